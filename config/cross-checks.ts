@@ -1,0 +1,109 @@
+/**
+ * Rules that span several fields: duplicates, allowlists and federation peers.
+ * Each issue names the exact field path so an operator can fix it without guessing.
+ */
+import { parseImageReference } from './image-reference';
+import type { DeploymentConfigInput } from './schema';
+import { cidrContains, isAnyAddress, parseCidr } from './validators';
+
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export const IMAGE_KEYS = ['synapse', 'haproxy', 'postgres', 'redis', 'openldap'] as const;
+export type ImageKey = (typeof IMAGE_KEYS)[number];
+
+/** Reports every value that appears more than once, at the path of the later occurrence. */
+function duplicates(values: readonly string[], pathOf: (index: number) => string, what: string): ConfigIssue[] {
+  const firstSeen = new Map<string, number>();
+  const issues: ConfigIssue[] = [];
+  values.forEach((value, index) => {
+    const first = firstSeen.get(value);
+    if (first === undefined) firstSeen.set(value, index);
+    else issues.push({ path: pathOf(index), message: `duplicate ${what} "${value}" (already at ${pathOf(first)})` });
+  });
+  return issues;
+}
+
+function hostOf(serverName: string): string {
+  return serverName.split(':')[0] ?? serverName;
+}
+
+export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const { homeservers, images, storage, kubernetes } = config;
+
+  issues.push(...duplicates(homeservers.map((h) => h.name), (i) => `homeservers[${i}].name`, 'homeserver name'));
+  issues.push(...duplicates(homeservers.map((h) => h.serverName), (i) => `homeservers[${i}].serverName`, 'server name'));
+  issues.push(...duplicates(images.allowedRegistries, (i) => `images.allowedRegistries[${i}]`, 'registry'));
+  issues.push(...duplicates(storage.allowedStorageClasses, (i) => `storage.allowedStorageClasses[${i}]`, 'storage class'));
+
+  const namespaceNames = new Set(homeservers.map((h) => h.name));
+  if (namespaceNames.has(config.deployment.name)) {
+    issues.push({ path: 'deployment.name', message: `must differ from every homeserver name (namespaces would collide)` });
+  }
+
+  for (const key of IMAGE_KEYS) {
+    const parsed = parseImageReference(images[key]);
+    if (typeof parsed !== 'string' && !images.allowedRegistries.includes(parsed.registry)) {
+      issues.push({
+        path: `images.${key}`,
+        message: `registry "${parsed.registry}" is not in images.allowedRegistries (${images.allowedRegistries.join(', ')})`,
+      });
+    }
+  }
+
+  if (!storage.allowedStorageClasses.includes(storage.storageClassName)) {
+    issues.push({ path: 'storage.storageClassName', message: `"${storage.storageClassName}" is not in storage.allowedStorageClasses` });
+  }
+
+  const clusterRanges = [...kubernetes.podCidrs, ...kubernetes.serviceCidrs, ...kubernetes.nodeCidrs];
+  for (const [field, ranges] of [['podCidrs', kubernetes.podCidrs], ['serviceCidrs', kubernetes.serviceCidrs], ['nodeCidrs', kubernetes.nodeCidrs]] as const) {
+    ranges.forEach((range, index) => {
+      if (isAnyAddress(range)) issues.push({ path: `kubernetes.${field}[${index}]`, message: 'must not be an any-address range' });
+    });
+  }
+
+  homeservers.forEach((homeserver, index) => {
+    const base = `homeservers[${index}]`;
+    const { federation } = homeserver;
+    issues.push(...duplicates(homeserver.allowedEmailDomains, (i) => `${base}.allowedEmailDomains[${i}]`, 'email domain'));
+    const peers = federation.peers ?? [];
+    issues.push(...duplicates(peers, (i) => `${base}.federation.peers[${i}]`, 'peer'));
+    if (!federation.enabled) {
+      if (federation.peers?.length) issues.push({ path: `${base}.federation.peers`, message: 'must be empty when federation.enabled is false' });
+      if (federation.egressCidrs) issues.push({ path: `${base}.federation.egressCidrs`, message: 'must be absent when federation.enabled is false' });
+      return;
+    }
+    peers.forEach((peer, peerIndex) => {
+      if (hostOf(peer) === hostOf(homeserver.serverName)) {
+        issues.push({ path: `${base}.federation.peers[${peerIndex}]`, message: 'must not be the homeserver itself' });
+      }
+    });
+    const effectivePeers = federation.peers ?? homeservers.filter((other) => other !== homeserver).map((other) => other.serverName);
+    if (effectivePeers.length === 0) {
+      issues.push({
+        path: `${base}.federation.peers`,
+        message: 'federation is enabled but there is no peer: list peers, add fleet members, or set federation.enabled: false',
+      });
+    }
+    (federation.egressCidrs ?? []).forEach((range, rangeIndex) => {
+      const parsed = parseCidr(range);
+      if (typeof parsed === 'string') return;
+      // Wider ranges are fine (cluster and metadata ranges are carved out of them in the policy);
+      // a range inside the cluster would turn "federation egress" into lateral movement.
+      const insideCluster = [...clusterRanges, ...kubernetes.metadataCidrs].some((cluster) => {
+        const parsedCluster = parseCidr(cluster);
+        return typeof parsedCluster !== 'string' && cidrContains(parsedCluster, parsed);
+      });
+      if (insideCluster) {
+        issues.push({
+          path: `${base}.federation.egressCidrs[${rangeIndex}]`,
+          message: 'lies inside a pod/service/node/metadata range: federation egress must leave the cluster',
+        });
+      }
+    });
+  });
+  return issues;
+}

@@ -1,0 +1,54 @@
+/**
+ * The validated, resolved deployment config every construct and stack consumes:
+ * defaults applied, federation peers resolved, images rewritten through the mirror.
+ */
+import type { ImageKey } from './cross-checks';
+
+export type StateBackend =
+  | { readonly backend: 'local'; readonly directory: string }
+  | { readonly backend: 'pg'; readonly schemaPrefix: string };
+
+export interface KubernetesSettings {
+  readonly configPath?: string;
+  readonly context?: string;
+  readonly podSecurityVersion: string;
+  readonly podCidrs: readonly string[];
+  readonly serviceCidrs: readonly string[];
+  readonly nodeCidrs: readonly string[];
+  readonly metadataCidrs: readonly string[];
+  readonly dns: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+}
+
+export interface ImageSettings {
+  readonly allowedRegistries: readonly string[];
+  readonly mirrorPrefix?: string;
+  /** Registries images are actually pulled from: the mirror's host when set, else the allowlist. */
+  readonly pullRegistries: readonly string[];
+  /** References as pulled (mirror applied), always digest-pinned. */
+  readonly effective: Readonly<Record<ImageKey, string>>;
+}
+
+export interface FederationSettings {
+  readonly enabled: boolean;
+  /** Empty when federation is off. */
+  readonly peers: readonly string[];
+  /** Destination ranges for the federation sender; cluster and metadata ranges are always excluded. */
+  readonly egressCidrs: readonly string[];
+}
+
+export interface HomeserverSettings {
+  readonly name: string;
+  readonly serverName: string;
+  readonly allowedEmailDomains: readonly string[];
+  readonly federation: FederationSettings;
+  readonly gateway: { readonly exposure: 'LoadBalancer' | 'NodePort'; readonly ingressCidrs: readonly string[] };
+}
+
+export interface DeploymentConfig {
+  readonly deploymentName: string;
+  readonly kubernetes: KubernetesSettings;
+  readonly state: StateBackend;
+  readonly images: ImageSettings;
+  readonly storage: { readonly allowedStorageClasses: readonly string[]; readonly storageClassName: string };
+  readonly homeservers: readonly HomeserverSettings[];
+}

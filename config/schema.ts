@@ -1,0 +1,150 @@
+/**
+ * The deployment config: one typed schema, strict (unknown keys are errors), with the
+ * syntax rules of each field. Cross-field rules (duplicates, allowlists, peers) live in
+ * `cross-checks.ts` so each rule is stated once.
+ */
+import { z } from 'zod';
+import { parseImageReference } from './image-reference';
+import { cidrProblem, dnsNameProblem, serverNameProblem, slugProblem } from './validators';
+
+/** Adds a refinement that reports the rule returned by a `...Problem` validator. */
+function checked(problem: (value: string) => string | null) {
+  return z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  });
+}
+
+/** Homeserver slugs prefix namespaces (`<slug>-homeserver`), which are at most 63 characters. */
+export const HOMESERVER_SLUG_MAX = 40;
+
+const slug = (max: number) => checked((value) => slugProblem(value, max));
+const cidr = checked(cidrProblem);
+const dnsName = checked(dnsNameProblem);
+const imageReference = checked((value) => {
+  const parsed = parseImageReference(value);
+  return typeof parsed === 'string' ? parsed : null;
+});
+const registryHost = checked((value) =>
+  /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$/.test(value)
+    ? null
+    : 'must be a registry host such as ghcr.io or registry.example.org:5000',
+);
+const labelMap = z.record(
+  checked((value) => (/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(value) ? null : 'must be a Kubernetes label key')),
+  checked((value) => (/^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/.test(value) ? null : 'must be a Kubernetes label value')),
+);
+
+const kubernetesSchema = z
+  .object({
+    /** kubeconfig used by `cdktf deploy`; absent = the provider's in-cluster/KUBECONFIG discovery. */
+    configPath: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+    /** Pinned Pod Security Standards version, e.g. v1.33 (never "latest": a cluster upgrade must not change the rules silently). */
+    podSecurityVersion: z.string().regex(/^v1\.[0-9]{1,2}$/, 'must be a pinned version such as v1.33, not "latest"'),
+    podCidrs: z.array(cidr).min(1),
+    serviceCidrs: z.array(cidr).min(1),
+    nodeCidrs: z.array(cidr).default([]),
+    /** Cloud metadata endpoints; always excluded from any egress to the outside. */
+    metadataCidrs: z.array(cidr).min(1).default(['169.254.169.254/32', 'fd00:ec2::254/128']),
+    dns: z
+      .object({
+        namespace: slug(63),
+        podLabels: labelMap.refine((labels) => Object.keys(labels).length > 0, 'must select the DNS pods by at least one label'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const localStateSchema = z
+  .object({
+    /** Relative to the project root; kept outside cdktf.out, which is rewritten on every synth. */
+    directory: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'must be a relative directory path without ".." tricks')
+      .refine((value) => !value.split('/').includes('..'), 'must not leave the project directory')
+      .default('state'),
+  })
+  .strict();
+
+const stateSchema = z.discriminatedUnion('backend', [
+  z.object({ backend: z.literal('local'), local: localStateSchema.default({}) }).strict(),
+  z
+    .object({
+      backend: z.literal('pg'),
+      /** The connection string is a secret: it is read by the engine from PG_CONN_STR, never written here. */
+      pg: z.object({ schemaPrefix: slug(40).describe('schema name prefix') }).strict(),
+    })
+    .strict(),
+]);
+
+const imagesSchema = z
+  .object({
+    allowedRegistries: z.array(registryHost).min(1),
+    /** Air-gapped sites: pull everything through this mirror (`<mirror>/<original registry>/<repo>@digest`). */
+    mirrorPrefix: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/, 'must be a registry host with an optional path, e.g. mirror.example.org/proxy')
+      .optional(),
+    synapse: imageReference,
+    haproxy: imageReference,
+    postgres: imageReference,
+    redis: imageReference,
+    openldap: imageReference,
+  })
+  .strict();
+
+const storageSchema = z
+  .object({
+    /** Only classes that encrypt at rest and retain volumes belong here (STO-01/STO-02). */
+    allowedStorageClasses: z.array(slug(63)).min(1),
+    storageClassName: slug(63),
+  })
+  .strict();
+
+const federationSchema = z
+  .object({
+    enabled: z.boolean(),
+    /** Server names this homeserver federates with; default: the other fleet members. */
+    peers: z.array(checked(serverNameProblem)).optional(),
+    /** Where the federation sender may connect; default: anywhere except metadata and cluster ranges. */
+    egressCidrs: z.array(cidr).min(1).optional(),
+  })
+  .strict();
+
+const gatewaySchema = z
+  .object({
+    exposure: z.enum(['LoadBalancer', 'NodePort']),
+    /** Client source ranges admitted at the gateway (the only external ingress). */
+    ingressCidrs: z.array(cidr).min(1),
+  })
+  .strict();
+
+const homeserverSchema = z
+  .object({
+    name: slug(HOMESERVER_SLUG_MAX),
+    serverName: checked(serverNameProblem),
+    /**
+     * Plain domains; the renderer anchors and escapes them. Patterns, wildcards and
+     * uppercase are refused because a loose pattern is how a domain rule gets bypassed.
+     */
+    allowedEmailDomains: z.array(dnsName).min(1),
+    federation: federationSchema,
+    gateway: gatewaySchema,
+  })
+  .strict();
+
+export const deploymentConfigSchema = z
+  .object({
+    deployment: z.object({ name: slug(40) }).strict(),
+    kubernetes: kubernetesSchema,
+    state: stateSchema,
+    images: imagesSchema,
+    storage: storageSchema,
+    homeservers: z.array(homeserverSchema).min(1),
+  })
+  .strict();
+
+/** The config exactly as written (after defaults). */
+export type DeploymentConfigInput = z.infer<typeof deploymentConfigSchema>;
+export type HomeserverInput = z.infer<typeof homeserverSchema>;

@@ -1,0 +1,90 @@
+/**
+ * A compartment: one namespace with the whole baseline of DESIGN.md section 2 already in
+ * place (Pod Security `restricted`, default deny both ways, DNS-only egress, quota, limit
+ * range, non-automounting default service account). Workloads and flows are added to it.
+ */
+import { DefaultServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/default-service-account-v1';
+import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
+import { Construct } from 'constructs';
+import type { KubernetesSettings } from '../config/deployment-config';
+import { compartmentLabels, type CompartmentKind } from '../model/compartments';
+import { baselinePolicies, type NetworkPolicyModel } from '../model/network-policies';
+import type { LimitRangeModel, QuotaModel } from '../model/quotas';
+import { FlowPolicy } from './network-policy';
+
+export const PSA_MODES = ['enforce', 'audit', 'warn'] as const;
+
+/** Pod Security Admission labels: restricted in every mode, each pinned to one version. */
+export function podSecurityLabels(version: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const mode of PSA_MODES) {
+    labels[`pod-security.kubernetes.io/${mode}`] = 'restricted';
+    labels[`pod-security.kubernetes.io/${mode}-version`] = version;
+  }
+  return labels;
+}
+
+export interface CompartmentProps {
+  readonly kind: CompartmentKind;
+  readonly namespace: string;
+  /** Absent for the shared platform compartment. */
+  readonly homeserverName?: string;
+  readonly kubernetes: Pick<KubernetesSettings, 'podSecurityVersion' | 'dns'>;
+  readonly quota: QuotaModel;
+  readonly limitRange: LimitRangeModel;
+}
+
+export class Compartment extends Construct {
+  readonly namespace: NamespaceV1;
+  /** The namespace name as a reference: objects using it are created after the namespace. */
+  readonly namespaceName: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The namespace name as plain text, for comparisons. */
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: CompartmentProps) {
+    super(scope, id);
+    this.name = props.namespace;
+    this.labels = compartmentLabels(props.kind, props.homeserverName);
+    this.namespace = new NamespaceV1(this, 'namespace', {
+      metadata: { name: props.namespace, labels: { ...this.labels, ...podSecurityLabels(props.kubernetes.podSecurityVersion) } },
+      waitForDefaultServiceAccount: true,
+    });
+    this.namespaceName = this.namespace.metadata.name;
+
+    new DefaultServiceAccountV1(this, 'default-service-account', {
+      metadata: { namespace: this.namespaceName, labels: { ...this.labels } },
+      automountServiceAccountToken: false,
+    });
+
+    new ResourceQuotaV1(this, 'quota', {
+      metadata: { name: 'compartment-quota', namespace: this.namespaceName, labels: { ...this.labels } },
+      spec: { hard: { ...props.quota.hard } },
+    });
+
+    const { container } = props.limitRange;
+    new LimitRangeV1(this, 'limits', {
+      metadata: { name: 'compartment-limits', namespace: this.namespaceName, labels: { ...this.labels } },
+      spec: {
+        limit: [
+          { type: 'Container', default: { ...container.defaultLimit }, defaultRequest: { ...container.defaultRequest }, max: { ...container.max } },
+          { type: 'PersistentVolumeClaim', max: { storage: props.limitRange.persistentVolumeClaimMaxStorage } },
+        ],
+      },
+    });
+
+    this.allowFlows(baselinePolicies(props.namespace, props.kubernetes.dns));
+  }
+
+  /** Renders derived policies; each must belong to this compartment's namespace. */
+  allowFlows(policies: readonly NetworkPolicyModel[]): void {
+    for (const model of policies) {
+      if (model.namespace !== this.name) {
+        throw new Error(`network policy "${model.name}" targets namespace "${model.namespace}", not compartment "${this.name}"`);
+      }
+      new FlowPolicy(this, `policy-${model.name}`, { model, namespace: this.namespaceName, labels: this.labels });
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * A workload whose defaults are already hardened: dedicated service account without token,
+ * explicit pod and container security contexts, read-only root filesystem, sized writable
+ * paths, requests and limits, a digest-pinned image from an allowlisted registry, secrets
+ * only as read-only files, and a Service exposing only the declared ports.
+ */
+import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { PersistentVolumeClaimV1 } from '@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import { Construct } from 'constructs';
+import { parseImageReference } from '../config/image-reference';
+import type { WorkloadSpec } from '../model/workloads';
+import { podTemplateSpec, workloadSelector, type SecretFiles } from './pod-spec';
+
+/** Only the gateway sets an external exposure; every other Service is ClusterIP. */
+export type ServiceExposure =
+  | { readonly type: 'ClusterIP' }
+  | { readonly type: 'LoadBalancer' | 'NodePort'; readonly sourceRanges: readonly string[] };
+
+export interface HardenedWorkloadProps {
+  readonly namespace: string;
+  readonly compartmentLabels: Readonly<Record<string, string>>;
+  readonly spec: WorkloadSpec;
+  readonly allowedRegistries: readonly string[];
+  readonly storageClassName: string;
+  readonly exposure?: ServiceExposure;
+  readonly secretFiles?: readonly SecretFiles[];
+}
+
+/** Rejects, at construction time, any image that the policy rules would reject later. */
+export function assertImageAllowed(spec: WorkloadSpec, allowedRegistries: readonly string[]): void {
+  const reference = parseImageReference(spec.image);
+  if (typeof reference === 'string') throw new Error(`workload "${spec.name}": image ${reference}`);
+  if (!allowedRegistries.includes(reference.registry)) {
+    throw new Error(`workload "${spec.name}": image registry "${reference.registry}" is not allowlisted (${allowedRegistries.join(', ')})`);
+  }
+}
+
+export class HardenedWorkload extends Construct {
+  readonly serviceAccount: ServiceAccountV1;
+  readonly workload: DeploymentV1 | StatefulSetV1;
+  readonly service: ServiceV1;
+
+  constructor(scope: Construct, id: string, props: HardenedWorkloadProps) {
+    super(scope, id);
+    const { spec, namespace } = props;
+    assertImageAllowed(spec, props.allowedRegistries);
+    const selector = workloadSelector(spec);
+    const labels = { ...props.compartmentLabels, ...selector, 'app.kubernetes.io/name': spec.name };
+    const metadata = { name: spec.name, namespace, labels, annotations: { 'matrix.sovereign/purpose': spec.purpose } };
+
+    this.serviceAccount = new ServiceAccountV1(this, 'service-account', {
+      metadata: { name: spec.name, namespace, labels },
+      automountServiceAccountToken: false,
+    });
+
+    const exposure = props.exposure ?? { type: 'ClusterIP' };
+    this.service = new ServiceV1(this, 'service', {
+      metadata,
+      spec: {
+        type: exposure.type,
+        selector,
+        port: spec.ports
+          .filter((port) => port.servicePort !== undefined)
+          .map((port) => ({ name: port.name, port: port.servicePort ?? port.containerPort, targetPort: port.name, protocol: port.protocol })),
+        publishNotReadyAddresses: false,
+        sessionAffinity: 'None',
+        internalTrafficPolicy: 'Cluster',
+        ...(exposure.type === 'ClusterIP'
+          ? {}
+          : {
+              // Local keeps the client source address, which rate limits and audit logs depend on.
+              externalTrafficPolicy: 'Local',
+              loadBalancerSourceRanges: exposure.type === 'LoadBalancer' ? [...exposure.sourceRanges] : [],
+            }),
+      },
+      // The cloud publishes the address asynchronously; the stack does not wait for it.
+      waitForLoadBalancer: false,
+    });
+
+    const template = {
+      metadata: { labels, annotations: { 'matrix.sovereign/purpose': spec.purpose } },
+      spec: podTemplateSpec(spec, {
+        serviceAccountName: this.serviceAccount.metadata.name,
+        secretFiles: props.secretFiles ?? [],
+        ...(spec.kind === 'Deployment' && spec.storage ? { persistentClaimName: `${spec.name}-${spec.storage.name}` } : {}),
+      }),
+    };
+
+    if (spec.kind === 'StatefulSet') {
+      this.workload = new StatefulSetV1(this, 'workload', {
+        metadata,
+        spec: {
+          serviceName: spec.name,
+          replicas: String(spec.replicas),
+          podManagementPolicy: 'OrderedReady',
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: selector },
+          template,
+          updateStrategy: [{ type: 'RollingUpdate' }],
+          persistentVolumeClaimRetentionPolicy: [{ whenDeleted: 'Retain', whenScaled: 'Retain' }],
+          volumeClaimTemplate: spec.storage
+            ? [
+                {
+                  metadata: { name: spec.storage.name, labels },
+                  spec: {
+                    accessModes: ['ReadWriteOncePod'],
+                    storageClassName: props.storageClassName,
+                    resources: { requests: { storage: `${spec.storage.sizeGi}Gi` } },
+                  },
+                },
+              ]
+            : [],
+        },
+        waitForRollout: false,
+      });
+      return;
+    }
+
+    if (spec.storage) {
+      new PersistentVolumeClaimV1(this, 'claim', {
+        metadata: { name: `${spec.name}-${spec.storage.name}`, namespace, labels },
+        spec: {
+          accessModes: ['ReadWriteOncePod'],
+          storageClassName: props.storageClassName,
+          resources: { requests: { storage: `${spec.storage.sizeGi}Gi` } },
+        },
+        waitUntilBound: false,
+      });
+    }
+    this.workload = new DeploymentV1(this, 'workload', {
+      metadata,
+      spec: {
+        replicas: String(spec.replicas),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        // A ReadWriteOncePod volume cannot be held by the old and new pod at once.
+        strategy: spec.storage ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
+        template,
+      },
+      // Readiness is observed by probes and monitoring; one slow compartment must not hold the others' state locks.
+      waitForRollout: false,
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/** Renders a derived NetworkPolicyModel as a typed kubernetes_network_policy_v1 resource. */
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { Construct } from 'constructs';
+import type { NetworkPolicyModel, PolicyPeer, PolicyRule } from '../model/network-policies';
+
+function renderPeer(peer: PolicyPeer) {
+  return peer.kind === 'ipBlock'
+    ? { ipBlock: { cidr: peer.ipBlock.cidr, except: [...peer.ipBlock.except] } }
+    : { namespaceSelector: { matchLabels: { ...peer.namespaceLabels } }, podSelector: { matchLabels: { ...peer.podLabels } } };
+}
+
+function renderPorts(rule: PolicyRule) {
+  return rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol }));
+}
+
+export interface FlowPolicyProps {
+  readonly model: NetworkPolicyModel;
+  /** The namespace name, as a reference to the namespace resource so it is created first. */
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export class FlowPolicy extends Construct {
+  readonly resource: NetworkPolicyV1;
+
+  constructor(scope: Construct, id: string, props: FlowPolicyProps) {
+    super(scope, id);
+    const { model } = props;
+    this.resource = new NetworkPolicyV1(this, 'policy', {
+      metadata: {
+        name: model.name,
+        namespace: props.namespace,
+        labels: { ...props.labels },
+        annotations: { 'matrix.sovereign/reason': model.reason },
+      },
+      spec: {
+        podSelector: { matchLabels: { ...model.podLabels } },
+        policyTypes: [...model.policyTypes],
+        ingress: model.ingress.map((rule) => ({ from: rule.peers.map(renderPeer), ports: renderPorts(rule) })),
+        egress: model.egress.map((rule) => ({ to: rule.peers.map(renderPeer), ports: renderPorts(rule) })),
+      },
+    });
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The flow matrix: every connection a homeserver's compartments may make, declared once.
+ * Network policies on both sides are derived from it (network-policies.ts), and the
+ * reviewer's reachability matrix must equal it.
+ */
+import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
+import { cidrContains, parseCidr } from '../config/validators';
+import type { HomeserverCompartment } from './compartments';
+import { GATEWAY_HTTPS_PORT, LDAPS_PORT, SYNAPSE_PORTS } from './workloads';
+
+export interface WorkloadEndpoint {
+  readonly kind: 'workload';
+  readonly compartment: HomeserverCompartment;
+  readonly workload: string;
+}
+
+/** Addresses outside the cluster; `except` is carved out of `cidrs` (same address family). */
+export interface OutsideEndpoint {
+  readonly kind: 'outside';
+  readonly description: string;
+  readonly cidrs: readonly string[];
+  readonly except: readonly string[];
+}
+
+export type FlowEndpoint = WorkloadEndpoint | OutsideEndpoint;
+
+export interface Flow {
+  /** Stable id, used in policy names and reports, e.g. `synapse-to-openldap-ldaps`. */
+  readonly id: string;
+  readonly from: FlowEndpoint;
+  readonly to: FlowEndpoint;
+  /** Destination port as seen by the destination pod (container port), or the remote port outside. */
+  readonly port: number;
+  readonly portName: string;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly reason: string;
+}
+
+const workload = (compartment: HomeserverCompartment, name: string): WorkloadEndpoint => ({ kind: 'workload', compartment, workload: name });
+
+function endpointName(endpoint: FlowEndpoint): string {
+  return endpoint.kind === 'workload' ? endpoint.workload : 'outside';
+}
+
+function flow(from: FlowEndpoint, to: FlowEndpoint, port: { name: string; containerPort: number }, reason: string): Flow {
+  return {
+    id: `${endpointName(from)}-to-${endpointName(to)}-${port.name}`,
+    from,
+    to,
+    port: port.containerPort,
+    portName: port.name,
+    protocol: 'TCP',
+    reason,
+  };
+}
+
+/** The cluster and metadata ranges inside each outside range: traffic there is never "outside". */
+export function carveOuts(cidrs: readonly string[], config: DeploymentConfig): string[] {
+  const { podCidrs, serviceCidrs, nodeCidrs, metadataCidrs } = config.kubernetes;
+  const reserved = [...metadataCidrs, ...podCidrs, ...serviceCidrs, ...nodeCidrs];
+  const carved = new Set<string>();
+  for (const range of cidrs) {
+    const outer = parseCidr(range);
+    if (typeof outer === 'string') continue;
+    for (const candidate of reserved) {
+      const inner = parseCidr(candidate);
+      if (typeof inner !== 'string' && cidrContains(outer, inner) && inner.prefix > outer.prefix) carved.add(candidate);
+    }
+  }
+  return [...carved];
+}
+
+/** Federation listens on 8448 by default and on 443 when delegated through `.well-known`. */
+const FEDERATION_PORTS = [
+  { name: 'federation', containerPort: 8448 },
+  { name: 'https', containerPort: 443 },
+] as const;
+
+export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSettings): Flow[] {
+  const haproxy = workload('gateway', 'haproxy');
+  const synapse = workload('homeserver', 'synapse');
+  const postgres = workload('homeserver', 'postgres');
+  const redis = workload('homeserver', 'redis');
+  const media = workload('media', 'media-repository');
+  const openldap = workload('directory', 'openldap');
+  const clients: OutsideEndpoint = {
+    kind: 'outside',
+    description: 'clients and federation peers',
+    cidrs: homeserver.gateway.ingressCidrs,
+    except: [],
+  };
+  const flows: Flow[] = [
+    flow(clients, haproxy, GATEWAY_HTTPS_PORT, 'the gateway is the only entry point from outside'),
+    flow(haproxy, synapse, SYNAPSE_PORTS.http, 'client (and federation) API routes'),
+    flow(haproxy, media, SYNAPSE_PORTS.http, 'media routes are served by the media worker'),
+    flow(synapse, openldap, LDAPS_PORT, 'LDAP authentication over TLS with the read-only bind account'),
+    flow(synapse, postgres, { name: 'postgres', containerPort: 5432 }, 'homeserver database'),
+    flow(synapse, redis, { name: 'redis', containerPort: 6379 }, 'worker replication stream'),
+    flow(synapse, media, SYNAPSE_PORTS.replication, 'replication requests to the media worker'),
+    flow(media, synapse, SYNAPSE_PORTS.replication, 'replication requests to the main process'),
+    flow(media, postgres, { name: 'postgres', containerPort: 5432 }, 'media metadata in the homeserver database'),
+    flow(media, redis, { name: 'redis', containerPort: 6379 }, 'worker replication stream'),
+  ];
+  if (homeserver.federation.enabled) {
+    const peers: OutsideEndpoint = {
+      kind: 'outside',
+      description: `federation peers (${homeserver.federation.peers.join(', ')})`,
+      cidrs: homeserver.federation.egressCidrs,
+      except: carveOuts(homeserver.federation.egressCidrs, config),
+    };
+    for (const port of FEDERATION_PORTS) {
+      flows.push(flow(synapse, peers, port, 'outbound federation to the allowlisted peers (the server allowlist is enforced by Synapse)'));
+    }
+  }
+  return flows;
+}

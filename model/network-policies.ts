@@ -1,0 +1,135 @@
+/**
+ * Derives every NetworkPolicy of a homeserver's compartments from the flow matrix:
+ * egress at the source, ingress at the destination, plus the per-namespace baseline
+ * (default deny both ways, DNS-only egress). Pure data; constructs only render it.
+ */
+import type { HomeserverSettings, KubernetesSettings } from '../config/deployment-config';
+import { parseCidr } from '../config/validators';
+import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from './compartments';
+import type { Flow, FlowEndpoint, OutsideEndpoint } from './flows';
+
+export interface IpBlockPeer {
+  readonly cidr: string;
+  readonly except: readonly string[];
+}
+
+/** A peer is either pods selected by namespace + labels, or an address block; never empty. */
+export type PolicyPeer =
+  | { readonly kind: 'pods'; readonly namespaceLabels: Readonly<Record<string, string>>; readonly podLabels: Readonly<Record<string, string>> }
+  | { readonly kind: 'ipBlock'; readonly ipBlock: IpBlockPeer };
+
+export interface PolicyPort {
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+}
+
+export interface PolicyRule {
+  readonly peers: readonly PolicyPeer[];
+  readonly ports: readonly PolicyPort[];
+}
+
+export interface NetworkPolicyModel {
+  readonly name: string;
+  readonly namespace: string;
+  /** Empty only for the namespace baseline (it must apply to every pod). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly policyTypes: readonly ('Ingress' | 'Egress')[];
+  readonly ingress: readonly PolicyRule[];
+  readonly egress: readonly PolicyRule[];
+  /** Why the policy exists: the flow reason, or the baseline's purpose. */
+  readonly reason: string;
+}
+
+function ipBlocks(endpoint: OutsideEndpoint): PolicyPeer[] {
+  return endpoint.cidrs.map((cidr) => {
+    const outer = parseCidr(cidr);
+    const family = typeof outer === 'string' ? undefined : outer.family;
+    // An except entry must be of the same family as its block.
+    const except = endpoint.except.filter((candidate) => {
+      const parsed = parseCidr(candidate);
+      return typeof parsed !== 'string' && parsed.family === family;
+    });
+    return { kind: 'ipBlock', ipBlock: { cidr, except } };
+  });
+}
+
+function peerOf(endpoint: FlowEndpoint, homeserver: HomeserverSettings): PolicyPeer[] {
+  if (endpoint.kind === 'outside') return ipBlocks(endpoint);
+  return [
+    {
+      kind: 'pods',
+      namespaceLabels: { [LABEL_NAMESPACE_NAME]: homeserverNamespace(homeserver.name, endpoint.compartment) },
+      podLabels: { [LABEL_WORKLOAD]: endpoint.workload },
+    },
+  ];
+}
+
+/** The two policies (or one, when a side is outside the cluster) that realise one flow. */
+export function policiesForFlow(flow: Flow, homeserver: HomeserverSettings): NetworkPolicyModel[] {
+  const ports = [{ port: flow.port, protocol: flow.protocol }];
+  const policies: NetworkPolicyModel[] = [];
+  if (flow.from.kind === 'workload') {
+    policies.push({
+      name: `egress-${flow.id}`,
+      namespace: homeserverNamespace(homeserver.name, flow.from.compartment),
+      podLabels: { [LABEL_WORKLOAD]: flow.from.workload },
+      policyTypes: ['Egress'],
+      ingress: [],
+      egress: [{ peers: peerOf(flow.to, homeserver), ports }],
+      reason: flow.reason,
+    });
+  }
+  if (flow.to.kind === 'workload') {
+    policies.push({
+      name: `ingress-${flow.id}`,
+      namespace: homeserverNamespace(homeserver.name, flow.to.compartment),
+      podLabels: { [LABEL_WORKLOAD]: flow.to.workload },
+      policyTypes: ['Ingress'],
+      ingress: [{ peers: peerOf(flow.from, homeserver), ports }],
+      egress: [],
+      reason: flow.reason,
+    });
+  }
+  return policies;
+}
+
+export function deriveFlowPolicies(flows: readonly Flow[], homeserver: HomeserverSettings): NetworkPolicyModel[] {
+  return flows.flatMap((flow) => policiesForFlow(flow, homeserver));
+}
+
+/** Default deny for both directions, and DNS to the cluster resolver only. */
+export function baselinePolicies(namespace: string, dns: KubernetesSettings['dns']): NetworkPolicyModel[] {
+  const dnsPeer: PolicyPeer = {
+    kind: 'pods',
+    namespaceLabels: { [LABEL_NAMESPACE_NAME]: dns.namespace },
+    podLabels: dns.podLabels,
+  };
+  return [
+    {
+      name: 'default-deny-all',
+      namespace,
+      podLabels: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [],
+      egress: [],
+      reason: 'nothing flows unless the flow matrix declares it',
+    },
+    {
+      name: 'baseline-dns-egress',
+      namespace,
+      podLabels: {},
+      policyTypes: ['Egress'],
+      ingress: [],
+      egress: [
+        {
+          peers: [dnsPeer],
+          ports: [
+            { port: 53, protocol: 'UDP' },
+            { port: 53, protocol: 'TCP' },
+          ],
+        },
+      ],
+      reason: 'name resolution through the cluster DNS only',
+    },
+  ];
+}

@@ -1,0 +1,44 @@
+/** The shape of a control: metadata an auditor reads, and a pure check over synthesized JSON. */
+import type { DeploymentConfig } from '../config/deployment-config';
+import type { SynthesizedStack } from './terraform-json';
+
+export type RuleLevel = 'error' | 'warning';
+
+export interface RuleReferences {
+  readonly podSecurityStandards?: string;
+  readonly cisKubernetes?: string;
+  readonly nsaCisa?: string;
+  readonly anssi?: string;
+  readonly checkov?: readonly string[];
+}
+
+/** Site facts a few rules need (allowlists, cluster ranges); absent in a standalone audit. */
+export interface AuditContext {
+  readonly config?: DeploymentConfig;
+}
+
+export interface Violation {
+  readonly address: string;
+  readonly message: string;
+}
+
+export interface Rule {
+  readonly id: string;
+  readonly title: string;
+  readonly level: RuleLevel;
+  /** Which part of the 2026 breach this control answers. */
+  readonly lesson: string;
+  readonly references: RuleReferences;
+  /** What to change when the rule fires. */
+  readonly fix: string;
+  readonly check: (stack: SynthesizedStack, context: AuditContext) => Violation[];
+}
+
+export interface Finding {
+  readonly ruleId: string;
+  readonly level: RuleLevel;
+  readonly stack: string;
+  readonly address: string;
+  readonly message: string;
+  readonly fix: string;
+}

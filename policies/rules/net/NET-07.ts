@@ -1,0 +1,40 @@
+import { cidrContains, parseCidr } from '../../../config/validators';
+import type { Rule, AuditContext, Violation } from '../../rule';
+import { block } from '../../terraform-json';
+import { networkPolicies, peersOf } from './network-policy-view';
+
+const DEFAULT_METADATA = ['169.254.169.254/32', 'fd00:ec2::254/128'];
+
+function reservedRanges(context: AuditContext): string[] {
+  const kubernetes = context.config?.kubernetes;
+  if (!kubernetes) return DEFAULT_METADATA;
+  return [...kubernetes.metadataCidrs, ...kubernetes.podCidrs, ...kubernetes.serviceCidrs, ...kubernetes.nodeCidrs];
+}
+
+/** Every egress address block excludes the metadata endpoint and the cluster ranges it contains. */
+export const NET_07: Rule = {
+  id: 'NET-07',
+  title: 'Egress to outside addresses excludes the metadata endpoint and cluster ranges',
+  level: 'error',
+  lesson: 'The intrusion was noticed only from traffic: egress must be narrow enough that exfiltration and lateral movement have nowhere to go.',
+  references: { cisKubernetes: '5.3.2', nsaCisa: 'Network separation: restrict egress', anssi: 'R36' },
+  fix: 'Add the metadata, pod, service and node ranges that fall inside the block to ip_block.except (the flow matrix does this for declared federation egress).',
+  check: (stack, context) =>
+    networkPolicies(stack).flatMap((policy) =>
+      policy.egress.flatMap((rule) =>
+        peersOf(rule, 'egress').flatMap((peer): Violation[] => {
+          const ipBlock = block(peer.ip_block);
+          const outer = typeof ipBlock?.cidr === 'string' ? parseCidr(ipBlock.cidr) : undefined;
+          if (!ipBlock || outer === undefined) return [];
+          if (typeof outer === 'string') return [{ address: policy.resource.address, message: `invalid CIDR ${String(ipBlock.cidr)}` }];
+          const except = (Array.isArray(ipBlock.except) ? ipBlock.except : []).map((entry) => parseCidr(String(entry))).filter((entry) => typeof entry !== 'string');
+          const missing = reservedRanges(context).filter((range) => {
+            const inner = parseCidr(range);
+            if (typeof inner === 'string' || !cidrContains(outer, inner)) return false;
+            return !except.some((carved) => cidrContains(carved, inner));
+          });
+          return missing.length ? [{ address: policy.resource.address, message: `egress to ${outer.text} does not exclude ${missing.join(', ')}` }] : [];
+        }),
+      ),
+    ),
+};

@@ -1,0 +1,72 @@
+/**
+ * One Terraform stack per compartment of one homeserver: the compartment baseline, its
+ * workloads, and the network policies the flow matrix derives for its namespace.
+ */
+import { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
+import { Compartment } from '../constructs/compartment';
+import { HardenedWorkload, type ServiceExposure } from '../constructs/hardened-workload';
+import { homeserverNamespace, type HomeserverCompartment } from '../model/compartments';
+import { flowMatrix } from '../model/flows';
+import { deriveFlowPolicies } from '../model/network-policies';
+import { deriveLimitRange, deriveQuota } from '../model/quotas';
+import { workloadsIn } from '../model/workloads';
+import { configureEngine } from './engine-settings';
+
+export interface CompartmentStackProps {
+  readonly config: DeploymentConfig;
+  readonly homeserver: HomeserverSettings;
+  readonly compartment: HomeserverCompartment;
+}
+
+export function compartmentStackName(homeserver: HomeserverSettings, compartment: HomeserverCompartment): string {
+  return homeserverNamespace(homeserver.name, compartment);
+}
+
+export class CompartmentStack extends TerraformStack {
+  readonly compartment: Compartment;
+  readonly workloads: readonly HardenedWorkload[];
+
+  constructor(scope: Construct, props: CompartmentStackProps) {
+    const name = compartmentStackName(props.homeserver, props.compartment);
+    super(scope, name);
+    const { config, homeserver, compartment } = props;
+    configureEngine(this, name, config);
+
+    const namespace = homeserverNamespace(homeserver.name, compartment);
+    const workloads = workloadsIn(config, compartment);
+    const isGateway = compartment === 'gateway';
+    const exposure: ServiceExposure = isGateway
+      ? { type: homeserver.gateway.exposure, sourceRanges: homeserver.gateway.ingressCidrs }
+      : { type: 'ClusterIP' };
+
+    this.compartment = new Compartment(this, 'compartment', {
+      kind: compartment,
+      namespace,
+      homeserverName: homeserver.name,
+      kubernetes: config.kubernetes,
+      quota: deriveQuota(workloads, {
+        loadBalancers: isGateway && exposure.type === 'LoadBalancer' ? 1 : 0,
+        // A LoadBalancer Service also allocates a node port.
+        nodePorts: isGateway ? 1 : 0,
+      }),
+      limitRange: deriveLimitRange(workloads),
+    });
+
+    this.workloads = workloads.map(
+      (spec) =>
+        new HardenedWorkload(this, spec.name, {
+          namespace: this.compartment.namespaceName,
+          compartmentLabels: this.compartment.labels,
+          spec,
+          allowedRegistries: config.images.pullRegistries,
+          storageClassName: config.storage.storageClassName,
+          ...(spec.publicEntryPoint ? { exposure } : {}),
+        }),
+    );
+
+    const policies = deriveFlowPolicies(flowMatrix(config, homeserver), homeserver).filter((policy) => policy.namespace === namespace);
+    this.compartment.allowFlows(policies);
+  }
+}

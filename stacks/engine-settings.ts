@@ -1,0 +1,41 @@
+/**
+ * What every stack writes about its engine: the provider with full source address and
+ * exact version, and where its (secret-free) state lives. One state per stack, so a
+ * leaked state file describes one compartment only.
+ */
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { LocalBackend, PgBackend, TerraformStack } from 'cdktf';
+import type { DeploymentConfig } from '../config/deployment-config';
+
+/**
+ * Full source addresses so OpenTofu (the intended engine) resolves the providers
+ * unambiguously, pinned to the exact versions the prebuilt bindings were generated for.
+ */
+export const PROVIDER_PINS = {
+  kubernetes: { source: 'registry.opentofu.org/hashicorp/kubernetes', version: '2.38.0' },
+} as const;
+
+/**
+ * cdktf runs the engine in `cdktf.out/stacks/<stack>/`, which is rewritten by every synth;
+ * local state therefore lives in the project directory, three levels up.
+ */
+export function localStatePath(directory: string, stackName: string): string {
+  return `../../../${directory}/${stackName}.tfstate`;
+}
+
+export function configureEngine(stack: TerraformStack, stackName: string, config: DeploymentConfig): void {
+  new KubernetesProvider(stack, 'kubernetes', {
+    ...(config.kubernetes.configPath ? { configPath: config.kubernetes.configPath } : {}),
+    ...(config.kubernetes.context ? { configContext: config.kubernetes.context } : {}),
+    insecure: false,
+  });
+  stack.addOverride('terraform.required_providers.kubernetes', { ...PROVIDER_PINS.kubernetes });
+
+  if (config.state.backend === 'local') {
+    new LocalBackend(stack, { path: localStatePath(config.state.directory, stackName) });
+    return;
+  }
+  // The connection string carries a password: leave it out so the engine reads PG_CONN_STR.
+  new PgBackend(stack, { connStr: '', schemaName: `${config.state.schemaPrefix}_${stackName.replace(/-/g, '_')}` });
+  stack.addOverride('terraform.backend.pg.conn_str', undefined);
+}
