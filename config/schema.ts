@@ -73,7 +73,7 @@ const stateSchema = z.discriminatedUnion('backend', [
     .object({
       backend: z.literal('pg'),
       /** The connection string is a secret: it is read by the engine from PG_CONN_STR, never written here. */
-      pg: z.object({ schemaPrefix: slug(40).describe('schema name prefix') }).strict(),
+      pg: z.object({ schemaPrefix: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a PostgreSQL identifier: a-z, 0-9 and "_", starting with a letter, at most 40 characters') }).strict(),
     })
     .strict(),
 ]);

@@ -1,0 +1,55 @@
+/**
+ * The main job: validate the config, synthesize every stack into a staging directory,
+ * audit the result, write the audit report next to it, and publish it as the output
+ * directory only when everything passed. Failures leave the output directory untouched.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'cdktf';
+import { ConfigError, loadDeploymentConfig } from '../config/load-config';
+import { auditSynthesizedOutput, type AuditResult } from '../policies/audit';
+import { writeAuditReports } from '../policies/report';
+import { composeDeployment } from './compose-deployment';
+
+export interface SynthesisRequest {
+  readonly configPath: string;
+  readonly outdir: string;
+}
+
+export type SynthesisOutcome =
+  | { readonly ok: true; readonly stacks: readonly string[]; readonly audit: AuditResult }
+  | { readonly ok: false; readonly reason: 'config'; readonly error: ConfigError }
+  | { readonly ok: false; readonly reason: 'policy'; readonly audit: AuditResult };
+
+export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcome {
+  const outdir = path.resolve(request.outdir);
+  const staging = `${outdir}.staging-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    const config = loadDeploymentConfig(request.configPath);
+    const app = new App({ outdir: staging, skipValidation: false });
+    composeDeployment(app, config);
+    app.synth();
+    const audit = auditSynthesizedOutput(staging, { config });
+    if (audit.errors.length > 0) return { ok: false, reason: 'policy', audit };
+    writeAuditReports(audit, path.join(staging, 'audit'));
+    fs.rmSync(outdir, { recursive: true, force: true });
+    fs.renameSync(staging, outdir);
+    return { ok: true, stacks: audit.stacks, audit };
+  } catch (error) {
+    if (error instanceof ConfigError) return { ok: false, reason: 'config', error };
+    throw error;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+export function describeOutcome(outcome: SynthesisOutcome, request: SynthesisRequest): string {
+  if (outcome.ok) {
+    const { audit } = outcome;
+    return `synthesized ${outcome.stacks.length} stacks from ${request.configPath} into ${path.resolve(request.outdir)} (policy audit: ${audit.rulesEvaluated} rules, ${audit.errors.length} errors, ${audit.warnings.length} warnings; report in audit/audit.md)`;
+  }
+  if (outcome.reason === 'config') return `${outcome.error.message}\nnothing was written.`;
+  const lines = outcome.audit.errors.map((finding) => `  - ${finding.ruleId} [${finding.stack}] ${finding.address}: ${finding.message}. Fix: ${finding.fix}`);
+  return `policy audit failed with ${outcome.audit.errors.length} error(s):\n${lines.join('\n')}\nnothing was written.`;
+}

@@ -1,0 +1,137 @@
+import { ConfigError, loadDeploymentConfig, parseDeploymentConfig } from '../../config/load-config';
+import { defaultConfigObject, fleetConfigObject, FLEET_CONFIG_FILE, setPath, toYaml, type Mutable } from './config-fixtures';
+
+function issuesOf(config: Mutable | string): { path: string; message: string }[] {
+  try {
+    parseDeploymentConfig(typeof config === 'string' ? config : toYaml(config), 'test.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  return [];
+}
+
+const FAKE_DIGEST = 'sha256:' + 'ab'.repeat(32);
+
+describe('accepted configs', () => {
+  it('loads the embedded default with one homeserver and federation off', () => {
+    const config = loadDeploymentConfig();
+    expect(config.homeservers).toHaveLength(1);
+    expect(config.homeservers[0]?.federation).toEqual({ enabled: false, peers: [], egressCidrs: [] });
+    expect(config.state).toEqual({ backend: 'local', directory: 'state' });
+    expect(config.images.pullRegistries).toEqual(['ghcr.io', 'docker.io']);
+  });
+
+  it('resolves fleet peers to the other members unless stated, and applies the mirror', () => {
+    const config = loadDeploymentConfig(FLEET_CONFIG_FILE);
+    const [ministry, agency, region] = config.homeservers;
+    expect(ministry?.federation.peers).toEqual(['matrix.agency.example.org', 'matrix.region.example.org:8448']);
+    expect(agency?.federation.peers).toEqual(['matrix.ministry.example.org', 'matrix.region.example.org:8448']);
+    expect(region?.federation.peers).toEqual(['matrix.ministry.example.org', 'matrix.agency.example.org']);
+    expect(ministry?.federation.egressCidrs).toEqual(['0.0.0.0/0', '::/0']);
+    expect(region?.federation.egressCidrs).toEqual(['203.0.113.0/24', '198.51.100.0/24']);
+    expect(config.images.effective.haproxy).toMatch(/^registry\.internal\.example\/mirror\/docker\.io\/library\/haproxy:3\.2\.7-alpine@sha256:[0-9a-f]{64}$/);
+    expect(config.images.pullRegistries).toEqual(['registry.internal.example']);
+    expect(config.state).toEqual({ backend: 'pg', schemaPrefix: 'matrix_fleet' });
+  });
+
+  it('accepts a server name with a port and several plain email domains', () => {
+    const config = defaultConfigObject();
+    setPath(config, 'homeservers[0].serverName', 'matrix.example.org:8448');
+    setPath(config, 'homeservers[0].allowedEmailDomains', ['example.org', 'sub.example.org']);
+    expect(issuesOf(config)).toEqual([]);
+  });
+});
+
+type Case = [description: string, mutate: (config: Mutable) => void, path: string, message: RegExp];
+
+const REJECTED: Case[] = [
+  ['unknown top-level key', (c) => setPath(c, 'extras', true), 'extras', /unknown key/],
+  ['unknown nested key (typo)', (c) => setPath(c, 'homeservers[0].federaton', { enabled: true }), 'homeservers[0].federaton', /unknown key/],
+  ['missing required field', (c) => setPath(c, 'homeservers[0].serverName', undefined), 'homeservers[0].serverName', /required/],
+  ['server name with uppercase', (c) => setPath(c, 'homeservers[0].serverName', 'Matrix.Example.org'), 'homeservers[0].serverName', /lowercase/],
+  ['server name that is a single label', (c) => setPath(c, 'homeservers[0].serverName', 'localhost'), 'homeservers[0].serverName', /fully-qualified/],
+  ['server name with a path', (c) => setPath(c, 'homeservers[0].serverName', 'example.org/matrix'), 'homeservers[0].serverName', /label/],
+  ['server name with a bad port', (c) => setPath(c, 'homeservers[0].serverName', 'example.org:99999'), 'homeservers[0].serverName', /port/],
+  ['wildcard email domain', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['*.gouv.fr']), 'homeservers[0].allowedEmailDomains[0]', /wildcard/],
+  ['regex email domain (unanchored)', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['gouv\\.fr$']), 'homeservers[0].allowedEmailDomains[0]', /not a pattern/],
+  ['email domain with @', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['x@gouv.fr']), 'homeservers[0].allowedEmailDomains[0]', /label/],
+  ['email domain with trailing newline', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['gouv.fr\n']), 'homeservers[0].allowedEmailDomains[0]', /whitespace/],
+  ['uppercase email domain', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['GOUV.FR']), 'homeservers[0].allowedEmailDomains[0]', /lowercase/],
+  ['empty email domain list', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', []), 'homeservers[0].allowedEmailDomains', /at least 1/],
+  ['duplicate email domain', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['a.example', 'a.example']), 'homeservers[0].allowedEmailDomains[1]', /duplicate/],
+  ['CIDR with host bits', (c) => setPath(c, 'kubernetes.podCidrs', ['10.244.0.1/16']), 'kubernetes.podCidrs[0]', /host bits/],
+  ['CIDR with a bad prefix', (c) => setPath(c, 'kubernetes.serviceCidrs', ['10.96.0.0/33']), 'kubernetes.serviceCidrs[0]', /longer than 32/],
+  ['not a CIDR', (c) => setPath(c, 'homeservers[0].gateway.ingressCidrs', ['anywhere']), 'homeservers[0].gateway.ingressCidrs[0]', /must be a CIDR/],
+  ['any-address pod range', (c) => setPath(c, 'kubernetes.podCidrs', ['0.0.0.0/0']), 'kubernetes.podCidrs[0]', /any-address/],
+  ['image with a tag only', (c) => setPath(c, 'images.synapse', 'ghcr.io/element-hq/synapse:v1.159.0'), 'images.synapse', /pinned by digest/],
+  ['image with a short digest', (c) => setPath(c, 'images.redis', 'docker.io/library/redis@sha256:abc'), 'images.redis', /64 lowercase hex/],
+  ['image without a registry host', (c) => setPath(c, 'images.haproxy', `library/haproxy@${FAKE_DIGEST}`), 'images.haproxy', /registry explicitly/],
+  ['image from a registry not allowlisted', (c) => setPath(c, 'images.postgres', `quay.io/x/postgres@${FAKE_DIGEST}`), 'images.postgres', /not in images.allowedRegistries/],
+  ['duplicate registry', (c) => setPath(c, 'images.allowedRegistries', ['ghcr.io', 'docker.io', 'ghcr.io']), 'images.allowedRegistries[2]', /duplicate/],
+  ['storage class not allowlisted', (c) => setPath(c, 'storage.storageClassName', 'standard'), 'storage.storageClassName', /not in storage.allowedStorageClasses/],
+  ['PSA version "latest"', (c) => setPath(c, 'kubernetes.podSecurityVersion', 'latest'), 'kubernetes.podSecurityVersion', /pinned version/],
+  ['bad homeserver slug', (c) => setPath(c, 'homeservers[0].name', 'Agency_1'), 'homeservers[0].name', /lowercase/],
+  ['homeserver slug too long', (c) => setPath(c, 'homeservers[0].name', 'a'.repeat(41)), 'homeservers[0].name', /at most 40/],
+  ['deployment name equal to a homeserver name', (c) => setPath(c, 'deployment.name', 'agency'), 'deployment.name', /must differ/],
+  ['unknown gateway exposure', (c) => setPath(c, 'homeservers[0].gateway.exposure', 'HostPort'), 'homeservers[0].gateway.exposure', /LoadBalancer/],
+  ['federation on with no peer at all', (c) => setPath(c, 'homeservers[0].federation.enabled', true), 'homeservers[0].federation.peers', /no peer/],
+  ['peers while federation is off', (c) => setPath(c, 'homeservers[0].federation.peers', ['other.example.org']), 'homeservers[0].federation.peers', /must be empty/],
+  [
+    'peer equal to the homeserver itself',
+    (c) => setPath(c, 'homeservers[0].federation', { enabled: true, peers: ['matrix.agency.example.org:8448'] }),
+    'homeservers[0].federation.peers[0]',
+    /itself/,
+  ],
+  [
+    'federation egress inside the pod range',
+    (c) => setPath(c, 'homeservers[0].federation', { enabled: true, peers: ['other.example.org'], egressCidrs: ['10.244.1.0/24'] }),
+    'homeservers[0].federation.egressCidrs[0]',
+    /inside a pod\/service\/node\/metadata range/,
+  ],
+  [
+    'federation egress to the metadata endpoint',
+    (c) => setPath(c, 'homeservers[0].federation', { enabled: true, peers: ['other.example.org'], egressCidrs: ['169.254.169.254/32'] }),
+    'homeservers[0].federation.egressCidrs[0]',
+    /metadata/,
+  ],
+  ['local state directory escaping the project', (c) => setPath(c, 'state.local.directory', '../elsewhere'), 'state.local.directory', /project directory/],
+  ['pg backend with a connection string in the file', (c) => setPath(c, 'state', { backend: 'pg', pg: { schemaPrefix: 'm', connStr: 'postgres://u:p@h/db' } }), 'state.pg.connStr', /unknown key/],
+];
+
+describe('rejected configs name the field path and the rule', () => {
+  it.each(REJECTED)('%s', (_description, mutate, path, message) => {
+    const config = defaultConfigObject();
+    mutate(config);
+    const issues = issuesOf(config);
+    expect(issues).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('reports duplicate homeserver names and server names in a fleet', () => {
+    const config = fleetConfigObject();
+    setPath(config, 'homeservers[2].name', 'ministry');
+    setPath(config, 'homeservers[1].serverName', 'matrix.ministry.example.org');
+    const issues = issuesOf(config);
+    expect(issues).toContainEqual({ path: 'homeservers[2].name', message: expect.stringMatching(/duplicate homeserver name "ministry" \(already at homeservers\[0\]\.name\)/) });
+    expect(issues).toContainEqual({ path: 'homeservers[1].serverName', message: expect.stringMatching(/duplicate server name/) });
+  });
+
+  it('rejects duplicate YAML keys instead of silently keeping the last one', () => {
+    const issues = issuesOf('deployment:\n  name: a\ndeployment:\n  name: b\n');
+    expect(issues[0]?.path).toBe('(yaml)');
+    expect(issues[0]?.message).toMatch(/unique/i);
+  });
+
+  it('lists every problem at once, formatted one per line', () => {
+    const config = defaultConfigObject();
+    setPath(config, 'homeservers[0].serverName', 'BAD');
+    setPath(config, 'images.synapse', 'ghcr.io/element-hq/synapse:latest');
+    expect(() => parseDeploymentConfig(toYaml(config), 'bad.yaml')).toThrow(/^invalid deployment config bad\.yaml:\n {2}- /);
+    expect(() => parseDeploymentConfig(toYaml(config), 'bad.yaml')).toThrow(/\n {2}- homeservers\[0\]\.serverName: must be lowercase/);
+    expect(() => parseDeploymentConfig(toYaml(config), 'bad.yaml')).toThrow(/\n {2}- images\.synapse: must be pinned by digest/);
+  });
+
+  it('reports an unreadable file as a config error', () => {
+    expect(() => loadDeploymentConfig('/nonexistent/config.yaml')).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,180 @@
+import { loadDeploymentConfig } from '../../config/load-config';
+import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
+import { carveOuts, flowMatrix, type Flow } from '../../model/flows';
+import { baselinePolicies, deriveFlowPolicies, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
+import { workloadsOf, type WorkloadSpec } from '../../model/workloads';
+import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
+
+const closed = loadDeploymentConfig();
+const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
+const closedHomeserver = closed.homeservers[0]!;
+const [ministry, , region] = fleet.homeservers;
+
+interface Pod {
+  readonly namespace: string;
+  readonly workload: WorkloadSpec;
+}
+
+function podsOf(homeserverName: string, workloads: readonly WorkloadSpec[]): Pod[] {
+  return workloads.map((workload) => ({ namespace: homeserverNamespace(homeserverName, workload.compartment), workload }));
+}
+
+function selects(policy: NetworkPolicyModel, pod: Pod): boolean {
+  return policy.namespace === pod.namespace && Object.entries(policy.podLabels).every(([key, value]) => pod.workload.name === value && key === LABEL_WORKLOAD);
+}
+
+function peerMatches(peer: PolicyPeer, pod: Pod): boolean {
+  return (
+    peer.kind === 'pods' &&
+    peer.namespaceLabels[LABEL_NAMESPACE_NAME] === pod.namespace &&
+    Object.entries(peer.podLabels).every(([key, value]) => key === LABEL_WORKLOAD && value === pod.workload.name)
+  );
+}
+
+/** Recomputes pod-to-pod reachability from the policies alone, as the API server would enforce it. */
+function reachable(policies: readonly NetworkPolicyModel[], pods: readonly Pod[]): Set<string> {
+  const result = new Set<string>();
+  for (const from of pods) {
+    for (const to of pods) {
+      for (const port of to.workload.ports) {
+        const allowsPort = (ports: readonly { port: number }[]) => ports.some((candidate) => candidate.port === port.containerPort);
+        const egress = policies.some((p) => selects(p, from) && p.egress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, to))));
+        const ingress = policies.some((p) => selects(p, to) && p.ingress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, from))));
+        if (egress && ingress) result.add(`${from.workload.name} -> ${to.workload.name}:${port.containerPort}`);
+      }
+    }
+  }
+  return result;
+}
+
+function declared(flows: readonly Flow[]): Set<string> {
+  return new Set(flows.flatMap((flow) => (flow.from.kind === 'workload' && flow.to.kind === 'workload' ? [`${flow.from.workload} -> ${flow.to.workload}:${flow.port}`] : [])));
+}
+
+describe('flow matrix', () => {
+  it('declares each flow once with a unique id and a reason', () => {
+    for (const homeserver of fleet.homeservers) {
+      const flows = flowMatrix(fleet, homeserver);
+      expect(new Set(flows.map((flow) => flow.id)).size).toBe(flows.length);
+      for (const flow of flows) expect(flow.reason.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('only names workloads of the catalogue, on ports they declare', () => {
+    const workloads = workloadsOf(closed);
+    for (const flow of flowMatrix(closed, closedHomeserver)) {
+      if (flow.to.kind !== 'workload') continue;
+      const target = flow.to;
+      const workload = workloads.find((candidate) => candidate.name === target.workload && candidate.compartment === target.compartment);
+      expect(workload).toBeDefined();
+      expect(workload?.ports.map((port) => port.containerPort)).toContain(flow.port);
+    }
+  });
+
+  it('has exactly the directory, media and gateway flows of DESIGN.md', () => {
+    const ids = flowMatrix(closed, closedHomeserver).map((flow) => flow.id);
+    expect(ids.filter((id) => id.endsWith('-to-openldap-ldaps'))).toEqual(['synapse-to-openldap-ldaps']);
+    expect(ids.filter((id) => id.includes('-to-media-repository-')).sort()).toEqual(['haproxy-to-media-repository-http', 'synapse-to-media-repository-replication']);
+    expect(ids.filter((id) => id.startsWith('outside-'))).toEqual(['outside-to-haproxy-https']);
+    expect(ids.some((id) => id.startsWith('openldap-to-'))).toBe(false);
+  });
+
+  it('adds no outside egress when federation is off', () => {
+    expect(flowMatrix(closed, closedHomeserver).filter((flow) => flow.to.kind === 'outside')).toEqual([]);
+  });
+
+  it('adds federation egress on 8448 and 443 that carves out metadata and cluster ranges', () => {
+    const federation = flowMatrix(fleet, ministry!).filter((flow) => flow.to.kind === 'outside');
+    expect(federation.map((flow) => flow.port).sort()).toEqual([443, 8448]);
+    for (const flow of federation) {
+      expect(flow.from).toMatchObject({ workload: 'synapse' });
+      expect(flow.to).toMatchObject({
+        cidrs: ['0.0.0.0/0', '::/0'],
+        except: expect.arrayContaining(['169.254.169.254/32', 'fd00:ec2::254/128', '10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16']),
+      });
+    }
+  });
+
+  it('carves out only the reserved ranges inside a narrow egress range', () => {
+    expect(carveOuts(['203.0.113.0/24'], fleet)).toEqual([]);
+    expect(carveOuts(['10.0.0.0/8'], fleet).sort()).toEqual(['10.244.0.0/16', '10.96.0.0/12']);
+    expect(flowMatrix(fleet, region!).filter((flow) => flow.to.kind === 'outside').map((flow) => flow.to)).toContainEqual(
+      expect.objectContaining({ cidrs: ['203.0.113.0/24', '198.51.100.0/24'], except: [] }),
+    );
+  });
+});
+
+describe('network policies derived from the flow matrix', () => {
+  it('realises every pod-to-pod flow with an egress policy at the source and an ingress policy at the destination', () => {
+    const flows = flowMatrix(closed, closedHomeserver);
+    const policies = deriveFlowPolicies(flows, closedHomeserver);
+    for (const flow of flows) {
+      if (flow.from.kind === 'workload') expect(policies.filter((p) => p.name === `egress-${flow.id}`)).toHaveLength(1);
+      if (flow.to.kind === 'workload') expect(policies.filter((p) => p.name === `ingress-${flow.id}`)).toHaveLength(1);
+    }
+    expect(policies).toHaveLength(flows.reduce((count, flow) => count + (flow.from.kind === 'workload' ? 1 : 0) + (flow.to.kind === 'workload' ? 1 : 0), 0));
+  });
+
+  it.each([
+    ['closed default', closed, closedHomeserver],
+    ['federated fleet member', fleet, ministry!],
+  ])('recomputed reachability equals the declared matrix (%s)', (_name, config, homeserver) => {
+    const flows = flowMatrix(config, homeserver);
+    const pods = podsOf(homeserver.name, workloadsOf(config));
+    expect(reachable(deriveFlowPolicies(flows, homeserver), pods)).toEqual(declared(flows));
+  });
+
+  it('removing one side of a flow makes it unreachable (both sides are needed)', () => {
+    const flows = flowMatrix(closed, closedHomeserver);
+    const pods = podsOf(closedHomeserver.name, workloadsOf(closed));
+    const withoutIngress = deriveFlowPolicies(flows, closedHomeserver).filter((p) => p.name !== 'ingress-synapse-to-openldap-ldaps');
+    expect(reachable(withoutIngress, pods).has('synapse -> openldap:1636')).toBe(false);
+  });
+
+  it('never uses an empty selector, and any-address blocks only for gateway ingress and federation egress', () => {
+    for (const homeserver of fleet.homeservers) {
+      for (const policy of deriveFlowPolicies(flowMatrix(fleet, homeserver), homeserver)) {
+        expect(Object.keys(policy.podLabels)).toEqual([LABEL_WORKLOAD]);
+        for (const [direction, rules] of [['ingress', policy.ingress], ['egress', policy.egress]] as const) {
+          for (const peer of rules.flatMap((rule) => rule.peers)) {
+            if (peer.kind === 'pods') {
+              expect(Object.keys(peer.namespaceLabels)).toEqual([LABEL_NAMESPACE_NAME]);
+              expect(Object.keys(peer.podLabels)).toEqual([LABEL_WORKLOAD]);
+              continue;
+            }
+            if (peer.ipBlock.cidr === '0.0.0.0/0' || peer.ipBlock.cidr === '::/0') {
+              if (direction === 'ingress') expect(policy.namespace).toBe(homeserverNamespace(homeserver.name, 'gateway'));
+              else {
+                expect(policy.podLabels[LABEL_WORKLOAD]).toBe('synapse');
+                expect(peer.ipBlock.except.length).toBeGreaterThan(0);
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('keeps each except entry in the family of its block', () => {
+    const egress = deriveFlowPolicies(flowMatrix(fleet, ministry!), ministry!).find((p) => p.name === 'egress-synapse-to-outside-federation');
+    const blocks = egress?.egress.flatMap((rule) => rule.peers).flatMap((peer) => (peer.kind === 'ipBlock' ? [peer.ipBlock] : []));
+    expect(blocks).toEqual([
+      { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16'] },
+      { cidr: '::/0', except: ['fd00:ec2::254/128'] },
+    ]);
+  });
+
+  it('baseline: default deny both ways and DNS only to the resolver pods', () => {
+    const [deny, dns] = baselinePolicies('x-homeserver', closed.kubernetes.dns);
+    expect(deny).toMatchObject({ podLabels: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
+    expect(dns?.egress).toEqual([
+      {
+        peers: [{ kind: 'pods', namespaceLabels: { [LABEL_NAMESPACE_NAME]: 'kube-system' }, podLabels: { 'k8s-app': 'kube-dns' } }],
+        ports: [
+          { port: 53, protocol: 'UDP' },
+          { port: 53, protocol: 'TCP' },
+        ],
+      },
+    ]);
+  });
+});

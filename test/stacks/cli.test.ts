@@ -1,0 +1,40 @@
+/** The README's main command path: the compiled entry point, run as a process. */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { projectRoot } from '../../config/project-root';
+
+const root = projectRoot();
+
+beforeAll(() => {
+  const build = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`tsc failed:\n${build.stdout}${build.stderr}`);
+});
+
+function runMain(args: string[], outdir: string) {
+  return spawnSync(process.execPath, [path.join(root, 'dist', 'main.js'), ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+}
+
+describe('node dist/main.js', () => {
+  it('synthesizes the default deployment and exits 0', () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'cdktf.out');
+    const result = runMain([], outdir);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/synthesized 5 stacks/);
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['agency-directory', 'agency-gateway', 'agency-homeserver', 'agency-media', 'matrix-platform']);
+  });
+
+  it('exits 2 on an invalid config, names the field path, and writes nothing', () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-bad-'));
+    const bad = path.join(directory, 'bad.yaml');
+    const text = fs.readFileSync(path.join(root, 'config', 'default.yaml'), 'utf8').replace(/(openldap: docker\.io\/bitnamilegacy\/openldap:[^@]+)@sha256:[0-9a-f]+/, '$1');
+    fs.writeFileSync(bad, `${text}\nsurprise: true\n`);
+    const result = runMain([bad], path.join(directory, 'cdktf.out'));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/images\.openldap: must be pinned by digest/);
+    expect(result.stderr).toMatch(/surprise: unknown key/);
+    expect(fs.readdirSync(directory)).toEqual(['bad.yaml']);
+  });
+});
