@@ -65,9 +65,9 @@ export function metadataOf(resource: ResourceView): JsonObject {
 export function namespaceOf(resource: ResourceView, stack: SynthesizedStack): string | undefined {
   const value = metadataOf(resource).namespace;
   if (typeof value !== 'string') return undefined;
-  const reference = /^\$\{kubernetes_namespace_v1\.([A-Za-z0-9_-]+)\.metadata\[?0?\]?\.name\}$/.exec(value);
+  const reference = /^\$\{(kubernetes_namespace(?:_v1)?)\.([A-Za-z0-9_-]+)\.metadata(?:\[0\])?\.name\}$/.exec(value);
   if (!reference) return value;
-  const target = stack.json.resource?.kubernetes_namespace_v1?.[reference[1] ?? ''];
+  const target = stack.json.resource?.[reference[1] ?? '']?.[reference[2] ?? ''];
   const name = target ? block(target.metadata)?.name : undefined;
   return typeof name === 'string' ? name : value;
 }

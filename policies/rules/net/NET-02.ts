@@ -20,7 +20,8 @@ export const NET_02: Rule = {
       if (policy.ingress.length > 0) violations.push({ address: policy.resource.address, message: 'namespace-wide ingress allow rule' });
       for (const rule of policy.egress) {
         const ports = blocks(rule.ports);
-        const dnsOnly = ports.length > 0 && ports.every((port) => String(port.port) === '53');
+        // A port block with end_port opens a range (port..end_port), so it is DNS only if the range ends at 53.
+        const dnsOnly = ports.length > 0 && ports.every((port) => String(port.port) === '53' && (port.end_port === undefined || String(port.end_port) === '53'));
         const peers = peersOf(rule, 'egress');
         const toResolverPods = peers.length > 0 && peers.every((peer) => Object.keys(stringMap(blocks(peer.pod_selector)[0]?.match_labels)).length > 0 && peer.ip_block === undefined);
         if (!dnsOnly || !toResolverPods) violations.push({ address: policy.resource.address, message: 'namespace-wide egress rule other than DNS to selected resolver pods' });

@@ -1,5 +1,5 @@
 import type { Rule, Violation } from '../../rule';
-import { block, blocks, resources } from '../../terraform-json';
+import { block, blocks, podSpecs, resources } from '../../terraform-json';
 
 /** Every claim (standalone or a volume claim template) names an allowlisted storage class. */
 export const STO_01: Rule = {
@@ -15,6 +15,12 @@ export const STO_01: Rule = {
       ...resources(stack, 'kubernetes_persistent_volume_claim_v1', 'kubernetes_persistent_volume_claim').map((claim) => ({ address: claim.address, spec: block(claim.body.spec) })),
       ...resources(stack, 'kubernetes_stateful_set_v1', 'kubernetes_stateful_set').flatMap((set) =>
         blocks(block(set.body.spec)?.volume_claim_template).map((template) => ({ address: `${set.address} volume_claim_template`, spec: block(template.spec) })),
+      ),
+      // Generic ephemeral volumes create claims too, from the pod spec.
+      ...podSpecs(stack).flatMap((view) =>
+        blocks(view.podSpec.volume).flatMap((volume) =>
+          blocks(block(volume.ephemeral)?.volume_claim_template).map((template) => ({ address: `${view.resource.address} volume "${String(volume.name)}" (ephemeral)`, spec: block(template.spec) })),
+        ),
       ),
     ];
     return claims.flatMap(({ address, spec }): Violation[] => {

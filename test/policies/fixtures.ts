@@ -1,0 +1,440 @@
+/**
+ * A small compliant stack in the shape cdktf synthesizes (see cdktf.out/stacks/*\/cdk.tf.json),
+ * and helpers to derive mutated copies of it for the policy rule tests.
+ */
+import { loadDeploymentConfig } from '../../config/load-config';
+import { LABEL_COMPARTMENT } from '../../model/compartments';
+import type { AuditContext } from '../../policies/rule';
+import { block, blocks, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
+
+/** The shipped default config: allowlisted registries and storage classes, cluster ranges. */
+export const CONFIG_CONTEXT: AuditContext = { config: loadDeploymentConfig() };
+/** A standalone audit (no site config). */
+export const STANDALONE_CONTEXT: AuditContext = {};
+
+export const PSA_VERSION = 'v1.33';
+export const HOMESERVER_NAMESPACE = 'agency-homeserver';
+export const GATEWAY_NAMESPACE = 'agency-gateway';
+export const STORAGE_CLASS = 'encrypted-retain';
+export const SYNAPSE_IMAGE = 'ghcr.io/element-hq/synapse:v1.159.0@sha256:edf259d2b575b669a3e81024918ab8d5cfb7d2fba5a53c9e09695f1abc5645cb';
+export const POSTGRES_IMAGE = 'docker.io/library/postgres:17.7-alpine@sha256:ff4ccc02b97e0ebb6b328ef9ff92522f95586f83be6801896b615088defc8ad2';
+/** Metadata endpoint plus the pod, service and node ranges of config/default.yaml. */
+export const FEDERATION_EXCEPT = ['169.254.169.254/32', '10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16'];
+
+/** A resource of the fixture: Terraform type and name. */
+export interface ResourceRef {
+  readonly type: string;
+  readonly name: string;
+}
+
+function ref(type: string, name: string): ResourceRef {
+  return { type, name };
+}
+
+export function address(resource: ResourceRef): string {
+  return `${resource.type}.${resource.name}`;
+}
+
+/** Every resource of the compliant stack, by role. */
+export const R = {
+  homeserverNamespace: ref('kubernetes_namespace_v1', 'homeserver_namespace'),
+  homeserverDefaultAccount: ref('kubernetes_default_service_account_v1', 'homeserver_default-service-account'),
+  homeserverQuota: ref('kubernetes_resource_quota_v1', 'homeserver_quota'),
+  homeserverLimits: ref('kubernetes_limit_range_v1', 'homeserver_limits'),
+  homeserverDefaultDeny: ref('kubernetes_network_policy_v1', 'homeserver_policy-default-deny-all'),
+  homeserverDns: ref('kubernetes_network_policy_v1', 'homeserver_policy-baseline-dns-egress'),
+  gatewayNamespace: ref('kubernetes_namespace_v1', 'gateway_namespace'),
+  gatewayDefaultAccount: ref('kubernetes_default_service_account_v1', 'gateway_default-service-account'),
+  gatewayQuota: ref('kubernetes_resource_quota_v1', 'gateway_quota'),
+  gatewayLimits: ref('kubernetes_limit_range_v1', 'gateway_limits'),
+  gatewayDefaultDeny: ref('kubernetes_network_policy_v1', 'gateway_policy-default-deny-all'),
+  gatewayDns: ref('kubernetes_network_policy_v1', 'gateway_policy-baseline-dns-egress'),
+  synapseAccount: ref('kubernetes_service_account_v1', 'synapse_service-account'),
+  synapseClaim: ref('kubernetes_persistent_volume_claim_v1', 'synapse_claim'),
+  synapseDeployment: ref('kubernetes_deployment_v1', 'synapse_workload'),
+  synapseService: ref('kubernetes_service_v1', 'synapse_service'),
+  synapseIngress: ref('kubernetes_network_policy_v1', 'synapse_policy-ingress-haproxy-to-synapse-http'),
+  synapseFederation: ref('kubernetes_network_policy_v1', 'synapse_policy-egress-federation'),
+  postgresAccount: ref('kubernetes_service_account_v1', 'postgres_service-account'),
+  postgresStatefulSet: ref('kubernetes_stateful_set_v1', 'postgres_workload'),
+  haproxyService: ref('kubernetes_service_v1', 'haproxy_service'),
+  haproxyIngress: ref('kubernetes_network_policy_v1', 'haproxy_policy-ingress-outside-to-haproxy-https'),
+} as const;
+
+/** The label a container violation is reported under. */
+export function containerAddress(workload: ResourceRef, container: string): string {
+  return `${address(workload)} container "${container}"`;
+}
+
+// ---------------------------------------------------------------- builders
+
+function namespaceReference(namespace: ResourceRef): string {
+  return `\${${address(namespace)}.metadata[0].name}`;
+}
+
+function labels(compartment: string, workload?: string): JsonObject {
+  return {
+    'app.kubernetes.io/managed-by': 'cdktf',
+    'app.kubernetes.io/part-of': 'matrix-sovereign',
+    [LABEL_COMPARTMENT]: compartment,
+    'matrix.sovereign/homeserver': 'agency',
+    ...(workload ? { 'app.kubernetes.io/name': workload, 'matrix.sovereign/workload': workload } : {}),
+  };
+}
+
+function metadata(namespace: ResourceRef, compartment: string, name?: string, workload?: string): JsonObject {
+  return { labels: labels(compartment, workload), ...(name ? { name } : {}), namespace: namespaceReference(namespace) };
+}
+
+export function namespaceResource(name: string, compartment: string): JsonObject {
+  const podSecurity: JsonObject = {};
+  for (const mode of ['enforce', 'audit', 'warn']) {
+    podSecurity[`pod-security.kubernetes.io/${mode}`] = 'restricted';
+    podSecurity[`pod-security.kubernetes.io/${mode}-version`] = PSA_VERSION;
+  }
+  return { metadata: { labels: { ...labels(compartment), ...podSecurity }, name }, wait_for_default_service_account: true };
+}
+
+export function serviceAccount(namespace: ResourceRef, compartment: string, workload?: string): JsonObject {
+  return { automount_service_account_token: false, metadata: metadata(namespace, compartment, workload, workload) };
+}
+
+export function resourceQuota(namespace: ResourceRef, compartment: string): JsonObject {
+  return {
+    metadata: metadata(namespace, compartment, 'compartment-quota'),
+    spec: { hard: { 'limits.cpu': '2', 'limits.memory': '2Gi', pods: '4', 'requests.storage': '50Gi', 'services.loadbalancers': '0', 'services.nodeports': '0' } },
+  };
+}
+
+export function limitRange(namespace: ResourceRef, compartment: string): JsonObject {
+  return {
+    metadata: metadata(namespace, compartment, 'compartment-limits'),
+    spec: { limit: [{ default: { cpu: '100m', memory: '128Mi' }, default_request: { cpu: '50m', memory: '64Mi' }, max: { cpu: '1', memory: '1Gi' }, type: 'Container' }] },
+  };
+}
+
+function peer(namespace: string, podLabels: JsonObject): JsonObject {
+  return { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': namespace } }, pod_selector: { match_labels: podLabels } };
+}
+
+function networkPolicy(namespace: ResourceRef, compartment: string, name: string, spec: JsonObject): JsonObject {
+  return { metadata: metadata(namespace, compartment, name), spec: { egress: [], ingress: [], ...spec } };
+}
+
+export function defaultDenyPolicy(namespace: ResourceRef, compartment: string): JsonObject {
+  return networkPolicy(namespace, compartment, 'default-deny-all', { pod_selector: { match_labels: {} }, policy_types: ['Ingress', 'Egress'] });
+}
+
+export function dnsBaselinePolicy(namespace: ResourceRef, compartment: string): JsonObject {
+  return networkPolicy(namespace, compartment, 'baseline-dns-egress', {
+    egress: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }], to: [peer('kube-system', { 'k8s-app': 'kube-dns' })] }],
+    pod_selector: { match_labels: {} },
+    policy_types: ['Egress'],
+  });
+}
+
+interface ContainerOptions {
+  readonly name: string;
+  readonly image: string;
+  readonly uid: string;
+  readonly port: number;
+  readonly mounts: readonly { readonly name: string; readonly path: string }[];
+}
+
+export function hardenedContainer(options: ContainerOptions): JsonObject {
+  return {
+    image: options.image,
+    name: options.name,
+    port: [{ container_port: options.port, name: 'main', protocol: 'TCP' }],
+    resources: { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '250m', memory: '512Mi' } },
+    security_context: {
+      allow_privilege_escalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      read_only_root_filesystem: true,
+      run_as_group: options.uid,
+      run_as_non_root: true,
+      run_as_user: options.uid,
+      seccomp_profile: { type: 'RuntimeDefault' },
+    },
+    volume_mount: options.mounts.map((mount) => ({ mount_path: mount.path, name: mount.name, read_only: false })),
+  };
+}
+
+export function hardenedPodSpec(account: ResourceRef, uid: string, containers: JsonObject[], volumes: JsonObject[]): JsonObject {
+  return {
+    automount_service_account_token: false,
+    container: containers,
+    enable_service_links: false,
+    host_ipc: false,
+    host_network: false,
+    host_pid: false,
+    security_context: { fs_group: uid, run_as_group: uid, run_as_non_root: true, run_as_user: uid, seccomp_profile: { type: 'RuntimeDefault' } },
+    service_account_name: `\${${address(account)}.metadata[0].name}`,
+    volume: volumes,
+  };
+}
+
+export function emptyDirVolume(name: string, sizeLimit: string): JsonObject {
+  return { empty_dir: { medium: '', size_limit: sizeLimit }, name };
+}
+
+export function claimVolume(name: string, claim: string): JsonObject {
+  return { name, persistent_volume_claim: { claim_name: claim, read_only: false } };
+}
+
+function template(compartment: string, workload: string, podSpec: JsonObject): JsonObject {
+  return { metadata: { labels: labels(compartment, workload) }, spec: podSpec };
+}
+
+export function deployment(namespace: ResourceRef, compartment: string, workload: string, podSpec: JsonObject): JsonObject {
+  return {
+    metadata: metadata(namespace, compartment, workload, workload),
+    spec: { replicas: '1', selector: { match_labels: { 'matrix.sovereign/workload': workload } }, strategy: { type: 'Recreate' }, template: template(compartment, workload, podSpec) },
+    wait_for_rollout: false,
+  };
+}
+
+export function statefulSet(namespace: ResourceRef, compartment: string, workload: string, podSpec: JsonObject, claimTemplate: JsonObject): JsonObject {
+  return {
+    metadata: metadata(namespace, compartment, workload, workload),
+    spec: {
+      replicas: '1',
+      selector: { match_labels: { 'matrix.sovereign/workload': workload } },
+      service_name: workload,
+      template: template(compartment, workload, podSpec),
+      update_strategy: [{ type: 'RollingUpdate' }],
+      volume_claim_template: [claimTemplate],
+    },
+  };
+}
+
+export function claimSpec(storage: string): JsonObject {
+  return { access_modes: ['ReadWriteOncePod'], resources: { requests: { storage } }, storage_class_name: STORAGE_CLASS };
+}
+
+export function service(namespace: ResourceRef, compartment: string, workload: string, type: 'ClusterIP' | 'LoadBalancer', port: number): JsonObject {
+  return {
+    metadata: metadata(namespace, compartment, workload, workload),
+    spec: { port: [{ name: 'main', port, protocol: 'TCP', target_port: 'main' }], selector: { 'matrix.sovereign/workload': workload }, type },
+  };
+}
+
+// ---------------------------------------------------------------- the compliant stack
+
+type ResourceTable = Record<string, Record<string, JsonObject>>;
+
+function put(table: ResourceTable, resource: ResourceRef, body: JsonObject): void {
+  table[resource.type] = { ...(table[resource.type] ?? {}), [resource.name]: body };
+}
+
+function compartmentBaseline(table: ResourceTable, compartment: string, namespaceName: string, refs: { namespace: ResourceRef; defaultAccount: ResourceRef; quota: ResourceRef; limits: ResourceRef; deny: ResourceRef; dns: ResourceRef }): void {
+  put(table, refs.namespace, namespaceResource(namespaceName, compartment));
+  put(table, refs.defaultAccount, serviceAccount(refs.namespace, compartment));
+  put(table, refs.quota, resourceQuota(refs.namespace, compartment));
+  put(table, refs.limits, limitRange(refs.namespace, compartment));
+  put(table, refs.deny, defaultDenyPolicy(refs.namespace, compartment));
+  put(table, refs.dns, dnsBaselinePolicy(refs.namespace, compartment));
+}
+
+/** Terraform JSON of a compliant stack: a homeserver compartment (Synapse, Postgres) and a gateway compartment. */
+export function compliantJson(): TerraformJson {
+  const table: ResourceTable = {};
+  const hs = R.homeserverNamespace;
+  compartmentBaseline(table, 'homeserver', HOMESERVER_NAMESPACE, {
+    namespace: hs,
+    defaultAccount: R.homeserverDefaultAccount,
+    quota: R.homeserverQuota,
+    limits: R.homeserverLimits,
+    deny: R.homeserverDefaultDeny,
+    dns: R.homeserverDns,
+  });
+  compartmentBaseline(table, 'gateway', GATEWAY_NAMESPACE, {
+    namespace: R.gatewayNamespace,
+    defaultAccount: R.gatewayDefaultAccount,
+    quota: R.gatewayQuota,
+    limits: R.gatewayLimits,
+    deny: R.gatewayDefaultDeny,
+    dns: R.gatewayDns,
+  });
+
+  put(table, R.synapseAccount, serviceAccount(hs, 'homeserver', 'synapse'));
+  put(table, R.synapseClaim, { metadata: metadata(hs, 'homeserver', 'synapse-media', 'synapse'), spec: claimSpec('50Gi'), wait_until_bound: false });
+  const synapse = hardenedContainer({ name: 'synapse', image: SYNAPSE_IMAGE, uid: '991', port: 8008, mounts: [{ name: 'tmp', path: '/tmp' }, { name: 'media', path: '/media' }] });
+  put(table, R.synapseDeployment, deployment(hs, 'homeserver', 'synapse', hardenedPodSpec(R.synapseAccount, '991', [synapse], [emptyDirVolume('tmp', '512Mi'), claimVolume('media', 'synapse-media')])));
+  put(table, R.synapseService, service(hs, 'homeserver', 'synapse', 'ClusterIP', 8008));
+  put(
+    table,
+    R.synapseIngress,
+    networkPolicy(hs, 'homeserver', 'ingress-haproxy-to-synapse-http', {
+      ingress: [{ from: [peer(GATEWAY_NAMESPACE, { 'matrix.sovereign/workload': 'haproxy' })], ports: [{ port: '8008', protocol: 'TCP' }] }],
+      pod_selector: { match_labels: { 'matrix.sovereign/workload': 'synapse' } },
+      policy_types: ['Ingress'],
+    }),
+  );
+  put(
+    table,
+    R.synapseFederation,
+    networkPolicy(hs, 'homeserver', 'egress-federation', {
+      egress: [{ ports: [{ port: '8448', protocol: 'TCP' }, { port: '443', protocol: 'TCP' }], to: [{ ip_block: { cidr: '0.0.0.0/0', except: [...FEDERATION_EXCEPT] } }] }],
+      pod_selector: { match_labels: { 'matrix.sovereign/workload': 'synapse' } },
+      policy_types: ['Egress'],
+    }),
+  );
+
+  put(table, R.postgresAccount, serviceAccount(hs, 'homeserver', 'postgres'));
+  const postgres = hardenedContainer({ name: 'postgres', image: POSTGRES_IMAGE, uid: '70', port: 5432, mounts: [{ name: 'run', path: '/var/run/postgresql' }, { name: 'data', path: '/var/lib/postgresql/data' }] });
+  put(
+    table,
+    R.postgresStatefulSet,
+    statefulSet(hs, 'homeserver', 'postgres', hardenedPodSpec(R.postgresAccount, '70', [postgres], [emptyDirVolume('run', '16Mi')]), {
+      metadata: { labels: labels('homeserver', 'postgres'), name: 'data' },
+      spec: claimSpec('20Gi'),
+    }),
+  );
+
+  put(table, R.haproxyService, service(R.gatewayNamespace, 'gateway', 'haproxy', 'LoadBalancer', 443));
+  put(
+    table,
+    R.haproxyIngress,
+    networkPolicy(R.gatewayNamespace, 'gateway', 'ingress-outside-to-haproxy-https', {
+      ingress: [{ from: [{ ip_block: { cidr: '0.0.0.0/0', except: [] } }], ports: [{ port: '8443', protocol: 'TCP' }] }],
+      pod_selector: { match_labels: { 'matrix.sovereign/workload': 'haproxy' } },
+      policy_types: ['Ingress'],
+    }),
+  );
+
+  return {
+    terraform: {
+      backend: { local: { path: '../../../state/agency.tfstate' } },
+      required_providers: { kubernetes: { source: 'registry.opentofu.org/hashicorp/kubernetes', version: '2.38.0' } },
+    },
+    provider: { kubernetes: [{}] },
+    resource: table,
+  };
+}
+
+export const STACK_NAME = 'agency';
+
+export function compliantStack(): SynthesizedStack {
+  return { name: STACK_NAME, json: compliantJson() };
+}
+
+/** Edits a Terraform JSON document in place. */
+export type Mutation = (json: TerraformJson) => void;
+
+/** A deep copy of `base` (the compliant stack by default) with `mutate` applied. */
+export function mutated(mutate: Mutation, base: SynthesizedStack = compliantStack()): SynthesizedStack {
+  const json = structuredClone(base.json);
+  mutate(json);
+  return { name: base.name, json };
+}
+
+// ---------------------------------------------------------------- accessors for mutations
+
+/** The table of one resource type (created when absent). */
+export function table(json: TerraformJson, type: string): Record<string, JsonObject> {
+  const resources = json.resource;
+  if (!resources) throw new Error('fixture has no resource table');
+  const found = resources[type] ?? {};
+  resources[type] = found;
+  return found;
+}
+
+export function body(json: TerraformJson, resource: ResourceRef): JsonObject {
+  const found = table(json, resource.type)[resource.name];
+  if (!found) throw new Error(`fixture has no ${address(resource)}`);
+  return found;
+}
+
+export function remove(json: TerraformJson, resource: ResourceRef): void {
+  body(json, resource);
+  delete table(json, resource.type)[resource.name];
+}
+
+/** Adds a resource; returns its reference. */
+export function add(json: TerraformJson, resource: ResourceRef, value: JsonObject): ResourceRef {
+  table(json, resource.type)[resource.name] = value;
+  return resource;
+}
+
+/** Walks nested blocks (object or first list element) by key. */
+export function child(parent: JsonObject, ...keys: string[]): JsonObject {
+  let current = parent;
+  for (const key of keys) {
+    const next = block(current[key]);
+    if (!next) throw new Error(`no nested block "${key}"`);
+    current = next;
+  }
+  return current;
+}
+
+export function metadataBlock(json: TerraformJson, resource: ResourceRef): JsonObject {
+  return child(body(json, resource), 'metadata');
+}
+
+export function labelsOf(json: TerraformJson, resource: ResourceRef): JsonObject {
+  return child(metadataBlock(json, resource), 'labels');
+}
+
+export function specOf(json: TerraformJson, resource: ResourceRef): JsonObject {
+  return child(body(json, resource), 'spec');
+}
+
+export function podSpecOf(json: TerraformJson, workload: ResourceRef): JsonObject {
+  return child(specOf(json, workload), 'template', 'spec');
+}
+
+export function containerOf(json: TerraformJson, workload: ResourceRef, index = 0): JsonObject {
+  const found = blocks(podSpecOf(json, workload).container)[index];
+  if (!found) throw new Error(`${address(workload)} has no container #${index}`);
+  return found;
+}
+
+export function securityContextOf(json: TerraformJson, workload: ResourceRef): JsonObject {
+  return child(containerOf(json, workload), 'security_context');
+}
+
+export function podSecurityContextOf(json: TerraformJson, workload: ResourceRef): JsonObject {
+  return child(podSpecOf(json, workload), 'security_context');
+}
+
+/** The pod's volume list as stored, so that pushing to it edits the fixture. */
+export function volumeList(json: TerraformJson, workload: ResourceRef): JsonValue[] {
+  const podSpec = podSpecOf(json, workload);
+  const list: JsonValue[] = Array.isArray(podSpec.volume) ? podSpec.volume : blocks(podSpec.volume);
+  podSpec.volume = list;
+  return list;
+}
+
+export function volumeOf(json: TerraformJson, workload: ResourceRef, name: string): JsonObject {
+  const found = blocks(podSpecOf(json, workload).volume).find((volume) => volume.name === name);
+  if (!found) throw new Error(`${address(workload)} has no volume "${name}"`);
+  return found;
+}
+
+/** The single ip_block of the first peer of the first rule of a policy. */
+export function ipBlockOf(json: TerraformJson, policy: ResourceRef, direction: 'ingress' | 'egress'): JsonObject {
+  const rule = blocks(specOf(json, policy)[direction])[0];
+  const peer = rule ? blocks(rule[direction === 'ingress' ? 'from' : 'to'])[0] : undefined;
+  if (!peer) throw new Error(`${address(policy)} has no ${direction} peer`);
+  return child(peer, 'ip_block');
+}
+
+/** First rule of a policy in one direction. */
+export function ruleOf(json: TerraformJson, policy: ResourceRef, direction: 'ingress' | 'egress'): JsonObject {
+  const rule = blocks(specOf(json, policy)[direction])[0];
+  if (!rule) throw new Error(`${address(policy)} has no ${direction} rule`);
+  return rule;
+}
+
+export function requiredProviders(json: TerraformJson): JsonObject {
+  const terraform = json.terraform;
+  if (!terraform) throw new Error('fixture has no terraform block');
+  return child(terraform, 'required_providers');
+}
+
+/** A JSON deep copy, typed as JSON. */
+export function copy<T extends JsonValue>(value: T): T {
+  return structuredClone(value);
+}
