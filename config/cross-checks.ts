@@ -2,7 +2,9 @@
  * Rules that span several fields: duplicates, allowlists and federation peers.
  * Each issue names the exact field path so an operator can fix it without guessing.
  */
+import { parseDuration, parseSize } from './durations';
 import { parseImageReference } from './image-reference';
+import { ALWAYS_BLOCKED_RANGES } from './reserved-ranges';
 import type { DeploymentConfigInput } from './schema';
 import { cidrContains, isAnyAddress, parseCidr } from './validators';
 
@@ -10,6 +12,10 @@ export interface ConfigIssue {
   readonly path: string;
   readonly message: string;
 }
+
+/** The rendered config relies on options up to rc_user_directory (1.145) and exclude_remote_users (1.130). */
+export const MINIMUM_SYNAPSE = '1.146.0';
+const MINIMUM_SYNAPSE_MINOR = 146;
 
 export const IMAGE_KEYS = ['synapse', 'haproxy', 'postgres', 'redis', 'openldap'] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
@@ -54,6 +60,16 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
     }
   }
 
+  const synapse = parseImageReference(images.synapse);
+  if (typeof synapse !== 'string') {
+    const version = /^v?1\.([0-9]+)\.[0-9]+/.exec(synapse.tag ?? '');
+    if (!version) {
+      issues.push({ path: 'images.synapse', message: `needs a version tag (e.g. :v${MINIMUM_SYNAPSE}) next to the digest, so the minimum version can be checked` });
+    } else if (Number(version[1]) < MINIMUM_SYNAPSE_MINOR) {
+      issues.push({ path: 'images.synapse', message: `Synapse ${synapse.tag} is older than the minimum v${MINIMUM_SYNAPSE} the rendered configuration needs` });
+    }
+  }
+
   if (!storage.allowedStorageClasses.includes(storage.storageClassName)) {
     issues.push({ path: 'storage.storageClassName', message: `"${storage.storageClassName}" is not in storage.allowedStorageClasses` });
   }
@@ -68,6 +84,22 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   homeservers.forEach((homeserver, index) => {
     const base = `homeservers[${index}]`;
     const { federation } = homeserver;
+    const { directory } = homeserver;
+    for (const field of ['usersDn', 'admissionGroup', 'bindDn'] as const) {
+      if (!directory[field].toLowerCase().endsWith(`,${directory.baseDn.toLowerCase()}`)) {
+        issues.push({ path: `${base}.directory.${field}`, message: `must be inside directory.baseDn (${directory.baseDn})` });
+      }
+    }
+    const tokens = homeserver.synapse.tokens;
+    if ((parseDuration(tokens.refreshTokenLifetime) ?? 0) > (parseDuration(tokens.sessionLifetime) ?? 0)) {
+      issues.push({ path: `${base}.synapse.tokens.refreshTokenLifetime`, message: 'must not exceed sessionLifetime' });
+    }
+    const maxUpload = parseSize(homeserver.synapse.maxUploadSize) ?? 0;
+    homeserver.synapse.mediaUploadLimits.forEach((limit, limitIndex) => {
+      if ((parseSize(limit.maxSize) ?? 0) < maxUpload) {
+        issues.push({ path: `${base}.synapse.mediaUploadLimits[${limitIndex}].maxSize`, message: 'must be at least maxUploadSize (otherwise one upload exceeds the window)' });
+      }
+    });
     issues.push(...duplicates(homeserver.allowedEmailDomains, (i) => `${base}.allowedEmailDomains[${i}]`, 'email domain'));
     const peers = federation.peers ?? [];
     issues.push(...duplicates(peers, (i) => `${base}.federation.peers[${i}]`, 'peer'));
@@ -97,6 +129,13 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
         const parsedCluster = parseCidr(cluster);
         return typeof parsedCluster !== 'string' && cidrContains(parsedCluster, parsed);
       });
+      const blockedBySynapse = ALWAYS_BLOCKED_RANGES.some((reserved) => {
+        const parsedReserved = parseCidr(reserved);
+        return typeof parsedReserved !== 'string' && cidrContains(parsedReserved, parsed);
+      });
+      if (blockedBySynapse) {
+        issues.push({ path: `${base}.federation.egressCidrs[${rangeIndex}]`, message: 'lies inside a private or reserved range that Synapse never connects to (ip_range_blacklist)' });
+      }
       if (insideCluster) {
         issues.push({
           path: `${base}.federation.egressCidrs[${rangeIndex}]`,

@@ -3,6 +3,9 @@
  * defaults applied, federation peers resolved, images rewritten through the mirror.
  */
 import type { ImageKey } from './cross-checks';
+import type { DirectorySettings, SynapseSettings } from './schema';
+
+export type { DirectorySettings, SynapseSettings };
 
 export type StateBackend =
   | { readonly backend: 'local'; readonly directory: string }
@@ -42,6 +45,8 @@ export interface HomeserverSettings {
   readonly allowedEmailDomains: readonly string[];
   readonly federation: FederationSettings;
   readonly gateway: { readonly exposure: 'LoadBalancer' | 'NodePort'; readonly ingressCidrs: readonly string[] };
+  readonly directory: DirectorySettings;
+  readonly synapse: SynapseSettings;
 }
 
 export interface DeploymentConfig {

@@ -60,6 +60,8 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
         egressCidrs: federation.enabled ? (federation.egressCidrs ?? ['0.0.0.0/0', '::/0']) : [],
       },
       gateway: homeserver.gateway,
+      directory: homeserver.directory,
+      synapse: homeserver.synapse,
     };
   });
   const { kubernetes, state } = input;

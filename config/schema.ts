@@ -4,6 +4,7 @@
  * `cross-checks.ts` so each rule is stated once.
  */
 import { z } from 'zod';
+import { DAY_MS, parseDuration, parseSize } from './durations';
 import { parseImageReference } from './image-reference';
 import { cidrProblem, dnsNameProblem, serverNameProblem, slugProblem } from './validators';
 
@@ -120,6 +121,62 @@ const gatewaySchema = z
   })
   .strict();
 
+const duration = (label: string, maxDays: number) =>
+  z.string().superRefine((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} must be a duration such as 30m, 12h or 7d` });
+    else if (ms > maxDays * DAY_MS) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} must be finite and at most ${maxDays}d` });
+  });
+const size = (maxBytes: number, maxText: string) =>
+  z.string().superRefine((value, ctx) => {
+    const bytes = parseSize(value);
+    if (bytes === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a size such as 512K, 50M or 2G' });
+    else if (bytes > maxBytes) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be at most ${maxText}` });
+  });
+
+/** An LDAP distinguished name of plain `attr=value` parts (no escapes needed, none accepted). */
+const distinguishedName = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9-]*=[A-Za-z0-9 ._-]+(,[a-zA-Z][a-zA-Z0-9-]*=[A-Za-z0-9 ._-]+)*$/, 'must be a distinguished name such as cn=matrix-users,ou=groups,dc=example,dc=org (letters, digits, space, ".", "_", "-" in values)');
+
+const directorySchema = z
+  .object({
+    baseDn: distinguishedName,
+    /** Where user entries are searched. */
+    usersDn: distinguishedName,
+    /** Membership in this group is what admits a user to the homeserver. */
+    admissionGroup: distinguishedName,
+    /** The read-only account Synapse binds with (its password is a mounted secret). */
+    bindDn: distinguishedName,
+  })
+  .strict();
+
+const synapseSchema = z
+  .object({
+    maxUploadSize: size(2 * 1024 ** 3, '2G').default('50M'),
+    mediaUploadLimits: z
+      .array(z.object({ timePeriod: duration('timePeriod', 31), maxSize: size(1024 ** 4, '1024G') }).strict())
+      .min(1)
+      .default([
+        { timePeriod: '1h', maxSize: '500M' },
+        { timePeriod: '1d', maxSize: '2G' },
+      ]),
+    mediaRetention: z
+      .object({ localMediaLifetime: duration('localMediaLifetime', 3650), remoteMediaLifetime: duration('remoteMediaLifetime', 365) })
+      .strict()
+      .default({ localMediaLifetime: '365d', remoteMediaLifetime: '14d' }),
+    tokens: z
+      .object({
+        sessionLifetime: duration('sessionLifetime', 90),
+        refreshTokenLifetime: duration('refreshTokenLifetime', 90),
+        refreshableAccessTokenLifetime: duration('refreshableAccessTokenLifetime', 1),
+        nonrefreshableAccessTokenLifetime: duration('nonrefreshableAccessTokenLifetime', 7),
+      })
+      .strict()
+      .default({ sessionLifetime: '30d', refreshTokenLifetime: '7d', refreshableAccessTokenLifetime: '5m', nonrefreshableAccessTokenLifetime: '1d' }),
+  })
+  .strict();
+
 const homeserverSchema = z
   .object({
     name: slug(HOMESERVER_SLUG_MAX),
@@ -131,6 +188,8 @@ const homeserverSchema = z
     allowedEmailDomains: z.array(dnsName).min(1),
     federation: federationSchema,
     gateway: gatewaySchema,
+    directory: directorySchema,
+    synapse: synapseSchema.default({}),
   })
   .strict();
 
@@ -148,3 +207,5 @@ export const deploymentConfigSchema = z
 /** The config exactly as written (after defaults). */
 export type DeploymentConfigInput = z.infer<typeof deploymentConfigSchema>;
 export type HomeserverInput = z.infer<typeof homeserverSchema>;
+export type DirectorySettings = z.infer<typeof directorySchema>;
+export type SynapseSettings = z.infer<typeof synapseSchema>;

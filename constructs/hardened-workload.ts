@@ -4,6 +4,8 @@
  * paths, requests and limits, a digest-pinned image from an allowlisted registry, secrets
  * only as read-only files, and a Service exposing only the declared ports.
  */
+import { createHash } from 'node:crypto';
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { PersistentVolumeClaimV1 } from '@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
@@ -11,8 +13,8 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { Construct } from 'constructs';
 import { parseImageReference } from '../config/image-reference';
-import type { WorkloadSpec } from '../model/workloads';
-import { podTemplateSpec, workloadSelector, type SecretFiles } from './pod-spec';
+import type { WorkloadSpec } from '../model/workload-spec';
+import { configMapName, podTemplateSpec, workloadSelector } from './pod-spec';
 
 /** Only the gateway sets an external exposure; every other Service is ClusterIP. */
 export type ServiceExposure =
@@ -26,7 +28,15 @@ export interface HardenedWorkloadProps {
   readonly allowedRegistries: readonly string[];
   readonly storageClassName: string;
   readonly exposure?: ServiceExposure;
-  readonly secretFiles?: readonly SecretFiles[];
+}
+
+/** Changes whenever a mounted config file changes, so pods roll instead of running stale config. */
+export function configChecksum(spec: WorkloadSpec): string {
+  const hash = createHash('sha256');
+  for (const files of spec.configFiles ?? []) {
+    for (const [name, content] of Object.entries(files.files).sort(([a], [b]) => a.localeCompare(b))) hash.update(`${files.volumeName}/${name}\0${content}\0`);
+  }
+  return hash.digest('hex');
 }
 
 /** Rejects, at construction time, any image that the policy rules would reject later. */
@@ -41,7 +51,8 @@ export function assertImageAllowed(spec: WorkloadSpec, allowedRegistries: readon
 export class HardenedWorkload extends Construct {
   readonly serviceAccount: ServiceAccountV1;
   readonly workload: DeploymentV1 | StatefulSetV1;
-  readonly service: ServiceV1;
+  /** Absent when the workload accepts no connection (no port with a service port). */
+  readonly service?: ServiceV1;
 
   constructor(scope: Construct, id: string, props: HardenedWorkloadProps) {
     super(scope, id);
@@ -57,14 +68,13 @@ export class HardenedWorkload extends Construct {
     });
 
     const exposure = props.exposure ?? { type: 'ClusterIP' };
-    this.service = new ServiceV1(this, 'service', {
+    const servicePorts = spec.ports.filter((port) => port.servicePort !== undefined);
+    if (servicePorts.length > 0) this.service = new ServiceV1(this, 'service', {
       metadata,
       spec: {
         type: exposure.type,
         selector,
-        port: spec.ports
-          .filter((port) => port.servicePort !== undefined)
-          .map((port) => ({ name: port.name, port: port.servicePort ?? port.containerPort, targetPort: port.name, protocol: port.protocol })),
+        port: servicePorts.map((port) => ({ name: port.name, port: port.servicePort ?? port.containerPort, targetPort: port.name, protocol: port.protocol })),
         publishNotReadyAddresses: false,
         sessionAffinity: 'None',
         internalTrafficPolicy: 'Cluster',
@@ -80,11 +90,18 @@ export class HardenedWorkload extends Construct {
       waitForLoadBalancer: false,
     });
 
+    for (const files of spec.configFiles ?? []) {
+      new ConfigMapV1(this, `config-${files.volumeName}`, {
+        metadata: { name: configMapName(spec.name, files.volumeName), namespace, labels },
+        data: { ...files.files },
+        immutable: false,
+      });
+    }
+
     const template = {
-      metadata: { labels, annotations: { 'matrix.sovereign/purpose': spec.purpose } },
+      metadata: { labels, annotations: { 'matrix.sovereign/purpose': spec.purpose, 'matrix.sovereign/config-checksum': configChecksum(spec) } },
       spec: podTemplateSpec(spec, {
         serviceAccountName: this.serviceAccount.metadata.name,
-        secretFiles: props.secretFiles ?? [],
         ...(spec.kind === 'Deployment' && spec.storage ? { persistentClaimName: `${spec.name}-${spec.storage.name}` } : {}),
       }),
     };

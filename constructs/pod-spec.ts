@@ -6,24 +6,24 @@
 import type { DeploymentV1SpecTemplateSpec } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { LABEL_WORKLOAD } from '../model/compartments';
 import { cpu, mebibytes } from '../model/quantities';
-import type { Probe, WorkloadSpec } from '../model/workloads';
-
-/** A Secret mounted read-only as files; there is deliberately no way to pass a secret as env. */
-export interface SecretFiles {
-  readonly volumeName: string;
-  readonly secretName: string;
-  readonly mountPath: string;
-}
+import type { Probe, WorkloadSpec } from '../model/workload-spec';
 
 export interface PodTemplateOptions {
   readonly serviceAccountName: string;
-  readonly secretFiles: readonly SecretFiles[];
   /** Deployments mount their claim by name; StatefulSets get it from a volume claim template. */
   readonly persistentClaimName?: string;
 }
 
-/** Owner read-only: the process reads secrets, nothing else in the pod needs them. */
+/**
+ * Owner read-only. The kubelet adds group read for the pod's fsGroup, which is how the
+ * non-root process reads a root-owned secret file; nobody else in the pod can.
+ */
 export const SECRET_FILE_MODE = '0400';
+export const CONFIG_FILE_MODE = '0444';
+
+export function configMapName(workloadName: string, volumeName: string): string {
+  return `${workloadName}-${volumeName}`;
+}
 
 export const RUNTIME_DEFAULT_SECCOMP = { type: 'RuntimeDefault' } as const;
 
@@ -38,6 +38,39 @@ export function workloadSelector(spec: WorkloadSpec): Record<string, string> {
   return { [LABEL_WORKLOAD]: spec.name };
 }
 
+interface VolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+}
+
+/** What every container of the pod shares: image, user, hardening, resources, mounts. */
+function hardenedContainer(spec: WorkloadSpec, mounts: readonly VolumeMount[]) {
+  const uid = String(spec.uid);
+  const gid = String(spec.gid);
+  return {
+    image: spec.image,
+    // The digest pins the content; IfNotPresent avoids a registry round trip per restart.
+    imagePullPolicy: 'IfNotPresent',
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: uid,
+      runAsGroup: gid,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: RUNTIME_DEFAULT_SECCOMP,
+    },
+    resources: {
+      requests: { cpu: cpu(spec.resources.cpuRequestMilli), memory: mebibytes(spec.resources.memoryRequestMi) },
+      limits: { cpu: cpu(spec.resources.cpuLimitMilli), memory: mebibytes(spec.resources.memoryLimitMi) },
+    },
+    volumeMount: [...mounts],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+}
+
 export function podTemplateSpec(spec: WorkloadSpec, options: PodTemplateOptions): DeploymentV1SpecTemplateSpec {
   const uid = String(spec.uid);
   const gid = String(spec.gid);
@@ -46,9 +79,13 @@ export function podTemplateSpec(spec: WorkloadSpec, options: PodTemplateOptions)
       name: path.name,
       emptyDir: { medium: path.medium ?? '', sizeLimit: mebibytes(path.sizeLimitMi) },
     })),
-    ...options.secretFiles.map((files) => ({
+    ...(spec.configFiles ?? []).map((files) => ({
       name: files.volumeName,
-      secret: { secretName: files.secretName, defaultMode: SECRET_FILE_MODE, optional: false },
+      configMap: { name: configMapName(spec.name, files.volumeName), defaultMode: CONFIG_FILE_MODE, optional: false },
+    })),
+    ...(spec.secretMounts ?? []).map((mount) => ({
+      name: mount.volumeName,
+      secret: { secretName: mount.secretName, defaultMode: SECRET_FILE_MODE, optional: false },
     })),
     ...(spec.storage && options.persistentClaimName
       ? [{ name: spec.storage.name, persistentVolumeClaim: { claimName: options.persistentClaimName, readOnly: false } }]
@@ -56,7 +93,8 @@ export function podTemplateSpec(spec: WorkloadSpec, options: PodTemplateOptions)
   ];
   const mounts = [
     ...spec.writablePaths.map((path) => ({ name: path.name, mountPath: path.mountPath, readOnly: false })),
-    ...options.secretFiles.map((files) => ({ name: files.volumeName, mountPath: files.mountPath, readOnly: true })),
+    ...(spec.configFiles ?? []).map((files) => ({ name: files.volumeName, mountPath: files.mountPath, readOnly: true })),
+    ...(spec.secretMounts ?? []).map((mount) => ({ name: mount.volumeName, mountPath: mount.mountPath, readOnly: true })),
     ...(spec.storage ? [{ name: spec.storage.name, mountPath: spec.storage.mountPath, readOnly: false }] : []),
   ];
   return {
@@ -77,31 +115,17 @@ export function podTemplateSpec(spec: WorkloadSpec, options: PodTemplateOptions)
       fsGroupChangePolicy: 'OnRootMismatch',
       seccompProfile: RUNTIME_DEFAULT_SECCOMP,
     },
+    ...(spec.initSteps ? { initContainer: spec.initSteps.map((step) => ({ ...hardenedContainer(spec, mounts), name: step.name, command: [...step.command] })) } : {}),
     container: [
       {
+        ...hardenedContainer(spec, mounts),
         name: spec.name,
-        image: spec.image,
-        // The digest pins the content; IfNotPresent avoids a registry round trip per restart.
-        imagePullPolicy: 'IfNotPresent',
+        ...(spec.command ? { command: [...spec.command] } : {}),
+        ...(spec.args ? { args: [...spec.args] } : {}),
+        ...(spec.env ? { env: Object.entries(spec.env).map(([name, value]) => ({ name, value })) } : {}),
         port: spec.ports.map((port) => ({ name: port.name, containerPort: port.containerPort, protocol: port.protocol })),
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: uid,
-          runAsGroup: gid,
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ['ALL'] },
-          seccompProfile: RUNTIME_DEFAULT_SECCOMP,
-        },
-        resources: {
-          requests: { cpu: cpu(spec.resources.cpuRequestMilli), memory: mebibytes(spec.resources.memoryRequestMi) },
-          limits: { cpu: cpu(spec.resources.cpuLimitMilli), memory: mebibytes(spec.resources.memoryLimitMi) },
-        },
         readinessProbe: probe(spec.probe),
         livenessProbe: { ...probe(spec.probe), initialDelaySeconds: 30 },
-        volumeMount: mounts,
-        terminationMessagePolicy: 'FallbackToLogsOnError',
       },
     ],
     volume: volumes,

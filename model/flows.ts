@@ -6,7 +6,7 @@
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { cidrContains, parseCidr } from '../config/validators';
 import type { HomeserverCompartment } from './compartments';
-import { GATEWAY_HTTPS_PORT, LDAPS_PORT, SYNAPSE_PORTS } from './workloads';
+import { GATEWAY_HTTPS_PORT, LDAPS_PORT, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS } from './workload-spec';
 
 export interface WorkloadEndpoint {
   readonly kind: 'workload';
@@ -94,22 +94,33 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
     flow(haproxy, synapse, SYNAPSE_PORTS.http, 'client (and federation) API routes'),
     flow(haproxy, media, SYNAPSE_PORTS.http, 'media routes are served by the media worker'),
     flow(synapse, openldap, LDAPS_PORT, 'LDAP authentication over TLS with the read-only bind account'),
-    flow(synapse, postgres, { name: 'postgres', containerPort: 5432 }, 'homeserver database'),
-    flow(synapse, redis, { name: 'redis', containerPort: 6379 }, 'worker replication stream'),
+    flow(synapse, postgres, POSTGRES_SERVICE_PORT, 'homeserver database'),
+    flow(synapse, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
     flow(synapse, media, SYNAPSE_PORTS.replication, 'replication requests to the media worker'),
     flow(media, synapse, SYNAPSE_PORTS.replication, 'replication requests to the main process'),
-    flow(media, postgres, { name: 'postgres', containerPort: 5432 }, 'media metadata in the homeserver database'),
-    flow(media, redis, { name: 'redis', containerPort: 6379 }, 'worker replication stream'),
+    flow(media, postgres, POSTGRES_SERVICE_PORT, 'media metadata in the homeserver database'),
+    flow(media, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
   ];
   if (homeserver.federation.enabled) {
+    const sender = workload('homeserver', 'federation-sender');
     const peers: OutsideEndpoint = {
       kind: 'outside',
       description: `federation peers (${homeserver.federation.peers.join(', ')})`,
       cidrs: homeserver.federation.egressCidrs,
       except: carveOuts(homeserver.federation.egressCidrs, config),
     };
+    flows.push(
+      flow(sender, postgres, POSTGRES_SERVICE_PORT, 'federation queue in the homeserver database'),
+      flow(sender, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
+      flow(sender, synapse, SYNAPSE_PORTS.replication, 'replication requests to the main process'),
+    );
+    // The server allowlist (federation_domain_whitelist) is enforced by Synapse; this is the network bound.
     for (const port of FEDERATION_PORTS) {
-      flows.push(flow(synapse, peers, port, 'outbound federation to the allowlisted peers (the server allowlist is enforced by Synapse)'));
+      flows.push(
+        flow(synapse, peers, port, 'outbound federation requests (joins, key and profile queries) to the allowlisted peers'),
+        flow(sender, peers, port, 'outbound federation transactions to the allowlisted peers'),
+        flow(media, peers, port, 'remote media downloads from the allowlisted peers'),
+      );
     }
   }
   return flows;

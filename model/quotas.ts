@@ -3,7 +3,7 @@
  * compromised workload cannot start extra pods, claim storage or expose a Service.
  */
 import { cpu, mebibytes } from './quantities';
-import type { WorkloadSpec } from './workloads';
+import type { WorkloadSpec } from './workload-spec';
 
 export interface QuotaModel {
   readonly hard: Readonly<Record<string, string>>;

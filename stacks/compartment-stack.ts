@@ -35,7 +35,7 @@ export class CompartmentStack extends TerraformStack {
     configureEngine(this, name, config);
 
     const namespace = homeserverNamespace(homeserver.name, compartment);
-    const workloads = workloadsIn(config, compartment);
+    const workloads = workloadsIn(config, homeserver, compartment);
     const isGateway = compartment === 'gateway';
     const exposure: ServiceExposure = isGateway
       ? { type: homeserver.gateway.exposure, sourceRanges: homeserver.gateway.ingressCidrs }

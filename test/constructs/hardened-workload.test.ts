@@ -1,11 +1,13 @@
 import { Testing } from 'cdktf';
 import { loadDeploymentConfig } from '../../config/load-config';
 import { HardenedWorkload, type HardenedWorkloadProps } from '../../constructs/hardened-workload';
-import { homeserverWorkloads, mediaWorkloads, type WorkloadSpec } from '../../model/workloads';
+import { homeserverWorkloads, mediaWorkloads } from '../../model/homeserver-workloads';
+import type { WorkloadSpec } from '../../model/workload-spec';
 
 const config = loadDeploymentConfig();
-const [synapse, postgres] = homeserverWorkloads(config);
-const [media] = mediaWorkloads(config);
+const homeserver = config.homeservers[0]!;
+const [synapse, postgres] = homeserverWorkloads(config, homeserver);
+const [media] = mediaWorkloads(config, homeserver);
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -66,13 +68,37 @@ describe('HardenedWorkload (Deployment)', () => {
     });
     expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } });
     expect(container.image).toMatch(/^ghcr\.io\/element-hq\/synapse:v[0-9.]+@sha256:[0-9a-f]{64}$/);
-    expect(container.env).toBeUndefined();
     expect(container.env_from).toBeUndefined();
   });
 
-  it('backs writable paths with size-limited emptyDirs only', () => {
-    expect(pod.volume).toEqual([{ name: 'tmp', empty_dir: { medium: '', size_limit: '256Mi' } }]);
-    expect(container.volume_mount).toEqual([{ name: 'tmp', mount_path: '/tmp', read_only: false }]);
+  it('backs writable paths with size-limited emptyDirs; config and secrets are read-only', () => {
+    const emptyDirs = pod.volume.filter((volume: { empty_dir?: unknown }) => volume.empty_dir);
+    expect(emptyDirs).toEqual([
+      { name: 'tmp', empty_dir: { medium: '', size_limit: '256Mi' } },
+      { name: 'runtime-secrets', empty_dir: { medium: 'Memory', size_limit: '1Mi' } },
+      { name: 'media-unused', empty_dir: { medium: '', size_limit: '1Mi' } },
+    ]);
+    const writable = container.volume_mount.filter((mount: { read_only: boolean }) => !mount.read_only).map((mount: { name: string }) => mount.name);
+    expect(writable).toEqual(['tmp', 'runtime-secrets', 'media-unused']);
+  });
+
+  it('mounts its rendered config from a ConfigMap and rolls pods when it changes', () => {
+    expect(pod.volume).toContainEqual({ name: 'config', config_map: { name: 'synapse-config', default_mode: '0444', optional: false } });
+    const configMap = first(resources, 'kubernetes_config_map_v1');
+    expect(Object.keys(configMap.data).sort()).toEqual(['homeserver.yaml', 'log.yaml']);
+    expect(deployment.spec.template.metadata.annotations['matrix.sovereign/config-checksum']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('copies the libpq passfile to a 0600 memory file before Synapse starts, with the same hardening', () => {
+    const [init] = pod.init_container;
+    expect(init.command).toEqual(['install', '-m', '0600', '/secrets/database/pgpass', '/run/secrets/pgpass']);
+    expect(init.security_context).toEqual(container.security_context);
+    expect(init.image).toBe(container.image);
+  });
+
+  it('starts Synapse refusing inline secrets', () => {
+    expect(container.command).toEqual(['python', '-m', 'synapse.app.homeserver', '--config-path', '/config/homeserver.yaml', '--no-secrets-in-config']);
+    expect(container.env).toBeUndefined();
   });
 
   it('runs under its own service account, which does not automount a token', () => {
@@ -113,7 +139,7 @@ describe('HardenedWorkload (StatefulSet and volumes)', () => {
   });
 
   it('mounts secrets only as read-only files with mode 0400', () => {
-    const pod = first(synth(synapse!, { secretFiles: [{ volumeName: 'signing-key', secretName: 'synapse-signing-key', mountPath: '/secrets/signing' }] }), 'kubernetes_deployment_v1').spec.template.spec;
+    const pod = first(synth({ ...synapse!, secretMounts: [{ volumeName: 'signing-key', secretName: 'synapse-signing-key', mountPath: '/secrets/signing' }] }), 'kubernetes_deployment_v1').spec.template.spec;
     expect(pod.volume).toContainEqual({ name: 'signing-key', secret: { secret_name: 'synapse-signing-key', default_mode: '0400', optional: false } });
     expect(pod.container[0].volume_mount).toContainEqual({ name: 'signing-key', mount_path: '/secrets/signing', read_only: true });
   });

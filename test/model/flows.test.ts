@@ -2,7 +2,8 @@ import { loadDeploymentConfig } from '../../config/load-config';
 import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
 import { carveOuts, flowMatrix, type Flow } from '../../model/flows';
 import { baselinePolicies, deriveFlowPolicies, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
-import { workloadsOf, type WorkloadSpec } from '../../model/workloads';
+import type { WorkloadSpec } from '../../model/workload-spec';
+import { workloadsOf } from '../../model/workloads';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 const closed = loadDeploymentConfig();
@@ -61,7 +62,7 @@ describe('flow matrix', () => {
   });
 
   it('only names workloads of the catalogue, on ports they declare', () => {
-    const workloads = workloadsOf(closed);
+    const workloads = workloadsOf(closed, closedHomeserver);
     for (const flow of flowMatrix(closed, closedHomeserver)) {
       if (flow.to.kind !== 'workload') continue;
       const target = flow.to;
@@ -85,9 +86,15 @@ describe('flow matrix', () => {
 
   it('adds federation egress on 8448 and 443 that carves out metadata and cluster ranges', () => {
     const federation = flowMatrix(fleet, ministry!).filter((flow) => flow.to.kind === 'outside');
-    expect(federation.map((flow) => flow.port).sort()).toEqual([443, 8448]);
+    expect(federation.map((flow) => `${flow.from.kind === 'workload' ? flow.from.workload : '?'}:${flow.port}`).sort()).toEqual([
+      'federation-sender:443',
+      'federation-sender:8448',
+      'media-repository:443',
+      'media-repository:8448',
+      'synapse:443',
+      'synapse:8448',
+    ]);
     for (const flow of federation) {
-      expect(flow.from).toMatchObject({ workload: 'synapse' });
       expect(flow.to).toMatchObject({
         cidrs: ['0.0.0.0/0', '::/0'],
         except: expect.arrayContaining(['169.254.169.254/32', 'fd00:ec2::254/128', '10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16']),
@@ -120,13 +127,13 @@ describe('network policies derived from the flow matrix', () => {
     ['federated fleet member', fleet, ministry!],
   ])('recomputed reachability equals the declared matrix (%s)', (_name, config, homeserver) => {
     const flows = flowMatrix(config, homeserver);
-    const pods = podsOf(homeserver.name, workloadsOf(config));
+    const pods = podsOf(homeserver.name, workloadsOf(config, homeserver));
     expect(reachable(deriveFlowPolicies(flows, homeserver), pods)).toEqual(declared(flows));
   });
 
   it('removing one side of a flow makes it unreachable (both sides are needed)', () => {
     const flows = flowMatrix(closed, closedHomeserver);
-    const pods = podsOf(closedHomeserver.name, workloadsOf(closed));
+    const pods = podsOf(closedHomeserver.name, workloadsOf(closed, closedHomeserver));
     const withoutIngress = deriveFlowPolicies(flows, closedHomeserver).filter((p) => p.name !== 'ingress-synapse-to-openldap-ldaps');
     expect(reachable(withoutIngress, pods).has('synapse -> openldap:1636')).toBe(false);
   });
@@ -145,7 +152,7 @@ describe('network policies derived from the flow matrix', () => {
             if (peer.ipBlock.cidr === '0.0.0.0/0' || peer.ipBlock.cidr === '::/0') {
               if (direction === 'ingress') expect(policy.namespace).toBe(homeserverNamespace(homeserver.name, 'gateway'));
               else {
-                expect(policy.podLabels[LABEL_WORKLOAD]).toBe('synapse');
+                expect(['synapse', 'federation-sender', 'media-repository']).toContain(policy.podLabels[LABEL_WORKLOAD]);
                 expect(peer.ipBlock.except.length).toBeGreaterThan(0);
               }
             }

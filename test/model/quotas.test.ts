@@ -6,7 +6,7 @@ const config = loadDeploymentConfig();
 
 describe('quota and limit range derivation', () => {
   it('sizes the homeserver quota from its workloads with room for one rollout', () => {
-    const quota = deriveQuota(workloadsIn(config, 'homeserver'), { loadBalancers: 0, nodePorts: 0 });
+    const quota = deriveQuota(workloadsIn(config, config.homeservers[0]!, 'homeserver'), { loadBalancers: 0, nodePorts: 0 });
     // synapse 1 + postgres 1 + redis 1 replicas, doubled
     expect(quota.hard).toMatchObject({
       pods: '6',
@@ -24,7 +24,7 @@ describe('quota and limit range derivation', () => {
   });
 
   it('caps containers at the largest declared limit and claims at the largest volume', () => {
-    const limits = deriveLimitRange(workloadsIn(config, 'media'));
+    const limits = deriveLimitRange(workloadsIn(config, config.homeservers[0]!, 'media'));
     expect(limits.container.max).toEqual({ cpu: '1', memory: '1Gi' });
     expect(limits.persistentVolumeClaimMaxStorage).toBe('50Gi');
   });

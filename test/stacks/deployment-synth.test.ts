@@ -120,14 +120,22 @@ describe('fleet specifics', () => {
     }
   });
 
-  it('opens federation egress only from Synapse, and only where federation is on', () => {
+  it('opens federation egress only from the Synapse processes that federate, and only where federation is on', () => {
     const egressToOutside = fleet.stacks.flatMap((stack) =>
       resources(stack, 'kubernetes_network_policy_v1')
         .filter((policy) => blocks(block(policy.body.spec)?.egress).some((rule) => blocks(rule.to).some((peer) => peer.ip_block !== undefined)))
         .map((policy) => `${stack.name}/${String(metadataOf(policy).name)}`),
     );
     expect(egressToOutside.sort()).toEqual(
-      ['ministry', 'agency', 'region'].flatMap((hs) => [`${hs}-homeserver/egress-synapse-to-outside-federation`, `${hs}-homeserver/egress-synapse-to-outside-https`]).sort(),
+      ['ministry', 'agency', 'region']
+        .flatMap((hs) =>
+          ['federation', 'https'].flatMap((port) => [
+            `${hs}-homeserver/egress-synapse-to-outside-${port}`,
+            `${hs}-homeserver/egress-federation-sender-to-outside-${port}`,
+            `${hs}-media/egress-media-repository-to-outside-${port}`,
+          ]),
+        )
+        .sort(),
     );
     expect(defaultDeployment.stacks.some((stack) => JSON.stringify(stack.json).includes('ip_block') && !stack.name.endsWith('-gateway'))).toBe(false);
   });

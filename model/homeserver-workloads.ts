@@ -1,0 +1,169 @@
+/**
+ * The homeserver and media compartments' workloads: Synapse main, the federation sender
+ * (when federation is on), PostgreSQL and Redis, and the media-repository worker. Each
+ * carries its rendered, secret-free config files and the declared secrets it mounts.
+ */
+import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
+import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
+import { renderRedisConf } from '../render/redis';
+import { FEDERATION_SENDER, homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
+import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from '../render/synapse/mount-paths';
+import { toSynapseYaml } from '../render/synapse/render-yaml';
+import { SECRET_NAMES } from './secrets';
+import { POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS, SYNAPSE_UID, type ConfigFiles, type SecretMount, type WorkloadSpec } from './workload-spec';
+
+const mount = (volumeName: string, secretName: string, mountPath: string): SecretMount => ({ volumeName, secretName, mountPath });
+
+/** Secrets every Synapse process reads (LDAP only where logins are handled: the main process). */
+const SYNAPSE_COMMON_SECRETS: readonly SecretMount[] = [
+  mount('signing-key', SECRET_NAMES.signingKey, SYNAPSE_PATHS.signingKeyDirectory),
+  mount('synapse-keys', SECRET_NAMES.synapseKeys, SYNAPSE_PATHS.keysDirectory),
+  mount('database', SECRET_NAMES.database, SYNAPSE_PATHS.databaseSecretDirectory),
+  mount('redis', SECRET_NAMES.redis, SYNAPSE_PATHS.redisSecretDirectory),
+  mount('internal-ca', SECRET_NAMES.internalCa, SYNAPSE_PATHS.caDirectory),
+];
+
+/** libpq ignores a passfile readable by its group, which a mounted Secret always is: copy it to 0600 first. */
+const PGPASS_STEP = { name: 'pgpass', command: ['install', '-m', '0600', `${SYNAPSE_PATHS.databaseSecretDirectory}/pgpass`, PGPASS_RUNTIME_PATH] } as const;
+
+const SYNAPSE_WRITABLE = [
+  { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 256 },
+  { name: 'runtime-secrets', mountPath: SYNAPSE_PATHS.runtimeSecretsDirectory, sizeLimitMi: 1, medium: 'Memory' as const },
+];
+
+function synapseCommand(app: 'homeserver' | 'worker'): string[] {
+  const configs = app === 'homeserver' ? [SYNAPSE_PATHS.homeserverConfig] : [SYNAPSE_PATHS.homeserverConfig, SYNAPSE_PATHS.workerConfig];
+  const module = app === 'homeserver' ? 'synapse.app.homeserver' : 'synapse.app.generic_worker';
+  // --no-secrets-in-config: Synapse itself refuses any inline secret that has a *_path form.
+  return ['python', '-m', module, ...configs.flatMap((path) => ['--config-path', path]), '--no-secrets-in-config'];
+}
+
+function synapseFiles(config: DeploymentConfig, homeserver: HomeserverSettings, worker?: string): ConfigFiles {
+  const files: Record<string, string> = {
+    'homeserver.yaml': toSynapseYaml(homeserverConfig(config, homeserver), `Synapse configuration of ${homeserver.serverName}`),
+    'log.yaml': toSynapseYaml(logConfig(), 'Synapse logging: stdout only'),
+  };
+  const definition = workerDefinitions(homeserver).find((candidate) => candidate.name === worker);
+  if (definition) files['worker.yaml'] = toSynapseYaml(workerConfig(definition), `Synapse worker ${definition.name}`);
+  return { volumeName: 'config', mountPath: SYNAPSE_PATHS.configDirectory, files };
+}
+
+export function homeserverWorkloads(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
+  const images = config.images.effective;
+  const workloads: WorkloadSpec[] = [
+    {
+      name: 'synapse',
+      compartment: 'homeserver',
+      kind: 'Deployment',
+      purpose: 'Synapse main process',
+      image: images.synapse,
+      replicas: 1,
+      uid: SYNAPSE_UID,
+      gid: SYNAPSE_UID,
+      ports: [SYNAPSE_PORTS.http, SYNAPSE_PORTS.replication, SYNAPSE_PORTS.metrics],
+      // The main process keeps no media (enable_media_repo: false) but Synapse still creates media_store_path.
+      writablePaths: [...SYNAPSE_WRITABLE, { name: 'media-unused', mountPath: SYNAPSE_PATHS.mediaStore, sizeLimitMi: 1 }],
+      resources: { cpuRequestMilli: 500, cpuLimitMilli: 2000, memoryRequestMi: 1024, memoryLimitMi: 2048 },
+      probe: { type: 'http', path: '/health', port: 'http' },
+      command: synapseCommand('homeserver'),
+      configFiles: [synapseFiles(config, homeserver)],
+      secretMounts: [...SYNAPSE_COMMON_SECRETS, mount('ldap-bind', SECRET_NAMES.ldapBind, SYNAPSE_PATHS.ldapSecretDirectory)],
+      initSteps: [PGPASS_STEP],
+    },
+  ];
+  if (homeserver.federation.enabled) {
+    workloads.push({
+      name: FEDERATION_SENDER,
+      compartment: 'homeserver',
+      kind: 'Deployment',
+      purpose: 'Synapse federation sender worker',
+      image: images.synapse,
+      replicas: 1,
+      uid: SYNAPSE_UID,
+      gid: SYNAPSE_UID,
+      ports: [SYNAPSE_PORTS.metrics],
+      writablePaths: [...SYNAPSE_WRITABLE, { name: 'media-unused', mountPath: SYNAPSE_PATHS.mediaStore, sizeLimitMi: 1 }],
+      resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 },
+      probe: { type: 'tcp', port: 'metrics' },
+      command: synapseCommand('worker'),
+      configFiles: [synapseFiles(config, homeserver, FEDERATION_SENDER)],
+      secretMounts: SYNAPSE_COMMON_SECRETS,
+      initSteps: [PGPASS_STEP],
+    });
+  }
+  workloads.push(
+    {
+      name: 'postgres',
+      compartment: 'homeserver',
+      kind: 'StatefulSet',
+      purpose: 'PostgreSQL database of the homeserver (TLS only, C collation)',
+      image: images.postgres,
+      replicas: 1,
+      // The Alpine variant's postgres user.
+      uid: 70,
+      gid: 70,
+      ports: [POSTGRES_SERVICE_PORT],
+      writablePaths: [
+        { name: 'run', mountPath: '/var/run/postgresql', sizeLimitMi: 16 },
+        { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 128 },
+      ],
+      storage: { name: 'data', mountPath: '/var/lib/postgresql/data', sizeGi: 20 },
+      resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 },
+      probe: { type: 'tcp', port: 'postgres' },
+      args: postgresServerArgs({ configDirectory: '/config', tlsDirectory: '/tls' }),
+      env: {
+        POSTGRES_USER: POSTGRES_ROLE,
+        POSTGRES_DB: POSTGRES_DATABASE,
+        // A path, not a value: the entrypoint reads the password from the mounted file.
+        POSTGRES_PASSWORD_FILE: '/secrets/database/password',
+        POSTGRES_INITDB_ARGS: POSTGRES_INITDB_ARGS,
+        PGDATA: '/var/lib/postgresql/data/pgdata',
+      },
+      configFiles: [{ volumeName: 'config', mountPath: '/config', files: { 'pg_hba.conf': renderPgHba() } }],
+      secretMounts: [mount('database', SECRET_NAMES.database, '/secrets/database'), mount('tls', SECRET_NAMES.postgresTls, '/tls')],
+    },
+    {
+      name: 'redis',
+      compartment: 'homeserver',
+      kind: 'Deployment',
+      purpose: 'Redis for Synapse worker replication (no persistence)',
+      image: images.redis,
+      replicas: 1,
+      // The Alpine variant's redis user and group.
+      uid: 999,
+      gid: 1000,
+      ports: [REDIS_SERVICE_PORT],
+      writablePaths: [{ name: 'data', mountPath: '/data', sizeLimitMi: 64 }],
+      resources: { cpuRequestMilli: 100, cpuLimitMilli: 500, memoryRequestMi: 128, memoryLimitMi: 256 },
+      probe: { type: 'tcp', port: 'redis' },
+      command: ['redis-server', '/config/redis.conf'],
+      configFiles: [{ volumeName: 'config', mountPath: '/config', files: { 'redis.conf': renderRedisConf('/secrets/redis/users.acl', 192) } }],
+      secretMounts: [mount('redis', SECRET_NAMES.redis, '/secrets/redis')],
+    },
+  );
+  return workloads;
+}
+
+export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
+  return [
+    {
+      name: MEDIA_WORKER,
+      compartment: 'media',
+      kind: 'Deployment',
+      purpose: 'Synapse media-repository worker',
+      image: config.images.effective.synapse,
+      replicas: 1,
+      uid: SYNAPSE_UID,
+      gid: SYNAPSE_UID,
+      ports: [SYNAPSE_PORTS.http, SYNAPSE_PORTS.replication, SYNAPSE_PORTS.metrics],
+      writablePaths: [{ ...SYNAPSE_WRITABLE[0]!, sizeLimitMi: 512 }, SYNAPSE_WRITABLE[1]!],
+      storage: { name: 'media', mountPath: SYNAPSE_PATHS.mediaStore, sizeGi: 50 },
+      resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 },
+      probe: { type: 'http', path: '/health', port: 'http' },
+      command: synapseCommand('worker'),
+      configFiles: [synapseFiles(config, homeserver, MEDIA_WORKER)],
+      secretMounts: SYNAPSE_COMMON_SECRETS,
+      initSteps: [PGPASS_STEP],
+    },
+  ];
+}

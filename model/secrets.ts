@@ -1,0 +1,73 @@
+/**
+ * Every secret a homeserver's compartments consume, declared once with its files and the
+ * compartments allowed to read it. Values never pass through this code or Terraform: they
+ * are generated and delivered in-cluster (secret management, issue 5) under these names,
+ * and workloads mount them as files. Delivery policies are derived from `consumers`.
+ */
+import type { HomeserverCompartment } from './compartments';
+
+export interface SecretDeclaration {
+  /** Kubernetes Secret name in each consuming namespace. */
+  readonly name: string;
+  readonly purpose: string;
+  /** File names (Secret keys) and what each holds. */
+  readonly files: Readonly<Record<string, string>>;
+  readonly consumers: readonly HomeserverCompartment[];
+}
+
+export const SECRET_NAMES = {
+  signingKey: 'synapse-signing-key',
+  synapseKeys: 'synapse-keys',
+  database: 'synapse-database',
+  redis: 'redis-auth',
+  ldapBind: 'ldap-bind',
+  postgresTls: 'postgres-tls',
+  internalCa: 'internal-ca',
+} as const;
+
+export function homeserverSecrets(): SecretDeclaration[] {
+  return [
+    {
+      name: SECRET_NAMES.signingKey,
+      purpose: 'Synapse federation signing key (every Synapse process loads it)',
+      files: { 'signing.key': 'ed25519 signing key in Synapse format' },
+      consumers: ['homeserver', 'media'],
+    },
+    {
+      name: SECRET_NAMES.synapseKeys,
+      purpose: 'Synapse macaroon, form and worker replication secrets',
+      files: { macaroon: 'macaroon secret key', form: 'form secret', replication: 'worker replication secret' },
+      consumers: ['homeserver', 'media'],
+    },
+    {
+      name: SECRET_NAMES.database,
+      purpose: 'PostgreSQL password of the synapse role',
+      files: { password: 'the password, read by the PostgreSQL entrypoint at first start', pgpass: 'libpq passfile line host:port:db:user:password' },
+      consumers: ['homeserver', 'media'],
+    },
+    {
+      name: SECRET_NAMES.redis,
+      purpose: 'Redis authentication',
+      files: { password: 'password Synapse presents', 'users.acl': 'Redis ACL file holding only the password hash' },
+      consumers: ['homeserver', 'media'],
+    },
+    {
+      name: SECRET_NAMES.ldapBind,
+      purpose: 'read-only LDAP bind account used by Synapse',
+      files: { password: 'bind password' },
+      consumers: ['directory', 'homeserver'],
+    },
+    {
+      name: SECRET_NAMES.postgresTls,
+      purpose: 'PostgreSQL server certificate from the internal CA',
+      files: { 'tls.crt': 'certificate', 'tls.key': 'private key', 'ca.crt': 'internal CA certificate' },
+      consumers: ['homeserver'],
+    },
+    {
+      name: SECRET_NAMES.internalCa,
+      purpose: 'internal CA certificate, to verify PostgreSQL and LDAPS servers',
+      files: { 'ca.crt': 'internal CA certificate' },
+      consumers: ['homeserver', 'media'],
+    },
+  ];
+}

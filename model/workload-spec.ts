@@ -1,0 +1,94 @@
+/**
+ * What a workload is, as plain data: image, user, ports, writable paths, storage, files and
+ * resources. Network policies, quotas, reports and constructs all read this one shape.
+ */
+import type { HomeserverCompartment } from './compartments';
+import type { ComputeResources } from './quantities';
+
+export interface WorkloadPort {
+  /** IANA-style port name (≤ 15 characters), also used in flow ids. */
+  readonly name: string;
+  readonly containerPort: number;
+  /** Port on the workload's Service; omitted for ports that no other workload may reach. */
+  readonly servicePort?: number;
+  readonly protocol: 'TCP';
+}
+
+/** A writable path backed by a size-limited emptyDir (the root filesystem stays read-only). */
+export interface WritablePath {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly sizeLimitMi: number;
+  readonly medium?: 'Memory';
+}
+
+/** A persistent volume owned by exactly one workload. */
+export interface PersistentStorage {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly sizeGi: number;
+}
+
+/** Rendered, secret-free files mounted read-only from a ConfigMap named `<workload>-<volumeName>`. */
+export interface ConfigFiles {
+  readonly volumeName: string;
+  readonly mountPath: string;
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** A declared secret (model/secrets.ts) mounted read-only as files; never passed as env. */
+export interface SecretMount {
+  readonly volumeName: string;
+  readonly secretName: string;
+  readonly mountPath: string;
+}
+
+/** A step run before the main container, with the same image, user, hardening and mounts. */
+export interface InitStep {
+  readonly name: string;
+  readonly command: readonly string[];
+}
+
+export type Probe =
+  | { readonly type: 'http'; readonly path: string; readonly port: string }
+  | { readonly type: 'tcp'; readonly port: string };
+
+export interface WorkloadSpec {
+  readonly name: string;
+  readonly compartment: HomeserverCompartment;
+  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly purpose: string;
+  readonly image: string;
+  readonly replicas: number;
+  /** Non-zero user and group the container runs as (matches the image's own user). */
+  readonly uid: number;
+  readonly gid: number;
+  readonly ports: readonly WorkloadPort[];
+  readonly writablePaths: readonly WritablePath[];
+  readonly storage?: PersistentStorage;
+  readonly resources: ComputeResources;
+  readonly probe: Probe;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  /** Plain, non-secret settings only (paths, names); secrets come as files. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly configFiles?: readonly ConfigFiles[];
+  readonly secretMounts?: readonly SecretMount[];
+  readonly initSteps?: readonly InitStep[];
+  /** The one workload whose Service is exposed outside the cluster (the gateway). */
+  readonly publicEntryPoint?: boolean;
+}
+
+/** Synapse listeners, shared by the main process and the media worker. */
+export const SYNAPSE_PORTS = {
+  http: { name: 'http', containerPort: 8008, servicePort: 8008, protocol: 'TCP' },
+  replication: { name: 'replication', containerPort: 9093, servicePort: 9093, protocol: 'TCP' },
+  metrics: { name: 'metrics', containerPort: 9000, protocol: 'TCP' },
+} as const satisfies Record<string, WorkloadPort>;
+
+export const SYNAPSE_UID = 991;
+
+export const LDAPS_PORT = { name: 'ldaps', containerPort: 1636, servicePort: 636, protocol: 'TCP' } as const satisfies WorkloadPort;
+export const GATEWAY_HTTPS_PORT = { name: 'https', containerPort: 8443, servicePort: 443, protocol: 'TCP' } as const satisfies WorkloadPort;
+export const POSTGRES_SERVICE_PORT = { name: 'postgres', containerPort: 5432, servicePort: 5432, protocol: 'TCP' } as const satisfies WorkloadPort;
+export const REDIS_SERVICE_PORT = { name: 'redis', containerPort: 6379, servicePort: 6379, protocol: 'TCP' } as const satisfies WorkloadPort;

@@ -1,0 +1,25 @@
+/**
+ * Redis for Synapse's worker replication stream: no persistence (it is a bus, not a store),
+ * authentication through an ACL file mounted from a Secret (it holds only a password hash),
+ * the default user otherwise disabled from dangerous commands. Secret-free.
+ */
+
+export const REDIS_PORT = 6379;
+
+export function renderRedisConf(aclFile: string, maxMemoryMi: number): string {
+  return [
+    'bind * -::*',
+    `port ${REDIS_PORT}`,
+    'protected-mode yes',
+    `aclfile ${aclFile}`,
+    // Replication stream and caches only: nothing to persist, nothing written to disk.
+    'save ""',
+    'appendonly no',
+    'dir /data',
+    `maxmemory ${maxMemoryMi}mb`,
+    'maxmemory-policy noeviction',
+    'loglevel notice',
+    'logfile ""',
+    '',
+  ].join('\n');
+}

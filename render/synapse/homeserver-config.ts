@@ -1,0 +1,220 @@
+/**
+ * Renders Synapse's configuration from the deployment config: `homeserver.yaml` shared by
+ * every process, one file per worker, and the logging config. Every control of DESIGN.md
+ * section 4 is set explicitly (never left to a Synapse default), and no value is a secret:
+ * each secret is a `*_path` / file option pointing at a mounted Secret, and Synapse runs with
+ * `--no-secrets-in-config`.
+ */
+import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
+import { ALWAYS_BLOCKED_RANGES } from '../../config/reserved-ranges';
+import { homeserverNamespace } from '../../model/compartments';
+import { LDAPS_PORT, SYNAPSE_PORTS } from '../../model/workload-spec';
+import { POSTGRES_DATABASE, POSTGRES_PORT, POSTGRES_ROLE } from '../postgres';
+import { REDIS_PORT } from '../redis';
+import { allowedLocal3pids } from './email-patterns';
+import { admissionFilter } from './ldap-filter';
+import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from './mount-paths';
+
+export const MEDIA_WORKER = 'media-repository';
+export const FEDERATION_SENDER = 'federation-sender';
+
+
+type Rate = { per_second: number; burst_count: number };
+const rate = (perSecond: number, burst: number): Rate => ({ per_second: perSecond, burst_count: burst });
+
+function serviceHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc`;
+}
+
+function hostOf(serverName: string): string {
+  return serverName.split(':')[0] ?? serverName;
+}
+
+export function blockedRanges(config: DeploymentConfig): string[] {
+  const { podCidrs, serviceCidrs, nodeCidrs, metadataCidrs } = config.kubernetes;
+  return [...new Set([...ALWAYS_BLOCKED_RANGES, ...podCidrs, ...serviceCidrs, ...nodeCidrs, ...metadataCidrs])];
+}
+
+/** The shared `homeserver.yaml` (main process settings; workers add their own file on top). */
+export function homeserverConfig(config: DeploymentConfig, homeserver: HomeserverSettings): Record<string, unknown> {
+  const homeserverNs = homeserverNamespace(homeserver.name, 'homeserver');
+  const mediaNs = homeserverNamespace(homeserver.name, 'media');
+  const directoryNs = homeserverNamespace(homeserver.name, 'directory');
+  const { synapse, federation, directory } = homeserver;
+  const publicResources = federation.enabled ? ['client', 'federation'] : ['client'];
+
+  return {
+    server_name: homeserver.serverName,
+    public_baseurl: `https://${hostOf(homeserver.serverName)}/`,
+    report_stats: false,
+    log_config: SYNAPSE_PATHS.logConfig,
+
+    // Secrets: only paths to mounted files.
+    signing_key_path: `${SYNAPSE_PATHS.signingKeyDirectory}/signing.key`,
+    macaroon_secret_key_path: `${SYNAPSE_PATHS.keysDirectory}/macaroon`,
+    form_secret_path: `${SYNAPSE_PATHS.keysDirectory}/form`,
+    worker_replication_secret_path: `${SYNAPSE_PATHS.keysDirectory}/replication`,
+
+    listeners: [
+      // Behind the gateway: the real client address comes from X-Forwarded-For.
+      { port: SYNAPSE_PORTS.http.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: publicResources, compress: false }] },
+      // Internal only: reachable from Synapse pods (flow matrix), never routed by the gateway.
+      { port: SYNAPSE_PORTS.replication.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: false, resources: [{ names: ['replication'], compress: false }] },
+      { port: SYNAPSE_PORTS.metrics.containerPort, type: 'metrics', bind_addresses: ['0.0.0.0'] },
+    ],
+    enable_metrics: true,
+
+    database: {
+      name: 'psycopg2',
+      allow_unsafe_locale: false,
+      args: {
+        user: POSTGRES_ROLE,
+        dbname: POSTGRES_DATABASE,
+        host: serviceHost('postgres', homeserverNs),
+        port: POSTGRES_PORT,
+        sslmode: 'verify-full',
+        sslrootcert: `${SYNAPSE_PATHS.caDirectory}/ca.crt`,
+        passfile: PGPASS_RUNTIME_PATH,
+        cp_min: 5,
+        cp_max: 10,
+      },
+    },
+    redis: { enabled: true, host: serviceHost('redis', homeserverNs), port: REDIS_PORT, password_path: `${SYNAPSE_PATHS.redisSecretDirectory}/password`, use_tls: false },
+    instance_map: {
+      main: { host: serviceHost('synapse', homeserverNs), port: SYNAPSE_PORTS.replication.containerPort },
+      [MEDIA_WORKER]: { host: serviceHost(MEDIA_WORKER, mediaNs), port: SYNAPSE_PORTS.replication.containerPort },
+    },
+    ...(federation.enabled ? { federation_sender_instances: [FEDERATION_SENDER] } : {}),
+
+    // Media lives in the media compartment only.
+    enable_media_repo: false,
+    media_instance_running_background_jobs: MEDIA_WORKER,
+    media_store_path: SYNAPSE_PATHS.mediaStore,
+    enable_authenticated_media: true,
+    max_upload_size: synapse.maxUploadSize,
+    media_upload_limits: synapse.mediaUploadLimits.map((limit) => ({ time_period: limit.timePeriod, max_size: limit.maxSize })),
+    media_retention: { local_media_lifetime: synapse.mediaRetention.localMediaLifetime, remote_media_lifetime: synapse.mediaRetention.remoteMediaLifetime },
+    url_preview_enabled: false,
+    ip_range_blacklist: blockedRanges(config),
+    ip_range_whitelist: [],
+
+    // Registration closed: accounts exist only through the LDAP admission filter.
+    enable_registration: false,
+    enable_registration_without_verification: false,
+    allow_guest_access: false,
+    password_config: { enabled: true, localdb_enabled: false },
+    allowed_local_3pids: allowedLocal3pids(homeserver.allowedEmailDomains),
+    request_token_inhibit_3pid_errors: true,
+    enable_3pid_lookup: false,
+    enable_3pid_changes: false,
+    enable_set_displayname: false,
+    enable_set_avatar_url: false,
+
+    // Directory minimisation: no scraping of people and profiles.
+    user_directory: { enabled: true, search_all_users: false, prefer_local_users: true, exclude_remote_users: true, show_locked_users: false },
+    require_auth_for_profile_requests: true,
+    limit_profile_requests_to_users_who_share_rooms: true,
+    include_profile_data_on_invite: false,
+    allow_profile_lookup_over_federation: false,
+    presence: { enabled: false },
+    push: { include_content: false },
+
+    // Rooms: end-to-end encrypted by default, public ones included.
+    encryption_enabled_by_default_for_room_type: 'all',
+    allow_public_rooms_over_federation: false,
+    allow_public_rooms_without_auth: false,
+
+    // Federation: only the fleet (or the configured peers); no notary servers.
+    federation_domain_whitelist: federation.enabled ? [...federation.peers] : [],
+    trusted_key_servers: [],
+    suppress_key_server_warning: true,
+
+    // Rate limits, including the invitation and directory paths scraped in the breach.
+    rc_message: rate(0.2, 10),
+    rc_login: { address: rate(0.003, 5), account: rate(0.003, 5), failed_attempts: rate(0.17, 3) },
+    rc_registration: rate(0.01, 1),
+    rc_joins: { local: rate(0.1, 10), remote: rate(0.01, 10) },
+    rc_invites: { per_room: rate(0.1, 5), per_user: rate(0.003, 5), per_issuer: rate(0.1, 5) },
+    rc_third_party_invite: rate(0.0025, 5),
+    rc_user_directory: rate(0.016, 20),
+    rc_3pid_validation: rate(0.003, 3),
+
+    // Finite sessions and tokens.
+    session_lifetime: synapse.tokens.sessionLifetime,
+    refresh_token_lifetime: synapse.tokens.refreshTokenLifetime,
+    refreshable_access_token_lifetime: synapse.tokens.refreshableAccessTokenLifetime,
+    nonrefreshable_access_token_lifetime: synapse.tokens.nonrefreshableAccessTokenLifetime,
+
+    modules: [
+      {
+        module: 'ldap_auth_provider.LdapAuthProviderModule',
+        config: {
+          enabled: true,
+          mode: 'search',
+          uri: `ldaps://${serviceHost('openldap', directoryNs)}:${LDAPS_PORT.servicePort}`,
+          start_tls: false,
+          base: directory.usersDn,
+          attributes: { uid: 'uid', mail: 'mail', name: 'cn' },
+          bind_dn: directory.bindDn,
+          bind_password_file: `${SYNAPSE_PATHS.ldapSecretDirectory}/password`,
+          filter: admissionFilter(directory, homeserver.allowedEmailDomains),
+          // ldap3 reads `validate` as an ssl.CERT_* value: 2 is CERT_REQUIRED (its default is CERT_NONE).
+          tls_options: { validate: 2, ca_certs_file: `${SYNAPSE_PATHS.caDirectory}/ca.crt` },
+        },
+      },
+    ],
+  };
+}
+
+export interface WorkerDefinition {
+  readonly name: string;
+  /** Listener resources served on the worker's HTTP port; none = no HTTP listener but metrics. */
+  readonly httpResources: readonly string[];
+  readonly replicationListener: boolean;
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+export function workerDefinitions(homeserver: HomeserverSettings): WorkerDefinition[] {
+  const workers: WorkerDefinition[] = [
+    {
+      name: MEDIA_WORKER,
+      // Authenticated media (/_matrix/client/v1/media, /_matrix/federation/v1/media) is served by the client and federation resources.
+      httpResources: homeserver.federation.enabled ? ['media', 'client', 'federation'] : ['media', 'client'],
+      replicationListener: true,
+      extra: { enable_media_repo: true },
+    },
+  ];
+  if (homeserver.federation.enabled) workers.push({ name: FEDERATION_SENDER, httpResources: [], replicationListener: false, extra: {} });
+  return workers;
+}
+
+export function workerConfig(worker: WorkerDefinition): Record<string, unknown> {
+  const listeners: Record<string, unknown>[] = [];
+  if (worker.httpResources.length > 0) {
+    listeners.push({ port: SYNAPSE_PORTS.http.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: [...worker.httpResources], compress: false }] });
+  }
+  if (worker.replicationListener) {
+    listeners.push({ port: SYNAPSE_PORTS.replication.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: false, resources: [{ names: ['replication'], compress: false }] });
+  }
+  listeners.push({ port: SYNAPSE_PORTS.metrics.containerPort, type: 'metrics', bind_addresses: ['0.0.0.0'] });
+  return {
+    worker_app: 'synapse.app.generic_worker',
+    worker_name: worker.name,
+    worker_listeners: listeners,
+    worker_log_config: SYNAPSE_PATHS.logConfig,
+    ...worker.extra,
+  };
+}
+
+/** Structured logs to stdout only (collected by the platform's log shipping; nothing on disk). */
+export function logConfig(): Record<string, unknown> {
+  return {
+    version: 1,
+    formatters: { precise: { format: '%(asctime)s - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s' } },
+    filters: { context: { '()': 'synapse.logging.context.LoggingContextFilter', request: '' } },
+    handlers: { console: { class: 'logging.StreamHandler', formatter: 'precise', filters: ['context'] } },
+    loggers: { synapse: { level: 'INFO' }, 'synapse.storage.SQL': { level: 'WARNING' } },
+    root: { level: 'INFO', handlers: ['console'] },
+    disable_existing_loggers: false,
+  };
+}

@@ -1,0 +1,18 @@
+/** Where Synapse pods find their files; shared by the renderer and the workload catalogue. */
+export const SYNAPSE_PATHS = {
+  configDirectory: '/config',
+  homeserverConfig: '/config/homeserver.yaml',
+  workerConfig: '/config/worker.yaml',
+  logConfig: '/config/log.yaml',
+  signingKeyDirectory: '/secrets/signing',
+  keysDirectory: '/secrets/keys',
+  databaseSecretDirectory: '/secrets/database',
+  redisSecretDirectory: '/secrets/redis',
+  ldapSecretDirectory: '/secrets/ldap',
+  caDirectory: '/secrets/ca',
+  /** Memory-backed copy of the libpq passfile with mode 0600 (libpq refuses group-readable files). */
+  runtimeSecretsDirectory: '/run/secrets',
+  mediaStore: '/media',
+} as const;
+
+export const PGPASS_RUNTIME_PATH = `${SYNAPSE_PATHS.runtimeSecretsDirectory}/pgpass`;
