@@ -151,8 +151,19 @@ const directorySchema = z
   })
   .strict();
 
+/** Outgoing mail; the password never appears here (it is templated into a Secret in-cluster). */
+const smtpSchema = z
+  .object({
+    host: checked(dnsNameProblem),
+    port: z.union([z.literal(465), z.literal(587)], { errorMap: () => ({ message: 'must be 465 (implicit TLS) or 587 (STARTTLS)' }) }),
+    username: z.string().regex(/^[A-Za-z0-9._@+-]{1,128}$/, 'must be a plain account name'),
+    notifFrom: z.string().regex(/^[^<>\n"]{0,64}<[^@\s<>]+@[a-z0-9.-]+>$/, 'must look like "Name <address@domain>"'),
+  })
+  .strict();
+
 const synapseSchema = z
   .object({
+    smtp: smtpSchema.optional(),
     maxUploadSize: size(2 * 1024 ** 3, '2G').default('50M'),
     mediaUploadLimits: z
       .array(z.object({ timePeriod: duration('timePeriod', 31), maxSize: size(1024 ** 4, '1024G') }).strict())

@@ -6,10 +6,10 @@
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
 import { renderRedisConf } from '../render/redis';
-import { FEDERATION_SENDER, homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
+import { EMAIL_CONFIG_PATH, emailConfigTemplate, FEDERATION_SENDER, homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from '../render/synapse/mount-paths';
 import { toSynapseYaml } from '../render/synapse/render-yaml';
-import { SECRET_NAMES } from './secrets';
+import { homeserverSecrets, SECRET_NAMES, type SecretDeclaration } from './secrets';
 import { POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS, SYNAPSE_UID, type ConfigFiles, type SecretMount, type WorkloadSpec } from './workload-spec';
 
 const mount = (volumeName: string, secretName: string, mountPath: string): SecretMount => ({ volumeName, secretName, mountPath });
@@ -31,8 +31,8 @@ const SYNAPSE_WRITABLE = [
   { name: 'runtime-secrets', mountPath: SYNAPSE_PATHS.runtimeSecretsDirectory, sizeLimitMi: 1, medium: 'Memory' as const },
 ];
 
-function synapseCommand(app: 'homeserver' | 'worker'): string[] {
-  const configs = app === 'homeserver' ? [SYNAPSE_PATHS.homeserverConfig] : [SYNAPSE_PATHS.homeserverConfig, SYNAPSE_PATHS.workerConfig];
+function synapseCommand(app: 'homeserver' | 'worker', extraConfigs: readonly string[] = []): string[] {
+  const configs = [...(app === 'homeserver' ? [SYNAPSE_PATHS.homeserverConfig] : [SYNAPSE_PATHS.homeserverConfig, SYNAPSE_PATHS.workerConfig]), ...extraConfigs];
   const module = app === 'homeserver' ? 'synapse.app.homeserver' : 'synapse.app.generic_worker';
   // --no-secrets-in-config: Synapse itself refuses any inline secret that has a *_path form.
   return ['python', '-m', module, ...configs.flatMap((path) => ['--config-path', path]), '--no-secrets-in-config'];
@@ -50,6 +50,7 @@ function synapseFiles(config: DeploymentConfig, homeserver: HomeserverSettings, 
 
 export function homeserverWorkloads(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
   const images = config.images.effective;
+  const sendsMail = emailConfigTemplate(homeserver) !== undefined;
   const workloads: WorkloadSpec[] = [
     {
       name: 'synapse',
@@ -65,9 +66,13 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
       writablePaths: [...SYNAPSE_WRITABLE, { name: 'media-unused', mountPath: SYNAPSE_PATHS.mediaStore, sizeLimitMi: 1 }],
       resources: { cpuRequestMilli: 500, cpuLimitMilli: 2000, memoryRequestMi: 1024, memoryLimitMi: 2048 },
       probe: { type: 'http', path: '/health', port: 'http' },
-      command: synapseCommand('homeserver'),
+      command: synapseCommand('homeserver', sendsMail ? [EMAIL_CONFIG_PATH] : []),
       configFiles: [synapseFiles(config, homeserver)],
-      secretMounts: [...SYNAPSE_COMMON_SECRETS, mount('ldap-bind', SECRET_NAMES.ldapBind, SYNAPSE_PATHS.ldapSecretDirectory)],
+      secretMounts: [
+        ...SYNAPSE_COMMON_SECRETS,
+        mount('ldap-bind', SECRET_NAMES.ldapBind, SYNAPSE_PATHS.ldapSecretDirectory),
+        ...(sendsMail ? [mount('email', SECRET_NAMES.email, SYNAPSE_PATHS.emailSecretDirectory)] : []),
+      ],
       initSteps: [PGPASS_STEP],
     },
   ];
@@ -166,4 +171,10 @@ export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverS
       initSteps: [PGPASS_STEP],
     },
   ];
+}
+
+/** The secrets this homeserver's compartments consume, with the email template when it sends mail. */
+export function homeserverSecretDeclarations(homeserver: HomeserverSettings): SecretDeclaration[] {
+  const email = emailConfigTemplate(homeserver);
+  return homeserverSecrets(email ? toSynapseYaml(email, `Synapse email section of ${homeserver.serverName}`) : undefined);
 }

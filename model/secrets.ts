@@ -13,6 +13,11 @@ export interface SecretDeclaration {
   /** File names (Secret keys) and what each holds. */
   readonly files: Readonly<Record<string, string>>;
   readonly consumers: readonly HomeserverCompartment[];
+  /**
+   * For secrets that are whole files mixing settings and a secret: the file with
+   * `{{ .password }}` where the in-cluster generator substitutes the value.
+   */
+  readonly templates?: Readonly<Record<string, string>>;
 }
 
 export const SECRET_NAMES = {
@@ -23,10 +28,24 @@ export const SECRET_NAMES = {
   ldapBind: 'ldap-bind',
   postgresTls: 'postgres-tls',
   internalCa: 'internal-ca',
+  email: 'synapse-email',
 } as const;
 
-export function homeserverSecrets(): SecretDeclaration[] {
+/** `smtpTemplate`: the rendered email section, present when the homeserver sends mail. */
+export function homeserverSecrets(smtpTemplate?: string): SecretDeclaration[] {
+  const email: SecretDeclaration[] = smtpTemplate
+    ? [
+        {
+          name: SECRET_NAMES.email,
+          purpose: 'Synapse email section including the SMTP password (Synapse has no smtp_pass_path)',
+          files: { 'email.yaml': 'complete `email:` section, loaded as an extra --config-path' },
+          consumers: ['homeserver'],
+          templates: { 'email.yaml': smtpTemplate },
+        },
+      ]
+    : [];
   return [
+    ...email,
     {
       name: SECRET_NAMES.signingKey,
       purpose: 'Synapse federation signing key (every Synapse process loads it)',

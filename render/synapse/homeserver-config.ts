@@ -16,6 +16,7 @@ import { admissionFilter } from './ldap-filter';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from './mount-paths';
 
 export const MEDIA_WORKER = 'media-repository';
+export const EMAIL_CONFIG_PATH = `${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`;
 export const FEDERATION_SENDER = 'federation-sender';
 
 
@@ -163,6 +164,31 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
         },
       },
     ],
+  };
+}
+
+/**
+ * The `email:` section, delivered as a Secret-held extra config file because Synapse has no
+ * path option for the SMTP password. Rendered here with a placeholder the in-cluster
+ * generator fills; Synapse merges top-level keys, so the section must be complete.
+ */
+export function emailConfigTemplate(homeserver: HomeserverSettings): Record<string, unknown> | undefined {
+  const smtp = homeserver.synapse.smtp;
+  if (!smtp) return undefined;
+  return {
+    email: {
+      smtp_host: smtp.host,
+      smtp_port: smtp.port,
+      smtp_user: smtp.username,
+      smtp_pass: '{{ .password }}',
+      force_tls: smtp.port === 465,
+      require_transport_security: true,
+      enable_tls: true,
+      notif_from: smtp.notifFrom,
+      enable_notifs: false,
+      notif_for_new_users: false,
+      client_base_url: `https://${hostOf(homeserver.serverName)}/`,
+    },
   };
 }
 

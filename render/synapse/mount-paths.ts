@@ -10,6 +10,7 @@ export const SYNAPSE_PATHS = {
   redisSecretDirectory: '/secrets/redis',
   ldapSecretDirectory: '/secrets/ldap',
   caDirectory: '/secrets/ca',
+  emailSecretDirectory: '/secrets/email',
   /** Memory-backed copy of the libpq passfile with mode 0600 (libpq refuses group-readable files). */
   runtimeSecretsDirectory: '/run/secrets',
   mediaStore: '/media',

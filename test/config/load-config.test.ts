@@ -110,6 +110,18 @@ const REJECTED: Case[] = [
   ['upload window smaller than one upload', (c) => setPath(c, 'homeservers[0].synapse.mediaUploadLimits', [{ timePeriod: '1h', maxSize: '10M' }]), 'homeservers[0].synapse.mediaUploadLimits[0].maxSize', /at least maxUploadSize/],
   ['admission group outside the base DN', (c) => setPath(c, 'homeservers[0].directory.admissionGroup', 'cn=matrix-users,dc=evil,dc=org'), 'homeservers[0].directory.admissionGroup', /inside directory.baseDn/],
   ['DN with filter metacharacters', (c) => setPath(c, 'homeservers[0].directory.admissionGroup', 'cn=*)(uid=*,dc=agency,dc=example,dc=org'), 'homeservers[0].directory.admissionGroup', /distinguished name/],
+  [
+    'SMTP without transport security (port 25)',
+    (c) => setPath(c, 'homeservers[0].synapse.smtp', { host: 'smtp.example.org', port: 25, username: 'matrix', notifFrom: 'M <m@example.org>' }),
+    'homeservers[0].synapse.smtp.port',
+    /465 \(implicit TLS\) or 587/,
+  ],
+  [
+    'SMTP password written in the config',
+    (c) => setPath(c, 'homeservers[0].synapse.smtp', { host: 'smtp.example.org', port: 587, username: 'matrix', notifFrom: 'M <m@example.org>', password: 'x' }),
+    'homeservers[0].synapse.smtp.password',
+    /unknown key/,
+  ],
   ['local state directory escaping the project', (c) => setPath(c, 'state.local.directory', '../elsewhere'), 'state.local.directory', /project directory/],
   ['pg backend with a connection string in the file', (c) => setPath(c, 'state', { backend: 'pg', pg: { schemaPrefix: 'm', connStr: 'postgres://u:p@h/db' } }), 'state.pg.connStr', /unknown key/],
 ];

@@ -249,6 +249,40 @@ export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
     { name: 'bare version string', mutate: (j) => (requiredProviders(j).kubernetes = '2.38.0'), address: 'terraform.required_providers.kubernetes', message: 'not an object with source and version' },
   ],
 
+  // ---------------------------------------------------------------- SEC
+  'SEC-01': [
+    {
+      name: 'password literal in a ConfigMap file',
+      mutate: (j) => add(j, { type: 'kubernetes_config_map_v1', name: 'leaky' }, { metadata: { name: 'leaky', namespace: HOMESERVER_NAMESPACE }, data: { 'ldap.yaml': 'uri: ldaps://ldap\nbind_password: Winter2026!\n' } }),
+      address: 'resource.kubernetes_config_map_v1.leaky.data.ldap.yaml:2',
+      message: 'secret-like key "bind_password" holds a literal value',
+    },
+    {
+      name: 'token in an environment variable',
+      mutate: (j) => ((containerOf(j, R.synapseDeployment).env = [{ name: 'ADMIN_TOKEN', value: 'tok-not-a-path' }]), undefined),
+      address: 'env[0]',
+      message: /secret-like key|high-entropy|literal/,
+    },
+    {
+      name: 'PEM private key in a Secret data block',
+      mutate: (j) => add(j, { type: 'kubernetes_secret_v1', name: 'tls' }, { metadata: { name: 'tls', namespace: HOMESERVER_NAMESPACE }, data: { 'tls.key': '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----\n' } }),
+      address: 'resource.kubernetes_secret_v1.tls.data',
+      message: 'PEM private key',
+    },
+    {
+      name: 'random key material in an annotation',
+      mutate: (j) => (labelsOf(j, R.synapseDeployment)['note'] = 'k7Qz9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0Gc'),
+      address: 'labels.note',
+      message: 'high-entropy token',
+    },
+    {
+      name: 'credentials in a connection URL',
+      mutate: (j) => (labelsOf(j, R.synapseDeployment)['db'] = 'postgres://synapse:hunter2@postgres/synapse'),
+      address: 'labels.db',
+      message: 'URL with embedded credentials',
+    },
+  ],
+
   // ---------------------------------------------------------------- RES
   'RES-01': [
     { name: 'limits.memory absent', mutate: (j) => delete child(containerOf(j, R.synapseDeployment), 'resources', 'limits').memory, address: synapseContainer, message: 'missing limits.memory' },
@@ -297,6 +331,11 @@ export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
 
 /** Variants close to a violation that the rule must still accept. */
 export const NEAR_MISSES: Readonly<Record<string, readonly NearMiss[]>> = {
+  'SEC-01': [
+    { name: 'a *_path option pointing at a mounted file', mutate: (j) => (labelsOf(j, R.synapseDeployment)['bind_password_file'] = '/secrets/ldap/password') },
+    { name: 'a cdktf reference', mutate: (j) => (labelsOf(j, R.synapseDeployment)['token'] = '${kubernetes_secret_v1.x.metadata[0].name}') },
+    { name: 'an image digest', mutate: (j) => (labelsOf(j, R.synapseDeployment)['image'] = SYNAPSE_IMAGE) },
+  ],
   'POD-06': [{ name: 'host_port 0', mutate: (j) => (child(containerOf(j, R.synapseDeployment), 'port').host_port = 0) }],
   'POD-05': [{ name: 'Localhost seccomp profile', mutate: (j) => (child(podSecurityContextOf(j, R.synapseDeployment), 'seccomp_profile').type = 'Localhost') }],
   'NET-02': [{ name: 'DNS with end_port 53', mutate: (j) => (ruleOf(j, R.homeserverDns, 'egress').ports = [{ end_port: 53, port: '53', protocol: 'UDP' }]) }],

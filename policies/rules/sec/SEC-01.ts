@@ -1,0 +1,13 @@
+import type { Rule } from '../../rule';
+import { scanJson } from '../../secrets/secret-scan';
+
+/** No secret literal anywhere in the synthesized configuration (which is also what lands in state). */
+export const SEC_01: Rule = {
+  id: 'SEC-01',
+  title: 'No secret literal in synthesized output',
+  level: 'error',
+  lesson: 'LDAP credentials hard-coded in the deployment leaked with it.',
+  references: { cisKubernetes: '5.4.1', nsaCisa: 'Secrets: keep them out of configuration', anssi: 'R26', checkov: ['CKV_SECRET_6'] },
+  fix: 'Reference the secret as a mounted file (a *_path option) delivered in-cluster; never write its value into code, config or Terraform.',
+  check: (stack) => scanJson(stack.json.resource ?? {}, 'resource').concat(scanJson(stack.json.provider ?? {}, 'provider'), scanJson(stack.json.terraform ?? {}, 'terraform')).map((hit) => ({ address: hit.location, message: `${hit.reason} (${hit.preview})` })),
+};

@@ -1,0 +1,54 @@
+import { loadDeploymentConfig } from '../../config/load-config';
+import { workloadsOf } from '../../model/workloads';
+import { scanJson, scanText, shannonEntropy } from '../../policies/secrets/secret-scan';
+import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
+
+describe('secret scanner: planted secrets are found', () => {
+  it.each([
+    ['yaml key with a literal', 'smtp_pass: "correct horse battery"\n', /secret-like key "smtp_pass"/],
+    ['conf directive', 'requirepass s3cr3t\n', /secret-like key "requirepass"|literal/],
+    ['ini password', 'password = Winter2026!\n', /secret-like key "password"/],
+    ['PEM key', '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n', /PEM private key/],
+    ['Synapse signing key', 'ed25519 a_AbCd ' + 'q'.repeat(10) + 'Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcK7Qz9Lm2Vx8R' + '\n', /Synapse signing key/],
+    ['libpq passfile line', 'postgres.agency-homeserver.svc:5432:synapse:synapse:k7Qz9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0Gc\n', /high-entropy token/],
+    ['Redis ACL with a clear-text password', 'user default on >hunter2 ~* +@all\n', /Redis ACL password/],
+    ['AWS key', 'aws_access_key_id AKIAIOSFODNN7EXAMPLE\n', /AWS access key id/],
+    ['hex API key', 'key: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n', /high-entropy token|secret-like key/],
+  ])('%s', (_name, text, reason) => {
+    const hits = scanText(text, 'planted.conf');
+    expect(hits.map((hit) => hit.reason)).toEqual(expect.arrayContaining([expect.stringMatching(reason)]));
+    for (const hit of hits) expect(text).not.toContain(hit.preview.length > 12 ? hit.preview : '\u0000');
+  });
+
+  it('names the JSON path of a planted value and never echoes it', () => {
+    const hits = scanJson({ resource: { kubernetes_deployment_v1: { x: { env: [{ name: 'LDAP_BIND_PASSWORD', value: 'Winter2026!' }] } } } });
+    expect(hits).toEqual([expect.objectContaining({ location: '$.resource.kubernetes_deployment_v1.x.env[0](LDAP_BIND_PASSWORD)', preview: 'Wi…(11 chars)' })]);
+  });
+});
+
+describe('secret scanner: look-alikes are not flagged', () => {
+  it.each([
+    ['path option', 'bind_password_file: "/secrets/ldap/password"'],
+    ['passfile path', 'passfile: "/run/secrets/pgpass"'],
+    ['image digest', 'image: ghcr.io/element-hq/synapse:v1.159.0@sha256:edf259d2b575b669a3e81024918ab8d5cfb7d2fba5a53c9e09695f1abc5645cb'],
+    ['secret reference by name', 'secret_name: synapse-signing-key'],
+    ['words joined by underscores', 'module: ldap_auth_provider.LdapAuthProviderModule'],
+    ['postgres setting', 'password_encryption=scram-sha-256'],
+  ])('%s', (_name, text) => {
+    expect(scanText(text, 'ok.conf')).toEqual([]);
+  });
+
+  it('computes entropy in bits per character', () => {
+    expect(shannonEntropy('aaaa')).toBe(0);
+    expect(shannonEntropy('abcd')).toBe(2);
+  });
+});
+
+describe('secret scanner over real output', () => {
+  it('finds nothing in any rendered config file of the fleet', () => {
+    const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
+    const files = fleet.homeservers.flatMap((homeserver) => workloadsOf(fleet, homeserver)).flatMap((w) => (w.configFiles ?? []).flatMap((c) => Object.entries(c.files).map(([name, text]) => ({ name: `${w.name}/${name}`, text }))));
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    expect(files.flatMap((file) => scanText(file.text, file.name))).toEqual([]);
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * The Synapse renderer, knob by knob, read back with PyYAML (Synapse's own parser), and the
+ * email-domain admission patterns evaluated with Python's `re.match` (Synapse's own matcher).
+ */
+import { loadDeploymentConfig } from '../../config/load-config';
+import { homeserverWorkloads, mediaWorkloads } from '../../model/homeserver-workloads';
+import { emailDomainPattern, escapePythonRegex } from '../../render/synapse/email-patterns';
+import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
+import { admissionFilter, escapeLdapFilterValue } from '../../render/synapse/ldap-filter';
+import { toSynapseYaml } from '../../render/synapse/render-yaml';
+import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { pyYamlLoad, pythonReMatches } from '../support/python';
+
+const closed = loadDeploymentConfig();
+const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
+const agency = closed.homeservers[0]!;
+const ministry = fleet.homeservers[0]!;
+
+function rendered(config = closed, homeserver = agency): Record<string, unknown> {
+  return pyYamlLoad(toSynapseYaml(homeserverConfig(config, homeserver), 'test'));
+}
+
+function at(document: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], document);
+}
+
+const closedConfig = rendered();
+
+/** DESIGN.md section 4, one row per knob, with the value PyYAML must read back. */
+const KNOBS: [knob: string, expected: unknown][] = [
+  ['enable_registration', false],
+  ['enable_registration_without_verification', false],
+  ['allow_guest_access', false],
+  ['password_config.localdb_enabled', false],
+  ['password_config.enabled', true],
+  ['request_token_inhibit_3pid_errors', true],
+  ['enable_3pid_lookup', false],
+  ['enable_3pid_changes', false],
+  ['enable_set_displayname', false],
+  ['enable_set_avatar_url', false],
+  ['federation_domain_whitelist', []],
+  ['allow_public_rooms_over_federation', false],
+  ['allow_public_rooms_without_auth', false],
+  ['trusted_key_servers', []],
+  ['encryption_enabled_by_default_for_room_type', 'all'],
+  ['enable_authenticated_media', true],
+  ['max_upload_size', '50M'],
+  ['media_upload_limits', [{ time_period: '1h', max_size: '500M' }, { time_period: '1d', max_size: '2G' }]],
+  ['media_retention', { local_media_lifetime: '365d', remote_media_lifetime: '14d' }],
+  ['url_preview_enabled', false],
+  ['user_directory.search_all_users', false],
+  ['user_directory.exclude_remote_users', true],
+  ['require_auth_for_profile_requests', true],
+  ['limit_profile_requests_to_users_who_share_rooms', true],
+  ['include_profile_data_on_invite', false],
+  ['allow_profile_lookup_over_federation', false],
+  ['presence.enabled', false],
+  ['push.include_content', false],
+  ['rc_invites.per_room.burst_count', 5],
+  ['rc_invites.per_user.per_second', 0.003],
+  ['rc_invites.per_issuer.per_second', 0.1],
+  ['rc_third_party_invite.burst_count', 5],
+  ['rc_user_directory.per_second', 0.016],
+  ['rc_login.failed_attempts.burst_count', 3],
+  ['session_lifetime', '30d'],
+  ['refresh_token_lifetime', '7d'],
+  ['refreshable_access_token_lifetime', '5m'],
+  ['nonrefreshable_access_token_lifetime', '1d'],
+  ['report_stats', false],
+  ['enable_media_repo', false],
+  ['media_instance_running_background_jobs', 'media-repository'],
+  ['redis.enabled', true],
+  ['redis.password_path', '/secrets/redis/password'],
+  ['signing_key_path', '/secrets/signing/signing.key'],
+  ['macaroon_secret_key_path', '/secrets/keys/macaroon'],
+  ['form_secret_path', '/secrets/keys/form'],
+  ['worker_replication_secret_path', '/secrets/keys/replication'],
+  ['database.args.passfile', '/run/secrets/pgpass'],
+  ['database.args.sslmode', 'verify-full'],
+  ['database.allow_unsafe_locale', false],
+  ['instance_map.main', { host: 'synapse.agency-homeserver.svc', port: 9093 }],
+  ['instance_map.media-repository', { host: 'media-repository.agency-media.svc', port: 9093 }],
+];
+
+describe('homeserver.yaml (closed default), read back by PyYAML', () => {
+  it.each(KNOBS)('%s', (knob, expected) => {
+    expect(at(closedConfig, knob)).toEqual(expected);
+  });
+
+  it('quotes every string, so YAML 1.1 cannot turn "all" or "off" into a boolean', () => {
+    const text = toSynapseYaml(homeserverConfig(closed, agency), 'test');
+    expect(text).toContain('encryption_enabled_by_default_for_room_type: "all"');
+    expect(text).not.toMatch(/: (all|off|on|no|yes)$/m);
+  });
+
+  it('blocks private, metadata and the cluster\'s own ranges for outbound requests', () => {
+    const blocked = at(closedConfig, 'ip_range_blacklist') as string[];
+    expect(blocked).toEqual(expect.arrayContaining(['10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16', '169.254.169.254/32', '127.0.0.0/8', 'fc00::/7']));
+    expect(new Set(blocked).size).toBe(blocked.length);
+  });
+
+  it('serves client only on the public listener, replication and metrics on internal ones', () => {
+    const listeners = at(closedConfig, 'listeners') as { port: number; type: string; x_forwarded?: boolean; resources?: { names: string[] }[] }[];
+    expect(listeners.map((l) => [l.port, l.type, l.resources?.flatMap((r) => r.names) ?? []])).toEqual([
+      [8008, 'http', ['client']],
+      [9093, 'http', ['replication']],
+      [9000, 'metrics', []],
+    ]);
+    expect(listeners[0]?.x_forwarded).toBe(true);
+  });
+
+  it('authenticates against LDAPS only, with certificate validation and a file-held bind password', () => {
+    const [ldap] = at(closedConfig, 'modules') as { module: string; config: Record<string, unknown> }[];
+    expect(ldap?.module).toBe('ldap_auth_provider.LdapAuthProviderModule');
+    expect(ldap?.config).toMatchObject({
+      enabled: true,
+      uri: 'ldaps://openldap.agency-directory.svc:636',
+      start_tls: false,
+      bind_password_file: '/secrets/ldap/password',
+      tls_options: { validate: 2, ca_certs_file: '/secrets/ca/ca.crt' },
+      filter: '(&(objectClass=inetOrgPerson)(memberOf=cn=matrix-users,ou=groups,dc=agency,dc=example,dc=org)(|(mail=*@agency.example.org)))',
+    });
+    expect(ldap?.config).not.toHaveProperty('bind_password');
+  });
+
+  it('holds no inline secret option (only their *_path / *_file forms)', () => {
+    const inlineSecretKeys = ['macaroon_secret_key', 'form_secret', 'registration_shared_secret', 'worker_replication_secret', 'turn_shared_secret', 'password'];
+    const found: string[] = [];
+    const walk = (value: unknown, path: string) => {
+      if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}[${index}]`));
+      else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) {
+        if (inlineSecretKeys.includes(key) || key === 'bind_password') found.push(`${path}.${key}`);
+        walk(child, `${path}.${key}`);
+      }
+    };
+    walk(closedConfig, '$');
+    expect(found).toEqual([]);
+  });
+});
+
+describe('homeserver.yaml of a federated fleet member', () => {
+  const config = rendered(fleet, ministry);
+  it('allowlists exactly the fleet peers and serves federation', () => {
+    expect(config.federation_domain_whitelist).toEqual(['matrix.agency.example.org', 'matrix.region.example.org:8448']);
+    expect(config.federation_sender_instances).toEqual(['federation-sender']);
+    expect(at(config, 'listeners')).toEqual(expect.arrayContaining([expect.objectContaining({ port: 8008, resources: [{ names: ['client', 'federation'], compress: false }] })]));
+    expect(config.trusted_key_servers).toEqual([]);
+  });
+});
+
+describe('worker configs', () => {
+  it('runs the media repository only on the media worker, with replication and metrics listeners', () => {
+    const [media] = workerDefinitions(agency);
+    const config = pyYamlLoad(toSynapseYaml(workerConfig(media!), 'test'));
+    expect(config).toMatchObject({ worker_app: 'synapse.app.generic_worker', worker_name: 'media-repository', enable_media_repo: true, worker_log_config: '/config/log.yaml' });
+    expect((config.worker_listeners as { port: number; resources?: { names: string[] }[] }[]).map((l) => [l.port, l.resources?.[0]?.names ?? []])).toEqual([
+      [8008, ['media', 'client']],
+      [9093, ['replication']],
+      [9000, []],
+    ]);
+  });
+
+  it('adds a federation sender only when federation is on', () => {
+    expect(workerDefinitions(agency).map((w) => w.name)).toEqual(['media-repository']);
+    expect(workerDefinitions(ministry).map((w) => w.name)).toEqual(['media-repository', 'federation-sender']);
+  });
+
+  it('logs to stdout only', () => {
+    const config = pyYamlLoad(toSynapseYaml(logConfig(), 'test'));
+    expect(Object.values(config.handlers as Record<string, { class: string }>).map((h) => h.class)).toEqual(['logging.StreamHandler']);
+  });
+});
+
+describe('email-domain admission patterns under Python re.match', () => {
+  const pattern = emailDomainPattern('gouv.fr');
+  const CASES: [address: string, admitted: boolean][] = [
+    ['alice@gouv.fr', true],
+    ['alice.martin+tag@gouv.fr', true],
+    ['alice@evil-gouv.fr', false],
+    ['alice@gouv.fr.evil.com', false],
+    ['x@gouv.fr@evil.com', false],
+    ['alice@GOUV.FR', false],
+    ['alice@gouv.fr\n', false],
+    ['alice@gouv.fr\nbob@evil.com', false],
+    ['alice@gouvXfr', false],
+    ['alice@sub.gouv.fr', false],
+    ['@gouv.fr', false],
+    [' alice@gouv.fr', false],
+    ['alice@gouv.fr ', false],
+  ];
+  it.each(CASES)('%j admitted: %s', (address, admitted) => {
+    expect(pythonReMatches(pattern, [address])).toEqual([admitted]);
+  });
+
+  it('escapes every regex metacharacter', () => {
+    expect(escapePythonRegex('a.b-c')).toBe('a\\.b\\-c');
+    expect(pythonReMatches(`^${escapePythonRegex('a.(b)*[c]?+{1}|$^\\')}\\Z`, ['a.(b)*[c]?+{1}|$^\\', 'aX(b)*[c]?+{1}|$^\\'])).toEqual([true, false]);
+  });
+});
+
+describe('LDAP admission filter', () => {
+  it('escapes filter metacharacters per RFC 4515', () => {
+    expect(escapeLdapFilterValue('a*b(c)d\\e\0')).toBe('a\\2ab\\28c\\29d\\5ce\\00');
+  });
+  it('requires the admission group and one of the allowed mail domains', () => {
+    expect(admissionFilter(fleet.homeservers[1]!.directory, fleet.homeservers[1]!.allowedEmailDomains)).toBe(
+      '(&(objectClass=inetOrgPerson)(memberOf=cn=matrix-users,ou=groups,dc=agency,dc=example,dc=org)(|(mail=*@agency.example.org)(mail=*@staff.agency.example.org)))',
+    );
+  });
+});
+
+describe('Synapse workloads', () => {
+  it('start every Synapse process with --no-secrets-in-config', () => {
+    const processes = [...homeserverWorkloads(fleet, ministry), ...mediaWorkloads(fleet, ministry)].filter((w) => w.image === fleet.images.effective.synapse);
+    expect(processes.map((w) => w.name)).toEqual(['synapse', 'federation-sender', 'media-repository']);
+    for (const workload of processes) expect(workload.command?.at(-1)).toBe('--no-secrets-in-config');
+  });
+});

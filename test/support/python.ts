@@ -1,0 +1,21 @@
+/**
+ * Runs real Python (the language Synapse is written in) for checks whose semantics must be
+ * Python's own: PyYAML parsing (YAML 1.1) and `re.match`.
+ */
+import { spawnSync } from 'node:child_process';
+
+export function runPython<T>(script: string, input: unknown): T {
+  const result = spawnSync('python3', ['-c', script], { input: JSON.stringify(input), encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`python3 failed (${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Parses YAML exactly as Synapse does (PyYAML safe_load). */
+export function pyYamlLoad(text: string): Record<string, unknown> {
+  return runPython<Record<string, unknown>>('import json, sys, yaml\nprint(json.dumps(yaml.safe_load(json.load(sys.stdin))))', text);
+}
+
+/** Python `re.match(pattern, candidate) is not None` for each candidate, as Synapse's check_3pid_allowed. */
+export function pythonReMatches(pattern: string, candidates: readonly string[]): boolean[] {
+  return runPython<boolean[]>('import json, re, sys\nd = json.load(sys.stdin)\nprint(json.dumps([re.match(d["p"], c) is not None for c in d["c"]]))', { p: pattern, c: candidates });
+}
