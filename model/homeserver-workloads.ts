@@ -62,8 +62,8 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
       uid: SYNAPSE_UID,
       gid: SYNAPSE_UID,
       ports: [SYNAPSE_PORTS.http, SYNAPSE_PORTS.replication, SYNAPSE_PORTS.metrics],
-      // The main process keeps no media (enable_media_repo: false) but Synapse still creates media_store_path.
-      writablePaths: [...SYNAPSE_WRITABLE, { name: 'media-unused', mountPath: SYNAPSE_PATHS.mediaStore, sizeLimitMi: 1 }],
+      // No media store: with enable_media_repo false, Synapse 1.159 skips the media section (checked by test/render/synapse-loader).
+      writablePaths: SYNAPSE_WRITABLE,
       resources: { cpuRequestMilli: 500, cpuLimitMilli: 2000, memoryRequestMi: 1024, memoryLimitMi: 2048 },
       probe: { type: 'http', path: '/health', port: 'http' },
       command: synapseCommand('homeserver', sendsMail ? [EMAIL_CONFIG_PATH] : []),
@@ -87,7 +87,7 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
       uid: SYNAPSE_UID,
       gid: SYNAPSE_UID,
       ports: [SYNAPSE_PORTS.metrics],
-      writablePaths: [...SYNAPSE_WRITABLE, { name: 'media-unused', mountPath: SYNAPSE_PATHS.mediaStore, sizeLimitMi: 1 }],
+      writablePaths: SYNAPSE_WRITABLE,
       resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 },
       probe: { type: 'tcp', port: 'metrics' },
       command: synapseCommand('worker'),

@@ -76,10 +76,9 @@ describe('HardenedWorkload (Deployment)', () => {
     expect(emptyDirs).toEqual([
       { name: 'tmp', empty_dir: { medium: '', size_limit: '256Mi' } },
       { name: 'runtime-secrets', empty_dir: { medium: 'Memory', size_limit: '1Mi' } },
-      { name: 'media-unused', empty_dir: { medium: '', size_limit: '1Mi' } },
     ]);
     const writable = container.volume_mount.filter((mount: { read_only: boolean }) => !mount.read_only).map((mount: { name: string }) => mount.name);
-    expect(writable).toEqual(['tmp', 'runtime-secrets', 'media-unused']);
+    expect(writable).toEqual(['tmp', 'runtime-secrets']);
   });
 
   it('mounts its rendered config from a ConfigMap and rolls pods when it changes', () => {

@@ -1,0 +1,100 @@
+"""Loads rendered Synapse config files with the real Synapse config loader.
+
+Input (JSON on stdin): a list of {"files": {"homeserver.yaml": "...", "worker.yaml": "...", "log.yaml": "..."},
+                                  "configs": ["homeserver.yaml", ...]}
+The absolute mount paths of the pod (/config, /secrets, /run/secrets, /media) are re-rooted in a
+temporary directory, where secret files are created as the cluster would mount them. Synapse
+is run with --no-secrets-in-config. Output (JSON): the settings read back from Synapse's
+parsed config objects, or {"error": "..."} when Synapse refuses the config; one per request.
+"""
+import json
+import os
+import secrets
+import sys
+import tempfile
+
+from signedjson.key import generate_signing_key, write_signing_keys
+from synapse.config._base import ConfigError
+from synapse.config.homeserver import HomeServerConfig
+
+def load(request):
+    root = tempfile.mkdtemp(prefix="synapse-config-")
+
+    def reroot(text):
+        for prefix in ["/run/secrets", "/secrets", "/config", "/media"]:
+            text = text.replace('"' + prefix, '"' + root + prefix)
+        return text
+
+    for directory in ["config", "secrets/signing", "secrets/keys", "secrets/database", "secrets/redis", "secrets/ldap", "secrets/ca", "secrets/email", "run/secrets", "media"]:
+        os.makedirs(os.path.join(root, directory), exist_ok=True)
+    with open(os.path.join(root, "secrets/signing/signing.key"), "w") as key_file:
+        write_signing_keys(key_file, [generate_signing_key("a_test")])
+    for name in ["secrets/keys/macaroon", "secrets/keys/form", "secrets/keys/replication", "secrets/redis/password", "secrets/ldap/password"]:
+        with open(os.path.join(root, name), "w") as secret_file:
+            secret_file.write(secrets.token_urlsafe(32) + "\n")
+    with open(os.path.join(root, "secrets/ca/ca.crt"), "w") as ca_file:
+        ca_file.write("placeholder CA file: only its existence is checked when the config is loaded\n")
+    with open(os.path.join(root, "run/secrets/pgpass"), "w") as passfile:
+        passfile.write("*:*:*:*:" + secrets.token_urlsafe(24) + "\n")
+    os.chmod(os.path.join(root, "run/secrets/pgpass"), 0o600)
+
+    for name, content in request["files"].items():
+        with open(os.path.join(root, "config", name), "w") as config_file:
+            config_file.write(reroot(content))
+
+    argv = []
+    for name in request["configs"]:
+        argv += ["--config-path", os.path.join(root, "config", name)]
+    argv.append("--no-secrets-in-config")
+
+    try:
+        config = HomeServerConfig.load_config("config check", argv)
+    except ConfigError as error:
+        return {"error": "ConfigError: %s %s" % (".".join(error.path or []), error.msg)}
+
+    ldap_module, ldap_config = config.modules.loaded_modules[0]
+    media = config.media
+    return {
+        "server_name": config.server.server_name,
+        "worker_app": config.worker.worker_app,
+        "worker_name": config.worker.worker_name,
+        "enable_registration": config.registration.enable_registration,
+        "localdb_enabled": config.auth.password_localdb_enabled,
+        "password_enabled": config.auth.password_enabled_for_login,
+        "encryption_default": config.room.encryption_enabled_by_default_for_room_presets,
+        "federation_domain_whitelist": sorted(config.federation.federation_domain_whitelist or {}) if config.federation.federation_domain_whitelist is not None else None,
+        "trusted_key_servers": len(config.key.key_servers),
+        "report_stats": config.metrics.report_stats,
+        "allow_guest_access": config.registration.allow_guest_access,
+        "user_directory_exclude_remote_users": config.userdirectory.user_directory_exclude_remote_users,
+        # Media settings are parsed only where the media repository runs.
+        "can_load_media_repo": media.can_load_media_repo,
+        "media_store_path": getattr(media, "media_store_path", None),
+        "enable_authenticated_media": getattr(media, "enable_authenticated_media", None),
+        "max_upload_size": getattr(media, "max_upload_size", None),
+        "media_upload_limits": len(getattr(media, "media_upload_limits", [])),
+        "url_preview_enabled": getattr(media, "url_preview_enabled", None),
+        "presence_enabled": config.server.presence_enabled,
+        "push_include_content": config.push.push_include_content,
+        "search_all_users": config.userdirectory.user_directory_search_all_users,
+        "limit_profile_requests": config.server.limit_profile_requests_to_users_who_share_rooms,
+        "require_auth_for_profile_requests": config.server.require_auth_for_profile_requests,
+        "session_lifetime_ms": config.registration.session_lifetime,
+        "nonrefreshable_access_token_lifetime_ms": config.registration.nonrefreshable_access_token_lifetime,
+        "redis_enabled": config.redis.redis_enabled,
+        "redis_password_set": bool(config.redis.redis_password),
+        "replication_secret_set": bool(config.worker.worker_replication_secret),
+        "instance_map": sorted(config.worker.instance_map.keys()),
+        "federation_senders": list(config.worker.federation_shard_config.instances),
+        "ldap_module": ldap_module.__module__ + "." + ldap_module.__name__,
+        "ldap_uri": ldap_config.uri,
+        "ldap_start_tls": ldap_config.start_tls,
+        "ldap_tls_options": ldap_config.tls_options,
+        "ldap_filter": ldap_config.filter,
+        "ldap_bind_password_read_from_file": bool(ldap_config.bind_password),
+        "allowed_local_3pids": [entry["pattern"] for entry in config.registration.allowed_local_3pids],
+            "ip_range_blacklist_size": len(list(config.server.ip_range_blocklist.iter_cidrs())),
+    }
+
+
+print(json.dumps([load(request) for request in json.load(sys.stdin)], default=lambda value: sorted(value) if isinstance(value, (set, frozenset)) else str(value)))
