@@ -85,6 +85,28 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
     const base = `homeservers[${index}]`;
     const { federation } = homeserver;
     const { directory } = homeserver;
+    if (directory.mode === 'external' && !directory.external) {
+      issues.push({ path: `${base}.directory.external`, message: 'is required when directory.mode is external (host and cidrs of the LDAPS server)' });
+    }
+    if (directory.mode === 'in-cluster' && directory.external) {
+      issues.push({ path: `${base}.directory.external`, message: 'must be absent when directory.mode is in-cluster' });
+    }
+    const outsideRanges: [string, readonly string[]][] = [
+      [`${base}.directory.external.cidrs`, directory.external?.cidrs ?? []],
+      [`${base}.media.s3.cidrs`, homeserver.media.s3?.cidrs ?? []],
+    ];
+    for (const [field, ranges] of outsideRanges) {
+      ranges.forEach((range, rangeIndex) => {
+        const parsed = parseCidr(range);
+        if (typeof parsed === 'string') return;
+        if (parsed.prefix === 0) issues.push({ path: `${field}[${rangeIndex}]`, message: 'must name the server, not every address' });
+        const insideCluster = [...clusterRanges, ...kubernetes.metadataCidrs].some((cluster) => {
+          const parsedCluster = parseCidr(cluster);
+          return typeof parsedCluster !== 'string' && (cidrContains(parsedCluster, parsed) || cidrContains(parsed, parsedCluster));
+        });
+        if (insideCluster) issues.push({ path: `${field}[${rangeIndex}]`, message: 'overlaps a pod/service/node/metadata range: it must be outside the cluster' });
+      });
+    }
     for (const field of ['usersDn', 'admissionGroup', 'bindDn'] as const) {
       if (!directory[field].toLowerCase().endsWith(`,${directory.baseDn.toLowerCase()}`)) {
         issues.push({ path: `${base}.directory.${field}`, message: `must be inside directory.baseDn (${directory.baseDn})` });

@@ -3,9 +3,9 @@
  * defaults applied, federation peers resolved, images rewritten through the mirror.
  */
 import type { ImageKey } from './cross-checks';
-import type { DirectorySettings, SynapseSettings } from './schema';
+import type { DirectorySettings, MediaSettings, SynapseSettings } from './schema';
 
-export type { DirectorySettings, SynapseSettings };
+export type { DirectorySettings, MediaSettings, SynapseSettings };
 
 export type StateBackend =
   | { readonly backend: 'local'; readonly directory: string }
@@ -46,6 +46,7 @@ export interface HomeserverSettings {
   readonly federation: FederationSettings;
   readonly gateway: { readonly exposure: 'LoadBalancer' | 'NodePort'; readonly ingressCidrs: readonly string[] };
   readonly directory: DirectorySettings;
+  readonly media: MediaSettings;
   readonly synapse: SynapseSettings;
 }
 

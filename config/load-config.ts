@@ -61,6 +61,7 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
       },
       gateway: homeserver.gateway,
       directory: homeserver.directory,
+      media: homeserver.media,
       synapse: homeserver.synapse,
     };
   });

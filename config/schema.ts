@@ -139,8 +139,22 @@ const distinguishedName = z
   .string()
   .regex(/^[a-zA-Z][a-zA-Z0-9-]*=[A-Za-z0-9 ._-]+(,[a-zA-Z][a-zA-Z0-9-]*=[A-Za-z0-9 ._-]+)*$/, 'must be a distinguished name such as cn=matrix-users,ou=groups,dc=example,dc=org (letters, digits, space, ".", "_", "-" in values)');
 
+/** An LDAP server outside the cluster: TLS name to verify and the addresses Synapse may reach on 636. */
+const externalDirectorySchema = z
+  .object({
+    host: checked(dnsNameProblem),
+    cidrs: z.array(cidr).min(1),
+  })
+  .strict();
+
 const directorySchema = z
   .object({
+    /** in-cluster: OpenLDAP in the directory compartment; external: an existing directory, no server here. */
+    mode: z.enum(['in-cluster', 'external']).default('in-cluster'),
+    external: externalDirectorySchema.optional(),
+    /** Server-side bounds on every search (entries, seconds): scraping the directory in bulk is refused. */
+    sizeLimit: z.number().int().min(1).max(1000).default(50),
+    timeLimitSeconds: z.number().int().min(1).max(60).default(10),
     baseDn: distinguishedName,
     /** Where user entries are searched. */
     usersDn: distinguishedName,
@@ -158,6 +172,24 @@ const smtpSchema = z
     port: z.union([z.literal(465), z.literal(587)], { errorMap: () => ({ message: 'must be 465 (implicit TLS) or 587 (STARTTLS)' }) }),
     username: z.string().regex(/^[A-Za-z0-9._@+-]{1,128}$/, 'must be a plain account name'),
     notifFrom: z.string().regex(/^[^<>\n"]{0,64}<[^@\s<>]+@[a-z0-9.-]+>$/, 'must look like "Name <address@domain>"'),
+  })
+  .strict();
+
+/** Sovereign-cloud object storage for media; credentials come only from the secret store. */
+const s3Schema = z
+  .object({
+    endpoint: z.string().regex(/^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/?$/, 'must be an https:// endpoint URL without credentials or path'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+    region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a region name').optional(),
+    /** Addresses of the endpoint, for the media worker's egress policy (port 443 only). */
+    cidrs: z.array(cidr).min(1),
+  })
+  .strict();
+
+const mediaSchema = z
+  .object({
+    storageGi: z.number().int().min(1).max(10_000).default(50),
+    s3: s3Schema.optional(),
   })
   .strict();
 
@@ -200,6 +232,7 @@ const homeserverSchema = z
     federation: federationSchema,
     gateway: gatewaySchema,
     directory: directorySchema,
+    media: mediaSchema.default({}),
     synapse: synapseSchema.default({}),
   })
   .strict();
@@ -220,3 +253,4 @@ export type DeploymentConfigInput = z.infer<typeof deploymentConfigSchema>;
 export type HomeserverInput = z.infer<typeof homeserverSchema>;
 export type DirectorySettings = z.infer<typeof directorySchema>;
 export type SynapseSettings = z.infer<typeof synapseSchema>;
+export type MediaSettings = z.infer<typeof mediaSchema>;

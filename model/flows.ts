@@ -93,7 +93,6 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
     flow(clients, haproxy, GATEWAY_HTTPS_PORT, 'the gateway is the only entry point from outside'),
     flow(haproxy, synapse, SYNAPSE_PORTS.http, 'client (and federation) API routes'),
     flow(haproxy, media, SYNAPSE_PORTS.http, 'media routes are served by the media worker'),
-    flow(synapse, openldap, LDAPS_PORT, 'LDAP authentication over TLS with the read-only bind account'),
     flow(synapse, postgres, POSTGRES_SERVICE_PORT, 'homeserver database'),
     flow(synapse, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
     flow(synapse, media, SYNAPSE_PORTS.replication, 'replication requests to the media worker'),
@@ -101,6 +100,17 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
     flow(media, postgres, POSTGRES_SERVICE_PORT, 'media metadata in the homeserver database'),
     flow(media, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
   ];
+  const { directory, media: mediaSettings } = homeserver;
+  if (directory.mode === 'external' && directory.external) {
+    const ldapServer: OutsideEndpoint = { kind: 'outside', description: `external directory ${directory.external.host}`, cidrs: directory.external.cidrs, except: [] };
+    flows.push(flow(synapse, ldapServer, { name: 'ldaps', containerPort: 636 }, 'LDAP authentication over TLS against the external directory'));
+  } else {
+    flows.push(flow(synapse, openldap, LDAPS_PORT, 'LDAP authentication over TLS with the read-only bind account'));
+  }
+  if (mediaSettings.s3) {
+    const objectStore: OutsideEndpoint = { kind: 'outside', description: `object storage ${mediaSettings.s3.endpoint}`, cidrs: mediaSettings.s3.cidrs, except: [] };
+    flows.push(flow(media, objectStore, { name: 's3', containerPort: 443 }, 'media objects to the sovereign object storage (HTTPS)'));
+  }
   if (homeserver.federation.enabled) {
     const sender = workload('homeserver', 'federation-sender');
     const peers: OutsideEndpoint = {

@@ -12,6 +12,8 @@ import { toSynapseYaml } from '../render/synapse/render-yaml';
 import { homeserverSecrets, SECRET_NAMES, type SecretDeclaration } from './secrets';
 import { POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS, SYNAPSE_UID, type ConfigFiles, type SecretMount, type WorkloadSpec } from './workload-spec';
 
+const S3_SECRET_DIRECTORY = '/secrets/s3';
+
 const mount = (volumeName: string, secretName: string, mountPath: string): SecretMount => ({ volumeName, secretName, mountPath });
 
 /** Secrets every Synapse process reads (LDAP only where logins are handled: the main process). */
@@ -162,12 +164,14 @@ export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverS
       gid: SYNAPSE_UID,
       ports: [SYNAPSE_PORTS.http, SYNAPSE_PORTS.replication, SYNAPSE_PORTS.metrics],
       writablePaths: [{ ...SYNAPSE_WRITABLE[0]!, sizeLimitMi: 512 }, SYNAPSE_WRITABLE[1]!],
-      storage: { name: 'media', mountPath: SYNAPSE_PATHS.mediaStore, sizeGi: 50 },
+      storage: { name: 'media', mountPath: SYNAPSE_PATHS.mediaStore, sizeGi: homeserver.media.storageGi },
       resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 },
       probe: { type: 'http', path: '/health', port: 'http' },
       command: synapseCommand('worker'),
       configFiles: [synapseFiles(config, homeserver, MEDIA_WORKER)],
-      secretMounts: SYNAPSE_COMMON_SECRETS,
+      secretMounts: [...SYNAPSE_COMMON_SECRETS, ...(homeserver.media.s3 ? [mount('s3', SECRET_NAMES.s3, S3_SECRET_DIRECTORY)] : [])],
+      // A path, not a value: boto3 reads the credentials from the mounted file.
+      ...(homeserver.media.s3 ? { env: { AWS_SHARED_CREDENTIALS_FILE: `${S3_SECRET_DIRECTORY}/credentials` } } : {}),
       initSteps: [PGPASS_STEP],
     },
   ];
@@ -176,5 +180,9 @@ export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverS
 /** The secrets this homeserver's compartments consume, with the email template when it sends mail. */
 export function homeserverSecretDeclarations(homeserver: HomeserverSettings): SecretDeclaration[] {
   const email = emailConfigTemplate(homeserver);
-  return homeserverSecrets(email ? toSynapseYaml(email, `Synapse email section of ${homeserver.serverName}`) : undefined);
+  return homeserverSecrets({
+    ...(email ? { smtpTemplate: toSynapseYaml(email, `Synapse email section of ${homeserver.serverName}`) } : {}),
+    inClusterDirectory: homeserver.directory.mode === 'in-cluster',
+    s3: homeserver.media.s3 !== undefined,
+  });
 }

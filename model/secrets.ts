@@ -29,10 +29,21 @@ export const SECRET_NAMES = {
   postgresTls: 'postgres-tls',
   internalCa: 'internal-ca',
   email: 'synapse-email',
+  ldapTls: 'ldap-tls',
+  ldapBootstrap: 'ldap-bootstrap',
+  s3: 'media-s3',
+  gatewayTls: 'gateway-tls',
 } as const;
 
-/** `smtpTemplate`: the rendered email section, present when the homeserver sends mail. */
-export function homeserverSecrets(smtpTemplate?: string): SecretDeclaration[] {
+export interface SecretOptions {
+  /** The rendered email section, present when the homeserver sends mail. */
+  readonly smtpTemplate?: string;
+  readonly inClusterDirectory: boolean;
+  readonly s3: boolean;
+}
+
+export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
+  const { smtpTemplate } = options;
   const email: SecretDeclaration[] = smtpTemplate
     ? [
         {
@@ -74,7 +85,40 @@ export function homeserverSecrets(smtpTemplate?: string): SecretDeclaration[] {
       name: SECRET_NAMES.ldapBind,
       purpose: 'read-only LDAP bind account used by Synapse',
       files: { password: 'bind password' },
-      consumers: ['directory', 'homeserver'],
+      // The directory side hashes it into the bootstrap entry of the bind account.
+      consumers: options.inClusterDirectory ? ['directory', 'homeserver'] : ['homeserver'],
+    },
+    ...(options.inClusterDirectory
+      ? [
+          {
+            name: SECRET_NAMES.ldapTls,
+            purpose: 'LDAPS server certificate from the internal CA',
+            files: { 'tls.crt': 'certificate', 'tls.key': 'private key', 'ca.crt': 'internal CA certificate' },
+            consumers: ['directory'],
+          } satisfies SecretDeclaration,
+          {
+            name: SECRET_NAMES.ldapBootstrap,
+            purpose: 'initial directory entries (people, admission group with memberOf on members, bind account) with password hashes only',
+            files: { 'bootstrap.ldif': 'LDIF loaded by slapadd on first start' },
+            consumers: ['directory'],
+          } satisfies SecretDeclaration,
+        ]
+      : []),
+    ...(options.s3
+      ? [
+          {
+            name: SECRET_NAMES.s3,
+            purpose: 'object storage credentials of the media store',
+            files: { credentials: 'AWS-style shared credentials file ([default] aws_access_key_id / aws_secret_access_key)' },
+            consumers: ['media'],
+          } satisfies SecretDeclaration,
+        ]
+      : []),
+    {
+      name: SECRET_NAMES.gatewayTls,
+      purpose: 'public TLS certificate and key of the gateway, as one PEM',
+      files: { 'tls.pem': 'certificate chain followed by the private key' },
+      consumers: ['gateway'],
     },
     {
       name: SECRET_NAMES.postgresTls,

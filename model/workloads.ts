@@ -5,10 +5,15 @@
  */
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import type { HomeserverCompartment } from './compartments';
+import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands } from '../render/openldap';
 import { homeserverWorkloads, mediaWorkloads } from './homeserver-workloads';
+import { SECRET_NAMES } from './secrets';
 import { GATEWAY_HTTPS_PORT, LDAPS_PORT, type WorkloadSpec } from './workload-spec';
 
-export function directoryWorkloads(config: DeploymentConfig): WorkloadSpec[] {
+/** OpenLDAP in the directory compartment; none when the homeserver uses an external directory. */
+export function directoryWorkloads(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
+  if (homeserver.directory.mode === 'external') return [];
+  const layout = BITNAMI_LAYOUT;
   return [
     {
       name: 'openldap',
@@ -19,15 +24,22 @@ export function directoryWorkloads(config: DeploymentConfig): WorkloadSpec[] {
       replicas: 1,
       uid: 1001,
       gid: 1001,
-      // Only the LDAPS port is declared: there is no plain-LDAP port to reach.
+      // Only the LDAPS port exists: slapd has no ldap:// or ldapi:// listener.
       ports: [LDAPS_PORT],
       writablePaths: [
         { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 64 },
-        { name: 'run', mountPath: '/opt/bitnami/openldap/var/run', sizeLimitMi: 16 },
+        { name: 'runtime-config', mountPath: OPENLDAP_PATHS.runtimeConfigDirectory, sizeLimitMi: 16 },
       ],
-      storage: { name: 'data', mountPath: '/bitnami/openldap', sizeGi: 5 },
+      storage: { name: 'data', mountPath: OPENLDAP_PATHS.dataDirectory, sizeGi: 5 },
       resources: { cpuRequestMilli: 100, cpuLimitMilli: 500, memoryRequestMi: 128, memoryLimitMi: 512 },
       probe: { type: 'tcp', port: 'ldaps' },
+      command: slapdCommand(layout),
+      configFiles: [{ volumeName: 'config', mountPath: OPENLDAP_PATHS.configDirectory, files: { 'slapd-config.ldif': renderSlapdConfig(homeserver.directory, layout) } }],
+      secretMounts: [
+        { volumeName: 'tls', secretName: SECRET_NAMES.ldapTls, mountPath: OPENLDAP_PATHS.tlsDirectory },
+        { volumeName: 'bootstrap', secretName: SECRET_NAMES.ldapBootstrap, mountPath: OPENLDAP_PATHS.bootstrapLdif.replace(/\/[^/]+$/, '') },
+      ],
+      initSteps: slapdInitCommands(layout),
     },
   ];
 }
@@ -57,7 +69,7 @@ export function gatewayWorkloads(config: DeploymentConfig): WorkloadSpec[] {
 
 /** Every workload of one homeserver's compartments. */
 export function workloadsOf(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
-  return [...directoryWorkloads(config), ...homeserverWorkloads(config, homeserver), ...mediaWorkloads(config, homeserver), ...gatewayWorkloads(config)];
+  return [...directoryWorkloads(config, homeserver), ...homeserverWorkloads(config, homeserver), ...mediaWorkloads(config, homeserver), ...gatewayWorkloads(config)];
 }
 
 export function workloadsIn(config: DeploymentConfig, homeserver: HomeserverSettings, compartment: HomeserverCompartment): WorkloadSpec[] {

@@ -23,7 +23,9 @@ export function composeDeployment(app: App, config: DeploymentConfig): ComposedD
   for (const homeserver of config.homeservers) {
     let previous: TerraformStack = platform;
     const stacks: CompartmentStack[] = [];
-    for (const compartment of HOMESERVER_COMPARTMENTS) {
+    // An external directory means no directory compartment at all (nothing to run or protect here).
+    const compartments = HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster');
+    for (const compartment of compartments) {
       const stack = new CompartmentStack(app, { config, homeserver, compartment });
       stack.addDependency(previous);
       stacks.push(stack);

@@ -152,7 +152,7 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
         config: {
           enabled: true,
           mode: 'search',
-          uri: `ldaps://${serviceHost('openldap', directoryNs)}:${LDAPS_PORT.servicePort}`,
+          uri: directory.mode === 'external' && directory.external ? `ldaps://${directory.external.host}:636` : `ldaps://${serviceHost('openldap', directoryNs)}:${LDAPS_PORT.servicePort}`,
           start_tls: false,
           base: directory.usersDn,
           attributes: { uid: 'uid', mail: 'mail', name: 'cn' },
@@ -200,6 +200,27 @@ export interface WorkerDefinition {
   readonly extra: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Optional S3-compatible object storage (sovereign cloud) behind the local media store.
+ * Needs an image that ships synapse-s3-storage-provider; credentials come from the
+ * AWS-style shared credentials file mounted from the secret store (AWS_SHARED_CREDENTIALS_FILE).
+ */
+export function mediaStorageProviders(homeserver: HomeserverSettings): Record<string, unknown> {
+  const s3 = homeserver.media.s3;
+  if (!s3) return {};
+  return {
+    media_storage_providers: [
+      {
+        module: 's3_storage_provider.S3StorageProviderBackend',
+        store_local: true,
+        store_remote: true,
+        store_synchronous: true,
+        config: { bucket: s3.bucket, endpoint_url: s3.endpoint, ...(s3.region ? { region_name: s3.region } : {}) },
+      },
+    ],
+  };
+}
+
 export function workerDefinitions(homeserver: HomeserverSettings): WorkerDefinition[] {
   const workers: WorkerDefinition[] = [
     {
@@ -207,7 +228,7 @@ export function workerDefinitions(homeserver: HomeserverSettings): WorkerDefinit
       // Authenticated media (/_matrix/client/v1/media, /_matrix/federation/v1/media) is served by the client and federation resources.
       httpResources: homeserver.federation.enabled ? ['media', 'client', 'federation'] : ['media', 'client'],
       replicationListener: true,
-      extra: { enable_media_repo: true },
+      extra: { enable_media_repo: true, ...mediaStorageProviders(homeserver) },
     },
   ];
   if (homeserver.federation.enabled) workers.push({ name: FEDERATION_SENDER, httpResources: [], replicationListener: false, extra: {} });

@@ -1,0 +1,152 @@
+/**
+ * The OpenLDAP server configuration (cn=config as LDIF, loaded with `slapadd -n 0` into a
+ * fresh memory directory at every start: the running config can only change by redeploying).
+ * LDAPS only, anonymous bind refused, search size/time bounds, and ACLs that let the
+ * Synapse bind account read only the attributes Synapse needs. No root DN, no secret: user
+ * entries and password hashes come from a bootstrap LDIF held in a Secret.
+ */
+import type { DirectorySettings } from '../config/deployment-config';
+
+/** Where a given OpenLDAP build keeps its programs and files. */
+export interface OpenLdapLayout {
+  readonly slapd: string;
+  readonly slapadd: string;
+  readonly modulePath: string;
+  readonly schemaDirectory: string;
+  /** Modules to load (builds differ in what is static). */
+  readonly modules: readonly string[];
+  readonly tlsLibrary: 'openssl' | 'gnutls';
+}
+
+/** The deployed image (bitnamilegacy/openldap 2.6, OpenSSL). */
+export const BITNAMI_LAYOUT: OpenLdapLayout = {
+  slapd: '/opt/bitnami/openldap/sbin/slapd',
+  slapadd: '/opt/bitnami/openldap/sbin/slapadd',
+  modulePath: '/opt/bitnami/openldap/lib/openldap',
+  schemaDirectory: '/opt/bitnami/openldap/etc/schema',
+  modules: ['back_mdb', 'memberof'],
+  tlsLibrary: 'openssl',
+};
+
+/** Debian's slapd package (GnuTLS), used by the tests to validate the rendered config. */
+export const DEBIAN_LAYOUT: OpenLdapLayout = {
+  slapd: '/usr/sbin/slapd',
+  slapadd: '/usr/sbin/slapadd',
+  modulePath: '/usr/lib/ldap',
+  schemaDirectory: '/etc/ldap/schema',
+  modules: ['back_mdb', 'memberof'],
+  tlsLibrary: 'gnutls',
+};
+
+export interface OpenLdapPaths {
+  readonly configDirectory: string;
+  readonly runtimeConfigDirectory: string;
+  readonly dataDirectory: string;
+  readonly tlsDirectory: string;
+  readonly bootstrapLdif: string;
+}
+
+export const OPENLDAP_PATHS: OpenLdapPaths = {
+  configDirectory: '/config',
+  runtimeConfigDirectory: '/run/slapd.d',
+  dataDirectory: '/var/lib/openldap',
+  tlsDirectory: '/tls',
+  bootstrapLdif: '/secrets/bootstrap/bootstrap.ldif',
+};
+
+export const LDAPS_CONTAINER_PORT = 1636;
+
+/** TLS 1.2+ with forward-secret AEAD suites only, in each library's syntax. */
+const CIPHERS: Readonly<Record<OpenLdapLayout['tlsLibrary'], string>> = {
+  openssl: 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256',
+  gnutls: 'SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-KX-ALL:+ECDHE-RSA:+ECDHE-ECDSA',
+};
+
+function entry(dn: string, attributes: readonly (readonly [string, string])[]): string {
+  return [`dn: ${dn}`, ...attributes.map(([name, value]) => `${name}: ${value}`), ''].join('\n');
+}
+
+/** The attributes Synapse's LDAP module reads (uid, mail, cn) and evaluates in its filter. */
+export const SYNAPSE_READABLE_ATTRIBUTES = ['entry', 'objectClass', 'uid', 'mail', 'cn', 'memberOf'] as const;
+
+export function accessRules(directory: DirectorySettings): string[] {
+  const reader = `dn.exact="${directory.bindDn}"`;
+  return [
+    // Passwords are never readable; anyone may only present one to bind.
+    'to attrs=userPassword by anonymous auth by * none',
+    `to dn.subtree="${directory.usersDn}" attrs=${SYNAPSE_READABLE_ATTRIBUTES.join(',')} by ${reader} read by * none`,
+    // The reader needs to see the search base itself to search under it.
+    `to dn.base="${directory.usersDn}" by ${reader} search by * none`,
+    'to * by * none',
+  ];
+}
+
+export function renderSlapdConfig(directory: DirectorySettings, layout: OpenLdapLayout, paths: OpenLdapPaths = OPENLDAP_PATHS): string {
+  const tls = paths.tlsDirectory;
+  const entries = [
+    entry('cn=config', [
+      ['objectClass', 'olcGlobal'],
+      ['cn', 'config'],
+      ['olcTLSCertificateFile', `${tls}/tls.crt`],
+      ['olcTLSCertificateKeyFile', `${tls}/tls.key`],
+      ['olcTLSCACertificateFile', `${tls}/ca.crt`],
+      ['olcTLSProtocolMin', '3.3'],
+      ['olcTLSCipherSuite', CIPHERS[layout.tlsLibrary]],
+      ['olcTLSVerifyClient', 'never'],
+      ['olcDisallows', 'bind_anon'],
+      ['olcRequires', 'authc'],
+      ['olcSecurity', 'tls=128'],
+      ['olcSizeLimit', String(directory.sizeLimit)],
+      ['olcTimeLimit', String(directory.timeLimitSeconds)],
+      ['olcIdleTimeout', '300'],
+      ['olcLogLevel', 'stats'],
+    ]),
+    entry('cn=module{0},cn=config', [['objectClass', 'olcModuleList'], ['cn', 'module{0}'], ['olcModulePath', layout.modulePath], ...layout.modules.map((module) => ['olcModuleLoad', module] as const)]),
+    entry('cn=schema,cn=config', [['objectClass', 'olcSchemaConfig'], ['cn', 'schema']]),
+    ...['core', 'cosine', 'inetorgperson'].map((schema) => `include: file://${layout.schemaDirectory}/${schema}.ldif\n`),
+    entry('olcDatabase={-1}frontend,cn=config', [['objectClass', 'olcDatabaseConfig'], ['objectClass', 'olcFrontendConfig'], ['olcDatabase', '{-1}frontend'], ['olcAccess', '{0}to * by * none'], ['olcRequires', 'authc']]),
+    // Nobody administers the running server: configuration comes only from this file.
+    entry('olcDatabase={0}config,cn=config', [['objectClass', 'olcDatabaseConfig'], ['olcDatabase', '{0}config'], ['olcAccess', '{0}to * by * none']]),
+    entry('olcDatabase={1}mdb,cn=config', [
+      ['objectClass', 'olcDatabaseConfig'],
+      ['objectClass', 'olcMdbConfig'],
+      ['olcDatabase', '{1}mdb'],
+      ['olcSuffix', directory.baseDn],
+      ['olcDbDirectory', paths.dataDirectory],
+      ['olcDbMaxSize', String(1024 ** 3)],
+      ['olcDbIndex', 'objectClass eq'],
+      ['olcDbIndex', 'uid,mail eq'],
+            ['olcSizeLimit', String(directory.sizeLimit)],
+      ['olcTimeLimit', String(directory.timeLimitSeconds)],
+      ['olcRequires', 'authc'],
+      ...accessRules(directory).map((rule, index) => ['olcAccess', `{${index}}${rule}`] as const),
+    ]),
+    // Maintains memberOf on online changes. slapadd bypasses overlays, so the bootstrap LDIF carries memberOf itself.
+    entry('olcOverlay={0}memberof,olcDatabase={1}mdb,cn=config', [
+      ['objectClass', 'olcOverlayConfig'],
+      ['objectClass', 'olcMemberOf'],
+      ['olcOverlay', '{0}memberof'],
+      ['olcMemberOfRefInt', 'TRUE'],
+      ['olcMemberOfGroupOC', 'groupOfNames'],
+      ['olcMemberOfMemberAD', 'member'],
+      ['olcMemberOfMemberOfAD', 'memberOf'],
+    ]),
+  ];
+  return `# Generated by matrix-sovereign-iac; contains no secret.\n${entries.join('\n')}`;
+}
+
+/** Init steps: load the config into a fresh directory; load the bootstrap entries on first start only. */
+export function slapdInitCommands(layout: OpenLdapLayout, paths: OpenLdapPaths = OPENLDAP_PATHS): { name: string; command: string[] }[] {
+  return [
+    { name: 'load-config', command: [layout.slapadd, '-n', '0', '-F', paths.runtimeConfigDirectory, '-l', `${paths.configDirectory}/slapd-config.ldif`] },
+    {
+      name: 'bootstrap',
+      command: ['sh', '-ec', `test -e ${paths.dataDirectory}/data.mdb || ${layout.slapadd} -n 1 -F ${paths.runtimeConfigDirectory} -l ${paths.bootstrapLdif}`],
+    },
+  ];
+}
+
+/** slapd in the foreground, listening for LDAPS only (no ldap:// or ldapi:// listener exists). */
+export function slapdCommand(layout: OpenLdapLayout, paths: OpenLdapPaths = OPENLDAP_PATHS): string[] {
+  return [layout.slapd, '-d', 'stats', '-h', `ldaps://0.0.0.0:${LDAPS_CONTAINER_PORT}/`, '-F', paths.runtimeConfigDirectory];
+}
