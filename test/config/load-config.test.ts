@@ -122,6 +122,18 @@ const REJECTED: Case[] = [
     'homeservers[0].synapse.smtp.password',
     /unknown key/,
   ],
+  ['external directory without its address', (c) => setPath(c, 'homeservers[0].directory.mode', 'external'), 'homeservers[0].directory.external', /is required when directory.mode is external/],
+  [
+    'external directory address inside the cluster',
+    (c) => setPath(c, 'homeservers[0].directory', { ...(c.homeservers as Mutable[])[0]!.directory as Mutable, mode: 'external', external: { host: 'ldap.example.org', cidrs: ['10.244.3.4/32'] } }),
+    'homeservers[0].directory.external.cidrs[0]',
+    /outside the cluster/,
+  ],
+  ['external settings while in-cluster', (c) => setPath(c, 'homeservers[0].directory.external', { host: 'ldap.example.org', cidrs: ['198.51.100.7/32'] }), 'homeservers[0].directory.external', /must be absent/],
+  ['search size limit above 1000', (c) => setPath(c, 'homeservers[0].directory.sizeLimit', 5000), 'homeservers[0].directory.sizeLimit', /1000/],
+  ['S3 endpoint over plain HTTP', (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'http://s3.example.org', bucket: 'media', cidrs: ['198.51.100.8/32'] } }), 'homeservers[0].media.s3.endpoint', /https:\/\//],
+  ['S3 credentials in the config', (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs: ['198.51.100.8/32'], secretKey: 'x' } }), 'homeservers[0].media.s3.secretKey', /unknown key/],
+  ['S3 egress to every address', (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs: ['0.0.0.0/0'] } }), 'homeservers[0].media.s3.cidrs[0]', /not every address/],
   ['local state directory escaping the project', (c) => setPath(c, 'state.local.directory', '../elsewhere'), 'state.local.directory', /project directory/],
   ['pg backend with a connection string in the file', (c) => setPath(c, 'state', { backend: 'pg', pg: { schemaPrefix: 'm', connStr: 'postgres://u:p@h/db' } }), 'state.pg.connStr', /unknown key/],
 ];

@@ -153,3 +153,20 @@ describe('failures write nothing', () => {
     expect(fs.readdirSync(root)).toEqual(['bad.yaml']);
   });
 });
+
+describe('external directory', () => {
+  it('drops the directory stack, orders homeserver after platform, and egresses to the directory on 636 only', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-external-'));
+    const file = path.join(root, 'external.yaml');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8').replace('    directory:\n', '    directory:\n      mode: external\n      external: { host: ldap.agency.example.org, cidrs: [198.51.100.10/32] }\n'),
+    );
+    const synthesized = synthTo(file);
+    expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual(['agency-gateway', 'agency-homeserver', 'agency-media', 'matrix-platform']);
+    expect(synthesized.manifest.stacks['agency-homeserver']?.dependencies).toEqual(['matrix-platform']);
+    const homeserverStack = synthesized.stacks.find((stack) => stack.name === 'agency-homeserver')!;
+    const ldapEgress = resources(homeserverStack, 'kubernetes_network_policy_v1').find((policy) => metadataOf(policy).name === 'egress-synapse-to-outside-ldaps');
+    expect(block(ldapEgress?.body.spec)?.egress).toEqual([{ to: [{ ip_block: { cidr: '198.51.100.10/32', except: [] } }], ports: [{ port: '636', protocol: 'TCP' }] }]);
+  });
+});

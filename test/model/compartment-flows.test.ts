@@ -1,0 +1,61 @@
+/** Directory, media and gateway reachability: exactly the flows of DESIGN.md section 2. */
+import type { HomeserverSettings } from '../../config/deployment-config';
+import { loadDeploymentConfig } from '../../config/load-config';
+import { flowMatrix, type Flow } from '../../model/flows';
+import { workloadsOf } from '../../model/workloads';
+
+const config = loadDeploymentConfig();
+const homeserver = config.homeservers[0]!;
+
+function describeFlow(flow: Flow): string {
+  const end = (e: Flow['from']) => (e.kind === 'workload' ? `${e.compartment}/${e.workload}` : `outside(${e.cidrs.join(',')})`);
+  return `${end(flow.from)} -> ${end(flow.to)}:${flow.port}`;
+}
+
+const into = (compartment: string, flows: Flow[]) => flows.filter((f) => f.to.kind === 'workload' && f.to.compartment === compartment).map(describeFlow).sort();
+const outOf = (compartment: string, flows: Flow[]) => flows.filter((f) => f.from.kind === 'workload' && f.from.compartment === compartment).map(describeFlow).sort();
+
+describe('directory compartment', () => {
+  const flows = flowMatrix(config, homeserver);
+  it('is reached only by Synapse main, on LDAPS', () => {
+    expect(into('directory', flows)).toEqual(['homeserver/synapse -> directory/openldap:1636']);
+  });
+  it('reaches nothing (DNS only, from the baseline)', () => {
+    expect(outOf('directory', flows)).toEqual([]);
+  });
+  it('in external mode: no directory workloads, and Synapse reaches only the declared directory on 636', () => {
+    const external: HomeserverSettings = { ...homeserver, directory: { ...homeserver.directory, mode: 'external', external: { host: 'ldap.agency.example.org', cidrs: ['198.51.100.10/32'] } } };
+    const externalFlows = flowMatrix(config, external);
+    expect(workloadsOf(config, external).filter((w) => w.compartment === 'directory')).toEqual([]);
+    expect(into('directory', externalFlows)).toEqual([]);
+    expect(externalFlows.filter((f) => f.to.kind === 'outside').map(describeFlow)).toEqual(['homeserver/synapse -> outside(198.51.100.10/32):636']);
+  });
+});
+
+describe('media compartment', () => {
+  const flows = flowMatrix(config, homeserver);
+  it('is reached only from the gateway (media routes) and the homeserver (replication)', () => {
+    expect(into('media', flows)).toEqual(['gateway/haproxy -> media/media-repository:8008', 'homeserver/synapse -> media/media-repository:9093']);
+  });
+  it('reaches only the homeserver database, Redis and replication', () => {
+    expect(outOf('media', flows)).toEqual([
+      'media/media-repository -> homeserver/postgres:5432',
+      'media/media-repository -> homeserver/redis:6379',
+      'media/media-repository -> homeserver/synapse:9093',
+    ]);
+  });
+  it('with S3: adds HTTPS egress to the declared object storage only', () => {
+    const withS3: HomeserverSettings = { ...homeserver, media: { storageGi: 50, s3: { endpoint: 'https://s3.sovereign.example', bucket: 'agency-media', cidrs: ['198.51.100.20/32'] } } };
+    expect(flowMatrix(config, withS3).filter((f) => f.to.kind === 'outside').map(describeFlow)).toEqual(['media/media-repository -> outside(198.51.100.20/32):443']);
+  });
+});
+
+describe('gateway compartment', () => {
+  const flows = flowMatrix(config, homeserver);
+  it('is the only compartment reached from outside', () => {
+    expect(flows.filter((f) => f.from.kind === 'outside').map(describeFlow)).toEqual(['outside(0.0.0.0/0) -> gateway/haproxy:8443']);
+  });
+  it('reaches only the Synapse client listener and the media worker', () => {
+    expect(outOf('gateway', flows)).toEqual(['gateway/haproxy -> homeserver/synapse:8008', 'gateway/haproxy -> media/media-repository:8008']);
+  });
+});
