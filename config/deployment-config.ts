@@ -44,7 +44,11 @@ export interface HomeserverSettings {
   readonly serverName: string;
   readonly allowedEmailDomains: readonly string[];
   readonly federation: FederationSettings;
-  readonly gateway: { readonly exposure: 'LoadBalancer' | 'NodePort'; readonly ingressCidrs: readonly string[] };
+  readonly gateway: {
+    readonly exposure: 'LoadBalancer' | 'NodePort';
+    readonly ingressCidrs: readonly string[];
+    readonly rateLimit: { readonly requestsPer10s: number; readonly loginRequestsPer10s: number };
+  };
   readonly directory: DirectorySettings;
   readonly media: MediaSettings;
   readonly synapse: SynapseSettings;

@@ -118,6 +118,11 @@ const gatewaySchema = z
     exposure: z.enum(['LoadBalancer', 'NodePort']),
     /** Client source ranges admitted at the gateway (the only external ingress). */
     ingressCidrs: z.array(cidr).min(1),
+    /** Per client address, over a sliding 10 s window; logins have their own, stricter bound. */
+    rateLimit: z
+      .object({ requestsPer10s: z.number().int().min(10).max(10_000), loginRequestsPer10s: z.number().int().min(1).max(100) })
+      .strict()
+      .default({ requestsPer10s: 300, loginRequestsPer10s: 5 }),
   })
   .strict();
 
