@@ -4,11 +4,13 @@
  * carry Synapse's rendered configuration, in homeserver-workloads.ts.
  */
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
-import type { HomeserverCompartment } from './compartments';
+import { homeserverNamespace, type HomeserverCompartment } from './compartments';
+import { parseSize } from '../config/durations';
+import { renderHaproxyConfig } from '../render/gateway/haproxy-config';
 import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands } from '../render/openldap';
 import { homeserverWorkloads, mediaWorkloads } from './homeserver-workloads';
 import { SECRET_NAMES } from './secrets';
-import { GATEWAY_HTTPS_PORT, LDAPS_PORT, type WorkloadSpec } from './workload-spec';
+import { GATEWAY_HTTPS_PORT, LDAPS_PORT, SYNAPSE_PORTS, type WorkloadSpec } from './workload-spec';
 
 /** OpenLDAP in the directory compartment; none when the homeserver uses an external directory. */
 export function directoryWorkloads(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
@@ -44,7 +46,20 @@ export function directoryWorkloads(config: DeploymentConfig, homeserver: Homeser
   ];
 }
 
-export function gatewayWorkloads(config: DeploymentConfig): WorkloadSpec[] {
+/** HAProxy: the only public entry point, configured from the route table. */
+export function gatewayWorkloads(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
+  const haproxyConfig = renderHaproxyConfig({
+    serverName: homeserver.serverName,
+    federationEnabled: homeserver.federation.enabled,
+    maxUploadBytes: parseSize(homeserver.synapse.maxUploadSize) ?? 0,
+    rateLimit: homeserver.gateway.rateLimit,
+    listenPort: GATEWAY_HTTPS_PORT.containerPort,
+    certificateFile: '/tls/tls.pem',
+    backends: {
+      synapse: { host: `synapse.${homeserverNamespace(homeserver.name, 'homeserver')}.svc`, port: SYNAPSE_PORTS.http.containerPort },
+      media: { host: `media-repository.${homeserverNamespace(homeserver.name, 'media')}.svc`, port: SYNAPSE_PORTS.http.containerPort },
+    },
+  });
   return [
     {
       name: 'haproxy',
@@ -56,12 +71,12 @@ export function gatewayWorkloads(config: DeploymentConfig): WorkloadSpec[] {
       uid: 99,
       gid: 99,
       ports: [GATEWAY_HTTPS_PORT],
-      writablePaths: [
-        { name: 'run', mountPath: '/var/run/haproxy', sizeLimitMi: 16 },
-        { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 32 },
-      ],
+      writablePaths: [{ name: 'tmp', mountPath: '/tmp', sizeLimitMi: 32 }],
       resources: { cpuRequestMilli: 100, cpuLimitMilli: 1000, memoryRequestMi: 128, memoryLimitMi: 512 },
       probe: { type: 'tcp', port: 'https' },
+      command: ['haproxy', '-db', '-f', '/config/haproxy.cfg'],
+      configFiles: [{ volumeName: 'config', mountPath: '/config', files: { 'haproxy.cfg': haproxyConfig } }],
+      secretMounts: [{ volumeName: 'tls', secretName: SECRET_NAMES.gatewayTls, mountPath: '/tls' }],
       publicEntryPoint: true,
     },
   ];
@@ -69,7 +84,7 @@ export function gatewayWorkloads(config: DeploymentConfig): WorkloadSpec[] {
 
 /** Every workload of one homeserver's compartments. */
 export function workloadsOf(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
-  return [...directoryWorkloads(config, homeserver), ...homeserverWorkloads(config, homeserver), ...mediaWorkloads(config, homeserver), ...gatewayWorkloads(config)];
+  return [...directoryWorkloads(config, homeserver), ...homeserverWorkloads(config, homeserver), ...mediaWorkloads(config, homeserver), ...gatewayWorkloads(config, homeserver)];
 }
 
 export function workloadsIn(config: DeploymentConfig, homeserver: HomeserverSettings, compartment: HomeserverCompartment): WorkloadSpec[] {

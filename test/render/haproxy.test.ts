@@ -1,0 +1,235 @@
+/**
+ * The gateway: the route table, `haproxy -c` on the rendered config, and the rendered config
+ * running in a real HAProxy on loopback in front of two stand-in backends, probed over HTTPS.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { loadDeploymentConfig } from '../../config/load-config';
+import { workloadsIn } from '../../model/workloads';
+import { renderHaproxyConfig, type HaproxyInput } from '../../render/gateway/haproxy-config';
+import { gatewayRoutes, routeFor } from '../../render/gateway/routes';
+import { scanText } from '../../policies/secrets/secret-scan';
+import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { checkConfig, requireHaproxy, startHaproxy, throwawayPem } from '../support/haproxy';
+import { freePort, tempDirectory } from '../support/slapd';
+
+jest.setTimeout(60_000);
+
+describe('route table', () => {
+  const on = gatewayRoutes(true);
+  const off = gatewayRoutes(false);
+  it.each([
+    ['/_matrix/client/v3/sync', 'synapse', 'synapse'],
+    ['/_matrix/client/v3/login', 'synapse', 'synapse'],
+    ['/_matrix/client/v1/media/download/example.org/abc', 'media', 'media'],
+    ['/_matrix/media/v3/upload', 'media', 'media'],
+    ['/_matrix/federation/v1/media/download/abc', 'media', 'refused'],
+    ['/_matrix/federation/v1/send/123', 'synapse', 'refused'],
+    ['/_matrix/key/v2/server', 'synapse', 'refused'],
+    ['/.well-known/matrix/server', 'well-known-server', 'refused'],
+    ['/.well-known/matrix/client', 'well-known-client', 'well-known-client'],
+    ['/_synapse/admin/v1/users/@a:b', 'refused', 'refused'],
+    ['/_synapse/admin/v2/users', 'refused', 'refused'],
+    ['/_synapse/client/password_reset', 'refused', 'refused'],
+    ['/_synapse/metrics', 'refused', 'refused'],
+    ['/metrics', 'refused', 'refused'],
+    ['/health', 'refused', 'refused'],
+    ['/', 'refused', 'refused'],
+    ['/_matrix', 'refused', 'refused'],
+    ['/_matrix/clientX/v3/sync', 'refused', 'refused'],
+    ['/.well-known/matrix/server/extra', 'refused', 'refused'],
+  ])('%s -> %s (federation on) / %s (off)', (route, withFederation, withoutFederation) => {
+    expect(routeFor(route, on)).toBe(withFederation);
+    expect(routeFor(route, off)).toBe(withoutFederation);
+  });
+});
+
+function input(overrides: Partial<HaproxyInput> = {}): HaproxyInput {
+  return {
+    serverName: 'matrix.agency.example.org',
+    federationEnabled: false,
+    maxUploadBytes: 50 * 1024 * 1024,
+    rateLimit: { requestsPer10s: 300, loginRequestsPer10s: 5 },
+    listenPort: 8443,
+    certificateFile: '/tls/tls.pem',
+    backends: { synapse: { host: 'synapse.agency-homeserver.svc', port: 8008 }, media: { host: 'media-repository.agency-media.svc', port: 8008 } },
+    ...overrides,
+  };
+}
+
+describe('rendered haproxy.cfg', () => {
+  let directory = '';
+  let pem = '';
+  beforeAll(() => {
+    requireHaproxy();
+    directory = tempDirectory('haproxy-check-');
+    pem = throwawayPem(directory);
+  });
+
+  it.each([false, true])('passes haproxy -c (federation %s)', (federationEnabled) => {
+    const file = path.join(directory, `haproxy-${federationEnabled}.cfg`);
+    fs.writeFileSync(file, renderHaproxyConfig(input({ federationEnabled, certificateFile: pem })));
+    const check = checkConfig(file);
+    expect(check.output).toMatch(/Configuration file is valid/);
+    expect(check.status).toBe(0);
+  });
+
+  it('passes haproxy -c as deployed: the gateway ConfigMap of every fleet member', () => {
+    const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
+    for (const homeserver of fleet.homeservers) {
+      const [gateway] = workloadsIn(fleet, homeserver, 'gateway');
+      const deployed = gateway?.configFiles?.[0]?.files['haproxy.cfg'] ?? '';
+      const file = path.join(directory, `${homeserver.name}.cfg`);
+      // Only the certificate path differs from the pod (where the Secret is mounted at /tls).
+      fs.writeFileSync(file, deployed.replace(' crt /tls/tls.pem ', ` crt ${pem} `));
+      expect(checkConfig(file).status).toBe(0);
+    }
+  });
+
+  it('the check can fail: haproxy -c rejects a broken config', () => {
+    const file = path.join(directory, 'broken.cfg');
+    fs.writeFileSync(file, `${renderHaproxyConfig(input({ certificateFile: pem }))}  no-such-keyword here\n`);
+    expect(checkConfig(file).status).not.toBe(0);
+  });
+
+  const text = renderHaproxyConfig(input({ federationEnabled: true }));
+  it('allows TLS 1.2+ with forward-secret AEAD suites only', () => {
+    expect(text).toContain('ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets');
+    const ciphers = /ssl-default-bind-ciphers (\S+)/.exec(text)?.[1]?.split(':') ?? [];
+    expect(ciphers.length).toBeGreaterThan(0);
+    for (const cipher of ciphers) expect(cipher).toMatch(/^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
+  });
+  it('limits request bodies to max_upload_size', () => {
+    expect(text).toContain(`http-request deny deny_status 413 if { req.hdr_val(content-length) gt ${50 * 1024 * 1024} }`);
+  });
+  it('drops client-supplied forwarding headers before adding its own', () => {
+    expect(text.indexOf('http-request del-header X-Forwarded-For')).toBeGreaterThan(0);
+    expect(text.indexOf('http-request del-header X-Forwarded-For')).toBeLessThan(text.indexOf('option forwardfor'));
+  });
+  it('never mentions the admin API (it is refused by default)', () => {
+    expect(text).not.toContain('/_synapse');
+  });
+  it('holds no secret', () => {
+    expect(scanText(text, 'haproxy.cfg')).toEqual([]);
+  });
+});
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+describe('rendered HAProxy running on loopback', () => {
+  let haproxy: ChildProcess | undefined;
+  const backends: http.Server[] = [];
+  let port = 0;
+  const maxUploadBytes = 1024;
+  const seen: { backend: string; path: string; forwardedFor: string | undefined }[] = [];
+
+  function standIn(name: string): Promise<number> {
+    const server = http.createServer((request, response) => {
+      if (request.url === '/health') return void response.end('OK');
+      seen.push({ backend: name, path: request.url ?? '', forwardedFor: request.headers['x-forwarded-for'] as string | undefined });
+      request.resume();
+      request.on('end', () => response.end(JSON.stringify({ backend: name })));
+    });
+    backends.push(server);
+    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  }
+
+  function call(method: string, requestPath: string, options: { body?: string; chunked?: boolean; headers?: Record<string, string> } = {}): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const request = https.request({ host: '127.0.0.1', port, method, path: requestPath, rejectUnauthorized: false, headers: options.headers ?? {}, agent: false }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on('error', reject);
+      // Node streams bodies chunked unless a length is given.
+      if (options.chunked) request.setHeader('Transfer-Encoding', 'chunked');
+      else if (options.body !== undefined) request.setHeader('Content-Length', Buffer.byteLength(options.body));
+      if (options.body !== undefined) request.write(options.body);
+      request.end();
+    });
+  }
+
+  beforeAll(async () => {
+    requireHaproxy();
+    const directory = tempDirectory('haproxy-live-');
+    const synapsePort = await standIn('synapse');
+    const mediaPort = await standIn('media');
+    port = await freePort();
+    const file = path.join(directory, 'haproxy.cfg');
+    fs.writeFileSync(
+      file,
+      renderHaproxyConfig(
+        input({
+          listenPort: port,
+          certificateFile: throwawayPem(directory),
+          maxUploadBytes,
+          rateLimit: { requestsPer10s: 1000, loginRequestsPer10s: 3 },
+          backends: { synapse: { host: '127.0.0.1', port: synapsePort }, media: { host: '127.0.0.1', port: mediaPort } },
+        }),
+      ).replace(/^  bind :(\d+)/m, '  bind 127.0.0.1:$1'),
+    );
+    haproxy = startHaproxy(file);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        if ((await call('GET', '/_matrix/client/versions')).status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error('haproxy did not become ready');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+
+  afterAll(async () => {
+    haproxy?.kill('SIGTERM');
+    await Promise.all(backends.map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+
+  it('routes the client API to Synapse and media to the media worker', async () => {
+    expect(JSON.parse((await call('GET', '/_matrix/client/v3/sync')).body)).toEqual({ backend: 'synapse' });
+    expect(JSON.parse((await call('GET', '/_matrix/client/v1/media/download/x/y')).body)).toEqual({ backend: 'media' });
+    expect(JSON.parse((await call('GET', '/_matrix/media/v3/download/x/y')).body)).toEqual({ backend: 'media' });
+  });
+
+  it.each(['/_synapse/admin/v1/users/@a:b', '/_synapse/admin/v2/users', '/_synapse/metrics', '/metrics', '/_matrix/federation/v1/version', '/_matrix/key/v2/server', '/.well-known/matrix/server'])(
+    'refuses %s without reaching a backend',
+    async (refused) => {
+      const before = seen.length;
+      expect((await call('GET', refused)).status).toBe(404);
+      expect(seen.length).toBe(before);
+    },
+  );
+
+  it('answers the client well-known itself', async () => {
+    const answer = await call('GET', '/.well-known/matrix/client');
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ 'm.homeserver': { base_url: 'https://matrix.agency.example.org' } });
+  });
+
+  it('refuses uploads above max_upload_size and uploads without a length', async () => {
+    expect((await call('POST', '/_matrix/media/v3/upload', { body: 'x'.repeat(maxUploadBytes + 1) })).status).toBe(413);
+    expect((await call('POST', '/_matrix/media/v3/upload', { body: 'x'.repeat(10), chunked: true })).status).toBe(411);
+    expect((await call('POST', '/_matrix/media/v3/upload', { body: 'x'.repeat(10) })).status).toBe(200);
+  });
+
+  it('replaces a spoofed X-Forwarded-For with the real client address', async () => {
+    await call('GET', '/_matrix/client/v3/profile/x', { headers: { 'X-Forwarded-For': '203.0.113.66' } });
+    expect(seen.at(-1)).toMatchObject({ path: '/_matrix/client/v3/profile/x', forwardedFor: '127.0.0.1' });
+  });
+
+  it('rate-limits repeated logins from one address', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) statuses.push((await call('POST', '/_matrix/client/v3/login', { body: '{}' })).status);
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses.slice(4)).toEqual([429, 429]);
+  });
+});
