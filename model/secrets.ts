@@ -4,6 +4,7 @@
  * are generated and delivered in-cluster (secret management, issue 5) under these names,
  * and workloads mount them as files. Delivery policies are derived from `consumers`.
  */
+import { REDIS_ACL_TEMPLATE } from '../render/redis-acl';
 import type { HomeserverCompartment } from './compartments';
 
 export interface SecretDeclaration {
@@ -80,6 +81,7 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       purpose: 'Redis authentication',
       files: { password: 'password Synapse presents', 'users.acl': 'Redis ACL file holding only the password hash' },
       consumers: ['homeserver', 'media'],
+      templates: { 'users.acl': `${REDIS_ACL_TEMPLATE}\n` },
     },
     {
       name: SECRET_NAMES.ldapBind,

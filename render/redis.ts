@@ -6,7 +6,7 @@
 
 export const REDIS_PORT = 6379;
 
-export function renderRedisConf(aclFile: string, maxMemoryMi: number): string {
+export function renderRedisConf(aclFile: string, maxMemoryMi: number, dataDirectory = '/data'): string {
   return [
     'bind * -::*',
     `port ${REDIS_PORT}`,
@@ -15,9 +15,11 @@ export function renderRedisConf(aclFile: string, maxMemoryMi: number): string {
     // Replication stream and caches only: nothing to persist, nothing written to disk.
     'save ""',
     'appendonly no',
-    'dir /data',
+    `dir ${dataDirectory}`,
     `maxmemory ${maxMemoryMi}mb`,
     'maxmemory-policy noeviction',
+    'enable-debug-command no',
+    'enable-module-command no',
     'loglevel notice',
     'logfile ""',
     '',
