@@ -3,7 +3,7 @@
  * (one per condition it checks), and near misses that must not.
  */
 import type { AuditContext } from '../../policies/rule';
-import type { TerraformJson } from '../../policies/terraform-json';
+import { blocks, type TerraformJson } from '../../policies/terraform-json';
 import {
   add,
   address,
@@ -249,6 +249,34 @@ export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
     { name: 'bare version string', mutate: (j) => (requiredProviders(j).kubernetes = '2.38.0'), address: 'terraform.required_providers.kubernetes', message: 'not an object with source and version' },
   ],
 
+  'NET-04': [
+    {
+      name: 'directory reachable from the gateway',
+      mutate: (j) => (labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'directory'),
+      address: address(R.synapseIngress),
+      message: 'ingress from gateway/haproxy (only homeserver/synapse may connect)',
+    },
+  ],
+  'NET-05': [
+    {
+      name: 'media reachable from the directory',
+      mutate: (j) => {
+        labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
+        child(blocks(ruleOf(j, R.synapseIngress, 'ingress').from)[0]!, 'namespace_selector', 'match_labels')['kubernetes.io/metadata.name'] = 'agency-directory';
+      },
+      address: address(R.synapseIngress),
+      message: 'ingress from directory (only gateway and homeserver may connect)',
+    },
+    {
+      name: 'media reachable from the gateway on a non-HTTP port',
+      mutate: (j) => {
+        labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
+        ruleOf(j, R.synapseIngress, 'ingress').ports = [{ port: '9000', protocol: 'TCP' }];
+      },
+      address: address(R.synapseIngress),
+      message: 'ingress from gateway on ports [9000]',
+    },
+  ],
   // ---------------------------------------------------------------- SEC
   'SEC-01': [
     {
@@ -331,6 +359,7 @@ export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
 
 /** Variants close to a violation that the rule must still accept. */
 export const NEAR_MISSES: Readonly<Record<string, readonly NearMiss[]>> = {
+  'NET-05': [{ name: 'media reached from the gateway on 8008', mutate: (j) => (labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media') }],
   'SEC-01': [
     { name: 'a *_path option pointing at a mounted file', mutate: (j) => (labelsOf(j, R.synapseDeployment)['bind_password_file'] = '/secrets/ldap/password') },
     { name: 'a cdktf reference', mutate: (j) => (labelsOf(j, R.synapseDeployment)['token'] = '${kubernetes_secret_v1.x.metadata[0].name}') },

@@ -1,7 +1,9 @@
 import { NET_01 } from './NET-01';
 import { NET_02 } from './NET-02';
 import { NET_03 } from './NET-03';
+import { NET_04 } from './NET-04';
+import { NET_05 } from './NET-05';
 import { NET_06 } from './NET-06';
 import { NET_07 } from './NET-07';
 
-export const NET_RULES = [NET_01, NET_02, NET_03, NET_06, NET_07];
+export const NET_RULES = [NET_01, NET_02, NET_03, NET_04, NET_05, NET_06, NET_07];
