@@ -84,6 +84,13 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   homeservers.forEach((homeserver, index) => {
     const base = `homeservers[${index}]`;
     const { federation } = homeserver;
+    const ownPort = /:([0-9]+)$/.exec(homeserver.serverName)?.[1];
+    if (ownPort !== undefined && ownPort !== '443') {
+      issues.push({
+        path: `${base}.serverName`,
+        message: `port ${ownPort} is not served: the gateway serves HTTPS on 443 only and announces it in /.well-known/matrix/server; omit the port`,
+      });
+    }
     const { directory } = homeserver;
     if (directory.mode === 'external' && !directory.external) {
       issues.push({ path: `${base}.directory.external`, message: 'is required when directory.mode is external (host and cidrs of the LDAPS server)' });

@@ -25,8 +25,8 @@ describe('accepted configs', () => {
   it('resolves fleet peers to the other members unless stated, and applies the mirror', () => {
     const config = loadDeploymentConfig(FLEET_CONFIG_FILE);
     const [ministry, agency, region] = config.homeservers;
-    expect(ministry?.federation.peers).toEqual(['matrix.agency.example.org', 'matrix.region.example.org:8448']);
-    expect(agency?.federation.peers).toEqual(['matrix.ministry.example.org', 'matrix.region.example.org:8448']);
+    expect(ministry?.federation.peers).toEqual(['matrix.agency.example.org', 'matrix.region.example.org']);
+    expect(agency?.federation.peers).toEqual(['matrix.ministry.example.org', 'matrix.region.example.org']);
     expect(region?.federation.peers).toEqual(['matrix.ministry.example.org', 'matrix.agency.example.org']);
     expect(ministry?.federation.egressCidrs).toEqual(['0.0.0.0/0', '::/0']);
     expect(region?.federation.egressCidrs).toEqual(['203.0.113.0/24', '198.51.100.0/24']);
@@ -37,7 +37,7 @@ describe('accepted configs', () => {
 
   it('accepts a server name with a port and several plain email domains', () => {
     const config = defaultConfigObject();
-    setPath(config, 'homeservers[0].serverName', 'matrix.example.org:8448');
+    setPath(config, 'homeservers[0].serverName', 'matrix.example.org:443');
     setPath(config, 'homeservers[0].allowedEmailDomains', ['example.org', 'sub.example.org']);
     expect(issuesOf(config)).toEqual([]);
   });
@@ -52,6 +52,7 @@ const REJECTED: Case[] = [
   ['server name with uppercase', (c) => setPath(c, 'homeservers[0].serverName', 'Matrix.Example.org'), 'homeservers[0].serverName', /lowercase/],
   ['server name that is a single label', (c) => setPath(c, 'homeservers[0].serverName', 'localhost'), 'homeservers[0].serverName', /fully-qualified/],
   ['server name with a path', (c) => setPath(c, 'homeservers[0].serverName', 'example.org/matrix'), 'homeservers[0].serverName', /label/],
+  ['server name on a port the gateway does not serve', (c) => setPath(c, 'homeservers[0].serverName', 'matrix.agency.example.org:8448'), 'homeservers[0].serverName', /port 8448 is not served/],
   ['server name with a bad port', (c) => setPath(c, 'homeservers[0].serverName', 'example.org:99999'), 'homeservers[0].serverName', /port/],
   ['wildcard email domain', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['*.gouv.fr']), 'homeservers[0].allowedEmailDomains[0]', /wildcard/],
   ['regex email domain (unanchored)', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['gouv\\.fr$']), 'homeservers[0].allowedEmailDomains[0]', /not a pattern/],

@@ -141,7 +141,7 @@ describe('homeserver.yaml (closed default), read back by PyYAML', () => {
 describe('homeserver.yaml of a federated fleet member', () => {
   const config = rendered(fleet, ministry);
   it('allowlists exactly the fleet peers and serves federation', () => {
-    expect(config.federation_domain_whitelist).toEqual(['matrix.agency.example.org', 'matrix.region.example.org:8448']);
+    expect(config.federation_domain_whitelist).toEqual(['matrix.agency.example.org', 'matrix.region.example.org']);
     expect(config.federation_sender_instances).toEqual(['federation-sender']);
     expect(at(config, 'listeners')).toEqual(expect.arrayContaining([expect.objectContaining({ port: 8008, resources: [{ names: ['client', 'federation'], compress: false }] })]));
     expect(config.trusted_key_servers).toEqual([]);
