@@ -280,6 +280,18 @@ export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
   // ---------------------------------------------------------------- SEC
   'SEC-01': [
     {
+      name: 'database password in the state backend block',
+      mutate: (j) => Object.assign(j, { terraform: { ...(j.terraform ?? {}), backend: { pg: { conn_str: 'postgres://terraform:Winter2026@db.internal/state' } } } }),
+      address: '$.terraform.backend.pg.conn_str',
+      message: 'URL with embedded credentials',
+    },
+    {
+      name: 'secret in a Terraform output',
+      mutate: (j) => Object.assign(j, { output: { admin_token: { value: 'syt_YWRtaW4_AbCdEfGhIjKlMnOpQrSt_123456' } } }),
+      address: '$.output.admin_token',
+      message: /Synapse access token|secret-like key/,
+    },
+    {
       name: 'password literal in a ConfigMap file',
       mutate: (j) => add(j, { type: 'kubernetes_config_map_v1', name: 'leaky' }, { metadata: { name: 'leaky', namespace: HOMESERVER_NAMESPACE }, data: { 'ldap.yaml': 'uri: ldaps://ldap\nbind_password: Winter2026!\n' } }),
       address: 'resource.kubernetes_config_map_v1.leaky.data.ldap.yaml:2',

@@ -9,5 +9,6 @@ export const SEC_01: Rule = {
   lesson: 'LDAP credentials hard-coded in the deployment leaked with it.',
   references: { cisKubernetes: '5.4.1', nsaCisa: 'Secrets: keep them out of configuration', anssi: 'R26', checkov: ['CKV_SECRET_6'] },
   fix: 'Reference the secret as a mounted file (a *_path option) delivered in-cluster; never write its value into code, config or Terraform.',
-  check: (stack) => scanJson(stack.json.resource ?? {}, 'resource').concat(scanJson(stack.json.provider ?? {}, 'provider'), scanJson(stack.json.terraform ?? {}, 'terraform')).map((hit) => ({ address: hit.location, message: `${hit.reason} (${hit.preview})` })),
+  // The whole document: resources, providers, backend, outputs, locals and variables alike.
+  check: (stack) => scanJson(stack.json, '$').map((hit) => ({ address: hit.location, message: `${hit.reason} (${hit.preview})` })),
 };
