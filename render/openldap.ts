@@ -18,7 +18,11 @@ export interface OpenLdapLayout {
   readonly tlsLibrary: 'openssl' | 'gnutls';
 }
 
-/** The deployed image (bitnamilegacy/openldap 2.6, OpenSSL). */
+/**
+ * The deployed image (bitnamilegacy/openldap 2.6, OpenSSL). Untested here: its build sets a
+ * NET_BIND_SERVICE file capability on slapd, which a container dropping ALL capabilities may
+ * be refused to exec; this config needs no such capability (it listens on 1636).
+ */
 export const BITNAMI_LAYOUT: OpenLdapLayout = {
   slapd: '/opt/bitnami/openldap/sbin/slapd',
   slapadd: '/opt/bitnami/openldap/sbin/slapadd',
