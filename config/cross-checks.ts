@@ -17,8 +17,11 @@ export interface ConfigIssue {
 export const MINIMUM_SYNAPSE = '1.146.0';
 const MINIMUM_SYNAPSE_MINOR = 146;
 
-export const IMAGE_KEYS = ['synapse', 'haproxy', 'postgres', 'redis', 'openldap'] as const;
+export const IMAGE_KEYS = ['synapse', 'haproxy', 'postgres', 'redis', 'openldap', 'openbao', 'externalSecrets', 'certManagerController', 'certManagerWebhook', 'certManagerCainjector', 'trustManager'] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
+
+export const CHART_KEYS = ['openbao', 'externalSecrets', 'certManager', 'trustManager'] as const;
+export type ChartKey = (typeof CHART_KEYS)[number];
 
 /** Reports every value that appears more than once, at the path of the later occurrence. */
 function duplicates(values: readonly string[], pathOf: (index: number) => string, what: string): ConfigIssue[] {
@@ -34,6 +37,28 @@ function duplicates(values: readonly string[], pathOf: (index: number) => string
 
 function hostOf(serverName: string): string {
   return serverName.split(':')[0] ?? serverName;
+}
+
+/** Chart pins come from allowlisted repositories; certificates renew well before they expire. */
+function platformChecks(config: DeploymentConfigInput): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const { charts, certificates } = config.platform;
+  issues.push(...duplicates(charts.allowedRepositories, (i) => `platform.charts.allowedRepositories[${i}]`, 'chart repository'));
+  for (const key of CHART_KEYS) {
+    if (!charts.allowedRepositories.includes(charts[key].repository)) {
+      issues.push({ path: `platform.charts.${key}.repository`, message: `"${charts[key].repository}" is not in platform.charts.allowedRepositories` });
+    }
+  }
+  const lifetime = parseDuration(certificates.lifetime) ?? 0;
+  const renewBefore = parseDuration(certificates.renewBefore) ?? 0;
+  if (renewBefore >= lifetime) issues.push({ path: 'platform.certificates.renewBefore', message: 'must be shorter than platform.certificates.lifetime' });
+  if ((parseDuration(certificates.caLifetime) ?? 0) < 2 * lifetime) {
+    issues.push({ path: 'platform.certificates.caLifetime', message: 'must be at least twice platform.certificates.lifetime (leaves must never outlive their CA)' });
+  }
+  config.kubernetes.apiServer.cidrs.forEach((range, index) => {
+    if (isAnyAddress(range)) issues.push({ path: `kubernetes.apiServer.cidrs[${index}]`, message: 'must name the API server endpoints, not every address' });
+  });
+  return issues;
 }
 
 export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
@@ -69,6 +94,8 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
       issues.push({ path: 'images.synapse', message: `Synapse ${synapse.tag} is older than the minimum v${MINIMUM_SYNAPSE} the rendered configuration needs` });
     }
   }
+
+  issues.push(...platformChecks(config));
 
   if (!storage.allowedStorageClasses.includes(storage.storageClassName)) {
     issues.push({ path: 'storage.storageClassName', message: `"${storage.storageClassName}" is not in storage.allowedStorageClasses` });

@@ -2,10 +2,10 @@
  * The validated, resolved deployment config every construct and stack consumes:
  * defaults applied, federation peers resolved, images rewritten through the mirror.
  */
-import type { ImageKey } from './cross-checks';
-import type { DirectorySettings, MediaSettings, SynapseSettings } from './schema';
+import type { ChartKey, ImageKey } from './cross-checks';
+import type { ChartPin, DirectorySettings, MediaSettings, SynapseSettings } from './schema';
 
-export type { DirectorySettings, MediaSettings, SynapseSettings };
+export type { ChartPin, DirectorySettings, MediaSettings, SynapseSettings };
 
 export type StateBackend =
   | { readonly backend: 'local'; readonly directory: string }
@@ -20,6 +20,7 @@ export interface KubernetesSettings {
   readonly nodeCidrs: readonly string[];
   readonly metadataCidrs: readonly string[];
   readonly dns: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
 }
 
 export interface ImageSettings {
@@ -48,10 +49,18 @@ export interface HomeserverSettings {
     readonly exposure: 'LoadBalancer' | 'NodePort';
     readonly ingressCidrs: readonly string[];
     readonly rateLimit: { readonly requestsPer10s: number; readonly loginRequestsPer10s: number };
+    readonly certificateIssuer?: { readonly kind: 'ClusterIssuer' | 'Issuer'; readonly name: string };
   };
   readonly directory: DirectorySettings;
   readonly media: MediaSettings;
   readonly synapse: SynapseSettings;
+}
+
+export interface PlatformSettings {
+  readonly charts: { readonly allowedRepositories: readonly string[] } & Readonly<Record<ChartKey, ChartPin>>;
+  readonly secrets: { readonly refreshInterval: string };
+  readonly certificates: { readonly caLifetime: string; readonly lifetime: string; readonly renewBefore: string };
+  readonly openbao: { readonly storageGi: number };
 }
 
 export interface DeploymentConfig {
@@ -60,5 +69,6 @@ export interface DeploymentConfig {
   readonly state: StateBackend;
   readonly images: ImageSettings;
   readonly storage: { readonly allowedStorageClasses: readonly string[]; readonly storageClassName: string };
+  readonly platform: PlatformSettings;
   readonly homeservers: readonly HomeserverSettings[];
 }

@@ -77,6 +77,7 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
       nodeCidrs: kubernetes.nodeCidrs,
       metadataCidrs: kubernetes.metadataCidrs,
       dns: kubernetes.dns,
+      apiServer: kubernetes.apiServer,
     },
     state: state.backend === 'local' ? { backend: 'local', directory: state.local.directory } : { backend: 'pg', schemaPrefix: state.pg.schemaPrefix },
     images: {
@@ -86,6 +87,7 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
       effective,
     },
     storage: input.storage,
+    platform: input.platform,
     homeservers,
   };
 }

@@ -54,6 +54,16 @@ const kubernetesSchema = z
         podLabels: labelMap.refine((labels) => Object.keys(labels).length > 0, 'must select the DNS pods by at least one label'),
       })
       .strict(),
+    /**
+     * The API server as pods see it after Service translation (the endpoints of
+     * `kubernetes.default`): platform operators call it, and it calls their webhooks.
+     */
+    apiServer: z
+      .object({
+        cidrs: z.array(cidr).min(1),
+        port: z.number().int().min(1).max(65535),
+      })
+      .strict(),
   })
   .strict();
 
@@ -92,6 +102,13 @@ const imagesSchema = z
     postgres: imageReference,
     redis: imageReference,
     openldap: imageReference,
+    /** Platform operators (secret store, secret delivery, certificates, trust distribution). */
+    openbao: imageReference,
+    externalSecrets: imageReference,
+    certManagerController: imageReference,
+    certManagerWebhook: imageReference,
+    certManagerCainjector: imageReference,
+    trustManager: imageReference,
   })
   .strict();
 
@@ -123,6 +140,11 @@ const gatewaySchema = z
       .object({ requestsPer10s: z.number().int().min(10).max(10_000), loginRequestsPer10s: z.number().int().min(1).max(100) })
       .strict()
       .default({ requestsPer10s: 300, loginRequestsPer10s: 5 }),
+    /**
+     * cert-manager issuer of the public certificate (e.g. an ACME or sovereign PKI issuer the
+     * site runs); absent = the internal CA, for clients that trust it.
+     */
+    certificateIssuer: z.object({ kind: z.enum(['ClusterIssuer', 'Issuer']), name: slug(63) }).strict().optional(),
   })
   .strict();
 
@@ -225,6 +247,59 @@ const synapseSchema = z
   })
   .strict();
 
+/** A Helm chart repository: HTTPS index or OCI registry, never plain HTTP. */
+const chartRepository = z
+  .string()
+  .regex(/^(https|oci):\/\/[a-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~-]+)*\/?$/, 'must be an https:// or oci:// chart repository URL without credentials');
+/** One exact chart release: no ranges, no "latest", so a plan only changes with a reviewed diff. */
+const chartPin = z
+  .object({
+    repository: chartRepository,
+    version: z.string().regex(/^v?[0-9]+\.[0-9]+\.[0-9]+$/, 'must be an exact chart version such as 1.2.3 or v1.2.3 (no ranges)'),
+  })
+  .strict();
+
+const platformSchema = z
+  .object({
+    charts: z
+      .object({
+        allowedRepositories: z.array(chartRepository).min(1),
+        openbao: chartPin,
+        externalSecrets: chartPin,
+        certManager: chartPin,
+        trustManager: chartPin,
+      })
+      .strict(),
+    secrets: z
+      .object({
+        /** How often External Secrets re-reads each value from OpenBao (rotation reaches the files within this interval). */
+        refreshInterval: z.string().superRefine((value, ctx) => {
+          const ms = parseDuration(value);
+          if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a duration such as 15m or 1h' });
+          else if (ms < 60_000 || ms > DAY_MS) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be between 1m and 1d' });
+        }),
+      })
+      .strict()
+      .default({ refreshInterval: '1h' }),
+    certificates: z
+      .object({
+        /** Internal root CA; its key is kept on renewal so existing leaves stay valid. */
+        caLifetime: duration('caLifetime', 7300).default('3650d'),
+        /** Every leaf certificate (LDAPS, PostgreSQL, Synapse listeners, OpenBao). */
+        lifetime: duration('lifetime', 397).default('90d'),
+        renewBefore: duration('renewBefore', 180).default('30d'),
+      })
+      .strict()
+      .default({}),
+    openbao: z
+      .object({
+        storageGi: z.number().int().min(1).max(1000).default(10),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
 const homeserverSchema = z
   .object({
     name: slug(HOMESERVER_SLUG_MAX),
@@ -249,6 +324,7 @@ export const deploymentConfigSchema = z
     state: stateSchema,
     images: imagesSchema,
     storage: storageSchema,
+    platform: platformSchema,
     homeservers: z.array(homeserverSchema).min(1),
   })
   .strict();
@@ -259,3 +335,5 @@ export type HomeserverInput = z.infer<typeof homeserverSchema>;
 export type DirectorySettings = z.infer<typeof directorySchema>;
 export type SynapseSettings = z.infer<typeof synapseSchema>;
 export type MediaSettings = z.infer<typeof mediaSchema>;
+export type PlatformSettings = z.infer<typeof platformSchema>;
+export type ChartPin = z.infer<typeof chartPin>;

@@ -7,9 +7,10 @@ import { DefaultServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/default-
 import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { KubernetesSettings } from '../config/deployment-config';
-import { compartmentLabels, type CompartmentKind } from '../model/compartments';
+import { compartmentLabels, type CompartmentKind, type CompartmentOwner } from '../model/compartments';
 import { baselinePolicies, type NetworkPolicyModel } from '../model/network-policies';
 import type { LimitRangeModel, QuotaModel } from '../model/quotas';
 import { FlowPolicy } from './network-policy';
@@ -29,8 +30,9 @@ export function podSecurityLabels(version: string): Record<string, string> {
 export interface CompartmentProps {
   readonly kind: CompartmentKind;
   readonly namespace: string;
-  /** Absent for the shared platform compartment. */
-  readonly homeserverName?: string;
+  readonly deploymentName: string;
+  /** A homeserver's compartment, or a component of the shared platform. */
+  readonly owner: CompartmentOwner;
   readonly kubernetes: Pick<KubernetesSettings, 'podSecurityVersion' | 'dns'>;
   readonly quota: QuotaModel;
   readonly limitRange: LimitRangeModel;
@@ -43,29 +45,32 @@ export class Compartment extends Construct {
   readonly labels: Readonly<Record<string, string>>;
   /** The namespace name as plain text, for comparisons. */
   readonly name: string;
+  /** The namespace, quota, limits and every network policy: what must exist before a pod starts here. */
+  readonly baseline: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: CompartmentProps) {
     super(scope, id);
     this.name = props.namespace;
-    this.labels = compartmentLabels(props.kind, props.homeserverName);
+    this.labels = compartmentLabels(props.kind, props.deploymentName, props.owner);
     this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: props.namespace, labels: { ...this.labels, ...podSecurityLabels(props.kubernetes.podSecurityVersion) } },
       waitForDefaultServiceAccount: true,
     });
     this.namespaceName = this.namespace.metadata.name;
+    this.baseline.push(this.namespace);
 
     new DefaultServiceAccountV1(this, 'default-service-account', {
       metadata: { namespace: this.namespaceName, labels: { ...this.labels } },
       automountServiceAccountToken: false,
     });
 
-    new ResourceQuotaV1(this, 'quota', {
+    const quota = new ResourceQuotaV1(this, 'quota', {
       metadata: { name: 'compartment-quota', namespace: this.namespaceName, labels: { ...this.labels } },
       spec: { hard: { ...props.quota.hard } },
     });
 
     const { container } = props.limitRange;
-    new LimitRangeV1(this, 'limits', {
+    const limits = new LimitRangeV1(this, 'limits', {
       metadata: { name: 'compartment-limits', namespace: this.namespaceName, labels: { ...this.labels } },
       spec: {
         limit: [
@@ -75,6 +80,7 @@ export class Compartment extends Construct {
       },
     });
 
+    this.baseline.push(quota, limits);
     this.allowFlows(baselinePolicies(props.namespace, props.kubernetes.dns));
   }
 
@@ -84,7 +90,7 @@ export class Compartment extends Construct {
       if (model.namespace !== this.name) {
         throw new Error(`network policy "${model.name}" targets namespace "${model.namespace}", not compartment "${this.name}"`);
       }
-      new FlowPolicy(this, `policy-${model.name}`, { model, namespace: this.namespaceName, labels: this.labels });
+      this.baseline.push(new FlowPolicy(this, `policy-${model.name}`, { model, namespace: this.namespaceName, labels: this.labels }).resource);
     }
   }
 }

@@ -7,12 +7,15 @@
 import { createHash } from 'node:crypto';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { PersistentVolumeClaimV1 } from '@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { parseImageReference } from '../config/image-reference';
+import type { CompartmentKind } from '../model/compartments';
 import type { WorkloadSpec } from '../model/workload-spec';
 import { configMapName, podTemplateSpec, workloadSelector } from './pod-spec';
 
@@ -24,14 +27,16 @@ export type ServiceExposure =
 export interface HardenedWorkloadProps {
   readonly namespace: string;
   readonly compartmentLabels: Readonly<Record<string, string>>;
-  readonly spec: WorkloadSpec;
+  readonly spec: WorkloadSpec<CompartmentKind>;
   readonly allowedRegistries: readonly string[];
   readonly storageClassName: string;
   readonly exposure?: ServiceExposure;
+  /** Created before the pods: the compartment baseline, certificates, delivered secrets. */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** Changes whenever a mounted config file changes, so pods roll instead of running stale config. */
-export function configChecksum(spec: WorkloadSpec): string {
+export function configChecksum(spec: WorkloadSpec<CompartmentKind>): string {
   const hash = createHash('sha256');
   for (const files of spec.configFiles ?? []) {
     for (const [name, content] of Object.entries(files.files).sort(([a], [b]) => a.localeCompare(b))) hash.update(`${files.volumeName}/${name}\0${content}\0`);
@@ -40,7 +45,7 @@ export function configChecksum(spec: WorkloadSpec): string {
 }
 
 /** Rejects, at construction time, any image that the policy rules would reject later. */
-export function assertImageAllowed(spec: WorkloadSpec, allowedRegistries: readonly string[]): void {
+export function assertImageAllowed(spec: WorkloadSpec<CompartmentKind>, allowedRegistries: readonly string[]): void {
   const reference = parseImageReference(spec.image);
   if (typeof reference === 'string') throw new Error(`workload "${spec.name}": image ${reference}`);
   if (!allowedRegistries.includes(reference.registry)) {
@@ -50,7 +55,7 @@ export function assertImageAllowed(spec: WorkloadSpec, allowedRegistries: readon
 
 export class HardenedWorkload extends Construct {
   readonly serviceAccount: ServiceAccountV1;
-  readonly workload: DeploymentV1 | StatefulSetV1;
+  readonly workload: DeploymentV1 | StatefulSetV1 | JobV1;
   /** Absent when the workload accepts no connection (no port with a service port). */
   readonly service?: ServiceV1;
 
@@ -58,6 +63,7 @@ export class HardenedWorkload extends Construct {
     super(scope, id);
     const { spec, namespace } = props;
     assertImageAllowed(spec, props.allowedRegistries);
+    if (spec.kind !== 'Job' && !spec.probe) throw new Error(`workload "${spec.name}": a ${spec.kind} needs a readiness probe`);
     const selector = workloadSelector(spec);
     const labels = { ...props.compartmentLabels, ...selector, 'app.kubernetes.io/name': spec.name };
     const metadata = { name: spec.name, namespace, labels, annotations: { 'matrix.sovereign/purpose': spec.purpose } };
@@ -98,6 +104,7 @@ export class HardenedWorkload extends Construct {
       });
     }
 
+    const dependencies = props.dependsOn && props.dependsOn.length > 0 ? { dependsOn: [...props.dependsOn] } : {};
     const template = {
       metadata: { labels, annotations: { 'matrix.sovereign/purpose': spec.purpose, 'matrix.sovereign/config-checksum': configChecksum(spec) } },
       spec: podTemplateSpec(spec, {
@@ -105,6 +112,19 @@ export class HardenedWorkload extends Construct {
         ...(spec.kind === 'Deployment' && spec.storage ? { persistentClaimName: `${spec.name}-${spec.storage.name}` } : {}),
       }),
     };
+
+    if (spec.kind === 'Job') {
+      this.workload = new JobV1(this, 'workload', {
+        // The pod template of a Job is immutable: a changed spec is a new Job, named by its content.
+        metadata: { ...metadata, name: `${spec.name}-${configChecksum(spec).slice(0, 10)}` },
+        spec: { backoffLimit: 3, activeDeadlineSeconds: 600, completions: 1, parallelism: 1, completionMode: 'NonIndexed', template },
+        // The deploy fails visibly when the Job does.
+        waitForCompletion: true,
+        timeouts: { create: '10m', update: '10m' },
+        ...dependencies,
+      });
+      return;
+    }
 
     if (spec.kind === 'StatefulSet') {
       this.workload = new StatefulSetV1(this, 'workload', {
@@ -132,6 +152,7 @@ export class HardenedWorkload extends Construct {
             : [],
         },
         waitForRollout: false,
+        ...dependencies,
       });
       return;
     }
@@ -159,6 +180,7 @@ export class HardenedWorkload extends Construct {
       },
       // Readiness is observed by probes and monitoring; one slow compartment must not hold the others' state locks.
       waitForRollout: false,
+      ...dependencies,
     });
   }
 }

@@ -6,7 +6,10 @@
 import type { DeploymentV1SpecTemplateSpec } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { LABEL_WORKLOAD } from '../model/compartments';
 import { cpu, mebibytes } from '../model/quantities';
+import type { CompartmentKind } from '../model/compartments';
 import type { Probe, WorkloadSpec } from '../model/workload-spec';
+
+type AnyWorkloadSpec = WorkloadSpec<CompartmentKind>;
 
 export interface PodTemplateOptions {
   readonly serviceAccountName: string;
@@ -27,14 +30,17 @@ export function configMapName(workloadName: string, volumeName: string): string 
 
 export const RUNTIME_DEFAULT_SECCOMP = { type: 'RuntimeDefault' } as const;
 
+const TRUST_BUNDLE_VOLUME = 'internal-ca';
+const TOKEN_VOLUME = 'openbao-token';
+
 function probe(definition: Probe) {
   const timing = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, successThreshold: 1 };
   return definition.type === 'http'
-    ? { ...timing, httpGet: { path: definition.path, port: definition.port, scheme: 'HTTP' } }
+    ? { ...timing, httpGet: { path: definition.path, port: definition.port, scheme: definition.scheme } }
     : { ...timing, tcpSocket: [{ port: definition.port }] };
 }
 
-export function workloadSelector(spec: WorkloadSpec): Record<string, string> {
+export function workloadSelector(spec: AnyWorkloadSpec): Record<string, string> {
   return { [LABEL_WORKLOAD]: spec.name };
 }
 
@@ -45,7 +51,7 @@ interface VolumeMount {
 }
 
 /** What every container of the pod shares: image, user, hardening, resources, mounts. */
-function hardenedContainer(spec: WorkloadSpec, mounts: readonly VolumeMount[]) {
+function hardenedContainer(spec: AnyWorkloadSpec, mounts: readonly VolumeMount[]) {
   const uid = String(spec.uid);
   const gid = String(spec.gid);
   return {
@@ -71,7 +77,7 @@ function hardenedContainer(spec: WorkloadSpec, mounts: readonly VolumeMount[]) {
   };
 }
 
-export function podTemplateSpec(spec: WorkloadSpec, options: PodTemplateOptions): DeploymentV1SpecTemplateSpec {
+export function podTemplateSpec(spec: AnyWorkloadSpec, options: PodTemplateOptions): DeploymentV1SpecTemplateSpec {
   const uid = String(spec.uid);
   const gid = String(spec.gid);
   const volumes = [
@@ -87,6 +93,20 @@ export function podTemplateSpec(spec: WorkloadSpec, options: PodTemplateOptions)
       name: mount.volumeName,
       secret: { secretName: mount.secretName, defaultMode: SECRET_FILE_MODE, optional: false },
     })),
+    ...(spec.trustBundle ? [{ name: TRUST_BUNDLE_VOLUME, configMap: { name: spec.trustBundle.configMapName, defaultMode: CONFIG_FILE_MODE, optional: false } }] : []),
+    ...(spec.serviceAccountToken
+      ? [
+          {
+            name: TOKEN_VOLUME,
+            projected: [
+              {
+                defaultMode: SECRET_FILE_MODE,
+                sources: [{ serviceAccountToken: { audience: spec.serviceAccountToken.audience, expirationSeconds: spec.serviceAccountToken.expirationSeconds, path: 'token' } }],
+              },
+            ],
+          },
+        ]
+      : []),
     ...(spec.storage && options.persistentClaimName
       ? [{ name: spec.storage.name, persistentVolumeClaim: { claimName: options.persistentClaimName, readOnly: false } }]
       : []),
@@ -95,6 +115,8 @@ export function podTemplateSpec(spec: WorkloadSpec, options: PodTemplateOptions)
     ...spec.writablePaths.map((path) => ({ name: path.name, mountPath: path.mountPath, readOnly: false })),
     ...(spec.configFiles ?? []).map((files) => ({ name: files.volumeName, mountPath: files.mountPath, readOnly: true })),
     ...(spec.secretMounts ?? []).map((mount) => ({ name: mount.volumeName, mountPath: mount.mountPath, readOnly: true })),
+    ...(spec.trustBundle ? [{ name: TRUST_BUNDLE_VOLUME, mountPath: spec.trustBundle.mountPath, readOnly: true }] : []),
+    ...(spec.serviceAccountToken ? [{ name: TOKEN_VOLUME, mountPath: spec.serviceAccountToken.mountPath, readOnly: true }] : []),
     ...(spec.storage ? [{ name: spec.storage.name, mountPath: spec.storage.mountPath, readOnly: false }] : []),
   ];
   return {
@@ -105,7 +127,8 @@ export function podTemplateSpec(spec: WorkloadSpec, options: PodTemplateOptions)
     hostPid: false,
     hostIpc: false,
     shareProcessNamespace: false,
-    restartPolicy: 'Always',
+    // A Job's pod is retried by the Job controller (backoffLimit), never restarted in place.
+    restartPolicy: spec.kind === 'Job' ? 'Never' : 'Always',
     terminationGracePeriodSeconds: 30,
     securityContext: {
       runAsNonRoot: true,
@@ -124,8 +147,7 @@ export function podTemplateSpec(spec: WorkloadSpec, options: PodTemplateOptions)
         ...(spec.args ? { args: [...spec.args] } : {}),
         ...(spec.env ? { env: Object.entries(spec.env).map(([name, value]) => ({ name, value })) } : {}),
         port: spec.ports.map((port) => ({ name: port.name, containerPort: port.containerPort, protocol: port.protocol })),
-        readinessProbe: probe(spec.probe),
-        livenessProbe: { ...probe(spec.probe), initialDelaySeconds: 30 },
+        ...(spec.probe ? { readinessProbe: probe(spec.probe), livenessProbe: { ...probe(spec.probe), initialDelaySeconds: 30 } } : {}),
       },
     ],
     volume: volumes,

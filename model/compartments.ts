@@ -7,9 +7,19 @@ export const HOMESERVER_COMPARTMENTS = ['directory', 'homeserver', 'media', 'gat
 export type HomeserverCompartment = (typeof HOMESERVER_COMPARTMENTS)[number];
 export type CompartmentKind = HomeserverCompartment | 'platform';
 
+/**
+ * The shared platform, one namespace each: the secret store, secret delivery, the internal
+ * CA (with trust distribution), and the namespace where secret values are generated.
+ */
+export const PLATFORM_COMPONENTS = ['openbao', 'external-secrets', 'cert-manager', 'secret-generation'] as const;
+export type PlatformComponent = (typeof PLATFORM_COMPONENTS)[number];
+
 export const LABEL_COMPARTMENT = 'matrix.sovereign/compartment';
 export const LABEL_HOMESERVER = 'matrix.sovereign/homeserver';
 export const LABEL_WORKLOAD = 'matrix.sovereign/workload';
+export const LABEL_PLATFORM_COMPONENT = 'matrix.sovereign/platform-component';
+/** Selects the namespaces of one deployment (e.g. where the internal CA bundle is distributed). */
+export const LABEL_DEPLOYMENT = 'matrix.sovereign/deployment';
 export const LABEL_PART_OF = 'app.kubernetes.io/part-of';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 /** Set by the API server on every namespace (Kubernetes >= 1.21); cannot be spoofed by tenants. */
@@ -22,16 +32,20 @@ export function homeserverNamespace(homeserverName: string, compartment: Homeser
   return `${homeserverName}-${compartment}`;
 }
 
-export function platformNamespace(deploymentName: string): string {
-  return `${deploymentName}-platform`;
+export function platformNamespace(deploymentName: string, component: PlatformComponent): string {
+  return `${deploymentName}-${component}`;
 }
 
-export function compartmentLabels(compartment: CompartmentKind, homeserverName?: string): Record<string, string> {
+/** Whose compartment it is: a homeserver's, or a component of the shared platform. */
+export type CompartmentOwner = { readonly homeserverName: string } | { readonly platformComponent: PlatformComponent };
+
+export function compartmentLabels(compartment: CompartmentKind, deploymentName: string, owner: CompartmentOwner): Record<string, string> {
   return {
     [LABEL_PART_OF]: PART_OF,
     [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_DEPLOYMENT]: deploymentName,
     [LABEL_COMPARTMENT]: compartment,
-    ...(homeserverName ? { [LABEL_HOMESERVER]: homeserverName } : {}),
+    ...('homeserverName' in owner ? { [LABEL_HOMESERVER]: owner.homeserverName } : { [LABEL_PLATFORM_COMPONENT]: owner.platformComponent }),
   };
 }
 
@@ -42,4 +56,11 @@ export const COMPARTMENT_PURPOSE: Readonly<Record<CompartmentKind, string>> = {
   media: 'Synapse media-repository worker and its encrypted media volume',
   directory: 'LDAP directory, reachable over LDAPS from Synapse only',
   platform: 'secret store, secret delivery and internal certificate authority',
+};
+
+export const PLATFORM_PURPOSE: Readonly<Record<PlatformComponent, string>> = {
+  openbao: 'OpenBao, the secret store: every generated value, read per compartment through its own policy',
+  'external-secrets': 'External Secrets Operator: delivers values from OpenBao into each compartment as mounted files',
+  'cert-manager': 'cert-manager and trust-manager: the internal CA, leaf certificates and the CA bundle in every namespace',
+  'secret-generation': 'where secret values are generated in-cluster and written once into OpenBao (no pods)',
 };

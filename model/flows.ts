@@ -22,7 +22,15 @@ export interface OutsideEndpoint {
   readonly except: readonly string[];
 }
 
-export type FlowEndpoint = WorkloadEndpoint | OutsideEndpoint;
+/** Pods selected by labels in a named namespace: the platform charts' pods, labelled by their charts. */
+export interface PodsEndpoint {
+  readonly kind: 'pods';
+  readonly name: string;
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+export type FlowEndpoint = WorkloadEndpoint | PodsEndpoint | OutsideEndpoint;
 
 export interface Flow {
   /** Stable id, used in policy names and reports, e.g. `synapse-to-openldap-ldaps`. */
@@ -39,7 +47,7 @@ export interface Flow {
 const workload = (compartment: HomeserverCompartment, name: string): WorkloadEndpoint => ({ kind: 'workload', compartment, workload: name });
 
 function endpointName(endpoint: FlowEndpoint): string {
-  return endpoint.kind === 'workload' ? endpoint.workload : 'outside';
+  return endpoint.kind === 'workload' ? endpoint.workload : endpoint.kind === 'pods' ? endpoint.name : 'outside';
 }
 
 function flow(from: FlowEndpoint, to: FlowEndpoint, port: { name: string; containerPort: number }, reason: string): Flow {

@@ -4,13 +4,16 @@
  * carries its rendered, secret-free config files and the declared secrets it mounts.
  */
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
-import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
+import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_PORT, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
 import { renderRedisConf } from '../render/redis';
 import { EMAIL_CONFIG_PATH, emailConfigTemplate, FEDERATION_SENDER, homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from '../render/synapse/mount-paths';
 import { toSynapseYaml } from '../render/synapse/render-yaml';
+import { CERTIFICATE_SECRETS } from './certificates';
+import { homeserverNamespace } from './compartments';
+import { platformNames } from './platform';
 import { homeserverSecrets, SECRET_NAMES, type SecretDeclaration } from './secrets';
-import { POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS, SYNAPSE_UID, type ConfigFiles, type SecretMount, type WorkloadSpec } from './workload-spec';
+import { POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS, SYNAPSE_UID, type ConfigFiles, type SecretMount, type TrustBundleMount, type WorkloadSpec } from './workload-spec';
 
 const S3_SECRET_DIRECTORY = '/secrets/s3';
 
@@ -22,8 +25,12 @@ const SYNAPSE_COMMON_SECRETS: readonly SecretMount[] = [
   mount('synapse-keys', SECRET_NAMES.synapseKeys, SYNAPSE_PATHS.keysDirectory),
   mount('database', SECRET_NAMES.database, SYNAPSE_PATHS.databaseSecretDirectory),
   mount('redis', SECRET_NAMES.redis, SYNAPSE_PATHS.redisSecretDirectory),
-  mount('internal-ca', SECRET_NAMES.internalCa, SYNAPSE_PATHS.caDirectory),
 ];
+
+/** The internal CA bundle every client of an internal TLS server verifies against. */
+export function trustBundleMount(config: DeploymentConfig, mountPath: string): TrustBundleMount {
+  return { configMapName: platformNames(config.deploymentName).trustBundle, mountPath };
+}
 
 /** libpq ignores a passfile readable by its group, which a mounted Secret always is: copy it to 0600 first. */
 const PGPASS_STEP = { name: 'pgpass', command: ['install', '-m', '0600', `${SYNAPSE_PATHS.databaseSecretDirectory}/pgpass`, PGPASS_RUNTIME_PATH] } as const;
@@ -67,14 +74,16 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
       // No media store: with enable_media_repo false, Synapse 1.159 skips the media section (checked by test/render/synapse-loader).
       writablePaths: SYNAPSE_WRITABLE,
       resources: { cpuRequestMilli: 500, cpuLimitMilli: 2000, memoryRequestMi: 1024, memoryLimitMi: 2048 },
-      probe: { type: 'http', path: '/health', port: 'http' },
+      probe: { type: 'http', path: '/health', port: 'http', scheme: 'HTTPS' },
       command: synapseCommand('homeserver', sendsMail ? [EMAIL_CONFIG_PATH] : []),
       configFiles: [synapseFiles(config, homeserver)],
       secretMounts: [
         ...SYNAPSE_COMMON_SECRETS,
+        mount('tls', CERTIFICATE_SECRETS.synapse, SYNAPSE_PATHS.tlsDirectory),
         mount('ldap-bind', SECRET_NAMES.ldapBind, SYNAPSE_PATHS.ldapSecretDirectory),
         ...(sendsMail ? [mount('email', SECRET_NAMES.email, SYNAPSE_PATHS.emailSecretDirectory)] : []),
       ],
+      trustBundle: trustBundleMount(config, SYNAPSE_PATHS.caDirectory),
       initSteps: [PGPASS_STEP],
     },
   ];
@@ -95,6 +104,7 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
       command: synapseCommand('worker'),
       configFiles: [synapseFiles(config, homeserver, FEDERATION_SENDER)],
       secretMounts: SYNAPSE_COMMON_SECRETS,
+      trustBundle: trustBundleMount(config, SYNAPSE_PATHS.caDirectory),
       initSteps: [PGPASS_STEP],
     });
   }
@@ -127,7 +137,7 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
         PGDATA: '/var/lib/postgresql/data/pgdata',
       },
       configFiles: [{ volumeName: 'config', mountPath: '/config', files: { 'pg_hba.conf': renderPgHba() } }],
-      secretMounts: [mount('database', SECRET_NAMES.database, '/secrets/database'), mount('tls', SECRET_NAMES.postgresTls, '/tls')],
+      secretMounts: [mount('database', SECRET_NAMES.database, '/secrets/database'), mount('tls', CERTIFICATE_SECRETS.postgres, '/tls')],
     },
     {
       name: 'redis',
@@ -166,10 +176,11 @@ export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverS
       writablePaths: [{ ...SYNAPSE_WRITABLE[0]!, sizeLimitMi: 512 }, SYNAPSE_WRITABLE[1]!],
       storage: { name: 'media', mountPath: SYNAPSE_PATHS.mediaStore, sizeGi: homeserver.media.storageGi },
       resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 },
-      probe: { type: 'http', path: '/health', port: 'http' },
+      probe: { type: 'http', path: '/health', port: 'http', scheme: 'HTTPS' },
       command: synapseCommand('worker'),
       configFiles: [synapseFiles(config, homeserver, MEDIA_WORKER)],
-      secretMounts: [...SYNAPSE_COMMON_SECRETS, ...(homeserver.media.s3 ? [mount('s3', SECRET_NAMES.s3, S3_SECRET_DIRECTORY)] : [])],
+      secretMounts: [...SYNAPSE_COMMON_SECRETS, mount('tls', CERTIFICATE_SECRETS.media, SYNAPSE_PATHS.tlsDirectory), ...(homeserver.media.s3 ? [mount('s3', SECRET_NAMES.s3, S3_SECRET_DIRECTORY)] : [])],
+      trustBundle: trustBundleMount(config, SYNAPSE_PATHS.caDirectory),
       // A path, not a value: boto3 reads the credentials from the mounted file.
       ...(homeserver.media.s3 ? { env: { AWS_SHARED_CREDENTIALS_FILE: `${S3_SECRET_DIRECTORY}/credentials` } } : {}),
       initSteps: [PGPASS_STEP],
@@ -184,5 +195,7 @@ export function homeserverSecretDeclarations(homeserver: HomeserverSettings): Se
     ...(email ? { smtpTemplate: toSynapseYaml(email, `Synapse email section of ${homeserver.serverName}`) } : {}),
     inClusterDirectory: homeserver.directory.mode === 'in-cluster',
     s3: homeserver.media.s3 !== undefined,
+    // Must match the host Synapse connects to (database.args.host), or libpq finds no line.
+    pgpassPrefix: `postgres.${homeserverNamespace(homeserver.name, 'homeserver')}.svc:${POSTGRES_PORT}:${POSTGRES_DATABASE}:${POSTGRES_ROLE}:`,
   });
 }

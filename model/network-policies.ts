@@ -3,7 +3,7 @@
  * egress at the source, ingress at the destination, plus the per-namespace baseline
  * (default deny both ways, DNS-only egress). Pure data; constructs only render it.
  */
-import type { HomeserverSettings, KubernetesSettings } from '../config/deployment-config';
+import type { KubernetesSettings } from '../config/deployment-config';
 import { parseCidr } from '../config/validators';
 import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from './compartments';
 import type { Flow, FlowEndpoint, OutsideEndpoint } from './flows';
@@ -53,39 +53,48 @@ function ipBlocks(endpoint: OutsideEndpoint): PolicyPeer[] {
   });
 }
 
-function peerOf(endpoint: FlowEndpoint, homeserver: HomeserverSettings): PolicyPeer[] {
+/** Names the homeserver whose compartments `workload` endpoints live in (platform flows need none). */
+export interface FlowOwner {
+  readonly name: string;
+}
+
+/** Where an in-cluster endpoint runs: its namespace and the labels selecting its pods. */
+function podsOf(endpoint: Exclude<FlowEndpoint, OutsideEndpoint>, owner: FlowOwner | undefined): { namespace: string; podLabels: Readonly<Record<string, string>> } {
+  if (endpoint.kind === 'pods') return { namespace: endpoint.namespace, podLabels: endpoint.podLabels };
+  if (!owner) throw new Error(`flow endpoint "${endpoint.workload}" is a homeserver workload but no homeserver was given`);
+  return { namespace: homeserverNamespace(owner.name, endpoint.compartment), podLabels: { [LABEL_WORKLOAD]: endpoint.workload } };
+}
+
+function peerOf(endpoint: FlowEndpoint, owner: FlowOwner | undefined): PolicyPeer[] {
   if (endpoint.kind === 'outside') return ipBlocks(endpoint);
-  return [
-    {
-      kind: 'pods',
-      namespaceLabels: { [LABEL_NAMESPACE_NAME]: homeserverNamespace(homeserver.name, endpoint.compartment) },
-      podLabels: { [LABEL_WORKLOAD]: endpoint.workload },
-    },
-  ];
+  const pods = podsOf(endpoint, owner);
+  return [{ kind: 'pods', namespaceLabels: { [LABEL_NAMESPACE_NAME]: pods.namespace }, podLabels: pods.podLabels }];
 }
 
 /** The two policies (or one, when a side is outside the cluster) that realise one flow. */
-export function policiesForFlow(flow: Flow, homeserver: HomeserverSettings): NetworkPolicyModel[] {
+export function policiesForFlow(flow: Flow, owner?: FlowOwner): NetworkPolicyModel[] {
   const ports = [{ port: flow.port, protocol: flow.protocol }];
   const policies: NetworkPolicyModel[] = [];
-  if (flow.from.kind === 'workload') {
+  if (flow.from.kind !== 'outside') {
+    const source = podsOf(flow.from, owner);
     policies.push({
       name: `egress-${flow.id}`,
-      namespace: homeserverNamespace(homeserver.name, flow.from.compartment),
-      podLabels: { [LABEL_WORKLOAD]: flow.from.workload },
+      namespace: source.namespace,
+      podLabels: source.podLabels,
       policyTypes: ['Egress'],
       ingress: [],
-      egress: [{ peers: peerOf(flow.to, homeserver), ports }],
+      egress: [{ peers: peerOf(flow.to, owner), ports }],
       reason: flow.reason,
     });
   }
-  if (flow.to.kind === 'workload') {
+  if (flow.to.kind !== 'outside') {
+    const destination = podsOf(flow.to, owner);
     policies.push({
       name: `ingress-${flow.id}`,
-      namespace: homeserverNamespace(homeserver.name, flow.to.compartment),
-      podLabels: { [LABEL_WORKLOAD]: flow.to.workload },
+      namespace: destination.namespace,
+      podLabels: destination.podLabels,
       policyTypes: ['Ingress'],
-      ingress: [{ peers: peerOf(flow.from, homeserver), ports }],
+      ingress: [{ peers: peerOf(flow.from, owner), ports }],
       egress: [],
       reason: flow.reason,
     });
@@ -93,8 +102,8 @@ export function policiesForFlow(flow: Flow, homeserver: HomeserverSettings): Net
   return policies;
 }
 
-export function deriveFlowPolicies(flows: readonly Flow[], homeserver: HomeserverSettings): NetworkPolicyModel[] {
-  return flows.flatMap((flow) => policiesForFlow(flow, homeserver));
+export function deriveFlowPolicies(flows: readonly Flow[], owner?: FlowOwner): NetworkPolicyModel[] {
+  return flows.flatMap((flow) => policiesForFlow(flow, owner));
 }
 
 /** Default deny for both directions, and DNS to the cluster resolver only. */

@@ -2,8 +2,14 @@
  * ResourceQuota and LimitRange of a compartment, derived from its workloads so a
  * compromised workload cannot start extra pods, claim storage or expose a Service.
  */
-import { cpu, mebibytes } from './quantities';
-import type { WorkloadSpec } from './workload-spec';
+import { cpu, mebibytes, type ComputeResources } from './quantities';
+
+/** What a quota counts of a workload (a WorkloadSpec, or a pod a third-party chart runs). */
+export interface QuotaInput {
+  readonly replicas: number;
+  readonly resources: ComputeResources;
+  readonly storage?: { readonly sizeGi: number };
+}
 
 export interface QuotaModel {
   readonly hard: Readonly<Record<string, string>>;
@@ -26,10 +32,12 @@ const FALLBACK = { cpuMilli: 100, memoryMi: 128 };
 export interface ExposureAllowance {
   readonly loadBalancers: number;
   readonly nodePorts: number;
+  /** Services the compartment may have; default one per workload. */
+  readonly services?: number;
 }
 
-export function deriveQuota(workloads: readonly WorkloadSpec[], exposure: ExposureAllowance): QuotaModel {
-  const sum = (pick: (workload: WorkloadSpec) => number) => workloads.reduce((total, workload) => total + pick(workload) * workload.replicas, 0);
+export function deriveQuota(workloads: readonly QuotaInput[], exposure: ExposureAllowance): QuotaModel {
+  const sum = (pick: (workload: QuotaInput) => number) => workloads.reduce((total, workload) => total + pick(workload) * workload.replicas, 0);
   const claims = workloads.filter((workload) => workload.storage);
   const storageGi = claims.reduce((total, workload) => total + (workload.storage?.sizeGi ?? 0) * workload.replicas, 0);
   return {
@@ -41,14 +49,14 @@ export function deriveQuota(workloads: readonly WorkloadSpec[], exposure: Exposu
       'limits.memory': mebibytes(sum((w) => w.resources.memoryLimitMi) * ROLLOUT_FACTOR),
       persistentvolumeclaims: String(claims.reduce((total, workload) => total + workload.replicas, 0)),
       'requests.storage': `${storageGi}Gi`,
-      services: String(workloads.length),
+      services: String(exposure.services ?? workloads.length),
       'services.loadbalancers': String(exposure.loadBalancers),
       'services.nodeports': String(exposure.nodePorts),
     },
   };
 }
 
-export function deriveLimitRange(workloads: readonly WorkloadSpec[]): LimitRangeModel {
+export function deriveLimitRange(workloads: readonly QuotaInput[]): LimitRangeModel {
   const maxCpu = Math.max(FALLBACK.cpuMilli, ...workloads.map((w) => w.resources.cpuLimitMilli));
   const maxMemory = Math.max(FALLBACK.memoryMi, ...workloads.map((w) => w.resources.memoryLimitMi));
   const maxStorageGi = Math.max(1, ...workloads.map((w) => w.storage?.sizeGi ?? 0));

@@ -1,21 +1,77 @@
 /**
- * Who may read which secret, derived from the declarations (model/secrets.ts): one
- * read-only OpenBao policy per compartment of a homeserver, naming each readable path
+ * Who may do what in OpenBao, derived from the secret declarations (model/secrets.ts): one
+ * read-only policy per consuming compartment of a homeserver, naming each readable path
  * exactly (no globs), so a secret shared by two compartments is readable by exactly those
- * two. Secret delivery (issue 5) binds each compartment's SecretStore to its policy.
+ * two; one write policy for the in-cluster generator, on the generated paths only; one per
+ * homeserver for operators, on the provided paths only; and the Kubernetes auth role that
+ * binds each SecretStore's service account (one namespace, one audience) to its policy.
  */
-import type { HomeserverCompartment } from './compartments';
+import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
+import { homeserverNamespace, HOMESERVER_COMPARTMENTS, type HomeserverCompartment } from './compartments';
+import { homeserverSecretDeclarations } from './homeserver-workloads';
+import { MANAGED_PREFIX, OPENBAO_AUDIENCE, platformNames, SECRET_MOUNT } from './platform';
 import type { SecretDeclaration } from './secrets';
 
-/** KV v2 mount holding every generated value. */
-export const SECRET_MOUNT = 'matrix';
+export { SECRET_MOUNT };
+
+/** The service account every SecretStore authenticates as (one per namespace, no token mounted anywhere). */
+export const SECRET_READER_ACCOUNT = 'secret-reader';
+export const SECRET_WRITER_ACCOUNT = 'secret-writer';
+/** Tokens issued to External Secrets live minutes, not days. */
+export const STORE_TOKEN_TTL = '10m';
+export const STORE_TOKEN_MAX_TTL = '15m';
+
+export type Capability = 'create' | 'read' | 'update' | 'delete' | 'list';
+
+export interface PolicyRule {
+  /** Full API path under the mount, e.g. `matrix/data/agency/ldap-bind`. */
+  readonly path: string;
+  readonly capabilities: readonly Capability[];
+}
+
+export interface OpenBaoPolicy {
+  readonly name: string;
+  readonly description: string;
+  readonly rules: readonly PolicyRule[];
+}
+
+export interface KubernetesAuthRole {
+  readonly name: string;
+  readonly serviceAccount: string;
+  readonly namespace: string;
+  readonly policies: readonly string[];
+}
 
 export function secretPath(homeserverName: string, secretName: string): string {
   return `${homeserverName}/${secretName}`;
 }
 
 export function policyName(homeserverName: string, compartment: HomeserverCompartment): string {
-  return `${homeserverName}-${compartment}-read`;
+  return `${MANAGED_PREFIX}${homeserverName}-${compartment}-read`;
+}
+
+export function storeRoleName(homeserverName: string, compartment: HomeserverCompartment): string {
+  return `${MANAGED_PREFIX}${homeserverName}-${compartment}`;
+}
+
+export const GENERATOR_POLICY = `${MANAGED_PREFIX}secret-generation-write`;
+export const GENERATOR_ROLE = `${MANAGED_PREFIX}secret-generation`;
+
+export function operatorPolicyName(homeserverName: string): string {
+  return `${MANAGED_PREFIX}${homeserverName}-operator-write`;
+}
+
+/**
+ * Operators write provided values through this role: a service account in the OpenBao
+ * namespace, for which only cluster administrators can mint a short token
+ * (`kubectl create token ... --audience openbao`). No human ever holds a root token.
+ */
+export function operatorRoleName(homeserverName: string): string {
+  return `${MANAGED_PREFIX}${homeserverName}-operator`;
+}
+
+export function operatorAccountName(homeserverName: string): string {
+  return `${homeserverName}-secret-operator`;
 }
 
 export interface CompartmentAccess {
@@ -36,11 +92,78 @@ export function compartmentAccess(homeserverName: string, declarations: readonly
   }));
 }
 
-/** The policy document in OpenBao's HCL: read-only on exact data and metadata paths. */
-export function renderOpenBaoPolicy(access: CompartmentAccess): string {
-  const rules = access.readablePaths.flatMap((path) => [
-    `path "${SECRET_MOUNT}/data/${path}" {\n  capabilities = ["read"]\n}`,
-    `path "${SECRET_MOUNT}/metadata/${path}" {\n  capabilities = ["read"]\n}`,
-  ]);
-  return `# ${access.policyName}: generated from the secret declarations; read-only, exact paths.\n${rules.join('\n')}\n`;
+const dataPath = (path: string) => `${SECRET_MOUNT}/data/${path}`;
+const metadataPath = (path: string) => `${SECRET_MOUNT}/metadata/${path}`;
+
+/** Read-only on exact data paths: External Secrets reads values, never metadata, lists or versions. */
+export function readerPolicy(access: CompartmentAccess): OpenBaoPolicy {
+  return {
+    name: access.policyName,
+    description: `the ${access.compartment} compartment reads its own secrets`,
+    rules: access.readablePaths.map((path) => ({ path: dataPath(path), capabilities: ['read'] })),
+  };
+}
+
+/** Compartments of a homeserver that consume at least one OpenBao-held secret (each gets a SecretStore). */
+export function consumingCompartments(homeserver: HomeserverSettings): HomeserverCompartment[] {
+  const declarations = homeserverSecretDeclarations(homeserver);
+  return HOMESERVER_COMPARTMENTS.filter((compartment) => declarations.some((declaration) => declaration.consumers.includes(compartment)));
+}
+
+/** Writing once needs read (does it exist?), create and update on data and metadata (External Secrets marks what it manages). */
+const WRITE_ONCE: readonly Capability[] = ['create', 'read', 'update'];
+
+function writePolicy(name: string, description: string, paths: readonly string[]): OpenBaoPolicy {
+  return { name, description, rules: [...paths].sort().flatMap((path) => [{ path: dataPath(path), capabilities: WRITE_ONCE }, { path: metadataPath(path), capabilities: WRITE_ONCE }]) };
+}
+
+/** The complete, declared state of OpenBao's policies and Kubernetes auth roles for a deployment. */
+export interface OpenBaoAccess {
+  readonly policies: readonly OpenBaoPolicy[];
+  readonly roles: readonly KubernetesAuthRole[];
+}
+
+export function openBaoAccess(config: DeploymentConfig): OpenBaoAccess {
+  const policies: OpenBaoPolicy[] = [];
+  const roles: KubernetesAuthRole[] = [];
+  const generatedPaths: string[] = [];
+  for (const homeserver of config.homeservers) {
+    const declarations = homeserverSecretDeclarations(homeserver);
+    for (const access of compartmentAccess(homeserver.name, declarations, consumingCompartments(homeserver))) {
+      policies.push(readerPolicy(access));
+      roles.push({ name: storeRoleName(homeserver.name, access.compartment), serviceAccount: SECRET_READER_ACCOUNT, namespace: homeserverNamespace(homeserver.name, access.compartment), policies: [access.policyName] });
+    }
+    generatedPaths.push(...declarations.filter((declaration) => declaration.source.kind === 'generated').map((declaration) => secretPath(homeserver.name, declaration.name)));
+    const providedPaths = declarations.filter((declaration) => declaration.source.kind === 'provided').map((declaration) => secretPath(homeserver.name, declaration.name));
+    if (providedPaths.length > 0) {
+      policies.push(writePolicy(operatorPolicyName(homeserver.name), `operators of ${homeserver.name} write the values issued outside the cluster`, providedPaths));
+      roles.push({ name: operatorRoleName(homeserver.name), serviceAccount: operatorAccountName(homeserver.name), namespace: platformNames(config.deploymentName).namespaces.openbao, policies: [operatorPolicyName(homeserver.name)] });
+    }
+  }
+  policies.push(writePolicy(GENERATOR_POLICY, 'the in-cluster generator writes each generated value once', generatedPaths));
+  roles.push({ name: GENERATOR_ROLE, serviceAccount: SECRET_WRITER_ACCOUNT, namespace: platformNames(config.deploymentName).namespaces['secret-generation'], policies: [GENERATOR_POLICY] });
+  return { policies, roles };
+}
+
+/** The policy document in OpenBao's HCL: exact paths, no globs. */
+export function renderOpenBaoPolicy(policy: OpenBaoPolicy): string {
+  const rules = policy.rules.map((rule) => `path "${rule.path}" {\n  capabilities = [${rule.capabilities.map((capability) => `"${capability}"`).join(', ')}]\n}`);
+  return `# ${policy.name}: ${policy.description}. Generated from the secret declarations.\n${rules.join('\n')}\n`;
+}
+
+/** A Kubernetes auth role as OpenBao's API takes it, every field explicit. */
+export function roleDocument(role: KubernetesAuthRole): Record<string, unknown> {
+  return {
+    bound_service_account_names: [role.serviceAccount],
+    bound_service_account_namespaces: [role.namespace],
+    audience: OPENBAO_AUDIENCE,
+    alias_name_source: 'serviceaccount_uid',
+    token_policies: [...role.policies],
+    token_ttl: STORE_TOKEN_TTL,
+    token_max_ttl: STORE_TOKEN_MAX_TTL,
+    token_type: 'service',
+    token_num_uses: 0,
+    token_period: 0,
+    token_explicit_max_ttl: STORE_TOKEN_MAX_TTL,
+  };
 }

@@ -2,7 +2,7 @@
  * What a workload is, as plain data: image, user, ports, writable paths, storage, files and
  * resources. Network policies, quotas, reports and constructs all read this one shape.
  */
-import type { HomeserverCompartment } from './compartments';
+import type { CompartmentKind, HomeserverCompartment } from './compartments';
 import type { ComputeResources } from './quantities';
 
 export interface WorkloadPort {
@@ -43,6 +43,22 @@ export interface SecretMount {
   readonly mountPath: string;
 }
 
+/** The deployment's internal CA bundle (a ConfigMap trust-manager writes into every namespace), mounted read-only. */
+export interface TrustBundleMount {
+  readonly configMapName: string;
+  readonly mountPath: string;
+}
+
+/**
+ * A short-lived, audience-bound service account token as a file, for the one workload that
+ * logs in to OpenBao itself; automounting the API token stays off everywhere.
+ */
+export interface ProjectedToken {
+  readonly audience: string;
+  readonly expirationSeconds: number;
+  readonly mountPath: string;
+}
+
 /** A step run before the main container, with the same image, user, hardening and mounts. */
 export interface InitStep {
   readonly name: string;
@@ -50,13 +66,14 @@ export interface InitStep {
 }
 
 export type Probe =
-  | { readonly type: 'http'; readonly path: string; readonly port: string }
+  | { readonly type: 'http'; readonly path: string; readonly port: string; readonly scheme: 'HTTP' | 'HTTPS' }
   | { readonly type: 'tcp'; readonly port: string };
 
-export interface WorkloadSpec {
+export interface WorkloadSpec<Compartment extends CompartmentKind = HomeserverCompartment> {
   readonly name: string;
-  readonly compartment: HomeserverCompartment;
-  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly compartment: Compartment;
+  /** A Job runs to completion once per change of its spec (its name carries a hash of it). */
+  readonly kind: 'Deployment' | 'StatefulSet' | 'Job';
   readonly purpose: string;
   readonly image: string;
   readonly replicas: number;
@@ -67,13 +84,16 @@ export interface WorkloadSpec {
   readonly writablePaths: readonly WritablePath[];
   readonly storage?: PersistentStorage;
   readonly resources: ComputeResources;
-  readonly probe: Probe;
+  /** Required for Deployments and StatefulSets; a Job has none. */
+  readonly probe?: Probe;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   /** Plain, non-secret settings only (paths, names); secrets come as files. */
   readonly env?: Readonly<Record<string, string>>;
   readonly configFiles?: readonly ConfigFiles[];
   readonly secretMounts?: readonly SecretMount[];
+  readonly trustBundle?: TrustBundleMount;
+  readonly serviceAccountToken?: ProjectedToken;
   readonly initSteps?: readonly InitStep[];
   /** The one workload whose Service is exposed outside the cluster (the gateway). */
   readonly publicEntryPoint?: boolean;

@@ -8,9 +8,14 @@ import { homeserverNamespace, type HomeserverCompartment } from './compartments'
 import { parseSize } from '../config/durations';
 import { renderHaproxyConfig } from '../render/gateway/haproxy-config';
 import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands } from '../render/openldap';
-import { homeserverWorkloads, mediaWorkloads } from './homeserver-workloads';
+import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from './certificates';
+import { homeserverWorkloads, mediaWorkloads, trustBundleMount } from './homeserver-workloads';
 import { SECRET_NAMES } from './secrets';
 import { GATEWAY_HTTPS_PORT, LDAPS_PORT, SYNAPSE_PORTS, type WorkloadSpec } from './workload-spec';
+
+function directoryOf(file: string): string {
+  return file.replace(/\/[^/]+$/, '');
+}
 
 /** OpenLDAP in the directory compartment; none when the homeserver uses an external directory. */
 export function directoryWorkloads(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
@@ -38,13 +43,17 @@ export function directoryWorkloads(config: DeploymentConfig, homeserver: Homeser
       command: slapdCommand(layout),
       configFiles: [{ volumeName: 'config', mountPath: OPENLDAP_PATHS.configDirectory, files: { 'slapd-config.ldif': renderSlapdConfig(homeserver.directory, layout) } }],
       secretMounts: [
-        { volumeName: 'tls', secretName: SECRET_NAMES.ldapTls, mountPath: OPENLDAP_PATHS.tlsDirectory },
-        { volumeName: 'bootstrap', secretName: SECRET_NAMES.ldapBootstrap, mountPath: OPENLDAP_PATHS.bootstrapLdif.replace(/\/[^/]+$/, '') },
+        { volumeName: 'tls', secretName: CERTIFICATE_SECRETS.ldap, mountPath: OPENLDAP_PATHS.tlsDirectory },
+        { volumeName: 'bootstrap', secretName: SECRET_NAMES.ldapBootstrap, mountPath: directoryOf(OPENLDAP_PATHS.bootstrapLdif) },
+        { volumeName: 'ldap-bind', secretName: SECRET_NAMES.ldapBind, mountPath: directoryOf(OPENLDAP_PATHS.bindPasswordFile) },
       ],
-      initSteps: slapdInitCommands(layout),
+      initSteps: slapdInitCommands(layout, homeserver.directory),
     },
   ];
 }
+
+/** The internal CA bundle HAProxy verifies the Synapse listeners against. */
+const GATEWAY_TRUST_DIRECTORY = '/trust';
 
 /** HAProxy: the only public entry point, configured from the route table. */
 export function gatewayWorkloads(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
@@ -54,7 +63,8 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
     maxUploadBytes: parseSize(homeserver.synapse.maxUploadSize) ?? 0,
     rateLimit: homeserver.gateway.rateLimit,
     listenPort: GATEWAY_HTTPS_PORT.containerPort,
-    certificateFile: '/tls/tls.pem',
+    certificateFile: `/tls/${COMBINED_PEM_KEY}`,
+    backendCaFile: `${GATEWAY_TRUST_DIRECTORY}/ca.crt`,
     backends: {
       synapse: { host: `synapse.${homeserverNamespace(homeserver.name, 'homeserver')}.svc`, port: SYNAPSE_PORTS.http.containerPort },
       media: { host: `media-repository.${homeserverNamespace(homeserver.name, 'media')}.svc`, port: SYNAPSE_PORTS.http.containerPort },
@@ -76,7 +86,8 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
       probe: { type: 'tcp', port: 'https' },
       command: ['haproxy', '-db', '-f', '/config/haproxy.cfg'],
       configFiles: [{ volumeName: 'config', mountPath: '/config', files: { 'haproxy.cfg': haproxyConfig } }],
-      secretMounts: [{ volumeName: 'tls', secretName: SECRET_NAMES.gatewayTls, mountPath: '/tls' }],
+      secretMounts: [{ volumeName: 'tls', secretName: CERTIFICATE_SECRETS.gateway, mountPath: '/tls' }],
+      trustBundle: trustBundleMount(config, GATEWAY_TRUST_DIRECTORY),
       publicEntryPoint: true,
     },
   ];

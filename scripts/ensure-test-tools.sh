@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, when missing, the real software the tests run rendered configs with:
-# Debian's slapd + ldap-utils, HAProxy, Redis and PostgreSQL, and PyYAML (Synapse's parser).
+# Debian's slapd + ldap-utils, HAProxy, Redis and PostgreSQL, and PyYAML (Synapse's parser);
+# checks that Go is there for the tools the platform tests build.
 # Runs before `npm test` (npm's pretest), so the README's test command works on a fresh machine.
 set -euo pipefail
 
@@ -19,3 +20,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet 'PyYAML==6.0.3'
+
+# The platform tests build their tools (helm, Pod Security and CRD checks, External Secrets'
+# template engine, the HCL parser) from the Go module proxy: they need Go 1.26 or newer.
+go_version="$(go env GOVERSION 2>/dev/null || true)"
+case "$go_version" in
+  go1.2[6-9]*|go1.[3-9][0-9]*) ;;
+  *) echo "Go >= 1.26 is required for the platform tests (found: ${go_version:-none}); install it from go.dev" >&2; exit 1 ;;
+esac

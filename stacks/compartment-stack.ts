@@ -12,7 +12,16 @@ import { flowMatrix } from '../model/flows';
 import { deriveFlowPolicies } from '../model/network-policies';
 import { deriveLimitRange, deriveQuota } from '../model/quotas';
 import { workloadsIn } from '../model/workloads';
+import { parseDuration } from '../config/durations';
+import { Manifest } from '../constructs/manifest';
+import { SecretDelivery } from '../constructs/secret-delivery';
+import { homeserverCertificates } from '../model/certificates';
+import { homeserverSecretDeclarations } from '../model/homeserver-workloads';
+import { platformNames } from '../model/platform';
+import { leafCertificate } from '../render/manifests/certificates';
+import { goDuration } from '../render/manifests/kubernetes-object';
 import { configureEngine } from './engine-settings';
+import { leafLifetimes } from './secret-store-stack';
 
 export interface CompartmentStackProps {
   readonly config: DeploymentConfig;
@@ -44,7 +53,8 @@ export class CompartmentStack extends TerraformStack {
     this.compartment = new Compartment(this, 'compartment', {
       kind: compartment,
       namespace,
-      homeserverName: homeserver.name,
+      deploymentName: config.deploymentName,
+      owner: { homeserverName: homeserver.name },
       kubernetes: config.kubernetes,
       quota: deriveQuota(workloads, {
         loadBalancers: isGateway && exposure.type === 'LoadBalancer' ? 1 : 0,
@@ -53,6 +63,35 @@ export class CompartmentStack extends TerraformStack {
       }),
       limitRange: deriveLimitRange(workloads),
     });
+
+    const policies = deriveFlowPolicies(flowMatrix(config, homeserver), homeserver).filter((policy) => policy.namespace === namespace);
+    this.compartment.allowFlows(policies);
+
+    const names = platformNames(config.deploymentName);
+    const lifetimes = leafLifetimes(config);
+    const certificates = homeserverCertificates(homeserver)
+      .filter((certificate) => certificate.compartment === compartment)
+      .map(
+        (certificate) =>
+          new Manifest(this, `certificate-${certificate.secretName}`, {
+            object: leafCertificate({ name: certificate.secretName, namespace, dnsNames: certificate.dnsNames, issuer: certificate.issuer, combinedPem: certificate.combinedPem, usages: ['server auth'] }, names, lifetimes, this.compartment.labels),
+            dependsOn: this.compartment.baseline,
+          }),
+      );
+    const declarations = homeserverSecretDeclarations(homeserver).filter((declaration) => declaration.consumers.includes(compartment));
+    const delivery =
+      declarations.length > 0
+        ? new SecretDelivery(this, 'secret-delivery', {
+            namespace,
+            homeserverName: homeserver.name,
+            compartment,
+            declarations,
+            names,
+            refreshInterval: goDuration(parseDuration(config.platform.secrets.refreshInterval) ?? 0),
+            labels: this.compartment.labels,
+            dependsOn: this.compartment.baseline,
+          })
+        : undefined;
 
     this.workloads = workloads.map(
       (spec) =>
@@ -63,10 +102,9 @@ export class CompartmentStack extends TerraformStack {
           allowedRegistries: config.images.pullRegistries,
           storageClassName: config.storage.storageClassName,
           ...(spec.publicEntryPoint ? { exposure } : {}),
+          // Pods start inside their policies, with their certificates and secrets on the way.
+          dependsOn: [...this.compartment.baseline, ...certificates.map((certificate) => certificate.resource), ...(delivery ? delivery.secrets.map((secret) => secret.resource) : [])],
         }),
     );
-
-    const policies = deriveFlowPolicies(flowMatrix(config, homeserver), homeserver).filter((policy) => policy.namespace === namespace);
-    this.compartment.allowFlows(policies);
   }
 }

@@ -1,29 +1,80 @@
 /**
- * The shared platform compartment. It carries the same baseline as every compartment;
- * the secret store, secret delivery and certificate authority are added by the secret
- * management work (issue 5). Its quota admits no pod until a workload is declared.
+ * The shared platform's first stack: one compartment (namespace with the full baseline)
+ * per platform component, the network policies of the platform flow matrix, and the
+ * operators whose custom resources the later stacks use: cert-manager with trust-manager,
+ * and External Secrets. Their CRDs must exist before any stack plans a manifest of them,
+ * which is why issuers, stores and secrets live in the stacks that follow.
  */
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { DeploymentConfig } from '../config/deployment-config';
+import type { ChartPin, DeploymentConfig } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
-import { platformNamespace } from '../model/compartments';
-import { deriveLimitRange, deriveQuota } from '../model/quotas';
+import { HardenedChart } from '../constructs/hardened-chart';
+import { PLATFORM_COMPONENTS, type PlatformComponent } from '../model/compartments';
+import { deriveFlowPolicies } from '../model/network-policies';
+import { PLATFORM_PODS, PLATFORM_SERVICES, platformFlowMatrix, platformNames, RELEASES, type PlatformPod } from '../model/platform';
+import { configuratorWorkload } from '../model/platform-workloads';
+import { deriveLimitRange, deriveQuota, type QuotaInput } from '../model/quotas';
+import { certManagerValues } from '../render/charts/cert-manager-values';
+import type { HelmValues } from '../render/charts/chart-values';
+import { externalSecretsValues } from '../render/charts/external-secrets-values';
+import { trustManagerValues } from '../render/charts/trust-manager-values';
 import { configureEngine } from './engine-settings';
 
+export function platformStackName(config: DeploymentConfig): string {
+  return `${config.deploymentName}-platform`;
+}
+
+/** What runs in a platform namespace, for its quota: chart pods, OpenBao's volume, the configurator Job. */
+function quotaInputs(config: DeploymentConfig, component: PlatformComponent): QuotaInput[] {
+  const pods: QuotaInput[] = PLATFORM_PODS.filter((pod: PlatformPod) => pod.component === component).map((pod) =>
+    pod.name === RELEASES.openbao ? { ...pod, storage: { sizeGi: config.platform.openbao.storageGi } } : pod,
+  );
+  return component === 'openbao' ? [...pods, configuratorWorkload(config)] : pods;
+}
+
 export class PlatformStack extends TerraformStack {
-  readonly compartment: Compartment;
+  readonly compartments: Readonly<Record<PlatformComponent, Compartment>>;
 
   constructor(scope: Construct, config: DeploymentConfig) {
-    const name = platformNamespace(config.deploymentName);
+    const name = platformStackName(config);
     super(scope, name);
-    configureEngine(this, name, config);
-    this.compartment = new Compartment(this, 'compartment', {
-      kind: 'platform',
-      namespace: name,
-      kubernetes: config.kubernetes,
-      quota: deriveQuota([], { loadBalancers: 0, nodePorts: 0 }),
-      limitRange: deriveLimitRange([]),
-    });
+    configureEngine(this, name, config, { helm: true });
+    const names = platformNames(config.deploymentName);
+    const policies = deriveFlowPolicies(platformFlowMatrix(config));
+
+    const compartments = {} as Record<PlatformComponent, Compartment>;
+    for (const component of PLATFORM_COMPONENTS) {
+      const inputs = quotaInputs(config, component);
+      const compartment = new Compartment(this, component, {
+        kind: 'platform',
+        namespace: names.namespaces[component],
+        deploymentName: config.deploymentName,
+        owner: { platformComponent: component },
+        kubernetes: config.kubernetes,
+        quota: deriveQuota(inputs, { loadBalancers: 0, nodePorts: 0, services: PLATFORM_SERVICES[component] }),
+        limitRange: deriveLimitRange(inputs),
+      });
+      compartment.allowFlows(policies.filter((policy) => policy.namespace === compartment.name));
+      compartments[component] = compartment;
+    }
+    this.compartments = compartments;
+
+    const { charts } = config.platform;
+    const install = (chart: string, release: string, component: PlatformComponent, pin: ChartPin, values: HelmValues, after: readonly ITerraformDependable[] = []) =>
+      new HardenedChart(this, `chart-${chart}`, {
+        chart,
+        release,
+        namespace: compartments[component].namespaceName,
+        pin,
+        allowedRepositories: charts.allowedRepositories,
+        values,
+        // Pods start inside their namespace's policies and quota.
+        dependsOn: [...after, ...compartments[component].baseline],
+      });
+    const certManager = install('cert-manager', RELEASES.certManager, 'cert-manager', charts.certManager, certManagerValues(config));
+    // trust-manager's webhook certificate is a cert-manager Certificate: cert-manager's CRDs first.
+    install('trust-manager', RELEASES.trustManager, 'cert-manager', charts.trustManager, trustManagerValues(config), [certManager.release]);
+    install('external-secrets', RELEASES.externalSecrets, 'external-secrets', charts.externalSecrets, externalSecretsValues(config));
   }
 }

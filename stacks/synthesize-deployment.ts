@@ -9,6 +9,7 @@ import { App } from 'cdktf';
 import { ConfigError, loadDeploymentConfig } from '../config/load-config';
 import { auditSynthesizedOutput, type AuditResult } from '../policies/audit';
 import { writeAuditReports } from '../policies/report';
+import { renderSecretInventory } from '../render/secret-inventory';
 import { composeDeployment } from './compose-deployment';
 
 export interface SynthesisRequest {
@@ -33,6 +34,7 @@ export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcom
     const audit = auditSynthesizedOutput(staging, { config });
     if (audit.errors.length > 0) return { ok: false, reason: 'policy', audit };
     writeAuditReports(audit, path.join(staging, 'audit'));
+    fs.writeFileSync(path.join(staging, 'audit', 'secrets.md'), renderSecretInventory(config));
     fs.rmSync(outdir, { recursive: true, force: true });
     fs.renameSync(staging, outdir);
     return { ok: true, stacks: audit.stacks, audit };

@@ -17,7 +17,7 @@ const SECRET_KEY = /(^|[_.\-/ ])(pass|passwd|password|passphrase|secret|token|ap
 /** Secret directives of the servers we configure (Redis, OpenLDAP), whose names do not follow the pattern above. */
 const KNOWN_SECRET_DIRECTIVES = /^(requirepass|masterauth|rootpw|olcrootpw|bindpw|userpassword|credentials)$/i;
 /** Keys that name where a secret is, not the secret itself. */
-const LOCATION_KEY = /(_path|_file|_files|_dir|_directory|_name|_ref|_mode)$|^(secret_name|secretname)$/i;
+const LOCATION_KEY = /(_path|_file|_files|_dir|_directory|_name|_ref|_mode)$|[-_]from[-_]secret$|^(secret_name|secretname|secretref)$/i;
 
 const KNOWN_FORMATS: readonly { readonly name: string; readonly pattern: RegExp }[] = [
   { name: 'PEM private key', pattern: /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/ },
@@ -29,11 +29,16 @@ const KNOWN_FORMATS: readonly { readonly name: string; readonly pattern: RegExp 
   { name: 'GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
   { name: 'Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
   { name: 'Redis ACL password', pattern: /\buser \S+ .*(^|\s)>[^\s]+/ },
+  { name: 'OpenBao/Vault token', pattern: /\b(hv[sbr]|s|b|r)\.[A-Za-z0-9_-]{24,}\b/ },
 ];
 
 /** Contexts where a long token is an address or a content hash, not a secret. */
 const NON_SECRET_CONTEXTS: readonly RegExp[] = [/\$\{[^}]*\}/g, /@sha256:[0-9a-f]{64}/g, /\bsha256:[0-9a-f]{64}/g];
 const HASH_KEYS = new Set(['matrix.sovereign/config-checksum', 'uniqueId']);
+/** Terraform's own references between resources: a list of addresses such as `kubernetes_manifest.store_1A2B3C4D`. */
+function isAddressList(key: string, value: unknown): boolean {
+  return key === 'depends_on' && Array.isArray(value) && value.every((item) => typeof item === 'string' && /^(data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+$/.test(item));
+}
 
 export function shannonEntropy(text: string): number {
   const counts = new Map<string, number>();
@@ -57,9 +62,17 @@ function isHarmlessLiteral(value: string): boolean {
     trimmed.startsWith('/') ||
     trimmed.startsWith('./') ||
     /^\$\{[^}]+\}$/.test(trimmed) ||
+    // A shell command substitution computes the value at run time (e.g. a token from a login).
+    /^"?\$\([^)]*\)"?$/.test(trimmed) ||
     /^\{\{[^}]+\}\}$/.test(trimmed) ||
     /^(true|false|null|none|required|optional)$/i.test(trimmed)
   );
+}
+
+/** Identifiers such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: separated single-case words, each optionally numbered. */
+function isIdentifier(token: string): boolean {
+  const segments = token.split(/[_-]+/).filter((segment) => segment !== '');
+  return segments.length >= 3 && segments.every((segment) => /^([A-Z]+[0-9]*|[a-z]+[0-9]*|[0-9]+)$/.test(segment));
 }
 
 /** Tokens that look random enough to be keys: long, from a key alphabet, high entropy. */
@@ -68,7 +81,7 @@ function highEntropyTokens(text: string): string[] {
   for (const pattern of NON_SECRET_CONTEXTS) scrubbed = scrubbed.replace(pattern, ' ');
   const tokens = scrubbed.match(/[A-Za-z0-9+/_-]{24,}={0,2}/g) ?? [];
   return tokens.filter((token) => {
-    if (/^[a-z_.-]+$/i.test(token) || /^[0-9]+$/.test(token)) return false;
+    if (/^[a-z_.-]+$/i.test(token) || /^[0-9]+$/.test(token) || isIdentifier(token)) return false;
     const hasDigit = /[0-9]/.test(token);
     const hasLetter = /[A-Za-z]/.test(token);
     if (!hasDigit || !hasLetter) return false;
@@ -87,7 +100,16 @@ function scanValue(key: string, value: string, location: string, raw: string = v
     if (format.pattern.test(raw)) hits.push({ location, reason: format.name, preview: redact(value) });
   }
   if (!HASH_KEYS.has(key)) {
-    for (const token of highEntropyTokens(value)) hits.push({ location, reason: 'high-entropy token', preview: redact(token) });
+    // Object names may end in a short content hash (e.g. a Job per spec) and construct paths join
+    // readable ids: judge each part on its own.
+    const parts =
+      key === 'name' && /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(value)
+        ? value.split('-')
+        : // cdktf's construct paths (`//.metadata.path`) and URL paths: slash-separated names.
+          key === 'path' && value.includes('/') && /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(value)
+          ? value.split(/[/_-]/)
+          : [value];
+    for (const token of parts.flatMap(highEntropyTokens)) hits.push({ location, reason: 'high-entropy token', preview: redact(token) });
   }
   return hits;
 }
@@ -115,9 +137,9 @@ export function scanJson(document: unknown, location = '$'): SecretHit[] {
     if (typeof record.name === 'string' && typeof record.value === 'string' && !record.value.includes('\n')) {
       return scanValue(record.name, record.value, `${location}(${record.name})`).concat(scanJson(Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'value')), location));
     }
-    return Object.entries(document).flatMap(([key, value]) =>
-      typeof value === 'string' && !value.includes('\n') ? scanValue(key, value, `${location}.${key}`) : scanJson(value, `${location}.${key}`),
-    );
+    return Object.entries(document)
+      .filter(([key, value]) => !isAddressList(key, value))
+      .flatMap(([key, value]) => (typeof value === 'string' && !value.includes('\n') ? scanValue(key, value, `${location}.${key}`) : scanJson(value, `${location}.${key}`)));
   }
   return [];
 }

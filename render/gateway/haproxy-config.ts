@@ -2,14 +2,17 @@
  * Renders the gateway's HAProxy configuration: TLS >= 1.2 with forward-secret AEAD suites,
  * only the routes of the route table, a request body limit equal to Synapse's
  * max_upload_size, per-client-address rate limits, and the real client address forwarded
- * (client-supplied forwarding headers are dropped first). Valid for HAProxy 2.6 (tested)
- * and 3.x (deployed). Contains no secret: the certificate is a mounted file.
+ * (client-supplied forwarding headers are dropped first), and TLS to the backends verified
+ * against the internal CA. Valid for HAProxy 2.6 (tested) and 3.x (deployed). Contains no
+ * secret: the certificate is a mounted file.
  */
 import { gatewayRoutes, type GatewayRoute } from './routes';
 
 export interface HaproxyBackend {
   readonly host: string;
   readonly port: number;
+  /** The name the backend's certificate must carry (its Service name); defaults to `host`. */
+  readonly tlsName?: string;
 }
 
 export interface HaproxyInput {
@@ -20,6 +23,8 @@ export interface HaproxyInput {
   readonly listenPort: number;
   /** PEM with the certificate chain and the private key. */
   readonly certificateFile: string;
+  /** CA bundle the backends' certificates must chain to (the internal CA). */
+  readonly backendCaFile: string;
   readonly backends: { readonly synapse: HaproxyBackend; readonly media: HaproxyBackend };
 }
 
@@ -54,6 +59,10 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     `  ssl-default-bind-ciphers ${TLS12_CIPHERS}`,
     `  ssl-default-bind-ciphersuites ${TLS13_CIPHERSUITES}`,
     '  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
+    // The same floor towards the backends.
+    `  ssl-default-server-ciphers ${TLS12_CIPHERS}`,
+    `  ssl-default-server-ciphersuites ${TLS13_CIPHERSUITES}`,
+    '  ssl-default-server-options ssl-min-ver TLSv1.2 no-tls-tickets',
     '  tune.ssl.default-dh-param 2048',
     '',
     'resolvers cluster',
@@ -109,11 +118,13 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     '',
     ...(['synapse', 'media'] as const).flatMap((name) => {
       const backend = input.backends[name];
+      const tlsName = backend.tlsName ?? backend.host;
       return [
         `backend ${name}`,
         '  option httpchk GET /health',
         '  http-check expect status 200',
-        `  server ${name} ${backend.host}:${backend.port} check inter 10s resolvers cluster init-addr last,libc,none`,
+        // TLS to the backend, verified against the internal CA and the Service name (also for health checks).
+        `  server ${name} ${backend.host}:${backend.port} ssl verify required ca-file ${input.backendCaFile} verifyhost ${tlsName} sni str(${tlsName}) check check-ssl check-sni ${tlsName} inter 10s resolvers cluster init-addr last,libc,none`,
         '',
       ];
     }),

@@ -56,9 +56,12 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
     form_secret_path: `${SYNAPSE_PATHS.keysDirectory}/form`,
     worker_replication_secret_path: `${SYNAPSE_PATHS.keysDirectory}/replication`,
 
+    // The listener the gateway reaches is TLS (internal CA); the gateway verifies it.
+    tls_certificate_path: `${SYNAPSE_PATHS.tlsDirectory}/tls.crt`,
+    tls_private_key_path: `${SYNAPSE_PATHS.tlsDirectory}/tls.key`,
     listeners: [
       // Behind the gateway: the real client address comes from X-Forwarded-For.
-      { port: SYNAPSE_PORTS.http.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: publicResources, compress: false }] },
+      { port: SYNAPSE_PORTS.http.containerPort, type: 'http', tls: true, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: publicResources, compress: false }] },
       // Internal only: reachable from Synapse pods (flow matrix), never routed by the gateway.
       { port: SYNAPSE_PORTS.replication.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: false, resources: [{ names: ['replication'], compress: false }] },
       { port: SYNAPSE_PORTS.metrics.containerPort, type: 'metrics', bind_addresses: ['0.0.0.0'] },
@@ -238,7 +241,7 @@ export function workerDefinitions(homeserver: HomeserverSettings): WorkerDefinit
 export function workerConfig(worker: WorkerDefinition): Record<string, unknown> {
   const listeners: Record<string, unknown>[] = [];
   if (worker.httpResources.length > 0) {
-    listeners.push({ port: SYNAPSE_PORTS.http.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: [...worker.httpResources], compress: false }] });
+    listeners.push({ port: SYNAPSE_PORTS.http.containerPort, type: 'http', tls: true, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: [...worker.httpResources], compress: false }] });
   }
   if (worker.replicationListener) {
     listeners.push({ port: SYNAPSE_PORTS.replication.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: false, resources: [{ names: ['replication'], compress: false }] });

@@ -9,7 +9,10 @@ export const SYNAPSE_PATHS = {
   databaseSecretDirectory: '/secrets/database',
   redisSecretDirectory: '/secrets/redis',
   ldapSecretDirectory: '/secrets/ldap',
-  caDirectory: '/secrets/ca',
+  /** The internal CA bundle (a ConfigMap: a CA certificate is not a secret). */
+  caDirectory: '/trust',
+  /** Certificate and key of the TLS listener the gateway connects to. */
+  tlsDirectory: '/secrets/tls',
   emailSecretDirectory: '/secrets/email',
   /** Memory-backed copy of the libpq passfile with mode 0600 (libpq refuses group-readable files). */
   runtimeSecretsDirectory: '/run/secrets',

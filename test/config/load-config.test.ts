@@ -19,7 +19,7 @@ describe('accepted configs', () => {
     expect(config.homeservers).toHaveLength(1);
     expect(config.homeservers[0]?.federation).toEqual({ enabled: false, peers: [], egressCidrs: [] });
     expect(config.state).toEqual({ backend: 'local', directory: 'state' });
-    expect(config.images.pullRegistries).toEqual(['ghcr.io', 'docker.io']);
+    expect(config.images.pullRegistries).toEqual(['ghcr.io', 'docker.io', 'quay.io']);
   });
 
   it('resolves fleet peers to the other members unless stated, and applies the mirror', () => {
@@ -68,7 +68,7 @@ const REJECTED: Case[] = [
   ['image with a tag only', (c) => setPath(c, 'images.synapse', 'ghcr.io/element-hq/synapse:v1.159.0'), 'images.synapse', /pinned by digest/],
   ['image with a short digest', (c) => setPath(c, 'images.redis', 'docker.io/library/redis@sha256:abc'), 'images.redis', /64 lowercase hex/],
   ['image without a registry host', (c) => setPath(c, 'images.haproxy', `library/haproxy@${FAKE_DIGEST}`), 'images.haproxy', /registry explicitly/],
-  ['image from a registry not allowlisted', (c) => setPath(c, 'images.postgres', `quay.io/x/postgres@${FAKE_DIGEST}`), 'images.postgres', /not in images.allowedRegistries/],
+  ['image from a registry not allowlisted', (c) => setPath(c, 'images.postgres', `registry.evil.example/x/postgres@${FAKE_DIGEST}`), 'images.postgres', /not in images.allowedRegistries/],
   ['duplicate registry', (c) => setPath(c, 'images.allowedRegistries', ['ghcr.io', 'docker.io', 'ghcr.io']), 'images.allowedRegistries[2]', /duplicate/],
   ['storage class not allowlisted', (c) => setPath(c, 'storage.storageClassName', 'standard'), 'storage.storageClassName', /not in storage.allowedStorageClasses/],
   ['PSA version "latest"', (c) => setPath(c, 'kubernetes.podSecurityVersion', 'latest'), 'kubernetes.podSecurityVersion', /pinned version/],

@@ -14,7 +14,8 @@ function synthCompartment(extra?: (compartment: Compartment) => void): Resources
     const compartment = new Compartment(scope, 'compartment', {
       kind: 'directory',
       namespace: 'agency-directory',
-      homeserverName: 'agency',
+      deploymentName: 'matrix',
+      owner: { homeserverName: 'agency' },
       kubernetes: config.kubernetes,
       quota: deriveQuota([], { loadBalancers: 0, nodePorts: 0 }),
       limitRange: deriveLimitRange([]),
@@ -45,6 +46,7 @@ describe('Compartment', () => {
           'pod-security.kubernetes.io/warn-version': 'v1.33',
           'matrix.sovereign/compartment': 'directory',
           'matrix.sovereign/homeserver': 'agency',
+          'matrix.sovereign/deployment': 'matrix',
         },
       },
     });

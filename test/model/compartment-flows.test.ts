@@ -8,7 +8,7 @@ const config = loadDeploymentConfig();
 const homeserver = config.homeservers[0]!;
 
 function describeFlow(flow: Flow): string {
-  const end = (e: Flow['from']) => (e.kind === 'workload' ? `${e.compartment}/${e.workload}` : `outside(${e.cidrs.join(',')})`);
+  const end = (e: Flow['from']) => (e.kind === 'workload' ? `${e.compartment}/${e.workload}` : e.kind === 'pods' ? `${e.namespace}/${e.name}` : `outside(${e.cidrs.join(',')})`);
   return `${end(flow.from)} -> ${end(flow.to)}:${flow.port}`;
 }
 

@@ -1,16 +1,28 @@
 import { loadDeploymentConfig } from '../../config/load-config';
-import { HOMESERVER_COMPARTMENTS, type HomeserverCompartment } from '../../model/compartments';
+import { HOMESERVER_COMPARTMENTS, homeserverNamespace, type HomeserverCompartment } from '../../model/compartments';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
-import { compartmentAccess, renderOpenBaoPolicy, secretPath } from '../../model/secret-access';
+import { compartmentAccess, consumingCompartments, GENERATOR_POLICY, openBaoAccess, operatorPolicyName, renderOpenBaoPolicy, roleDocument, secretPath, SECRET_MOUNT, type OpenBaoPolicy } from '../../model/secret-access';
 import type { SecretDeclaration } from '../../model/secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
+const access = openBaoAccess(fleet);
 
 function readersOf(path: string, declarations: readonly SecretDeclaration[], homeserverName: string): HomeserverCompartment[] {
   return compartmentAccess(homeserverName, declarations, HOMESERVER_COMPARTMENTS)
-    .filter((access) => access.readablePaths.includes(path))
-    .map((access) => access.compartment);
+    .filter((entry) => entry.readablePaths.includes(path))
+    .map((entry) => entry.compartment);
+}
+
+/** Every (path, capability) a policy grants, as "capability path". */
+function grants(policy: OpenBaoPolicy): string[] {
+  return policy.rules.flatMap((rule) => rule.capabilities.map((capability) => `${capability} ${rule.path}`));
+}
+
+function policy(name: string): OpenBaoPolicy {
+  const found = access.policies.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no policy ${name}`);
+  return found;
 }
 
 describe('secret access derived from the declarations', () => {
@@ -26,24 +38,51 @@ describe('secret access derived from the declarations', () => {
     expect(readersOf(secretPath(homeserver.name, 'ldap-bind'), homeserverSecretDeclarations(homeserver), homeserver.name).sort()).toEqual(['directory', 'homeserver']);
   });
 
-  it('gives the gateway nothing but its TLS certificate', () => {
-    const homeserver = fleet.homeservers[0]!;
-    const [gateway] = compartmentAccess(homeserver.name, homeserverSecretDeclarations(homeserver), ['gateway']);
-    expect(gateway?.readablePaths).toEqual([`${homeserver.name}/gateway-tls`]);
+  it('gives the gateway no OpenBao access at all (its only secret is a certificate issued in its namespace)', () => {
+    for (const homeserver of fleet.homeservers) {
+      expect(consumingCompartments(homeserver)).not.toContain('gateway');
+      expect(access.roles.map((role) => role.namespace)).not.toContain(homeserverNamespace(homeserver.name, 'gateway'));
+    }
   });
 
-  it('keeps homeservers apart: no path of one is readable through another\'s policies', () => {
-    const [first, second] = fleet.homeservers;
-    const secondPaths = compartmentAccess(second!.name, homeserverSecretDeclarations(second!), HOMESERVER_COMPARTMENTS).flatMap((access) => access.readablePaths);
-    expect(secondPaths.filter((path) => path.startsWith(`${first!.name}/`))).toEqual([]);
+  it("keeps homeservers apart: no policy of one grants anything under another's prefix", () => {
+    for (const homeserver of fleet.homeservers) {
+      const own = access.policies.filter((candidate) => candidate.name.startsWith(`matrix-${homeserver.name}-`));
+      expect(own.length).toBeGreaterThan(0);
+      for (const candidate of own) for (const rule of candidate.rules) expect(rule.path).toMatch(new RegExp(`^${SECRET_MOUNT}/(data|metadata)/${homeserver.name}/`));
+    }
   });
 
-  it('renders read-only policies on exact paths (no globs, no write)', () => {
-    const homeserver = fleet.homeservers[0]!;
-    for (const access of compartmentAccess(homeserver.name, homeserverSecretDeclarations(homeserver), HOMESERVER_COMPARTMENTS)) {
-      const policy = renderOpenBaoPolicy(access);
-      expect(policy).not.toMatch(/[*+]"/);
-      expect([...policy.matchAll(/capabilities = \[(.*)\]/g)].map((match) => match[1])).toEqual(access.readablePaths.flatMap(() => ['"read"', '"read"']));
+  it('grants compartments read on exact data paths only (no globs, no metadata, no write)', () => {
+    for (const candidate of access.policies.filter((entry) => entry.name.endsWith('-read'))) {
+      for (const grant of grants(candidate)) expect(grant).toMatch(new RegExp(`^read ${SECRET_MOUNT}/data/[a-z0-9-]+/[a-z0-9-]+$`));
+      expect(renderOpenBaoPolicy(candidate)).not.toMatch(/[*+]"/);
+    }
+  });
+
+  it('lets the generator write the generated paths only, and operators the provided paths only', () => {
+    const generated = fleet.homeservers.flatMap((homeserver) => homeserverSecretDeclarations(homeserver).filter((d) => d.source.kind === 'generated').map((d) => secretPath(homeserver.name, d.name)));
+    const generatorPaths = new Set(policy(GENERATOR_POLICY).rules.map((rule) => rule.path.replace(/^matrix\/(data|metadata)\//, '')));
+    expect([...generatorPaths].sort()).toEqual([...generated].sort());
+    for (const homeserver of fleet.homeservers) {
+      const provided = homeserverSecretDeclarations(homeserver).filter((d) => d.source.kind === 'provided').map((d) => secretPath(homeserver.name, d.name));
+      const operator = access.policies.find((candidate) => candidate.name === operatorPolicyName(homeserver.name));
+      const operatorPaths = new Set((operator?.rules ?? []).map((rule) => rule.path.replace(/^matrix\/(data|metadata)\//, '')));
+      expect([...operatorPaths].sort()).toEqual([...provided].sort());
+      for (const path of operatorPaths) expect(generated).not.toContain(path);
+    }
+  });
+
+  it('binds each role to one service account in one namespace, the OpenBao audience and short-lived tokens', () => {
+    const accounts = access.roles.map((role) => `${role.namespace}/${role.serviceAccount}`);
+    expect(new Set(accounts).size).toBe(accounts.length);
+    // Stores: one per compartment namespace; operators: accounts in the OpenBao namespace only.
+    const openbao = `${fleet.deploymentName}-openbao`;
+    for (const role of access.roles) if (role.name.endsWith('-operator')) expect(role.namespace).toBe(openbao);
+    for (const role of access.roles) {
+      const document = roleDocument(role);
+      expect(document).toMatchObject({ bound_service_account_names: [role.serviceAccount], bound_service_account_namespaces: [role.namespace], audience: 'openbao', token_ttl: '10m', token_max_ttl: '15m' });
+      expect(JSON.stringify(document)).not.toContain('*');
     }
   });
 });

@@ -1,5 +1,8 @@
 import { loadDeploymentConfig } from '../../config/load-config';
+import { homeserverCertificates } from '../../model/certificates';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
+import { passwordEntropyBits, templateReferences, valueNames } from '../../model/secrets';
+import { passwordGenerator } from '../../render/manifests/secret-delivery';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { pyYamlLoad } from '../support/python';
 import { workloadsOf } from '../../model/workloads';
@@ -19,7 +22,8 @@ describe('secret declarations', () => {
     expect(homeserverSecretDeclarations(fleet.homeservers[0]!).map((s) => s.name)).not.toContain('synapse-email');
     const email = declared.get('synapse-email');
     expect(email?.consumers).toEqual(['homeserver']);
-    const template = email?.templates?.['email.yaml'] ?? '';
+    expect(email?.source).toEqual({ kind: 'provided', values: { password: expect.any(String) } });
+    const template = email?.files['email.yaml']?.template ?? '';
     expect(pyYamlLoad(template)).toEqual({
       email: expect.objectContaining({ smtp_host: 'smtp.agency.example.org', smtp_port: 587, smtp_pass: '{{ .password }}', require_transport_security: true, force_tls: false }),
     });
@@ -29,13 +33,18 @@ describe('secret declarations', () => {
     expect(synapse?.secretMounts?.map((m) => m.secretName)).toContain('synapse-email');
   });
 
-  it('cover every secret a workload mounts, and only for the compartments allowed to read it', () => {
+  it('cover every secret a workload mounts (or its certificate), and only for the compartments allowed to read it', () => {
     for (const homeserver of fleet.homeservers) {
+      const declarations = new Map(homeserverSecretDeclarations(homeserver).map((secret) => [secret.name, secret]));
+      const certificates = homeserverCertificates(homeserver);
       for (const workload of workloadsOf(fleet, homeserver)) {
         for (const mount of workload.secretMounts ?? []) {
-          const secret = declared.get(mount.secretName);
-          expect(secret).toBeDefined();
-          expect(secret?.consumers).toContain(workload.compartment);
+          const secret = declarations.get(mount.secretName);
+          const certificate = certificates.find((candidate) => candidate.secretName === mount.secretName);
+          expect({ mount: mount.secretName, declared: secret !== undefined || certificate !== undefined }).toEqual({ mount: mount.secretName, declared: true });
+          // A certificate's key never leaves the namespace it is issued in: only the serving workload mounts it.
+          if (certificate) expect([certificate.compartment, certificate.workload]).toEqual([workload.compartment, workload.name]);
+          else expect(secret?.consumers).toContain(workload.compartment);
         }
       }
     }
@@ -56,5 +65,35 @@ describe('secret declarations', () => {
         }
       }
     }
+  });
+
+  it('render every file only from values the secret declares (a typo would render an empty file)', () => {
+    for (const homeserver of fleet.homeservers) {
+      for (const declaration of homeserverSecretDeclarations(homeserver)) {
+        for (const [file, spec] of Object.entries(declaration.files)) {
+          const references = templateReferences(spec.template);
+          expect({ file, references: references.filter((name) => !valueNames(declaration).includes(name)) }).toEqual({ file, references: [] });
+          expect(references.length).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  it('generate values with at least 128 bits of entropy (External Secrets Password generator, letters and digits)', () => {
+    for (const homeserver of fleet.homeservers) {
+      for (const declaration of homeserverSecretDeclarations(homeserver)) {
+        if (declaration.source.kind !== 'generated') continue;
+        for (const value of Object.values(declaration.source.values)) {
+          const spec = passwordGenerator(value.length, 'ns', {}).spec as { length: number; digits: number; symbols: number };
+          expect(spec.symbols).toBe(0);
+          expect(passwordEntropyBits(spec.length, spec.digits)).toBeGreaterThanOrEqual(128);
+        }
+      }
+    }
+  });
+
+  it('generate the values it can, and ask operators only for what comes from outside (SMTP, S3, external LDAP, directory entries)', () => {
+    const provided = fleet.homeservers.flatMap((homeserver) => homeserverSecretDeclarations(homeserver).filter((d) => d.source.kind === 'provided').map((d) => d.name));
+    expect(new Set(provided)).toEqual(new Set(['synapse-email', 'ldap-bootstrap', 'media-s3']));
   });
 });

@@ -5,7 +5,8 @@
 import { loadDeploymentConfig } from '../../config/load-config';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
 import type { AuditContext } from '../../policies/rule';
-import { block, blocks, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
 
 /** The shipped default config: allowlisted registries and storage classes, cluster ranges. */
 export const CONFIG_CONTEXT: AuditContext = { config: loadDeploymentConfig() };
@@ -18,6 +19,12 @@ export const GATEWAY_NAMESPACE = 'agency-gateway';
 export const STORAGE_CLASS = 'encrypted-retain';
 export const SYNAPSE_IMAGE = 'ghcr.io/element-hq/synapse:v1.159.0@sha256:edf259d2b575b669a3e81024918ab8d5cfb7d2fba5a53c9e09695f1abc5645cb';
 export const POSTGRES_IMAGE = 'docker.io/library/postgres:17.7-alpine@sha256:ff4ccc02b97e0ebb6b328ef9ff92522f95586f83be6801896b615088defc8ad2';
+/** The External Secrets operator image (controller, webhook and cert controller), as in config/default.yaml. */
+export const EXTERNAL_SECRETS_IMAGE = { repository: 'ghcr.io/external-secrets/external-secrets', tag: 'v2.10.0@sha256:814117b0fd6d121b03e8ba3b6db1cecbe7449a354fc0fc9c4faf73a37aa221b1' };
+export const CERT_MANAGER_DIGEST = 'sha256:70f532fd9cfde0b09d55687200942399d89838bc2d5d5b45152eb799a15912b8';
+/** Where the secret generators and their PushSecrets live (the platform's secret-generation compartment). */
+export const GENERATION_NAMESPACE = 'agency-secret-generation';
+export const SYNAPSE_COMMAND = ['python', '-m', 'synapse.app.homeserver', '--config-path', '/config/homeserver.yaml', '--no-secrets-in-config'];
 /** Metadata endpoint plus the pod, service and node ranges of config/default.yaml. */
 export const FEDERATION_EXCEPT = ['169.254.169.254/32', '10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16'];
 
@@ -59,6 +66,16 @@ export const R = {
   postgresStatefulSet: ref('kubernetes_stateful_set_v1', 'postgres_workload'),
   haproxyService: ref('kubernetes_service_v1', 'haproxy_service'),
   haproxyIngress: ref('kubernetes_network_policy_v1', 'haproxy_policy-ingress-outside-to-haproxy-https'),
+  synapseConfig: ref('kubernetes_config_map_v1', 'synapse_config-config'),
+  secretReaderAccount: ref('kubernetes_service_account_v1', 'secret-delivery_secret-reader'),
+  secretStore: ref('kubernetes_manifest', 'secret-delivery_store_manifest'),
+  externalSecret: ref('kubernetes_manifest', 'secret-delivery_synapse-keys_manifest'),
+  synapseCertificate: ref('kubernetes_manifest', 'certificate-synapse-tls_manifest'),
+  secretWriterAccount: ref('kubernetes_service_account_v1', 'secret-writer'),
+  generationStore: ref('kubernetes_manifest', 'secret-store_manifest'),
+  passwordGenerator: ref('kubernetes_manifest', 'generator-64_manifest'),
+  pushSecret: ref('kubernetes_manifest', 'push-agency-synapse-keys-macaroon_manifest'),
+  externalSecretsRelease: ref('helm_release', 'chart-external-secrets_release'),
 } as const;
 
 /** The label a container violation is reported under. */
@@ -220,6 +237,199 @@ export function service(namespace: ResourceRef, compartment: string, workload: s
   };
 }
 
+/** A `kubernetes_manifest` as cdktf synthesizes it (field manager, timeouts, optional Ready wait). */
+export function manifestResource(manifest: JsonObject, waitForReady = true): JsonObject {
+  return {
+    field_manager: { force_conflicts: false, name: 'matrix-sovereign-iac' },
+    manifest,
+    timeouts: { create: '5m', delete: '5m', update: '5m' },
+    ...(waitForReady ? { wait: { condition: [{ status: 'True', type: 'Ready' }] } } : {}),
+  };
+}
+
+function objectMetadata(namespace: string, compartment: string, name: string): JsonObject {
+  return { labels: labels(compartment), name, namespace };
+}
+
+/** A namespaced SecretStore on OpenBao, authenticating as `account` with its own role. */
+export function secretStore(namespace: string, compartment: string, role: string, account: string): JsonObject {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'SecretStore',
+    metadata: objectMetadata(namespace, compartment, 'openbao'),
+    spec: {
+      provider: {
+        vault: {
+          auth: { kubernetes: { mountPath: 'kubernetes', role, serviceAccountRef: { audiences: ['openbao'], name: account } } },
+          caProvider: { key: 'ca.crt', name: 'matrix-internal-ca', type: 'ConfigMap' },
+          path: 'matrix',
+          server: 'https://openbao.matrix-openbao.svc:8200',
+          version: 'v2',
+        },
+      },
+    },
+  };
+}
+
+function remoteProperty(key: string, property: string): JsonObject {
+  return { remoteRef: { conversionStrategy: 'Default', decodingStrategy: 'None', key, property }, secretKey: property };
+}
+
+export function synapseKeysExternalSecret(): JsonObject {
+  const properties = ['macaroon', 'form', 'replication'];
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { ...objectMetadata(HOMESERVER_NAMESPACE, 'homeserver', 'synapse-keys'), annotations: { 'matrix.sovereign/purpose': 'Synapse macaroon, form and worker replication secrets' } },
+    spec: {
+      data: properties.map((property) => remoteProperty('agency/synapse-keys', property)),
+      refreshInterval: '1h',
+      refreshPolicy: 'Periodic',
+      secretStoreRef: { kind: 'SecretStore', name: 'openbao' },
+      target: {
+        creationPolicy: 'Owner',
+        deletionPolicy: 'Retain',
+        name: 'synapse-keys',
+        template: { data: Object.fromEntries(properties.map((property) => [property, `{{ .${property} }}`])), engineVersion: 'v2', mergePolicy: 'Replace', type: 'Opaque' },
+      },
+    },
+  };
+}
+
+/** A cert-manager Certificate from the internal CA: a 90-day leaf renewed 30 days ahead, new key each time. */
+export function leafCertificate(namespace: string, compartment: string, service: string): JsonObject {
+  const dnsName = `${service}.${namespace}.svc`;
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: objectMetadata(namespace, compartment, `${service}-tls`),
+    spec: {
+      commonName: dnsName,
+      dnsNames: [dnsName],
+      duration: '2160h',
+      issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'matrix-internal-ca' },
+      privateKey: { algorithm: 'ECDSA', encoding: 'PKCS8', rotationPolicy: 'Always', size: 384 },
+      renewBefore: '720h',
+      secretName: `${service}-tls`,
+      usages: ['digital signature', 'server auth'],
+    },
+  };
+}
+
+export function passwordGenerator(length: number): JsonObject {
+  return {
+    apiVersion: 'generators.external-secrets.io/v1alpha1',
+    kind: 'Password',
+    metadata: objectMetadata(GENERATION_NAMESPACE, 'platform', `alphanumeric-${length}`),
+    spec: { allowRepeat: true, digits: 10, encoding: 'raw', length, noUpper: false, symbols: 0 },
+  };
+}
+
+/** Writes a generated value into OpenBao once (IfNotExists), checked hourly. */
+export function generatedPushSecret(name: string, remoteKey: string, property: string, generator: string): JsonObject {
+  return {
+    apiVersion: 'external-secrets.io/v1alpha1',
+    kind: 'PushSecret',
+    metadata: objectMetadata(GENERATION_NAMESPACE, 'platform', name),
+    spec: {
+      data: [{ match: { remoteRef: { property, remoteKey }, secretKey: 'password' } }],
+      deletionPolicy: 'None',
+      refreshInterval: '1h',
+      secretStoreRefs: [{ kind: 'SecretStore', name: 'openbao' }],
+      selector: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: generator } },
+      updatePolicy: 'IfNotExists',
+    },
+  };
+}
+
+function operatorImageSettings(): JsonObject {
+  return {
+    image: { ...EXTERNAL_SECRETS_IMAGE, flavour: '', pullPolicy: 'IfNotPresent' },
+    podSecurityContext: { enabled: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, enabled: true, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 1000 },
+    resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '50m', memory: '64Mi' } },
+  };
+}
+
+/** Values of the external-secrets chart: namespaced kinds only, images by digest from ghcr.io. */
+export function externalSecretsValues(): JsonObject {
+  return {
+    installCRDs: true,
+    crds: {
+      createClusterExternalSecret: false,
+      createClusterSecretStore: false,
+      createClusterGenerator: false,
+      createClusterPushSecret: false,
+      createSecretStore: true,
+      createPushSecret: true,
+    },
+    processClusterExternalSecret: false,
+    processClusterStore: false,
+    processClusterGenerator: false,
+    processClusterPushSecret: false,
+    processSecretStore: true,
+    processPushSecret: true,
+    rbac: { create: true, aggregateToView: false, aggregateToEdit: false },
+    replicaCount: 1,
+    ...operatorImageSettings(),
+    serviceAccount: { create: true, automount: true },
+    webhook: { create: true, failurePolicy: 'Fail', port: 10250, certManager: { enabled: false }, ...operatorImageSettings() },
+    certController: { create: true, ...operatorImageSettings() },
+  };
+}
+
+/** A helm_release as cdktf synthesizes it, with `values` as one YAML string. */
+export function helmRelease(chart: string, repository: string, version: string, namespace: string, values: JsonObject): JsonObject {
+  return {
+    atomic: true,
+    chart,
+    cleanup_on_fail: true,
+    create_namespace: false,
+    devel: false,
+    lint: true,
+    max_history: 10,
+    name: chart,
+    namespace,
+    repository,
+    reset_values: true,
+    reuse_values: false,
+    skip_crds: false,
+    timeout: 600,
+    values: [`# ${chart} values, generated by matrix-sovereign-iac. Contains no secret.\n${stringifyYaml(values)}`],
+    verify: false,
+    version,
+    wait: true,
+    wait_for_jobs: true,
+  };
+}
+
+/** homeserver.yaml with every secret as a *_path/*_file option (Synapse runs with --no-secrets-in-config). */
+export function synapseConfig(): JsonObject {
+  return {
+    server_name: 'matrix.agency.example.org',
+    public_baseurl: 'https://matrix.agency.example.org/',
+    report_stats: false,
+    signing_key_path: '/secrets/signing/signing.key',
+    macaroon_secret_key_path: '/secrets/keys/macaroon',
+    form_secret_path: '/secrets/keys/form',
+    worker_replication_secret_path: '/secrets/keys/replication',
+    listeners: [{ port: 8008, type: 'http', tls: true, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: ['client'], compress: false }] }],
+    database: { name: 'psycopg2', args: { user: 'synapse', dbname: 'synapse', host: `postgres.${HOMESERVER_NAMESPACE}.svc`, sslmode: 'verify-full', passfile: '/run/secrets/pgpass' } },
+    redis: { enabled: true, host: `redis.${HOMESERVER_NAMESPACE}.svc`, port: 6379, password_path: '/secrets/redis/password' },
+    enable_registration: false,
+    modules: [
+      {
+        module: 'ldap_auth_provider.LdapAuthProviderModule',
+        config: { enabled: true, mode: 'search', uri: 'ldaps://openldap.agency-directory.svc:636', bind_dn: 'cn=synapse-reader,ou=services,dc=agency,dc=example,dc=org', bind_password_file: '/secrets/ldap/password' },
+      },
+    ],
+  };
+}
+
+export function yamlFile(header: string, content: JsonObject): string {
+  return `# ${header}\n# Generated by matrix-sovereign-iac; do not edit. Contains no secret.\n${stringifyYaml(content)}`;
+}
+
 // ---------------------------------------------------------------- the compliant stack
 
 type ResourceTable = Record<string, Record<string, JsonObject>>;
@@ -260,7 +470,8 @@ export function compliantJson(): TerraformJson {
 
   put(table, R.synapseAccount, serviceAccount(hs, 'homeserver', 'synapse'));
   put(table, R.synapseClaim, { metadata: metadata(hs, 'homeserver', 'synapse-media', 'synapse'), spec: claimSpec('50Gi'), wait_until_bound: false });
-  const synapse = hardenedContainer({ name: 'synapse', image: SYNAPSE_IMAGE, uid: '991', port: 8008, mounts: [{ name: 'tmp', path: '/tmp' }, { name: 'media', path: '/media' }] });
+  const synapse = { command: [...SYNAPSE_COMMAND], ...hardenedContainer({ name: 'synapse', image: SYNAPSE_IMAGE, uid: '991', port: 8008, mounts: [{ name: 'tmp', path: '/tmp' }, { name: 'media', path: '/media' }] }) };
+  put(table, R.synapseConfig, { data: { 'homeserver.yaml': yamlFile('Synapse configuration of matrix.agency.example.org', synapseConfig()) }, metadata: metadata(hs, 'homeserver', 'synapse-config', 'synapse') });
   put(table, R.synapseDeployment, deployment(hs, 'homeserver', 'synapse', hardenedPodSpec(R.synapseAccount, '991', [synapse], [emptyDirVolume('tmp', '512Mi'), claimVolume('media', 'synapse-media')])));
   put(table, R.synapseService, service(hs, 'homeserver', 'synapse', 'ClusterIP', 8008));
   put(
@@ -304,12 +515,27 @@ export function compliantJson(): TerraformJson {
     }),
   );
 
+  // Secret delivery in the homeserver compartment: its one store, an ExternalSecret, a certificate.
+  put(table, R.secretReaderAccount, serviceAccount(hs, 'homeserver', 'secret-reader'));
+  put(table, R.secretStore, manifestResource(secretStore(HOMESERVER_NAMESPACE, 'homeserver', 'matrix-agency-homeserver', 'secret-reader'), false));
+  put(table, R.externalSecret, manifestResource(synapseKeysExternalSecret()));
+  put(table, R.synapseCertificate, manifestResource(leafCertificate(HOMESERVER_NAMESPACE, 'homeserver', 'synapse')));
+  // Secret generation (its own namespace and store): a generator and a PushSecret into OpenBao.
+  put(table, R.secretWriterAccount, { automount_service_account_token: false, metadata: objectMetadata(GENERATION_NAMESPACE, 'platform', 'secret-writer') });
+  put(table, R.generationStore, manifestResource(secretStore(GENERATION_NAMESPACE, 'platform', 'matrix-secret-generation', 'secret-writer'), false));
+  put(table, R.passwordGenerator, manifestResource(passwordGenerator(64), false));
+  put(table, R.pushSecret, manifestResource(generatedPushSecret('agency-synapse-keys-macaroon', 'agency/synapse-keys', 'macaroon', 'alphanumeric-64'), false));
+  put(table, R.externalSecretsRelease, helmRelease('external-secrets', 'https://charts.external-secrets.io', '2.10.0', 'matrix-external-secrets', externalSecretsValues()));
+
   return {
     terraform: {
       backend: { local: { path: '../../../state/agency.tfstate' } },
-      required_providers: { kubernetes: { source: 'registry.opentofu.org/hashicorp/kubernetes', version: '2.38.0' } },
+      required_providers: {
+        helm: { source: 'registry.opentofu.org/hashicorp/helm', version: '3.1.1' },
+        kubernetes: { source: 'registry.opentofu.org/hashicorp/kubernetes', version: '2.38.0' },
+      },
     },
-    provider: { kubernetes: [{}] },
+    provider: { helm: [{ helm_driver: 'secret' }], kubernetes: [{}] },
     resource: table,
   };
 }
@@ -437,4 +663,33 @@ export function requiredProviders(json: TerraformJson): JsonObject {
 /** A JSON deep copy, typed as JSON. */
 export function copy<T extends JsonValue>(value: T): T {
   return structuredClone(value);
+}
+
+/** The object a `kubernetes_manifest` applies. */
+export function manifestOf(json: TerraformJson, resource: ResourceRef): JsonObject {
+  return child(body(json, resource), 'manifest');
+}
+
+export function manifestSpecOf(json: TerraformJson, resource: ResourceRef): JsonObject {
+  return child(manifestOf(json, resource), 'spec');
+}
+
+/** Rewrites the (single) values document of a helm_release through `edit`. */
+export function editHelmValues(json: TerraformJson, release: ResourceRef, edit: (values: JsonObject) => void): void {
+  const resource = body(json, release);
+  const [text] = Array.isArray(resource.values) ? resource.values : [];
+  const values: unknown = typeof text === 'string' ? parseYaml(text) : {};
+  if (!isObject(values)) throw new Error(`${address(release)} values are not a mapping`);
+  edit(values);
+  resource.values = [stringifyYaml(values)];
+}
+
+/** Rewrites a YAML file of a ConfigMap through `edit` (creating it from `{}` when absent). */
+export function editConfigFile(json: TerraformJson, configMap: ResourceRef, file: string, edit: (content: JsonObject) => void): void {
+  const data = child(body(json, configMap), 'data');
+  const text = data[file];
+  const content: unknown = typeof text === 'string' ? parseYaml(text) : {};
+  if (!isObject(content)) throw new Error(`${address(configMap)} ${file} is not a mapping`);
+  edit(content);
+  data[file] = stringifyYaml(content);
 }

@@ -1,5 +1,12 @@
 import { loadDeploymentConfig } from '../../config/load-config';
 import { workloadsOf } from '../../model/workloads';
+import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
+import { configuratorWorkload } from '../../model/platform-workloads';
+import { renderValues } from '../../render/charts/chart-values';
+import { certManagerValues } from '../../render/charts/cert-manager-values';
+import { externalSecretsValues } from '../../render/charts/external-secrets-values';
+import { openbaoValues } from '../../render/charts/openbao-values';
+import { trustManagerValues } from '../../render/charts/trust-manager-values';
 import { scanJson, scanText, shannonEntropy } from '../../policies/secrets/secret-scan';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
@@ -14,6 +21,11 @@ describe('secret scanner: planted secrets are found', () => {
     ['Redis ACL with a clear-text password', 'user default on >hunter2 ~* +@all\n', /Redis ACL password/],
     ['AWS key', 'aws_access_key_id AKIAIOSFODNN7EXAMPLE\n', /AWS access key id/],
     ['hex API key', 'key: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n', /high-entropy token|secret-like key/],
+    ['OpenBao token in a script', 'export BAO_TOKEN=s.Q7xK2mV9pL4tR8wN3bZ6cY1d\n', /OpenBao\/Vault token|secret-like key/],
+    ['Vault token in HCL', 'token = "hvs.CAESIJlWh3hRkq8pZ0zYx7Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcK7Q"\n', /OpenBao\/Vault token|secret-like key/],
+    ['static seal key in the OpenBao config', 'seal "static" {\n  current_key = "k7Qz9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcX2aB4dE6fG8h"\n}\n', /high-entropy token/],
+    ['generated password in Helm values', 'server:\n  extraEnvironmentVars:\n    BAO_TOKEN: Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0Gc\n', /secret-like key "BAO_TOKEN"|high-entropy/],
+    ['S3 credentials file', '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n', /AWS access key id|secret-like key/],
   ])('%s', (_name, text, reason) => {
     const hits = scanText(text, 'planted.conf');
     expect(hits.map((hit) => hit.reason)).toEqual(expect.arrayContaining([expect.stringMatching(reason)]));
@@ -45,10 +57,27 @@ describe('secret scanner: look-alikes are not flagged', () => {
 });
 
 describe('secret scanner over real output', () => {
+  const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
+
   it('finds nothing in any rendered config file of the fleet', () => {
-    const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
     const files = fleet.homeservers.flatMap((homeserver) => workloadsOf(fleet, homeserver)).flatMap((w) => (w.configFiles ?? []).flatMap((c) => Object.entries(c.files).map(([name, text]) => ({ name: `${w.name}/${name}`, text }))));
     expect(files.length).toBeGreaterThanOrEqual(10);
     expect(files.flatMap((file) => scanText(file.text, file.name))).toEqual([]);
+  });
+
+  it('finds nothing in the platform: OpenBao configuration, configurator input, chart values', () => {
+    const configurator = configuratorWorkload(fleet).configFiles?.[0]?.files ?? {};
+    const charts = { 'openbao-values.yaml': openbaoValues(fleet), 'cert-manager-values.yaml': certManagerValues(fleet), 'trust-manager-values.yaml': trustManagerValues(fleet), 'external-secrets-values.yaml': externalSecretsValues(fleet) };
+    const texts = [
+      ...Object.entries(configurator).map(([name, text]) => ({ name: `configurator/${name}`, text })),
+      ...Object.entries(charts).map(([name, values]) => ({ name, text: renderValues(name, values) })),
+    ];
+    expect(Object.keys(configurator).filter((name) => name.startsWith('policy.')).length).toBeGreaterThanOrEqual(fleet.homeservers.length * 3);
+    expect(texts.flatMap((file) => scanText(file.text, file.name))).toEqual([]);
+  });
+
+  it('finds nothing in the ExternalSecret templates (they hold placeholders, never values)', () => {
+    const templates = fleet.homeservers.flatMap((homeserver) => homeserverSecretDeclarations(homeserver)).flatMap((declaration) => Object.entries(declaration.files).map(([name, file]) => ({ name: `${declaration.name}/${name}`, text: file.template })));
+    expect(templates.flatMap((file) => scanText(file.text, file.name))).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * (one per condition it checks), and near misses that must not.
  */
 import type { AuditContext } from '../../policies/rule';
-import { blocks, type TerraformJson } from '../../policies/terraform-json';
+import { blocks, isObject, type JsonObject, type JsonValue, type TerraformJson } from '../../policies/terraform-json';
 import {
   add,
   address,
@@ -13,11 +13,19 @@ import {
   containerAddress,
   containerOf,
   copy,
+  editConfigFile,
+  editHelmValues,
   emptyDirVolume,
+  CERT_MANAGER_DIGEST,
+  EXTERNAL_SECRETS_IMAGE,
   GATEWAY_NAMESPACE,
+  GENERATION_NAMESPACE,
+  helmRelease,
   HOMESERVER_NAMESPACE,
   ipBlockOf,
   labelsOf,
+  manifestResource,
+  manifestSpecOf,
   metadataBlock,
   podSecurityContextOf,
   podSpecOf,
@@ -27,7 +35,9 @@ import {
   ruleOf,
   securityContextOf,
   specOf,
+  secretStore,
   STANDALONE_CONTEXT,
+  SYNAPSE_COMMAND,
   SYNAPSE_IMAGE,
   volumeList,
   volumeOf,
@@ -72,6 +82,476 @@ function addClaimUser(json: TerraformJson, name: string, namespace: ResourceRef,
   child(clone, 'spec', 'template', 'spec').volume = [emptyDirVolume('tmp', '512Mi'), claimVolume('media', claim)];
   return add(json, { type: 'kubernetes_deployment_v1', name: `${name}_workload` }, clone);
 }
+
+// ---------------------------------------------------------------- secret management (SEC-01..05, IMG on helm_release)
+
+const store = address(R.secretStore);
+const externalSecret = address(R.externalSecret);
+const pushSecret = address(R.pushSecret);
+const certificate = address(R.synapseCertificate);
+const esoRelease = address(R.externalSecretsRelease);
+const synapseConfigFile = `${address(R.synapseConfig)} data "homeserver.yaml"`;
+
+function esSpec(json: TerraformJson): JsonObject {
+  return manifestSpecOf(json, R.externalSecret);
+}
+function pushSpec(json: TerraformJson): JsonObject {
+  return manifestSpecOf(json, R.pushSecret);
+}
+function certSpec(json: TerraformJson): JsonObject {
+  return manifestSpecOf(json, R.synapseCertificate);
+}
+function storeAuth(json: TerraformJson, resource: ResourceRef): JsonObject {
+  return child(manifestSpecOf(json, resource), 'provider', 'vault', 'auth', 'kubernetes');
+}
+/** An ExternalSecret whose data is generated once into an immutable Secret (the OpenBao seal key pattern). */
+function makeGeneratedOnce(json: TerraformJson): JsonObject {
+  const spec = esSpec(json);
+  delete spec.data;
+  delete spec.secretStoreRef;
+  spec.dataFrom = [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'alphanumeric-64' } } }];
+  spec.refreshPolicy = 'CreatedOnce';
+  spec.refreshInterval = '0s';
+  child(spec, 'target').immutable = true;
+  return spec;
+}
+/** Adds a manifest of `kind` in the External Secrets API group. */
+function addEsoObject(json: TerraformJson, kind: string, apiVersion = 'external-secrets.io/v1'): ResourceRef {
+  return add(json, { type: 'kubernetes_manifest', name: `${kind.toLowerCase()}_manifest` }, manifestResource({ apiVersion, kind, metadata: { name: 'everything' }, spec: {} }, false));
+}
+function setInline(key: string, value: JsonValue): Mutation {
+  return (j) => editConfigFile(j, R.synapseConfig, 'homeserver.yaml', (config) => (config[key] = value));
+}
+function nested(config: JsonObject, ...keys: string[]): JsonObject {
+  let current = config;
+  for (const key of keys) {
+    const next = current[key];
+    current = isObject(next) ? next : (current[key] = {});
+  }
+  return current;
+}
+function esoImage(values: JsonObject, ...path: string[]): JsonObject {
+  return nested(values, ...path, 'image');
+}
+const ESO_DIGEST = EXTERNAL_SECRETS_IMAGE.tag.split('@')[1] ?? '';
+const GENERATOR_TYPES = ['random_password', 'random_string', 'random_bytes', 'tls_private_key', 'tls_self_signed_cert', 'tls_locally_signed_cert'];
+const CLUSTER_SWITCHES = ['processClusterStore', 'crds.createClusterSecretStore', 'processClusterExternalSecret', 'crds.createClusterExternalSecret', 'processClusterPushSecret', 'crds.createClusterPushSecret', 'processClusterGenerator', 'crds.createClusterGenerator'];
+const INLINE_KEYS = ['macaroon_secret_key', 'form_secret', 'registration_shared_secret', 'worker_replication_secret', 'signing_key', 'turn_shared_secret', 'recaptcha_private_key'];
+/** Deletes a dotted values path. */
+function unsetValue(values: JsonObject, path: string): void {
+  const keys = path.split('.');
+  const last = keys.pop() ?? '';
+  delete nested(values, ...keys)[last];
+}
+/** A secret placeholder value: a reference, so that only the rule under test (not the literal scan) has something to say. */
+const REFERENCE = '${var.not_a_literal}';
+
+const SEC_01_SOURCE_CASES: FiringCase[] = [
+  ...GENERATOR_TYPES.map((type) => ({
+    name: `${type} resource`,
+    mutate: (j: TerraformJson) => void add(j, { type, name: 'generated' }, type.startsWith('random') ? { length: 32 } : { algorithm: 'ECDSA' }),
+    address: `${type}.generated`,
+    message: 'keeps its generated secret in Terraform state',
+  })),
+  ...(['data', 'binary_data', 'data_wo', 'binary_data_wo'] as const).map((field, index) => {
+    const type = index === 1 ? 'kubernetes_secret' : 'kubernetes_secret_v1';
+    return {
+      name: `${type} with ${field}`,
+      mutate: (j: TerraformJson) => void add(j, { type, name: 'written' }, { metadata: { name: 'written', namespace: HOMESERVER_NAMESPACE }, [field]: { value: REFERENCE } }),
+      address: `${type}.written`,
+      message: `Secret ${field} is written by Terraform`,
+    };
+  }),
+  ...['set_sensitive', 'set_wo'].map((field) => ({
+    name: `helm_release ${field}`,
+    mutate: (j: TerraformJson) => (body(j, R.externalSecretsRelease)[field] = [{ name: 'webhook.token', value: REFERENCE }]),
+    address: esoRelease,
+    message: `helm_release uses ${field}`,
+  })),
+  ...['data', 'stringData'].map((field) => ({
+    name: `Secret manifest with ${field}`,
+    mutate: (j: TerraformJson) => void add(j, { type: 'kubernetes_manifest', name: 'secret_manifest' }, manifestResource({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'written', namespace: HOMESERVER_NAMESPACE }, [field]: { value: REFERENCE } }, false)),
+    address: 'kubernetes_manifest.secret_manifest',
+    message: `Secret ${HOMESERVER_NAMESPACE}/written manifest carries ${field}`,
+  })),
+];
+
+const SEC_02_CASES: FiringCase[] = [
+  ...['ClusterSecretStore', 'ClusterExternalSecret', 'ClusterPushSecret'].map((kind) => ({
+    name: `${kind} manifest`,
+    mutate: (j: TerraformJson) => void addEsoObject(j, kind, kind === 'ClusterPushSecret' ? 'external-secrets.io/v1alpha1' : 'external-secrets.io/v1'),
+    address: `kubernetes_manifest.${kind.toLowerCase()}_manifest`,
+    message: `cluster-wide ${kind} is not allowed`,
+  })),
+  {
+    name: 'ClusterGenerator manifest',
+    mutate: (j) => void addEsoObject(j, 'ClusterGenerator', 'generators.external-secrets.io/v1alpha1'),
+    address: 'kubernetes_manifest.clustergenerator_manifest',
+    message: 'cluster-wide ClusterGenerator is not allowed',
+  },
+  {
+    name: 'second SecretStore in the namespace',
+    mutate: (j) => {
+      const second = secretStore(HOMESERVER_NAMESPACE, 'homeserver', 'matrix-agency-homeserver-2', 'secret-reader');
+      child(second, 'metadata').name = 'openbao-2';
+      add(j, { type: 'kubernetes_manifest', name: 'second-store_manifest' }, manifestResource(second, false));
+    },
+    address: 'kubernetes_manifest.second-store_manifest',
+    message: `namespace "${HOMESERVER_NAMESPACE}" has 2 SecretStores (openbao, openbao-2)`,
+  },
+  { name: 'ExternalSecret secretStoreRef without kind', mutate: (j) => delete child(esSpec(j), 'secretStoreRef').kind, address: externalSecret, message: 'spec.secretStoreRef.kind is "(absent)", not SecretStore' },
+  { name: 'ExternalSecret on a ClusterSecretStore', mutate: (j) => (child(esSpec(j), 'secretStoreRef').kind = 'ClusterSecretStore'), address: externalSecret, message: 'spec.secretStoreRef.kind is "ClusterSecretStore"' },
+  {
+    name: 'ExternalSecret dataFrom storeRef without kind',
+    mutate: (j) => (esSpec(j).dataFrom = [{ extract: { key: 'agency/synapse-keys' }, sourceRef: { storeRef: { name: 'openbao' } } }]),
+    address: externalSecret,
+    message: 'spec.dataFrom[0].sourceRef.storeRef.kind is "(absent)"',
+  },
+  { name: 'PushSecret store reference without kind', mutate: (j) => delete blocks(pushSpec(j).secretStoreRefs)[0]!.kind, address: pushSecret, message: 'spec.secretStoreRefs[0].kind is "(absent)", not SecretStore' },
+  {
+    name: 'PushSecret from a ClusterGenerator',
+    mutate: (j) => (child(pushSpec(j), 'selector', 'generatorRef').kind = 'ClusterGenerator'),
+    address: pushSecret,
+    message: 'spec.selector.generatorRef is a ClusterGenerator',
+  },
+  {
+    name: 'ExternalSecret from a ClusterGenerator',
+    mutate: (j) => (child(blocks(makeGeneratedOnce(j).dataFrom)[0]!, 'sourceRef', 'generatorRef').kind = 'ClusterGenerator'),
+    address: externalSecret,
+    message: 'spec.dataFrom[0].sourceRef.generatorRef is a ClusterGenerator',
+  },
+  {
+    name: 'store authenticating as another namespace\'s service account',
+    mutate: (j) => (child(storeAuth(j, R.secretStore), 'serviceAccountRef').namespace = GENERATION_NAMESPACE),
+    address: store,
+    message: `authenticates as service account "${GENERATION_NAMESPACE}"/secret-reader of another namespace`,
+  },
+  {
+    name: 'two stores sharing one OpenBao role',
+    mutate: (j) => (storeAuth(j, R.generationStore).role = 'matrix-agency-homeserver'),
+    address: address(R.generationStore),
+    message: 'OpenBao role "matrix-agency-homeserver" is shared by SecretStore agency-homeserver/openbao, SecretStore agency-secret-generation/openbao',
+  },
+  ...CLUSTER_SWITCHES.map((key) => ({
+    name: `external-secrets values ${key} absent`,
+    mutate: (j: TerraformJson) => editHelmValues(j, R.externalSecretsRelease, (values) => unsetValue(values, key)),
+    address: esoRelease,
+    message: `values ${key} is "(absent = true)", not false`,
+  })),
+  { name: 'processClusterStore true', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (values.processClusterStore = true)), address: esoRelease, message: 'values processClusterStore is true, not false' },
+  {
+    name: 'crds.createClusterSecretStore true',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (nested(values, 'crds').createClusterSecretStore = true)),
+    address: esoRelease,
+    message: 'values crds.createClusterSecretStore is true, not false',
+  },
+  {
+    name: 'processClusterStore switched back on by a set entry',
+    mutate: (j) => (body(j, R.externalSecretsRelease).set = [{ name: 'processClusterStore', value: 'true' }]),
+    address: esoRelease,
+    message: 'values processClusterStore is true, not false',
+  },
+  {
+    name: 'crds.createClusterSecretStore overridden by a later values document',
+    mutate: (j) => (body(j, R.externalSecretsRelease).values = [...(body(j, R.externalSecretsRelease).values as JsonValue[]), 'crds:\n  createClusterSecretStore: true\n']),
+    address: esoRelease,
+    message: 'values crds.createClusterSecretStore is true, not false',
+  },
+  {
+    name: 'external-secrets values unreadable',
+    mutate: (j) => (body(j, R.externalSecretsRelease).values = ['processClusterStore: false\nprocessClusterStore: true\n']),
+    address: esoRelease,
+    message: 'values[0] is not valid YAML',
+  },
+  {
+    name: 'external-secrets as an oci:// chart with cluster stores on',
+    mutate: (j) => {
+      Object.assign(body(j, R.externalSecretsRelease), { chart: 'oci://ghcr.io/external-secrets/charts/external-secrets' });
+      editHelmValues(j, R.externalSecretsRelease, (values) => (values.processClusterStore = true));
+    },
+    address: esoRelease,
+    message: 'values processClusterStore is true',
+  },
+];
+
+const SEC_03_CASES: FiringCase[] = [
+  { name: 'ExternalSecret refreshPolicy absent', mutate: (j) => delete esSpec(j).refreshPolicy, address: externalSecret, message: 'refreshPolicy is absent' },
+  { name: 'ExternalSecret refreshPolicy OnChange', mutate: (j) => (esSpec(j).refreshPolicy = 'OnChange'), address: externalSecret, message: 'refreshPolicy "OnChange" is not allowed' },
+  { name: 'Periodic without refreshInterval', mutate: (j) => delete esSpec(j).refreshInterval, address: externalSecret, message: 'refreshInterval is absent' },
+  { name: 'Periodic with refreshInterval 0s', mutate: (j) => (esSpec(j).refreshInterval = '0s'), address: externalSecret, message: 'refreshInterval "0s" never refreshes' },
+  { name: 'Periodic with refreshInterval 25h', mutate: (j) => (esSpec(j).refreshInterval = '25h'), address: externalSecret, message: 'refreshInterval "25h" is longer than 24h' },
+  { name: 'Periodic with refreshInterval 1d (no day unit in Go)', mutate: (j) => (esSpec(j).refreshInterval = '1d'), address: externalSecret, message: 'refreshInterval "1d" is not a Go duration' },
+  {
+    name: 'CreatedOnce for data read from the store',
+    mutate: (j) => {
+      esSpec(j).refreshPolicy = 'CreatedOnce';
+      child(esSpec(j), 'target').immutable = true;
+    },
+    address: externalSecret,
+    message: 'refreshPolicy CreatedOnce is allowed only for generated data',
+  },
+  { name: 'CreatedOnce generated but mutable', mutate: (j) => delete child(makeGeneratedOnce(j), 'target').immutable, address: externalSecret, message: 'refreshPolicy CreatedOnce requires target.immutable: true' },
+  { name: 'PushSecret refreshInterval absent', mutate: (j) => delete pushSpec(j).refreshInterval, address: pushSecret, message: 'refreshInterval is absent' },
+  { name: 'PushSecret refreshInterval 0s', mutate: (j) => (pushSpec(j).refreshInterval = '0s'), address: pushSecret, message: 'refreshInterval "0s" never refreshes' },
+  { name: 'PushSecret refreshInterval 48h', mutate: (j) => (pushSpec(j).refreshInterval = '48h'), address: pushSecret, message: 'refreshInterval "48h" is longer than 24h' },
+  { name: 'PushSecret refreshInterval "weekly"', mutate: (j) => (pushSpec(j).refreshInterval = 'weekly'), address: pushSecret, message: 'refreshInterval "weekly" is not a Go duration' },
+  { name: 'Certificate duration absent', mutate: (j) => delete certSpec(j).duration, address: certificate, message: 'duration "(absent)" is not an explicit positive Go duration' },
+  { name: 'Certificate duration 90d', mutate: (j) => (certSpec(j).duration = '90d'), address: certificate, message: 'duration "90d" is not an explicit positive Go duration' },
+  { name: 'Certificate renewBefore absent', mutate: (j) => delete certSpec(j).renewBefore, address: certificate, message: 'renewBefore "(absent)" is not an explicit' },
+  { name: 'Certificate renewBefore equal to duration', mutate: (j) => (certSpec(j).renewBefore = '2160h'), address: certificate, message: 'renewBefore 2160h is not shorter than duration 2160h' },
+  { name: 'Certificate rotationPolicy absent', mutate: (j) => delete child(certSpec(j), 'privateKey').rotationPolicy, address: certificate, message: 'privateKey.rotationPolicy is absent' },
+  { name: 'leaf Certificate rotationPolicy Never', mutate: (j) => (child(certSpec(j), 'privateKey').rotationPolicy = 'Never'), address: certificate, message: 'privateKey.rotationPolicy "Never" is not allowed for a leaf certificate' },
+  { name: 'leaf Certificate longer than 397 days', mutate: (j) => (certSpec(j).duration = '9529h'), address: certificate, message: 'duration 9529h is longer than 397 days' },
+  {
+    name: 'CA Certificate with an unknown rotationPolicy',
+    mutate: (j) => Object.assign(certSpec(j), { isCA: true, privateKey: { algorithm: 'ECDSA', rotationPolicy: 'Sometimes' } }),
+    address: certificate,
+    message: 'privateKey.rotationPolicy "Sometimes" is not allowed',
+  },
+];
+
+const SEC_04_CASES: FiringCase[] = [
+  { name: 'synapse.app without the flag', mutate: (j) => (containerOf(j, R.synapseDeployment).command = SYNAPSE_COMMAND.slice(0, -1)), address: synapseContainer, message: 'runs synapse.app.* without --no-secrets-in-config' },
+  {
+    name: 'worker app in args without the flag',
+    mutate: (j) => Object.assign(containerOf(j, R.synapseDeployment), { command: ['python'], args: ['-m', 'synapse.app.generic_worker', '--config-path', '/config/homeserver.yaml'] }),
+    address: synapseContainer,
+    message: 'without --no-secrets-in-config',
+  },
+  {
+    name: 'shell command without the flag',
+    mutate: (j) => (containerOf(j, R.synapseDeployment).command = ['/bin/sh', '-c', 'exec python -m synapse.app.homeserver --config-path /config/homeserver.yaml']),
+    address: synapseContainer,
+    message: 'without --no-secrets-in-config',
+  },
+  { name: 'Synapse image entrypoint (no command)', mutate: (j) => delete containerOf(j, R.synapseDeployment).command, address: synapseContainer, message: 'runs the Synapse image entrypoint' },
+  ...INLINE_KEYS.map((key) => ({ name: `inline ${key}`, mutate: setInline(key, REFERENCE), address: synapseConfigFile, message: `inline secret ${key};` })),
+  {
+    name: 'inline database.args.password',
+    mutate: (j) => editConfigFile(j, R.synapseConfig, 'homeserver.yaml', (config) => (nested(config, 'database', 'args').password = REFERENCE)),
+    address: synapseConfigFile,
+    message: 'inline secret database.args.password',
+  },
+  { name: 'inline redis.password', mutate: (j) => editConfigFile(j, R.synapseConfig, 'homeserver.yaml', (config) => (nested(config, 'redis').password = REFERENCE)), address: synapseConfigFile, message: 'inline secret redis.password' },
+  {
+    name: 'inline email.smtp_pass',
+    mutate: (j) => editConfigFile(j, R.synapseConfig, 'homeserver.yaml', (config) => (config.email = { smtp_host: 'smtp.example.org', smtp_user: 'synapse', smtp_pass: REFERENCE })),
+    address: synapseConfigFile,
+    message: 'inline secret email.smtp_pass',
+  },
+  {
+    name: 'inline LDAP bind_password in a module',
+    mutate: (j) => editConfigFile(j, R.synapseConfig, 'homeserver.yaml', (config) => (child(blocks(config.modules)[0]!, 'config').bind_password = REFERENCE)),
+    address: synapseConfigFile,
+    message: 'inline secret modules[0].config.bind_password',
+  },
+  {
+    name: 'worker config (worker_app only) with an inline secret',
+    mutate: (j) => (child(body(j, R.synapseConfig), 'data')['worker.yaml'] = `worker_app: synapse.app.generic_worker\nworker_replication_secret: "${REFERENCE}"\n`),
+    address: `${address(R.synapseConfig)} data "worker.yaml"`,
+    message: 'inline secret worker_replication_secret',
+  },
+];
+
+const SEC_05_CASES: FiringCase[] = [
+  {
+    name: 'env from a secret_key_ref',
+    mutate: (j) => (containerOf(j, R.synapseDeployment).env = [{ name: 'SYNAPSE_FORM_SECRET', value_from: { secret_key_ref: { key: 'form', name: 'synapse-keys' } } }]),
+    address: synapseContainer,
+    message: 'env "SYNAPSE_FORM_SECRET" reads Secret "synapse-keys" key "form"',
+  },
+  {
+    name: 'env_from a secret_ref',
+    mutate: (j) => (containerOf(j, R.postgresStatefulSet).env_from = [{ secret_ref: { name: 'synapse-database' } }]),
+    address: postgresContainer,
+    message: 'env_from imports every key of Secret "synapse-database"',
+  },
+  {
+    name: 'init container env from a secret_key_ref',
+    mutate: (j) => {
+      const init = copy(containerOf(j, R.synapseDeployment));
+      Object.assign(init, { name: 'migrate', command: ['/bin/true'], env: [{ name: 'PGPASSWORD', value_from: [{ secret_key_ref: [{ key: 'password', name: 'synapse-database' }] }] }] });
+      podSpecOf(j, R.synapseDeployment).init_container = [init];
+    },
+    address: containerAddress(R.synapseDeployment, 'migrate'),
+    message: 'env "PGPASSWORD" reads Secret "synapse-database"',
+  },
+];
+
+const IMG_01_HELM_CASES: FiringCase[] = [
+  { name: 'chart image by tag only', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).tag = 'v2.10.0')), address: `${esoRelease} values.image`, message: 'must be pinned by digest' },
+  {
+    name: 'nested chart image by tag only',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values, 'webhook').tag = 'v2.10.0')),
+    address: `${esoRelease} values.webhook.image`,
+    message: 'image "ghcr.io/external-secrets/external-secrets:v2.10.0" must be pinned by digest',
+  },
+  {
+    name: 'chart image with an uppercase digest key',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values, 'certController'), { tag: 'v2.10.0', digest: ESO_DIGEST.toUpperCase().replace('SHA256', 'sha256') })),
+    address: `${esoRelease} values.certController.image`,
+    message: 'must have the form',
+  },
+  {
+    name: 'chart image with a repository only (chart default tag)',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => delete esoImage(values).tag),
+    address: `${esoRelease} values.image`,
+    message: 'image "ghcr.io/external-secrets/external-secrets" must be pinned by digest',
+  },
+  {
+    name: 'chart image in a list',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (values.extraContainers = [{ name: 'sidecar', image: { repository: 'ghcr.io/example/sidecar', tag: '1.0' } }])),
+    address: `${esoRelease} values.extraContainers[0].image`,
+    message: 'must be pinned by digest',
+  },
+  {
+    name: 'digest replaced by a set entry',
+    mutate: (j) => (body(j, R.externalSecretsRelease).set = [{ name: 'image.tag', value: 'v2.10.0' }]),
+    address: `${esoRelease} values.image`,
+    message: 'must be pinned by digest',
+  },
+  { name: 'values not valid YAML', mutate: (j) => (body(j, R.externalSecretsRelease).values = ['image: [unclosed\n']), address: esoRelease, message: 'values[0] is not valid YAML' },
+  {
+    name: 'values not a mapping (opaque expression)',
+    mutate: (j) => (body(j, R.externalSecretsRelease).values = ['${file("values.yaml")}']),
+    address: esoRelease,
+    message: 'values[0] is not a YAML mapping',
+  },
+];
+
+const IMG_02_HELM_CASES: FiringCase[] = [
+  {
+    name: 'chart image from a registry not allowlisted',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).repository = 'registry.example.org/external-secrets/external-secrets')),
+    address: `${esoRelease} values.image`,
+    message: 'registry of "registry.example.org/external-secrets/external-secrets:v2.10.0@sha256:',
+  },
+  {
+    name: 'chart image registry key not allowlisted',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values, 'webhook'), { registry: 'registry.example.org', repository: 'external-secrets/external-secrets' })),
+    address: `${esoRelease} values.webhook.image`,
+    message: 'registry of "registry.example.org/external-secrets/external-secrets',
+  },
+  {
+    name: 'chart image without registry host (standalone)',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).repository = 'external-secrets/external-secrets')),
+    context: STANDALONE_CONTEXT,
+    address: `${esoRelease} values.image`,
+    message: 'is not allowlisted (no registry host named)',
+  },
+];
+
+const IMG_03_HELM_CASES: FiringCase[] = [
+  { name: 'chart version range', mutate: (j) => (body(j, R.externalSecretsRelease).version = '~2.10'), address: esoRelease, message: 'chart version "~2.10" is not an exact version' },
+  { name: 'chart version absent', mutate: (j) => delete body(j, R.externalSecretsRelease).version, address: esoRelease, message: 'chart version null is not an exact version' },
+  { name: 'chart version with two parts', mutate: (j) => (body(j, R.externalSecretsRelease).version = '2.10'), address: esoRelease, message: 'chart version "2.10" is not an exact version' },
+  { name: 'chart version "latest"', mutate: (j) => (body(j, R.externalSecretsRelease).version = 'latest'), address: esoRelease, message: 'chart version "latest"' },
+  { name: 'http:// repository', mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'http://charts.external-secrets.io'), address: esoRelease, message: 'repository "http://charts.external-secrets.io" is not an https:// or oci:// URL' },
+  { name: 'no repository, chart by name', mutate: (j) => delete body(j, R.externalSecretsRelease).repository, address: esoRelease, message: 'chart "external-secrets" has no repository and is not an oci:// reference' },
+  {
+    name: 'no repository, local chart path',
+    mutate: (j) => {
+      delete body(j, R.externalSecretsRelease).repository;
+      body(j, R.externalSecretsRelease).chart = './charts/external-secrets';
+    },
+    address: esoRelease,
+    message: 'chart "./charts/external-secrets" has no repository',
+  },
+  { name: 'repository not allowlisted', mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'https://charts.example.org'), address: esoRelease, message: 'repository "https://charts.example.org" is not in platform.charts.allowedRepositories' },
+  {
+    name: 'oci:// chart not allowlisted',
+    mutate: (j) => {
+      delete body(j, R.externalSecretsRelease).repository;
+      body(j, R.externalSecretsRelease).chart = 'oci://ghcr.io/external-secrets/charts/external-secrets';
+    },
+    address: esoRelease,
+    message: 'repository "oci://ghcr.io/external-secrets/charts" is not in platform.charts.allowedRepositories',
+  },
+  { name: 'devel true', mutate: (j) => (body(j, R.externalSecretsRelease).devel = true), address: esoRelease, message: 'devel is true' },
+];
+
+const SEC_NEAR_MISSES: Readonly<Record<string, readonly NearMiss[]>> = {
+  'SEC-01': [
+    { name: 'kubernetes_secret_v1 without data (filled in-cluster)', mutate: (j) => void add(j, { type: 'kubernetes_secret_v1', name: 'placeholder' }, { metadata: { name: 'placeholder', namespace: HOMESERVER_NAMESPACE }, type: 'Opaque' }) },
+    { name: 'kubernetes_secret_v1 with empty data', mutate: (j) => void add(j, { type: 'kubernetes_secret_v1', name: 'placeholder' }, { data: {}, metadata: { name: 'placeholder', namespace: HOMESERVER_NAMESPACE } }) },
+    { name: 'helm_release with a plain set entry', mutate: (j) => (body(j, R.externalSecretsRelease).set = [{ name: 'replicaCount', value: '1' }]) },
+    { name: 'ephemeral random_password (never in state)', mutate: (j) => Object.assign(j, { ephemeral: { random_password: { seed: { length: 32 } } } }) },
+    {
+      name: 'ConfigMap manifest with data (not a Secret)',
+      mutate: (j) => void add(j, { type: 'kubernetes_manifest', name: 'configmap_manifest' }, manifestResource({ apiVersion: 'v1', kind: 'ConfigMap', data: { 'ca.crt': 'see trust-manager' }, metadata: { name: 'ca', namespace: HOMESERVER_NAMESPACE } }, false)),
+    },
+  ],
+  'SEC-02': [
+    { name: 'serviceAccountRef.namespace is the store\'s own', mutate: (j) => (child(storeAuth(j, R.secretStore), 'serviceAccountRef').namespace = HOMESERVER_NAMESPACE) },
+    { name: 'same store name in two namespaces (fixture)', mutate: () => undefined },
+    { name: 'ExternalSecret from a generator only (no store reference)', mutate: (j) => void makeGeneratedOnce(j) },
+    {
+      name: 'another chart without the external-secrets switches',
+      mutate: (j) =>
+        void add(
+          j,
+          { type: 'helm_release', name: 'chart-cert-manager_release' },
+          helmRelease('cert-manager', 'https://charts.jetstack.io', 'v1.21.2', 'matrix-cert-manager', { crds: { enabled: true }, image: { repository: 'quay.io/jetstack/cert-manager-controller', tag: 'v1.21.2', digest: CERT_MANAGER_DIGEST } }),
+        ),
+    },
+    { name: 'switch kept off by a set entry', mutate: (j) => (body(j, R.externalSecretsRelease).set = [{ name: 'processClusterStore', value: 'false' }]) },
+  ],
+  'SEC-03': [
+    { name: 'Periodic refreshInterval 24h', mutate: (j) => (esSpec(j).refreshInterval = '24h') },
+    { name: 'Periodic refreshInterval 1h30m', mutate: (j) => (esSpec(j).refreshInterval = '1h30m') },
+    { name: 'CreatedOnce for generated, immutable data', mutate: (j) => void makeGeneratedOnce(j) },
+    { name: 'PushSecret refreshInterval 24h', mutate: (j) => (pushSpec(j).refreshInterval = '24h') },
+    { name: 'leaf Certificate of exactly 397 days', mutate: (j) => (certSpec(j).duration = '9528h') },
+    {
+      name: 'CA Certificate keeping its key (Never), 10 years',
+      mutate: (j) => Object.assign(certSpec(j), { isCA: true, duration: '87600h', renewBefore: '17520h', privateKey: { algorithm: 'ECDSA', encoding: 'PKCS8', rotationPolicy: 'Never', size: 384 } }),
+    },
+  ],
+  'SEC-04': [
+    { name: 'flag inside a shell command', mutate: (j) => (containerOf(j, R.synapseDeployment).command = ['/bin/sh', '-c', 'exec python -m synapse.app.homeserver --config-path /config/homeserver.yaml --no-secrets-in-config']) },
+    { name: 'worker app in args with the flag', mutate: (j) => Object.assign(containerOf(j, R.synapseDeployment), { command: ['python'], args: ['-m', 'synapse.app.generic_worker', '--config-path', '/config/homeserver.yaml', '--no-secrets-in-config'] }) },
+    {
+      name: 'init container on the Synapse image running another command',
+      mutate: (j) => {
+        const init = copy(containerOf(j, R.synapseDeployment));
+        Object.assign(init, { name: 'pgpass', command: ['install', '-m', '0600', '/secrets/database/pgpass', '/run/secrets/pgpass'] });
+        podSpecOf(j, R.synapseDeployment).init_container = [init];
+      },
+    },
+    { name: 'registration_shared_secret_path (a file)', mutate: setInline('registration_shared_secret_path', '/secrets/keys/registration') },
+    { name: 'a YAML file that is not a Synapse config', mutate: (j) => (child(body(j, R.synapseConfig), 'data')['log.yaml'] = 'version: 1\nformatters:\n  precise:\n    format: "%(asctime)s %(message)s"\n') },
+  ],
+  'SEC-05': [
+    { name: 'env from a config_map_key_ref', mutate: (j) => (containerOf(j, R.synapseDeployment).env = [{ name: 'SYNAPSE_CONFIG_DIR', value_from: { config_map_key_ref: { key: 'dir', name: 'synapse-config' } } }]) },
+    { name: 'env_from a config_map_ref', mutate: (j) => (containerOf(j, R.synapseDeployment).env_from = [{ config_map_ref: { name: 'synapse-config' } }]) },
+    { name: 'env from a field_ref', mutate: (j) => (containerOf(j, R.synapseDeployment).env = [{ name: 'POD_NAME', value_from: { field_ref: { field_path: 'metadata.name' } } }]) },
+  ],
+};
+
+const IMG_HELM_NEAR_MISSES: Readonly<Record<string, readonly NearMiss[]>> = {
+  'IMG-01': [
+    { name: 'chart image as registry + repository + tag + digest keys', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values), { registry: 'ghcr.io', repository: 'external-secrets/external-secrets', tag: 'v2.10.0', digest: ESO_DIGEST })) },
+    { name: 'chart image by digest without tag', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values), { tag: '', digest: ESO_DIGEST })) },
+  ],
+  'IMG-02': [
+    { name: 'chart image registry given as a registry key', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values), { registry: 'quay.io', repository: 'external-secrets/external-secrets' })) },
+    { name: 'chart image from any explicit registry without config', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).repository = 'registry.example.org/external-secrets/external-secrets')), context: STANDALONE_CONTEXT },
+  ],
+  'IMG-03': [
+    { name: 'chart version without the v prefix ("2.10.0", fixture) or with it', mutate: (j) => (body(j, R.externalSecretsRelease).version = 'v2.10.0') },
+    { name: 'allowlisted repository with a trailing slash', mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'https://charts.external-secrets.io/') },
+    { name: 'devel false explicitly (fixture) or absent', mutate: (j) => delete body(j, R.externalSecretsRelease).devel },
+    {
+      name: 'oci:// chart without repository (standalone)',
+      mutate: (j) => {
+        delete body(j, R.externalSecretsRelease).repository;
+        body(j, R.externalSecretsRelease).chart = 'oci://ghcr.io/external-secrets/charts/external-secrets';
+      },
+      context: STANDALONE_CONTEXT,
+    },
+    { name: 'repository not allowlisted without config', mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'https://charts.example.org'), context: STANDALONE_CONTEXT },
+  ],
+};
 
 export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
   // ---------------------------------------------------------------- POD
@@ -230,9 +710,10 @@ export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
     { name: 'Docker Hub shorthand', mutate: (j) => (containerOf(j, R.postgresStatefulSet).image = `library/postgres@${SYNAPSE_IMAGE.split('@')[1] ?? ''}`), address: postgresContainer, message: 'must name its registry explicitly' },
     { name: 'uppercase digest', mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace(/sha256:([a-f0-9]+)/, (_match, hex: string) => `sha256:${hex.toUpperCase()}`)), address: synapseContainer, message: 'must have the form' },
     { name: 'image absent', mutate: (j) => delete containerOf(j, R.synapseDeployment).image, address: synapseContainer, message: 'image "" must be pinned by digest' },
+    ...IMG_01_HELM_CASES,
   ],
   'IMG-02': [
-    { name: 'registry not allowlisted', mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace('ghcr.io', 'quay.io')), address: synapseContainer, message: 'registry of "quay.io/element-hq/synapse' },
+    { name: 'registry not allowlisted', mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace('ghcr.io', 'registry.example.org')), address: synapseContainer, message: 'registry of "registry.example.org/element-hq/synapse' },
     {
       name: 'no explicit registry (standalone)',
       mutate: (j) => (containerOf(j, R.postgresStatefulSet).image = 'postgres:17'),
@@ -240,6 +721,7 @@ export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
       address: postgresContainer,
       message: 'registry of "postgres:17" is not allowlisted',
     },
+    ...IMG_02_HELM_CASES,
   ],
   'IMG-03': [
     { name: 'version "~> 2.0"', mutate: (j) => (child(requiredProviders(j), 'kubernetes').version = '~> 2.0'), address: 'terraform.required_providers.kubernetes', message: 'version "~> 2.0" is not exact' },
@@ -247,6 +729,7 @@ export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
     { name: 'short source "kubernetes"', mutate: (j) => (child(requiredProviders(j), 'kubernetes').source = 'kubernetes'), address: 'terraform.required_providers.kubernetes', message: 'source "kubernetes" is not a full host/namespace/name address' },
     { name: 'namespace/name source', mutate: (j) => (requiredProviders(j).helm = { source: 'hashicorp/helm', version: '2.17.0' }), address: 'terraform.required_providers.helm', message: 'source "hashicorp/helm" is not a full' },
     { name: 'bare version string', mutate: (j) => (requiredProviders(j).kubernetes = '2.38.0'), address: 'terraform.required_providers.kubernetes', message: 'not an object with source and version' },
+    ...IMG_03_HELM_CASES,
   ],
 
   'NET-04': [
@@ -321,7 +804,12 @@ export const FIRING_CASES: Readonly<Record<string, readonly FiringCase[]>> = {
       address: 'labels.db',
       message: 'URL with embedded credentials',
     },
+    ...SEC_01_SOURCE_CASES,
   ],
+  'SEC-02': SEC_02_CASES,
+  'SEC-03': SEC_03_CASES,
+  'SEC-04': SEC_04_CASES,
+  'SEC-05': SEC_05_CASES,
 
   // ---------------------------------------------------------------- RES
   'RES-01': [
@@ -376,7 +864,13 @@ export const NEAR_MISSES: Readonly<Record<string, readonly NearMiss[]>> = {
     { name: 'a *_path option pointing at a mounted file', mutate: (j) => (labelsOf(j, R.synapseDeployment)['bind_password_file'] = '/secrets/ldap/password') },
     { name: 'a cdktf reference', mutate: (j) => (labelsOf(j, R.synapseDeployment)['token'] = '${kubernetes_secret_v1.x.metadata[0].name}') },
     { name: 'an image digest', mutate: (j) => (labelsOf(j, R.synapseDeployment)['image'] = SYNAPSE_IMAGE) },
+    ...(SEC_NEAR_MISSES['SEC-01'] ?? []),
   ],
+  'SEC-02': SEC_NEAR_MISSES['SEC-02'] ?? [],
+  'SEC-03': SEC_NEAR_MISSES['SEC-03'] ?? [],
+  'SEC-04': SEC_NEAR_MISSES['SEC-04'] ?? [],
+  'SEC-05': SEC_NEAR_MISSES['SEC-05'] ?? [],
+  'IMG-01': IMG_HELM_NEAR_MISSES['IMG-01'] ?? [],
   'POD-06': [{ name: 'host_port 0', mutate: (j) => (child(containerOf(j, R.synapseDeployment), 'port').host_port = 0) }],
   'POD-05': [{ name: 'Localhost seccomp profile', mutate: (j) => (child(podSecurityContextOf(j, R.synapseDeployment), 'seccomp_profile').type = 'Localhost') }],
   'NET-02': [{ name: 'DNS with end_port 53', mutate: (j) => (ruleOf(j, R.homeserverDns, 'egress').ports = [{ end_port: 53, port: '53', protocol: 'UDP' }]) }],
@@ -386,8 +880,8 @@ export const NEAR_MISSES: Readonly<Record<string, readonly NearMiss[]>> = {
     { name: 'cluster ranges carved by a wider except', mutate: (j) => (ipBlockOf(j, R.synapseFederation, 'egress').except = ['169.254.169.254/32', '10.0.0.0/8', '192.168.0.0/16']) },
     { name: 'pod CIDR not excluded without config', mutate: (j) => (ipBlockOf(j, R.synapseFederation, 'egress').except = ['169.254.169.254/32']), context: STANDALONE_CONTEXT },
   ],
-  'IMG-02': [{ name: 'explicit registry without config', mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace('ghcr.io', 'quay.io')), context: STANDALONE_CONTEXT }],
-  'IMG-03': [{ name: 'version "= 2.38.0"', mutate: (j) => (child(requiredProviders(j), 'kubernetes').version = '= 2.38.0') }],
+  'IMG-02': [{ name: 'explicit registry without config', mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace('ghcr.io', 'quay.io')), context: STANDALONE_CONTEXT }, ...(IMG_HELM_NEAR_MISSES['IMG-02'] ?? [])],
+  'IMG-03': [{ name: 'version "= 2.38.0"', mutate: (j) => (child(requiredProviders(j), 'kubernetes').version = '= 2.38.0') }, ...(IMG_HELM_NEAR_MISSES['IMG-03'] ?? [])],
   'STO-03': [
     { name: 'same claim name in another namespace', mutate: (j) => addClaimUser(j, 'gateway-media', R.gatewayNamespace, 'synapse-media') },
     { name: 'two claims in one namespace', mutate: (j) => addClaimUser(j, 'synapse-other', R.homeserverNamespace, 'synapse-other-media') },

@@ -3,7 +3,6 @@
  * running in a real HAProxy on loopback in front of two stand-in backends, probed over HTTPS.
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -15,6 +14,7 @@ import { gatewayRoutes, routeFor } from '../../render/gateway/routes';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { checkConfig, requireHaproxy, startHaproxy, throwawayPem } from '../support/haproxy';
+import { issueServerCertificate, testCa, type TestCa } from '../support/test-ca';
 import { freePort, tempDirectory } from '../support/slapd';
 
 jest.setTimeout(60_000);
@@ -56,6 +56,7 @@ function input(overrides: Partial<HaproxyInput> = {}): HaproxyInput {
     rateLimit: { requestsPer10s: 300, loginRequestsPer10s: 5 },
     listenPort: 8443,
     certificateFile: '/tls/tls.pem',
+    backendCaFile: '/trust/ca.crt',
     backends: { synapse: { host: 'synapse.agency-homeserver.svc', port: 8008 }, media: { host: 'media-repository.agency-media.svc', port: 8008 } },
     ...overrides,
   };
@@ -64,15 +65,17 @@ function input(overrides: Partial<HaproxyInput> = {}): HaproxyInput {
 describe('rendered haproxy.cfg', () => {
   let directory = '';
   let pem = '';
+  let ca: TestCa;
   beforeAll(() => {
     requireHaproxy();
     directory = tempDirectory('haproxy-check-');
     pem = throwawayPem(directory);
+    ca = testCa(directory);
   });
 
   it.each([false, true])('passes haproxy -c (federation %s)', (federationEnabled) => {
     const file = path.join(directory, `haproxy-${federationEnabled}.cfg`);
-    fs.writeFileSync(file, renderHaproxyConfig(input({ federationEnabled, certificateFile: pem })));
+    fs.writeFileSync(file, renderHaproxyConfig(input({ federationEnabled, certificateFile: pem, backendCaFile: ca.certificate })));
     const check = checkConfig(file);
     expect(check.output).toMatch(/Configuration file is valid/);
     expect(check.status).toBe(0);
@@ -84,15 +87,16 @@ describe('rendered haproxy.cfg', () => {
       const [gateway] = workloadsIn(fleet, homeserver, 'gateway');
       const deployed = gateway?.configFiles?.[0]?.files['haproxy.cfg'] ?? '';
       const file = path.join(directory, `${homeserver.name}.cfg`);
-      // Only the certificate path differs from the pod (where the Secret is mounted at /tls).
-      fs.writeFileSync(file, deployed.replace(' crt /tls/tls.pem ', ` crt ${pem} `));
+      // Only the file paths differ from the pod (where the certificate Secret is at /tls and the CA bundle at /trust).
+      expect(deployed).toContain(' crt /tls/tls-combined.pem ');
+      fs.writeFileSync(file, deployed.replace(' crt /tls/tls-combined.pem ', ` crt ${pem} `).replaceAll(' ca-file /trust/ca.crt ', ` ca-file ${ca.certificate} `));
       expect(checkConfig(file).status).toBe(0);
     }
   });
 
   it('the check can fail: haproxy -c rejects a broken config', () => {
     const file = path.join(directory, 'broken.cfg');
-    fs.writeFileSync(file, `${renderHaproxyConfig(input({ certificateFile: pem }))}  no-such-keyword here\n`);
+    fs.writeFileSync(file, `${renderHaproxyConfig(input({ certificateFile: pem, backendCaFile: ca.certificate }))}  no-such-keyword here\n`);
     expect(checkConfig(file).status).not.toBe(0);
   });
 
@@ -105,6 +109,12 @@ describe('rendered haproxy.cfg', () => {
   });
   it('limits request bodies to max_upload_size', () => {
     expect(text).toContain(`http-request deny deny_status 413 if { req.hdr_val(content-length) gt ${50 * 1024 * 1024} }`);
+  });
+  it('speaks TLS to the backends, verifying the internal CA and the Service name, health checks included', () => {
+    for (const host of ['synapse.agency-homeserver.svc', 'media-repository.agency-media.svc']) {
+      expect(text).toContain(`server ${host.split('.')[0] === 'synapse' ? 'synapse' : 'media'} ${host}:8008 ssl verify required ca-file /trust/ca.crt verifyhost ${host} sni str(${host}) check check-ssl check-sni ${host} `);
+    }
+    expect(text).toContain('ssl-default-server-options ssl-min-ver TLSv1.2 no-tls-tickets');
   });
   it('drops client-supplied forwarding headers before adding its own', () => {
     expect(text.indexOf('http-request del-header X-Forwarded-For')).toBeGreaterThan(0);
@@ -123,15 +133,19 @@ interface Answer {
   body: string;
 }
 
+const SYNAPSE_NAME = 'synapse.agency-homeserver.svc';
+const MEDIA_NAME = 'media-repository.agency-media.svc';
+
 describe('rendered HAProxy running on loopback', () => {
   let haproxy: ChildProcess | undefined;
-  const backends: http.Server[] = [];
+  const backends: https.Server[] = [];
   let port = 0;
   const maxUploadBytes = 1024;
   const seen: { backend: string; path: string; forwardedFor: string | undefined }[] = [];
 
-  function standIn(name: string): Promise<number> {
-    const server = http.createServer((request, response) => {
+  /** A backend serving TLS with a certificate for `tlsName`, as the Synapse listeners do. */
+  function standIn(name: string, certificate: { certificate: string; key: string }): Promise<number> {
+    const server = https.createServer({ cert: fs.readFileSync(certificate.certificate), key: fs.readFileSync(certificate.key) }, (request, response) => {
       if (request.url === '/health') return void response.end('OK');
       seen.push({ backend: name, path: request.url ?? '', forwardedFor: request.headers['x-forwarded-for'] as string | undefined });
       request.resume();
@@ -160,8 +174,10 @@ describe('rendered HAProxy running on loopback', () => {
   beforeAll(async () => {
     requireHaproxy();
     const directory = tempDirectory('haproxy-live-');
-    const synapsePort = await standIn('synapse');
-    const mediaPort = await standIn('media');
+    const ca = testCa(directory);
+    const synapsePort = await standIn('synapse', issueServerCertificate(ca, SYNAPSE_NAME, directory));
+    // The media stand-in's certificate comes from another CA: HAProxy must refuse to talk to it.
+    const mediaPort = await standIn('media', issueServerCertificate(testCa(directory, 'rogue-ca'), MEDIA_NAME, directory));
     port = await freePort();
     const file = path.join(directory, 'haproxy.cfg');
     fs.writeFileSync(
@@ -172,7 +188,8 @@ describe('rendered HAProxy running on loopback', () => {
           certificateFile: throwawayPem(directory),
           maxUploadBytes,
           rateLimit: { requestsPer10s: 1000, loginRequestsPer10s: 3 },
-          backends: { synapse: { host: '127.0.0.1', port: synapsePort }, media: { host: '127.0.0.1', port: mediaPort } },
+          backendCaFile: ca.certificate,
+          backends: { synapse: { host: '127.0.0.1', port: synapsePort, tlsName: SYNAPSE_NAME }, media: { host: '127.0.0.1', port: mediaPort, tlsName: MEDIA_NAME } },
         }),
       ).replace(/^  bind :(\d+)/m, '  bind 127.0.0.1:$1'),
     );
@@ -194,10 +211,15 @@ describe('rendered HAProxy running on loopback', () => {
     await Promise.all(backends.map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
-  it('routes the client API to Synapse and media to the media worker', async () => {
+  it('routes the client API to Synapse over TLS verified against the internal CA', async () => {
     expect(JSON.parse((await call('GET', '/_matrix/client/v3/sync')).body)).toEqual({ backend: 'synapse' });
-    expect(JSON.parse((await call('GET', '/_matrix/client/v1/media/download/x/y')).body)).toEqual({ backend: 'media' });
-    expect(JSON.parse((await call('GET', '/_matrix/media/v3/download/x/y')).body)).toEqual({ backend: 'media' });
+  });
+
+  it('refuses a backend whose certificate does not chain to the internal CA (media routes get 503, nothing reaches it)', async () => {
+    const before = seen.length;
+    expect((await call('GET', '/_matrix/client/v1/media/download/x/y')).status).toBe(503);
+    expect((await call('GET', '/_matrix/media/v3/download/x/y')).status).toBe(503);
+    expect(seen.length).toBe(before);
   });
 
   it.each(['/_synapse/admin/v1/users/@a:b', '/_synapse/admin/v2/users', '/_synapse/metrics', '/metrics', '/_matrix/federation/v1/version', '/_matrix/key/v2/server', '/.well-known/matrix/server'])(
@@ -215,10 +237,11 @@ describe('rendered HAProxy running on loopback', () => {
     expect(JSON.parse(answer.body)).toEqual({ 'm.homeserver': { base_url: 'https://matrix.agency.example.org' } });
   });
 
-  it('refuses uploads above max_upload_size and uploads without a length', async () => {
+  it('refuses uploads above max_upload_size and uploads without a length, before any backend', async () => {
     expect((await call('POST', '/_matrix/media/v3/upload', { body: 'x'.repeat(maxUploadBytes + 1) })).status).toBe(413);
     expect((await call('POST', '/_matrix/media/v3/upload', { body: 'x'.repeat(10), chunked: true })).status).toBe(411);
-    expect((await call('POST', '/_matrix/media/v3/upload', { body: 'x'.repeat(10) })).status).toBe(200);
+    // A body within the limit passes the gateway and reaches Synapse's route table (here: a client path).
+    expect((await call('POST', '/_matrix/client/v3/rooms/x/send/m.room.message/1', { body: 'x'.repeat(10) })).status).toBe(200);
   });
 
   it('replaces a spoofed X-Forwarded-For with the real client address', async () => {

@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DirectorySettings } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../config/load-config';
-import { accessRules, DEBIAN_LAYOUT, renderSlapdConfig, SYNAPSE_READABLE_ATTRIBUTES, type OpenLdapPaths } from '../../render/openldap';
+import { accessRules, bindAccountEntry, DEBIAN_LAYOUT, renderSlapdConfig, slapdInitCommands, SYNAPSE_READABLE_ATTRIBUTES, type OpenLdapPaths } from '../../render/openldap';
 import { admissionFilter } from '../../render/synapse/ldap-filter';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { hashPassword, requireOpenLdapTools, run, selfSignedCertificate, startSlapd, tempDirectory, type RunningSlapd } from '../support/slapd';
+import { hashPassword, requireOpenLdapTools, run, runInitSteps, selfSignedCertificate, serveSlapd, tempDirectory, type RunningSlapd } from '../support/slapd';
 
 jest.setTimeout(120_000);
 
@@ -22,7 +22,14 @@ const homeserver = config.homeservers[0]!;
 const directory: DirectorySettings = homeserver.directory;
 
 function pathsUnder(root: string): OpenLdapPaths {
-  return { configDirectory: root, runtimeConfigDirectory: path.join(root, 'slapd.d'), dataDirectory: path.join(root, 'data'), tlsDirectory: path.join(root, 'tls'), bootstrapLdif: path.join(root, 'bootstrap.ldif') };
+  return {
+    configDirectory: root,
+    runtimeConfigDirectory: path.join(root, 'slapd.d'),
+    dataDirectory: path.join(root, 'data'),
+    tlsDirectory: path.join(root, 'tls'),
+    bootstrapLdif: path.join(root, 'bootstrap.ldif'),
+    bindPasswordFile: path.join(root, 'ldap-bind', 'password'),
+  };
 }
 
 const password = () => randomBytes(18).toString('base64url');
@@ -40,7 +47,6 @@ function bootstrap(): string {
   return [
     [`dn: ${base}`, 'objectClass: dcObject', 'objectClass: organization', `o: test`, dc?.replace('=', ': ') ?? 'dc: test', ''].join('\n'),
     ...[people, 'ou=groups,' + base, 'ou=services,' + base].map((dn) => [`dn: ${dn}`, 'objectClass: organizationalUnit', `ou: ${/ou=([^,]+)/.exec(dn)?.[1]}`, ''].join('\n')),
-    [`dn: ${directory.bindDn}`, 'objectClass: person', 'cn: synapse-reader', 'sn: reader', `userPassword: ${hashPassword(passwords.reader)}`, ''].join('\n'),
     person('alice', 'alice@agency.example.org', hashPassword(passwords.alice), true),
     person('bob', 'bob@agency.example.org', hashPassword(passwords.bob), false),
     person('carol', 'carol@evil-agency.example.org', hashPassword(password()), true),
@@ -52,13 +58,27 @@ function bootstrap(): string {
 
 let slapd: RunningSlapd;
 let url = '';
+let paths: OpenLdapPaths;
 const tlsEnv = (root: string) => ({ LDAPTLS_CACERT: path.join(root, 'tls', 'ca.crt'), LDAPTLS_REQCERT: 'demand' });
+
+/** Lays out the files as the pod mounts them: rendered config, bootstrap entries, the delivered bind password (no newline, as External Secrets writes it). */
+function writePodFiles(root: string, readerPassword: string): OpenLdapPaths {
+  const layout = pathsUnder(root);
+  for (const directoryPath of [layout.runtimeConfigDirectory, layout.dataDirectory, path.dirname(layout.bindPasswordFile)]) fs.mkdirSync(directoryPath, { recursive: true });
+  fs.writeFileSync(path.join(layout.configDirectory, 'slapd-config.ldif'), renderSlapdConfig(directory, DEBIAN_LAYOUT, layout));
+  fs.writeFileSync(layout.bootstrapLdif, bootstrap());
+  fs.writeFileSync(layout.bindPasswordFile, readerPassword);
+  return layout;
+}
 
 beforeAll(async () => {
   requireOpenLdapTools();
   const root = tempDirectory('slapd-');
   selfSignedCertificate(path.join(root, 'tls'), '127.0.0.1');
-  slapd = await startSlapd(root, renderSlapdConfig(directory, DEBIAN_LAYOUT, pathsUnder(root)), bootstrap());
+  paths = writePodFiles(root, passwords.reader);
+  // The pod's own init steps: config into a fresh directory, first-start bootstrap, bind account from the delivered password.
+  runInitSteps(slapdInitCommands(DEBIAN_LAYOUT, directory, paths));
+  slapd = await serveSlapd(root, paths.runtimeConfigDirectory);
   url = `ldaps://127.0.0.1:${slapd.port}`;
 });
 
@@ -157,5 +177,38 @@ describe('live slapd enforces the directory controls', () => {
     const result = search(reader(), people, '(objectClass=inetOrgPerson)', ['uid']);
     expect(result.status).toBe(4);
     expect(entries(result.stdout).length).toBeLessThanOrEqual(directory.sizeLimit);
+  });
+});
+
+describe('the bind account comes from the delivered ldap-bind secret', () => {
+  it('is added on first start with the delivered password, hashed (never stored in clear)', () => {
+    const ok = run('/usr/bin/ldapwhoami', ['-H', url, '-x', '-D', directory.bindDn, '-w', passwords.reader], { env: tlsEnv(slapd.root) });
+    expect(ok.stdout.trim()).toBe(`dn:${directory.bindDn}`);
+    const stored = run('/usr/sbin/slapcat', ['-n', '1', '-F', paths.runtimeConfigDirectory, '-a', `(entryDN=${directory.bindDn})`]);
+    expect(stored.stdout).toMatch(/userPassword:: /);
+    expect(stored.stdout).not.toContain(passwords.reader);
+  });
+
+  it('renders an entry of the right class for cn= and uid= bind DNs, and refuses others', () => {
+    expect(bindAccountEntry('cn=synapse-reader,ou=services,dc=a,dc=b')).toContain('objectClass: applicationProcess');
+    expect(bindAccountEntry('uid=synapse,ou=services,dc=a,dc=b')).toContain('objectClass: account');
+    expect(() => bindAccountEntry('o=synapse,dc=a,dc=b')).toThrow(/must start with cn= or uid=/);
+  });
+
+  it('takes a rotated password at the next start (the same init steps re-hash it into the existing directory)', async () => {
+    const rotated = password();
+    await slapd.stop();
+    fs.writeFileSync(paths.bindPasswordFile, rotated);
+    // A restarted pod gets a fresh (memory) config directory; the data volume persists.
+    fs.rmSync(paths.runtimeConfigDirectory, { recursive: true });
+    fs.mkdirSync(paths.runtimeConfigDirectory);
+    runInitSteps(slapdInitCommands(DEBIAN_LAYOUT, directory, paths));
+    slapd = await serveSlapd(slapd.root, paths.runtimeConfigDirectory);
+    url = `ldaps://127.0.0.1:${slapd.port}`;
+    const whoami = (secret: string) => run('/usr/bin/ldapwhoami', ['-H', url, '-x', '-D', directory.bindDn, '-w', secret], { env: tlsEnv(slapd.root) });
+    expect(whoami(rotated).stdout.trim()).toBe(`dn:${directory.bindDn}`);
+    expect(whoami(passwords.reader).status).not.toBe(0);
+    // The people loaded at first start are still there: the bootstrap LDIF is not reloaded.
+    expect(search({ dn: directory.bindDn, password: rotated }, people, '(uid=alice)', ['uid']).stdout).toContain(`uid=alice,${people}`);
   });
 });

@@ -4,47 +4,71 @@
  * and the libpq passfile rule that makes the pod's 0600 copy step necessary.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadDeploymentConfig } from '../../config/load-config';
+import { homeserverNamespace } from '../../model/compartments';
+import { homeserverSecrets, SECRET_NAMES } from '../../model/secrets';
 import { POSTGRES_INITDB_ARGS, postgresServerArgs, renderPgHba } from '../../render/postgres';
+import { deliveredFiles, valuesFor } from '../support/delivered-secrets';
+import { esoTemplateBinary } from '../support/eso-template';
 import { giveToServer, postgresBinDirectory, runAsServer, startAsServer } from '../support/postgres';
-import { freePort, selfSignedCertificate, tempDirectory } from '../support/slapd';
+import { freePort, tempDirectory } from '../support/slapd';
+import { issueServerCertificate, testCa } from '../support/test-ca';
 
-jest.setTimeout(120_000);
+// The first run builds ESO's template engine from Go modules (minutes); later runs reuse it.
+jest.setTimeout(30 * 60_000);
 
-const password = randomBytes(24).toString('base64url');
+/** The name Synapse connects to (database.args.host), which the server certificate carries. */
+const SERVICE_NAME = `postgres.${homeserverNamespace(loadDeploymentConfig().homeservers[0]!.name, 'homeserver')}.svc`;
+let password = '';
 let server: ChildProcess | undefined;
 let port = 0;
 let root = '';
 let passfile = '';
 
 function psql(connection: Record<string, string | number>, sql: string, env: Record<string, string> = {}) {
-  const conninfo = Object.entries({ host: '127.0.0.1', port, connect_timeout: 5, ...connection }).map(([key, value]) => `${key}=${value}`).join(' ');
+  // libpq matches the passfile and verifies the certificate against `host`, and connects to `hostaddr`.
+  const conninfo = Object.entries({ host: SERVICE_NAME, hostaddr: '127.0.0.1', port, connect_timeout: 5, ...connection })
+    .filter(([, value]) => value !== '').map(([key, value]) => `${key}=${value}`).join(' ');
   const result = spawnSync('psql', [conninfo, '-XAtqc', sql], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, PGPASSWORD: '', ...env } });
   return { status: result.status, out: `${result.stdout}${result.stderr}`.trim() };
 }
 
 beforeAll(async () => {
   const bin = postgresBinDirectory();
+  esoTemplateBinary();
+  port = await freePort();
   root = tempDirectory('postgres-');
+  // The synapse-database Secret as External Secrets renders it; only the port differs from the pod (loopback).
+  const declaration = homeserverSecrets({ inClusterDirectory: true, s3: false, pgpassPrefix: `${SERVICE_NAME}:${port}:synapse:synapse:` }).find((secret) => secret.name === SECRET_NAMES.database);
+  if (!declaration) throw new Error('no synapse-database declaration');
+  const files = deliveredFiles(declaration, valuesFor(declaration));
+  password = files.password ?? '';
+  // The postgres-tls Secret: a certificate for the Service name from the (test) internal CA.
   const tls = path.join(root, 'tls');
-  selfSignedCertificate(tls, '127.0.0.1');
+  fs.mkdirSync(tls);
+  const ca = testCa(tls);
+  const issued = issueServerCertificate(ca, SERVICE_NAME, tls);
+  fs.copyFileSync(issued.certificate, path.join(tls, 'tls.crt'));
+  fs.copyFileSync(issued.key, path.join(tls, 'tls.key'));
+  fs.copyFileSync(ca.certificate, path.join(tls, 'ca.crt'));
   fs.chmodSync(path.join(tls, 'tls.key'), 0o600);
   fs.writeFileSync(path.join(root, 'pg_hba.conf'), renderPgHba());
-  fs.writeFileSync(path.join(root, 'pwfile'), `${password}\n`);
+  // POSTGRES_PASSWORD_FILE: the delivered `password` file.
+  fs.writeFileSync(path.join(root, 'pwfile'), password);
   fs.mkdirSync(path.join(root, 'run'));
   giveToServer(root);
   // As the image's entrypoint does: initdb with the role, its password and POSTGRES_INITDB_ARGS.
   const init = runAsServer(path.join(bin, 'initdb'), ['-D', path.join(root, 'data'), '--username=synapse', `--pwfile=${path.join(root, 'pwfile')}`, ...POSTGRES_INITDB_ARGS.split(' ')]);
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  port = await freePort();
   // The rendered arguments, then only what differs on loopback: address, port, socket directory.
   const args = postgresServerArgs({ configDirectory: root, tlsDirectory: tls }).slice(1);
   server = startAsServer(path.join(bin, 'postgres'), ['-D', path.join(root, 'data'), ...args, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${port}`, '-c', `unix_socket_directories=${path.join(root, 'run')}`], path.join(root, 'postgres.log'));
   const deadline = Date.now() + 30_000;
   passfile = path.join(tempDirectory('pgpass-'), 'pgpass');
-  fs.writeFileSync(passfile, `*:*:*:synapse:${password}\n`, { mode: 0o600 });
+  // The pod's init step copies the delivered pgpass to a 0600 file.
+  fs.writeFileSync(passfile, files.pgpass ?? '', { mode: 0o600 });
   for (;;) {
     const ready = spawnSync(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], { encoding: 'utf8' });
     if (ready.status === 0) break;
@@ -52,7 +76,7 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   // As the entrypoint does for POSTGRES_DB: over the local socket (SCRAM), the only non-TLS path.
-  const created = psql({ host: path.join(root, 'run'), dbname: 'postgres', user: 'synapse' }, 'CREATE DATABASE synapse', { PGPASSWORD: password });
+  const created = psql({ host: path.join(root, 'run'), hostaddr: '', dbname: 'postgres', user: 'synapse' }, 'CREATE DATABASE synapse', { PGPASSWORD: password });
   if (created.status !== 0) throw new Error(`CREATE DATABASE failed: ${created.out}`);
 });
 
@@ -63,9 +87,16 @@ afterAll(() => {
 const verified = () => ({ user: 'synapse', sslmode: 'verify-full', sslrootcert: path.join(root, 'tls', 'ca.crt'), passfile });
 
 describe('PostgreSQL as rendered', () => {
-  it('accepts the synapse role over verified TLS with a 0600 passfile', () => {
+  it('accepts the synapse role over TLS verified against the internal CA and the Service name, with the delivered passfile', () => {
+    expect(fs.readFileSync(passfile, 'utf8')).toBe(`${SERVICE_NAME}:${port}:synapse:synapse:${password}`);
     const result = psql({ ...verified(), dbname: 'synapse' }, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
     expect(result).toEqual({ status: 0, out: 't' });
+  });
+
+  it('refuses a server name the certificate does not carry (verify-full)', () => {
+    const result = psql({ ...verified(), host: 'postgres.elsewhere.svc', dbname: 'synapse' }, 'SELECT 1', { PGPASSWORD: password });
+    expect(result.status).not.toBe(0);
+    expect(result.out).toMatch(/does not match host name|server certificate/);
   });
 
   it('keeps C collation and ctype, as Synapse requires', () => {

@@ -109,6 +109,13 @@ describe('homeserver.yaml (closed default), read back by PyYAML', () => {
     expect(listeners[0]?.x_forwarded).toBe(true);
   });
 
+  it('serves the listener the gateway reaches over TLS (internal CA), with files from the mounted certificate', () => {
+    const listeners = at(closedConfig, 'listeners') as { port: number; tls?: boolean }[];
+    expect(listeners.find((l) => l.port === 8008)?.tls).toBe(true);
+    expect(at(closedConfig, 'tls_certificate_path')).toBe('/secrets/tls/tls.crt');
+    expect(at(closedConfig, 'tls_private_key_path')).toBe('/secrets/tls/tls.key');
+  });
+
   it('authenticates against LDAPS only, with certificate validation and a file-held bind password', () => {
     const [ldap] = at(closedConfig, 'modules') as { module: string; config: Record<string, unknown> }[];
     expect(ldap?.module).toBe('ldap_auth_provider.LdapAuthProviderModule');
@@ -117,7 +124,7 @@ describe('homeserver.yaml (closed default), read back by PyYAML', () => {
       uri: 'ldaps://openldap.agency-directory.svc:636',
       start_tls: false,
       bind_password_file: '/secrets/ldap/password',
-      tls_options: { validate: 2, ca_certs_file: '/secrets/ca/ca.crt' },
+      tls_options: { validate: 2, ca_certs_file: '/trust/ca.crt' },
       filter: '(&(objectClass=inetOrgPerson)(memberOf=cn=matrix-users,ou=groups,dc=agency,dc=example,dc=org)(|(mail=*@agency.example.org)))',
     });
     expect(ldap?.config).not.toHaveProperty('bind_password');

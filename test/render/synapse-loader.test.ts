@@ -7,16 +7,24 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../config/load-config';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
-import { homeserverWorkloads, mediaWorkloads } from '../../model/homeserver-workloads';
+import { createHash } from 'node:crypto';
+import { homeserverSecretDeclarations, homeserverWorkloads, mediaWorkloads } from '../../model/homeserver-workloads';
+import { SECRET_NAMES, SIGNING_KEY_ID } from '../../model/secrets';
+import { SYNAPSE_PATHS } from '../../render/synapse/mount-paths';
+import { deliveredFiles, valuesFor } from '../support/delivered-secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { ensureSynapseVenv } from '../support/synapse-venv';
 
-jest.setTimeout(600_000);
+// A cold machine builds the venv (about a minute) and ESO's template engine (minutes).
+jest.setTimeout(30 * 60_000);
 
 type Loaded = Record<string, unknown> & { error?: string };
 interface LoadRequest {
   readonly files: Record<string, string>;
   readonly configs: string[];
+  /** Files at their pod paths, as delivered (e.g. rendered by External Secrets). */
+  readonly mounted?: Record<string, string>;
+  readonly extraConfigs?: string[];
 }
 
 /** One Python process loads every request: Synapse's import cost is paid once. */
@@ -48,9 +56,35 @@ const cases = [
 const main = cases[0]!;
 const withInlineSecret = { ...main.files, 'homeserver.yaml': `${main.files['homeserver.yaml']}macaroon_secret_key: "inline"\n` };
 const withoutReportStats = { ...main.files, 'homeserver.yaml': (main.files['homeserver.yaml'] ?? '').replace('report_stats: false\n', '') };
+/** The agency homeserver of the fleet sends mail: its main process reads an External Secrets-rendered email section. */
+const mailing = cases.find((c) => c.config === fleet && c.homeserver.synapse.smtp !== undefined && c.name === 'synapse')!;
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+const delivered = (() => {
+  const declarations = homeserverSecretDeclarations(mailing.homeserver);
+  const render = (name: string) => {
+    const declaration = declarations.find((candidate) => candidate.name === name);
+    if (!declaration) throw new Error(`no ${name}`);
+    const values = valuesFor(declaration);
+    return { values, files: deliveredFiles(declaration, values) };
+  };
+  return { signing: render(SECRET_NAMES.signingKey), keys: render(SECRET_NAMES.synapseKeys), redis: render(SECRET_NAMES.redis), ldap: render(SECRET_NAMES.ldapBind), email: render(SECRET_NAMES.email) };
+})();
+const deliveredRequest: LoadRequest = {
+  files: mailing.files,
+  configs: mailing.configs,
+  mounted: {
+    [`${SYNAPSE_PATHS.signingKeyDirectory}/signing.key`]: delivered.signing.files['signing.key'] ?? '',
+    ...Object.fromEntries(['macaroon', 'form', 'replication'].map((file) => [`${SYNAPSE_PATHS.keysDirectory}/${file}`, delivered.keys.files[file] ?? ''])),
+    [`${SYNAPSE_PATHS.redisSecretDirectory}/password`]: delivered.redis.files.password ?? '',
+    [`${SYNAPSE_PATHS.ldapSecretDirectory}/password`]: delivered.ldap.files.password ?? '',
+    [`${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`]: delivered.email.files['email.yaml'] ?? '',
+  },
+  extraConfigs: (mailing.homeserver.synapse.smtp ? [`${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`] : []),
+};
+
 let results: Loaded[] = [];
 beforeAll(() => {
-  results = loadAll([...cases.map(({ files, configs }) => ({ files, configs })), { files: withInlineSecret, configs: main.configs }, { files: withoutReportStats, configs: main.configs }]);
+  results = loadAll([...cases.map(({ files, configs }) => ({ files, configs })), { files: withInlineSecret, configs: main.configs }, { files: withoutReportStats, configs: main.configs }, deliveredRequest]);
 });
 
 describe('real Synapse loads every rendered config with --no-secrets-in-config', () => {
@@ -98,5 +132,27 @@ describe('the loader is a real check: it refuses what the renderer must never pr
 
   it('refuses a config without report_stats', () => {
     expect(results[cases.length + 1]?.error).toMatch(/report_stats/);
+  });
+});
+
+describe('real Synapse reads the files External Secrets renders from generated values', () => {
+  const loaded = () => results[cases.length + 2] ?? {};
+
+  it('accepts them all with --no-secrets-in-config, the email section included', () => {
+    expect(loaded().error).toBeUndefined();
+    expect(loaded()).toMatchObject({ redis_password_set: true, replication_secret_set: true, ldap_bind_password_read_from_file: true, smtp_host: mailing.homeserver.synapse.smtp?.host });
+  });
+
+  it('loads the signing key built from a 43-character generated seed (32 bytes of ed25519 seed)', () => {
+    const seed = delivered.signing.values.seed ?? '';
+    expect(delivered.signing.files['signing.key']).toBe(`ed25519 ${SIGNING_KEY_ID} ${seed}`);
+    expect(loaded().signing_key_ids).toEqual([SIGNING_KEY_ID]);
+    const seedBytes = Buffer.from(`${seed}=`, 'base64');
+    expect(seedBytes).toHaveLength(32);
+    expect(loaded().signing_key_seed_sha256).toBe(sha256(seedBytes));
+  });
+
+  it('reads the SMTP password from the templated email section (only there: Synapse has no smtp_pass_path)', () => {
+    expect(loaded().smtp_pass_sha256).toBe(sha256(delivered.email.values.password ?? ''));
   });
 });

@@ -22,8 +22,8 @@ describe('node dist/main.js', () => {
     const result = runMain([], outdir);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/synthesized 5 stacks/);
-    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['agency-directory', 'agency-gateway', 'agency-homeserver', 'agency-media', 'matrix-platform']);
+    expect(result.stdout).toMatch(/synthesized 7 stacks/);
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['agency-directory', 'agency-gateway', 'agency-homeserver', 'agency-media', 'matrix-platform', 'matrix-secret-generation', 'matrix-secret-store']);
   });
 
   it('exits 2 on an invalid config, names the field path, and writes nothing', () => {

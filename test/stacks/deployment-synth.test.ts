@@ -6,8 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readSynthesizedStacks } from '../../policies/audit';
-import { block, blocks, metadataOf, podSpecs, resources, stringMap, type SynthesizedStack } from '../../policies/terraform-json';
+import { block, blocks, metadataOf, namespaceOf, podSpecs, resources, stringMap, type SynthesizedStack } from '../../policies/terraform-json';
 import { synthesizeDeployment, type SynthesisOutcome } from '../../stacks/synthesize-deployment';
+import { PLATFORM_PODS } from '../../model/platform';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 interface Manifest {
@@ -25,15 +26,17 @@ function synthTo(configPath: string): { outdir: string; outcome: SynthesisOutcom
 const defaultDeployment = synthTo(DEFAULT_CONFIG_FILE);
 const fleet = synthTo(FLEET_CONFIG_FILE);
 
+const platformStacks = (deployment: string) => ['platform', 'secret-store', 'secret-generation'].map((stack) => `${deployment}-${stack}`);
+
 describe.each([
-  ['default deployment', defaultDeployment, ['matrix-platform', 'agency-directory', 'agency-homeserver', 'agency-media', 'agency-gateway']],
+  ['default deployment', defaultDeployment, [...platformStacks('matrix'), 'agency-directory', 'agency-homeserver', 'agency-media', 'agency-gateway']],
   [
     '3-homeserver fleet',
     fleet,
-    ['fleet-platform', ...['ministry', 'agency', 'region'].flatMap((hs) => ['directory', 'homeserver', 'media', 'gateway'].map((c) => `${hs}-${c}`))],
+    [...platformStacks('fleet'), ...['ministry', 'agency', 'region'].flatMap((hs) => ['directory', 'homeserver', 'media', 'gateway'].map((c) => `${hs}-${c}`))],
   ],
 ])('%s', (_name, synthesized, expectedStacks) => {
-  it('writes one cdk.tf.json per stack (platform + 4 compartments per homeserver)', () => {
+  it('writes one cdk.tf.json per stack (3 platform stacks + 4 compartments per homeserver)', () => {
     expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual([...expectedStacks].sort());
     for (const stack of expectedStacks) expect(fs.existsSync(path.join(synthesized.outdir, 'stacks', stack, 'cdk.tf.json'))).toBe(true);
   });
@@ -44,34 +47,48 @@ describe.each([
     expect(fs.readFileSync(path.join(synthesized.outdir, 'audit', 'audit.md'), 'utf8')).toMatch(/errors: 0/);
   });
 
-  it('orders stacks: platform, then directory -> homeserver -> media -> gateway per homeserver', () => {
+  it('orders stacks: platform -> secret store -> secret generation, then directory -> homeserver -> media -> gateway per homeserver', () => {
+    const [platform, secretStore, generation] = expectedStacks;
     for (const [name, stack] of Object.entries(synthesized.manifest.stacks)) {
-      const [homeserver, compartment] = name.split('-');
-      const expected = { platform: [], directory: [expectedStacks[0]], homeserver: [`${homeserver}-directory`], media: [`${homeserver}-homeserver`], gateway: [`${homeserver}-media`] }[compartment ?? ''];
-      expect(stack.dependencies).toEqual(expected);
+      const [homeserver] = name.split('-');
+      const compartment = name.slice((homeserver ?? '').length + 1);
+      const expected = {
+        platform: [],
+        'secret-store': [platform],
+        'secret-generation': [secretStore],
+        directory: [generation],
+        homeserver: [`${homeserver}-directory`],
+        media: [`${homeserver}-homeserver`],
+        gateway: [`${homeserver}-media`],
+      }[compartment];
+      expect({ name, dependencies: stack.dependencies }).toEqual({ name, dependencies: expected });
     }
   });
 
   it('gives every stack its own state and pins the provider by full address and exact version', () => {
     const backends = synthesized.stacks.map((stack) => JSON.stringify(stack.json.terraform?.backend));
     expect(new Set(backends).size).toBe(synthesized.stacks.length);
+    const kubernetes = { source: 'registry.opentofu.org/hashicorp/kubernetes', version: '2.38.0' };
+    const helm = { source: 'registry.opentofu.org/hashicorp/helm', version: '3.1.1' };
     for (const stack of synthesized.stacks) {
-      expect(stack.json.terraform?.required_providers).toEqual({ kubernetes: { source: 'registry.opentofu.org/hashicorp/kubernetes', version: '2.38.0' } });
+      const installsCharts = resources(stack, 'helm_release').length > 0;
+      expect(stack.json.terraform?.required_providers).toEqual(installsCharts ? { kubernetes, helm } : { kubernetes });
     }
   });
 
   it('labels every namespace PSA restricted (pinned) and denies both directions by default', () => {
-    for (const stack of synthesized.stacks) {
-      const namespaces = resources(stack, 'kubernetes_namespace_v1');
-      expect(namespaces).toHaveLength(1);
-      const labels = stringMap(metadataOf(namespaces[0]!).labels);
+    const namespaces = synthesized.stacks.flatMap((stack) => resources(stack, 'kubernetes_namespace_v1').map((namespace) => ({ stack, namespace })));
+    // One per compartment stack, four in the platform stack (OpenBao, External Secrets, cert-manager, secret generation).
+    expect(namespaces).toHaveLength(expectedStacks.length - 3 + 4);
+    for (const { stack, namespace } of namespaces) {
+      const labels = stringMap(metadataOf(namespace).labels);
       for (const mode of ['enforce', 'audit', 'warn']) {
         expect(labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
         expect(labels[`pod-security.kubernetes.io/${mode}-version`]).toBe('v1.33');
       }
       const denyAll = resources(stack, 'kubernetes_network_policy_v1').filter((policy) => {
         const spec = block(policy.body.spec);
-        return Object.keys(stringMap(block(spec?.pod_selector)?.match_labels)).length === 0 && blocks(spec?.ingress).length === 0 && blocks(spec?.egress).length === 0;
+        return namespaceOf(policy, stack) === metadataOf(namespace).name && Object.keys(stringMap(block(spec?.pod_selector)?.match_labels)).length === 0 && blocks(spec?.ingress).length === 0 && blocks(spec?.egress).length === 0;
       });
       expect(denyAll.map((policy) => block(policy.body.spec)?.policy_types)).toEqual([['Ingress', 'Egress']]);
     }
@@ -116,7 +133,7 @@ describe('fleet specifics', () => {
 
   it('pulls every image through the configured mirror', () => {
     for (const { containers } of fleet.stacks.flatMap(podSpecs)) {
-      for (const container of containers) expect(String(container.image)).toMatch(/^registry\.internal\.example\/mirror\/(ghcr|docker)\.io\//);
+      for (const container of containers) expect(String(container.image)).toMatch(/^registry\.internal\.example\/mirror\/(ghcr|docker|quay)\.io\//);
     }
   });
 
@@ -135,9 +152,13 @@ describe('fleet specifics', () => {
             `${hs}-media/egress-media-repository-to-outside-${port}`,
           ]),
         )
+        // region keeps its media in sovereign object storage, reached over HTTPS at the declared address only.
+        .concat(['region-media/egress-media-repository-to-outside-s3'])
+        // The platform's operators reach the API server, and only it.
+        .concat(PLATFORM_PODS.filter((pod) => pod.callsApiServer).map((pod) => `fleet-platform/egress-${pod.name}-to-outside-apiserver`))
         .sort(),
     );
-    expect(defaultDeployment.stacks.some((stack) => JSON.stringify(stack.json).includes('ip_block') && !stack.name.endsWith('-gateway'))).toBe(false);
+    expect(defaultDeployment.stacks.some((stack) => JSON.stringify(stack.json).includes('ip_block') && !stack.name.endsWith('-gateway') && !stack.name.endsWith('-platform'))).toBe(false);
   });
 });
 
@@ -163,8 +184,8 @@ describe('external directory', () => {
       fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8').replace('    directory:\n', '    directory:\n      mode: external\n      external: { host: ldap.agency.example.org, cidrs: [198.51.100.10/32] }\n'),
     );
     const synthesized = synthTo(file);
-    expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual(['agency-gateway', 'agency-homeserver', 'agency-media', 'matrix-platform']);
-    expect(synthesized.manifest.stacks['agency-homeserver']?.dependencies).toEqual(['matrix-platform']);
+    expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual(['agency-gateway', 'agency-homeserver', 'agency-media', 'matrix-platform', 'matrix-secret-generation', 'matrix-secret-store']);
+    expect(synthesized.manifest.stacks['agency-homeserver']?.dependencies).toEqual(['matrix-secret-generation']);
     const homeserverStack = synthesized.stacks.find((stack) => stack.name === 'agency-homeserver')!;
     const ldapEgress = resources(homeserverStack, 'kubernetes_network_policy_v1').find((policy) => metadataOf(policy).name === 'egress-synapse-to-outside-ldaps');
     expect(block(ldapEgress?.body.spec)?.egress).toEqual([{ to: [{ ip_block: { cidr: '198.51.100.10/32', except: [] } }], ports: [{ port: '636', protocol: 'TCP' }] }]);

@@ -28,3 +28,4 @@ export function checkConfig(file: string): { status: number | null; output: stri
 export function startHaproxy(file: string): ChildProcess {
   return spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
+

@@ -1,12 +1,16 @@
 """Loads rendered Synapse config files with the real Synapse config loader.
 
 Input (JSON on stdin): a list of {"files": {"homeserver.yaml": "...", "worker.yaml": "...", "log.yaml": "..."},
-                                  "configs": ["homeserver.yaml", ...]}
-The absolute mount paths of the pod (/config, /secrets, /run/secrets, /media) are re-rooted in a
-temporary directory, where secret files are created as the cluster would mount them. Synapse
-is run with --no-secrets-in-config. Output (JSON): the settings read back from Synapse's
-parsed config objects, or {"error": "..."} when Synapse refuses the config; one per request.
+                                  "configs": ["homeserver.yaml", ...],
+                                  "mounted": {"/secrets/...": "content as delivered"},   (optional)
+                                  "extraConfigs": ["/secrets/email/email.yaml"]}         (optional)
+The absolute mount paths of the pod (/config, /secrets, /run/secrets, /trust, /media) are re-rooted in
+a temporary directory, where secret files are created as the cluster would mount them (or as
+given in "mounted", e.g. files rendered by External Secrets' template engine). Synapse is run
+with --no-secrets-in-config. Output (JSON): the settings read back from Synapse's parsed config
+objects, or {"error": "..."} when Synapse refuses the config; one per request.
 """
+import hashlib
 import json
 import os
 import secrets
@@ -21,22 +25,28 @@ def load(request):
     root = tempfile.mkdtemp(prefix="synapse-config-")
 
     def reroot(text):
-        for prefix in ["/run/secrets", "/secrets", "/config", "/media"]:
+        for prefix in ["/run/secrets", "/secrets", "/config", "/trust", "/media"]:
             text = text.replace('"' + prefix, '"' + root + prefix)
         return text
 
-    for directory in ["config", "secrets/signing", "secrets/keys", "secrets/database", "secrets/redis", "secrets/ldap", "secrets/ca", "secrets/email", "run/secrets", "media"]:
+    for directory in ["config", "secrets/signing", "secrets/keys", "secrets/database", "secrets/redis", "secrets/ldap", "secrets/tls", "secrets/email", "trust", "run/secrets", "media"]:
         os.makedirs(os.path.join(root, directory), exist_ok=True)
     with open(os.path.join(root, "secrets/signing/signing.key"), "w") as key_file:
         write_signing_keys(key_file, [generate_signing_key("a_test")])
     for name in ["secrets/keys/macaroon", "secrets/keys/form", "secrets/keys/replication", "secrets/redis/password", "secrets/ldap/password"]:
         with open(os.path.join(root, name), "w") as secret_file:
             secret_file.write(secrets.token_urlsafe(32) + "\n")
-    with open(os.path.join(root, "secrets/ca/ca.crt"), "w") as ca_file:
+    with open(os.path.join(root, "trust/ca.crt"), "w") as ca_file:
         ca_file.write("placeholder CA file: only its existence is checked when the config is loaded\n")
     with open(os.path.join(root, "run/secrets/pgpass"), "w") as passfile:
         passfile.write("*:*:*:*:" + secrets.token_urlsafe(24) + "\n")
     os.chmod(os.path.join(root, "run/secrets/pgpass"), 0o600)
+
+    for pod_path, content in request.get("mounted", {}).items():
+        target = os.path.join(root, pod_path.lstrip("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w") as mounted_file:
+            mounted_file.write(content)
 
     for name, content in request["files"].items():
         with open(os.path.join(root, "config", name), "w") as config_file:
@@ -45,6 +55,8 @@ def load(request):
     argv = []
     for name in request["configs"]:
         argv += ["--config-path", os.path.join(root, "config", name)]
+    for pod_path in request.get("extraConfigs", []):
+        argv += ["--config-path", os.path.join(root, pod_path.lstrip("/"))]
     argv.append("--no-secrets-in-config")
 
     try:
@@ -93,6 +105,11 @@ def load(request):
         "ldap_filter": ldap_config.filter,
         "ldap_bind_password_read_from_file": bool(ldap_config.bind_password),
         "allowed_local_3pids": [entry["pattern"] for entry in config.registration.allowed_local_3pids],
+        "signing_key_ids": [key.version for key in config.key.signing_key],
+        # Digests, never the values: the caller compares them with what it delivered.
+        "signing_key_seed_sha256": hashlib.sha256(config.key.signing_key[0].encode()).hexdigest(),
+        "smtp_pass_sha256": hashlib.sha256(config.email.email_smtp_pass.encode()).hexdigest() if getattr(config.email, "email_smtp_pass", None) else None,
+        "smtp_host": getattr(config.email, "email_smtp_host", None),
             "ip_range_blacklist_size": len(list(config.server.ip_range_blocklist.iter_cidrs())),
     }
 

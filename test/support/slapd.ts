@@ -65,19 +65,19 @@ export interface RunningSlapd {
   stop(): Promise<void>;
 }
 
-/** Loads config and data offline with slapadd (as the pod's init steps do), then serves LDAPS only. */
-export async function startSlapd(root: string, configLdif: string, bootstrapLdif: string): Promise<RunningSlapd> {
-  const configDirectory = path.join(root, 'slapd.d');
-  fs.mkdirSync(configDirectory, { recursive: true });
-  fs.mkdirSync(path.join(root, 'data'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'config.ldif'), configLdif);
-  fs.writeFileSync(path.join(root, 'bootstrap.ldif'), bootstrapLdif);
-  for (const [database, file] of [['0', 'config.ldif'], ['1', 'bootstrap.ldif']] as const) {
-    const loaded = run('/usr/sbin/slapadd', ['-n', database, '-F', configDirectory, '-l', path.join(root, file)]);
-    if (loaded.status !== 0) throw new Error(`slapadd -n ${database} failed: ${loaded.stderr}`);
+/** Runs the rendered init steps, as the pod's init containers do (same commands, same order). */
+export function runInitSteps(steps: readonly { name: string; command: readonly string[] }[]): void {
+  for (const step of steps) {
+    const [command, ...args] = step.command;
+    const result = run(command ?? '', args);
+    if (result.status !== 0) throw new Error(`init step ${step.name} failed (${result.status}): ${result.stderr}${result.stdout}`);
   }
+}
+
+/** Serves an initialised directory with slapd on loopback, LDAPS only. */
+export async function serveSlapd(root: string, configDirectory: string): Promise<RunningSlapd> {
   const port = await freePort();
-  const logFile = path.join(root, 'slapd.log');
+  const logFile = path.join(root, `slapd-${port}.log`);
   const out = fs.openSync(logFile, 'w');
   const child = spawn('/usr/sbin/slapd', ['-d', 'stats', '-h', `ldaps://127.0.0.1:${port}/`, '-F', configDirectory], { stdio: ['ignore', out, out] });
   await waitForPort(port, Date.now() + 15_000);

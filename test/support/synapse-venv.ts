@@ -10,6 +10,8 @@ import { loadDeploymentConfig } from '../../config/load-config';
 import { parseImageReference } from '../../config/image-reference';
 
 export const LDAP3_MODULE_VERSION = '0.4.0';
+/** The media store's S3 backend (media.s3), which the deployed image must ship too. */
+export const S3_PROVIDER_VERSION = '1.7.0';
 
 /** The Synapse version of the default deployment's image tag, so the check matches what runs. */
 export function deployedSynapseVersion(): string {
@@ -28,13 +30,13 @@ function run(command: string, args: string[]): void {
 export function ensureSynapseVenv(): string {
   const version = deployedSynapseVersion();
   const cacheRoot = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  const venv = path.join(cacheRoot, 'matrix-sovereign-iac', `synapse-${version}-redis-ldap3-${LDAP3_MODULE_VERSION}`);
+  const venv = path.join(cacheRoot, 'matrix-sovereign-iac', `synapse-${version}-redis-ldap3-${LDAP3_MODULE_VERSION}-s3-${S3_PROVIDER_VERSION}`);
   const python = path.join(venv, 'bin', 'python');
   const ready = path.join(venv, '.ready');
   if (fs.existsSync(ready)) return python;
   fs.rmSync(venv, { recursive: true, force: true });
   run('python3', ['-m', 'venv', venv]);
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse[redis]==${version}`, `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`]);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse[redis]==${version}`, `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`, `synapse-s3-storage-provider==${S3_PROVIDER_VERSION}`]);
   fs.writeFileSync(ready, `${new Date().toISOString()}\n`);
   return python;
 }

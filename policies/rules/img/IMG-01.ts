@@ -1,21 +1,30 @@
 import { parseImageReference } from '../../../config/image-reference';
-import type { Rule } from '../../rule';
+import type { Rule, Violation } from '../../rule';
 import { podSpecs } from '../../terraform-json';
+import { helmImages } from './helm-images';
 
-/** Every container image is `registry/repository[:tag]@sha256:<digest>`. */
+/** Every container image, in pod specs and in Helm chart values, is `registry/repository[:tag]@sha256:<digest>`. */
 export const IMG_01: Rule = {
   id: 'IMG-01',
   title: 'Images are pinned by digest',
   level: 'error',
   lesson: 'A tag can be re-pointed by whoever controls the registry; a digest cannot.',
   references: { cisKubernetes: '5.5.1', nsaCisa: 'Supply chain: use trusted, immutable images', anssi: 'R24', checkov: ['CKV_K8S_43'] },
-  fix: 'Reference the image as registry/repository[:tag]@sha256:<64 hex>.',
-  check: (stack) =>
-    podSpecs(stack).flatMap((view) =>
+  fix: 'Reference the image as registry/repository[:tag]@sha256:<64 hex> (in chart values: registry/repository with a digest, or a tag ending in @sha256:<64 hex>).',
+  check: (stack) => {
+    const violations: Violation[] = podSpecs(stack).flatMap((view) =>
       view.containers.flatMap((container) => {
         const image = typeof container.image === 'string' ? container.image : '';
         const parsed = parseImageReference(image);
         return typeof parsed === 'string' ? [{ address: `${view.resource.address} container "${String(container.name)}"`, message: `image "${image}" ${parsed}` }] : [];
       }),
-    ),
+    );
+    const { images, unreadable } = helmImages(stack);
+    violations.push(...unreadable);
+    for (const image of images) {
+      const parsed = parseImageReference(image.reference);
+      if (typeof parsed === 'string') violations.push({ address: image.address, message: `image "${image.reference}" ${parsed}` });
+    }
+    return violations;
+  },
 };

@@ -1,26 +1,33 @@
 import { parseImageReference } from '../../../config/image-reference';
-import type { Rule } from '../../rule';
+import type { Rule, Violation } from '../../rule';
 import { podSpecs } from '../../terraform-json';
+import { helmImages } from './helm-images';
 
-/** Every image comes from a registry the site allows (the mirror, when one is configured). */
+/** Every image, in pod specs and in Helm chart values, comes from a registry the site allows (the mirror, when one is configured). */
 export const IMG_02: Rule = {
   id: 'IMG-02',
   title: 'Images come from allowlisted registries',
   level: 'error',
   lesson: 'A sovereign platform cannot pull code from wherever a reference happens to point.',
   references: { cisKubernetes: '5.5.1', nsaCisa: 'Supply chain: trusted registries', anssi: 'R24' },
-  fix: 'Pull from a registry listed in images.allowedRegistries (or through images.mirrorPrefix).',
+  fix: 'Pull from a registry listed in images.allowedRegistries (or through images.mirrorPrefix); in chart values, name the registry (image.registry or the first segment of image.repository).',
   check: (stack, context) => {
     const allowed = context.config?.images.pullRegistries;
-    return podSpecs(stack).flatMap((view) =>
+    // Without a site allowlist (standalone audit), an image is accepted only with an explicit registry host.
+    const accepts = (registry: string | undefined) => registry !== undefined && (allowed ? allowed.includes(registry) : true);
+    const violations: Violation[] = podSpecs(stack).flatMap((view) =>
       view.containers.flatMap((container) => {
         const image = typeof container.image === 'string' ? container.image : '';
         const parsed = parseImageReference(image);
         const registry = typeof parsed === 'string' ? undefined : parsed.registry;
-        // Without a site allowlist (standalone audit), an image is accepted only with an explicit registry host.
-        const ok = registry !== undefined && (allowed ? allowed.includes(registry) : true);
-        return ok ? [] : [{ address: `${view.resource.address} container "${String(container.name)}"`, message: `registry of "${image}" is not allowlisted` }];
+        return accepts(registry) ? [] : [{ address: `${view.resource.address} container "${String(container.name)}"`, message: `registry of "${image}" is not allowlisted` }];
       }),
     );
+    for (const image of helmImages(stack).images) {
+      if (!accepts(image.registry)) {
+        violations.push({ address: image.address, message: image.registry ? `registry of "${image.reference}" is not allowlisted` : `registry of "${image.reference}" is not allowlisted (no registry host named)` });
+      }
+    }
+    return violations;
   },
 };

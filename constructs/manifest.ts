@@ -1,0 +1,36 @@
+/**
+ * A custom resource (cert-manager, trust-manager, External Secrets) applied with the typed
+ * provider's `kubernetes_manifest`, so the object is visible field by field in the plan and
+ * to the policy rules. Conflicts with other field managers fail rather than being forced.
+ */
+import { Manifest as ManifestResource } from '@cdktf/provider-kubernetes/lib/manifest';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import type { KubernetesObject } from '../render/manifests/kubernetes-object';
+
+export const FIELD_MANAGER = 'matrix-sovereign-iac';
+
+export interface ManifestProps {
+  readonly object: KubernetesObject;
+  /** Wait for the object's Ready condition (certificates, generated secrets) before dependants are applied. */
+  readonly waitForReady?: boolean;
+  readonly dependsOn?: readonly ITerraformDependable[];
+  /** Refuse to destroy (e.g. the object that created OpenBao's seal key). */
+  readonly preventDestroy?: boolean;
+}
+
+export class Manifest extends Construct {
+  readonly resource: ManifestResource;
+
+  constructor(scope: Construct, id: string, props: ManifestProps) {
+    super(scope, id);
+    this.resource = new ManifestResource(this, 'manifest', {
+      manifest: props.object as unknown as Record<string, unknown>,
+      fieldManager: { name: FIELD_MANAGER, forceConflicts: false },
+      ...(props.waitForReady ? { wait: { condition: [{ type: 'Ready', status: 'True' }] } } : {}),
+      timeouts: { create: '5m', update: '5m', delete: '5m' },
+      ...(props.dependsOn ? { dependsOn: [...props.dependsOn] } : {}),
+      ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
+    });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Secret delivery into one compartment: its own service account and SecretStore, bound to
+ * the compartment's OpenBao role (which reads exactly the paths its declarations allow),
+ * and one ExternalSecret per declared secret, rendering the declared files in-cluster.
+ * Workloads mount the resulting Secrets read-only; no value passes through Terraform.
+ */
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import type { HomeserverCompartment } from '../model/compartments';
+import type { PlatformNames } from '../model/platform';
+import { SECRET_READER_ACCOUNT, storeRoleName } from '../model/secret-access';
+import type { SecretDeclaration } from '../model/secrets';
+import { externalSecret, secretStore } from '../render/manifests/secret-delivery';
+import { Manifest } from './manifest';
+
+export interface SecretDeliveryProps {
+  /** The namespace name as plain text (custom resources carry it inside their manifest). */
+  readonly namespace: string;
+  readonly homeserverName: string;
+  readonly compartment: HomeserverCompartment;
+  /** Declarations this compartment consumes (others are refused). */
+  readonly declarations: readonly SecretDeclaration[];
+  readonly names: PlatformNames;
+  /** Go duration. */
+  readonly refreshInterval: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The compartment's baseline: the namespace must exist first. */
+  readonly dependsOn: readonly ITerraformDependable[];
+}
+
+export class SecretDelivery extends Construct {
+  readonly store: Manifest;
+  readonly secrets: readonly Manifest[];
+
+  constructor(scope: Construct, id: string, props: SecretDeliveryProps) {
+    super(scope, id);
+    const foreign = props.declarations.filter((declaration) => !declaration.consumers.includes(props.compartment));
+    if (foreign.length > 0) throw new Error(`compartment ${props.compartment} is not a consumer of ${foreign.map((declaration) => declaration.name).join(', ')}`);
+    const account = new ServiceAccountV1(this, 'secret-reader', {
+      metadata: { name: SECRET_READER_ACCOUNT, namespace: props.namespace, labels: { ...props.labels } },
+      // External Secrets requests short-lived tokens for it; no pod ever mounts one.
+      automountServiceAccountToken: false,
+      dependsOn: [...props.dependsOn],
+    });
+    this.store = new Manifest(this, 'store', {
+      object: secretStore({ namespace: props.namespace, role: storeRoleName(props.homeserverName, props.compartment), serviceAccount: SECRET_READER_ACCOUNT, names: props.names, labels: props.labels }),
+      dependsOn: [account],
+    });
+    this.secrets = props.declarations.map(
+      (declaration) =>
+        new Manifest(this, declaration.name, {
+          object: externalSecret({ declaration, homeserverName: props.homeserverName, namespace: props.namespace, refreshInterval: props.refreshInterval, labels: props.labels }),
+          dependsOn: [this.store.resource],
+        }),
+    );
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The shared platform as plain data: its namespaces, the pods the third-party charts run
+ * (with the labels their charts give them, their resources, and what they must reach), the
+ * names of the objects that tie it together, and its flow matrix. Charts' values, quotas
+ * and network policies are all derived from this.
+ */
+import type { DeploymentConfig } from '../config/deployment-config';
+import { platformNamespace, type PlatformComponent } from './compartments';
+import type { Flow, FlowEndpoint, PodsEndpoint } from './flows';
+import type { ComputeResources } from './quantities';
+
+/** Helm release names; the charts derive their objects' names and pod labels from them. */
+export const RELEASES = {
+  certManager: 'cert-manager',
+  trustManager: 'trust-manager',
+  externalSecrets: 'external-secrets',
+  openbao: 'openbao',
+} as const;
+
+export const OPENBAO_PORT = 8200;
+/** The audience of every Kubernetes token presented to OpenBao: a token minted for the API server is useless there. */
+export const OPENBAO_AUDIENCE = 'openbao';
+/** The KV v2 mount holding every generated and provided value. */
+export const SECRET_MOUNT = 'matrix';
+/** Policies and roles the configurator owns carry this prefix; nothing else in OpenBao is touched. */
+export const MANAGED_PREFIX = 'matrix-';
+export const CONFIGURATOR = 'openbao-configurator';
+
+/** Names shared by the stacks of one deployment. */
+export interface PlatformNames {
+  readonly namespaces: Readonly<Record<PlatformComponent, string>>;
+  /** Bootstraps the internal CA, and nothing else. */
+  readonly selfSignedIssuer: string;
+  /** Issues every internal certificate. */
+  readonly internalCaIssuer: string;
+  /** Secret (in the cert-manager namespace) holding the internal root CA and its key. */
+  readonly internalCaSecret: string;
+  /** trust-manager Bundle, and the ConfigMap (key `ca.crt`) it writes into every namespace of the deployment. */
+  readonly trustBundle: string;
+  readonly openbaoAddress: string;
+  readonly openbaoTlsSecret: string;
+  readonly openbaoSealSecret: string;
+}
+
+export const TRUST_BUNDLE_KEY = 'ca.crt';
+
+export function platformNames(deploymentName: string): PlatformNames {
+  const namespaces = {
+    openbao: platformNamespace(deploymentName, 'openbao'),
+    'external-secrets': platformNamespace(deploymentName, 'external-secrets'),
+    'cert-manager': platformNamespace(deploymentName, 'cert-manager'),
+    'secret-generation': platformNamespace(deploymentName, 'secret-generation'),
+  };
+  return {
+    namespaces,
+    selfSignedIssuer: `${deploymentName}-ca-bootstrap`,
+    internalCaIssuer: `${deploymentName}-internal-ca`,
+    internalCaSecret: `${deploymentName}-internal-ca-root`,
+    trustBundle: `${deploymentName}-internal-ca`,
+    openbaoAddress: `https://${RELEASES.openbao}.${namespaces.openbao}.svc:${OPENBAO_PORT}`,
+    openbaoTlsSecret: 'openbao-tls',
+    openbaoSealSecret: 'openbao-seal-key',
+  };
+}
+
+/** A pod a platform chart runs: how its chart labels it, what it needs, what it must reach. */
+export interface PlatformPod {
+  readonly name: string;
+  readonly component: PlatformComponent;
+  /** Labels the chart puts on the pod (selected by the network policies). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly replicas: number;
+  readonly resources: ComputeResources;
+  /** Controllers and OpenBao's token reviews talk to the API server. */
+  readonly callsApiServer: boolean;
+  /** Admission webhook port the API server calls, if any. */
+  readonly webhookPort?: number;
+  /** The port other pods of the platform reach it on, if any. */
+  readonly servingPort?: number;
+}
+
+const small: ComputeResources = { cpuRequestMilli: 50, cpuLimitMilli: 500, memoryRequestMi: 64, memoryLimitMi: 256 };
+const medium: ComputeResources = { cpuRequestMilli: 100, cpuLimitMilli: 1000, memoryRequestMi: 128, memoryLimitMi: 512 };
+
+const instance = (release: string) => ({ 'app.kubernetes.io/instance': release });
+
+export const PLATFORM_PODS: readonly PlatformPod[] = [
+  { name: 'cert-manager', component: 'cert-manager', podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'controller' }, replicas: 1, resources: medium, callsApiServer: true },
+  { name: 'cert-manager-webhook', component: 'cert-manager', podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'webhook' }, replicas: 1, resources: small, callsApiServer: true, webhookPort: 10250 },
+  { name: 'cert-manager-cainjector', component: 'cert-manager', podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'cainjector' }, replicas: 1, resources: medium, callsApiServer: true },
+  { name: 'trust-manager', component: 'cert-manager', podLabels: { ...instance(RELEASES.trustManager), 'app.kubernetes.io/name': 'trust-manager' }, replicas: 1, resources: small, callsApiServer: true, webhookPort: 6443 },
+  { name: 'external-secrets', component: 'external-secrets', podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets' }, replicas: 1, resources: medium, callsApiServer: true },
+  { name: 'external-secrets-webhook', component: 'external-secrets', podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets-webhook' }, replicas: 1, resources: small, callsApiServer: true, webhookPort: 10250 },
+  { name: 'external-secrets-cert-controller', component: 'external-secrets', podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets-cert-controller' }, replicas: 1, resources: small, callsApiServer: true },
+  // OpenBao reviews the Kubernetes tokens presented to it (TokenReview).
+  { name: 'openbao', component: 'openbao', podLabels: { ...instance(RELEASES.openbao), 'app.kubernetes.io/name': 'openbao', component: 'server' }, replicas: 1, resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 256, memoryLimitMi: 1024 }, callsApiServer: true, servingPort: OPENBAO_PORT },
+];
+
+export function platformPod(name: string): PlatformPod {
+  const pod = PLATFORM_PODS.find((candidate) => candidate.name === name);
+  if (!pod) throw new Error(`unknown platform pod "${name}"`);
+  return pod;
+}
+
+export function podsEndpoint(deploymentName: string, pod: Pick<PlatformPod, 'name' | 'component' | 'podLabels'>): PodsEndpoint {
+  return { kind: 'pods', name: pod.name, namespace: platformNamespace(deploymentName, pod.component), podLabels: pod.podLabels };
+}
+
+function flow(from: FlowEndpoint, to: FlowEndpoint, port: number, portName: string, reason: string): Flow {
+  const name = (endpoint: FlowEndpoint) => (endpoint.kind === 'outside' ? 'outside' : endpoint.kind === 'pods' ? endpoint.name : endpoint.workload);
+  return { id: `${name(from)}-to-${name(to)}-${portName}`, from, to, port, portName, protocol: 'TCP', reason };
+}
+
+/** The configurator Job's pod, in the OpenBao namespace (a typed workload of this project). */
+export const CONFIGURATOR_POD_LABELS = { 'matrix.sovereign/workload': CONFIGURATOR } as const;
+
+/** Every connection the platform makes; everything else is denied by each namespace's baseline. */
+export function platformFlowMatrix(config: DeploymentConfig): Flow[] {
+  const { deploymentName } = config;
+  const apiServer: FlowEndpoint = { kind: 'outside', description: 'the Kubernetes API server', cidrs: config.kubernetes.apiServer.cidrs, except: [] };
+  const openbao = podsEndpoint(deploymentName, platformPod('openbao'));
+  const flows: Flow[] = [
+    flow(podsEndpoint(deploymentName, platformPod('external-secrets')), openbao, OPENBAO_PORT, 'openbao', 'External Secrets reads (and the generator writes) values, each store with its own role'),
+    flow(podsEndpoint(deploymentName, { name: CONFIGURATOR, component: 'openbao', podLabels: CONFIGURATOR_POD_LABELS }), openbao, OPENBAO_PORT, 'openbao', 'the configurator applies the declared policies and roles'),
+  ];
+  for (const pod of PLATFORM_PODS) {
+    if (pod.callsApiServer) flows.push(flow(podsEndpoint(deploymentName, pod), apiServer, config.kubernetes.apiServer.port, 'apiserver', `${pod.name} watches and writes its resources through the API server`));
+    if (pod.webhookPort !== undefined) flows.push(flow(apiServer, podsEndpoint(deploymentName, pod), pod.webhookPort, 'webhook', `the API server calls the ${pod.name} admission webhook`));
+  }
+  return flows;
+}
+
+/** Services each platform namespace may hold (the charts' webhook and server Services). */
+export const PLATFORM_SERVICES: Readonly<Record<PlatformComponent, number>> = {
+  openbao: 2,
+  'external-secrets': 1,
+  'cert-manager': 2,
+  'secret-generation': 0,
+};

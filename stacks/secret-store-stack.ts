@@ -1,0 +1,115 @@
+/**
+ * The trust root and the secret store: the internal CA (a self-signed root in the
+ * cert-manager namespace, and the issuer it backs), the Bundle that puts its certificate
+ * into every namespace, OpenBao with a certificate from that CA and a seal key generated
+ * in-cluster, and the configurator Job that makes OpenBao's policies and roles equal to the
+ * declared ones. Nothing here carries a secret value: keys are created by cert-manager and
+ * External Secrets inside the cluster.
+ */
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig } from '../config/deployment-config';
+import { parseDuration } from '../config/durations';
+import { HardenedChart } from '../constructs/hardened-chart';
+import { HardenedWorkload } from '../constructs/hardened-workload';
+import { Manifest } from '../constructs/manifest';
+import { compartmentLabels } from '../model/compartments';
+import { platformNames, RELEASES } from '../model/platform';
+import { configuratorWorkload } from '../model/platform-workloads';
+import { openBaoAccess } from '../model/secret-access';
+import { SIGNING_SEED_LENGTH } from '../model/secrets';
+import { openbaoValues } from '../render/charts/openbao-values';
+import { internalCaIssuer, leafCertificate, rootCaCertificate, selfSignedIssuer, trustBundle, type CertificateLifetimes } from '../render/manifests/certificates';
+import { goDuration } from '../render/manifests/kubernetes-object';
+import { passwordGenerator, sealKeySecret } from '../render/manifests/secret-delivery';
+import { configureEngine } from './engine-settings';
+
+export function secretStoreStackName(config: DeploymentConfig): string {
+  return `${config.deploymentName}-secret-store`;
+}
+
+/** Certificate lifetimes from the config, as the Go durations cert-manager reads. */
+export function leafLifetimes(config: DeploymentConfig): CertificateLifetimes {
+  const { lifetime, renewBefore } = config.platform.certificates;
+  return { duration: goDuration(parseDuration(lifetime) ?? 0), renewBefore: goDuration(parseDuration(renewBefore) ?? 0) };
+}
+
+export function caLifetimes(config: DeploymentConfig): CertificateLifetimes {
+  const lifetime = parseDuration(config.platform.certificates.caLifetime) ?? 0;
+  // Renew the root in the last fifth of its life; its key is kept, so nothing needs re-issuing.
+  return { duration: goDuration(lifetime), renewBefore: goDuration(Math.round(lifetime / 5 / 3_600_000) * 3_600_000) };
+}
+
+/** The static seal key: 43 letters and digits, read by OpenBao as raw URL-safe base64 (32 bytes). */
+export const SEAL_KEY_LENGTH = SIGNING_SEED_LENGTH;
+
+export class SecretStoreStack extends TerraformStack {
+  constructor(scope: Construct, config: DeploymentConfig) {
+    const name = secretStoreStackName(config);
+    super(scope, name);
+    configureEngine(this, name, config, { helm: true });
+    const names = platformNames(config.deploymentName);
+    const labelsOf = (component: 'cert-manager' | 'openbao') => compartmentLabels('platform', config.deploymentName, { platformComponent: component });
+
+    const bootstrap = new Manifest(this, 'ca-bootstrap-issuer', { object: selfSignedIssuer(names, labelsOf('cert-manager')) });
+    const root = new Manifest(this, 'internal-ca-root', { object: rootCaCertificate(names, caLifetimes(config), labelsOf('cert-manager')), waitForReady: true, dependsOn: [bootstrap.resource] });
+    const issuer = new Manifest(this, 'internal-ca-issuer', { object: internalCaIssuer(names, labelsOf('cert-manager')), waitForReady: true, dependsOn: [root.resource] });
+    const bundle = new Manifest(this, 'internal-ca-bundle', { object: trustBundle(names, config.deploymentName, labelsOf('cert-manager')), dependsOn: [root.resource] });
+
+    const openbaoNamespace = names.namespaces.openbao;
+    const tls = new Manifest(this, 'openbao-tls', {
+      object: leafCertificate(
+        {
+          name: names.openbaoTlsSecret,
+          namespace: openbaoNamespace,
+          // The Service clients use, the pod's own name (cluster address) and loopback for in-pod checks.
+          dnsNames: [`${RELEASES.openbao}.${openbaoNamespace}.svc`, `${RELEASES.openbao}-0.${RELEASES.openbao}-internal.${openbaoNamespace}.svc`, 'localhost'],
+          issuer: { kind: 'internal' },
+          combinedPem: false,
+          usages: ['server auth', 'client auth'],
+        },
+        names,
+        leafLifetimes(config),
+        labelsOf('openbao'),
+      ),
+      waitForReady: true,
+      dependsOn: [issuer.resource],
+    });
+    const sealGenerator = new Manifest(this, 'openbao-seal-generator', { object: passwordGenerator(SEAL_KEY_LENGTH, openbaoNamespace, labelsOf('openbao')) });
+    const sealKey = new Manifest(this, 'openbao-seal-key', {
+      object: sealKeySecret(names, SEAL_KEY_LENGTH, labelsOf('openbao')),
+      waitForReady: true,
+      // Deleting it would not delete the key (Orphan), but a plan that tries is a mistake worth stopping.
+      preventDestroy: true,
+      dependsOn: [sealGenerator.resource],
+    });
+
+    const openbao = new HardenedChart(this, 'openbao', {
+      chart: 'openbao',
+      release: RELEASES.openbao,
+      namespace: openbaoNamespace,
+      pin: config.platform.charts.openbao,
+      allowedRepositories: config.platform.charts.allowedRepositories,
+      values: openbaoValues(config),
+      dependsOn: [tls.resource, sealKey.resource],
+    });
+
+    // Accounts operators mint short tokens for, to write the values issued outside the cluster.
+    for (const role of openBaoAccess(config).roles.filter((candidate) => candidate.namespace === openbaoNamespace)) {
+      new ServiceAccountV1(this, `account-${role.serviceAccount}`, {
+        metadata: { name: role.serviceAccount, namespace: openbaoNamespace, labels: labelsOf('openbao'), annotations: { 'matrix.sovereign/purpose': `login to OpenBao as ${role.name}` } },
+        automountServiceAccountToken: false,
+      });
+    }
+
+    const configurator = new HardenedWorkload(this, 'openbao-configurator', {
+      namespace: openbaoNamespace,
+      compartmentLabels: labelsOf('openbao'),
+      spec: configuratorWorkload(config),
+      allowedRegistries: config.images.pullRegistries,
+      storageClassName: config.storage.storageClassName,
+    });
+    configurator.workload.node.addDependency(openbao.release, bundle.resource);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The configurator's desired state and its script. OpenBao itself cannot be built here (the
+ * Go module proxy refuses github.com/openbao/openbao), so the script's control flow is run
+ * by a real POSIX shell against a recording stand-in of the `bao` client: which calls it
+ * makes, in which order, what it prunes and that it always revokes its token. What OpenBao
+ * does with those calls is not tested here.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadDeploymentConfig } from '../../config/load-config';
+import { platformNames } from '../../model/platform';
+import { configuratorWorkload } from '../../model/platform-workloads';
+import { openBaoAccess } from '../../model/secret-access';
+import { CONFIGURATOR_PATHS, configuratorFiles, CONFIGURE_SCRIPT, policyFile, roleFile } from '../../render/openbao/configurator';
+import { CONFIGURATOR_ROLE } from '../../render/openbao/server-config';
+import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { tempDirectory } from '../support/slapd';
+
+const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
+const access = openBaoAccess(fleet);
+const files = configuratorFiles(access, platformNames(fleet.deploymentName).openbaoAddress);
+
+/** A `bao` that logs each call and answers the few reads the script makes; FAIL_ON makes one call fail. */
+const STAND_IN = `#!/bin/sh
+echo "$*" >> "$BAO_LOG"
+case "$*" in
+  *"$FAIL_ON"*) [ -n "$FAIL_ON" ] && exit 2 ;;
+esac
+case "$*" in
+  "write -field=token auth/kubernetes/login"*) echo "stand-in-token" ;;
+  "policy list") printf 'default\\nroot\\nopenbao-configurator\\nmatrix-retired-homeserver-read\\nmatrix-agency-homeserver-read\\nteam-owned-policy\\n' ;;
+  "list -format=table auth/kubernetes/role") printf 'Keys\\n----\\nmatrix-retired-homeserver\\nmatrix-agency-homeserver\\nopenbao-configurator\\nteam-owned-role\\n' ;;
+esac
+exit 0
+`;
+
+function runScript(failOn = ''): { status: number | null; calls: string[]; output: string } {
+  const root = tempDirectory('configurator-');
+  const desired = path.join(root, 'desired');
+  fs.mkdirSync(desired);
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(desired, name), content);
+  fs.mkdirSync(path.join(root, 'bin'));
+  fs.writeFileSync(path.join(root, 'bin', 'bao'), STAND_IN, { mode: 0o755 });
+  // Only the mount points differ from the pod.
+  const script = (files[CONFIGURE_SCRIPT] ?? '').replaceAll(`${CONFIGURATOR_PATHS.desiredState}`, desired).replaceAll(CONFIGURATOR_PATHS.token, path.join(root, 'token'));
+  fs.writeFileSync(path.join(root, 'configure.sh'), script);
+  const log = path.join(root, 'bao.log');
+  const result = spawnSync('/bin/sh', [path.join(root, 'configure.sh')], { encoding: 'utf8', env: { PATH: `${path.join(root, 'bin')}:/usr/bin:/bin`, BAO_LOG: log, FAIL_ON: failOn } });
+  const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+  return { status: result.status, calls, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('configurator desired state', () => {
+  it('holds one file per declared policy and role, and the script', () => {
+    expect(Object.keys(files).sort()).toEqual([CONFIGURE_SCRIPT, ...access.policies.map((policy) => policyFile(policy.name)), ...access.roles.map((role) => roleFile(role.name))].sort());
+  });
+
+  it('runs as a Job with a 10-minute token for the OpenBao audience and no API token', () => {
+    const job = configuratorWorkload(fleet);
+    expect(job).toMatchObject({ kind: 'Job', serviceAccountToken: { audience: 'openbao', expirationSeconds: 600 }, ports: [] });
+    expect(job.trustBundle?.configMapName).toBe(platformNames(fleet.deploymentName).trustBundle);
+  });
+});
+
+describe('configurator script, run by /bin/sh against a recording stand-in of bao', () => {
+  const run = runScript();
+
+  it('succeeds', () => {
+    expect(run.output).toMatch(new RegExp(`applied ${access.policies.length} policies and ${access.roles.length} roles`));
+    expect(run.status).toBe(0);
+  });
+
+  it('logs in first, with its own role and the projected token file (never a token in an argument)', () => {
+    expect(run.calls[0]).toMatch(new RegExp(`^write -field=token auth/kubernetes/login role=${CONFIGURATOR_ROLE} jwt=@/.+/token$`));
+  });
+
+  it('writes every declared policy and role', () => {
+    for (const policy of access.policies) expect(run.calls).toContain(`policy write ${policy.name} ${policyFile(policy.name)}`);
+    for (const role of access.roles) expect(run.calls).toContain(`write auth/kubernetes/role/${role.name} @${roleFile(role.name)}`);
+  });
+
+  it('prunes managed entries no longer declared, and nothing outside the managed prefix', () => {
+    const deletions = run.calls.filter((call) => / delete |^delete /.test(call) || call.startsWith('policy delete'));
+    expect(deletions).toEqual(['policy delete matrix-retired-homeserver-read', 'delete auth/kubernetes/role/matrix-retired-homeserver']);
+  });
+
+  it('revokes its token at the end', () => {
+    expect(run.calls.at(-1)).toBe('token revoke -self');
+  });
+
+  it('stops at the first failed write, fails the Job, and still revokes its token', () => {
+    const failed = runScript('policy write');
+    expect(failed.status).not.toBe(0);
+    expect(failed.calls.filter((call) => call.startsWith('policy write'))).toHaveLength(1);
+    expect(failed.calls.at(-1)).toBe('token revoke -self');
+  });
+});

@@ -1,0 +1,35 @@
+// Command hcl-check parses an HCL (version 1) document from stdin with the parser OpenBao's
+// server configuration is read with, and prints it as JSON: labelled blocks become nested
+// objects, repeated blocks lists. It exits non-zero with the parser's message on a syntax error.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/hashicorp/hcl"
+)
+
+func main() {
+	input, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	// Parse first: it reports positions, which Unmarshal does not.
+	if _, err := hcl.ParseBytes(input); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	var document map[string]interface{}
+	if err := hcl.Unmarshal(input, &document); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(document); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
