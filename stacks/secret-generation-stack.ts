@@ -57,7 +57,7 @@ export class SecretGenerationStack extends TerraformStack {
       automountServiceAccountToken: false,
     });
     const store = new Manifest(this, 'secret-store', {
-      object: secretStore({ namespace, role: GENERATOR_ROLE, serviceAccount: SECRET_WRITER_ACCOUNT, names, labels }),
+      object: secretStore({ namespace, role: GENERATOR_ROLE, serviceAccount: SECRET_WRITER_ACCOUNT, names, labels, checkAndSet: true }),
       dependsOn: [account],
     });
 

@@ -19,6 +19,11 @@ export interface StoreInput {
   readonly serviceAccount: string;
   readonly names: PlatformNames;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Writers only: every write carries the version it read (KV v2 check-and-set), so two
+   * PushSecrets adding properties to one path cannot overwrite each other's value.
+   */
+  readonly checkAndSet?: boolean;
 }
 
 export function secretStore(input: StoreInput): KubernetesObject {
@@ -32,6 +37,7 @@ export function secretStore(input: StoreInput): KubernetesObject {
           server: input.names.openbaoAddress,
           path: SECRET_MOUNT,
           version: 'v2',
+          ...(input.checkAndSet ? { checkAndSet: { required: true } } : {}),
           // The trust-manager ConfigMap in this namespace: OpenBao's certificate must chain to the internal CA.
           caProvider: { type: 'ConfigMap', name: input.names.trustBundle, key: TRUST_BUNDLE_KEY },
           auth: {
