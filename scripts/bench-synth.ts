@@ -41,10 +41,13 @@ const baseline = time(() => {
   app.synth();
 });
 
+const stackCounts = new Map<string, number>();
+
 function deployment(configPath: string): number[] {
   return time(() => {
     const outcome = synthesizeDeployment({ configPath, outdir: path.join(scratch, `out-${counter++}`) });
     if (!outcome.ok) throw new Error(`synthesis failed for ${configPath}`);
+    stackCounts.set(configPath, outcome.stacks.length);
   });
 }
 
@@ -77,8 +80,8 @@ process.stdout.write(
   [
     `synthesis benchmark (median of ${runs} runs, node ${results.node}, ${results.cpus} CPUs)`,
     `  baseline (1 empty stack):          ${results.baselineMs.toFixed(0)} ms`,
-    `  default deployment (5 stacks):     ${results.defaultMs.toFixed(0)} ms  (${ratio(results.defaultMs)}x baseline)`,
-    `  3-homeserver fleet (13 stacks):    ${results.fleetMs.toFixed(0)} ms  (${ratio(results.fleetMs)}x baseline)`,
+    `  default deployment (${stackCounts.get(DEFAULT_CONFIG_PATH)} stacks):     ${results.defaultMs.toFixed(0)} ms  (${ratio(results.defaultMs)}x baseline)`,
+    `  3-homeserver fleet (${stackCounts.get(fleetConfig)} stacks):    ${results.fleetMs.toFixed(0)} ms  (${ratio(results.fleetMs)}x baseline)`,
     'whole process (node dist/main.js, excluding the tsc build step)',
     `  baseline (node loading cdktf): ${results.processBaselineMs.toFixed(0)} ms`,
     `  default deployment: ${results.processDefaultMs.toFixed(0)} ms  (${(results.processDefaultMs / results.processBaselineMs).toFixed(2)}x baseline)`,
