@@ -2,6 +2,7 @@
  * Rules that span several fields: duplicates, allowlists and federation peers.
  * Each issue names the exact field path so an operator can fix it without guessing.
  */
+import { HOMESERVER_COMPARTMENTS, homeserverNamespace, LABEL_MANAGED_BY, LABEL_PART_OF, PLATFORM_COMPONENTS, platformNamespace } from '../model/compartments';
 import { parseDuration, parseSize } from './durations';
 import { parseImageReference } from './image-reference';
 import { ALWAYS_BLOCKED_RANGES } from './reserved-ranges';
@@ -61,6 +62,29 @@ function platformChecks(config: DeploymentConfigInput): ConfigIssue[] {
   return issues;
 }
 
+/** Our own label keys: a site label with one of these keys would relabel our objects. */
+const OWN_LABEL_PREFIX = 'matrix.sovereign/';
+const OWN_LABEL_KEYS = [LABEL_PART_OF, LABEL_MANAGED_BY];
+
+/** The site's Prometheus runs outside this deployment; its selector labels must not override ours. */
+function monitoringChecks(config: DeploymentConfigInput): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const { monitoring } = config;
+  const ours = [
+    ...config.homeservers.flatMap((homeserver) => HOMESERVER_COMPARTMENTS.map((compartment) => homeserverNamespace(homeserver.name, compartment))),
+    ...PLATFORM_COMPONENTS.map((component) => platformNamespace(config.deployment.name, component)),
+  ];
+  if (ours.includes(monitoring.namespace)) {
+    issues.push({ path: 'monitoring.namespace', message: `"${monitoring.namespace}" is a namespace of this deployment: name the namespace the site's Prometheus runs in` });
+  }
+  for (const key of Object.keys(monitoring.resourceLabels)) {
+    if (key.startsWith(OWN_LABEL_PREFIX) || OWN_LABEL_KEYS.includes(key)) {
+      issues.push({ path: `monitoring.resourceLabels.${key}`, message: 'is a label this project sets on its own objects; use the label your Prometheus Operator selects by (e.g. release)' });
+    }
+  }
+  return issues;
+}
+
 export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const { homeservers, images, storage, kubernetes } = config;
@@ -96,6 +120,7 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   }
 
   issues.push(...platformChecks(config));
+  issues.push(...monitoringChecks(config));
 
   if (!storage.allowedStorageClasses.includes(storage.storageClassName)) {
     issues.push({ path: 'storage.storageClassName', message: `"${storage.storageClassName}" is not in storage.allowedStorageClasses` });

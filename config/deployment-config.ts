@@ -63,6 +63,21 @@ export interface PlatformSettings {
   readonly openbao: { readonly storageGi: number };
 }
 
+/** The site's Prometheus and the exfiltration/abuse alert thresholds (LOG-01/LOG-02). */
+export interface MonitoringSettings {
+  /** Namespace of the site's Prometheus; not managed by this deployment (no policy is written there). */
+  readonly namespace: string;
+  readonly prometheusPodLabels: Readonly<Record<string, string>>;
+  /** Added to every PodMonitor and PrometheusRule so the site's Prometheus Operator selects them. */
+  readonly resourceLabels: Readonly<Record<string, string>>;
+  readonly alerts: {
+    readonly mediaEgressBytesPerHour: number;
+    readonly userDirectorySearchesPerMinute: number;
+    readonly profileLookupsPerMinute: number;
+    readonly rejectedLoginsPerMinute: number;
+  };
+}
+
 export interface DeploymentConfig {
   readonly deploymentName: string;
   readonly kubernetes: KubernetesSettings;
@@ -70,5 +85,6 @@ export interface DeploymentConfig {
   readonly images: ImageSettings;
   readonly storage: { readonly allowedStorageClasses: readonly string[]; readonly storageClassName: string };
   readonly platform: PlatformSettings;
+  readonly monitoring: MonitoringSettings;
   readonly homeservers: readonly HomeserverSettings[];
 }

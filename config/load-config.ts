@@ -9,6 +9,7 @@ import type { ZodIssue } from 'zod';
 import { crossCheck, IMAGE_KEYS, type ConfigIssue, type ImageKey } from './cross-checks';
 import type { DeploymentConfig, HomeserverSettings } from './deployment-config';
 import { projectRoot } from './project-root';
+import { parseSize } from './durations';
 import { effectiveImage, parseImageReference, registryOf } from './image-reference';
 import { deploymentConfigSchema, type DeploymentConfigInput } from './schema';
 
@@ -65,7 +66,7 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
       synapse: homeserver.synapse,
     };
   });
-  const { kubernetes, state } = input;
+  const { kubernetes, state, monitoring } = input;
   return {
     deploymentName: input.deployment.name,
     kubernetes: {
@@ -88,6 +89,17 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
     },
     storage: input.storage,
     platform: input.platform,
+    monitoring: {
+      namespace: monitoring.namespace,
+      prometheusPodLabels: monitoring.prometheusPodLabels,
+      resourceLabels: monitoring.resourceLabels,
+      alerts: {
+        mediaEgressBytesPerHour: parseSize(monitoring.alerts.mediaEgressPerHour) ?? 0,
+        userDirectorySearchesPerMinute: monitoring.alerts.userDirectorySearchesPerMinute,
+        profileLookupsPerMinute: monitoring.alerts.profileLookupsPerMinute,
+        rejectedLoginsPerMinute: monitoring.alerts.rejectedLoginsPerMinute,
+      },
+    },
     homeservers,
   };
 }

@@ -300,6 +300,41 @@ const platformSchema = z
   })
   .strict();
 
+const nonEmptyLabels = (what: string) => labelMap.refine((labels) => Object.keys(labels).length > 0, `must select ${what} by at least one label`);
+const perMinute = (max: number) => z.number().int().min(1).max(max);
+
+/**
+ * Exfiltration and abuse alert thresholds (LOG-02), per homeserver. The defaults are low on
+ * purpose: an alert an operator has to raise is cheaper than a breach noticed from traffic.
+ */
+const alertThresholdsSchema = z
+  .object({
+    /** Bytes served by the media backend through the gateway within one hour (all clients together). */
+    mediaEgressPerHour: size(1024 ** 4, '1024G').default('2G'),
+    /** User-directory searches per minute, homeserver-wide, sustained over 10 minutes. */
+    userDirectorySearchesPerMinute: perMinute(10_000).default(30),
+    /** Profile lookups (GET /profile/...) per minute, homeserver-wide, sustained over 10 minutes. */
+    profileLookupsPerMinute: perMinute(100_000).default(120),
+    /** Login attempts refused (HTTP 4xx: 401/403 from Synapse, 429 from the gateway or Synapse) per minute, sustained over 5 minutes. */
+    rejectedLoginsPerMinute: perMinute(10_000).default(10),
+  })
+  .strict();
+
+/**
+ * The site's Prometheus (with the Prometheus Operator) that scrapes the metrics listeners and
+ * evaluates the alert rules. Its namespace is not managed here: no policy is written there.
+ */
+const monitoringSchema = z
+  .object({
+    namespace: slug(63),
+    /** Selects the Prometheus pods: the only source admitted to the metrics ports. */
+    prometheusPodLabels: nonEmptyLabels('the Prometheus pods'),
+    /** Labels the site's Prometheus Operator selects PodMonitors and PrometheusRules by (e.g. release: kube-prometheus-stack). */
+    resourceLabels: labelMap,
+    alerts: alertThresholdsSchema.default({}),
+  })
+  .strict();
+
 const homeserverSchema = z
   .object({
     name: slug(HOMESERVER_SLUG_MAX),
@@ -325,6 +360,7 @@ export const deploymentConfigSchema = z
     images: imagesSchema,
     storage: storageSchema,
     platform: platformSchema,
+    monitoring: monitoringSchema,
     homeservers: z.array(homeserverSchema).min(1),
   })
   .strict();
@@ -337,3 +373,4 @@ export type SynapseSettings = z.infer<typeof synapseSchema>;
 export type MediaSettings = z.infer<typeof mediaSchema>;
 export type PlatformSettings = z.infer<typeof platformSchema>;
 export type ChartPin = z.infer<typeof chartPin>;
+export type MonitoringInput = z.infer<typeof monitoringSchema>;

@@ -6,6 +6,7 @@
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { cidrContains, parseCidr } from '../config/validators';
 import type { HomeserverCompartment } from './compartments';
+import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from './monitoring';
 import { GATEWAY_HTTPS_PORT, LDAPS_PORT, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS } from './workload-spec';
 
 export interface WorkloadEndpoint {
@@ -28,6 +29,11 @@ export interface PodsEndpoint {
   readonly name: string;
   readonly namespace: string;
   readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * false: the namespace belongs to the site (e.g. its Prometheus), not to this deployment, so
+   * no policy is written there; only the side in our namespaces is derived. Default: true.
+   */
+  readonly managed?: boolean;
 }
 
 export type FlowEndpoint = WorkloadEndpoint | PodsEndpoint | OutsideEndpoint;
@@ -118,6 +124,11 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
   if (mediaSettings.s3) {
     const objectStore: OutsideEndpoint = { kind: 'outside', description: `object storage ${mediaSettings.s3.endpoint}`, cidrs: mediaSettings.s3.cidrs, except: [] };
     flows.push(flow(media, objectStore, { name: 's3', containerPort: 443 }, 'media objects to the sovereign object storage (HTTPS)'));
+  }
+  // The site's Prometheus scrapes the metrics listeners; its own egress is the site's business.
+  const prometheus: PodsEndpoint = { kind: 'pods', name: PROMETHEUS_ENDPOINT_NAME, namespace: config.monitoring.namespace, podLabels: config.monitoring.prometheusPodLabels, managed: false };
+  for (const target of scrapeTargets(homeserver)) {
+    flows.push(flow(prometheus, workload(target.compartment, target.workload), target.port, target.reason));
   }
   if (homeserver.federation.enabled) {
     const sender = workload('homeserver', 'federation-sender');

@@ -71,11 +71,16 @@ function peerOf(endpoint: FlowEndpoint, owner: FlowOwner | undefined): PolicyPee
   return [{ kind: 'pods', namespaceLabels: { [LABEL_NAMESPACE_NAME]: pods.namespace }, podLabels: pods.podLabels }];
 }
 
-/** The two policies (or one, when a side is outside the cluster) that realise one flow. */
+/** Whether this deployment writes policies where the endpoint runs (not outside, not a site namespace). */
+function isManaged(endpoint: FlowEndpoint): endpoint is Exclude<FlowEndpoint, OutsideEndpoint> {
+  return endpoint.kind !== 'outside' && !(endpoint.kind === 'pods' && endpoint.managed === false);
+}
+
+/** The two policies (or one, when a side is outside the cluster or in a site namespace) that realise one flow. */
 export function policiesForFlow(flow: Flow, owner?: FlowOwner): NetworkPolicyModel[] {
   const ports = [{ port: flow.port, protocol: flow.protocol }];
   const policies: NetworkPolicyModel[] = [];
-  if (flow.from.kind !== 'outside') {
+  if (isManaged(flow.from)) {
     const source = podsOf(flow.from, owner);
     policies.push({
       name: `egress-${flow.id}`,
@@ -87,7 +92,7 @@ export function policiesForFlow(flow: Flow, owner?: FlowOwner): NetworkPolicyMod
       reason: flow.reason,
     });
   }
-  if (flow.to.kind !== 'outside') {
+  if (isManaged(flow.to)) {
     const destination = podsOf(flow.to, owner);
     policies.push({
       name: `ingress-${flow.id}`,

@@ -11,7 +11,7 @@ import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdI
 import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from './certificates';
 import { homeserverWorkloads, mediaWorkloads, trustBundleMount } from './homeserver-workloads';
 import { SECRET_NAMES } from './secrets';
-import { GATEWAY_HTTPS_PORT, LDAPS_PORT, SYNAPSE_PORTS, type WorkloadSpec } from './workload-spec';
+import { GATEWAY_HTTPS_PORT, GATEWAY_METRICS_PORT, LDAPS_PORT, SYNAPSE_PORTS, type WorkloadSpec } from './workload-spec';
 
 function directoryOf(file: string): string {
   return file.replace(/\/[^/]+$/, '');
@@ -63,6 +63,7 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
     maxUploadBytes: parseSize(homeserver.synapse.maxUploadSize) ?? 0,
     rateLimit: homeserver.gateway.rateLimit,
     listenPort: GATEWAY_HTTPS_PORT.containerPort,
+    metricsPort: GATEWAY_METRICS_PORT.containerPort,
     certificateFile: `/tls/${COMBINED_PEM_KEY}`,
     backendCaFile: `${GATEWAY_TRUST_DIRECTORY}/ca.crt`,
     backends: {
@@ -80,7 +81,8 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
       replicas: 2,
       uid: 99,
       gid: 99,
-      ports: [GATEWAY_HTTPS_PORT],
+      // The metrics port has no Service port: only the site's Prometheus reaches it, pod to pod.
+      ports: [GATEWAY_HTTPS_PORT, GATEWAY_METRICS_PORT],
       writablePaths: [{ name: 'tmp', mountPath: '/tmp', sizeLimitMi: 32 }],
       resources: { cpuRequestMilli: 100, cpuLimitMilli: 1000, memoryRequestMi: 128, memoryLimitMi: 512 },
       probe: { type: 'tcp', port: 'https' },

@@ -15,6 +15,10 @@ export interface RuleReferences {
 /** Site facts a few rules need (allowlists, cluster ranges); absent in a standalone audit. */
 export interface AuditContext {
   readonly config?: DeploymentConfig;
+  /** When the audit runs (suppression expiry); default: now. */
+  readonly now?: Date;
+  /** The control ids of the catalogue being run (set by the audit, for GOV-01). */
+  readonly ruleIds?: readonly string[];
 }
 
 export interface Violation {

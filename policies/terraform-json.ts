@@ -17,6 +17,8 @@ export interface TerraformJson {
 export interface SynthesizedStack {
   readonly name: string;
   readonly json: TerraformJson;
+  /** The file it was read from, when it was read from one. */
+  readonly source?: string;
 }
 
 export interface ResourceView {

@@ -20,6 +20,7 @@ import { homeserverSecretDeclarations } from '../model/homeserver-workloads';
 import { platformNames } from '../model/platform';
 import { leafCertificate } from '../render/manifests/certificates';
 import { goDuration } from '../render/manifests/kubernetes-object';
+import { compartmentMonitoring } from '../render/monitoring/homeserver-monitoring';
 import { configureEngine } from './engine-settings';
 import { leafLifetimes } from './secret-store-stack';
 
@@ -105,6 +106,11 @@ export class CompartmentStack extends TerraformStack {
           // Pods start inside their policies, with their certificates and secrets on the way.
           dependsOn: [...this.compartment.baseline, ...certificates.map((certificate) => certificate.resource), ...(delivery ? delivery.secrets.map((secret) => secret.resource) : [])],
         }),
+    );
+
+    // Scraping and exfiltration alerts for the site's Prometheus Operator (its CRDs must exist before this stack is planned).
+    compartmentMonitoring(config, homeserver, compartment, this.compartment.labels).forEach(
+      (object) => new Manifest(this, `monitoring-${object.kind.toLowerCase()}-${object.metadata.name}`, { object, dependsOn: this.compartment.baseline }),
     );
   }
 }

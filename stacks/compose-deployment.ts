@@ -4,9 +4,12 @@
  * then for each homeserver one stack per compartment (a compartment is deployed after what
  * it reaches: directory, then homeserver, then media, then the gateway that exposes them).
  */
-import type { App, TerraformStack } from 'cdktf';
+import { Aspects, type App, type TerraformStack } from 'cdktf';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { HOMESERVER_COMPARTMENTS } from '../model/compartments';
+import { PolicyPack } from '../policies/policy-pack';
+import type { AuditContext, Rule } from '../policies/rule';
+import { ALL_RULES } from '../policies/rules';
 import { CompartmentStack } from './compartment-stack';
 import { PlatformStack } from './platform-stack';
 import { SecretGenerationStack } from './secret-generation-stack';
@@ -17,9 +20,12 @@ export interface ComposedDeployment {
   /** Per homeserver name, its compartment stacks in deployment order. */
   readonly homeservers: ReadonlyMap<string, readonly CompartmentStack[]>;
   readonly all: readonly TerraformStack[];
+  /** The policy pack attached to each stack, in the order of `all`. */
+  readonly packs: readonly PolicyPack[];
 }
 
-export function composeDeployment(app: App, config: DeploymentConfig): ComposedDeployment {
+/** `now` fixes the date suppressions are judged against (tests); default: the synthesis time. */
+export function composeDeployment(app: App, config: DeploymentConfig, audit: Omit<AuditContext, 'config'> = {}, rules: readonly Rule[] = ALL_RULES): ComposedDeployment {
   const operators = new PlatformStack(app, config);
   const secretStore = new SecretStoreStack(app, config);
   secretStore.addDependency(operators);
@@ -43,5 +49,10 @@ export function composeDeployment(app: App, config: DeploymentConfig): ComposedD
     homeservers.set(homeserver.name, stacks);
     all.push(...stacks);
   }
-  return { platform, homeservers, all };
+  const packs = all.map((stack) => {
+    const pack = new PolicyPack(stack, { ...audit, config }, rules);
+    Aspects.of(stack).add(pack);
+    return pack;
+  });
+  return { platform, homeservers, all, packs };
 }

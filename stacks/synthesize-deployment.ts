@@ -7,14 +7,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { ConfigError, loadDeploymentConfig } from '../config/load-config';
-import { auditSynthesizedOutput, type AuditResult } from '../policies/audit';
-import { writeAuditReports } from '../policies/report';
+import type { AuditResult } from '../policies/audit';
+import { mergeAudits } from '../policies/policy-pack';
+import type { Rule } from '../policies/rule';
+import { sourceLocations, writeAuditReports } from '../policies/reports';
 import { renderSecretInventory } from '../render/secret-inventory';
 import { composeDeployment } from './compose-deployment';
 
 export interface SynthesisRequest {
   readonly configPath: string;
   readonly outdir: string;
+  /** The catalogue to enforce (default: every rule). */
+  readonly rules?: readonly Rule[];
 }
 
 export type SynthesisOutcome =
@@ -29,11 +33,27 @@ export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcom
   try {
     const config = loadDeploymentConfig(request.configPath);
     const app = new App({ outdir: staging, skipValidation: false });
-    composeDeployment(app, config);
-    app.synth();
-    const audit = auditSynthesizedOutput(staging, { config });
+    const { packs, all } = composeDeployment(app, config, {}, request.rules);
+    let synthesisError: unknown;
+    try {
+      // The packs fail synthesis on the first stack with an error finding, before it is written.
+      app.synth();
+    } catch (error) {
+      synthesisError = error;
+      // Audit the stacks cdktf did not reach, so the report lists every finding at once.
+      packs.forEach((pack, index) => {
+        const stack = all[index];
+        if (pack.result === undefined && stack) pack.visit(stack);
+      });
+    }
+    const results = packs.map((pack) => pack.result).filter((result) => result !== undefined);
+    const audit = mergeAudits(results, request.rules);
     if (audit.errors.length > 0) return { ok: false, reason: 'policy', audit };
-    writeAuditReports(audit, path.join(staging, 'audit'));
+    if (synthesisError !== undefined) throw synthesisError;
+    // Locations point into the published directory (where the stacks will be after the rename).
+    const files = new Map(audit.stacks.map((stack) => [stack, path.join(staging, 'stacks', stack, 'cdk.tf.json')]));
+    const locations = sourceLocations(files, staging);
+    writeAuditReports(audit, path.join(staging, 'audit'), { ...locations, stackFile: (stack) => path.join(path.basename(outdir), 'stacks', stack, 'cdk.tf.json') });
     fs.writeFileSync(path.join(staging, 'audit', 'secrets.md'), renderSecretInventory(config));
     fs.rmSync(outdir, { recursive: true, force: true });
     fs.renameSync(staging, outdir);

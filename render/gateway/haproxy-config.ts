@@ -5,7 +5,14 @@
  * (client-supplied forwarding headers are dropped first), and TLS to the backends verified
  * against the internal CA. Valid for HAProxy 2.6 (tested) and 3.x (deployed). Contains no
  * secret: the certificate is a mounted file.
+ *
+ * Monitoring: a separate `metrics` frontend serves HAProxy's built-in Prometheus exporter on
+ * `/metrics` only (404 elsewhere), on a port no Service exposes. Login attempts go through
+ * their own `login` backend, so every refused login (Synapse's 401/403/429 and the gateway's
+ * own 429) is counted as `haproxy_backend_http_responses_total{proxy="login",code="4xx"}`, and
+ * media bytes served as `haproxy_backend_bytes_out_total{proxy="media"}`.
  */
+import { HAPROXY_METRICS_PATH } from '../../model/monitoring';
 import { gatewayRoutes, type GatewayRoute } from './routes';
 
 export interface HaproxyBackend {
@@ -21,6 +28,8 @@ export interface HaproxyInput {
   readonly maxUploadBytes: number;
   readonly rateLimit: { readonly requestsPer10s: number; readonly loginRequestsPer10s: number };
   readonly listenPort: number;
+  /** Plain-HTTP port of the Prometheus exporter frontend. */
+  readonly metricsPort: number;
   /** PEM with the certificate chain and the private key. */
   readonly certificateFile: string;
   /** CA bundle the backends' certificates must chain to (the internal CA). */
@@ -38,6 +47,9 @@ function hostOf(serverName: string): string {
 function aclFor(route: GatewayRoute): string {
   return route.match.kind === 'exact' ? `acl ${route.name} path ${route.match.path}` : `acl ${route.name} path_beg ${route.match.path}`;
 }
+
+/** Proxy names the alert rules select on (`proxy` label of the exporter's series). */
+export const HAPROXY_PROXIES = { public: 'public', metrics: 'metrics', synapse: 'synapse', login: 'login', media: 'media' } as const;
 
 /** A JSON body inside a single-quoted HAProxy string. */
 function quotedJson(value: unknown): string {
@@ -91,7 +103,6 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     '  acl login_attempt method POST',
     '  acl login_path path_reg ^/_matrix/client/(r0|v3)/login$',
     '  http-request sc-inc-gpc0(0) if login_attempt login_path',
-    `  http-request deny deny_status 429 if login_attempt login_path { sc_gpc0_rate(0) gt ${input.rateLimit.loginRequestsPer10s} }`,
     // The body limit is Synapse's max_upload_size; uploads must announce their length.
     `  http-request deny deny_status 413 if { req.hdr_val(content-length) gt ${input.maxUploadBytes} }`,
     '  acl has_length req.hdr(content-length) -m found',
@@ -114,17 +125,33 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
       : []),
     `  http-request return status 200 content-type application/json string ${quotedJson({ 'm.homeserver': { base_url: `https://${host}` } })} hdr Access-Control-Allow-Origin "*" if ${anyOf(routed('well-known-client'))}`,
     `  use_backend media if ${anyOf(mediaRoutes)}`,
+    // Logins have their own backend (the same Synapse): every refused attempt is counted there.
+    '  use_backend login if login_attempt login_path',
     `  use_backend synapse if ${anyOf(routed('synapse'))}`,
     '',
-    ...(['synapse', 'media'] as const).flatMap((name) => {
-      const backend = input.backends[name];
+    // The Prometheus exporter, on its own plain-HTTP port that no Service exposes; nothing else is served there.
+    'frontend metrics',
+    `  bind :${input.metricsPort}`,
+    '  maxconn 10',
+    '  no log',
+    `  http-request use-service prometheus-exporter if { path ${HAPROXY_METRICS_PATH} } { method GET HEAD }`,
+    '  http-request deny deny_status 404',
+    '',
+    ...([
+      [HAPROXY_PROXIES.synapse, 'synapse'],
+      [HAPROXY_PROXIES.login, 'synapse'],
+      [HAPROXY_PROXIES.media, 'media'],
+    ] as const).flatMap(([name, target]) => {
+      const backend = input.backends[target];
       const tlsName = backend.tlsName ?? backend.host;
       return [
         `backend ${name}`,
         '  option httpchk GET /health',
         '  http-check expect status 200',
+        // Refused here rather than in the frontend, so the gateway's own 429s count as refused logins too.
+        ...(name === HAPROXY_PROXIES.login ? [`  http-request deny deny_status 429 if { sc_gpc0_rate(0) gt ${input.rateLimit.loginRequestsPer10s} }`] : []),
         // TLS to the backend, verified against the internal CA and the Service name (also for health checks).
-        `  server ${name} ${backend.host}:${backend.port} ssl verify required ca-file ${input.backendCaFile} verifyhost ${tlsName} sni str(${tlsName}) check check-ssl check-sni ${tlsName} inter 10s resolvers cluster init-addr last,libc,none`,
+        `  server ${target} ${backend.host}:${backend.port} ssl verify required ca-file ${input.backendCaFile} verifyhost ${tlsName} sni str(${tlsName}) check check-ssl check-sni ${tlsName} inter 10s resolvers cluster init-addr last,libc,none`,
         '',
       ];
     }),

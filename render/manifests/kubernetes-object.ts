@@ -23,6 +23,7 @@ export const API_VERSIONS = {
   externalSecrets: 'external-secrets.io/v1',
   pushSecret: 'external-secrets.io/v1alpha1',
   generators: 'generators.external-secrets.io/v1alpha1',
+  monitoring: 'monitoring.coreos.com/v1',
 } as const;
 
 /** cert-manager and External Secrets take Go durations: whole hours keep them readable. */

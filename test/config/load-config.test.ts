@@ -35,6 +35,24 @@ describe('accepted configs', () => {
     expect(config.state).toEqual({ backend: 'pg', schemaPrefix: 'matrix_fleet' });
   });
 
+  it('resolves the monitoring section: the site Prometheus, its selector labels, and thresholds (size in bytes)', () => {
+    expect(loadDeploymentConfig().monitoring).toEqual({
+      namespace: 'monitoring',
+      prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
+      resourceLabels: { release: 'kube-prometheus-stack' },
+      alerts: { mediaEgressBytesPerHour: 2 * 1024 ** 3, userDirectorySearchesPerMinute: 30, profileLookupsPerMinute: 120, rejectedLoginsPerMinute: 10 },
+    });
+  });
+
+  it('applies secure alert defaults when thresholds are not given', () => {
+    const config = defaultConfigObject();
+    setPath(config, 'monitoring.alerts', undefined);
+    setPath(config, 'monitoring.resourceLabels', {});
+    expect(parseDeploymentConfig(toYaml(config)).monitoring.alerts).toEqual({ mediaEgressBytesPerHour: 2 * 1024 ** 3, userDirectorySearchesPerMinute: 30, profileLookupsPerMinute: 120, rejectedLoginsPerMinute: 10 });
+    // The fleet overrides two thresholds and keeps the other defaults.
+    expect(loadDeploymentConfig(FLEET_CONFIG_FILE).monitoring.alerts).toEqual({ mediaEgressBytesPerHour: 5 * 1024 ** 3, userDirectorySearchesPerMinute: 60, profileLookupsPerMinute: 120, rejectedLoginsPerMinute: 10 });
+  });
+
   it('accepts a server name with a port and several plain email domains', () => {
     const config = defaultConfigObject();
     setPath(config, 'homeservers[0].serverName', 'matrix.example.org:443');
@@ -137,6 +155,24 @@ const REJECTED: Case[] = [
   ['S3 egress to every address', (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs: ['0.0.0.0/0'] } }), 'homeservers[0].media.s3.cidrs[0]', /not every address/],
   ['local state directory escaping the project', (c) => setPath(c, 'state.local.directory', '../elsewhere'), 'state.local.directory', /project directory/],
   ['pg backend with a connection string in the file', (c) => setPath(c, 'state', { backend: 'pg', pg: { schemaPrefix: 'm', connStr: 'postgres://u:p@h/db' } }), 'state.pg.connStr', /unknown key/],
+  ['no monitoring section', (c) => setPath(c, 'monitoring', undefined), 'monitoring', /required/],
+  ['monitoring without the Prometheus namespace', (c) => setPath(c, 'monitoring.namespace', undefined), 'monitoring.namespace', /required/],
+  ['monitoring namespace that is not a namespace name', (c) => setPath(c, 'monitoring.namespace', 'Monitoring'), 'monitoring.namespace', /lowercase/],
+  ['monitoring namespace of this deployment', (c) => setPath(c, 'monitoring.namespace', 'agency-gateway'), 'monitoring.namespace', /is a namespace of this deployment/],
+  ['monitoring namespace of the platform', (c) => setPath(c, 'monitoring.namespace', 'matrix-openbao'), 'monitoring.namespace', /is a namespace of this deployment/],
+  ['Prometheus pods selected by no label', (c) => setPath(c, 'monitoring.prometheusPodLabels', {}), 'monitoring.prometheusPodLabels', /at least one label/],
+  ['Prometheus pod label that is not a label', (c) => setPath(c, 'monitoring.prometheusPodLabels', { 'app name': 'prometheus' }), 'monitoring.prometheusPodLabels.app name', /Kubernetes label key/],
+  ['resource label overriding one of ours', (c) => setPath(c, 'monitoring.resourceLabels', { 'matrix.sovereign/compartment': 'x' }), 'monitoring.resourceLabels.matrix.sovereign/compartment', /label this project sets/],
+  ['resource label with a bad value', (c) => setPath(c, 'monitoring.resourceLabels', { release: 'kube prometheus' }), 'monitoring.resourceLabels.release', /Kubernetes label value/],
+  ['unknown monitoring key', (c) => setPath(c, 'monitoring.alertmanager', 'x'), 'monitoring.alertmanager', /unknown key/],
+  ['unknown alert threshold (typo)', (c) => setPath(c, 'monitoring.alerts.mediaEgresPerHour', '1G'), 'monitoring.alerts.mediaEgresPerHour', /unknown key/],
+  ['media egress threshold without a unit', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', 2000000000), 'monitoring.alerts.mediaEgressPerHour', /string/],
+  ['media egress threshold that is not a size', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', '2 GB'), 'monitoring.alerts.mediaEgressPerHour', /must be a size/],
+  ['media egress threshold above 1024G', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', '2000G'), 'monitoring.alerts.mediaEgressPerHour', /at most 1024G/],
+  ['zero directory-search threshold (alert always firing)', (c) => setPath(c, 'monitoring.alerts.userDirectorySearchesPerMinute', 0), 'monitoring.alerts.userDirectorySearchesPerMinute', /greater than or equal to 1/],
+  ['fractional profile threshold', (c) => setPath(c, 'monitoring.alerts.profileLookupsPerMinute', 2.5), 'monitoring.alerts.profileLookupsPerMinute', /integer/],
+  ['rejected-login threshold too high to mean anything', (c) => setPath(c, 'monitoring.alerts.rejectedLoginsPerMinute', 100_000), 'monitoring.alerts.rejectedLoginsPerMinute', /less than or equal to 10000/],
+  ['negative rejected-login threshold', (c) => setPath(c, 'monitoring.alerts.rejectedLoginsPerMinute', -5), 'monitoring.alerts.rejectedLoginsPerMinute', /greater than or equal to 1/],
 ];
 
 describe('rejected configs name the field path and the rule', () => {

@@ -34,8 +34,8 @@ describe('directory compartment', () => {
 
 describe('media compartment', () => {
   const flows = flowMatrix(config, homeserver);
-  it('is reached only from the gateway (media routes) and the homeserver (replication)', () => {
-    expect(into('media', flows)).toEqual(['gateway/haproxy -> media/media-repository:8008', 'homeserver/synapse -> media/media-repository:9093']);
+  it('is reached only from the gateway (media routes), the homeserver (replication) and the site Prometheus (metrics)', () => {
+    expect(into('media', flows)).toEqual(['gateway/haproxy -> media/media-repository:8008', 'homeserver/synapse -> media/media-repository:9093', 'monitoring/prometheus -> media/media-repository:9000']);
   });
   it('reaches only the homeserver database, Redis and replication', () => {
     expect(outOf('media', flows)).toEqual([
@@ -57,5 +57,16 @@ describe('gateway compartment', () => {
   });
   it('reaches only the Synapse client listener and the media worker', () => {
     expect(outOf('gateway', flows)).toEqual(['gateway/haproxy -> homeserver/synapse:8008', 'gateway/haproxy -> media/media-repository:8008']);
+  });
+});
+
+describe('metrics listeners', () => {
+  const flows = flowMatrix(config, homeserver);
+  const intoMetrics = flows.filter((f) => f.portName === 'metrics').map(describeFlow).sort();
+  it('are reached only by the site Prometheus: the gateway exporter, Synapse main and the media worker', () => {
+    expect(intoMetrics).toEqual(['monitoring/prometheus -> gateway/haproxy:8404', 'monitoring/prometheus -> homeserver/synapse:9000', 'monitoring/prometheus -> media/media-repository:9000']);
+  });
+  it('let Prometheus into the media compartment on the metrics port and nothing else (NET-05)', () => {
+    expect(into('media', flows).filter((flow) => flow.startsWith('monitoring/'))).toEqual(['monitoring/prometheus -> media/media-repository:9000']);
   });
 });

@@ -1,6 +1,8 @@
+import type { DeploymentConfig } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../config/load-config';
 import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
 import { carveOuts, flowMatrix, type Flow } from '../../model/flows';
+import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from '../../model/monitoring';
 import { baselinePolicies, deriveFlowPolicies, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
 import type { WorkloadSpec } from '../../model/workload-spec';
 import { workloadsOf } from '../../model/workloads';
@@ -13,35 +15,56 @@ const [ministry, , region] = fleet.homeservers;
 
 interface Pod {
   readonly namespace: string;
-  readonly workload: WorkloadSpec;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ports: readonly number[];
+  /** false: a site namespace (e.g. its Prometheus), where this deployment writes no policy. */
+  readonly managed: boolean;
 }
 
 function podsOf(homeserverName: string, workloads: readonly WorkloadSpec[]): Pod[] {
-  return workloads.map((workload) => ({ namespace: homeserverNamespace(homeserverName, workload.compartment), workload }));
+  return workloads.map((workload) => ({
+    namespace: homeserverNamespace(homeserverName, workload.compartment),
+    name: workload.name,
+    labels: { [LABEL_WORKLOAD]: workload.name },
+    ports: workload.ports.map((port) => port.containerPort),
+    managed: true,
+  }));
 }
 
+/** The site's pods in its monitoring namespace: its Prometheus, and a neighbour that must get nowhere. */
+function sitePods(config: DeploymentConfig): Pod[] {
+  const { namespace, prometheusPodLabels } = config.monitoring;
+  return [
+    { namespace, name: PROMETHEUS_ENDPOINT_NAME, labels: prometheusPodLabels, ports: [9090], managed: false },
+    { namespace, name: 'grafana', labels: { 'app.kubernetes.io/name': 'grafana' }, ports: [3000], managed: false },
+  ];
+}
+
+const matchesLabels = (selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+
 function selects(policy: NetworkPolicyModel, pod: Pod): boolean {
-  return policy.namespace === pod.namespace && Object.entries(policy.podLabels).every(([key, value]) => pod.workload.name === value && key === LABEL_WORKLOAD);
+  return policy.namespace === pod.namespace && matchesLabels(policy.podLabels, pod.labels);
 }
 
 function peerMatches(peer: PolicyPeer, pod: Pod): boolean {
-  return (
-    peer.kind === 'pods' &&
-    peer.namespaceLabels[LABEL_NAMESPACE_NAME] === pod.namespace &&
-    Object.entries(peer.podLabels).every(([key, value]) => key === LABEL_WORKLOAD && value === pod.workload.name)
-  );
+  return peer.kind === 'pods' && peer.namespaceLabels[LABEL_NAMESPACE_NAME] === pod.namespace && Object.keys(peer.podLabels).length > 0 && matchesLabels(peer.podLabels, pod.labels);
 }
 
-/** Recomputes pod-to-pod reachability from the policies alone, as the API server would enforce it. */
+/**
+ * Recomputes pod-to-pod reachability from the policies alone, as the API server would enforce
+ * it. A pod in a site namespace has no policy of ours: its egress is the site's business, so
+ * only our ingress side decides (the flow is ingress-only).
+ */
 function reachable(policies: readonly NetworkPolicyModel[], pods: readonly Pod[]): Set<string> {
   const result = new Set<string>();
   for (const from of pods) {
     for (const to of pods) {
-      for (const port of to.workload.ports) {
-        const allowsPort = (ports: readonly { port: number }[]) => ports.some((candidate) => candidate.port === port.containerPort);
-        const egress = policies.some((p) => selects(p, from) && p.egress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, to))));
-        const ingress = policies.some((p) => selects(p, to) && p.ingress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, from))));
-        if (egress && ingress) result.add(`${from.workload.name} -> ${to.workload.name}:${port.containerPort}`);
+      for (const port of to.ports) {
+        const allowsPort = (ports: readonly { port: number }[]) => ports.some((candidate) => candidate.port === port);
+        const egress = !from.managed || policies.some((p) => selects(p, from) && p.egress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, to))));
+        const ingress = to.managed && policies.some((p) => selects(p, to) && p.ingress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, from))));
+        if (egress && ingress) result.add(`${from.name} -> ${to.name}:${port}`);
       }
     }
   }
@@ -49,7 +72,8 @@ function reachable(policies: readonly NetworkPolicyModel[], pods: readonly Pod[]
 }
 
 function declared(flows: readonly Flow[]): Set<string> {
-  return new Set(flows.flatMap((flow) => (flow.from.kind === 'workload' && flow.to.kind === 'workload' ? [`${flow.from.workload} -> ${flow.to.workload}:${flow.port}`] : [])));
+  const name = (endpoint: Flow['from']) => (endpoint.kind === 'workload' ? endpoint.workload : endpoint.kind === 'pods' ? endpoint.name : undefined);
+  return new Set(flows.flatMap((flow) => (name(flow.from) && name(flow.to) ? [`${name(flow.from)} -> ${name(flow.to)}:${flow.port}`] : [])));
 }
 
 describe('flow matrix', () => {
@@ -75,7 +99,7 @@ describe('flow matrix', () => {
   it('has exactly the directory, media and gateway flows of DESIGN.md', () => {
     const ids = flowMatrix(closed, closedHomeserver).map((flow) => flow.id);
     expect(ids.filter((id) => id.endsWith('-to-openldap-ldaps'))).toEqual(['synapse-to-openldap-ldaps']);
-    expect(ids.filter((id) => id.includes('-to-media-repository-')).sort()).toEqual(['haproxy-to-media-repository-http', 'synapse-to-media-repository-replication']);
+    expect(ids.filter((id) => id.includes('-to-media-repository-')).sort()).toEqual(['haproxy-to-media-repository-http', 'prometheus-to-media-repository-metrics', 'synapse-to-media-repository-replication']);
     expect(ids.filter((id) => id.startsWith('outside-'))).toEqual(['outside-to-haproxy-https']);
     expect(ids.some((id) => id.startsWith('openldap-to-'))).toBe(false);
   });
@@ -117,6 +141,7 @@ describe('network policies derived from the flow matrix', () => {
     const policies = deriveFlowPolicies(flows, closedHomeserver);
     for (const flow of flows) {
       if (flow.from.kind === 'workload') expect(policies.filter((p) => p.name === `egress-${flow.id}`)).toHaveLength(1);
+      else expect(policies.filter((p) => p.name === `egress-${flow.id}`)).toHaveLength(0);
       if (flow.to.kind === 'workload') expect(policies.filter((p) => p.name === `ingress-${flow.id}`)).toHaveLength(1);
     }
     expect(policies).toHaveLength(flows.reduce((count, flow) => count + (flow.from.kind === 'workload' ? 1 : 0) + (flow.to.kind === 'workload' ? 1 : 0), 0));
@@ -125,10 +150,40 @@ describe('network policies derived from the flow matrix', () => {
   it.each([
     ['closed default', closed, closedHomeserver],
     ['federated fleet member', fleet, ministry!],
-  ])('recomputed reachability equals the declared matrix (%s)', (_name, config, homeserver) => {
+  ])('recomputed reachability equals the declared matrix, the site Prometheus included (%s)', (_name, config, homeserver) => {
     const flows = flowMatrix(config, homeserver);
-    const pods = podsOf(homeserver.name, workloadsOf(config, homeserver));
-    expect(reachable(deriveFlowPolicies(flows, homeserver), pods)).toEqual(declared(flows));
+    const pods = [...podsOf(homeserver.name, workloadsOf(config, homeserver)), ...sitePods(config)];
+    const computed = reachable(deriveFlowPolicies(flows, homeserver), pods);
+    expect(computed).toEqual(declared(flows));
+    // The site's Prometheus reaches exactly the scrape targets' metrics ports, and nothing else of ours does.
+    expect([...computed].filter((edge) => edge.startsWith(`${PROMETHEUS_ENDPOINT_NAME} -> `)).sort()).toEqual(
+      scrapeTargets(homeserver)
+        .map((target) => `${PROMETHEUS_ENDPOINT_NAME} -> ${target.workload}:${target.port.containerPort}`)
+        .sort(),
+    );
+    expect([...computed].filter((edge) => /:(9000|8404)$/.test(edge) && !edge.startsWith(`${PROMETHEUS_ENDPOINT_NAME} -> `))).toEqual([]);
+    expect([...computed].some((edge) => edge.startsWith('grafana -> '))).toBe(false);
+  });
+
+  it('metrics flows are ingress-only: no policy is written into the site monitoring namespace', () => {
+    for (const homeserver of fleet.homeservers) {
+      const flows = flowMatrix(fleet, homeserver);
+      const scrapes = flows.filter((flow) => flow.from.kind === 'pods' && flow.from.name === PROMETHEUS_ENDPOINT_NAME);
+      expect(scrapes.map((flow) => flow.id).sort()).toEqual(['prometheus-to-federation-sender-metrics', 'prometheus-to-haproxy-metrics', 'prometheus-to-media-repository-metrics', 'prometheus-to-synapse-metrics']);
+      for (const flow of scrapes) expect(flow.reason.length).toBeGreaterThan(10);
+      const policies = deriveFlowPolicies(flows, homeserver);
+      expect(policies.filter((policy) => policy.namespace === fleet.monitoring.namespace)).toEqual([]);
+      for (const flow of scrapes) expect(policies.filter((policy) => policy.name.endsWith(flow.id)).map((policy) => policy.name)).toEqual([`ingress-${flow.id}`]);
+    }
+  });
+
+  it('without its ingress policy the Prometheus pod reaches nothing (the ingress side is the only gate)', () => {
+    const flows = flowMatrix(closed, closedHomeserver);
+    const pods = [...podsOf(closedHomeserver.name, workloadsOf(closed, closedHomeserver)), ...sitePods(closed)];
+    const withoutIngress = deriveFlowPolicies(flows, closedHomeserver).filter((p) => p.name !== 'ingress-prometheus-to-haproxy-metrics');
+    const computed = reachable(withoutIngress, pods);
+    expect(computed.has('prometheus -> haproxy:8404')).toBe(false);
+    expect(computed.has('prometheus -> synapse:9000')).toBe(true);
   });
 
   it('removing one side of a flow makes it unreachable (both sides are needed)', () => {
@@ -146,7 +201,11 @@ describe('network policies derived from the flow matrix', () => {
           for (const peer of rules.flatMap((rule) => rule.peers)) {
             if (peer.kind === 'pods') {
               expect(Object.keys(peer.namespaceLabels)).toEqual([LABEL_NAMESPACE_NAME]);
-              expect(Object.keys(peer.podLabels)).toEqual([LABEL_WORKLOAD]);
+              // Our pods by workload label; the site's Prometheus by the labels the config names (never none).
+              if (peer.namespaceLabels[LABEL_NAMESPACE_NAME] === fleet.monitoring.namespace) {
+                expect(direction).toBe('ingress');
+                expect(peer.podLabels).toEqual(fleet.monitoring.prometheusPodLabels);
+              } else expect(Object.keys(peer.podLabels)).toEqual([LABEL_WORKLOAD]);
               continue;
             }
             if (peer.ipBlock.cidr === '0.0.0.0/0' || peer.ipBlock.cidr === '::/0') {

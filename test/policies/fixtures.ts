@@ -3,21 +3,42 @@
  * and helpers to derive mutated copies of it for the policy rule tests.
  */
 import { loadDeploymentConfig } from '../../config/load-config';
+import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
+import { homeserverWorkloads } from '../../model/homeserver-workloads';
+import { flowMatrix } from '../../model/flows';
+import { policiesForFlow, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
+import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
+import { SYNAPSE_PORTS } from '../../model/workload-spec';
+import { directoryWorkloads, gatewayWorkloads } from '../../model/workloads';
+import { openbaoValues } from '../../render/charts/openbao-values';
+import { compartmentMonitoring } from '../../render/monitoring/homeserver-monitoring';
+import { postgresServerArgs } from '../../render/postgres';
+import { homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
+import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import type { AuditContext } from '../../policies/rule';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
 
-/** The shipped default config: allowlisted registries and storage classes, cluster ranges. */
-export const CONFIG_CONTEXT: AuditContext = { config: loadDeploymentConfig() };
+/** The shipped default config (config/default.yaml): allowlisted registries and storage classes, cluster ranges. */
+export const SITE_CONFIG: DeploymentConfig = loadDeploymentConfig();
+/** Its (only) homeserver, whose rendered files the fixture carries. */
+export const SITE_HOMESERVER: HomeserverSettings = (() => {
+  const first = SITE_CONFIG.homeservers[0];
+  if (!first) throw new Error('config/default.yaml has no homeserver');
+  return first;
+})();
+export const CONFIG_CONTEXT: AuditContext = { config: SITE_CONFIG };
 /** A standalone audit (no site config). */
 export const STANDALONE_CONTEXT: AuditContext = {};
 
 export const PSA_VERSION = 'v1.33';
 export const HOMESERVER_NAMESPACE = 'agency-homeserver';
 export const GATEWAY_NAMESPACE = 'agency-gateway';
+export const DIRECTORY_NAMESPACE = 'agency-directory';
 export const STORAGE_CLASS = 'encrypted-retain';
 export const SYNAPSE_IMAGE = 'ghcr.io/element-hq/synapse:v1.159.0@sha256:edf259d2b575b669a3e81024918ab8d5cfb7d2fba5a53c9e09695f1abc5645cb';
+export const OPENLDAP_IMAGE = 'docker.io/bitnamilegacy/openldap:2.6.10-debian-12-r4@sha256:966fd39ed25813890e9bd57dac56def163bbcfe64967e0bae59ab018d505bd93';
 export const POSTGRES_IMAGE = 'docker.io/library/postgres:17.7-alpine@sha256:ff4ccc02b97e0ebb6b328ef9ff92522f95586f83be6801896b615088defc8ad2';
 /** The External Secrets operator image (controller, webhook and cert controller), as in config/default.yaml. */
 export const EXTERNAL_SECRETS_IMAGE = { repository: 'ghcr.io/external-secrets/external-secrets', tag: 'v2.10.0@sha256:814117b0fd6d121b03e8ba3b6db1cecbe7449a354fc0fc9c4faf73a37aa221b1' };
@@ -67,6 +88,20 @@ export const R = {
   haproxyService: ref('kubernetes_service_v1', 'haproxy_service'),
   haproxyIngress: ref('kubernetes_network_policy_v1', 'haproxy_policy-ingress-outside-to-haproxy-https'),
   synapseConfig: ref('kubernetes_config_map_v1', 'synapse_config-config'),
+  haproxyConfig: ref('kubernetes_config_map_v1', 'haproxy_config-config'),
+  directoryNamespace: ref('kubernetes_namespace_v1', 'directory_namespace'),
+  directoryDefaultAccount: ref('kubernetes_default_service_account_v1', 'directory_default-service-account'),
+  directoryQuota: ref('kubernetes_resource_quota_v1', 'directory_quota'),
+  directoryLimits: ref('kubernetes_limit_range_v1', 'directory_limits'),
+  directoryDefaultDeny: ref('kubernetes_network_policy_v1', 'directory_policy-default-deny-all'),
+  directoryDns: ref('kubernetes_network_policy_v1', 'directory_policy-baseline-dns-egress'),
+  openldapAccount: ref('kubernetes_service_account_v1', 'openldap_service-account'),
+  openldapStatefulSet: ref('kubernetes_stateful_set_v1', 'openldap_workload'),
+  configReaderRole: ref('kubernetes_role_v1', 'synapse_config-reader_role'),
+  configReaderBinding: ref('kubernetes_role_binding_v1', 'synapse_config-reader_binding'),
+  namespaceViewerRole: ref('kubernetes_cluster_role_v1', 'namespace-viewer_role'),
+  namespaceViewerBinding: ref('kubernetes_cluster_role_binding_v1', 'namespace-viewer_binding'),
+  storageClass: ref('kubernetes_storage_class_v1', 'encrypted-retain_storage-class'),
   secretReaderAccount: ref('kubernetes_service_account_v1', 'secret-delivery_secret-reader'),
   secretStore: ref('kubernetes_manifest', 'secret-delivery_store_manifest'),
   externalSecret: ref('kubernetes_manifest', 'secret-delivery_synapse-keys_manifest'),
@@ -76,6 +111,14 @@ export const R = {
   passwordGenerator: ref('kubernetes_manifest', 'generator-64_manifest'),
   pushSecret: ref('kubernetes_manifest', 'push-agency-synapse-keys-macaroon_manifest'),
   externalSecretsRelease: ref('helm_release', 'chart-external-secrets_release'),
+  synapseMetricsIngress: ref('kubernetes_network_policy_v1', 'synapse_policy-ingress-prometheus-to-synapse-metrics'),
+  homeserverPodMonitor: ref('kubernetes_manifest', 'monitoring-podmonitor-homeserver-metrics_manifest'),
+  gatewayPodMonitor: ref('kubernetes_manifest', 'monitoring-podmonitor-gateway-metrics_manifest'),
+  alertRule: ref('kubernetes_manifest', 'monitoring-prometheusrule-exfiltration-alerts_manifest'),
+  redisAccount: ref('kubernetes_service_account_v1', 'redis_service-account'),
+  redisConfig: ref('kubernetes_config_map_v1', 'redis_config-config'),
+  redisDeployment: ref('kubernetes_deployment_v1', 'redis_workload'),
+  openbaoRelease: ref('helm_release', 'openbao_release'),
 } as const;
 
 /** The label a container violation is reported under. */
@@ -219,6 +262,7 @@ export function statefulSet(namespace: ResourceRef, compartment: string, workloa
       replicas: '1',
       selector: { match_labels: { 'matrix.sovereign/workload': workload } },
       service_name: workload,
+      persistent_volume_claim_retention_policy: [{ when_deleted: 'Retain', when_scaled: 'Retain' }],
       template: template(compartment, workload, podSpec),
       update_strategy: [{ type: 'RollingUpdate' }],
       volume_claim_template: [claimTemplate],
@@ -403,31 +447,67 @@ export function helmRelease(chart: string, repository: string, version: string, 
   };
 }
 
-/** homeserver.yaml with every secret as a *_path/*_file option (Synapse runs with --no-secrets-in-config). */
-export function synapseConfig(): JsonObject {
+/**
+ * The Synapse files of the default homeserver as the real renderers write them: the shared
+ * homeserver.yaml (every control of DESIGN.md section 4, secrets as *_path options), the media
+ * worker's worker.yaml and the logging config. Compliant by construction.
+ */
+export function synapseFiles(): Record<string, string> {
+  const worker = workerDefinitions(SITE_HOMESERVER).find((definition) => definition.name === MEDIA_WORKER);
+  if (!worker) throw new Error('no media worker definition');
   return {
-    server_name: 'matrix.agency.example.org',
-    public_baseurl: 'https://matrix.agency.example.org/',
-    report_stats: false,
-    signing_key_path: '/secrets/signing/signing.key',
-    macaroon_secret_key_path: '/secrets/keys/macaroon',
-    form_secret_path: '/secrets/keys/form',
-    worker_replication_secret_path: '/secrets/keys/replication',
-    listeners: [{ port: 8008, type: 'http', tls: true, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: ['client'], compress: false }] }],
-    database: { name: 'psycopg2', args: { user: 'synapse', dbname: 'synapse', host: `postgres.${HOMESERVER_NAMESPACE}.svc`, sslmode: 'verify-full', passfile: '/run/secrets/pgpass' } },
-    redis: { enabled: true, host: `redis.${HOMESERVER_NAMESPACE}.svc`, port: 6379, password_path: '/secrets/redis/password' },
-    enable_registration: false,
-    modules: [
-      {
-        module: 'ldap_auth_provider.LdapAuthProviderModule',
-        config: { enabled: true, mode: 'search', uri: 'ldaps://openldap.agency-directory.svc:636', bind_dn: 'cn=synapse-reader,ou=services,dc=agency,dc=example,dc=org', bind_password_file: '/secrets/ldap/password' },
-      },
-    ],
+    'homeserver.yaml': toSynapseYaml(homeserverConfig(SITE_CONFIG, SITE_HOMESERVER), `Synapse configuration of ${SITE_HOMESERVER.serverName}`),
+    'worker.yaml': toSynapseYaml(workerConfig(worker), `Synapse worker ${worker.name}`),
+    'log.yaml': toSynapseYaml(logConfig(), 'Synapse logging: stdout only'),
   };
 }
 
-export function yamlFile(header: string, content: JsonObject): string {
-  return `# ${header}\n# Generated by matrix-sovereign-iac; do not edit. Contains no secret.\n${stringifyYaml(content)}`;
+/** The gateway's haproxy.cfg as the real renderer writes it (for the default homeserver unless told). */
+export function haproxyConfigText(config: DeploymentConfig = SITE_CONFIG, homeserver: HomeserverSettings = SITE_HOMESERVER): string {
+  const text = gatewayWorkloads(config, homeserver).flatMap((workload) => workload.configFiles ?? []).find((files) => 'haproxy.cfg' in files.files)?.files['haproxy.cfg'];
+  if (text === undefined) throw new Error('the gateway renders no haproxy.cfg');
+  return text;
+}
+
+/** slapd's command line as the directory workload runs it (LDAPS only). */
+export function slapdCommandLine(): string[] {
+  const command = directoryWorkloads(SITE_CONFIG, SITE_HOMESERVER).find((workload) => workload.name === 'openldap')?.command;
+  if (!command) throw new Error('no openldap workload');
+  return [...command];
+}
+
+/** The homeserver's Redis as the real model runs it: its command line and rendered redis.conf. */
+export function redisWorkload(): { command: string[]; files: Record<string, string> } {
+  const redis = homeserverWorkloads(SITE_CONFIG, SITE_HOMESERVER).find((workload) => workload.name === 'redis');
+  const files = redis?.configFiles?.[0]?.files;
+  if (!redis?.command || !files) throw new Error('no redis workload with a config file');
+  return { command: [...redis.command], files: { ...files } };
+}
+
+/** The PodMonitor (and, in the gateway, the PrometheusRule) the real renderer writes for a compartment, as JSON. */
+export function monitoringManifests(compartment: 'homeserver' | 'gateway'): JsonObject[] {
+  return compartmentMonitoring(SITE_CONFIG, SITE_HOMESERVER, compartment, labels(compartment) as Record<string, string>).map((object) => copy(object as unknown as JsonObject));
+}
+
+function policyPeer(peer: PolicyPeer): JsonObject {
+  return peer.kind === 'pods'
+    ? { namespace_selector: { match_labels: { ...peer.namespaceLabels } }, pod_selector: { match_labels: { ...peer.podLabels } } }
+    : { ip_block: { cidr: peer.ipBlock.cidr, except: [...peer.ipBlock.except] } };
+}
+
+/** The flow matrix's ingress policy admitting the site's Prometheus to a workload's metrics port, in the typed shape. */
+export function prometheusIngressSpec(workload: string): { name: string; spec: JsonObject } {
+  const flow = flowMatrix(SITE_CONFIG, SITE_HOMESERVER).find((candidate) => candidate.from.kind === 'pods' && candidate.from.name === PROMETHEUS_ENDPOINT_NAME && candidate.to.kind === 'workload' && candidate.to.workload === workload);
+  const policy: NetworkPolicyModel | undefined = flow ? policiesForFlow(flow, SITE_HOMESERVER).find((candidate) => candidate.name.startsWith('ingress-')) : undefined;
+  if (!policy) throw new Error(`the flow matrix has no Prometheus ingress to ${workload}`);
+  return {
+    name: policy.name,
+    spec: {
+      ingress: policy.ingress.map((rule) => ({ from: rule.peers.map(policyPeer), ports: rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })) })),
+      pod_selector: { match_labels: { ...policy.podLabels } },
+      policy_types: [...policy.policyTypes],
+    },
+  };
 }
 
 // ---------------------------------------------------------------- the compliant stack
@@ -467,11 +547,21 @@ export function compliantJson(): TerraformJson {
     deny: R.gatewayDefaultDeny,
     dns: R.gatewayDns,
   });
+  compartmentBaseline(table, 'directory', DIRECTORY_NAMESPACE, {
+    namespace: R.directoryNamespace,
+    defaultAccount: R.directoryDefaultAccount,
+    quota: R.directoryQuota,
+    limits: R.directoryLimits,
+    deny: R.directoryDefaultDeny,
+    dns: R.directoryDns,
+  });
 
   put(table, R.synapseAccount, serviceAccount(hs, 'homeserver', 'synapse'));
   put(table, R.synapseClaim, { metadata: metadata(hs, 'homeserver', 'synapse-media', 'synapse'), spec: claimSpec('50Gi'), wait_until_bound: false });
-  const synapse = { command: [...SYNAPSE_COMMAND], ...hardenedContainer({ name: 'synapse', image: SYNAPSE_IMAGE, uid: '991', port: 8008, mounts: [{ name: 'tmp', path: '/tmp' }, { name: 'media', path: '/media' }] }) };
-  put(table, R.synapseConfig, { data: { 'homeserver.yaml': yamlFile('Synapse configuration of matrix.agency.example.org', synapseConfig()) }, metadata: metadata(hs, 'homeserver', 'synapse-config', 'synapse') });
+  const synapse: JsonObject = { command: [...SYNAPSE_COMMAND], ...hardenedContainer({ name: 'synapse', image: SYNAPSE_IMAGE, uid: '991', port: 8008, mounts: [{ name: 'tmp', path: '/tmp' }, { name: 'media', path: '/media' }] }) };
+  // Synapse's metrics listener, scraped by the homeserver PodMonitor (LOG-02).
+  synapse.port = [...blocks(synapse.port), { container_port: SYNAPSE_PORTS.metrics.containerPort, name: SYNAPSE_PORTS.metrics.name, protocol: 'TCP' }];
+  put(table, R.synapseConfig, { data: synapseFiles(), metadata: metadata(hs, 'homeserver', 'synapse-config', 'synapse') });
   put(table, R.synapseDeployment, deployment(hs, 'homeserver', 'synapse', hardenedPodSpec(R.synapseAccount, '991', [synapse], [emptyDirVolume('tmp', '512Mi'), claimVolume('media', 'synapse-media')])));
   put(table, R.synapseService, service(hs, 'homeserver', 'synapse', 'ClusterIP', 8008));
   put(
@@ -494,7 +584,8 @@ export function compliantJson(): TerraformJson {
   );
 
   put(table, R.postgresAccount, serviceAccount(hs, 'homeserver', 'postgres'));
-  const postgres = hardenedContainer({ name: 'postgres', image: POSTGRES_IMAGE, uid: '70', port: 5432, mounts: [{ name: 'run', path: '/var/run/postgresql' }, { name: 'data', path: '/var/lib/postgresql/data' }] });
+  // The real server arguments: TLS, SCRAM, connection logging (LOG-01).
+  const postgres = { args: postgresServerArgs({ configDirectory: '/config', tlsDirectory: '/tls' }), ...hardenedContainer({ name: 'postgres', image: POSTGRES_IMAGE, uid: '70', port: 5432, mounts: [{ name: 'run', path: '/var/run/postgresql' }, { name: 'data', path: '/var/lib/postgresql/data' }] }) };
   put(
     table,
     R.postgresStatefulSet,
@@ -526,6 +617,73 @@ export function compliantJson(): TerraformJson {
   put(table, R.passwordGenerator, manifestResource(passwordGenerator(64), false));
   put(table, R.pushSecret, manifestResource(generatedPushSecret('agency-synapse-keys-macaroon', 'agency/synapse-keys', 'macaroon', 'alphanumeric-64'), false));
   put(table, R.externalSecretsRelease, helmRelease('external-secrets', 'https://charts.external-secrets.io', '2.10.0', 'matrix-external-secrets', externalSecretsValues()));
+
+  // The gateway's rendered HAProxy config.
+  put(table, R.haproxyConfig, { data: { 'haproxy.cfg': haproxyConfigText() }, metadata: metadata(R.gatewayNamespace, 'gateway', 'haproxy-config', 'haproxy') });
+
+  // The directory: slapd with its real command line (LDAPS only).
+  put(table, R.openldapAccount, serviceAccount(R.directoryNamespace, 'directory', 'openldap'));
+  const openldap = { command: slapdCommandLine(), ...hardenedContainer({ name: 'openldap', image: OPENLDAP_IMAGE, uid: '1001', port: 1636, mounts: [{ name: 'tmp', path: '/tmp' }, { name: 'data', path: '/var/lib/openldap' }] }) };
+  put(
+    table,
+    R.openldapStatefulSet,
+    statefulSet(R.directoryNamespace, 'directory', 'openldap', hardenedPodSpec(R.openldapAccount, '1001', [openldap], [emptyDirVolume('tmp', '64Mi')]), {
+      metadata: { labels: labels('directory', 'openldap'), name: 'data' },
+      spec: claimSpec('5Gi'),
+    }),
+  );
+
+  // Redis with its rendered redis.conf (log to stdout).
+  const redis = redisWorkload();
+  put(table, R.redisAccount, serviceAccount(hs, 'homeserver', 'redis'));
+  put(table, R.redisConfig, { data: redis.files, metadata: metadata(hs, 'homeserver', 'redis-config', 'redis') });
+  const redisContainer = { command: redis.command, ...hardenedContainer({ name: 'redis', image: SITE_CONFIG.images.effective.redis, uid: '999', port: 6379, mounts: [{ name: 'data', path: '/data' }] }) };
+  put(table, R.redisDeployment, deployment(hs, 'homeserver', 'redis', hardenedPodSpec(R.redisAccount, '999', [redisContainer], [emptyDirVolume('data', '64Mi')])));
+
+  // Monitoring as the real renderer writes it: PodMonitors, the exfiltration alerts, and the
+  // flow matrix's policy admitting the site's Prometheus to Synapse's metrics port.
+  const [homeserverMonitor] = monitoringManifests('homeserver');
+  const [gatewayMonitor, alertRule] = monitoringManifests('gateway');
+  if (!homeserverMonitor || !gatewayMonitor || !alertRule) throw new Error('the monitoring renderer wrote fewer objects than expected');
+  put(table, R.homeserverPodMonitor, manifestResource(homeserverMonitor, false));
+  put(table, R.gatewayPodMonitor, manifestResource(gatewayMonitor, false));
+  put(table, R.alertRule, manifestResource(alertRule, false));
+  const scrape = prometheusIngressSpec('synapse');
+  put(table, R.synapseMetricsIngress, networkPolicy(hs, 'homeserver', scrape.name, scrape.spec));
+
+  // The secret store with its rendered server configuration (audit device on stdout).
+  const openbaoPin = SITE_CONFIG.platform.charts.openbao;
+  put(table, R.openbaoRelease, helmRelease('openbao', openbaoPin.repository, openbaoPin.version, 'matrix-openbao', openbaoValues(SITE_CONFIG) as unknown as JsonObject));
+
+  // Narrow RBAC: Synapse may read its own ConfigMap; a cluster role that lists namespaces.
+  put(table, R.configReaderRole, {
+    metadata: metadata(hs, 'homeserver', 'config-reader'),
+    rule: [{ api_groups: [''], resource_names: ['synapse-config'], resources: ['configmaps'], verbs: ['get', 'watch'] }],
+  });
+  put(table, R.configReaderBinding, {
+    metadata: metadata(hs, 'homeserver', 'config-reader'),
+    role_ref: { api_group: 'rbac.authorization.k8s.io', kind: 'Role', name: 'config-reader' },
+    subject: [{ api_group: '', kind: 'ServiceAccount', name: 'synapse', namespace: HOMESERVER_NAMESPACE }],
+  });
+  put(table, R.namespaceViewerRole, {
+    metadata: { labels: labels('platform'), name: 'agency-namespace-viewer' },
+    rule: [{ api_groups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }],
+  });
+  put(table, R.namespaceViewerBinding, {
+    metadata: { labels: labels('platform'), name: 'agency-namespace-viewer' },
+    role_ref: { api_group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'agency-namespace-viewer' },
+    subject: [{ api_group: '', kind: 'ServiceAccount', name: 'synapse', namespace: HOMESERVER_NAMESPACE }],
+  });
+
+  // The allowlisted class itself: encrypted, volumes retained.
+  put(table, R.storageClass, {
+    allow_volume_expansion: true,
+    metadata: { labels: labels('platform'), name: STORAGE_CLASS },
+    parameters: { encrypted: 'true', type: 'gp3' },
+    reclaim_policy: 'Retain',
+    storage_provisioner: 'ebs.csi.aws.com',
+    volume_binding_mode: 'WaitForFirstConsumer',
+  });
 
   return {
     terraform: {
@@ -688,8 +846,9 @@ export function editHelmValues(json: TerraformJson, release: ResourceRef, edit: 
 export function editConfigFile(json: TerraformJson, configMap: ResourceRef, file: string, edit: (content: JsonObject) => void): void {
   const data = child(body(json, configMap), 'data');
   const text = data[file];
-  const content: unknown = typeof text === 'string' ? parseYaml(text) : {};
+  // YAML 1.1 both ways, as Synapse (PyYAML) reads it: strings such as "off" stay quoted.
+  const content: unknown = typeof text === 'string' ? parseYaml(text, { version: '1.1' }) : {};
   if (!isObject(content)) throw new Error(`${address(configMap)} ${file} is not a mapping`);
   edit(content);
-  data[file] = stringifyYaml(content);
+  data[file] = stringifyYaml(content, { version: '1.1' });
 }

@@ -55,6 +55,7 @@ function input(overrides: Partial<HaproxyInput> = {}): HaproxyInput {
     maxUploadBytes: 50 * 1024 * 1024,
     rateLimit: { requestsPer10s: 300, loginRequestsPer10s: 5 },
     listenPort: 8443,
+    metricsPort: 8404,
     certificateFile: '/tls/tls.pem',
     backendCaFile: '/trust/ca.crt',
     backends: { synapse: { host: 'synapse.agency-homeserver.svc', port: 8008 }, media: { host: 'media-repository.agency-media.svc', port: 8008 } },
@@ -119,6 +120,17 @@ describe('rendered haproxy.cfg', () => {
   it('drops client-supplied forwarding headers before adding its own', () => {
     expect(text.indexOf('http-request del-header X-Forwarded-For')).toBeGreaterThan(0);
     expect(text.indexOf('http-request del-header X-Forwarded-For')).toBeLessThan(text.indexOf('option forwardfor'));
+  });
+  it('serves the Prometheus exporter on its own plain-HTTP frontend, /metrics only, on no Service port', () => {
+    expect(text).toContain('frontend metrics\n  bind :8404\n');
+    expect(text).toContain('  http-request use-service prometheus-exporter if { path /metrics } { method GET HEAD }\n  http-request deny deny_status 404\n');
+    const [gateway] = workloadsIn(loadDeploymentConfig(), loadDeploymentConfig().homeservers[0]!, 'gateway');
+    expect(gateway?.ports).toContainEqual({ name: 'metrics', containerPort: 8404, protocol: 'TCP' });
+    expect(gateway?.ports.find((candidate) => candidate.name === 'metrics')?.servicePort).toBeUndefined();
+  });
+  it('sends login attempts through their own backend, where the login rate limit refuses them', () => {
+    expect(text).toMatch(/use_backend login if login_attempt login_path\n\s+use_backend synapse if /);
+    expect(text).toMatch(/backend login\n(  .*\n)*  http-request deny deny_status 429 if \{ sc_gpc0_rate\(0\) gt 5 \}\n  server synapse synapse\.agency-homeserver\.svc:8008 ssl verify required /);
   });
   it('never mentions the admin API (it is refused by default)', () => {
     expect(text).not.toContain('/_synapse');
@@ -185,13 +197,14 @@ describe('rendered HAProxy running on loopback', () => {
       renderHaproxyConfig(
         input({
           listenPort: port,
+          metricsPort: await freePort(),
           certificateFile: throwawayPem(directory),
           maxUploadBytes,
           rateLimit: { requestsPer10s: 1000, loginRequestsPer10s: 3 },
           backendCaFile: ca.certificate,
           backends: { synapse: { host: '127.0.0.1', port: synapsePort, tlsName: SYNAPSE_NAME }, media: { host: '127.0.0.1', port: mediaPort, tlsName: MEDIA_NAME } },
         }),
-      ).replace(/^  bind :(\d+)/m, '  bind 127.0.0.1:$1'),
+      ).replace(/^  bind :(\d+)/gm, '  bind 127.0.0.1:$1'),
     );
     haproxy = startHaproxy(file);
     const deadline = Date.now() + 15_000;

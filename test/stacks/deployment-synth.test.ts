@@ -6,8 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readSynthesizedStacks } from '../../policies/audit';
+import { REPORT_FILES } from '../../policies/reports';
 import { block, blocks, metadataOf, namespaceOf, podSpecs, resources, stringMap, type SynthesizedStack } from '../../policies/terraform-json';
-import { synthesizeDeployment, type SynthesisOutcome } from '../../stacks/synthesize-deployment';
+import { describeOutcome, synthesizeDeployment, type SynthesisOutcome } from '../../stacks/synthesize-deployment';
+import type { Rule } from '../../policies/rule';
 import { PLATFORM_PODS } from '../../model/platform';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
@@ -44,7 +46,8 @@ describe.each([
   it('audits clean and writes the audit report', () => {
     if (!synthesized.outcome.ok) throw new Error('unreachable');
     expect(synthesized.outcome.audit.findings).toEqual([]);
-    expect(fs.readFileSync(path.join(synthesized.outdir, 'audit', 'audit.md'), 'utf8')).toMatch(/errors: 0/);
+    expect(fs.readFileSync(path.join(synthesized.outdir, 'audit', 'audit.md'), 'utf8')).toMatch(/^\*\*PASS\*\*: \d+ stacks, \d+ rules, 0 errors/m);
+    expect(fs.readdirSync(path.join(synthesized.outdir, 'audit')).sort()).toEqual([...REPORT_FILES, 'secrets.md'].sort());
   });
 
   it('orders stacks: platform -> secret store -> secret generation, then directory -> homeserver -> media -> gateway per homeserver', () => {
@@ -163,6 +166,30 @@ describe('fleet specifics', () => {
 });
 
 describe('failures write nothing', () => {
+  it('a policy violation fails synthesis with every finding (rule, stack, address, fix) and leaves no output', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-policy-'));
+    const outdir = path.join(root, 'cdktf.out');
+    // A stand-in control that every namespace violates: the failure path, not a real rule, is under test.
+    const noNamespaces: Rule = {
+      id: 'TST-01',
+      title: 'no namespaces',
+      level: 'error',
+      lesson: 'test: every namespace fails',
+      references: { nsaCisa: 'test' },
+      fix: 'remove the namespace',
+      check: (stack) => resources(stack, 'kubernetes_namespace_v1').map((namespace) => ({ address: namespace.address, message: 'namespace present' })),
+    };
+    const outcome = synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir, rules: [noNamespaces] });
+    expect(outcome).toMatchObject({ ok: false, reason: 'policy' });
+    if (outcome.ok || outcome.reason !== 'policy') throw new Error('unreachable');
+    expect(outcome.audit.errors).toHaveLength(8);
+    const described = describeOutcome(outcome, { configPath: DEFAULT_CONFIG_FILE, outdir });
+    expect(described).toMatch(/^policy audit failed with 8 error\(s\):\n/);
+    expect(described).toMatch(/\n {2}- TST-01 \[agency-gateway\] kubernetes_namespace_v1\.compartment_namespace_[0-9A-F]+: namespace present\. Fix: remove the namespace\n/);
+    expect(described).toMatch(/nothing was written\.$/);
+    expect(fs.readdirSync(root)).toEqual([]);
+  });
+
   it('an invalid config returns the field-path error and leaves an existing output untouched', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-bad-'));
     const outdir = path.join(root, 'cdktf.out');

@@ -8,7 +8,8 @@
  *
  * Exact releases: cert-manager v1.21.2 and trust-manager v0.22.1. External Secrets: the
  * proxy serves no 2.x, so its chart and CRDs come from 1.3.2 (the same served API
- * versions); the OpenBao chart is not on the proxy at all and is not rendered here.
+ * versions); the OpenBao chart is not on the proxy at all and is not rendered here. The
+ * PodMonitors and PrometheusRules are for the site's Prometheus Operator (CRDs of v0.91.0).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,7 +27,7 @@ import { externalSecretsValues } from '../../render/charts/external-secrets-valu
 import { trustManagerValues } from '../../render/charts/trust-manager-values';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { crdFiles, crdValidationErrors, helmTemplate, podSecurityViolations, type ChartName, type KubeObject } from '../support/kube-tools';
+import { crdFiles, crdValidationErrors, helmTemplate, podSecurityViolations, prometheusOperatorCrdFiles, type ChartName, type KubeObject } from '../support/kube-tools';
 
 // First run on a machine builds helm and kube-check from Go modules (minutes).
 jest.setTimeout(30 * 60_000);
@@ -54,12 +55,14 @@ describe.each([
       'external-secrets.io/v1 SecretStore',
       'external-secrets.io/v1alpha1 PushSecret',
       'generators.external-secrets.io/v1alpha1 Password',
+      'monitoring.coreos.com/v1 PodMonitor',
+      'monitoring.coreos.com/v1 PrometheusRule',
       'trust.cert-manager.io/v1alpha1 Bundle',
     ]);
   });
 
-  it('passes schema, unknown-field and CEL validation against the CRDs', () => {
-    const results = crdValidationErrors(manifests, crdFiles());
+  it('passes schema, unknown-field and CEL validation against the CRDs (the site Prometheus Operator\'s included)', () => {
+    const results = crdValidationErrors(manifests, [...crdFiles(), ...prometheusOperatorCrdFiles()]);
     expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
     expect(results).toHaveLength(manifests.length);
   });

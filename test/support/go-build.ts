@@ -83,14 +83,20 @@ export function buildGoProgram(sourceDirectory: string, name: string): string {
   return binary;
 }
 
+export interface GoInstallOptions {
+  /** Build tags (e.g. promtool's `remove_all_sd`); part of the cache key. */
+  readonly tags?: readonly string[];
+}
+
 /** `go install <module>/<package>@<version>` into the cache, e.g. helm from helm.sh/helm/v3. */
-export function installGoModuleTool(packagePath: string, version: string, name: string): string {
-  const directory = path.join(toolCacheRoot(), 'bin', `${name}-${version}`);
+export function installGoModuleTool(packagePath: string, version: string, name: string, options: GoInstallOptions = {}): string {
+  const tags = options.tags ?? [];
+  const directory = path.join(toolCacheRoot(), 'bin', `${name}-${version}${tags.length > 0 ? `-${tags.join('+')}` : ''}`);
   const binary = path.join(directory, name);
   withBuildLock(binary, `${directory}.lock`, () => {
     const temporary = `${directory}.tmp-${process.pid}`;
     fs.rmSync(temporary, { recursive: true, force: true });
-    runGo(['install', '-trimpath', `${packagePath}@${version}`], os.tmpdir(), { ...goEnvironment(), GOBIN: temporary });
+    runGo(['install', '-trimpath', ...(tags.length > 0 ? ['-tags', tags.join(',')] : []), `${packagePath}@${version}`], os.tmpdir(), { ...goEnvironment(), GOBIN: temporary });
     fs.rmSync(directory, { recursive: true, force: true });
     fs.renameSync(temporary, directory);
   });

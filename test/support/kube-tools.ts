@@ -171,6 +171,21 @@ export function crdFiles(chart?: ChartName): string[] {
   });
 }
 
+/**
+ * The Prometheus Operator's CRDs (monitoring.coreos.com/v1: PodMonitor, PrometheusRule, ...),
+ * which the site installs; v0.91.0 is the newest release the Go module proxy serves here.
+ */
+export const PROMETHEUS_OPERATOR = { module: 'github.com/prometheus-operator/prometheus-operator', version: 'v0.91.0', crds: 'example/prometheus-operator-crd' } as const;
+
+export function prometheusOperatorCrdFiles(): string[] {
+  const directory = path.join(downloadGoModule(PROMETHEUS_OPERATOR.module, PROMETHEUS_OPERATOR.version), PROMETHEUS_OPERATOR.crds);
+  return fs
+    .readdirSync(directory)
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => path.join(directory, file))
+    .sort();
+}
+
 export interface HelmTemplateOptions {
   releaseName: string;
   namespace: string;

@@ -1,19 +1,30 @@
+import { SYNAPSE_PORTS } from '../../../model/workload-spec';
 import type { Rule } from '../../rule';
 import { checkIngressInto } from './compartment-ingress';
 
-/** The media compartment accepts connections only from the gateway (HTTP) and the homeserver (replication). */
+const METRICS_PORT = String(SYNAPSE_PORTS.metrics.containerPort);
+
+/**
+ * The media compartment accepts connections only from the gateway (HTTP) and the homeserver
+ * (replication), plus, where the site declares its monitoring namespace, its Prometheus on the
+ * metrics port alone.
+ */
 export const NET_05: Rule = {
   id: 'NET-05',
   title: 'The media store is reachable only from the gateway and the homeserver',
   level: 'error',
   lesson: '14 GB of shared files were pulled from the media store: it must have no other way in.',
   references: { cisKubernetes: '5.3.2', nsaCisa: 'Network separation', anssi: 'R34' },
-  fix: 'Allow ingress into the media compartment only from gateway/haproxy (8008) and from homeserver pods (9093).',
-  check: (stack) =>
+  fix: `Allow ingress into the media compartment only from gateway/haproxy (8008), from homeserver pods (9093) and from the declared monitoring namespace on the metrics port (${METRICS_PORT}).`,
+  check: (stack, context) =>
     checkIngressInto(stack, 'media', (source) => {
+      const monitoring = context.config?.monitoring.namespace;
+      if (monitoring !== undefined && source.namespace === monitoring) {
+        return source.ports.length === 1 && source.ports[0] === METRICS_PORT ? null : `ingress from the monitoring namespace on ports [${source.ports.join(', ') || 'all'}] (allowed: ${METRICS_PORT})`;
+      }
       const allowed: Readonly<Record<string, readonly string[]>> = { gateway: ['8008'], homeserver: ['9093'] };
       const ports = allowed[source.compartment ?? ''];
-      if (!ports) return `ingress from ${source.compartment ?? '?'} (only gateway and homeserver may connect)`;
+      if (!ports) return `ingress from ${source.namespace ?? source.compartment ?? '?'} (only gateway and homeserver may connect${monitoring ? `, and ${monitoring} on ${METRICS_PORT}` : ''})`;
       if (source.ports.length === 0 || source.ports.some((port) => !ports.includes(port))) return `ingress from ${source.compartment} on ports [${source.ports.join(', ') || 'all'}] (allowed: ${ports.join(', ')})`;
       return null;
     }),

@@ -8,6 +8,8 @@ import { networkPolicies, peersOf } from './network-policy-view';
 export interface IngressSource {
   /** Compartment of the peer namespace (by this project's `<homeserver>-<compartment>` names). */
   readonly compartment: string | undefined;
+  /** The peer namespace itself, when the peer selects one. */
+  readonly namespace: string | undefined;
   readonly workload: string | undefined;
   readonly ports: readonly string[];
 }
@@ -25,6 +27,7 @@ export function checkIngressInto(stack: SynthesizedStack, compartment: string, c
         const namespace = stringMap(block(peer.namespace_selector)?.match_labels)[LABEL_NAMESPACE_NAME];
         const source: IngressSource = {
           compartment: peer.ip_block !== undefined ? 'outside' : namespace?.split('-').pop(),
+          namespace: peer.ip_block !== undefined ? undefined : namespace,
           workload: stringMap(block(peer.pod_selector)?.match_labels)[LABEL_WORKLOAD],
           ports,
         };

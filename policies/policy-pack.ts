@@ -1,0 +1,64 @@
+/**
+ * A policy pack as a cdktf Aspect, attached to each stack (aspects added to the App are not
+ * invoked for stacks): when cdktf synthesizes the stack, the pack audits the stack's own
+ * Terraform JSON and annotates each offending resource with the rule id, the problem and
+ * the fix. Error annotations make `app.synth()` (and `cdktf synth`/`deploy`) fail before
+ * anything is written.
+ */
+import { Annotations, TerraformResource, type IAspect, type TerraformStack } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import { auditStacks, type AuditResult } from './audit';
+import type { AuditContext, Finding, Rule } from './rule';
+import { ALL_RULES } from './rules';
+import { resourceAddressOf } from './suppressions';
+import type { TerraformJson } from './terraform-json';
+
+export function annotationText(finding: Finding): string {
+  return `[${finding.ruleId}] ${finding.address}: ${finding.message}. Fix: ${finding.fix}`;
+}
+
+export class PolicyPack implements IAspect {
+  private latest: AuditResult | undefined;
+
+  constructor(
+    private readonly stack: TerraformStack,
+    private readonly context: AuditContext = {},
+    private readonly rules: readonly Rule[] = ALL_RULES,
+  ) {}
+
+  /** The audit of the last synthesis of this stack (undefined before one). */
+  get result(): AuditResult | undefined {
+    return this.latest;
+  }
+
+  visit(node: IConstruct): void {
+    if (node !== this.stack) return;
+    const json = this.stack.toTerraform() as TerraformJson;
+    this.latest = auditStacks([{ name: this.stack.node.id, json }], this.context, this.rules);
+    const byAddress = new Map<string, IConstruct>();
+    for (const construct of this.stack.node.findAll()) {
+      if (construct instanceof TerraformResource) byAddress.set(`${construct.terraformResourceType}.${construct.friendlyUniqueId}`, construct);
+    }
+    for (const finding of this.latest.findings) {
+      const target = byAddress.get(resourceAddressOf(finding.address)) ?? this.stack;
+      if (finding.level === 'error') Annotations.of(target).addError(annotationText(finding));
+      else Annotations.of(target).addWarning(annotationText(finding));
+    }
+  }
+}
+
+/** One result for a whole deployment from the packs of its stacks. */
+export function mergeAudits(results: readonly AuditResult[], rules: readonly Rule[] = ALL_RULES, auditedAt: string = new Date().toISOString()): AuditResult {
+  const findings = results.flatMap((result) => result.findings);
+  return {
+    stacks: results.flatMap((result) => result.stacks),
+    rulesEvaluated: rules.length,
+    rules,
+    findings,
+    errors: findings.filter((finding) => finding.level === 'error'),
+    warnings: findings.filter((finding) => finding.level === 'warning'),
+    suppressed: results.flatMap((result) => result.suppressed),
+    suppressions: results.flatMap((result) => result.suppressions),
+    auditedAt: results[0]?.auditedAt ?? auditedAt,
+  };
+}

@@ -1,0 +1,24 @@
+import type { Rule } from '../../rule';
+import { auditSynapseSettings, mustBeAbsent, mustEqual, type SettingCheck } from './synapse-settings';
+
+const CHECKS: readonly SettingCheck[] = [
+  mustEqual('enable_registration', false),
+  mustEqual('enable_registration_without_verification', false),
+  mustBeAbsent('registration_shared_secret', 'anyone holding it can create accounts, admins included, through /_synapse/admin/v1/register'),
+  mustBeAbsent('registration_shared_secret_path', 'anyone holding the file can create accounts, admins included, through /_synapse/admin/v1/register'),
+  mustEqual('allow_guest_access', false),
+];
+
+/**
+ * Registration is closed: no open or unverified registration, no registration shared secret,
+ * no guest access. Accounts exist only through the LDAP admission filter (APP-02).
+ */
+export const APP_01: Rule = {
+  id: 'APP-01',
+  title: 'Registration is closed',
+  level: 'error',
+  lesson: 'Accounts were created outside the organisation\'s control: the only way in must be the directory\'s admission filter.',
+  references: { nsaCisa: 'Authentication and authorization' },
+  fix: 'Set enable_registration: false, enable_registration_without_verification: false and allow_guest_access: false, and remove registration_shared_secret / registration_shared_secret_path.',
+  check: (stack, context) => auditSynapseSettings(stack, context, CHECKS),
+};

@@ -1,0 +1,44 @@
+import type { Rule } from '../../rule';
+import { ldapModules, settingAt, shown } from '../../synapse-config';
+import { isObject } from '../../terraform-json';
+import { auditSynapseSettings, mustEqual, type SettingCheck } from './synapse-settings';
+
+/** Other login methods Synapse offers; each would be a way in that bypasses the directory. */
+const OTHER_LOGINS = ['oidc_providers', 'oidc_config', 'saml2_config', 'cas_config', 'jwt_config'] as const;
+
+const LDAP_ONLY: SettingCheck = {
+  keys: ['modules', 'password_providers'],
+  check: (config) => {
+    const enabled = ldapModules(config).filter((entry) => entry.config.enabled === true);
+    if (enabled.length === 0) return ['no enabled LDAP auth provider (ldap_auth_provider.LdapAuthProviderModule with enabled: true; the module is off by default)'];
+    return enabled.flatMap((entry) => {
+      const filter = entry.config.filter;
+      if (typeof filter !== 'string' || filter.trim() === '') return [`${entry.path}.config.filter is ${shown(filter)}: without a filter every directory entry can log in`];
+      if (/^\(\s*objectClass\s*=\s*\*\s*\)$/i.test(filter.trim())) return [`${entry.path}.config.filter ${JSON.stringify(filter)} admits every directory entry`];
+      return [];
+    });
+  },
+};
+
+const NO_OTHER_LOGIN: SettingCheck = {
+  keys: OTHER_LOGINS,
+  check: (config) =>
+    OTHER_LOGINS.flatMap((key) => {
+      const value = settingAt(config, key);
+      if (value === undefined || value === null) return [];
+      if (Array.isArray(value) && value.length === 0) return [];
+      if (isObject(value) && value.enabled === false) return [];
+      return [`${key} is configured: a second login path next to the directory`];
+    }),
+};
+
+/** Local passwords are off and the LDAP module, with an admission filter, is the only login. */
+export const APP_02: Rule = {
+  id: 'APP-02',
+  title: 'Local passwords are off; LDAP with an admission filter is the only login',
+  level: 'error',
+  lesson: 'Passwords kept in Synapse outlive the directory account: a departed or never-admitted person must not be able to log in.',
+  references: { nsaCisa: 'Authentication and authorization' },
+  fix: 'Set password_config.localdb_enabled: false, configure ldap_auth_provider.LdapAuthProviderModule with enabled: true and a filter (group membership and mail domain), and configure no OIDC, SAML, CAS or JWT login.',
+  check: (stack, context) => auditSynapseSettings(stack, context, [mustEqual('password_config.localdb_enabled', false, 'Synapse\'s default is true'), LDAP_ONLY, NO_OTHER_LOGIN]),
+};

@@ -1,0 +1,87 @@
+/**
+ * Shared machinery of the APP rules: each rule is a list of setting checks run over every
+ * Synapse configuration file of the stack (policies/synapse-config.ts).
+ *
+ * - A main config (`server_name`) must state every checked setting explicitly, even where
+ *   today's Synapse default is the secure value: defaults move between releases, and the
+ *   renderer writes every control of DESIGN.md section 4.
+ * - A worker file (`worker_app`, no `server_name`) is loaded on top of the shared config, and
+ *   Synapse merges the files key by key at the top level: a key the worker sets replaces the
+ *   shared one. So only the checks about keys the worker file itself sets run on it (over the
+ *   merged config); the keys it does not set are inherited and audited in the main config.
+ */
+import type { AuditContext, Violation } from '../../rule';
+import { settingAt, shown, synapseConfigFiles, type SynapseConfigFile } from '../../synapse-config';
+import type { JsonObject, JsonValue, SynthesizedStack } from '../../terraform-json';
+
+export interface SettingCheck {
+  /** The top-level keys the check reads (a worker file runs it only if it sets one of them). */
+  readonly keys: readonly string[];
+  /** Problems found, each a message naming the setting. */
+  readonly check: (config: JsonObject, context: AuditContext, file: SynapseConfigFile) => string[];
+}
+
+/** The violations of `checks` in every Synapse config file of the stack. */
+export function auditSynapseSettings(stack: SynthesizedStack, context: AuditContext, checks: readonly SettingCheck[]): Violation[] {
+  return synapseConfigFiles(stack).flatMap((file) =>
+    checks
+      .filter((entry) => file.kind === 'main' || entry.keys.some((key) => key in file.own))
+      .flatMap((entry) => entry.check(file.effective, context, file))
+      .map((message) => ({ address: file.address, message })),
+  );
+}
+
+function topKey(path: string): string {
+  return path.split('.')[0] ?? path;
+}
+
+/** `path` must be exactly `expected` (absent fails; `note` says what Synapse does without it). */
+export function mustEqual(path: string, expected: JsonValue, note?: string): SettingCheck {
+  return {
+    keys: [topKey(path)],
+    check: (config) => {
+      const value = settingAt(config, path);
+      if (value === expected) return [];
+      return [`${path} is ${shown(value)}, must be ${JSON.stringify(expected)}${value === undefined && note ? ` (${note})` : ''}`];
+    },
+  };
+}
+
+/** `path` must be absent. */
+export function mustBeAbsent(path: string, why: string): SettingCheck {
+  return { keys: [topKey(path)], check: (config) => (settingAt(config, path) === undefined ? [] : [`${path} is set (${why})`]) };
+}
+
+const DURATION = /^([0-9]+)(ms|s|m|h|d|w|y)?$/;
+
+/** Synapse's parse_duration: an integer of milliseconds, or digits with a unit (ms, s, m, h, d, w, y). */
+export function isFiniteDuration(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0;
+  if (typeof value !== 'string') return false;
+  const match = DURATION.exec(value);
+  return match !== null && Number(match[1]) > 0;
+}
+
+/** Synapse's parse_size: an integer of bytes, or digits with K, M, G or T. */
+export function isSize(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0;
+  if (typeof value !== 'string') return false;
+  const match = /^([0-9]+)[KMGT]?$/.exec(value);
+  return match !== null && Number(match[1]) > 0;
+}
+
+/** `path` must be a finite, positive duration. */
+export function finiteDuration(path: string, meaning: string): SettingCheck {
+  return {
+    keys: [topKey(path)],
+    check: (config) => {
+      const value = settingAt(config, path);
+      return isFiniteDuration(value) ? [] : [`${path} is ${shown(value)}, not a finite duration (${meaning})`];
+    },
+  };
+}
+
+/** The value as a list of strings, or undefined when it is not one. */
+export function stringList(value: JsonValue | undefined): string[] | undefined {
+  return Array.isArray(value) && value.every((entry) => typeof entry === 'string') ? (value as string[]) : undefined;
+}

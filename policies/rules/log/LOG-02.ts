@@ -1,0 +1,157 @@
+import { LABEL_NAMESPACE_NAME } from '../../../model/compartments';
+import { GATEWAY_METRICS_PORT, SYNAPSE_PORTS } from '../../../model/workload-spec';
+import { SIGNAL_LABEL, SIGNALS } from '../../../render/monitoring/alert-rules';
+import { haproxyConfigFiles } from '../../haproxy-config';
+import type { ManifestView } from '../../manifests';
+import type { AuditContext, Rule, Violation } from '../../rule';
+import { block, blocks, stringMap, type JsonObject, type SynthesizedStack } from '../../terraform-json';
+import { networkPolicies, peersOf, type PolicyView } from '../net/network-policy-view';
+import { METRICS_PORT_NAME, metricsPorts, MONITORING_API_VERSION, monitoringObjects, podMonitorScrapes, podTemplates, prometheusDuration, selectorMatches, type PodTemplate } from './monitoring-view';
+
+/** The ports the project's metrics listeners use (Synapse, HAProxy's exporter): for policies that select no pod of the stack. */
+const KNOWN_METRICS_PORTS = [SYNAPSE_PORTS.metrics.containerPort, GATEWAY_METRICS_PORT.containerPort];
+
+// ---------------------------------------------------------------- (a) alerts for every signal
+
+interface AlertView {
+  readonly address: string;
+  readonly name: string;
+  readonly signal: string;
+  readonly problems: string[];
+}
+
+function alertsOf(rule: ManifestView): AlertView[] {
+  return blocks(block(rule.object.spec)?.groups).flatMap((group) =>
+    blocks(group.rules)
+      .filter((entry) => typeof entry.alert === 'string')
+      .flatMap((entry): AlertView[] => {
+        const labels = stringMap(entry.labels);
+        const signal = labels[SIGNAL_LABEL];
+        if (signal === undefined || !(SIGNALS as readonly string[]).includes(signal)) return [];
+        const problems: string[] = [];
+        const expr = typeof entry.expr === 'number' ? String(entry.expr) : entry.expr;
+        if (typeof expr !== 'string' || expr.trim() === '') problems.push('has no expr');
+        const hold = prometheusDuration(entry.for);
+        if (hold === undefined || hold <= 0) problems.push(`has "for" ${entry.for === undefined ? 'unset' : JSON.stringify(entry.for)}: it must hold for a duration > 0, so that one scrape blip does not page`);
+        if (!labels.severity?.trim()) problems.push('has no severity label: it cannot be routed');
+        return [{ address: `${rule.resource.address} alert ${String(entry.alert)}`, name: String(entry.alert), signal, problems }];
+      }),
+  );
+}
+
+function alertViolations(stack: SynthesizedStack): Violation[] {
+  const [gateway] = haproxyConfigFiles(stack);
+  const rules = monitoringObjects(stack, 'PrometheusRule');
+  const alerts = rules.flatMap(alertsOf);
+  const violations: Violation[] = alerts.flatMap((alert) => alert.problems.map((problem) => ({ address: alert.address, message: `alert ${alert.name} (${alert.signal}) ${problem}` })));
+  if (!gateway) return violations;
+  if (rules.length === 0) return [...violations, { address: gateway.address, message: `the stack serves the gateway but holds no ${MONITORING_API_VERSION} PrometheusRule: exfiltration and abuse raise no alert` }];
+  for (const signal of SIGNALS) {
+    if (!alerts.some((alert) => alert.signal === signal && alert.problems.length === 0)) {
+      violations.push({ address: gateway.address, message: `no complete alerting rule with ${SIGNAL_LABEL}=${signal} in the stack's PrometheusRules` });
+    }
+  }
+  return violations;
+}
+
+// ---------------------------------------------------------------- (b) every metrics port scraped
+
+function scrapeViolations(stack: SynthesizedStack): Violation[] {
+  const monitors = monitoringObjects(stack, 'PodMonitor');
+  return metricsPorts(stack)
+    .filter((port) => !monitors.some((monitor) => podMonitorScrapes(monitor, port)))
+    .map((port) => ({
+      address: port.address,
+      message: `${port.number ?? '?'} is not scraped: no PodMonitor in ${port.namespace ?? '(no namespace)'} selects the pod (${Object.entries(port.podLabels).map(([key, value]) => `${key}=${value}`).join(', ') || 'no labels'}) on port ${METRICS_PORT_NAME}; an unwatched endpoint is a blind spot`,
+    }));
+}
+
+// ---------------------------------------------------------------- (c) metrics reachable from the monitoring namespace only
+
+/**
+ * The metrics port numbers of the pods a policy selects; the known ones when it selects no pod
+ * of the stack (its pods live elsewhere); none when its pods have no metrics port.
+ */
+function metricsPortsOf(policy: PolicyView, pods: readonly PodTemplate[]): number[] {
+  const selected = pods.filter((pod) => pod.namespace === policy.namespace && selectorMatches(policy.podSelector ?? {}, pod.podLabels));
+  if (selected.length === 0) return KNOWN_METRICS_PORTS;
+  return [...new Set(selected.flatMap((pod) => pod.metrics.flatMap((port) => (port.number === undefined ? [] : [port.number]))))];
+}
+
+function admitsMetrics(rule: JsonObject, numbers: readonly number[]): boolean {
+  const ports = blocks(rule.ports);
+  if (ports.length === 0) return true;
+  return ports.some((entry) => {
+    if (entry.port === undefined || entry.port === null) return true;
+    if (entry.port === METRICS_PORT_NAME) return true;
+    const start = Number(entry.port);
+    const end = entry.end_port === undefined || entry.end_port === null ? start : Number(entry.end_port);
+    return numbers.some((number) => number >= start && number <= end);
+  });
+}
+
+/** Whether a namespace selector selects exactly the one namespace `name` (by its kubernetes.io/metadata.name label). */
+function onlyNamespace(selector: JsonObject | undefined, name: string): boolean {
+  if (!selector) return false;
+  if (stringMap(selector.match_labels)[LABEL_NAMESPACE_NAME] === name) return true;
+  return blocks(selector.match_expressions).some(
+    (requirement) => requirement.key === LABEL_NAMESPACE_NAME && requirement.operator === 'In' && Array.isArray(requirement.values) && requirement.values.length > 0 && requirement.values.every((value) => value === name),
+  );
+}
+
+function exposureViolations(stack: SynthesizedStack, context: AuditContext): Violation[] {
+  const monitoring = context.config?.monitoring.namespace;
+  if (monitoring === undefined) return [];
+  const pods = podTemplates(stack);
+  const violations: Violation[] = [];
+  for (const policy of networkPolicies(stack)) {
+    const numbers = metricsPortsOf(policy, pods);
+    if (numbers.length === 0) continue;
+    policy.ingress.forEach((rule, index) => {
+      if (!admitsMetrics(rule, numbers)) return;
+      const address = `${policy.resource.address} ingress[${index}]`;
+      const peers = peersOf(rule, 'ingress');
+      if (peers.length === 0) violations.push({ address, message: `admits every source to the metrics port (${numbers.join(', ')}): only the monitoring namespace ${monitoring} may scrape it` });
+      for (const peer of peers) {
+        const ownNamespace = peer.namespace_selector === undefined && peer.ip_block === undefined && policy.namespace === monitoring;
+        if (ownNamespace || (peer.ip_block === undefined && onlyNamespace(block(peer.namespace_selector), monitoring))) continue;
+        const who = peer.ip_block !== undefined ? 'an address block' : peer.namespace_selector === undefined ? `pods of its own namespace ${policy.namespace ?? '?'}` : 'a namespace selector that is not exactly the monitoring namespace';
+        violations.push({ address, message: `admits ${who} to the metrics port (${numbers.join(', ')}): only the monitoring namespace ${monitoring} (${LABEL_NAMESPACE_NAME}) may scrape it` });
+      }
+    });
+  }
+  return violations;
+}
+
+// ---------------------------------------------------------------- (d) selected by the site's Prometheus
+
+function selectionViolations(stack: SynthesizedStack, context: AuditContext): Violation[] {
+  const wanted = context.config?.monitoring.resourceLabels;
+  if (!wanted) return [];
+  return [...monitoringObjects(stack, 'PodMonitor'), ...monitoringObjects(stack, 'PrometheusRule')].flatMap((view) => {
+    const labels = stringMap(block(view.object.metadata)?.labels);
+    const missing = Object.entries(wanted).filter(([key, value]) => labels[key] !== value);
+    return missing.length === 0 ? [] : [{ address: view.resource.address, message: `${view.label} lacks ${missing.map(([key, value]) => `${key}=${value}`).join(', ')} (monitoring.resourceLabels): the site's Prometheus Operator ignores it` }];
+  });
+}
+
+/**
+ * Exfiltration and abuse raise alerts: a stack holding the gateway holds a PrometheusRule with
+ * a complete alert (expr, for > 0, severity) for each signal (media exfiltration, directory
+ * scraping, credential stuffing, monitoring gap); every container port named metrics is
+ * scraped by a PodMonitor of its namespace; with site config, ingress rules that admit a
+ * metrics port admit only the monitoring namespace, and the PodMonitors and PrometheusRules
+ * carry the labels the site's Prometheus selects.
+ */
+export const LOG_02: Rule = {
+  id: 'LOG-02',
+  title: 'Exfiltration and abuse raise alerts',
+  level: 'error',
+  lesson: '14 GB of media left and the directory was scraped without anyone being told: bulk downloads, scraping and password guessing must page someone, and a blind monitor must page too.',
+  references: {
+    nsaCisa: 'Audit logging and threat detection: Threat detection and alerting',
+    anssi: 'ANSSI-PA-012 (architecture of a logging system): analyse the collected events to detect incidents',
+  },
+  fix: 'Keep the rendered monitoring objects (render/monitoring/homeserver-monitoring.ts): the exfiltration-alerts PrometheusRule in the gateway stack, a PodMonitor per compartment selecting every workload with a metrics port, the ingress-prometheus-to-* policies from the monitoring namespace only, and monitoring.resourceLabels on each.',
+  check: (stack, context) => [...alertViolations(stack), ...scrapeViolations(stack), ...exposureViolations(stack, context), ...selectionViolations(stack, context)],
+};

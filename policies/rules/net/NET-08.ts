@@ -1,0 +1,163 @@
+import { aclImpliedBy, aclMatches, aclsOf, conditionMatches, haproxyConfigFiles, splitCondition, type Condition, type ConditionTerm, type HaproxySection } from '../../haproxy-config';
+import { manifests } from '../../manifests';
+import type { Rule, Violation } from '../../rule';
+import { block, blocks, isObject, resources, type JsonObject } from '../../terraform-json';
+
+/**
+ * Paths that must never reach a backend from outside: the admin API and every other
+ * `/_synapse` resource (password reset, consent, replication, metrics), and `/metrics`. The
+ * `%5F` form is there because HAProxy matches the raw path while the backend may decode it
+ * (Twisted percent-decodes each segment when it walks its resource tree).
+ */
+export const FORBIDDEN_PATHS = [
+  '/_synapse/admin/v1/users/@admin:example.org',
+  '/_synapse/admin/v2/users',
+  '/_synapse/client/password_reset/email/submit_token',
+  '/_synapse/client/new_user_consent',
+  '/_synapse/replication/send_event',
+  '/_synapse/metrics',
+  '/_synapse/',
+  '/_synapse',
+  '/%5Fsynapse/admin/v1/users',
+  '/metrics',
+  '/metrics/',
+] as const;
+
+/** Synapse's replication and metrics ports, and the names they go by. */
+const INTERNAL_PORT_NAMES = ['metrics', 'replication'];
+const INTERNAL_PORTS = ['9000', '9093'];
+const EXTERNAL_TYPES = ['LoadBalancer', 'NodePort'];
+/** Actions that answer the request themselves (nothing reaches a backend). */
+const TERMINAL_ACTIONS = ['deny', 'reject', 'tarpit', 'silent-drop', 'return'];
+const REWRITES = ['set-path', 'replace-path', 'set-pathq', 'replace-pathq', 'set-uri', 'replace-uri'];
+
+type Acls = ReturnType<typeof aclsOf>;
+
+/** The ACL names a default deny admits: `if !a !b ...` (one group of negated named ACLs) or `unless a || b ...`. */
+function admittedBy(condition: Condition | undefined): string[] | undefined {
+  if (!condition || condition.groups.length === 0) return undefined;
+  const named = (term: { acl: string | readonly string[] }) => typeof term.acl === 'string';
+  if (condition.keyword === 'if') {
+    const [group, ...others] = condition.groups;
+    if (others.length > 0 || !group || !group.every((term) => term.negated && named(term))) return undefined;
+    return group.map((term) => String(term.acl));
+  }
+  if (!condition.groups.every((group) => group.length === 1 && group.every((term) => !term.negated && named(term)))) return undefined;
+  return condition.groups.map((group) => String(group[0]?.acl));
+}
+
+/**
+ * The AND groups of a use_backend condition the default deny does not provably cover: a group
+ * is covered when one of its positive named ACLs is admitted by the deny, or matches only paths
+ * an admitted ACL matches (e.g. a login regex under the client API prefix).
+ */
+function uncoveredGroups(acls: Acls, condition: Condition | undefined, admitted: readonly string[]): string[] {
+  if (!condition) return [];
+  const positive = (term: ConditionTerm) => (condition.keyword === 'if' ? !term.negated : term.negated);
+  return condition.groups
+    .filter((group) => !group.some((term) => positive(term) && typeof term.acl === 'string' && aclImpliedBy(acls, term.acl, admitted)))
+    .map((group) => group.map((term) => (typeof term.acl === 'string' ? `${term.negated ? '!' : ''}${term.acl}` : `{ ${term.acl.join(' ')} }`)).join(' '));
+}
+
+function firstMatch(acls: Acls, condition: Condition | undefined): string | undefined {
+  return FORBIDDEN_PATHS.find((path) => conditionMatches(acls, condition, path) !== 'no');
+}
+
+function frontendViolations(section: HaproxySection, address: string): Violation[] {
+  const where = `${address} ${section.kind} ${section.name}`;
+  const violations: Violation[] = [];
+  const report = (message: string) => violations.push({ address: where, message });
+  const acls = aclsOf(section);
+  const useBackends: { backend: string; condition?: Condition; number: number }[] = [];
+  let defaultDeny: { admitted: string[]; number: number } | undefined;
+  let allowBeforeDeny: number | undefined;
+
+  for (const line of section.lines) {
+    const [keyword, action] = line.words;
+    if (keyword === 'use_backend') {
+      const { action: words, condition } = splitCondition(line.words);
+      useBackends.push({ backend: words[1] ?? '?', ...(condition ? { condition } : {}), number: line.number });
+      if (!condition) report(`use_backend ${words[1] ?? '?'} (line ${line.number}) has no condition: it routes every path`);
+    } else if (keyword === 'default_backend') report(`default_backend ${line.words[1] ?? '?'} (line ${line.number}) sends every unclaimed path to a backend`);
+    else if (keyword === 'server' && section.kind === 'listen') report(`listen section with server ${line.words[1] ?? '?'} (line ${line.number}) forwards every path`);
+    else if (keyword === 'http-request' && action !== undefined) {
+      const { condition } = splitCondition(line.words);
+      if (REWRITES.includes(action) && line.words.some((word) => /\/(_synapse|%5[fF]synapse|metrics)/.test(word))) report(`http-request ${action} (line ${line.number}) rewrites requests towards /_synapse or /metrics`);
+      if (defaultDeny || useBackends.length > 0) continue;
+      if (action === 'allow') allowBeforeDeny ??= line.number;
+      const admitted = TERMINAL_ACTIONS.includes(action) ? admittedBy(condition) : undefined;
+      if (admitted) defaultDeny = { admitted, number: line.number };
+    }
+  }
+
+  if (!defaultDeny) {
+    if (useBackends.length > 0 || section.kind === 'listen') report('no default deny (http-request deny if !route1 !route2 ...) before the first use_backend: every path not explicitly refused is routed');
+  } else {
+    const admitted = defaultDeny.admitted;
+    for (const entry of useBackends) {
+      for (const group of uncoveredGroups(acls, entry.condition, admitted)) report(`the default deny (line ${defaultDeny.number}) does not cover the route "${group}" of use_backend ${entry.backend}`);
+    }
+    if (allowBeforeDeny !== undefined) report(`http-request allow (line ${allowBeforeDeny}) runs before the default deny (line ${defaultDeny.number}) and skips it`);
+    for (const acl of defaultDeny.admitted) {
+      const path = FORBIDDEN_PATHS.find((candidate) => aclMatches(acls, acl, candidate) !== 'no');
+      if (path) report(`the default deny (line ${defaultDeny.number}) admits ${path} through ACL ${acl}`);
+    }
+  }
+  for (const entry of useBackends) {
+    const path = entry.condition ? firstMatch(acls, entry.condition) : undefined;
+    if (path) report(`use_backend ${entry.backend} (line ${entry.number}) routes ${path}`);
+  }
+  return violations;
+}
+
+interface ServicePort {
+  readonly name?: unknown;
+  readonly port?: unknown;
+  readonly target?: unknown;
+}
+
+function exposedInternalPorts(type: unknown, ports: ServicePort[]): string[] {
+  if (typeof type !== 'string' || !EXTERNAL_TYPES.includes(type)) return [];
+  return ports.flatMap((port) => {
+    const values = [port.name, port.port, port.target].filter((value) => value !== undefined && value !== null).map(String);
+    const hit = values.find((value) => INTERNAL_PORT_NAMES.includes(value) || INTERNAL_PORTS.includes(value));
+    return hit ? [`type ${type} exposes port ${String(port.name ?? port.port)} (${hit}: Synapse's internal metrics/replication)`] : [];
+  });
+}
+
+function serviceViolations(stack: Parameters<Rule['check']>[0]): Violation[] {
+  const typed = resources(stack, 'kubernetes_service_v1', 'kubernetes_service').flatMap((service) => {
+    const spec = block(service.body.spec) ?? {};
+    const ports = blocks(spec.port).map((port) => ({ name: port.name, port: port.port, target: port.target_port }));
+    return exposedInternalPorts(spec.type, ports).map((message) => ({ address: service.address, message }));
+  });
+  const applied = manifests(stack)
+    .filter((view) => view.group === '' && view.kind === 'Service')
+    .flatMap((view) => {
+      const spec: JsonObject = isObject(view.object.spec) ? view.object.spec : {};
+      const ports = blocks(spec.ports).map((port) => ({ name: port.name, port: port.port, target: port.targetPort }));
+      return exposedInternalPorts(spec.type, ports).map((message) => ({ address: view.resource.address, message }));
+    });
+  return [...typed, ...applied];
+}
+
+/**
+ * The gateway routes nothing under /_synapse (admin API, password reset, ...) or /metrics:
+ * every HAProxy frontend refuses all paths but its routes with a default deny before any
+ * use_backend, no route admits a forbidden path, and no external Service exposes Synapse's
+ * metrics or replication port.
+ */
+export const NET_08: Rule = {
+  id: 'NET-08',
+  title: 'The admin API and metrics are never routed from outside',
+  level: 'error',
+  lesson: 'Admin and internal endpoints reachable through the front door turn one stolen token or one bug into control of the homeserver.',
+  references: { cisKubernetes: '5.3 (network policies and exposure)', nsaCisa: 'Network separation and hardening', anssi: 'R35' },
+  fix: 'Route only the public Matrix paths (render/gateway/routes.ts), end each frontend with "http-request deny if !route1 !route2 ..." before any use_backend, use no default_backend, and keep metrics/replication ports off LoadBalancer and NodePort Services.',
+  check: (stack) => [
+    ...haproxyConfigFiles(stack).flatMap((file) =>
+      file.sections.filter((section) => section.kind === 'frontend' || section.kind === 'listen').flatMap((section) => frontendViolations(section, file.address)),
+    ),
+    ...serviceViolations(stack),
+  ],
+};

@@ -1,0 +1,98 @@
+import type { Rule, Violation } from '../../rule';
+import { ldapModules, shown, synapseConfigFiles } from '../../synapse-config';
+import { isObject, podSpecs, type JsonObject } from '../../terraform-json';
+
+/** ldap3 reads tls_options.validate as an ssl.CERT_* value; 2 is ssl.CERT_REQUIRED (its default is CERT_NONE). */
+export const CERT_REQUIRED = 2;
+
+function uris(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
+}
+
+function moduleProblems(path: string, config: JsonObject): string[] {
+  const problems: string[] = [];
+  const list = uris(config.uri);
+  const startTls = config.start_tls === true;
+  if (list.length === 0) problems.push(`${path}.config.uri is ${shown(config.uri)}`);
+  for (const uri of list) if (!/^ldaps:\/\//i.test(uri) && !startTls) problems.push(`${path}.config.uri ${JSON.stringify(uri)} is not ldaps:// and start_tls is not true: the bind password crosses the network in clear`);
+  const tls = isObject(config.tls_options) ? config.tls_options : {};
+  if (tls.validate !== CERT_REQUIRED) problems.push(`${path}.config.tls_options.validate is ${shown(tls.validate)}, must be 2 (ssl.CERT_REQUIRED; ldap3 does not verify the server certificate by default)`);
+  if (typeof tls.ca_certs_file !== 'string' || tls.ca_certs_file === '') problems.push(`${path}.config.tls_options.ca_certs_file is ${shown(tls.ca_certs_file)}: nothing to verify the directory's certificate against`);
+  return problems;
+}
+
+/** Splits a shell command line into words (quotes respected), enough to find a slapd invocation in `sh -c`. */
+function shellWords(text: string): string[] {
+  const words: string[] = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s'";|&]+)|([;|&\n]+)/g;
+  let match: RegExpExecArray | null;
+  while ((match = pattern.exec(text)) !== null) words.push(match[1] ?? match[2] ?? match[3] ?? match[4] ?? '');
+  return words;
+}
+
+function isSlapd(word: string): boolean {
+  return /(^|\/)slapd$/.test(word);
+}
+
+function listenersIn(words: readonly string[]): string[][] {
+  const found: string[][] = [];
+  words.forEach((word, index) => {
+    if (!isSlapd(word)) return;
+    let listeners: string[] | undefined;
+    for (let at = index + 1; at < words.length && !/^[;|&\n]+$/.test(words[at] ?? ''); at += 1) {
+      const option = words[at] ?? '';
+      if (option === '-h') listeners = (words[at + 1] ?? '').split(/\s+/).filter(Boolean);
+      else if (option.startsWith('-h') && option.length > 2) listeners = option.slice(2).split(/\s+/).filter(Boolean);
+    }
+    found.push(listeners ?? ['ldap:/// (slapd\'s default without -h)']);
+  });
+  return found;
+}
+
+/**
+ * The listener URLs of every slapd invocation in an argv, or in a shell script passed as one
+ * of its words (`sh -c "exec slapd -h ..."`): the `-h` list, or slapd's default ldap:///.
+ */
+export function slapdListeners(argv: readonly string[]): string[][] {
+  const scripts = argv.filter((word) => /\s/.test(word) && /slapd/.test(word)).map(shellWords);
+  return [argv, ...scripts].flatMap(listenersIn);
+}
+
+function argvOf(container: JsonObject): string[] {
+  return [...(Array.isArray(container.command) ? container.command : []), ...(Array.isArray(container.args) ? container.args : [])].filter((word): word is string => typeof word === 'string');
+}
+
+function slapdViolations(stack: Parameters<Rule['check']>[0]): Violation[] {
+  return podSpecs(stack).flatMap((view) =>
+    view.containers.flatMap((container): Violation[] => {
+      const address = `${view.resource.address} container "${String(container.name ?? '?')}"`;
+      const hasCommand = Array.isArray(container.command) && container.command.length > 0;
+      if (!hasCommand && typeof container.image === 'string' && /openldap|slapd/i.test(container.image)) {
+        return [{ address, message: 'runs the OpenLDAP image entrypoint: its listeners are not visible here; run slapd -h "ldaps:///" explicitly' }];
+      }
+      return slapdListeners(argvOf(container)).flatMap((listeners) =>
+        listeners.filter((url) => !/^ldaps:\/\//i.test(url)).map((url) => ({ address, message: `slapd listens on ${url}; only ldaps:// is allowed` })),
+      );
+    }),
+  );
+}
+
+/**
+ * LDAP only over verified TLS: the Synapse LDAP module uses ldaps:// (or StartTLS) with
+ * certificate validation against a CA file, and slapd listens on ldaps:// only.
+ */
+export const NET_09: Rule = {
+  id: 'NET-09',
+  title: 'TLS to the directory, verified',
+  level: 'error',
+  lesson: 'Hard-coded LDAP credentials were the way in: a bind password sent in clear, or to an unverified server, is a credential handed out.',
+  references: { nsaCisa: 'Network separation and hardening: encrypt traffic (TLS)' },
+  fix: 'Configure the LDAP module with uri: ldaps://<directory>:636, tls_options: { validate: 2, ca_certs_file: <internal CA> }, and start slapd with -h "ldaps:///" only (no ldap:// or ldapi://).',
+  check: (stack) => [
+    ...synapseConfigFiles(stack).flatMap((file) =>
+      ldapModules(file.own).flatMap((entry) => moduleProblems(entry.path, entry.config).map((message) => ({ address: file.address, message }))),
+    ),
+    ...slapdViolations(stack),
+  ],
+};

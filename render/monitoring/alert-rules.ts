@@ -1,0 +1,171 @@
+/**
+ * The exfiltration and abuse alerts of one homeserver (LOG-02), as Prometheus rule groups:
+ * plain data, rendered into a PrometheusRule (manifests.ts) and, for the tests, into a rule
+ * file the real promtool checks and unit-tests. Every alert carries `severity` and the
+ * `matrix.sovereign/signal` it answers; thresholds come from `monitoring.alerts`.
+ *
+ * Series labels: `namespace` (set by the Prometheus Operator for every PodMonitor target) and
+ * `workload` (the pod's `matrix.sovereign/workload` label, copied by our PodMonitors).
+ */
+import type { MonitoringSettings } from '../../config/deployment-config';
+import { stringify } from 'yaml';
+import { HAPROXY_PROXIES } from '../gateway/haproxy-config';
+
+export const SIGNAL_LABEL = 'matrix.sovereign/signal';
+/** Target label our PodMonitors copy the workload name into. */
+export const WORKLOAD_TARGET_LABEL = 'workload';
+/** Target label naming the homeserver, set by our PodMonitors and on every alert. */
+export const HOMESERVER_TARGET_LABEL = 'homeserver';
+
+export const SIGNALS = ['media-exfiltration', 'directory-scraping', 'credential-stuffing', 'monitoring-gap'] as const;
+export type Signal = (typeof SIGNALS)[number];
+export type Severity = 'critical' | 'warning';
+
+/** The metric and label values the expressions rely on, checked against the real HAProxy and Synapse in the tests. */
+export const ALERT_METRICS = {
+  mediaBytes: { metric: 'haproxy_backend_bytes_out_total', proxy: HAPROXY_PROXIES.media },
+  loginResponses: { metric: 'haproxy_backend_http_responses_total', proxy: HAPROXY_PROXIES.login, code: '4xx' },
+  synapseRequests: { metric: 'synapse_http_server_requests_received_total' },
+  userDirectoryServlets: ['UserDirectorySearchRestServlet'],
+  profileServlets: ['ProfileRestServlet', 'ProfileFieldRestServlet'],
+} as const;
+
+/** How long a condition must hold before the alert fires. */
+export const ALERT_HOLD = { mediaExfiltration: '5m', directoryScraping: '10m', credentialStuffing: '5m', targetDown: '5m', targetAbsent: '10m' } as const;
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: { readonly summary: string; readonly description: string };
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+}
+
+export interface AlertRulesInput {
+  readonly homeserverName: string;
+  readonly serverName: string;
+  readonly namespaces: { readonly gateway: string; readonly homeserver: string; readonly media: string };
+  /** Every scrape target of the homeserver (namespace and workload), for the monitoring-gap alerts. */
+  readonly targets: readonly { readonly namespace: string; readonly workload: string }[];
+  readonly thresholds: MonitoringSettings['alerts'];
+}
+
+/** 2147483648 -> "2GiB" (thresholds are whole K/M/G from the config). */
+export function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return `${bytes}B`;
+}
+
+function selector(matchers: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(matchers)
+    .map(([name, value]) => (value.startsWith('=~') ? `${name}=~${JSON.stringify(value.slice(2))}` : `${name}=${JSON.stringify(value)}`))
+    .join(', ')}}`;
+}
+
+export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
+  const { thresholds, namespaces, serverName } = input;
+  const labels = (signal: Signal, severity: Severity) => ({ severity, [SIGNAL_LABEL]: signal, [HOMESERVER_TARGET_LABEL]: input.homeserverName });
+  const group = (signal: Signal, rules: AlertRule[]): RuleGroup => ({ name: `matrix-sovereign.${input.homeserverName}.${signal}`, rules });
+  const { mediaBytes, loginResponses, synapseRequests } = ALERT_METRICS;
+  const perMinute = (servlets: readonly string[], extra: Record<string, string> = {}) =>
+    `sum(rate(${synapseRequests.metric}${selector({ namespace: namespaces.homeserver, servlet: servlets.length === 1 ? servlets[0]! : `=~${servlets.join('|')}`, ...extra })}[5m])) * 60`;
+  const gatewayLog = `the HAProxy log (stdout of the haproxy pods in ${namespaces.gateway}: client address, path, status)`;
+  const synapseLog = `the Synapse log in ${namespaces.homeserver} (requesting user and, via X-Forwarded-For, client address)`;
+
+  return [
+    group('media-exfiltration', [
+      {
+        alert: 'MatrixMediaExfiltration',
+        expr: `sum(increase(${mediaBytes.metric}${selector({ namespace: namespaces.gateway, proxy: mediaBytes.proxy })}[1h])) > ${thresholds.mediaEgressBytesPerHour}`,
+        for: ALERT_HOLD.mediaExfiltration,
+        labels: labels('media-exfiltration', 'critical'),
+        annotations: {
+          summary: `Bulk media download from ${serverName}`,
+          description:
+            `{{ $value | humanize1024 }}B of media left ${serverName} through the gateway in the last hour (threshold ${formatBytes(thresholds.mediaEgressBytesPerHour)}). ` +
+            `Look at ${gatewayLog} for the addresses fetching /_matrix/media, /_matrix/client/v1/media and /_matrix/federation/v1/media, and at the media worker log in ${namespaces.media} for the media ids; ` +
+            'block the source at the gateway and end the sessions of the accounts involved.',
+        },
+      },
+    ]),
+    group('directory-scraping', [
+      {
+        alert: 'MatrixUserDirectoryScraping',
+        expr: `${perMinute(ALERT_METRICS.userDirectoryServlets)} > ${thresholds.userDirectorySearchesPerMinute}`,
+        for: ALERT_HOLD.directoryScraping,
+        labels: labels('directory-scraping', 'warning'),
+        annotations: {
+          summary: `User directory of ${serverName} searched in bulk`,
+          description:
+            `{{ $value | humanize }} user-directory searches per minute on ${serverName} for 10 minutes (threshold ${thresholds.userDirectorySearchesPerMinute}). ` +
+            `Someone may be enumerating users: look at ${synapseLog} for POST /user_directory/search and at which accounts search most.`,
+        },
+      },
+      {
+        alert: 'MatrixProfileScraping',
+        expr: `${perMinute(ALERT_METRICS.profileServlets, { method: 'GET' })} > ${thresholds.profileLookupsPerMinute}`,
+        for: ALERT_HOLD.directoryScraping,
+        labels: labels('directory-scraping', 'warning'),
+        annotations: {
+          summary: `Profiles of ${serverName} looked up in bulk`,
+          description:
+            `{{ $value | humanize }} profile lookups per minute on ${serverName} for 10 minutes (threshold ${thresholds.profileLookupsPerMinute}). ` +
+            `Someone may be harvesting names and avatars: look at ${synapseLog} for GET /profile/ and at which accounts look up most.`,
+        },
+      },
+    ]),
+    group('credential-stuffing', [
+      {
+        alert: 'MatrixCredentialStuffing',
+        expr: `sum(rate(${loginResponses.metric}${selector({ namespace: namespaces.gateway, proxy: loginResponses.proxy, code: loginResponses.code })}[5m])) * 60 > ${thresholds.rejectedLoginsPerMinute}`,
+        for: ALERT_HOLD.credentialStuffing,
+        labels: labels('credential-stuffing', 'warning'),
+        annotations: {
+          summary: `Many refused logins on ${serverName}`,
+          description:
+            `{{ $value | humanize }} login attempts per minute refused on ${serverName} for 5 minutes (401/403 from Synapse, 429 from the gateway or Synapse; threshold ${thresholds.rejectedLoginsPerMinute}). ` +
+            `Look at ${gatewayLog} for POST /login and its client addresses, and at ${synapseLog} for the account names tried; narrow gateway.ingressCidrs or lower gateway.rateLimit.loginRequestsPer10s.`,
+        },
+      },
+    ]),
+    group('monitoring-gap', [
+      {
+        alert: 'MatrixScrapeTargetDown',
+        expr: `up${selector({ namespace: `=~${[...new Set(input.targets.map((target) => target.namespace))].join('|')}` })} == 0`,
+        for: ALERT_HOLD.targetDown,
+        labels: labels('monitoring-gap', 'warning'),
+        annotations: {
+          summary: `A metrics endpoint of ${serverName} is not answering`,
+          description:
+            `{{ $labels.workload }} pod {{ $labels.pod }} in {{ $labels.namespace }} has failed every scrape for 5 minutes: the exfiltration and abuse alerts of ${serverName} are blind to it. ` +
+            'Check the pod, and the ingress-prometheus-to-* network policy of its namespace.',
+        },
+      },
+      {
+        // One rule for all targets (absent() keeps each target's namespace and workload as labels).
+        alert: 'MatrixScrapeTargetAbsent',
+        expr: input.targets.map((target) => `absent(up${selector({ namespace: target.namespace, [WORKLOAD_TARGET_LABEL]: target.workload })})`).join(' or '),
+        for: ALERT_HOLD.targetAbsent,
+        labels: labels('monitoring-gap', 'warning'),
+        annotations: {
+          summary: `{{ $labels.workload }} of ${serverName} is not scraped at all`,
+          description:
+            `Prometheus has had no scrape target for {{ $labels.workload }} in {{ $labels.namespace }} for 10 minutes: the exfiltration and abuse alerts of ${serverName} are blind to it. ` +
+            'Check that the pods run, that the PodMonitor of {{ $labels.namespace }} exists and carries the labels your Prometheus selects (monitoring.resourceLabels), and that Prometheus watches that namespace.',
+        },
+      },
+    ]),
+  ];
+}
+
+/** The groups as a Prometheus rule file (`groups:`), as Prometheus and promtool read it. */
+export function renderRuleFile(groups: readonly RuleGroup[], header: string): string {
+  return `# ${header}\n# Generated by matrix-sovereign-iac; do not edit.\n${stringify({ groups }, { lineWidth: 0 })}`;
+}

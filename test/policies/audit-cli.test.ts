@@ -1,0 +1,69 @@
+/** `npm run audit -- <dir>`: any directory of Terraform JSON, evidence written, non-zero exit on errors. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPORT_FILES } from '../../policies/reports';
+import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
+import { runAudit } from '../../scripts/audit';
+import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
+import { tempDirectory } from '../support/slapd';
+
+function run(args: string[]): { status: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const status = runAudit(args, { out: (text) => (out += text), err: (text) => (err += text) });
+  return { status, out, err };
+}
+
+/** Another project's hand-written Terraform JSON (not cdktf): a privileged pod, a floating chart. */
+const FOREIGN = {
+  terraform: { required_providers: { kubernetes: { source: 'hashicorp/kubernetes', version: '~> 2.0' } } },
+  resource: {
+    kubernetes_pod_v1: {
+      debug: { metadata: { name: 'debug', namespace: 'default' }, spec: { container: [{ name: 'shell', image: 'busybox', security_context: { privileged: true } }] } },
+    },
+    helm_release: { tooling: { name: 'tooling', chart: 'tooling', repository: 'http://charts.example.org', version: '>= 1.0' } },
+  },
+};
+
+describe('standalone audit', () => {
+  it('passes this app\'s synthesized output and writes every evidence file', () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-')), 'cdktf.out');
+    expect(synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir }).ok).toBe(true);
+    const evidence = path.join(path.dirname(outdir), 'evidence');
+    const result = run([outdir, '--config', DEFAULT_CONFIG_FILE, '--out', evidence]);
+    expect(result).toMatchObject({ status: 0, err: '' });
+    expect(result.out).toMatch(/audited 7 stacks with \d+ rules: 0 errors/);
+    expect(fs.readdirSync(evidence).sort()).toEqual([...REPORT_FILES].sort());
+  });
+
+  it('audits a foreign directory of *.tf.json, exits 1 and names rule, address and fix for each error', () => {
+    const directory = tempDirectory('foreign-');
+    fs.writeFileSync(path.join(directory, 'main.tf.json'), JSON.stringify(FOREIGN, null, 2));
+    const result = run([directory]);
+    expect(result.status).toBe(1);
+    for (const expected of [/\[POD-06\] kubernetes_pod_v1\.debug/, /\[POD-09\] kubernetes_pod_v1\.debug/, /\[IMG-01\] kubernetes_pod_v1\.debug/, /\[IMG-03\] helm_release\.tooling/, /\[IMG-03\] terraform\.required_providers\.kubernetes/]) {
+      expect(result.err).toMatch(expected);
+    }
+    expect(result.err).toMatch(/Fix: /);
+    const sarif = JSON.parse(fs.readFileSync(path.join(directory, 'audit', 'audit.sarif'), 'utf8')) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
+    const located = sarif.runs[0]?.results.find((entry) => entry.locations[0]?.physicalLocation.region !== undefined);
+    expect(located?.locations[0]?.physicalLocation.artifactLocation.uri).toMatch(/main\.tf\.json$/);
+  });
+
+  it.each([
+    ['no directory', [], /missing the directory/],
+    ['an unknown option', ['.', '--strict'], /unknown option --strict/],
+    ['a bad date', ['.', '--date', 'tomorrow'], /--date must be YYYY-MM-DD/],
+  ])('refuses %s with exit 2 and the usage', (_name, args, message) => {
+    const result = run(args);
+    expect(result.status).toBe(2);
+    expect(result.err).toMatch(message);
+    expect(result.err).toMatch(/usage: npm run audit/);
+  });
+
+  it('exits 2 when there is nothing to audit', () => {
+    const result = run([tempDirectory('empty-')]);
+    expect(result).toMatchObject({ status: 2, err: expect.stringMatching(/no \*\.tf\.json file found/) });
+  });
+});

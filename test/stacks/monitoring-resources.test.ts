@@ -1,0 +1,119 @@
+/**
+ * The scraping and alerting resources as synthesized: one PodMonitor per compartment with
+ * scrape targets and one PrometheusRule per homeserver, carrying the site's selector labels,
+ * validated against the Prometheus Operator's own CRDs (v0.91.0, from the Go module proxy)
+ * the way the API server does it; and the network side: only the site's Prometheus may
+ * reach the metrics ports, and nothing is written into its namespace.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadDeploymentConfig } from '../../config/load-config';
+import { LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
+import { readSynthesizedStacks } from '../../policies/audit';
+import { block, blocks, metadataOf, namespaceOf, resources, stringMap, type SynthesizedStack } from '../../policies/terraform-json';
+import { SIGNAL_LABEL } from '../../render/monitoring/alert-rules';
+import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
+import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { crdValidationErrors, prometheusOperatorCrdFiles, type KubeObject } from '../support/kube-tools';
+
+// The first run on a machine builds kube-check from Go modules (minutes).
+jest.setTimeout(30 * 60_000);
+
+function synthesize(configPath: string): SynthesizedStack[] {
+  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'monitoring-')), 'cdktf.out');
+  const outcome = synthesizeDeployment({ configPath, outdir });
+  if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome)}`);
+  return readSynthesizedStacks(outdir);
+}
+
+const monitoringObjects = (stacks: readonly SynthesizedStack[]) =>
+  stacks.flatMap((stack) => resources(stack, 'kubernetes_manifest').map((resource) => ({ stack: stack.name, object: resource.body.manifest as unknown as KubeObject }))).filter(({ object }) => object.apiVersion === 'monitoring.coreos.com/v1');
+
+describe.each([
+  ['default deployment', DEFAULT_CONFIG_FILE],
+  ['3-homeserver fleet', FLEET_CONFIG_FILE],
+])('%s', (_name, configPath) => {
+  const config = loadDeploymentConfig(configPath);
+  const stacks = synthesize(configPath);
+  const objects = monitoringObjects(stacks);
+
+  it('has a PodMonitor in the gateway, homeserver and media compartments and one PrometheusRule per homeserver, in its gateway namespace', () => {
+    expect(objects.map(({ stack, object }) => `${stack} ${object.kind} ${object.metadata.namespace}/${object.metadata.name}`).sort()).toEqual(
+      config.homeservers
+        .flatMap((homeserver) => [
+          `${homeserver.name}-gateway PodMonitor ${homeserver.name}-gateway/gateway-metrics`,
+          `${homeserver.name}-gateway PrometheusRule ${homeserver.name}-gateway/exfiltration-alerts`,
+          `${homeserver.name}-homeserver PodMonitor ${homeserver.name}-homeserver/homeserver-metrics`,
+          `${homeserver.name}-media PodMonitor ${homeserver.name}-media/media-metrics`,
+        ])
+        .sort(),
+    );
+  });
+
+  it('labels them for the site Prometheus Operator, and every alert with its signal and severity', () => {
+    for (const { object } of objects) {
+      expect(object.metadata.labels).toMatchObject(config.monitoring.resourceLabels);
+      if (object.kind !== 'PrometheusRule') continue;
+      const rules = (object.spec as { groups: { rules: { labels: Record<string, string> }[] }[] }).groups.flatMap((group) => group.rules);
+      expect(rules.length).toBeGreaterThanOrEqual(6);
+      for (const rule of rules) expect(Object.keys(rule.labels)).toEqual(expect.arrayContaining(['severity', SIGNAL_LABEL]));
+    }
+  });
+
+  it('scrapes only the workloads the flow matrix admits Prometheus to, on their metrics port', () => {
+    for (const { object } of objects.filter(({ object: candidate }) => candidate.kind === 'PodMonitor')) {
+      const spec = object.spec as { selector: { matchExpressions: { key: string; values: string[] }[] }; podMetricsEndpoints: { port: string; scheme: string }[] };
+      expect(spec.selector.matchExpressions.map((expression) => expression.key)).toEqual([LABEL_WORKLOAD]);
+      expect(spec.podMetricsEndpoints.map((endpoint) => `${endpoint.port} ${endpoint.scheme}`)).toEqual(['metrics http']);
+      const stack = stacks.find((candidate) => candidate.name === object.metadata.namespace)!;
+      const admitted = resources(stack, 'kubernetes_network_policy_v1')
+        .filter((policy) => String(metadataOf(policy).name).startsWith('ingress-prometheus-to-'))
+        .map((policy) => stringMap(block(block(policy.body.spec)?.pod_selector)?.match_labels)[LABEL_WORKLOAD]);
+      expect(spec.selector.matchExpressions[0]!.values.sort()).toEqual(admitted.sort());
+    }
+  });
+
+  it('admits the site Prometheus (and nothing else) to the metrics ports, writing no policy in its namespace', () => {
+    for (const stack of stacks) {
+      for (const policy of resources(stack, 'kubernetes_network_policy_v1')) {
+        expect(namespaceOf(policy, stack)).not.toBe(config.monitoring.namespace);
+        const spec = block(policy.body.spec);
+        for (const rule of blocks(spec?.ingress)) {
+          const ports = blocks(rule.ports).map((port) => String(port.port));
+          const fromPrometheus = blocks(rule.from).every((peer) => stringMap(block(peer.namespace_selector)?.match_labels)[LABEL_NAMESPACE_NAME] === config.monitoring.namespace);
+          if (ports.includes('9000') || ports.includes('8404')) expect(fromPrometheus).toBe(true);
+          if (fromPrometheus) {
+            expect(ports.every((port) => ['9000', '8404'].includes(port))).toBe(true);
+            for (const peer of blocks(rule.from)) expect(stringMap(block(peer.pod_selector)?.match_labels)).toEqual(config.monitoring.prometheusPodLabels);
+          }
+        }
+      }
+    }
+  });
+
+  it('passes schema, unknown-field and CEL validation against the Prometheus Operator CRDs', () => {
+    const results = crdValidationErrors(objects.map(({ object }) => object), prometheusOperatorCrdFiles());
+    expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
+    expect(results).toHaveLength(objects.length);
+  });
+});
+
+describe('the CRD check is a real check on these objects', () => {
+  const objects = monitoringObjects(synthesize(DEFAULT_CONFIG_FILE)).map(({ object }) => object);
+  const podMonitor = objects.find((object) => object.kind === 'PodMonitor')!;
+  const rule = objects.find((object) => object.kind === 'PrometheusRule')!;
+  type Spec = Record<string, unknown>;
+  const endpoint = (spec: Spec) => (spec.podMetricsEndpoints as Spec[])[0]!;
+  const firstRule = (spec: Spec) => ((spec.groups as Spec[])[0]!.rules as Spec[])[0]!;
+  it.each([
+    ['a PodMonitor with a misspelt field', podMonitor, (spec: Spec) => (endpoint(spec).targetPort_ = 'metrics')],
+    ['a PodMonitor with an unknown scheme', podMonitor, (spec: Spec) => (endpoint(spec).scheme = 'ftp')],
+    ['a PrometheusRule whose hold time is not a duration', rule, (spec: Spec) => (firstRule(spec).for = 'five minutes')],
+    ['a PrometheusRule group without a name', rule, (spec: Spec) => delete (spec.groups as Spec[])[0]!.name],
+  ])('refuses %s', (_name, object, mutate) => {
+    const broken = structuredClone(object);
+    mutate(broken.spec as Spec);
+    expect(crdValidationErrors([broken], prometheusOperatorCrdFiles())[0]?.errors.length).toBeGreaterThan(0);
+  });
+});

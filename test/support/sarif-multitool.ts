@@ -1,0 +1,47 @@
+/**
+ * Microsoft's SARIF Multitool (the SARIF SDK's validator, from the npm registry as its
+ * self-contained Linux build), installed once into the tool cache: validates a log against
+ * the SARIF 2.1.0 schema and the SDK's own rules, and returns what it reports.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const SARIF_MULTITOOL_VERSION = '5.7.0';
+
+function cacheDirectory(): string {
+  const cacheRoot = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
+  return path.join(cacheRoot, 'matrix-sovereign-iac', 'npm-tools', `sarif-multitool-${SARIF_MULTITOOL_VERSION}`);
+}
+
+export function sarifMultitool(): string {
+  const directory = cacheDirectory();
+  const binary = path.join(directory, 'node_modules', '@microsoft', 'sarif-multitool-linux', 'Sarif.Multitool');
+  if (!fs.existsSync(binary)) {
+    const temporary = `${directory}.tmp-${process.pid}`;
+    fs.rmSync(temporary, { recursive: true, force: true });
+    fs.mkdirSync(temporary, { recursive: true });
+    const install = spawnSync('npm', ['install', '--prefix', temporary, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `@microsoft/sarif-multitool-linux@${SARIF_MULTITOOL_VERSION}`], { encoding: 'utf8', timeout: 10 * 60_000 });
+    if (install.status !== 0) throw new Error(`npm install of the SARIF Multitool failed: ${install.stderr}`);
+    fs.rmSync(directory, { recursive: true, force: true });
+    fs.renameSync(temporary, directory);
+  }
+  fs.chmodSync(binary, 0o755);
+  return binary;
+}
+
+export interface SarifValidationResult {
+  readonly ruleId: string;
+  readonly level: string;
+  readonly message: string;
+}
+
+/** Everything the validator reports about the file (schema errors, rule warnings). */
+export function validateSarif(file: string): SarifValidationResult[] {
+  const output = `${file}.validation.sarif`;
+  const result = spawnSync(sarifMultitool(), ['validate', file, '--output', output, '--log', 'ForceOverwrite'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
+  if (!fs.existsSync(output)) throw new Error(`SARIF Multitool produced no output (${result.status}): ${result.stdout}${result.stderr}`);
+  const log = JSON.parse(fs.readFileSync(output, 'utf8')) as { runs: { results?: { ruleId: string; level?: string; message: { text?: string; id?: string; arguments?: string[] } }[] }[] };
+  return (log.runs[0]?.results ?? []).map((entry) => ({ ruleId: entry.ruleId, level: entry.level ?? 'warning', message: entry.message.text ?? `${entry.message.id ?? ''} ${(entry.message.arguments ?? []).join(' ')}` }));
+}
