@@ -48,16 +48,16 @@ export function auditStacks(stacks: readonly SynthesizedStack[], context: AuditC
       }
     }
   }
+  return auditResult({ stacks: stacks.map((stack) => stack.name), rules, findings, suppressed, suppressions, auditedAt: now.toISOString() });
+}
+
+/** Assembles a result from its parts (errors and warnings derived from the findings). */
+export function auditResult(parts: Omit<AuditResult, 'rulesEvaluated' | 'errors' | 'warnings'>): AuditResult {
   return {
-    stacks: stacks.map((stack) => stack.name),
-    rulesEvaluated: rules.length,
-    rules,
-    findings,
-    errors: findings.filter((finding) => finding.level === 'error'),
-    warnings: findings.filter((finding) => finding.level === 'warning'),
-    suppressed,
-    suppressions,
-    auditedAt: now.toISOString(),
+    ...parts,
+    rulesEvaluated: parts.rules.length,
+    errors: parts.findings.filter((finding) => finding.level === 'error'),
+    warnings: parts.findings.filter((finding) => finding.level === 'warning'),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { Annotations, TerraformResource, type IAspect, type TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { auditStacks, type AuditResult } from './audit';
+import { auditResult, auditStacks, type AuditResult } from './audit';
 import type { AuditContext, Finding, Rule } from './rule';
 import { ALL_RULES } from './rules';
 import { resourceAddressOf } from './suppressions';
@@ -49,16 +49,12 @@ export class PolicyPack implements IAspect {
 
 /** One result for a whole deployment from the packs of its stacks. */
 export function mergeAudits(results: readonly AuditResult[], rules: readonly Rule[] = ALL_RULES, auditedAt: string = new Date().toISOString()): AuditResult {
-  const findings = results.flatMap((result) => result.findings);
-  return {
+  return auditResult({
     stacks: results.flatMap((result) => result.stacks),
-    rulesEvaluated: rules.length,
     rules,
-    findings,
-    errors: findings.filter((finding) => finding.level === 'error'),
-    warnings: findings.filter((finding) => finding.level === 'warning'),
+    findings: results.flatMap((result) => result.findings),
     suppressed: results.flatMap((result) => result.suppressed),
     suppressions: results.flatMap((result) => result.suppressions),
     auditedAt: results[0]?.auditedAt ?? auditedAt,
-  };
+  });
 }

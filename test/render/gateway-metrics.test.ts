@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { HAPROXY_METRICS_PATH } from '../../model/monitoring';
 import { HAPROXY_PROXIES, renderHaproxyConfig } from '../../render/gateway/haproxy-config';
 import { ALERT_METRICS, homeserverAlertGroups } from '../../render/monitoring/alert-rules';
-import { requireHaproxy, startHaproxy, throwawayPem } from '../support/haproxy';
+import { requireHaproxy, startHaproxy, throwawayPem, waitUntil } from '../support/haproxy';
 import { freePort, tempDirectory } from '../support/slapd';
 import { issueServerCertificate, testCa } from '../support/test-ca';
 
@@ -111,18 +111,11 @@ describe('gateway metrics on a live HAProxy', () => {
     });
     fs.writeFileSync(file, config.replace(/^ {2}bind :(\d+)/gm, '  bind 127.0.0.1:$1'));
     haproxy = startHaproxy(file);
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      try {
-        // Ready when both backends pass their health checks.
-        const samples = await scrape();
-        if (valueOf(samples, 'haproxy_backend_active_servers', { proxy: HAPROXY_PROXIES.media }) === 1 && valueOf(samples, 'haproxy_backend_active_servers', { proxy: HAPROXY_PROXIES.login }) === 1) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('haproxy did not become ready');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    // Ready when both backends pass their health checks.
+    await waitUntil(async () => {
+      const samples = await scrape();
+      return valueOf(samples, 'haproxy_backend_active_servers', { proxy: HAPROXY_PROXIES.media }) === 1 && valueOf(samples, 'haproxy_backend_active_servers', { proxy: HAPROXY_PROXIES.login }) === 1;
+    }, 'haproxy');
   });
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import { renderHaproxyConfig, type HaproxyInput } from '../../render/gateway/hap
 import { gatewayRoutes, routeFor } from '../../render/gateway/routes';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { checkConfig, requireHaproxy, startHaproxy, throwawayPem } from '../support/haproxy';
+import { checkConfig, requireHaproxy, startHaproxy, throwawayPem, waitUntil } from '../support/haproxy';
 import { issueServerCertificate, testCa, type TestCa } from '../support/test-ca';
 import { freePort, tempDirectory } from '../support/slapd';
 
@@ -207,16 +207,7 @@ describe('rendered HAProxy running on loopback', () => {
       ).replace(/^  bind :(\d+)/gm, '  bind 127.0.0.1:$1'),
     );
     haproxy = startHaproxy(file);
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      try {
-        if ((await call('GET', '/_matrix/client/versions')).status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('haproxy did not become ready');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntil(async () => (await call('GET', '/_matrix/client/versions')).status === 200, 'haproxy');
   });
 
   afterAll(async () => {

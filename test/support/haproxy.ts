@@ -29,3 +29,17 @@ export function startHaproxy(file: string): ChildProcess {
   return spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+
+/** Polls until `ready` resolves true (errors count as not yet), or fails after `timeoutMs`. */
+export async function waitUntil(ready: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await ready()) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${what} did not become ready`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
