@@ -65,9 +65,3 @@ export function homeserverCertificates(homeserver: HomeserverSettings): Certific
   );
   return certificates;
 }
-
-export function certificateFor(homeserver: HomeserverSettings, secretName: string): CertificateDeclaration {
-  const found = homeserverCertificates(homeserver).find((certificate) => certificate.secretName === secretName);
-  if (!found) throw new Error(`homeserver "${homeserver.name}" declares no certificate "${secretName}"`);
-  return found;
-}

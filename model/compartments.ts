@@ -57,10 +57,3 @@ export const COMPARTMENT_PURPOSE: Readonly<Record<CompartmentKind, string>> = {
   directory: 'LDAP directory, reachable over LDAPS from Synapse only',
   platform: 'secret store, secret delivery and internal certificate authority',
 };
-
-export const PLATFORM_PURPOSE: Readonly<Record<PlatformComponent, string>> = {
-  openbao: 'OpenBao, the secret store: every generated value, read per compartment through its own policy',
-  'external-secrets': 'External Secrets Operator: delivers values from OpenBao into each compartment as mounted files',
-  'cert-manager': 'cert-manager and trust-manager: the internal CA, leaf certificates and the CA bundle in every namespace',
-  'secret-generation': 'where secret values are generated in-cluster and written once into OpenBao (no pods)',
-};

@@ -78,7 +78,3 @@ export function readSynthesizedStacks(directory: string): SynthesizedStack[] {
   visit(directory);
   return stacks;
 }
-
-export function auditSynthesizedOutput(directory: string, context: AuditContext = {}): AuditResult {
-  return auditStacks(readSynthesizedStacks(directory), context);
-}

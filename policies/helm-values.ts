@@ -119,12 +119,6 @@ export function helmValues(release: ResourceView): HelmValues {
   return { values, errors };
 }
 
-/** The value at a dotted path of the effective values. */
-export function valueAt(values: JsonObject, path: string): JsonValue | undefined {
-  let current: JsonValue | undefined = values;
-  for (const key of path.split('.')) current = isObject(current) ? current[key] : undefined;
-  return current;
-}
 
 export interface ImageSetting {
   /** Values path of the mapping, e.g. `webhook.image`. */

@@ -3,7 +3,7 @@
  * (cert-manager, trust-manager, External Secrets custom resources, or any other kind), with
  * its API group, kind, name and namespace. Like terraform-json.ts, independent of cdktf.
  */
-import { block, isObject, namespaceOf, resources, type JsonObject, type ResourceView, type SynthesizedStack } from './terraform-json';
+import { at, block, namespaceOf, resources, type JsonObject, type ResourceView, type SynthesizedStack } from './terraform-json';
 
 export const MANIFEST_TYPES = ['kubernetes_manifest'] as const;
 
@@ -55,16 +55,9 @@ export function specOf(view: ManifestView): JsonObject {
   return block(view.object.spec) ?? {};
 }
 
-/** A nested mapping by path (`at(spec, 'provider', 'vault')`), or undefined. */
-export function at(value: unknown, ...keys: string[]): unknown {
-  let current = value;
-  for (const key of keys) {
-    if (!isObject(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
 
 export const EXTERNAL_SECRETS_GROUP = 'external-secrets.io';
 export const CERT_MANAGER_GROUP = 'cert-manager.io';
 export const CORE_GROUP = '';
+
+export { at };

@@ -6,8 +6,8 @@
  * and the JSON form (a mapping in the values, rendered by the chart as JSON) read alike.
  * Enough of HCL's grammar to audit declarations; HashiCorp's parser, in the tests, is the validator.
  */
-import { chartName, helmReleases, helmValues, valueAt } from './helm-values';
-import { blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack } from './terraform-json';
+import { chartName, helmReleases, helmValues } from './helm-values';
+import { blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, valueAt } from './terraform-json';
 
 export const OPENBAO_CHART = 'openbao';
 

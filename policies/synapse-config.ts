@@ -8,7 +8,7 @@
  */
 import { parseDocument } from 'yaml';
 import { manifests } from './manifests';
-import { isObject, resources, stringMap, type JsonObject, type JsonValue, type SynthesizedStack } from './terraform-json';
+import { isObject, resources, stringMap, type JsonObject, type SynthesizedStack } from './terraform-json';
 
 export const CONFIG_MAP_TYPES = ['kubernetes_config_map_v1', 'kubernetes_config_map'] as const;
 
@@ -86,12 +86,6 @@ export function synapseConfigFiles(stack: SynthesizedStack): SynapseConfigFile[]
   });
 }
 
-/** The value at a dotted path (`password_config.localdb_enabled`), or undefined. */
-export function settingAt(config: JsonObject, path: string): JsonValue | undefined {
-  let current: JsonValue | undefined = config;
-  for (const key of path.split('.')) current = isObject(current) ? current[key] : undefined;
-  return current;
-}
 
 export interface LdapModule {
   /** Where it is configured, e.g. `modules[0]` or `password_providers[1]`. */

@@ -32,6 +32,21 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The value under nested keys, or undefined where the path leaves the objects. */
+export function at(value: unknown, ...keys: string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (!isObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** The value at a dotted path (`password_config.localdb_enabled`, `server.standalone.config`). */
+export function valueAt(value: unknown, path: string): JsonValue | undefined {
+  return at(value, ...path.split('.')) as JsonValue | undefined;
+}
+
 /** A nested block as a list, whichever way it was written. */
 export function blocks(value: unknown): JsonObject[] {
   if (Array.isArray(value)) return value.filter(isObject);

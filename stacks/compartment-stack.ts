@@ -12,17 +12,15 @@ import { flowMatrix } from '../model/flows';
 import { deriveFlowPolicies } from '../model/network-policies';
 import { deriveLimitRange, deriveQuota } from '../model/quotas';
 import { workloadsIn } from '../model/workloads';
-import { parseDuration } from '../config/durations';
 import { Manifest } from '../constructs/manifest';
 import { SecretDelivery } from '../constructs/secret-delivery';
 import { homeserverCertificates } from '../model/certificates';
 import { homeserverSecretDeclarations } from '../model/homeserver-workloads';
 import { platformNames } from '../model/platform';
 import { leafCertificate } from '../render/manifests/certificates';
-import { goDuration } from '../render/manifests/kubernetes-object';
+import { leafLifetimes, secretRefreshInterval } from '../render/manifests/lifetimes';
 import { compartmentMonitoring } from '../render/monitoring/homeserver-monitoring';
 import { configureEngine } from './engine-settings';
-import { leafLifetimes } from './secret-store-stack';
 
 export interface CompartmentStackProps {
   readonly config: DeploymentConfig;
@@ -88,7 +86,7 @@ export class CompartmentStack extends TerraformStack {
             compartment,
             declarations,
             names,
-            refreshInterval: goDuration(parseDuration(config.platform.secrets.refreshInterval) ?? 0),
+            refreshInterval: secretRefreshInterval(config),
             labels: this.compartment.labels,
             dependsOn: this.compartment.baseline,
           })

@@ -9,13 +9,12 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/deployment-config';
-import { parseDuration } from '../config/durations';
 import { Manifest } from '../constructs/manifest';
 import { compartmentLabels } from '../model/compartments';
 import { homeserverSecretDeclarations } from '../model/homeserver-workloads';
 import { platformNames } from '../model/platform';
 import { GENERATOR_ROLE, SECRET_WRITER_ACCOUNT } from '../model/secret-access';
-import { goDuration } from '../render/manifests/kubernetes-object';
+import { secretRefreshInterval } from '../render/manifests/lifetimes';
 import { generatedValuePush, passwordGenerator, secretStore, SECRET_STORE_NAME } from '../render/manifests/secret-delivery';
 import { configureEngine } from './engine-settings';
 
@@ -49,7 +48,7 @@ export class SecretGenerationStack extends TerraformStack {
     const names = platformNames(config.deploymentName);
     const namespace = names.namespaces['secret-generation'];
     const labels = compartmentLabels('platform', config.deploymentName, { platformComponent: 'secret-generation' });
-    const refreshInterval = goDuration(parseDuration(config.platform.secrets.refreshInterval) ?? 0);
+    const refreshInterval = secretRefreshInterval(config);
 
     const account = new ServiceAccountV1(this, 'secret-writer', {
       metadata: { name: SECRET_WRITER_ACCOUNT, namespace, labels },

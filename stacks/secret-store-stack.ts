@@ -10,7 +10,6 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/deployment-config';
-import { parseDuration } from '../config/durations';
 import { HardenedChart } from '../constructs/hardened-chart';
 import { HardenedWorkload } from '../constructs/hardened-workload';
 import { Manifest } from '../constructs/manifest';
@@ -20,25 +19,13 @@ import { configuratorWorkload } from '../model/platform-workloads';
 import { openBaoAccess } from '../model/secret-access';
 import { SIGNING_SEED_LENGTH } from '../model/secrets';
 import { openbaoValues } from '../render/charts/openbao-values';
-import { internalCaIssuer, leafCertificate, rootCaCertificate, selfSignedIssuer, trustBundle, type CertificateLifetimes } from '../render/manifests/certificates';
-import { goDuration } from '../render/manifests/kubernetes-object';
+import { internalCaIssuer, leafCertificate, rootCaCertificate, selfSignedIssuer, trustBundle } from '../render/manifests/certificates';
+import { caLifetimes, leafLifetimes } from '../render/manifests/lifetimes';
 import { passwordGenerator, sealKeySecret } from '../render/manifests/secret-delivery';
 import { configureEngine } from './engine-settings';
 
 export function secretStoreStackName(config: DeploymentConfig): string {
   return `${config.deploymentName}-secret-store`;
-}
-
-/** Certificate lifetimes from the config, as the Go durations cert-manager reads. */
-export function leafLifetimes(config: DeploymentConfig): CertificateLifetimes {
-  const { lifetime, renewBefore } = config.platform.certificates;
-  return { duration: goDuration(parseDuration(lifetime) ?? 0), renewBefore: goDuration(parseDuration(renewBefore) ?? 0) };
-}
-
-export function caLifetimes(config: DeploymentConfig): CertificateLifetimes {
-  const lifetime = parseDuration(config.platform.certificates.caLifetime) ?? 0;
-  // Renew the root in the last fifth of its life; its key is kept, so nothing needs re-issuing.
-  return { duration: goDuration(lifetime), renewBefore: goDuration(Math.round(lifetime / 5 / 3_600_000) * 3_600_000) };
 }
 
 /** The static seal key: 43 letters and digits, read by OpenBao as raw URL-safe base64 (32 bytes). */

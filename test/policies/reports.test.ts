@@ -12,7 +12,7 @@ import { resourceLines } from '../../policies/reports/source-lines';
 import { ALL_RULES } from '../../policies/rules';
 import { isObject, type SynthesizedStack } from '../../policies/terraform-json';
 import { projectRoot } from '../../config/project-root';
-import { runPythonWith } from '../support/python-packages';
+import { runPython } from '../support/python';
 import { validateSarif } from '../support/sarif-multitool';
 import { tempDirectory } from '../support/slapd';
 import { CONFIG_CONTEXT, compliantStack, mutated, table } from './fixtures';
@@ -96,10 +96,10 @@ describe('evidence reports', () => {
   });
 
   it('JUnit XML parses with junitparser: one suite per stack, a case per rule, failures and skips where expected', () => {
-    const parsed = runPythonWith<{ suites: { name: string; tests: number; failures: number; skipped: number }[] }>(
-      JUNITPARSER,
+    const parsed = runPython<{ suites: { name: string; tests: number; failures: number; skipped: number }[] }>(
       'import json, sys\nfrom junitparser import JUnitXml\nxml = JUnitXml.fromfile(json.load(sys.stdin))\nprint(json.dumps({"suites": [{"name": s.name, "tests": s.tests, "failures": s.failures, "skipped": s.skipped} for s in xml]}))',
       path.join(reports, 'audit.junit.xml'),
+      JUNITPARSER,
     );
     expect(parsed.suites).toEqual([
       { name: 'agency-homeserver', tests: ALL_RULES.length, failures: new Set(result.findings.filter((f) => f.stack === 'agency-homeserver').map((f) => f.ruleId)).size, skipped: 0 },
@@ -109,7 +109,7 @@ describe('evidence reports', () => {
   });
 
   it('CSV parses as RFC 4180 with cdk-nag\'s columns first, one row per finding or compliant rule and stack', () => {
-    const rows = runPythonWith<string[][]>(JUNITPARSER, 'import csv, json, sys\nprint(json.dumps(list(csv.reader(open(json.load(sys.stdin), newline="")))))', path.join(reports, 'audit.csv'));
+    const rows = runPython<string[][]>('import csv, json, sys\nprint(json.dumps(list(csv.reader(open(json.load(sys.stdin), newline="")))))', path.join(reports, 'audit.csv'));
     expect(rows[0]?.slice(0, 6)).toEqual(['Rule ID', 'Resource ID', 'Compliance', 'Exception Reason', 'Rule Level', 'Rule Info']);
     const body = rows.slice(1);
     for (const row of body) expect(row).toHaveLength(10);

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { toolCache } from './tool-cache';
 
 export function toolCacheRoot(): string {
-  const cacheRoot = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  return path.join(cacheRoot, 'matrix-sovereign-iac', 'go');
+  return toolCache('go');
 }
 
 function goEnvironment(): NodeJS.ProcessEnv {

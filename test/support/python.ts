@@ -3,9 +3,17 @@
  * Python's own: PyYAML parsing (YAML 1.1) and `re.match`.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { toolCache } from './tool-cache';
 
-export function runPython<T>(script: string, input: unknown): T {
-  const result = spawnSync('python3', ['-c', script], { input: JSON.stringify(input), encoding: 'utf8' });
+/**
+ * Runs `script` with `input` as JSON on stdin and parses its JSON output. `requirement` names a
+ * pure-Python PyPI package (e.g. junitparser==5.0.3) installed once into the tool cache.
+ */
+export function runPython<T>(script: string, input: unknown, requirement?: string): T {
+  const env = requirement ? { ...process.env, PYTHONPATH: pythonPackages(requirement) } : process.env;
+  const result = spawnSync('python3', ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', env });
   if (result.status !== 0) throw new Error(`python3 failed (${result.status}): ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 }
@@ -18,4 +26,16 @@ export function pyYamlLoad(text: string): Record<string, unknown> {
 /** Python `re.match(pattern, candidate) is not None` for each candidate, as Synapse's check_3pid_allowed. */
 export function pythonReMatches(pattern: string, candidates: readonly string[]): boolean[] {
   return runPython<boolean[]>('import json, re, sys\nd = json.load(sys.stdin)\nprint(json.dumps([re.match(d["p"], c) is not None for c in d["c"]]))', { p: pattern, c: candidates });
+}
+
+/** Installs a PyPI requirement once (`pip --target` in the tool cache); returns the directory for PYTHONPATH. */
+export function pythonPackages(requirement: string): string {
+  const directory = toolCache('python-packages', requirement.replace(/[^A-Za-z0-9.=_-]/g, '_'));
+  if (!fs.existsSync(path.join(directory, '.ready'))) {
+    fs.rmSync(directory, { recursive: true, force: true });
+    const result = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', directory, requirement], { encoding: 'utf8', timeout: 10 * 60_000 });
+    if (result.status !== 0) throw new Error(`pip install ${requirement} failed: ${result.stderr}`);
+    fs.writeFileSync(path.join(directory, '.ready'), '');
+  }
+  return directory;
 }

@@ -5,14 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { toolCache } from './tool-cache';
 
 export const SARIF_MULTITOOL_VERSION = '5.7.0';
 
 function cacheDirectory(): string {
-  const cacheRoot = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  return path.join(cacheRoot, 'matrix-sovereign-iac', 'npm-tools', `sarif-multitool-${SARIF_MULTITOOL_VERSION}`);
+  return toolCache('npm-tools', `sarif-multitool-${SARIF_MULTITOOL_VERSION}`);
 }
 
 export function sarifMultitool(): string {

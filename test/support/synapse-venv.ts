@@ -4,10 +4,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../config/load-config';
 import { parseImageReference } from '../../config/image-reference';
+import { toolCache } from './tool-cache';
 
 export const LDAP3_MODULE_VERSION = '0.4.0';
 /** The media store's S3 backend (media.s3), which the deployed image must ship too. */
@@ -29,8 +29,7 @@ function run(command: string, args: string[]): void {
 /** Returns the venv's python, creating the venv first if needed (about a minute, once per machine). */
 export function ensureSynapseVenv(): string {
   const version = deployedSynapseVersion();
-  const cacheRoot = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  const venv = path.join(cacheRoot, 'matrix-sovereign-iac', `synapse-${version}-redis-ldap3-${LDAP3_MODULE_VERSION}-s3-${S3_PROVIDER_VERSION}`);
+  const venv = toolCache(`synapse-${version}-redis-ldap3-${LDAP3_MODULE_VERSION}-s3-${S3_PROVIDER_VERSION}`);
   const python = path.join(venv, 'bin', 'python');
   const ready = path.join(venv, '.ready');
   if (fs.existsSync(ready)) return python;

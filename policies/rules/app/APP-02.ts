@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
-import { ldapModules, settingAt, shown } from '../../synapse-config';
-import { isObject } from '../../terraform-json';
+import { ldapModules, shown } from '../../synapse-config';
+import { isObject, valueAt } from '../../terraform-json';
 import { auditSynapseSettings, mustEqual, type SettingCheck } from './synapse-settings';
 
 /** Other login methods Synapse offers; each would be a way in that bypasses the directory. */
@@ -24,7 +24,7 @@ const NO_OTHER_LOGIN: SettingCheck = {
   keys: OTHER_LOGINS,
   check: (config) =>
     OTHER_LOGINS.flatMap((key) => {
-      const value = settingAt(config, key);
+      const value = valueAt(config, key);
       if (value === undefined || value === null) return [];
       if (Array.isArray(value) && value.length === 0) return [];
       if (isObject(value) && value.enabled === false) return [];

@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
-import { settingAt } from '../../synapse-config';
-import { isObject } from '../../terraform-json';
+
+import { isObject, valueAt } from '../../terraform-json';
 import { auditSynapseSettings, mustEqual, type SettingCheck } from './synapse-settings';
 
 interface Scan {
@@ -61,7 +61,7 @@ export function patternProblems(pattern: string): string[] {
 const PATTERNS: SettingCheck = {
   keys: ['allowed_local_3pids'],
   check: (config) => {
-    const entries = settingAt(config, 'allowed_local_3pids');
+    const entries = valueAt(config, 'allowed_local_3pids');
     // Synapse treats an absent or empty list as "any address".
     if (!Array.isArray(entries) || entries.length === 0) return [`allowed_local_3pids is ${entries === undefined ? '(absent)' : JSON.stringify(entries)}: any email address can be bound`];
     return entries.flatMap((entry, index) => {

@@ -1,5 +1,6 @@
+import { valueAt } from '../../terraform-json';
 import type { AuditContext, Rule } from '../../rule';
-import { settingAt, shown } from '../../synapse-config';
+import { shown } from '../../synapse-config';
 import type { JsonObject } from '../../terraform-json';
 import { auditSynapseSettings, mustEqual, stringList, type SettingCheck } from './synapse-settings';
 
@@ -14,7 +15,7 @@ function declaredPeers(config: JsonObject, context: AuditContext): readonly stri
 const WHITELIST: SettingCheck = {
   keys: ['federation_domain_whitelist'],
   check: (config, context) => {
-    const value = settingAt(config, 'federation_domain_whitelist');
+    const value = valueAt(config, 'federation_domain_whitelist');
     const list = stringList(value);
     // Absent or null: Synapse federates with every server on the internet.
     if (!list) return [`federation_domain_whitelist is ${shown(value)}, must be a list of server names ([] = no federation); absent or null federates with everyone`];
@@ -27,7 +28,7 @@ const WHITELIST: SettingCheck = {
 const NO_NOTARIES: SettingCheck = {
   keys: ['trusted_key_servers'],
   check: (config) => {
-    const value = settingAt(config, 'trusted_key_servers');
+    const value = valueAt(config, 'trusted_key_servers');
     return Array.isArray(value) && value.length === 0 ? [] : [`trusted_key_servers is ${shown(value)}, must be [] (absent = matrix.org vouches for every server's keys)`];
   },
 };

@@ -1,7 +1,7 @@
 import { cidrContains, parseCidr, type ParsedCidr } from '../../../config/validators';
 import type { AuditContext, Rule } from '../../rule';
-import { settingAt, shown } from '../../synapse-config';
-import { isObject, type JsonObject } from '../../terraform-json';
+import { shown } from '../../synapse-config';
+import { isObject, type JsonObject, valueAt } from '../../terraform-json';
 import { auditSynapseSettings, finiteDuration, isFiniteDuration, isSize, mustEqual, type SettingCheck } from './synapse-settings';
 
 /** Without site config: the cloud metadata endpoints, as in NET-07. */
@@ -34,7 +34,7 @@ function ranges(value: unknown): ParsedCidr[] | undefined {
 
 /** The required ranges that `path` (a list of ranges) does not cover. */
 function uncovered(config: JsonObject, path: string, context: AuditContext): string[] | undefined {
-  const listed = ranges(settingAt(config, path));
+  const listed = ranges(valueAt(config, path));
   if (!listed) return undefined;
   return requiredRanges(context).filter((range) => {
     const inner = parseRange(range);
@@ -46,7 +46,7 @@ const BLACKLIST: SettingCheck = {
   keys: ['ip_range_blacklist'],
   check: (config, context) => {
     const missing = uncovered(config, 'ip_range_blacklist', context);
-    if (!missing) return [`ip_range_blacklist is ${shown(settingAt(config, 'ip_range_blacklist'))}: Synapse would fetch from cluster-internal addresses`];
+    if (!missing) return [`ip_range_blacklist is ${shown(valueAt(config, 'ip_range_blacklist'))}: Synapse would fetch from cluster-internal addresses`];
     return missing.length > 0 ? [`ip_range_blacklist does not cover ${missing.join(', ')}`] : [];
   },
 };
@@ -54,7 +54,7 @@ const BLACKLIST: SettingCheck = {
 const WHITELIST: SettingCheck = {
   keys: ['ip_range_whitelist'],
   check: (config, context) => {
-    const allowed = ranges(settingAt(config, 'ip_range_whitelist')) ?? [];
+    const allowed = ranges(valueAt(config, 'ip_range_whitelist')) ?? [];
     const reopened = requiredRanges(context).filter((range) => {
       const inner = parseRange(range);
       return inner !== undefined && allowed.some((entry) => cidrContains(entry, inner) || cidrContains(inner, entry));
@@ -66,7 +66,7 @@ const WHITELIST: SettingCheck = {
 const PREVIEWS: SettingCheck = {
   keys: ['url_preview_enabled', 'url_preview_ip_range_blacklist'],
   check: (config, context) => {
-    const enabled = settingAt(config, 'url_preview_enabled');
+    const enabled = valueAt(config, 'url_preview_enabled');
     if (enabled === false) return [];
     if (enabled !== true) return [`url_preview_enabled is ${shown(enabled)}, must be false (or true with a url_preview_ip_range_blacklist)`];
     const missing = uncovered(config, 'url_preview_ip_range_blacklist', context);
@@ -78,7 +78,7 @@ const PREVIEWS: SettingCheck = {
 const UPLOAD_SIZE: SettingCheck = {
   keys: ['max_upload_size'],
   check: (config) => {
-    const value = settingAt(config, 'max_upload_size');
+    const value = valueAt(config, 'max_upload_size');
     return isSize(value) ? [] : [`max_upload_size is ${shown(value)}, must be an explicit size such as "50M"`];
   },
 };
@@ -86,7 +86,7 @@ const UPLOAD_SIZE: SettingCheck = {
 const UPLOAD_LIMITS: SettingCheck = {
   keys: ['media_upload_limits'],
   check: (config) => {
-    const value = settingAt(config, 'media_upload_limits');
+    const value = valueAt(config, 'media_upload_limits');
     if (!Array.isArray(value) || value.length === 0) return [`media_upload_limits is ${shown(value)}: no per-user upload window bounds bulk uploads`];
     return value.flatMap((entry, index) => {
       const limit = isObject(entry) ? entry : {};

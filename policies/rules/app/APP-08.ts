@@ -1,6 +1,6 @@
 import type { Rule } from '../../rule';
-import { settingAt, shown } from '../../synapse-config';
-import { isObject } from '../../terraform-json';
+import { shown } from '../../synapse-config';
+import { isObject, valueAt } from '../../terraform-json';
 import { auditSynapseSettings, type SettingCheck } from './synapse-settings';
 
 /** Every rate limiter that must be set, including the invitation and directory paths scraped in the breach. */
@@ -27,7 +27,7 @@ function rateLimit(path: string): SettingCheck {
   return {
     keys: [path.split('.')[0] ?? path],
     check: (config) => {
-      const value = settingAt(config, path);
+      const value = valueAt(config, path);
       if (!isObject(value)) return [`${path} is ${shown(value)}: Synapse's built-in limits apply, which are not this deployment's`];
       const bad = (['per_second', 'burst_count'] as const).filter((key) => !finiteNumber(value[key]));
       return bad.map((key) => `${path}.${key} is ${shown(value[key])}, must be a finite number`);

@@ -10,8 +10,9 @@
  *   shared one. So only the checks about keys the worker file itself sets run on it (over the
  *   merged config); the keys it does not set are inherited and audited in the main config.
  */
+import { valueAt } from '../../terraform-json';
 import type { AuditContext, Violation } from '../../rule';
-import { settingAt, shown, synapseConfigFiles, type SynapseConfigFile } from '../../synapse-config';
+import { shown, synapseConfigFiles, type SynapseConfigFile } from '../../synapse-config';
 import type { JsonObject, JsonValue, SynthesizedStack } from '../../terraform-json';
 
 export interface SettingCheck {
@@ -40,7 +41,7 @@ export function mustEqual(path: string, expected: JsonValue, note?: string): Set
   return {
     keys: [topKey(path)],
     check: (config) => {
-      const value = settingAt(config, path);
+      const value = valueAt(config, path);
       if (value === expected) return [];
       return [`${path} is ${shown(value)}, must be ${JSON.stringify(expected)}${value === undefined && note ? ` (${note})` : ''}`];
     },
@@ -49,7 +50,7 @@ export function mustEqual(path: string, expected: JsonValue, note?: string): Set
 
 /** `path` must be absent. */
 export function mustBeAbsent(path: string, why: string): SettingCheck {
-  return { keys: [topKey(path)], check: (config) => (settingAt(config, path) === undefined ? [] : [`${path} is set (${why})`]) };
+  return { keys: [topKey(path)], check: (config) => (valueAt(config, path) === undefined ? [] : [`${path} is set (${why})`]) };
 }
 
 const DURATION = /^([0-9]+)(ms|s|m|h|d|w|y)?$/;
@@ -75,7 +76,7 @@ export function finiteDuration(path: string, meaning: string): SettingCheck {
   return {
     keys: [topKey(path)],
     check: (config) => {
-      const value = settingAt(config, path);
+      const value = valueAt(config, path);
       return isFiniteDuration(value) ? [] : [`${path} is ${shown(value)}, not a finite duration (${meaning})`];
     },
   };

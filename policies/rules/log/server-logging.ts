@@ -6,7 +6,7 @@
 import type { ConfigMapFile } from '../../synapse-config';
 import type { Violation } from '../../rule';
 import type { PodSpecView } from '../../terraform-json';
-import { invocations, strings, type Invocation } from './invocations';
+import { invocations, strings, type Invocation } from '../../invocations';
 
 // ---------------------------------------------------------------- slapd
 

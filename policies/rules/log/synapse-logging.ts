@@ -7,7 +7,7 @@
 import type { Violation } from '../../rule';
 import { configMapFiles, parseSynapseYaml, shown, synapseConfigFiles, type ConfigMapFile } from '../../synapse-config';
 import { isObject, type JsonObject, type SynthesizedStack } from '../../terraform-json';
-import { basename, strings } from './invocations';
+import { basename, strings } from '../../invocations';
 
 export const STREAM_HANDLER = 'logging.StreamHandler';
 /** Buffering handlers that hand their records to a `target` handler. */

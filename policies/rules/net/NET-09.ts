@@ -1,5 +1,6 @@
 import type { Rule, Violation } from '../../rule';
 import { ldapModules, shown, synapseConfigFiles } from '../../synapse-config';
+import { invocations } from '../../invocations';
 import { isObject, podSpecs, type JsonObject } from '../../terraform-json';
 
 /** ldap3 reads tls_options.validate as an ssl.CERT_* value; 2 is ssl.CERT_REQUIRED (its default is CERT_NONE). */
@@ -22,45 +23,20 @@ function moduleProblems(path: string, config: JsonObject): string[] {
   return problems;
 }
 
-/** Splits a shell command line into words (quotes respected), enough to find a slapd invocation in `sh -c`. */
-function shellWords(text: string): string[] {
-  const words: string[] = [];
-  const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s'";|&]+)|([;|&\n]+)/g;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(text)) !== null) words.push(match[1] ?? match[2] ?? match[3] ?? match[4] ?? '');
-  return words;
-}
+const SLAPD_DEFAULT_LISTENER = "ldap:/// (slapd's default without -h)";
 
-function isSlapd(word: string): boolean {
-  return /(^|\/)slapd$/.test(word);
-}
-
-function listenersIn(words: readonly string[]): string[][] {
-  const found: string[][] = [];
-  words.forEach((word, index) => {
-    if (!isSlapd(word)) return;
-    let listeners: string[] | undefined;
-    for (let at = index + 1; at < words.length && !/^[;|&\n]+$/.test(words[at] ?? ''); at += 1) {
-      const option = words[at] ?? '';
-      if (option === '-h') listeners = (words[at + 1] ?? '').split(/\s+/).filter(Boolean);
-      else if (option.startsWith('-h') && option.length > 2) listeners = option.slice(2).split(/\s+/).filter(Boolean);
-    }
-    found.push(listeners ?? ['ldap:/// (slapd\'s default without -h)']);
-  });
-  return found;
-}
-
-/**
- * The listener URLs of every slapd invocation in an argv, or in a shell script passed as one
- * of its words (`sh -c "exec slapd -h ..."`): the `-h` list, or slapd's default ldap:///.
- */
-export function slapdListeners(argv: readonly string[]): string[][] {
-  const scripts = argv.filter((word) => /\s/.test(word) && /slapd/.test(word)).map(shellWords);
-  return [argv, ...scripts].flatMap(listenersIn);
-}
-
-function argvOf(container: JsonObject): string[] {
-  return [...(Array.isArray(container.command) ? container.command : []), ...(Array.isArray(container.args) ? container.args : [])].filter((word): word is string => typeof word === 'string');
+/** The listener URLs of every slapd a container starts (directly or in a `sh -c` script): its `-h` list, or slapd's default. */
+export function slapdListeners(container: JsonObject): string[][] {
+  return invocations(container)
+    .filter((invocation) => invocation.program === 'slapd')
+    .map((invocation) => {
+      let listeners: string[] | undefined;
+      invocation.args.forEach((option, index) => {
+        if (option === '-h') listeners = (invocation.args[index + 1] ?? '').split(/\s+/).filter(Boolean);
+        else if (option.startsWith('-h') && option.length > 2) listeners = option.slice(2).split(/\s+/).filter(Boolean);
+      });
+      return listeners ?? [SLAPD_DEFAULT_LISTENER];
+    });
 }
 
 function slapdViolations(stack: Parameters<Rule['check']>[0]): Violation[] {
@@ -71,7 +47,7 @@ function slapdViolations(stack: Parameters<Rule['check']>[0]): Violation[] {
       if (!hasCommand && typeof container.image === 'string' && /openldap|slapd/i.test(container.image)) {
         return [{ address, message: 'runs the OpenLDAP image entrypoint: its listeners are not visible here; run slapd -h "ldaps:///" explicitly' }];
       }
-      return slapdListeners(argvOf(container)).flatMap((listeners) =>
+      return slapdListeners(container).flatMap((listeners) =>
         listeners.filter((url) => !/^ldaps:\/\//i.test(url)).map((url) => ({ address, message: `slapd listens on ${url}; only ldaps:// is allowed` })),
       );
     }),

@@ -1,7 +1,7 @@
-import { chartName, helmReleases, helmValues, valueAt } from '../../helm-values';
+import { chartName, helmReleases, helmValues } from '../../helm-values';
 import { at, EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf, type ManifestView } from '../../manifests';
 import type { Rule, Violation } from '../../rule';
-import { blocks, isObject, type SynthesizedStack } from '../../terraform-json';
+import { blocks, isObject, type SynthesizedStack, valueAt } from '../../terraform-json';
 
 /** Cluster-wide External Secrets kinds: each reaches across every compartment. */
 export const CLUSTER_KINDS = ['ClusterSecretStore', 'ClusterExternalSecret', 'ClusterPushSecret', 'ClusterGenerator'] as const;

@@ -1,21 +1,17 @@
-import { parseDocument } from 'yaml';
+import { argv as argvOf } from '../../invocations';
 import type { Rule, Violation } from '../../rule';
-import { blocks, isObject, podSpecs, resources, stringMap, type JsonObject, type PodSpecView } from '../../terraform-json';
+import { synapseConfigFiles } from '../../synapse-config';
+import { at, blocks, isObject, podSpecs, type JsonObject, type PodSpecView } from '../../terraform-json';
 
 export const NO_SECRETS_FLAG = '--no-secrets-in-config';
 /** Top-level Synapse options that hold a secret inline; each has a `*_path`/`*_file` counterpart. */
 export const INLINE_SECRET_KEYS = ['macaroon_secret_key', 'form_secret', 'registration_shared_secret', 'worker_replication_secret', 'signing_key', 'turn_shared_secret', 'recaptcha_private_key'] as const;
 /** Nested inline secrets: database password, Redis password, SMTP password. */
 export const NESTED_SECRET_KEYS = [['database', 'args', 'password'], ['redis', 'password'], ['email', 'smtp_pass']] as const;
-const CONFIG_MAP_TYPES = ['kubernetes_config_map_v1', 'kubernetes_config_map'] as const;
-
-function words(container: JsonObject): string[] {
-  return [...(Array.isArray(container.command) ? container.command : []), ...(Array.isArray(container.args) ? container.args : [])].filter((word): word is string => typeof word === 'string');
-}
 
 function containerViolations(view: PodSpecView): Violation[] {
   return view.containers.flatMap((container) => {
-    const argv = words(container);
+    const argv = argvOf(container);
     const address = `${view.resource.address} container "${String(container.name ?? '?')}"`;
     const runsSynapse = argv.some((word) => word.includes('synapse.app.'));
     // Without a command the Synapse image runs its own entrypoint, which does not pass the flag.
@@ -27,21 +23,11 @@ function containerViolations(view: PodSpecView): Violation[] {
   });
 }
 
-/** The Synapse config in a file, if it is one (a YAML mapping with server_name or worker_app). PyYAML semantics: duplicate keys allowed. */
-function synapseConfig(text: string): JsonObject | undefined {
-  const document = parseDocument(text, { version: '1.1', uniqueKeys: false });
-  if (document.errors.length > 0) return undefined;
-  const parsed: unknown = document.toJS({ maxAliasCount: 1000 });
-  return isObject(parsed) && ('server_name' in parsed || 'worker_app' in parsed) ? parsed : undefined;
-}
-
 function inlineSecrets(config: JsonObject): string[] {
   const found: string[] = INLINE_SECRET_KEYS.filter((key) => key in config);
   for (const path of NESTED_SECRET_KEYS) {
-    let current: unknown = config;
-    for (const key of path.slice(0, -1)) current = isObject(current) ? current[key] : undefined;
-    const last = path[path.length - 1] ?? '';
-    if (isObject(current) && last in current) found.push(path.join('.'));
+    const parent = at(config, ...path.slice(0, -1));
+    if (isObject(parent) && (path[path.length - 1] ?? '') in parent) found.push(path.join('.'));
   }
   blocks(config.modules).forEach((module, index) => {
     const moduleConfig = module.config;
@@ -64,12 +50,8 @@ export const SEC_04: Rule = {
   fix: `Use the *_path / *_file options (macaroon_secret_key_path, form_secret_path, signing_key_path, database.args.passfile, redis.password_path, bind_password_file, ...) on mounted Secrets and run Synapse with ${NO_SECRETS_FLAG}.`,
   check: (stack) => {
     const violations: Violation[] = podSpecs(stack).flatMap(containerViolations);
-    for (const configMap of resources(stack, ...CONFIG_MAP_TYPES)) {
-      for (const [file, text] of Object.entries(stringMap(configMap.body.data))) {
-        const config = synapseConfig(text);
-        if (!config) continue;
-        for (const key of inlineSecrets(config)) violations.push({ address: `${configMap.address} data "${file}"`, message: `Synapse config holds the inline secret ${key}; use its *_path/*_file option` });
-      }
+    for (const file of synapseConfigFiles(stack)) {
+      for (const key of inlineSecrets(file.own)) violations.push({ address: file.address, message: `Synapse config holds the inline secret ${key}; use its *_path/*_file option` });
     }
     return violations;
   },

@@ -3,7 +3,7 @@
  * `exec`, `tini`, `docker-entrypoint.sh` and the like), and each command of a `sh -c` script.
  * Enough to find a server process and its flags; not a shell.
  */
-import type { JsonObject } from '../../terraform-json';
+import type { JsonObject } from './terraform-json';
 
 export interface Invocation {
   /** Basename of the program (`/opt/bitnami/openldap/sbin/slapd` -> `slapd`). */
@@ -68,10 +68,14 @@ function scriptCommands(script: string): string[][] {
   return commands.filter((command) => command.length > 0);
 }
 
+/** A container's argv as written: command, then args. */
+export function argv(container: JsonObject): string[] {
+  return [...strings(container.command), ...strings(container.args)];
+}
+
 /** The programs a container runs: its argv, and the commands of a `sh -c` script. Empty without command and args (the image's own entrypoint). */
 export function invocations(container: JsonObject): Invocation[] {
-  const argv = [...strings(container.command), ...strings(container.args)];
-  const direct = unwrap(argv);
+  const direct = unwrap(argv(container));
   if (!direct) return [];
   if (!SHELLS.includes(direct.program)) return [direct];
   const flag = direct.args.findIndex((word) => /^-[a-z]*c[a-z]*$/.test(word));
