@@ -134,7 +134,7 @@ function suppressionRows(records: readonly SuppressionRecord[], status: (record:
   ];
 }
 
-function policySections(review: Review): string[] {
+function policySections(review: Review): [string[], string[]] {
   const policy = review.policy;
   const valid = (record: SuppressionRecord) => (record.problems.length === 0 ? 'valid' : `**invalid**: ${record.problems.join('; ')}`);
   const suppressions: string[] = ['### Policy suppressions', ''];
@@ -154,37 +154,45 @@ function policySections(review: Review): string[] {
   if (policy.newFindings.length > 0) findings.push(`**New findings (${policy.newFindings.length}):**`, '', ...findingRows(policy.newFindings));
   if (policy.fixedFindings.length > 0) findings.push(`**Fixed findings (${policy.fixedFindings.length}):**`, '', ...findingRows(policy.fixedFindings));
   if (findings.length === 2) findings.push(`No new finding (head: ${review.headAudit.findings.length} findings in total).`, '');
-  return [...suppressions, ...findings];
+  return [suppressions, findings];
 }
 
-function securitySection(review: Review): string[] {
+/** The security deltas as subsections (title line first), so a cut can share the space fairly among them. */
+function securitySubsections(review: Review): string[][] {
+  const [suppressions, findings] = policySections(review);
   return [
-    '## Security deltas',
-    '',
-    ...reachabilitySection(review),
-    '### Exposure',
-    '',
-    'Service types, ports and source ranges, host ports, ingress objects, and the gateway\'s HAProxy routes.',
-    '',
-    ...factTable(review.exposure),
-    '### Privileges',
-    '',
-    'Security contexts, host namespaces, service-account tokens, RBAC, privilege settings in chart values, and OpenBao policies and roles.',
-    '',
-    ...factTable(review.privileges),
-    '### Secret references',
-    '',
-    'Names and paths only: the plans carry no secret values.',
-    '',
-    ...factTable(review.secretReferences),
-    '### Images, charts and providers',
-    '',
-    ...factTable(review.artifacts),
-    '### Synapse settings',
-    '',
-    ...factTable(review.synapseSettings),
-    ...policySections(review),
+    reachabilitySection(review),
+    ['### Exposure', '', "Service types, ports and source ranges, host ports, ingress objects, and the gateway's HAProxy routes.", '', ...factTable(review.exposure)],
+    ['### Privileges', '', 'Security contexts, host namespaces, service-account tokens, RBAC, privilege settings in chart values, and OpenBao policies and roles.', '', ...factTable(review.privileges)],
+    ['### Secret references', '', 'Names and paths only: the plans carry no secret values.', '', ...factTable(review.secretReferences)],
+    ['### Images, charts and providers', '', ...factTable(review.artifacts)],
+    ['### Synapse settings', '', ...factTable(review.synapseSettings)],
+    suppressions ?? [],
+    findings ?? [],
   ];
+}
+
+const SECURITY_TITLE = ['## Security deltas', ''];
+
+/** Characters the lines take in the comment. */
+const size = (lines: readonly string[]) => lines.join('\n').length + 1;
+
+/**
+ * Cuts the subsections to `budget` characters in all: the smaller ones are kept whole, and
+ * what they leave is shared equally by the larger ones, so no kind of delta disappears
+ * because another one is long.
+ */
+function fitSubsections(subsections: readonly string[][], budget: number): string[] {
+  const order = subsections.map((lines, index) => ({ index, size: size(lines) })).sort((a, b) => a.size - b.size);
+  const kept: string[][] = subsections.map(() => []);
+  let left = budget;
+  order.forEach(({ index, size: needed }, position) => {
+    const share = Math.floor(left / (order.length - position));
+    const lines = subsections[index] ?? [];
+    kept[index] = needed <= share ? [...lines] : cutLines(lines, share).kept;
+    left -= size(kept[index] ?? []);
+  });
+  return kept.flat();
 }
 
 function note(change: ResourceChange): string {
@@ -260,24 +268,26 @@ function detailsSection(review: Review): string[] {
  */
 export function renderReview(review: Review, fullReviewName = 'review-full.md'): RenderedReview {
   const head = [...header(review), ...summary(review)];
-  const security = securitySection(review);
+  const subsections = securitySubsections(review);
+  const security = [...SECURITY_TITLE, ...subsections.flat()];
   const totals = resourceSummary(review);
   const tables = resourceTables(review);
   const details = detailsSection(review);
   const full = `${[...head, ...security, ...totals, ...tables, ...details].join('\n')}\n`;
   if (full.length <= REVIEW_LIMIT) return { comment: full, full, truncated: false };
 
-  const size = (lines: readonly string[]) => lines.join('\n').length + 1;
   const truncationNote = `> **This review was cut to ${REVIEW_LIMIT.toLocaleString('en-US')} characters** (the full review has ${full.length.toLocaleString('en-US')}): sections marked "not shown" continue in \`${fullReviewName}\`, kept with the CI run.`;
   let remaining = REVIEW_LIMIT - size(head) - size(totals) - truncationNote.length - 8;
-  const fit = (lines: readonly string[], reserve: number) => {
-    const { kept } = cutLines(lines, Math.max(0, remaining - reserve));
+  const fit = (lines: readonly string[]) => {
+    const { kept } = cutLines(lines, Math.max(0, remaining));
     remaining -= size(kept);
     return kept;
   };
-  const shownSecurity = fit(security, Math.min(8_000, Math.floor(remaining / 4)));
-  const shownTables = fit(tables, 0);
-  const shownDetails = remaining > 500 ? fit(details, 0) : [];
+  const securityBudget = remaining - Math.min(8_000, Math.floor(remaining / 4)) - size(SECURITY_TITLE);
+  const shownSecurity = size(security) <= securityBudget + size(SECURITY_TITLE) ? security : [...SECURITY_TITLE, ...fitSubsections(subsections, securityBudget)];
+  remaining -= size(shownSecurity);
+  const shownTables = fit(tables);
+  const shownDetails = remaining > 500 ? fit(details) : [];
   const comment = `${[...head, truncationNote, '', ...shownSecurity, ...totals, ...shownTables, ...shownDetails].join('\n')}\n`;
   return { comment, full, truncated: true };
 }
