@@ -1,4 +1,5 @@
 /** Label selectors: what a selector selects, and a stand-in object it selects. */
+import { requirementHolds } from '../../policies/label-selector-requirement';
 import { LABEL_NAMESPACE_NAME } from '../../model/compartments';
 import { block, blocks, stringMap } from '../../policies/terraform-json';
 import { field, strings } from './fields';
@@ -32,22 +33,7 @@ export function selectorOf(value: unknown): LabelSelector | undefined {
 
 export function selects(selector: LabelSelector, labels: Labels): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels)) if (labels[key] !== value) return false;
-  return selector.requirements.every(({ key, operator, values }) => {
-    const value = labels[key];
-    switch (operator) {
-      case 'In':
-        return value !== undefined && values.includes(value);
-      case 'NotIn':
-        return value === undefined || !values.includes(value);
-      case 'Exists':
-        return value !== undefined;
-      case 'DoesNotExist':
-        return value === undefined;
-      default:
-        // An unknown operator is rejected by the API server; it selects nothing here.
-        return false;
-    }
-  });
+  return selector.requirements.every(({ key, operator, values }) => requirementHolds(operator, values, labels[key]));
 }
 
 /** Labels of a stand-in object the selector selects, or undefined when no object can satisfy it. */

@@ -3,6 +3,7 @@
  * the metrics ports of its typed pods with their template labels, and Kubernetes label
  * selectors in both spellings (manifests: matchLabels; typed resources: match_labels).
  */
+import { requirementHolds } from '../../label-selector-requirement';
 import { manifests, type ManifestView } from '../../manifests';
 import { block, blocks, isObject, namespaceOf, podSpecs, stringMap, type JsonObject, type SynthesizedStack } from '../../terraform-json';
 
@@ -21,19 +22,7 @@ export function selectorMatches(selector: JsonObject | undefined, labels: Readon
   return blocks(selector.matchExpressions ?? selector.match_expressions).every((requirement) => {
     const key = typeof requirement.key === 'string' ? requirement.key : '';
     const values = Array.isArray(requirement.values) ? requirement.values.map(String) : [];
-    const value = labels[key];
-    switch (requirement.operator) {
-      case 'In':
-        return value !== undefined && values.includes(value);
-      case 'NotIn':
-        return value === undefined || !values.includes(value);
-      case 'Exists':
-        return value !== undefined;
-      case 'DoesNotExist':
-        return value === undefined;
-      default:
-        return false;
-    }
+    return requirementHolds(requirement.operator, values, labels[key]);
   });
 }
 
