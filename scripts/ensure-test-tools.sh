@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs, when missing, the real software the tests run rendered configs with:
 # Debian's slapd + ldap-utils, HAProxy, Redis and PostgreSQL, and PyYAML (Synapse's parser);
-# shellcheck, which actionlint runs over the CI definitions' scripts;
+# shellcheck, which actionlint runs over the CI definitions' scripts; iproute2 and libpq's headers
+# for the integration tier (a loopback-only network namespace; psycopg2 builds from source);
 # checks that Go is there for the tools the platform tests build.
 # Runs before `npm test` (npm's pretest), so the README's test command works on a fresh machine.
 set -euo pipefail
 
 missing=()
-for tool in /usr/sbin/slapd /usr/bin/ldapsearch /usr/sbin/haproxy /usr/bin/openssl /usr/bin/redis-server /usr/bin/psql /usr/bin/shellcheck; do
+for tool in /usr/sbin/slapd /usr/bin/ldapsearch /usr/sbin/haproxy /usr/bin/openssl /usr/bin/redis-server /usr/bin/psql /usr/bin/shellcheck /bin/ip /usr/include/postgresql/libpq-fe.h; do
   [ -x "$tool" ] || missing+=("$tool")
 done
 compgen -G '/usr/lib/postgresql/*/bin/postgres' > /dev/null || missing+=("postgres server")
@@ -17,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends slapd ldap-utils haproxy openssl redis-server postgresql shellcheck
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends slapd ldap-utils haproxy openssl redis-server postgresql shellcheck iproute2 libpq-dev
 fi
 
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet 'PyYAML==6.0.3'

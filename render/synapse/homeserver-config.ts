@@ -252,6 +252,11 @@ export function workerConfig(worker: WorkerDefinition): Record<string, unknown> 
     worker_name: worker.name,
     worker_listeners: listeners,
     worker_log_config: SYNAPSE_PATHS.logConfig,
+    // Logins are served by the main process only. The shared homeserver.yaml loads the LDAP
+    // module, which reads the bind password at start: workers, whose pods do not mount that
+    // Secret, replace the module list (Synapse merges config files key by key) instead of
+    // crashing, and the directory credential stays out of the media compartment.
+    modules: [],
     ...worker.extra,
   };
 }

@@ -25,6 +25,8 @@ interface LoadRequest {
   /** Files at their pod paths, as delivered (e.g. rendered by External Secrets). */
   readonly mounted?: Record<string, string>;
   readonly extraConfigs?: string[];
+  /** The pod's Secret mount paths: only these Secrets exist when the process starts. */
+  readonly secretDirectories?: string[];
 }
 
 /** One Python process loads every request: Synapse's import cost is paid once. */
@@ -42,7 +44,7 @@ function synapseProcesses(config: DeploymentConfig, homeserver: HomeserverSettin
       const files = workload.configFiles?.[0]?.files ?? {};
       // The same files, in the same order, as the container command passes them.
       const configs = (workload.command ?? []).filter((arg) => arg.startsWith('/config/')).map((arg) => path.basename(arg));
-      return { name: workload.name, files, configs };
+      return { name: workload.name, files, configs, secretDirectories: (workload.secretMounts ?? []).map((mount) => mount.mountPath) };
     });
 }
 
@@ -55,6 +57,10 @@ const cases = [
 
 const main = cases[0]!;
 const withInlineSecret = { ...main.files, 'homeserver.yaml': `${main.files['homeserver.yaml']}macaroon_secret_key: "inline"\n` };
+/** The media worker as it was before workers dropped the LDAP module: it must not start without the ldap-bind Secret. */
+const mediaWorker = cases.find((c) => c.name === 'media-repository')!;
+const workerFile = Object.keys(mediaWorker.files).find((file) => file !== 'homeserver.yaml' && file !== 'log.yaml' && /^modules: \[\]$/m.test(mediaWorker.files[file] ?? ''))!;
+const mediaWithLdap = { ...mediaWorker, files: { ...mediaWorker.files, [workerFile]: (mediaWorker.files[workerFile] ?? '').replace(/^modules: \[\]\n/m, '') } };
 const withoutReportStats = { ...main.files, 'homeserver.yaml': (main.files['homeserver.yaml'] ?? '').replace('report_stats: false\n', '') };
 /** The agency homeserver of the fleet sends mail: its main process reads an External Secrets-rendered email section. */
 const mailing = cases.find((c) => c.config === fleet && c.homeserver.synapse.smtp !== undefined && c.name === 'synapse')!;
@@ -84,7 +90,7 @@ const deliveredRequest: LoadRequest = {
 
 let results: Loaded[] = [];
 beforeAll(() => {
-  results = loadAll([...cases.map(({ files, configs }) => ({ files, configs })), { files: withInlineSecret, configs: main.configs }, { files: withoutReportStats, configs: main.configs }, deliveredRequest]);
+  results = loadAll([...cases.map(({ files, configs, secretDirectories }) => ({ files, configs, secretDirectories })), { files: withInlineSecret, configs: main.configs }, { files: withoutReportStats, configs: main.configs }, deliveredRequest, { files: mediaWithLdap.files, configs: mediaWithLdap.configs, secretDirectories: mediaWithLdap.secretDirectories }]);
 });
 
 describe('real Synapse loads every rendered config with --no-secrets-in-config', () => {
@@ -114,13 +120,16 @@ describe('real Synapse loads every rendered config with --no-secrets-in-config',
       redis_enabled: true,
       redis_password_set: true,
       replication_secret_set: true,
-      ldap_module: 'ldap_auth_provider.LdapAuthProviderModule',
-      ldap_start_tls: false,
-      ldap_tls_options: expect.objectContaining({ validate: 2 }),
-      ldap_bind_password_read_from_file: true,
       can_load_media_repo: name === 'media-repository',
     });
-    expect(String(loaded.ldap_uri)).toMatch(/^ldaps:\/\//);
+    if (name === 'synapse') {
+      // Logins are the main process's: it alone loads the LDAP module and reads the bind password.
+      expect(loaded).toMatchObject({ ldap_module: 'ldap_auth_provider.LdapAuthProviderModule', ldap_start_tls: false, ldap_tls_options: expect.objectContaining({ validate: 2 }), ldap_bind_password_read_from_file: true });
+      expect(String(loaded.ldap_uri)).toMatch(/^ldaps:\/\//);
+    } else {
+      // Workers start without the ldap-bind Secret their pods do not mount.
+      expect(loaded).toMatchObject({ ldap_module: null, ldap_bind_password_read_from_file: null });
+    }
     if (name === 'media-repository') expect(loaded).toMatchObject({ enable_authenticated_media: true, max_upload_size: 50 * 1024 * 1024, media_upload_limits: 2 });
   });
 });
@@ -132,6 +141,10 @@ describe('the loader is a real check: it refuses what the renderer must never pr
 
   it('refuses a config without report_stats', () => {
     expect(results[cases.length + 1]?.error).toMatch(/report_stats/);
+  });
+
+  it('refuses to start a worker that loads the LDAP module without the ldap-bind Secret mounted', () => {
+    expect(results[cases.length + 3]?.error).toMatch(/ConfigError: modules/);
   });
 });
 

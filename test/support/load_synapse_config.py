@@ -3,7 +3,9 @@
 Input (JSON on stdin): a list of {"files": {"homeserver.yaml": "...", "worker.yaml": "...", "log.yaml": "..."},
                                   "configs": ["homeserver.yaml", ...],
                                   "mounted": {"/secrets/...": "content as delivered"},   (optional)
-                                  "extraConfigs": ["/secrets/email/email.yaml"]}         (optional)
+                                  "extraConfigs": ["/secrets/email/email.yaml"],         (optional)
+                                  "secretDirectories": ["/secrets/keys", ...]}            (optional: the pod's Secret mounts;
+                                                                                          default: every Secret)
 The absolute mount paths of the pod (/config, /secrets, /run/secrets, /trust, /media) are re-rooted in
 a temporary directory, where secret files are created as the cluster would mount them (or as
 given in "mounted", e.g. files rendered by External Secrets' template engine). Synapse is run
@@ -33,7 +35,11 @@ def load(request):
         os.makedirs(os.path.join(root, directory), exist_ok=True)
     with open(os.path.join(root, "secrets/signing/signing.key"), "w") as key_file:
         write_signing_keys(key_file, [generate_signing_key("a_test")])
+    # Only the Secrets the pod mounts (when the request says which): a process must start without the others.
+    mounted_directories = request.get("secretDirectories")
     for name in ["secrets/keys/macaroon", "secrets/keys/form", "secrets/keys/replication", "secrets/redis/password", "secrets/ldap/password"]:
+        if mounted_directories is not None and not any(("/" + name).startswith(directory.rstrip("/") + "/") for directory in mounted_directories):
+            continue
         with open(os.path.join(root, name), "w") as secret_file:
             secret_file.write(secrets.token_urlsafe(32) + "\n")
     with open(os.path.join(root, "trust/ca.crt"), "w") as ca_file:
@@ -64,7 +70,7 @@ def load(request):
     except ConfigError as error:
         return {"error": "ConfigError: %s %s" % (".".join(error.path or []), error.msg)}
 
-    ldap_module, ldap_config = config.modules.loaded_modules[0]
+    ldap_module, ldap_config = config.modules.loaded_modules[0] if config.modules.loaded_modules else (None, None)
     media = config.media
     return {
         "server_name": config.server.server_name,
@@ -98,12 +104,12 @@ def load(request):
         "replication_secret_set": bool(config.worker.worker_replication_secret),
         "instance_map": sorted(config.worker.instance_map.keys()),
         "federation_senders": list(config.worker.federation_shard_config.instances),
-        "ldap_module": ldap_module.__module__ + "." + ldap_module.__name__,
-        "ldap_uri": ldap_config.uri,
-        "ldap_start_tls": ldap_config.start_tls,
-        "ldap_tls_options": ldap_config.tls_options,
-        "ldap_filter": ldap_config.filter,
-        "ldap_bind_password_read_from_file": bool(ldap_config.bind_password),
+        "ldap_module": ldap_module.__module__ + "." + ldap_module.__name__ if ldap_module else None,
+        "ldap_uri": ldap_config.uri if ldap_config else None,
+        "ldap_start_tls": ldap_config.start_tls if ldap_config else None,
+        "ldap_tls_options": ldap_config.tls_options if ldap_config else None,
+        "ldap_filter": ldap_config.filter if ldap_config else None,
+        "ldap_bind_password_read_from_file": bool(ldap_config.bind_password) if ldap_config else None,
         "allowed_local_3pids": [entry["pattern"] for entry in config.registration.allowed_local_3pids],
         "signing_key_ids": [key.version for key in config.key.signing_key],
         # Digests, never the values: the caller compares them with what it delivered.

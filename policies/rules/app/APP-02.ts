@@ -6,9 +6,15 @@ import { auditSynapseSettings, mustEqual, type SettingCheck } from './synapse-se
 /** Other login methods Synapse offers; each would be a way in that bypasses the directory. */
 const OTHER_LOGINS = ['oidc_providers', 'oidc_config', 'saml2_config', 'cas_config', 'jwt_config'] as const;
 
+const isEmpty = (value: unknown) => value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+
 const LDAP_ONLY: SettingCheck = {
   keys: ['modules', 'password_providers'],
-  check: (config) => {
+  check: (config, _context, file) => {
+    // A worker serves no logins (the gateway routes them to the main process). With no auth
+    // module and local passwords off, a login that reaches it anyway fails closed; workers drop
+    // the module so their pods need not mount the directory's bind password.
+    if (file.kind === 'worker' && isEmpty(config.modules) && isEmpty(config.password_providers)) return [];
     const enabled = ldapModules(config).filter((entry) => entry.config.enabled === true);
     if (enabled.length === 0) return ['no enabled LDAP auth provider (ldap_auth_provider.LdapAuthProviderModule with enabled: true; the module is off by default)'];
     return enabled.flatMap((entry) => {
@@ -39,6 +45,6 @@ export const APP_02: Rule = {
   level: 'error',
   lesson: 'Passwords kept in Synapse outlive the directory account: a departed or never-admitted person must not be able to log in.',
   references: { nsaCisa: 'Authentication and authorization' },
-  fix: 'Set password_config.localdb_enabled: false, configure ldap_auth_provider.LdapAuthProviderModule with enabled: true and a filter (group membership and mail domain), and configure no OIDC, SAML, CAS or JWT login.',
+  fix: 'Set password_config.localdb_enabled: false, configure ldap_auth_provider.LdapAuthProviderModule with enabled: true and a filter (group membership and mail domain) for the main process (workers may drop every module), and configure no OIDC, SAML, CAS or JWT login.',
   check: (stack, context) => auditSynapseSettings(stack, context, [mustEqual('password_config.localdb_enabled', false, 'Synapse\'s default is true'), LDAP_ONLY, NO_OTHER_LOGIN]),
 };

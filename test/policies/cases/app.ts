@@ -59,7 +59,8 @@ const APP_02: FiringCase[] = [
   fires('CAS enabled', 'cas_config', { enabled: true, server_url: 'https://cas.example.org' }, 'cas_config is configured'),
   fires('SAML configured', 'saml2_config', { sp_config: { metadata: { remote: [{ url: 'https://idp.example.org/metadata' }] } } }, 'saml2_config is configured'),
   fires('JWT login', 'jwt_config', { enabled: true, algorithm: 'RS256' }, 'jwt_config is configured'),
-  firesInWorker('worker file replacing the modules', 'modules', [], 'no enabled LDAP auth provider'),
+  firesInWorker('worker file replacing the LDAP module by another auth module', 'modules', [{ module: 'rest_auth_provider.RestAuthProvider', config: { endpoint: 'https://auth.example.org' } }], 'no enabled LDAP auth provider'),
+  firesInWorker('worker file keeping the module list but with the LDAP module disabled', 'password_providers', [{ module: 'ldap_auth_provider.LdapAuthProvider', config: { enabled: false } }], 'no enabled LDAP auth provider'),
 ];
 
 const APP_03: FiringCase[] = [
@@ -251,6 +252,7 @@ export const APP_NEAR_MISSES: CaseTable<NearMiss> = {
     { name: 'worker file without registration settings (fixture)', mutate: () => undefined },
   ],
   'APP-02': [
+    { name: 'worker file dropping every module (workers serve no logins; the fixture ships it)', mutate: () => undefined },
     { name: 'an empty OIDC provider list and CAS disabled', mutate: editSynapse((config) => Object.assign(config, { oidc_providers: [], cas_config: { enabled: false } })) },
     {
       name: 'LDAP as a legacy password provider',

@@ -1,0 +1,40 @@
+/**
+ * A Python virtualenv that can *run* Synapse against PostgreSQL and Redis: the deployed
+ * image's Synapse version with the `postgres` (psycopg2) and `redis` extras, and the LDAP
+ * auth module, from PyPI. Built once per machine into the tool cache, keyed by versions.
+ * (test/support/synapse-venv.ts only loads configs: it has no PostgreSQL driver.)
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { deployedSynapseVersion, LDAP3_MODULE_VERSION } from '../../support/synapse-venv';
+import { toolCache } from '../../support/tool-cache';
+
+/**
+ * Synapse's own lock file (what its image ships) pins txredisapi 1.4.11; PyPI's newest (1.6.0)
+ * changed RedisFactory's base class, and Synapse's Redis replication then crashes at start
+ * ("'super' object has no attribute 'startedConnecting'"). Pinned here as the image does.
+ */
+export const TXREDISAPI_VERSION = '1.4.11';
+
+function run(command: string, args: readonly string[]): void {
+  const result = spawnSync(command, [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20 * 60_000 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** Returns the venv's python, creating the venv first if needed (about a minute; psycopg2 builds against libpq-dev). */
+export function ensureSynapseServerVenv(): string {
+  const version = deployedSynapseVersion();
+  const venv = toolCache(`synapse-${version}-postgres-redis-txredisapi-${TXREDISAPI_VERSION}-ldap3-${LDAP3_MODULE_VERSION}`);
+  const python = path.join(venv, 'bin', 'python');
+  const ready = path.join(venv, '.ready');
+  if (fs.existsSync(ready)) return python;
+  // (postgresql-common ships a /usr/bin/pg_config wrapper too, which cannot build anything: check the header.)
+  if (!fs.existsSync('/usr/include/postgresql/libpq-fe.h')) throw new Error('psycopg2 builds from source against libpq: install Debian\'s libpq-dev (apt-get install libpq-dev)');
+  fs.rmSync(venv, { recursive: true, force: true });
+  run('python3', ['-m', 'venv', venv]);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse[postgres,redis]==${version}`, `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`, `txredisapi==${TXREDISAPI_VERSION}`]);
+  run(python, ['-c', 'import psycopg2, txredisapi, ldap_auth_provider, synapse.app.homeserver']);
+  fs.writeFileSync(ready, `${new Date().toISOString()}\n`);
+  return python;
+}
