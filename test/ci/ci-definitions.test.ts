@@ -13,6 +13,9 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { actionlint, onPath } from '../support/actionlint';
 
+/** .ci/run as root (the integration tier needs a network namespace), with the setup steps' PATH. */
+const RUN_AS_ROOT = 'sudo --preserve-env env "PATH=$PATH" bash .ci/run';
+
 const ROOT = path.join(__dirname, '..', '..');
 const GITHUB_FILE = path.join(ROOT, '.github', 'workflows', 'ci.yml');
 const GITLAB_FILE = path.join(ROOT, '.gitlab-ci.yml');
@@ -130,7 +133,7 @@ describe('GitHub Actions workflow', () => {
   });
 
   it('test job: .ci/run on Node 20, Go 1.26 and its own Python, evidence and SARIF uploaded', () => {
-    expect(steps('test').map((step) => step.run?.trim())).toContain('bash .ci/run');
+    expect(steps('test').map((step) => step.run?.trim())).toContain(RUN_AS_ROOT);
     expect(only(stepUsing('test', 'actions/setup-node'), 'setup-node').with?.['node-version']).toBe('20');
     expect(only(stepUsing('test', 'actions/setup-go'), 'setup-go').with?.['go-version']).toBe('1.26');
     expect(stepUsing('test', 'actions/setup-python')).toHaveLength(1);
@@ -158,7 +161,7 @@ describe('GitHub Actions workflow', () => {
     expect(text(cache.with?.['restore-keys'], 'restore-keys')).toBeTruthy();
     // The cache is restored before .ci/run fills it.
     const order = steps('test');
-    expect(order.findIndex((step) => step.uses?.startsWith('actions/cache@'))).toBeLessThan(order.findIndex((step) => step.run?.trim() === 'bash .ci/run'));
+    expect(order.findIndex((step) => step.uses?.startsWith('actions/cache@'))).toBeLessThan(order.findIndex((step) => step.run?.trim() === RUN_AS_ROOT));
   });
 
   it('review job: pull requests only, full history, posts only from this repository', () => {
