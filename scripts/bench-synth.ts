@@ -1,91 +1,176 @@
 /**
- * Measures synthesis time (config load + compose + synth + audit, as `npm run synth` does)
- * for the default deployment and the 3-homeserver fleet, against a baseline measured in the
- * same run: a cdktf App with one empty stack and the same provider. Reports medians and ratios.
+ * `npm run bench`: a reproducible benchmark of the main job, in one run on one machine.
+ * Every measured thing is a separate OS process under GNU time (`/usr/bin/time -v`):
+ *   - the default deployment (synthesis + audit, `node dist/main.js`) against an empty cdktf app
+ *     synthesized the same way (the ratio is the headline), with a breakdown (module loading,
+ *     synthesis without the policy rules);
+ *   - fleets of 1, 5, 20 and 50 homeservers (generated from config/examples/fleet.yaml):
+ *     per-homeserver cost and a linearity check;
+ *   - the compile steps and other ways of running the app (ts-node, ts-node --transpile-only,
+ *     tsx, @swc-node/register, node's type stripping), installed outside the project;
+ *   - with --with-tests, `npm test` (warm).
+ * Prints a Markdown report (docs/benchmarks.md with --write). Run it on a quiet machine.
  *
- * Usage: npm run bench [-- <runs>]
+ * Usage: npm run bench -- [--runs N] [--fleets 1,5,20,50] [--runners LIST] [--with-tests] [--write | --out FILE]
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { App, TerraformStack } from 'cdktf';
-import { DEFAULT_CONFIG_PATH } from '../config/load-config';
+import { loadDeploymentConfig } from '../config/load-config';
 import { projectRoot } from '../config/project-root';
-import { synthesizeDeployment } from '../stacks/synthesize-deployment';
+import { jestSummary, jestWorkers, type BenchResults, type HeadlineId } from './bench/analysis';
+import { fleetConfig } from './bench/fleet-config';
+import { describeMachine, sourceFingerprint } from './bench/machine';
+import { measureGroup, timeToolProblem, unavailable, type CommandSpec, type Measurement } from './bench/measure';
+import { parseOptions, reproduceCommand, USAGE, type CliOptions } from './bench/options';
+import { renderReport } from './bench/report';
+import { compileCommands, installRunners, runnerCommand, RUNNERS, type RunnerInstall } from './bench/runners';
 
-const runs = Number(process.argv[2] ?? 5);
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+const SYNTH_OUTPUT = /^synthesized ([0-9]+) stacks/m;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
 }
 
-function time(action: () => void): number[] {
-  action(); // warm-up: module loading and JIT are not what we measure
-  return Array.from({ length: runs }, () => {
-    const start = process.hrtime.bigint();
-    action();
-    return Number(process.hrtime.bigint() - start) / 1e6;
+function nodeScript(root: string, id: HeadlineId, label: string, script: string, args: readonly string[], display: string): CommandSpec {
+  return { id, label, argv: [process.execPath, path.join(root, 'dist', script), ...args], display, outdirVariable: 'CDKTF_OUTDIR', expectStdout: /^(?:synthesized ([0-9]+) stacks|loaded)/m };
+}
+
+function headlineSpecs(root: string): CommandSpec[] {
+  const defaultConfig = path.join(root, 'config', 'default.yaml');
+  return [
+    nodeScript(root, 'baseline', 'baseline: empty cdktf app (1 stack, kubernetes provider)', 'scripts/bench/empty-app.js', [], 'node dist/scripts/bench/empty-app.js'),
+    nodeScript(root, 'load-only', "the app's modules loaded, nothing synthesized", 'scripts/bench/load-only.js', [], 'node dist/scripts/bench/load-only.js'),
+    nodeScript(root, 'synth-no-rules', 'default deployment, synthesis without policy rules', 'scripts/bench/synth-no-rules.js', [defaultConfig], 'node dist/scripts/bench/synth-no-rules.js config/default.yaml'),
+    { ...nodeScript(root, 'default', 'default deployment: synthesis + audit', 'main.js', [defaultConfig], 'node dist/main.js config/default.yaml'), expectStdout: SYNTH_OUTPUT, fingerprint: 'stacks' },
+  ];
+}
+
+function fleetSpecs(root: string, scratch: string, sizes: readonly number[]): CommandSpec[] {
+  return sizes.map((size) => {
+    const file = path.join(scratch, `fleet-${size}.yaml`);
+    fs.writeFileSync(file, fleetConfig(size));
+    const config = loadDeploymentConfig(file); // throws, naming every problem, if the generator produced an invalid config
+    if (config.homeservers.length !== size) throw new Error(`fleet-${size}.yaml has ${config.homeservers.length} homeservers`);
+    return {
+      id: `fleet-${size}`,
+      label: `fleet of ${size}`,
+      argv: [process.execPath, path.join(root, 'dist', 'main.js'), file],
+      display: `node dist/main.js fleet-${size}.yaml`,
+      outdirVariable: 'CDKTF_OUTDIR',
+      expectStdout: SYNTH_OUTPUT,
+    };
   });
 }
 
-let counter = 0;
-const baseline = time(() => {
-  const app = new App({ outdir: path.join(scratch, `baseline-${counter++}`) });
-  const stack = new TerraformStack(app, 'empty');
-  new KubernetesProvider(stack, 'kubernetes', {});
-  app.synth();
-});
-
-const stackCounts = new Map<string, number>();
-
-function deployment(configPath: string): number[] {
-  return time(() => {
-    const outcome = synthesizeDeployment({ configPath, outdir: path.join(scratch, `out-${counter++}`) });
-    if (!outcome.ok) throw new Error(`synthesis failed for ${configPath}`);
-    stackCounts.set(configPath, outcome.stacks.length);
-  });
+function runnerMeasurements(root: string, scratch: string, options: CliOptions, install: RunnerInstall | undefined, defaultMeasurement: Measurement | undefined, logLine: (line: string) => void): Measurement[] {
+  const specs: CommandSpec[] = [];
+  const skipped: Measurement[] = [];
+  for (const id of options.runners) {
+    if (id === 'node-dist') continue;
+    const command = runnerCommand(id, root, install, 'main.ts', ['config/default.yaml']);
+    const base = { id, label: RUNNERS[id].label };
+    if (typeof command === 'string') skipped.push(unavailable({ ...base, display: `${RUNNERS[id].appCommand} config/default.yaml` }, command));
+    else specs.push({ ...base, ...command, outdirVariable: 'CDKTF_OUTDIR', expectStdout: SYNTH_OUTPUT, fingerprint: 'stacks' });
+  }
+  const measured = measureGroup(specs, { cwd: root, scratch, runs: options.runs, log: logLine });
+  const reference = defaultMeasurement ? [{ ...defaultMeasurement, id: 'node-dist', label: RUNNERS['node-dist'].label }] : [];
+  const all = [...reference, ...measured, ...skipped];
+  return options.runners.flatMap((id) => all.filter((measurement) => measurement.id === id));
 }
 
-/** Whole process, as `node dist/main.js <config>` runs after the build step. */
-function processRun(args: string[]): number[] {
-  return time(() => {
-    const result = spawnSync(process.execPath, args, { cwd: projectRoot(), env: { ...process.env, CDKTF_OUTDIR: path.join(scratch, `proc-${counter++}`) }, stdio: 'ignore' });
-    if (result.status !== 0) throw new Error(`process failed: ${args.join(' ')}`);
-  });
+function measureTests(root: string, scratch: string): NonNullable<BenchResults['tests']> {
+  const showConfig = spawnSync('npx', ['--no-install', 'jest', '--showConfig'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const workers = jestWorkers(showConfig.stdout);
+  const [measurement] = measureGroup(
+    [{ id: 'npm-test', label: '`npm test`', argv: ['npm', 'test'], display: 'npm test', allowFailure: true, describeOutput: jestSummary }],
+    { cwd: root, scratch, runs: 1, log },
+  );
+  if (!measurement) throw new Error('unreachable: one spec, one measurement');
+  return { measurement, ...(workers !== undefined ? { workers } : {}), ...(measurement.status === 'ok' && measurement.detail ? { summary: measurement.detail } : {}) };
 }
 
-const mainJs = path.join(projectRoot(), 'dist', 'main.js');
-const fleetConfig = path.join(projectRoot(), 'config', 'examples', 'fleet.yaml');
+function main(): number {
+  let options: CliOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    log((error as Error).message);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const timeProblem = timeToolProblem();
+  if (timeProblem) {
+    log(timeProblem);
+    return 2;
+  }
+  const root = projectRoot();
+  for (const compiled of ['main.js', 'scripts/bench/empty-app.js', 'scripts/bench/load-only.js', 'scripts/bench/synth-no-rules.js']) {
+    if (!fs.existsSync(path.join(root, 'dist', compiled))) {
+      log(`dist/${compiled} is missing: run the benchmark with \`npm run bench\` (it compiles first)`);
+      return 2;
+    }
+  }
+  const started = process.hrtime.bigint();
+  const machine = describeMachine(root);
+  const sourcesAtStart = sourceFingerprint(root);
+  if (machine.loadAverageAtStart[0] !== undefined && machine.loadAverageAtStart[0] > 0.5) {
+    log(`warning: load average ${machine.loadAverageAtStart[0].toFixed(2)}: the machine is busy, numbers will be noisy`);
+  }
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'matrix-bench-'));
+  try {
+    const group = { cwd: root, scratch, runs: options.runs, log };
+    log(`headline: default deployment and baseline (${options.runs} runs + 1 warm-up each)`);
+    const headline = measureGroup(headlineSpecs(root), group);
+    log(`fleets: ${options.fleets.join(', ') || 'none'}`);
+    const fleetSpecsList = fleetSpecs(root, scratch, options.fleets);
+    const fleetMeasurements = measureGroup(fleetSpecsList, group);
+    const fleets = options.fleets.map((size, index) => ({ size, measurement: fleetMeasurements[index] as Measurement }));
+    log('compile steps');
+    const compile = measureGroup(compileCommands(root, scratch), group);
+    const needsInstall = options.runners.some((id) => RUNNERS[id].packages.length > 0);
+    const install = needsInstall ? installRunners(log) : undefined;
+    if (install?.error) log(`runner install failed: ${install.error}`);
+    log('runners');
+    const runners = runnerMeasurements(root, scratch, options, install, headline.find((measurement) => measurement.id === 'default'), log);
+    const tests = options.withTests ? (log('npm test (twice)'), measureTests(root, scratch)) : undefined;
+    const results: BenchResults = {
+      machine,
+      loadAverageAtEnd: os.loadavg(),
+      options,
+      command: reproduceCommand(options),
+      headline,
+      fleets,
+      compile,
+      runners,
+      runnerVersions: install?.versions ?? {},
+      ...(install?.error ? { runnerInstallError: install.error } : {}),
+      ...(tests ? { tests } : {}),
+      durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      ...(sourceFingerprint(root) !== sourcesAtStart ? { sourcesChanged: true } : {}),
+    };
+    if (results.sourcesChanged) log('warning: the sources changed during the run; the numbers mix two versions of the app');
+    const report = renderReport(results);
+    process.stdout.write(report);
+    if (options.out !== undefined) {
+      const target = path.resolve(root, options.out);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, report);
+      log(`report written to ${path.relative(root, target)}`);
+    }
+    const failed = [...headline, ...fleetMeasurements, ...compile, ...runners, ...(tests ? [tests.measurement] : [])].filter((measurement) => measurement.status === 'failed');
+    if (failed.length > 0) {
+      log(`failed: ${failed.map((measurement) => measurement.id).join(', ')}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
-const results = {
-  runs,
-  node: process.version,
-  cpus: os.cpus().length,
-  baselineMs: median(baseline),
-  defaultMs: median(deployment(DEFAULT_CONFIG_PATH)),
-  fleetMs: median(deployment(fleetConfig)),
-  processBaselineMs: median(processRun(['-e', "require('cdktf')"])),
-  processDefaultMs: median(processRun([mainJs, DEFAULT_CONFIG_PATH])),
-  processFleetMs: median(processRun([mainJs, fleetConfig])),
-};
-fs.rmSync(scratch, { recursive: true, force: true });
-
-const ratio = (value: number) => (value / results.baselineMs).toFixed(1);
-process.stdout.write(
-  [
-    `synthesis benchmark (median of ${runs} runs, node ${results.node}, ${results.cpus} CPUs)`,
-    `  baseline (1 empty stack):          ${results.baselineMs.toFixed(0)} ms`,
-    `  default deployment (${stackCounts.get(DEFAULT_CONFIG_PATH)} stacks):     ${results.defaultMs.toFixed(0)} ms  (${ratio(results.defaultMs)}x baseline)`,
-    `  3-homeserver fleet (${stackCounts.get(fleetConfig)} stacks):    ${results.fleetMs.toFixed(0)} ms  (${ratio(results.fleetMs)}x baseline)`,
-    'whole process (node dist/main.js, excluding the tsc build step)',
-    `  baseline (node loading cdktf): ${results.processBaselineMs.toFixed(0)} ms`,
-    `  default deployment: ${results.processDefaultMs.toFixed(0)} ms  (${(results.processDefaultMs / results.processBaselineMs).toFixed(2)}x baseline)`,
-    `  3-homeserver fleet: ${results.processFleetMs.toFixed(0)} ms  (${(results.processFleetMs / results.processBaselineMs).toFixed(2)}x baseline)`,
-    '',
-  ].join('\n'),
-);
+process.exitCode = main();

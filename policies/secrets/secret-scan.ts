@@ -79,7 +79,11 @@ function isIdentifier(token: string): boolean {
 function highEntropyTokens(text: string): string[] {
   let scrubbed = text;
   for (const pattern of NON_SECRET_CONTEXTS) scrubbed = scrubbed.replace(pattern, ' ');
-  const tokens = scrubbed.match(/[A-Za-z0-9+/_-]{24,}={0,2}/g) ?? [];
+  const tokens = (scrubbed.match(/[A-Za-z0-9+/_-]{24,}={0,2}/g) ?? []).flatMap((token) =>
+    // A path of lower-case names (`matrix/data/hs001/synapse-database`) is judged name by name;
+    // keys in base64 mix cases, so they stay whole.
+    token.includes('/') && token.split('/').every((segment) => /^[a-z0-9]+([._-][a-z0-9]+)*$/.test(segment)) ? token.split('/').filter((segment) => segment.length >= 24) : [token],
+  );
   return tokens.filter((token) => {
     if (/^[a-z_.-]+$/i.test(token) || /^[0-9]+$/.test(token) || isIdentifier(token)) return false;
     const hasDigit = /[0-9]/.test(token);

@@ -1,4 +1,4 @@
-/** The README's main command path: the compiled entry point, run as a process. */
+/** The README's main command path (`npm run synth`, cdktf.json's app): the entry point run by node through tsx, as a process. */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,16 +7,11 @@ import { projectRoot } from '../../config/project-root';
 
 const root = projectRoot();
 
-beforeAll(() => {
-  const build = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')], { encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`tsc failed:\n${build.stdout}${build.stderr}`);
-});
-
 function runMain(args: string[], outdir: string) {
-  return spawnSync(process.execPath, [path.join(root, 'dist', 'main.js'), ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'main.ts'), ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir } });
 }
 
-describe('node dist/main.js', () => {
+describe('node --import tsx main.ts', () => {
   it('synthesizes the default deployment and exits 0', () => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'cdktf.out');
     const result = runMain([], outdir);

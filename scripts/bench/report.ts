@@ -1,0 +1,302 @@
+/** Renders the benchmark results as Markdown (docs/benchmarks.md). Pure: everything comes from BenchResults. */
+import {
+  appCommandOptions,
+  byId,
+  costOptions,
+  fleetPoints,
+  fleetScaling,
+  HEADLINE_TARGET,
+  headlineOf,
+  isOk,
+  LINEARITY_TOLERANCE,
+  recommend,
+  statsOf,
+  TEST_TARGET_SECONDS,
+  type BenchResults,
+  type CostedOption,
+} from './analysis';
+import type { Measurement } from './measure';
+import { RUNNERS, type RunnerId } from './runners';
+
+const seconds = (value: number): string => `${value.toFixed(2)} s`;
+const mib = (value: number): string => `${value.toFixed(0)} MiB`;
+const ratio = (value: number): string => `${value.toFixed(2)}×`;
+const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+}
+
+/** "1.16 s (1.12–1.30)" or the reason a measurement has no number. */
+function wallCell(measurement: Measurement | undefined): string {
+  if (!measurement) return 'not measured';
+  if (!isOk(measurement)) return `${measurement.status}: ${firstLine(measurement.reason)}`;
+  const stats = statsOf(measurement);
+  return stats ? `${seconds(stats.wall.median)} (${stats.wall.min.toFixed(2)}–${stats.wall.max.toFixed(2)})` : 'no sample';
+}
+
+function rssCell(measurement: Measurement | undefined): string {
+  const stats = statsOf(measurement);
+  return stats ? `${mib(stats.rssMiB.median)} (${stats.rssMiB.min.toFixed(0)}–${stats.rssMiB.max.toFixed(0)})` : '–';
+}
+
+function cpuCell(measurement: Measurement | undefined): string {
+  const stats = statsOf(measurement);
+  return stats ? seconds(stats.cpu.median) : '–';
+}
+
+function firstCell(measurement: Measurement | undefined): string {
+  const stats = statsOf(measurement);
+  return stats ? seconds(stats.firstWall) : '–';
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
+
+function machineSection(results: BenchResults): string {
+  const { machine } = results;
+  const load = (values: readonly number[]) => values.map((value) => value.toFixed(2)).join(' / ');
+  return [
+    '## Machine',
+    '',
+    table(
+      ['', ''],
+      [
+        ['CPU', `${machine.cpuModel}, ${machine.cores} cores available`],
+        ['Memory', `${machine.memoryGiB.toFixed(1)} GiB`],
+        ['OS', `${machine.os} (${machine.kernel})`],
+        ['Node.js / npm / TypeScript', `${machine.node} / ${machine.npm} / ${machine.typescript}`],
+        ['Measured with', `${machine.timeTool}: \`/usr/bin/time -v\`, "Elapsed (wall clock) time" (10 ms resolution) and "Maximum resident set size"`],
+        ['Load average (1/5/15 min)', `${load(machine.loadAverageAtStart)} at the start, ${load(results.loadAverageAtEnd)} at the end`],
+        ['Commit', machine.commit],
+        ['Date', machine.date],
+        ['Duration of the run', `${(results.durationSeconds / 60).toFixed(1)} min`],
+      ],
+    ),
+  ].join('\n');
+}
+
+function methodSection(results: BenchResults): string {
+  const { runs } = results.options;
+  return [
+    '## Method',
+    '',
+    `Every row is a separate OS process started by \`/usr/bin/time -v\` (no shell), from the project root, with a fresh output`,
+    `directory each run. Each command runs once as a warm-up (shown as "first run": it fills the OS page cache and`,
+    `any transpiler cache), then ${runs} measured time${runs === 1 ? '' : 's'}; the tables give the **median (min–max)** of the measured runs. The`,
+    'commands of one table are run round-robin (A B C, A B C, ...) so that a change in the machine\'s load hits all of them',
+    'alike; every ratio is between numbers of this one run. Peak RSS is the largest resident set of the process (GNU time',
+    'reports the maximum over the process and the children it waited for). CPU is user + system time.',
+  ].join('\n');
+}
+
+function headlineSection(results: BenchResults): string {
+  const headline = headlineOf(results.headline);
+  const baseline = statsOf(byId(results.headline, 'baseline'));
+  const ratioCells = (measurement: Measurement | undefined): string => {
+    const stats = statsOf(measurement);
+    return stats && baseline ? `${ratio(stats.wall.median / baseline.wall.median)} / ${ratio(stats.rssMiB.median / baseline.rssMiB.median)}` : '–';
+  };
+  const rows = results.headline.map((measurement) => [measurement.label, code(measurement.display), wallCell(measurement), rssCell(measurement), cpuCell(measurement), ratioCells(measurement)]);
+  const verdict = headline
+    ? `**Headline: the default deployment (synthesis + audit) takes ${ratio(headline.wallRatio)} the wall time and ${ratio(headline.rssRatio)} the peak memory of an empty cdktf app** (CPU time ${ratio(headline.cpuRatio)}). Target ≤ ${HEADLINE_TARGET}× on both: **${headline.met ? 'met' : 'not met'}**.`
+    : '**Headline: not available** (a measurement failed; see the table).';
+  const load = statsOf(byId(results.headline, 'load-only'));
+  const noRules = statsOf(byId(results.headline, 'synth-no-rules'));
+  const full = statsOf(byId(results.headline, 'default'));
+  const breakdown =
+    load && noRules && full && baseline
+      ? [
+          '',
+          'Where the time of the default deployment goes (differences of medians, so only indicative):',
+          `process start + empty cdktf app ${seconds(baseline.wall.median)}; loading the app's modules ${seconds(load.wall.median - baseline.wall.median)} more than that;`,
+          `config, composition, synthesis and reports ${seconds(noRules.wall.median - load.wall.median)}; the policy audit (all rules) ${seconds(full.wall.median - noRules.wall.median)}.`,
+        ].join('\n')
+      : '';
+  return ['## Headline: default deployment against an empty cdktf app', '', table(['process', 'command', 'wall', 'peak RSS', 'CPU', 'ratio to baseline (wall / RSS)'], rows), '', verdict, breakdown].join('\n');
+}
+
+function fleetSection(results: BenchResults): string {
+  if (results.fleets.length === 0) return '## Fleets\n\nNot measured (`--fleets` was empty).';
+  const points = fleetPoints(results.fleets);
+  const scaling = fleetScaling(points);
+  const sizes = [...results.fleets].sort((a, b) => a.size - b.size);
+  const segmentTo = new Map(scaling.segments.map((segment) => [segment.to, segment.slope]));
+  const rows = sizes.map(({ size, measurement }) => {
+    const stats = statsOf(measurement);
+    const stacks = isOk(measurement) ? (measurement.detail ?? '–') : '–';
+    const step = segmentTo.get(size);
+    return [
+      String(size),
+      stacks,
+      wallCell(measurement),
+      rssCell(measurement),
+      stats ? seconds(stats.wall.median / size) : '–',
+      step !== undefined ? seconds(step) : '–',
+    ];
+  });
+  const lines = [
+    '## Fleets',
+    '',
+    'Generated configs (`fleetConfig(n)` in `scripts/bench/fleet-config.ts`): homeserver *i* is a renamed copy of the',
+    "*i* mod 3-th homeserver of `config/examples/fleet.yaml`, every member federating with the others; synthesized and audited",
+    'by `node dist/main.js <fleet-n.yaml>`.',
+    '',
+    table(['homeservers', 'stacks', 'wall', 'peak RSS', 'wall per homeserver (average)', 'per homeserver since the previous size'], rows),
+    '',
+  ];
+  if (scaling.marginalWall !== undefined && scaling.wallFit && scaling.rssFit && scaling.marginalRssMiB !== undefined) {
+    const first = scaling.points[0]?.size;
+    const last = scaling.points[scaling.points.length - 1]?.size;
+    lines.push(
+      `- **Per-homeserver cost** (t(${last}) − t(${first})) / ${(last ?? 0) - (first ?? 0)}: **${seconds(scaling.marginalWall)}** wall and **${scaling.marginalRssMiB.toFixed(1)} MiB** peak RSS.`,
+      `- Least-squares line: wall = ${scaling.wallFit.intercept.toFixed(2)} s + ${scaling.wallFit.slope.toFixed(3)} s × homeservers (r² = ${scaling.wallFit.r2.toFixed(4)}); peak RSS = ${scaling.rssFit.intercept.toFixed(0)} MiB + ${scaling.rssFit.slope.toFixed(1)} MiB × homeservers (r² = ${scaling.rssFit.r2.toFixed(4)}).`,
+    );
+  }
+  lines.push(`- **Scaling: ${scaling.verdict}** — ${scaling.explanation}. (Rule: linear or better when the last step costs at most ${LINEARITY_TOLERANCE * 100}% more per homeserver than the average.)`);
+  return lines.join('\n');
+}
+
+function optionRow(option: CostedOption): string[] {
+  return [
+    `${code(option.command)}${option.id === 'today' ? ' (today)' : ''}`,
+    seconds(option.warm),
+    seconds(option.cold),
+    seconds(option.ci),
+    option.typeSafety,
+    option.newDevDependencies.length ? option.newDevDependencies.join(', ') : 'none',
+  ];
+}
+
+function runnerSection(results: BenchResults): string {
+  const versions = Object.entries(results.runnerVersions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  const compileRows = results.compile.map((measurement) => [measurement.label, code(measurement.display), wallCell(measurement), firstCell(measurement), rssCell(measurement), cpuCell(measurement)]);
+  const reference = byId(results.runners, 'node-dist');
+  const referenceFingerprint = isOk(reference) ? reference.fingerprint : undefined;
+  const sameOutput = (measurement: Measurement): string => {
+    if (!isOk(measurement) || measurement.fingerprint === undefined || referenceFingerprint === undefined) return '–';
+    if (measurement.id === 'node-dist') return 'reference';
+    return measurement.fingerprint === referenceFingerprint ? 'yes' : '**no**';
+  };
+  const runnerRows = results.runners.map((measurement) => {
+    const runner = RUNNERS[measurement.id as RunnerId];
+    return [runner?.label ?? measurement.label, code(measurement.display), wallCell(measurement), firstCell(measurement), rssCell(measurement), cpuCell(measurement), runner?.typeChecks ? 'yes' : 'no', sameOutput(measurement)];
+  });
+  const costed = costOptions(appCommandOptions(results.options.runners), [...results.compile, ...results.runners]).sort((a, b) => a.warm - b.warm);
+  const { fastest, fastestWithoutNewDependency } = recommend(costed);
+  const lines = [
+    '## How the app is executed',
+    '',
+    `The alternatives to precompiled JS are not project dependencies: the benchmark installs them at exact versions into a`,
+    `cache directory outside the repository (${versions || 'nothing installed'}${results.runnerInstallError ? `; ${results.runnerInstallError}` : ''}) and runs them on the project's`,
+    "sources with its tsconfig.json. Node's type stripping is tried on the running Node.js.",
+    '',
+    '### Compile steps',
+    '',
+    table(['step', 'command', 'wall', 'first run', 'peak RSS', 'CPU'], compileRows),
+    '',
+    '"tsc --incremental" is measured with nothing changed since the previous compile (the warm-up writes the `.tsbuildinfo`);',
+    'after an edit it costs between that and the full compile, depending on what the edited file reaches.',
+    '',
+    '### Synthesizing the default deployment with each runner',
+    '',
+    table(['runner', 'command', 'wall', 'first run', 'peak RSS', 'CPU', 'type-checks', 'same stacks'], runnerRows),
+    '',
+    '"Same stacks": the synthesized `stacks/` directory is byte-for-byte that of precompiled JS (sha256 over paths and contents).',
+    '',
+    '### End to end: the app command',
+    '',
+    'Sums of the medians above (warm) and of the first runs (cold: empty transpiler caches, or the first incremental compile);',
+    '"CI" is the cold command plus, for the options that do not type-check the whole project, `tsc -p tsconfig.json --noEmit`.',
+    '',
+    table(['app command', 'warm', 'cold', 'CI', 'type safety', 'new devDependencies'], costed.map(optionRow)),
+    '',
+  ];
+  if (fastest) {
+    lines.push(`**Fastest:** ${code(fastest.command)}, ${seconds(fastest.warm)} warm (type safety: ${fastest.typeSafety}).`);
+    if (fastestWithoutNewDependency && fastestWithoutNewDependency.id !== fastest.id) {
+      lines.push('', `**Fastest without a new dependency:** ${code(fastestWithoutNewDependency.command)}, ${seconds(fastestWithoutNewDependency.warm)} warm.`);
+    }
+  } else {
+    lines.push('No end-to-end option could be costed (a measurement failed).');
+  }
+  return lines.join('\n');
+}
+
+function testSection(results: BenchResults): string {
+  if (!results.tests) return '## `npm test`\n\nNot measured in this run (`--with-tests` measures it: about two full test runs).';
+  const { measurement, workers, summary } = results.tests;
+  const stats = statsOf(measurement);
+  const exit = isOk(measurement) ? measurement.samples[measurement.samples.length - 1]?.exitStatus : undefined;
+  const verdict = stats ? `**${seconds(stats.wall.median)}** warm (target under ${TEST_TARGET_SECONDS} s: **${stats.wall.median < TEST_TARGET_SECONDS ? 'met' : 'not met'}**)` : 'no result';
+  return [
+    '## `npm test`',
+    '',
+    `\`npm test\` (its pretest tool check, then jest) run twice; the second run is reported (warm: tool caches built, jest's transform cache filled).`,
+    '',
+    table(
+      ['', ''],
+      [
+        ['wall (warm)', verdict],
+        ['first run', firstCell(measurement)],
+        ['peak RSS', rssCell(measurement)],
+        ['CPU', cpuCell(measurement)],
+        ['jest workers', workers !== undefined ? String(workers) : 'unknown'],
+        ['result', `${summary ?? 'no jest summary found'}${exit !== undefined && exit !== 0 ? ` (exit ${exit}: failing tests)` : ''}`],
+      ],
+    ),
+  ].join('\n');
+}
+
+function rawSection(results: BenchResults): string {
+  const all: Measurement[] = [...results.headline, ...results.fleets.map((fleet) => fleet.measurement), ...results.compile, ...results.runners.filter((runner) => runner.id !== 'node-dist'), ...(results.tests ? [results.tests.measurement] : [])];
+  const rows = all.map((measurement) =>
+    isOk(measurement)
+      ? [measurement.id, measurement.warmup.wallSeconds.toFixed(2), measurement.samples.map((sample) => sample.wallSeconds.toFixed(2)).join(' '), measurement.samples.map((sample) => (sample.maxRssKb / 1024).toFixed(0)).join(' ')]
+      : [measurement.id, '–', `${measurement.status}: ${firstLine(measurement.reason)}`, '–'],
+  );
+  return ['<details><summary>Raw samples</summary>', '', table(['measurement', 'first run (s)', 'wall (s)', 'peak RSS (MiB)'], rows), '', '</details>'].join('\n');
+}
+
+function failureSection(results: BenchResults): string {
+  const all: Measurement[] = [...results.headline, ...results.fleets.map((fleet) => fleet.measurement), ...results.compile, ...results.runners, ...(results.tests ? [results.tests.measurement] : [])];
+  const failed = all.filter((measurement): measurement is Exclude<Measurement, { status: 'ok' }> => measurement.status === 'failed');
+  if (failed.length === 0) return '';
+  return [
+    '## Failures',
+    '',
+    ...failed.flatMap((measurement) => [`- **${measurement.id}** (${code(measurement.display)}):`, '', '  ```text', ...measurement.reason.replace(/```/g, "'''").split('\n').map((line) => `  ${line}`), '  ```', '']),
+  ].join('\n');
+}
+
+export function renderReport(results: BenchResults): string {
+  return [
+    '# Benchmarks',
+    '',
+    `Generated by ${code(results.command)}. Every number comes from that one run on the machine below; rerun the command to`,
+    'reproduce it. Across machines compare the ratios, not the absolute times.',
+    '',
+    ...(results.sourcesChanged
+      ? ['> **Warning: the sources changed while this run was measuring.** The precompiled JS is the state at the start, the', '> other runners read the sources live: the numbers mix two versions of the app. Rerun on an unchanged tree.', '']
+      : []),
+    machineSection(results),
+    '',
+    methodSection(results),
+    '',
+    headlineSection(results),
+    '',
+    fleetSection(results),
+    '',
+    runnerSection(results),
+    '',
+    testSection(results),
+    '',
+    ...[failureSection(results)].filter((section) => section !== '').flatMap((section) => [section, '']),
+    rawSection(results),
+    '',
+  ].join('\n');
+}
