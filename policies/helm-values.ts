@@ -81,8 +81,27 @@ function applySet(values: JsonObject, path: string[], value: JsonValue): JsonObj
   return result;
 }
 
-/** The effective values of a release (`values` strings, then `set` entries). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Values already computed, by release body: five rules read every release. Frozen, since shared. */
+const computed = new WeakMap<object, HelmValues>();
+
+/** The effective values of a release (`values` strings, then `set` entries); frozen. */
 export function helmValues(release: ResourceView): HelmValues {
+  const known = computed.get(release.body);
+  if (known) return known;
+  const result = deepFreeze(computeHelmValues(release));
+  computed.set(release.body, result);
+  return result;
+}
+
+function computeHelmValues(release: ResourceView): HelmValues {
   const errors: string[] = [];
   let values: JsonObject = {};
   const raw = release.body.values;

@@ -44,7 +44,25 @@ export class PolicyPack implements IAspect {
       if (finding.level === 'error') Annotations.of(target).addError(annotationText(finding));
       else Annotations.of(target).addWarning(annotationText(finding));
     }
+    // With an error, cdktf refuses the stack before writing it: nothing to hand over.
+    if (this.latest.errors.length === 0) handOverForWriting(this.stack, json);
   }
+}
+
+/**
+ * cdktf resolves a stack again, right after its aspects, to write it. Hand it the JSON the rules
+ * just judged instead: the file written is the very object that was audited, and the stack is
+ * resolved once less (about a sixth of the synthesis time). One use only: the next call
+ * restores the stack's own toTerraform, so any later call resolves afresh.
+ */
+function handOverForWriting(stack: TerraformStack, json: TerraformJson): void {
+  const own = Object.getOwnPropertyDescriptor(stack, 'toTerraform');
+  const handOver = (): TerraformJson => {
+    if (own) Object.defineProperty(stack, 'toTerraform', own);
+    else Reflect.deleteProperty(stack, 'toTerraform');
+    return json;
+  };
+  Object.defineProperty(stack, 'toTerraform', { value: handOver, configurable: true, writable: true });
 }
 
 /** One result for a whole deployment from the packs of its stacks. */

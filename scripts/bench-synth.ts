@@ -6,8 +6,9 @@
  *     synthesis without the policy rules);
  *   - fleets of 1, 5, 20 and 50 homeservers (generated from config/examples/fleet.yaml):
  *     per-homeserver cost and a linearity check;
- *   - the compile steps and other ways of running the app (ts-node, ts-node --transpile-only,
- *     tsx, @swc-node/register, node's type stripping), installed outside the project;
+ *   - the compile steps and the ways of running the app: the project's own scripts/run-ts.cjs
+ *     (esbuild), and ts-node, ts-node --transpile-only, tsx, @swc-node/register (installed
+ *     outside the project) and node's type stripping;
  *   - with --with-tests, `npm test` (warm).
  * Prints a Markdown report (docs/benchmarks.md with --write). Run it on a quiet machine.
  *
@@ -69,7 +70,7 @@ function runnerMeasurements(root: string, scratch: string, options: CliOptions, 
   const skipped: Measurement[] = [];
   for (const id of options.runners) {
     if (id === 'node-dist') continue;
-    const command = runnerCommand(id, root, install, 'main.ts', ['config/default.yaml']);
+    const command = runnerCommand(id, root, scratch, install, 'main.ts', ['config/default.yaml']);
     const base = { id, label: RUNNERS[id].label };
     if (typeof command === 'string') skipped.push(unavailable({ ...base, display: `${RUNNERS[id].appCommand} config/default.yaml` }, command));
     else specs.push({ ...base, ...command, outdirVariable: 'CDKTF_OUTDIR', expectStdout: SYNTH_OUTPUT, fingerprint: 'stacks' });
@@ -143,6 +144,7 @@ function main(): number {
       loadAverageAtEnd: os.loadavg(),
       options,
       command: reproduceCommand(options),
+      appCommand: (JSON.parse(fs.readFileSync(path.join(root, 'cdktf.json'), 'utf8')) as { app: string }).app,
       headline,
       fleets,
       compile,

@@ -159,9 +159,9 @@ function fleetSection(results: BenchResults): string {
   return lines.join('\n');
 }
 
-function optionRow(option: CostedOption): string[] {
+function optionRow(option: CostedOption, appCommand: string | undefined): string[] {
   return [
-    `${code(option.command)}${option.id === 'today' ? ' (today)' : ''}`,
+    `${code(option.command)}${option.command === appCommand ? ' (the app command)' : ''}`,
     seconds(option.warm),
     seconds(option.cold),
     seconds(option.ci),
@@ -191,9 +191,11 @@ function runnerSection(results: BenchResults): string {
   const lines = [
     '## How the app is executed',
     '',
-    `The alternatives to precompiled JS are not project dependencies: the benchmark installs them at exact versions into a`,
-    `cache directory outside the repository (${versions || 'nothing installed'}${results.runnerInstallError ? `; ${results.runnerInstallError}` : ''}) and runs them on the project's`,
-    "sources with its tsconfig.json. Node's type stripping is tried on the running Node.js.",
+    "Precompiled JS and `scripts/run-ts.cjs` (the project's own runner: esbuild bundles the project's code, cached by content; its",
+    'first run below builds the bundle into an empty cache) use only the project\'s dependencies. The other runners are not',
+    `project dependencies: the benchmark installs them at exact versions into a cache directory outside the repository`,
+    `(${versions || 'nothing installed'}${results.runnerInstallError ? `; ${results.runnerInstallError}` : ''}) and runs them on the project's sources with its tsconfig.json.`,
+    "Node's type stripping is tried on the running Node.js.",
     '',
     '### Compile steps',
     '',
@@ -213,7 +215,7 @@ function runnerSection(results: BenchResults): string {
     'Sums of the medians above (warm) and of the first runs (cold: empty transpiler caches, or the first incremental compile);',
     '"CI" is the cold command plus, for the options that do not type-check the whole project, `tsc -p tsconfig.json --noEmit`.',
     '',
-    table(['app command', 'warm', 'cold', 'CI', 'type safety', 'new devDependencies'], costed.map(optionRow)),
+    table(['app command', 'warm', 'cold', 'CI', 'type safety', 'new devDependencies'], costed.map((option) => optionRow(option, results.appCommand))),
     '',
   ];
   if (fastest) {

@@ -21,8 +21,8 @@ export const RUNNER_PACKAGES: Readonly<Record<string, string>> = {
   '@swc/core': '1.16.22',
 };
 
-export type RunnerId = 'node-dist' | 'ts-node' | 'ts-node-transpile-only' | 'tsx' | 'swc-node' | 'strip-types';
-export const RUNNER_IDS: readonly RunnerId[] = ['node-dist', 'ts-node', 'ts-node-transpile-only', 'tsx', 'swc-node', 'strip-types'];
+export type RunnerId = 'node-dist' | 'run-ts' | 'ts-node' | 'ts-node-transpile-only' | 'tsx' | 'swc-node' | 'strip-types';
+export const RUNNER_IDS: readonly RunnerId[] = ['node-dist', 'run-ts', 'ts-node', 'ts-node-transpile-only', 'tsx', 'swc-node', 'strip-types'];
 
 export interface RunnerInfo {
   readonly id: RunnerId;
@@ -37,6 +37,13 @@ export interface RunnerInfo {
 
 export const RUNNERS: Readonly<Record<RunnerId, RunnerInfo>> = {
   'node-dist': { id: 'node-dist', label: 'precompiled JS: `node dist/main.js` (after `tsc`)', typeChecks: true, packages: [], appCommand: 'tsc -p tsconfig.json && node dist/main.js' },
+  'run-ts': {
+    id: 'run-ts',
+    label: "esbuild bundle of the project's code, cached by content (`scripts/run-ts.cjs`, esbuild from the project's devDependencies)",
+    typeChecks: false,
+    packages: [],
+    appCommand: 'node scripts/run-ts.cjs main.ts',
+  },
   'ts-node': { id: 'ts-node', label: 'ts-node, type-checking', typeChecks: true, packages: ['ts-node'], appCommand: 'node -r ts-node/register main.ts' },
   'ts-node-transpile-only': { id: 'ts-node-transpile-only', label: 'ts-node --transpile-only', typeChecks: false, packages: ['ts-node'], appCommand: 'node -r ts-node/register/transpile-only main.ts' },
   tsx: { id: 'tsx', label: 'tsx (esbuild)', typeChecks: false, packages: ['tsx'], appCommand: 'node --import tsx main.ts' },
@@ -103,7 +110,7 @@ export interface RunnerCommand {
  * The argv that runs `entry` (a project-relative .ts path whose compiled twin is dist/<entry>.js)
  * with `args`, or the reason it cannot run.
  */
-export function runnerCommand(id: RunnerId, root: string, install: RunnerInstall | undefined, entry: string, args: readonly string[]): RunnerCommand | string {
+export function runnerCommand(id: RunnerId, root: string, scratch: string, install: RunnerInstall | undefined, entry: string, args: readonly string[]): RunnerCommand | string {
   const node = process.execPath;
   const resolveFrom = (request: string): string | undefined => {
     if (!install || install.error) return undefined;
@@ -118,6 +125,10 @@ export function runnerCommand(id: RunnerId, root: string, install: RunnerInstall
   switch (id) {
     case 'node-dist':
       return { argv: [node, path.join(root, 'dist', entry.replace(/\.ts$/, '.js')), ...args], display: `node dist/${[entry.replace(/\.ts$/, '.js'), ...args].join(' ')}` };
+    case 'run-ts':
+      // A cache of its own in the scratch directory: the warm-up run builds the bundle (the cold
+      // number), the measured runs reuse it.
+      return { argv: [node, path.join(root, 'scripts', 'run-ts.cjs'), path.join(root, entry), ...args], display: `node scripts/run-ts.cjs ${tail}`, env: { RUN_TS_CACHE: path.join(scratch, 'run-ts-cache') } };
     case 'ts-node':
     case 'ts-node-transpile-only': {
       const request = id === 'ts-node' ? 'ts-node/register' : 'ts-node/register/transpile-only';
@@ -154,7 +165,7 @@ export interface CompileCommand {
 
 /**
  * The compile steps, all with the project's tsc and tsconfig.json, writing into the scratch
- * directory (never dist/): the whole project as `npm run synth` compiles it today; a type check
+ * directory (never dist/): the whole project as `npm run build` compiles it; a type check
  * without output (what CI needs when the app runs transpile-only); the app's import graph
  * alone (main.ts); and both again incrementally, with nothing changed since the previous compile.
  */

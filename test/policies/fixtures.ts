@@ -700,18 +700,23 @@ export function compliantJson(): TerraformJson {
 
 export const STACK_NAME = 'agency';
 
+/** Built once per test file (rendering every config file is most of a case's cost); handed out as copies. */
+let compliantOriginal: TerraformJson | undefined;
+
+/** A fresh deep copy of the compliant stack: callers may edit it freely. */
 export function compliantStack(): SynthesizedStack {
-  return { name: STACK_NAME, json: compliantJson() };
+  compliantOriginal ??= compliantJson();
+  return { name: STACK_NAME, json: structuredClone(compliantOriginal) };
 }
 
 /** Edits a Terraform JSON document in place. */
 export type Mutation = (json: TerraformJson) => void;
 
 /** A deep copy of `base` (the compliant stack by default) with `mutate` applied. */
-export function mutated(mutate: Mutation, base: SynthesizedStack = compliantStack()): SynthesizedStack {
-  const json = structuredClone(base.json);
-  mutate(json);
-  return { name: base.name, json };
+export function mutated(mutate: Mutation, base?: SynthesizedStack): SynthesizedStack {
+  const copy = base === undefined ? compliantStack() : { name: base.name, json: structuredClone(base.json) };
+  mutate(copy.json);
+  return copy;
 }
 
 // ---------------------------------------------------------------- accessors for mutations

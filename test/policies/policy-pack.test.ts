@@ -11,6 +11,8 @@ import { POD_RULES } from '../../policies/rules/pod';
 import { RBAC_RULES } from '../../policies/rules/rbac';
 import { loadDeploymentConfig } from '../../config/load-config';
 import { composeDeployment } from '../../stacks/compose-deployment';
+import type { Rule } from '../../policies/rule';
+import type { SynthesizedStack } from '../../policies/terraform-json';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
@@ -54,5 +56,59 @@ describe('PolicyPack', () => {
     for (const stack of composed.all) expect(Aspects.of(stack).all.filter((aspect) => aspect instanceof PolicyPack)).toHaveLength(1);
     app.synth();
     expect(composed.packs.every((pack) => pack.result !== undefined && pack.result.errors.length === 0)).toBe(true);
+  });
+
+  describe('resolves each stack once: the file written is the JSON the rules judged', () => {
+    /** A stand-in rule that records what it was given, and fires when asked to. */
+    function recordingRule(fire: boolean): { rule: Rule; judged: SynthesizedStack[] } {
+      const judged: SynthesizedStack[] = [];
+      const rule: Rule = {
+        id: 'TEST-01',
+        title: 'records the stack it judges',
+        level: 'error',
+        lesson: 'none: a test double',
+        references: {},
+        fix: 'none',
+        check: (stack) => {
+          judged.push(stack);
+          return fire ? [{ address: 'kubernetes_service_account_v1.reader', message: 'fired on request' }] : [];
+        },
+      };
+      return { rule, judged };
+    }
+
+    function stackWith(rule: Rule) {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-once-'));
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, 'agency-homeserver');
+      new KubernetesProvider(stack, 'kubernetes', {});
+      new ServiceAccountV1(stack, 'reader', { metadata: { name: 'reader', namespace: 'agency-homeserver' }, automountServiceAccountToken: false });
+      Aspects.of(stack).add(new PolicyPack(stack, { now: NOW }, [rule]));
+      return { app, stack, file: path.join(outdir, 'stacks', 'agency-homeserver', 'cdk.tf.json') };
+    }
+
+    afterEach(() => jest.restoreAllMocks());
+
+    it('writes the audited JSON without resolving the stack again, and a later call resolves afresh', () => {
+      const { rule, judged } = recordingRule(false);
+      const { app, stack, file } = stackWith(rule);
+      const resolutions = jest.spyOn(TerraformStack.prototype, 'toTerraform');
+      app.synth();
+      expect(judged).toHaveLength(1);
+      expect(resolutions).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(judged[0]?.json);
+      // The hand-over was used up by the write: the stack's own method is back.
+      expect(Object.prototype.hasOwnProperty.call(stack, 'toTerraform')).toBe(false);
+      expect(stack.toTerraform()).toEqual(judged[0]?.json);
+      expect(resolutions).toHaveBeenCalledTimes(2);
+    });
+
+    it('hands nothing over when the audit found an error (cdktf refuses the stack before writing)', () => {
+      const { rule } = recordingRule(true);
+      const { app, stack, file } = stackWith(rule);
+      expect(() => app.synth()).toThrow(/\[TEST-01\] kubernetes_service_account_v1\.reader: fired on request/);
+      expect(Object.prototype.hasOwnProperty.call(stack, 'toTerraform')).toBe(false);
+      expect(fs.existsSync(file)).toBe(false);
+    });
   });
 });

@@ -1,4 +1,4 @@
-/** The README's main command path (`npm run synth`, cdktf.json's app): the entry point run by node through tsx, as a process. */
+/** The README's main command path (`npm run synth`, cdktf.json's app): the app command itself, as a process. */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -6,12 +6,19 @@ import * as path from 'node:path';
 import { projectRoot } from '../../config/project-root';
 
 const root = projectRoot();
+const appCommand = (JSON.parse(fs.readFileSync(path.join(root, 'cdktf.json'), 'utf8')) as { app: string }).app;
+const packageScripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 function runMain(args: string[], outdir: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'main.ts'), ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  const [program, ...programArgs] = appCommand.split(' ');
+  return spawnSync(program === 'node' ? process.execPath : (program ?? ''), [...programArgs, ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir } });
 }
 
-describe('node --import tsx main.ts', () => {
+it('npm run synth and cdktf.json run the same app command', () => {
+  expect(packageScripts.synth).toBe(appCommand);
+});
+
+describe(`the app command (${appCommand})`, () => {
   it('synthesizes the default deployment and exits 0', () => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-')), 'cdktf.out');
     const result = runMain([], outdir);
