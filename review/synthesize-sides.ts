@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
+import { appCommandOf } from '../config/app-command';
 import { loadDeploymentConfig } from '../config/load-config';
 import { readSynthesizedStacks } from '../policies/audit';
 import { composeDeployment } from '../stacks/compose-deployment';
@@ -77,10 +78,10 @@ export function synthesizeCommit(repository: string, ref: string, configPath: st
       notes.push(`The base has no ${relative}: it is reviewed as an empty deployment.`);
       return { snapshot: snapshotOf([], label, commit), notes };
     }
-    const cdktfJson = JSON.parse(fs.readFileSync(path.join(worktree, 'cdktf.json'), 'utf8')) as { app?: unknown };
-    if (typeof cdktfJson.app !== 'string') throw new ReviewError(`the base's cdktf.json has no app command`);
+    const appCommand = appCommandOf(worktree);
+    if (appCommand === undefined) throw new ReviewError(`the base's cdktf.json has no app command`);
     prepareDependencies(repository, worktree, notes);
-    const run = spawnSync('sh', ['-c', cdktfJson.app], {
+    const run = spawnSync('sh', ['-c', appCommand], {
       cwd: worktree,
       env: { ...process.env, CDKTF_OUTDIR: outdir, MATRIX_DEPLOYMENT_CONFIG: baseConfig },
       encoding: 'utf8',

@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { appCommandOf } from '../config/app-command';
 import { loadDeploymentConfig } from '../config/load-config';
 import { projectRoot } from '../config/project-root';
 import { jestSummary, jestWorkers, type BenchResults, type HeadlineId } from './bench/analysis';
@@ -110,6 +111,7 @@ function main(): number {
     return 2;
   }
   const root = projectRoot();
+  const appCommand = appCommandOf(root);
   for (const compiled of ['main.js', 'scripts/bench/empty-app.js', 'scripts/bench/load-only.js', 'scripts/bench/synth-no-rules.js']) {
     if (!fs.existsSync(path.join(root, 'dist', compiled))) {
       log(`dist/${compiled} is missing: run the benchmark with \`npm run bench\` (it compiles first)`);
@@ -144,7 +146,7 @@ function main(): number {
       loadAverageAtEnd: os.loadavg(),
       options,
       command: reproduceCommand(options),
-      appCommand: (JSON.parse(fs.readFileSync(path.join(root, 'cdktf.json'), 'utf8')) as { app: string }).app,
+      ...(appCommand !== undefined ? { appCommand } : {}),
       headline,
       fleets,
       compile,

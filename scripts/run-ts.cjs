@@ -4,11 +4,11 @@
  * esbuild bundles the entry and the project modules it imports (npm packages stay external and
  * load through Node as usual), and the bundle runs as that entry's own module, so `__dirname`,
  * `require.main === module` and `process.argv` are what they would be for the entry itself.
- * The bundle is cached under node_modules/.cache/run-ts/ (RUN_TS_CACHE overrides it), keyed by the entry, Node's major
- * version and esbuild's version, and reused while every bundled source has the same content
- * (sha256), so an unchanged app starts without esbuild at all. Measured the fastest way to run
- * the app (docs/benchmarks.md). It does not type-check: `npm run typecheck` (strict tsc) does,
- * first thing in CI.
+ * The bundle is cached under node_modules/.cache/run-ts/ (RUN_TS_CACHE overrides it), keyed by
+ * the entry, Node's major version, esbuild's version and whether source maps are on, and reused
+ * while every bundled source has the same content (sha256), so an unchanged app starts without
+ * esbuild at all. Measured the fastest way to run the app (docs/benchmarks.md). It does not
+ * type-check: `npm run typecheck` (strict tsc) does, first thing in CI.
  * With NODE_OPTIONS=--enable-source-maps the bundle carries an inline source map and stack
  * traces point to the TypeScript sources.
  *
@@ -75,17 +75,20 @@ function build(entry, sourceMaps) {
   return { text: outputFiles[0].text, inputs };
 }
 
-/** Writes the bundle and its record by rename, so a concurrent run reads a whole one or none. */
+/** Written whole, then renamed: a concurrent run reads a complete file or none. */
+function writeAtomically(file, text) {
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, text);
+  fs.renameSync(temporary, file);
+}
+
+/** Stores the bundle and its record, and drops the entry's previous bundle (no other entry shares it). */
 function store(recordFile, text, inputs, previous) {
   try {
     fs.mkdirSync(cacheDirectory, { recursive: true });
     const bundle = path.join(cacheDirectory, `${sha256(text).slice(0, 16)}.js`);
-    const temporary = `${recordFile}.${process.pid}.tmp`;
-    fs.writeFileSync(`${bundle}.${process.pid}.tmp`, text);
-    fs.renameSync(`${bundle}.${process.pid}.tmp`, bundle);
-    fs.writeFileSync(temporary, JSON.stringify({ bundle, inputs }));
-    fs.renameSync(temporary, recordFile);
-    // The entry's previous bundle is stale now (another entry never shares it: the bundle holds the entry).
+    writeAtomically(bundle, text);
+    writeAtomically(recordFile, JSON.stringify({ bundle, inputs }));
     if (previous && typeof previous.bundle === 'string' && previous.bundle !== bundle) fs.rmSync(previous.bundle, { force: true });
   } catch {
     // A read-only checkout still runs; it only builds every time.

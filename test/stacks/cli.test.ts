@@ -3,18 +3,20 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { appCommandOf } from '../../config/app-command';
 import { projectRoot } from '../../config/project-root';
 
 const root = projectRoot();
-const appCommand = (JSON.parse(fs.readFileSync(path.join(root, 'cdktf.json'), 'utf8')) as { app: string }).app;
+const appCommand = appCommandOf(root) ?? '';
 const packageScripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
+/** Through a shell, as the cdktf CLI and the review run it, with the arguments appended. */
 function runMain(args: string[], outdir: string) {
-  const [program, ...programArgs] = appCommand.split(' ');
-  return spawnSync(program === 'node' ? process.execPath : (program ?? ''), [...programArgs, ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  return spawnSync('sh', ['-c', `${appCommand} "$@"`, 'sh', ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir } });
 }
 
 it('npm run synth and cdktf.json run the same app command', () => {
+  expect(appCommand).not.toBe('');
   expect(packageScripts.synth).toBe(appCommand);
 });
 
