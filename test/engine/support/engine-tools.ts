@@ -14,7 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../../../config/project-root';
-import { toolCacheRoot } from '../../support/go-build';
+import { cachedArtifact } from '../../support/cache-lock';
+import { goBuild, goVersion, keepBuild, toolCacheRoot } from '../../support/go-build';
 
 export const TOFU_VERSION = '1.10.10';
 
@@ -49,12 +50,6 @@ const TOOLS: Record<'tofu' | 'etcd' | 'kube-apiserver', ToolSpec> = {
 
 export type EngineTool = keyof typeof TOOLS;
 
-function goVersion(): string {
-  const result = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } });
-  if (result.status !== 0) throw new Error(`go env GOVERSION failed: ${result.stderr}`);
-  return result.stdout.trim();
-}
-
 function cacheKey(spec: ToolSpec, moduleDirectory: string): string {
   const hash = createHash('sha256');
   for (const file of ['go.mod', 'go.sum']) hash.update(file).update('\0').update(fs.readFileSync(path.join(moduleDirectory, file))).update('\0');
@@ -62,46 +57,14 @@ function cacheKey(spec: ToolSpec, moduleDirectory: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Holds `lock` (a directory) while `build` runs, unless `target` exists; parallel workers build once. */
-function withBuildLock(target: string, lock: string, build: () => void): void {
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 60 * 60_000;
-  for (;;) {
-    if (fs.existsSync(target)) return;
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      const lockedAt = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
-      if (lockedAt !== undefined && Date.now() - lockedAt > 60 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-    }
-  }
-  try {
-    if (!fs.existsSync(target)) build();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 /** Builds (once per machine) and returns the cached binary of an engine tool. */
 export function ensureEngineTool(tool: EngineTool): string {
   const spec = TOOLS[tool];
   const moduleDirectory = path.join(projectRoot(), 'test', 'tools', spec.module);
   const binary = path.join(toolCacheRoot(), 'bin', `${spec.name}-${cacheKey(spec, moduleDirectory)}`);
-  withBuildLock(binary, `${binary}.lock`, () => {
-    const temporary = `${binary}.tmp-${process.pid}`;
-    const args = ['build', '-trimpath', ...(spec.ldflags ? ['-ldflags', spec.ldflags] : []), '-o', temporary, spec.mainPackage];
-    // -mod=readonly: the committed go.mod/go.sum are complete; a build never rewrites them.
-    const env = { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
-    const result = spawnSync('go', args, { cwd: moduleDirectory, env, encoding: 'utf8', timeout: 60 * 60_000, maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) throw new Error(`go ${args.join(' ')} (in ${moduleDirectory}) failed:\n${result.stdout}\n${result.stderr}`);
-    fs.renameSync(temporary, binary);
-    for (const entry of fs.readdirSync(path.dirname(binary))) {
-      if (entry !== path.basename(binary) && new RegExp(`^${spec.name}-[0-9a-f]{16}$`).test(entry)) fs.rmSync(path.join(path.dirname(binary), entry), { force: true });
-    }
-  });
+  // -mod=readonly: the committed go.mod/go.sum are complete; a build never rewrites them.
+  cachedArtifact(binary, (staging) => goBuild({ cwd: moduleDirectory, mainPackage: spec.mainPackage, output: staging, mode: 'readonly', ...(spec.ldflags ? { ldflags: spec.ldflags } : {}) }));
+  keepBuild(binary, spec.name);
   return binary;
 }
 
