@@ -121,14 +121,33 @@ export interface GoInstallOptions {
   readonly tags?: readonly string[];
 }
 
+export interface GoInstallRequest {
+  /** `<module>/<package>`, installed at `version` with the module's own go.mod (checked against the checksum database). */
+  readonly packagePath: string;
+  readonly version: string;
+  /** Directory the binary is written into (GOBIN). */
+  readonly gobin: string;
+  readonly tags?: readonly string[];
+  readonly ldflags?: string;
+}
+
+/** `go install -trimpath <package>@<version>`, in the Go build slot. */
+export function goInstall(request: GoInstallRequest): void {
+  const args = [
+    'install',
+    '-trimpath',
+    ...(request.tags && request.tags.length > 0 ? ['-tags', request.tags.join(',')] : []),
+    ...(request.ldflags ? ['-ldflags', request.ldflags] : []),
+    `${request.packagePath}@${request.version}`,
+  ];
+  withGoBuildSlot(() => runGo(args, os.tmpdir(), { ...goEnvironment(), GOBIN: request.gobin }));
+}
+
 /** `go install <module>/<package>@<version>` into the cache, e.g. helm from helm.sh/helm/v3. */
 export function installGoModuleTool(packagePath: string, version: string, name: string, options: GoInstallOptions = {}): string {
   const tags = options.tags ?? [];
   const directory = path.join(toolCacheRoot(), 'bin', `${name}-${version}${tags.length > 0 ? `-${tags.join('+')}` : ''}`);
-  cachedArtifact(directory, (staging) => {
-    const args = ['install', '-trimpath', ...(tags.length > 0 ? ['-tags', tags.join(',')] : []), `${packagePath}@${version}`];
-    withGoBuildSlot(() => runGo(args, os.tmpdir(), { ...goEnvironment(), GOBIN: staging }));
-  });
+  cachedArtifact(directory, (staging) => goInstall({ packagePath, version, gobin: staging, tags }));
   return path.join(directory, name);
 }
 

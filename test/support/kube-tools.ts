@@ -192,8 +192,12 @@ export function helmTemplate(chart: ChartName, options: HelmTemplateOptions): Ku
       throw new Error(`${chart}: subchart ${dependency} is not available offline and cannot be enabled`);
     }
   }
+  return helmTemplateChart(chartDirectory(chart), options);
+}
+
+/** `helm template` of a chart directory or packaged `.tgz`, parsed into objects (empty documents dropped). */
+export function helmTemplateChart(chart: string, options: HelmTemplateOptions): KubeObject[] {
   const helm = ensureHelm();
-  const directory = chartDirectory(chart);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-template-'));
   try {
     const valueFiles = options.values.flatMap((values, index) => {
@@ -201,13 +205,13 @@ export function helmTemplate(chart: ChartName, options: HelmTemplateOptions): Ku
       fs.writeFileSync(file, values);
       return ['-f', file];
     });
-    const args = ['template', options.releaseName, directory, '--namespace', options.namespace, '--kube-version', options.kubeVersion ?? '1.33.0', ...valueFiles];
+    const args = ['template', options.releaseName, chart, '--namespace', options.namespace, '--kube-version', options.kubeVersion ?? '1.33.0', ...valueFiles];
     if (options.includeCrds) args.push('--include-crds');
     // helm's own config, cache and plugins stay out of the user's home.
     const env = { ...process.env, HELM_CACHE_HOME: path.join(scratch, 'cache'), HELM_CONFIG_HOME: path.join(scratch, 'config'), HELM_DATA_HOME: path.join(scratch, 'data') };
     const result = spawnSync(helm, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 5 * 60_000 });
     if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${result.stderr}${result.error?.message ?? ''}`);
-    return parseKubeObjects(result.stdout, `helm template ${chart}`);
+    return parseKubeObjects(result.stdout, `helm template ${path.basename(chart)}`);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
