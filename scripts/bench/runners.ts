@@ -7,9 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cachedInPlace } from '../../test/support/cache-lock';
+import { toolCache } from '../../test/support/tool-cache';
 
 /** Exact versions of the alternative runners (and of the TypeScript their peers need). */
 export const RUNNER_PACKAGES: Readonly<Record<string, string>> = {
@@ -58,10 +59,6 @@ export interface RunnerInstall {
   readonly error?: string;
 }
 
-function cacheRoot(): string {
-  return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'matrix-sovereign-iac', 'bench-runners');
-}
-
 function installedVersion(directory: string, name: string): string | undefined {
   try {
     const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
@@ -76,20 +73,23 @@ export function installRunners(log: (line: string) => void): RunnerInstall {
   const key = Object.entries(RUNNER_PACKAGES)
     .map(([name, version]) => `${name}@${version}`)
     .join(' ');
-  const directory = path.join(cacheRoot(), createHash('sha256').update(key).digest('hex').slice(0, 16));
+  const directory = toolCache('bench-runners', createHash('sha256').update(key).digest('hex').slice(0, 16));
   const versions = (): Record<string, string> =>
     Object.fromEntries(Object.keys(RUNNER_PACKAGES).flatMap((name) => {
       const version = installedVersion(directory, name);
       return version ? [[name, version]] : [];
     }));
-  const complete = () => Object.entries(RUNNER_PACKAGES).every(([name, version]) => installedVersion(directory, name) === version);
-  if (complete()) return { directory, versions: versions() };
-  fs.mkdirSync(directory, { recursive: true });
-  fs.writeFileSync(path.join(directory, 'package.json'), `${JSON.stringify({ private: true, description: 'benchmark runners (scripts/bench/runners.ts)', dependencies: RUNNER_PACKAGES }, null, 2)}\n`);
-  log(`installing ${key} into ${directory}`);
-  const run = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error'], { cwd: directory, encoding: 'utf8' });
-  if (run.status !== 0 || !complete()) {
-    return { directory, versions: versions(), error: `npm install failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split('\n').slice(-5).join(' / ')}` };
+  try {
+    cachedInPlace(directory, () => {
+      fs.mkdirSync(directory, { recursive: true });
+      fs.writeFileSync(path.join(directory, 'package.json'), `${JSON.stringify({ private: true, description: 'benchmark runners (scripts/bench/runners.ts)', dependencies: RUNNER_PACKAGES }, null, 2)}\n`);
+      log(`installing ${key} into ${directory}`);
+      const run = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error'], { cwd: directory, encoding: 'utf8' });
+      const complete = Object.entries(RUNNER_PACKAGES).every(([name, version]) => installedVersion(directory, name) === version);
+      if (run.status !== 0 || !complete) throw new Error(`npm install failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split('\n').slice(-5).join(' / ')}`);
+    });
+  } catch (error) {
+    return { directory, versions: versions(), error: error instanceof Error ? error.message : String(error) };
   }
   return { directory, versions: versions() };
 }

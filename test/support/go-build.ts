@@ -1,52 +1,79 @@
 /**
  * Builds the Go programs under test/tools/ (and Go-module tools such as helm) once per
- * machine, cached outside the repository and keyed by their sources, so jest workers
- * running in parallel reuse one binary instead of racing to build it.
+ * machine, cached outside the repository and keyed by their sources. Every build runs under
+ * the cache lock of its target (cache-lock.ts: parallel jest workers build once) and holds the
+ * machine-wide Go build slot, so two Go builds never compete for the shared cores.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cachedArtifact, withCacheLock } from './cache-lock';
 import { toolCache } from './tool-cache';
 
 export function toolCacheRoot(): string {
   return toolCache('go');
 }
 
-function goEnvironment(): NodeJS.ProcessEnv {
+/**
+ * `mod`: the module's go.mod may be completed from the proxy (our small tools); `readonly`:
+ * go.mod/go.sum are complete and a build never rewrites them (tools modules, upstream sources).
+ */
+export type GoModMode = 'mod' | 'readonly';
+
+export function goEnvironment(mode: GoModMode = 'mod'): NodeJS.ProcessEnv {
   // The module proxy is the only Go source this machine reaches; the checksum database keeps it honest.
-  // No VCS stamping: the tools live in this checkout, whose git state must neither fail nor change a build.
-  return { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
+  // No VCS stamping: the sources live in this checkout or a scratch copy, whose git state must neither fail nor change a build.
+  return { ...process.env, GOFLAGS: `-mod=${mode} -buildvcs=false`, GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
 }
 
-function runGo(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): void {
-  const result = spawnSync('go', [...args], { cwd, env, encoding: 'utf8', timeout: 30 * 60_000, maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`go ${args.join(' ')} (in ${cwd}) failed:\n${result.stdout}\n${result.stderr}`);
+/** Runs `go` and returns its stdout; a failure names the command, the directory and Go's output. */
+export function runGo(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = goEnvironment()): string {
+  const result = spawnSync('go', [...args], { cwd, env, encoding: 'utf8', timeout: 60 * 60_000, maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`go ${args.join(' ')} (in ${cwd}) failed:\n${result.stdout}\n${result.stderr}${result.error?.message ?? ''}`);
+  return result.stdout;
 }
 
-/** Runs `build` unless `target` exists, while holding `lock` so parallel workers build once. */
-function withBuildLock(target: string, lock: string, build: () => void): void {
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    if (fs.existsSync(target)) return;
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      // A stale lock (a killed build) is older than the longest build.
-      const lockedAt = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
-      if (lockedAt !== undefined && Date.now() - lockedAt > 30 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    }
-  }
-  try {
-    if (!fs.existsSync(target)) build();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
+/** Holds the machine-wide Go build slot (two cold builds at once would only slow both down). */
+export function withGoBuildSlot<T>(work: () => T): T {
+  return withCacheLock(toolCache('locks', 'go-build'), work);
+}
+
+let cachedGoVersion: string | undefined;
+
+/** The local toolchain's version (e.g. go1.26.8): part of every engine build's cache key. */
+export function goVersion(): string {
+  cachedGoVersion ??= runGo(['env', 'GOVERSION'], os.tmpdir(), { ...process.env, GOTOOLCHAIN: 'local' }).trim();
+  return cachedGoVersion;
+}
+
+export interface GoBuildRequest {
+  /** Directory of the main module to build in. */
+  readonly cwd: string;
+  /** Package to build, e.g. `.` or a `tool` directive's package path. */
+  readonly mainPackage: string;
+  readonly output: string;
+  readonly mode: GoModMode;
+  readonly ldflags?: string;
+  readonly tags?: readonly string[];
+  /** go build -overlay file (replaces source files at build time, the sources stay untouched). */
+  readonly overlay?: string;
+}
+
+/** `go build -trimpath` of one main package, in the Go build slot. */
+export function goBuild(request: GoBuildRequest): void {
+  const args = [
+    'build',
+    '-trimpath',
+    ...(request.tags && request.tags.length > 0 ? ['-tags', request.tags.join(',')] : []),
+    ...(request.ldflags ? ['-ldflags', request.ldflags] : []),
+    ...(request.overlay ? ['-overlay', request.overlay] : []),
+    '-o',
+    request.output,
+    request.mainPackage,
+  ];
+  withGoBuildSlot(() => runGo(args, request.cwd, goEnvironment(request.mode)));
 }
 
 function sourceHash(directory: string): string {
@@ -62,24 +89,30 @@ function sourceHash(directory: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Earlier builds of the same program (other source hashes) are dead weight of tens of MB each. */
-function removeOtherBuilds(binary: string, name: string): void {
+const UNUSED_BUILD_MS = 14 * 24 * 60 * 60_000;
+
+/**
+ * Marks `binary` as used and removes builds of the same program (other keys) unused for two
+ * weeks: tens of MB each, but another checkout on the machine may still be using a recent one.
+ */
+export function keepBuild(binary: string, name: string): void {
+  const now = new Date();
+  fs.utimesSync(binary, now, now);
   const directory = path.dirname(binary);
+  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{16}$`);
   for (const entry of fs.readdirSync(directory)) {
     const full = path.join(directory, entry);
-    if (full !== binary && new RegExp(`^${name}-[0-9a-f]{16}$`).test(entry)) fs.rmSync(full, { force: true });
+    if (full === binary || !pattern.test(entry)) continue;
+    const stat = fs.statSync(full, { throwIfNoEntry: false });
+    if (stat && now.getTime() - stat.mtimeMs > UNUSED_BUILD_MS) fs.rmSync(full, { recursive: true, force: true });
   }
 }
 
 /** Builds the Go module in `sourceDirectory` (its main package) and returns the cached binary. */
 export function buildGoProgram(sourceDirectory: string, name: string): string {
   const binary = path.join(toolCacheRoot(), 'bin', `${name}-${sourceHash(sourceDirectory)}`);
-  withBuildLock(binary, `${binary}.lock`, () => {
-    const temporary = `${binary}.tmp-${process.pid}`;
-    runGo(['build', '-trimpath', '-o', temporary, '.'], sourceDirectory, goEnvironment());
-    fs.renameSync(temporary, binary);
-    removeOtherBuilds(binary, name);
-  });
+  cachedArtifact(binary, (staging) => goBuild({ cwd: sourceDirectory, mainPackage: '.', output: staging, mode: 'mod' }));
+  keepBuild(binary, name);
   return binary;
 }
 
@@ -88,19 +121,34 @@ export interface GoInstallOptions {
   readonly tags?: readonly string[];
 }
 
+export interface GoInstallRequest {
+  /** `<module>/<package>`, installed at `version` with the module's own go.mod (checked against the checksum database). */
+  readonly packagePath: string;
+  readonly version: string;
+  /** Directory the binary is written into (GOBIN). */
+  readonly gobin: string;
+  readonly tags?: readonly string[];
+  readonly ldflags?: string;
+}
+
+/** `go install -trimpath <package>@<version>`, in the Go build slot. */
+export function goInstall(request: GoInstallRequest): void {
+  const args = [
+    'install',
+    '-trimpath',
+    ...(request.tags && request.tags.length > 0 ? ['-tags', request.tags.join(',')] : []),
+    ...(request.ldflags ? ['-ldflags', request.ldflags] : []),
+    `${request.packagePath}@${request.version}`,
+  ];
+  withGoBuildSlot(() => runGo(args, os.tmpdir(), { ...goEnvironment(), GOBIN: request.gobin }));
+}
+
 /** `go install <module>/<package>@<version>` into the cache, e.g. helm from helm.sh/helm/v3. */
 export function installGoModuleTool(packagePath: string, version: string, name: string, options: GoInstallOptions = {}): string {
   const tags = options.tags ?? [];
   const directory = path.join(toolCacheRoot(), 'bin', `${name}-${version}${tags.length > 0 ? `-${tags.join('+')}` : ''}`);
-  const binary = path.join(directory, name);
-  withBuildLock(binary, `${directory}.lock`, () => {
-    const temporary = `${directory}.tmp-${process.pid}`;
-    fs.rmSync(temporary, { recursive: true, force: true });
-    runGo(['install', '-trimpath', ...(tags.length > 0 ? ['-tags', tags.join(',')] : []), `${packagePath}@${version}`], os.tmpdir(), { ...goEnvironment(), GOBIN: temporary });
-    fs.rmSync(directory, { recursive: true, force: true });
-    fs.renameSync(temporary, directory);
-  });
-  return binary;
+  cachedArtifact(directory, (staging) => goInstall({ packagePath, version, gobin: staging, tags }));
+  return path.join(directory, name);
 }
 
 /** Downloads a module version from the proxy (never built) and returns its read-only source directory. */

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { cachedArtifact } from './cache-lock';
 import { buildGoProgram, downloadGoModule, installGoModuleTool, toolCacheRoot } from './go-build';
 
 export interface KubeMetadata {
@@ -113,35 +114,23 @@ function moduleDirectory(chart: ChartName): string {
  */
 export function chartDirectory(chart: ChartName): string {
   const source: ChartSource = CHART_SOURCES[chart];
-  const target = path.join(toolCacheRoot(), 'charts', `${chart}-${source.version}-p${CHART_PREPARATION}`);
-  if (fs.existsSync(target)) return target;
+  return cachedArtifact(path.join(toolCacheRoot(), 'charts', `${chart}-${source.version}-p${CHART_PREPARATION}`), (staging) => {
+    fs.cpSync(path.join(moduleDirectory(chart), source.chart), staging, { recursive: true });
+    makeWritable(staging);
 
-  const temporary = `${target}.tmp-${process.pid}`;
-  fs.rmSync(temporary, { recursive: true, force: true });
-  fs.cpSync(path.join(moduleDirectory(chart), source.chart), temporary, { recursive: true });
-  makeWritable(temporary);
-
-  const chartFile = path.join(temporary, 'Chart.yaml');
-  const metadata = YAML.parseDocument(fs.readFileSync(chartFile, 'utf8'));
-  metadata.set('version', source.chartVersion);
-  metadata.set('appVersion', source.appVersion);
-  const dependencies: unknown = metadata.toJS().dependencies;
-  if (Array.isArray(dependencies)) {
-    const kept = dependencies.filter((dependency: unknown) => !source.unvendoredDependencies.includes(nameOf(dependency)));
-    if (kept.length > 0) metadata.set('dependencies', kept);
-    else metadata.delete('dependencies');
-    fs.rmSync(path.join(temporary, 'Chart.lock'), { force: true });
-  }
-  fs.writeFileSync(chartFile, metadata.toString());
-
-  // Parallel jest workers may race here; the first rename wins and the others drop their copy.
-  try {
-    fs.renameSync(temporary, target);
-  } catch (error) {
-    fs.rmSync(temporary, { recursive: true, force: true });
-    if (!fs.existsSync(target)) throw error;
-  }
-  return target;
+    const chartFile = path.join(staging, 'Chart.yaml');
+    const metadata = YAML.parseDocument(fs.readFileSync(chartFile, 'utf8'));
+    metadata.set('version', source.chartVersion);
+    metadata.set('appVersion', source.appVersion);
+    const dependencies: unknown = metadata.toJS().dependencies;
+    if (Array.isArray(dependencies)) {
+      const kept = dependencies.filter((dependency: unknown) => !source.unvendoredDependencies.includes(nameOf(dependency)));
+      if (kept.length > 0) metadata.set('dependencies', kept);
+      else metadata.delete('dependencies');
+      fs.rmSync(path.join(staging, 'Chart.lock'), { force: true });
+    }
+    fs.writeFileSync(chartFile, metadata.toString());
+  });
 }
 
 function nameOf(dependency: unknown): string {
@@ -203,8 +192,12 @@ export function helmTemplate(chart: ChartName, options: HelmTemplateOptions): Ku
       throw new Error(`${chart}: subchart ${dependency} is not available offline and cannot be enabled`);
     }
   }
+  return helmTemplateChart(chartDirectory(chart), options);
+}
+
+/** `helm template` of a chart directory or packaged `.tgz`, parsed into objects (empty documents dropped). */
+export function helmTemplateChart(chart: string, options: HelmTemplateOptions): KubeObject[] {
   const helm = ensureHelm();
-  const directory = chartDirectory(chart);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-template-'));
   try {
     const valueFiles = options.values.flatMap((values, index) => {
@@ -212,13 +205,13 @@ export function helmTemplate(chart: ChartName, options: HelmTemplateOptions): Ku
       fs.writeFileSync(file, values);
       return ['-f', file];
     });
-    const args = ['template', options.releaseName, directory, '--namespace', options.namespace, '--kube-version', options.kubeVersion ?? '1.33.0', ...valueFiles];
+    const args = ['template', options.releaseName, chart, '--namespace', options.namespace, '--kube-version', options.kubeVersion ?? '1.33.0', ...valueFiles];
     if (options.includeCrds) args.push('--include-crds');
     // helm's own config, cache and plugins stay out of the user's home.
     const env = { ...process.env, HELM_CACHE_HOME: path.join(scratch, 'cache'), HELM_CONFIG_HOME: path.join(scratch, 'config'), HELM_DATA_HOME: path.join(scratch, 'data') };
     const result = spawnSync(helm, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 5 * 60_000 });
     if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${result.stderr}${result.error?.message ?? ''}`);
-    return parseKubeObjects(result.stdout, `helm template ${chart}`);
+    return parseKubeObjects(result.stdout, `helm template ${path.basename(chart)}`);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -3,8 +3,7 @@
  * Python's own: PyYAML parsing (YAML 1.1) and `re.match`.
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { cachedInPlace } from './cache-lock';
 import { toolCache } from './tool-cache';
 
 /**
@@ -30,12 +29,8 @@ export function pythonReMatches(pattern: string, candidates: readonly string[]):
 
 /** Installs a PyPI requirement once (`pip --target` in the tool cache); returns the directory for PYTHONPATH. */
 export function pythonPackages(requirement: string): string {
-  const directory = toolCache('python-packages', requirement.replace(/[^A-Za-z0-9.=_-]/g, '_'));
-  if (!fs.existsSync(path.join(directory, '.ready'))) {
-    fs.rmSync(directory, { recursive: true, force: true });
+  return cachedInPlace(toolCache('python-packages', requirement.replace(/[^A-Za-z0-9.=_-]/g, '_')), (directory) => {
     const result = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', directory, requirement], { encoding: 'utf8', timeout: 10 * 60_000 });
     if (result.status !== 0) throw new Error(`pip install ${requirement} failed: ${result.stderr}`);
-    fs.writeFileSync(path.join(directory, '.ready'), '');
-  }
-  return directory;
+  });
 }

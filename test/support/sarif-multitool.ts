@@ -6,28 +6,26 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cachedArtifact } from './cache-lock';
 import { toolCache } from './tool-cache';
 
 export const SARIF_MULTITOOL_VERSION = '5.7.0';
+
+const BINARY = path.join('node_modules', '@microsoft', 'sarif-multitool-linux', 'Sarif.Multitool');
 
 function cacheDirectory(): string {
   return toolCache('npm-tools', `sarif-multitool-${SARIF_MULTITOOL_VERSION}`);
 }
 
 export function sarifMultitool(): string {
-  const directory = cacheDirectory();
-  const binary = path.join(directory, 'node_modules', '@microsoft', 'sarif-multitool-linux', 'Sarif.Multitool');
-  if (!fs.existsSync(binary)) {
-    const temporary = `${directory}.tmp-${process.pid}`;
-    fs.rmSync(temporary, { recursive: true, force: true });
-    fs.mkdirSync(temporary, { recursive: true });
-    const install = spawnSync('npm', ['install', '--prefix', temporary, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `@microsoft/sarif-multitool-linux@${SARIF_MULTITOOL_VERSION}`], { encoding: 'utf8', timeout: 10 * 60_000 });
+  const directory = cachedArtifact(cacheDirectory(), (staging) => {
+    fs.mkdirSync(staging, { recursive: true });
+    const install = spawnSync('npm', ['install', '--prefix', staging, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `@microsoft/sarif-multitool-linux@${SARIF_MULTITOOL_VERSION}`], { encoding: 'utf8', timeout: 10 * 60_000 });
     if (install.status !== 0) throw new Error(`npm install of the SARIF Multitool failed: ${install.stderr}`);
-    fs.rmSync(directory, { recursive: true, force: true });
-    fs.renameSync(temporary, directory);
-  }
-  fs.chmodSync(binary, 0o755);
-  return binary;
+    // The package's binary may come without its executable bit.
+    fs.chmodSync(path.join(staging, BINARY), 0o755);
+  });
+  return path.join(directory, BINARY);
 }
 
 export interface SarifValidationResult {

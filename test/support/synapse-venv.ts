@@ -3,10 +3,10 @@
  * LDAP module, built once from PyPI and cached outside the repository.
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../config/load-config';
 import { parseImageReference } from '../../config/image-reference';
+import { cachedInPlace } from './cache-lock';
 import { toolCache } from './tool-cache';
 
 export const LDAP3_MODULE_VERSION = '0.4.0';
@@ -29,13 +29,10 @@ function run(command: string, args: string[]): void {
 /** Returns the venv's python, creating the venv first if needed (about a minute, once per machine). */
 export function ensureSynapseVenv(): string {
   const version = deployedSynapseVersion();
-  const venv = toolCache(`synapse-${version}-redis-ldap3-${LDAP3_MODULE_VERSION}-s3-${S3_PROVIDER_VERSION}`);
-  const python = path.join(venv, 'bin', 'python');
-  const ready = path.join(venv, '.ready');
-  if (fs.existsSync(ready)) return python;
-  fs.rmSync(venv, { recursive: true, force: true });
-  run('python3', ['-m', 'venv', venv]);
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse[redis]==${version}`, `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`, `synapse-s3-storage-provider==${S3_PROVIDER_VERSION}`]);
-  fs.writeFileSync(ready, `${new Date().toISOString()}\n`);
-  return python;
+  // A venv bakes its own path into its scripts: built in place, under the cache lock, ready marker last.
+  const venv = cachedInPlace(toolCache(`synapse-${version}-redis-ldap3-${LDAP3_MODULE_VERSION}-s3-${S3_PROVIDER_VERSION}`), (directory) => {
+    run('python3', ['-m', 'venv', directory]);
+    run(path.join(directory, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse[redis]==${version}`, `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`, `synapse-s3-storage-provider==${S3_PROVIDER_VERSION}`]);
+  });
+  return path.join(venv, 'bin', 'python');
 }

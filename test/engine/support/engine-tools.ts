@@ -1,109 +1,22 @@
 /**
- * The real engine for the engine proof (issue 9): OpenTofu and the control-plane binaries,
- * each built from its Go module through a tools module under test/tools/engine-* (the tools
- * module repeats the upstream `replace` directives a module consumer must carry), cached
- * outside the repository and keyed by the tools module's go.mod/go.sum and link flags, so
- * only the first run on a machine pays for a build.
- *
- * go-build.ts builds a tools module's own main package; here the main package lives in the
- * dependency (`tool` directive), hence this small builder beside it.
+ * The real engine for the engine proof, in one place: OpenTofu, the control plane (etcd,
+ * kube-apiserver, kube-controller-manager, kube-scheduler) and kwok (a simulated node) built
+ * from their Go modules; the pinned Terraform providers as a filesystem mirror; the
+ * operators' binaries (cert-manager, trust-manager, External Secrets, OpenBao); their Helm
+ * charts packaged into a chart repository directory. Everything is built once per machine,
+ * cached outside the repository under the cache lock (parallel jest workers build once), and
+ * keyed by sources, build flags and Go version. The builders live in ./tools/.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { projectRoot } from '../../../config/project-root';
-import { toolCacheRoot } from '../../support/go-build';
+import { ensureEngineTool } from './tools/go-tools';
 
-export const TOFU_VERSION = '1.10.10';
-
-/** The providers the synthesized stacks pin (terraform.required_providers), by full source address. */
-export const PINNED_PROVIDERS = {
-  'registry.opentofu.org/hashicorp/kubernetes': { version: '2.38.0', module: 'github.com/hashicorp/terraform-provider-kubernetes', tag: 'v2.38.0' },
-  'registry.opentofu.org/hashicorp/helm': { version: '3.1.1', module: 'github.com/hashicorp/terraform-provider-helm', tag: 'v3.1.1' },
-} as const;
-
-interface ToolSpec {
-  /** Directory of the tools module, relative to test/tools. */
-  readonly module: string;
-  /** Package path of the main package, named by the module's `tool` directive. */
-  readonly mainPackage: string;
-  readonly name: string;
-  readonly ldflags?: string;
-}
-
-// engine-kube-apiserver also names kube-controller-manager (for Deployments to become Pods once
-// apply can run); nothing starts it yet, so it is not built here.
-const TOOLS: Record<'tofu' | 'etcd' | 'kube-apiserver', ToolSpec> = {
-  // A release build marks itself with dev=no; without it the binary calls itself 1.10.10-dev.
-  tofu: { module: 'engine-tofu', mainPackage: 'github.com/opentofu/opentofu/cmd/tofu', name: 'tofu', ldflags: '-X github.com/opentofu/opentofu/version.dev=no' },
-  etcd: { module: 'engine-etcd', mainPackage: 'go.etcd.io/etcd/server/v3', name: 'etcd' },
-  'kube-apiserver': {
-    module: 'engine-kube-apiserver',
-    mainPackage: 'k8s.io/kubernetes/cmd/kube-apiserver',
-    name: 'kube-apiserver',
-    ldflags: '-X k8s.io/component-base/version.gitVersion=v1.37.2 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37',
-  },
-};
-
-export type EngineTool = keyof typeof TOOLS;
-
-function goVersion(): string {
-  const result = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } });
-  if (result.status !== 0) throw new Error(`go env GOVERSION failed: ${result.stderr}`);
-  return result.stdout.trim();
-}
-
-function cacheKey(spec: ToolSpec, moduleDirectory: string): string {
-  const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum']) hash.update(file).update('\0').update(fs.readFileSync(path.join(moduleDirectory, file))).update('\0');
-  hash.update(spec.mainPackage).update('\0').update(spec.ldflags ?? '').update('\0').update(goVersion());
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** Holds `lock` (a directory) while `build` runs, unless `target` exists; parallel workers build once. */
-function withBuildLock(target: string, lock: string, build: () => void): void {
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 60 * 60_000;
-  for (;;) {
-    if (fs.existsSync(target)) return;
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      const lockedAt = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
-      if (lockedAt !== undefined && Date.now() - lockedAt > 60 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-    }
-  }
-  try {
-    if (!fs.existsSync(target)) build();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-/** Builds (once per machine) and returns the cached binary of an engine tool. */
-export function ensureEngineTool(tool: EngineTool): string {
-  const spec = TOOLS[tool];
-  const moduleDirectory = path.join(projectRoot(), 'test', 'tools', spec.module);
-  const binary = path.join(toolCacheRoot(), 'bin', `${spec.name}-${cacheKey(spec, moduleDirectory)}`);
-  withBuildLock(binary, `${binary}.lock`, () => {
-    const temporary = `${binary}.tmp-${process.pid}`;
-    const args = ['build', '-trimpath', ...(spec.ldflags ? ['-ldflags', spec.ldflags] : []), '-o', temporary, spec.mainPackage];
-    // -mod=readonly: the committed go.mod/go.sum are complete; a build never rewrites them.
-    const env = { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
-    const result = spawnSync('go', args, { cwd: moduleDirectory, env, encoding: 'utf8', timeout: 60 * 60_000, maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) throw new Error(`go ${args.join(' ')} (in ${moduleDirectory}) failed:\n${result.stdout}\n${result.stderr}`);
-    fs.renameSync(temporary, binary);
-    for (const entry of fs.readdirSync(path.dirname(binary))) {
-      if (entry !== path.basename(binary) && new RegExp(`^${spec.name}-[0-9a-f]{16}$`).test(entry)) fs.rmSync(path.join(path.dirname(binary), entry), { force: true });
-    }
-  });
-  return binary;
-}
+export { ENGINE_TOOLS, ensureEngineTool, KUBERNETES_VERSION, KWOK_VERSION, TOFU_VERSION, type EngineTool } from './tools/go-tools';
+export { ensureProviderBinary, ensureProviderMirror, mirrorPath, PINNED_PROVIDERS, tofuPlatform, type ProviderAddress } from './tools/providers';
+export { ENGINE_SOURCES_VARIABLE, engineSourcesDirectory, SOURCE_ARCHIVES } from './tools/sources';
+export { CHART_PACKAGES, chartPackageFile, ensureChartPackages, PACKAGED_CHARTS, type PackagedChart } from './tools/charts';
 
 export function ensureTofu(): string {
   return ensureEngineTool('tofu');

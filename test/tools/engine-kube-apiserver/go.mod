@@ -1,4 +1,4 @@
-// Builds kube-apiserver and kube-controller-manager from k8s.io/kubernetes for the throwaway
+// Builds kube-apiserver, kube-controller-manager and kube-scheduler from k8s.io/kubernetes for the throwaway
 // control plane of the engine proof (test/engine/). k8s.io/kubernetes replaces every staging
 // module (k8s.io/api, k8s.io/apiserver, ...) with a directory of its repository; a module
 // consumer must pin each of them to the matching published v0 release instead.
@@ -11,6 +11,7 @@ godebug default=go1.26
 tool (
 	k8s.io/kubernetes/cmd/kube-apiserver
 	k8s.io/kubernetes/cmd/kube-controller-manager
+	k8s.io/kubernetes/cmd/kube-scheduler
 )
 
 require (
