@@ -12,14 +12,14 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureEngineTool } from './engine-tools';
+import { ensureEngineTool, KUBERNETES_VERSION } from './engine-tools';
 import { eventually, KubeClient } from './kube-client';
 import { kwokStages } from './kwok-stages';
 import { certificateAuthority, issue, signingKey, type CertificateFiles } from './pki';
 import { API_SERVER_PORT, POD_NETWORK, Tier } from './tier';
 import type { SandboxProcess } from '../../support/sandbox';
 
-export const KUBERNETES_VERSION = 'v1.37.2';
+export { KUBERNETES_VERSION };
 export const SERVICE_CIDR = '10.96.0.0/12';
 /** Where kwok takes simulated pods' addresses from; the pod runner uses another part of the pod network. */
 export const SIMULATED_POD_CIDR = '10.244.128.0/17';

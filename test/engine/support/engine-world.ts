@@ -9,7 +9,7 @@ import { platformNames } from '../../../model/platform';
 import type { SandboxProcess } from '../../support/sandbox';
 import { prometheusOperatorCrdFiles } from '../../support/kube-tools';
 import { startCluster, type Cluster } from './control-plane';
-import { ensureChartPackages, ensureEngineTool, ensureOperatorBinaries, ensureProviderMirror, providerMirror, type ChartPackages } from './engine-tools';
+import { CHART_PACKAGES, ensureChartPackages, ensureEngineTool, ensureOperatorBinaries, ensureProviderMirror, providerMirror } from './engine-tools';
 import { eventually } from './kube-client';
 import { operatorImages } from './operator-images';
 import { certificateAuthority, issue } from './pki';
@@ -55,7 +55,7 @@ export async function startWorld(directory: string, options: WorldOptions): Prom
   const tofuBinary = ensureEngineTool('tofu');
   const mirror = providerMirror(directory, ensureProviderMirror());
   const binaries = ensureOperatorBinaries();
-  const packages: ChartPackages = ensureChartPackages();
+  const charts = ensureChartPackages();
   const namespaces = realNamespaces(options.deploymentNames);
 
   const cluster = await startCluster(path.join(directory, 'tier'), { realNamespaces: namespaces });
@@ -66,7 +66,7 @@ export async function startWorld(directory: string, options: WorldOptions): Prom
     const pki = path.join(cluster.tier.directory, 'pki');
     const repositoryCa = certificateAuthority(pki, 'chart-repository-ca');
     const serving = issue(repositoryCa, pki, 'chart-repository', { commonName: 'chart-repository', ipAddresses: [CHART_REPOSITORY.host] });
-    const repository = cluster.tier.start('chart-repository', process.execPath, [path.join(__dirname, 'chart-repository.cjs'), packages.directory, serving.certificate, serving.key, CHART_REPOSITORY.host, String(CHART_REPOSITORY.port)]);
+    const repository = cluster.tier.start('chart-repository', process.execPath, [path.join(__dirname, 'chart-repository.cjs'), charts, serving.certificate, serving.key, CHART_REPOSITORY.host, String(CHART_REPOSITORY.port)]);
     const chartLog = cluster.tier.logFile('chart-repository');
     await eventually('the chart repository', 15_000, async () => {
       cluster.tier.sandbox.assertRunning(repository);
@@ -85,7 +85,7 @@ export async function startWorld(directory: string, options: WorldOptions): Prom
       tofu,
       tofuBinary,
       chartRepository: `https://${CHART_REPOSITORY.host}:${CHART_REPOSITORY.port}`,
-      charts: packages.versions,
+      charts: { certManager: CHART_PACKAGES['cert-manager'].version, trustManager: CHART_PACKAGES['trust-manager'].version, externalSecrets: CHART_PACKAGES['external-secrets'].version, openbao: CHART_PACKAGES.openbao.version },
       repositoryCa: repositoryCa.certificate,
       chartLog,
       repository,

@@ -153,7 +153,8 @@ phase: Succeeded`;
 
 /** The stage configuration (a multi-document YAML for `kwok --config`). */
 export function kwokStages(realNamespaces: readonly string[], stepMs = 200): string {
-  const simulated: Expression = { key: '.metadata.namespace', operator: 'NotIn', values: realNamespaces };
+  // kwok refuses an empty value list: with no real namespaces every pod is simulated.
+  const simulated: Expression = realNamespaces.length > 0 ? { key: '.metadata.namespace', operator: 'NotIn', values: realNamespaces } : { key: '.metadata.name', operator: 'Exists' };
   const alive: Expression = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
   const ready = (status: 'True' | 'False'): Expression => ({ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: status === 'True' ? 'In' : 'NotIn', values: ['True'] });
   const stages = [

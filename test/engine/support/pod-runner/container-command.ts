@@ -79,7 +79,21 @@ export function sandboxedCommand(
       bwrap.push('--tmpfs', parent);
     }
   }
-  for (const [target, source] of Object.entries(image.files)) bwrap.push('--ro-bind', source, target);
+  // bwrap would create missing parents as root-only (0700): make them 0755 first, as an image's are.
+  const made = new Set<string>(['/', '/usr', '/etc', '/proc', '/dev', ...shadowed]);
+  const parents = (target: string) => {
+    const segments = path.dirname(target).split('/').filter(Boolean);
+    for (let index = 1; index <= segments.length; index += 1) {
+      const directory = `/${segments.slice(0, index).join('/')}`;
+      if (made.has(directory) || directory.startsWith('/usr/') || directory.startsWith('/etc/')) continue;
+      made.add(directory);
+      bwrap.push('--perms', '0755', '--dir', directory);
+    }
+  };
+  for (const [target, source] of Object.entries(image.files)) {
+    parents(target);
+    bwrap.push('--ro-bind', source, target);
+  }
   const volumesByName = options.volumes;
   const mounts = [...(container.volumeMounts ?? [])].sort((a, b) => a.mountPath.split('/').length - b.mountPath.split('/').length);
   for (const mount of mounts) {
@@ -87,10 +101,12 @@ export function sandboxedCommand(
     if (!volume) throw new Error(`container "${container.name}" mounts unknown volume "${mount.name}"`);
     const source = mount.subPath ? path.join(volume.hostPath, mount.subPath) : volume.hostPath;
     if (mount.subPath && !fs.existsSync(source)) fs.mkdirSync(source, { recursive: true });
+    parents(mount.mountPath);
+    made.add(mount.mountPath);
     bwrap.push(volume.readOnly || mount.readOnly ? '--ro-bind' : '--bind', source, mount.mountPath);
   }
   // Directories the image has but the stand-in root lacks; writable only where a volume is mounted.
-  bwrap.push('--dir', '/tmp', '--dir', '/var/tmp', '--dir', '/run');
+  for (const directory of ['/tmp', '/var/tmp', '/run']) if (!made.has(directory)) bwrap.push('--perms', directory === '/run' ? '0755' : '1777', '--dir', directory);
   if (container.securityContext?.readOnlyRootFilesystem) bwrap.push('--remount-ro', '/');
   bwrap.push('--chdir', container.workingDir ?? image.workingDir ?? '/');
   bwrap.push('--clearenv');

@@ -52,6 +52,9 @@ interface ContainerRun {
 
 const now = () => new Date().toISOString();
 
+/** The pod's uid, shortened for interface and namespace names (at most 15 characters with a prefix). */
+const shortId = (pod: Pod) => pod.metadata.uid.replace(/-/g, '').slice(0, 10);
+
 function probePeriodMs(probe: ProbeSpec | undefined): number {
   // The kubelet's period, but never slower than 2 s: readiness gates every engine wait here.
   return Math.min((probe?.periodSeconds ?? 10) * 1000, 2_000);
@@ -215,8 +218,8 @@ export class PodRunner {
       this.errors.push(`no pod address left for ${pod.metadata.namespace}/${pod.metadata.name}`);
       return;
     }
-    const short = pod.metadata.uid.replace(/-/g, '').slice(0, 10);
-    const root = path.join(this.directory, `${pod.metadata.namespace}_${pod.metadata.name}_${short}`);
+    const short = shortId(pod);
+    const root = this.podDirectory(pod);
     fs.mkdirSync(root, { recursive: true });
     const running = new RunningPod(pod, address, `pod-${short}`, root, this.kube);
     this.pods.set(pod.metadata.uid, running);
@@ -224,6 +227,11 @@ export class PodRunner {
       this.errors.push(`${running.key}: ${String(error)}`);
       running.waitingMessage = String(error);
     });
+  }
+
+  /** Where a pod's volumes and files are (kept after it ends, for inspection). */
+  podDirectory(pod: Pod): string {
+    return path.join(this.directory, `${pod.metadata.namespace}_${pod.metadata.name}_${shortId(pod)}`);
   }
 
   private async ip(args: readonly string[]): Promise<void> {
