@@ -32,11 +32,14 @@ const LITERAL_ARGUMENTS: Readonly<Record<string, ReadonlySet<string>>> = {
 const LITERAL_LIFECYCLE = new Set(['ignore_changes', 'replace_triggered_by']);
 const LITERAL_IMPORT = new Set(['to', 'provider']);
 
-/** A JSON object as the walk sees it: a plain object (cdktf's unresolved tokens and other class instances are passed through). */
+/**
+ * A JSON object as the walk sees it: a plain object, of any realm (cdktf's unresolved tokens and
+ * other class instances are passed through).
+ */
 function isPlain(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 function mapObject(value: Record<string, unknown>, entry: (key: string, child: unknown) => [string, unknown]): Record<string, unknown> {

@@ -17,6 +17,7 @@ import { postgresServerArgs } from '../../render/postgres';
 import { homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import type { AuditContext } from '../../policies/rule';
+import { escapeTemplateText, templateLiteral } from '../../policies/terraform-template';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
 
@@ -841,10 +842,11 @@ export function manifestSpecOf(json: TerraformJson, resource: ResourceRef): Json
 export function editHelmValues(json: TerraformJson, release: ResourceRef, edit: (values: JsonObject) => void): void {
   const resource = body(json, release);
   const [text] = Array.isArray(resource.values) ? resource.values : [];
-  const values: unknown = typeof text === 'string' ? parseYaml(text) : {};
+  const values: unknown = typeof text === 'string' ? parseYaml(templateLiteral(text) ?? text) : {};
   if (!isObject(values)) throw new Error(`${address(release)} values are not a mapping`);
   edit(values);
-  resource.values = [stringifyYaml(values)];
+  // Written as the stacks write every string: a template of literal text.
+  resource.values = [escapeTemplateText(stringifyYaml(values))];
 }
 
 /** Rewrites a YAML file of a ConfigMap through `edit` (creating it from `{}` when absent). */
@@ -852,8 +854,8 @@ export function editConfigFile(json: TerraformJson, configMap: ResourceRef, file
   const data = child(body(json, configMap), 'data');
   const text = data[file];
   // YAML 1.1 both ways, as Synapse (PyYAML) reads it: strings such as "off" stay quoted.
-  const content: unknown = typeof text === 'string' ? parseYaml(text, { version: '1.1' }) : {};
+  const content: unknown = typeof text === 'string' ? parseYaml(templateLiteral(text) ?? text, { version: '1.1' }) : {};
   if (!isObject(content)) throw new Error(`${address(configMap)} ${file} is not a mapping`);
   edit(content);
-  data[file] = stringifyYaml(content, { version: '1.1' });
+  data[file] = escapeTemplateText(stringifyYaml(content, { version: '1.1' }));
 }
