@@ -90,13 +90,14 @@ export class SecretStoreStack extends TemplateSafeStack {
       });
     }
 
-    const configurator = new HardenedWorkload(this, 'openbao-configurator', {
+    new HardenedWorkload(this, 'openbao-configurator', {
       namespace: openbaoNamespace,
       compartmentLabels: labelsOf('openbao'),
       spec: configuratorWorkload(config),
       allowedRegistries: config.images.pullRegistries,
       storageClassName: config.storage.storageClassName,
+      // OpenBao answers (the release waits for it to be ready) and the CA bundle the Job verifies it with exists.
+      dependsOn: [openbao.release, bundle.resource],
     });
-    configurator.workload.node.addDependency(openbao.release, bundle.resource);
   }
 }
