@@ -55,6 +55,8 @@ export class PlatformStack extends TemplateSafeStack {
         kubernetes: config.kubernetes,
         quota: deriveQuota(inputs, { loadBalancers: 0, nodePorts: 0, services: PLATFORM_SERVICES[component] }),
         limitRange: deriveLimitRange(inputs),
+        // Deleting OpenBao's namespace deletes its seal key and its data claim: every secret, for good.
+        preventDestroy: component === 'openbao',
       });
       compartment.allowFlows(policies.filter((policy) => policy.namespace === compartment.name));
       compartments[component] = compartment;

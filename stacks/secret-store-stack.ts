@@ -67,7 +67,8 @@ export class SecretStoreStack extends TemplateSafeStack {
     const sealKey = new Manifest(this, 'openbao-seal-key', {
       object: sealKeySecret(names, SEAL_KEY_LENGTH, labelsOf('openbao')),
       waitForReady: true,
-      // Deleting it would not delete the key (Orphan), but a plan that tries is a mistake worth stopping.
+      // Deleting it would not delete the key (Orphan, Retain), but a plan that tries is a mistake worth
+      // stopping; the key itself lives on with its namespace, which the platform stack protects.
       preventDestroy: true,
       dependsOn: [sealGenerator.resource],
     });

@@ -1,6 +1,6 @@
 /** SEC rules (secret management): mutations of the compliant fixture that must fire, and near misses that must not. */
 import { blocks, type JsonObject, type JsonValue, type TerraformJson } from '../../../policies/terraform-json';
-import { add, address, body, CERT_MANAGER_DIGEST, child, containerAddress, containerOf, copy, editConfigFile, editHelmValues, GENERATION_NAMESPACE, helmRelease, HOMESERVER_NAMESPACE, labelsOf, manifestResource, manifestSpecOf, type Mutation, podSpecOf, R, type ResourceRef, secretStore, SYNAPSE_COMMAND, SYNAPSE_IMAGE } from '../fixtures';
+import { add, address, body, CERT_MANAGER_DIGEST, child, containerAddress, containerOf, copy, editConfigFile, editHelmValues, GENERATION_NAMESPACE, helmRelease, HOMESERVER_NAMESPACE, labelsOf, manifestResource, manifestSpecOf, type Mutation, podSpecOf, R, type ResourceRef, secretStore, SYNAPSE_COMMAND, STANDALONE_CONTEXT, SYNAPSE_IMAGE } from '../fixtures';
 import { esoRelease, nested, postgresContainer, REFERENCE, synapseConfigFile, synapseContainer } from './helpers';
 import type { CaseTable, FiringCase, NearMiss } from './types';
 const store = address(R.secretStore);
@@ -307,6 +307,43 @@ const SEC_06_CASES: FiringCase[] = [
   { name: 'a reference inside a hand-written expression', mutate: configFile(`\${upper(${DECLARED_REFERENCE.slice(2, -1)})}`), address: synapseConfigMap, message: 'is not a reference to a resource' },
 ];
 
+const openbaoNamespace = address(R.openbaoNamespace);
+const sealKey = address(R.sealKey);
+/** Removes `lifecycle.prevent_destroy` from a resource. */
+function destroyable(resource: ResourceRef): Mutation {
+  return (j) => void delete body(j, resource).lifecycle;
+}
+
+const SEC_07_CASES: FiringCase[] = [
+  { name: 'the namespace holding the seal key can be destroyed', mutate: destroyable(R.openbaoNamespace), address: openbaoNamespace, message: 'namespace "matrix-openbao" holds OpenBao\'s seal key (Secret openbao-seal-key) and its data: lifecycle.prevent_destroy is not set' },
+  { name: 'the same, without a site config (seal key found through the OpenBao release)', mutate: destroyable(R.openbaoNamespace), address: openbaoNamespace, message: 'lifecycle.prevent_destroy is not set', context: STANDALONE_CONTEXT },
+  { name: 'prevent_destroy false on the namespace', mutate: (j) => (body(j, R.openbaoNamespace).lifecycle = { prevent_destroy: false }), address: openbaoNamespace, message: 'prevent_destroy is not set' },
+  { name: 'the seal key\'s ExternalSecret can be destroyed', mutate: destroyable(R.sealKey), address: sealKey, message: 'ExternalSecret creating OpenBao\'s seal key matrix-openbao/openbao-seal-key: lifecycle.prevent_destroy is not set' },
+  { name: 'the same, without a site config', mutate: destroyable(R.sealKey), address: sealKey, message: 'ExternalSecret creating OpenBao\'s seal key', context: STANDALONE_CONTEXT },
+  {
+    name: 'a seal key Secret written as a manifest, destroyable',
+    mutate: (j) => void add(j, { type: 'kubernetes_manifest', name: 'seal_manifest' }, manifestResource({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'openbao-seal-key', namespace: 'matrix-openbao' }, type: 'Opaque' }, false)),
+    address: 'kubernetes_manifest.seal_manifest',
+    message: 'Secret creating OpenBao\'s seal key matrix-openbao/openbao-seal-key',
+  },
+  {
+    name: 'a seal key mounted from another Secret (found through the release), destroyable',
+    mutate: (j) => {
+      editHelmValues(j, R.openbaoRelease, (values) => {
+        const volumes = nested(values, 'server').volumes as JsonObject[];
+        const seal = volumes.find((volume) => volume.name === 'seal-key');
+        if (seal) seal.secret = { secretName: 'other-seal', defaultMode: 256 };
+      });
+      const spec = manifestSpecOf(j, R.sealKey);
+      child(spec, 'target').name = 'other-seal';
+      delete body(j, R.sealKey).lifecycle;
+    },
+    address: sealKey,
+    message: 'seal key matrix-openbao/other-seal',
+    context: STANDALONE_CONTEXT,
+  },
+];
+
 export const SEC_FIRING_CASES: CaseTable<FiringCase> = {
   'SEC-01': [
     {
@@ -358,6 +395,7 @@ export const SEC_FIRING_CASES: CaseTable<FiringCase> = {
   'SEC-04': SEC_04_CASES,
   'SEC-05': SEC_05_CASES,
   'SEC-06': SEC_06_CASES,
+  'SEC-07': SEC_07_CASES,
 };
 
 export const SEC_NEAR_MISSES: CaseTable<NearMiss> = {
@@ -431,5 +469,10 @@ export const SEC_NEAR_MISSES: CaseTable<NearMiss> = {
     { name: 'template syntax in a comment', mutate: (j) => (body(j, R.synapseConfig)['//'] = { note: '${x}' }) },
     { name: 'template syntax in a variable default', mutate: (j) => Object.assign(j, { variable: { v: { type: 'string', default: '${x}', description: '%{ if }' } } }) },
     { name: 'depends_on a declared resource', mutate: (j) => (body(j, R.synapseConfig).depends_on = ['kubernetes_namespace_v1.homeserver_namespace']) },
+  ],
+  'SEC-07': [
+    { name: 'an ExternalSecret of another Secret in the OpenBao namespace, destroyable', mutate: (j) => void (child(manifestSpecOf(j, R.sealKey), 'target').name = 'openbao-scratch', delete body(j, R.sealKey).lifecycle) },
+    { name: 'a seal key of the same name in another namespace, destroyable', mutate: (j) => void ((body(j, R.openbaoNamespace).metadata as JsonObject).name = 'matrix-scratch', delete body(j, R.openbaoNamespace).lifecycle), context: STANDALONE_CONTEXT },
+    { name: 'prevent_destroy on a namespace that holds no seal key', mutate: (j) => (body(j, R.homeserverNamespace).lifecycle = { prevent_destroy: true }) },
   ],
 };
