@@ -62,7 +62,7 @@ export const SEC_06: Rule = {
   title: "Strings are literal text or references to this stack's resources",
   level: 'error',
   lesson:
-    'A config value that reaches Terraform unescaped is code: `${file(...)}` or `${env(...)}` in one field would copy a kubeconfig or a key of the deploying machine into the plan, the state and the cluster, as readable as the hard-coded LDAP credentials were.',
+    'A config value that reaches Terraform unescaped is code: `${file(pathexpand("~/.kube/config"))}` in one field would copy the deploying machine\'s credentials into the plan, the state and the cluster, as readable as the hard-coded LDAP credentials were.',
   references: { nsaCisa: 'Secrets: keep them out of configuration', anssi: 'R26' },
   fix: 'Write literal text with `$${` and `%%{` (every stack of this project does it when it writes its JSON), refer only to resources declared in the same stack, and never let a config value carry Terraform syntax.',
   check: (stack) => {

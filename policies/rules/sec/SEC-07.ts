@@ -74,7 +74,7 @@ export const SEC_07: Rule = {
   id: 'SEC-07',
   title: 'The seal key and the namespace that holds it survive an ordinary destroy',
   level: 'error',
-  lesson: 'Evidence and keys vanished with the systems after the breach; a deleted seal key loses every secret it protects, and a recovery or an investigation with them.',
+  lesson: 'After an intrusion the platform is torn down and rebuilt: a destroy that takes OpenBao\'s seal key with it loses every secret it protected, and every recovery that needs them.',
   references: { nsaCisa: 'Secrets: protect key material and its backups', anssi: 'R26' },
   fix: 'Set lifecycle { prevent_destroy = true } on the namespace holding the seal key and on the ExternalSecret (or Secret) that creates the key; retire a deployment with the README procedure.',
   check: (stack, context) => {
