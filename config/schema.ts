@@ -352,7 +352,31 @@ const homeserverSchema = z
   })
   .strict();
 
-export const deploymentConfigSchema = z
+/**
+ * Why a config string must be refused for the engine, if it must: Terraform reads `${` and `%{`
+ * in every string of its JSON as an interpolation or a directive (the stacks escape them, this
+ * refuses them at the source), and cdktf turns its own token markers into references to other
+ * stacks without a word.
+ */
+export function terraformSyntaxProblem(text: string): string | null {
+  if (text.includes('TfToken[')) return 'must not contain a cdktf token marker (TfToken[): cdktf would turn it into a reference to another stack';
+  if (text.includes('${') || text.includes('%{')) return 'must not contain Terraform template syntax (${ or %{)';
+  return null;
+}
+
+/** Every string of a parsed YAML document, mapping keys included, with its path. */
+function forEachString(value: unknown, path: (string | number)[], visit: (text: string, path: (string | number)[], role: 'value' | 'key') => void): void {
+  if (typeof value === 'string') visit(value, path, 'value');
+  else if (Array.isArray(value)) value.forEach((item, index) => forEachString(item, [...path, index], visit));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      visit(key, [...path, key], 'key');
+      forEachString(child, [...path, key], visit);
+    }
+  }
+}
+
+const documentSchema = z
   .object({
     deployment: z.object({ name: slug(40) }).strict(),
     kubernetes: kubernetesSchema,
@@ -364,6 +388,15 @@ export const deploymentConfigSchema = z
     homeservers: z.array(homeserverSchema).min(1),
   })
   .strict();
+
+/** The document, after one walk over every string of it (any field, known or not) for Terraform syntax. */
+export const deploymentConfigSchema = z.preprocess((raw, ctx) => {
+  forEachString(raw, [], (text, path, role) => {
+    const problem = terraformSyntaxProblem(text);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: role === 'key' ? `mapping key ${problem}` : problem });
+  });
+  return raw;
+}, documentSchema);
 
 /** The config exactly as written (after defaults). */
 export type DeploymentConfigInput = z.infer<typeof deploymentConfigSchema>;

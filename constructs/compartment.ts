@@ -36,6 +36,8 @@ export interface CompartmentProps {
   readonly kubernetes: Pick<KubernetesSettings, 'podSecurityVersion' | 'dns'>;
   readonly quota: QuotaModel;
   readonly limitRange: LimitRangeModel;
+  /** Refuse to destroy the namespace (it holds what must outlive every deploy, e.g. OpenBao's seal key and data). */
+  readonly preventDestroy?: boolean;
 }
 
 export class Compartment extends Construct {
@@ -55,6 +57,7 @@ export class Compartment extends Construct {
     this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: props.namespace, labels: { ...this.labels, ...podSecurityLabels(props.kubernetes.podSecurityVersion) } },
       waitForDefaultServiceAccount: true,
+      ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
     this.namespaceName = this.namespace.metadata.name;
     this.baseline.push(this.namespace);

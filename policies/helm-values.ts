@@ -6,6 +6,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { blocks, isObject, resources, type JsonObject, type JsonValue, type ResourceView, type SynthesizedStack } from './terraform-json';
+import { templateLiteral } from './terraform-template';
 
 export const HELM_RELEASE_TYPES = ['helm_release'] as const;
 
@@ -112,8 +113,8 @@ function computeHelmValues(release: ResourceView): HelmValues {
       errors.push(`${where} is not a YAML string`);
       return;
     }
-    // Helm reads the first document of each values string only.
-    const [document] = parseAllDocuments(text, { version: '1.1', uniqueKeys: true });
+    // The engine hands Helm the template's literal text; Helm reads its first document only.
+    const [document] = parseAllDocuments(templateLiteral(text) ?? text, { version: '1.1', uniqueKeys: true });
     if (!document || !('errors' in document)) return;
     if (document.errors.length > 0) {
       errors.push(`${where} is not valid YAML: ${document.errors[0]?.message.split('\n')[0] ?? ''}`);

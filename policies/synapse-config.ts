@@ -8,6 +8,7 @@
  */
 import { parseDocument } from 'yaml';
 import { manifests } from './manifests';
+import { templateLiteral } from './terraform-template';
 import { isObject, resources, stringMap, type JsonObject, type SynthesizedStack } from './terraform-json';
 
 export const CONFIG_MAP_TYPES = ['kubernetes_config_map_v1', 'kubernetes_config_map'] as const;
@@ -39,13 +40,18 @@ export interface SynapseConfigFile {
   readonly effective: JsonObject;
 }
 
+/** A ConfigMap's files as the engine hands them over: names and contents are templates, read back to their literal text. */
+function literalFiles(data: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(stringMap(data)).map(([file, text]) => [templateLiteral(file) ?? file, templateLiteral(text) ?? text]));
+}
+
 /** Every data file of every ConfigMap of the stack. */
 export function configMapFiles(stack: SynthesizedStack): ConfigMapFile[] {
   const maps: { address: string; data: Record<string, string> }[] = [
-    ...resources(stack, ...CONFIG_MAP_TYPES).map((configMap) => ({ address: configMap.address, data: stringMap(configMap.body.data) })),
+    ...resources(stack, ...CONFIG_MAP_TYPES).map((configMap) => ({ address: configMap.address, data: literalFiles(configMap.body.data) })),
     ...manifests(stack)
       .filter((view) => view.group === '' && view.kind === 'ConfigMap')
-      .map((view) => ({ address: view.resource.address, data: stringMap(view.object.data) })),
+      .map((view) => ({ address: view.resource.address, data: literalFiles(view.object.data) })),
   ];
   return maps.flatMap(({ address, data }) => Object.entries(data).map(([file, text]) => ({ address: `${address} data "${file}"`, file, text, siblings: data })));
 }

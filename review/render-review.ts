@@ -198,7 +198,14 @@ function fitSubsections(subsections: readonly string[][], budget: number): strin
 function note(change: ResourceChange): string {
   const notes: string[] = [];
   if (change.replacedBy.length > 0) notes.push(`**possible replacement** (${change.replacedBy.map((field) => code(field)).join(', ')})`);
-  if (change.preventDestroy) notes.push('**prevent_destroy: the engine will refuse**');
+  if (change.destroyGuard === 'refuses') notes.push('**prevent_destroy: the engine will refuse**');
+  if (change.destroyGuard === 'lifted') {
+    notes.push(
+      change.action === 'change' && change.replacedBy.length === 0
+        ? '**prevent_destroy removed: nothing stops a destroy any more**'
+        : '**was protected by prevent_destroy, which goes with it: the engine will destroy it** (`tofu state rm` keeps the object)',
+    );
+  }
   if (change.action === 'change' && notes.length === 0) notes.push(`${change.fields.length} field${change.fields.length === 1 ? '' : 's'}`);
   return notes.join('; ');
 }

@@ -21,9 +21,16 @@ export interface ResourceChange {
   readonly fields: readonly FieldChange[];
   /** Changed fields that would replace the resource. */
   readonly replacedBy: readonly string[];
-  /** `lifecycle.prevent_destroy` on the resource being removed or replaced: the engine will refuse. */
-  readonly preventDestroy: boolean;
+  /**
+   * What `lifecycle.prevent_destroy` does here. `refuses`: a replacement of a resource that keeps
+   * it, which the engine will refuse. `lifted`: the protection goes away with this change (the
+   * resource is removed from the configuration, which takes its lifecycle block with it, or the
+   * flag is dropped), so the engine will destroy the object when it is asked to. `none` otherwise.
+   */
+  readonly destroyGuard: DestroyGuard;
 }
+
+export type DestroyGuard = 'refuses' | 'lifted' | 'none';
 
 export interface StackChanges {
   readonly stack: string;
@@ -61,6 +68,13 @@ function entries(stack: SynthesizedStack | undefined): Map<string, Entry> {
 
 const preventsDestroy = (body: JsonObject) => isObject(body.lifecycle) && body.lifecycle.prevent_destroy === true;
 
+/** Terraform checks prevent_destroy in the configuration being applied: the head's, not the base's. */
+function destroyGuard(was: JsonObject, is: JsonObject | undefined, replaced: boolean): DestroyGuard {
+  if (!preventsDestroy(was)) return 'none';
+  if (!is || !preventsDestroy(is)) return 'lifted';
+  return replaced ? 'refuses' : 'none';
+}
+
 function diffStack(name: string, before: SynthesizedStack | undefined, after: SynthesizedStack | undefined): StackChanges {
   const old = entries(before);
   const current = entries(after);
@@ -68,13 +82,13 @@ function diffStack(name: string, before: SynthesizedStack | undefined, after: Sy
   for (const address of [...new Set([...old.keys(), ...current.keys()])].sort()) {
     const was = old.get(address);
     const is = current.get(address);
-    if (was && !is) changes.push({ stack: name, address, label: was.label, action: 'remove', fields: [], replacedBy: [], preventDestroy: preventsDestroy(was.body) });
-    else if (!was && is) changes.push({ stack: name, address, label: is.label, action: 'add', fields: [], replacedBy: [], preventDestroy: false });
+    if (was && !is) changes.push({ stack: name, address, label: was.label, action: 'remove', fields: [], replacedBy: [], destroyGuard: destroyGuard(was.body, undefined, true) });
+    else if (!was && is) changes.push({ stack: name, address, label: is.label, action: 'add', fields: [], replacedBy: [], destroyGuard: 'none' });
     else if (was && is) {
       const fields = diffJson(configurationOf(was.body), configurationOf(is.body));
       if (fields.length === 0) continue;
       const replacedBy = replacementFields(is.type, configurationOf(was.body), fields);
-      changes.push({ stack: name, address, label: is.label, action: 'change', fields, replacedBy, preventDestroy: replacedBy.length > 0 && preventsDestroy(was.body) });
+      changes.push({ stack: name, address, label: is.label, action: 'change', fields, replacedBy, destroyGuard: destroyGuard(was.body, is.body, replacedBy.length > 0) });
     }
   }
   const status = !before ? 'added' : !after ? 'removed' : changes.length > 0 ? 'changed' : 'unchanged';

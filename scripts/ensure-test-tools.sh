@@ -3,12 +3,13 @@
 # Debian's slapd + ldap-utils, HAProxy, Redis and PostgreSQL, and PyYAML (Synapse's parser);
 # shellcheck, which actionlint runs over the CI definitions' scripts; iproute2 and libpq's headers
 # for the integration tier (a loopback-only network namespace; psycopg2 builds from source);
+# bubblewrap for the engine tier (each real pod's container runs in a bwrap sandbox);
 # checks that Go is there for the tools the platform tests build.
 # Runs before `npm test` (npm's pretest), so the README's test command works on a fresh machine.
 set -euo pipefail
 
 missing=()
-for tool in /usr/sbin/slapd /usr/bin/ldapsearch /usr/sbin/haproxy /usr/bin/openssl /usr/bin/redis-server /usr/bin/psql /usr/bin/shellcheck /bin/ip; do
+for tool in /usr/sbin/slapd /usr/bin/ldapsearch /usr/sbin/haproxy /usr/bin/openssl /usr/bin/redis-server /usr/bin/psql /usr/bin/shellcheck /bin/ip /usr/bin/bwrap; do
   [ -x "$tool" ] || missing+=("$tool")
 done
 # A header, not a program: present is enough (testing it for -x reinstalled the packages on every run).
@@ -20,7 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends slapd ldap-utils haproxy openssl redis-server postgresql shellcheck iproute2 libpq-dev
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends slapd ldap-utils haproxy openssl redis-server postgresql shellcheck iproute2 libpq-dev bubblewrap
 fi
 
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet 'PyYAML==6.0.3'

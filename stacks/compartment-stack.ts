@@ -2,7 +2,6 @@
  * One Terraform stack per compartment of one homeserver: the compartment baseline, its
  * workloads, and the network policies the flow matrix derives for its namespace.
  */
-import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
@@ -21,6 +20,7 @@ import { leafCertificate } from '../render/manifests/certificates';
 import { leafLifetimes, secretRefreshInterval } from '../render/manifests/lifetimes';
 import { compartmentMonitoring } from '../render/monitoring/homeserver-monitoring';
 import { configureEngine } from './engine-settings';
+import { TemplateSafeStack } from './template-safe-stack';
 
 export interface CompartmentStackProps {
   readonly config: DeploymentConfig;
@@ -32,7 +32,7 @@ export function compartmentStackName(homeserver: HomeserverSettings, compartment
   return homeserverNamespace(homeserver.name, compartment);
 }
 
-export class CompartmentStack extends TerraformStack {
+export class CompartmentStack extends TemplateSafeStack {
   readonly compartment: Compartment;
   readonly workloads: readonly HardenedWorkload[];
 

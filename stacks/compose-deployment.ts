@@ -14,6 +14,7 @@ import { CompartmentStack } from './compartment-stack';
 import { PlatformStack } from './platform-stack';
 import { SecretGenerationStack } from './secret-generation-stack';
 import { SecretStoreStack } from './secret-store-stack';
+import { NoConstructDependencies } from './written-dependencies';
 
 export interface ComposedDeployment {
   readonly platform: readonly TerraformStack[];
@@ -50,6 +51,7 @@ export function composeDeployment(app: App, config: DeploymentConfig, audit: Omi
     all.push(...stacks);
   }
   const packs = all.map((stack) => {
+    stack.node.addValidation(new NoConstructDependencies(stack));
     const pack = new PolicyPack(stack, { ...audit, config }, rules);
     Aspects.of(stack).add(pack);
     return pack;

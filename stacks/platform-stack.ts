@@ -5,7 +5,7 @@
  * and External Secrets. Their CRDs must exist before any stack plans a manifest of them,
  * which is why issuers, stores and secrets live in the stacks that follow.
  */
-import { TerraformStack, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ChartPin, DeploymentConfig } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
@@ -20,6 +20,7 @@ import type { HelmValues } from '../render/charts/chart-values';
 import { externalSecretsValues } from '../render/charts/external-secrets-values';
 import { trustManagerValues } from '../render/charts/trust-manager-values';
 import { configureEngine } from './engine-settings';
+import { TemplateSafeStack } from './template-safe-stack';
 
 export function platformStackName(config: DeploymentConfig): string {
   return `${config.deploymentName}-platform`;
@@ -33,7 +34,7 @@ function quotaInputs(config: DeploymentConfig, component: PlatformComponent): Qu
   return component === 'openbao' ? [...pods, configuratorWorkload(config)] : pods;
 }
 
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends TemplateSafeStack {
   readonly compartments: Readonly<Record<PlatformComponent, Compartment>>;
 
   constructor(scope: Construct, config: DeploymentConfig) {
@@ -54,6 +55,8 @@ export class PlatformStack extends TerraformStack {
         kubernetes: config.kubernetes,
         quota: deriveQuota(inputs, { loadBalancers: 0, nodePorts: 0, services: PLATFORM_SERVICES[component] }),
         limitRange: deriveLimitRange(inputs),
+        // Deleting OpenBao's namespace deletes its seal key and its data claim: every secret, for good.
+        preventDestroy: component === 'openbao',
       });
       compartment.allowFlows(policies.filter((policy) => policy.namespace === compartment.name));
       compartments[component] = compartment;

@@ -6,7 +6,6 @@
  * the generated paths and read nothing else.
  */
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
-import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { Manifest } from '../constructs/manifest';
@@ -17,6 +16,7 @@ import { GENERATOR_ROLE, SECRET_WRITER_ACCOUNT } from '../model/secret-access';
 import { secretRefreshInterval } from '../render/manifests/lifetimes';
 import { generatedValuePush, passwordGenerator, secretStore, SECRET_STORE_NAME } from '../render/manifests/secret-delivery';
 import { configureEngine } from './engine-settings';
+import { TemplateSafeStack } from './template-safe-stack';
 
 export function secretGenerationStackName(config: DeploymentConfig): string {
   return `${config.deploymentName}-secret-generation`;
@@ -40,7 +40,7 @@ export function generatedValues(config: DeploymentConfig): GeneratedValueTarget[
   );
 }
 
-export class SecretGenerationStack extends TerraformStack {
+export class SecretGenerationStack extends TemplateSafeStack {
   constructor(scope: Construct, config: DeploymentConfig) {
     const name = secretGenerationStackName(config);
     super(scope, name);

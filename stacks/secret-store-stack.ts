@@ -7,7 +7,6 @@
  * External Secrets inside the cluster.
  */
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
-import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { HardenedChart } from '../constructs/hardened-chart';
@@ -23,6 +22,7 @@ import { internalCaIssuer, leafCertificate, rootCaCertificate, selfSignedIssuer,
 import { caLifetimes, leafLifetimes } from '../render/manifests/lifetimes';
 import { passwordGenerator, sealKeySecret } from '../render/manifests/secret-delivery';
 import { configureEngine } from './engine-settings';
+import { TemplateSafeStack } from './template-safe-stack';
 
 export function secretStoreStackName(config: DeploymentConfig): string {
   return `${config.deploymentName}-secret-store`;
@@ -31,7 +31,7 @@ export function secretStoreStackName(config: DeploymentConfig): string {
 /** The static seal key: 43 letters and digits, read by OpenBao as raw URL-safe base64 (32 bytes). */
 export const SEAL_KEY_LENGTH = SIGNING_SEED_LENGTH;
 
-export class SecretStoreStack extends TerraformStack {
+export class SecretStoreStack extends TemplateSafeStack {
   constructor(scope: Construct, config: DeploymentConfig) {
     const name = secretStoreStackName(config);
     super(scope, name);
@@ -67,7 +67,8 @@ export class SecretStoreStack extends TerraformStack {
     const sealKey = new Manifest(this, 'openbao-seal-key', {
       object: sealKeySecret(names, SEAL_KEY_LENGTH, labelsOf('openbao')),
       waitForReady: true,
-      // Deleting it would not delete the key (Orphan), but a plan that tries is a mistake worth stopping.
+      // Deleting it would not delete the key (Orphan, Retain), but a plan that tries is a mistake worth
+      // stopping; the key itself lives on with its namespace, which the platform stack protects.
       preventDestroy: true,
       dependsOn: [sealGenerator.resource],
     });
@@ -90,13 +91,14 @@ export class SecretStoreStack extends TerraformStack {
       });
     }
 
-    const configurator = new HardenedWorkload(this, 'openbao-configurator', {
+    new HardenedWorkload(this, 'openbao-configurator', {
       namespace: openbaoNamespace,
       compartmentLabels: labelsOf('openbao'),
       spec: configuratorWorkload(config),
       allowedRegistries: config.images.pullRegistries,
       storageClassName: config.storage.storageClassName,
+      // OpenBao answers (the release waits for it to be ready) and the CA bundle the Job verifies it with exists.
+      dependsOn: [openbao.release, bundle.resource],
     });
-    configurator.workload.node.addDependency(openbao.release, bundle.resource);
   }
 }

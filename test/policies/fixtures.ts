@@ -12,11 +12,15 @@ import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
 import { SYNAPSE_PORTS } from '../../model/workload-spec';
 import { directoryWorkloads, gatewayWorkloads } from '../../model/workloads';
 import { openbaoValues } from '../../render/charts/openbao-values';
+import { sealKeySecret } from '../../render/manifests/secret-delivery';
+import { platformNames } from '../../model/platform';
+import { SIGNING_SEED_LENGTH } from '../../model/secrets';
 import { compartmentMonitoring } from '../../render/monitoring/homeserver-monitoring';
 import { postgresServerArgs } from '../../render/postgres';
 import { homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import type { AuditContext } from '../../policies/rule';
+import { escapeTemplateText, templateLiteral } from '../../policies/terraform-template';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
 
@@ -36,6 +40,8 @@ export const PSA_VERSION = 'v1.33';
 export const HOMESERVER_NAMESPACE = 'agency-homeserver';
 export const GATEWAY_NAMESPACE = 'agency-gateway';
 export const DIRECTORY_NAMESPACE = 'agency-directory';
+/** OpenBao's namespace in the default config (deployment "matrix"). */
+export const OPENBAO_NAMESPACE = 'matrix-openbao';
 export const STORAGE_CLASS = 'encrypted-retain';
 export const SYNAPSE_IMAGE = 'ghcr.io/element-hq/synapse:v1.159.0@sha256:edf259d2b575b669a3e81024918ab8d5cfb7d2fba5a53c9e09695f1abc5645cb';
 export const OPENLDAP_IMAGE = 'docker.io/bitnamilegacy/openldap:2.6.10-debian-12-r4@sha256:966fd39ed25813890e9bd57dac56def163bbcfe64967e0bae59ab018d505bd93';
@@ -119,6 +125,13 @@ export const R = {
   redisConfig: ref('kubernetes_config_map_v1', 'redis_config-config'),
   redisDeployment: ref('kubernetes_deployment_v1', 'redis_workload'),
   openbaoRelease: ref('helm_release', 'openbao_release'),
+  openbaoNamespace: ref('kubernetes_namespace_v1', 'openbao_namespace'),
+  openbaoDefaultAccount: ref('kubernetes_default_service_account_v1', 'openbao_default-service-account'),
+  openbaoQuota: ref('kubernetes_resource_quota_v1', 'openbao_quota'),
+  openbaoLimits: ref('kubernetes_limit_range_v1', 'openbao_limits'),
+  openbaoDefaultDeny: ref('kubernetes_network_policy_v1', 'openbao_policy-default-deny-all'),
+  openbaoDns: ref('kubernetes_network_policy_v1', 'openbao_policy-baseline-dns-egress'),
+  sealKey: ref('kubernetes_manifest', 'openbao-seal-key_manifest'),
 } as const;
 
 /** The label a container violation is reported under. */
@@ -651,9 +664,20 @@ export function compliantJson(): TerraformJson {
   const scrape = prometheusIngressSpec('synapse');
   put(table, R.synapseMetricsIngress, networkPolicy(hs, 'homeserver', scrape.name, scrape.spec));
 
-  // The secret store with its rendered server configuration (audit device on stdout).
+  // The secret store with its rendered server configuration (audit device on stdout), in its
+  // compartment, and its seal key: namespace and key refuse to be destroyed.
   const openbaoPin = SITE_CONFIG.platform.charts.openbao;
-  put(table, R.openbaoRelease, helmRelease('openbao', openbaoPin.repository, openbaoPin.version, 'matrix-openbao', openbaoValues(SITE_CONFIG) as unknown as JsonObject));
+  put(table, R.openbaoRelease, helmRelease('openbao', openbaoPin.repository, openbaoPin.version, OPENBAO_NAMESPACE, openbaoValues(SITE_CONFIG) as unknown as JsonObject));
+  compartmentBaseline(table, 'platform', OPENBAO_NAMESPACE, {
+    namespace: R.openbaoNamespace,
+    defaultAccount: R.openbaoDefaultAccount,
+    quota: R.openbaoQuota,
+    limits: R.openbaoLimits,
+    deny: R.openbaoDefaultDeny,
+    dns: R.openbaoDns,
+  });
+  Object.assign(table.kubernetes_namespace_v1?.[R.openbaoNamespace.name] ?? {}, { lifecycle: { prevent_destroy: true } });
+  put(table, R.sealKey, { ...manifestResource(sealKeySecret(platformNames(SITE_CONFIG.deploymentName), SIGNING_SEED_LENGTH, labels('platform') as Record<string, string>) as unknown as JsonObject), lifecycle: { prevent_destroy: true } });
 
   // Narrow RBAC: Synapse may read its own ConfigMap; a cluster role that lists namespaces.
   put(table, R.configReaderRole, {
@@ -841,10 +865,11 @@ export function manifestSpecOf(json: TerraformJson, resource: ResourceRef): Json
 export function editHelmValues(json: TerraformJson, release: ResourceRef, edit: (values: JsonObject) => void): void {
   const resource = body(json, release);
   const [text] = Array.isArray(resource.values) ? resource.values : [];
-  const values: unknown = typeof text === 'string' ? parseYaml(text) : {};
+  const values: unknown = typeof text === 'string' ? parseYaml(templateLiteral(text) ?? text) : {};
   if (!isObject(values)) throw new Error(`${address(release)} values are not a mapping`);
   edit(values);
-  resource.values = [stringifyYaml(values)];
+  // Written as the stacks write every string: a template of literal text.
+  resource.values = [escapeTemplateText(stringifyYaml(values))];
 }
 
 /** Rewrites a YAML file of a ConfigMap through `edit` (creating it from `{}` when absent). */
@@ -852,8 +877,8 @@ export function editConfigFile(json: TerraformJson, configMap: ResourceRef, file
   const data = child(body(json, configMap), 'data');
   const text = data[file];
   // YAML 1.1 both ways, as Synapse (PyYAML) reads it: strings such as "off" stay quoted.
-  const content: unknown = typeof text === 'string' ? parseYaml(text, { version: '1.1' }) : {};
+  const content: unknown = typeof text === 'string' ? parseYaml(templateLiteral(text) ?? text, { version: '1.1' }) : {};
   if (!isObject(content)) throw new Error(`${address(configMap)} ${file} is not a mapping`);
   edit(content);
-  data[file] = stringifyYaml(content, { version: '1.1' });
+  data[file] = escapeTemplateText(stringifyYaml(content, { version: '1.1' }));
 }

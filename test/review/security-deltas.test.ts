@@ -6,6 +6,7 @@
 import { blocks, type JsonObject } from '../../policies/terraform-json';
 import type { FactChange } from '../../review/facts';
 import { blockAt, find, remove, reviewAgainstDefault, stackNamed, add, REVIEW_DATE } from './review-fixtures';
+import { renderReview } from '../../review/render-review';
 
 const GATEWAY = 'Deployment agency-gateway/haproxy';
 const SYNAPSE = 'Deployment agency-homeserver/synapse';
@@ -244,7 +245,7 @@ describe('resource changes', () => {
     expect(review.stacks.find((stack) => stack.stack === 'agency-homeserver')?.status).toBe('unchanged');
   });
 
-  it('flags a PVC storage-class change as a replacement and a removed prevent_destroy resource', () => {
+  it('flags a PVC storage-class change as a replacement, and a protected resource removed from the configuration as no longer protected', () => {
     const review = reviewAgainstDefault((head) => {
       blockAt(find(head, 'PersistentVolumeClaim agency-media/media-repository-media').body, 'spec').storage_class_name = 'other';
       remove(find(head, 'ExternalSecret matrix-openbao/openbao-seal-key'));
@@ -252,6 +253,24 @@ describe('resource changes', () => {
     const all = review.stacks.flatMap((stack) => stack.changes);
     expect(all.find((change) => change.label.startsWith('PersistentVolumeClaim'))?.replacedBy).toEqual(['spec.storage_class_name']);
     const seal = all.find((change) => change.label === 'ExternalSecret matrix-openbao/openbao-seal-key');
-    expect([seal?.action, seal?.preventDestroy]).toEqual(['remove', true]);
+    // Terraform checks prevent_destroy in the configuration it applies: a removed block takes it along.
+    expect([seal?.action, seal?.destroyGuard]).toEqual(['remove', 'lifted']);
+    expect(renderReview(review).full).toMatch(/was protected by prevent_destroy, which goes with it: the engine will destroy it/);
+  });
+
+  it('warns that the engine will refuse to replace the protected OpenBao namespace, and flags a dropped prevent_destroy', () => {
+    const review = reviewAgainstDefault((head) => {
+      blockAt(find(head, 'Namespace matrix-openbao').body, 'metadata').name = 'matrix-vault';
+      const seal = find(head, 'ExternalSecret matrix-openbao/openbao-seal-key').body;
+      delete seal.lifecycle;
+    });
+    const all = review.stacks.flatMap((stack) => stack.changes);
+    const namespace = all.find((change) => change.label === 'Namespace matrix-openbao' || change.label === 'Namespace matrix-vault');
+    expect([namespace?.action, namespace?.replacedBy, namespace?.destroyGuard]).toEqual(['change', ['metadata.name'], 'refuses']);
+    const seal = all.find((change) => change.label === 'ExternalSecret matrix-openbao/openbao-seal-key');
+    expect([seal?.action, seal?.replacedBy, seal?.destroyGuard]).toEqual(['change', [], 'lifted']);
+    const text = renderReview(review).full;
+    expect(text).toMatch(/prevent_destroy: the engine will refuse/);
+    expect(text).toMatch(/prevent_destroy removed: nothing stops a destroy any more/);
   });
 });

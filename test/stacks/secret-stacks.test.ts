@@ -43,6 +43,14 @@ describe('secret store stack', () => {
     expect(body.lifecycle).toEqual({ prevent_destroy: true });
   });
 
+  it('starts the configurator Job only after OpenBao is ready and the CA bundle it verifies OpenBao with exists', () => {
+    const [job] = resources(stack('fleet-secret-store'), 'kubernetes_job_v1');
+    const release = resources(stack('fleet-secret-store'), 'helm_release').find((candidate) => candidate.body.name === 'openbao');
+    const bundle = resources(stack('fleet-secret-store'), 'kubernetes_manifest').find((candidate) => isObject(candidate.body.manifest) && candidate.body.manifest.kind === 'Bundle');
+    expect(job?.body.depends_on).toEqual(expect.arrayContaining([release?.address, bundle?.address]));
+    expect(release?.body.wait).toBe(true);
+  });
+
   it('keeps the root CA\'s key on renewal (leaves stay valid) and gives every leaf a new key', () => {
     expect(named('fleet-secret-store', 'Certificate', 'fleet-internal-ca-root').object.spec).toMatchObject({ isCA: true, privateKey: { rotationPolicy: 'Never' }, duration: '87600h', renewBefore: '17520h' });
     expect(named('fleet-secret-store', 'Certificate', 'openbao-tls').object.spec).toMatchObject({ privateKey: { rotationPolicy: 'Always' }, duration: '2160h', renewBefore: '720h' });

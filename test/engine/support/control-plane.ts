@@ -1,180 +1,200 @@
 /**
- * A throwaway Kubernetes control plane on loopback for the engine proof: etcd and
- * kube-apiserver built from their Go modules (engine-tools.ts), plain HTTP etcd on 127.0.0.1,
- * the API server's self-signed serving certificate, a static admin token, RBAC + Pod Security
- * admission as in a real cluster. Everything lives in a temporary directory and dies with stop().
+ * A throwaway Kubernetes cluster for the engine proof, inside the tier's namespaces: etcd,
+ * kube-apiserver, kube-controller-manager and kube-scheduler built from k8s.io/kubernetes
+ * (engine-tools.ts), and kwok simulating one node. The API server serves on the pod
+ * network's gateway (what pods reach as the `kubernetes` Service) with a certificate from a
+ * throwaway cluster CA, admits with RBAC and Pod Security like a real cluster, and calls
+ * admission webhooks at their pods' addresses (aggregator routing: there is no kube-proxy).
+ * The controller manager publishes the CA as kube-root-ca.crt, signs service-account tokens,
+ * runs Deployments, StatefulSets, Jobs, endpoints, the volume binder, garbage collection and
+ * namespace deletion; the scheduler binds pods to the node.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as https from 'node:https';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { ensureEngineTool } from './engine-tools';
+import { ensureEngineTool, KUBERNETES_VERSION } from './engine-tools';
+import { eventually, KubeClient } from './kube-client';
+import { kwokStages } from './kwok-stages';
+import { certificateAuthority, issue, signingKey, type CertificateFiles } from './pki';
+import { API_SERVER_PORT, POD_NETWORK, Tier } from './tier';
+import type { SandboxProcess } from '../../support/sandbox';
 
-export interface ControlPlane {
-  readonly server: string;
-  readonly token: string;
-  /** A kubeconfig for the admin token (the server's certificate is self-signed: insecure-skip-tls-verify). */
+export { KUBERNETES_VERSION };
+export const SERVICE_CIDR = '10.96.0.0/12';
+/** Where kwok takes simulated pods' addresses from; the pod runner uses another part of the pod network. */
+export const SIMULATED_POD_CIDR = '10.244.128.0/17';
+export const NODE_NAME = 'engine-node';
+
+export interface Cluster {
+  readonly tier: Tier;
+  /** The API as the admin (system:masters), from the test process. */
+  readonly kube: KubeClient;
+  readonly adminToken: string;
+  readonly ca: CertificateFiles;
+  /** A kubeconfig for tools run inside the tier (server = the pod network gateway). */
   readonly kubeconfig: string;
-  /** Calls the API with the admin token, another bearer token, or none (`null`). */
-  request(method: string, apiPath: string, body?: unknown, token?: string | null): Promise<{ status: number; body: unknown }>;
+  readonly apiServerUrl: string;
+  readonly nodeName: string;
+  readonly processes: readonly SandboxProcess[];
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+export interface ClusterOptions {
+  /** Pods of these namespaces are left alone by kwok (the pod runner serves them). */
+  readonly realNamespaces: readonly string[];
+}
+
+function kubeconfigFor(server: string, caFile: string, token: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'engine-proof', cluster: { server, 'certificate-authority-data': fs.readFileSync(caFile).toString('base64') } }],
+    users: [{ name: 'admin', user: { token } }],
+    contexts: [{ name: 'engine-proof', context: { cluster: 'engine-proof', user: 'admin' } }],
+    'current-context': 'engine-proof',
   });
 }
 
-function start(binary: string, args: readonly string[], logFile: string): ChildProcess {
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn(binary, [...args], { stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function call(server: string, token: string | null, method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const request = https.request(
-      `${server}${apiPath}`,
-      {
-        method,
-        rejectUnauthorized: false,
-        headers: { ...(token === null ? {} : { Authorization: `Bearer ${token}` }), Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json' } : {}) },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => {
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // plain-text endpoints (/readyz)
-          }
-          resolve({ status: response.statusCode ?? 0, body: parsed });
-        });
-      },
-    );
-    request.on('error', reject);
-    if (payload) request.write(payload);
-    request.end();
-  });
-}
-
-async function waitFor(what: string, deadlineMs: number, probe: () => Promise<boolean>, logFile: string): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not ready after ${deadlineMs / 1000}s; log tail:\n${fs.readFileSync(logFile, 'utf8').slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-export async function startControlPlane(directory: string): Promise<ControlPlane> {
-  const etcd = ensureEngineTool('etcd');
-  const apiserver = ensureEngineTool('kube-apiserver');
-  fs.mkdirSync(directory, { recursive: true });
-  const [etcdClient, etcdPeer, securePort] = [await freePort(), await freePort(), await freePort()];
-  const etcdUrl = `http://127.0.0.1:${etcdClient}`;
-  const etcdLog = path.join(directory, 'etcd.log');
-  const processes: ChildProcess[] = [];
-  const stop = async () => {
-    for (const child of processes.reverse()) await stopProcess(child);
+export async function startCluster(directory: string, options: ClusterOptions): Promise<Cluster> {
+  const binaries = {
+    etcd: ensureEngineTool('etcd'),
+    apiserver: ensureEngineTool('kube-apiserver'),
+    controllerManager: ensureEngineTool('kube-controller-manager'),
+    scheduler: ensureEngineTool('kube-scheduler'),
+    kwok: ensureEngineTool('kwok'),
   };
+  const tier = await Tier.create(directory);
+  const processes: SandboxProcess[] = [];
+  const alive = () => processes.forEach((candidate) => tier.sandbox.assertRunning(candidate));
   try {
-    processes.push(
-      start(
-        etcd,
-        [
-          '--name=engine-proof',
-          `--data-dir=${path.join(directory, 'etcd')}`,
-          `--listen-client-urls=${etcdUrl}`,
-          `--advertise-client-urls=${etcdUrl}`,
-          `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-          `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-          `--initial-cluster=engine-proof=http://127.0.0.1:${etcdPeer}`,
-          '--unsafe-no-fsync',
-        ],
-        etcdLog,
-      ),
-    );
-    await waitFor('etcd', 60_000, async () => (await fetch(`${etcdUrl}/health`)).ok, etcdLog);
+    const pki = path.join(directory, 'pki');
+    const ca = certificateAuthority(pki, 'cluster-ca');
+    const serving = issue(ca, pki, 'kube-apiserver', {
+      commonName: 'kube-apiserver',
+      dnsNames: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'localhost'],
+      ipAddresses: ['127.0.0.1', POD_NETWORK.gateway, '10.96.0.1'],
+    });
+    const serviceAccountKey = signingKey(pki, 'service-accounts');
+    const adminToken = randomBytes(24).toString('hex');
+    const tokens = path.join(pki, 'tokens.csv');
+    fs.writeFileSync(tokens, `${adminToken},engine-proof-admin,engine-proof-admin,"system:masters"\n`, { mode: 0o600 });
+    const apiServerUrl = `https://${POD_NETWORK.gateway}:${API_SERVER_PORT}`;
+    const kubeconfig = path.join(directory, 'admin.kubeconfig');
+    fs.writeFileSync(kubeconfig, kubeconfigFor(apiServerUrl, ca.certificate, adminToken), { mode: 0o600 });
 
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const signingKey = path.join(directory, 'sa.key');
-    fs.writeFileSync(signingKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    const token = randomBytes(24).toString('hex');
-    const tokenFile = path.join(directory, 'tokens.csv');
-    fs.writeFileSync(tokenFile, `${token},engine-proof-admin,engine-proof-admin,"system:masters"\n`, { mode: 0o600 });
-    const apiserverLog = path.join(directory, 'kube-apiserver.log');
     processes.push(
-      start(
-        apiserver,
-        [
-          `--etcd-servers=${etcdUrl}`,
-          '--bind-address=127.0.0.1',
-          '--advertise-address=127.0.0.1',
-          // The `kubernetes` Service's endpoint reconciler refuses a loopback address; nothing here needs that Service.
-          '--endpoint-reconciler-type=none',
-          `--secure-port=${securePort}`,
-          `--cert-dir=${path.join(directory, 'certs')}`,
-          `--token-auth-file=${tokenFile}`,
-          '--authorization-mode=RBAC',
-          `--service-account-key-file=${signingKey}`,
-          `--service-account-signing-key-file=${signingKey}`,
-          '--service-account-issuer=https://kubernetes.default.svc',
-          '--service-cluster-ip-range=10.96.0.0/16',
-          '--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,LimitRanger,ResourceQuota,PodSecurity',
-          '--disable-admission-plugins=StorageObjectInUseProtection',
-          '--anonymous-auth=false',
-          // As on a real cluster (kubeadm's default): privileged pods are refused by Pod Security
-          // admission per namespace, not by a cluster-wide switch that would hide it.
-          '--allow-privileged=true',
-        ],
-        apiserverLog,
-      ),
+      tier.start('etcd', binaries.etcd, [
+        '--name=engine-proof',
+        `--data-dir=${path.join(directory, 'etcd')}`,
+        '--listen-client-urls=http://127.0.0.1:2379',
+        '--advertise-client-urls=http://127.0.0.1:2379',
+        '--listen-peer-urls=http://127.0.0.1:2380',
+        '--initial-advertise-peer-urls=http://127.0.0.1:2380',
+        '--initial-cluster=engine-proof=http://127.0.0.1:2380',
+        '--unsafe-no-fsync',
+        '--quota-backend-bytes=4294967296',
+      ]),
     );
-    const server = `https://127.0.0.1:${securePort}`;
-    await waitFor('kube-apiserver', 180_000, async () => (await call(server, token, 'GET', '/readyz')).status === 200, apiserverLog);
-    const kubeconfig = path.join(directory, 'kubeconfig');
-    fs.writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'engine-proof', cluster: { server, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'admin', user: { token } }],
-        contexts: [{ name: 'engine-proof', context: { cluster: 'engine-proof', user: 'admin' } }],
-        'current-context': 'engine-proof',
-      }),
-      { mode: 0o600 },
+    processes.push(
+      tier.start('kube-apiserver', binaries.apiserver, [
+        '--etcd-servers=http://127.0.0.1:2379',
+        '--bind-address=0.0.0.0',
+        `--advertise-address=${POD_NETWORK.gateway}`,
+        `--secure-port=${API_SERVER_PORT}`,
+        `--tls-cert-file=${serving.certificate}`,
+        `--tls-private-key-file=${serving.key}`,
+        `--client-ca-file=${ca.certificate}`,
+        `--token-auth-file=${tokens}`,
+        '--authorization-mode=RBAC',
+        `--service-account-key-file=${serviceAccountKey}`,
+        `--service-account-signing-key-file=${serviceAccountKey}`,
+        '--service-account-issuer=https://kubernetes.default.svc',
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        // No kube-proxy: the API server calls webhooks at their endpoints (pod addresses on the bridge).
+        '--enable-aggregator-routing=true',
+        '--anonymous-auth=false',
+        // As on a real cluster (kubeadm's default): privileged pods are refused by Pod Security
+        // admission per namespace, not by a cluster-wide switch that would hide it.
+        '--allow-privileged=true',
+        '--profiling=false',
+      ]),
     );
-    return { server, token, kubeconfig, request: (method, apiPath, body, as) => call(server, as === undefined ? token : as, method, apiPath, body), stop };
+    const kube = new KubeClient({ socketPath: tier.apiSocket, caCertificate: fs.readFileSync(ca.certificate, 'utf8'), token: adminToken });
+    await tier.startAgent('127.0.0.1', API_SERVER_PORT);
+    await eventually('kube-apiserver /readyz', 180_000, async () => {
+      alive();
+      return (await kube.request('GET', '/readyz')).status === 200 ? true : undefined;
+    });
+
+    processes.push(
+      tier.start('kube-controller-manager', binaries.controllerManager, [
+        `--kubeconfig=${kubeconfig}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
+        '--bind-address=127.0.0.1',
+        '--secure-port=10257',
+        '--leader-elect=false',
+        '--use-service-account-credentials=true',
+        `--root-ca-file=${ca.certificate}`,
+        `--service-account-private-key-file=${serviceAccountKey}`,
+        `--cluster-signing-cert-file=${ca.certificate}`,
+        `--cluster-signing-key-file=${ca.key}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        // kwok's heartbeats are timed, but the tier shares two cores with heavy builds and engine runs.
+        '--node-monitor-grace-period=5m',
+        '--concurrent-deployment-syncs=10',
+        '--concurrent-statefulset-syncs=10',
+        '--concurrent-job-syncs=10',
+        '--profiling=false',
+      ]),
+    );
+    processes.push(
+      tier.start('kube-scheduler', binaries.scheduler, [
+        `--kubeconfig=${kubeconfig}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
+        '--bind-address=127.0.0.1',
+        '--secure-port=10259',
+        '--leader-elect=false',
+        '--profiling=false',
+      ]),
+    );
+    const stages = path.join(directory, 'kwok-stages.yaml');
+    fs.writeFileSync(stages, kwokStages(options.realNamespaces));
+    processes.push(
+      tier.start('kwok', binaries.kwok, [
+        `--kubeconfig=${kubeconfig}`,
+        `--config=${stages}`,
+        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+        `--cidr=${SIMULATED_POD_CIDR}`,
+        `--node-ip=${POD_NETWORK.gateway}`,
+        '--server-address=',
+      ]),
+    );
+    await kube.create('/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: NODE_NAME, annotations: { 'kwok.x-k8s.io/node': 'fake' }, labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' } },
+      spec: {},
+    });
+    await eventually(`node ${NODE_NAME} Ready`, 60_000, async () => {
+      alive();
+      const node = await kube.get<{ metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }>(`/api/v1/nodes/${NODE_NAME}`);
+      return node?.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ? true : undefined;
+    });
+    // Namespaces get their `default` ServiceAccount and kube-root-ca.crt from the controller manager.
+    await eventually('the default ServiceAccount of namespace default', 60_000, async () => {
+      alive();
+      return (await kube.get('/api/v1/namespaces/default/serviceaccounts/default')) ? true : undefined;
+    });
+
+    const stop = async () => {
+      kube.close();
+      await tier.stop();
+    };
+    return { tier, kube, adminToken, ca, kubeconfig, apiServerUrl, nodeName: NODE_NAME, processes, stop };
   } catch (error) {
-    await stop();
+    await tier.stop();
     throw error;
   }
 }

@@ -29,7 +29,7 @@ import { hashPassword, requireOpenLdapTools, run, runInitSteps, tempDirectory } 
 import { issueServerCertificate, testCa } from '../../support/test-ca';
 import { clientAddress, DIRECT_CLIENT_ADDRESS, hostsTable, loopbackMapping, NAMESERVER_ADDRESS, POD_ADDRESSES, serviceNames, toLoopback, type LoopbackMapping, type PodName } from './loopback';
 import { call, type Endpoint } from './matrix-client';
-import { Sandbox, tail, waitFor, type SandboxProcess } from './sandbox';
+import { Sandbox, tail, waitFor, type SandboxProcess } from '../../support/sandbox';
 import { ensureSynapseServerVenv } from './synapse-server-venv';
 
 export const PROFILE_FILE = path.join(__dirname, '..', 'homeserver-profile.yaml');

@@ -1,5 +1,6 @@
 /** Addresses and mutation helpers shared by the case tables. */
 import { blocks, isObject, type JsonObject, type JsonValue, type TerraformJson } from '../../../policies/terraform-json';
+import { escapeTemplateText, templateLiteral } from '../../../policies/terraform-template';
 import { add, address, body, child, claimVolume, containerAddress, copy, editConfigFile, emptyDirVolume, EXTERNAL_SECRETS_IMAGE, labelsOf, type Mutation, R, type ResourceRef } from '../fixtures';
 
 export const hsNamespace = address(R.homeserverNamespace);
@@ -80,6 +81,8 @@ export function editSynapseText(edit: (text: string) => string, file = 'homeserv
 export function editHaproxy(edit: (lines: string[]) => string[]): Mutation {
   return (j) => {
     const data = child(body(j, R.haproxyConfig), 'data');
-    data['haproxy.cfg'] = edit(String(data['haproxy.cfg'] ?? '').split('\n')).join('\n');
+    // Read and written as the engine sees the file: a template of literal text.
+    const text = String(data['haproxy.cfg'] ?? '');
+    data['haproxy.cfg'] = escapeTemplateText(edit((templateLiteral(text) ?? text).split('\n')).join('\n'));
   };
 }

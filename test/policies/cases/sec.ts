@@ -1,6 +1,6 @@
 /** SEC rules (secret management): mutations of the compliant fixture that must fire, and near misses that must not. */
 import { blocks, type JsonObject, type JsonValue, type TerraformJson } from '../../../policies/terraform-json';
-import { add, address, body, CERT_MANAGER_DIGEST, child, containerAddress, containerOf, copy, editConfigFile, editHelmValues, GENERATION_NAMESPACE, helmRelease, HOMESERVER_NAMESPACE, labelsOf, manifestResource, manifestSpecOf, type Mutation, podSpecOf, R, type ResourceRef, secretStore, SYNAPSE_COMMAND, SYNAPSE_IMAGE } from '../fixtures';
+import { add, address, body, CERT_MANAGER_DIGEST, child, containerAddress, containerOf, copy, editConfigFile, editHelmValues, GENERATION_NAMESPACE, helmRelease, HOMESERVER_NAMESPACE, labelsOf, manifestResource, manifestSpecOf, type Mutation, podSpecOf, R, type ResourceRef, secretStore, SYNAPSE_COMMAND, STANDALONE_CONTEXT, SYNAPSE_IMAGE } from '../fixtures';
 import { esoRelease, nested, postgresContainer, REFERENCE, synapseConfigFile, synapseContainer } from './helpers';
 import type { CaseTable, FiringCase, NearMiss } from './types';
 const store = address(R.secretStore);
@@ -280,6 +280,70 @@ const SEC_05_CASES: FiringCase[] = [
   },
 ];
 
+/** A data file of the Synapse ConfigMap, set to a template. */
+function configFile(text: string): Mutation {
+  return (j) => (child(body(j, R.synapseConfig), 'data')['probe.sh'] = text);
+}
+const synapseConfigMap = address(R.synapseConfig);
+const DECLARED_REFERENCE = '${kubernetes_namespace_v1.homeserver_namespace.metadata[0].name}';
+
+const SEC_06_CASES: FiringCase[] = [
+  { name: 'a raw interpolation in a file', mutate: configFile('name="${x}"'), address: synapseConfigMap, message: 'data["probe.sh"]: interpolation ${x} is not a reference to a resource' },
+  { name: 'a function call reading a file at plan time', mutate: (j) => (labelsOf(j, R.synapseDeployment).owner = '${file("/etc/passwd")}'), address: address(R.synapseDeployment), message: 'metadata.labels.owner: interpolation ${file("/etc/passwd")} is not a reference' },
+  { name: 'an environment lookup in a provider block', mutate: (j) => ((j.provider as JsonObject).kubernetes = [{ config_path: '${pathexpand("~/.kube/config")}' }]), address: 'provider.kubernetes', message: 'config_path: interpolation ${pathexpand("~/.kube/config")} is not a reference' },
+  { name: 'a variable in an output', mutate: (j) => Object.assign(j, { output: { leak: { value: 'x-${var.token}' } } }), address: 'output.leak', message: 'value: interpolation ${var.token} is not a reference' },
+  { name: 'a template directive', mutate: configFile('%{ if true }x%{ endif }'), address: synapseConfigMap, message: 'directive %{ if true }' },
+  { name: 'a stripped directive', mutate: configFile('%{~ for x in [1] ~}y%{ endfor }'), address: synapseConfigMap, message: 'directive %{ for x in [1] }' },
+  { name: 'an unterminated interpolation', mutate: configFile('echo ${HOME'), address: synapseConfigMap, message: 'malformed template (unterminated ${' },
+  { name: 'an unterminated directive in a label key', mutate: (j) => (labelsOf(j, R.synapseDeployment)['a%{b'] = 'c'), address: address(R.synapseDeployment), message: 'key "a%{b" of metadata.labels: malformed template' },
+  { name: 'an interpolation in a label key', mutate: (j) => (labelsOf(j, R.synapseDeployment)['${x}'] = 'c'), address: address(R.synapseDeployment), message: 'key "${x}" of metadata.labels: interpolation ${x}' },
+  {
+    name: 'a reference to a resource the stack does not declare',
+    mutate: configFile('${kubernetes_namespace_v1.nowhere.metadata[0].name}'),
+    address: synapseConfigMap,
+    message: 'refers to kubernetes_namespace_v1.nowhere, which this stack does not declare',
+  },
+  { name: 'a reference to an undeclared data source', mutate: (j) => Object.assign(j, { locals: { x: '${data.terraform_remote_state.other.outputs.y}' } }), address: 'locals', message: 'refers to data.terraform_remote_state.other' },
+  { name: 'a reference inside a hand-written expression', mutate: configFile(`\${upper(${DECLARED_REFERENCE.slice(2, -1)})}`), address: synapseConfigMap, message: 'is not a reference to a resource' },
+];
+
+const openbaoNamespace = address(R.openbaoNamespace);
+const sealKey = address(R.sealKey);
+/** Removes `lifecycle.prevent_destroy` from a resource. */
+function destroyable(resource: ResourceRef): Mutation {
+  return (j) => void delete body(j, resource).lifecycle;
+}
+
+const SEC_07_CASES: FiringCase[] = [
+  { name: 'the namespace holding the seal key can be destroyed', mutate: destroyable(R.openbaoNamespace), address: openbaoNamespace, message: 'namespace "matrix-openbao" holds OpenBao\'s seal key (Secret openbao-seal-key) and its data: lifecycle.prevent_destroy is not set' },
+  { name: 'the same, without a site config (seal key found through the OpenBao release)', mutate: destroyable(R.openbaoNamespace), address: openbaoNamespace, message: 'lifecycle.prevent_destroy is not set', context: STANDALONE_CONTEXT },
+  { name: 'prevent_destroy false on the namespace', mutate: (j) => (body(j, R.openbaoNamespace).lifecycle = { prevent_destroy: false }), address: openbaoNamespace, message: 'prevent_destroy is not set' },
+  { name: 'the seal key\'s ExternalSecret can be destroyed', mutate: destroyable(R.sealKey), address: sealKey, message: 'ExternalSecret creating OpenBao\'s seal key matrix-openbao/openbao-seal-key: lifecycle.prevent_destroy is not set' },
+  { name: 'the same, without a site config', mutate: destroyable(R.sealKey), address: sealKey, message: 'ExternalSecret creating OpenBao\'s seal key', context: STANDALONE_CONTEXT },
+  {
+    name: 'a seal key Secret written as a manifest, destroyable',
+    mutate: (j) => void add(j, { type: 'kubernetes_manifest', name: 'seal_manifest' }, manifestResource({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'openbao-seal-key', namespace: 'matrix-openbao' }, type: 'Opaque' }, false)),
+    address: 'kubernetes_manifest.seal_manifest',
+    message: 'Secret creating OpenBao\'s seal key matrix-openbao/openbao-seal-key',
+  },
+  {
+    name: 'a seal key mounted from another Secret (found through the release), destroyable',
+    mutate: (j) => {
+      editHelmValues(j, R.openbaoRelease, (values) => {
+        const volumes = nested(values, 'server').volumes as JsonObject[];
+        const seal = volumes.find((volume) => volume.name === 'seal-key');
+        if (seal) seal.secret = { secretName: 'other-seal', defaultMode: 256 };
+      });
+      const spec = manifestSpecOf(j, R.sealKey);
+      child(spec, 'target').name = 'other-seal';
+      delete body(j, R.sealKey).lifecycle;
+    },
+    address: sealKey,
+    message: 'seal key matrix-openbao/other-seal',
+    context: STANDALONE_CONTEXT,
+  },
+];
+
 export const SEC_FIRING_CASES: CaseTable<FiringCase> = {
   'SEC-01': [
     {
@@ -330,12 +394,14 @@ export const SEC_FIRING_CASES: CaseTable<FiringCase> = {
   'SEC-03': SEC_03_CASES,
   'SEC-04': SEC_04_CASES,
   'SEC-05': SEC_05_CASES,
+  'SEC-06': SEC_06_CASES,
+  'SEC-07': SEC_07_CASES,
 };
 
 export const SEC_NEAR_MISSES: CaseTable<NearMiss> = {
   'SEC-01': [
     { name: 'a *_path option pointing at a mounted file', mutate: (j) => (labelsOf(j, R.synapseDeployment)['bind_password_file'] = '/secrets/ldap/password') },
-    { name: 'a cdktf reference', mutate: (j) => (labelsOf(j, R.synapseDeployment)['token'] = '${kubernetes_secret_v1.x.metadata[0].name}') },
+    { name: 'a cdktf reference', mutate: (j) => (labelsOf(j, R.synapseDeployment)['token'] = '${kubernetes_service_account_v1.synapse_service-account.metadata[0].name}') },
     { name: 'an image digest', mutate: (j) => (labelsOf(j, R.synapseDeployment)['image'] = SYNAPSE_IMAGE) },
     { name: 'kubernetes_secret_v1 without data (filled in-cluster)', mutate: (j) => void add(j, { type: 'kubernetes_secret_v1', name: 'placeholder' }, { metadata: { name: 'placeholder', namespace: HOMESERVER_NAMESPACE }, type: 'Opaque' }) },
     { name: 'kubernetes_secret_v1 with empty data', mutate: (j) => void add(j, { type: 'kubernetes_secret_v1', name: 'placeholder' }, { data: {}, metadata: { name: 'placeholder', namespace: HOMESERVER_NAMESPACE } }) },
@@ -390,5 +456,23 @@ export const SEC_NEAR_MISSES: CaseTable<NearMiss> = {
     { name: 'env from a config_map_key_ref', mutate: (j) => (containerOf(j, R.synapseDeployment).env = [{ name: 'SYNAPSE_CONFIG_DIR', value_from: { config_map_key_ref: { key: 'dir', name: 'synapse-config' } } }]) },
     { name: 'env_from a config_map_ref', mutate: (j) => (containerOf(j, R.synapseDeployment).env_from = [{ config_map_ref: { name: 'synapse-config' } }]) },
     { name: 'env from a field_ref', mutate: (j) => (containerOf(j, R.synapseDeployment).env = [{ name: 'POD_NAME', value_from: { field_ref: { field_path: 'metadata.name' } } }]) },
+  ],
+  'SEC-06': [
+    { name: 'an escaped interpolation', mutate: configFile('name="$${file#policy.}"; $${x}') },
+    { name: 'an escaped directive', mutate: configFile('%%{ if }') },
+    { name: 'a lone $ and %', mutate: configFile('cost: 5$ or 10% {of it}') },
+    { name: 'an author\'s escape of an escape', mutate: configFile('$$${x}') },
+    { name: 'a reference to a declared resource', mutate: configFile(DECLARED_REFERENCE) },
+    { name: 'a declared reference inside literal text', mutate: configFile(`host=${DECLARED_REFERENCE}.svc`) },
+    { name: 'Go template braces', mutate: configFile('{{ .password }}') },
+    { name: 'template syntax in the terraform block (not a template)', mutate: (j) => Object.assign(j, { terraform: { ...(j.terraform ?? {}), backend: { local: { path: 'state/${x}.tfstate' } } } }) },
+    { name: 'template syntax in a comment', mutate: (j) => (body(j, R.synapseConfig)['//'] = { note: '${x}' }) },
+    { name: 'template syntax in a variable default', mutate: (j) => Object.assign(j, { variable: { v: { type: 'string', default: '${x}', description: '%{ if }' } } }) },
+    { name: 'depends_on a declared resource', mutate: (j) => (body(j, R.synapseConfig).depends_on = ['kubernetes_namespace_v1.homeserver_namespace']) },
+  ],
+  'SEC-07': [
+    { name: 'an ExternalSecret of another Secret in the OpenBao namespace, destroyable', mutate: (j) => void (child(manifestSpecOf(j, R.sealKey), 'target').name = 'openbao-scratch', delete body(j, R.sealKey).lifecycle) },
+    { name: 'a seal key of the same name in another namespace, destroyable', mutate: (j) => void ((body(j, R.openbaoNamespace).metadata as JsonObject).name = 'matrix-scratch', delete body(j, R.openbaoNamespace).lifecycle), context: STANDALONE_CONTEXT },
+    { name: 'prevent_destroy on a namespace that holds no seal key', mutate: (j) => (body(j, R.homeserverNamespace).lifecycle = { prevent_destroy: true }) },
   ],
 };

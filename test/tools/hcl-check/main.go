@@ -1,6 +1,11 @@
-// Command hcl-check parses an HCL (version 1) document from stdin with the parser OpenBao's
-// server configuration is read with, and prints it as JSON: labelled blocks become nested
-// objects, repeated blocks lists. It exits non-zero with the parser's message on a syntax error.
+// Command hcl-check runs HashiCorp's HCL parsers on stdin.
+//
+// Without arguments it parses an HCL (version 1) document with the parser OpenBao's server
+// configuration is read with, and prints it as JSON: labelled blocks become nested objects,
+// repeated blocks lists. It exits non-zero with the parser's message on a syntax error.
+//
+// With the argument "templates" it reads a JSON array of strings and reads each one as
+// Terraform reads a string of its JSON syntax (see templates.go).
 package main
 
 import (
@@ -17,6 +22,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if len(os.Args) > 1 && os.Args[1] == "templates" {
+		if err := readTemplates(input, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
 	}
 	// Parse first: it reports positions, which Unmarshal does not.
 	if _, err := hcl.ParseBytes(input); err != nil {

@@ -67,7 +67,7 @@ export class Sandbox {
    * --pdeathsig makes the kernel kill the server if the test process dies without cleaning
    * up (even on SIGKILL); it is set last, after any change of user, which would clear it.
    */
-  private enter(command: string, args: readonly string[], asNobody: boolean): [string, string[]] {
+  enter(command: string, args: readonly string[], asNobody = false): [string, string[]] {
     const user = asNobody ? [`--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups'] : [];
     return ['/usr/bin/nsenter', [`--target=${this.holderPid}`, '--net', '--mount', '--', '/usr/bin/setpriv', ...user, '--pdeathsig', 'KILL', '--', command, ...args]];
   }

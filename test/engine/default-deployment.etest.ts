@@ -1,0 +1,287 @@
+/**
+ * Engine proof, the default deployment (config/default.yaml, local state): every stack is
+ * initialized, validated, planned and applied by OpenTofu with the providers built from
+ * source, against a real API server with simulated nodes (kwok) and the platform's operators
+ * running for real (cert-manager, trust-manager, External Secrets, OpenBao; pod-runner/);
+ * then re-planned (must be empty), changed (a rate limit) and retired as the README says.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { platformNames, RELEASES } from '../../model/platform';
+import { HOMESERVER_COMPARTMENTS, homeserverNamespace } from '../../model/compartments';
+import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
+import { requireRoot } from '../support/sandbox';
+import { definitionChanges, DeploymentUnderTest } from './support/deployment-under-test';
+import { ensureOperatorBinaries } from './support/engine-tools';
+import { EngineReport } from './support/engine-report';
+import { startWorld, type EngineWorld } from './support/engine-world';
+import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
+import { eventually, type KubeObject } from './support/kube-client';
+import { OpenBaoOperator, sealKeyBackup } from './support/operator-tasks';
+import { API, decode, isReady, listIn, notReady, signedBy } from './support/platform-checks';
+import type { Pod } from './support/pod-runner/pod-types';
+import { tierConfig } from './support/tier-config';
+import { bootstrapLdif } from '../integration/support/homeserver';
+import { loadDeploymentConfig } from '../../config/load-config';
+
+const DEPLOYMENT = 'matrix';
+const HOMESERVER = 'agency';
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-default-'));
+const report = new EngineReport('default-deployment');
+let world: EngineWorld;
+let deployment: DeploymentUnderTest;
+
+const names = platformNames(DEPLOYMENT);
+const compartmentNamespaces = HOMESERVER_COMPARTMENTS.map((compartment) => homeserverNamespace(HOMESERVER, compartment));
+const deploymentNamespaces = [...Object.values(names.namespaces), ...compartmentNamespaces];
+
+function writeConfig(edit?: (config: Record<string, unknown>) => void): string {
+  const file = path.join(root, 'default.yaml');
+  fs.writeFileSync(file, tierConfig(DEFAULT_CONFIG_FILE, { kubeconfig: world.cluster.kubeconfig, chartRepository: world.chartRepository, charts: world.charts, state: { backend: 'local', directory: 'state' }, edit }));
+  return file;
+}
+
+beforeAll(async () => {
+  requireRoot();
+  world = await startWorld(path.join(root, 'world'), { deploymentNames: [DEPLOYMENT], storageClass: 'encrypted-retain', volumesPerAccessMode: 4 });
+  deployment = new DeploymentUnderTest(path.join(root, 'deployment'), writeConfig(), world.tofu);
+  deployment.synth();
+}, 90 * 60_000);
+
+afterAll(async () => {
+  if (world) {
+    console.log(report.write(world.tofu.timings));
+    if (world.runner.errors.length > 0) console.warn(`pod runner: ${world.runner.errors.slice(0, 20).join('\n')}`);
+    await world.stop();
+    report.keepLogs(world.cluster.tier.directory);
+  }
+  if (process.env.ENGINE_KEEP) console.warn(`engine proof files kept in ${root}`);
+  else fs.rmSync(root, { recursive: true, force: true });
+}, 10 * 60_000);
+
+const stackOrder = () => deployment.stacks;
+
+it('synthesizes the 7 stacks of the default deployment, audited clean', () => {
+  expect(stackOrder()).toEqual(['matrix-platform', 'matrix-secret-store', 'matrix-secret-generation', 'agency-directory', 'agency-homeserver', 'agency-media', 'agency-gateway']);
+});
+
+it('tofu init installs only the providers built from source, and tofu validate passes on every stack', async () => {
+  for (const stack of stackOrder()) {
+    await deployment.init(stack);
+    const validation = await deployment.validate(stack);
+    expect({ stack, diagnostics: validation.diagnostics }).toEqual({ stack, diagnostics: [] });
+    expect(validation.valid).toBe(true);
+  }
+});
+
+it('applies every stack in dependency order, every helm_release installed from the chart repository', async () => {
+  const wall = await report.time('apply (all stacks, in order)', () =>
+    deployment.forEachStack(async (stack) => {
+      const changes = await deployment.apply(stack);
+      expect(changes.every((change) => change.actions.includes('create'))).toBe(true);
+    }),
+  );
+  report.fact('whole deploy wall time (s)', (wall / 1000).toFixed(1));
+  const fetched = fs.readFileSync(world.chartLog, 'utf8');
+  for (const chart of ['cert-manager', 'trust-manager', 'external-secrets', 'openbao']) expect(fetched).toMatch(new RegExp(`GET /${chart}-[^ ]+\\.tgz 200`));
+});
+
+it('cert-manager issued every Certificate from the internal CA', async () => {
+  const certificates = await listIn(world.cluster.kube, deploymentNamespaces, API.certificates);
+  expect(notReady(certificates)).toEqual([]);
+  const caSecret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.secret(names.namespaces['cert-manager'], names.internalCaSecret));
+  const caPem = decode(caSecret ?? { metadata: { name: '' } }, 'tls.crt');
+  expect(caPem).toContain('BEGIN CERTIFICATE');
+  for (const certificate of certificates) {
+    const secretName = (certificate.spec as { secretName: string }).secretName;
+    const secret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.secret(certificate.metadata.namespace ?? '', secretName));
+    const leaf = decode(secret ?? { metadata: { name: '' } }, 'tls.crt');
+    if (secretName === names.internalCaSecret) continue;
+    expect({ certificate: certificate.metadata.name, signedByInternalCa: signedBy(leaf, caPem) }).toEqual({ certificate: certificate.metadata.name, signedByInternalCa: true });
+  }
+  report.fact('certificates issued', certificates.length);
+});
+
+it('trust-manager wrote the CA certificate (and nothing else) into every namespace of the deployment', async () => {
+  for (const namespace of deploymentNamespaces) {
+    const bundle = await eventually(`bundle in ${namespace}`, 60_000, () => world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.configMap(namespace, names.trustBundle)));
+    expect(Object.keys(bundle.data ?? {})).toEqual(['ca.crt']);
+    expect(bundle.data?.['ca.crt']).toContain('BEGIN CERTIFICATE');
+    expect(bundle.data?.['ca.crt']).not.toContain('PRIVATE KEY');
+  }
+});
+
+it('OpenBao initialised itself and is unsealed; the configurator Job ran only once OpenBao was ready, and succeeded', async () => {
+  const operator = await OpenBaoOperator.connect(world, ensureOperatorBinaries().bao, DEPLOYMENT);
+  expect(await operator.status()).toMatchObject({ initialized: true, sealed: false, type: 'static' });
+  const openbaoPod = await world.cluster.kube.get<Pod>(`/api/v1/namespaces/${names.namespaces.openbao}/pods/${RELEASES.openbao}-0`);
+  const readySince = Date.parse(openbaoPod?.status?.conditions?.find((condition) => condition.type === 'Ready')?.lastTransitionTime ?? '');
+  const jobPods = await world.cluster.kube.list<Pod>(`/api/v1/namespaces/${names.namespaces.openbao}/pods?labelSelector=job-name`);
+  expect(jobPods.length).toBeGreaterThan(0);
+  for (const pod of jobPods) {
+    expect(pod.status?.phase).toBe('Succeeded');
+    expect(Date.parse(pod.metadata.creationTimestamp ?? '')).toBeGreaterThanOrEqual(readySince - 1000);
+  }
+  const configuratorRuns = world.runner.records.filter((record) => record.namespace === names.namespaces.openbao && record.pod.startsWith('openbao-configurator'));
+  expect(configuratorRuns.map((run) => run.exitCode)).toEqual([0]);
+});
+
+it('External Secrets generated every value into OpenBao and delivered every Secret, operator-provided ones after the README procedure', async () => {
+  const kube = world.cluster.kube;
+  const pushSecrets = await listIn(kube, [names.namespaces['secret-generation']], API.pushSecrets);
+  expect(pushSecrets.length).toBeGreaterThan(0);
+  await eventually('every PushSecret synced', 120_000, async () => (notReady(await listIn(kube, [names.namespaces['secret-generation']], API.pushSecrets)).length === 0 ? true : undefined));
+
+  // The operator provides the directory's bootstrap entries, as the README says.
+  const operator = await OpenBaoOperator.connect(world, ensureOperatorBinaries().bao, DEPLOYMENT);
+  const token = await operator.login(DEPLOYMENT, HOMESERVER);
+  const homeserver = loadDeploymentConfig(deployment.configFile).homeservers[0];
+  if (!homeserver) throw new Error('no homeserver');
+  const put = await operator.putProvided(token, HOMESERVER, 'ldap-bootstrap', { ldif: bootstrapLdif(homeserver, [{ uid: 'alice', mail: 'alice@agency.example.org', member: true, password: 'not-a-real-password-0' }]) });
+  expect(put.stderr).toBe('');
+  expect((await operator.revoke(token)).status).toBe(0);
+  // What the operator's token may not do: read a generated value.
+  const token2 = await operator.login(DEPLOYMENT, HOMESERVER);
+  const forbidden = await operator.run(['kv', 'get', '-mount=matrix', `${HOMESERVER}/synapse-keys`], token2);
+  expect(forbidden.status).not.toBe(0);
+  expect(forbidden.stderr).toMatch(/permission denied|403/);
+  await operator.revoke(token2);
+
+  for (const external of await listIn(kube, compartmentNamespaces, API.externalSecrets)) {
+    await kube.mergePatch(`${API.externalSecrets(external.metadata.namespace ?? '')}/${external.metadata.name}`, { metadata: { annotations: { 'force-sync': String(Date.now()) } } });
+  }
+  await eventually('every ExternalSecret synced', 180_000, async () => (notReady(await listIn(kube, compartmentNamespaces, API.externalSecrets)).length === 0 ? true : undefined), 2_000);
+  const externalSecrets = await listIn(kube, compartmentNamespaces, API.externalSecrets);
+  for (const external of externalSecrets) {
+    const target = ((external.spec as { target?: { name?: string } }).target?.name ?? external.metadata.name) as string;
+    expect(await kube.get(API.secret(external.metadata.namespace ?? '', target))).toBeDefined();
+  }
+  report.fact('ExternalSecrets synced', externalSecrets.length);
+  report.fact('PushSecrets synced', pushSecrets.length);
+});
+
+it('every pod of the deployment is admitted under Pod Security "restricted" and ready; a privileged pod template is refused', async () => {
+  const kube = world.cluster.kube;
+  for (const namespace of deploymentNamespaces) {
+    const labels = (await kube.get(`/api/v1/namespaces/${namespace}`))?.metadata.labels ?? {};
+    expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  }
+  const pods = await eventually('every pod ready', 180_000, async () => {
+    const all = await listIn<KubeObject & { status?: { phase?: string; conditions?: { type: string; status: string }[] } }>(kube, deploymentNamespaces, API.pods);
+    const pending = all.filter((pod) => pod.status?.phase !== 'Succeeded' && !isReady(pod));
+    return pending.length === 0 ? all : undefined;
+  }, 2_000);
+  report.fact('pods admitted and ready (or completed)', pods.length);
+  report.fact('pods run for real by the pod runner', new Set(world.runner.records.map((record) => `${record.namespace}/${record.pod}`)).size);
+  expect(pods.length).toBeGreaterThanOrEqual(14);
+
+  const namespace = compartmentNamespaces[1] ?? '';
+  const planted = await kube.create(`/apis/apps/v1/namespaces/${namespace}/deployments`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'planted-privileged' },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { planted: 'yes' } },
+      template: { metadata: { labels: { planted: 'yes' } }, spec: { automountServiceAccountToken: false, containers: [{ name: 'c', image: 'registry.invalid/c:1', securityContext: { privileged: true }, resources: { limits: { cpu: '100m', memory: '64Mi' } } }] } },
+    },
+  });
+  const refusal = await eventually('the ReplicaSet reports the refusal', 60_000, async () => {
+    const sets = await kube.list<KubeObject & { status?: { conditions?: { type: string; message?: string }[] } }>(`/apis/apps/v1/namespaces/${namespace}/replicasets?labelSelector=planted%3Dyes`);
+    return sets.flatMap((set) => set.status?.conditions ?? []).find((condition) => condition.type === 'ReplicaFailure')?.message;
+  });
+  expect(refusal).toContain('violates PodSecurity "restricted:v1.33"');
+  expect(refusal).toContain('privileged');
+  expect(await kube.list(`/api/v1/namespaces/${namespace}/pods?labelSelector=planted%3Dyes`)).toEqual([]);
+  await kube.delete(`/apis/apps/v1/namespaces/${namespace}/deployments/${planted.metadata.name}`, { propagationPolicy: 'Foreground' });
+});
+
+it('namespaces, NetworkPolicies, ResourceQuotas and LimitRanges exist in the cluster exactly as synthesized', async () => {
+  const checks = await isolationObjectsAsSynthesized(world.cluster.kube, deployment);
+  expect(checks.filter((check) => check.problems.length > 0)).toEqual([]);
+  report.fact('isolation objects compared', checks.length);
+  expect(checks.filter((check) => check.kind === 'NetworkPolicy').length).toBeGreaterThan(20);
+});
+
+it('no Secret holds a value that came from Terraform, and no state holds a Secret value', async () => {
+  const texts = deployment.stacks.map((stack) => fs.readFileSync(path.join(deployment.stackDirectory(stack), 'cdk.tf.json'), 'utf8'));
+  const stateDirectory = path.join(deployment.directory, 'state');
+  const states = fs.readdirSync(stateDirectory).map((file) => fs.readFileSync(path.join(stateDirectory, file), 'utf8'));
+  expect(states.length).toBe(deployment.stacks.length);
+  const findings = await secretsBeyondTerraform(world.cluster.kube, deploymentNamespaces, [...texts, ...states]);
+  expect(findings.seenByTerraform).toEqual([]);
+  expect(findings.writtenByTerraform).toEqual([]);
+  expect(findings.leakedIntoReleases).toEqual([]);
+  expect(findings.valuesChecked).toBeGreaterThan(20);
+  report.fact('Secret values checked against states and stacks', findings.valuesChecked);
+});
+
+it('re-plans every stack with no changes (no perpetual diff)', async () => {
+  const diffs: Record<string, unknown> = {};
+  await report.time('re-plan (all stacks)', () =>
+    deployment.forEachStack(async (stack) => {
+      const plan = await deployment.plan(stack);
+      if (plan.exitCode !== 0) diffs[stack] = plan.changes;
+    }, { parallelism: 2 }),
+  );
+  expect(diffs).toEqual({});
+});
+
+it('a rate-limit change plans exactly the resources whose definition changed (the gateway configuration and its rollout), and applies', async () => {
+  const before = deployment.definitions();
+  deployment = new DeploymentUnderTest(deployment.directory, writeConfig((config) => {
+    const homeservers = config.homeservers as { gateway: Record<string, unknown> }[];
+    const first = homeservers[0];
+    if (first) first.gateway.rateLimit = { requestsPer10s: 200, loginRequestsPer10s: 3 };
+  }), world.tofu);
+  deployment.synth();
+  const expected = Object.fromEntries(definitionChanges(before, deployment.definitions()));
+  expect(Object.keys(expected)).toEqual(['agency-gateway']);
+  const planned: Record<string, string[]> = {};
+  const actions: string[] = [];
+  await deployment.forEachStack(async (stack) => {
+    const plan = await deployment.plan(stack);
+    if (plan.changes.length > 0) planned[stack] = plan.changes.map((change) => change.address).sort();
+    actions.push(...plan.changes.map((change) => `${change.address} ${change.actions.join('+')}`));
+  }, { parallelism: 2 });
+  expect(planned).toEqual(expected);
+  expect(actions.every((line) => / update$/.test(line))).toBe(true);
+  await report.time('apply the change', () => world.tofu.applyPlan(deployment.stackDirectory('agency-gateway')));
+  expect((await deployment.plan('agency-gateway')).exitCode).toBe(0);
+});
+
+it('an ordinary destroy of any stack cannot delete the seal key; the README retirement removes everything else, in reverse order', async () => {
+  const kube = world.cluster.kube;
+  // 1. Ordinary destroys are refused where the protected objects live, and change nothing.
+  for (const stack of ['matrix-platform', 'matrix-secret-store']) {
+    const refused = await deployment.destroy(stack, [1]);
+    expect(refused.stderr).toContain('prevent_destroy');
+  }
+  expect(await kube.get(API.secret(names.namespaces.openbao, names.openbaoSealSecret))).toBeDefined();
+
+  // 2. The retirement procedure: back up the key, forget the protected objects, destroy in reverse order.
+  const backup = await sealKeyBackup(world, DEPLOYMENT);
+  expect(backup).toMatch(/^[A-Za-z0-9]{43}$/);
+  const wall = await report.time('destroy (all stacks, reverse order)', () =>
+    deployment.forEachStack(async (stack) => {
+      const protectedAddresses = deployment.protectedAddresses(stack);
+      if (protectedAddresses.length > 0) await deployment.stateRemove(stack, protectedAddresses);
+      await deployment.destroy(stack);
+    }, { reverse: true }),
+  );
+  report.fact('whole destroy wall time (s)', (wall / 1000).toFixed(1));
+
+  // 3. What the procedure kept: the OpenBao namespace with the seal key; everything else is gone.
+  expect(decode((await kube.get(API.secret(names.namespaces.openbao, names.openbaoSealSecret))) ?? { metadata: { name: '' } }, 'key')).toBe(backup);
+  for (const namespace of deploymentNamespaces.filter((candidate) => candidate !== names.namespaces.openbao)) {
+    await eventually(`namespace ${namespace} deleted`, 180_000, async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true), 2_000);
+  }
+  // 4. Deleting the kept namespace is the operator's deliberate last step, by hand.
+  await kube.delete(`/api/v1/namespaces/${names.namespaces.openbao}`);
+  await eventually('the OpenBao namespace deleted', 180_000, async () => ((await kube.get(`/api/v1/namespaces/${names.namespaces.openbao}`)) ? undefined : true), 2_000);
+  for (const stack of deployment.stacks) {
+    const state = JSON.parse(fs.readFileSync(path.join(deployment.directory, 'state', `${stack}.tfstate`), 'utf8')) as { resources: unknown[] };
+    expect({ stack, resources: state.resources }).toEqual({ stack, resources: [] });
+  }
+});

@@ -1,0 +1,176 @@
+/**
+ * The lifecycle kwok plays for the simulated node and its pods (kwok's Stage API). Pods of
+ * the namespaces the pod runner serves are excluded from every pod stage: their status comes
+ * from processes that really run (pod-runner/). Everything else becomes Running and Ready
+ * shortly after it is scheduled (a Job's pods then complete), and goes away when deleted.
+ */
+import { stringify } from 'yaml';
+
+const STAGE = { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Stage' } as const;
+
+interface Expression {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values?: readonly string[];
+}
+
+function stage(name: string, kind: 'Node' | 'Pod', matchExpressions: readonly Expression[], next: Record<string, unknown>, delayMs?: number): Record<string, unknown> {
+  return {
+    ...STAGE,
+    metadata: { name },
+    spec: {
+      resourceRef: { apiGroup: 'v1', kind },
+      selector: { matchExpressions },
+      ...(delayMs === undefined ? {} : { delay: { durationMilliseconds: delayMs } }),
+      next,
+    },
+  };
+}
+
+const NODE_CONDITIONS = `{{ $now := Now }}
+{{ $since := or .metadata.creationTimestamp $now }}
+conditions:
+{{ range NodeConditions }}
+- lastHeartbeatTime: {{ $now | Quote }}
+  lastTransitionTime: {{ $since | Quote }}
+  message: {{ .message | Quote }}
+  reason: {{ .reason | Quote }}
+  status: {{ .status | Quote }}
+  type: {{ .type | Quote }}
+{{ end }}`;
+
+const NODE_INITIALIZED = `${NODE_CONDITIONS}
+addresses:
+- address: {{ NodeIP | Quote }}
+  type: InternalIP
+- address: {{ NodeName | Quote }}
+  type: Hostname
+allocatable:
+  cpu: "64"
+  memory: 256Gi
+  ephemeral-storage: 1Ti
+  pods: "250"
+capacity:
+  cpu: "64"
+  memory: 256Gi
+  ephemeral-storage: 1Ti
+  pods: "250"
+nodeInfo:
+  architecture: amd64
+  operatingSystem: linux
+  kubeletVersion: {{ printf "kwok-%s" Version | Quote }}
+  containerRuntimeVersion: {{ printf "kwok-%s" Version | Quote }}
+  kernelVersion: {{ printf "kwok-%s" Version | Quote }}
+  kubeProxyVersion: {{ printf "kwok-%s" Version | Quote }}
+  osImage: ""
+  machineID: ""
+  systemUUID: ""
+  bootID: ""
+phase: Running`;
+
+const POD_CREATED = `{{ $now := Now }}
+conditions:
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: Initialized
+- lastTransitionTime: {{ $now | Quote }}
+  status: "False"
+  reason: ContainersNotReady
+  type: Ready
+- lastTransitionTime: {{ $now | Quote }}
+  status: "False"
+  reason: ContainersNotReady
+  type: ContainersReady
+{{ if .spec.initContainers }}
+initContainerStatuses:
+{{ range .spec.initContainers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: true
+  restartCount: 0
+  started: false
+  state:
+    terminated:
+      exitCode: 0
+      reason: Completed
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+{{ end }}
+containerStatuses:
+{{ range .spec.containers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    waiting:
+      reason: ContainerCreating
+{{ end }}
+hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+phase: Pending`;
+
+const POD_RUNNING = `{{ $now := Now }}
+conditions:
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: Ready
+- lastTransitionTime: {{ $now | Quote }}
+  status: "True"
+  type: ContainersReady
+containerStatuses:
+{{ range .spec.containers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: true
+  restartCount: 0
+  started: true
+  state:
+    running:
+      startedAt: {{ $now | Quote }}
+{{ end }}
+phase: Running
+startTime: {{ $now | Quote }}`;
+
+const POD_COMPLETED = `{{ $now := Now }}
+containerStatuses:
+{{ range .spec.containers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    terminated:
+      exitCode: 0
+      reason: Completed
+      startedAt: {{ $now | Quote }}
+      finishedAt: {{ $now | Quote }}
+{{ end }}
+phase: Succeeded`;
+
+/** The stage configuration (a multi-document YAML for `kwok --config`). */
+export function kwokStages(realNamespaces: readonly string[], stepMs = 200): string {
+  // kwok refuses an empty value list: with no real namespaces every pod is simulated.
+  const simulated: Expression = realNamespaces.length > 0 ? { key: '.metadata.namespace', operator: 'NotIn', values: realNamespaces } : { key: '.metadata.name', operator: 'Exists' };
+  const alive: Expression = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
+  const ready = (status: 'True' | 'False'): Expression => ({ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: status === 'True' ? 'In' : 'NotIn', values: ['True'] });
+  const stages = [
+    stage('node-initialize', 'Node', [ready('False')], { statusTemplate: NODE_INITIALIZED }),
+    // Well inside the controller manager's node-monitor grace period: the node never looks lost.
+    stage('node-heartbeat', 'Node', [{ key: '.status.phase', operator: 'In', values: ['Running'] }, ready('True')], { statusTemplate: NODE_CONDITIONS }, 10_000),
+    stage('pod-create', 'Pod', [simulated, alive, { key: '.status.podIP', operator: 'DoesNotExist' }], { statusTemplate: POD_CREATED, event: { type: 'Normal', reason: 'Created', message: 'simulated by kwok' } }, stepMs),
+    stage(
+      'pod-ready',
+      'Pod',
+      [simulated, alive, { key: '.status.phase', operator: 'In', values: ['Pending'] }, { key: '.status.podIP', operator: 'Exists' }, { key: '.status.containerStatuses.[].state.running.startedAt', operator: 'DoesNotExist' }],
+      { statusTemplate: POD_RUNNING },
+      stepMs,
+    ),
+    stage('pod-complete', 'Pod', [simulated, alive, { key: '.status.phase', operator: 'In', values: ['Running'] }, ready('True'), { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] }], { statusTemplate: POD_COMPLETED }, stepMs),
+    stage('pod-delete', 'Pod', [simulated, { key: '.metadata.deletionTimestamp', operator: 'Exists' }, { key: '.metadata.finalizers', operator: 'DoesNotExist' }], { delete: true }, stepMs),
+  ];
+  return stages.map((document) => stringify(document, { lineWidth: 0 })).join('---\n');
+}

@@ -1,0 +1,59 @@
+/**
+ * Which build stands for which image when the pod runner starts a platform pod: the
+ * operators' binaries are built from their sources (engine-tools.ts) and put at the path the
+ * image's entrypoint has; the pod spec (command, args, env, volumes, user) is the chart's,
+ * untouched. Matched by repository path, so a mirrored reference (images.mirrorPrefix) runs
+ * the same build. The images' base layers are the machine's /usr and /etc.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseImageReference } from '../../../config/image-reference';
+import type { ImageCatalogue, ImageRuntime } from './pod-runner/container-command';
+
+export interface OperatorBinaries {
+  readonly certManagerController: string;
+  readonly certManagerWebhook: string;
+  readonly certManagerCainjector: string;
+  readonly trustManager: string;
+  readonly externalSecrets: string;
+  readonly bao: string;
+}
+
+/** The image's non-root user (cert-manager, trust-manager and ESO images run as 1000 unless the pod says otherwise). */
+const IMAGE_USER = { user: 1000, group: 1000 } as const;
+/** The OpenBao image's `openbao` user and group. */
+const OPENBAO_USER = { user: 100, group: 1000 } as const;
+
+/**
+ * The OpenBao image's entrypoint script prepares a root-run container (chown, setcap, then
+ * su-exec); for a non-root container, as here, it hands over to its arguments. This stand-in
+ * does only that, and refuses to run as root rather than pretend to do the rest.
+ */
+const OPENBAO_ENTRYPOINT = '#!/bin/sh\nif [ "$(id -u)" = 0 ]; then echo "the engine proof runs OpenBao as its non-root user only" >&2; exit 1; fi\nexec "$@"\n';
+
+export function operatorImages(binaries: OperatorBinaries, directory: string): ImageCatalogue {
+  fs.mkdirSync(directory, { recursive: true });
+  const entrypoint = path.join(directory, 'openbao-docker-entrypoint.sh');
+  fs.writeFileSync(entrypoint, OPENBAO_ENTRYPOINT, { mode: 0o755 });
+  const single = (target: string, binary: string): ImageRuntime => ({ entrypoint: [target], files: { [target]: binary }, ...IMAGE_USER });
+  const byRepository: Readonly<Record<string, ImageRuntime>> = {
+    'jetstack/cert-manager-controller': single('/app/cmd/controller/controller', binaries.certManagerController),
+    'jetstack/cert-manager-webhook': single('/app/cmd/webhook/webhook', binaries.certManagerWebhook),
+    'jetstack/cert-manager-cainjector': single('/app/cmd/cainjector/cainjector', binaries.certManagerCainjector),
+    'jetstack/trust-manager': single('/trust-manager', binaries.trustManager),
+    'external-secrets/external-secrets': single('/bin/external-secrets', binaries.externalSecrets),
+    'openbao/openbao': {
+      entrypoint: ['docker-entrypoint.sh'],
+      cmd: ['server', '-dev'],
+      files: { '/usr/local/bin/docker-entrypoint.sh': entrypoint, '/usr/local/bin/bao': binaries.bao },
+      ...OPENBAO_USER,
+      workingDir: '/',
+    },
+  };
+  return (image: string) => {
+    const parsed = parseImageReference(image);
+    if (typeof parsed === 'string') return undefined;
+    const match = Object.keys(byRepository).find((repository) => parsed.repository === repository || parsed.repository.endsWith(`/${repository}`));
+    return match === undefined ? undefined : byRepository[match];
+  };
+}
