@@ -24,8 +24,8 @@ import { certManagerValues } from '../../render/charts/cert-manager-values';
 import { renderValues } from '../../render/charts/chart-values';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
 import { helmTemplateChart, type KubeObject } from '../support/kube-tools';
-import { startControlPlane, type ControlPlane } from './support/control-plane';
-import { condition, create, eventually, read, serviceAccountToken, type ApiObject } from './support/kube-api';
+import { startLoopbackControlPlane, type LoopbackControlPlane } from './support/loopback-control-plane';
+import { condition, create, pollUntil, read, serviceAccountToken, type ApiObject } from './support/loopback-api';
 import { deploymentContainer, startOperator, type ContainerSpec, type OperatorProcess } from './support/operator-process';
 import { ensureCertManagerBinaries, type CertManagerBinaries } from './support/tools/cert-manager';
 import { chartPackageFile, ensureChartPackages } from './support/tools/charts';
@@ -36,7 +36,7 @@ const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-cert-manager-'))
 const workloadNamespace = 'engine-proof-workload';
 const inCluster = process.getuid?.() === 0;
 
-let plane: ControlPlane;
+let plane: LoopbackControlPlane;
 let binaries: CertManagerBinaries;
 let chart: KubeObject[];
 const operators: Record<string, OperatorProcess> = {};
@@ -60,7 +60,7 @@ function kubeconfig(name: string, token: string): string {
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'engine-proof', cluster: { server: plane.server, 'certificate-authority': path.join(directory, 'plane', 'certs', 'apiserver.crt') } }],
+      clusters: [{ name: 'engine-proof', cluster: { server: plane.server, 'certificate-authority': plane.certificateFile } }],
       users: [{ name, user: { token } }],
       contexts: [{ name: 'engine-proof', context: { cluster: 'engine-proof', user: name } }],
       'current-context': 'engine-proof',
@@ -86,7 +86,7 @@ async function start(component: keyof CertManagerBinaries, deployment: string, c
   const token = await serviceAccountToken(plane, namespace, deployment);
   const launched: ContainerSpec = asPod ? { args: [...spec.args, ...extraArgs], env: spec.env } : { args: [...spec.args, ...extraArgs, `--kubeconfig=${kubeconfig(component, token)}`], env: spec.env };
   const port = new URL(plane.server).port;
-  const identity = { token, caCertificate: fs.readFileSync(path.join(directory, 'plane', 'certs', 'apiserver.crt'), 'utf8'), namespace, serviceHost: '127.0.0.1', servicePort: port };
+  const identity = { token, caCertificate: fs.readFileSync(plane.certificateFile, 'utf8'), namespace, serviceHost: '127.0.0.1', servicePort: port };
   operators[component] = startOperator(component, binaries[component], launched, directory, asPod ? identity : undefined);
 }
 
@@ -98,11 +98,11 @@ beforeAll(async () => {
     values: [renderValues('cert-manager', certManagerValues(config))],
     kubeVersion: '1.37.2',
   });
-  plane = await startControlPlane(path.join(directory, 'plane'));
+  plane = await startLoopbackControlPlane(path.join(directory, 'plane'));
 
   for (const crd of chartObjects('CustomResourceDefinition')) await create(plane, crd);
   for (const crd of chartObjects('CustomResourceDefinition')) {
-    await eventually(`CRD ${crd.metadata.name} established`, async () => (condition(await read(plane, crd.apiVersion, crd.kind, undefined, crd.metadata.name), 'Established')?.status === 'True' ? true : undefined));
+    await pollUntil(`CRD ${crd.metadata.name} established`, async () => (condition(await read(plane, crd.apiVersion, crd.kind, undefined, crd.metadata.name), 'Established')?.status === 'True' ? true : undefined));
   }
   for (const name of [namespace, workloadNamespace]) await create(plane, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   for (const object of chartObjects('ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding')) await create(plane, object);
@@ -129,13 +129,13 @@ it('starts every component with the chart\'s own args (unknown flags would have 
 
 describe('controller', () => {
   const ready = (kind: string, name: string, objectNamespace?: string) =>
-    eventually(`${kind} ${name} Ready`, async () => {
+    pollUntil(`${kind} ${name} Ready`, async () => {
       const object = await read(plane, 'cert-manager.io/v1', kind, objectNamespace, name);
       return condition(object, 'Ready')?.status === 'True' ? object : undefined;
     }, 180_000, logs);
 
   it('takes the leader Lease in the chart\'s namespace', async () => {
-    const lease = await eventually('Lease cert-manager-controller held', async () => {
+    const lease = await pollUntil('Lease cert-manager-controller held', async () => {
       const object = await read(plane, 'coordination.k8s.io/v1', 'Lease', namespace, 'cert-manager-controller');
       return (object?.spec as { holderIdentity?: string } | undefined)?.holderIdentity ? object : undefined;
     }, 120_000, logs);
@@ -234,13 +234,13 @@ describe('webhook', () => {
   const certificate = (spec: Record<string, unknown>) => ({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'checked', namespace: workloadNamespace }, spec });
 
   beforeAll(async () => {
-    await eventually('webhook healthz', async () => ((await fetch(`http://127.0.0.1:${webhookPorts.healthz}/healthz`)).ok ? true : undefined), 120_000, logs);
-    const secret = await eventually('the webhook\'s CA Secret', () => read(plane, 'v1', 'Secret', namespace, 'cert-manager-webhook-ca'), 120_000, logs);
+    await pollUntil('webhook healthz', async () => ((await fetch(`http://127.0.0.1:${webhookPorts.healthz}/healthz`)).ok ? true : undefined), 120_000, logs);
+    const secret = await pollUntil('the webhook\'s CA Secret', () => read(plane, 'v1', 'Secret', namespace, 'cert-manager-webhook-ca'), 120_000, logs);
     caPem = Buffer.from((secret.data as Record<string, string>)['ca.crt'] ?? '', 'base64').toString('utf8');
   });
 
   it('serves TLS on its secure port with a certificate for its Service names, from its own CA Secret', async () => {
-    const peer = await eventually('TLS on the secure port', () =>
+    const peer = await pollUntil('TLS on the secure port', () =>
       new Promise<X509Certificate | undefined>((resolve) => {
         const request = https.request({ host: '127.0.0.1', port: webhookPorts.secure, path: '/validate', method: 'GET', servername: serverName, ca: caPem }, (response) => {
           const certificate = (response.socket as import('node:tls').TLSSocket).getPeerX509Certificate();
@@ -268,7 +268,7 @@ describe('webhook', () => {
 
 describe('cainjector', () => {
   it('injects the CA of an annotated Secret into a ValidatingWebhookConfiguration', async () => {
-    const secret = await eventually('the webhook\'s CA Secret', () => read(plane, 'v1', 'Secret', namespace, 'cert-manager-webhook-ca'), 120_000, logs);
+    const secret = await pollUntil('the webhook\'s CA Secret', () => read(plane, 'v1', 'Secret', namespace, 'cert-manager-webhook-ca'), 120_000, logs);
     const ca = (secret.data as Record<string, string>)['ca.crt'];
     expect(ca).toBeTruthy();
     await create(plane, {
@@ -287,7 +287,7 @@ describe('cainjector', () => {
         },
       ],
     });
-    const injected = await eventually('caBundle injected', async () => {
+    const injected = await pollUntil('caBundle injected', async () => {
       const object = await read(plane, 'admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', undefined, 'engine-proof-injected');
       return (object?.webhooks as { clientConfig: { caBundle?: string } }[] | undefined)?.[0]?.clientConfig.caBundle;
     }, 120_000, logs);
@@ -295,7 +295,7 @@ describe('cainjector', () => {
   });
 
   it('holds its leader Lease in the chart\'s namespace', async () => {
-    const lease = await eventually('Lease cert-manager-cainjector-leader-election held', () => read(plane, 'coordination.k8s.io/v1', 'Lease', namespace, 'cert-manager-cainjector-leader-election'), 60_000, logs);
+    const lease = await pollUntil('Lease cert-manager-cainjector-leader-election held', () => read(plane, 'coordination.k8s.io/v1', 'Lease', namespace, 'cert-manager-cainjector-leader-election'), 60_000, logs);
     expect((lease.spec as { holderIdentity?: string }).holderIdentity).toBeTruthy();
   });
 });

@@ -32,10 +32,6 @@ export {
   type OperatorBinaries,
 } from './tools/operators';
 
-export function ensureTofu(): string {
-  return ensureEngineTool('tofu');
-}
-
 export interface EngineSupply {
   readonly providerMirror: string;
   readonly tools: Readonly<Record<EngineTool, string>>;

@@ -70,12 +70,13 @@ const OPENBAO_LDFLAGS = `-X github.com/openbao/openbao/version.fullVersion=${OPE
 
 /** Builds (once per machine) OpenBao's `bao` (server and CLI). */
 export function ensureOpenBao(): string {
-  const key = buildKey([SOURCE_ARCHIVES.openbao.sha256, SOURCE_ARCHIVES.openbaoKmsWrappers.sha256, OPENBAO_REPLACED_WRAPPERS.join(','), OPENBAO_LDFLAGS]);
+  const key = buildKey([SOURCE_ARCHIVES.openbao.sha256, SOURCE_ARCHIVES.openbaoKmsWrappers.sha256, `relative replacements of ${OPENBAO_REPLACED_WRAPPERS.join(',')}`, OPENBAO_LDFLAGS]);
   return cachedEngineBinary('bao', key, (output) =>
     inScratch('openbao', (scratch) => {
       const source = unpackArchive(SOURCE_ARCHIVES.openbao, scratch);
       const wrappers = unpackArchive(SOURCE_ARCHIVES.openbaoKmsWrappers, scratch);
-      const replacements = OPENBAO_REPLACED_WRAPPERS.map((name) => `-replace=github.com/openbao/go-kms-wrapping/wrappers/${name}/v2=${path.join(wrappers, name)}`);
+      // Relative to the module: the build info records `=> ../go-kms-wrapping-wrappers/<name>`, not this scratch directory.
+      const replacements = OPENBAO_REPLACED_WRAPPERS.map((name) => `-replace=github.com/openbao/go-kms-wrapping/wrappers/${name}/v2=${path.join(path.relative(source, wrappers), name)}`);
       runGo(['mod', 'edit', ...replacements], source, goEnvironment('readonly'));
       goBuild({ cwd: source, mainPackage: '.', output, mode: 'readonly', ldflags: OPENBAO_LDFLAGS });
     }),

@@ -1,9 +1,10 @@
 /**
- * Just enough of a Kubernetes client for the engine proof's supply tests: create objects of
- * the kinds they use (by apiVersion/kind, with the resource paths written out), read them
- * back, and wait for a condition, over the control plane's `request`.
+ * Just enough of a Kubernetes client for the tests on the loopback control plane: create
+ * objects of the kinds they use (by apiVersion/kind, with the resource paths written out),
+ * read them back, mint service-account tokens, and poll for a state (with the operators'
+ * log tails in the failure message), over the plane's `request`.
  */
-import type { ControlPlane } from './control-plane';
+import type { LoopbackControlPlane } from './loopback-control-plane';
 
 export interface ApiObject {
   apiVersion: string;
@@ -43,13 +44,13 @@ export function resourcePath(apiVersion: string, kind: string, namespace: string
   return `${group}${scope}/${resource.plural}${name === undefined ? '' : `/${name}`}`;
 }
 
-export async function create(plane: ControlPlane, object: ApiObject): Promise<ApiObject> {
+export async function create(plane: LoopbackControlPlane, object: ApiObject): Promise<ApiObject> {
   const response = await plane.request('POST', resourcePath(object.apiVersion, object.kind, object.metadata.namespace), object);
   if (response.status !== 201) throw new Error(`creating ${object.kind} ${object.metadata.name}: ${response.status} ${JSON.stringify(response.body).slice(0, 500)}`);
   return response.body as ApiObject;
 }
 
-export async function read(plane: ControlPlane, apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<ApiObject | undefined> {
+export async function read(plane: LoopbackControlPlane, apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<ApiObject | undefined> {
   const response = await plane.request('GET', resourcePath(apiVersion, kind, namespace, name));
   if (response.status === 404) return undefined;
   if (response.status !== 200) throw new Error(`reading ${kind} ${name}: ${response.status} ${JSON.stringify(response.body).slice(0, 500)}`);
@@ -69,7 +70,7 @@ export function condition(object: ApiObject | undefined, type: string): Conditio
 }
 
 /** Polls `probe` until it returns a value; the timeout message says what was awaited and the last state seen. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, describe: () => string = () => ''): Promise<T> {
+export async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, context: () => string = () => ''): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -79,13 +80,13 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs / 1000} s${last ? ` (${String(last)})` : ''}\n${describe()}`);
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs / 1000} s${last ? ` (${String(last)})` : ''}\n${context()}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
 /** A bearer token of a service account (TokenRequest), as a pod would mount it. */
-export async function serviceAccountToken(plane: ControlPlane, namespace: string, serviceAccount: string): Promise<string> {
+export async function serviceAccountToken(plane: LoopbackControlPlane, namespace: string, serviceAccount: string): Promise<string> {
   const response = await plane.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${serviceAccount}/token`, {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
