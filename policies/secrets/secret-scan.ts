@@ -112,7 +112,11 @@ function scanValue(key: string, value: string, location: string, raw: string = v
         : // cdktf's construct paths (`//.metadata.path`) and URL paths: slash-separated names.
           key === 'path' && value.includes('/') && /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(value)
           ? value.split(/[/_-]/)
-          : [value];
+          : // A file system path under a location key (a kubeconfig's config_path): judged directory by
+            // directory, so a temporary directory's random suffix is not a key, but a key hidden as one name still is.
+            LOCATION_KEY.test(key) && /^(\/|\.\/|~\/)[A-Za-z0-9_.~/-]*$/.test(value)
+            ? value.split('/')
+            : [value];
     for (const token of parts.flatMap(highEntropyTokens)) hits.push({ location, reason: 'high-entropy token', preview: redact(token) });
   }
   return hits;

@@ -197,10 +197,10 @@ it('adds a homeserver with `cdktf deploy`: the plans touch exactly what the synt
 it('retires the fleet as the README says: the seal key survives until the deliberate last step', async () => {
   const kube = world.cluster.kube;
   const backup = await sealKeyBackup(world, DEPLOYMENT);
+  const released = await deployment.releaseProtected();
+  expect(released.length).toBe(deployment.stacks.reduce((count, stack) => count + deployment.protectedAddresses(stack).length, 0));
   const wall = await report.time('destroy (all stacks, reverse order)', () =>
     deployment.forEachStack(async (stack) => {
-      const protectedAddresses = deployment.protectedAddresses(stack);
-      if (protectedAddresses.length > 0) await deployment.stateRemove(stack, protectedAddresses);
       await deployment.destroy(stack);
     }, { reverse: true, parallelism: 3 }),
   );

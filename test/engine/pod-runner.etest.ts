@@ -22,7 +22,7 @@ const NAMESPACE = 'runner-self-check';
 let cluster: Cluster;
 let runner: PodRunner;
 
-const SHELL: ImageRuntime = { entrypoint: ['/bin/sh'], files: {}, user: 4242, group: 4242 };
+const SHELL: ImageRuntime = { base: 'os', entrypoint: ['/bin/sh'], files: {}, user: 4242, group: 4242 };
 
 beforeAll(async () => {
   requireRoot();
@@ -30,7 +30,7 @@ beforeAll(async () => {
   const etcd = ensureEngineTool('etcd');
   runner = new PodRunner(cluster, {
     namespaces: [NAMESPACE],
-    images: (image) => (image === 'registry.invalid/shell:1' ? SHELL : image === 'registry.invalid/etcd:1' ? { entrypoint: ['/usr/local/bin/etcd'], files: { '/usr/local/bin/etcd': etcd }, user: 4243, group: 4243 } : undefined),
+    images: (image) => (image === 'registry.invalid/shell:1' ? SHELL : image === 'registry.invalid/etcd:1' ? { base: 'static', entrypoint: ['/usr/local/bin/etcd'], files: { '/usr/local/bin/etcd': etcd }, user: 4243, group: 4243 } : undefined),
   });
   runner.start();
   await cluster.kube.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
@@ -62,6 +62,7 @@ it('runs a pod from its own spec: user and fsGroup, read-only root, secret modes
   const script = [
     'set -e',
     'echo "id=$(id -u):$(id -g) groups=$(id -G)"',
+    'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):" /proc/self/status | tr -s "\\t" " "',
     'echo "ns=$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace)"',
     'echo "key=$(stat -c %a:%g /secrets/key.pem)"',
     'echo "readable=$(cat /secrets/key.pem)"',
@@ -103,6 +104,8 @@ it('runs a pod from its own spec: user and fsGroup, read-only root, secret modes
   const log = logOf('spec-check', 'check');
   expect(pod.status?.phase).toBe('Succeeded');
   expect(log).toContain('id=10001:10002 groups=10002 10003');
+  for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) expect(log).toContain(`${set}: 0000000000000000`);
+  expect(log).toContain('NoNewPrivs: 1');
   expect(log).toContain(`ns=${NAMESPACE}`);
   expect(log).toContain('key=440:10003');
   expect(log).toContain('readable=not a real key');
@@ -129,7 +132,7 @@ it('a failing container fails its pod (restartPolicy Never) with its exit code',
   expect(pod.status?.containerStatuses?.[0]?.state.terminated?.exitCode).toBe(3);
 });
 
-it('readiness comes from the probe, the pod is reachable at its address, and deletion stops it within the grace period', async () => {
+it('a static image sees only its own files: no shell, no /usr; readiness comes from the probe, the pod is reachable at its address, and deletion stops it within the grace period', async () => {
   await cluster.kube.create(`/api/v1/namespaces/${NAMESPACE}/pods`, {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -162,4 +165,13 @@ it('readiness comes from the probe, the pod is reachable at its address, and del
   await eventually('server gone', 60_000, async () => ((await cluster.kube.get<KubeObject>(`/api/v1/namespaces/${NAMESPACE}/pods/server`)) ? undefined : true));
   expect(Date.now() - started).toBeLessThan(15_000);
   expect((await cluster.tier.probe({ kind: 'tcp', host: ready.status?.podIP ?? '', port: 2379 })).ok).toBe(false);
+
+  await cluster.kube.create(`/api/v1/namespaces/${NAMESPACE}/pods`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'no-shell' },
+    spec: { restartPolicy: 'Never', securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'c', image: 'registry.invalid/etcd:1', command: ['/bin/sh', '-c', 'true'], securityContext: restricted }] },
+  });
+  expect((await finished('no-shell')).status?.containerStatuses?.[0]?.state.terminated?.exitCode).toBe(127);
+  expect(logOf('no-shell', 'c')).toContain('/bin/sh');
 });

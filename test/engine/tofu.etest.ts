@@ -69,7 +69,7 @@ describe.each(stackNames)('stack %s', (stack) => {
 
   it('with the built mirror, tofu init installs exactly the pinned providers, and `tofu providers` lists them by full address', () => {
     const mirror = providerMirror(path.join(workspace, `mirror-${stack}`), ensureProviderMirror());
-    const init = runTofu(tofu, stackDirectory(stack), ['init', '-input=false', '-no-color', '-backend=false'], mirror);
+    const init = runTofu(tofu, stackDirectory(stack), ['init', '-input=false', '-no-color'], mirror);
     expect(init.stderr).toBe('');
     expect(init.status).toBe(0);
     const listed = runTofu(tofu, stackDirectory(stack), ['providers', '-no-color'], mirror);

@@ -26,6 +26,7 @@ describe('secret scanner: planted secrets are found', () => {
     ['static seal key in the OpenBao config', 'seal "static" {\n  current_key = "k7Qz9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcX2aB4dE6fG8h"\n}\n', /high-entropy token/],
     ['generated password in Helm values', 'server:\n  extraEnvironmentVars:\n    BAO_TOKEN: Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0Gc\n', /secret-like key "BAO_TOKEN"|high-entropy/],
     ['a lower-case-looking key in a path with a mixed-case base64 segment', 'path "matrix/data/Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0Gc/x" {\n', /high-entropy token/],
+    ['a key hidden as one directory of a kubeconfig path', 'config_path: /home/ops/Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcQ/kubeconfig\n', /high-entropy token/],
     ['a lower-case 32-character random path segment', 'path "matrix/data/k7qz9lm2vx8rt4np6ws1yb3hd5jf0gcx2/x" {\n', /high-entropy token/],
     ['S3 credentials file', '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n', /AWS access key id|secret-like key/],
   ])('%s', (_name, text, reason) => {
@@ -52,6 +53,10 @@ describe('secret scanner: look-alikes are not flagged', () => {
     ['OpenBao metadata path', 'path "matrix/metadata/region2/synapse-signing-key" {'],
   ])('%s', (_name, text) => {
     expect(scanText(text, 'ok.conf')).toEqual([]);
+  });
+
+  it('a kubeconfig path through a temporary directory with a mixed-case random suffix', () => {
+    expect(scanJson({ provider: { kubernetes: [{ config_path: '/tmp/engine-default-VpTLdn/world/tier/admin.kubeconfig' }] } })).toEqual([]);
   });
 
   it('computes entropy in bits per character', () => {

@@ -67,16 +67,17 @@ export class Sandbox {
    * --pdeathsig makes the kernel kill the server if the test process dies without cleaning
    * up (even on SIGKILL); it is set last, after any change of user, which would clear it.
    */
-  enter(command: string, args: readonly string[], asNobody = false): [string, string[]] {
+  enter(command: string, args: readonly string[], asNobody = false, cwd = this.directory): [string, string[]] {
     const user = asNobody ? [`--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups'] : [];
-    return ['/usr/bin/nsenter', [`--target=${this.holderPid}`, '--net', '--mount', '--', '/usr/bin/setpriv', ...user, '--pdeathsig', 'KILL', '--', command, ...args]];
+    // Entering a mount namespace resets the working directory to its root: set it again inside.
+    return ['/usr/bin/nsenter', [`--target=${this.holderPid}`, '--net', '--mount', `--wdns=${cwd}`, '--', '/usr/bin/setpriv', ...user, '--pdeathsig', 'KILL', '--', command, ...args]];
   }
 
   /** Starts a long-running server inside the namespaces, in its own process group, logging to logs/<name>.log. */
   start(name: string, command: string, args: readonly string[], options: { cwd?: string; env?: Readonly<Record<string, string>>; asNobody?: boolean } = {}): SandboxProcess {
     const logFile = path.join(this.directory, 'logs', `${name}.log`);
     const out = fs.openSync(logFile, 'a');
-    const [program, programArgs] = this.enter(command, args, options.asNobody ?? false);
+    const [program, programArgs] = this.enter(command, args, options.asNobody ?? false, options.cwd ?? this.directory);
     const child = spawn(program, programArgs, { cwd: options.cwd ?? this.directory, env: { ...process.env, ...options.env }, stdio: ['ignore', out, out], detached: true });
     fs.closeSync(out);
     let status: string | undefined;

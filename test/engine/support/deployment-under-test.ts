@@ -4,9 +4,12 @@
  * the order of cdktf's manifest (a stack after the stacks it depends on; independent stacks
  * side by side, as `cdktf deploy --parallelism` does).
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { synthesizeDeployment } from '../../../stacks/synthesize-deployment';
+import { projectRoot } from '../../../config/project-root';
+import { describeOutcome, synthesizeDeployment } from '../../../stacks/synthesize-deployment';
+import type { RunResult } from './tier';
 import type { PlannedChange, TofuRunner } from './tofu-runner';
 
 interface Manifest {
@@ -31,6 +34,8 @@ export function definitionChanges(before: Map<string, Map<string, string>>, afte
 
 export class DeploymentUnderTest {
   readonly outdir: string;
+  /** Stacks initialized since the last synthesis (a synthesis replaces every stack directory). */
+  private readonly initialized = new Set<string>();
 
   constructor(
     readonly directory: string,
@@ -42,8 +47,11 @@ export class DeploymentUnderTest {
 
   /** Synthesizes (and audits) the deployment with the app's own entry, failing on any finding. */
   synth(): void {
-    const outcome = synthesizeDeployment({ configPath: this.configFile, outdir: this.outdir });
-    if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome, null, 2).slice(0, 4000)}`);
+    fs.mkdirSync(this.directory, { recursive: true });
+    this.initialized.clear();
+    const request = { configPath: this.configFile, outdir: this.outdir };
+    const outcome = synthesizeDeployment(request);
+    if (!outcome.ok) throw new Error(`synthesis failed: ${describeOutcome(outcome, request)}`);
   }
 
   private manifest(): Manifest {
@@ -135,8 +143,15 @@ export class DeploymentUnderTest {
     );
   }
 
-  init(stack: string): Promise<unknown> {
-    return this.tofu.must(this.stackDirectory(stack), ['init', '-input=false']);
+  async init(stack: string): Promise<RunResult> {
+    const result = await this.tofu.must(this.stackDirectory(stack), ['init', '-input=false']);
+    this.initialized.add(stack);
+    return result;
+  }
+
+  /** `tofu init` once per synthesis, as `cdktf deploy` runs it before each stack. */
+  private async ready(stack: string): Promise<void> {
+    if (!this.initialized.has(stack)) await this.init(stack);
   }
 
   async validate(stack: string): Promise<{ valid: boolean; diagnostics: unknown[] }> {
@@ -144,7 +159,8 @@ export class DeploymentUnderTest {
     return JSON.parse(result.stdout) as { valid: boolean; diagnostics: unknown[] };
   }
 
-  plan(stack: string): Promise<{ exitCode: number; changes: PlannedChange[] }> {
+  async plan(stack: string): Promise<{ exitCode: number; changes: PlannedChange[] }> {
+    await this.ready(stack);
     return this.tofu.plan(this.stackDirectory(stack));
   }
 
@@ -154,11 +170,21 @@ export class DeploymentUnderTest {
     return changes;
   }
 
-  destroy(stack: string, allowed: readonly number[] = [0]): ReturnType<TofuRunner['must']> {
+  async destroy(stack: string, allowed: readonly number[] = [0]): ReturnType<TofuRunner['must']> {
+    await this.ready(stack);
     return this.tofu.must(this.stackDirectory(stack), ['destroy', '-input=false', '-auto-approve'], allowed);
   }
 
-  stateRemove(stack: string, addresses: readonly string[]): ReturnType<TofuRunner['must']> {
-    return this.tofu.must(this.stackDirectory(stack), ['state', 'rm', ...addresses]);
+  /**
+   * The README's retirement step 2, as written: `npm run -s protected | sh -e` (the listed
+   * `tofu state rm` commands), run in an operator's shell inside the tier. Returns the commands.
+   */
+  async releaseProtected(): Promise<string[]> {
+    for (const stack of this.stacks) await this.ready(stack);
+    const listed = spawnSync(process.execPath, [path.join(projectRoot(), 'scripts', 'run-ts.cjs'), path.join(projectRoot(), 'scripts', 'protected-resources.ts'), this.outdir], { encoding: 'utf8' });
+    if (listed.status !== 0) throw new Error(`npm run protected failed: ${listed.stderr}`);
+    const result = await this.tofu.shell(listed.stdout, this.directory);
+    if (result.status !== 0) throw new Error(`the protected-resource commands failed:\n${result.stderr}`);
+    return listed.stdout.split('\n').filter((line) => line !== '');
   }
 }

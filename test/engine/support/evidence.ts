@@ -18,6 +18,9 @@ const CHECKED_TYPES: Readonly<Record<string, { readonly kind: string; readonly a
   kubernetes_limit_range_v1: { kind: 'LimitRange', api: (namespace, name) => `/api/v1/namespaces/${namespace}/limitranges/${name}` },
 };
 
+/** Terraform block names that the API spells differently. */
+const RENAMED: Readonly<Record<string, string>> = { limit: 'limits' };
+
 /** Keys whose values are maps of user keys (never renamed). */
 const MAP_KEYS = new Set(['labels', 'annotations', 'match_labels', 'hard', 'default', 'default_request', 'max', 'min', 'max_limit_request_ratio']);
 
@@ -31,7 +34,7 @@ function camel(key: string): string {
 function apiShape(value: Json, isMap = false): Json {
   if (Array.isArray(value)) return value.map((item) => apiShape(item));
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value as Record<string, Json>).map(([key, item]) => (isMap ? [key, item] : [camel(key), apiShape(item, MAP_KEYS.has(key))])));
+  return Object.fromEntries(Object.entries(value as Record<string, Json>).map(([key, item]) => (isMap ? [key, item] : [RENAMED[key] ?? camel(key), apiShape(item, MAP_KEYS.has(key))])));
 }
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
@@ -101,7 +104,7 @@ export async function isolationObjectsAsSynthesized(kube: KubeClient, deployment
 interface SecretObject extends KubeObject {
   readonly type?: string;
   readonly data?: Readonly<Record<string, string>>;
-  readonly metadata: KubeObject['metadata'] & { readonly managedFields?: readonly { readonly manager?: string }[] };
+  readonly metadata: KubeObject['metadata'] & { readonly managedFields?: readonly { readonly manager?: string; readonly fieldsV1?: Record<string, unknown> }[] };
 }
 
 export interface SecretFindings {
@@ -109,7 +112,7 @@ export interface SecretFindings {
   readonly valuesChecked: number;
   /** `namespace/name[key]` of values that occur in a synthesized stack or a state. */
   readonly seenByTerraform: readonly string[];
-  /** Secrets (other than Helm release records) that the Terraform providers wrote. */
+  /** Secrets (other than Helm release records) whose values the Terraform providers wrote (a chart may create an empty Secret for its operator to fill). */
   readonly writtenByTerraform: readonly string[];
   /** Helm release records that contain another Secret's value. */
   readonly leakedIntoReleases: readonly string[];
@@ -145,7 +148,7 @@ export async function secretsBeyondTerraform(kube: KubeClient, namespaces: reado
   }
   const terraformManagers = /terraform|hashicorp/i;
   const writtenByTerraform = others
-    .filter((secret) => (secret.metadata.managedFields ?? []).some((entry) => terraformManagers.test(entry.manager ?? '')))
+    .filter((secret) => (secret.metadata.managedFields ?? []).some((entry) => terraformManagers.test(entry.manager ?? '') && ('f:data' in (entry.fieldsV1 ?? {}) || 'f:stringData' in (entry.fieldsV1 ?? {}))))
     .map((secret) => `${secret.metadata.namespace}/${secret.metadata.name}`);
   return { secretsChecked: secrets.length, valuesChecked, seenByTerraform, writtenByTerraform, leakedIntoReleases };
 }

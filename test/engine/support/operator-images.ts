@@ -3,7 +3,8 @@
  * operators' binaries are built from their sources (engine-tools.ts) and put at the path the
  * image's entrypoint has; the pod spec (command, args, env, volumes, user) is the chart's,
  * untouched. Matched by repository path, so a mirrored reference (images.mirrorPrefix) runs
- * the same build. The images' base layers are the machine's /usr and /etc.
+ * the same build. The operators' images are distroless (their binary only); OpenBao's Alpine
+ * base (a shell, sed, cp for the chart's start script) is the machine's /usr and /etc.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,7 +36,7 @@ export function operatorImages(binaries: OperatorBinaries, directory: string): I
   fs.mkdirSync(directory, { recursive: true });
   const entrypoint = path.join(directory, 'openbao-docker-entrypoint.sh');
   fs.writeFileSync(entrypoint, OPENBAO_ENTRYPOINT, { mode: 0o755 });
-  const single = (target: string, binary: string): ImageRuntime => ({ entrypoint: [target], files: { [target]: binary }, ...IMAGE_USER });
+  const single = (target: string, binary: string): ImageRuntime => ({ base: 'static', entrypoint: [target], files: { [target]: binary }, ...IMAGE_USER });
   const byRepository: Readonly<Record<string, ImageRuntime>> = {
     'jetstack/cert-manager-controller': single('/app/cmd/controller/controller', binaries.certManagerController),
     'jetstack/cert-manager-webhook': single('/app/cmd/webhook/webhook', binaries.certManagerWebhook),
@@ -43,6 +44,7 @@ export function operatorImages(binaries: OperatorBinaries, directory: string): I
     'jetstack/trust-manager': single('/trust-manager', binaries.trustManager),
     'external-secrets/external-secrets': single('/bin/external-secrets', binaries.externalSecrets),
     'openbao/openbao': {
+      base: 'os',
       entrypoint: ['docker-entrypoint.sh'],
       cmd: ['server', '-dev'],
       files: { '/usr/local/bin/docker-entrypoint.sh': entrypoint, '/usr/local/bin/bao': binaries.bao },

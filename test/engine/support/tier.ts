@@ -91,7 +91,7 @@ export class Tier {
 
   /** Runs a command to completion inside the tier, with its output kept apart. */
   run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const [program, programArgs] = this.sandbox.enter(command, args);
+    const [program, programArgs] = this.sandbox.enter(command, args, false, options.cwd ?? this.directory);
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const child = spawn(program, programArgs, { cwd: options.cwd ?? this.directory, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -86,6 +86,18 @@ export class TofuRunner {
     return { exitCode: result.status ?? -1, changes };
   }
 
+  /** A shell script run inside the tier with `tofu` on PATH and this runner's environment (what an operator's shell has). */
+  async shell(script: string, cwd: string): Promise<RunResult> {
+    const bin = path.join(this.tier.directory, 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    if (!fs.existsSync(path.join(bin, 'tofu'))) fs.symlinkSync(this.tofu, path.join(bin, 'tofu'));
+    const file = path.join(this.tier.directory, `script-${Date.now()}.sh`);
+    fs.writeFileSync(file, script);
+    const home = path.join(this.tier.directory, 'home');
+    fs.mkdirSync(home, { recursive: true });
+    return this.tier.run('/bin/sh', ['-e', file], { cwd, timeoutMs: 20 * 60_000, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home, TF_CLI_CONFIG_FILE: this.mirror.cliConfigFile, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...this.env } });
+  }
+
   async applyPlan(stackDirectory: string): Promise<RunResult> {
     return this.must(stackDirectory, ['apply', '-input=false', '-auto-approve', path.join(stackDirectory, 'engine-proof.tfplan')]);
   }

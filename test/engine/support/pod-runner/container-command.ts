@@ -1,10 +1,12 @@
 /**
  * How one container runs: in its pod's network namespace (`ip netns exec`), in a bubblewrap
- * sandbox whose filesystem is the machine's /usr and /etc (standing in for the image's base),
- * the image's own files (the binaries built from source, at the image's paths), and the pod's
- * volumes at their mount paths; the root is read-only when the container asks for it. The
- * process gets its own PID, IPC and UTS namespaces and the pod's hostname, and runs as the
- * container's user and groups with every capability dropped and no_new_privs set (setpriv),
+ * sandbox holding the image's own files (the binaries built from source, at the image's
+ * paths) on the image's base, and the pod's volumes at their mount paths; the root is
+ * read-only when the container asks for it. A `static` image (distroless: cert-manager,
+ * trust-manager, External Secrets) has nothing else: no shell, no /usr. An `os` image
+ * (OpenBao's Alpine) stands on the machine's /usr and /etc instead of its own. The process
+ * gets its own PID, IPC and UTS namespaces and the pod's hostname, and runs as the
+ * container's user and groups with no capabilities and no_new_privs (test/tools/engine-run-as),
  * the way a restricted pod runs.
  */
 import * as fs from 'node:fs';
@@ -14,6 +16,8 @@ import type { Container, Pod } from './pod-types';
 
 /** What an image brings: its entrypoint and files, its default user. The binaries are built from source. */
 export interface ImageRuntime {
+  /** `static`: only the image's files (a distroless image); `os`: on the machine's /usr and /etc. */
+  readonly base: 'static' | 'os';
   readonly entrypoint: readonly string[];
   readonly cmd?: readonly string[];
   /** Container path → host file. */
@@ -38,7 +42,12 @@ export interface ContainerPlan {
 export interface SandboxFiles {
   readonly hosts: string;
   readonly resolvConf: string;
+  /** The static run-as helper (test/tools/engine-run-as). */
+  readonly runAs: string;
 }
+
+/** Where the run-as helper sits inside every sandbox (outside any image path). */
+const RUN_AS = '/.engine-proof/run-as';
 
 /** The argv the container runs, as the kubelet derives it from command/args and the image. */
 export function containerArgv(container: Container, image: ImageRuntime): string[] {
@@ -67,25 +76,31 @@ export function sandboxedCommand(
 ): string[] {
   const { user, group, groups } = containerIdentity(pod, container, image);
   const bwrap: string[] = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', pod.spec.hostname ?? pod.metadata.name];
-  bwrap.push('--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64');
-  bwrap.push('--ro-bind', '/etc', '/etc', '--ro-bind', options.files.hosts, '/etc/hosts', '--ro-bind', options.files.resolvConf, '/etc/resolv.conf');
-  bwrap.push('--proc', '/proc', '--dev', '/dev');
+  if (image.base === 'os') {
+    bwrap.push('--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64');
+    bwrap.push('--ro-bind', '/etc', '/etc');
+  } else {
+    // A distroless base: CA roots and name resolution files, nothing more.
+    bwrap.push('--perms', '0755', '--dir', '/etc', '--perms', '0755', '--dir', '/etc/ssl', '--ro-bind', '/etc/ssl/certs', '/etc/ssl/certs');
+  }
+  bwrap.push('--ro-bind', options.files.hosts, '/etc/hosts', '--ro-bind', options.files.resolvConf, '/etc/resolv.conf');
+  bwrap.push('--proc', '/proc', '--dev', '/dev', '--perms', '0755', '--dir', path.dirname(RUN_AS), '--ro-bind', options.files.runAs, RUN_AS);
   // An image file whose directory exists on the machine (e.g. /usr/local/bin) gets a fresh layer there.
   const shadowed = new Set<string>();
   for (const target of Object.keys(image.files)) {
     const parent = path.dirname(target);
-    if ((parent.startsWith('/usr/') || parent.startsWith('/etc/')) && fs.existsSync(parent) && !shadowed.has(parent)) {
+    if (image.base === 'os' && (parent.startsWith('/usr/') || parent.startsWith('/etc/')) && fs.existsSync(parent) && !shadowed.has(parent)) {
       shadowed.add(parent);
       bwrap.push('--tmpfs', parent);
     }
   }
   // bwrap would create missing parents as root-only (0700): make them 0755 first, as an image's are.
-  const made = new Set<string>(['/', '/usr', '/etc', '/proc', '/dev', ...shadowed]);
+  const made = new Set<string>(['/', '/usr', '/etc', '/etc/ssl', '/proc', '/dev', path.dirname(RUN_AS), ...shadowed]);
   const parents = (target: string) => {
     const segments = path.dirname(target).split('/').filter(Boolean);
     for (let index = 1; index <= segments.length; index += 1) {
       const directory = `/${segments.slice(0, index).join('/')}`;
-      if (made.has(directory) || directory.startsWith('/usr/') || directory.startsWith('/etc/')) continue;
+      if (made.has(directory) || (image.base === 'os' && (directory.startsWith('/usr/') || directory.startsWith('/etc/')))) continue;
       made.add(directory);
       bwrap.push('--perms', '0755', '--dir', directory);
     }
@@ -113,6 +128,5 @@ export function sandboxedCommand(
   const environment = new Map<string, string>([['PATH', DEFAULT_PATH], ['HOSTNAME', pod.spec.hostname ?? pod.metadata.name], ...Object.entries(image.env ?? {}), ...options.environment]);
   for (const [name, value] of environment) bwrap.push('--setenv', name, value);
 
-  const setpriv = [`--reuid=${user}`, `--regid=${group}`, user === 0 ? '--keep-groups' : `--groups=${groups.join(',')}`, '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all'];
-  return ['/bin/ip', 'netns', 'exec', options.netns, '/usr/bin/bwrap', ...bwrap, '--', '/usr/bin/setpriv', ...setpriv, '--', ...options.argv];
+  return ['/bin/ip', 'netns', 'exec', options.netns, '/usr/bin/bwrap', ...bwrap, '--', RUN_AS, String(user), String(group), groups.join(','), ...options.argv];
 }

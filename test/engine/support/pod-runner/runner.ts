@@ -10,15 +10,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { projectRoot } from '../../../../config/project-root';
+import { buildGoProgram } from '../../../support/go-build';
 import type { Cluster } from '../control-plane';
 import { type KubeClient } from '../kube-client';
 import { POD_NETWORK, API_SERVER_PORT, type Tier } from '../tier';
 import type { SandboxProcess } from '../../../support/sandbox';
-import { containerArgv, containerIdentity, sandboxedCommand, type ImageCatalogue, type ImageRuntime } from './container-command';
+import { containerArgv, containerIdentity, sandboxedCommand, type ImageCatalogue, type ImageRuntime, type SandboxFiles } from './container-command';
 import { containerEnvironment, expandReferences, type PodAddresses } from './environment';
 import { hostsTable, writeInPlace } from './hosts';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, ProbeSpec } from './pod-types';
 import { VolumeNotReady, VolumeWriter, type MaterializedVolume } from './volumes';
+
+/** How often Secret, ConfigMap and projected volumes are brought up to date (the kubelet: about a minute). */
+const VOLUME_SYNC_MS = 3_000;
 
 /** The part of the pod network the runner hands out (kwok uses another). */
 const ADDRESS_PREFIX = '10.244.1.';
@@ -63,6 +68,7 @@ function probePeriodMs(probe: ProbeSpec | undefined): number {
 class RunningPod {
   readonly containers: ContainerRun[];
   booted = false;
+  nextVolumeSync = 0;
   terminating = false;
   finished = false;
   volumes = new Map<string, MaterializedVolume>();
@@ -154,6 +160,7 @@ export class PodRunner {
   private readonly directory: string;
   private readonly hostsFile: string;
   private readonly resolvFile: string;
+  private readonly sandboxFiles: SandboxFiles;
   /** Every container the runner started, in order (evidence). */
   readonly records: ContainerRecord[] = [];
   /** Problems the runner met outside any pod's own failure (reported by the tests). */
@@ -169,6 +176,7 @@ export class PodRunner {
     this.resolvFile = path.join(this.directory, 'resolv.conf');
     fs.writeFileSync(this.hostsFile, '127.0.0.1 localhost\n');
     fs.writeFileSync(this.resolvFile, 'nameserver 127.0.0.1\noptions ndots:1\n');
+    this.sandboxFiles = { hosts: this.hostsFile, resolvConf: this.resolvFile, runAs: buildGoProgram(path.join(projectRoot(), 'test', 'tools', 'engine-run-as'), 'engine-run-as') };
   }
 
   private get kube(): KubeClient {
@@ -285,7 +293,7 @@ export class PodRunner {
     const image = this.image(run.container);
     const environment = await containerEnvironment(this.kube, pod, run.container, this.addresses(running));
     const argv = containerArgv(run.container, image).map((argument) => expandReferences(argument, environment));
-    const command = sandboxedCommand(pod, run.container, image, { netns: running.netns, volumes: running.volumes, environment, argv, files: { hosts: this.hostsFile, resolvConf: this.resolvFile } });
+    const command = sandboxedCommand(pod, run.container, image, { netns: running.netns, volumes: running.volumes, environment, argv, files: this.sandboxFiles });
     const name = `pod_${pod.metadata.namespace}_${pod.metadata.name}_${run.container.name}${run.restartCount > 0 ? `_${run.restartCount}` : ''}`;
     const [program, ...args] = command;
     run.process = this.tier.start(name, program ?? '', args);
@@ -313,6 +321,10 @@ export class PodRunner {
     const restartPolicy = running.pod.spec.restartPolicy ?? 'Always';
     try {
       await running.writer.renewTokens();
+      if (Date.now() >= running.nextVolumeSync) {
+        running.nextVolumeSync = Date.now() + VOLUME_SYNC_MS;
+        await running.writer.refresh();
+      }
       // Init containers one after the other, each to success.
       for (const run of running.containers.filter((candidate) => candidate.init)) {
         if (run.state.terminated?.exitCode === 0) continue;
@@ -415,7 +427,7 @@ export class PodRunner {
     if (probe.exec) {
       const image = this.image(run.container);
       const environment = await containerEnvironment(this.kube, running.pod, run.container, this.addresses(running));
-      const command = sandboxedCommand(running.pod, run.container, image, { netns: running.netns, volumes: running.volumes, environment, argv: probe.exec.command, files: { hosts: this.hostsFile, resolvConf: this.resolvFile } });
+      const command = sandboxedCommand(running.pod, run.container, image, { netns: running.netns, volumes: running.volumes, environment, argv: probe.exec.command, files: this.sandboxFiles });
       const [program, ...args] = command;
       return (await this.tier.run(program ?? '', args, { timeoutMs: Math.max(timeoutMs, 5_000) })).status === 0;
     }

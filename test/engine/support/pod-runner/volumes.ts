@@ -39,8 +39,14 @@ interface ConfigMapObject extends KubeObject {
   readonly binaryData?: Readonly<Record<string, string>>;
 }
 
+interface DesiredFile {
+  readonly content: Buffer;
+  readonly mode: number;
+}
+
 export class VolumeWriter {
   readonly tokens: TokenFile[] = [];
+  private readonly written: { readonly volume: Volume; readonly directory: string }[] = [];
 
   constructor(
     private readonly kube: KubeClient,
@@ -103,13 +109,6 @@ export class VolumeWriter {
     throw new Error(`downward API field "${field ?? item.resourceFieldRef?.resource}" is not served by the pod runner`);
   }
 
-  private writeFile(directory: string, relative: string, content: Buffer, mode: number): void {
-    const file = path.join(directory, relative);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, content);
-    this.own(file, mode, true);
-  }
-
   private own(file: string, mode: number, readOnly: boolean): void {
     if (this.fsGroup === undefined) {
       fs.chmodSync(file, mode);
@@ -121,7 +120,7 @@ export class VolumeWriter {
     fs.chmodSync(file, mode | mask);
   }
 
-  private writeKeys(directory: string, data: Map<string, Buffer>, items: readonly KeyToPath[] | undefined, defaultMode: number, optional: boolean | undefined, source: string): void {
+  private addKeys(files: Map<string, DesiredFile>, data: Map<string, Buffer>, items: readonly KeyToPath[] | undefined, defaultMode: number, optional: boolean | undefined, source: string): void {
     const selected: readonly KeyToPath[] = items ?? [...data.keys()].map((key) => ({ key, path: key }));
     for (const item of selected) {
       const content = data.get(item.key);
@@ -129,53 +128,105 @@ export class VolumeWriter {
         if (optional) continue;
         throw new VolumeNotReady(`${source} has no key "${item.key}"`);
       }
-      this.writeFile(directory, item.path, content, item.mode ?? defaultMode);
+      files.set(item.path, { content, mode: item.mode ?? defaultMode });
     }
+  }
+
+  /** The files a Secret, ConfigMap, projected or downward API volume holds now. */
+  private async desiredFiles(volume: Volume, directory: string): Promise<Map<string, DesiredFile>> {
+    const files = new Map<string, DesiredFile>();
+    if (volume.secret) {
+      const { secretName, items, defaultMode, optional } = volume.secret;
+      this.addKeys(files, await this.secretData(secretName, optional), items, defaultMode ?? 0o644, optional, `secret "${secretName}"`);
+    } else if (volume.configMap) {
+      const { name, items, defaultMode, optional } = volume.configMap;
+      this.addKeys(files, await this.configMapData(name, optional), items, defaultMode ?? 0o644, optional, `configmap "${name}"`);
+    } else if (volume.downwardAPI) {
+      for (const item of volume.downwardAPI.items ?? []) files.set(item.path, { content: this.downward(item), mode: item.mode ?? volume.downwardAPI.defaultMode ?? 0o644 });
+    } else if (volume.projected) {
+      const defaultMode = volume.projected.defaultMode ?? 0o644;
+      for (const source of volume.projected.sources) {
+        if (source.serviceAccountToken) {
+          const { audience, path: relative } = source.serviceAccountToken;
+          const file = path.join(directory, relative);
+          // A token is requested once, then renewed on its own schedule (renewTokens).
+          if (fs.existsSync(file)) {
+            files.set(relative, { content: fs.readFileSync(file), mode: defaultMode });
+            continue;
+          }
+          const expirationSeconds = source.serviceAccountToken.expirationSeconds ?? 3600;
+          const serviceAccount = this.pod.spec.serviceAccountName ?? 'default';
+          files.set(relative, { content: await this.token(serviceAccount, audience, expirationSeconds), mode: defaultMode });
+          this.tokens.push({ file, serviceAccount, audience, expirationSeconds, renewAt: Date.now() + expirationSeconds * 800 });
+        } else if (source.secret) {
+          const { name, items, optional } = source.secret;
+          this.addKeys(files, await this.secretData(name, optional), items, defaultMode, optional, `secret "${name}"`);
+        } else if (source.configMap) {
+          const { name, items, optional } = source.configMap;
+          this.addKeys(files, await this.configMapData(name, optional), items, defaultMode, optional, `configmap "${name}"`);
+        } else if (source.downwardAPI) {
+          for (const item of source.downwardAPI.items ?? []) files.set(item.path, { content: this.downward(item), mode: item.mode ?? defaultMode });
+        }
+      }
+    } else {
+      throw new Error(`volume "${volume.name}": this kind of volume is not served by the pod runner`);
+    }
+    return files;
+  }
+
+  /**
+   * Makes the directory hold exactly `files`, changing only what differs, each file replaced
+   * by a rename inside the directory (the directory itself is bind-mounted: it must stay).
+   */
+  private apply(directory: string, files: ReadonlyMap<string, DesiredFile>): void {
+    for (const [relative, desired] of files) {
+      const file = path.join(directory, relative);
+      if (fs.existsSync(file) && fs.readFileSync(file).equals(desired.content)) continue;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const temporary = path.join(path.dirname(file), `.${path.basename(file)}.update`);
+      fs.writeFileSync(temporary, desired.content);
+      this.own(temporary, desired.mode, true);
+      fs.renameSync(temporary, file);
+    }
+    const visit = (current: string) => {
+      for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+        const full = path.join(current, entry.name);
+        if (entry.isDirectory()) visit(full);
+        else if (!files.has(path.relative(directory, full))) fs.rmSync(full, { force: true });
+      }
+    };
+    visit(directory);
   }
 
   /** Writes one volume below the pod's directory (or resolves its PersistentVolume). */
   async write(volume: Volume): Promise<MaterializedVolume> {
     const directory = path.join(this.root, 'volumes', volume.name);
     if (volume.persistentVolumeClaim) return this.claim(volume.persistentVolumeClaim.claimName, volume.persistentVolumeClaim.readOnly ?? false);
-    fs.rmSync(directory, { recursive: true, force: true });
     fs.mkdirSync(directory, { recursive: true });
     if (volume.emptyDir) {
       fs.chmodSync(directory, 0o777);
       if (this.fsGroup !== undefined) this.own(directory, 0o777, false);
       return { hostPath: directory, readOnly: false };
     }
-    if (volume.secret) {
-      const { secretName, items, defaultMode, optional } = volume.secret;
-      this.writeKeys(directory, await this.secretData(secretName, optional), items, defaultMode ?? 0o644, optional, `secret "${secretName}"`);
-    } else if (volume.configMap) {
-      const { name, items, defaultMode, optional } = volume.configMap;
-      this.writeKeys(directory, await this.configMapData(name, optional), items, defaultMode ?? 0o644, optional, `configmap "${name}"`);
-    } else if (volume.downwardAPI) {
-      for (const item of volume.downwardAPI.items ?? []) this.writeFile(directory, item.path, this.downward(item), item.mode ?? volume.downwardAPI.defaultMode ?? 0o644);
-    } else if (volume.projected) {
-      const defaultMode = volume.projected.defaultMode ?? 0o644;
-      for (const source of volume.projected.sources) {
-        if (source.serviceAccountToken) {
-          const { audience, path: relative } = source.serviceAccountToken;
-          const expirationSeconds = source.serviceAccountToken.expirationSeconds ?? 3600;
-          const serviceAccount = this.pod.spec.serviceAccountName ?? 'default';
-          this.writeFile(directory, relative, await this.token(serviceAccount, audience, expirationSeconds), defaultMode);
-          this.tokens.push({ file: path.join(directory, relative), serviceAccount, audience, expirationSeconds, renewAt: Date.now() + expirationSeconds * 800 });
-        } else if (source.secret) {
-          const { name, items, optional } = source.secret;
-          this.writeKeys(directory, await this.secretData(name, optional), items, defaultMode, optional, `secret "${name}"`);
-        } else if (source.configMap) {
-          const { name, items, optional } = source.configMap;
-          this.writeKeys(directory, await this.configMapData(name, optional), items, defaultMode, optional, `configmap "${name}"`);
-        } else if (source.downwardAPI) {
-          for (const item of source.downwardAPI.items ?? []) this.writeFile(directory, item.path, this.downward(item), item.mode ?? defaultMode);
-        }
-      }
-    } else {
-      throw new Error(`volume "${volume.name}": this kind of volume is not served by the pod runner`);
-    }
+    this.apply(directory, await this.desiredFiles(volume, directory));
     this.own(directory, 0o755, true);
+    this.written.push({ volume, directory });
     return { hostPath: directory, readOnly: true };
+  }
+
+  /**
+   * Brings every Secret, ConfigMap and projected volume up to date, as the kubelet does
+   * periodically: a value written after the pod started (a certificate issued, a Secret
+   * synced) reaches the files. A source that went missing keeps its last content.
+   */
+  async refresh(): Promise<void> {
+    for (const { volume, directory } of this.written) {
+      try {
+        this.apply(directory, await this.desiredFiles(volume, directory));
+      } catch (error) {
+        if (!(error instanceof VolumeNotReady)) throw error;
+      }
+    }
   }
 
   /** Rewrites tokens that reached 80 % of their lifetime. */
