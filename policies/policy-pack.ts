@@ -74,5 +74,6 @@ export function mergeAudits(results: readonly AuditResult[], rules: readonly Rul
     suppressed: results.flatMap((result) => result.suppressed),
     suppressions: results.flatMap((result) => result.suppressions),
     auditedAt: results[0]?.auditedAt ?? auditedAt,
+    notJudged: results[0]?.notJudged ?? [],
   });
 }

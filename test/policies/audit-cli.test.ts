@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPORT_FILES } from '../../policies/reports';
+import { OUTPUT_MARKER } from '../../stacks/output-directory';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { runAudit } from '../../scripts/audit';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
@@ -34,7 +35,7 @@ describe('standalone audit', () => {
     const result = run([outdir, '--config', DEFAULT_CONFIG_FILE, '--out', evidence]);
     expect(result).toMatchObject({ status: 0, err: '' });
     expect(result.out).toMatch(/audited 7 stacks with \d+ rules: 0 errors/);
-    expect(fs.readdirSync(evidence).sort()).toEqual([...REPORT_FILES].sort());
+    expect(fs.readdirSync(evidence).sort()).toEqual([...REPORT_FILES, OUTPUT_MARKER].sort());
   });
 
   it('audits a foreign directory of *.tf.json, exits 1 and names rule, address and fix for each error', () => {

@@ -17,6 +17,7 @@ import { postgresServerArgs } from '../../render/postgres';
 import { homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import type { AuditContext } from '../../policies/rule';
+import { siteFactsOf } from '../../policies/site-facts';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
 
@@ -28,7 +29,7 @@ export const SITE_HOMESERVER: HomeserverSettings = (() => {
   if (!first) throw new Error('config/default.yaml has no homeserver');
   return first;
 })();
-export const CONFIG_CONTEXT: AuditContext = { config: SITE_CONFIG };
+export const CONFIG_CONTEXT: AuditContext = { facts: siteFactsOf(SITE_CONFIG) };
 /** A standalone audit (no site config). */
 export const STANDALONE_CONTEXT: AuditContext = {};
 
