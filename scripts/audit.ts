@@ -20,9 +20,8 @@ import { INPUT_LIMITS, InputFileError, readRegularFile } from '../config/input-f
 import { ConfigError, readDeploymentConfig } from '../config/load-config';
 import { printable } from '../config/printable';
 import { auditStacks, readSynthesizedStacks } from '../policies/audit';
-import { annotationText } from '../policies/policy-pack';
 import { sourceLocations, writeAuditReports } from '../policies/reports';
-import type { AuditContext } from '../policies/rule';
+import { annotationText, type AuditContext } from '../policies/rule';
 import { checkSiteFactsRecord, differingFacts, SITE_FACT_SOURCES, SITE_FACTS_FILE, siteFactsOf, type SiteFacts } from '../policies/site-facts';
 import type { SynthesizedStack } from '../policies/terraform-json';
 import { asOutputError, carriesMarker, OutputError, prepareEvidenceDirectory } from '../stacks/output-directory';

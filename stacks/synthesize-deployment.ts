@@ -8,57 +8,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { ConfigError, readDeploymentConfig } from '../config/load-config';
-import { printable } from '../config/printable';
-import type { AuditResult } from '../policies/audit';
+import { ConfigError } from '../config/load-config';
 import { mergeAudits } from '../policies/policy-pack';
-import type { Rule } from '../policies/rule';
 import { sourceLocations, writeAuditReports } from '../policies/reports';
 import { renderSiteFactsRecord, SITE_FACTS_FILE, siteFactsOf, siteFactsRecord } from '../policies/site-facts';
 import { renderSecretInventory } from '../render/secret-inventory';
 import { composeDeployment } from './compose-deployment';
-import { asOutputError, checkOutputDirectory, createStaging, isWithin, markerText, OUTPUT_MARKER, OutputError, publish, realResolve, removeLeftovers, removeStaging } from './output-directory';
+import { createStaging, markerText, OUTPUT_MARKER, publish, removeLeftovers, removeStaging } from './output-directory';
 import { stateLocationIssues } from './state-location';
+import { checkSynthesisRequest, outputFailure, type CheckedRequest, type SynthesisOutcome, type SynthesisRequest } from './synthesis-request';
 
-export interface SynthesisRequest {
-  readonly configPath: string;
-  readonly outdir: string;
-  /** Where the output directory was named (CDKTF_OUTDIR), for messages. */
-  readonly outdirSource?: string;
-  /** The catalogue to enforce (default: every rule). */
-  readonly rules?: readonly Rule[];
-}
-
-export type SynthesisOutcome =
-  | { readonly ok: true; readonly stacks: readonly string[]; readonly audit: AuditResult; readonly outdir: string }
-  | { readonly ok: false; readonly reason: 'config'; readonly error: ConfigError }
-  | { readonly ok: false; readonly reason: 'policy'; readonly audit: AuditResult }
-  | { readonly ok: false; readonly reason: 'output'; readonly error: OutputError };
-
-function outputFailure(error: unknown, where: string): SynthesisOutcome {
-  const failure = asOutputError(error, where);
-  if (failure instanceof OutputError) return { ok: false, reason: 'output', error: failure };
-  throw failure;
-}
-
+/** Checks the request, then builds, audits and publishes the deployment. */
 export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcome {
-  let outdir: string;
-  try {
-    outdir = checkOutputDirectory(request.outdir, request.outdirSource);
-  } catch (error) {
-    return outputFailure(error, request.outdir);
-  }
-  let loaded;
-  try {
-    loaded = readDeploymentConfig(request.configPath);
-  } catch (error) {
-    if (error instanceof ConfigError) return { ok: false, reason: 'config', error };
-    throw error;
-  }
+  const checked = checkSynthesisRequest(request);
+  return 'ok' in checked ? checked : buildDeployment(request, checked);
+}
+
+/** Builds, audits and publishes a deployment whose request passed checkSynthesisRequest. */
+export function buildDeployment(request: SynthesisRequest, checked: CheckedRequest): SynthesisOutcome {
+  const { outdir, loaded } = checked;
   const { config } = loaded;
-  if (isWithin(realResolve(request.configPath), realResolve(outdir))) {
-    return { ok: false, reason: 'output', error: new OutputError('refused', `the config ${printable(request.configPath)} lies inside the output directory ${printable(outdir)}, which the synth replaces: keep it elsewhere`) };
-  }
   let staging: string | undefined;
   try {
     removeLeftovers(outdir);
@@ -100,15 +69,4 @@ export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcom
   } finally {
     if (staging !== undefined) removeStaging(staging);
   }
-}
-
-export function describeOutcome(outcome: SynthesisOutcome, request: SynthesisRequest): string {
-  if (outcome.ok) {
-    const { audit } = outcome;
-    return `synthesized ${outcome.stacks.length} stacks from ${printable(request.configPath)} into ${printable(outcome.outdir)} (policy audit: ${audit.rulesEvaluated} rules, ${audit.errors.length} errors, ${audit.warnings.length} warnings; report in audit/audit.md)`;
-  }
-  if (outcome.reason === 'config') return `${outcome.error.message}\nnothing was written.`;
-  if (outcome.reason === 'output') return `${outcome.error.message}\nnothing was written.`;
-  const lines = outcome.audit.errors.map((finding) => `  - ${finding.ruleId} [${finding.stack}] ${printable(finding.address)}: ${printable(finding.message, 1000)}. Fix: ${finding.fix}`);
-  return `policy audit failed with ${outcome.audit.errors.length} error(s):\n${lines.join('\n')}\nnothing was written.`;
 }

@@ -48,8 +48,8 @@ export interface Sandbox {
   config(value: Record<string, unknown> | string, name?: string): string;
   /** A copy of a clean synthesis of the default deployment (made once per run) at `relative`. */
   synthesized(relative?: string): string;
-  /** A process id that no process has right now. */
-  deadPid(): number;
+  /** The nth process id (from 0) of a fixed series that no process has right now. */
+  deadPid(nth?: number): number;
 }
 
 export interface RunResult {
@@ -141,12 +141,13 @@ export function sandboxIn(root: string, synthesizedTemplate: string): Sandbox {
       if (result.status !== 0) throw new Error(`cannot copy the synthesized output: ${result.stderr}`);
       return at(relative);
     },
-    deadPid() {
+    deadPid(nth = 0) {
+      let found = 0;
       for (let pid = 4_000_000; pid > 1000; pid -= 7919) {
         try {
           process.kill(pid, 0);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ESRCH') return pid;
+          if ((error as NodeJS.ErrnoException).code === 'ESRCH' && found++ === nth) return pid;
         }
       }
       throw new Error('no free process id found');

@@ -26,9 +26,13 @@ export interface Templates {
   readonly mountNamespaces: boolean;
 }
 
-/** `cp -a`: several times faster than fs.cpSync, which counts here (one copy per case). */
-function copyTree(from: string, to: string): void {
-  const result = spawnSync('cp', ['-a', from, to], { encoding: 'utf8' });
+/**
+ * `cp -a` (several times faster than fs.cpSync); `linked` makes hard links to the files instead of
+ * copies (each case's project links to the template's copy, never to the checkout): a command
+ * that rewrote a file in place would change the template too, but its own snapshot shows it.
+ */
+function copyTree(from: string, to: string, linked = false): void {
+  const result = spawnSync('cp', [linked ? '-al' : '-a', from, to], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`cp -a ${from} ${to} failed: ${result.stderr}`);
 }
 
@@ -172,7 +176,7 @@ export async function runCase(testCase: HostileCase, templates: Templates): Prom
 
 async function runIn(sandbox: Sandbox, testCase: HostileCase, templates: Templates): Promise<CaseRun> {
   const { root } = sandbox;
-  copyTree(templates.project, sandbox.project);
+  copyTree(templates.project, sandbox.project, true);
   for (const directory of [sandbox.home, sandbox.userFiles]) fs.mkdirSync(directory);
   fs.writeFileSync(path.join(sandbox.home, '.profile'), `# ${CONTENT_CANARY}\n`);
   fs.writeFileSync(path.join(sandbox.userFiles, 'notes.txt'), `the user's own notes ${CONTENT_CANARY}\n`);

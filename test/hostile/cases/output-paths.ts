@@ -125,38 +125,21 @@ export const cases: readonly HostileCase[] = [
     writes: ['out\n\u001b[31mred\u202etxt'],
   },
   {
-    name: 'a staging directory left by a killed run (process gone) is removed',
+    name: 'leftovers of a killed run (process gone, marked) are removed; a running process\'s and a user folder named like one are left alone',
     command: 'synth',
-    setup: (sandbox) => sandbox.write(`cdktf.out.staging-${sandbox.deadPid()}/${MARKER}`, MARKER_TEXT),
-    exit: 0,
-    writes: (sandbox) => ['cdktf.out', `cdktf.out.staging-${sandbox.deadPid()}`],
-    verify: (sandbox) => {
-      if (fs.existsSync(sandbox.at(`cdktf.out.staging-${sandbox.deadPid()}`))) throw new Error('the leftover is still there');
+    setup: (sandbox) => {
+      sandbox.write(`cdktf.out.staging-${sandbox.deadPid()}/${MARKER}`, MARKER_TEXT);
+      sandbox.write(`cdktf.out.old-${sandbox.deadPid(1)}/${MARKER}`, MARKER_TEXT);
+      sandbox.write(`cdktf.out.staging-${process.pid}/${MARKER}`, MARKER_TEXT);
+      sandbox.write(`cdktf.out.old-${sandbox.deadPid(2)}/mine.txt`, CONTENT_CANARY);
     },
-  },
-  {
-    name: 'a set-aside output left by a killed run (process gone) is removed',
-    command: 'synth',
-    setup: (sandbox) => sandbox.write(`cdktf.out.old-${sandbox.deadPid()}/${MARKER}`, MARKER_TEXT),
     exit: 0,
-    writes: (sandbox) => ['cdktf.out', `cdktf.out.old-${sandbox.deadPid()}`],
+    writes: (sandbox) => ['cdktf.out', `cdktf.out.staging-${sandbox.deadPid()}`, `cdktf.out.old-${sandbox.deadPid(1)}`],
     verify: (sandbox) => {
-      if (fs.existsSync(sandbox.at(`cdktf.out.old-${sandbox.deadPid()}`))) throw new Error('the leftover is still there');
+      for (const leftover of [`cdktf.out.staging-${sandbox.deadPid()}`, `cdktf.out.old-${sandbox.deadPid(1)}`]) {
+        if (fs.existsSync(sandbox.at(leftover))) throw new Error(`${leftover} is still there`);
+      }
     },
-  },
-  {
-    name: 'the staging directory of a running process is left alone',
-    command: 'synth',
-    setup: (sandbox) => sandbox.write(`cdktf.out.staging-${process.pid}/${MARKER}`, MARKER_TEXT),
-    exit: 0,
-    writes: OUTPUT,
-  },
-  {
-    name: 'a user folder named like a leftover (no marker) is left alone',
-    command: 'synth',
-    setup: (sandbox) => sandbox.write(`cdktf.out.staging-${sandbox.deadPid()}/mine.txt`, CONTENT_CANARY),
-    exit: 0,
-    writes: OUTPUT,
   },
   {
     name: 'a checkout the user cannot write (run as nobody): exit 5',
