@@ -2,15 +2,17 @@
  * Reads a deployment config (YAML), validates it completely and resolves it.
  * Every problem is collected and reported with its field path before anything is synthesized.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
+import { ParseError, parseYaml } from './bounded-parse';
 import { crossCheck, IMAGE_KEYS, type ConfigIssue, type ImageKey } from './cross-checks';
 import type { DeploymentConfig, HomeserverSettings } from './deployment-config';
 import { projectRoot } from './project-root';
 import { parseSize } from './durations';
 import { effectiveImage, parseImageReference, registryOf } from './image-reference';
+import { INPUT_LIMITS, InputFileError, readRegularFileBytes } from './input-files';
+import { printable } from './printable';
 import { deploymentConfigSchema, type DeploymentConfigInput } from './schema';
 
 export const DEFAULT_CONFIG_PATH = path.join(projectRoot(), 'config', 'default.yaml');
@@ -20,7 +22,7 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    super(`invalid deployment config ${source}:\n${issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`);
+    super(`invalid deployment config ${printable(source)}:\n${issues.map((issue) => `  - ${printable(issue.path || '(root)')}: ${printable(issue.message, 1000)}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -104,13 +106,39 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
   };
 }
 
+/**
+ * Strings CDK for Terraform reads as references to its own values (`${TfToken[TOKEN.1]}`, list
+ * tokens `#{TfToken[...]}`) and numbers in the range it uses to encode number tokens: in a
+ * config they would be resolved (or fail) inside cdktf instead of being written as given.
+ */
+const TOKEN_MARKER = /TfToken\[/;
+const LARGEST_PLAIN_NUMBER = 1e21;
+
+/** Every key and value of the parsed YAML that cdktf would take for one of its tokens, by field path. */
+function tokenIssues(value: unknown, segments: (string | number)[] = [], issues: ConfigIssue[] = []): ConfigIssue[] {
+  if (typeof value === 'string' && TOKEN_MARKER.test(value)) issues.push({ path: formatPath(segments), message: 'contains "TfToken[", which CDK for Terraform reads as a reference to one of its own values' });
+  if (typeof value === 'number' && Math.abs(value) >= LARGEST_PLAIN_NUMBER) issues.push({ path: formatPath(segments), message: `is too large a number (at most ${LARGEST_PLAIN_NUMBER})` });
+  if (Array.isArray(value)) value.forEach((item, index) => tokenIssues(item, [...segments, index], issues));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      if (TOKEN_MARKER.test(key)) issues.push({ path: formatPath([...segments, key]), message: 'is a key containing "TfToken[", which CDK for Terraform reads as a reference to one of its own values' });
+      tokenIssues(child, [...segments, key], issues);
+    }
+  }
+  return issues;
+}
+
 /** Validates a config given as YAML text; throws ConfigError listing every problem. */
 export function parseDeploymentConfig(yamlText: string, source = '<inline>'): DeploymentConfig {
-  const document = parseDocument(yamlText, { uniqueKeys: true, prettyErrors: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(source, document.errors.map((error) => ({ path: '(yaml)', message: error.message.split('\n')[0] ?? error.message })));
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText, { uniqueKeys: true });
+  } catch (error) {
+    if (error instanceof ParseError) throw new ConfigError(source, [{ path: '(yaml)', message: error.message }]);
+    throw error;
   }
-  const raw: unknown = document.toJS();
+  const tokens = tokenIssues(raw);
+  if (tokens.length > 0) throw new ConfigError(source, tokens);
   const parsed = deploymentConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(source, parsed.error.issues.flatMap(zodIssueToConfigIssue));
   const issues = crossCheck(parsed.data);
@@ -118,12 +146,24 @@ export function parseDeploymentConfig(yamlText: string, source = '<inline>'): De
   return resolve(parsed.data);
 }
 
-export function loadDeploymentConfig(configPath: string = DEFAULT_CONFIG_PATH): DeploymentConfig {
-  let text: string;
+/** A validated config and the sha256 of the bytes it was read from (recorded with the output it produces). */
+export interface LoadedConfig {
+  readonly config: DeploymentConfig;
+  readonly sha256: string;
+}
+
+/** Reads (a regular file of at most INPUT_LIMITS.configBytes) and validates a config file. */
+export function readDeploymentConfig(configPath: string = DEFAULT_CONFIG_PATH): LoadedConfig {
+  let bytes: Buffer;
   try {
-    text = readFileSync(configPath, 'utf8');
+    bytes = readRegularFileBytes(configPath, INPUT_LIMITS.configBytes, 'config');
   } catch (error) {
-    throw new ConfigError(configPath, [{ path: '(file)', message: `cannot read: ${(error as Error).message}` }]);
+    if (error instanceof InputFileError) throw new ConfigError(configPath, [{ path: '(file)', message: error.problem }]);
+    throw error;
   }
-  return parseDeploymentConfig(text, configPath);
+  return { config: parseDeploymentConfig(bytes.toString('utf8'), configPath), sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+export function loadDeploymentConfig(configPath: string = DEFAULT_CONFIG_PATH): DeploymentConfig {
+  return readDeploymentConfig(configPath).config;
 }

@@ -4,7 +4,7 @@
  * ones map by map, `set` entries override both), and the container images those values
  * configure. YAML is read as YAML 1.1 with unique keys, as Helm's Go parser does.
  */
-import { parseAllDocuments } from 'yaml';
+import { ParseError, parseFirstYamlDocument } from '../config/bounded-parse';
 import { blocks, isObject, resources, type JsonObject, type JsonValue, type ResourceView, type SynthesizedStack } from './terraform-json';
 import { templateLiteral } from './terraform-template';
 
@@ -113,14 +113,15 @@ function computeHelmValues(release: ResourceView): HelmValues {
       errors.push(`${where} is not a YAML string`);
       return;
     }
-    // The engine hands Helm the template's literal text; Helm reads its first document only.
-    const [document] = parseAllDocuments(templateLiteral(text) ?? text, { version: '1.1', uniqueKeys: true });
-    if (!document || !('errors' in document)) return;
-    if (document.errors.length > 0) {
-      errors.push(`${where} is not valid YAML: ${document.errors[0]?.message.split('\n')[0] ?? ''}`);
+    // The engine hands Helm the template's literal text; Helm reads the first document of each values string only.
+    let parsed: unknown;
+    try {
+      parsed = parseFirstYamlDocument(templateLiteral(text) ?? text, { version: '1.1', uniqueKeys: true }, { maxAliases: 1000 });
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      errors.push(`${where} is not valid YAML: ${error.message}`);
       return;
     }
-    const parsed: unknown = document.toJS({ maxAliasCount: 1000 });
     if (parsed === null || parsed === undefined) return;
     if (!isObject(parsed)) {
       errors.push(`${where} is not a YAML mapping (values that cannot be read cannot be audited)`);

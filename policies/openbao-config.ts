@@ -6,6 +6,7 @@
  * and the JSON form (a mapping in the values, rendered by the chart as JSON) read alike.
  * Enough of HCL's grammar to audit declarations; HashiCorp's parser, in the tests, is the validator.
  */
+import { MAX_NESTING, parseJson } from '../config/bounded-parse';
 import { chartName, helmReleases, helmValues } from './helm-values';
 import { blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, valueAt } from './terraform-json';
 
@@ -14,6 +15,16 @@ export const OPENBAO_CHART = 'openbao';
 // ---------------------------------------------------------------- a minimal HCL 1 reader
 
 type Token = { readonly kind: 'string' | 'number' | 'word' | 'punct'; readonly text: string };
+
+/** Sticky patterns, matched at a position (slicing the text for each token would cost quadratic time on a large input). */
+const UNICODE_ESCAPE = /u([0-9a-fA-F]{4})/y;
+const HEREDOC_START = /<<(-?)([A-Za-z_][A-Za-z0-9_]*)\r?\n/y;
+const WORD = /(-?[0-9][0-9a-zA-Z.+_-]*|[A-Za-z_][A-Za-z0-9_.-]*)/y;
+
+function matchAt(pattern: RegExp, text: string, index: number): RegExpExecArray | null {
+  pattern.lastIndex = index;
+  return pattern.exec(text);
+}
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -34,7 +45,7 @@ function tokenize(text: string): Token[] {
         if (current === undefined || current === '\n') throw new Error('unterminated string');
         if (current === '\\') {
           const next = text[index + 1] ?? '';
-          const unicode = /^u([0-9a-fA-F]{4})/.exec(text.slice(index + 1));
+          const unicode = matchAt(UNICODE_ESCAPE, text, index + 1);
           if (unicode) {
             value += String.fromCharCode(parseInt(unicode[1] ?? '0', 16));
             index += 6;
@@ -50,7 +61,7 @@ function tokenize(text: string): Token[] {
       index += 1;
       tokens.push({ kind: 'string', text: value });
     } else if (text.startsWith('<<', index)) {
-      const heredoc = /^<<(-?)([A-Za-z_][A-Za-z0-9_]*)\r?\n/.exec(text.slice(index));
+      const heredoc = matchAt(HEREDOC_START, text, index);
       if (!heredoc) throw new Error('malformed heredoc');
       const lines: string[] = [];
       let cursor = index + heredoc[0].length;
@@ -68,7 +79,7 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: 'punct', text: character });
       index += 1;
     } else {
-      const word = /^(-?[0-9][0-9a-zA-Z.+_-]*|[A-Za-z_][A-Za-z0-9_.-]*)/.exec(text.slice(index));
+      const word = matchAt(WORD, text, index);
       if (!word) throw new Error(`unexpected character ${JSON.stringify(character)}`);
       tokens.push({ kind: /^-?[0-9]/.test(word[0]) ? 'number' : 'word', text: word[0] });
       index += word[0].length;
@@ -99,6 +110,19 @@ class HclReader {
     return true;
   }
 
+  /** Blocks and values open around the current token (bounded: a hostile input must not exhaust the stack). */
+  private depth = 0;
+
+  private nest<T>(read: () => T): T {
+    if (this.depth >= MAX_NESTING) throw new Error(`nested deeper than ${MAX_NESTING} levels`);
+    this.depth += 1;
+    try {
+      return read();
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
   /** `key = value` attributes and `type "label" ... { body }` blocks, up to `}` (nested) or the end. */
   body(nested: boolean): JsonObject {
     const result: JsonObject = {};
@@ -121,7 +145,7 @@ class HclReader {
         if (labels.length > 0) throw new Error(`unexpected ${JSON.stringify(labels[0])} after ${type}`);
         result[type] = this.value();
       } else if (this.skip('{')) {
-        let entry: JsonObject = this.body(true);
+        let entry: JsonObject = this.nest(() => this.body(true));
         for (const label of [...labels].reverse()) entry = { [label]: [entry] };
         const existing = result[type];
         result[type] = [...(Array.isArray(existing) ? existing : []), entry];
@@ -134,11 +158,11 @@ class HclReader {
     if (token.kind === 'string') return token.text;
     if (token.kind === 'number') return Number.isNaN(Number(token.text)) ? token.text : Number(token.text);
     if (token.kind === 'word') return token.text === 'true' ? true : token.text === 'false' ? false : token.text;
-    if (token.text === '{') return this.body(true);
+    if (token.text === '{') return this.nest(() => this.body(true));
     if (token.text === '[') {
       const items: JsonValue[] = [];
       while (!this.skip(']')) {
-        items.push(this.value());
+        items.push(this.nest(() => this.value()));
         this.skip(',');
       }
       return items;
@@ -150,7 +174,7 @@ class HclReader {
 /** An HCL 1 (or JSON) configuration as HCL 1 decodes it; throws on a syntax error. */
 export function parseHcl(text: string): JsonObject {
   if (text.trimStart().startsWith('{')) {
-    const parsed: unknown = JSON.parse(text);
+    const parsed = parseJson(text);
     if (!isObject(parsed)) throw new Error('not a JSON object');
     return parsed;
   }

@@ -8,14 +8,10 @@
 import { Annotations, TerraformResource, type IAspect, type TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { auditResult, auditStacks, type AuditResult } from './audit';
-import type { AuditContext, Finding, Rule } from './rule';
+import { annotationText, type AuditContext, type Rule } from './rule';
 import { ALL_RULES } from './rules';
 import { resourceAddressOf } from './suppressions';
 import type { TerraformJson } from './terraform-json';
-
-export function annotationText(finding: Finding): string {
-  return `[${finding.ruleId}] ${finding.address}: ${finding.message}. Fix: ${finding.fix}`;
-}
 
 export class PolicyPack implements IAspect {
   private latest: AuditResult | undefined;
@@ -74,5 +70,6 @@ export function mergeAudits(results: readonly AuditResult[], rules: readonly Rul
     suppressed: results.flatMap((result) => result.suppressed),
     suppressions: results.flatMap((result) => result.suppressions),
     auditedAt: results[0]?.auditedAt ?? auditedAt,
+    notJudged: results[0]?.notJudged ?? [],
   });
 }

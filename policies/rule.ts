@@ -1,5 +1,5 @@
 /** The shape of a control: metadata an auditor reads, and a pure check over synthesized JSON. */
-import type { DeploymentConfig } from '../config/deployment-config';
+import type { SiteFactKey, SiteFacts } from './site-facts';
 import type { SynthesizedStack } from './terraform-json';
 
 export type RuleLevel = 'error' | 'warning';
@@ -12,9 +12,9 @@ export interface RuleReferences {
   readonly checkov?: readonly string[];
 }
 
-/** Site facts a few rules need (allowlists, cluster ranges); absent in a standalone audit. */
+/** Site facts a few rules need (allowlists, cluster ranges); absent in a standalone audit of a foreign directory. */
 export interface AuditContext {
-  readonly config?: DeploymentConfig;
+  readonly facts?: SiteFacts;
   /** When the audit runs (suppression expiry); default: now. */
   readonly now?: Date;
   /** The control ids of the catalogue being run (set by the audit, for GOV-01). */
@@ -35,7 +35,14 @@ export interface Rule {
   readonly references: RuleReferences;
   /** What to change when the rule fires. */
   readonly fix: string;
+  /** The site facts the rule needs to judge fully, and what it cannot judge without them ("not judged" in an audit without facts). */
+  readonly siteFacts?: { readonly facts: readonly SiteFactKey[]; readonly unjudged: string };
   readonly check: (stack: SynthesizedStack, context: AuditContext) => Violation[];
+}
+
+/** A finding as one line: cdktf's annotations and the audit's output. */
+export function annotationText(finding: Finding): string {
+  return `[${finding.ruleId}] ${finding.address}: ${finding.message}. Fix: ${finding.fix}`;
 }
 
 export interface Finding {

@@ -6,7 +6,7 @@
  * Synapse reads it: YAML 1.1 (PyYAML), where `off`/`no` are booleans and a repeated key keeps its
  * last value.
  */
-import { parseDocument } from 'yaml';
+import { ParseError, parseYaml } from '../config/bounded-parse';
 import { manifests } from './manifests';
 import { templateLiteral } from './terraform-template';
 import { isObject, resources, stringMap, type JsonObject, type SynthesizedStack } from './terraform-json';
@@ -63,8 +63,12 @@ const PARSED_LIMIT = 64;
 /** A YAML mapping read with PyYAML's semantics (YAML 1.1, duplicate keys allowed, last wins); undefined when it is not one. */
 export function parseSynapseYaml(text: string): JsonObject | undefined {
   if (parsed.has(text)) return parsed.get(text);
-  const document = parseDocument(text, { version: '1.1', uniqueKeys: false });
-  const value: unknown = document.errors.length > 0 ? undefined : document.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  try {
+    value = parseYaml(text, { version: '1.1', uniqueKeys: false }, { maxAliases: 1000 });
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+  }
   const result = isObject(value) ? value : undefined;
   if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value ?? '');
   parsed.set(text, result);

@@ -58,11 +58,20 @@ export function block(value: unknown): JsonObject | undefined {
   return blocks(value)[0];
 }
 
+/**
+ * Every resource block (of the given types). A body written as a list of objects (JSON syntax for
+ * repeated blocks) gives one view per object; a body that is no object is not a resource block
+ * (Terraform refuses it) and gives none.
+ */
 export function resources(stack: SynthesizedStack, ...types: string[]): ResourceView[] {
   const views: ResourceView[] = [];
-  for (const [type, byName] of Object.entries(stack.json.resource ?? {})) {
-    if (types.length > 0 && !types.includes(type)) continue;
-    for (const [name, body] of Object.entries(byName)) views.push({ address: `${type}.${name}`, type, body });
+  const all: unknown = stack.json.resource;
+  if (!isObject(all)) return views;
+  for (const [type, byName] of Object.entries(all)) {
+    if ((types.length > 0 && !types.includes(type)) || !isObject(byName)) continue;
+    for (const [name, body] of Object.entries(byName)) {
+      for (const block of Array.isArray(body) ? body : [body]) if (isObject(block)) views.push({ address: `${type}.${name}`, type, body: block });
+    }
   }
   return views;
 }

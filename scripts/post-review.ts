@@ -11,14 +11,18 @@
  *   REVIEW_API_TOKEN (a project access token with the `api` scope; CI_JOB_TOKEN cannot write notes).
  *
  * Exit codes: 0 posted, 1 the API refused or could not be reached, 2 bad usage, a missing
- * variable, or a file that is not a review (no marker on its first line, or too long).
+ * variable, an unreadable file (a regular file of at most 4 MiB) or a file that is not a
+ * review (no marker on its first line, or too long), 70 internal error.
  * The token is sent only in the request headers, never printed, and never sent through a redirect.
  * Only a comment written by the poster's own account is updated (GitHub: REVIEW_COMMENT_AUTHOR,
  * default github-actions[bot]; GitLab: the token's user), so a marker planted by someone else in
  * their own comment is neither overwritten nor taken for the review.
  */
-import * as fs from 'node:fs';
+import { ParseError, parseJson } from '../config/bounded-parse';
+import { INPUT_LIMITS, InputFileError, readRegularFile } from '../config/input-files';
+import { printable } from '../config/printable';
 import { REVIEW_MARKER } from '../review/render-review';
+import { EXIT, internalErrorText } from './command';
 
 /** GitHub's limit for an issue comment's body, in characters; applied on GitLab too. */
 export const MAX_COMMENT_CHARACTERS = 65_536;
@@ -134,13 +138,15 @@ function githubTarget(env: Environment): Target {
   const eventPath = required(env, 'GITHUB_EVENT_PATH', 'the event file that names the pull request');
   let event: unknown;
   try {
-    event = JSON.parse(fs.readFileSync(eventPath, 'utf8'));
+    event = parseJson(readRegularFile(eventPath, INPUT_LIMITS.reviewFileBytes, 'event file'));
   } catch (error) {
-    throw new PostReviewError(`GITHUB_EVENT_PATH (${eventPath}): cannot read the event: ${(error as Error).message}`, 2);
+    if (error instanceof InputFileError) throw new PostReviewError(`GITHUB_EVENT_PATH: ${error.message}`, 2);
+    if (error instanceof ParseError) throw new PostReviewError(`GITHUB_EVENT_PATH (${printable(eventPath)}): the event is ${error.message}`, 2);
+    throw error;
   }
   const pullRequest = isRecord(event) ? event.pull_request : undefined;
   const number = positiveInteger(isRecord(pullRequest) ? pullRequest.number : undefined);
-  if (number === undefined) throw new PostReviewError(`GITHUB_EVENT_PATH (${eventPath}) is not a pull_request event (no pull_request.number): run this on pull requests only`, 2);
+  if (number === undefined) throw new PostReviewError(`GITHUB_EVENT_PATH (${printable(eventPath)}) is not a pull_request event (no pull_request.number): run this on pull requests only`, 2);
   const token = required(env, 'GITHUB_TOKEN', 'pass the job token (secrets.GITHUB_TOKEN, with pull-requests: write) in the step env');
   const repo = parts.map(encodeURIComponent).join('/');
   return {
@@ -311,27 +317,32 @@ export async function runPostReview(args: readonly string[], options: RunOptions
   const io = options.io ?? STANDARD_OUTPUT;
   const env = options.env ?? process.env;
   if (args.length > 1 || args.some((arg) => arg.startsWith('-'))) {
-    io.err(`unexpected arguments: ${args.join(' ')}\n${USAGE}\n`);
+    io.err(`unexpected arguments: ${printable(args.join(' '))}\n${USAGE}\n`);
     return 2;
   }
   const file = args[0] ?? DEFAULT_REVIEW_FILE;
   let body: string;
   try {
-    body = fs.readFileSync(file, 'utf8');
+    body = readRegularFile(file, INPUT_LIMITS.reviewFileBytes, 'review');
   } catch (error) {
-    io.err(`${file}: cannot read the review: ${(error as Error).message}\n`);
+    if (!(error instanceof InputFileError)) throw error;
+    io.err(`${error.message}\n`);
     return 2;
   }
   try {
     const result = await postReview({ body, env, ...(options.fetch ? { fetch: options.fetch } : {}) });
     const kind = result.platform === 'github' ? `comment ${result.id} on GitHub pull request #${result.number}` : `note ${result.id} on GitLab merge request !${result.number}`;
-    io.out(`${result.action} review ${kind}${result.url ? ` (${result.url})` : ''}\n`);
+    io.out(`${result.action} review ${kind}${result.url ? ` (${printable(result.url)})` : ''}\n`);
     return 0;
   } catch (error) {
     const tokens = [env.GITHUB_TOKEN, env.REVIEW_API_TOKEN].map((token) => token?.trim() ?? '').filter((token) => token !== '');
-    const message = tokens.reduce((text, token) => redact(text, token), error instanceof Error ? error.message : String(error));
-    io.err(`${file}: ${message}\n`);
-    return error instanceof PostReviewError ? error.exitCode : 1;
+    const hide = (text: string) => tokens.reduce((shown, token) => redact(shown, token), text);
+    if (!(error instanceof PostReviewError)) {
+      io.err(`${hide(internalErrorText(error, env))}\n`);
+      return EXIT.internal;
+    }
+    io.err(`${printable(file)}: ${printable(hide(error.message), 2000)}\n`);
+    return error.exitCode;
   }
 }
 

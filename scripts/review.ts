@@ -8,19 +8,24 @@
  * the checked-out working tree; the second compares two existing synth outputs. Writes the
  * comment (at most 65,000 characters) to --out (default reports/review.md) and the uncut
  * review next to it (`*-full.md`).
- * Exit codes: 0 review written (whatever it reports), 2 bad usage, bad config or a side that
- * cannot be synthesized.
+ * Exit codes: 0 review written (whatever it reports), 2 bad usage, bad config, an unreadable
+ * input or a side that cannot be synthesized, 5 the review cannot be written, 70 internal error.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadDeploymentConfig } from '../config/load-config';
 import type { DeploymentConfig } from '../config/deployment-config';
+import { siteFactsOf } from '../policies/site-facts';
 import { buildReview } from '../review/build-review';
 import { renderReview } from '../review/render-review';
 import { readSnapshot, type SynthSnapshot } from '../review/snapshot';
 import { ReviewError, repositoryRoot, synthesizeCommit, synthesizeWorkingTree } from '../review/synthesize-sides';
+import { InputFileError } from '../config/input-files';
+import { printable } from '../config/printable';
 import type { Output } from './audit';
+import { asOutputError, OutputError } from '../stacks/output-directory';
+import { EXIT, runCommand } from './command';
 
 interface Options {
   readonly base?: string;
@@ -38,7 +43,7 @@ function parseArguments(args: readonly string[], cwd: string): Options {
   const named: Record<string, string> = {};
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index] ?? '';
-    if (!(OPTIONS as readonly string[]).includes(arg)) throw new ReviewError(`unknown argument ${arg}`);
+    if (!(OPTIONS as readonly string[]).includes(arg)) throw new ReviewError(`unknown argument ${printable(arg)}`);
     const value = args[index + 1];
     if (value === undefined || value.startsWith('--')) throw new ReviewError(`${arg} needs a value`);
     if (named[arg] !== undefined) throw new ReviewError(`${arg} given twice`);
@@ -62,9 +67,15 @@ function parseArguments(args: readonly string[], cwd: string): Options {
 }
 
 function readDirectory(directory: string, label: string): SynthSnapshot {
-  if (!fs.existsSync(directory) || !fs.statSync(directory).isDirectory()) throw new ReviewError(`${directory}: not a directory`);
-  const snapshot = readSnapshot(directory, label);
-  if (snapshot.stacks.length === 0) throw new ReviewError(`${directory}: no *.tf.json file found`);
+  if (!fs.existsSync(directory) || !fs.statSync(directory).isDirectory()) throw new ReviewError(`${printable(directory)}: not a directory`);
+  let snapshot: SynthSnapshot;
+  try {
+    snapshot = readSnapshot(directory, label);
+  } catch (error) {
+    if (error instanceof InputFileError) throw new ReviewError(error.message);
+    throw error;
+  }
+  if (snapshot.stacks.length === 0) throw new ReviewError(`${printable(directory)}: no *.tf.json file found`);
   return snapshot;
 }
 
@@ -78,7 +89,7 @@ function sides(options: Options, scratch: string, cwd: string): { base: SynthSna
   try {
     base = synthesizeCommit(repository, ref, options.config, scratch);
   } catch (error) {
-    if (error instanceof ReviewError && /rev-parse/.test(error.message)) throw new ReviewError(`--base ${ref}: not a commit of this repository (fetch it first, e.g. git fetch origin ${ref.replace(/^origin\//, '')})`);
+    if (error instanceof ReviewError && /rev-parse/.test(error.message)) throw new ReviewError(`--base ${printable(ref)}: not a commit of this repository (fetch it first, e.g. git fetch origin ${printable(ref.replace(/^origin\//, ''))})`);
     throw error;
   }
   const head = synthesizeWorkingTree(repository, options.config, path.join(scratch, 'head.out'));
@@ -87,26 +98,38 @@ function sides(options: Options, scratch: string, cwd: string): { base: SynthSna
 
 /** The command, as a function of its arguments (exit code returned, output through `io`). */
 export function runReview(args: readonly string[], io: Output, cwd = process.cwd()): number {
+  return runCommand(() => review(args, io, cwd), io.err);
+}
+
+function review(args: readonly string[], io: Output, cwd: string): number {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'matrix-review-'));
   try {
     const options = parseArguments(args, cwd);
     const config: DeploymentConfig = loadDeploymentConfig(options.config);
     const { base, head, notes } = sides(options, scratch, cwd);
     const now = options.date ? new Date(`${options.date}T12:00:00Z`) : new Date();
-    const review = buildReview({ base, head, context: { config, now }, notes });
+    const review = buildReview({ base, head, context: { facts: siteFactsOf(config), now }, notes });
     const fullName = path.basename(options.out).replace(/(\.md)?$/, '-full.md');
     const rendered = renderReview(review, fullName);
-    fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
-    fs.writeFileSync(options.out, rendered.comment);
-    fs.writeFileSync(path.join(path.dirname(options.out), fullName), rendered.full);
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
+      fs.writeFileSync(options.out, rendered.comment);
+      fs.writeFileSync(path.join(path.dirname(options.out), fullName), rendered.full);
+    } catch (error) {
+      throw asOutputError(error, options.out);
+    }
     const changed = review.stacks.reduce((total, stack) => total + stack.changes.length, 0);
-    io.out(`review of ${head.label} against ${base.label}: ${changed} resource changes, ${review.policy.newFindings.length} new findings; ${rendered.comment.length} characters${rendered.truncated ? ' (cut; full review in ' + fullName + ')' : ''} written to ${options.out}\n`);
-    return 0;
+    io.out(`${printable(`review of ${head.label} against ${base.label}: ${changed} resource changes, ${review.policy.newFindings.length} new findings; ${rendered.comment.length} characters${rendered.truncated ? ` (cut; full review in ${fullName})` : ''} written to ${options.out}`, 2000)}\n`);
+    return EXIT.ok;
   } catch (error) {
+    if (error instanceof OutputError) {
+      io.err(`${error.message}\n`);
+      return EXIT.outputUnwritable;
+    }
     if (error instanceof ReviewError) io.err(`${error.message}\n${USAGE}\n`);
     else if (error instanceof ConfigError) io.err(`${error.message}\n`);
     else throw error;
-    return 2;
+    return EXIT.invalidInput;
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

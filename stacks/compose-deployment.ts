@@ -10,6 +10,7 @@ import { HOMESERVER_COMPARTMENTS } from '../model/compartments';
 import { PolicyPack } from '../policies/policy-pack';
 import type { AuditContext, Rule } from '../policies/rule';
 import { ALL_RULES } from '../policies/rules';
+import { siteFactsOf } from '../policies/site-facts';
 import { CompartmentStack } from './compartment-stack';
 import { PlatformStack } from './platform-stack';
 import { SecretGenerationStack } from './secret-generation-stack';
@@ -26,7 +27,7 @@ export interface ComposedDeployment {
 }
 
 /** `now` fixes the date suppressions are judged against (tests); default: the synthesis time. */
-export function composeDeployment(app: App, config: DeploymentConfig, audit: Omit<AuditContext, 'config'> = {}, rules: readonly Rule[] = ALL_RULES): ComposedDeployment {
+export function composeDeployment(app: App, config: DeploymentConfig, audit: Omit<AuditContext, 'facts'> = {}, rules: readonly Rule[] = ALL_RULES): ComposedDeployment {
   const operators = new PlatformStack(app, config);
   const secretStore = new SecretStoreStack(app, config);
   secretStore.addDependency(operators);
@@ -50,9 +51,10 @@ export function composeDeployment(app: App, config: DeploymentConfig, audit: Omi
     homeservers.set(homeserver.name, stacks);
     all.push(...stacks);
   }
+  const facts = siteFactsOf(config);
   const packs = all.map((stack) => {
     stack.node.addValidation(new NoConstructDependencies(stack));
-    const pack = new PolicyPack(stack, { ...audit, config }, rules);
+    const pack = new PolicyPack(stack, { ...audit, facts }, rules);
     Aspects.of(stack).add(pack);
     return pack;
   });

@@ -1,39 +1,41 @@
 /**
- * The main job: validate the config, synthesize every stack into a staging directory,
- * audit the result, write the audit report next to it, and publish it as the output
- * directory only when everything passed. Failures leave the output directory untouched.
+ * The main job: validate the config, synthesize every stack into a staging directory next to
+ * the output directory, audit the result, write the audit report, the secret inventory and the
+ * site facts next to it, and publish it as the output directory only when everything passed.
+ * The output directory is replaced only when it is ours (output-directory.ts); failures leave
+ * it untouched, and the staging directory is removed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { ConfigError, loadDeploymentConfig } from '../config/load-config';
-import type { AuditResult } from '../policies/audit';
+import { ConfigError } from '../config/load-config';
 import { mergeAudits } from '../policies/policy-pack';
-import type { Rule } from '../policies/rule';
 import { sourceLocations, writeAuditReports } from '../policies/reports';
+import { renderSiteFactsRecord, SITE_FACTS_FILE, siteFactsOf, siteFactsRecord } from '../policies/site-facts';
 import { renderSecretInventory } from '../render/secret-inventory';
 import { composeDeployment } from './compose-deployment';
+import { createStaging, markerText, OUTPUT_MARKER, publish, removeLeftovers, removeStaging } from './output-directory';
+import { stateLocationIssues } from './state-location';
+import { checkSynthesisRequest, outputFailure, type CheckedRequest, type SynthesisOutcome, type SynthesisRequest } from './synthesis-request';
 
-export interface SynthesisRequest {
-  readonly configPath: string;
-  readonly outdir: string;
-  /** The catalogue to enforce (default: every rule). */
-  readonly rules?: readonly Rule[];
+/** Checks the request, then builds, audits and publishes the deployment. */
+export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcome {
+  const checked = checkSynthesisRequest(request);
+  return 'ok' in checked ? checked : buildDeployment(request, checked);
 }
 
-export type SynthesisOutcome =
-  | { readonly ok: true; readonly stacks: readonly string[]; readonly audit: AuditResult }
-  | { readonly ok: false; readonly reason: 'config'; readonly error: ConfigError }
-  | { readonly ok: false; readonly reason: 'policy'; readonly audit: AuditResult };
-
-export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcome {
-  const outdir = path.resolve(request.outdir);
-  const staging = `${outdir}.staging-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
+/** Builds, audits and publishes a deployment whose request passed checkSynthesisRequest. */
+export function buildDeployment(request: SynthesisRequest, checked: CheckedRequest): SynthesisOutcome {
+  const { outdir, loaded } = checked;
+  const { config } = loaded;
+  let staging: string | undefined;
   try {
-    const config = loadDeploymentConfig(request.configPath);
+    removeLeftovers(outdir);
+    staging = createStaging(outdir);
     const app = new App({ outdir: staging, skipValidation: false });
     const { packs, all } = composeDeployment(app, config, {}, request.rules);
+    const stateIssues = stateLocationIssues(config, all.map((stack) => stack.node.id), outdir);
+    if (stateIssues.length > 0) return { ok: false, reason: 'config', error: new ConfigError(request.configPath, stateIssues) };
     let synthesisError: unknown;
     try {
       // The packs fail synthesis on the first stack with an error finding, before it is written.
@@ -51,27 +53,20 @@ export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcom
     if (audit.errors.length > 0) return { ok: false, reason: 'policy', audit };
     if (synthesisError !== undefined) throw synthesisError;
     // Locations point into the published directory (where the stacks will be after the rename).
-    const files = new Map(audit.stacks.map((stack) => [stack, path.join(staging, 'stacks', stack, 'cdk.tf.json')]));
+    const files = new Map(audit.stacks.map((stack) => [stack, path.join(staging ?? '', 'stacks', stack, 'cdk.tf.json')]));
     const locations = sourceLocations(files, staging);
-    writeAuditReports(audit, path.join(staging, 'audit'), { ...locations, stackFile: (stack) => path.join(path.basename(outdir), 'stacks', stack, 'cdk.tf.json') });
-    fs.writeFileSync(path.join(staging, 'audit', 'secrets.md'), renderSecretInventory(config));
-    fs.rmSync(outdir, { recursive: true, force: true });
-    fs.renameSync(staging, outdir);
-    return { ok: true, stacks: audit.stacks, audit };
+    const evidence = path.join(staging, 'audit');
+    writeAuditReports(audit, evidence, { ...locations, stackFile: (stack) => path.join(path.basename(outdir), 'stacks', stack, 'cdk.tf.json') });
+    fs.writeFileSync(path.join(evidence, OUTPUT_MARKER), markerText('audit evidence'));
+    fs.writeFileSync(path.join(evidence, 'secrets.md'), renderSecretInventory(config));
+    fs.writeFileSync(path.join(staging, SITE_FACTS_FILE), renderSiteFactsRecord(siteFactsRecord(siteFactsOf(config), path.basename(request.configPath), loaded.sha256)));
+    publish(staging, outdir);
+    staging = undefined;
+    return { ok: true, stacks: audit.stacks, audit, outdir };
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, reason: 'config', error };
-    throw error;
+    return outputFailure(error, staging ?? outdir);
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    if (staging !== undefined) removeStaging(staging);
   }
-}
-
-export function describeOutcome(outcome: SynthesisOutcome, request: SynthesisRequest): string {
-  if (outcome.ok) {
-    const { audit } = outcome;
-    return `synthesized ${outcome.stacks.length} stacks from ${request.configPath} into ${path.resolve(request.outdir)} (policy audit: ${audit.rulesEvaluated} rules, ${audit.errors.length} errors, ${audit.warnings.length} warnings; report in audit/audit.md)`;
-  }
-  if (outcome.reason === 'config') return `${outcome.error.message}\nnothing was written.`;
-  const lines = outcome.audit.errors.map((finding) => `  - ${finding.ruleId} [${finding.stack}] ${finding.address}: ${finding.message}. Fix: ${finding.fix}`);
-  return `policy audit failed with ${outcome.audit.errors.length} error(s):\n${lines.join('\n')}\nnothing was written.`;
 }

@@ -1,6 +1,7 @@
 /** The control catalogue as Markdown, generated from the rules (docs/controls.md). */
 import type { Rule } from '../rule';
 import { ALL_RULES } from '../rules';
+import { SITE_FACT_SOURCES } from '../site-facts';
 import { referencesText } from './evidence';
 
 const CATEGORIES: Readonly<Record<string, string>> = {
@@ -33,6 +34,19 @@ export function renderControlCatalogue(rules: readonly Rule[] = ALL_RULES): stri
     lines.push(`## ${title} (${prefix})`, '', '| id | control | level | lesson from the breach | fix | references |', '|---|---|---|---|---|---|');
     for (const rule of inCategory) lines.push(`| ${rule.id} | ${cell(rule.title)} | ${rule.level} | ${cell(rule.lesson)} | ${cell(rule.fix)} | ${cell(referencesText(rule.references))} |`);
     lines.push('');
+  }
+  const withFacts = rules.filter((rule) => rule.siteFacts);
+  if (withFacts.length > 0) {
+    lines.push(
+      '## Site facts',
+      '',
+      'These rules also judge with facts of the site: from `--config`, or from the `site-facts.json` every synthesized output records. An audit without facts reports these parts as not judged (never as passed).',
+      '',
+      '| id | facts (deployment config) | not judged without them |',
+      '|---|---|---|',
+      ...withFacts.map((rule) => `| ${rule.id} | ${cell(rule.siteFacts?.facts.map((key) => SITE_FACT_SOURCES[key]).join('; ') ?? '')} | ${cell(rule.siteFacts?.unjudged ?? '')} |`),
+      '',
+    );
   }
   return `${lines.join('\n')}`;
 }

@@ -1,6 +1,7 @@
 /** Writes the evidence of one audit in every format: Markdown, JSON, CSV, SARIF and JUnit XML. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { INPUT_LIMITS, InputFileError, readRegularFile } from '../../config/input-files';
 import type { AuditResult } from '../audit';
 import { renderCsvReport } from './csv';
 import { renderJsonReport } from './json';
@@ -13,6 +14,16 @@ export { renderCsvReport, renderJsonReport, renderJunitReport, renderMarkdownRep
 
 export const REPORT_FILES = ['audit.md', 'audit.json', 'audit.csv', 'audit.sarif', 'audit.junit.xml'] as const;
 
+/** Where each resource starts in a stack file; none when the file cannot be read (again) within the audit's limits. */
+function linesOf(file: string): Map<string, number> {
+  try {
+    return resourceLines(readRegularFile(file, INPUT_LIMITS.auditFileBytes, 'Terraform JSON'));
+  } catch (error) {
+    if (error instanceof InputFileError) return new Map();
+    throw error;
+  }
+}
+
 /** Report locations read from the stacks' files (stack name to file path). */
 export function sourceLocations(files: ReadonlyMap<string, string>, relativeTo: string): SarifOptions {
   const lines = new Map<string, Map<string, number>>();
@@ -20,8 +31,8 @@ export function sourceLocations(files: ReadonlyMap<string, string>, relativeTo: 
     stackFile: (stack) => path.relative(relativeTo, files.get(stack) ?? stack),
     resourceLine: (stack, address) => {
       const file = files.get(stack);
-      if (!file || !fs.existsSync(file)) return undefined;
-      if (!lines.has(stack)) lines.set(stack, resourceLines(fs.readFileSync(file, 'utf8')));
+      if (!file) return undefined;
+      if (!lines.has(stack)) lines.set(stack, linesOf(file));
       return lines.get(stack)?.get(address);
     },
   };

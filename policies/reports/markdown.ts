@@ -15,7 +15,8 @@ export function renderMarkdownReport(result: AuditResult): string {
     '| rule | level | title | result | lesson | references |',
     '|---|---|---|---|---|---|',
     ...summaries.map(({ rule, outcome, findings, suppressed }) => {
-      const shown = outcome === 'pass' ? 'pass' : outcome === 'fail' ? `**fail** (${findings})` : `suppressed (${suppressed})`;
+      const partly = result.notJudged.some((entry) => entry.ruleId === rule.id) ? ', partly not judged' : '';
+      const shown = outcome === 'pass' ? `pass${partly}` : outcome === 'fail' ? `**fail** (${findings}${partly})` : `suppressed (${suppressed}${partly})`;
       return `| ${rule.id} | ${rule.level} | ${cell(rule.title)} | ${shown} | ${cell(rule.lesson)} | ${cell(referencesText(rule.references))} |`;
     }),
     '',
@@ -24,6 +25,10 @@ export function renderMarkdownReport(result: AuditResult): string {
   if (result.findings.length > 0) {
     lines.push('', '## Findings', '', '| rule | stack | address | problem | fix |', '|---|---|---|---|---|');
     for (const finding of result.findings) lines.push(`| ${finding.ruleId} | ${finding.stack} | \`${cell(finding.address)}\` | ${cell(finding.message)} | ${cell(finding.fix)} |`);
+  }
+  if (result.notJudged.length > 0) {
+    lines.push('', '## Not judged', '', 'The audit had no site facts (no `--config`, no site-facts.json of a synthesized output): these parts of the rules were not judged, neither passed nor failed.', '', '| rule | not judged | facts needed (deployment config) |', '|---|---|---|');
+    for (const entry of result.notJudged) lines.push(`| ${entry.ruleId} | ${cell(entry.what)} | ${cell(entry.facts.join('; '))} |`);
   }
   lines.push('', '## Suppressions', '');
   if (result.suppressions.length === 0) lines.push('None: every rule applies to every resource.');

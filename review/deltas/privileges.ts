@@ -3,6 +3,7 @@
  * mounting, Kubernetes RBAC, the privilege settings in Helm values, and who may read or write
  * which OpenBao path (the policies and roles the configurator applies).
  */
+import { parseJson } from '../../config/bounded-parse';
 import { helmReleases, helmValues } from '../../policies/helm-values';
 import { manifests } from '../../policies/manifests';
 import { parseHcl } from '../../policies/openbao-config';
@@ -95,7 +96,7 @@ function secretAccessFacts(stack: SynthesizedStack): Fact[] {
           }
         }
       } else if (role) {
-        const parsed: unknown = JSON.parse(file.text);
+        const parsed = parseJson(file.text);
         if (isObject(parsed)) flattenSettings(parsed, '', (setting, value) => facts.push({ subject: `OpenBao role ${role[1]}`, setting, value }));
       }
     } catch (error) {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPORT_FILES } from '../../policies/reports';
+import { OUTPUT_MARKER } from '../../stacks/output-directory';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { runAudit } from '../../scripts/audit';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
@@ -34,7 +35,33 @@ describe('standalone audit', () => {
     const result = run([outdir, '--config', DEFAULT_CONFIG_FILE, '--out', evidence]);
     expect(result).toMatchObject({ status: 0, err: '' });
     expect(result.out).toMatch(/audited 7 stacks with \d+ rules: 0 errors/);
-    expect(fs.readdirSync(evidence).sort()).toEqual([...REPORT_FILES].sort());
+    expect(fs.readdirSync(evidence).sort()).toEqual([...REPORT_FILES, OUTPUT_MARKER].sort());
+  });
+
+  describe('judges a synthesized output with the site facts it records', () => {
+    const outdir = path.join(tempDirectory('audit-facts-'), 'cdktf.out');
+    synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir });
+    const verdict = (args: string[]) => {
+      const evidence = path.join(path.dirname(outdir), `evidence-${args.length}-${path.basename(args[0] ?? '')}`);
+      const result = run([...args, '--out', evidence, '--date', '2027-01-01']);
+      const json = JSON.parse(fs.readFileSync(path.join(evidence, 'audit.json'), 'utf8')) as { findings: unknown[]; notJudged: unknown[] };
+      return { status: result.status, findings: json.findings, notJudged: json.notJudged };
+    };
+
+    it('the same verdict without --config as with it, for the output and for its stacks folder', () => {
+      const withConfig = verdict([path.join(outdir, 'stacks'), '--config', DEFAULT_CONFIG_FILE]);
+      expect(withConfig).toEqual({ status: 0, findings: [], notJudged: [] });
+      expect(verdict([path.join(outdir, 'stacks')])).toEqual(withConfig);
+      expect(verdict([outdir])).toEqual(withConfig);
+    });
+
+    it('a copy without the record: no false error, and the parts not judged are listed', () => {
+      const copy = tempDirectory('audit-copy-');
+      fs.cpSync(path.join(outdir, 'stacks'), copy, { recursive: true });
+      const result = verdict([copy]);
+      expect(result).toMatchObject({ status: 0, findings: [] });
+      expect(result.notJudged).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'NET-05' }), expect.objectContaining({ ruleId: 'LOG-02' })]));
+    });
   });
 
   it('audits a foreign directory of *.tf.json, exits 1 and names rule, address and fix for each error', () => {

@@ -21,6 +21,7 @@ import { homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefiniti
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import type { AuditContext } from '../../policies/rule';
 import { escapeTemplateText, templateLiteral } from '../../policies/terraform-template';
+import { siteFactsOf } from '../../policies/site-facts';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
 
@@ -32,7 +33,7 @@ export const SITE_HOMESERVER: HomeserverSettings = (() => {
   if (!first) throw new Error('config/default.yaml has no homeserver');
   return first;
 })();
-export const CONFIG_CONTEXT: AuditContext = { config: SITE_CONFIG };
+export const CONFIG_CONTEXT: AuditContext = { facts: siteFactsOf(SITE_CONFIG) };
 /** A standalone audit (no site config). */
 export const STANDALONE_CONTEXT: AuditContext = {};
 

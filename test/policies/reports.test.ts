@@ -128,7 +128,8 @@ describe('evidence reports', () => {
   it('JSON carries rule metadata without the check functions', () => {
     const json = JSON.parse(read('audit.json')) as { rules: Record<string, unknown>[]; suppressed: unknown[] };
     expect(json.rules).toHaveLength(ALL_RULES.length);
-    for (const rule of json.rules) expect(Object.keys(rule).sort()).toEqual(['fix', 'id', 'lesson', 'level', 'references', 'title']);
+    for (const rule of json.rules) expect(Object.keys(rule).filter((key) => key !== 'siteFacts').sort()).toEqual(['fix', 'id', 'lesson', 'level', 'references', 'title']);
+    expect(json.rules.filter((rule) => 'siteFacts' in rule).map((rule) => rule.id)).toEqual(ALL_RULES.filter((rule) => rule.siteFacts).map((rule) => rule.id));
     expect(json.suppressed).toHaveLength(1);
   });
 });

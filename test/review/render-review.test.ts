@@ -4,6 +4,7 @@ import { lineDiff } from '../../review/line-diff';
 import { cutLines, safeValue } from '../../review/markdown';
 import { renderReview, REVIEW_LIMIT, REVIEW_MARKER } from '../../review/render-review';
 import { snapshotOf } from '../../review/snapshot';
+import { siteFactsOf } from '../../policies/site-facts';
 import type { JsonObject } from '../../policies/terraform-json';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { blockAt, find, reviewAgainstDefault, REVIEW_DATE, SITE_CONFIG, synthesizeStacks } from './review-fixtures';
@@ -70,8 +71,8 @@ describe('a change too large for one comment', () => {
       for (const key of Object.keys(data)) data[key] = `${String(data[key])}\n# reviewed`;
     }
   }
-  const review = buildReview({ base: snapshotOf([], 'main'), head: snapshotOf(fleet, 'HEAD', 'c'.repeat(40)), context: { config: SITE_CONFIG, now: REVIEW_DATE } });
-  const changed = buildReview({ base: snapshotOf(fleet, 'main'), head: snapshotOf(edited, 'HEAD', 'c'.repeat(40)), context: { config: SITE_CONFIG, now: REVIEW_DATE } });
+  const review = buildReview({ base: snapshotOf([], 'main'), head: snapshotOf(fleet, 'HEAD', 'c'.repeat(40)), context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE } });
+  const changed = buildReview({ base: snapshotOf(fleet, 'main'), head: snapshotOf(edited, 'HEAD', 'c'.repeat(40)), context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE } });
 
   it.each([
     ['everything added', review],

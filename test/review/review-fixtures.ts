@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { loadDeploymentConfig } from '../../config/load-config';
 import { readSynthesizedStacks } from '../../policies/audit';
+import { siteFactsOf } from '../../policies/site-facts';
 import { block, isObject, resources, type JsonObject, type SynthesizedStack } from '../../policies/terraform-json';
 import { composeDeployment } from '../../stacks/compose-deployment';
 import { buildReview, type Review } from '../../review/build-review';
@@ -88,5 +89,5 @@ export function reviewAgainstDefault(edit: (head: SynthesizedStack[]) => void): 
   const base = synthesizeStacks();
   const head = copyOf(base);
   edit(head);
-  return buildReview({ base: snapshotOf(base, 'main', 'a'.repeat(40)), head: snapshotOf(head, 'HEAD', 'b'.repeat(40)), context: { config: SITE_CONFIG, now: REVIEW_DATE } });
+  return buildReview({ base: snapshotOf(base, 'main', 'a'.repeat(40)), head: snapshotOf(head, 'HEAD', 'b'.repeat(40)), context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE } });
 }

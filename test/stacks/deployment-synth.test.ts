@@ -7,8 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readSynthesizedStacks } from '../../policies/audit';
 import { REPORT_FILES } from '../../policies/reports';
+import { OUTPUT_MARKER } from '../../stacks/output-directory';
 import { block, blocks, metadataOf, namespaceOf, podSpecs, resources, stringMap, type SynthesizedStack } from '../../policies/terraform-json';
-import { describeOutcome, synthesizeDeployment, type SynthesisOutcome } from '../../stacks/synthesize-deployment';
+import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
+import { describeOutcome, type SynthesisOutcome } from '../../stacks/synthesis-request';
 import type { Rule } from '../../policies/rule';
 import { PLATFORM_PODS } from '../../model/platform';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
@@ -47,7 +49,7 @@ describe.each([
     if (!synthesized.outcome.ok) throw new Error('unreachable');
     expect(synthesized.outcome.audit.findings).toEqual([]);
     expect(fs.readFileSync(path.join(synthesized.outdir, 'audit', 'audit.md'), 'utf8')).toMatch(/^\*\*PASS\*\*: \d+ stacks, \d+ rules, 0 errors/m);
-    expect(fs.readdirSync(path.join(synthesized.outdir, 'audit')).sort()).toEqual([...REPORT_FILES, 'secrets.md'].sort());
+    expect(fs.readdirSync(path.join(synthesized.outdir, 'audit')).sort()).toEqual([...REPORT_FILES, 'secrets.md', OUTPUT_MARKER].sort());
   });
 
   it('orders stacks: platform -> secret store -> secret generation, then directory -> homeserver -> media -> gateway per homeserver', () => {

@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export function postgresBinDirectory(): string {
@@ -41,4 +42,42 @@ export function startAsServer(command: string, args: readonly string[], logFile:
   const [program, programArgs] = asServerUser(command, args);
   const out = fs.openSync(logFile, 'w');
   return spawn(program, programArgs, { stdio: ['ignore', out, out] });
+}
+
+export interface ScratchPostgres {
+  /** Runs SQL as the superuser over the server's socket; stdout (unaligned, tuples only) or an error. */
+  readonly psql: (sql: string) => string;
+  readonly stop: () => void;
+}
+
+/** A throwaway server on a Unix socket only (no TCP), trust authentication, for tests of SQL semantics. */
+export async function startScratchPostgres(): Promise<ScratchPostgres> {
+  const bin = postgresBinDirectory();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'scratch-postgres-'));
+  fs.chmodSync(root, 0o755);
+  const socket = path.join(root, 'run');
+  fs.mkdirSync(socket);
+  giveToServer(root);
+  const init = runAsServer(path.join(bin, 'initdb'), ['-D', path.join(root, 'data'), '--username=postgres', '--auth=trust', '--no-sync']);
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const server = startAsServer(path.join(bin, 'postgres'), ['-D', path.join(root, 'data'), '-c', "listen_addresses=", '-c', `unix_socket_directories=${socket}`, '-c', 'fsync=off'], path.join(root, 'postgres.log'));
+  const psql = (sql: string): string => {
+    const result = spawnSync('psql', ['-h', socket, '-U', 'postgres', '-d', 'postgres', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', timeout: 30_000 });
+    if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+    return result.stdout;
+  };
+  const stop = () => {
+    server.kill('SIGTERM');
+    fs.rmSync(root, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (spawnSync(path.join(bin, 'pg_isready'), ['-h', socket]).status === 0) return { psql, stop };
+    if (Date.now() > deadline) {
+      const log = fs.readFileSync(path.join(root, 'postgres.log'), 'utf8');
+      stop();
+      throw new Error(`postgres did not start:\n${log}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -7,9 +7,7 @@ import { auditSynapseSettings, mustEqual, stringList, type SettingCheck } from '
 /** The federation peers the site config declares for this server name, if the config knows it. */
 function declaredPeers(config: JsonObject, context: AuditContext): readonly string[] | undefined {
   const serverName = config.server_name;
-  const homeserver = context.config?.homeservers.find((candidate) => candidate.serverName === serverName);
-  if (!homeserver) return undefined;
-  return homeserver.federation.enabled ? homeserver.federation.peers : [];
+  return context.facts?.homeservers.find((candidate) => candidate.serverName === serverName)?.federationPeers;
 }
 
 const WHITELIST: SettingCheck = {
@@ -40,6 +38,7 @@ export const APP_04: Rule = {
   level: 'error',
   lesson: 'A homeserver that federates with anyone publishes its users and rooms to anyone: federation is a list, not a default.',
   references: { nsaCisa: 'Network separation and hardening' },
+  siteFacts: { facts: ['homeservers'], unjudged: 'that federation_domain_whitelist lists only the declared federation peers' },
   fix: 'Set federation_domain_whitelist to the fleet\'s server names ([] when federation is off), trusted_key_servers: [], allow_public_rooms_over_federation: false and allow_public_rooms_without_auth: false.',
   check: (stack, context) =>
     auditSynapseSettings(stack, context, [WHITELIST, NO_NOTARIES, mustEqual('allow_public_rooms_over_federation', false), mustEqual('allow_public_rooms_without_auth', false)]),

@@ -9,7 +9,7 @@ const DEFAULT_REQUIRED = ['169.254.169.254/32', 'fd00:ec2::254/128'];
 
 /** The ranges Synapse must never fetch from: the site's pod, service and metadata ranges. */
 function requiredRanges(context: AuditContext): string[] {
-  const kubernetes = context.config?.kubernetes;
+  const kubernetes = context.facts?.kubernetes;
   return kubernetes ? [...kubernetes.podCidrs, ...kubernetes.serviceCidrs, ...kubernetes.metadataCidrs] : DEFAULT_REQUIRED;
 }
 
@@ -117,6 +117,7 @@ export const APP_06: Rule = {
   level: 'error',
   lesson: '14 GB of shared files left through the media store: media must need a login, be bounded per user, expire, and never be a proxy into the cluster.',
   references: { nsaCisa: 'Network separation and hardening' },
+  siteFacts: { facts: ['kubernetes'], unjudged: 'that ip_range_blacklist covers the site\'s pod and service ranges (only the metadata endpoints are checked)' },
   fix: 'Set enable_authenticated_media: true, max_upload_size, media_upload_limits, media_retention (local and remote lifetimes), url_preview_enabled: false, and an ip_range_blacklist that covers the pod, service and metadata ranges (the renderer derives it from kubernetes.*).',
   check: (stack, context) => auditSynapseSettings(stack, context, CHECKS),
 };

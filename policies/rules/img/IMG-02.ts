@@ -10,9 +10,10 @@ export const IMG_02: Rule = {
   level: 'error',
   lesson: 'A sovereign platform cannot pull code from wherever a reference happens to point.',
   references: { cisKubernetes: '5.5.1', nsaCisa: 'Supply chain: trusted registries', anssi: 'R24' },
+  siteFacts: { facts: ['pullRegistries'], unjudged: 'that images come from the site\'s registries (any explicitly named registry is accepted)' },
   fix: 'Pull from a registry listed in images.allowedRegistries (or through images.mirrorPrefix); in chart values, name the registry (image.registry or the first segment of image.repository).',
   check: (stack, context) => {
-    const allowed = context.config?.images.pullRegistries;
+    const allowed = context.facts?.pullRegistries;
     // Without a site allowlist (standalone audit), an image is accepted only with an explicit registry host.
     const accepts = (registry: string | undefined) => registry !== undefined && (allowed ? allowed.includes(registry) : true);
     const violations: Violation[] = podSpecs(stack).flatMap((view) =>

@@ -36,7 +36,7 @@ function chartViolations(release: ResourceView, context: AuditContext): Violatio
     else report(`chart ${JSON.stringify(chart ?? null)} has no repository and is not an oci:// reference`);
   } else if (typeof repository !== 'string' || !/^(https|oci):\/\/[^/]/.test(repository)) report(`repository ${JSON.stringify(repository)} is not an https:// or oci:// URL`);
   else source = trimSlash(repository);
-  const allowed = context.config?.platform.charts.allowedRepositories.map(trimSlash);
+  const allowed = context.facts?.chartRepositories.map(trimSlash);
   if (allowed && source !== undefined && !allowed.includes(source)) report(`repository "${source}" is not in platform.charts.allowedRepositories`);
   return violations;
 }
@@ -52,6 +52,7 @@ export const IMG_03: Rule = {
   level: 'error',
   lesson: 'A floating provider or chart version changes what `apply` does without any change under review.',
   references: { nsaCisa: 'Supply chain', anssi: 'R24' },
+  siteFacts: { facts: ['chartRepositories'], unjudged: 'that charts come from the site\'s chart repositories (any https:// or oci:// repository is accepted)' },
   fix: 'Write terraform.required_providers.<name> = { source = "<host>/<namespace>/<name>", version = "<x.y.z>" }; give every helm_release an exact version, an https:// or oci:// repository from platform.charts.allowedRepositories, and devel = false.',
   check: (stack, context) => [...providerViolations(stack), ...helmReleases(stack).flatMap((release) => chartViolations(release, context))],
 };

@@ -100,7 +100,7 @@ function onlyNamespace(selector: JsonObject | undefined, name: string): boolean 
 }
 
 function exposureViolations(stack: SynthesizedStack, context: AuditContext): Violation[] {
-  const monitoring = context.config?.monitoring.namespace;
+  const monitoring = context.facts?.monitoring.namespace;
   if (monitoring === undefined) return [];
   const pods = podTemplates(stack);
   const violations: Violation[] = [];
@@ -126,7 +126,7 @@ function exposureViolations(stack: SynthesizedStack, context: AuditContext): Vio
 // ---------------------------------------------------------------- (d) selected by the site's Prometheus
 
 function selectionViolations(stack: SynthesizedStack, context: AuditContext): Violation[] {
-  const wanted = context.config?.monitoring.resourceLabels;
+  const wanted = context.facts?.monitoring.resourceLabels;
   if (!wanted) return [];
   return [...monitoringObjects(stack, 'PodMonitor'), ...monitoringObjects(stack, 'PrometheusRule')].flatMap((view) => {
     const labels = stringMap(block(view.object.metadata)?.labels);
@@ -152,6 +152,7 @@ export const LOG_02: Rule = {
     nsaCisa: 'Audit logging and threat detection: Threat detection and alerting',
     anssi: 'ANSSI-PA-012 (architecture of a logging system): analyse the collected events to detect incidents',
   },
+  siteFacts: { facts: ['monitoring'], unjudged: 'that only the monitoring namespace may reach metrics ports, and that PodMonitors and PrometheusRules carry the labels the site\'s Prometheus selects' },
   fix: 'Keep the rendered monitoring objects (render/monitoring/homeserver-monitoring.ts): the exfiltration-alerts PrometheusRule in the gateway stack, a PodMonitor per compartment selecting every workload with a metrics port, the ingress-prometheus-to-* policies from the monitoring namespace only, and monitoring.resourceLabels on each.',
   check: (stack, context) => [...alertViolations(stack), ...scrapeViolations(stack), ...exposureViolations(stack, context), ...selectionViolations(stack, context)],
 };

@@ -1,3 +1,4 @@
+import { HOMESERVER_COMPARTMENTS } from '../../../model/compartments';
 import { SYNAPSE_PORTS } from '../../../model/workload-spec';
 import type { Rule } from '../../rule';
 import { checkIngressInto } from './compartment-ingress';
@@ -7,7 +8,8 @@ const METRICS_PORT = String(SYNAPSE_PORTS.metrics.containerPort);
 /**
  * The media compartment accepts connections only from the gateway (HTTP) and the homeserver
  * (replication), plus, where the site declares its monitoring namespace, its Prometheus on the
- * metrics port alone.
+ * metrics port alone. Without site facts, ingress from a namespace outside the deployment on the
+ * metrics port alone is not judged (it may be the monitoring namespace); everything else is.
  */
 export const NET_05: Rule = {
   id: 'NET-05',
@@ -15,13 +17,16 @@ export const NET_05: Rule = {
   level: 'error',
   lesson: '14 GB of shared files were pulled from the media store: it must have no other way in.',
   references: { cisKubernetes: '5.3.2', nsaCisa: 'Network separation', anssi: 'R34' },
+  siteFacts: { facts: ['monitoring'], unjudged: 'ingress from a namespace outside the deployment on the metrics port alone (it may be the site\'s monitoring namespace)' },
   fix: `Allow ingress into the media compartment only from gateway/haproxy (8008), from homeserver pods (9093) and from the declared monitoring namespace on the metrics port (${METRICS_PORT}).`,
   check: (stack, context) =>
     checkIngressInto(stack, 'media', (source) => {
-      const monitoring = context.config?.monitoring.namespace;
+      const monitoring = context.facts?.monitoring.namespace;
       if (monitoring !== undefined && source.namespace === monitoring) {
         return source.ports.length === 1 && source.ports[0] === METRICS_PORT ? null : `ingress from the monitoring namespace on ports [${source.ports.join(', ') || 'all'}] (allowed: ${METRICS_PORT})`;
       }
+      const compartments: readonly string[] = HOMESERVER_COMPARTMENTS;
+      if (monitoring === undefined && source.namespace !== undefined && !compartments.includes(source.compartment ?? '') && source.ports.length === 1 && source.ports[0] === METRICS_PORT) return null;
       const allowed: Readonly<Record<string, readonly string[]>> = { gateway: ['8008'], homeserver: ['9093'] };
       const ports = allowed[source.compartment ?? ''];
       if (!ports) return `ingress from ${source.namespace ?? source.compartment ?? '?'} (only gateway and homeserver may connect${monitoring ? `, and ${monitoring} on ${METRICS_PORT}` : ''})`;

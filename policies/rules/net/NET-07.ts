@@ -6,7 +6,7 @@ import { networkPolicies, peersOf } from './network-policy-view';
 const DEFAULT_METADATA = ['169.254.169.254/32', 'fd00:ec2::254/128'];
 
 function reservedRanges(context: AuditContext): string[] {
-  const kubernetes = context.config?.kubernetes;
+  const kubernetes = context.facts?.kubernetes;
   if (!kubernetes) return DEFAULT_METADATA;
   return [...kubernetes.metadataCidrs, ...kubernetes.podCidrs, ...kubernetes.serviceCidrs, ...kubernetes.nodeCidrs];
 }
@@ -18,6 +18,7 @@ export const NET_07: Rule = {
   level: 'error',
   lesson: 'The intrusion was noticed only from traffic: egress must be narrow enough that exfiltration and lateral movement have nowhere to go.',
   references: { cisKubernetes: '5.3.2', nsaCisa: 'Network separation: restrict egress', anssi: 'R36' },
+  siteFacts: { facts: ['kubernetes'], unjudged: 'that egress blocks exclude the site\'s pod, service and node ranges (only the well-known metadata endpoints are checked)' },
   fix: 'Add the metadata, pod, service and node ranges that fall inside the block to ip_block.except (the flow matrix does this for declared federation egress).',
   check: (stack, context) =>
     networkPolicies(stack).flatMap((policy) =>

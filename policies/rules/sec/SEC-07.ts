@@ -1,4 +1,3 @@
-import { platformNames } from '../../../model/platform';
 import { helmReleases, helmValues } from '../../helm-values';
 import { EXTERNAL_SECRETS_GROUP, CORE_GROUP, manifestsOfKind, specOf } from '../../manifests';
 import { openbaoServerConfigs } from '../../openbao-config';
@@ -40,10 +39,7 @@ function secretMountedAt(values: JsonObject, file: string): string | undefined {
 /** Seal keys the OpenBao releases of this stack unseal with, and the deployment's own (from the site config). */
 function sealKeyLocations(stack: SynthesizedStack, context: AuditContext): SealKeyLocation[] {
   const locations: SealKeyLocation[] = [];
-  if (context.config) {
-    const names = platformNames(context.config.deploymentName);
-    locations.push({ namespace: names.namespaces.openbao, secret: names.openbaoSealSecret });
-  }
+  if (context.facts) locations.push(context.facts.sealKey);
   const releases = new Map(helmReleases(stack).map((release) => [release.address, release]));
   for (const server of openbaoServerConfigs(stack)) {
     const release = releases.get(server.address);

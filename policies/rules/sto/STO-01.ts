@@ -8,9 +8,10 @@ export const STO_01: Rule = {
   level: 'error',
   lesson: '14 GB of shared files left through the media store: storage must be encrypted and compartmentalised by construction.',
   references: { nsaCisa: 'Data protection: encryption at rest', anssi: 'R38' },
+  siteFacts: { facts: ['storageClasses'], unjudged: 'that claims use the site\'s storage classes (any explicitly named class is accepted)' },
   fix: 'Set storage_class_name to a class listed in storage.allowedStorageClasses (never rely on the cluster default class).',
   check: (stack, context) => {
-    const allowed = context.config?.storage.allowedStorageClasses;
+    const allowed = context.facts?.storageClasses;
     const claims = [
       ...resources(stack, 'kubernetes_persistent_volume_claim_v1', 'kubernetes_persistent_volume_claim').map((claim) => ({ address: claim.address, spec: block(claim.body.spec) })),
       ...resources(stack, 'kubernetes_stateful_set_v1', 'kubernetes_stateful_set').flatMap((set) =>

@@ -46,7 +46,7 @@ function storageClassSettings(values: JsonValue, path = ''): { path: string; val
 }
 
 function helmViolations(stack: SynthesizedStack, context: AuditContext): Violation[] {
-  const allowed = context.config?.storage.allowedStorageClasses;
+  const allowed = context.facts?.storageClasses;
   return helmReleases(stack).flatMap((release) => {
     const { values, errors } = helmValues(release);
     const unread = errors.map((error) => ({ address: release.address, message: `storage classes cannot be audited: ${error}` }));
@@ -72,6 +72,7 @@ export const STO_02: Rule = {
   level: 'error',
   lesson: '14 GB of shared files left through the media store: data at rest must be encrypted, and must not vanish with the evidence when a workload is deleted.',
   references: { nsaCisa: 'Data protection: encryption at rest', anssi: 'R38' },
+  siteFacts: { facts: ['storageClasses'], unjudged: 'that chart values name the site\'s storage classes (any explicitly named class is accepted)' },
   fix: 'Set persistent_volume_claim_retention_policy { when_deleted = "Retain", when_scaled = "Retain" } on stateful sets, reclaim_policy = "Retain" and an encryption parameter on storage classes, and an allowlisted storageClass in chart values.',
   check: (stack, context) => [
     ...retentionViolations(stack),

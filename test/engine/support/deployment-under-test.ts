@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectRoot } from '../../../config/project-root';
-import { describeOutcome, synthesizeDeployment } from '../../../stacks/synthesize-deployment';
+import { synthesizeDeployment } from '../../../stacks/synthesize-deployment';
+import { describeOutcome } from '../../../stacks/synthesis-request';
 import type { RunResult } from './tier';
 import type { PlannedChange, TofuRunner } from './tofu-runner';
 

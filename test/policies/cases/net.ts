@@ -259,10 +259,23 @@ export const NET_FIRING_CASES: CaseTable<FiringCase> = {
       message: 'ingress from the monitoring namespace on ports [8008] (allowed: 9000)',
     },
     {
-      name: 'the monitoring namespace without a site config to declare it',
-      mutate: (j) => (labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media'),
+      name: 'without site facts, a namespace outside the deployment on a port other than metrics',
+      mutate: (j) => {
+        labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
+        ruleOf(j, R.synapseMetricsIngress, 'ingress').ports = [{ port: '8008', protocol: 'TCP' }];
+      },
       address: address(R.synapseMetricsIngress),
       message: /ingress from [a-z0-9-]+ \(only gateway and homeserver may connect\)/,
+      context: STANDALONE_CONTEXT,
+    },
+    {
+      name: 'without site facts, another compartment on the metrics port',
+      mutate: (j) => {
+        labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
+        child(blocks(ruleOf(j, R.synapseMetricsIngress, 'ingress').from)[0]!, 'namespace_selector', 'match_labels')['kubernetes.io/metadata.name'] = 'agency-directory';
+      },
+      address: address(R.synapseMetricsIngress),
+      message: 'ingress from agency-directory (only gateway and homeserver may connect)',
       context: STANDALONE_CONTEXT,
     },
   ],
@@ -275,6 +288,11 @@ export const NET_NEAR_MISSES: CaseTable<NearMiss> = {
     {
       name: 'media reached from the gateway on 8008 and scraped by the site Prometheus on 9000',
       mutate: (j) => (labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media'),
+    },
+    {
+      name: 'without site facts, the monitoring namespace on the metrics port alone is not judged (no false error)',
+      mutate: (j) => (labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media'),
+      context: STANDALONE_CONTEXT,
     },
   ],
   'NET-02': [{ name: 'DNS with end_port 53', mutate: (j) => (ruleOf(j, R.homeserverDns, 'egress').ports = [{ end_port: 53, port: '53', protocol: 'UDP' }]) }],

@@ -1,0 +1,131 @@
+/**
+ * The site facts a few rules judge with (allowlists, cluster ranges, the monitoring namespace,
+ * federation peers): derived from a deployment config, and recorded next to every synthesized
+ * output (`site-facts.json`) so that a standalone audit of that output judges with the same
+ * facts as the synthesis did. The record names the config it came from (file name, sha256) and
+ * carries a digest over its content: an edit that does not recompute the digest is detected.
+ * The digest is no signature; `--config` remains the authoritative way to give the facts.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { DeploymentConfig } from '../config/deployment-config';
+import { platformNames } from '../model/platform';
+
+export interface SiteFacts {
+  readonly kubernetes: {
+    readonly podCidrs: readonly string[];
+    readonly serviceCidrs: readonly string[];
+    readonly nodeCidrs: readonly string[];
+    readonly metadataCidrs: readonly string[];
+  };
+  readonly monitoring: { readonly namespace: string; readonly resourceLabels: Readonly<Record<string, string>> };
+  /** Each server name with its declared federation peers ([] when federation is off). */
+  readonly homeservers: readonly { readonly serverName: string; readonly federationPeers: readonly string[] }[];
+  /** Registries images are pulled from (the mirror's host when one is configured). */
+  readonly pullRegistries: readonly string[];
+  readonly chartRepositories: readonly string[];
+  readonly storageClasses: readonly string[];
+  /** Where OpenBao's static seal key lives (its namespace and Secret). */
+  readonly sealKey: { readonly namespace: string; readonly secret: string };
+}
+
+export type SiteFactKey = keyof SiteFacts;
+
+/** Where each fact comes from in the deployment config (for "not judged" reports). */
+export const SITE_FACT_SOURCES: Readonly<Record<SiteFactKey, string>> = {
+  kubernetes: 'kubernetes.{pod,service,node,metadata}Cidrs',
+  monitoring: 'monitoring.namespace, monitoring.resourceLabels',
+  homeservers: 'homeservers[].serverName, homeservers[].federation',
+  pullRegistries: 'images.allowedRegistries / images.mirrorPrefix',
+  chartRepositories: 'platform.charts.allowedRepositories',
+  storageClasses: 'storage.allowedStorageClasses',
+  sealKey: 'deployment.name',
+};
+
+export function siteFactsOf(config: DeploymentConfig): SiteFacts {
+  const { kubernetes, monitoring } = config;
+  return {
+    kubernetes: { podCidrs: kubernetes.podCidrs, serviceCidrs: kubernetes.serviceCidrs, nodeCidrs: kubernetes.nodeCidrs, metadataCidrs: kubernetes.metadataCidrs },
+    monitoring: { namespace: monitoring.namespace, resourceLabels: monitoring.resourceLabels },
+    homeservers: config.homeservers.map((homeserver) => ({ serverName: homeserver.serverName, federationPeers: homeserver.federation.enabled ? homeserver.federation.peers : [] })),
+    pullRegistries: config.images.pullRegistries,
+    chartRepositories: config.platform.charts.allowedRepositories,
+    storageClasses: config.storage.allowedStorageClasses,
+    sealKey: { namespace: platformNames(config.deploymentName).namespaces.openbao, secret: platformNames(config.deploymentName).openbaoSealSecret },
+  };
+}
+
+// ---------------------------------------------------------------- the record in the output
+
+export const SITE_FACTS_FILE = 'site-facts.json';
+export const SITE_FACTS_FORMAT = 'matrix-sovereign-iac/site-facts/1';
+
+const strings = z.array(z.string().max(4096)).max(10_000);
+const factsSchema = z
+  .object({
+    kubernetes: z.object({ podCidrs: strings, serviceCidrs: strings, nodeCidrs: strings, metadataCidrs: strings }).strict(),
+    monitoring: z.object({ namespace: z.string().max(253), resourceLabels: z.record(z.string().max(4096)) }).strict(),
+    homeservers: z.array(z.object({ serverName: z.string().max(253), federationPeers: strings }).strict()).max(10_000),
+    pullRegistries: strings,
+    chartRepositories: strings,
+    storageClasses: strings,
+    sealKey: z.object({ namespace: z.string().max(253), secret: z.string().max(253) }).strict(),
+  })
+  .strict();
+
+const recordSchema = z
+  .object({
+    format: z.literal(SITE_FACTS_FORMAT),
+    config: z.object({ file: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+    facts: factsSchema,
+    digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  })
+  .strict();
+
+export interface SiteFactsRecord {
+  readonly format: typeof SITE_FACTS_FORMAT;
+  /** The config the output was synthesized from: its file name and the sha256 of its bytes. */
+  readonly config: { readonly file: string; readonly sha256: string };
+  readonly facts: SiteFacts;
+  readonly digest: string;
+}
+
+/** JSON with keys sorted at every level: the same content always gives the same text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${canonicalJson(child)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function digestOf(record: Omit<SiteFactsRecord, 'digest'>): string {
+  return `sha256:${createHash('sha256').update(canonicalJson({ format: record.format, config: record.config, facts: record.facts })).digest('hex')}`;
+}
+
+export function siteFactsRecord(facts: SiteFacts, configFile: string, configSha256: string): SiteFactsRecord {
+  const unsigned = { format: SITE_FACTS_FORMAT, config: { file: configFile, sha256: configSha256 }, facts } as const;
+  return { ...unsigned, digest: digestOf(unsigned) };
+}
+
+export function renderSiteFactsRecord(record: SiteFactsRecord): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
+}
+
+/** The record in parsed JSON, or the reason it cannot be trusted (wrong shape, digest mismatch). */
+export function checkSiteFactsRecord(value: unknown): SiteFactsRecord | string {
+  const parsed = recordSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `not a site facts record of this version (${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'})`;
+  }
+  const record: SiteFactsRecord = parsed.data;
+  if (digestOf(record) !== record.digest) return 'its digest does not match its content (edited after synthesis)';
+  return record;
+}
+
+/** The top-level facts that differ between two sets (to report a record that does not match --config). */
+export function differingFacts(recorded: SiteFacts, expected: SiteFacts): SiteFactKey[] {
+  return (Object.keys(SITE_FACT_SOURCES) as SiteFactKey[]).filter((key) => canonicalJson(recorded[key]) !== canonicalJson(expected[key]));
+}
