@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DAY_MS, parseDuration, parseSize } from './durations';
 import { parseImageReference } from './image-reference';
-import { cidrProblem, dnsNameProblem, serverNameProblem, slugProblem } from './validators';
+import { cidrProblem, distinguishedNameProblem, dnsNameProblem, emailSenderProblem, invisibleCharacterProblem, labelKeyProblem, normalizeDistinguishedName, serverNameProblem, slugProblem } from './validators';
 
 /** Adds a refinement that reports the rule returned by a `...Problem` validator. */
 function checked(problem: (value: string) => string | null) {
@@ -32,15 +32,22 @@ const registryHost = checked((value) =>
     : 'must be a registry host such as ghcr.io or registry.example.org:5000',
 );
 const labelMap = z.record(
-  checked((value) => (/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(value) ? null : 'must be a Kubernetes label key')),
+  checked(labelKeyProblem),
   checked((value) => (/^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/.test(value) ? null : 'must be a Kubernetes label value')),
 );
 
 const kubernetesSchema = z
   .object({
     /** kubeconfig used by `cdktf deploy`; absent = the provider's in-cluster/KUBECONFIG discovery. */
-    configPath: z.string().min(1).optional(),
-    context: z.string().min(1).optional(),
+    configPath: z
+      .string()
+      .regex(/^[A-Za-z0-9._~/+@-]{1,1024}$/, 'must be a file path of letters, digits and . _ ~ / + @ - (no spaces, quotes or shell syntax)')
+      .optional(),
+    /** A kubeconfig context name (e.g. an EKS ARN or kind-local). */
+    context: z
+      .string()
+      .regex(/^[A-Za-z0-9._:@/+-]{1,253}$/, 'must be a context name of letters, digits and . _ : @ / + - (no spaces, quotes or shell syntax)')
+      .optional(),
     /** Pinned Pod Security Standards version, e.g. v1.33 (never "latest": a cluster upgrade must not change the rules silently). */
     podSecurityVersion: z.string().regex(/^v1\.[0-9]{1,2}$/, 'must be a pinned version such as v1.33, not "latest"'),
     podCidrs: z.array(cidr).min(1),
@@ -161,10 +168,15 @@ const size = (maxBytes: number, maxText: string) =>
     else if (bytes > maxBytes) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be at most ${maxText}` });
   });
 
-/** An LDAP distinguished name of plain `attr=value` parts (no escapes needed, none accepted). */
-const distinguishedName = z
-  .string()
-  .regex(/^[a-zA-Z][a-zA-Z0-9-]*=[A-Za-z0-9 ._-]+(,[a-zA-Z][a-zA-Z0-9-]*=[A-Za-z0-9 ._-]+)*$/, 'must be a distinguished name such as cn=matrix-users,ou=groups,dc=example,dc=org (letters, digits, space, ".", "_", "-" in values)');
+/**
+ * An LDAP distinguished name of plain `type=value` parts (RFC 4514 with nothing to escape, none
+ * accepted), e.g. cn=matrix-users,ou=groups,dc=example,dc=org; attribute types are written
+ * lowercase after validation. It reaches slapd's cn=config (olcSuffix, olcAccess), LDIF, the
+ * directory's init script, Synapse's YAML and its LDAP filter (escaped there too).
+ */
+const distinguishedName = checked(distinguishedNameProblem).transform(normalizeDistinguishedName);
+/** The bind account is created from its DN: its naming attribute decides the object class (cn: applicationProcess, uid: account). */
+const bindDistinguishedName = checked((value) => distinguishedNameProblem(value) ?? (/^(cn|uid)=/i.test(value) ? null : 'must start with cn= or uid= (the bind account is created as an applicationProcess or account entry)')).transform(normalizeDistinguishedName);
 
 /** An LDAP server outside the cluster: TLS name to verify and the addresses Synapse may reach on 636. */
 const externalDirectorySchema = z
@@ -188,7 +200,7 @@ const directorySchema = z
     /** Membership in this group is what admits a user to the homeserver. */
     admissionGroup: distinguishedName,
     /** The read-only account Synapse binds with (its password is a mounted secret). */
-    bindDn: distinguishedName,
+    bindDn: bindDistinguishedName,
   })
   .strict();
 
@@ -198,7 +210,8 @@ const smtpSchema = z
     host: checked(dnsNameProblem),
     port: z.union([z.literal(465), z.literal(587)], { errorMap: () => ({ message: 'must be 465 (implicit TLS) or 587 (STARTTLS)' }) }),
     username: z.string().regex(/^[A-Za-z0-9._@+-]{1,128}$/, 'must be a plain account name'),
-    notifFrom: z.string().regex(/^[^<>\n"]{0,64}<[^@\s<>]+@[a-z0-9.-]+>$/, 'must look like "Name <address@domain>"'),
+    /** `Display Name <local@domain>`: it reaches YAML, an External Secrets template and Synapse's `%` formatting, so none of their syntax fits in it. */
+    notifFrom: checked(emailSenderProblem),
   })
   .strict();
 
@@ -389,10 +402,13 @@ const documentSchema = z
   })
   .strict();
 
-/** The document, after one walk over every string of it (any field, known or not) for Terraform syntax. */
+/**
+ * The document, after one walk over every string of it (any field, known or not) for what no
+ * engine may receive: Terraform syntax, cdktf token markers, control and invisible characters.
+ */
 export const deploymentConfigSchema = z.preprocess((raw, ctx) => {
   forEachString(raw, [], (text, path, role) => {
-    const problem = terraformSyntaxProblem(text);
+    const problem = terraformSyntaxProblem(text) ?? invisibleCharacterProblem(text);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: role === 'key' ? `mapping key ${problem}` : problem });
   });
   return raw;

@@ -10,6 +10,7 @@
 import type { MonitoringSettings } from '../../config/deployment-config';
 import { stringify } from 'yaml';
 import { HAPROXY_PROXIES } from '../gateway/haproxy-config';
+import { goTemplateLiteral } from '../go-template';
 
 export const SIGNAL_LABEL = 'matrix.sovereign/signal';
 /** Target label our PodMonitors copy the workload name into. */
@@ -63,6 +64,11 @@ export function formatBytes(bytes: number): string {
   return `${bytes}B`;
 }
 
+/** A literal inside a PromQL (RE2) regular expression. */
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function selector(matchers: Readonly<Record<string, string>>): string {
   return `{${Object.entries(matchers)
     .map(([name, value]) => (value.startsWith('=~') ? `${name}=~${JSON.stringify(value.slice(2))}` : `${name}=${JSON.stringify(value)}`))
@@ -70,14 +76,17 @@ function selector(matchers: Readonly<Record<string, string>>): string {
 }
 
 export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
-  const { thresholds, namespaces, serverName } = input;
-  const labels = (signal: Signal, severity: Severity) => ({ severity, [SIGNAL_LABEL]: signal, [HOMESERVER_TARGET_LABEL]: input.homeserverName });
+  const { thresholds, namespaces } = input;
+  // Prometheus expands annotations and labels as Go templates: names from the config are literal text there.
+  const serverName = goTemplateLiteral(input.serverName);
+  const literalNamespaces = { gateway: goTemplateLiteral(namespaces.gateway), homeserver: goTemplateLiteral(namespaces.homeserver), media: goTemplateLiteral(namespaces.media) };
+  const labels = (signal: Signal, severity: Severity) => ({ severity, [SIGNAL_LABEL]: signal, [HOMESERVER_TARGET_LABEL]: goTemplateLiteral(input.homeserverName) });
   const group = (signal: Signal, rules: AlertRule[]): RuleGroup => ({ name: `matrix-sovereign.${input.homeserverName}.${signal}`, rules });
   const { mediaBytes, loginResponses, synapseRequests } = ALERT_METRICS;
   const perMinute = (servlets: readonly string[], extra: Record<string, string> = {}) =>
     `sum(rate(${synapseRequests.metric}${selector({ namespace: namespaces.homeserver, servlet: servlets.length === 1 ? servlets[0]! : `=~${servlets.join('|')}`, ...extra })}[5m])) * 60`;
-  const gatewayLog = `the HAProxy log (stdout of the haproxy pods in ${namespaces.gateway}: client address, path, status)`;
-  const synapseLog = `the Synapse log in ${namespaces.homeserver} (requesting user and, via X-Forwarded-For, client address)`;
+  const gatewayLog = `the HAProxy log (stdout of the haproxy pods in ${literalNamespaces.gateway}: client address, path, status)`;
+  const synapseLog = `the Synapse log in ${literalNamespaces.homeserver} (requesting user and, via X-Forwarded-For, client address)`;
 
   return [
     group('media-exfiltration', [
@@ -90,7 +99,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
           summary: `Bulk media download from ${serverName}`,
           description:
             `{{ $value | humanize1024 }}B of media left ${serverName} through the gateway in the last hour (threshold ${formatBytes(thresholds.mediaEgressBytesPerHour)}). ` +
-            `Look at ${gatewayLog} for the addresses fetching /_matrix/media, /_matrix/client/v1/media and /_matrix/federation/v1/media, and at the media worker log in ${namespaces.media} for the media ids; ` +
+            `Look at ${gatewayLog} for the addresses fetching /_matrix/media, /_matrix/client/v1/media and /_matrix/federation/v1/media, and at the media worker log in ${literalNamespaces.media} for the media ids; ` +
             'block the source at the gateway and end the sessions of the accounts involved.',
         },
       },
@@ -138,7 +147,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
     group('monitoring-gap', [
       {
         alert: 'MatrixScrapeTargetDown',
-        expr: `up${selector({ namespace: `=~${[...new Set(input.targets.map((target) => target.namespace))].join('|')}` })} == 0`,
+        expr: `up${selector({ namespace: `=~${[...new Set(input.targets.map((target) => escapeRegex(target.namespace)))].join('|')}` })} == 0`,
         for: ALERT_HOLD.targetDown,
         labels: labels('monitoring-gap', 'warning'),
         annotations: {
