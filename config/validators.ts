@@ -58,6 +58,21 @@ export function invisibleCharacterProblem(value: string): string | null {
   return `must not contain control or invisible formatting characters (found U+${(found.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')})`;
 }
 
+/**
+ * Namespaces Kubernetes (and OpenShift) reserve for themselves. A deployment or homeserver
+ * name prefixes namespaces (`<name>-<compartment>`), so a name must not produce one of them.
+ */
+export const RESERVED_NAME_PREFIXES = ['kube-', 'openshift-'] as const;
+export const SHARED_NAMESPACE = 'default';
+/** The namespaces of Kubernetes itself. */
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+export function reservedNameProblem(name: string): string | null {
+  if (name === SHARED_NAMESPACE) return `"${name}" is reserved: it reads as the cluster's default namespace`;
+  const prefix = RESERVED_NAME_PREFIXES.find((reserved) => `${name}-`.startsWith(reserved));
+  return prefix ? `must not start with "${prefix.slice(0, -1)}": its namespaces (${name}-...) would carry the reserved prefix "${prefix}"` : null;
+}
+
 /** A Kubernetes label key: an optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
 export function labelKeyProblem(key: string): string | null {
   const slash = key.lastIndexOf('/');

@@ -7,6 +7,7 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { LocalBackend, PgBackend, TerraformStack } from 'cdktf';
 import type { DeploymentConfig } from '../config/deployment-config';
+import { stateSchemaName } from '../model/stack-names';
 
 /**
  * Full source addresses so OpenTofu (the intended engine) resolves the providers
@@ -49,6 +50,6 @@ export function configureEngine(stack: TerraformStack, stackName: string, config
     return;
   }
   // The connection string carries a password: leave it out so the engine reads PG_CONN_STR.
-  new PgBackend(stack, { connStr: '', schemaName: `${config.state.schemaPrefix}_${stackName.replace(/-/g, '_')}` });
+  new PgBackend(stack, { connStr: '', schemaName: stateSchemaName(config.state.schemaPrefix, stackName) });
   stack.addOverride('terraform.backend.pg.conn_str', undefined);
 }

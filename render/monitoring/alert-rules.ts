@@ -31,6 +31,14 @@ export const ALERT_METRICS = {
   profileServlets: ['ProfileRestServlet', 'ProfileFieldRestServlet'],
 } as const;
 
+/** The alerts that compare a rate or volume with a configured threshold (`expr` ends with `> <threshold>`), by the setting each reads. */
+export const THRESHOLD_ALERTS = {
+  mediaEgressBytesPerHour: 'MatrixMediaExfiltration',
+  userDirectorySearchesPerMinute: 'MatrixUserDirectoryScraping',
+  profileLookupsPerMinute: 'MatrixProfileScraping',
+  rejectedLoginsPerMinute: 'MatrixCredentialStuffing',
+} as const satisfies Readonly<Record<keyof MonitoringSettings['alerts'], string>>;
+
 /** How long a condition must hold before the alert fires. */
 export const ALERT_HOLD = { mediaExfiltration: '5m', directoryScraping: '10m', credentialStuffing: '5m', targetDown: '5m', targetAbsent: '10m' } as const;
 
@@ -91,7 +99,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
   return [
     group('media-exfiltration', [
       {
-        alert: 'MatrixMediaExfiltration',
+        alert: THRESHOLD_ALERTS.mediaEgressBytesPerHour,
         expr: `sum(increase(${mediaBytes.metric}${selector({ namespace: namespaces.gateway, proxy: mediaBytes.proxy })}[1h])) > ${thresholds.mediaEgressBytesPerHour}`,
         for: ALERT_HOLD.mediaExfiltration,
         labels: labels('media-exfiltration', 'critical'),
@@ -106,7 +114,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
     ]),
     group('directory-scraping', [
       {
-        alert: 'MatrixUserDirectoryScraping',
+        alert: THRESHOLD_ALERTS.userDirectorySearchesPerMinute,
         expr: `${perMinute(ALERT_METRICS.userDirectoryServlets)} > ${thresholds.userDirectorySearchesPerMinute}`,
         for: ALERT_HOLD.directoryScraping,
         labels: labels('directory-scraping', 'warning'),
@@ -118,7 +126,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
         },
       },
       {
-        alert: 'MatrixProfileScraping',
+        alert: THRESHOLD_ALERTS.profileLookupsPerMinute,
         expr: `${perMinute(ALERT_METRICS.profileServlets, { method: 'GET' })} > ${thresholds.profileLookupsPerMinute}`,
         for: ALERT_HOLD.directoryScraping,
         labels: labels('directory-scraping', 'warning'),
@@ -132,7 +140,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
     ]),
     group('credential-stuffing', [
       {
-        alert: 'MatrixCredentialStuffing',
+        alert: THRESHOLD_ALERTS.rejectedLoginsPerMinute,
         expr: `sum(rate(${loginResponses.metric}${selector({ namespace: namespaces.gateway, proxy: loginResponses.proxy, code: loginResponses.code })}[5m])) * 60 > ${thresholds.rejectedLoginsPerMinute}`,
         for: ALERT_HOLD.credentialStuffing,
         labels: labels('credential-stuffing', 'warning'),

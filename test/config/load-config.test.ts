@@ -91,7 +91,7 @@ const REJECTED: Case[] = [
   ['storage class not allowlisted', (c) => setPath(c, 'storage.storageClassName', 'standard'), 'storage.storageClassName', /not in storage.allowedStorageClasses/],
   ['PSA version "latest"', (c) => setPath(c, 'kubernetes.podSecurityVersion', 'latest'), 'kubernetes.podSecurityVersion', /pinned version/],
   ['bad homeserver slug', (c) => setPath(c, 'homeservers[0].name', 'Agency_1'), 'homeservers[0].name', /lowercase/],
-  ['homeserver slug too long', (c) => setPath(c, 'homeservers[0].name', 'a'.repeat(41)), 'homeservers[0].name', /at most 40/],
+  ['homeserver slug too long for its certificates', (c) => setPath(c, 'homeservers[0].name', 'a'.repeat(38)), 'homeservers[0].name', /must be at most 37 characters: the common name of the media-tls certificate "media-repository\.a{38}-media\.svc" would be 65 characters \(at most 64\)/],
   ['deployment name equal to a homeserver name', (c) => setPath(c, 'deployment.name', 'agency'), 'deployment.name', /must differ/],
   ['unknown gateway exposure', (c) => setPath(c, 'homeservers[0].gateway.exposure', 'HostPort'), 'homeservers[0].gateway.exposure', /LoadBalancer/],
   ['federation on with no peer at all', (c) => setPath(c, 'homeservers[0].federation.enabled', true), 'homeservers[0].federation.peers', /no peer/],
@@ -168,10 +168,10 @@ const REJECTED: Case[] = [
   ['unknown alert threshold (typo)', (c) => setPath(c, 'monitoring.alerts.mediaEgresPerHour', '1G'), 'monitoring.alerts.mediaEgresPerHour', /unknown key/],
   ['media egress threshold without a unit', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', 2000000000), 'monitoring.alerts.mediaEgressPerHour', /string/],
   ['media egress threshold that is not a size', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', '2 GB'), 'monitoring.alerts.mediaEgressPerHour', /must be a size/],
-  ['media egress threshold above 1024G', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', '2000G'), 'monitoring.alerts.mediaEgressPerHour', /at most 1024G/],
+  ['media egress threshold above 50G', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', '1024G'), 'monitoring.alerts.mediaEgressPerHour', /at most 50G/],
   ['zero directory-search threshold (alert always firing)', (c) => setPath(c, 'monitoring.alerts.userDirectorySearchesPerMinute', 0), 'monitoring.alerts.userDirectorySearchesPerMinute', /greater than or equal to 1/],
   ['fractional profile threshold', (c) => setPath(c, 'monitoring.alerts.profileLookupsPerMinute', 2.5), 'monitoring.alerts.profileLookupsPerMinute', /integer/],
-  ['rejected-login threshold too high to mean anything', (c) => setPath(c, 'monitoring.alerts.rejectedLoginsPerMinute', 100_000), 'monitoring.alerts.rejectedLoginsPerMinute', /less than or equal to 10000/],
+  ['rejected-login threshold too high to mean anything', (c) => setPath(c, 'monitoring.alerts.rejectedLoginsPerMinute', 100_000), 'monitoring.alerts.rejectedLoginsPerMinute', /less than or equal to 300/],
   ['negative rejected-login threshold', (c) => setPath(c, 'monitoring.alerts.rejectedLoginsPerMinute', -5), 'monitoring.alerts.rejectedLoginsPerMinute', /greater than or equal to 1/],
 ];
 
