@@ -35,9 +35,20 @@ export function runGo(args: readonly string[], cwd: string, env: NodeJS.ProcessE
   return result.stdout;
 }
 
+let slotWaitMs = 0;
+
+/** Milliseconds this process has waited for the Go build slot so far (build times are reported without it). */
+export function goBuildSlotWaitMs(): number {
+  return slotWaitMs;
+}
+
 /** Holds the machine-wide Go build slot (two cold builds at once would only slow both down). */
 export function withGoBuildSlot<T>(work: () => T): T {
-  return withCacheLock(toolCache('locks', 'go-build'), work);
+  const requested = Date.now();
+  return withCacheLock(toolCache('locks', 'go-build'), () => {
+    slotWaitMs += Date.now() - requested;
+    return work();
+  });
 }
 
 let cachedGoVersion: string | undefined;

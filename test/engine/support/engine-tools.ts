@@ -9,17 +9,47 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureEngineTool } from './tools/go-tools';
+import { ensureChartPackages } from './tools/charts';
+import { ENGINE_TOOLS, ensureEngineTool, type EngineTool } from './tools/go-tools';
+import { ensureOperatorBinaries, type OperatorBinaries } from './tools/operators';
+import { ensureProviderMirror } from './tools/providers';
 
 export { ENGINE_TOOLS, ensureEngineTool, KUBERNETES_VERSION, KWOK_VERSION, TOFU_VERSION, type EngineTool } from './tools/go-tools';
 export { ensureProviderBinary, ensureProviderMirror, mirrorPath, PINNED_PROVIDERS, tofuPlatform, type ProviderAddress } from './tools/providers';
 export { ENGINE_SOURCES_VARIABLE, engineSourcesDirectory, SOURCE_ARCHIVES } from './tools/sources';
 export { CHART_PACKAGES, chartPackageFile, ensureChartPackages, PACKAGED_CHARTS, type PackagedChart } from './tools/charts';
+export { CERT_MANAGER_VERSION, certManagerCrdFiles, ensureCertManagerBinaries, ensureCertManagerBinary, type CertManagerBinaries, type CertManagerComponent } from './tools/cert-manager';
+export {
+  ensureExternalSecrets,
+  ensureOpenBao,
+  ensureOperatorBinaries,
+  ensureTrustManager,
+  EXTERNAL_SECRETS_TAGS,
+  EXTERNAL_SECRETS_VERSION,
+  OPENBAO_VERSION,
+  TRUST_MANAGER_VERSION,
+  type OperatorBinaries,
+} from './tools/operators';
 
-export function ensureTofu(): string {
-  return ensureEngineTool('tofu');
+export interface EngineSupply {
+  readonly providerMirror: string;
+  readonly tools: Readonly<Record<EngineTool, string>>;
+  readonly operators: OperatorBinaries;
+  readonly charts: string;
+}
+
+/**
+ * Everything the engine proof runs, built (once per machine) most useful first: the provider
+ * mirror, the rest of the control plane and kwok, then the operators and their charts.
+ */
+export function ensureEngineSupply(): EngineSupply {
+  const order: readonly EngineTool[] = ['kube-controller-manager', 'kube-scheduler', 'kwok', 'etcd', 'kube-apiserver', 'tofu'];
+  if (ENGINE_TOOLS.some((tool) => !order.includes(tool))) throw new Error('ensureEngineSupply: an engine tool is missing from the build order');
+  const providerMirror = ensureProviderMirror();
+  const tools = Object.fromEntries(order.map((tool) => [tool, ensureEngineTool(tool)])) as Record<EngineTool, string>;
+  const operators = ensureOperatorBinaries();
+  return { providerMirror, tools, operators, charts: ensureChartPackages() };
 }
 
 /**
@@ -32,9 +62,10 @@ export interface ProviderMirror {
   readonly cliConfigFile: string;
 }
 
-/** An empty mirror under `root`, or `existing` (an operator's mirror holding the pinned providers). */
+/** An empty mirror under `root`, or `existing` (ensureProviderMirror()'s, or an operator's holding the pinned providers). */
 export function providerMirror(root: string, existing?: string): ProviderMirror {
   const directory = existing ?? path.join(root, 'provider-mirror');
+  fs.mkdirSync(root, { recursive: true });
   fs.mkdirSync(directory, { recursive: true });
   const cliConfigFile = path.join(root, 'tofu.tfrc');
   fs.writeFileSync(
@@ -66,12 +97,4 @@ export function runTofu(tofu: string, cwd: string, args: readonly string[], mirr
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, TF_CLI_CONFIG_FILE: mirror.cliConfigFile, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...extraEnv };
   const result = spawnSync(tofu, [...args], { cwd, env, encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Whether the module proxy serves `module@version`, with its answer (the error text when it does not). */
-export function goModuleServed(modulePath: string, version: string): { served: boolean; detail: string } {
-  const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
-  const result = spawnSync('go', ['mod', 'download', '-json', `${modulePath}@${version}`], { cwd: os.tmpdir(), env, encoding: 'utf8', timeout: 2 * 60_000 });
-  const info = JSON.parse(result.stdout || '{}') as { Dir?: string; Error?: string };
-  return { served: result.status === 0 && !!info.Dir, detail: info.Error ?? info.Dir ?? result.stderr };
 }

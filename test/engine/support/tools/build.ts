@@ -1,13 +1,14 @@
 /**
  * What every engine build shares: where its binary lands in the tool cache, the cache key
  * (sources + build flags + Go version), a scratch directory for unpacked sources, and a log
- * of how long each cold build took (stderr and `engine/build-times.log` in the tool cache).
+ * of how long each cold build took, waiting for the Go build slot not counted (stderr and
+ * `engine/build-times.log` in the tool cache).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cachedArtifact, withScratchDirectory } from '../../../support/cache-lock';
-import { goVersion, keepBuild, toolCacheRoot } from '../../../support/go-build';
+import { goBuildSlotWaitMs, goVersion, keepBuild, toolCacheRoot } from '../../../support/go-build';
 import { toolCache } from '../../../support/tool-cache';
 
 /** Bump when the way engine binaries are built changes (not their sources), so cached builds are redone. */
@@ -32,8 +33,9 @@ export function inScratch<T>(label: string, work: (directory: string) => T): T {
   return withScratchDirectory(toolCache('engine', 'scratch'), label, work);
 }
 
-function recordBuildTime(name: string, milliseconds: number): void {
-  const line = `${new Date().toISOString()} ${name} built in ${(milliseconds / 1000).toFixed(0)} s (${goVersion()})`;
+function recordBuildTime(name: string, milliseconds: number, waitedMs: number): void {
+  const waited = waitedMs >= 1000 ? `, after ${(waitedMs / 1000).toFixed(0)} s waiting for the Go build slot` : '';
+  const line = `${new Date().toISOString()} ${name} built in ${((milliseconds - waitedMs) / 1000).toFixed(0)} s (${goVersion()}${waited})`;
   process.stderr.write(`engine build: ${line}\n`);
   fs.mkdirSync(toolCache('engine'), { recursive: true });
   fs.appendFileSync(toolCache('engine', 'build-times.log'), `${line}\n`);
@@ -47,8 +49,9 @@ export function cachedEngineBinary(name: string, key: string, build: (output: st
   const binary = path.join(toolCacheRoot(), 'bin', `${name}-${key}`);
   cachedArtifact(binary, (staging) => {
     const started = Date.now();
+    const waitedBefore = goBuildSlotWaitMs();
     build(staging);
-    recordBuildTime(name, Date.now() - started);
+    recordBuildTime(name, Date.now() - started, goBuildSlotWaitMs() - waitedBefore);
   });
   keepBuild(binary, name);
   return binary;
