@@ -1,13 +1,16 @@
 /**
- * Rules that span several fields: duplicates, allowlists and federation peers.
+ * Rules that span several fields: duplicates, allowlists and their breadth, federation peers,
+ * where the site's namespaces may be, and whether every derived name fits its limit.
  * Each issue names the exact field path so an operator can fix it without guessing.
  */
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace, LABEL_MANAGED_BY, LABEL_PART_OF, PLATFORM_COMPONENTS, platformNamespace } from '../model/compartments';
+import { deploymentDerivedNames, homeserverDerivedNames, longestFitting, overlongName, serverNameDerivedNames, stateSchemaDerivedNames, type DerivedName } from '../model/name-limits';
+import { CLIENT_MIN_PREFIX, MAX_SERVICE_RANGES, SERVICE_MIN_PREFIX, type PrefixBound } from './bounds';
 import { parseDuration, parseSize } from './durations';
-import { parseImageReference } from './image-reference';
+import { parseImageReference, registryOf } from './image-reference';
 import { ALWAYS_BLOCKED_RANGES } from './reserved-ranges';
 import type { DeploymentConfigInput } from './schema';
-import { cidrContains, isAnyAddress, parseCidr } from './validators';
+import { cidrContains, isAnyAddress, parseCidr, SHARED_NAMESPACE, SYSTEM_NAMESPACES } from './validators';
 
 export interface ConfigIssue {
   readonly path: string;
@@ -38,6 +41,82 @@ function duplicates(values: readonly string[], pathOf: (index: number) => string
 
 function hostOf(serverName: string): string {
   return serverName.split(':')[0] ?? serverName;
+}
+
+/**
+ * One spelling per server: `matrix.example.org`, `:443` (the gateway's port) and `:8448` (Matrix's
+ * default federation port) reach the same homeserver, so they count as duplicates.
+ */
+export function normalizedServerName(serverName: string): string {
+  return serverName.replace(/:(443|8448)$/, '');
+}
+
+/** The derived name of `field` that does not fit, as one issue saying how long the field may be. */
+function nameLengthIssue(path: string, derived: readonly DerivedName[], longest?: number): ConfigIssue[] {
+  const overlong = overlongName(derived);
+  if (!overlong) return [];
+  const bound = longest === undefined ? '' : `must be at most ${longest} characters: `;
+  return [{ path, message: `${bound}the ${overlong.what} "${overlong.name}" would be ${overlong.name.length} characters (at most ${overlong.limit})` }];
+}
+
+/** Every derived name fits: namespaces, certificate common names, the state schemas of the pg backend. */
+function nameLengthChecks(config: DeploymentConfigInput): ConfigIssue[] {
+  const issues: ConfigIssue[] = [...nameLengthIssue('deployment.name', deploymentDerivedNames(config.deployment.name), longestFitting(deploymentDerivedNames))];
+  config.homeservers.forEach((homeserver, index) => {
+    issues.push(...nameLengthIssue(`homeservers[${index}].name`, homeserverDerivedNames(homeserver.name), longestFitting(homeserverDerivedNames)));
+    issues.push(...nameLengthIssue(`homeservers[${index}].serverName`, serverNameDerivedNames(homeserver.serverName)));
+  });
+  if (config.state.backend === 'pg') {
+    const schemas = stateSchemaDerivedNames(config.state.pg.schemaPrefix, config.deployment.name, config.homeservers.map((homeserver) => homeserver.name));
+    issues.push(...nameLengthIssue('state.pg.schemaPrefix', schemas).map((issue) => ({ ...issue, message: `${issue.message}: PostgreSQL would cut it and two stacks could share one state; shorten the prefix or the names` })));
+  }
+  return issues;
+}
+
+/** Why a range is too wide for an allowlist with this bound, if it is. */
+function breadthProblem(range: string, bound: PrefixBound, what: string): string | null {
+  const parsed = parseCidr(range);
+  if (typeof parsed === 'string' || parsed.prefix === 0 || parsed.prefix >= bound[parsed.family]) return null;
+  return `/${parsed.prefix} is wider than ${what} may be: at most /${bound[parsed.family]} for IPv${parsed.family}`;
+}
+
+/** Each entry of an outside-service allowlist names at most one organisation's block, and the list stays short. */
+function serviceRangeIssues(field: string, ranges: readonly string[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (ranges.length > MAX_SERVICE_RANGES) issues.push({ path: field, message: `has ${ranges.length} entries: at most ${MAX_SERVICE_RANGES} (the addresses of named services, not a map of the internet)` });
+  ranges.forEach((range, index) => {
+    const problem = breadthProblem(range, SERVICE_MIN_PREFIX, 'an allowlist of named services');
+    if (problem) issues.push({ path: `${field}[${index}]`, message: problem });
+  });
+  return issues;
+}
+
+/**
+ * Namespaces named by the site (its Prometheus, its cluster DNS) are trusted as peers: they must
+ * not be the shared `default` namespace, where anyone may run pods with the expected labels, nor
+ * one of this deployment's own compartments.
+ */
+function namespacePlacementChecks(config: DeploymentConfigInput): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const ours = new Set([
+    ...config.homeservers.flatMap((homeserver) => HOMESERVER_COMPARTMENTS.map((compartment) => homeserverNamespace(homeserver.name, compartment))),
+    ...PLATFORM_COMPONENTS.map((component) => platformNamespace(config.deployment.name, component)),
+  ]);
+  const { monitoring, kubernetes } = config;
+  if (monitoring.namespace === SHARED_NAMESPACE) {
+    issues.push({ path: 'monitoring.namespace', message: `must not be "${SHARED_NAMESPACE}": any pod there carrying the Prometheus labels could scrape the metrics; name the namespace the site's Prometheus runs in` });
+  }
+  if ((SYSTEM_NAMESPACES as readonly string[]).includes(monitoring.namespace)) {
+    issues.push({ path: 'monitoring.namespace', message: `must not be ${monitoring.namespace} (a namespace of Kubernetes itself, where system pods could carry the Prometheus labels): run Prometheus in a namespace of its own` });
+  }
+  if (monitoring.namespace === kubernetes.dns.namespace) issues.push({ path: 'monitoring.namespace', message: 'must differ from kubernetes.dns.namespace: the cluster DNS namespace is not where metrics readers belong' });
+  if (kubernetes.dns.namespace === SHARED_NAMESPACE) {
+    issues.push({ path: 'kubernetes.dns.namespace', message: `must not be "${SHARED_NAMESPACE}": every compartment may send DNS queries to pods with the DNS labels there, and anyone may run such a pod` });
+  }
+  if (ours.has(kubernetes.dns.namespace)) {
+    issues.push({ path: 'kubernetes.dns.namespace', message: `"${kubernetes.dns.namespace}" is a namespace of this deployment: every compartment would be allowed to reach it; name the namespace of the cluster DNS (e.g. kube-system)` });
+  }
+  return issues;
 }
 
 /** Chart pins come from allowlisted repositories; certificates renew well before they expire. */
@@ -90,7 +169,7 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   const { homeservers, images, storage, kubernetes } = config;
 
   issues.push(...duplicates(homeservers.map((h) => h.name), (i) => `homeservers[${i}].name`, 'homeserver name'));
-  issues.push(...duplicates(homeservers.map((h) => h.serverName), (i) => `homeservers[${i}].serverName`, 'server name'));
+  issues.push(...duplicates(homeservers.map((h) => normalizedServerName(h.serverName)), (i) => `homeservers[${i}].serverName`, 'server name'));
   issues.push(...duplicates(images.allowedRegistries, (i) => `images.allowedRegistries[${i}]`, 'registry'));
   issues.push(...duplicates(storage.allowedStorageClasses, (i) => `storage.allowedStorageClasses[${i}]`, 'storage class'));
 
@@ -119,8 +198,15 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
     }
   }
 
+  if (images.mirrorPrefix !== undefined && !images.allowedRegistries.includes(registryOf(images.mirrorPrefix))) {
+    issues.push({ path: 'images.mirrorPrefix', message: `registry "${registryOf(images.mirrorPrefix)}" is not in images.allowedRegistries: every image is pulled from the mirror, so the mirror must be allowlisted` });
+  }
+
   issues.push(...platformChecks(config));
   issues.push(...monitoringChecks(config));
+  issues.push(...namespacePlacementChecks(config));
+  issues.push(...nameLengthChecks(config));
+  issues.push(...serviceRangeIssues('kubernetes.apiServer.cidrs', kubernetes.apiServer.cidrs));
 
   if (!storage.allowedStorageClasses.includes(storage.storageClassName)) {
     issues.push({ path: 'storage.storageClassName', message: `"${storage.storageClassName}" is not in storage.allowedStorageClasses` });
@@ -154,7 +240,12 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
       [`${base}.directory.external.cidrs`, directory.external?.cidrs ?? []],
       [`${base}.media.s3.cidrs`, homeserver.media.s3?.cidrs ?? []],
     ];
+    homeserver.gateway.ingressCidrs.forEach((range, rangeIndex) => {
+      const problem = breadthProblem(range, CLIENT_MIN_PREFIX, 'a list of client networks (give 0.0.0.0/0 or ::/0 for a public homeserver)');
+      if (problem) issues.push({ path: `${base}.gateway.ingressCidrs[${rangeIndex}]`, message: problem });
+    });
     for (const [field, ranges] of outsideRanges) {
+      issues.push(...serviceRangeIssues(field, ranges));
       ranges.forEach((range, rangeIndex) => {
         const parsed = parseCidr(range);
         if (typeof parsed === 'string') return;
@@ -183,7 +274,7 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
     });
     issues.push(...duplicates(homeserver.allowedEmailDomains, (i) => `${base}.allowedEmailDomains[${i}]`, 'email domain'));
     const peers = federation.peers ?? [];
-    issues.push(...duplicates(peers, (i) => `${base}.federation.peers[${i}]`, 'peer'));
+    issues.push(...duplicates(peers.map(normalizedServerName), (i) => `${base}.federation.peers[${i}]`, 'peer'));
     if (!federation.enabled) {
       if (federation.peers?.length) issues.push({ path: `${base}.federation.peers`, message: 'must be empty when federation.enabled is false' });
       if (federation.egressCidrs) issues.push({ path: `${base}.federation.egressCidrs`, message: 'must be absent when federation.enabled is false' });
@@ -201,6 +292,8 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
         message: 'federation is enabled but there is no peer: list peers, add fleet members, or set federation.enabled: false',
       });
     }
+    // Omitting egressCidrs is "anywhere but the carve-outs"; an explicit list names the peers' networks.
+    issues.push(...serviceRangeIssues(`${base}.federation.egressCidrs`, federation.egressCidrs ?? []));
     (federation.egressCidrs ?? []).forEach((range, rangeIndex) => {
       const parsed = parseCidr(range);
       if (typeof parsed === 'string') return;

@@ -107,25 +107,28 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
 }
 
 /**
- * Strings CDK for Terraform reads as references to its own values (`${TfToken[TOKEN.1]}`, list
- * tokens `#{TfToken[...]}`) and numbers in the range it uses to encode number tokens: in a
- * config they would be resolved (or fail) inside cdktf instead of being written as given.
+ * Numbers in the range CDK for Terraform uses to encode its number tokens: in a config they
+ * would be resolved (or fail) inside cdktf instead of being written as given. (Its string and
+ * list token markers are refused with every other template syntax by the schema.)
  */
-const TOKEN_MARKER = /TfToken\[/;
 const LARGEST_PLAIN_NUMBER = 1e21;
 
-/** Every key and value of the parsed YAML that cdktf would take for one of its tokens, by field path. */
+/** Every number of the parsed YAML that cdktf would take for one of its tokens, by field path. */
 function tokenIssues(value: unknown, segments: (string | number)[] = [], issues: ConfigIssue[] = []): ConfigIssue[] {
-  if (typeof value === 'string' && TOKEN_MARKER.test(value)) issues.push({ path: formatPath(segments), message: 'contains "TfToken[", which CDK for Terraform reads as a reference to one of its own values' });
   if (typeof value === 'number' && Math.abs(value) >= LARGEST_PLAIN_NUMBER) issues.push({ path: formatPath(segments), message: `is too large a number (at most ${LARGEST_PLAIN_NUMBER})` });
   if (Array.isArray(value)) value.forEach((item, index) => tokenIssues(item, [...segments, index], issues));
-  else if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) {
-      if (TOKEN_MARKER.test(key)) issues.push({ path: formatPath([...segments, key]), message: 'is a key containing "TfToken[", which CDK for Terraform reads as a reference to one of its own values' });
-      tokenIssues(child, [...segments, key], issues);
-    }
-  }
+  else if (typeof value === 'object' && value !== null) for (const [key, child] of Object.entries(value)) tokenIssues(child, [...segments, key], issues);
   return issues;
+}
+
+/**
+ * One problem per field: the first one found (the walk over every string, then the field's own
+ * grammar) says what is wrong; a second (e.g. "Expected object" after a refused character) would
+ * only repeat it in the schema's words.
+ */
+function firstPerField(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => !seen.has(issue.path) && seen.add(issue.path));
 }
 
 /** Validates a config given as YAML text; throws ConfigError listing every problem. */
@@ -140,7 +143,7 @@ export function parseDeploymentConfig(yamlText: string, source = '<inline>'): De
   const tokens = tokenIssues(raw);
   if (tokens.length > 0) throw new ConfigError(source, tokens);
   const parsed = deploymentConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.flatMap(zodIssueToConfigIssue));
+  if (!parsed.success) throw new ConfigError(source, firstPerField(parsed.error.issues.flatMap(zodIssueToConfigIssue)));
   const issues = crossCheck(parsed.data);
   if (issues.length > 0) throw new ConfigError(source, issues);
   return resolve(parsed.data);

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { DAY_MS, parseDuration, parseSize } from './durations';
 import { parseImageReference } from './image-reference';
-import { cidrProblem, dnsNameProblem, serverNameProblem, slugProblem } from './validators';
+import { ALERT_MAXIMA, MEDIA_EGRESS_MAX_TEXT } from './bounds';
+import { cidrProblem, distinguishedNameProblem, dnsNameProblem, emailSenderProblem, invisibleCharacterProblem, labelKeyProblem, normalizeDistinguishedName, reservedNameProblem, serverNameProblem, slugProblem } from './validators';
 
 /** Adds a refinement that reports the rule returned by a `...Problem` validator. */
 function checked(problem: (value: string) => string | null) {
@@ -16,10 +17,13 @@ function checked(problem: (value: string) => string | null) {
   });
 }
 
-/** Homeserver slugs prefix namespaces (`<slug>-homeserver`), which are at most 63 characters. */
-export const HOMESERVER_SLUG_MAX = 40;
-
 const slug = (max: number) => checked((value) => slugProblem(value, max));
+/**
+ * A deployment or homeserver name: it prefixes namespaces, certificates and state, so it must
+ * not produce a reserved namespace; how long it may be follows from the names derived from it
+ * (checked in cross-checks.ts against the real derivations).
+ */
+const prefixName = checked((value) => slugProblem(value, 63) ?? reservedNameProblem(value));
 const cidr = checked(cidrProblem);
 const dnsName = checked(dnsNameProblem);
 const imageReference = checked((value) => {
@@ -32,15 +36,22 @@ const registryHost = checked((value) =>
     : 'must be a registry host such as ghcr.io or registry.example.org:5000',
 );
 const labelMap = z.record(
-  checked((value) => (/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(value) ? null : 'must be a Kubernetes label key')),
+  checked(labelKeyProblem),
   checked((value) => (/^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/.test(value) ? null : 'must be a Kubernetes label value')),
 );
 
 const kubernetesSchema = z
   .object({
     /** kubeconfig used by `cdktf deploy`; absent = the provider's in-cluster/KUBECONFIG discovery. */
-    configPath: z.string().min(1).optional(),
-    context: z.string().min(1).optional(),
+    configPath: z
+      .string()
+      .regex(/^[A-Za-z0-9._~/+@-]{1,1024}$/, 'must be a file path of letters, digits and . _ ~ / + @ - (no spaces, quotes or shell syntax)')
+      .optional(),
+    /** A kubeconfig context name (e.g. an EKS ARN or kind-local). */
+    context: z
+      .string()
+      .regex(/^[A-Za-z0-9._:@/+-]{1,253}$/, 'must be a context name of letters, digits and . _ : @ / + - (no spaces, quotes or shell syntax)')
+      .optional(),
     /** Pinned Pod Security Standards version, e.g. v1.33 (never "latest": a cluster upgrade must not change the rules silently). */
     podSecurityVersion: z.string().regex(/^v1\.[0-9]{1,2}$/, 'must be a pinned version such as v1.33, not "latest"'),
     podCidrs: z.array(cidr).min(1),
@@ -50,6 +61,7 @@ const kubernetesSchema = z
     metadataCidrs: z.array(cidr).min(1).default(['169.254.169.254/32', 'fd00:ec2::254/128']),
     dns: z
       .object({
+        /** The cluster DNS namespace (e.g. kube-system): never default nor a namespace of this deployment (every compartment queries it). */
         namespace: slug(63),
         podLabels: labelMap.refine((labels) => Object.keys(labels).length > 0, 'must select the DNS pods by at least one label'),
       })
@@ -60,6 +72,7 @@ const kubernetesSchema = z
      */
     apiServer: z
       .object({
+        /** Endpoint addresses: at most an IPv4 /16 or IPv6 /32 each, at most 64 (config/bounds.ts). */
         cidrs: z.array(cidr).min(1),
         port: z.number().int().min(1).max(65535),
       })
@@ -84,6 +97,7 @@ const stateSchema = z.discriminatedUnion('backend', [
     .object({
       backend: z.literal('pg'),
       /** The connection string is a secret: it is read by the engine from PG_CONN_STR, never written here. */
+      /** `<schemaPrefix>_<stack>` must fit PostgreSQL's 63-byte identifiers for every stack. */
       pg: z.object({ schemaPrefix: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a PostgreSQL identifier: a-z, 0-9 and "_", starting with a letter, at most 40 characters') }).strict(),
     })
     .strict(),
@@ -92,7 +106,7 @@ const stateSchema = z.discriminatedUnion('backend', [
 const imagesSchema = z
   .object({
     allowedRegistries: z.array(registryHost).min(1),
-    /** Air-gapped sites: pull everything through this mirror (`<mirror>/<original registry>/<repo>@digest`). */
+    /** Air-gapped sites: pull everything through this mirror (`<mirror>/<original registry>/<repo>@digest`); its host must be in allowedRegistries. */
     mirrorPrefix: z
       .string()
       .regex(/^[a-z0-9.-]+(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/, 'must be a registry host with an optional path, e.g. mirror.example.org/proxy')
@@ -125,7 +139,10 @@ const federationSchema = z
     enabled: z.boolean(),
     /** Server names this homeserver federates with; default: the other fleet members. */
     peers: z.array(checked(serverNameProblem)).optional(),
-    /** Where the federation sender may connect; default: anywhere except metadata and cluster ranges. */
+    /**
+     * Where the federation sender may connect; default: anywhere except metadata and cluster
+     * ranges. An explicit list names the peers' networks: at most an IPv4 /16 or IPv6 /32 each.
+     */
     egressCidrs: z.array(cidr).min(1).optional(),
   })
   .strict();
@@ -133,7 +150,7 @@ const federationSchema = z
 const gatewaySchema = z
   .object({
     exposure: z.enum(['LoadBalancer', 'NodePort']),
-    /** Client source ranges admitted at the gateway (the only external ingress). */
+    /** Client source ranges admitted at the gateway (the only external ingress): 0.0.0.0/0 and ::/0 for a public homeserver, else networks of at most an IPv4 /8 or IPv6 /16. */
     ingressCidrs: z.array(cidr).min(1),
     /** Per client address, over a sliding 10 s window; logins have their own, stricter bound. */
     rateLimit: z
@@ -161,15 +178,21 @@ const size = (maxBytes: number, maxText: string) =>
     else if (bytes > maxBytes) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be at most ${maxText}` });
   });
 
-/** An LDAP distinguished name of plain `attr=value` parts (no escapes needed, none accepted). */
-const distinguishedName = z
-  .string()
-  .regex(/^[a-zA-Z][a-zA-Z0-9-]*=[A-Za-z0-9 ._-]+(,[a-zA-Z][a-zA-Z0-9-]*=[A-Za-z0-9 ._-]+)*$/, 'must be a distinguished name such as cn=matrix-users,ou=groups,dc=example,dc=org (letters, digits, space, ".", "_", "-" in values)');
+/**
+ * An LDAP distinguished name of plain `type=value` parts (RFC 4514 with nothing to escape, none
+ * accepted), e.g. cn=matrix-users,ou=groups,dc=example,dc=org; attribute types are written
+ * lowercase after validation. It reaches slapd's cn=config (olcSuffix, olcAccess), LDIF, the
+ * directory's init script, Synapse's YAML and its LDAP filter (escaped there too).
+ */
+const distinguishedName = checked(distinguishedNameProblem).transform(normalizeDistinguishedName);
+/** The bind account is created from its DN: its naming attribute decides the object class (cn: applicationProcess, uid: account). */
+const bindDistinguishedName = checked((value) => distinguishedNameProblem(value) ?? (/^(cn|uid)=/i.test(value) ? null : 'must start with cn= or uid= (the bind account is created as an applicationProcess or account entry)')).transform(normalizeDistinguishedName);
 
 /** An LDAP server outside the cluster: TLS name to verify and the addresses Synapse may reach on 636. */
 const externalDirectorySchema = z
   .object({
     host: checked(dnsNameProblem),
+    /** At most an IPv4 /16 or IPv6 /32 each, at most 64. */
     cidrs: z.array(cidr).min(1),
   })
   .strict();
@@ -188,7 +211,7 @@ const directorySchema = z
     /** Membership in this group is what admits a user to the homeserver. */
     admissionGroup: distinguishedName,
     /** The read-only account Synapse binds with (its password is a mounted secret). */
-    bindDn: distinguishedName,
+    bindDn: bindDistinguishedName,
   })
   .strict();
 
@@ -198,7 +221,8 @@ const smtpSchema = z
     host: checked(dnsNameProblem),
     port: z.union([z.literal(465), z.literal(587)], { errorMap: () => ({ message: 'must be 465 (implicit TLS) or 587 (STARTTLS)' }) }),
     username: z.string().regex(/^[A-Za-z0-9._@+-]{1,128}$/, 'must be a plain account name'),
-    notifFrom: z.string().regex(/^[^<>\n"]{0,64}<[^@\s<>]+@[a-z0-9.-]+>$/, 'must look like "Name <address@domain>"'),
+    /** `Display Name <local@domain>`: it reaches YAML, an External Secrets template and Synapse's `%` formatting, so none of their syntax fits in it. */
+    notifFrom: checked(emailSenderProblem),
   })
   .strict();
 
@@ -208,7 +232,7 @@ const s3Schema = z
     endpoint: z.string().regex(/^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/?$/, 'must be an https:// endpoint URL without credentials or path'),
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
     region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a region name').optional(),
-    /** Addresses of the endpoint, for the media worker's egress policy (port 443 only). */
+    /** Addresses of the endpoint, for the media worker's egress policy (port 443 only): at most an IPv4 /16 or IPv6 /32 each, at most 64. */
     cidrs: z.array(cidr).min(1),
   })
   .strict();
@@ -309,14 +333,14 @@ const perMinute = (max: number) => z.number().int().min(1).max(max);
  */
 const alertThresholdsSchema = z
   .object({
-    /** Bytes served by the media backend through the gateway within one hour (all clients together). */
-    mediaEgressPerHour: size(1024 ** 4, '1024G').default('2G'),
-    /** User-directory searches per minute, homeserver-wide, sustained over 10 minutes. */
-    userDirectorySearchesPerMinute: perMinute(10_000).default(30),
-    /** Profile lookups (GET /profile/...) per minute, homeserver-wide, sustained over 10 minutes. */
-    profileLookupsPerMinute: perMinute(100_000).default(120),
-    /** Login attempts refused (HTTP 4xx: 401/403 from Synapse, 429 from the gateway or Synapse) per minute, sustained over 5 minutes. */
-    rejectedLoginsPerMinute: perMinute(10_000).default(10),
+    /** Bytes served by the media backend through the gateway within one hour (all clients together); at most 50G (config/bounds.ts). */
+    mediaEgressPerHour: size(ALERT_MAXIMA.mediaEgressBytesPerHour, MEDIA_EGRESS_MAX_TEXT).default('2G'),
+    /** User-directory searches per minute, homeserver-wide, sustained over 10 minutes; at most 600. */
+    userDirectorySearchesPerMinute: perMinute(ALERT_MAXIMA.userDirectorySearchesPerMinute).default(30),
+    /** Profile lookups (GET /profile/...) per minute, homeserver-wide, sustained over 10 minutes; at most 3000. */
+    profileLookupsPerMinute: perMinute(ALERT_MAXIMA.profileLookupsPerMinute).default(120),
+    /** Login attempts refused (HTTP 4xx: 401/403 from Synapse, 429 from the gateway or Synapse) per minute, sustained over 5 minutes; at most 300. */
+    rejectedLoginsPerMinute: perMinute(ALERT_MAXIMA.rejectedLoginsPerMinute).default(10),
   })
   .strict();
 
@@ -326,6 +350,7 @@ const alertThresholdsSchema = z
  */
 const monitoringSchema = z
   .object({
+    /** Never default, kube-system, kube-public, kube-node-lease, the DNS namespace or one of this deployment's. */
     namespace: slug(63),
     /** Selects the Prometheus pods: the only source admitted to the metrics ports. */
     prometheusPodLabels: nonEmptyLabels('the Prometheus pods'),
@@ -337,7 +362,9 @@ const monitoringSchema = z
 
 const homeserverSchema = z
   .object({
-    name: slug(HOMESERVER_SLUG_MAX),
+    /** At most 37 characters (media-repository.<name>-media.svc is a certificate common name). */
+    name: prefixName,
+    /** Its host is the gateway certificate's common name (at most 64 characters); `:443` and `:8448` count as no port for duplicates. */
     serverName: checked(serverNameProblem),
     /**
      * Plain domains; the renderer anchors and escapes them. Patterns, wildcards and
@@ -378,7 +405,8 @@ function forEachString(value: unknown, path: (string | number)[], visit: (text: 
 
 const documentSchema = z
   .object({
-    deployment: z.object({ name: slug(40) }).strict(),
+    /** At most 44 characters (openbao.<name>-openbao.svc is a certificate common name). */
+    deployment: z.object({ name: prefixName }).strict(),
     kubernetes: kubernetesSchema,
     state: stateSchema,
     images: imagesSchema,
@@ -389,10 +417,13 @@ const documentSchema = z
   })
   .strict();
 
-/** The document, after one walk over every string of it (any field, known or not) for Terraform syntax. */
+/**
+ * The document, after one walk over every string of it (any field, known or not) for what no
+ * engine may receive: Terraform syntax, cdktf token markers, control and invisible characters.
+ */
 export const deploymentConfigSchema = z.preprocess((raw, ctx) => {
   forEachString(raw, [], (text, path, role) => {
-    const problem = terraformSyntaxProblem(text);
+    const problem = terraformSyntaxProblem(text) ?? invisibleCharacterProblem(text);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: role === 'key' ? `mapping key ${problem}` : problem });
   });
   return raw;

@@ -34,34 +34,44 @@ export interface CertificateDeclaration {
   readonly combinedPem: boolean;
 }
 
-function serviceName(homeserver: HomeserverSettings, compartment: HomeserverCompartment, service: string): string {
-  return `${service}.${homeserverNamespace(homeserver.name, compartment)}.svc`;
+/** The in-cluster DNS name of a homeserver's Service (what its certificate names and its clients verify). */
+export function homeserverServiceName(homeserverName: string, compartment: HomeserverCompartment, service: string): string {
+  return `${service}.${homeserverNamespace(homeserverName, compartment)}.svc`;
 }
 
-function hostOf(serverName: string): string {
+/** The internal TLS servers of a homeserver: secret, compartment, serving workload, Service and purpose. */
+export const INTERNAL_SERVERS = [
+  { secretName: CERTIFICATE_SECRETS.ldap, compartment: 'directory', workload: 'openldap', service: 'openldap', purpose: 'LDAPS server certificate' },
+  { secretName: CERTIFICATE_SECRETS.postgres, compartment: 'homeserver', workload: 'postgres', service: 'postgres', purpose: 'PostgreSQL server certificate' },
+  { secretName: CERTIFICATE_SECRETS.synapse, compartment: 'homeserver', workload: 'synapse', service: 'synapse', purpose: 'Synapse client listener behind the gateway' },
+  { secretName: CERTIFICATE_SECRETS.media, compartment: 'media', workload: 'media-repository', service: 'media-repository', purpose: 'media worker listener behind the gateway' },
+] as const satisfies readonly { secretName: string; compartment: HomeserverCompartment; workload: string; service: string; purpose: string }[];
+
+/** The host part of a server name: the gateway's public certificate name. */
+export function publicHostOf(serverName: string): string {
   return serverName.split(':')[0] ?? serverName;
 }
 
 export function homeserverCertificates(homeserver: HomeserverSettings): CertificateDeclaration[] {
   const internal: IssuerReference = { kind: 'internal' };
-  const certificates: CertificateDeclaration[] = [];
-  if (homeserver.directory.mode === 'in-cluster') {
-    certificates.push({ secretName: CERTIFICATE_SECRETS.ldap, compartment: 'directory', workload: 'openldap', purpose: 'LDAPS server certificate', dnsNames: [serviceName(homeserver, 'directory', 'openldap')], issuer: internal, combinedPem: false });
-  }
+  const certificates: CertificateDeclaration[] = INTERNAL_SERVERS.filter((server) => server.compartment !== 'directory' || homeserver.directory.mode === 'in-cluster').map((server) => ({
+    secretName: server.secretName,
+    compartment: server.compartment,
+    workload: server.workload,
+    purpose: server.purpose,
+    dnsNames: [homeserverServiceName(homeserver.name, server.compartment, server.service)],
+    issuer: internal,
+    combinedPem: false,
+  }));
   const gatewayIssuer = homeserver.gateway.certificateIssuer;
-  certificates.push(
-    { secretName: CERTIFICATE_SECRETS.postgres, compartment: 'homeserver', workload: 'postgres', purpose: 'PostgreSQL server certificate', dnsNames: [serviceName(homeserver, 'homeserver', 'postgres')], issuer: internal, combinedPem: false },
-    { secretName: CERTIFICATE_SECRETS.synapse, compartment: 'homeserver', workload: 'synapse', purpose: 'Synapse client listener behind the gateway', dnsNames: [serviceName(homeserver, 'homeserver', 'synapse')], issuer: internal, combinedPem: false },
-    { secretName: CERTIFICATE_SECRETS.media, compartment: 'media', workload: 'media-repository', purpose: 'media worker listener behind the gateway', dnsNames: [serviceName(homeserver, 'media', 'media-repository')], issuer: internal, combinedPem: false },
-    {
-      secretName: CERTIFICATE_SECRETS.gateway,
-      compartment: 'gateway',
-      workload: 'haproxy',
-      purpose: 'public certificate of the gateway',
-      dnsNames: [hostOf(homeserver.serverName)],
-      issuer: gatewayIssuer ? { kind: gatewayIssuer.kind, name: gatewayIssuer.name } : internal,
-      combinedPem: true,
-    },
-  );
+  certificates.push({
+    secretName: CERTIFICATE_SECRETS.gateway,
+    compartment: 'gateway',
+    workload: 'haproxy',
+    purpose: 'public certificate of the gateway',
+    dnsNames: [publicHostOf(homeserver.serverName)],
+    issuer: gatewayIssuer ? { kind: gatewayIssuer.kind, name: gatewayIssuer.name } : internal,
+    combinedPem: true,
+  });
   return certificates;
 }

@@ -59,7 +59,7 @@ function synapseFiles(config: DeploymentConfig, homeserver: HomeserverSettings, 
 
 export function homeserverWorkloads(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
   const images = config.images.effective;
-  const sendsMail = emailConfigTemplate(homeserver) !== undefined;
+  const sendsMail = homeserver.synapse.smtp !== undefined;
   const workloads: WorkloadSpec[] = [
     {
       name: 'synapse',
@@ -192,7 +192,7 @@ export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverS
 export function homeserverSecretDeclarations(homeserver: HomeserverSettings): SecretDeclaration[] {
   const email = emailConfigTemplate(homeserver);
   return homeserverSecrets({
-    ...(email ? { smtpTemplate: toSynapseYaml(email, `Synapse email section of ${homeserver.serverName}`) } : {}),
+    ...(email ? { smtpTemplate: email } : {}),
     inClusterDirectory: homeserver.directory.mode === 'in-cluster',
     s3: homeserver.media.s3 !== undefined,
     // Must match the host Synapse connects to (database.args.host), or libpq finds no line.

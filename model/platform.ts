@@ -44,6 +44,17 @@ export interface PlatformNames {
 
 export const TRUST_BUNDLE_KEY = 'ca.crt';
 
+/** The root CA certificate's common name. */
+export function internalCaCommonName(names: PlatformNames): string {
+  return `${names.internalCaIssuer} root`;
+}
+
+/** OpenBao's certificate names: the Service clients use, the pod's own name (cluster address) and loopback for in-pod checks. */
+export function openbaoDnsNames(names: PlatformNames): string[] {
+  const namespace = names.namespaces.openbao;
+  return [`${RELEASES.openbao}.${namespace}.svc`, `${RELEASES.openbao}-0.${RELEASES.openbao}-internal.${namespace}.svc`, 'localhost'];
+}
+
 export function platformNames(deploymentName: string): PlatformNames {
   const namespaces = {
     openbao: platformNamespace(deploymentName, 'openbao'),

@@ -11,6 +11,7 @@ import { homeserverNamespace, HOMESERVER_COMPARTMENTS, type HomeserverCompartmen
 import { homeserverSecretDeclarations } from './homeserver-workloads';
 import { MANAGED_PREFIX, OPENBAO_AUDIENCE, platformNames, SECRET_MOUNT } from './platform';
 import type { SecretDeclaration } from './secrets';
+import { attribute, block, hclComment, renderHcl } from '../render/openbao/hcl';
 
 export { SECRET_MOUNT };
 
@@ -145,10 +146,10 @@ export function openBaoAccess(config: DeploymentConfig): OpenBaoAccess {
   return { policies, roles };
 }
 
-/** The policy document in OpenBao's HCL: exact paths, no globs. */
+/** The policy document in OpenBao's HCL, written by the HCL writer (quoted paths): exact paths, no globs. */
 export function renderOpenBaoPolicy(policy: OpenBaoPolicy): string {
-  const rules = policy.rules.map((rule) => `path "${rule.path}" {\n  capabilities = [${rule.capabilities.map((capability) => `"${capability}"`).join(', ')}]\n}`);
-  return `# ${policy.name}: ${policy.description}. Generated from the secret declarations.\n${rules.join('\n')}\n`;
+  const rules = policy.rules.map((rule) => block('path', [rule.path], [attribute('capabilities', [...rule.capabilities])]));
+  return `${hclComment(`${policy.name}: ${policy.description}. Generated from the secret declarations.`)}\n${renderHcl(rules)}`;
 }
 
 /** A Kubernetes auth role as OpenBao's API takes it, every field explicit. */

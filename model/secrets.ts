@@ -6,6 +6,7 @@
  * Terraform; OpenBao policies, SecretStores, ExternalSecrets and generators are all
  * derived from these declarations.
  */
+import { goTemplate, type TemplateValue } from '../render/go-template';
 import { REDIS_ACL_TEMPLATE } from '../render/redis-acl';
 import type { HomeserverCompartment } from './compartments';
 
@@ -61,7 +62,7 @@ export const PASSWORD_LENGTH = 40;
 export const MAC_KEY_LENGTH = 64;
 
 export interface SecretOptions {
-  /** The rendered email section (with `{{ .password }}`), present when the homeserver sends mail. */
+  /** The email.yaml template (literal text and the password action), present when the homeserver sends mail. */
   readonly smtpTemplate?: string;
   readonly inClusterDirectory: boolean;
   readonly s3: boolean;
@@ -69,7 +70,7 @@ export interface SecretOptions {
   readonly pgpassPrefix: string;
 }
 
-const value = (name: string): string => `{{ .${name} }}`;
+const value = (name: string): TemplateValue => ({ value: name });
 const generated = (values: Record<string, GeneratedValue>): SecretSource => ({ kind: 'generated', values });
 const RESTART = 'rolling restart of the consuming workloads (the process reads the file at start)';
 
@@ -80,7 +81,7 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       name: SECRET_NAMES.signingKey,
       purpose: 'Synapse federation signing key (every Synapse process loads it)',
       source: generated({ seed: { length: SIGNING_SEED_LENGTH, purpose: 'ed25519 seed, unpadded base64' } }),
-      files: { 'signing.key': { template: `ed25519 ${SIGNING_KEY_ID} ${value('seed')}`, description: 'signing key in Synapse format' } },
+      files: { 'signing.key': { template: goTemplate(`ed25519 ${SIGNING_KEY_ID} `, value('seed')), description: 'signing key in Synapse format' } },
       consumers: ['homeserver', 'media'],
       rotation: `a new key under a new key id, the old one listed in old_signing_keys for peers, then ${RESTART}`,
     },
@@ -93,9 +94,9 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
         replication: { length: MAC_KEY_LENGTH, purpose: 'worker replication secret' },
       }),
       files: {
-        macaroon: { template: value('macaroon'), description: 'macaroon secret key' },
-        form: { template: value('form'), description: 'form secret' },
-        replication: { template: value('replication'), description: 'worker replication secret' },
+        macaroon: { template: goTemplate(value('macaroon')), description: 'macaroon secret key' },
+        form: { template: goTemplate(value('form')), description: 'form secret' },
+        replication: { template: goTemplate(value('replication')), description: 'worker replication secret' },
       },
       consumers: ['homeserver', 'media'],
       rotation: `${RESTART}; a new macaroon key ends every login session`,
@@ -105,8 +106,8 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       purpose: 'PostgreSQL password of the synapse role',
       source: generated({ password: { length: PASSWORD_LENGTH, purpose: 'password of the synapse role' } }),
       files: {
-        password: { template: value('password'), description: 'the password, read by the PostgreSQL entrypoint at first start' },
-        pgpass: { template: `${options.pgpassPrefix}${value('password')}`, description: 'libpq passfile line host:port:database:user:password' },
+        password: { template: goTemplate(value('password')), description: 'the password, read by the PostgreSQL entrypoint at first start' },
+        pgpass: { template: goTemplate(options.pgpassPrefix, value('password')), description: 'libpq passfile line host:port:database:user:password' },
       },
       consumers: ['homeserver', 'media'],
       rotation: `ALTER ROLE synapse PASSWORD with the new value (the entrypoint reads the file only at initdb), then ${RESTART}`,
@@ -116,7 +117,7 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       purpose: 'Redis authentication',
       source: generated({ password: { length: PASSWORD_LENGTH, purpose: 'password Synapse presents to Redis' } }),
       files: {
-        password: { template: value('password'), description: 'password Synapse presents' },
+        password: { template: goTemplate(value('password')), description: 'password Synapse presents' },
         'users.acl': { template: `${REDIS_ACL_TEMPLATE}\n`, description: 'Redis ACL file holding only the SHA-256 of the password' },
       },
       consumers: ['homeserver', 'media'],
@@ -128,7 +129,7 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       source: options.inClusterDirectory
         ? generated({ password: { length: PASSWORD_LENGTH, purpose: 'bind password of the Synapse reader account' } })
         : { kind: 'provided', values: { password: 'bind password issued by the external directory' } },
-      files: { password: { template: value('password'), description: 'bind password' } },
+      files: { password: { template: goTemplate(value('password')), description: 'bind password' } },
       // The directory hashes it into the bind account's entry at every start.
       consumers: options.inClusterDirectory ? ['directory', 'homeserver'] : ['homeserver'],
       rotation: options.inClusterDirectory ? `${RESTART} (the directory re-hashes the bind account's password at start)` : `change at the external directory first, then ${RESTART}`,
@@ -149,7 +150,7 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       name: SECRET_NAMES.ldapBootstrap,
       purpose: 'initial directory entries (people, admission group with memberOf on members) with password hashes only',
       source: { kind: 'provided', values: { ldif: 'LDIF of the organisation units, people and groups (no bind account: it is added from ldap-bind)' } },
-      files: { 'bootstrap.ldif': { template: value('ldif'), description: 'LDIF loaded by slapadd on first start' } },
+      files: { 'bootstrap.ldif': { template: goTemplate(value('ldif')), description: 'LDIF loaded by slapadd on first start' } },
       consumers: ['directory'],
       rotation: 'read on first start only; later changes go through the directory itself',
     });
@@ -161,7 +162,7 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       source: { kind: 'provided', values: { accessKeyId: 'access key id issued by the object storage', secretAccessKey: 'secret access key issued by the object storage' } },
       files: {
         credentials: {
-          template: `[default]\naws_access_key_id = ${value('accessKeyId')}\naws_secret_access_key = ${value('secretAccessKey')}\n`,
+          template: goTemplate('[default]\naws_access_key_id = ', value('accessKeyId'), '\naws_secret_access_key = ', value('secretAccessKey'), '\n'),
           description: 'AWS-style shared credentials file',
         },
       },

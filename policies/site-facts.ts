@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DeploymentConfig } from '../config/deployment-config';
+import { HOMESERVER_COMPARTMENTS, homeserverNamespace, PLATFORM_COMPONENTS, platformNamespace } from '../model/compartments';
 import { platformNames } from '../model/platform';
 
 export interface SiteFacts {
@@ -27,6 +28,8 @@ export interface SiteFacts {
   readonly storageClasses: readonly string[];
   /** Where OpenBao's static seal key lives (its namespace and Secret). */
   readonly sealKey: { readonly namespace: string; readonly secret: string };
+  /** Every namespace of the deployment: each homeserver's compartments and the platform's. */
+  readonly namespaces: readonly string[];
 }
 
 export type SiteFactKey = keyof SiteFacts;
@@ -40,6 +43,7 @@ export const SITE_FACT_SOURCES: Readonly<Record<SiteFactKey, string>> = {
   chartRepositories: 'platform.charts.allowedRepositories',
   storageClasses: 'storage.allowedStorageClasses',
   sealKey: 'deployment.name',
+  namespaces: 'deployment.name, homeservers[].name',
 };
 
 export function siteFactsOf(config: DeploymentConfig): SiteFacts {
@@ -52,6 +56,10 @@ export function siteFactsOf(config: DeploymentConfig): SiteFacts {
     chartRepositories: config.platform.charts.allowedRepositories,
     storageClasses: config.storage.allowedStorageClasses,
     sealKey: { namespace: platformNames(config.deploymentName).namespaces.openbao, secret: platformNames(config.deploymentName).openbaoSealSecret },
+    namespaces: [
+      ...config.homeservers.flatMap((homeserver) => HOMESERVER_COMPARTMENTS.map((compartment) => homeserverNamespace(homeserver.name, compartment))),
+      ...PLATFORM_COMPONENTS.map((component) => platformNamespace(config.deploymentName, component)),
+    ],
   };
 }
 
@@ -70,6 +78,7 @@ const factsSchema = z
     chartRepositories: strings,
     storageClasses: strings,
     sealKey: z.object({ namespace: z.string().max(253), secret: z.string().max(253) }).strict(),
+    namespaces: strings,
   })
   .strict();
 

@@ -6,6 +6,18 @@
  * entries and password hashes come from a bootstrap LDIF held in a Secret.
  */
 import type { DirectorySettings } from '../config/deployment-config';
+import { distinguishedNameProblem } from '../config/validators';
+
+/**
+ * A DN as it is written into cn=config (olcSuffix, quoted olcAccess), LDIF and the init script
+ * (inside printf's double-quoted format): only the escape-free grammar the config accepts, so
+ * none of those syntaxes can be reached. Anything else is a programming error, refused here.
+ */
+function plainDn(dn: string): string {
+  const problem = distinguishedNameProblem(dn);
+  if (problem) throw new Error(`DN ${JSON.stringify(dn)} cannot be written into the directory configuration: ${problem}`);
+  return dn;
+}
 
 /** Where a given OpenLDAP build keeps its programs and files. */
 export interface OpenLdapLayout {
@@ -83,11 +95,11 @@ function entry(dn: string, attributes: readonly (readonly [string, string])[]): 
 export const SYNAPSE_READABLE_ATTRIBUTES = ['entry', 'objectClass', 'uid', 'mail', 'cn', 'memberOf'] as const;
 
 export function accessRules(directory: DirectorySettings): string[] {
-  const reader = `dn.exact="${directory.bindDn}"`;
+  const reader = `dn.exact="${plainDn(directory.bindDn)}"`;
   return [
     // Passwords are never readable; anyone may only present one to bind.
     'to attrs=userPassword by anonymous auth by * none',
-    `to dn.subtree="${directory.usersDn}" attrs=${SYNAPSE_READABLE_ATTRIBUTES.join(',')} by ${reader} read by * none`,
+    `to dn.subtree="${plainDn(directory.usersDn)}" attrs=${SYNAPSE_READABLE_ATTRIBUTES.join(',')} by ${reader} read by * none`,
     // The reader needs to see the search base itself to search under it.
     `to dn.base="${directory.usersDn}" by ${reader} search by * none`,
     'to * by * none',
@@ -124,7 +136,7 @@ export function renderSlapdConfig(directory: DirectorySettings, layout: OpenLdap
       ['objectClass', 'olcDatabaseConfig'],
       ['objectClass', 'olcMdbConfig'],
       ['olcDatabase', '{1}mdb'],
-      ['olcSuffix', directory.baseDn],
+      ['olcSuffix', plainDn(directory.baseDn)],
       ['olcDbDirectory', paths.dataDirectory],
       ['olcDbMaxSize', String(1024 ** 3)],
       ['olcDbIndex', 'objectClass eq'],
@@ -153,7 +165,7 @@ export function renderSlapdConfig(directory: DirectorySettings, layout: OpenLdap
  * follows the RDN attribute: `cn=` entries are applicationProcess, `uid=` entries account.
  */
 export function bindAccountEntry(bindDn: string): string {
-  const rdn = /^([A-Za-z]+)=([^,]+),/.exec(bindDn);
+  const rdn = /^([A-Za-z]+)=([^,]+),/.exec(plainDn(bindDn));
   if (!rdn || !['cn', 'uid'].includes((rdn[1] ?? '').toLowerCase())) throw new Error(`bind DN "${bindDn}" must start with cn= or uid=`);
   const attribute = (rdn[1] ?? '').toLowerCase();
   const structural = attribute === 'cn' ? 'applicationProcess' : 'account';

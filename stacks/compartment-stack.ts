@@ -16,6 +16,7 @@ import { SecretDelivery } from '../constructs/secret-delivery';
 import { homeserverCertificates } from '../model/certificates';
 import { homeserverSecretDeclarations } from '../model/homeserver-workloads';
 import { platformNames } from '../model/platform';
+import { compartmentStackName as stackNameOf } from '../model/stack-names';
 import { leafCertificate } from '../render/manifests/certificates';
 import { leafLifetimes, secretRefreshInterval } from '../render/manifests/lifetimes';
 import { compartmentMonitoring } from '../render/monitoring/homeserver-monitoring';
@@ -29,7 +30,7 @@ export interface CompartmentStackProps {
 }
 
 export function compartmentStackName(homeserver: HomeserverSettings, compartment: HomeserverCompartment): string {
-  return homeserverNamespace(homeserver.name, compartment);
+  return stackNameOf(homeserver.name, compartment);
 }
 
 export class CompartmentStack extends TemplateSafeStack {

@@ -3,11 +3,11 @@
  * exact version, and where its (secret-free) state lives. One state per stack, so a
  * leaked state file describes one compartment only.
  */
-import { createHash } from 'node:crypto';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { LocalBackend, PgBackend, TerraformStack } from 'cdktf';
 import type { DeploymentConfig } from '../config/deployment-config';
+import { stateSchemaName } from '../model/stack-names';
 
 /**
  * Full source addresses so OpenTofu (the intended engine) resolves the providers
@@ -31,24 +31,6 @@ export function localStatePath(directory: string, stackName: string): string {
   return `../../../${directory}/${stackName}.tfstate`;
 }
 
-/** PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1) and silently drops the rest. */
-export const PG_IDENTIFIER_MAX = 63;
-const HASH_LENGTH = 12;
-
-/**
- * The schema holding a stack's state with the pg backend: `<prefix>_<stack>` (dashes as
- * underscores), unchanged while it fits PostgreSQL's 63 bytes. A longer one would be cut by
- * PostgreSQL, so that stacks sharing the first 63 bytes would share one state: it becomes
- * `<prefix>_<start of the stack name>_<12 hex digits of sha256(stack name)>`, exactly 63 bytes.
- * Names are ASCII (the prefix and stack names are restricted to a-z, 0-9, "-" and "_").
- */
-export function pgSchemaName(prefix: string, stackName: string): string {
-  const readable = `${prefix}_${stackName.replace(/-/g, '_')}`;
-  if (readable.length <= PG_IDENTIFIER_MAX) return readable;
-  const hash = createHash('sha256').update(stackName).digest('hex').slice(0, HASH_LENGTH);
-  return `${readable.slice(0, PG_IDENTIFIER_MAX - HASH_LENGTH - 1)}_${hash}`;
-}
-
 export function configureEngine(stack: TerraformStack, stackName: string, config: DeploymentConfig, options: EngineOptions = {}): void {
   const cluster = {
     ...(config.kubernetes.configPath ? { configPath: config.kubernetes.configPath } : {}),
@@ -68,6 +50,6 @@ export function configureEngine(stack: TerraformStack, stackName: string, config
     return;
   }
   // The connection string carries a password: leave it out so the engine reads PG_CONN_STR.
-  new PgBackend(stack, { connStr: '', schemaName: pgSchemaName(config.state.schemaPrefix, stackName) });
+  new PgBackend(stack, { connStr: '', schemaName: stateSchemaName(config.state.schemaPrefix, stackName) });
   stack.addOverride('terraform.backend.pg.conn_str', undefined);
 }

@@ -21,9 +21,10 @@ import { externalSecretsValues } from '../render/charts/external-secrets-values'
 import { trustManagerValues } from '../render/charts/trust-manager-values';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
+import { platformStackName as stackNameOf } from '../model/stack-names';
 
 export function platformStackName(config: DeploymentConfig): string {
-  return `${config.deploymentName}-platform`;
+  return stackNameOf(config.deploymentName, 'platform');
 }
 
 /** What runs in a platform namespace, for its quota: chart pods, OpenBao's volume, the configurator Job. */

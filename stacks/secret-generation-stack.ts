@@ -17,9 +17,10 @@ import { secretRefreshInterval } from '../render/manifests/lifetimes';
 import { generatedValuePush, passwordGenerator, secretStore, SECRET_STORE_NAME } from '../render/manifests/secret-delivery';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
+import { platformStackName as stackNameOf } from '../model/stack-names';
 
 export function secretGenerationStackName(config: DeploymentConfig): string {
-  return `${config.deploymentName}-secret-generation`;
+  return stackNameOf(config.deploymentName, 'secret-generation');
 }
 
 /** Every generated value of the deployment: where it goes in OpenBao and how long it is. */

@@ -13,7 +13,7 @@ import { HardenedChart } from '../constructs/hardened-chart';
 import { HardenedWorkload } from '../constructs/hardened-workload';
 import { Manifest } from '../constructs/manifest';
 import { compartmentLabels } from '../model/compartments';
-import { platformNames, RELEASES } from '../model/platform';
+import { openbaoDnsNames, platformNames, RELEASES } from '../model/platform';
 import { configuratorWorkload } from '../model/platform-workloads';
 import { openBaoAccess } from '../model/secret-access';
 import { SIGNING_SEED_LENGTH } from '../model/secrets';
@@ -23,9 +23,10 @@ import { caLifetimes, leafLifetimes } from '../render/manifests/lifetimes';
 import { passwordGenerator, sealKeySecret } from '../render/manifests/secret-delivery';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
+import { platformStackName as stackNameOf } from '../model/stack-names';
 
 export function secretStoreStackName(config: DeploymentConfig): string {
-  return `${config.deploymentName}-secret-store`;
+  return stackNameOf(config.deploymentName, 'secret-store');
 }
 
 /** The static seal key: 43 letters and digits, read by OpenBao as raw URL-safe base64 (32 bytes). */
@@ -50,8 +51,7 @@ export class SecretStoreStack extends TemplateSafeStack {
         {
           name: names.openbaoTlsSecret,
           namespace: openbaoNamespace,
-          // The Service clients use, the pod's own name (cluster address) and loopback for in-pod checks.
-          dnsNames: [`${RELEASES.openbao}.${openbaoNamespace}.svc`, `${RELEASES.openbao}-0.${RELEASES.openbao}-internal.${openbaoNamespace}.svc`, 'localhost'],
+          dnsNames: openbaoDnsNames(names),
           issuer: { kind: 'internal' },
           combinedPem: false,
           usages: ['server auth', 'client auth'],

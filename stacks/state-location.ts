@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { ConfigIssue } from '../config/cross-checks';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { printable } from '../config/printable';
-import { PG_IDENTIFIER_MAX, pgSchemaName } from './engine-settings';
+import { POSTGRES_IDENTIFIER_MAX, stateSchemaName } from '../model/stack-names';
 import { isWithin, realResolve } from './output-directory';
 
 /**
@@ -46,8 +46,8 @@ function pgIssues(prefix: string, stackNames: readonly string[]): ConfigIssue[] 
   const owners = new Map<string, string>();
   const issues: ConfigIssue[] = [];
   for (const stack of stackNames) {
-    const schema = pgSchemaName(prefix, stack);
-    if (Buffer.byteLength(schema) > PG_IDENTIFIER_MAX || !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    const schema = stateSchemaName(prefix, stack);
+    if (Buffer.byteLength(schema) > POSTGRES_IDENTIFIER_MAX || !/^[a-z_][a-z0-9_]*$/.test(schema)) {
       issues.push({ path: 'state.pg.schemaPrefix', message: `gives stack ${stack} the schema name ${printable(schema)}, which PostgreSQL would not keep as written` });
     }
     const owner = owners.get(schema);

@@ -51,9 +51,18 @@ function aclFor(route: GatewayRoute): string {
 /** Proxy names the alert rules select on (`proxy` label of the exporter's series). */
 export const HAPROXY_PROXIES = { public: 'public', metrics: 'metrics', synapse: 'synapse', login: 'login', media: 'media' } as const;
 
-/** A JSON body inside a single-quoted HAProxy string. */
+/**
+ * A JSON body as one HAProxy word: single-quoted (no escape, variable or comment is read inside),
+ * and a quote in the text closes the string, adds an escaped quote and reopens it (`'\''`).
+ */
 function quotedJson(value: unknown): string {
-  return `'${JSON.stringify(value)}'`;
+  return `'${JSON.stringify(value).replaceAll("'", "'\\''")}'`;
+}
+
+/** A host name written as a bare HAProxy word: nothing HAProxy would split, quote, expand or comment out. */
+function bareWord(text: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(text)) throw new Error(`"${text}" cannot be a bare HAProxy word`);
+  return text;
 }
 
 export function renderHaproxyConfig(input: HaproxyInput): string {
@@ -143,7 +152,8 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
       [HAPROXY_PROXIES.media, 'media'],
     ] as const).flatMap(([name, target]) => {
       const backend = input.backends[target];
-      const tlsName = backend.tlsName ?? backend.host;
+      const host = bareWord(backend.host);
+      const tlsName = bareWord(backend.tlsName ?? backend.host);
       return [
         `backend ${name}`,
         '  option httpchk GET /health',
@@ -151,7 +161,7 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
         // Refused here rather than in the frontend, so the gateway's own 429s count as refused logins too.
         ...(name === HAPROXY_PROXIES.login ? [`  http-request deny deny_status 429 if { sc_gpc0_rate(0) gt ${input.rateLimit.loginRequestsPer10s} }`] : []),
         // TLS to the backend, verified against the internal CA and the Service name (also for health checks).
-        `  server ${target} ${backend.host}:${backend.port} ssl verify required ca-file ${input.backendCaFile} verifyhost ${tlsName} sni str(${tlsName}) check check-ssl check-sni ${tlsName} inter 10s resolvers cluster init-addr last,libc,none`,
+        `  server ${target} ${host}:${backend.port} ssl verify required ca-file ${input.backendCaFile} verifyhost ${tlsName} sni str(${tlsName}) check check-ssl check-sni ${tlsName} inter 10s resolvers cluster init-addr last,libc,none`,
         '',
       ];
     }),

@@ -6,7 +6,7 @@
  */
 import { LABEL_DEPLOYMENT } from '../../model/compartments';
 import type { IssuerReference } from '../../model/certificates';
-import { TRUST_BUNDLE_KEY, type PlatformNames } from '../../model/platform';
+import { internalCaCommonName, TRUST_BUNDLE_KEY, type PlatformNames } from '../../model/platform';
 import { API_VERSIONS, type KubernetesObject } from './kubernetes-object';
 
 export interface CertificateLifetimes {
@@ -29,7 +29,7 @@ export function rootCaCertificate(names: PlatformNames, lifetimes: CertificateLi
     metadata: { name: names.internalCaSecret, namespace: names.namespaces['cert-manager'], labels },
     spec: {
       isCA: true,
-      commonName: `${names.internalCaIssuer} root`,
+      commonName: internalCaCommonName(names),
       secretName: names.internalCaSecret,
       duration: lifetimes.duration,
       renewBefore: lifetimes.renewBefore,

@@ -10,6 +10,7 @@
 import type { MonitoringSettings } from '../../config/deployment-config';
 import { stringify } from 'yaml';
 import { HAPROXY_PROXIES } from '../gateway/haproxy-config';
+import { goTemplateLiteral } from '../go-template';
 
 export const SIGNAL_LABEL = 'matrix.sovereign/signal';
 /** Target label our PodMonitors copy the workload name into. */
@@ -29,6 +30,14 @@ export const ALERT_METRICS = {
   userDirectoryServlets: ['UserDirectorySearchRestServlet'],
   profileServlets: ['ProfileRestServlet', 'ProfileFieldRestServlet'],
 } as const;
+
+/** The alerts that compare a rate or volume with a configured threshold (`expr` ends with `> <threshold>`), by the setting each reads. */
+export const THRESHOLD_ALERTS = {
+  mediaEgressBytesPerHour: 'MatrixMediaExfiltration',
+  userDirectorySearchesPerMinute: 'MatrixUserDirectoryScraping',
+  profileLookupsPerMinute: 'MatrixProfileScraping',
+  rejectedLoginsPerMinute: 'MatrixCredentialStuffing',
+} as const satisfies Readonly<Record<keyof MonitoringSettings['alerts'], string>>;
 
 /** How long a condition must hold before the alert fires. */
 export const ALERT_HOLD = { mediaExfiltration: '5m', directoryScraping: '10m', credentialStuffing: '5m', targetDown: '5m', targetAbsent: '10m' } as const;
@@ -63,6 +72,11 @@ export function formatBytes(bytes: number): string {
   return `${bytes}B`;
 }
 
+/** A literal inside a PromQL (RE2) regular expression. */
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function selector(matchers: Readonly<Record<string, string>>): string {
   return `{${Object.entries(matchers)
     .map(([name, value]) => (value.startsWith('=~') ? `${name}=~${JSON.stringify(value.slice(2))}` : `${name}=${JSON.stringify(value)}`))
@@ -70,19 +84,22 @@ function selector(matchers: Readonly<Record<string, string>>): string {
 }
 
 export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
-  const { thresholds, namespaces, serverName } = input;
-  const labels = (signal: Signal, severity: Severity) => ({ severity, [SIGNAL_LABEL]: signal, [HOMESERVER_TARGET_LABEL]: input.homeserverName });
+  const { thresholds, namespaces } = input;
+  // Prometheus expands annotations and labels as Go templates: names from the config are literal text there.
+  const serverName = goTemplateLiteral(input.serverName);
+  const literalNamespaces = { gateway: goTemplateLiteral(namespaces.gateway), homeserver: goTemplateLiteral(namespaces.homeserver), media: goTemplateLiteral(namespaces.media) };
+  const labels = (signal: Signal, severity: Severity) => ({ severity, [SIGNAL_LABEL]: signal, [HOMESERVER_TARGET_LABEL]: goTemplateLiteral(input.homeserverName) });
   const group = (signal: Signal, rules: AlertRule[]): RuleGroup => ({ name: `matrix-sovereign.${input.homeserverName}.${signal}`, rules });
   const { mediaBytes, loginResponses, synapseRequests } = ALERT_METRICS;
   const perMinute = (servlets: readonly string[], extra: Record<string, string> = {}) =>
     `sum(rate(${synapseRequests.metric}${selector({ namespace: namespaces.homeserver, servlet: servlets.length === 1 ? servlets[0]! : `=~${servlets.join('|')}`, ...extra })}[5m])) * 60`;
-  const gatewayLog = `the HAProxy log (stdout of the haproxy pods in ${namespaces.gateway}: client address, path, status)`;
-  const synapseLog = `the Synapse log in ${namespaces.homeserver} (requesting user and, via X-Forwarded-For, client address)`;
+  const gatewayLog = `the HAProxy log (stdout of the haproxy pods in ${literalNamespaces.gateway}: client address, path, status)`;
+  const synapseLog = `the Synapse log in ${literalNamespaces.homeserver} (requesting user and, via X-Forwarded-For, client address)`;
 
   return [
     group('media-exfiltration', [
       {
-        alert: 'MatrixMediaExfiltration',
+        alert: THRESHOLD_ALERTS.mediaEgressBytesPerHour,
         expr: `sum(increase(${mediaBytes.metric}${selector({ namespace: namespaces.gateway, proxy: mediaBytes.proxy })}[1h])) > ${thresholds.mediaEgressBytesPerHour}`,
         for: ALERT_HOLD.mediaExfiltration,
         labels: labels('media-exfiltration', 'critical'),
@@ -90,14 +107,14 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
           summary: `Bulk media download from ${serverName}`,
           description:
             `{{ $value | humanize1024 }}B of media left ${serverName} through the gateway in the last hour (threshold ${formatBytes(thresholds.mediaEgressBytesPerHour)}). ` +
-            `Look at ${gatewayLog} for the addresses fetching /_matrix/media, /_matrix/client/v1/media and /_matrix/federation/v1/media, and at the media worker log in ${namespaces.media} for the media ids; ` +
+            `Look at ${gatewayLog} for the addresses fetching /_matrix/media, /_matrix/client/v1/media and /_matrix/federation/v1/media, and at the media worker log in ${literalNamespaces.media} for the media ids; ` +
             'block the source at the gateway and end the sessions of the accounts involved.',
         },
       },
     ]),
     group('directory-scraping', [
       {
-        alert: 'MatrixUserDirectoryScraping',
+        alert: THRESHOLD_ALERTS.userDirectorySearchesPerMinute,
         expr: `${perMinute(ALERT_METRICS.userDirectoryServlets)} > ${thresholds.userDirectorySearchesPerMinute}`,
         for: ALERT_HOLD.directoryScraping,
         labels: labels('directory-scraping', 'warning'),
@@ -109,7 +126,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
         },
       },
       {
-        alert: 'MatrixProfileScraping',
+        alert: THRESHOLD_ALERTS.profileLookupsPerMinute,
         expr: `${perMinute(ALERT_METRICS.profileServlets, { method: 'GET' })} > ${thresholds.profileLookupsPerMinute}`,
         for: ALERT_HOLD.directoryScraping,
         labels: labels('directory-scraping', 'warning'),
@@ -123,7 +140,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
     ]),
     group('credential-stuffing', [
       {
-        alert: 'MatrixCredentialStuffing',
+        alert: THRESHOLD_ALERTS.rejectedLoginsPerMinute,
         expr: `sum(rate(${loginResponses.metric}${selector({ namespace: namespaces.gateway, proxy: loginResponses.proxy, code: loginResponses.code })}[5m])) * 60 > ${thresholds.rejectedLoginsPerMinute}`,
         for: ALERT_HOLD.credentialStuffing,
         labels: labels('credential-stuffing', 'warning'),
@@ -138,7 +155,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
     group('monitoring-gap', [
       {
         alert: 'MatrixScrapeTargetDown',
-        expr: `up${selector({ namespace: `=~${[...new Set(input.targets.map((target) => target.namespace))].join('|')}` })} == 0`,
+        expr: `up${selector({ namespace: `=~${[...new Set(input.targets.map((target) => escapeRegex(target.namespace)))].join('|')}` })} == 0`,
         for: ALERT_HOLD.targetDown,
         labels: labels('monitoring-gap', 'warning'),
         annotations: {

@@ -50,6 +50,11 @@ function entry(item: HclEntry, indent: string): string {
   return `${indent}${identifier(item.type)}${labels} {\n${body}\n${indent}}`;
 }
 
+/** A `#` comment: it ends at the line break, so line breaks (and other controls) in the text become spaces. */
+export function hclComment(text: string): string {
+  return `# ${text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')}`;
+}
+
 export function renderHcl(entries: readonly HclEntry[]): string {
   return `${entries.map((item) => entry(item, '')).join('\n\n')}\n`;
 }

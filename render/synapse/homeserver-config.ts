@@ -13,7 +13,9 @@ import { POSTGRES_DATABASE, POSTGRES_PORT, POSTGRES_ROLE } from '../postgres';
 import { REDIS_PORT } from '../redis';
 import { allowedLocal3pids } from './email-patterns';
 import { admissionFilter } from './ldap-filter';
+import { yamlTemplate } from '../go-template';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from './mount-paths';
+import { toSynapseYaml } from './render-yaml';
 
 export const MEDIA_WORKER = 'media-repository';
 export const EMAIL_CONFIG_PATH = `${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`;
@@ -171,11 +173,10 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
 }
 
 /**
- * The `email:` section, delivered as a Secret-held extra config file because Synapse has no
- * path option for the SMTP password. Rendered here with a placeholder the in-cluster
- * generator fills; Synapse merges top-level keys, so the section must be complete.
+ * The `email:` section with `password` as its SMTP password. Synapse merges top-level keys, so
+ * the section must be complete.
  */
-export function emailConfigTemplate(homeserver: HomeserverSettings): Record<string, unknown> | undefined {
+export function emailSection(homeserver: HomeserverSettings, password: string): Record<string, unknown> | undefined {
   const smtp = homeserver.synapse.smtp;
   if (!smtp) return undefined;
   return {
@@ -183,7 +184,7 @@ export function emailConfigTemplate(homeserver: HomeserverSettings): Record<stri
       smtp_host: smtp.host,
       smtp_port: smtp.port,
       smtp_user: smtp.username,
-      smtp_pass: '{{ .password }}',
+      smtp_pass: password,
       force_tls: smtp.port === 465,
       require_transport_security: true,
       enable_tls: true,
@@ -194,6 +195,20 @@ export function emailConfigTemplate(homeserver: HomeserverSettings): Record<stri
     },
   };
 }
+
+/**
+ * `email.yaml`, delivered as a Secret-held extra config file because Synapse has no path option
+ * for the SMTP password: an External Secrets template whose text is literal (a `{{` in any
+ * configured value is printed, never evaluated) and whose only action prints the password
+ * JSON-quoted, so neither the config nor the password can add a key beside `email:`.
+ */
+export function emailConfigTemplate(homeserver: HomeserverSettings): string | undefined {
+  if (!homeserver.synapse.smtp) return undefined;
+  return yamlTemplate([EMAIL_PASSWORD_VALUE], (slot) => toSynapseYaml(emailSection(homeserver, slot(EMAIL_PASSWORD_VALUE)) ?? {}, `Synapse email section of ${homeserver.serverName}`));
+}
+
+/** The value of the synapse-email secret that holds the SMTP password. */
+export const EMAIL_PASSWORD_VALUE = 'password';
 
 export interface WorkerDefinition {
   readonly name: string;

@@ -10,7 +10,7 @@ import type { DeploymentConfig } from '../../config/deployment-config';
 import { HOMESERVER_COMPARTMENTS } from '../../model/compartments';
 import { fleetConfig } from '../../scripts/bench/fleet-config';
 import { compartmentStackName } from '../../stacks/compartment-stack';
-import { PG_IDENTIFIER_MAX, pgSchemaName } from '../../stacks/engine-settings';
+import { POSTGRES_IDENTIFIER_MAX, stateSchemaName } from '../../model/stack-names';
 import { platformStackName } from '../../stacks/platform-stack';
 import { secretGenerationStackName } from '../../stacks/secret-generation-stack';
 import { secretStoreStackName } from '../../stacks/secret-store-stack';
@@ -31,32 +31,38 @@ function stackNames(config: DeploymentConfig): string[] {
   ];
 }
 
-/** A fleet of `size` with the longest names the schema allows, equal but for their last characters. */
-function longFleet(size: number): DeploymentConfig {
+/** The longest schema prefix the config accepts with these names (every stack's schema within 63 bytes). */
+// The longest stacks are `<homeserver, 37>-homeserver` and `<deployment, 30>-secret-generation` (48 characters).
+const LONGEST_PREFIX = 't'.repeat(63 - 1 - 48);
+
+/** A fleet of `size` with the longest names the config allows, equal but for their last characters. */
+function longFleet(size: number, prefix = LONGEST_PREFIX): DeploymentConfig {
   const config = parse(fleetConfig(size)) as { deployment: { name: string }; state: unknown; homeservers: { name: string }[] };
-  config.deployment.name = `${'d'.repeat(36)}-dep`;
-  config.state = { backend: 'pg', pg: { schemaPrefix: `t${'s'.repeat(39)}` } };
-  for (const homeserver of config.homeservers) homeserver.name = `${'h'.repeat(34)}-${homeserver.name}`;
+  config.deployment.name = `${'d'.repeat(26)}-dep`;
+  config.state = { backend: 'pg', pg: { schemaPrefix: prefix } };
+  for (const homeserver of config.homeservers) homeserver.name = `${'h'.repeat(37 - homeserver.name.length - 1)}-${homeserver.name}`;
   return parseDeploymentConfig(stringify(config), 'long-fleet.yaml');
 }
 
 const FLEET = longFleet(60);
 const STACKS = stackNames(FLEET);
 const PREFIX = FLEET.state.backend === 'pg' ? FLEET.state.schemaPrefix : '';
-const SCHEMAS = STACKS.map((stack) => pgSchemaName(PREFIX, stack));
+const SCHEMAS = STACKS.map((stack) => stateSchemaName(PREFIX, stack));
 
 describe('pg schema names', () => {
   it('are at most 63 bytes, plain identifiers, and one per stack across a generated fleet', () => {
     expect(STACKS).toHaveLength(3 + 60 * 4);
-    expect(SCHEMAS.filter((schema) => Buffer.byteLength(schema) > PG_IDENTIFIER_MAX || !/^[a-z_][a-z0-9_]*$/.test(schema))).toEqual([]);
+    expect(SCHEMAS.filter((schema) => Buffer.byteLength(schema) > POSTGRES_IDENTIFIER_MAX || !/^[a-z_][a-z0-9_]*$/.test(schema))).toEqual([]);
     expect(new Set(SCHEMAS).size).toBe(STACKS.length);
     expect(stateLocationIssues(FLEET, STACKS, '/srv/project/cdktf.out')).toEqual([]);
   });
 
-  it('stay as they were while <prefix>_<stack> fits (existing state keeps its schema)', () => {
-    expect(pgSchemaName('tfstate', 'agency-homeserver')).toBe('tfstate_agency_homeserver');
-    expect(pgSchemaName('p', 'x'.repeat(61))).toBe(`p_${'x'.repeat(61)}`);
-    expect(pgSchemaName('p', 'x'.repeat(62))).toHaveLength(PG_IDENTIFIER_MAX);
+  it('are <prefix>_<stack>, predictable for an operator looking for a state', () => {
+    expect(stateSchemaName('tfstate', 'agency-homeserver')).toBe('tfstate_agency_homeserver');
+  });
+
+  it('a prefix that would make one longer than 63 bytes is refused by the config, naming state.pg.schemaPrefix', () => {
+    expect(() => longFleet(2, `${LONGEST_PREFIX}x`)).toThrow(/state\.pg\.schemaPrefix/);
   });
 
   it('a collision is refused at synthesis, naming state.pg.schemaPrefix', () => {
@@ -84,11 +90,11 @@ describe('pg schema names', () => {
       server?.psql(`DROP SCHEMA ${SCHEMAS.map((name) => `"${name}"`).join(', ')}`);
     });
 
-    it('would have merged stacks under the former <prefix>_<stack> names (why names are bounded)', () => {
-      const former = STACKS.map((stack) => `${PREFIX}_${stack.replace(/-/g, '_')}`);
+    it('would merge stacks under longer names, which PostgreSQL cuts at 63 bytes (why the config bounds them)', () => {
+      const former = STACKS.map((stack) => `${PREFIX}xxxxxxxxxx_${stack.replace(/-/g, '_')}`);
       const created = createAsTheBackend(former);
       expect(created.length).toBeLessThan(new Set(former).size);
-      expect(created.every((name) => Buffer.byteLength(name) === PG_IDENTIFIER_MAX)).toBe(true);
+      expect(created.every((name) => Buffer.byteLength(name) === POSTGRES_IDENTIFIER_MAX)).toBe(true);
     });
   });
 });

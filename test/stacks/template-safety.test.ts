@@ -48,7 +48,8 @@ function hostileConfig(): DeploymentConfig {
     ...base,
     kubernetes: { ...base.kubernetes, configPath: `/etc/kube/${READ_FILE}`, context: DIRECTIVE },
     monitoring: { ...base.monitoring, resourceLabels: { ...base.monitoring.resourceLabels, [`key-${READ_FILE}`]: HOSTILE } },
-    homeservers: [{ ...homeserver, directory: { ...homeserver.directory, usersDn: `ou=people,${HOSTILE}` } }, ...others],
+    // An external directory: the DN reaches homeserver.yaml; the slapd renderer (in-cluster directory) refuses any DN outside the config's grammar itself.
+    homeservers: [{ ...homeserver, directory: { ...homeserver.directory, mode: 'external', external: { host: 'ldap.example.org', cidrs: ['198.51.100.7/32'] }, usersDn: `ou=people,${HOSTILE}` } }, ...others],
   };
 }
 

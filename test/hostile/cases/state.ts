@@ -107,20 +107,31 @@ export const cases: readonly HostileCase[] = [
     },
   },
   {
-    name: 'pg backend, long names differing at their ends: one schema per stack, at most 63 bytes',
+    name: 'pg backend, long names differing at their ends (PostgreSQL would cut them into shared schemas): refused',
     command: 'synth',
     args: (sandbox) => [longFleet(sandbox)],
-    exit: 0,
-    writes: ['cdktf.out'],
-    verify: checkSchemas(),
+    exit: INVALID,
+    message: [/state\.pg\.schemaPrefix/, /would be \d+ characters \(at most 63\): PostgreSQL would cut it/],
   },
   {
-    name: 'pg backend, the longest prefix and deployment name the schema allows',
+    name: 'pg backend, a prefix and deployment name just too long together: refused',
     command: 'synth',
     args: (sandbox) => {
       const config = sandbox.defaultConfig();
-      config.deployment = { name: `${'d'.repeat(39)}x` };
-      config.state = { backend: 'pg', pg: { schemaPrefix: `s${'z'.repeat(39)}` } };
+      config.deployment = { name: `${'d'.repeat(25)}x` };
+      config.state = { backend: 'pg', pg: { schemaPrefix: `s${'z'.repeat(18)}` } };
+      return [sandbox.config(config)];
+    },
+    exit: INVALID,
+    message: [/state\.pg\.schemaPrefix/, /at most 63/],
+  },
+  {
+    name: 'pg backend, the longest prefix with that deployment name: one schema per stack, 63 bytes at most',
+    command: 'synth',
+    args: (sandbox) => {
+      const config = sandbox.defaultConfig();
+      config.deployment = { name: `${'d'.repeat(25)}x` };
+      config.state = { backend: 'pg', pg: { schemaPrefix: `s${'z'.repeat(17)}` } };
       return [sandbox.config(config)];
     },
     exit: 0,

@@ -421,12 +421,52 @@ const LOG_02: FiringCase[] = [
   { name: 'PrometheusRule without the site\'s resource labels', mutate: (j) => (manifestLabels(j, R.alertRule).release = 'other'), address: alertRule, message: 'PrometheusRule agency-gateway/exfiltration-alerts lacks release=kube-prometheus-stack' },
 ];
 
+// ---------------------------------------------------------------- LOG-03: bounded thresholds and holds
+
+/** The alert's threshold set to `value` (its expr ends with "> <threshold>"). */
+function threshold(name: string, value: string): Mutation {
+  return editAlert(name, (rule) => {
+    const expr = String(rule.expr);
+    if (!/> \d+$/.test(expr)) throw new Error(`${name} has no trailing threshold`);
+    rule.expr = expr.replace(/> \d+$/, `> ${value}`);
+  });
+}
+
+const LOG_03: FiringCase[] = [
+  { name: 'media alert at 1 TiB an hour (never fires)', mutate: threshold('MatrixMediaExfiltration', '1099511627776'), address: `${alertRule} alert MatrixMediaExfiltration`, message: 'threshold 1099511627776 is above 53687091200' },
+  { name: 'directory-search alert at 10000 a minute', mutate: threshold('MatrixUserDirectoryScraping', '10000'), address: `${alertRule} alert MatrixUserDirectoryScraping`, message: 'threshold 10000 is above 600' },
+  { name: 'profile alert at 3001 a minute', mutate: threshold('MatrixProfileScraping', '3001'), address: `${alertRule} alert MatrixProfileScraping`, message: 'threshold 3001 is above 3000' },
+  { name: 'refused-login alert at 1e6 a minute', mutate: threshold('MatrixCredentialStuffing', '1e6'), address: `${alertRule} alert MatrixCredentialStuffing`, message: 'threshold 1000000 is above 300' },
+  { name: 'media alert without a comparison', mutate: editAlert('MatrixMediaExfiltration', (rule) => (rule.expr = 'vector(0)')), address: `${alertRule} alert MatrixMediaExfiltration`, message: 'does not end with "> <threshold>"' },
+  { name: 'a hold of one day', mutate: editAlert('MatrixScrapeTargetDown', (rule) => (rule.for = '1d')), address: `${alertRule} alert MatrixScrapeTargetDown`, message: '"for" is 1d' },
+  { name: 'a hold of 31 minutes', mutate: editAlert('MatrixCredentialStuffing', (rule) => (rule.for = '31m')), address: `${alertRule} alert MatrixCredentialStuffing`, message: '"for" is 31m' },
+];
+
 export const LOG_FIRING_CASES: CaseTable<FiringCase> = {
   'LOG-01': [...LOG_01_SYNAPSE, ...LOG_01_HAPROXY, ...LOG_01_SERVERS],
   'LOG-02': LOG_02,
+  'LOG-03': LOG_03,
 };
 
 export const LOG_NEAR_MISSES: CaseTable<NearMiss> = {
+  'LOG-03': [
+    { name: 'thresholds at their bounds, holds of 30m', mutate: (j) => {
+      threshold('MatrixMediaExfiltration', '53687091200')(j);
+      threshold('MatrixUserDirectoryScraping', '600')(j);
+      threshold('MatrixProfileScraping', '3000')(j);
+      threshold('MatrixCredentialStuffing', '300')(j);
+      editAlert('MatrixScrapeTargetAbsent', (rule) => (rule.for = '30m'))(j);
+    } },
+    {
+      name: 'another alert of the site, without a signal label, holding 2h (not ours to bound)',
+      mutate: (j) => {
+        const groups = manifestSpecOf(j, R.alertRule).groups;
+        const [first] = Array.isArray(groups) ? groups.filter(isObject) : [];
+        if (!first || !Array.isArray(first.rules)) throw new Error('no rule group');
+        first.rules.push({ alert: 'SiteCapacity', expr: 'sum(rate(x[5m])) > 1000000', for: '2h', labels: { severity: 'info' } });
+      },
+    },
+  ],
   'LOG-01': [
     { name: 'Synapse without log_config (its default: stderr at INFO)', mutate: setSynapse('log_config', undefined) },
     { name: 'stream handler on ext://sys.stdout', mutate: editLog((config) => (handler(config).stream = 'ext://sys.stdout')) },
@@ -506,7 +546,7 @@ export const LOG_NEAR_MISSES: CaseTable<NearMiss> = {
     { name: 'metrics admitted to another pod label of the monitoring namespace', mutate: (j) => (metricsPeer(j).pod_selector = { match_labels: { 'app.kubernetes.io/name': 'prometheus-agent' } }) },
     { name: 'without site config, no namespace is "the monitoring namespace"', mutate: (j) => (ruleOf(j, R.synapseMetricsIngress, 'ingress').from = [gatewayPeer]), context: STANDALONE_CONTEXT },
     { name: 'a port range below the metrics port', mutate: (j) => (ruleOf(j, R.synapseIngress, 'ingress').ports = [{ port: '8000', end_port: 8999, protocol: 'TCP' }]) },
-    { name: 'a compound for duration (1h30m)', mutate: editAlert('MatrixMediaExfiltration', (rule) => (rule.for = '1h30m')) },
+    { name: 'a compound for duration (5m30s)', mutate: editAlert('MatrixMediaExfiltration', (rule) => (rule.for = '5m30s')) },
     {
       name: 'an extra, incomplete alert for a signal that has a complete one',
       mutate: (j) => {

@@ -152,6 +152,39 @@ const NET_09_NEAR_MISSES: NearMiss[] = [
   },
 ];
 
+// ---------------------------------------------------------------- NET-10: breadth of address blocks
+
+const setFederationBlock = (cidr: string): Mutation => (j) => (ipBlockOf(j, R.synapseFederation, 'egress').cidr = cidr);
+const setGatewayIngress = (cidr: string): Mutation => (j) => (ipBlockOf(j, R.haproxyIngress, 'ingress').cidr = cidr);
+const setSourceRanges = (ranges: string[]): Mutation => (j) => (specOf(j, R.haproxyService).load_balancer_source_ranges = ranges);
+
+const NET_10_CASES: FiringCase[] = [
+  { name: 'egress to half the IPv4 internet', mutate: setFederationBlock('0.0.0.0/1'), address: address(R.synapseFederation), message: 'egress 0.0.0.0/1 is a /1: wider than /16 (IPv4) for an outside service' },
+  { name: 'egress to a /15', mutate: setFederationBlock('198.50.0.0/15'), address: address(R.synapseFederation), message: 'wider than /16 (IPv4)' },
+  { name: 'egress to an IPv6 /31', mutate: setFederationBlock('2001:db8::/31'), address: address(R.synapseFederation), message: 'egress 2001:db8::/31 is a /31: wider than /32 (IPv6)' },
+  { name: 'ingress from a /7', mutate: setGatewayIngress('2.0.0.0/7'), address: address(R.haproxyIngress), message: 'ingress 2.0.0.0/7 is a /7: wider than /8 (IPv4) for client networks' },
+  { name: 'ingress from an IPv6 /3', mutate: setGatewayIngress('2000::/3'), address: address(R.haproxyIngress), message: 'wider than /16 (IPv6)' },
+  { name: 'load-balancer source ranges of two /1 halves', mutate: setSourceRanges(['0.0.0.0/1', '128.0.0.0/1']), address: address(R.haproxyService), message: 'load-balancer source range 128.0.0.0/1 is a /1' },
+];
+
+// ---------------------------------------------------------------- NET-11: peers in shared and system namespaces
+
+/** The namespace the first peer of a policy's first rule selects by name. */
+const peerNamespace = (policy: typeof R.homeserverDns, direction: 'ingress' | 'egress', name: string | string[]): Mutation => (j) => {
+  const peer = blocks(ruleOf(j, policy, direction)[direction === 'ingress' ? 'from' : 'to'])[0];
+  if (!peer) throw new Error('no peer');
+  peer.namespace_selector = Array.isArray(name) ? { match_expressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: name }] } : { match_labels: { 'kubernetes.io/metadata.name': name } };
+};
+
+const NET_11_CASES: FiringCase[] = [
+  { name: 'cluster DNS in the default namespace', mutate: peerNamespace(R.homeserverDns, 'egress', 'default'), address: address(R.homeserverDns), message: 'egress peer in the default namespace' },
+  { name: 'Prometheus admitted from kube-system', mutate: peerNamespace(R.synapseMetricsIngress, 'ingress', 'kube-system'), address: address(R.synapseMetricsIngress), message: 'ingress peer in kube-system, a namespace of Kubernetes itself, for something other than DNS egress' },
+  { name: 'Prometheus admitted from default or monitoring (In expression)', mutate: peerNamespace(R.synapseMetricsIngress, 'ingress', ['monitoring', 'default']), address: address(R.synapseMetricsIngress), message: 'ingress peer in the default namespace' },
+  { name: 'egress to kube-system on 443', mutate: (j) => (peerNamespace(R.homeserverDns, 'egress', 'kube-system')(j), (ruleOf(j, R.homeserverDns, 'egress').ports = [{ port: '443', protocol: 'TCP' }])), address: address(R.homeserverDns), message: 'egress peer in kube-system' },
+  { name: 'cluster DNS in a compartment this stack creates', mutate: peerNamespace(R.homeserverDns, 'egress', HOMESERVER_NAMESPACE), address: address(R.homeserverDns), message: `DNS egress to ${HOMESERVER_NAMESPACE}, a namespace of this deployment`, context: STANDALONE_CONTEXT },
+  { name: 'cluster DNS in a platform namespace of the site config', mutate: peerNamespace(R.homeserverDns, 'egress', 'matrix-openbao'), address: address(R.homeserverDns), message: 'DNS egress to matrix-openbao, a namespace of this deployment' },
+];
+
 export const NET_FIRING_CASES: CaseTable<FiringCase> = {
   'NET-01': [
     { name: 'default deny removed', mutate: (j) => remove(j, R.homeserverDefaultDeny), address: `namespace "${HOMESERVER_NAMESPACE}"`, message: 'no default-deny policy for both ingress and egress' },
@@ -281,6 +314,8 @@ export const NET_FIRING_CASES: CaseTable<FiringCase> = {
   ],
   'NET-08': NET_08_CASES,
   'NET-09': NET_09_CASES,
+  'NET-10': NET_10_CASES,
+  'NET-11': NET_11_CASES,
 };
 
 export const NET_NEAR_MISSES: CaseTable<NearMiss> = {
@@ -304,4 +339,14 @@ export const NET_NEAR_MISSES: CaseTable<NearMiss> = {
   ],
   'NET-08': NET_08_NEAR_MISSES,
   'NET-09': NET_09_NEAR_MISSES,
+  'NET-11': [
+    { name: 'cluster DNS in kube-system, Prometheus in its own namespace (fixture)', mutate: () => undefined },
+    { name: 'cluster DNS in a platform namespace of another distribution', mutate: peerNamespace(R.homeserverDns, 'egress', 'openshift-dns') },
+    { name: 'cluster DNS in a namespace of another deployment (not in the site config, not in the stack)', mutate: peerNamespace(R.homeserverDns, 'egress', 'other-homeserver') },
+  ],
+  'NET-10': [
+    { name: 'the any-address for federation and a public gateway (fixture)', mutate: () => undefined },
+    { name: 'egress to a /16 and ingress from a /8', mutate: (j) => (setFederationBlock('198.51.0.0/16')(j), setGatewayIngress('11.0.0.0/8')(j)) },
+    { name: 'IPv6: egress to a /32, source ranges of a /16 and the any-address', mutate: (j) => (setFederationBlock('2001:db8::/32')(j), setSourceRanges(['2001::/16', '::/0'])(j)) },
+  ],
 };

@@ -1,0 +1,59 @@
+import { SHARED_NAMESPACE, SYSTEM_NAMESPACES } from '../../../config/validators';
+import { LABEL_NAMESPACE_NAME } from '../../../model/compartments';
+import type { AuditContext, Rule, Violation } from '../../rule';
+import { block, blocks, stringMap, type JsonObject, type SynthesizedStack } from '../../terraform-json';
+import { namespaceNames, networkPolicies, peersOf } from './network-policy-view';
+
+/** The namespaces a selector names by `kubernetes.io/metadata.name` (match_labels or an In expression). */
+function namedNamespaces(selector: JsonObject | undefined): string[] {
+  if (!selector) return [];
+  const byLabel = stringMap(selector.match_labels)[LABEL_NAMESPACE_NAME];
+  const byExpression = blocks(selector.match_expressions)
+    .filter((requirement) => requirement.key === LABEL_NAMESPACE_NAME && requirement.operator === 'In' && Array.isArray(requirement.values))
+    .flatMap((requirement) => (requirement.values as unknown[]).map(String));
+  return [...(byLabel === undefined ? [] : [byLabel]), ...byExpression];
+}
+
+/** Whether a rule admits DNS only (port 53, no range beyond it). */
+function dnsOnly(rule: JsonObject): boolean {
+  const ports = blocks(rule.ports);
+  return ports.length > 0 && ports.every((port) => String(port.port) === '53' && (port.end_port === undefined || String(port.end_port) === '53'));
+}
+
+/** This deployment's namespaces: every compartment of every homeserver and the platform's (site facts), and those the stack creates. */
+function ownNamespaces(stack: SynthesizedStack, context: AuditContext): Set<string> {
+  return new Set([...(context.facts?.namespaces ?? []), ...namespaceNames(stack)]);
+}
+
+/**
+ * A network-policy peer may name the shared `default` namespace never, a namespace of
+ * Kubernetes itself (kube-system, kube-public, kube-node-lease) only as DNS egress (port 53),
+ * and the cluster DNS peer must not be a namespace of this deployment: where anyone, or a
+ * compartment, can run pods with the expected labels, a selector trusts whoever does.
+ */
+export const NET_11: Rule = {
+  id: 'NET-11',
+  title: 'No peer in the default namespace; system namespaces for cluster DNS only',
+  level: 'error',
+  lesson: 'A selector is only as trustworthy as the namespace it names: in default, anyone may run a pod that looks like the cluster DNS or Prometheus, and a compartment posing as the resolver receives every query.',
+  references: { cisKubernetes: '5.3.2, 5.7.4', nsaCisa: 'Network separation', anssi: 'R34' },
+  siteFacts: { facts: ['namespaces'], unjudged: 'DNS egress to a namespace of this deployment that the stack does not create itself' },
+  fix: 'Set kubernetes.dns.namespace to the cluster DNS namespace (e.g. kube-system) and monitoring.namespace to the namespace Prometheus runs in (never default, kube-system or a namespace of this deployment).',
+  check: (stack, context) => {
+    const own = ownNamespaces(stack, context);
+    const violations: Violation[] = [];
+    for (const policy of networkPolicies(stack)) {
+      for (const direction of ['ingress', 'egress'] as const) {
+        for (const rule of direction === 'egress' ? policy.egress : policy.ingress) {
+          const dns = direction === 'egress' && dnsOnly(rule);
+          for (const namespace of peersOf(rule, direction).flatMap((peer) => namedNamespaces(block(peer.namespace_selector)))) {
+            if (namespace === SHARED_NAMESPACE) violations.push({ address: policy.resource.address, message: `${direction} peer in the ${SHARED_NAMESPACE} namespace, where anyone may run a pod with the selected labels` });
+            else if ((SYSTEM_NAMESPACES as readonly string[]).includes(namespace) && !dns) violations.push({ address: policy.resource.address, message: `${direction} peer in ${namespace}, a namespace of Kubernetes itself, for something other than DNS egress (port 53)` });
+            else if (dns && own.has(namespace)) violations.push({ address: policy.resource.address, message: `DNS egress to ${namespace}, a namespace of this deployment: a compartment would receive every name its neighbours resolve` });
+          }
+        }
+      }
+    }
+    return violations;
+  },
+};

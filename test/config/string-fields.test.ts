@@ -1,0 +1,93 @@
+/**
+ * No string field of the schema accepts the syntax of an engine it reaches. Every string leaf
+ * of two complete configs (every optional section present, both state backends) is found by
+ * walking the schema, so a new field is covered the day it is added; each gets every marker
+ * at its start, middle and end, and the config must be refused with that field's path (exit 2
+ * in the CLI, nothing written). The few characters a field accepts by design are listed with
+ * the reason; the renderers' own escaping of them is proven in test/render/template-injection.
+ */
+import { ConfigError, parseDeploymentConfig } from '../../config/load-config';
+import { deploymentConfigSchema } from '../../config/schema';
+import { defaultConfigObject, fleetConfigObject, setPath, toYaml, type Mutable } from './config-fixtures';
+import { replaceLeaf, schemaStringFields, stringLeaves } from './schema-strings';
+
+/** What the engines read specially: Go templates, YAML, HCL, LDIF/DN/filters, HAProxy, shell, printf, PromQL, Kubernetes labels; controls and invisible characters. */
+const MARKERS: readonly string[] = [
+  '{{', '}}', '{', '}', '"', "'", '`', '$', '\\', '\n', '\r', '\t', '\u0000', '\u0085', '\u2028', '\u202e', '\u200b', '\ufeff',
+  ';', '|', '&', '#', '%', '<', '>', '*', '(', ')', '[', ']', ' ', ',', '=', '!', '?', '^', '~',
+];
+
+/** Characters a field accepts by design, and why they are inert where it goes. */
+const ACCEPTED: Readonly<Record<string, { readonly characters: readonly string[]; readonly why: string }>> = {
+  'homeservers[].synapse.smtp.notifFrom': { characters: [' ', "'", '&'], why: 'display names have words and apostrophes; written as a YAML string inside a literal Go template' },
+  'homeservers[].directory.baseDn': { characters: [' '], why: 'inner single spaces in values (RFC 4514 needs no escape for them)' },
+  'homeservers[].directory.usersDn': { characters: [' '], why: 'inner single spaces in values' },
+  'homeservers[].directory.admissionGroup': { characters: [' '], why: 'inner single spaces in values' },
+  'homeservers[].directory.bindDn': { characters: [' '], why: 'inner single spaces in values' },
+  'kubernetes.configPath': { characters: ['~'], why: 'a home-relative kubeconfig path, read by the provider only' },
+  'platform.charts.allowedRepositories[]': { characters: ['~'], why: 'an unreserved URL character' },
+  'platform.charts.openbao.repository': { characters: ['~'], why: 'an unreserved URL character' },
+  'platform.charts.externalSecrets.repository': { characters: ['~'], why: 'an unreserved URL character' },
+  'platform.charts.certManager.repository': { characters: ['~'], why: 'an unreserved URL character' },
+  'platform.charts.trustManager.repository': { characters: ['~'], why: 'an unreserved URL character' },
+};
+
+/** The fleet with every optional string present: kubeconfig, an external directory, SMTP, S3, a site issuer, a mirror, pg state. */
+function fullFleet(): Mutable {
+  const config = fleetConfigObject();
+  setPath(config, 'kubernetes.configPath', '/etc/kubernetes/admin.conf');
+  setPath(config, 'kubernetes.context', 'admin@cluster');
+  setPath(config, 'homeservers[0].directory.mode', 'external');
+  setPath(config, 'homeservers[0].directory.external', { host: 'ldap.ministry.example.org', cidrs: ['198.51.100.40/32'] });
+  return config;
+}
+
+const CONFIGS: readonly (readonly [string, Mutable])[] = [
+  ['fleet', fullFleet()],
+  ['default', defaultConfigObject()],
+];
+
+function issuesOf(config: Mutable): { path: string; message: string }[] {
+  try {
+    parseDeploymentConfig(toYaml(config), 'hostile.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.issues];
+    throw error;
+  }
+  return [];
+}
+
+function injected(value: string, marker: string): string[] {
+  const middle = Math.floor(value.length / 2);
+  return [`${marker}${value}`, `${value.slice(0, middle)}${marker}${value.slice(middle)}`, `${value}${marker}`];
+}
+
+const leaves = CONFIGS.flatMap(([name, config]) => stringLeaves(deploymentConfigSchema, config).map((leaf) => ({ name, config, leaf })));
+/** One leaf per schema field (and role): the first the complete configs hold. */
+const perField = leaves.filter((entry, index) => leaves.findIndex((other) => other.leaf.field === entry.leaf.field && other.leaf.role === entry.leaf.role) === index);
+
+describe('every string field of the schema', () => {
+  it('is present in the complete configs (so it is tested below)', () => {
+    const covered = new Set(leaves.map(({ leaf }) => leaf.field));
+    expect(schemaStringFields(deploymentConfigSchema).filter((field) => !covered.has(field))).toEqual([]);
+  });
+
+  it('the complete configs themselves are valid', () => {
+    for (const [, config] of CONFIGS) expect(issuesOf(config)).toEqual([]);
+  });
+});
+
+describe('hostile text in each string field is refused with its field path', () => {
+  it.each(perField.map(({ name, leaf, config }) => [`${leaf.field}${leaf.role === 'key' ? ' (key)' : ''}`, name, leaf, config] as const))('%s (in the %s config)', (_label, _name, leaf, config) => {
+    const accepted = ACCEPTED[leaf.field]?.characters ?? [];
+    const accepting: string[] = [];
+    for (const marker of MARKERS.filter((candidate) => !accepted.includes(candidate))) {
+      for (const text of injected(leaf.value, marker)) {
+        const attempt = structuredClone(config);
+        const path = replaceLeaf(attempt, leaf, text);
+        if (!issuesOf(attempt).some((issue) => issue.path === path)) accepting.push(JSON.stringify(text));
+      }
+    }
+    expect(accepting).toEqual([]);
+  });
+});
