@@ -27,7 +27,17 @@ export function externalSecretsValues(config: DeploymentConfig): HelmValues {
   const image = config.images.effective.externalSecrets;
   return {
     installCRDs: true,
-    crds: { createClusterExternalSecret: false, createClusterSecretStore: false, createClusterGenerator: false, createClusterPushSecret: false, createSecretStore: true, createPushSecret: true },
+    crds: {
+      createClusterExternalSecret: false,
+      createClusterSecretStore: false,
+      createClusterGenerator: false,
+      createClusterPushSecret: false,
+      createSecretStore: true,
+      createPushSecret: true,
+      // As cert-manager's and trust-manager's: uninstalling the operator must not delete its CRDs, which
+      // would delete every ExternalSecret in the cluster, the protected seal key's among them.
+      annotations: { 'helm.sh/resource-policy': 'keep' },
+    },
     processClusterExternalSecret: false,
     processClusterStore: false,
     processClusterGenerator: false,

@@ -18,7 +18,7 @@ import { EngineReport } from './support/engine-report';
 import { startWorld, type EngineWorld } from './support/engine-world';
 import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually, type KubeObject } from './support/kube-client';
-import { OpenBaoOperator, sealKeyBackup } from './support/operator-tasks';
+import { OpenBaoOperator, retireKeptNamespace, sealKeyBackup } from './support/operator-tasks';
 import { API, decode, isReady, listIn, notReady, signedBy } from './support/platform-checks';
 import type { Pod } from './support/pod-runner/pod-types';
 import { tierConfig } from './support/tier-config';
@@ -106,6 +106,28 @@ it('cert-manager issued every Certificate, each of the deployment\'s from the in
     expect({ certificate: certificate.metadata.name, signedByInternalCa: signedBy(leaf, caPem) }).toEqual({ certificate: certificate.metadata.name, signedByInternalCa: true });
   }
   report.fact('certificates issued', certificates.length);
+});
+
+it('the API server calls the real admission webhooks, which refuse invalid objects and say why', async () => {
+  const kube = world.cluster.kube;
+  const namespace = compartmentNamespaces[3] ?? '';
+  const certificate = await kube.request<{ message?: string }>('POST', `/apis/cert-manager.io/v1/namespaces/${namespace}/certificates`, {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: { name: 'no-names' },
+    spec: { secretName: 'no-names', issuerRef: { name: names.internalCaIssuer, kind: 'ClusterIssuer', group: 'cert-manager.io' } },
+  });
+  expect(certificate.status).toBe(400);
+  expect(certificate.body.message).toContain('admission webhook "webhook.cert-manager.io" denied the request');
+  expect(certificate.body.message).toContain('at least one of commonName');
+  const external = await kube.request<{ message?: string }>('POST', `/apis/external-secrets.io/v1/namespaces/${namespace}/externalsecrets`, {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'nothing-to-fetch' },
+    spec: { secretStoreRef: { name: 'openbao', kind: 'SecretStore' }, target: { name: 'nothing' } },
+  });
+  expect(external.status).toBeGreaterThanOrEqual(400);
+  expect(external.body.message).toMatch(/admission webhook "validate\.externalsecret\.external-secrets\.io" denied the request/);
 });
 
 it('trust-manager wrote the CA certificate (and nothing else) into every namespace of the deployment', async () => {
@@ -282,9 +304,8 @@ it('an ordinary destroy of any stack cannot delete the seal key; the README reti
   for (const namespace of deploymentNamespaces.filter((candidate) => candidate !== names.namespaces.openbao)) {
     await eventually(`namespace ${namespace} deleted`, 180_000, async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true), 2_000);
   }
-  // 4. Deleting the kept namespace is the operator's deliberate last step, by hand.
-  await kube.delete(`/api/v1/namespaces/${names.namespaces.openbao}`);
-  await eventually('the OpenBao namespace deleted', 180_000, async () => ((await kube.get(`/api/v1/namespaces/${names.namespaces.openbao}`)) ? undefined : true), 2_000);
+  // 4. Deleting the kept namespace is the operator's deliberate last step, by hand (README).
+  await retireKeptNamespace(world, DEPLOYMENT);
   for (const stack of deployment.stacks) {
     const state = JSON.parse(fs.readFileSync(path.join(deployment.directory, 'state', `${stack}.tfstate`), 'utf8')) as { resources: unknown[] };
     expect({ stack, resources: state.resources }).toEqual({ stack, resources: [] });

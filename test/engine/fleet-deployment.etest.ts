@@ -21,7 +21,7 @@ import { EngineReport } from './support/engine-report';
 import { startWorld, type EngineWorld } from './support/engine-world';
 import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually, type KubeObject } from './support/kube-client';
-import { provideOperatorValues, sealKeyBackup } from './support/operator-tasks';
+import { provideOperatorValues, retireKeptNamespace, sealKeyBackup } from './support/operator-tasks';
 import { API, isReady, listIn, notReady } from './support/platform-checks';
 import { startStateDatabase, type StateDatabase } from './support/state-database';
 import { tierConfig } from './support/tier-config';
@@ -139,6 +139,7 @@ it('has every isolation object as synthesized, and no Secret value in any stack 
   const checks = await isolationObjectsAsSynthesized(world.cluster.kube, deployment);
   expect(checks.filter((check) => check.problems.length > 0)).toEqual([]);
   const stateTexts: string[] = [];
+  await retireKeptNamespace(world, DEPLOYMENT);
   for (const [schema] of await database.query(`select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%'`)) {
     for (const [data] of await database.query(`select data from "${schema}".states`)) stateTexts.push(data ?? '');
   }
@@ -209,6 +210,7 @@ it('retires the fleet as the README says: the seal key survives until the delibe
   for (const namespace of namespacesOf(deployment.configFile).filter((candidate) => candidate !== names.namespaces.openbao)) {
     await eventually(`namespace ${namespace} deleted`, 180_000, async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true), 2_000);
   }
+  await retireKeptNamespace(world, DEPLOYMENT);
   for (const [schema] of await database.query(`select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%'`)) {
     const [[data] = []] = await database.query(`select data from "${schema}".states`);
     expect({ schema, resources: (JSON.parse(data ?? '{}') as { resources?: unknown[] }).resources }).toEqual({ schema, resources: [] });

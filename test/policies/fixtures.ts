@@ -420,6 +420,7 @@ export function externalSecretsValues(): JsonObject {
       createClusterPushSecret: false,
       createSecretStore: true,
       createPushSecret: true,
+      annotations: { 'helm.sh/resource-policy': 'keep' },
     },
     processClusterExternalSecret: false,
     processClusterStore: false,

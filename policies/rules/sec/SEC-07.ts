@@ -1,4 +1,4 @@
-import { helmReleases, helmValues } from '../../helm-values';
+import { chartName, helmReleases, helmValues } from '../../helm-values';
 import { EXTERNAL_SECRETS_GROUP, CORE_GROUP, manifestsOfKind, specOf } from '../../manifests';
 import { openbaoServerConfigs } from '../../openbao-config';
 import type { AuditContext, Rule, Violation } from '../../rule';
@@ -63,8 +63,10 @@ function named(value: unknown): string | undefined {
 /**
  * The static seal key that unseals OpenBao survives an ordinary destroy of any stack: the
  * objects that create it (its ExternalSecret, or the Secret itself) and the namespace that holds
- * it, with OpenBao's data claim, carry `lifecycle.prevent_destroy`. Retiring a deployment is a
- * deliberate, documented procedure, not a side effect of `destroy`.
+ * it, with OpenBao's data claim, carry `lifecycle.prevent_destroy`; and uninstalling External
+ * Secrets keeps its CRDs (deleting a CRD deletes every object of it, the key's ExternalSecret
+ * among them, whatever its lifecycle says). Retiring a deployment is a deliberate, documented
+ * procedure, not a side effect of `destroy`.
  */
 export const SEC_07: Rule = {
   id: 'SEC-07',
@@ -72,9 +74,14 @@ export const SEC_07: Rule = {
   level: 'error',
   lesson: 'After an intrusion the platform is torn down and rebuilt: a destroy that takes OpenBao\'s seal key with it loses every secret it protected, and every recovery that needs them.',
   references: { nsaCisa: 'Secrets: protect key material and its backups', anssi: 'R26' },
-  fix: 'Set lifecycle { prevent_destroy = true } on the namespace holding the seal key and on the ExternalSecret (or Secret) that creates the key; retire a deployment with the README procedure.',
+  fix: 'Set lifecycle { prevent_destroy = true } on the namespace holding the seal key and on the ExternalSecret (or Secret) that creates the key, and crds.annotations helm.sh/resource-policy: keep on the External Secrets release; retire a deployment with the README procedure.',
   check: (stack, context) => {
     const violations: Violation[] = [];
+    for (const release of helmReleases(stack).filter((candidate) => chartName(candidate) === 'external-secrets')) {
+      const { values } = helmValues(release);
+      if (at(values, 'installCRDs') === false || at(values, 'crds', 'annotations', 'helm.sh/resource-policy') === 'keep') continue;
+      violations.push({ address: release.address, message: 'uninstalling External Secrets deletes its CRDs and with them every ExternalSecret, the seal key\'s among them: set crds.annotations helm.sh/resource-policy: keep' });
+    }
     const seen = new Set<string>();
     for (const location of sealKeyLocations(stack, context)) {
       for (const namespace of resources(stack, 'kubernetes_namespace_v1', 'kubernetes_namespace')) {

@@ -11,7 +11,7 @@ import type { DeploymentConfig } from '../../../config/deployment-config';
 import { homeserverSecretDeclarations } from '../../../model/homeserver-workloads';
 import { MANAGED_PREFIX, OPENBAO_AUDIENCE, OPENBAO_PORT, platformNames, RELEASES, SECRET_MOUNT } from '../../../model/platform';
 import type { EngineWorld } from './engine-world';
-import type { KubeObject } from './kube-client';
+import { eventually, type KubeObject } from './kube-client';
 import { API, decode } from './platform-checks';
 import type { Pod } from './pod-runner/pod-types';
 import type { RunResult } from './tier';
@@ -113,4 +113,18 @@ export async function sealKeyBackup(world: EngineWorld, deploymentName: string):
   const secret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.secret(names.namespaces.openbao, names.openbaoSealSecret));
   if (!secret) throw new Error('the seal key Secret does not exist');
   return decode(secret, 'key');
+}
+
+/**
+ * The README's last retirement step: release the seal key's ExternalSecret from External
+ * Secrets' finalizer (the operator is gone), then delete the kept OpenBao namespace, and wait
+ * until it is gone.
+ */
+export async function retireKeptNamespace(world: EngineWorld, deploymentName: string): Promise<void> {
+  const names = platformNames(deploymentName);
+  const namespace = names.namespaces.openbao;
+  const { kube } = world.cluster;
+  await kube.mergePatch(`/apis/external-secrets.io/v1/namespaces/${namespace}/externalsecrets/${names.openbaoSealSecret}`, { metadata: { finalizers: null } });
+  await kube.delete(`/api/v1/namespaces/${namespace}`);
+  await eventually(`namespace ${namespace} deleted`, 180_000, async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true), 2_000);
 }

@@ -342,6 +342,12 @@ const SEC_07_CASES: FiringCase[] = [
     message: 'seal key matrix-openbao/other-seal',
     context: STANDALONE_CONTEXT,
   },
+  {
+    name: 'External Secrets uninstalled with its CRDs (every ExternalSecret deleted with them)',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => delete (nested(values, 'crds').annotations as JsonObject)['helm.sh/resource-policy']),
+    address: address(R.externalSecretsRelease),
+    message: 'uninstalling External Secrets deletes its CRDs',
+  },
 ];
 
 export const SEC_FIRING_CASES: CaseTable<FiringCase> = {
@@ -474,5 +480,6 @@ export const SEC_NEAR_MISSES: CaseTable<NearMiss> = {
     { name: 'an ExternalSecret of another Secret in the OpenBao namespace, destroyable', mutate: (j) => void (child(manifestSpecOf(j, R.sealKey), 'target').name = 'openbao-scratch', delete body(j, R.sealKey).lifecycle) },
     { name: 'a seal key of the same name in another namespace, destroyable', mutate: (j) => void ((body(j, R.openbaoNamespace).metadata as JsonObject).name = 'matrix-scratch', delete body(j, R.openbaoNamespace).lifecycle), context: STANDALONE_CONTEXT },
     { name: 'prevent_destroy on a namespace that holds no seal key', mutate: (j) => (body(j, R.homeserverNamespace).lifecycle = { prevent_destroy: true }) },
+    { name: 'External Secrets without CRDs of its own (installed by the site, not uninstalled with the release)', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => void ((values as JsonObject).installCRDs = false, delete (nested(values, 'crds').annotations as JsonObject)['helm.sh/resource-policy'])) },
   ],
 };
