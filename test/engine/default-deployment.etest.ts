@@ -19,7 +19,7 @@ import { startWorld, type EngineWorld } from './support/engine-world';
 import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually, type KubeObject } from './support/kube-client';
 import { OpenBaoOperator, retireKeptNamespace, sealKeyBackup } from './support/operator-tasks';
-import { API, decode, isReady, listIn, notReady, signedBy } from './support/platform-checks';
+import { API, decode, listIn, notReady, podsReady, signedBy } from './support/platform-checks';
 import type { Pod } from './support/pod-runner/pod-types';
 import { tierConfig } from './support/tier-config';
 import { bootstrapLdif } from '../integration/support/homeserver';
@@ -117,7 +117,7 @@ it('the API server calls the real admission webhooks, which refuse invalid objec
     metadata: { name: 'no-names' },
     spec: { secretName: 'no-names', issuerRef: { name: names.internalCaIssuer, kind: 'ClusterIssuer', group: 'cert-manager.io' } },
   });
-  expect(certificate.status).toBe(400);
+  expect(certificate.status).toBe(403);
   expect(certificate.body.message).toContain('admission webhook "webhook.cert-manager.io" denied the request');
   expect(certificate.body.message).toContain('at least one of commonName');
   const external = await kube.request<{ message?: string }>('POST', `/apis/external-secrets.io/v1/namespaces/${namespace}/externalsecrets`, {
@@ -194,11 +194,7 @@ it('every pod of the deployment is admitted under Pod Security "restricted" and 
     const labels = (await kube.get(`/api/v1/namespaces/${namespace}`))?.metadata.labels ?? {};
     expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   }
-  const pods = await eventually('every pod ready', 180_000, async () => {
-    const all = await listIn<KubeObject & { status?: { phase?: string; conditions?: { type: string; status: string }[] } }>(kube, deploymentNamespaces, API.pods);
-    const pending = all.filter((pod) => pod.status?.phase !== 'Succeeded' && !isReady(pod));
-    return pending.length === 0 ? all : undefined;
-  }, 2_000);
+  const pods = await podsReady(kube, deploymentNamespaces, 180_000);
   report.fact('pods admitted and ready (or completed)', pods.length);
   report.fact('pods run for real by the pod runner', new Set(world.runner.records.map((record) => `${record.namespace}/${record.pod}`)).size);
   expect(pods.length).toBeGreaterThanOrEqual(14);

@@ -79,6 +79,9 @@ export async function startCluster(directory: string, options: ClusterOptions): 
     const tokens = path.join(pki, 'tokens.csv');
     fs.writeFileSync(tokens, `${adminToken},engine-proof-admin,engine-proof-admin,"system:masters"\n`, { mode: 0o600 });
     const apiServerUrl = `https://${POD_NETWORK.gateway}:${API_SERVER_PORT}`;
+    // Who deleted what (every delete, at metadata level): the proof's evidence that only the engine removes objects.
+    const auditPolicy = path.join(pki, 'audit-policy.yaml');
+    fs.writeFileSync(auditPolicy, ['apiVersion: audit.k8s.io/v1', 'kind: Policy', 'omitStages: [RequestReceived]', 'rules:', '- level: Metadata', '  verbs: [delete, deletecollection]', '- level: None', ''].join('\n'));
     const kubeconfig = path.join(directory, 'admin.kubeconfig');
     fs.writeFileSync(kubeconfig, kubeconfigFor(apiServerUrl, ca.certificate, adminToken), { mode: 0o600 });
 
@@ -117,6 +120,9 @@ export async function startCluster(directory: string, options: ClusterOptions): 
         // admission per namespace, not by a cluster-wide switch that would hide it.
         '--allow-privileged=true',
         '--profiling=false',
+        `--audit-policy-file=${auditPolicy}`,
+        `--audit-log-path=${path.join(directory, 'logs', 'audit.log')}`,
+        '--audit-log-format=json',
       ]),
     );
     const kube = new KubeClient({ socketPath: tier.apiSocket, caCertificate: fs.readFileSync(ca.certificate, 'utf8'), token: adminToken });

@@ -150,6 +150,11 @@ export class DeploymentUnderTest {
     return result;
   }
 
+  /** After another synthesis of the same output (the cdktf CLI's), every stack needs `tofu init` again. */
+  forgetInitialization(): void {
+    this.initialized.clear();
+  }
+
   /** `tofu init` once per synthesis, as `cdktf deploy` runs it before each stack. */
   private async ready(stack: string): Promise<void> {
     if (!this.initialized.has(stack)) await this.init(stack);

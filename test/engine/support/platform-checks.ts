@@ -4,7 +4,7 @@
  * unsealed, External Secrets synced from it, pods running and ready.
  */
 import { X509Certificate } from 'node:crypto';
-import type { KubeClient, KubeObject } from './kube-client';
+import { eventually, type KubeClient, type KubeObject } from './kube-client';
 
 interface Condition {
   readonly type: string;
@@ -54,4 +54,23 @@ export function signedBy(leafPem: string, caPem: string): boolean {
 
 export function decode(secret: KubeObject & { data?: Readonly<Record<string, string>> }, key: string): string {
   return Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+}
+
+/** Waits until every pod of `namespaces` is ready (or completed); the error names those that are not. */
+export async function podsReady(kube: KubeClient, namespaces: readonly string[], timeoutMs: number): Promise<WithConditions[]> {
+  let pending: string[] = [];
+  try {
+    return await eventually('every pod ready', timeoutMs, async () => {
+      const all = await listIn(kube, namespaces, API.pods);
+      pending = all
+        .filter((pod) => pod.status?.phase !== 'Succeeded' && !isReady(pod))
+        .map((pod) => {
+          const unmet = (pod.status?.conditions ?? []).filter((condition) => condition.status !== 'True').map((condition) => `${condition.type}: ${condition.reason ?? ''} ${condition.message ?? ''}`.trim());
+          return `${pod.metadata.namespace}/${pod.metadata.name} (${pod.status?.phase ?? 'no phase'}${unmet.length > 0 ? `; ${unmet.join('; ')}` : ''})`;
+        });
+      return pending.length === 0 ? all : undefined;
+    }, 2_000);
+  } catch (error) {
+    throw new Error(`${String(error)}; not ready: ${pending.join(', ')}`);
+  }
 }

@@ -4,6 +4,7 @@
  * connections (the engine's connection string carries no password to leak).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { giveToServer, postgresBinDirectory, runAsServer } from '../../support/postgres';
 import { eventually } from './kube-client';
@@ -11,18 +12,22 @@ import type { Tier } from './tier';
 
 export interface StateDatabase {
   readonly connectionString: string;
+  /** Its data, outside the tier's directory (which only root may enter); removed by the caller. */
+  readonly directory: string;
   /** Runs SQL as the superuser; rows of `psql -At` (fields split on "|"). */
   query(sql: string): Promise<string[][]>;
 }
 
 export async function startStateDatabase(tier: Tier): Promise<StateDatabase> {
   const bin = postgresBinDirectory();
-  const data = path.join(tier.directory, 'state-database');
-  fs.mkdirSync(data, { recursive: true });
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-state-database-'));
+  fs.chmodSync(directory, 0o755);
+  const data = path.join(directory, 'data');
+  fs.mkdirSync(data);
   giveToServer(data);
   const init = runAsServer(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-instructions', '-E', 'UTF8', '--locale=C']);
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  const socketDirectory = path.join(data, 'socket');
+  const socketDirectory = path.join(directory, 'socket');
   fs.mkdirSync(socketDirectory, { recursive: true });
   giveToServer(socketDirectory);
   const server = tier.sandbox.start('state-database', path.join(bin, 'postgres'), ['-D', data, '-h', '127.0.0.1', '-p', '5432', '-k', socketDirectory, '-c', 'fsync=off'], { asNobody: true });
@@ -39,5 +44,5 @@ export async function startStateDatabase(tier: Tier): Promise<StateDatabase> {
     tier.sandbox.assertRunning(server);
     return (await query('select 1'))[0]?.[0] === '1' ? true : undefined;
   });
-  return { connectionString: 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable', query };
+  return { connectionString: 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable', directory, query };
 }
