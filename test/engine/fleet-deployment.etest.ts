@@ -140,7 +140,7 @@ it('has every isolation object as synthesized, and no Secret value in any stack 
   for (const [schema] of await database.query(`select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%'`)) {
     for (const [data] of await database.query(`select data from "${schema}".states`)) stateTexts.push(data ?? '');
   }
-  const texts = deployment.stacks.map((stack) => fs.readFileSync(path.join(deployment.stackDirectory(stack), 'cdk.tf.json'), 'utf8'));
+  const texts = deployment.synthesizedTexts();
   const findings = await secretsBeyondTerraform(world.cluster.kube, namespacesOf(deployment.configFile), [...texts, ...stateTexts]);
   expect(findings.seenByTerraform).toEqual([]);
   expect(findings.writtenByTerraform).toEqual([]);
@@ -149,14 +149,7 @@ it('has every isolation object as synthesized, and no Secret value in any stack 
 });
 
 it('re-plans every stack with no changes', async () => {
-  const diffs: Record<string, unknown> = {};
-  await report.time('re-plan (all stacks)', () =>
-    deployment.forEachStack(async (stack) => {
-      const plan = await deployment.plan(stack);
-      if (plan.exitCode !== 0) diffs[stack] = plan.changes;
-    }, { parallelism: 3 }),
-  );
-  expect(diffs).toEqual({});
+  expect(await report.time('re-plan (all stacks)', () => deployment.planAll(3))).toEqual({});
 });
 
 it('adds a homeserver with `cdktf deploy`: the plans touch exactly what the synthesized definitions changed, then every stack re-plans empty', async () => {
@@ -187,12 +180,7 @@ it('adds a homeserver with `cdktf deploy`: the plans touch exactly what the synt
   fs.writeFileSync(path.join(world.cluster.tier.directory, 'logs', 'cdktf-deploy.log'), `${deploy.stdout}\n${deploy.stderr}`);
   if (deploy.status !== 0) throw new Error(`cdktf deploy exited ${deploy.status}:\n${deploy.stderr.slice(-6000) || deploy.stdout.slice(-6000)}`);
   await provideOperatorValues(world, ensureOperatorBinaries().bao, { ...loadDeploymentConfig(configFile), homeservers: loadDeploymentConfig(configFile).homeservers.filter((homeserver) => homeserver.name === NEW_HOMESERVER.name) });
-  const diffs: Record<string, unknown> = {};
-  await deployment.forEachStack(async (stack) => {
-    const plan = await deployment.plan(stack);
-    if (plan.exitCode !== 0) diffs[stack] = plan.changes;
-  }, { parallelism: 3 });
-  expect(diffs).toEqual({});
+  expect(await deployment.planAll(3)).toEqual({});
 });
 
 it('retires the fleet as the README says: the seal key survives until the deliberate last step', async () => {

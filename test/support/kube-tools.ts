@@ -149,15 +149,17 @@ function makeWritable(directory: string): void {
 /** The untemplated CRD files of one chart, or of all of them; sorted absolute paths. */
 export function crdFiles(chart?: ChartName): string[] {
   const charts = chart === undefined ? (Object.keys(CHART_SOURCES) as ChartName[]) : [chart];
-  return charts.flatMap((name) => {
-    const directory = path.join(moduleDirectory(name), CHART_SOURCES[name].crds);
-    return fs
-      .readdirSync(directory)
-      .filter((file) => file.endsWith('.yaml'))
-      .map((file) => path.join(directory, file))
-      .filter((file) => /^kind:\s*CustomResourceDefinition\s*$/m.test(fs.readFileSync(file, 'utf8')))
-      .sort();
-  });
+  return charts.flatMap((name) => crdFilesIn(path.join(moduleDirectory(name), CHART_SOURCES[name].crds)));
+}
+
+/** The `*.yaml` files of a directory that hold a CustomResourceDefinition, sorted absolute paths. */
+export function crdFilesIn(directory: string): string[] {
+  return fs
+    .readdirSync(directory)
+    .filter((file) => file.endsWith('.yaml'))
+    .map((file) => path.join(directory, file))
+    .filter((file) => /^kind:\s*CustomResourceDefinition\s*$/m.test(fs.readFileSync(file, 'utf8')))
+    .sort();
 }
 
 /**

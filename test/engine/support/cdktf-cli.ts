@@ -1,6 +1,6 @@
 /**
  * The user's command, run as the README gives it: `TERRAFORM_BINARY_NAME=tofu npx cdktf deploy
- * '*' --auto-approve`, from the project directory (its cdktf.json app command synthesizes),
+ * '*' --skip-provider-lock --auto-approve`, from the project directory (its cdktf.json app command synthesizes),
  * inside the tier, with OpenTofu on PATH as `tofu` and the same CLI configuration (provider
  * mirror) as every other engine run.
  */
@@ -19,7 +19,8 @@ export async function cdktfDeploy(world: EngineWorld, options: { configFile: str
   const home = path.join(world.directory, 'cdktf-home');
   fs.mkdirSync(home, { recursive: true });
   const cli = path.join(projectRoot(), 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
-  const args = [cli, 'deploy', '*', '--auto-approve', '--output', options.outdir, '--parallelism', String(options.parallelism ?? 1)];
+  // As the README gives it: without --skip-provider-lock cdktf would ask the public registry.
+  const args = [cli, 'deploy', '*', '--skip-provider-lock', '--auto-approve', '--output', options.outdir, '--parallelism', String(options.parallelism ?? 1)];
   return world.cluster.tier.run(process.execPath, args, {
     cwd: projectRoot(),
     timeoutMs: 60 * 60_000,

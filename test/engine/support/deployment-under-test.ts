@@ -170,6 +170,21 @@ export class DeploymentUnderTest {
     return this.tofu.plan(this.stackDirectory(stack));
   }
 
+  /** Plans every stack; the changes of those whose plan is not empty (a perpetual diff, after an apply). */
+  async planAll(parallelism = 1): Promise<Record<string, PlannedChange[]>> {
+    const diffs: Record<string, PlannedChange[]> = {};
+    await this.forEachStack(async (stack) => {
+      const plan = await this.plan(stack);
+      if (plan.exitCode !== 0) diffs[stack] = plan.changes;
+    }, { parallelism });
+    return diffs;
+  }
+
+  /** Every synthesized stack, as the text the engine reads. */
+  synthesizedTexts(): string[] {
+    return this.stacks.map((stack) => fs.readFileSync(path.join(this.stackDirectory(stack), 'cdk.tf.json'), 'utf8'));
+  }
+
   async apply(stack: string): Promise<PlannedChange[]> {
     const { changes } = await this.plan(stack);
     await this.tofu.applyPlan(this.stackDirectory(stack));

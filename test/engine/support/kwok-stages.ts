@@ -68,88 +68,56 @@ nodeInfo:
   bootID: ""
 phase: Running`;
 
-const POD_CREATED = `{{ $now := Now }}
-conditions:
-- lastTransitionTime: {{ $now | Quote }}
-  status: "True"
-  type: Initialized
-- lastTransitionTime: {{ $now | Quote }}
-  status: "False"
-  reason: ContainersNotReady
-  type: Ready
-- lastTransitionTime: {{ $now | Quote }}
-  status: "False"
-  reason: ContainersNotReady
-  type: ContainersReady
-{{ if .spec.initContainers }}
-initContainerStatuses:
-{{ range .spec.initContainers }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: true
-  restartCount: 0
-  started: false
-  state:
-    terminated:
-      exitCode: 0
-      reason: Completed
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
-{{ end }}
-{{ end }}
-containerStatuses:
-{{ range .spec.containers }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: false
-  restartCount: 0
-  started: false
-  state:
-    waiting:
-      reason: ContainerCreating
-{{ end }}
-hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
-podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
-phase: Pending`;
+/** One status per container of `.spec.<list>`, all in the same state (YAML lines of a Go template). */
+function containerStatuses(list: 'containers' | 'initContainers', ready: boolean, started: boolean, state: readonly string[]): string {
+  return [
+    `{{ range .spec.${list} }}`,
+    '- image: {{ .image | Quote }}',
+    '  name: {{ .name | Quote }}',
+    `  ready: ${ready}`,
+    '  restartCount: 0',
+    `  started: ${started}`,
+    '  state:',
+    ...state.map((line) => `    ${line}`),
+    '{{ end }}',
+  ].join('\n');
+}
 
-const POD_RUNNING = `{{ $now := Now }}
-conditions:
-- lastTransitionTime: {{ $now | Quote }}
-  status: "True"
-  type: Ready
-- lastTransitionTime: {{ $now | Quote }}
-  status: "True"
-  type: ContainersReady
-containerStatuses:
-{{ range .spec.containers }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: true
-  restartCount: 0
-  started: true
-  state:
-    running:
-      startedAt: {{ $now | Quote }}
-{{ end }}
-phase: Running
-startTime: {{ $now | Quote }}`;
+const COMPLETED = ['terminated:', '  exitCode: 0', '  reason: Completed', '  startedAt: {{ $now | Quote }}', '  finishedAt: {{ $now | Quote }}'];
 
-const POD_COMPLETED = `{{ $now := Now }}
-containerStatuses:
-{{ range .spec.containers }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: false
-  restartCount: 0
-  started: false
-  state:
-    terminated:
-      exitCode: 0
-      reason: Completed
-      startedAt: {{ $now | Quote }}
-      finishedAt: {{ $now | Quote }}
-{{ end }}
-phase: Succeeded`;
+function condition(type: string, status: boolean): string {
+  return [`- lastTransitionTime: {{ $now | Quote }}`, `  status: "${status ? 'True' : 'False'}"`, ...(status ? [] : ['  reason: ContainersNotReady']), `  type: ${type}`].join('\n');
+}
+
+const POD_CREATED = [
+  '{{ $now := Now }}',
+  'conditions:',
+  condition('Initialized', true),
+  condition('Ready', false),
+  condition('ContainersReady', false),
+  '{{ if .spec.initContainers }}',
+  'initContainerStatuses:',
+  containerStatuses('initContainers', true, false, COMPLETED),
+  '{{ end }}',
+  'containerStatuses:',
+  containerStatuses('containers', false, false, ['waiting:', '  reason: ContainerCreating']),
+  'hostIP: {{ NodeIPWith .spec.nodeName | Quote }}',
+  'podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}',
+  'phase: Pending',
+].join('\n');
+
+const POD_RUNNING = [
+  '{{ $now := Now }}',
+  'conditions:',
+  condition('Ready', true),
+  condition('ContainersReady', true),
+  'containerStatuses:',
+  containerStatuses('containers', true, true, ['running:', '  startedAt: {{ $now | Quote }}']),
+  'phase: Running',
+  'startTime: {{ $now | Quote }}',
+].join('\n');
+
+const POD_COMPLETED = ['{{ $now := Now }}', 'containerStatuses:', containerStatuses('containers', false, false, COMPLETED), 'phase: Succeeded'].join('\n');
 
 /** The stage configuration (a multi-document YAML for `kwok --config`). */
 export function kwokStages(realNamespaces: readonly string[], stepMs = 200): string {

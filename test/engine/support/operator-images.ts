@@ -10,15 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseImageReference } from '../../../config/image-reference';
 import type { ImageCatalogue, ImageRuntime } from './pod-runner/container-command';
+import type { OperatorBinaries } from './tools/operators';
 
-export interface OperatorBinaries {
-  readonly certManagerController: string;
-  readonly certManagerWebhook: string;
-  readonly certManagerCainjector: string;
-  readonly trustManager: string;
-  readonly externalSecrets: string;
-  readonly bao: string;
-}
 
 /** The image's non-root user (cert-manager, trust-manager and ESO images run as 1000 unless the pod says otherwise). */
 const IMAGE_USER = { user: 1000, group: 1000 } as const;

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectRoot } from '../../../../config/project-root';
 import { downloadGoModule, goBuild } from '../../../support/go-build';
+import { crdFilesIn } from '../../../support/kube-tools';
 import { buildKey, cachedEngineBinary, filesDigest, inScratch } from './build';
 
 export const CERT_MANAGER_MODULE = 'github.com/cert-manager/cert-manager';
@@ -61,11 +62,5 @@ export function ensureCertManagerBinaries(): CertManagerBinaries {
 
 /** The module's plain CRDs (deploy/crds/*.yaml, the same the chart templates), sorted absolute paths. */
 export function certManagerCrdFiles(): string[] {
-  const directory = path.join(downloadGoModule(CERT_MANAGER_MODULE, CERT_MANAGER_VERSION), 'deploy', 'crds');
-  return fs
-    .readdirSync(directory)
-    .filter((file) => file.endsWith('.yaml'))
-    .map((file) => path.join(directory, file))
-    .filter((file) => /^kind:\s*CustomResourceDefinition\s*$/m.test(fs.readFileSync(file, 'utf8')))
-    .sort();
+  return crdFilesIn(path.join(downloadGoModule(CERT_MANAGER_MODULE, CERT_MANAGER_VERSION), 'deploy', 'crds'));
 }
