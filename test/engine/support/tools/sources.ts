@@ -79,10 +79,19 @@ export const SOURCE_ARCHIVES = {
   },
 } as const satisfies Record<string, SourceArchive>;
 
-/** The directory of the upstream source archives: ENGINE_SOURCES, by default `shared/third-party` beside the checkout. */
+/**
+ * The directory of the upstream source archives: ENGINE_SOURCES, by default the nearest
+ * `shared/third-party` beside the checkout or beside one of its parents (a CI checkout may sit
+ * deeper than a developer's).
+ */
 export function engineSourcesDirectory(): string {
   const configured = process.env[ENGINE_SOURCES_VARIABLE];
-  return configured !== undefined && configured !== '' ? path.resolve(configured) : path.join(projectRoot(), '..', 'shared', 'third-party');
+  if (configured !== undefined && configured !== '') return path.resolve(configured);
+  const beside = (directory: string) => path.join(path.dirname(directory), 'shared', 'third-party');
+  for (let directory = projectRoot(); directory !== path.dirname(directory); directory = path.dirname(directory)) {
+    if (fs.existsSync(beside(directory))) return beside(directory);
+  }
+  return beside(projectRoot());
 }
 
 const verified = new Map<string, string>();
