@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { projectRoot } from '../../config/project-root';
 import { engineSourcesDirectory, SOURCE_ARCHIVES, verifiedArchive } from '../engine/support/tools/sources';
 
 const archive = SOURCE_ARCHIVES.kubernetesProvider;
@@ -19,9 +18,15 @@ afterEach(() => {
 });
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-it('reads ENGINE_SOURCES, by default shared/third-party beside the checkout', () => {
+it('reads ENGINE_SOURCES, by default the nearest shared/third-party beside the checkout or one of its parents', () => {
   delete process.env.ENGINE_SOURCES;
-  expect(engineSourcesDirectory()).toBe(path.join(projectRoot(), '..', 'shared', 'third-party'));
+  const checkout = path.join(scratch, 'ci', 'runs', 'main');
+  fs.mkdirSync(checkout, { recursive: true });
+  expect(engineSourcesDirectory(checkout)).toBe(path.join(scratch, 'ci', 'runs', 'shared', 'third-party'));
+  fs.mkdirSync(path.join(scratch, 'shared', 'third-party'), { recursive: true });
+  expect(engineSourcesDirectory(checkout)).toBe(path.join(scratch, 'shared', 'third-party'));
+  fs.mkdirSync(path.join(scratch, 'ci', 'runs', 'shared', 'third-party'), { recursive: true });
+  expect(engineSourcesDirectory(checkout)).toBe(path.join(scratch, 'ci', 'runs', 'shared', 'third-party'));
   process.env.ENGINE_SOURCES = scratch;
   expect(engineSourcesDirectory()).toBe(scratch);
 });

@@ -84,14 +84,14 @@ export const SOURCE_ARCHIVES = {
  * `shared/third-party` beside the checkout or beside one of its parents (a CI checkout may sit
  * deeper than a developer's).
  */
-export function engineSourcesDirectory(): string {
+export function engineSourcesDirectory(checkout = projectRoot()): string {
   const configured = process.env[ENGINE_SOURCES_VARIABLE];
   if (configured !== undefined && configured !== '') return path.resolve(configured);
   const beside = (directory: string) => path.join(path.dirname(directory), 'shared', 'third-party');
-  for (let directory = projectRoot(); directory !== path.dirname(directory); directory = path.dirname(directory)) {
+  for (let directory = checkout; directory !== path.dirname(directory); directory = path.dirname(directory)) {
     if (fs.existsSync(beside(directory))) return beside(directory);
   }
-  return beside(projectRoot());
+  return beside(checkout);
 }
 
 const verified = new Map<string, string>();
