@@ -78,6 +78,42 @@ function machineSection(results: BenchResults): string {
   ].join('\n');
 }
 
+/** What the benchmark is, how to run it, and why the app runs the way it does: the same in every report. */
+export function aboutSection(): string {
+  return [
+    '## Running it',
+    '',
+    '```sh',
+    'npm run bench                            # default deployment vs an empty cdktf app, fleets of 1/5/20/50, compile steps and runners',
+    'npm run bench -- --with-tests --write    # also `npm test` (warm); writes docs/benchmarks.md',
+    '```',
+    '',
+    'It needs GNU time (`/usr/bin/time`, Debian package `time`). `--runs` sets the measured runs per command, `--fleets` the',
+    'fleet sizes (configs generated from `config/examples/fleet.yaml`), `--runners` the ways of running the app; the',
+    'alternative runners are installed at exact versions under `~/.cache/matrix-sovereign-iac/bench-runners/`, outside the',
+    'repository. Run it on a quiet machine.',
+    '',
+    '## How the app runs',
+    '',
+    '`npm run synth`, `cdktf.json`\'s `app` and the other entry points (`audit`, `review`, `protected`, `docs`, `post-review`)',
+    'run through `scripts/run-ts.cjs`: esbuild bundles the entry and the project modules it imports (npm packages stay',
+    'external), and the bundle runs as the entry\'s own module. The bundle is cached under `node_modules/.cache/run-ts/` and',
+    'reused while every bundled source has the same content (sha256), so an unchanged app starts without esbuild. It is the',
+    'fastest way measured below (*How the app is executed*), and the stacks it synthesizes are byte for byte those of',
+    'precompiled JS. It does not type-check: `npm run typecheck` (strict `tsc --noEmit` over the whole project) runs first in',
+    'CI, and ts-jest runs with isolated modules, the compilation model of esbuild. `NODE_OPTIONS=--enable-source-maps npm run',
+    'synth` maps stack traces to the TypeScript sources.',
+    '',
+    '## What keeps it fast',
+    '',
+    '- Each stack is resolved once per synthesis: the policy pack hands the JSON it audited to cdktf\'s writer, so the file',
+    '  written is the object the rules judged.',
+    '- Helm values are parsed once per release, not once per rule.',
+    '- `npm test` runs one jest worker per core (jest\'s default leaves a 2-core machine one worker while most suites wait',
+    '  on child processes), and the policy fixture is rendered once per test file.',
+  ].join('\n');
+}
+
 function methodSection(results: BenchResults): string {
   const { runs } = results.options;
   return [
@@ -285,6 +321,8 @@ export function renderReport(results: BenchResults): string {
     ...(results.sourcesChanged
       ? ['> **Warning: the sources changed while this run was measuring.** The precompiled JS is the state at the start, the', '> other runners read the sources live: the numbers mix two versions of the app. Rerun on an unchanged tree.', '']
       : []),
+    aboutSection(),
+    '',
     machineSection(results),
     '',
     methodSection(results),
