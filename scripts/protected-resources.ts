@@ -1,7 +1,7 @@
 /**
  * Lists what an ordinary destroy refuses to delete (resources with `lifecycle.prevent_destroy`)
  * in a synth output, as the `tofu state rm` commands that release them, one per line. Used when
- * a deployment is retired on purpose (README, "Retiring a deployment"); it changes nothing itself.
+ * a deployment is retired on purpose (docs/operations.md, "Retiring a deployment"); it changes nothing itself.
  *
  * Usage: npm run protected -- [cdktf.out]
  * Exit codes: 0 listed, 2 bad usage or unreadable input.

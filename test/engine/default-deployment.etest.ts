@@ -3,7 +3,7 @@
  * initialized, validated, planned and applied by OpenTofu with the providers built from
  * source, against a real API server with simulated nodes (kwok) and the platform's operators
  * running for real (cert-manager, trust-manager, External Secrets, OpenBao; pod-runner/);
- * then re-planned (must be empty), changed (a rate limit) and retired as the README says.
+ * then re-planned (must be empty), changed (a rate limit) and retired as docs/operations.md says.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -154,13 +154,13 @@ it('OpenBao initialised itself and is unsealed; the configurator Job ran only on
   expect(configuratorRuns.map((run) => run.exitCode)).toEqual([0]);
 });
 
-it('External Secrets generated every value into OpenBao and delivered every Secret, operator-provided ones after the README procedure', async () => {
+it('External Secrets generated every value into OpenBao and delivered every Secret, operator-provided ones after the documented procedure', async () => {
   const kube = world.cluster.kube;
   const pushSecrets = await listIn(kube, [names.namespaces['secret-generation']], API.pushSecrets);
   expect(pushSecrets.length).toBeGreaterThan(0);
   await eventually('every PushSecret synced', 120_000, async () => (notReady(await listIn(kube, [names.namespaces['secret-generation']], API.pushSecrets)).length === 0 ? true : undefined));
 
-  // The operator provides the directory's bootstrap entries, as the README says.
+  // The operator provides the directory's bootstrap entries, as docs/operations.md says.
   const operator = await OpenBaoOperator.connect(world, ensureOperatorBinaries().bao, DEPLOYMENT);
   const token = await operator.login(DEPLOYMENT, HOMESERVER);
   const homeserver = loadDeploymentConfig(deployment.configFile).homeservers[0];
@@ -267,7 +267,7 @@ it('a rate-limit change plans exactly the resources whose definition changed (th
   expect((await deployment.plan('agency-gateway')).exitCode).toBe(0);
 });
 
-it('an ordinary destroy of any stack cannot delete the seal key; the README retirement removes everything else, in reverse order', async () => {
+it('an ordinary destroy of any stack cannot delete the seal key; the documented retirement removes everything else, in reverse order', async () => {
   const kube = world.cluster.kube;
   // 1. Ordinary destroys are refused where the protected objects live, and change nothing.
   for (const stack of ['matrix-platform', 'matrix-secret-store']) {
@@ -293,7 +293,7 @@ it('an ordinary destroy of any stack cannot delete the seal key; the README reti
   for (const namespace of deploymentNamespaces.filter((candidate) => candidate !== names.namespaces.openbao)) {
     await eventually(`namespace ${namespace} deleted`, 180_000, async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true), 2_000);
   }
-  // 4. Deleting the kept namespace is the operator's deliberate last step, by hand (README).
+  // 4. Deleting the kept namespace is the operator's deliberate last step, by hand (docs/operations.md).
   await retireKeptNamespace(world, DEPLOYMENT);
   for (const stack of deployment.stacks) {
     const state = JSON.parse(fs.readFileSync(path.join(deployment.directory, 'state', `${stack}.tfstate`), 'utf8')) as { resources: unknown[] };

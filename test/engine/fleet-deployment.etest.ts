@@ -4,7 +4,7 @@
  * real PostgreSQL: every stack applied by OpenTofu (independent stacks side by side), one
  * schema per stack, re-planned empty; then a fourth homeserver added with the user's own
  * command (`cdktf deploy '*'`), which must touch exactly what the synthesized definitions
- * changed; then retired as the README says.
+ * changed; then retired as docs/operations.md says.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -183,7 +183,7 @@ it('adds a homeserver with `cdktf deploy`: the plans touch exactly what the synt
   expect(await deployment.planAll(3)).toEqual({});
 });
 
-it('retires the fleet as the README says: the seal key survives until the deliberate last step', async () => {
+it('retires the fleet as docs/operations.md says: the seal key survives until the deliberate last step', async () => {
   const kube = world.cluster.kube;
   const backup = await sealKeyBackup(world, DEPLOYMENT);
   const released = await deployment.releaseProtected();

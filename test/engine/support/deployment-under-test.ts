@@ -84,7 +84,7 @@ export class DeploymentUnderTest {
     return JSON.parse(fs.readFileSync(path.join(this.stackDirectory(stack), 'cdk.tf.json'), 'utf8')) as StackJson;
   }
 
-  /** Addresses with lifecycle.prevent_destroy (what the README's retirement procedure removes from state). */
+  /** Addresses with lifecycle.prevent_destroy (what the retirement procedure of docs/operations.md removes from state). */
   protectedAddresses(stack: string): string[] {
     return Object.entries(this.stackJson(stack).resource ?? {}).flatMap(([type, resources]) =>
       Object.entries(resources)
@@ -197,7 +197,7 @@ export class DeploymentUnderTest {
   }
 
   /**
-   * The README's retirement step 2, as written: `npm run -s protected | sh -e` (the listed
+   * Retirement step 2 of docs/operations.md, as written: `npm run -s protected | sh -e` (the listed
    * `tofu state rm` commands), run in an operator's shell inside the tier. Returns the commands.
    */
   async releaseProtected(): Promise<string[]> {

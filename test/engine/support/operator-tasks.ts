@@ -1,5 +1,5 @@
 /**
- * The operator tasks of the README, done the way an operator does them: a 10-minute token for
+ * The operator tasks of docs/operations.md, done the way an operator does them: a 10-minute token for
  * the homeserver's operator account (audience openbao), a login to OpenBao with it, the
  * provided values written with `bao kv put`, the token revoked. The real `bao` client talks
  * to the real OpenBao over TLS verified against the internal CA (from the trust bundle).
@@ -107,7 +107,7 @@ export async function provideOperatorValues(world: EngineWorld, bao: string, con
   return written;
 }
 
-/** The seal key as the README's backup command reads it (`kubectl get secret ... | base64 -d`). */
+/** The seal key as the backup command of docs/operations.md reads it (`kubectl get secret ... | base64 -d`). */
 export async function sealKeyBackup(world: EngineWorld, deploymentName: string): Promise<string> {
   const names = platformNames(deploymentName);
   const secret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.secret(names.namespaces.openbao, names.openbaoSealSecret));
@@ -116,7 +116,7 @@ export async function sealKeyBackup(world: EngineWorld, deploymentName: string):
 }
 
 /**
- * The README's last retirement step: release the seal key's ExternalSecret from External
+ * The last retirement step of docs/operations.md: release the seal key's ExternalSecret from External
  * Secrets' finalizer (the operator is gone), then delete the kept OpenBao namespace, and wait
  * until it is gone.
  */
