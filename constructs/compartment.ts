@@ -1,5 +1,5 @@
 /**
- * A compartment: one namespace with the whole baseline of DESIGN.md section 2 already in
+ * A compartment: one namespace with the whole baseline (docs/design.md, compartments) already in
  * place (Pod Security `restricted`, default deny both ways, DNS-only egress, quota, limit
  * range, non-automounting default service account). Workloads and flows are added to it.
  */

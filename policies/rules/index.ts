@@ -1,4 +1,4 @@
-/** Every rule implemented so far, grouped by category (DESIGN.md section 5). */
+/** Every rule, grouped by category (the catalogue: docs/controls.md). */
 import type { Rule } from '../rule';
 import { APP_RULES } from './app';
 import { GOV_RULES } from './gov';

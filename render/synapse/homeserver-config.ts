@@ -1,7 +1,7 @@
 /**
  * Renders Synapse's configuration from the deployment config: `homeserver.yaml` shared by
- * every process, one file per worker, and the logging config. Every control of DESIGN.md
- * section 4 is set explicitly (never left to a Synapse default), and no value is a secret:
+ * every process, one file per worker, and the logging config. Every Synapse control of
+ * docs/design.md is set explicitly (never left to a Synapse default), and no value is a secret:
  * each secret is a `*_path` / file option pointing at a mounted Secret, and Synapse runs with
  * `--no-secrets-in-config`.
  */

@@ -1,4 +1,4 @@
-/** Directory, media and gateway reachability: exactly the flows of DESIGN.md section 2. */
+/** Directory, media and gateway reachability: exactly the flows of the flow matrix (docs/design.md). */
 import type { HomeserverSettings } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../config/load-config';
 import { flowMatrix, type Flow } from '../../model/flows';

@@ -96,7 +96,7 @@ describe('flow matrix', () => {
     }
   });
 
-  it('has exactly the directory, media and gateway flows of DESIGN.md', () => {
+  it('has exactly the directory, media and gateway flows of the documented flow matrix', () => {
     const ids = flowMatrix(closed, closedHomeserver).map((flow) => flow.id);
     expect(ids.filter((id) => id.endsWith('-to-openldap-ldaps'))).toEqual(['synapse-to-openldap-ldaps']);
     expect(ids.filter((id) => id.includes('-to-media-repository-')).sort()).toEqual(['haproxy-to-media-repository-http', 'prometheus-to-media-repository-metrics', 'synapse-to-media-repository-replication']);

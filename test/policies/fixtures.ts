@@ -464,7 +464,7 @@ export function helmRelease(chart: string, repository: string, version: string, 
 
 /**
  * The Synapse files of the default homeserver as the real renderers write them: the shared
- * homeserver.yaml (every control of DESIGN.md section 4, secrets as *_path options), the media
+ * homeserver.yaml (every Synapse control of docs/design.md, secrets as *_path options), the media
  * worker's worker.yaml and the logging config. Compliant by construction.
  */
 export function synapseFiles(): Record<string, string> {

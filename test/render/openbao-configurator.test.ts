@@ -1,6 +1,6 @@
 /**
- * The configurator's desired state and its script. OpenBao itself cannot be built here (the
- * Go module proxy refuses github.com/openbao/openbao), so the script's control flow is run
+ * The configurator's desired state and its script. OpenBao itself is not built by these tests (the
+ * Go module proxy does not serve github.com/openbao/openbao), so the script's control flow is run
  * by a real POSIX shell against a recording stand-in of the `bao` client: which calls it
  * makes, in which order, what it prunes and that it always revokes its token. What OpenBao
  * does with those calls is not tested here.

@@ -2,7 +2,7 @@
  * OpenBao's rendered server configuration, parsed by HashiCorp's HCL 1 parser (the one
  * OpenBao reads it with): TLS-only listener, Raft storage on the volume, static seal from
  * the generated key file, audit log, no UI, and the self-initialisation requests in order.
- * OpenBao itself cannot be built here (the Go module proxy refuses github.com/openbao/openbao),
+ * OpenBao itself is not built by these tests (the Go module proxy does not serve github.com/openbao/openbao),
  * so what OpenBao does with the parsed configuration is not exercised.
  */
 import { loadDeploymentConfig } from '../../config/load-config';

@@ -26,7 +26,7 @@ function at(document: unknown, path: string): unknown {
 
 const closedConfig = rendered();
 
-/** DESIGN.md section 4, one row per knob, with the value PyYAML must read back. */
+/** The Synapse controls (docs/design.md, "The workloads"), one row per knob, with the value PyYAML must read back. */
 const KNOBS: [knob: string, expected: unknown][] = [
   ['enable_registration', false],
   ['enable_registration_without_verification', false],

@@ -23,7 +23,7 @@ export function toolCacheRoot(): string {
 export type GoModMode = 'mod' | 'readonly';
 
 export function goEnvironment(mode: GoModMode = 'mod'): NodeJS.ProcessEnv {
-  // The module proxy is the only Go source this machine reaches; the checksum database keeps it honest.
+  // Modules come from the Go module proxy only; the checksum database keeps it honest.
   // No VCS stamping: the sources live in this checkout or a scratch copy, whose git state must neither fail nor change a build.
   return { ...process.env, GOFLAGS: `-mod=${mode} -buildvcs=false`, GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
 }

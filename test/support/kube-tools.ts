@@ -164,7 +164,7 @@ export function crdFilesIn(directory: string): string[] {
 
 /**
  * The Prometheus Operator's CRDs (monitoring.coreos.com/v1: PodMonitor, PrometheusRule, ...),
- * which the site installs; v0.91.0 is the newest release the Go module proxy serves here.
+ * which the site installs; v0.91.0 is the newest release the Go module proxy serves.
  */
 export const PROMETHEUS_OPERATOR = { module: 'github.com/prometheus-operator/prometheus-operator', version: 'v0.91.0', crds: 'example/prometheus-operator-crd' } as const;
 

@@ -2,7 +2,7 @@
  * The real promtool (Prometheus' rule checker and rule unit-test runner), built from the Go
  * module proxy and cached beside the other Go tools. v0.316.0 (Prometheus 3.16) is the newest
  * version the proxy serves; it is built with `remove_all_sd` because one service-discovery
- * dependency (hashicorp/nomad/api) is refused by the proxy, and rule checks need no discovery.
+ * dependency (hashicorp/nomad/api) is not served by the proxy, and rule checks need no discovery.
  */
 import { spawnSync } from 'node:child_process';
 import { installGoModuleTool } from './go-build';

@@ -4,7 +4,7 @@
  *
  * - A main config (`server_name`) must state every checked setting explicitly, even where
  *   today's Synapse default is the secure value: defaults move between releases, and the
- *   renderer writes every control of DESIGN.md section 4.
+ *   renderer writes every Synapse control (docs/design.md, "The workloads").
  * - A worker file (`worker_app`, no `server_name`) is loaded on top of the shared config, and
  *   Synapse merges the files key by key at the top level: a key the worker sets replaces the
  *   shared one. So only the checks about keys the worker file itself sets run on it (over the

@@ -1,5 +1,5 @@
 /**
- * APP rules (the Synapse settings of DESIGN.md section 4): mutations of the rendered
+ * APP rules (the Synapse settings, docs/design.md "The workloads"): mutations of the rendered
  * homeserver.yaml / worker.yaml of the compliant fixture that must fire, and near misses that
  * must not. Files are edited as YAML 1.1, as Synapse reads them.
  */

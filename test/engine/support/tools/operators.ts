@@ -6,7 +6,7 @@
  *     `certcontroller` are subcommands), from its release-tag source, with only what this
  *     deployment uses compiled in (EXTERNAL_SECRETS_TAGS and the generator overlay);
  *   - OpenBao 2.6.2 (`bao`), from its release-tag source, its five KMS wrapper modules the
- *     proxy refuses replaced by their unpacked sources; web UI left out.
+ *     Go module proxy does not serve replaced by their unpacked sources; web UI left out.
  * Builds happen in scratch directories under the tool cache, never in the repository.
  */
 import * as fs from 'node:fs';
@@ -62,7 +62,7 @@ export function ensureExternalSecrets(): string {
   );
 }
 
-/** The KMS wrapper modules OpenBao 2.6.2 requires that the proxy refuses (sources in the wrappers archive). */
+/** The KMS wrapper modules OpenBao 2.6.2 requires that the Go module proxy does not serve (sources in the wrappers archive). */
 const OPENBAO_REPLACED_WRAPPERS = ['alicloudkms', 'awskms', 'azurekeyvault', 'gcpckms', 'ocikms'] as const;
 
 /** As OpenBao's release build stamps it (goreleaser.linux.yaml), minus the `ui` tag: the web UI is not in the source snapshot. */

@@ -1,6 +1,6 @@
 /**
  * The Terraform providers the synthesized stacks pin, built from their release-tag sources
- * (sources.ts; the Go module proxy refuses these modules) as their release workflow does
+ * (sources.ts; the Go module proxy does not serve these modules) as their release workflow does
  * (`-trimpath`, `-s -w -X main.Version=<version>`), dependencies from the Go module proxy,
  * and laid out as an OpenTofu filesystem mirror (the unpacked layout).
  */
@@ -29,7 +29,7 @@ export const PINNED_PROVIDERS = {
 
 export type ProviderAddress = keyof typeof PINNED_PROVIDERS;
 
-/** OpenTofu's platform name for this machine, e.g. linux_amd64. */
+/** OpenTofu's platform name for the host, e.g. linux_amd64. */
 export function tofuPlatform(): string {
   const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch];
   if (arch === undefined || process.platform !== 'linux') throw new Error(`the engine proof builds for linux amd64/arm64, not ${process.platform} ${process.arch}`);
