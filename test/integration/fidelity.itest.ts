@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { DEBIAN_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, type OpenLdapPaths } from '../../render/openldap';
 import { workloadsOf } from '../../model/workloads';
 import { defaultConfigObject, setPath } from '../config/config-fixtures';

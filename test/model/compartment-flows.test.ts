@@ -1,6 +1,6 @@
 /** Directory, media and gateway reachability: exactly the flows of DESIGN.md section 2. */
 import type { HomeserverSettings } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { flowMatrix, type Flow } from '../../model/flows';
 import { workloadsOf } from '../../model/workloads';
 

@@ -1,5 +1,5 @@
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
 import { carveOuts, flowMatrix, type Flow } from '../../model/flows';
 import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from '../../model/monitoring';

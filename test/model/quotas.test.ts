@@ -1,4 +1,4 @@
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { deriveLimitRange, deriveQuota } from '../../model/quotas';
 import { workloadsIn } from '../../model/workloads';
 

@@ -1,4 +1,4 @@
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace, type HomeserverCompartment } from '../../model/compartments';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
 import { compartmentAccess, consumingCompartments, GENERATOR_POLICY, openBaoAccess, operatorPolicyName, renderOpenBaoPolicy, roleDocument, secretPath, SECRET_MOUNT, type OpenBaoPolicy } from '../../model/secret-access';

@@ -1,4 +1,4 @@
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverCertificates } from '../../model/certificates';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
 import { passwordEntropyBits, templateReferences, valueNames } from '../../model/secrets';

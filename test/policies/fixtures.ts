@@ -2,7 +2,7 @@
  * A small compliant stack in the shape cdktf synthesizes (see cdktf.out/stacks/*\/cdk.tf.json),
  * and helpers to derive mutated copies of it for the policy rule tests.
  */
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
 import { homeserverWorkloads } from '../../model/homeserver-workloads';

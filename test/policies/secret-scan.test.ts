@@ -1,4 +1,4 @@
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { workloadsOf } from '../../model/workloads';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
 import { configuratorWorkload } from '../../model/platform-workloads';

@@ -7,7 +7,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { workloadsIn } from '../../model/workloads';
 import { renderHaproxyConfig, type HaproxyInput } from '../../render/gateway/haproxy-config';
 import { gatewayRoutes, routeFor } from '../../render/gateway/routes';

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { platformNames } from '../../model/platform';
 import { configuratorWorkload } from '../../model/platform-workloads';
 import { openBaoAccess } from '../../model/secret-access';

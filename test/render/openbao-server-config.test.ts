@@ -5,7 +5,7 @@
  * OpenBao itself cannot be built here (the Go module proxy refuses github.com/openbao/openbao),
  * so what OpenBao does with the parsed configuration is not exercised.
  */
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { CONFIGURATOR, MANAGED_PREFIX, RELEASES } from '../../model/platform';
 import { openBaoAccess, renderOpenBaoPolicy } from '../../model/secret-access';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';

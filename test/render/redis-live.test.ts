@@ -2,7 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
 import { SECRET_NAMES } from '../../model/secrets';
 import { renderRedisConf } from '../../render/redis';

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { createHash } from 'node:crypto';
 import { homeserverSecretDeclarations, homeserverWorkloads, mediaWorkloads } from '../../model/homeserver-workloads';

@@ -12,7 +12,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { DirectorySettings, HomeserverSettings } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
 import { renderOpenBaoPolicy, type OpenBaoPolicy } from '../../model/secret-access';
 import { SECRET_NAMES } from '../../model/secrets';

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
 import { openBaoAccess, operatorAccountName, operatorRoleName, secretPath } from '../../model/secret-access';
 import { readSynthesizedStacks } from '../../policies/audit';

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig, HomeserverSettings } from '../../../config/deployment-config';
-import { loadDeploymentConfig } from '../../../config/load-config';
+import { loadDeploymentConfig } from '../../../model/load-config';
 import { homeserverCertificates } from '../../../model/certificates';
 import { homeserverSecretDeclarations } from '../../../model/homeserver-workloads';
 import { SECRET_NAMES } from '../../../model/secrets';
