@@ -2,10 +2,16 @@
  * The DNS names the deployment derives, each built in one place: a certificate names exactly
  * what its clients dial and verify, so the two must come from the same function.
  */
+import { homeserverNamespace, type HomeserverCompartment } from './compartments';
 
 /** The in-cluster DNS name of a Service. */
 export function serviceDnsName(service: string, namespace: string): string {
   return `${service}.${namespace}.svc`;
+}
+
+/** The in-cluster DNS name of a homeserver's Service (what its certificate names and its clients verify). */
+export function homeserverServiceName(homeserverName: string, compartment: HomeserverCompartment, service: string): string {
+  return serviceDnsName(service, homeserverNamespace(homeserverName, compartment));
 }
 
 /** A StatefulSet pod's own DNS name, through the headless Service that governs it. */

@@ -6,8 +6,7 @@
  */
 import type { DeploymentConfig } from '../config/deployment-config';
 import { configuratorFiles, CONFIGURATOR_PATHS, CONFIGURE_SCRIPT } from '../render/openbao/configurator';
-import { OPENBAO_GID, OPENBAO_UID } from '../render/charts/openbao-values';
-import { CONFIGURATOR, OPENBAO_AUDIENCE, platformNames } from './platform';
+import { CONFIGURATOR, OPENBAO_AUDIENCE, OPENBAO_GID, OPENBAO_UID, platformNames } from './platform';
 import { openBaoAccess } from './secret-access';
 import type { WorkloadSpec } from './workload-spec';
 

@@ -11,7 +11,6 @@ import { homeserverNamespace, HOMESERVER_COMPARTMENTS, type HomeserverCompartmen
 import { homeserverSecretDeclarations } from './homeserver-workloads';
 import { MANAGED_PREFIX, OPENBAO_AUDIENCE, platformNames, SECRET_MOUNT } from './platform';
 import type { SecretDeclaration } from './secrets';
-import { attribute, block, hclComment, renderHcl } from '../render/openbao/hcl';
 
 export { SECRET_MOUNT };
 
@@ -144,12 +143,6 @@ export function openBaoAccess(config: DeploymentConfig): OpenBaoAccess {
   policies.push(writePolicy(GENERATOR_POLICY, 'the in-cluster generator writes each generated value once', generatedPaths));
   roles.push({ name: GENERATOR_ROLE, serviceAccount: SECRET_WRITER_ACCOUNT, namespace: platformNames(config.deploymentName).namespaces['secret-generation'], policies: [GENERATOR_POLICY] });
   return { policies, roles };
-}
-
-/** The policy document in OpenBao's HCL, written by the HCL writer (quoted paths): exact paths, no globs. */
-export function renderOpenBaoPolicy(policy: OpenBaoPolicy): string {
-  const rules = policy.rules.map((rule) => block('path', [rule.path], [attribute('capabilities', [...rule.capabilities])]));
-  return `${hclComment(`${policy.name}: ${policy.description}. Generated from the secret declarations.`)}\n${renderHcl(rules)}`;
 }
 
 /** A Kubernetes auth role as OpenBao's API takes it, every field explicit. */

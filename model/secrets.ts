@@ -7,7 +7,6 @@
  * derived from these declarations.
  */
 import { goTemplate, type TemplateValue } from '../render/go-template';
-import { REDIS_ACL_TEMPLATE } from '../render/redis-acl';
 import type { HomeserverCompartment } from './compartments';
 
 /** A random value generated inside the cluster (External Secrets' Password generator). */
@@ -51,6 +50,13 @@ export const SECRET_NAMES = {
   ldapBootstrap: 'ldap-bootstrap',
   s3: 'media-s3',
 } as const;
+
+/**
+ * The Redis ACL file, as an External Secrets template: External Secrets renders it in-cluster
+ * with the SHA-256 of the generated password (never the password itself). Dangerous commands
+ * (CONFIG, KEYS, FLUSHALL, DEBUG, ...) stay refused even to the authenticated client.
+ */
+export const REDIS_ACL_TEMPLATE = 'user default on #{{ .password | sha256sum }} ~* &* +@all -@dangerous';
 
 /** Synapse signing key id; a new key on rotation gets a new id (the old one moves to old_signing_keys). */
 export const SIGNING_KEY_ID = 'a_mxs1';

@@ -1,7 +1,8 @@
 import { loadDeploymentConfig } from '../../model/load-config';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace, type HomeserverCompartment } from '../../model/compartments';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
-import { compartmentAccess, consumingCompartments, GENERATOR_POLICY, openBaoAccess, operatorPolicyName, renderOpenBaoPolicy, roleDocument, secretPath, SECRET_MOUNT, type OpenBaoPolicy } from '../../model/secret-access';
+import { compartmentAccess, consumingCompartments, GENERATOR_POLICY, openBaoAccess, operatorPolicyName, roleDocument, secretPath, SECRET_MOUNT, type OpenBaoPolicy } from '../../model/secret-access';
+import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import type { SecretDeclaration } from '../../model/secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 

@@ -7,7 +7,8 @@
  */
 import { loadDeploymentConfig } from '../../model/load-config';
 import { CONFIGURATOR, MANAGED_PREFIX, RELEASES } from '../../model/platform';
-import { openBaoAccess, renderOpenBaoPolicy } from '../../model/secret-access';
+import { openBaoAccess } from '../../model/secret-access';
+import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { openbaoValues } from '../../render/charts/openbao-values';
