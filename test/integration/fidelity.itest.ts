@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { DEBIAN_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, type OpenLdapPaths } from '../../render/openldap';
-import { workloadsOf } from '../../model/workloads';
+import { workloadsOf } from '../../workloads/catalogue';
 import { defaultConfigObject, setPath } from '../config/config-fixtures';
 import { tempDirectory } from '../support/slapd';
 import { bootstrapLdif, materialize, PROFILE_FILE, secretVolumes } from './support/homeserver';

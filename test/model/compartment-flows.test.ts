@@ -2,7 +2,7 @@
 import type { HomeserverSettings } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { flowMatrix, type Flow } from '../../model/flows';
-import { workloadsOf } from '../../model/workloads';
+import { workloadsOf } from '../../workloads/catalogue';
 
 const config = loadDeploymentConfig();
 const homeserver = config.homeservers[0]!;

@@ -5,12 +5,12 @@
 import { loadDeploymentConfig } from '../../model/load-config';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
-import { homeserverWorkloads } from '../../model/homeserver-workloads';
+import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
 import { flowMatrix } from '../../model/flows';
 import { policiesForFlow, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
 import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
 import { SYNAPSE_PORTS } from '../../model/workload-spec';
-import { directoryWorkloads, gatewayWorkloads } from '../../model/workloads';
+import { directoryWorkloads, gatewayWorkloads } from '../../workloads/catalogue';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { sealKeySecret } from '../../render/manifests/secret-delivery';
 import { platformNames } from '../../model/platform';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { workloadsIn } from '../../model/workloads';
+import { workloadsIn } from '../../workloads/catalogue';
 import { renderHaproxyConfig, type HaproxyInput } from '../../render/gateway/haproxy-config';
 import { gatewayRoutes, routeFor } from '../../render/gateway/routes';
 import { scanText } from '../../policies/secrets/secret-scan';

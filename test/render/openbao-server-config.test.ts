@@ -7,7 +7,7 @@
  */
 import { loadDeploymentConfig } from '../../model/load-config';
 import { CONFIGURATOR, MANAGED_PREFIX, RELEASES } from '../../model/platform';
-import { openBaoAccess } from '../../model/secret-access';
+import { openBaoAccess } from '../../workloads/secrets';
 import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { scanText } from '../../policies/secrets/secret-scan';

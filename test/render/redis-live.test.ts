@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { SECRET_NAMES } from '../../model/secrets';
 import { renderRedisConf } from '../../render/redis';
 import { deliveredFiles, valuesFor } from '../support/delivered-secrets';

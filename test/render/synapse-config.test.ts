@@ -3,7 +3,7 @@
  * email-domain admission patterns evaluated with Python's `re.match` (Synapse's own matcher).
  */
 import { loadDeploymentConfig } from '../../model/load-config';
-import { homeserverWorkloads, mediaWorkloads } from '../../model/homeserver-workloads';
+import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
 import { emailDomainPattern, escapePythonRegex } from '../../render/synapse/email-patterns';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { admissionFilter, escapeLdapFilterValue } from '../../render/synapse/ldap-filter';

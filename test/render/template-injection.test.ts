@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { DirectorySettings, HomeserverSettings } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { type OpenBaoPolicy } from '../../model/secret-access';
 import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import { SECRET_NAMES } from '../../model/secrets';
