@@ -9,8 +9,9 @@ import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-
 import { homeserverServiceName } from '../model/dns-names';
 import { deriveOpenBaoAccess, type OpenBaoAccess } from '../model/secret-access';
 import { MAC_KEY_LENGTH, PASSWORD_LENGTH, REDIS_ACL_TEMPLATE, SECRET_NAMES, SIGNING_KEY_ID, SIGNING_SEED_LENGTH, type GeneratedValue, type HomeserverSecrets, type SecretDeclaration, type SecretSource } from '../model/secrets';
+import { POSTGRES_SERVICE_PORT } from '../model/workload-spec';
 import { goTemplate, type TemplateValue } from '../render/go-template';
-import { POSTGRES_DATABASE, POSTGRES_PORT, POSTGRES_ROLE } from '../render/postgres';
+import { POSTGRES_DATABASE, POSTGRES_ROLE } from '../render/postgres';
 import { emailConfigTemplate } from '../render/synapse/homeserver-config';
 
 export interface SecretOptions {
@@ -133,7 +134,7 @@ export function homeserverSecretDeclarations(homeserver: HomeserverSettings): Se
     inClusterDirectory: homeserver.directory.mode === 'in-cluster',
     s3: homeserver.media.s3 !== undefined,
     // Must match the host Synapse connects to (database.args.host), or libpq finds no line.
-    pgpassPrefix: `${homeserverServiceName(homeserver.name, 'homeserver', 'postgres')}:${POSTGRES_PORT}:${POSTGRES_DATABASE}:${POSTGRES_ROLE}:`,
+    pgpassPrefix: `${homeserverServiceName(homeserver.name, 'homeserver', 'postgres')}:${POSTGRES_SERVICE_PORT.servicePort}:${POSTGRES_DATABASE}:${POSTGRES_ROLE}:`,
   });
 }
 

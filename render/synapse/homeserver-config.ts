@@ -9,9 +9,8 @@ import type { DeploymentConfig, HomeserverSettings } from '../../config/deployme
 import type { HomeserverCompartment } from '../../model/compartments';
 import { ALWAYS_BLOCKED_RANGES } from '../../config/reserved-ranges';
 import { homeserverServiceName, hostOf } from '../../model/dns-names';
-import { FEDERATION_SENDER, LDAPS_PORT, MEDIA_WORKER, SYNAPSE_PORTS } from '../../model/workload-spec';
-import { POSTGRES_DATABASE, POSTGRES_PORT, POSTGRES_ROLE } from '../postgres';
-import { REDIS_PORT } from '../redis';
+import { FEDERATION_SENDER, LDAPS_PORT, MEDIA_WORKER, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS } from '../../model/workload-spec';
+import { POSTGRES_DATABASE, POSTGRES_ROLE } from '../postgres';
 import { allowedLocal3pids } from './email-patterns';
 import { admissionFilter } from './ldap-filter';
 import { yamlTemplate } from '../go-template';
@@ -66,7 +65,7 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
         user: POSTGRES_ROLE,
         dbname: POSTGRES_DATABASE,
         host: service('homeserver', 'postgres'),
-        port: POSTGRES_PORT,
+        port: POSTGRES_SERVICE_PORT.servicePort,
         sslmode: 'verify-full',
         sslrootcert: `${SYNAPSE_PATHS.caDirectory}/ca.crt`,
         passfile: PGPASS_RUNTIME_PATH,
@@ -74,7 +73,7 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
         cp_max: 10,
       },
     },
-    redis: { enabled: true, host: service('homeserver', 'redis'), port: REDIS_PORT, password_path: `${SYNAPSE_PATHS.redisSecretDirectory}/password`, use_tls: false },
+    redis: { enabled: true, host: service('homeserver', 'redis'), port: REDIS_SERVICE_PORT.servicePort, password_path: `${SYNAPSE_PATHS.redisSecretDirectory}/password`, use_tls: false },
     instance_map: {
       main: { host: service('homeserver', 'synapse'), port: SYNAPSE_PORTS.replication.containerPort },
       [MEDIA_WORKER]: { host: service('media', MEDIA_WORKER), port: SYNAPSE_PORTS.replication.containerPort },
