@@ -1,10 +1,9 @@
 /**
  * Rules that span several fields: duplicates, allowlists and their breadth, federation peers,
- * where the site's namespaces may be, and whether every derived name fits its limit.
- * Each issue names the exact field path so an operator can fix it without guessing.
+ * where the site's namespaces may be. Each issue names the exact field path so an operator can
+ * fix it without guessing. The rules that need names derived from the config (its namespaces,
+ * certificate names, state schemas) are the model's (model/config-checks.ts).
  */
-import { HOMESERVER_COMPARTMENTS, homeserverNamespace, LABEL_MANAGED_BY, LABEL_PART_OF, PLATFORM_COMPONENTS, platformNamespace } from '../model/compartments';
-import { deploymentDerivedNames, homeserverDerivedNames, longestFitting, overlongName, serverNameDerivedNames, stateSchemaDerivedNames, type DerivedName } from '../model/name-limits';
 import { CLIENT_MIN_PREFIX, MAX_SERVICE_RANGES, SERVICE_MIN_PREFIX, type PrefixBound } from './bounds';
 import { parseDuration, parseSize } from './durations';
 import { parseImageReference, registryOf } from './image-reference';
@@ -39,38 +38,12 @@ function duplicates(values: readonly string[], pathOf: (index: number) => string
   return issues;
 }
 
-function hostOf(serverName: string): string {
-  return serverName.split(':')[0] ?? serverName;
-}
-
 /**
  * One spelling per server: `matrix.example.org`, `:443` (the gateway's port) and `:8448` (Matrix's
  * default federation port) reach the same homeserver, so they count as duplicates.
  */
 export function normalizedServerName(serverName: string): string {
   return serverName.replace(/:(443|8448)$/, '');
-}
-
-/** The derived name of `field` that does not fit, as one issue saying how long the field may be. */
-function nameLengthIssue(path: string, derived: readonly DerivedName[], longest?: number): ConfigIssue[] {
-  const overlong = overlongName(derived);
-  if (!overlong) return [];
-  const bound = longest === undefined ? '' : `must be at most ${longest} characters: `;
-  return [{ path, message: `${bound}the ${overlong.what} "${overlong.name}" would be ${overlong.name.length} characters (at most ${overlong.limit})` }];
-}
-
-/** Every derived name fits: namespaces, certificate common names, the state schemas of the pg backend. */
-function nameLengthChecks(config: DeploymentConfigInput): ConfigIssue[] {
-  const issues: ConfigIssue[] = [...nameLengthIssue('deployment.name', deploymentDerivedNames(config.deployment.name), longestFitting(deploymentDerivedNames))];
-  config.homeservers.forEach((homeserver, index) => {
-    issues.push(...nameLengthIssue(`homeservers[${index}].name`, homeserverDerivedNames(homeserver.name), longestFitting(homeserverDerivedNames)));
-    issues.push(...nameLengthIssue(`homeservers[${index}].serverName`, serverNameDerivedNames(homeserver.serverName)));
-  });
-  if (config.state.backend === 'pg') {
-    const schemas = stateSchemaDerivedNames(config.state.pg.schemaPrefix, config.deployment.name, config.homeservers.map((homeserver) => homeserver.name));
-    issues.push(...nameLengthIssue('state.pg.schemaPrefix', schemas).map((issue) => ({ ...issue, message: `${issue.message}: PostgreSQL would cut it and two stacks could share one state; shorten the prefix or the names` })));
-  }
-  return issues;
 }
 
 /** Why a range is too wide for an allowlist with this bound, if it is. */
@@ -93,15 +66,10 @@ function serviceRangeIssues(field: string, ranges: readonly string[]): ConfigIss
 
 /**
  * Namespaces named by the site (its Prometheus, its cluster DNS) are trusted as peers: they must
- * not be the shared `default` namespace, where anyone may run pods with the expected labels, nor
- * one of this deployment's own compartments.
+ * not be the shared `default` namespace, where anyone may run pods with the expected labels.
  */
 function namespacePlacementChecks(config: DeploymentConfigInput): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const ours = new Set([
-    ...config.homeservers.flatMap((homeserver) => HOMESERVER_COMPARTMENTS.map((compartment) => homeserverNamespace(homeserver.name, compartment))),
-    ...PLATFORM_COMPONENTS.map((component) => platformNamespace(config.deployment.name, component)),
-  ]);
   const { monitoring, kubernetes } = config;
   if (monitoring.namespace === SHARED_NAMESPACE) {
     issues.push({ path: 'monitoring.namespace', message: `must not be "${SHARED_NAMESPACE}": any pod there carrying the Prometheus labels could scrape the metrics; name the namespace the site's Prometheus runs in` });
@@ -112,9 +80,6 @@ function namespacePlacementChecks(config: DeploymentConfigInput): ConfigIssue[] 
   if (monitoring.namespace === kubernetes.dns.namespace) issues.push({ path: 'monitoring.namespace', message: 'must differ from kubernetes.dns.namespace: the cluster DNS namespace is not where metrics readers belong' });
   if (kubernetes.dns.namespace === SHARED_NAMESPACE) {
     issues.push({ path: 'kubernetes.dns.namespace', message: `must not be "${SHARED_NAMESPACE}": every compartment may send DNS queries to pods with the DNS labels there, and anyone may run such a pod` });
-  }
-  if (ours.has(kubernetes.dns.namespace)) {
-    issues.push({ path: 'kubernetes.dns.namespace', message: `"${kubernetes.dns.namespace}" is a namespace of this deployment: every compartment would be allowed to reach it; name the namespace of the cluster DNS (e.g. kube-system)` });
   }
   return issues;
 }
@@ -138,29 +103,6 @@ function platformChecks(config: DeploymentConfigInput): ConfigIssue[] {
   config.kubernetes.apiServer.cidrs.forEach((range, index) => {
     if (isAnyAddress(range)) issues.push({ path: `kubernetes.apiServer.cidrs[${index}]`, message: 'must name the API server endpoints, not every address' });
   });
-  return issues;
-}
-
-/** Our own label keys: a site label with one of these keys would relabel our objects. */
-const OWN_LABEL_PREFIX = 'matrix.sovereign/';
-const OWN_LABEL_KEYS = [LABEL_PART_OF, LABEL_MANAGED_BY];
-
-/** The site's Prometheus runs outside this deployment; its selector labels must not override ours. */
-function monitoringChecks(config: DeploymentConfigInput): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const { monitoring } = config;
-  const ours = [
-    ...config.homeservers.flatMap((homeserver) => HOMESERVER_COMPARTMENTS.map((compartment) => homeserverNamespace(homeserver.name, compartment))),
-    ...PLATFORM_COMPONENTS.map((component) => platformNamespace(config.deployment.name, component)),
-  ];
-  if (ours.includes(monitoring.namespace)) {
-    issues.push({ path: 'monitoring.namespace', message: `"${monitoring.namespace}" is a namespace of this deployment: name the namespace the site's Prometheus runs in` });
-  }
-  for (const key of Object.keys(monitoring.resourceLabels)) {
-    if (key.startsWith(OWN_LABEL_PREFIX) || OWN_LABEL_KEYS.includes(key)) {
-      issues.push({ path: `monitoring.resourceLabels.${key}`, message: 'is a label this project sets on its own objects; use the label your Prometheus Operator selects by (e.g. release)' });
-    }
-  }
   return issues;
 }
 
@@ -203,9 +145,7 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   }
 
   issues.push(...platformChecks(config));
-  issues.push(...monitoringChecks(config));
   issues.push(...namespacePlacementChecks(config));
-  issues.push(...nameLengthChecks(config));
   issues.push(...serviceRangeIssues('kubernetes.apiServer.cidrs', kubernetes.apiServer.cidrs));
 
   if (!storage.allowedStorageClasses.includes(storage.storageClassName)) {
@@ -280,11 +220,6 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
       if (federation.egressCidrs) issues.push({ path: `${base}.federation.egressCidrs`, message: 'must be absent when federation.enabled is false' });
       return;
     }
-    peers.forEach((peer, peerIndex) => {
-      if (hostOf(peer) === hostOf(homeserver.serverName)) {
-        issues.push({ path: `${base}.federation.peers[${peerIndex}]`, message: 'must not be the homeserver itself' });
-      }
-    });
     const effectivePeers = federation.peers ?? homeservers.filter((other) => other !== homeserver).map((other) => other.serverName);
     if (effectivePeers.length === 0) {
       issues.push({

@@ -1,8 +1,8 @@
 /**
  * Reads a deployment config (YAML), validates it completely and resolves it.
  * Every problem is collected and reported with its field path before anything is synthesized.
+ * The entry point is model/load-config.ts, which adds the checks over derived names.
  */
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { ZodIssue } from 'zod';
 import { ParseError, parseYaml } from './bounded-parse';
@@ -131,8 +131,14 @@ function firstPerField(issues: readonly ConfigIssue[]): ConfigIssue[] {
   return issues.filter((issue) => !seen.has(issue.path) && seen.add(issue.path));
 }
 
-/** Validates a config given as YAML text; throws ConfigError listing every problem. */
-export function parseDeploymentConfig(yamlText: string, source = '<inline>'): DeploymentConfig {
+/**
+ * Checks of the parsed config that config/ cannot make on its own (they need the names the
+ * model derives from it). model/load-config.ts supplies them; every caller loads through it.
+ */
+export type ConfigCheck = (input: DeploymentConfigInput) => readonly ConfigIssue[];
+
+/** Validates a config given as YAML text, with `modelChecks` in the same pass; throws ConfigError listing every problem. */
+export function validateDeploymentConfig(yamlText: string, source: string, modelChecks: ConfigCheck): DeploymentConfig {
   let raw: unknown;
   try {
     raw = parseYaml(yamlText, { uniqueKeys: true });
@@ -144,7 +150,7 @@ export function parseDeploymentConfig(yamlText: string, source = '<inline>'): De
   if (tokens.length > 0) throw new ConfigError(source, tokens);
   const parsed = deploymentConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(source, firstPerField(parsed.error.issues.flatMap(zodIssueToConfigIssue)));
-  const issues = crossCheck(parsed.data);
+  const issues = [...crossCheck(parsed.data), ...modelChecks(parsed.data)];
   if (issues.length > 0) throw new ConfigError(source, issues);
   return resolve(parsed.data);
 }
@@ -155,18 +161,12 @@ export interface LoadedConfig {
   readonly sha256: string;
 }
 
-/** Reads (a regular file of at most INPUT_LIMITS.configBytes) and validates a config file. */
-export function readDeploymentConfig(configPath: string = DEFAULT_CONFIG_PATH): LoadedConfig {
-  let bytes: Buffer;
+/** The bytes of a config file (a regular file of at most INPUT_LIMITS.configBytes); an unreadable one is a ConfigError. */
+export function readConfigFile(configPath: string): Buffer {
   try {
-    bytes = readRegularFileBytes(configPath, INPUT_LIMITS.configBytes, 'config');
+    return readRegularFileBytes(configPath, INPUT_LIMITS.configBytes, 'config');
   } catch (error) {
     if (error instanceof InputFileError) throw new ConfigError(configPath, [{ path: '(file)', message: error.problem }]);
     throw error;
   }
-  return { config: parseDeploymentConfig(bytes.toString('utf8'), configPath), sha256: createHash('sha256').update(bytes).digest('hex') };
-}
-
-export function loadDeploymentConfig(configPath: string = DEFAULT_CONFIG_PATH): DeploymentConfig {
-  return readDeploymentConfig(configPath).config;
 }

@@ -21,7 +21,7 @@ const slug = (max: number) => checked((value) => slugProblem(value, max));
 /**
  * A deployment or homeserver name: it prefixes namespaces, certificates and state, so it must
  * not produce a reserved namespace; how long it may be follows from the names derived from it
- * (checked in cross-checks.ts against the real derivations).
+ * (checked in model/config-checks.ts against the real derivations).
  */
 const prefixName = checked((value) => slugProblem(value, 63) ?? reservedNameProblem(value));
 const cidr = checked(cidrProblem);

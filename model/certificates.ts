@@ -5,7 +5,8 @@
  * internal CA bundle that trust-manager writes into each namespace.
  */
 import type { HomeserverSettings } from '../config/deployment-config';
-import { homeserverNamespace, type HomeserverCompartment } from './compartments';
+import type { HomeserverCompartment } from './compartments';
+import { homeserverServiceName, hostOf } from './dns-names';
 
 export const CERTIFICATE_SECRETS = {
   ldap: 'ldap-tls',
@@ -34,11 +35,6 @@ export interface CertificateDeclaration {
   readonly combinedPem: boolean;
 }
 
-/** The in-cluster DNS name of a homeserver's Service (what its certificate names and its clients verify). */
-export function homeserverServiceName(homeserverName: string, compartment: HomeserverCompartment, service: string): string {
-  return `${service}.${homeserverNamespace(homeserverName, compartment)}.svc`;
-}
-
 /** The internal TLS servers of a homeserver: secret, compartment, serving workload, Service and purpose. */
 export const INTERNAL_SERVERS = [
   { secretName: CERTIFICATE_SECRETS.ldap, compartment: 'directory', workload: 'openldap', service: 'openldap', purpose: 'LDAPS server certificate' },
@@ -46,11 +42,6 @@ export const INTERNAL_SERVERS = [
   { secretName: CERTIFICATE_SECRETS.synapse, compartment: 'homeserver', workload: 'synapse', service: 'synapse', purpose: 'Synapse client listener behind the gateway' },
   { secretName: CERTIFICATE_SECRETS.media, compartment: 'media', workload: 'media-repository', service: 'media-repository', purpose: 'media worker listener behind the gateway' },
 ] as const satisfies readonly { secretName: string; compartment: HomeserverCompartment; workload: string; service: string; purpose: string }[];
-
-/** The host part of a server name: the gateway's public certificate name. */
-export function publicHostOf(serverName: string): string {
-  return serverName.split(':')[0] ?? serverName;
-}
 
 export function homeserverCertificates(homeserver: HomeserverSettings): CertificateDeclaration[] {
   const internal: IssuerReference = { kind: 'internal' };
@@ -69,7 +60,7 @@ export function homeserverCertificates(homeserver: HomeserverSettings): Certific
     compartment: 'gateway',
     workload: 'haproxy',
     purpose: 'public certificate of the gateway',
-    dnsNames: [publicHostOf(homeserver.serverName)],
+    dnsNames: [hostOf(homeserver.serverName)],
     issuer: gatewayIssuer ? { kind: gatewayIssuer.kind, name: gatewayIssuer.name } : internal,
     combinedPem: true,
   });

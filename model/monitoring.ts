@@ -5,8 +5,7 @@
  */
 import type { HomeserverSettings } from '../config/deployment-config';
 import type { HomeserverCompartment } from './compartments';
-import { FEDERATION_SENDER, MEDIA_WORKER } from '../render/synapse/homeserver-config';
-import { GATEWAY_METRICS_PORT, SYNAPSE_PORTS, type WorkloadPort } from './workload-spec';
+import { FEDERATION_SENDER, GATEWAY_METRICS_PORT, MEDIA_WORKER, SYNAPSE_PORTS, type WorkloadPort } from './workload-spec';
 
 export interface ScrapeTarget {
   readonly compartment: HomeserverCompartment;

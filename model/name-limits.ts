@@ -6,7 +6,8 @@
  * soon as it is listed here.
  */
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace, PLATFORM_COMPONENTS, platformNamespace } from './compartments';
-import { homeserverServiceName, INTERNAL_SERVERS, publicHostOf } from './certificates';
+import { INTERNAL_SERVERS } from './certificates';
+import { homeserverServiceName, hostOf } from './dns-names';
 import { internalCaCommonName, openbaoDnsNames, platformNames } from './platform';
 import { compartmentStackName, PLATFORM_STACKS, platformStackName, POSTGRES_IDENTIFIER_MAX, stateSchemaName } from './stack-names';
 
@@ -39,7 +40,7 @@ export function deploymentDerivedNames(deploymentName: string): DerivedName[] {
 
 /** The public host is the gateway certificate's common name (a server name may be longer than a certificate allows). */
 export function serverNameDerivedNames(serverName: string): DerivedName[] {
-  return [{ what: 'common name of the gateway certificate (the host part)', name: publicHostOf(serverName), limit: COMMON_NAME_MAX }];
+  return [{ what: 'common name of the gateway certificate (the host part)', name: hostOf(serverName), limit: COMMON_NAME_MAX }];
 }
 
 /** The PostgreSQL schema of every stack's state (pg backend). */

@@ -6,6 +6,7 @@
  */
 import type { DeploymentConfig } from '../config/deployment-config';
 import { platformNamespace, type PlatformComponent } from './compartments';
+import { podDnsName, serviceDnsName } from './dns-names';
 import type { Flow, FlowEndpoint, PodsEndpoint } from './flows';
 import type { ComputeResources } from './quantities';
 
@@ -18,6 +19,9 @@ export const RELEASES = {
 } as const;
 
 export const OPENBAO_PORT = 8200;
+/** The OpenBao image's openbao user and group. */
+export const OPENBAO_UID = 100;
+export const OPENBAO_GID = 1000;
 /** The audience of every Kubernetes token presented to OpenBao: a token minted for the API server is useless there. */
 export const OPENBAO_AUDIENCE = 'openbao';
 /** The KV v2 mount holding every generated and provided value. */
@@ -49,10 +53,15 @@ export function internalCaCommonName(names: PlatformNames): string {
   return `${names.internalCaIssuer} root`;
 }
 
+/** Where an OpenBao release answers: its Service, and its one pod through the chart's headless `<release>-internal` Service. */
+export function openbaoHosts(release: string, namespace: string): { readonly service: string; readonly pod: string } {
+  return { service: serviceDnsName(release, namespace), pod: podDnsName(`${release}-0`, `${release}-internal`, namespace) };
+}
+
 /** OpenBao's certificate names: the Service clients use, the pod's own name (cluster address) and loopback for in-pod checks. */
 export function openbaoDnsNames(names: PlatformNames): string[] {
-  const namespace = names.namespaces.openbao;
-  return [`${RELEASES.openbao}.${namespace}.svc`, `${RELEASES.openbao}-0.${RELEASES.openbao}-internal.${namespace}.svc`, 'localhost'];
+  const hosts = openbaoHosts(RELEASES.openbao, names.namespaces.openbao);
+  return [hosts.service, hosts.pod, 'localhost'];
 }
 
 export function platformNames(deploymentName: string): PlatformNames {
@@ -68,7 +77,7 @@ export function platformNames(deploymentName: string): PlatformNames {
     internalCaIssuer: `${deploymentName}-internal-ca`,
     internalCaSecret: `${deploymentName}-internal-ca-root`,
     trustBundle: `${deploymentName}-internal-ca`,
-    openbaoAddress: `https://${RELEASES.openbao}.${namespaces.openbao}.svc:${OPENBAO_PORT}`,
+    openbaoAddress: `https://${openbaoHosts(RELEASES.openbao, namespaces.openbao).service}:${OPENBAO_PORT}`,
     openbaoTlsSecret: 'openbao-tls',
     openbaoSealSecret: 'openbao-seal-key',
   };

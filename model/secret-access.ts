@@ -6,12 +6,9 @@
  * homeserver for operators, on the provided paths only; and the Kubernetes auth role that
  * binds each SecretStore's service account (one namespace, one audience) to its policy.
  */
-import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { homeserverNamespace, HOMESERVER_COMPARTMENTS, type HomeserverCompartment } from './compartments';
-import { homeserverSecretDeclarations } from './homeserver-workloads';
 import { MANAGED_PREFIX, OPENBAO_AUDIENCE, platformNames, SECRET_MOUNT } from './platform';
-import type { SecretDeclaration } from './secrets';
-import { attribute, block, hclComment, renderHcl } from '../render/openbao/hcl';
+import type { HomeserverSecrets, SecretDeclaration } from './secrets';
 
 export { SECRET_MOUNT };
 
@@ -105,9 +102,8 @@ export function readerPolicy(access: CompartmentAccess): OpenBaoPolicy {
   };
 }
 
-/** Compartments of a homeserver that consume at least one OpenBao-held secret (each gets a SecretStore). */
-export function consumingCompartments(homeserver: HomeserverSettings): HomeserverCompartment[] {
-  const declarations = homeserverSecretDeclarations(homeserver);
+/** Compartments of a homeserver that consume at least one of its OpenBao-held secrets (each gets a SecretStore). */
+export function consumingCompartments(declarations: readonly SecretDeclaration[]): HomeserverCompartment[] {
   return HOMESERVER_COMPARTMENTS.filter((compartment) => declarations.some((declaration) => declaration.consumers.includes(compartment)));
 }
 
@@ -124,32 +120,26 @@ export interface OpenBaoAccess {
   readonly roles: readonly KubernetesAuthRole[];
 }
 
-export function openBaoAccess(config: DeploymentConfig): OpenBaoAccess {
+/** OpenBao's policies and roles for a deployment whose homeservers declare `homeservers` (in config order). */
+export function deriveOpenBaoAccess(deploymentName: string, homeservers: readonly HomeserverSecrets[]): OpenBaoAccess {
   const policies: OpenBaoPolicy[] = [];
   const roles: KubernetesAuthRole[] = [];
   const generatedPaths: string[] = [];
-  for (const homeserver of config.homeservers) {
-    const declarations = homeserverSecretDeclarations(homeserver);
-    for (const access of compartmentAccess(homeserver.name, declarations, consumingCompartments(homeserver))) {
+  for (const { homeserverName, declarations } of homeservers) {
+    for (const access of compartmentAccess(homeserverName, declarations, consumingCompartments(declarations))) {
       policies.push(readerPolicy(access));
-      roles.push({ name: storeRoleName(homeserver.name, access.compartment), serviceAccount: SECRET_READER_ACCOUNT, namespace: homeserverNamespace(homeserver.name, access.compartment), policies: [access.policyName] });
+      roles.push({ name: storeRoleName(homeserverName, access.compartment), serviceAccount: SECRET_READER_ACCOUNT, namespace: homeserverNamespace(homeserverName, access.compartment), policies: [access.policyName] });
     }
-    generatedPaths.push(...declarations.filter((declaration) => declaration.source.kind === 'generated').map((declaration) => secretPath(homeserver.name, declaration.name)));
-    const providedPaths = declarations.filter((declaration) => declaration.source.kind === 'provided').map((declaration) => secretPath(homeserver.name, declaration.name));
+    generatedPaths.push(...declarations.filter((declaration) => declaration.source.kind === 'generated').map((declaration) => secretPath(homeserverName, declaration.name)));
+    const providedPaths = declarations.filter((declaration) => declaration.source.kind === 'provided').map((declaration) => secretPath(homeserverName, declaration.name));
     if (providedPaths.length > 0) {
-      policies.push(writePolicy(operatorPolicyName(homeserver.name), `operators of ${homeserver.name} write the values issued outside the cluster`, providedPaths));
-      roles.push({ name: operatorRoleName(homeserver.name), serviceAccount: operatorAccountName(homeserver.name), namespace: platformNames(config.deploymentName).namespaces.openbao, policies: [operatorPolicyName(homeserver.name)] });
+      policies.push(writePolicy(operatorPolicyName(homeserverName), `operators of ${homeserverName} write the values issued outside the cluster`, providedPaths));
+      roles.push({ name: operatorRoleName(homeserverName), serviceAccount: operatorAccountName(homeserverName), namespace: platformNames(deploymentName).namespaces.openbao, policies: [operatorPolicyName(homeserverName)] });
     }
   }
   policies.push(writePolicy(GENERATOR_POLICY, 'the in-cluster generator writes each generated value once', generatedPaths));
-  roles.push({ name: GENERATOR_ROLE, serviceAccount: SECRET_WRITER_ACCOUNT, namespace: platformNames(config.deploymentName).namespaces['secret-generation'], policies: [GENERATOR_POLICY] });
+  roles.push({ name: GENERATOR_ROLE, serviceAccount: SECRET_WRITER_ACCOUNT, namespace: platformNames(deploymentName).namespaces['secret-generation'], policies: [GENERATOR_POLICY] });
   return { policies, roles };
-}
-
-/** The policy document in OpenBao's HCL, written by the HCL writer (quoted paths): exact paths, no globs. */
-export function renderOpenBaoPolicy(policy: OpenBaoPolicy): string {
-  const rules = policy.rules.map((rule) => block('path', [rule.path], [attribute('capabilities', [...rule.capabilities])]));
-  return `${hclComment(`${policy.name}: ${policy.description}. Generated from the secret declarations.`)}\n${renderHcl(rules)}`;
 }
 
 /** A Kubernetes auth role as OpenBao's API takes it, every field explicit. */

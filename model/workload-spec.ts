@@ -108,6 +108,10 @@ export const SYNAPSE_PORTS = {
 
 export const SYNAPSE_UID = 991;
 
+/** The Synapse workers: media (its own compartment) and, with federation on, the federation sender. */
+export const MEDIA_WORKER = 'media-repository';
+export const FEDERATION_SENDER = 'federation-sender';
+
 export const LDAPS_PORT = { name: 'ldaps', containerPort: 1636, servicePort: 636, protocol: 'TCP' } as const satisfies WorkloadPort;
 export const GATEWAY_HTTPS_PORT = { name: 'https', containerPort: 8443, servicePort: 443, protocol: 'TCP' } as const satisfies WorkloadPort;
 /** HAProxy's Prometheus exporter: a separate frontend, on no Service, reached only by the site's Prometheus. */

@@ -7,6 +7,7 @@
  */
 import type { DirectorySettings } from '../config/deployment-config';
 import { distinguishedNameProblem } from '../config/validators';
+import { LDAPS_PORT } from '../model/workload-spec';
 
 /**
  * A DN as it is written into cn=config (olcSuffix, quoted olcAccess), LDIF and the init script
@@ -78,8 +79,6 @@ export const OPENLDAP_PATHS: OpenLdapPaths = {
   bootstrapLdif: '/secrets/bootstrap/bootstrap.ldif',
   bindPasswordFile: '/secrets/ldap-bind/password',
 };
-
-export const LDAPS_CONTAINER_PORT = 1636;
 
 /** TLS 1.2+ with forward-secret AEAD suites only, in each library's syntax. */
 const CIPHERS: Readonly<Record<OpenLdapLayout['tlsLibrary'], string>> = {
@@ -200,5 +199,5 @@ export function slapdInitCommands(layout: OpenLdapLayout, directory: Pick<Direct
 
 /** slapd in the foreground, listening for LDAPS only (no ldap:// or ldapi:// listener exists). */
 export function slapdCommand(layout: OpenLdapLayout, paths: OpenLdapPaths = OPENLDAP_PATHS): string[] {
-  return [layout.slapd, '-d', 'stats', '-h', `ldaps://0.0.0.0:${LDAPS_CONTAINER_PORT}/`, '-F', paths.runtimeConfigDirectory];
+  return [layout.slapd, '-d', 'stats', '-h', `ldaps://0.0.0.0:${LDAPS_PORT.containerPort}/`, '-F', paths.runtimeConfigDirectory];
 }

@@ -3,10 +3,10 @@
  * passwords, the synapse role and database only. Secret-free: the password and the
  * certificate arrive as mounted files.
  */
+import { POSTGRES_SERVICE_PORT } from '../model/workload-spec';
 
 export const POSTGRES_DATABASE = 'synapse';
 export const POSTGRES_ROLE = 'synapse';
-export const POSTGRES_PORT = 5432;
 
 export interface PostgresPaths {
   readonly configDirectory: string;
@@ -17,7 +17,7 @@ export interface PostgresPaths {
 export function postgresServerArgs(paths: PostgresPaths): string[] {
   const settings: Record<string, string> = {
     listen_addresses: '*',
-    port: String(POSTGRES_PORT),
+    port: String(POSTGRES_SERVICE_PORT.containerPort),
     hba_file: `${paths.configDirectory}/pg_hba.conf`,
     ssl: 'on',
     ssl_cert_file: `${paths.tlsDirectory}/tls.crt`,

@@ -3,13 +3,12 @@
  * authentication through an ACL file mounted from a Secret (it holds only a password hash),
  * the default user otherwise disabled from dangerous commands. Secret-free.
  */
-
-export const REDIS_PORT = 6379;
+import { REDIS_SERVICE_PORT } from '../model/workload-spec';
 
 export function renderRedisConf(aclFile: string, maxMemoryMi: number, dataDirectory = '/data'): string {
   return [
     'bind * -::*',
-    `port ${REDIS_PORT}`,
+    `port ${REDIS_SERVICE_PORT.containerPort}`,
     'protected-mode yes',
     `aclfile ${aclFile}`,
     // Replication stream and caches only: nothing to persist, nothing written to disk.

@@ -7,17 +7,18 @@
 import type { DeploymentConfig } from '../config/deployment-config';
 import { homeserverCertificates } from '../model/certificates';
 import { homeserverNamespace } from '../model/compartments';
-import { homeserverSecretDeclarations } from '../model/homeserver-workloads';
 import { platformNames, SECRET_MOUNT } from '../model/platform';
-import { GENERATOR_POLICY, openBaoAccess, operatorPolicyName, secretPath } from '../model/secret-access';
+import { deriveOpenBaoAccess, GENERATOR_POLICY, operatorPolicyName, secretPath } from '../model/secret-access';
+import type { HomeserverSecrets } from '../model/secrets';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function renderSecretInventory(config: DeploymentConfig): string {
+/** The inventory of a deployment whose homeservers declare `secrets` (workloads/secrets.ts). */
+export function renderSecretInventory(config: DeploymentConfig, secrets: readonly HomeserverSecrets[]): string {
   const names = platformNames(config.deploymentName);
-  const access = openBaoAccess(config);
+  const access = deriveOpenBaoAccess(config.deploymentName, secrets);
   const lines = [
     '# Secret inventory',
     '',
@@ -30,16 +31,16 @@ export function renderSecretInventory(config: DeploymentConfig): string {
     '| homeserver | secret | source | OpenBao path | readable by | written by | files | rotation |',
     '|---|---|---|---|---|---|---|---|',
   ];
-  for (const homeserver of config.homeservers) {
-    for (const declaration of homeserverSecretDeclarations(homeserver)) {
-      const path = `${SECRET_MOUNT}/${secretPath(homeserver.name, declaration.name)}`;
-      const readers = access.policies.filter((policy) => policy.rules.some((rule) => rule.path === `${SECRET_MOUNT}/data/${secretPath(homeserver.name, declaration.name)}` && rule.capabilities.length === 1 && rule.capabilities[0] === 'read'));
-      const writer = declaration.source.kind === 'generated' ? `generator (\`${GENERATOR_POLICY}\`), once` : `operators (\`${operatorPolicyName(homeserver.name)}\`)`;
+  for (const { homeserverName, declarations } of secrets) {
+    for (const declaration of declarations) {
+      const path = `${SECRET_MOUNT}/${secretPath(homeserverName, declaration.name)}`;
+      const readers = access.policies.filter((policy) => policy.rules.some((rule) => rule.path === `${SECRET_MOUNT}/data/${secretPath(homeserverName, declaration.name)}` && rule.capabilities.length === 1 && rule.capabilities[0] === 'read'));
+      const writer = declaration.source.kind === 'generated' ? `generator (\`${GENERATOR_POLICY}\`), once` : `operators (\`${operatorPolicyName(homeserverName)}\`)`;
       const source = declaration.source.kind === 'generated'
         ? `generated: ${Object.entries(declaration.source.values).map(([name, value]) => `${name} (${value.length} letters and digits)`).join(', ')}`
         : `provided: ${Object.entries(declaration.source.values).map(([name, what]) => `${name} (${what})`).join(', ')}`;
       lines.push(
-        `| ${homeserver.name} | \`${declaration.name}\` | ${cell(source)} | \`${path}\` | ${readers.map((policy) => `\`${policy.name}\``).join(', ')} | ${writer} | ${Object.keys(declaration.files).map((file) => `\`${file}\``).join(', ')} | ${cell(declaration.rotation)} |`,
+        `| ${homeserverName} | \`${declaration.name}\` | ${cell(source)} | \`${path}\` | ${readers.map((policy) => `\`${policy.name}\``).join(', ')} | ${writer} | ${Object.keys(declaration.files).map((file) => `\`${file}\``).join(', ')} | ${cell(declaration.rotation)} |`,
       );
     }
   }

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { appCommandOf } from '../config/app-command';
-import { loadDeploymentConfig } from '../config/load-config';
+import { loadDeploymentConfig } from '../model/load-config';
 import { readSynthesizedStacks } from '../policies/audit';
 import { composeDeployment } from '../stacks/compose-deployment';
 import { snapshotOf, type SynthSnapshot } from './snapshot';

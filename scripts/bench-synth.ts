@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { appCommandOf } from '../config/app-command';
-import { loadDeploymentConfig } from '../config/load-config';
+import { loadDeploymentConfig } from '../model/load-config';
 import { projectRoot } from '../config/project-root';
 import { jestSummary, jestWorkers, type BenchResults, type HeadlineId } from './bench/analysis';
 import { fleetConfig } from './bench/fleet-config';

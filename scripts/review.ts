@@ -14,7 +14,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, DEFAULT_CONFIG_PATH, loadDeploymentConfig } from '../config/load-config';
+import { ConfigError, DEFAULT_CONFIG_PATH } from '../config/load-config';
+import { loadDeploymentConfig } from '../model/load-config';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { siteFactsOf } from '../policies/site-facts';
 import { buildReview } from '../review/build-review';

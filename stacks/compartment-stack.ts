@@ -10,11 +10,11 @@ import { homeserverNamespace, type HomeserverCompartment } from '../model/compar
 import { flowMatrix } from '../model/flows';
 import { deriveFlowPolicies } from '../model/network-policies';
 import { deriveLimitRange, deriveQuota } from '../model/quotas';
-import { workloadsIn } from '../model/workloads';
+import { workloadsIn } from '../workloads/catalogue';
 import { Manifest } from '../constructs/manifest';
 import { SecretDelivery } from '../constructs/secret-delivery';
 import { homeserverCertificates } from '../model/certificates';
-import { homeserverSecretDeclarations } from '../model/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../workloads/secrets';
 import { platformNames } from '../model/platform';
 import { compartmentStackName as stackNameOf } from '../model/stack-names';
 import { leafCertificate } from '../render/manifests/certificates';

@@ -13,7 +13,7 @@ import { HardenedChart } from '../constructs/hardened-chart';
 import { PLATFORM_COMPONENTS, type PlatformComponent } from '../model/compartments';
 import { deriveFlowPolicies } from '../model/network-policies';
 import { PLATFORM_PODS, PLATFORM_SERVICES, platformFlowMatrix, platformNames, RELEASES, type PlatformPod } from '../model/platform';
-import { configuratorWorkload } from '../model/platform-workloads';
+import { configuratorWorkload } from '../workloads/platform-workloads';
 import { deriveLimitRange, deriveQuota, type QuotaInput } from '../model/quotas';
 import { certManagerValues } from '../render/charts/cert-manager-values';
 import type { HelmValues } from '../render/charts/chart-values';

@@ -10,7 +10,7 @@ import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { Manifest } from '../constructs/manifest';
 import { compartmentLabels } from '../model/compartments';
-import { homeserverSecretDeclarations } from '../model/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../workloads/secrets';
 import { platformNames } from '../model/platform';
 import { GENERATOR_ROLE, SECRET_WRITER_ACCOUNT } from '../model/secret-access';
 import { secretRefreshInterval } from '../render/manifests/lifetimes';

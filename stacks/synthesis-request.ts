@@ -4,7 +4,8 @@
  * and how an outcome is told. Free of cdktf and the constructs on purpose: a refused request
  * costs a fraction of a synthesis (the app loads the rest only once these checks pass).
  */
-import { ConfigError, readDeploymentConfig, type LoadedConfig } from '../config/load-config';
+import { ConfigError, type LoadedConfig } from '../config/load-config';
+import { readDeploymentConfig } from '../model/load-config';
 import { printable } from '../config/printable';
 import type { AuditResult } from '../policies/audit';
 import type { Rule } from '../policies/rule';

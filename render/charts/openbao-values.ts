@@ -6,13 +6,9 @@
  * it) is rendered by render/openbao/server-config.ts.
  */
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { CONFIGURATOR, platformNames, platformPod, RELEASES } from '../../model/platform';
+import { CONFIGURATOR, OPENBAO_GID, OPENBAO_UID, platformNames, platformPod, RELEASES } from '../../model/platform';
 import { OPENBAO_PATHS, renderOpenBaoServerConfig } from '../openbao/server-config';
 import { resourceValues, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, splitImage, type HelmValues } from './chart-values';
-
-/** The image's openbao user and group. */
-export const OPENBAO_UID = 100;
-export const OPENBAO_GID = 1000;
 
 /** Secret files readable by their owner only (the kubelet adds the fsGroup). */
 const SECRET_FILE_MODE = 0o400;

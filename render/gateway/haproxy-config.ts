@@ -12,6 +12,7 @@
  * own 429) is counted as `haproxy_backend_http_responses_total{proxy="login",code="4xx"}`, and
  * media bytes served as `haproxy_backend_bytes_out_total{proxy="media"}`.
  */
+import { hostOf } from '../../model/dns-names';
 import { HAPROXY_METRICS_PATH } from '../../model/monitoring';
 import { gatewayRoutes, type GatewayRoute } from './routes';
 
@@ -39,10 +40,6 @@ export interface HaproxyInput {
 
 export const TLS12_CIPHERS = 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256';
 export const TLS13_CIPHERSUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256';
-
-function hostOf(serverName: string): string {
-  return serverName.split(':')[0] ?? serverName;
-}
 
 function aclFor(route: GatewayRoute): string {
   return route.match.kind === 'exact' ? `acl ${route.name} path ${route.match.path}` : `acl ${route.name} path_beg ${route.match.path}`;

@@ -6,7 +6,8 @@
  * revokes its token. Its input is this ConfigMap-held, secret-free desired state.
  */
 import { MANAGED_PREFIX } from '../../model/platform';
-import { renderOpenBaoPolicy, roleDocument, type OpenBaoAccess } from '../../model/secret-access';
+import { roleDocument, type OpenBaoAccess } from '../../model/secret-access';
+import { renderOpenBaoPolicy } from './policy';
 import { CONFIGURATOR_ROLE } from './server-config';
 
 export const CONFIGURATOR_PATHS = {

@@ -7,7 +7,7 @@
  * every other policy and role on each deploy. The root token it uses is revoked when it
  * ends: no one, and nothing in Terraform, ever holds it. Contains no secret.
  */
-import { MANAGED_PREFIX, OPENBAO_AUDIENCE, OPENBAO_PORT, SECRET_MOUNT } from '../../model/platform';
+import { MANAGED_PREFIX, OPENBAO_AUDIENCE, OPENBAO_PORT, openbaoHosts, SECRET_MOUNT } from '../../model/platform';
 import { attribute, block, renderHcl, type HclEntry } from './hcl';
 
 /** Where the OpenBao pod finds its files (mounted by the chart values). */
@@ -68,17 +68,16 @@ function request(name: string, path: string, data: { readonly [key: string]: str
 }
 
 export function renderOpenBaoServerConfig(input: OpenBaoServerInput): string {
-  const serviceHost = `${input.release}.${input.namespace}.svc`;
-  // The first (and only) pod of the StatefulSet, via the chart's headless service.
-  const podHost = `${input.release}-0.${input.release}-internal.${input.namespace}.svc`;
+  // The pod is the first (and only) one of the StatefulSet.
+  const hosts = openbaoHosts(input.release, input.namespace);
   const entries: HclEntry[] = [
     attribute('ui', false),
     // mlock needs CAP_IPC_LOCK, which every container here drops; memory is not swapped on Kubernetes nodes.
     attribute('disable_mlock', true),
     attribute('log_level', 'info'),
     attribute('log_format', 'json'),
-    attribute('api_addr', `https://${serviceHost}:${OPENBAO_PORT}`),
-    attribute('cluster_addr', `https://${podHost}:${OPENBAO_CLUSTER_PORT}`),
+    attribute('api_addr', `https://${hosts.service}:${OPENBAO_PORT}`),
+    attribute('cluster_addr', `https://${hosts.pod}:${OPENBAO_CLUSTER_PORT}`),
     block('listener', ['tcp'], [
       attribute('address', `0.0.0.0:${OPENBAO_PORT}`),
       attribute('cluster_address', `0.0.0.0:${OPENBAO_CLUSTER_PORT}`),

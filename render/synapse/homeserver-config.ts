@@ -6,32 +6,22 @@
  * `--no-secrets-in-config`.
  */
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
+import type { HomeserverCompartment } from '../../model/compartments';
 import { ALWAYS_BLOCKED_RANGES } from '../../config/reserved-ranges';
-import { homeserverNamespace } from '../../model/compartments';
-import { LDAPS_PORT, SYNAPSE_PORTS } from '../../model/workload-spec';
-import { POSTGRES_DATABASE, POSTGRES_PORT, POSTGRES_ROLE } from '../postgres';
-import { REDIS_PORT } from '../redis';
+import { homeserverServiceName, hostOf } from '../../model/dns-names';
+import { FEDERATION_SENDER, LDAPS_PORT, MEDIA_WORKER, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS } from '../../model/workload-spec';
+import { POSTGRES_DATABASE, POSTGRES_ROLE } from '../postgres';
 import { allowedLocal3pids } from './email-patterns';
 import { admissionFilter } from './ldap-filter';
 import { yamlTemplate } from '../go-template';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from './mount-paths';
 import { toSynapseYaml } from './render-yaml';
 
-export const MEDIA_WORKER = 'media-repository';
 export const EMAIL_CONFIG_PATH = `${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`;
-export const FEDERATION_SENDER = 'federation-sender';
 
 
 type Rate = { per_second: number; burst_count: number };
 const rate = (perSecond: number, burst: number): Rate => ({ per_second: perSecond, burst_count: burst });
-
-function serviceHost(service: string, namespace: string): string {
-  return `${service}.${namespace}.svc`;
-}
-
-function hostOf(serverName: string): string {
-  return serverName.split(':')[0] ?? serverName;
-}
 
 export function blockedRanges(config: DeploymentConfig): string[] {
   const { podCidrs, serviceCidrs, nodeCidrs, metadataCidrs } = config.kubernetes;
@@ -40,9 +30,7 @@ export function blockedRanges(config: DeploymentConfig): string[] {
 
 /** The shared `homeserver.yaml` (main process settings; workers add their own file on top). */
 export function homeserverConfig(config: DeploymentConfig, homeserver: HomeserverSettings): Record<string, unknown> {
-  const homeserverNs = homeserverNamespace(homeserver.name, 'homeserver');
-  const mediaNs = homeserverNamespace(homeserver.name, 'media');
-  const directoryNs = homeserverNamespace(homeserver.name, 'directory');
+  const service = (compartment: HomeserverCompartment, name: string) => homeserverServiceName(homeserver.name, compartment, name);
   const { synapse, federation, directory } = homeserver;
   const publicResources = federation.enabled ? ['client', 'federation'] : ['client'];
 
@@ -76,8 +64,8 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
       args: {
         user: POSTGRES_ROLE,
         dbname: POSTGRES_DATABASE,
-        host: serviceHost('postgres', homeserverNs),
-        port: POSTGRES_PORT,
+        host: service('homeserver', 'postgres'),
+        port: POSTGRES_SERVICE_PORT.servicePort,
         sslmode: 'verify-full',
         sslrootcert: `${SYNAPSE_PATHS.caDirectory}/ca.crt`,
         passfile: PGPASS_RUNTIME_PATH,
@@ -85,10 +73,10 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
         cp_max: 10,
       },
     },
-    redis: { enabled: true, host: serviceHost('redis', homeserverNs), port: REDIS_PORT, password_path: `${SYNAPSE_PATHS.redisSecretDirectory}/password`, use_tls: false },
+    redis: { enabled: true, host: service('homeserver', 'redis'), port: REDIS_SERVICE_PORT.servicePort, password_path: `${SYNAPSE_PATHS.redisSecretDirectory}/password`, use_tls: false },
     instance_map: {
-      main: { host: serviceHost('synapse', homeserverNs), port: SYNAPSE_PORTS.replication.containerPort },
-      [MEDIA_WORKER]: { host: serviceHost(MEDIA_WORKER, mediaNs), port: SYNAPSE_PORTS.replication.containerPort },
+      main: { host: service('homeserver', 'synapse'), port: SYNAPSE_PORTS.replication.containerPort },
+      [MEDIA_WORKER]: { host: service('media', MEDIA_WORKER), port: SYNAPSE_PORTS.replication.containerPort },
     },
     ...(federation.enabled ? { federation_sender_instances: [FEDERATION_SENDER] } : {}),
 
@@ -157,7 +145,7 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
         config: {
           enabled: true,
           mode: 'search',
-          uri: directory.mode === 'external' && directory.external ? `ldaps://${directory.external.host}:636` : `ldaps://${serviceHost('openldap', directoryNs)}:${LDAPS_PORT.servicePort}`,
+          uri: directory.mode === 'external' && directory.external ? `ldaps://${directory.external.host}:636` : `ldaps://${service('directory', 'openldap')}:${LDAPS_PORT.servicePort}`,
           start_tls: false,
           base: directory.usersDn,
           attributes: { uid: 'uid', mail: 'mail', name: 'cn' },

@@ -1,4 +1,5 @@
-import { ConfigError, loadDeploymentConfig, parseDeploymentConfig } from '../../config/load-config';
+import { ConfigError } from '../../config/load-config';
+import { loadDeploymentConfig, parseDeploymentConfig } from '../../model/load-config';
 import { defaultConfigObject, fleetConfigObject, FLEET_CONFIG_FILE, setPath, toYaml, type Mutable } from './config-fixtures';
 
 function issuesOf(config: Mutable | string): { path: string; message: string }[] {

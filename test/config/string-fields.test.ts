@@ -6,7 +6,8 @@
  * in the CLI, nothing written). The few characters a field accepts by design are listed with
  * the reason; the renderers' own escaping of them is proven in test/render/template-injection.
  */
-import { ConfigError, parseDeploymentConfig } from '../../config/load-config';
+import { ConfigError } from '../../config/load-config';
+import { parseDeploymentConfig } from '../../model/load-config';
 import { deploymentConfigSchema } from '../../config/schema';
 import { defaultConfigObject, fleetConfigObject, setPath, toYaml, type Mutable } from './config-fixtures';
 import { replaceLeaf, schemaStringFields, stringLeaves } from './schema-strings';

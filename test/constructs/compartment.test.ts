@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { Compartment, podSecurityLabels } from '../../constructs/compartment';
 import { deriveFlowPolicies } from '../../model/network-policies';
 import { deriveLimitRange, deriveQuota } from '../../model/quotas';

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { HardenedWorkload, type HardenedWorkloadProps } from '../../constructs/hardened-workload';
-import { homeserverWorkloads, mediaWorkloads } from '../../model/homeserver-workloads';
+import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
 import type { WorkloadSpec } from '../../model/workload-spec';
 
 const config = loadDeploymentConfig();

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import type { PlatformComponent } from '../../model/compartments';
 import { platformNames, RELEASES } from '../../model/platform';
 import { certManagerValues } from '../../render/charts/cert-manager-values';

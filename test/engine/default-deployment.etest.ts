@@ -23,7 +23,7 @@ import { API, decode, listIn, notReady, podsReady, signedBy } from './support/pl
 import type { Pod } from './support/pod-runner/pod-types';
 import { tierConfig } from './support/tier-config';
 import { bootstrapLdif } from '../integration/support/homeserver';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 
 const DEPLOYMENT = 'matrix';
 const HOMESERVER = 'agency';

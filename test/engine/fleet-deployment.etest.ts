@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace } from '../../model/compartments';
 import { platformNames } from '../../model/platform';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';

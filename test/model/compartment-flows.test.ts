@@ -1,8 +1,8 @@
 /** Directory, media and gateway reachability: exactly the flows of the flow matrix (docs/design.md). */
 import type { HomeserverSettings } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { flowMatrix, type Flow } from '../../model/flows';
-import { workloadsOf } from '../../model/workloads';
+import { workloadsOf } from '../../workloads/catalogue';
 
 const config = loadDeploymentConfig();
 const homeserver = config.homeservers[0]!;

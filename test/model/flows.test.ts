@@ -1,11 +1,11 @@
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
 import { carveOuts, flowMatrix, type Flow } from '../../model/flows';
 import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from '../../model/monitoring';
 import { baselinePolicies, deriveFlowPolicies, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
 import type { WorkloadSpec } from '../../model/workload-spec';
-import { workloadsOf } from '../../model/workloads';
+import { workloadsOf } from '../../workloads/catalogue';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 const closed = loadDeploymentConfig();

@@ -1,6 +1,6 @@
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { deriveLimitRange, deriveQuota } from '../../model/quotas';
-import { workloadsIn } from '../../model/workloads';
+import { workloadsIn } from '../../workloads/catalogue';
 
 const config = loadDeploymentConfig();
 

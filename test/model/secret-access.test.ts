@@ -1,7 +1,9 @@
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace, type HomeserverCompartment } from '../../model/compartments';
-import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
-import { compartmentAccess, consumingCompartments, GENERATOR_POLICY, openBaoAccess, operatorPolicyName, renderOpenBaoPolicy, roleDocument, secretPath, SECRET_MOUNT, type OpenBaoPolicy } from '../../model/secret-access';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
+import { compartmentAccess, consumingCompartments, GENERATOR_POLICY, operatorPolicyName, roleDocument, secretPath, SECRET_MOUNT, type OpenBaoPolicy } from '../../model/secret-access';
+import { openBaoAccess } from '../../workloads/secrets';
+import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import type { SecretDeclaration } from '../../model/secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
@@ -40,7 +42,7 @@ describe('secret access derived from the declarations', () => {
 
   it('gives the gateway no OpenBao access at all (its only secret is a certificate issued in its namespace)', () => {
     for (const homeserver of fleet.homeservers) {
-      expect(consumingCompartments(homeserver)).not.toContain('gateway');
+      expect(consumingCompartments(homeserverSecretDeclarations(homeserver))).not.toContain('gateway');
       expect(access.roles.map((role) => role.namespace)).not.toContain(homeserverNamespace(homeserver.name, 'gateway'));
     }
   });

@@ -1,12 +1,12 @@
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverCertificates } from '../../model/certificates';
-import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { passwordEntropyBits, templateReferences, valueNames } from '../../model/secrets';
 import { passwordGenerator } from '../../render/manifests/secret-delivery';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { renderExternalSecretTemplates } from '../support/eso-template';
 import { pyYamlLoad } from '../support/python';
-import { workloadsOf } from '../../model/workloads';
+import { workloadsOf } from '../../workloads/catalogue';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 // External Secrets' template engine is built once per machine (minutes when cold).

@@ -2,22 +2,23 @@
  * A small compliant stack in the shape cdktf synthesizes (see cdktf.out/stacks/*\/cdk.tf.json),
  * and helpers to derive mutated copies of it for the policy rule tests.
  */
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
-import { homeserverWorkloads } from '../../model/homeserver-workloads';
+import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
 import { flowMatrix } from '../../model/flows';
 import { policiesForFlow, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
 import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
 import { SYNAPSE_PORTS } from '../../model/workload-spec';
-import { directoryWorkloads, gatewayWorkloads } from '../../model/workloads';
+import { directoryWorkloads, gatewayWorkloads } from '../../workloads/catalogue';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { sealKeySecret } from '../../render/manifests/secret-delivery';
 import { platformNames } from '../../model/platform';
 import { SIGNING_SEED_LENGTH } from '../../model/secrets';
 import { compartmentMonitoring } from '../../render/monitoring/homeserver-monitoring';
 import { postgresServerArgs } from '../../render/postgres';
-import { homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
+import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
+import { MEDIA_WORKER } from '../../model/workload-spec';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import type { AuditContext } from '../../policies/rule';
 import { escapeTemplateText, templateLiteral } from '../../policies/terraform-template';

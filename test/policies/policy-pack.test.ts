@@ -9,7 +9,7 @@ import { suppress } from '../../constructs/suppress';
 import { PolicyPack } from '../../policies/policy-pack';
 import { POD_RULES } from '../../policies/rules/pod';
 import { RBAC_RULES } from '../../policies/rules/rbac';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { composeDeployment } from '../../stacks/compose-deployment';
 import type { Rule } from '../../policies/rule';
 import type { SynthesizedStack } from '../../policies/terraform-json';

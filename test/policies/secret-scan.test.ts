@@ -1,7 +1,7 @@
-import { loadDeploymentConfig } from '../../config/load-config';
-import { workloadsOf } from '../../model/workloads';
-import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
-import { configuratorWorkload } from '../../model/platform-workloads';
+import { loadDeploymentConfig } from '../../model/load-config';
+import { workloadsOf } from '../../workloads/catalogue';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
+import { configuratorWorkload } from '../../workloads/platform-workloads';
 import { renderValues } from '../../render/charts/chart-values';
 import { certManagerValues } from '../../render/charts/cert-manager-values';
 import { externalSecretsValues } from '../../render/charts/external-secrets-values';

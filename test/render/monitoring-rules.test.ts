@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { scanJson } from '../../policies/secrets/secret-scan';
 import { HOMESERVER_TARGET_LABEL, renderRuleFile, SIGNAL_LABEL, SIGNALS, type AlertRule, type RuleGroup } from '../../render/monitoring/alert-rules';
 import { compartmentMonitoring, homeserverRuleGroups } from '../../render/monitoring/homeserver-monitoring';

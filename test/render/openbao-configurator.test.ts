@@ -8,10 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { platformNames } from '../../model/platform';
-import { configuratorWorkload } from '../../model/platform-workloads';
-import { openBaoAccess } from '../../model/secret-access';
+import { configuratorWorkload } from '../../workloads/platform-workloads';
+import { openBaoAccess } from '../../workloads/secrets';
 import { CONFIGURATOR_PATHS, configuratorFiles, CONFIGURE_SCRIPT, policyFile, roleFile } from '../../render/openbao/configurator';
 import { CONFIGURATOR_ROLE } from '../../render/openbao/server-config';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';

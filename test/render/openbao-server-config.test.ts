@@ -5,9 +5,10 @@
  * OpenBao itself is not built by these tests (the Go module proxy does not serve github.com/openbao/openbao),
  * so what OpenBao does with the parsed configuration is not exercised.
  */
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { CONFIGURATOR, MANAGED_PREFIX, RELEASES } from '../../model/platform';
-import { openBaoAccess, renderOpenBaoPolicy } from '../../model/secret-access';
+import { openBaoAccess } from '../../workloads/secrets';
+import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { openbaoValues } from '../../render/charts/openbao-values';

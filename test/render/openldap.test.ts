@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DirectorySettings } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { accessRules, bindAccountEntry, DEBIAN_LAYOUT, renderSlapdConfig, slapdInitCommands, SYNAPSE_READABLE_ATTRIBUTES, type OpenLdapPaths } from '../../render/openldap';
 import { admissionFilter } from '../../render/synapse/ldap-filter';
 import { scanText } from '../../policies/secrets/secret-scan';

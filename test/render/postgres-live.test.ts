@@ -6,9 +6,10 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverNamespace } from '../../model/compartments';
-import { homeserverSecrets, SECRET_NAMES } from '../../model/secrets';
+import { SECRET_NAMES } from '../../model/secrets';
+import { homeserverSecrets } from '../../workloads/secrets';
 import { POSTGRES_INITDB_ARGS, postgresServerArgs, renderPgHba } from '../../render/postgres';
 import { deliveredFiles, valuesFor } from '../support/delivered-secrets';
 import { esoTemplateBinary } from '../support/eso-template';

@@ -2,8 +2,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
-import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
+import { loadDeploymentConfig } from '../../model/load-config';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { SECRET_NAMES } from '../../model/secrets';
 import { renderRedisConf } from '../../render/redis';
 import { deliveredFiles, valuesFor } from '../support/delivered-secrets';

@@ -2,8 +2,8 @@
  * The Synapse renderer, knob by knob, read back with PyYAML (Synapse's own parser), and the
  * email-domain admission patterns evaluated with Python's `re.match` (Synapse's own matcher).
  */
-import { loadDeploymentConfig } from '../../config/load-config';
-import { homeserverWorkloads, mediaWorkloads } from '../../model/homeserver-workloads';
+import { loadDeploymentConfig } from '../../model/load-config';
+import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
 import { emailDomainPattern, escapePythonRegex } from '../../render/synapse/email-patterns';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { admissionFilter, escapeLdapFilterValue } from '../../render/synapse/ldap-filter';

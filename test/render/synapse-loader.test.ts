@@ -5,10 +5,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { createHash } from 'node:crypto';
-import { homeserverSecretDeclarations, homeserverWorkloads, mediaWorkloads } from '../../model/homeserver-workloads';
+import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { SECRET_NAMES, SIGNING_KEY_ID } from '../../model/secrets';
 import { SYNAPSE_PATHS } from '../../render/synapse/mount-paths';
 import { deliveredFiles, valuesFor } from '../support/delivered-secrets';

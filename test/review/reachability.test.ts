@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace, LABEL_NAMESPACE_NAME, platformNamespace, PLATFORM_COMPONENTS } from '../../model/compartments';
 import { flowMatrix, type Flow, type FlowEndpoint } from '../../model/flows';
 import { platformFlowMatrix } from '../../model/platform';

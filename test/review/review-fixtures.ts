@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { readSynthesizedStacks } from '../../policies/audit';
 import { siteFactsOf } from '../../policies/site-facts';
 import { block, isObject, resources, type JsonObject, type SynthesizedStack } from '../../policies/terraform-json';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { loadDeploymentConfig, parseDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig, parseDeploymentConfig } from '../../model/load-config';
 import { fleetConfig, FLEET_TEMPLATE_PATH, homeserverName, MAX_FLEET_SIZE } from '../../scripts/bench/fleet-config';
 
 describe('fleetConfig', () => {

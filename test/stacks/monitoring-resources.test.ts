@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
 import { readSynthesizedStacks } from '../../policies/audit';
 import { block, blocks, metadataOf, namespaceOf, resources, stringMap, type SynthesizedStack } from '../../policies/terraform-json';

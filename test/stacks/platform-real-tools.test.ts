@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import type { PlatformComponent } from '../../model/compartments';
 import { PLATFORM_PODS, PLATFORM_SERVICES, platformNames, RELEASES } from '../../model/platform';
 import { readSynthesizedStacks } from '../../policies/audit';

@@ -6,9 +6,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
-import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
-import { openBaoAccess, operatorAccountName, operatorRoleName, secretPath } from '../../model/secret-access';
+import { loadDeploymentConfig } from '../../model/load-config';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
+import { operatorAccountName, operatorRoleName, secretPath } from '../../model/secret-access';
+import { openBaoAccess } from '../../workloads/secrets';
 import { readSynthesizedStacks } from '../../policies/audit';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { isObject, resources, type JsonObject, type SynthesizedStack } from '../../policies/terraform-json';

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadDeploymentConfig, parseDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig, parseDeploymentConfig } from '../../model/load-config';
 import type { DeploymentConfig } from '../../config/deployment-config';
 import { HOMESERVER_COMPARTMENTS } from '../../model/compartments';
 import { fleetConfig } from '../../scripts/bench/fleet-config';

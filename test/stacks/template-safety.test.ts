@@ -12,7 +12,7 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { App, TerraformOutput, TerraformVariable } from 'cdktf';
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { platformNames } from '../../model/platform';
 import { readSynthesizedStacks } from '../../policies/audit';
 import { escapeTemplateText } from '../../policies/terraform-template';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { composeDeployment } from '../../stacks/compose-deployment';
 import { NoConstructDependencies } from '../../stacks/written-dependencies';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';

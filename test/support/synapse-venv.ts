@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../config/load-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { parseImageReference } from '../../config/image-reference';
 import { cachedInPlace } from './cache-lock';
 import { toolCache } from './tool-cache';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig } from '../../../config/deployment-config';
-import { homeserverSecretDeclarations } from '../../../model/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../../../workloads/secrets';
 import { MANAGED_PREFIX, OPENBAO_AUDIENCE, OPENBAO_PORT, platformNames, RELEASES, SECRET_MOUNT } from '../../../model/platform';
 import type { EngineWorld } from './engine-world';
 import { eventually, type KubeObject } from './kube-client';

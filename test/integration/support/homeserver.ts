@@ -14,12 +14,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig, HomeserverSettings } from '../../../config/deployment-config';
-import { loadDeploymentConfig } from '../../../config/load-config';
+import { loadDeploymentConfig } from '../../../model/load-config';
 import { homeserverCertificates } from '../../../model/certificates';
-import { homeserverSecretDeclarations } from '../../../model/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../../../workloads/secrets';
 import { SECRET_NAMES } from '../../../model/secrets';
 import type { WorkloadSpec } from '../../../model/workload-spec';
-import { workloadsOf } from '../../../model/workloads';
+import { workloadsOf } from '../../../workloads/catalogue';
 import { DEBIAN_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands, type OpenLdapPaths } from '../../../render/openldap';
 import { deliveredFiles, valuesFor } from '../../support/delivered-secrets';
 import { esoTemplateBinary } from '../../support/eso-template';

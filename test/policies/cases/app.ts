@@ -4,7 +4,7 @@
  * must not. Files are edited as YAML 1.1, as Synapse reads them.
  */
 import type { HomeserverSettings } from '../../../config/deployment-config';
-import { homeserverSecretDeclarations } from '../../../model/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../../../workloads/secrets';
 import { SECRET_NAMES } from '../../../model/secrets';
 import { escapeTemplateText } from '../../../policies/terraform-template';
 import type { JsonObject } from '../../../policies/terraform-json';

@@ -1,6 +1,6 @@
 /** NET rules (network segmentation): mutations of the compliant fixture that must fire, and near misses that must not. */
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../../config/load-config';
+import { loadDeploymentConfig } from '../../../model/load-config';
 import { projectRoot } from '../../../config/project-root';
 import { blocks, type JsonObject, type TerraformJson } from '../../../policies/terraform-json';
 import { add, address, child, containerAddress, containerOf, copy, GATEWAY_NAMESPACE, haproxyConfigText, HOMESERVER_NAMESPACE, ipBlockOf, labelsOf, manifestResource, type Mutation, podSpecOf, R, remove, ruleOf, SITE_CONFIG, specOf, STANDALONE_CONTEXT } from '../fixtures';

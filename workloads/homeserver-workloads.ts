@@ -4,16 +4,15 @@
  * carries its rendered, secret-free config files and the declared secrets it mounts.
  */
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
-import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_PORT, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
+import { CERTIFICATE_SECRETS } from '../model/certificates';
+import { platformNames } from '../model/platform';
+import { SECRET_NAMES } from '../model/secrets';
+import { FEDERATION_SENDER, MEDIA_WORKER, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS, SYNAPSE_UID, type ConfigFiles, type SecretMount, type TrustBundleMount, type WorkloadSpec } from '../model/workload-spec';
+import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
 import { renderRedisConf } from '../render/redis';
-import { EMAIL_CONFIG_PATH, emailConfigTemplate, FEDERATION_SENDER, homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
+import { EMAIL_CONFIG_PATH, homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from '../render/synapse/mount-paths';
 import { toSynapseYaml } from '../render/synapse/render-yaml';
-import { CERTIFICATE_SECRETS } from './certificates';
-import { homeserverNamespace } from './compartments';
-import { platformNames } from './platform';
-import { homeserverSecrets, SECRET_NAMES, type SecretDeclaration } from './secrets';
-import { POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS, SYNAPSE_UID, type ConfigFiles, type SecretMount, type TrustBundleMount, type WorkloadSpec } from './workload-spec';
 
 const S3_SECRET_DIRECTORY = '/secrets/s3';
 
@@ -186,16 +185,4 @@ export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverS
       initSteps: [PGPASS_STEP],
     },
   ];
-}
-
-/** The secrets this homeserver's compartments consume, with the email template when it sends mail. */
-export function homeserverSecretDeclarations(homeserver: HomeserverSettings): SecretDeclaration[] {
-  const email = emailConfigTemplate(homeserver);
-  return homeserverSecrets({
-    ...(email ? { smtpTemplate: email } : {}),
-    inClusterDirectory: homeserver.directory.mode === 'in-cluster',
-    s3: homeserver.media.s3 !== undefined,
-    // Must match the host Synapse connects to (database.args.host), or libpq finds no line.
-    pgpassPrefix: `postgres.${homeserverNamespace(homeserver.name, 'homeserver')}.svc:${POSTGRES_PORT}:${POSTGRES_DATABASE}:${POSTGRES_ROLE}:`,
-  });
 }

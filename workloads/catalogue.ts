@@ -1,17 +1,19 @@
 /**
- * The workload catalogue: which workloads run in each compartment of a homeserver. The
- * directory and gateway workloads are defined here; the homeserver and media ones, which
- * carry Synapse's rendered configuration, in homeserver-workloads.ts.
+ * The workload catalogue: which workloads run in each compartment of a homeserver, each with
+ * its rendered, secret-free config files. The directory and gateway workloads are defined
+ * here; the homeserver and media ones, which carry Synapse's configuration, in
+ * homeserver-workloads.ts.
  */
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
-import { homeserverNamespace, type HomeserverCompartment } from './compartments';
 import { parseSize } from '../config/durations';
+import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from '../model/certificates';
+import type { HomeserverCompartment } from '../model/compartments';
+import { homeserverServiceName } from '../model/dns-names';
+import { SECRET_NAMES } from '../model/secrets';
+import { GATEWAY_HTTPS_PORT, GATEWAY_METRICS_PORT, LDAPS_PORT, MEDIA_WORKER, SYNAPSE_PORTS, type WorkloadSpec } from '../model/workload-spec';
 import { renderHaproxyConfig } from '../render/gateway/haproxy-config';
 import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands } from '../render/openldap';
-import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from './certificates';
 import { homeserverWorkloads, mediaWorkloads, trustBundleMount } from './homeserver-workloads';
-import { SECRET_NAMES } from './secrets';
-import { GATEWAY_HTTPS_PORT, GATEWAY_METRICS_PORT, LDAPS_PORT, SYNAPSE_PORTS, type WorkloadSpec } from './workload-spec';
 
 function directoryOf(file: string): string {
   return file.replace(/\/[^/]+$/, '');
@@ -67,8 +69,8 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
     certificateFile: `/tls/${COMBINED_PEM_KEY}`,
     backendCaFile: `${GATEWAY_TRUST_DIRECTORY}/ca.crt`,
     backends: {
-      synapse: { host: `synapse.${homeserverNamespace(homeserver.name, 'homeserver')}.svc`, port: SYNAPSE_PORTS.http.containerPort },
-      media: { host: `media-repository.${homeserverNamespace(homeserver.name, 'media')}.svc`, port: SYNAPSE_PORTS.http.containerPort },
+      synapse: { host: homeserverServiceName(homeserver.name, 'homeserver', 'synapse'), port: SYNAPSE_PORTS.http.containerPort },
+      media: { host: homeserverServiceName(homeserver.name, 'media', MEDIA_WORKER), port: SYNAPSE_PORTS.http.containerPort },
     },
   });
   return [

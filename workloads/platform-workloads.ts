@@ -5,11 +5,10 @@
  * audience, and reaches nothing but OpenBao.
  */
 import type { DeploymentConfig } from '../config/deployment-config';
+import { CONFIGURATOR, OPENBAO_AUDIENCE, OPENBAO_GID, OPENBAO_UID, platformNames } from '../model/platform';
+import type { WorkloadSpec } from '../model/workload-spec';
 import { configuratorFiles, CONFIGURATOR_PATHS, CONFIGURE_SCRIPT } from '../render/openbao/configurator';
-import { OPENBAO_GID, OPENBAO_UID } from '../render/charts/openbao-values';
-import { CONFIGURATOR, OPENBAO_AUDIENCE, platformNames } from './platform';
-import { openBaoAccess } from './secret-access';
-import type { WorkloadSpec } from './workload-spec';
+import { openBaoAccess } from './secrets';
 
 export function configuratorWorkload(config: DeploymentConfig): WorkloadSpec<'platform'> {
   const names = platformNames(config.deploymentName);
