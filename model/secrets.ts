@@ -62,7 +62,7 @@ export const SIGNING_KEY_ID = 'a_mxs1';
 
 /** 43 letters and digits decode as unpadded base64 to the 32-byte ed25519 seed Synapse expects. */
 export const SIGNING_SEED_LENGTH = 43;
-/** At least 238 bits of entropy for passwords, 381 bits for Synapse's MAC keys. */
+/** Lengths of generated values: with a quarter of the characters digits, about 234 bits of entropy for a password and 375 for a MAC key (passwordEntropyBits). */
 export const PASSWORD_LENGTH = 40;
 export const MAC_KEY_LENGTH = 64;
 
