@@ -1,14 +1,13 @@
 /**
  * One Terraform stack per compartment of one homeserver: the compartment baseline, its
- * workloads, and the network policies the flow matrix derives for its namespace.
+ * workloads, and its side of the homeserver's flows.
  */
 import type { Construct } from 'constructs';
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
 import { HardenedWorkload, type ServiceExposure } from '../constructs/hardened-workload';
 import { homeserverNamespace, type HomeserverCompartment } from '../model/compartments';
-import { flowMatrix } from '../model/flows';
-import { deriveFlowPolicies } from '../model/network-policies';
+import type { Flow } from '../model/flows';
 import { deriveLimitRange, deriveQuota } from '../model/quotas';
 import { workloadsIn } from '../model/workloads';
 import { Manifest } from '../constructs/manifest';
@@ -27,6 +26,8 @@ export interface CompartmentStackProps {
   readonly config: DeploymentConfig;
   readonly homeserver: HomeserverSettings;
   readonly compartment: HomeserverCompartment;
+  /** The homeserver's flow matrix (model/flows.ts); the compartment allows its own side of it. */
+  readonly flows: readonly Flow[];
 }
 
 export function compartmentStackName(homeserver: HomeserverSettings, compartment: HomeserverCompartment): string {
@@ -63,9 +64,7 @@ export class CompartmentStack extends TemplateSafeStack {
       }),
       limitRange: deriveLimitRange(workloads),
     });
-
-    const policies = deriveFlowPolicies(flowMatrix(config, homeserver), homeserver).filter((policy) => policy.namespace === namespace);
-    this.compartment.allowFlows(policies);
+    this.compartment.allow(props.flows);
 
     const names = platformNames(config.deploymentName);
     const lifetimes = leafLifetimes(config);
