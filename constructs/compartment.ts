@@ -1,7 +1,8 @@
 /**
- * A compartment: one namespace with the whole baseline (docs/design.md, compartments) already in
- * place (Pod Security `restricted`, default deny both ways, DNS-only egress, quota, limit
- * range, non-automounting default service account). Workloads and flows are added to it.
+ * A compartment: one namespace with its whole baseline (docs/design.md, compartments) already in
+ * place (Pod Security `restricted`, default deny both ways, DNS-only egress, quota, limit range,
+ * non-automounting default service account). Workloads are added to it, and the flows it takes
+ * part in are allowed by `allow()`, which derives the network policies of its own side of each.
  */
 import { DefaultServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/default-service-account-v1';
 import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
@@ -11,7 +12,8 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { KubernetesSettings } from '../config/deployment-config';
 import { compartmentLabels, type CompartmentKind, type CompartmentOwner } from '../model/compartments';
-import { baselinePolicies, type NetworkPolicyModel } from '../model/network-policies';
+import type { Flow } from '../model/flows';
+import { baselinePolicies, policiesForFlow, type FlowOwner, type NetworkPolicyModel } from '../model/network-policies';
 import type { LimitRangeModel, QuotaModel } from '../model/quotas';
 import { FlowPolicy } from './network-policy';
 
@@ -36,7 +38,10 @@ export interface CompartmentProps {
   readonly kubernetes: Pick<KubernetesSettings, 'podSecurityVersion' | 'dns'>;
   readonly quota: QuotaModel;
   readonly limitRange: LimitRangeModel;
-  /** Refuse to destroy the namespace (it holds what must outlive every deploy, e.g. OpenBao's seal key and data). */
+  /**
+   * Refuse to destroy the namespace (it holds what must outlive every deploy, e.g. OpenBao's seal key and data).
+   * @default false
+   */
   readonly preventDestroy?: boolean;
 }
 
@@ -49,10 +54,13 @@ export class Compartment extends Construct {
   readonly name: string;
   /** The namespace, quota, limits and every network policy: what must exist before a pod starts here. */
   readonly baseline: ITerraformDependable[] = [];
+  /** Resolves the flow matrix's workload endpoints: the homeserver this compartment belongs to (none for the platform). */
+  private readonly flowOwner: FlowOwner | undefined;
 
   constructor(scope: Construct, id: string, props: CompartmentProps) {
     super(scope, id);
     this.name = props.namespace;
+    this.flowOwner = 'homeserverName' in props.owner ? { name: props.owner.homeserverName } : undefined;
     this.labels = compartmentLabels(props.kind, props.deploymentName, props.owner);
     this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: props.namespace, labels: { ...this.labels, ...podSecurityLabels(props.kubernetes.podSecurityVersion) } },
@@ -84,15 +92,21 @@ export class Compartment extends Construct {
     });
 
     this.baseline.push(quota, limits);
-    this.allowFlows(baselinePolicies(props.namespace, props.kubernetes.dns));
+    this.render(baselinePolicies(props.namespace, props.kubernetes.dns));
   }
 
-  /** Renders derived policies; each must belong to this compartment's namespace. */
-  allowFlows(policies: readonly NetworkPolicyModel[]): void {
+  /**
+   * Allows the flows this compartment takes part in: egress for those leaving it, ingress
+   * for those entering it (both for a flow between two of its own workloads). Flows between
+   * other compartments are not its business and are skipped, so every compartment can be
+   * handed the whole flow matrix.
+   */
+  allow(flows: readonly Flow[]): void {
+    this.render(flows.flatMap((flow) => policiesForFlow(flow, this.flowOwner)).filter((policy) => policy.namespace === this.name));
+  }
+
+  private render(policies: readonly NetworkPolicyModel[]): void {
     for (const model of policies) {
-      if (model.namespace !== this.name) {
-        throw new Error(`network policy "${model.name}" targets namespace "${model.namespace}", not compartment "${this.name}"`);
-      }
       this.baseline.push(new FlowPolicy(this, `policy-${model.name}`, { model, namespace: this.namespaceName, labels: this.labels }).resource);
     }
   }

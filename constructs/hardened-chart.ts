@@ -17,11 +17,19 @@ export interface HardenedChartProps {
   readonly pin: ChartPin;
   readonly allowedRepositories: readonly string[];
   readonly values: HelmValues;
-  /** What must exist first (namespaces, certificates, secrets the chart's pods mount). */
+  /**
+   * What must exist first (namespaces, certificates, secrets the chart's pods mount).
+   * @default none
+   */
   readonly dependsOn?: readonly ITerraformDependable[];
-  /** Minutes to wait for the pods to become ready. */
+  /**
+   * Minutes to wait for the pods to become ready.
+   * @default 10
+   */
   readonly timeoutMinutes?: number;
 }
+
+const DEFAULT_TIMEOUT_MINUTES = 10;
 
 export class HardenedChart extends Construct {
   readonly release: Release;
@@ -53,7 +61,7 @@ export class HardenedChart extends Construct {
       cleanupOnFail: true,
       wait: true,
       waitForJobs: true,
-      timeout: (props.timeoutMinutes ?? 10) * 60,
+      timeout: (props.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60,
       forceUpdate: false,
       recreatePods: false,
       replace: false,

@@ -12,10 +12,20 @@ export const FIELD_MANAGER = 'matrix-sovereign-iac';
 
 export interface ManifestProps {
   readonly object: KubernetesObject;
-  /** Wait for the object's Ready condition (certificates, generated secrets) before dependants are applied. */
+  /**
+   * Wait for the object's Ready condition (certificates, generated secrets) before dependants are applied.
+   * @default false: dependants are applied once the object exists
+   */
   readonly waitForReady?: boolean;
+  /**
+   * What must exist first.
+   * @default none
+   */
   readonly dependsOn?: readonly ITerraformDependable[];
-  /** Refuse to destroy (e.g. the object that created OpenBao's seal key). */
+  /**
+   * Refuse to destroy (e.g. the object that created OpenBao's seal key).
+   * @default false
+   */
   readonly preventDestroy?: boolean;
 }
 

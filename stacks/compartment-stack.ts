@@ -1,15 +1,17 @@
 /**
  * One Terraform stack per compartment of one homeserver: the compartment baseline, its
- * workloads, and the network policies the flow matrix derives for its namespace.
+ * workloads (each exposed as its spec says), and its side of the homeserver's flows.
  */
 import type { Construct } from 'constructs';
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
-import { HardenedWorkload, type ServiceExposure } from '../constructs/hardened-workload';
+import { IN_CLUSTER, servicePorts, type Exposure } from '../constructs/exposure';
+import type { LongRunningWorkload } from '../constructs/long-running-workload';
+import { longRunningWorkload } from '../constructs/long-running-workloads';
 import { homeserverNamespace, type HomeserverCompartment } from '../model/compartments';
-import { flowMatrix } from '../model/flows';
-import { deriveFlowPolicies } from '../model/network-policies';
+import type { Flow } from '../model/flows';
 import { deriveLimitRange, deriveQuota } from '../model/quotas';
+import type { WorkloadSpec } from '../model/workload-spec';
 import { workloadsIn } from '../workloads/catalogue';
 import { Manifest } from '../constructs/manifest';
 import { SecretDelivery } from '../constructs/secret-delivery';
@@ -27,15 +29,23 @@ export interface CompartmentStackProps {
   readonly config: DeploymentConfig;
   readonly homeserver: HomeserverSettings;
   readonly compartment: HomeserverCompartment;
+  /** The homeserver's flow matrix (model/flows.ts); the compartment allows its own side of it. */
+  readonly flows: readonly Flow[];
 }
 
 export function compartmentStackName(homeserver: HomeserverSettings, compartment: HomeserverCompartment): string {
   return stackNameOf(homeserver.name, compartment);
 }
 
+/** The public entry point is reached from the gateway's client ranges; any other Service in-cluster only. */
+function exposureOf(spec: WorkloadSpec, gateway: HomeserverSettings['gateway']): Exposure | undefined {
+  if (spec.publicEntryPoint) return { reachableFrom: 'outside', through: gateway.exposure, sourceRanges: gateway.ingressCidrs };
+  return servicePorts(spec).length > 0 ? IN_CLUSTER : undefined;
+}
+
 export class CompartmentStack extends TemplateSafeStack {
   readonly compartment: Compartment;
-  readonly workloads: readonly HardenedWorkload[];
+  readonly workloads: readonly LongRunningWorkload[];
 
   constructor(scope: Construct, props: CompartmentStackProps) {
     const name = compartmentStackName(props.homeserver, props.compartment);
@@ -45,10 +55,8 @@ export class CompartmentStack extends TemplateSafeStack {
 
     const namespace = homeserverNamespace(homeserver.name, compartment);
     const workloads = workloadsIn(config, homeserver, compartment);
-    const isGateway = compartment === 'gateway';
-    const exposure: ServiceExposure = isGateway
-      ? { type: homeserver.gateway.exposure, sourceRanges: homeserver.gateway.ingressCidrs }
-      : { type: 'ClusterIP' };
+    const exposed = workloads.map((spec) => ({ spec, exposure: exposureOf(spec, homeserver.gateway) }));
+    const publicEntryPoints = exposed.flatMap(({ exposure }) => (exposure?.reachableFrom === 'outside' ? [exposure] : []));
 
     this.compartment = new Compartment(this, 'compartment', {
       kind: compartment,
@@ -57,15 +65,13 @@ export class CompartmentStack extends TemplateSafeStack {
       owner: { homeserverName: homeserver.name },
       kubernetes: config.kubernetes,
       quota: deriveQuota(workloads, {
-        loadBalancers: isGateway && exposure.type === 'LoadBalancer' ? 1 : 0,
+        loadBalancers: publicEntryPoints.filter((exposure) => exposure.through === 'LoadBalancer').length,
         // A LoadBalancer Service also allocates a node port.
-        nodePorts: isGateway ? 1 : 0,
+        nodePorts: publicEntryPoints.length,
       }),
       limitRange: deriveLimitRange(workloads),
     });
-
-    const policies = deriveFlowPolicies(flowMatrix(config, homeserver), homeserver).filter((policy) => policy.namespace === namespace);
-    this.compartment.allowFlows(policies);
+    this.compartment.allow(props.flows);
 
     const names = platformNames(config.deploymentName);
     const lifetimes = leafLifetimes(config);
@@ -93,19 +99,20 @@ export class CompartmentStack extends TemplateSafeStack {
           })
         : undefined;
 
-    this.workloads = workloads.map(
-      (spec) =>
-        new HardenedWorkload(this, spec.name, {
-          namespace: this.compartment.namespaceName,
-          compartmentLabels: this.compartment.labels,
-          spec,
-          allowedRegistries: config.images.pullRegistries,
-          storageClassName: config.storage.storageClassName,
-          ...(spec.publicEntryPoint ? { exposure } : {}),
-          // Pods start inside their policies, with their certificates and secrets on the way.
-          dependsOn: [...this.compartment.baseline, ...certificates.map((certificate) => certificate.resource), ...(delivery ? delivery.secrets.map((secret) => secret.resource) : [])],
-        }),
-    );
+    // Pods start inside their policies, with their certificates and secrets on the way.
+    const dependsOn = [...this.compartment.baseline, ...certificates.map((certificate) => certificate.resource), ...(delivery ? delivery.secrets.map((secret) => secret.resource) : [])];
+    this.workloads = exposed.map(({ spec, exposure }) => {
+      const workload = longRunningWorkload(this, {
+        namespace: this.compartment.namespaceName,
+        compartmentLabels: this.compartment.labels,
+        spec,
+        allowedRegistries: config.images.pullRegistries,
+        storageClassName: config.storage.storageClassName,
+        dependsOn,
+      });
+      if (exposure) workload.expose(exposure);
+      return workload;
+    });
 
     // Scraping and exfiltration alerts for the site's Prometheus Operator (its CRDs must exist before this stack is planned).
     compartmentMonitoring(config, homeserver, compartment, this.compartment.labels).forEach(

@@ -7,6 +7,7 @@
 import { Aspects, type App, type TerraformStack } from 'cdktf';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { HOMESERVER_COMPARTMENTS } from '../model/compartments';
+import { flowMatrix } from '../model/flows';
 import { PolicyPack } from '../policies/policy-pack';
 import type { AuditContext, Rule } from '../policies/rule';
 import { ALL_RULES } from '../policies/rules';
@@ -42,8 +43,10 @@ export function composeDeployment(app: App, config: DeploymentConfig, audit: Omi
     const stacks: CompartmentStack[] = [];
     // An external directory means no directory compartment at all (nothing to run or protect here).
     const compartments = HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster');
+    // Derived once per homeserver; each compartment allows its own side of it.
+    const flows = flowMatrix(config, homeserver);
     for (const compartment of compartments) {
-      const stack = new CompartmentStack(app, { config, homeserver, compartment });
+      const stack = new CompartmentStack(app, { config, homeserver, compartment, flows });
       stack.addDependency(previous);
       stacks.push(stack);
       previous = stack;

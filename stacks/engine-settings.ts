@@ -19,7 +19,10 @@ export const PROVIDER_PINS = {
 } as const;
 
 export interface EngineOptions {
-  /** Stacks that install third-party charts also configure the Helm provider. */
+  /**
+   * Stacks that install third-party charts also configure the Helm provider.
+   * @default false
+   */
   readonly helm?: boolean;
 }
 

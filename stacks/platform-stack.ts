@@ -11,7 +11,6 @@ import type { ChartPin, DeploymentConfig } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
 import { HardenedChart } from '../constructs/hardened-chart';
 import { PLATFORM_COMPONENTS, type PlatformComponent } from '../model/compartments';
-import { deriveFlowPolicies } from '../model/network-policies';
 import { PLATFORM_PODS, PLATFORM_SERVICES, platformFlowMatrix, platformNames, RELEASES, type PlatformPod } from '../model/platform';
 import { configuratorWorkload } from '../workloads/platform-workloads';
 import { deriveLimitRange, deriveQuota, type QuotaInput } from '../model/quotas';
@@ -43,7 +42,7 @@ export class PlatformStack extends TemplateSafeStack {
     super(scope, name);
     configureEngine(this, name, config, { helm: true });
     const names = platformNames(config.deploymentName);
-    const policies = deriveFlowPolicies(platformFlowMatrix(config));
+    const flows = platformFlowMatrix(config);
 
     const compartments = {} as Record<PlatformComponent, Compartment>;
     for (const component of PLATFORM_COMPONENTS) {
@@ -59,7 +58,7 @@ export class PlatformStack extends TemplateSafeStack {
         // Deleting OpenBao's namespace deletes its seal key and its data claim: every secret, for good.
         preventDestroy: component === 'openbao',
       });
-      compartment.allowFlows(policies.filter((policy) => policy.namespace === compartment.name));
+      compartment.allow(flows);
       compartments[component] = compartment;
     }
     this.compartments = compartments;

@@ -10,7 +10,7 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { HardenedChart } from '../constructs/hardened-chart';
-import { HardenedWorkload } from '../constructs/hardened-workload';
+import { HardenedJob } from '../constructs/hardened-job';
 import { Manifest } from '../constructs/manifest';
 import { compartmentLabels } from '../model/compartments';
 import { openbaoDnsNames, platformNames, RELEASES } from '../model/platform';
@@ -91,12 +91,11 @@ export class SecretStoreStack extends TemplateSafeStack {
       });
     }
 
-    new HardenedWorkload(this, 'openbao-configurator', {
+    new HardenedJob(this, 'openbao-configurator', {
       namespace: openbaoNamespace,
       compartmentLabels: labelsOf('openbao'),
       spec: configuratorWorkload(config),
       allowedRegistries: config.images.pullRegistries,
-      storageClassName: config.storage.storageClassName,
       // OpenBao answers (the release waits for it to be ready) and the CA bundle the Job verifies it with exists.
       dependsOn: [openbao.release, bundle.resource],
     });

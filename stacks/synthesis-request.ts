@@ -14,9 +14,15 @@ import { asOutputError, checkOutputDirectory, isWithin, OutputError, realResolve
 export interface SynthesisRequest {
   readonly configPath: string;
   readonly outdir: string;
-  /** Where the output directory was named (CDKTF_OUTDIR), for messages. */
+  /**
+   * Where the output directory was named (CDKTF_OUTDIR), for messages.
+   * @default "the output directory"
+   */
   readonly outdirSource?: string;
-  /** The catalogue to enforce (default: every rule). */
+  /**
+   * The catalogue to enforce.
+   * @default every rule
+   */
   readonly rules?: readonly Rule[];
 }
 

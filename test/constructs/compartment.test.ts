@@ -1,21 +1,24 @@
 import { Testing } from 'cdktf';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { Compartment, podSecurityLabels } from '../../constructs/compartment';
+import { Compartment, podSecurityLabels, type CompartmentProps } from '../../constructs/compartment';
+import { HOMESERVER_COMPARTMENTS, homeserverNamespace, type HomeserverCompartment } from '../../model/compartments';
+import { flowMatrix, type Flow } from '../../model/flows';
 import { deriveFlowPolicies } from '../../model/network-policies';
+import { platformFlowMatrix } from '../../model/platform';
 import { deriveLimitRange, deriveQuota } from '../../model/quotas';
-import { flowMatrix } from '../../model/flows';
 
 const config = loadDeploymentConfig();
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
-function synthCompartment(extra?: (compartment: Compartment) => void): Resources {
+function synthWith(identity: Partial<Pick<CompartmentProps, 'kind' | 'namespace' | 'owner'>>, extra?: (compartment: Compartment) => void): Resources {
   const json = Testing.synthScope((scope) => {
     const compartment = new Compartment(scope, 'compartment', {
       kind: 'directory',
       namespace: 'agency-directory',
       deploymentName: 'matrix',
       owner: { homeserverName: 'agency' },
+      ...identity,
       kubernetes: config.kubernetes,
       quota: deriveQuota([], { loadBalancers: 0, nodePorts: 0 }),
       limitRange: deriveLimitRange([]),
@@ -23,6 +26,10 @@ function synthCompartment(extra?: (compartment: Compartment) => void): Resources
     extra?.(compartment);
   });
   return (JSON.parse(json) as { resource: Resources }).resource;
+}
+
+function synthCompartment(): Resources {
+  return synthWith({});
 }
 
 function only(resources: Resources, type: string): Record<string, unknown>[] {
@@ -90,11 +97,53 @@ describe('Compartment', () => {
     });
   });
 
-  it('renders the flow policies of its own namespace and refuses another compartment\'s', () => {
-    const homeserver = config.homeservers[0]!;
-    const policies = deriveFlowPolicies(flowMatrix(config, homeserver), homeserver);
-    const mine = synthCompartment((compartment) => compartment.allowFlows(policies.filter((p) => p.namespace === 'agency-directory')));
-    expect(only(mine, 'kubernetes_network_policy_v1').map((p) => (p.metadata as { name: string }).name)).toContain('ingress-synapse-to-openldap-ldaps');
-    expect(() => synthCompartment((compartment) => compartment.allowFlows(policies))).toThrow(/targets namespace "agency-gateway", not compartment "agency-directory"|targets namespace "agency-[a-z]+", not compartment/);
+});
+
+describe('Compartment.allow(flows)', () => {
+  const homeserver = config.homeservers[0]!;
+  const flows = flowMatrix(config, homeserver);
+  // Sorted: the synthesized JSON orders resources by logical id.
+  const policyNames = (resources: Resources) => only(resources, 'kubernetes_network_policy_v1').map((policy) => (policy.metadata as { name: string }).name).sort();
+  const BASELINE = ['default-deny-all', 'baseline-dns-egress'];
+
+  function synthHomeserverCompartment(kind: HomeserverCompartment, allowed: readonly Flow[]): Resources {
+    return synthWith({ kind, namespace: homeserverNamespace(homeserver.name, kind), owner: { homeserverName: homeserver.name } }, (compartment) => compartment.allow(allowed));
+  }
+
+  it.each(HOMESERVER_COMPARTMENTS)('the %s compartment, handed the whole matrix, allows exactly its own side of each flow', (kind) => {
+    const namespace = homeserverNamespace(homeserver.name, kind);
+    const ownSide = deriveFlowPolicies(flows, homeserver).filter((policy) => policy.namespace === namespace).map((policy) => policy.name);
+    expect(ownSide.length).toBeGreaterThan(0);
+    expect(policyNames(synthHomeserverCompartment(kind, flows))).toEqual([...BASELINE, ...ownSide].sort());
+  });
+
+  it.each<[string, HomeserverCompartment, string, string[]]>([
+    ['a flow leaving it: egress only', 'directory', 'synapse-to-openldap-ldaps', ['ingress-synapse-to-openldap-ldaps']],
+    ['a flow entering it: ingress only', 'homeserver', 'synapse-to-openldap-ldaps', ['egress-synapse-to-openldap-ldaps']],
+    ['a flow between two of its workloads: both sides', 'homeserver', 'synapse-to-postgres-postgres', ['egress-synapse-to-postgres-postgres', 'ingress-synapse-to-postgres-postgres']],
+    ['a flow from outside the cluster: ingress only', 'gateway', 'outside-to-haproxy-https', ['ingress-outside-to-haproxy-https']],
+    ['a flow between other compartments: nothing', 'directory', 'haproxy-to-synapse-http', []],
+  ])('%s', (_name, kind, flowId, expected) => {
+    const flow = flows.filter((candidate) => candidate.id === flowId);
+    expect(flow).toHaveLength(1);
+    expect(policyNames(synthHomeserverCompartment(kind, flow))).toEqual([...BASELINE, ...expected].sort());
+  });
+
+  it('makes every policy it allows a prerequisite of its pods (part of the baseline)', () => {
+    const ownSide = deriveFlowPolicies(flows, homeserver).filter((policy) => policy.namespace === 'agency-homeserver');
+    synthWith({ kind: 'homeserver', namespace: 'agency-homeserver' }, (compartment) => {
+      const before = compartment.baseline.length;
+      compartment.allow(flows);
+      expect(compartment.baseline.length - before).toBe(ownSide.length);
+    });
+  });
+
+  it('allows a platform component its side of the platform flows', () => {
+    const resources = synthWith({ kind: 'platform', namespace: 'matrix-openbao', owner: { platformComponent: 'openbao' } }, (compartment) => compartment.allow(platformFlowMatrix(config)));
+    expect(policyNames(resources)).toEqual(expect.arrayContaining(['ingress-external-secrets-to-openbao-openbao', 'egress-openbao-to-outside-apiserver']));
+  });
+
+  it('refuses homeserver flows in a platform compartment (their workloads belong to no homeserver there)', () => {
+    expect(() => synthWith({ kind: 'platform', namespace: 'matrix-openbao', owner: { platformComponent: 'openbao' } }, (compartment) => compartment.allow(flows))).toThrow(/is a homeserver workload but no homeserver was given/);
   });
 });

@@ -1,19 +1,32 @@
 /**
- * Renders a workload spec into a hardened pod template. Every hardening field is written
- * explicitly, even where it equals the Kubernetes default, so the synthesized JSON proves
- * it and a provider or API default change cannot weaken it silently.
+ * The hardened pod template shared by every workload construct: the one place that writes
+ * the secure pod and container defaults (non-root user and group, read-only root filesystem,
+ * no privilege escalation, every capability dropped, RuntimeDefault seccomp, requests and
+ * limits, no API token, no host namespaces). Every hardening field is written explicitly,
+ * even where it equals the Kubernetes default, so the synthesized JSON proves it and a
+ * provider or API default change cannot weaken it silently. Deployments, StatefulSets and
+ * Jobs run this same template; only the controller around it differs.
  */
-import type { DeploymentV1SpecTemplateSpec } from '@cdktf/provider-kubernetes/lib/deployment-v1';
-import { LABEL_WORKLOAD } from '../model/compartments';
+import { createHash } from 'node:crypto';
+import type { DeploymentV1SpecTemplate, DeploymentV1SpecTemplateSpec } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { LABEL_WORKLOAD, type CompartmentKind } from '../model/compartments';
 import { cpu, mebibytes } from '../model/quantities';
-import type { CompartmentKind } from '../model/compartments';
 import type { Probe, WorkloadSpec } from '../model/workload-spec';
 
-type AnyWorkloadSpec = WorkloadSpec<CompartmentKind>;
+/** A workload of a homeserver compartment or of the platform. */
+export type AnyWorkloadSpec = WorkloadSpec<CompartmentKind>;
 
 export interface PodTemplateOptions {
+  /** Labels of the pods: the compartment's, the workload selector and the workload name. */
+  readonly labels: Readonly<Record<string, string>>;
   readonly serviceAccountName: string;
-  /** Deployments mount their claim by name; StatefulSets get it from a volume claim template. */
+  /** Long-running pods restart in place; a Job's pod is retried by the Job controller instead. */
+  readonly restartPolicy: 'Always' | 'Never';
+  /**
+   * Claim mounted by name as the spec's storage volume (Deployments); a StatefulSet's comes
+   * from its volume claim template instead.
+   * @default no claim volume in the pod
+   */
   readonly persistentClaimName?: string;
 }
 
@@ -24,24 +37,33 @@ export interface PodTemplateOptions {
 export const SECRET_FILE_MODE = '0400';
 export const CONFIG_FILE_MODE = '0444';
 
-export function configMapName(workloadName: string, volumeName: string): string {
-  return `${workloadName}-${volumeName}`;
-}
-
 export const RUNTIME_DEFAULT_SECCOMP = { type: 'RuntimeDefault' } as const;
 
 const TRUST_BUNDLE_VOLUME = 'internal-ca';
 const TOKEN_VOLUME = 'openbao-token';
+
+export function configMapName(workloadName: string, volumeName: string): string {
+  return `${workloadName}-${volumeName}`;
+}
+
+export function workloadSelector(spec: AnyWorkloadSpec): Record<string, string> {
+  return { [LABEL_WORKLOAD]: spec.name };
+}
+
+/** Changes whenever a mounted config file changes, so pods roll instead of running stale config. */
+export function configChecksum(spec: AnyWorkloadSpec): string {
+  const hash = createHash('sha256');
+  for (const files of spec.configFiles ?? []) {
+    for (const [name, content] of Object.entries(files.files).sort(([a], [b]) => a.localeCompare(b))) hash.update(`${files.volumeName}/${name}\0${content}\0`);
+  }
+  return hash.digest('hex');
+}
 
 function probe(definition: Probe) {
   const timing = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, successThreshold: 1 };
   return definition.type === 'http'
     ? { ...timing, httpGet: { path: definition.path, port: definition.port, scheme: definition.scheme } }
     : { ...timing, tcpSocket: [{ port: definition.port }] };
-}
-
-export function workloadSelector(spec: AnyWorkloadSpec): Record<string, string> {
-  return { [LABEL_WORKLOAD]: spec.name };
 }
 
 interface VolumeMount {
@@ -52,16 +74,14 @@ interface VolumeMount {
 
 /** What every container of the pod shares: image, user, hardening, resources, mounts. */
 function hardenedContainer(spec: AnyWorkloadSpec, mounts: readonly VolumeMount[]) {
-  const uid = String(spec.uid);
-  const gid = String(spec.gid);
   return {
     image: spec.image,
     // The digest pins the content; IfNotPresent avoids a registry round trip per restart.
     imagePullPolicy: 'IfNotPresent',
     securityContext: {
       runAsNonRoot: true,
-      runAsUser: uid,
-      runAsGroup: gid,
+      runAsUser: String(spec.uid),
+      runAsGroup: String(spec.gid),
       allowPrivilegeEscalation: false,
       privileged: false,
       readOnlyRootFilesystem: true,
@@ -77,10 +97,9 @@ function hardenedContainer(spec: AnyWorkloadSpec, mounts: readonly VolumeMount[]
   };
 }
 
-export function podTemplateSpec(spec: AnyWorkloadSpec, options: PodTemplateOptions): DeploymentV1SpecTemplateSpec {
-  const uid = String(spec.uid);
-  const gid = String(spec.gid);
-  const volumes = [
+/** Size-limited scratch space, read-only files, the trust bundle, a projected token, the claim. */
+function volumes(spec: AnyWorkloadSpec, persistentClaimName: string | undefined) {
+  return [
     ...spec.writablePaths.map((path) => ({
       name: path.name,
       emptyDir: { medium: path.medium ?? '', sizeLimit: mebibytes(path.sizeLimitMi) },
@@ -107,11 +126,13 @@ export function podTemplateSpec(spec: AnyWorkloadSpec, options: PodTemplateOptio
           },
         ]
       : []),
-    ...(spec.storage && options.persistentClaimName
-      ? [{ name: spec.storage.name, persistentVolumeClaim: { claimName: options.persistentClaimName, readOnly: false } }]
-      : []),
+    ...(spec.storage && persistentClaimName ? [{ name: spec.storage.name, persistentVolumeClaim: { claimName: persistentClaimName, readOnly: false } }] : []),
   ];
-  const mounts = [
+}
+
+/** Only the writable paths and the claim are writable; everything else is mounted read-only. */
+function mounts(spec: AnyWorkloadSpec): VolumeMount[] {
+  return [
     ...spec.writablePaths.map((path) => ({ name: path.name, mountPath: path.mountPath, readOnly: false })),
     ...(spec.configFiles ?? []).map((files) => ({ name: files.volumeName, mountPath: files.mountPath, readOnly: true })),
     ...(spec.secretMounts ?? []).map((mount) => ({ name: mount.volumeName, mountPath: mount.mountPath, readOnly: true })),
@@ -119,6 +140,11 @@ export function podTemplateSpec(spec: AnyWorkloadSpec, options: PodTemplateOptio
     ...(spec.serviceAccountToken ? [{ name: TOKEN_VOLUME, mountPath: spec.serviceAccountToken.mountPath, readOnly: true }] : []),
     ...(spec.storage ? [{ name: spec.storage.name, mountPath: spec.storage.mountPath, readOnly: false }] : []),
   ];
+}
+
+function hardenedPodSpec(spec: AnyWorkloadSpec, options: Omit<PodTemplateOptions, 'labels'>): DeploymentV1SpecTemplateSpec {
+  const gid = String(spec.gid);
+  const mounted = mounts(spec);
   return {
     serviceAccountName: options.serviceAccountName,
     automountServiceAccountToken: false,
@@ -127,21 +153,20 @@ export function podTemplateSpec(spec: AnyWorkloadSpec, options: PodTemplateOptio
     hostPid: false,
     hostIpc: false,
     shareProcessNamespace: false,
-    // A Job's pod is retried by the Job controller (backoffLimit), never restarted in place.
-    restartPolicy: spec.kind === 'Job' ? 'Never' : 'Always',
+    restartPolicy: options.restartPolicy,
     terminationGracePeriodSeconds: 30,
     securityContext: {
       runAsNonRoot: true,
-      runAsUser: uid,
+      runAsUser: String(spec.uid),
       runAsGroup: gid,
       fsGroup: gid,
       fsGroupChangePolicy: 'OnRootMismatch',
       seccompProfile: RUNTIME_DEFAULT_SECCOMP,
     },
-    ...(spec.initSteps ? { initContainer: spec.initSteps.map((step) => ({ ...hardenedContainer(spec, mounts), name: step.name, command: [...step.command] })) } : {}),
+    ...(spec.initSteps ? { initContainer: spec.initSteps.map((step) => ({ ...hardenedContainer(spec, mounted), name: step.name, command: [...step.command] })) } : {}),
     container: [
       {
-        ...hardenedContainer(spec, mounts),
+        ...hardenedContainer(spec, mounted),
         name: spec.name,
         ...(spec.command ? { command: [...spec.command] } : {}),
         ...(spec.args ? { args: [...spec.args] } : {}),
@@ -150,6 +175,15 @@ export function podTemplateSpec(spec: AnyWorkloadSpec, options: PodTemplateOptio
         ...(spec.probe ? { readinessProbe: probe(spec.probe), livenessProbe: { ...probe(spec.probe), initialDelaySeconds: 30 } } : {}),
       },
     ],
-    volume: volumes,
+    volume: volumes(spec, options.persistentClaimName),
+  };
+}
+
+/** The pod template with its labels, its purpose and the checksum that rolls it on config changes. */
+export function hardenedPodTemplate(spec: AnyWorkloadSpec, options: PodTemplateOptions): DeploymentV1SpecTemplate {
+  const { labels, ...pod } = options;
+  return {
+    metadata: { labels: { ...labels }, annotations: { 'matrix.sovereign/purpose': spec.purpose, 'matrix.sovereign/config-checksum': configChecksum(spec) } },
+    spec: hardenedPodSpec(spec, pod),
   };
 }
