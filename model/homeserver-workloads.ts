@@ -6,7 +6,8 @@
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_PORT, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
 import { renderRedisConf } from '../render/redis';
-import { EMAIL_CONFIG_PATH, emailConfigTemplate, FEDERATION_SENDER, homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
+import { EMAIL_CONFIG_PATH } from './synapse-email';
+import { emailConfigTemplate, FEDERATION_SENDER, homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from '../render/synapse/mount-paths';
 import { toSynapseYaml } from '../render/synapse/render-yaml';
 import { CERTIFICATE_SECRETS } from './certificates';

@@ -11,10 +11,10 @@ import { privilegeFacts } from './deltas/privileges';
 import { secretReferenceFacts } from './deltas/secret-references';
 import { synapseSettingFacts } from './deltas/synapse-settings';
 import { diffFacts, type Fact, type FactChange } from './facts';
-import { outsideRangesOf, reachabilityDelta, reachabilityOf, type Reachability, type ReachabilityDelta } from './reachability';
+import { outsideRangesOf, reachabilityDelta, reachabilityOf, type Reachability, type ReachabilityDelta } from '../tfjson/reachability';
 import { diffStacks, type StackChanges } from './resource-diff';
 import type { SynthSnapshot } from './snapshot';
-import type { SynthesizedStack } from '../policies/terraform-json';
+import type { SynthesizedStack } from '../tfjson/terraform-json';
 
 export interface Review {
   readonly base: SynthSnapshot;

@@ -12,10 +12,11 @@ import type { FactChange } from './facts';
 import type { FieldChange } from './json-diff';
 import { lineDiff } from './line-diff';
 import { cell, code, cutLines, safeValue } from './markdown';
-import { renderReachabilityMatrix, type ReachabilityFlow } from './reachability';
+import type { ReachabilityFlow } from '../tfjson/reachability';
+import { renderReachabilityMatrix } from './reachability-matrix';
 import type { ResourceChange, StackChanges } from './resource-diff';
 import type { SynthSnapshot } from './snapshot';
-import type { JsonValue } from '../policies/terraform-json';
+import type { JsonValue } from '../tfjson/terraform-json';
 
 /** First line of every review: how CI finds its own earlier comment to update it. */
 export const REVIEW_MARKER = '<!-- matrix-sovereign-iac:review -->';

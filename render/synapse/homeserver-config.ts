@@ -18,7 +18,6 @@ import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from './mount-paths';
 import { toSynapseYaml } from './render-yaml';
 
 export const MEDIA_WORKER = 'media-repository';
-export const EMAIL_CONFIG_PATH = `${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`;
 export const FEDERATION_SENDER = 'federation-sender';
 
 

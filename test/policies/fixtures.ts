@@ -20,10 +20,10 @@ import { postgresServerArgs } from '../../render/postgres';
 import { homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import type { AuditContext } from '../../policies/rule';
-import { escapeTemplateText, templateLiteral } from '../../policies/terraform-template';
+import { escapeTemplateText, templateLiteral } from '../../tfjson/terraform-template';
 import { siteFactsOf } from '../../policies/site-facts';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
+import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../tfjson/terraform-json';
 
 /** The shipped default config (config/default.yaml): allowlisted registries and storage classes, cluster ranges. */
 export const SITE_CONFIG: DeploymentConfig = loadDeploymentConfig();
@@ -464,7 +464,7 @@ export function helmRelease(chart: string, repository: string, version: string, 
 
 /**
  * The Synapse files of the default homeserver as the real renderers write them: the shared
- * homeserver.yaml (every control of DESIGN.md section 4, secrets as *_path options), the media
+ * homeserver.yaml (every control of the design, docs/design.md; secrets as *_path options), the media
  * worker's worker.yaml and the logging config. Compliant by construction.
  */
 export function synapseFiles(): Record<string, string> {

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../config/load-config';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
 import { openBaoAccess, operatorAccountName, operatorRoleName, secretPath } from '../../model/secret-access';
-import { readSynthesizedStacks } from '../../policies/audit';
+import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { scanText } from '../../policies/secrets/secret-scan';
-import { isObject, resources, type JsonObject, type SynthesizedStack } from '../../policies/terraform-json';
+import { isObject, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
