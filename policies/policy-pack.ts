@@ -7,11 +7,11 @@
  */
 import { Annotations, TerraformResource, type IAspect, type TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import type { TerraformJson } from '../tfjson/terraform-json';
 import { auditResult, auditStacks, type AuditResult } from './audit';
 import { annotationText, type AuditContext, type Rule } from './rule';
 import { ALL_RULES } from './rules';
 import { resourceAddressOf } from './suppressions';
-import type { TerraformJson } from '../tfjson/terraform-json';
 
 export class PolicyPack implements IAspect {
   private latest: AuditResult | undefined;

@@ -5,9 +5,9 @@
  * configure. YAML is read as YAML 1.1 with unique keys, as Helm's Go parser does.
  */
 import { ParseError, parseFirstYamlDocument } from '../config/bounded-parse';
+import { HELM_RELEASE_TYPE } from './resource-types';
 import { blocks, isObject, resources, type JsonObject, type JsonValue, type ResourceView, type SynthesizedStack } from './terraform-json';
 import { templateLiteral } from './terraform-template';
-import { HELM_RELEASE_TYPE } from './resource-types';
 
 
 export function helmReleases(stack: SynthesizedStack): ResourceView[] {

@@ -3,8 +3,8 @@
  * (cert-manager, trust-manager, External Secrets custom resources, or any other kind), with
  * its API group, kind, name and namespace. Like terraform-json.ts, independent of cdktf.
  */
-import { at, block, namespaceOf, resources, type JsonObject, type ResourceView, type SynthesizedStack } from './terraform-json';
 import { MANIFEST_TYPE } from './resource-types';
+import { at, block, namespaceOf, resources, type JsonObject, type ResourceView, type SynthesizedStack } from './terraform-json';
 
 
 export interface ManifestView {

@@ -11,8 +11,8 @@ import { argv } from './invocations';
 import { manifests } from './manifests';
 import { podSpecs, type PodSpecView } from './pod-specs';
 import { CONFIG_MAP_TYPES } from './resource-types';
-import { templateLiteral } from './terraform-template';
 import { isObject, resources, stringMap, type JsonObject, type SynthesizedStack } from './terraform-json';
+import { templateLiteral } from './terraform-template';
 
 /** The module names of the LDAP auth provider (matrix-synapse-ldap3): the module API and the legacy password provider. */
 export const LDAP_MODULE_NAMES = ['ldap_auth_provider.LdapAuthProviderModule', 'ldap_auth_provider.LdapAuthProvider'] as const;

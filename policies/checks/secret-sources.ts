@@ -4,9 +4,9 @@
  * sensitive `set` blocks. Secrets are generated in-cluster and delivered by External Secrets.
  */
 import { CORE_GROUP, manifestsOfKind } from '../../tfjson/manifests';
-import type { Violation } from '../rule';
-import { isObject, resources, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { HELM_RELEASE_TYPE, SECRET_TYPES } from '../../tfjson/resource-types';
+import { isObject, resources, type SynthesizedStack } from '../../tfjson/terraform-json';
+import type { Violation } from '../rule';
 
 /** Any use keeps the generated value in state. */
 const STATE_SECRET_GENERATORS = ['random_password', 'random_string', 'random_bytes', 'tls_private_key', 'tls_self_signed_cert', 'tls_locally_signed_cert'] as const;

@@ -3,11 +3,11 @@
  * debug level (`-d`, which also keeps it in the foreground logging to stderr), PostgreSQL's
  * connection logging (`-c` settings), and Redis's log file.
  */
-import type { ConfigMapFile } from '../../tfjson/synapse-config';
-import type { Violation } from '../rule';
-import type { PodSpecView } from '../../tfjson/pod-specs';
 import { invocations, type Invocation } from '../../tfjson/invocations';
+import type { PodSpecView } from '../../tfjson/pod-specs';
+import type { ConfigMapFile } from '../../tfjson/synapse-config';
 import { strings } from '../../tfjson/terraform-json';
+import type { Violation } from '../rule';
 
 // ---------------------------------------------------------------- slapd
 

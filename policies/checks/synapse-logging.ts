@@ -4,10 +4,10 @@
  * it. Without either option Synapse logs to stderr at INFO itself (synapse/config/logger.py),
  * which is compliant.
  */
-import type { Violation } from '../rule';
+import { basename } from '../../tfjson/invocations';
 import { configMapFiles, parseSynapseYaml, shown, synapseConfigFiles, type ConfigMapFile } from '../../tfjson/synapse-config';
 import { isObject, strings, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
-import { basename } from '../../tfjson/invocations';
+import type { Violation } from '../rule';
 
 export const STREAM_HANDLER = 'logging.StreamHandler';
 /** Buffering handlers that hand their records to a `target` handler. */

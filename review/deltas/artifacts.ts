@@ -3,8 +3,8 @@
  * version) and image set in chart values, and the Terraform providers the stacks pin.
  */
 import { helmReleases, helmValues, imageSettings } from '../../tfjson/helm-values';
-import { isObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { podSpecs } from '../../tfjson/pod-specs';
+import { isObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { factValue, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
 

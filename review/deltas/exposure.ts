@@ -5,11 +5,11 @@
  */
 import { haproxyConfigFiles } from '../../tfjson/haproxy-config';
 import { manifests } from '../../tfjson/manifests';
-import { block, blocks, resources, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { podSpecs } from '../../tfjson/pod-specs';
+import { SERVICE_TYPES } from '../../tfjson/resource-types';
+import { block, blocks, resources, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { factValue, flattenSettings, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
-import { SERVICE_TYPES } from '../../tfjson/resource-types';
 
 const SERVICE_SETTINGS = ['type', 'external_ips', 'load_balancer_source_ranges', 'load_balancer_ip', 'external_traffic_policy', 'external_name'] as const;
 const INGRESS_KINDS = new Set(['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Service']);

@@ -7,13 +7,13 @@ import { parseJson } from '../../config/bounded-parse';
 import { helmReleases, helmValues } from '../../tfjson/helm-values';
 import { manifests } from '../../tfjson/manifests';
 import { parseHcl } from '../../tfjson/openbao-config';
+import { podSpecs } from '../../tfjson/pod-specs';
+import { CLUSTER_ROLE_BINDING_TYPES, CLUSTER_ROLE_TYPES, DEFAULT_SERVICE_ACCOUNT_TYPES, ROLE_BINDING_TYPES, ROLE_TYPES, SERVICE_ACCOUNT_TYPES } from '../../tfjson/resource-types';
 import { configMapFiles } from '../../tfjson/synapse-config';
 import { block, blocks, isObject, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
-import { podSpecs } from '../../tfjson/pod-specs';
 import { factValue, flattenSettings, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
 import { resolveName } from './references';
-import { CLUSTER_ROLE_BINDING_TYPES, CLUSTER_ROLE_TYPES, DEFAULT_SERVICE_ACCOUNT_TYPES, ROLE_BINDING_TYPES, ROLE_TYPES, SERVICE_ACCOUNT_TYPES } from '../../tfjson/resource-types';
 
 const POD_SETTINGS = ['automount_service_account_token', 'host_network', 'host_pid', 'host_ipc', 'share_process_namespace'] as const;
 /** Helm values paths that grant or remove privilege. */

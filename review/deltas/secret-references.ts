@@ -6,11 +6,11 @@
  * synthesized plans carry none, and the review reads names and paths only.
  */
 import { CERT_MANAGER_GROUP, EXTERNAL_SECRETS_GROUP, inGroup, manifests, specOf } from '../../tfjson/manifests';
-import { block, blocks, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { podSpecs } from '../../tfjson/pod-specs';
+import { SECRET_TYPES } from '../../tfjson/resource-types';
+import { block, blocks, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { factValue, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
-import { SECRET_TYPES } from '../../tfjson/resource-types';
 
 function podSecretFacts(stack: SynthesizedStack): Fact[] {
   const facts: Fact[] = [];

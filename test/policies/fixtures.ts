@@ -2,28 +2,28 @@
  * A small compliant stack in the shape cdktf synthesizes (see cdktf.out/stacks/*\/cdk.tf.json),
  * and helpers to derive mutated copies of it for the policy rule tests.
  */
-import { loadDeploymentConfig } from '../../config/load-config';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
+import { loadDeploymentConfig } from '../../config/load-config';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
-import { homeserverWorkloads } from '../../model/homeserver-workloads';
 import { flowMatrix } from '../../model/flows';
-import { policiesForFlow, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
+import { homeserverWorkloads } from '../../model/homeserver-workloads';
 import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
+import { policiesForFlow, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
+import { platformNames } from '../../model/platform';
+import { SIGNING_SEED_LENGTH } from '../../model/secrets';
 import { SYNAPSE_PORTS } from '../../model/workload-spec';
 import { directoryWorkloads, gatewayWorkloads } from '../../model/workloads';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { sealKeySecret } from '../../render/manifests/secret-delivery';
-import { platformNames } from '../../model/platform';
-import { SIGNING_SEED_LENGTH } from '../../model/secrets';
 import { compartmentMonitoring } from '../../render/monitoring/homeserver-monitoring';
 import { postgresServerArgs } from '../../render/postgres';
 import { homeserverConfig, logConfig, MEDIA_WORKER, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
-import type { AuditContext } from '../../policies/rule';
-import { escapeTemplateText, templateLiteral } from '../../tfjson/terraform-template';
-import { siteFactsOf } from '../../policies/site-facts';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../tfjson/terraform-json';
+import { escapeTemplateText, templateLiteral } from '../../tfjson/terraform-template';
+import type { AuditContext } from '../../policies/rule';
+import { siteFactsOf } from '../../policies/site-facts';
 
 /** The shipped default config (config/default.yaml): allowlisted registries and storage classes, cluster ranges. */
 export const SITE_CONFIG: DeploymentConfig = loadDeploymentConfig();

@@ -2,16 +2,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aspects, TerraformStack } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
-import { suppress } from '../../constructs/suppress';
-import { PolicyPack } from '../../policies/policy-pack';
-import { ALL_RULES } from '../../policies/rules';
+import { App, Aspects, TerraformStack } from 'cdktf';
 import { loadDeploymentConfig } from '../../config/load-config';
-import { composeDeployment } from '../../stacks/compose-deployment';
-import { categoryOf, type Rule } from '../../policies/rule';
 import type { SynthesizedStack } from '../../tfjson/terraform-json';
+import { PolicyPack } from '../../policies/policy-pack';
+import { categoryOf, type Rule } from '../../policies/rule';
+import { ALL_RULES } from '../../policies/rules';
+import { suppress } from '../../constructs/suppress';
+import { composeDeployment } from '../../stacks/compose-deployment';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 

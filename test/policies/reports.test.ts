@@ -5,20 +5,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { projectRoot } from '../../config/project-root';
+import { isObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { auditStacks, type AuditResult } from '../../policies/audit';
-import { renderControlCatalogue } from '../../policies/reports/catalogue';
 import { REPORT_FILES, sourceLocations, writeAuditReports } from '../../policies/reports';
+import { renderControlCatalogue } from '../../policies/reports/catalogue';
 import { resourceLines } from '../../policies/reports/source-lines';
 import { ALL_RULES } from '../../policies/rules';
-import { isObject, type SynthesizedStack } from '../../tfjson/terraform-json';
-import { projectRoot } from '../../config/project-root';
+import { cases as POD_02 } from '../../policies/rules/pod/POD-02.cases';
+import { cases as POD_03 } from '../../policies/rules/pod/POD-03.cases';
+import { cases as RES_01 } from '../../policies/rules/res/RES-01.cases';
 import { runPython } from '../support/python';
 import { validateSarif } from '../support/sarif-multitool';
 import { tempDirectory } from '../support/slapd';
 import { compliantStack, CONFIG_CONTEXT, mutated, table } from './fixtures';
-import { cases as POD_02 } from '../../policies/rules/pod/POD-02.cases';
-import { cases as POD_03 } from '../../policies/rules/pod/POD-03.cases';
-import { cases as RES_01 } from '../../policies/rules/res/RES-01.cases';
 
 // First run downloads the SARIF Multitool (npm) and junitparser (PyPI).
 jest.setTimeout(10 * 60_000);

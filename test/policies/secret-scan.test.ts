@@ -1,9 +1,9 @@
 import { loadDeploymentConfig } from '../../config/load-config';
-import { workloadsOf } from '../../model/workloads';
 import { homeserverSecretDeclarations } from '../../model/homeserver-workloads';
 import { configuratorWorkload } from '../../model/platform-workloads';
-import { renderValues } from '../../render/charts/chart-values';
+import { workloadsOf } from '../../model/workloads';
 import { certManagerValues } from '../../render/charts/cert-manager-values';
+import { renderValues } from '../../render/charts/chart-values';
 import { externalSecretsValues } from '../../render/charts/external-secrets-values';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { trustManagerValues } from '../../render/charts/trust-manager-values';

@@ -11,11 +11,11 @@ import { loadDeploymentConfig } from '../../config/load-config';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace, LABEL_NAMESPACE_NAME, PLATFORM_COMPONENTS, platformNamespace } from '../../model/compartments';
 import { flowMatrix, type Flow, type FlowEndpoint } from '../../model/flows';
 import { platformFlowMatrix } from '../../model/platform';
+import { ANY_NAMESPACE_ZONE, OUTSIDE_ZONE, outsideRangesOf, reachabilityDelta, reachabilityOf, type Reachability, type ReachabilityFlow } from '../../tfjson/reachability';
 import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import type { JsonObject, SynthesizedStack } from '../../tfjson/terraform-json';
-import { ANY_NAMESPACE_ZONE, OUTSIDE_ZONE, outsideRangesOf, reachabilityDelta, reachabilityOf, type Reachability, type ReachabilityFlow } from '../../tfjson/reachability';
-import { renderReachabilityMatrix } from '../../review/reachability-matrix';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
+import { renderReachabilityMatrix } from '../../review/reachability-matrix';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 // ----------------------------------------------------------------------------------------------

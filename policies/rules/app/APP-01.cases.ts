@@ -1,6 +1,6 @@
 /** The case table of APP-01 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { synapseConfigFile, synapseContainer } from '../../../test/policies/case-helpers/common';
 import { fires, firesInWorker, rawLine } from '../../../test/policies/case-helpers/app';
+import { synapseConfigFile, synapseContainer } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
 import { R, remove } from '../../../test/policies/fixtures';
 

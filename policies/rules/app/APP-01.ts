@@ -1,5 +1,5 @@
-import type { Rule } from '../../rule';
 import { auditSynapseSettings, mustBeAbsent, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
+import type { Rule } from '../../rule';
 
 const CHECKS: readonly SettingCheck[] = [
   mustEqual('enable_registration', false),

@@ -1,7 +1,7 @@
 /** The case table of APP-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import type { JsonObject } from '../../../tfjson/terraform-json';
-import { editSynapse, synapseConfigFile } from '../../../test/policies/case-helpers/common';
 import { fires, firesInWorker } from '../../../test/policies/case-helpers/app';
+import { editSynapse, synapseConfigFile } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
 
 function ldapModule(config: JsonObject): JsonObject {

@@ -1,7 +1,7 @@
-import type { Rule } from '../../rule';
 import { ldapModules, shown } from '../../../tfjson/synapse-config';
 import { isObject, valueAt } from '../../../tfjson/terraform-json';
 import { auditSynapseSettings, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
+import type { Rule } from '../../rule';
 
 /** Other login methods Synapse offers; each would be a way in that bypasses the directory. */
 const OTHER_LOGINS = ['oidc_providers', 'oidc_config', 'saml2_config', 'cas_config', 'jwt_config'] as const;

@@ -1,6 +1,6 @@
 /** The case table of APP-03 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { setSynapse, synapseConfigFile } from '../../../test/policies/case-helpers/common';
 import { fires } from '../../../test/policies/case-helpers/app';
+import { setSynapse, synapseConfigFile } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
 
 const PATTERN = (pattern: string) => setSynapse('allowed_local_3pids', [{ medium: 'email', pattern }]);

@@ -1,8 +1,8 @@
 /** The case table of APP-04 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
-import { setSynapse } from '../../../test/policies/case-helpers/common';
 import { fires } from '../../../test/policies/case-helpers/app';
+import { setSynapse } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

@@ -1,8 +1,8 @@
-import { valueAt } from '../../../tfjson/terraform-json';
-import type { AuditContext, Rule } from '../../rule';
 import { shown } from '../../../tfjson/synapse-config';
+import { valueAt } from '../../../tfjson/terraform-json';
 import type { JsonObject } from '../../../tfjson/terraform-json';
 import { auditSynapseSettings, mustEqual, stringList, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
+import type { AuditContext, Rule } from '../../rule';
 
 /** The federation peers the site config declares for this server name, if the config knows it. */
 function declaredPeers(config: JsonObject, context: AuditContext): readonly string[] | undefined {

@@ -1,5 +1,5 @@
-import type { Rule } from '../../rule';
 import { auditSynapseSettings, mustEqual, SYNAPSE } from '../../checks/synapse-settings';
+import type { Rule } from '../../rule';
 
 /**
  * Every new room is end-to-end encrypted, public ones included. Written as the string "all"

@@ -1,8 +1,8 @@
 import { cidrContains, parseCidr, type ParsedCidr } from '../../../config/validators';
-import type { AuditContext, Rule } from '../../rule';
 import { shown } from '../../../tfjson/synapse-config';
 import { isObject, valueAt, type JsonObject } from '../../../tfjson/terraform-json';
 import { auditSynapseSettings, finiteDuration, isFiniteDuration, isSize, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
+import type { AuditContext, Rule } from '../../rule';
 
 /** Without site config: the cloud metadata endpoints, as in NET-07. */
 const DEFAULT_REQUIRED = ['169.254.169.254/32', 'fd00:ec2::254/128'];

@@ -1,5 +1,5 @@
-import type { Rule } from '../../rule';
 import { auditSynapseSettings, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
+import type { Rule } from '../../rule';
 
 const CHECKS: readonly SettingCheck[] = [
   mustEqual('user_directory.search_all_users', false),

@@ -1,6 +1,6 @@
 /** The case table of APP-08 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { setSynapse } from '../../../test/policies/case-helpers/common';
 import { fires } from '../../../test/policies/case-helpers/app';
+import { setSynapse } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
 
 export const cases: RuleCases = {

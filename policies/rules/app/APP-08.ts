@@ -1,7 +1,7 @@
-import type { Rule } from '../../rule';
 import { shown } from '../../../tfjson/synapse-config';
 import { isObject, valueAt } from '../../../tfjson/terraform-json';
 import { auditSynapseSettings, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
+import type { Rule } from '../../rule';
 
 /** Every rate limiter that must be set, including the invitation and directory paths scraped in the breach. */
 export const RATE_LIMITS = [

@@ -1,5 +1,5 @@
-import type { Rule } from '../../rule';
 import { auditSynapseSettings, finiteDuration, SYNAPSE } from '../../checks/synapse-settings';
+import type { Rule } from '../../rule';
 
 /** Sessions and tokens expire: explicit, finite lifetimes (Synapse's defaults are unlimited). */
 export const rule: Rule = {

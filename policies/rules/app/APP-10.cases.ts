@@ -1,9 +1,9 @@
 /** The case table of APP-10 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import type { JsonObject } from '../../../tfjson/terraform-json';
-import type { Mutation } from '../../../test/policies/fixtures';
-import { editSynapse, setSynapse, synapseConfigFile, workerConfigFile } from '../../../test/policies/case-helpers/common';
 import { fires } from '../../../test/policies/case-helpers/app';
+import { editSynapse, setSynapse, synapseConfigFile, workerConfigFile } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import type { Mutation } from '../../../test/policies/fixtures';
 
 /** Listener edits on homeserver.yaml (or worker_listeners on worker.yaml). */
 function editListeners(edit: (listeners: JsonObject[]) => void, file = 'homeserver.yaml'): Mutation {

@@ -1,6 +1,6 @@
-import type { Rule } from '../../rule';
 import { blocks, isObject, type JsonObject } from '../../../tfjson/terraform-json';
 import { auditSynapseSettings, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
+import type { Rule } from '../../rule';
 
 /** Resources that must never share the port the gateway reaches. */
 const INTERNAL_RESOURCES = ['replication', 'metrics'] as const;

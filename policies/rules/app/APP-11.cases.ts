@@ -2,13 +2,13 @@
 import type { HomeserverSettings } from '../../../config/deployment-config';
 import { homeserverSecretDeclarations } from '../../../model/homeserver-workloads';
 import { SECRET_NAMES } from '../../../model/secrets';
-import { escapeTemplateText } from '../../../tfjson/terraform-template';
-import type { JsonObject } from '../../../tfjson/terraform-json';
 import { externalSecret } from '../../../render/manifests/secret-delivery';
 import { emailSection } from '../../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../../render/synapse/render-yaml';
-import { add, HOMESERVER_NAMESPACE, manifestResource, SITE_HOMESERVER, type Mutation } from '../../../test/policies/fixtures';
+import type { JsonObject } from '../../../tfjson/terraform-json';
+import { escapeTemplateText } from '../../../tfjson/terraform-template';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
+import { add, HOMESERVER_NAMESPACE, manifestResource, SITE_HOMESERVER, type Mutation } from '../../../test/policies/fixtures';
 
 // ---------------------------------------------------------------- APP-11: the Secret-held email.yaml
 /** The default homeserver sending mail, with `notifFrom` as given (the renderers are called below the config validation). */

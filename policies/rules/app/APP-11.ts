@@ -1,10 +1,10 @@
 import { EMAIL_CONFIG_PATH } from '../../../model/synapse-email';
 import { readGoTemplate, type GoTemplatePart } from '../../../tfjson/go-template';
 import { EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf } from '../../../tfjson/manifests';
-import type { Rule, Violation } from '../../rule';
 import { parseSynapseYaml } from '../../../tfjson/synapse-config';
-import { templateLiteral } from '../../../tfjson/terraform-template';
 import { block, isObject, stringMap, type JsonValue, type SynthesizedStack } from '../../../tfjson/terraform-json';
+import { templateLiteral } from '../../../tfjson/terraform-template';
+import type { Rule, Violation } from '../../rule';
 
 /** The Secret key Synapse loads as an extra `--config-path`, after homeserver.yaml. */
 const EMAIL_FILE = EMAIL_CONFIG_PATH.slice(EMAIL_CONFIG_PATH.lastIndexOf('/') + 1);

@@ -1,7 +1,7 @@
 /** The case table of GOV-01 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { isObject, type JsonObject } from '../../../tfjson/terraform-json';
-import { address, body, CONFIG_CONTEXT, R, type Mutation } from '../../../test/policies/fixtures';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
+import { address, body, CONFIG_CONTEXT, R, type Mutation } from '../../../test/policies/fixtures';
 
 /** Suppressions are judged on this date, so the table does not age. */
 const NOW = new Date('2026-11-23T12:00:00Z');

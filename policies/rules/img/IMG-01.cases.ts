@@ -1,7 +1,7 @@
 /** The case table of IMG-01 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { body, containerOf, editHelmValues, R, SYNAPSE_IMAGE } from '../../../test/policies/fixtures';
 import { ESO_DIGEST, esoImage, esoRelease, postgresContainer, synapseContainer } from '../../../test/policies/case-helpers/common';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
+import { body, containerOf, editHelmValues, R, SYNAPSE_IMAGE } from '../../../test/policies/fixtures';
 
 const IMG_01_HELM_CASES: BadCase[] = [
   { name: 'chart image by tag only', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).tag = 'v2.10.0')), address: `${esoRelease} values.image`, message: 'must be pinned by digest' },

@@ -1,7 +1,7 @@
 /** The case table of IMG-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { containerOf, editHelmValues, R, STANDALONE_CONTEXT, SYNAPSE_IMAGE } from '../../../test/policies/fixtures';
 import { esoImage, esoRelease, postgresContainer, synapseContainer } from '../../../test/policies/case-helpers/common';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
+import { containerOf, editHelmValues, R, STANDALONE_CONTEXT, SYNAPSE_IMAGE } from '../../../test/policies/fixtures';
 
 const IMG_02_HELM_CASES: BadCase[] = [
   {

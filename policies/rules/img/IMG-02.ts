@@ -1,7 +1,7 @@
 import { parseImageReference } from '../../../config/image-reference';
-import type { Rule, Violation } from '../../rule';
 import { podSpecs } from '../../../tfjson/pod-specs';
 import { helmImages, IMAGES } from '../../checks/helm-images';
+import type { Rule, Violation } from '../../rule';
 
 /** Every image, in pod specs and in Helm chart values, comes from a registry the site allows (the mirror, when one is configured). */
 export const rule: Rule = {

@@ -1,7 +1,7 @@
 /** The case table of IMG-03 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { body, child, R, requiredProviders, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 import { esoRelease } from '../../../test/policies/case-helpers/common';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
+import { body, child, R, requiredProviders, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 
 const IMG_03_HELM_CASES: BadCase[] = [
   { name: 'chart version range', mutate: (j) => (body(j, R.externalSecretsRelease).version = '~2.10'), address: esoRelease, message: 'chart version "~2.10" is not an exact version' },

@@ -1,6 +1,6 @@
-import type { AuditContext, Rule, Violation } from '../../rule';
 import { helmReleases } from '../../../tfjson/helm-values';
 import { isObject, type ResourceView, type SynthesizedStack } from '../../../tfjson/terraform-json';
+import type { AuditContext, Rule, Violation } from '../../rule';
 
 /** An exact semantic version, optionally `v`-prefixed: no ranges, no wildcards, no "latest". */
 const EXACT_SEMVER = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;

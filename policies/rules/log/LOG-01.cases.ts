@@ -1,8 +1,8 @@
 /** The case table of LOG-01 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import type { JsonObject } from '../../../tfjson/terraform-json';
-import { add, address, body, child, containerAddress, containerOf, copy, editConfigFile, editHelmValues, R, type Mutation } from '../../../test/policies/fixtures';
 import { editHaproxy, haproxyFile, nested, postgresContainer, publicFrontend, setSynapse, synapseConfigFile, workerConfigFile } from '../../../test/policies/case-helpers/common';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
+import { add, address, body, child, containerAddress, containerOf, copy, editConfigFile, editHelmValues, R, type Mutation } from '../../../test/policies/fixtures';
 
 const logFile = `${address(R.synapseConfig)} data "log.yaml"`;
 

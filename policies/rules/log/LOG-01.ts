@@ -3,10 +3,10 @@ import { auditDevices, openbaoServerConfigs } from '../../../tfjson/openbao-conf
 import { podSpecs } from '../../../tfjson/pod-specs';
 import { configMapFiles, synapseConfigFiles } from '../../../tfjson/synapse-config';
 import type { SynthesizedStack } from '../../../tfjson/terraform-json';
-import type { Rule, Violation } from '../../rule';
 import { haproxyLoggingViolations } from '../../checks/haproxy-logging';
 import { isRedisConfigFile, redisConfigViolations, serverContainerViolations } from '../../checks/server-logging';
 import { isLoggingConfig, synapseLoggingViolations } from '../../checks/synapse-logging';
+import type { Rule, Violation } from '../../rule';
 
 /** Where a `file` audit device writes to the process's standard output. */
 const STDOUT_PATHS = ['stdout', '/dev/stdout'];

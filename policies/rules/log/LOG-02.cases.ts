@@ -1,10 +1,10 @@
 /** The case table of LOG-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { blocks, isObject, type JsonObject, type JsonValue, type TerraformJson } from '../../../tfjson/terraform-json';
 import { SIGNAL_LABEL } from '../../../model/alert-signals';
-import { add, address, body, child, containerAddress, containerOf, copy, GATEWAY_NAMESPACE, manifestOf, manifestSpecOf, R, remove, ruleOf, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
+import { blocks, isObject, type JsonObject, type JsonValue, type TerraformJson } from '../../../tfjson/terraform-json';
 import { haproxyFile, nested } from '../../../test/policies/case-helpers/common';
 import { alertNamed, alertRule, editAlert } from '../../../test/policies/case-helpers/log';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { add, address, body, child, containerAddress, containerOf, copy, GATEWAY_NAMESPACE, manifestOf, manifestSpecOf, R, remove, ruleOf, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 
 const synapseMetricsPort = `${containerAddress(R.synapseDeployment, 'synapse')} port "metrics"`;
 

@@ -1,8 +1,8 @@
 /** The case table of LOG-03 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { isObject } from '../../../tfjson/terraform-json';
-import { manifestSpecOf, R, remove, type Mutation } from '../../../test/policies/fixtures';
 import { alertRule, editAlert } from '../../../test/policies/case-helpers/log';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { manifestSpecOf, R, remove, type Mutation } from '../../../test/policies/fixtures';
 
 // ---------------------------------------------------------------- LOG-03: bounded thresholds and holds
 /** The alert's threshold set to `value` (its expr ends with "> <threshold>"). */

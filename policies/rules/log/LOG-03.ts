@@ -1,8 +1,8 @@
 import { ALERT_MAX_HOLD_MS, ALERT_MAXIMA } from '../../../config/bounds';
 import { SIGNAL_LABEL, THRESHOLD_ALERTS } from '../../../model/alert-signals';
-import type { Rule, Violation } from '../../rule';
-import { block, blocks, stringMap } from '../../../tfjson/terraform-json';
 import { monitoringObjects, prometheusDuration } from '../../../tfjson/monitoring-objects';
+import { block, blocks, stringMap } from '../../../tfjson/terraform-json';
+import type { Rule, Violation } from '../../rule';
 
 const BOUND_OF: ReadonlyMap<string, number> = new Map(Object.entries(THRESHOLD_ALERTS).map(([setting, alert]) => [alert, ALERT_MAXIMA[setting as keyof typeof ALERT_MAXIMA]]));
 

@@ -1,8 +1,8 @@
 import { selectsEverything } from '../../../tfjson/label-selectors';
 import { declaredNamespaces } from '../../../tfjson/namespaces';
 import { networkPolicies } from '../../../tfjson/reachability';
-import type { Rule } from '../../rule';
 import { NAMESPACES } from '../../checks/subjects';
+import type { Rule } from '../../rule';
 
 /** Each namespace has a policy selecting all pods with both policy types and no allow rule. */
 export const rule: Rule = {

@@ -1,8 +1,8 @@
 import { hasMatchLabels, selectsEverything } from '../../../tfjson/label-selectors';
 import { declaredNamespaces } from '../../../tfjson/namespaces';
 import { dnsOnly, networkPolicies } from '../../../tfjson/reachability';
-import type { Rule, Violation } from '../../rule';
 import { NAMESPACES_OR_POLICIES } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 /**
  * Policies that apply to every pod of a namespace (empty pod selector) may allow only DNS

@@ -1,9 +1,9 @@
 import { isAnyAddress } from '../../../config/validators';
 import { hasMatchLabels } from '../../../tfjson/label-selectors';
 import { networkPolicies, rulesOf, type PolicyPeer } from '../../../tfjson/reachability';
-import type { Rule, Violation } from '../../rule';
 import { compartmentsOf } from '../../checks/namespaces';
 import { NETWORK_POLICIES } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 function peerProblem(peer: PolicyPeer): string | null {
   if (peer.kind === 'ipBlock') return null;

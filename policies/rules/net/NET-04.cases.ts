@@ -1,8 +1,8 @@
 /** The case table of NET-04 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { address, labelsOf, R } from '../../../test/policies/fixtures';
-import type { RuleCases } from '../../../test/policies/case-table';
-import { setLabel } from '../../../test/policies/case-helpers/common';
 import { LABEL_COMPARTMENT } from '../../../model/compartments';
+import { setLabel } from '../../../test/policies/case-helpers/common';
+import type { RuleCases } from '../../../test/policies/case-table';
+import { address, labelsOf, R } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

@@ -1,5 +1,5 @@
-import type { Rule } from '../../rule';
 import { checkIngressInto, holdsCompartment } from '../../checks/compartment-ingress';
+import type { Rule } from '../../rule';
 
 const LDAPS_PORTS = ['636', '1636'];
 

@@ -1,7 +1,7 @@
 /** The case table of NET-05 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { blocks } from '../../../tfjson/terraform-json';
-import { address, child, labelsOf, R, remove, ruleOf, SITE_CONFIG, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, child, labelsOf, R, remove, ruleOf, SITE_CONFIG, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

@@ -1,7 +1,7 @@
 import { HOMESERVER_COMPARTMENTS } from '../../../model/compartments';
 import { SYNAPSE_PORTS } from '../../../model/workload-spec';
-import type { Rule } from '../../rule';
 import { checkIngressInto, holdsCompartment } from '../../checks/compartment-ingress';
+import type { Rule } from '../../rule';
 
 const METRICS_PORT = String(SYNAPSE_PORTS.metrics.containerPort);
 const ALLOWED_PORTS: Readonly<Record<string, readonly string[]>> = { gateway: ['8008'], homeserver: ['9093'] };

@@ -1,7 +1,7 @@
 import { SERVICE_TYPES } from '../../../tfjson/resource-types';
 import { block, namespaceOf, resources } from '../../../tfjson/terraform-json';
-import type { Rule } from '../../rule';
 import { compartmentsOf } from '../../checks/namespaces';
+import type { Rule } from '../../rule';
 
 const EXTERNAL_TYPES = ['LoadBalancer', 'NodePort', 'ExternalName'];
 

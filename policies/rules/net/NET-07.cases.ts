@@ -1,6 +1,6 @@
 /** The case table of NET-07 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { address, ipBlockOf, R, ruleOf, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, ipBlockOf, R, ruleOf, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

@@ -1,7 +1,7 @@
 import { cidrContains, parseCidr } from '../../../config/validators';
 import { networkPolicies } from '../../../tfjson/reachability';
-import type { AuditContext, Rule, Violation } from '../../rule';
 import { NETWORK_POLICIES } from '../../checks/subjects';
+import type { AuditContext, Rule, Violation } from '../../rule';
 
 const DEFAULT_METADATA = ['169.254.169.254/32', 'fd00:ec2::254/128'];
 

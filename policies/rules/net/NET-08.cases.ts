@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../../config/load-config';
 import { projectRoot } from '../../../config/project-root';
 import { blocks, type JsonObject } from '../../../tfjson/terraform-json';
-import { add, address, GATEWAY_NAMESPACE, haproxyConfigText, manifestResource, R, remove, specOf, type Mutation } from '../../../test/policies/fixtures';
 import { editHaproxy, haproxyFile, publicFrontend } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { add, address, GATEWAY_NAMESPACE, haproxyConfigText, manifestResource, R, remove, specOf, type Mutation } from '../../../test/policies/fixtures';
 
 const DENY = /^\s*http-request deny deny_status 404 if /;
 

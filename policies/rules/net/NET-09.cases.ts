@@ -1,8 +1,8 @@
 /** The case table of NET-09 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { blocks, type JsonObject, type TerraformJson } from '../../../tfjson/terraform-json';
-import { child, containerAddress, containerOf, copy, podSpecOf, R } from '../../../test/policies/fixtures';
 import { editSynapse, synapseConfigFile, workerConfigFile } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { child, containerAddress, containerOf, copy, podSpecOf, R } from '../../../test/policies/fixtures';
 
 // ---------------------------------------------------------------- NET-09: LDAP over verified TLS
 const LDAP_URI = 'ldaps://openldap.agency-directory.svc:636';

@@ -1,6 +1,6 @@
 /** The case table of NET-10 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { address, ipBlockOf, R, specOf, type Mutation } from '../../../test/policies/fixtures';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, ipBlockOf, R, specOf, type Mutation } from '../../../test/policies/fixtures';
 
 // ---------------------------------------------------------------- NET-10: breadth of address blocks
 const setFederationBlock = (cidr: string): Mutation => (j) => (ipBlockOf(j, R.synapseFederation, 'egress').cidr = cidr);

@@ -3,8 +3,8 @@ import { parseCidr } from '../../../config/validators';
 import { networkPolicies, rulesOf } from '../../../tfjson/reachability';
 import { SERVICE_TYPES } from '../../../tfjson/resource-types';
 import { block, resources } from '../../../tfjson/terraform-json';
-import type { Rule, Violation } from '../../rule';
 import { NETWORK_POLICIES } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 /** Why a range is wider than the bound allows (the any-address is judged by NET-03 and NET-07), if it is. */
 function tooWide(range: unknown, bound: PrefixBound): string | null {

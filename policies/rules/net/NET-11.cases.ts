@@ -1,7 +1,7 @@
 /** The case table of NET-11 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { blocks } from '../../../tfjson/terraform-json';
-import { address, HOMESERVER_NAMESPACE, R, ruleOf, STANDALONE_CONTEXT, type Mutation } from '../../../test/policies/fixtures';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, HOMESERVER_NAMESPACE, R, ruleOf, STANDALONE_CONTEXT, type Mutation } from '../../../test/policies/fixtures';
 
 // ---------------------------------------------------------------- NET-11: peers in shared and system namespaces
 /** The namespace the first peer of a policy's first rule selects by name. */

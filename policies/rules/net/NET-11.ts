@@ -3,8 +3,8 @@ import { pinnedNamespaceNames } from '../../../tfjson/label-selectors';
 import { declaredNamespaces } from '../../../tfjson/namespaces';
 import { dnsOnly, networkPolicies, rulesOf } from '../../../tfjson/reachability';
 import type { SynthesizedStack } from '../../../tfjson/terraform-json';
-import type { AuditContext, Rule, Violation } from '../../rule';
 import { NETWORK_POLICIES } from '../../checks/subjects';
+import type { AuditContext, Rule, Violation } from '../../rule';
 
 /** This deployment's namespaces: every compartment of every homeserver and the platform's (site facts), and those the stack creates. */
 function ownNamespaces(stack: SynthesizedStack, context: AuditContext): Set<string> {

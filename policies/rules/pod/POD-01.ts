@@ -1,7 +1,7 @@
 import { NAMESPACE_TYPES } from '../../../tfjson/resource-types';
-import type { Rule } from '../../rule';
 import { metadataOf, resources, stringMap } from '../../../tfjson/terraform-json';
 import { TYPED_NAMESPACES } from '../../checks/subjects';
+import type { Rule } from '../../rule';
 
 const MODES = ['enforce', 'audit', 'warn'] as const;
 

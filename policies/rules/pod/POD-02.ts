@@ -1,6 +1,6 @@
-import type { Rule, Violation } from '../../rule';
 import { containerAddress, containerSecurityContext, podSecurityContext, podSpecs } from '../../../tfjson/pod-specs';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 function nonZeroId(value: unknown): boolean {
   return (typeof value === 'string' || typeof value === 'number') && /^[1-9][0-9]*$/.test(String(value));

@@ -1,6 +1,6 @@
-import type { Rule } from '../../rule';
 import { containerAddress, containerSecurityContext, podSpecs } from '../../../tfjson/pod-specs';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule } from '../../rule';
 
 /** Every container sets allow_privilege_escalation = false explicitly (the default is true). */
 export const rule: Rule = {

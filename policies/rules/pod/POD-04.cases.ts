@@ -1,7 +1,7 @@
 /** The case table of POD-04 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { child, R, securityContextOf } from '../../../test/policies/fixtures';
 import { postgresContainer, synapseContainer } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { child, R, securityContextOf } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

@@ -1,6 +1,6 @@
-import type { Rule, Violation } from '../../rule';
 import { capabilities, containerAddress, containerSecurityContext, podSpecs } from '../../../tfjson/pod-specs';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 /** Every container drops ALL capabilities and adds none. */
 export const rule: Rule = {

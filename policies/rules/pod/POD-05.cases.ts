@@ -1,7 +1,7 @@
 /** The case table of POD-05 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { child, podSecurityContextOf, R, securityContextOf } from '../../../test/policies/fixtures';
 import { postgres, synapse, synapseContainer } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { child, podSecurityContextOf, R, securityContextOf } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

@@ -1,6 +1,6 @@
-import type { Rule, Violation } from '../../rule';
 import { containerAddress, containerSecurityContext, podSecurityContext, podSpecs, seccompType } from '../../../tfjson/pod-specs';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 /** The pod sets seccomp RuntimeDefault (or Localhost); no container weakens it. */
 export const rule: Rule = {

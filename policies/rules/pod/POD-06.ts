@@ -1,7 +1,7 @@
-import type { Rule, Violation } from '../../rule';
-import { blocks } from '../../../tfjson/terraform-json';
 import { containerAddress, containerSecurityContext, podSpecs } from '../../../tfjson/pod-specs';
+import { blocks } from '../../../tfjson/terraform-json';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 const HOST_FLAGS = ['host_network', 'host_pid', 'host_ipc'] as const;
 

@@ -1,7 +1,7 @@
 /** The case table of POD-07 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { R, volumeList } from '../../../test/policies/fixtures';
 import { postgres, synapse } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { R, volumeList } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

@@ -1,7 +1,7 @@
-import type { Rule, Violation } from '../../rule';
-import { blocks, isObject } from '../../../tfjson/terraform-json';
 import { podSpecs } from '../../../tfjson/pod-specs';
+import { blocks, isObject } from '../../../tfjson/terraform-json';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 /** Volume sources a pod may use; everything else (hostPath, nfs, iscsi, ...) is refused. */
 const ALLOWED_VOLUME_SOURCES = ['config_map', 'secret', 'empty_dir', 'persistent_volume_claim', 'projected', 'downward_api', 'csi', 'ephemeral'] as const;

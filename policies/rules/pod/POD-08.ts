@@ -1,7 +1,7 @@
-import type { Rule, Violation } from '../../rule';
-import { blocks } from '../../../tfjson/terraform-json';
 import { containerAddress, containerSecurityContext, podSpecs } from '../../../tfjson/pod-specs';
+import { blocks } from '../../../tfjson/terraform-json';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 /** Root filesystems are read-only; writable paths are emptyDirs with a size limit. */
 export const rule: Rule = {

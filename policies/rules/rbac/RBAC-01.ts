@@ -1,6 +1,6 @@
-import type { Rule } from '../../rule';
 import { podSpecs } from '../../../tfjson/pod-specs';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule } from '../../rule';
 
 /** Every pod names its own service account, never `default`. */
 export const rule: Rule = {

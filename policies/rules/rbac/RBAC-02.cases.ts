@@ -1,7 +1,7 @@
 /** The case table of RBAC-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { address, body, HOMESERVER_NAMESPACE, podSpecOf, R, remove } from '../../../test/policies/fixtures';
 import { hsNamespace, postgres, synapse } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, body, HOMESERVER_NAMESPACE, podSpecOf, R, remove } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

@@ -1,7 +1,7 @@
 /** The case table of RBAC-03 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { add, HOMESERVER_NAMESPACE, R } from '../../../test/policies/fixtures';
 import { addManifest, clusterRole, grant, role } from '../../../test/policies/case-helpers/rbac';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { add, HOMESERVER_NAMESPACE, R } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

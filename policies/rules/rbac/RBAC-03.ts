@@ -1,5 +1,5 @@
-import type { Rule, Violation } from '../../rule';
 import { label, roles } from '../../../tfjson/rbac';
+import type { Rule, Violation } from '../../rule';
 
 /** Roles and ClusterRoles name their verbs, resources, API groups and non-resource URLs: no `*`. */
 export const rule: Rule = {

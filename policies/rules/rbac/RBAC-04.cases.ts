@@ -1,8 +1,8 @@
 /** The case table of RBAC-04 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import type { TerraformJson } from '../../../tfjson/terraform-json';
-import { address, body, child, HOMESERVER_NAMESPACE, metadataBlock, R } from '../../../test/policies/fixtures';
 import { addManifest, clusterRole, grant, role } from '../../../test/policies/case-helpers/rbac';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, body, child, HOMESERVER_NAMESPACE, metadataBlock, R } from '../../../test/policies/fixtures';
 
 const roleBinding = address(R.configReaderBinding);
 

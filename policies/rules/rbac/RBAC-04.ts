@@ -1,5 +1,5 @@
-import type { Rule, Violation } from '../../rule';
 import { bindings, label, roles, type PolicyRuleView } from '../../../tfjson/rbac';
+import type { Rule, Violation } from '../../rule';
 
 /** Verbs that let a subject give itself more than it was granted. */
 const ESCALATION_VERBS = ['escalate', 'bind', 'impersonate'];

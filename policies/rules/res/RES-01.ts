@@ -1,7 +1,7 @@
-import type { Rule, Violation } from '../../rule';
-import { block, stringMap } from '../../../tfjson/terraform-json';
 import { podSpecs } from '../../../tfjson/pod-specs';
+import { block, stringMap } from '../../../tfjson/terraform-json';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 /** Every container declares CPU and memory requests and limits. */
 export const rule: Rule = {

@@ -1,7 +1,7 @@
 /** The case table of RES-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { address, GATEWAY_NAMESPACE, HOMESERVER_NAMESPACE, metadataBlock, R, remove } from '../../../test/policies/fixtures';
 import { hsNamespace } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, GATEWAY_NAMESPACE, HOMESERVER_NAMESPACE, metadataBlock, R, remove } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [

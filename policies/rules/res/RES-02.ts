@@ -1,7 +1,7 @@
 import { LIMIT_RANGE_TYPES, NAMESPACE_TYPES, RESOURCE_QUOTA_TYPES } from '../../../tfjson/resource-types';
-import type { Rule } from '../../rule';
 import { metadataOf, namespaceOf, resources } from '../../../tfjson/terraform-json';
 import { TYPED_NAMESPACES } from '../../checks/subjects';
+import type { Rule } from '../../rule';
 
 /** Every namespace has a ResourceQuota and a LimitRange. */
 export const rule: Rule = {

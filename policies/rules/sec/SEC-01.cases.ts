@@ -1,8 +1,8 @@
 /** The case table of SEC-01 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import type { TerraformJson } from '../../../tfjson/terraform-json';
-import { add, body, containerOf, HOMESERVER_NAMESPACE, labelsOf, manifestResource, R, SYNAPSE_IMAGE } from '../../../test/policies/fixtures';
 import { esoRelease, REFERENCE } from '../../../test/policies/case-helpers/common';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
+import { add, body, containerOf, HOMESERVER_NAMESPACE, labelsOf, manifestResource, R, SYNAPSE_IMAGE } from '../../../test/policies/fixtures';
 
 const GENERATOR_TYPES = ['random_password', 'random_string', 'random_bytes', 'tls_private_key', 'tls_self_signed_cert', 'tls_locally_signed_cert'];
 

@@ -1,6 +1,6 @@
+import { forbiddenSecretSources } from '../../checks/secret-sources';
 import type { Rule } from '../../rule';
 import { scanJson } from '../../secrets/secret-scan';
-import { forbiddenSecretSources } from '../../checks/secret-sources';
 
 /**
  * No secret literal anywhere in the synthesized configuration (which is also what lands in

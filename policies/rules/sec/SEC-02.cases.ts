@@ -1,9 +1,9 @@
 /** The case table of SEC-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { blocks, type JsonObject, type JsonValue, type TerraformJson } from '../../../tfjson/terraform-json';
-import { add, address, body, CERT_MANAGER_DIGEST, child, editHelmValues, GENERATION_NAMESPACE, helmRelease, HOMESERVER_NAMESPACE, manifestResource, manifestSpecOf, R, secretStore, type ResourceRef } from '../../../test/policies/fixtures';
 import { esoRelease, nested } from '../../../test/policies/case-helpers/common';
 import { esSpec, externalSecret, makeGeneratedOnce, pushSecret, pushSpec } from '../../../test/policies/case-helpers/sec';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { add, address, body, CERT_MANAGER_DIGEST, child, editHelmValues, GENERATION_NAMESPACE, helmRelease, HOMESERVER_NAMESPACE, manifestResource, manifestSpecOf, R, secretStore, type ResourceRef } from '../../../test/policies/fixtures';
 
 const store = address(R.secretStore);
 

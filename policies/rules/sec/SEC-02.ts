@@ -1,7 +1,7 @@
 import { chartName, helmReleases, helmValues } from '../../../tfjson/helm-values';
 import { at, EXTERNAL_SECRETS_GROUP, inGroup, manifests, manifestsOfKind, specOf, type ManifestView } from '../../../tfjson/manifests';
-import type { Rule, Violation } from '../../rule';
 import { blocks, isObject, valueAt, type SynthesizedStack } from '../../../tfjson/terraform-json';
+import type { Rule, Violation } from '../../rule';
 
 /** Cluster-wide External Secrets kinds: each reaches across every compartment. */
 const CLUSTER_KINDS = ['ClusterSecretStore', 'ClusterExternalSecret', 'ClusterPushSecret', 'ClusterGenerator'] as const;

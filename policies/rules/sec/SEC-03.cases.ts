@@ -1,8 +1,8 @@
 /** The case table of SEC-03 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { type JsonObject, type TerraformJson } from '../../../tfjson/terraform-json';
-import { address, child, manifestSpecOf, R } from '../../../test/policies/fixtures';
 import { esSpec, externalSecret, makeGeneratedOnce, pushSecret, pushSpec } from '../../../test/policies/case-helpers/sec';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, child, manifestSpecOf, R } from '../../../test/policies/fixtures';
 
 const certificate = address(R.synapseCertificate);
 

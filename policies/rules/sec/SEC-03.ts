@@ -1,7 +1,7 @@
-import { at, CERT_MANAGER_GROUP, EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf, type ManifestView } from '../../../tfjson/manifests';
-import type { Rule, Violation } from '../../rule';
-import { blocks, isObject } from '../../../tfjson/terraform-json';
 import { DAY_MS, HOUR_MS, parseGoDuration } from '../../../tfjson/go-duration';
+import { at, CERT_MANAGER_GROUP, EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf, type ManifestView } from '../../../tfjson/manifests';
+import { blocks, isObject } from '../../../tfjson/terraform-json';
+import type { Rule, Violation } from '../../rule';
 
 /** The longest refresh interval of an ExternalSecret or PushSecret. */
 const MAX_REFRESH_MS = DAY_MS;

@@ -1,8 +1,8 @@
 /** The case table of SEC-04 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { blocks, type JsonValue } from '../../../tfjson/terraform-json';
-import { address, body, child, containerOf, copy, editConfigFile, podSpecOf, R, SYNAPSE_COMMAND, type Mutation } from '../../../test/policies/fixtures';
 import { nested, REFERENCE, synapseConfigFile, synapseContainer } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, body, child, containerOf, copy, editConfigFile, podSpecOf, R, SYNAPSE_COMMAND, type Mutation } from '../../../test/policies/fixtures';
 
 function setInline(key: string, value: JsonValue): Mutation {
   return (j) => editConfigFile(j, R.synapseConfig, 'homeserver.yaml', (config) => (config[key] = value));

@@ -2,8 +2,8 @@ import { argv as argvOf } from '../../../tfjson/invocations';
 import { containerAddress, podSpecs, type PodSpecView } from '../../../tfjson/pod-specs';
 import { synapseConfigFiles, synapseStart } from '../../../tfjson/synapse-config';
 import { at, blocks, isObject, type JsonObject } from '../../../tfjson/terraform-json';
-import type { Rule, Violation } from '../../rule';
 import { SYNAPSE } from '../../checks/synapse-settings';
+import type { Rule, Violation } from '../../rule';
 
 const NO_SECRETS_FLAG = '--no-secrets-in-config';
 /** Top-level Synapse options that hold a secret inline; each has a `*_path`/`*_file` counterpart. */

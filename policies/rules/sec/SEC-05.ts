@@ -1,7 +1,7 @@
-import type { Rule, Violation } from '../../rule';
-import { block, blocks } from '../../../tfjson/terraform-json';
 import { podSpecs } from '../../../tfjson/pod-specs';
+import { block, blocks } from '../../../tfjson/terraform-json';
 import { POD_SPECS } from '../../checks/subjects';
+import type { Rule, Violation } from '../../rule';
 
 /** No container (init containers included) takes a Secret through its environment. */
 export const rule: Rule = {

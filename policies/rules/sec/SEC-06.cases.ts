@@ -1,7 +1,7 @@
 /** The case table of SEC-06 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import type { JsonObject } from '../../../tfjson/terraform-json';
-import { address, body, child, labelsOf, R, type Mutation } from '../../../test/policies/fixtures';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { address, body, child, labelsOf, R, type Mutation } from '../../../test/policies/fixtures';
 
 /** A data file of the Synapse ConfigMap, set to a template. */
 function configFile(text: string): Mutation {

@@ -1,7 +1,7 @@
-import type { Rule, Violation } from '../../rule';
 import { templateStrings, type TemplatePath } from '../../../tfjson/template-positions';
 import { isObject, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import { parseTemplate, referenceOf, type TemplatePart } from '../../../tfjson/terraform-template';
+import type { Rule, Violation } from '../../rule';
 
 /** Resource and data source addresses the stack declares (`type.name`, `data.type.name`). */
 function declared(stack: SynthesizedStack): Set<string> {

@@ -1,8 +1,8 @@
 /** The case table of SEC-07 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import type { JsonObject } from '../../../tfjson/terraform-json';
-import { add, address, body, child, editHelmValues, manifestResource, manifestSpecOf, R, STANDALONE_CONTEXT, type Mutation, type ResourceRef } from '../../../test/policies/fixtures';
 import { nested } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { add, address, body, child, editHelmValues, manifestResource, manifestSpecOf, R, STANDALONE_CONTEXT, type Mutation, type ResourceRef } from '../../../test/policies/fixtures';
 
 const openbaoNamespace = address(R.openbaoNamespace);
 

@@ -1,9 +1,9 @@
 import { chartName, helmReleases, helmValues } from '../../../tfjson/helm-values';
 import { CORE_GROUP, EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf } from '../../../tfjson/manifests';
 import { openbaoServerConfigs } from '../../../tfjson/openbao-config';
-import type { AuditContext, Rule, Violation } from '../../rule';
 import { NAMESPACE_TYPES, SECRET_TYPES } from '../../../tfjson/resource-types';
 import { at, block, blocks, isObject, metadataOf, resources, type JsonObject, type ResourceView, type SynthesizedStack } from '../../../tfjson/terraform-json';
+import type { AuditContext, Rule, Violation } from '../../rule';
 
 /** Where a seal key lives: the Secret and its namespace. */
 interface SealKeyLocation {

@@ -1,8 +1,8 @@
 /** The case table of STO-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import type { JsonValue, TerraformJson } from '../../../tfjson/terraform-json';
-import { add, address, body, child, editHelmValues, manifestResource, R, specOf, STANDALONE_CONTEXT, STORAGE_CLASS, type Mutation } from '../../../test/policies/fixtures';
 import { esoRelease, nested, postgres } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
+import { add, address, body, child, editHelmValues, manifestResource, R, specOf, STANDALONE_CONTEXT, STORAGE_CLASS, type Mutation } from '../../../test/policies/fixtures';
 
 const storageClass = address(R.storageClass);
 

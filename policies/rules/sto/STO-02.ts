@@ -1,8 +1,8 @@
 import { helmReleases, helmValues } from '../../../tfjson/helm-values';
 import { manifestsOfKind } from '../../../tfjson/manifests';
 import { STATEFUL_SET_TYPES, STORAGE_CLASS_TYPES } from '../../../tfjson/resource-types';
-import type { AuditContext, Rule, Violation } from '../../rule';
 import { block, blocks, isObject, resources, stringMap, type JsonValue, type SynthesizedStack } from '../../../tfjson/terraform-json';
+import type { AuditContext, Rule, Violation } from '../../rule';
 
 const STORAGE_CLASS_KEYS = ['storageClass', 'storageClassName'];
 

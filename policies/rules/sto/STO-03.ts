@@ -1,6 +1,6 @@
-import type { Rule } from '../../rule';
-import { block, blocks, namespaceOf } from '../../../tfjson/terraform-json';
 import { podSpecs } from '../../../tfjson/pod-specs';
+import { block, blocks, namespaceOf } from '../../../tfjson/terraform-json';
+import type { Rule } from '../../rule';
 
 /** A persistent volume claim is mounted by at most one workload. */
 export const rule: Rule = {

@@ -1,7 +1,7 @@
 /** Mutations shared by the APP case tables (policies/rules/app/*.cases.ts). */
+import type { BadCase } from '../case-table';
 import type { Mutation } from '../fixtures';
 import { editSynapseText, setSynapse, synapseConfigFile, workerConfigFile } from './common';
-import type { BadCase } from '../case-table';
 
 /** A case on homeserver.yaml: `path` set to `value` (undefined deletes it). */
 export function fires(name: string, path: string, value: Parameters<typeof setSynapse>[1], message: BadCase['message']): BadCase {
