@@ -1,10 +1,20 @@
 /** The case table of NET-05 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { blocks } from '../../../tfjson/terraform-json';
 import type { RuleCases } from '../../../test/policies/case-table';
-import { address, child, labelsOf, R, remove, ruleOf, SITE_CONFIG, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
+import { address, child, labelsOf, metadataBlock, R, remove, ruleOf, SITE_CONFIG, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [
+    {
+      // The compartment is the namespace's label, not the end of its name.
+      name: 'media reachable from a namespace named like the gateway but labelled as another compartment',
+      mutate: (j) => {
+        labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
+        labelsOf(j, R.gatewayNamespace)['matrix.sovereign/compartment'] = 'directory';
+      },
+      address: address(R.synapseIngress),
+      message: 'ingress from agency-gateway (only gateway and homeserver may connect',
+    },
     {
       name: 'media reachable from the directory',
       mutate: (j) => {
@@ -60,6 +70,14 @@ export const cases: RuleCases = {
     {
       name: 'media reached from the gateway on 8008 and scraped by the site Prometheus on 9000',
       mutate: (j) => (labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media'),
+    },
+    {
+      name: 'the gateway compartment in a namespace whose name does not say so',
+      mutate: (j) => {
+        labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
+        metadataBlock(j, R.gatewayNamespace).name = 'edge-proxy';
+        child(blocks(ruleOf(j, R.synapseIngress, 'ingress').from)[0]!, 'namespace_selector', 'match_labels')['kubernetes.io/metadata.name'] = 'edge-proxy';
+      },
     },
     {
       name: 'without site facts, the monitoring namespace on the metrics port alone is not judged (no false error)',
