@@ -84,9 +84,11 @@ export function auditStacks(stacks: readonly SynthesizedStack[], context: AuditC
   return auditResult({ stacks: stacks.map((stack) => stack.name), rules, findings, suppressed, suppressions, auditedAt: now.toISOString(), notJudged: notJudgedWithout(context.facts, rules), outcomes });
 }
 
-/** The outcome of one rule on one stack (passed when the result does not list it). */
+/** The outcome of one rule on one stack of the result. */
 export function outcomeOf(result: AuditResult, ruleId: string, stack: string): RuleOutcome {
-  return result.outcomes.find((entry) => entry.ruleId === ruleId && entry.stack === stack) ?? { ruleId, stack, outcome: 'passed' };
+  const found = result.outcomes.find((entry) => entry.ruleId === ruleId && entry.stack === stack);
+  if (!found) throw new Error(`the audit has no outcome of ${ruleId} on stack ${stack}`);
+  return found;
 }
 
 /** Assembles a result from its parts (errors and warnings derived from the findings). */
