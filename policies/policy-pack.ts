@@ -7,11 +7,11 @@
  */
 import { Annotations, TerraformResource, type IAspect, type TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import type { TerraformJson } from '../tfjson/terraform-json';
 import { auditResult, auditStacks, type AuditResult } from './audit';
 import { annotationText, type AuditContext, type Rule } from './rule';
 import { ALL_RULES } from './rules';
 import { resourceAddressOf } from './suppressions';
-import type { TerraformJson } from './terraform-json';
 
 export class PolicyPack implements IAspect {
   private latest: AuditResult | undefined;
@@ -71,5 +71,6 @@ export function mergeAudits(results: readonly AuditResult[], rules: readonly Rul
     suppressions: results.flatMap((result) => result.suppressions),
     auditedAt: results[0]?.auditedAt ?? auditedAt,
     notJudged: results[0]?.notJudged ?? [],
+    outcomes: results.flatMap((result) => result.outcomes),
   });
 }

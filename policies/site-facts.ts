@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DeploymentConfig } from '../config/deployment-config';
-import { HOMESERVER_COMPARTMENTS, homeserverNamespace, PLATFORM_COMPONENTS, platformNamespace } from '../model/compartments';
+import { HOMESERVER_COMPARTMENTS, homeserverNamespace, PLATFORM_COMPONENTS, platformNamespace, type CompartmentKind } from '../model/compartments';
 import { platformNames } from '../model/platform';
 
 export interface SiteFacts {
@@ -28,8 +28,8 @@ export interface SiteFacts {
   readonly storageClasses: readonly string[];
   /** Where OpenBao's static seal key lives (its namespace and Secret). */
   readonly sealKey: { readonly namespace: string; readonly secret: string };
-  /** Every namespace of the deployment: each homeserver's compartments and the platform's. */
-  readonly namespaces: readonly string[];
+  /** Every namespace of the deployment (each homeserver's compartments and the platform's), with its compartment label. */
+  readonly namespaces: Readonly<Record<string, CompartmentKind>>;
 }
 
 export type SiteFactKey = keyof SiteFacts;
@@ -56,17 +56,17 @@ export function siteFactsOf(config: DeploymentConfig): SiteFacts {
     chartRepositories: config.platform.charts.allowedRepositories,
     storageClasses: config.storage.allowedStorageClasses,
     sealKey: { namespace: platformNames(config.deploymentName).namespaces.openbao, secret: platformNames(config.deploymentName).openbaoSealSecret },
-    namespaces: [
-      ...config.homeservers.flatMap((homeserver) => HOMESERVER_COMPARTMENTS.map((compartment) => homeserverNamespace(homeserver.name, compartment))),
-      ...PLATFORM_COMPONENTS.map((component) => platformNamespace(config.deploymentName, component)),
-    ],
+    namespaces: Object.fromEntries([
+      ...config.homeservers.flatMap((homeserver) => HOMESERVER_COMPARTMENTS.map((compartment) => [homeserverNamespace(homeserver.name, compartment), compartment] as const)),
+      ...PLATFORM_COMPONENTS.map((component) => [platformNamespace(config.deploymentName, component), 'platform'] as const),
+    ]),
   };
 }
 
 // ---------------------------------------------------------------- the record in the output
 
 export const SITE_FACTS_FILE = 'site-facts.json';
-export const SITE_FACTS_FORMAT = 'matrix-sovereign-iac/site-facts/1';
+export const SITE_FACTS_FORMAT = 'matrix-sovereign-iac/site-facts/2';
 
 const strings = z.array(z.string().max(4096)).max(10_000);
 const factsSchema = z
@@ -78,7 +78,7 @@ const factsSchema = z
     chartRepositories: strings,
     storageClasses: strings,
     sealKey: z.object({ namespace: z.string().max(253), secret: z.string().max(253) }).strict(),
-    namespaces: strings,
+    namespaces: z.record(z.string().max(253), z.enum([...HOMESERVER_COMPARTMENTS, 'platform'])).refine((record) => Object.keys(record).length <= 10_000, 'too many namespaces'),
   })
   .strict();
 

@@ -5,7 +5,7 @@
  * A suppression needs a rule id, a reason, an owner and an expiry date; an invalid or
  * expired one suppresses nothing (and GOV-01 fails it).
  */
-import { isObject, resources, type JsonObject, type SynthesizedStack } from './terraform-json';
+import { isObject, resources, type JsonObject, type SynthesizedStack } from '../tfjson/terraform-json';
 
 export interface Suppression {
   readonly ruleId: string;

@@ -2,6 +2,8 @@
  * The review of a change as data: what the head deployment changes against the base, security
  * deltas first. Pure: both sides are already synthesized; nothing here runs git or cdktf.
  */
+import { outsideRangesOf, reachabilityDelta, reachabilityOf, type Reachability, type ReachabilityDelta } from '../tfjson/reachability';
+import type { SynthesizedStack } from '../tfjson/terraform-json';
 import { auditStacks, type AuditResult } from '../policies/audit';
 import type { AuditContext } from '../policies/rule';
 import { artifactFacts } from './deltas/artifacts';
@@ -11,10 +13,8 @@ import { privilegeFacts } from './deltas/privileges';
 import { secretReferenceFacts } from './deltas/secret-references';
 import { synapseSettingFacts } from './deltas/synapse-settings';
 import { diffFacts, type Fact, type FactChange } from './facts';
-import { outsideRangesOf, reachabilityDelta, reachabilityOf, type Reachability, type ReachabilityDelta } from './reachability';
 import { diffStacks, type StackChanges } from './resource-diff';
 import type { SynthSnapshot } from './snapshot';
-import type { SynthesizedStack } from '../policies/terraform-json';
 
 export interface Review {
   readonly base: SynthSnapshot;

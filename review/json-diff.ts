@@ -1,5 +1,5 @@
 /** Field-level differences between two JSON values, as dotted paths a reviewer can read. */
-import { isObject, type JsonValue } from '../policies/terraform-json';
+import { isObject, type JsonValue } from '../tfjson/terraform-json';
 
 export interface FieldChange {
   /** `spec.template.spec.container[0].image`; '' for the value itself. */

@@ -5,6 +5,8 @@
  * so the comment is cut to REVIEW_LIMIT, lowest-priority parts first, with a note saying so;
  * the full review is rendered as well.
  */
+import type { ReachabilityFlow } from '../tfjson/reachability';
+import type { JsonValue } from '../tfjson/terraform-json';
 import type { Finding } from '../policies/rule';
 import type { SuppressionRecord } from '../policies/suppressions';
 import type { Review } from './build-review';
@@ -12,10 +14,9 @@ import type { FactChange } from './facts';
 import type { FieldChange } from './json-diff';
 import { lineDiff } from './line-diff';
 import { cell, code, cutLines, safeValue } from './markdown';
-import { renderReachabilityMatrix, type ReachabilityFlow } from './reachability';
+import { renderReachabilityMatrix } from './reachability-matrix';
 import type { ResourceChange, StackChanges } from './resource-diff';
 import type { SynthSnapshot } from './snapshot';
-import type { JsonValue } from '../policies/terraform-json';
 
 /** First line of every review: how CI finds its own earlier comment to update it. */
 export const REVIEW_MARKER = '<!-- matrix-sovereign-iac:review -->';

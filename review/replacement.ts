@@ -5,7 +5,7 @@
  * StatefulSet or PersistentVolumeClaim can mean lost data, a replaced namespace everything in it.
  * It is a reading of the JSON, not a plan, hence "possible".
  */
-import type { JsonObject } from '../policies/terraform-json';
+import type { JsonObject } from '../tfjson/terraform-json';
 import type { FieldChange } from './json-diff';
 
 const IDENTITY = ['metadata.name', 'metadata.namespace', 'metadata.generate_name'];

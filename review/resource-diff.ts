@@ -4,7 +4,7 @@
  * resource. cdktf's `//` comment block (construct paths, suppressions) is not configuration:
  * it is left out of the comparison (suppressions are reviewed on their own).
  */
-import { isObject, resources, type JsonObject, type SynthesizedStack } from '../policies/terraform-json';
+import { isObject, resources, type JsonObject, type SynthesizedStack } from '../tfjson/terraform-json';
 import { diffJson, type FieldChange } from './json-diff';
 import { objectLabel } from './object-identity';
 import { replacementFields } from './replacement';

@@ -3,8 +3,8 @@
  * content hash that names exactly what was synthesized, so a review can be matched to a plan.
  */
 import { createHash } from 'node:crypto';
-import { readSynthesizedStacks } from '../policies/audit';
-import type { SynthesizedStack } from '../policies/terraform-json';
+import { readSynthesizedStacks } from '../tfjson/read-stacks';
+import type { SynthesizedStack } from '../tfjson/terraform-json';
 
 export interface SynthSnapshot {
   /** What it was synthesized from: a ref and commit, or `working tree`. */

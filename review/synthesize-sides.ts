@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { appCommandOf } from '../config/app-command';
 import { loadDeploymentConfig } from '../model/load-config';
-import { readSynthesizedStacks } from '../policies/audit';
+import { readSynthesizedStacks } from '../tfjson/read-stacks';
 import { composeDeployment } from '../stacks/compose-deployment';
 import { snapshotOf, type SynthSnapshot } from './snapshot';
 

@@ -20,11 +20,12 @@ import { INPUT_LIMITS, InputFileError, readRegularFile } from '../config/input-f
 import { ConfigError } from '../config/load-config';
 import { readDeploymentConfig } from '../model/load-config';
 import { printable } from '../config/printable';
-import { auditStacks, readSynthesizedStacks } from '../policies/audit';
+import { auditStacks } from '../policies/audit';
+import { readSynthesizedStacks } from '../tfjson/read-stacks';
 import { sourceLocations, writeAuditReports } from '../policies/reports';
 import { annotationText, type AuditContext } from '../policies/rule';
 import { checkSiteFactsRecord, differingFacts, SITE_FACT_SOURCES, SITE_FACTS_FILE, siteFactsOf, type SiteFacts } from '../policies/site-facts';
-import type { SynthesizedStack } from '../policies/terraform-json';
+import type { SynthesizedStack } from '../tfjson/terraform-json';
 import { asOutputError, carriesMarker, OutputError, prepareEvidenceDirectory } from '../stacks/output-directory';
 import { EXIT, runCommand } from './command';
 

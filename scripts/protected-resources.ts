@@ -8,8 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readSynthesizedStacks } from '../policies/audit';
-import { protectedResources } from '../policies/protected-resources';
+import { readSynthesizedStacks } from '../tfjson/read-stacks';
+import { protectedResources } from '../tfjson/protected-resources';
 import type { Output } from './audit';
 
 const STANDARD_OUTPUT: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };

@@ -10,7 +10,8 @@ import { SECRET_NAMES } from '../model/secrets';
 import { FEDERATION_SENDER, MEDIA_WORKER, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS, SYNAPSE_UID, type ConfigFiles, type SecretMount, type TrustBundleMount, type WorkloadSpec } from '../model/workload-spec';
 import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
 import { renderRedisConf } from '../render/redis';
-import { EMAIL_CONFIG_PATH, homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
+import { EMAIL_CONFIG_PATH } from '../model/synapse-email';
+import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from '../render/synapse/mount-paths';
 import { toSynapseYaml } from '../render/synapse/render-yaml';
 

@@ -25,7 +25,7 @@ export function renderControlCatalogue(rules: readonly Rule[] = ALL_RULES): stri
     '',
     '<!-- Generated from policies/rules by `npm run docs`; do not edit by hand. -->',
     '',
-    `${rules.length} controls. Each is a pure check over synthesized Terraform JSON (and the configuration files it carries), run on every stack at synthesis time and by \`npm run audit -- <dir>\` on any directory of Terraform JSON; each has a compliant fixture and at least one violating fixture it is proven to fire on (test/policies/cases/). An unset setting counts as non-compliant wherever the secure value is not the default.`,
+    `${rules.length} controls. Each is a pure check over synthesized Terraform JSON (and the configuration files it carries), run on every stack at synthesis time and by \`npm run audit -- <dir>\` on any directory of Terraform JSON, and reported per stack as passed, failed or not applicable; each lives in \`policies/rules/<category>/<ID>.ts\` beside its case table (\`<ID>.cases.ts\`: the compliant fixture, inputs it must accept and at least one violating input it is proven to fire on). An unset setting counts as non-compliant wherever the secure value is not the default.`,
     '',
   ];
   for (const [prefix, title] of Object.entries(CATEGORIES)) {
@@ -35,6 +35,16 @@ export function renderControlCatalogue(rules: readonly Rule[] = ALL_RULES): stri
     for (const rule of inCategory) lines.push(`| ${rule.id} | ${cell(rule.title)} | ${rule.level} | ${cell(rule.lesson)} | ${cell(rule.fix)} | ${cell(referencesText(rule.references))} |`);
     lines.push('');
   }
+  lines.push(
+    '## Where the controls apply',
+    '',
+    'A control is not applicable to a stack that has nothing it judges, by design (no HAProxy outside the gateway stack, no Synapse outside the homeserver and media stacks); the reports say so per stack instead of calling it passed. A control that finds a problem always applies.',
+    '',
+    '| id | judges | not applicable to a stack without |',
+    '|---|---|---|',
+    ...rules.map((rule) => `| ${rule.id} | ${cell(rule.title)} | ${rule.appliesTo ? cell(rule.appliesTo.subject) : '(applies to every stack)'} |`),
+    '',
+  );
   const withFacts = rules.filter((rule) => rule.siteFacts);
   if (withFacts.length > 0) {
     lines.push(

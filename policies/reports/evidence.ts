@@ -2,20 +2,32 @@
 import type { AuditResult } from '../audit';
 import type { Rule, RuleReferences } from '../rule';
 
-export type RuleOutcome = 'pass' | 'fail' | 'suppressed';
+/** A rule across the whole audit: failed somewhere, passed only with suppressed findings, passed, or applicable on no stack. */
+export type RuleVerdict = 'pass' | 'fail' | 'suppressed' | 'notApplicable';
 
 export interface RuleSummary {
   readonly rule: Rule;
-  readonly outcome: RuleOutcome;
+  readonly verdict: RuleVerdict;
   readonly findings: number;
   readonly suppressed: number;
+  /** The stacks the rule does not apply to. */
+  readonly notApplicable: readonly string[];
+}
+
+/** The stacks a rule does not apply to, and why (the same reason on each: the rule's subject). */
+export function notApplicableTo(result: AuditResult, ruleId: string): { stacks: string[]; reason?: string } {
+  const entries = result.outcomes.filter((entry) => entry.ruleId === ruleId && entry.outcome === 'notApplicable');
+  const reason = entries[0]?.reason;
+  return { stacks: entries.map((entry) => entry.stack), ...(reason !== undefined ? { reason } : {}) };
 }
 
 export function ruleSummaries(result: AuditResult): RuleSummary[] {
   return result.rules.map((rule) => {
     const findings = result.findings.filter((finding) => finding.ruleId === rule.id).length;
     const suppressed = result.suppressed.filter((finding) => finding.ruleId === rule.id).length;
-    return { rule, findings, suppressed, outcome: findings > 0 ? 'fail' : suppressed > 0 ? 'suppressed' : 'pass' };
+    const notApplicable = notApplicableTo(result, rule.id).stacks;
+    const verdict: RuleVerdict = findings > 0 ? 'fail' : suppressed > 0 ? 'suppressed' : result.stacks.length > 0 && notApplicable.length === result.stacks.length ? 'notApplicable' : 'pass';
+    return { rule, findings, suppressed, notApplicable, verdict };
   });
 }
 

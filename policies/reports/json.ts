@@ -1,7 +1,8 @@
-/** The full audit as JSON: rule metadata (without the check functions), findings, suppressions. */
+/** The full audit as JSON: rule metadata (without the functions; a rule's subject as text), findings, suppressions, outcomes per stack. */
 import type { AuditResult } from '../audit';
 
 export function renderJsonReport(result: AuditResult): string {
   const { rules, ...rest } = result;
-  return `${JSON.stringify({ ...rest, rules: rules.map(({ check: _check, ...metadata }) => metadata) }, null, 2)}\n`;
+  const metadata = rules.map(({ check: _check, appliesTo, ...fields }) => ({ ...fields, ...(appliesTo ? { appliesTo: appliesTo.subject } : {}) }));
+  return `${JSON.stringify({ ...rest, rules: metadata }, null, 2)}\n`;
 }

@@ -1,6 +1,6 @@
-/** The audit as a reviewer and an auditor read it: verdict first, then every rule, finding and suppression. */
-import type { AuditResult } from '../audit';
-import { referencesText, ruleSummaries } from './evidence';
+/** The audit as a reviewer and an auditor read it: verdict first, then every rule, its outcome on each stack, findings and suppressions. */
+import { outcomeOf, type AuditResult } from '../audit';
+import { notApplicableTo, referencesText, ruleSummaries } from './evidence';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -14,14 +14,37 @@ export function renderMarkdownReport(result: AuditResult): string {
     '',
     '| rule | level | title | result | lesson | references |',
     '|---|---|---|---|---|---|',
-    ...summaries.map(({ rule, outcome, findings, suppressed }) => {
+    ...summaries.map(({ rule, verdict, findings, suppressed, notApplicable }) => {
       const partly = result.notJudged.some((entry) => entry.ruleId === rule.id) ? ', partly not judged' : '';
-      const shown = outcome === 'pass' ? `pass${partly}` : outcome === 'fail' ? `**fail** (${findings}${partly})` : `suppressed (${suppressed}${partly})`;
+      const elsewhere = verdict !== 'notApplicable' && notApplicable.length > 0 ? `, not applicable on ${notApplicable.length} of ${result.stacks.length} stacks` : '';
+      const shown = {
+        pass: `pass${elsewhere}${partly}`,
+        fail: `**fail** (${findings}${elsewhere}${partly})`,
+        suppressed: `suppressed (${suppressed}${elsewhere}${partly})`,
+        notApplicable: 'not applicable',
+      }[verdict];
       return `| ${rule.id} | ${rule.level} | ${cell(rule.title)} | ${shown} | ${cell(rule.lesson)} | ${cell(referencesText(rule.references))} |`;
     }),
     '',
     `Stacks audited: ${result.stacks.map((stack) => `\`${stack}\``).join(', ')}`,
   ];
+  if (result.stacks.length > 0) {
+    lines.push('', '## Outcome per stack', '', `| rule | ${result.stacks.map(cell).join(' | ')} |`, `|---|${result.stacks.map(() => '---').join('|')}|`);
+    for (const rule of result.rules) {
+      const cells = result.stacks.map((stack) => {
+        const { outcome } = outcomeOf(result, rule.id, stack);
+        if (outcome === 'failed') return '**fail**';
+        if (outcome === 'notApplicable') return 'n/a';
+        return result.suppressed.some((finding) => finding.ruleId === rule.id && finding.stack === stack) ? 'suppressed' : 'pass';
+      });
+      lines.push(`| ${rule.id} | ${cells.join(' | ')} |`);
+    }
+    const inapplicable = result.rules.map((rule) => ({ rule, ...notApplicableTo(result, rule.id) })).filter((entry) => entry.stacks.length > 0);
+    if (inapplicable.length > 0) {
+      lines.push('', 'n/a: not applicable, the stack has nothing the rule judges (by design, e.g. no HAProxy outside the gateway); a rule that finds a problem is never reported as not applicable.', '', '| rule | not applicable on | why |', '|---|---|---|');
+      for (const entry of inapplicable) lines.push(`| ${entry.rule.id} | ${cell(entry.stacks.join(', '))} | ${cell(entry.reason ?? '')} |`);
+    }
+  }
   if (result.findings.length > 0) {
     lines.push('', '## Findings', '', '| rule | stack | address | problem | fix |', '|---|---|---|---|---|');
     for (const finding of result.findings) lines.push(`| ${finding.ruleId} | ${finding.stack} | \`${cell(finding.address)}\` | ${cell(finding.message)} | ${cell(finding.fix)} |`);

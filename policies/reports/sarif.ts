@@ -1,7 +1,8 @@
 /**
  * SARIF 2.1.0 for code scanning: one result per finding, located in the stack's synthesized
  * file with the resource address as logical location; suppressed findings carry an in-source
- * suppression with its justification.
+ * suppression with its justification; a rule that does not apply to a stack is one result of
+ * kind `notApplicable` (level `none`, as SARIF requires for every kind but `fail`) on that stack.
  */
 import type { AuditResult } from '../audit';
 import type { Finding } from '../rule';
@@ -52,6 +53,16 @@ export function renderSarifReport(result: AuditResult, options: SarifOptions = {
         },
         results: [
           ...result.findings.map((finding) => ({ ruleId: finding.ruleId, level: level(finding), message: { text: `${finding.address}: ${finding.message}. Fix: ${finding.fix}` }, locations: [location(finding)] })),
+          ...result.outcomes
+            .filter((entry) => entry.outcome === 'notApplicable')
+            .map((entry) => ({
+              ruleId: entry.ruleId,
+              kind: 'notApplicable',
+              level: 'none',
+              message: { text: `Not applicable to stack ${entry.stack}: ${entry.reason ?? 'it has nothing the rule judges'}.` },
+              // The whole stack file: located at its first line.
+              locations: [{ physicalLocation: { artifactLocation: { uri: stackFile(entry.stack) }, region: { startLine: 1 } }, logicalLocations: [{ fullyQualifiedName: entry.stack, kind: 'module' }] }],
+            })),
           ...result.suppressed.map((finding) => ({
             ruleId: finding.ruleId,
             level: level(finding),

@@ -11,15 +11,12 @@ import type { MonitoringSettings } from '../../config/deployment-config';
 import { stringify } from 'yaml';
 import { HAPROXY_PROXIES } from '../gateway/haproxy-config';
 import { goTemplateLiteral } from '../go-template';
-
-export const SIGNAL_LABEL = 'matrix.sovereign/signal';
+import { SIGNAL_LABEL, THRESHOLD_ALERTS, type Signal } from '../../model/alert-signals';
 /** Target label our PodMonitors copy the workload name into. */
 export const WORKLOAD_TARGET_LABEL = 'workload';
 /** Target label naming the homeserver, set by our PodMonitors and on every alert. */
 export const HOMESERVER_TARGET_LABEL = 'homeserver';
 
-export const SIGNALS = ['media-exfiltration', 'directory-scraping', 'credential-stuffing', 'monitoring-gap'] as const;
-export type Signal = (typeof SIGNALS)[number];
 export type Severity = 'critical' | 'warning';
 
 /** The metric and label values the expressions rely on, checked against the real HAProxy and Synapse in the tests. */
@@ -30,14 +27,6 @@ export const ALERT_METRICS = {
   userDirectoryServlets: ['UserDirectorySearchRestServlet'],
   profileServlets: ['ProfileRestServlet', 'ProfileFieldRestServlet'],
 } as const;
-
-/** The alerts that compare a rate or volume with a configured threshold (`expr` ends with `> <threshold>`), by the setting each reads. */
-export const THRESHOLD_ALERTS = {
-  mediaEgressBytesPerHour: 'MatrixMediaExfiltration',
-  userDirectorySearchesPerMinute: 'MatrixUserDirectoryScraping',
-  profileLookupsPerMinute: 'MatrixProfileScraping',
-  rejectedLoginsPerMinute: 'MatrixCredentialStuffing',
-} as const satisfies Readonly<Record<keyof MonitoringSettings['alerts'], string>>;
 
 /** How long a condition must hold before the alert fires. */
 export const ALERT_HOLD = { mediaExfiltration: '5m', directoryScraping: '10m', credentialStuffing: '5m', targetDown: '5m', targetAbsent: '10m' } as const;

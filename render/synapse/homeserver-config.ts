@@ -17,7 +17,6 @@ import { yamlTemplate } from '../go-template';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from './mount-paths';
 import { toSynapseYaml } from './render-yaml';
 
-export const EMAIL_CONFIG_PATH = `${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`;
 
 
 type Rate = { per_second: number; burst_count: number };

@@ -1,4 +1,6 @@
 /** Where Synapse pods find their files; shared by the renderer and the workload catalogue. */
+import { EMAIL_SECRET_DIRECTORY } from '../../model/synapse-email';
+
 export const SYNAPSE_PATHS = {
   configDirectory: '/config',
   homeserverConfig: '/config/homeserver.yaml',
@@ -13,7 +15,7 @@ export const SYNAPSE_PATHS = {
   caDirectory: '/trust',
   /** Certificate and key of the TLS listener the gateway connects to. */
   tlsDirectory: '/secrets/tls',
-  emailSecretDirectory: '/secrets/email',
+  emailSecretDirectory: EMAIL_SECRET_DIRECTORY,
   /** Memory-backed copy of the libpq passfile with mode 0600 (libpq refuses group-readable files). */
   runtimeSecretsDirectory: '/run/secrets',
   mediaStore: '/media',

@@ -2,8 +2,9 @@
  * Supply-chain facts: every container image (by digest), every Helm chart (repository, chart,
  * version) and image set in chart values, and the Terraform providers the stacks pin.
  */
-import { helmReleases, helmValues, imageSettings } from '../../policies/helm-values';
-import { isObject, podSpecs, type SynthesizedStack } from '../../policies/terraform-json';
+import { helmReleases, helmValues, imageSettings } from '../../tfjson/helm-values';
+import { podSpecs } from '../../tfjson/pod-specs';
+import { isObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { factValue, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
 

@@ -3,9 +3,11 @@
  * ports, ingress-style objects, and the gateway's routing as written in its HAProxy config
  * (binds, ACLs, request rules, backend selection, backend servers), line by line.
  */
-import { haproxyConfigFiles } from '../../policies/haproxy-config';
-import { manifests } from '../../policies/manifests';
-import { block, blocks, podSpecs, resources, type SynthesizedStack } from '../../policies/terraform-json';
+import { haproxyConfigFiles } from '../../tfjson/haproxy-config';
+import { manifests } from '../../tfjson/manifests';
+import { podSpecs } from '../../tfjson/pod-specs';
+import { SERVICE_TYPES } from '../../tfjson/resource-types';
+import { block, blocks, resources, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { factValue, flattenSettings, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
 
@@ -13,7 +15,7 @@ const SERVICE_SETTINGS = ['type', 'external_ips', 'load_balancer_source_ranges',
 const INGRESS_KINDS = new Set(['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Service']);
 
 function serviceFacts(stack: SynthesizedStack): Fact[] {
-  return resources(stack, 'kubernetes_service_v1', 'kubernetes_service').flatMap((service) => {
+  return resources(stack, ...SERVICE_TYPES).flatMap((service) => {
     const subject = objectLabel(service, stack);
     const spec = block(service.body.spec) ?? {};
     const facts: Fact[] = SERVICE_SETTINGS.map((setting) => ({ subject, setting, value: spec[setting] === undefined ? (setting === 'type' ? 'ClusterIP (provider default)' : '(none)') : factValue(spec[setting]) }));

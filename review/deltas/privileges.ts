@@ -4,11 +4,13 @@
  * which OpenBao path (the policies and roles the configurator applies).
  */
 import { parseJson } from '../../config/bounded-parse';
-import { helmReleases, helmValues } from '../../policies/helm-values';
-import { manifests } from '../../policies/manifests';
-import { parseHcl } from '../../policies/openbao-config';
-import { configMapFiles } from '../../policies/synapse-config';
-import { block, blocks, isObject, podSpecs, resources, type JsonObject, type SynthesizedStack } from '../../policies/terraform-json';
+import { helmReleases, helmValues } from '../../tfjson/helm-values';
+import { manifests } from '../../tfjson/manifests';
+import { parseHcl } from '../../tfjson/openbao-config';
+import { podSpecs } from '../../tfjson/pod-specs';
+import { CLUSTER_ROLE_BINDING_TYPES, CLUSTER_ROLE_TYPES, DEFAULT_SERVICE_ACCOUNT_TYPES, ROLE_BINDING_TYPES, ROLE_TYPES, SERVICE_ACCOUNT_TYPES } from '../../tfjson/resource-types';
+import { configMapFiles } from '../../tfjson/synapse-config';
+import { block, blocks, isObject, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { factValue, flattenSettings, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
 import { resolveName } from './references';
@@ -34,7 +36,7 @@ function podFacts(stack: SynthesizedStack): Fact[] {
 }
 
 function serviceAccountFacts(stack: SynthesizedStack): Fact[] {
-  return resources(stack, 'kubernetes_service_account_v1', 'kubernetes_service_account', 'kubernetes_default_service_account_v1', 'kubernetes_default_service_account').map((account) => ({
+  return resources(stack, ...SERVICE_ACCOUNT_TYPES, ...DEFAULT_SERVICE_ACCOUNT_TYPES).map((account) => ({
     subject: objectLabel(account, stack),
     setting: 'automount_service_account_token',
     value: account.body.automount_service_account_token === undefined ? '(provider default)' : factValue(account.body.automount_service_account_token),
@@ -58,10 +60,10 @@ function bindingFact(subject: string, roleRef: JsonObject | undefined, subjects:
 
 function rbacFacts(stack: SynthesizedStack): Fact[] {
   const facts: Fact[] = [];
-  for (const role of resources(stack, 'kubernetes_role_v1', 'kubernetes_role', 'kubernetes_cluster_role_v1', 'kubernetes_cluster_role')) {
+  for (const role of resources(stack, ...ROLE_TYPES, ...CLUSTER_ROLE_TYPES)) {
     for (const rule of blocks(role.body.rule)) facts.push(ruleFact(objectLabel(role, stack), rule, false));
   }
-  for (const binding of resources(stack, 'kubernetes_role_binding_v1', 'kubernetes_role_binding', 'kubernetes_cluster_role_binding_v1', 'kubernetes_cluster_role_binding')) {
+  for (const binding of resources(stack, ...ROLE_BINDING_TYPES, ...CLUSTER_ROLE_BINDING_TYPES)) {
     facts.push(bindingFact(objectLabel(binding, stack), block(binding.body.role_ref), blocks(binding.body.subject)));
   }
   for (const view of manifests(stack).filter((candidate) => candidate.group === 'rbac.authorization.k8s.io')) {

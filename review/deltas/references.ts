@@ -1,5 +1,5 @@
 /** Resolves cdktf references to objects of the same stack (`${kubernetes_service_account_v1.x.metadata[0].name}`) to their names. */
-import { block, type SynthesizedStack } from '../../policies/terraform-json';
+import { block, type SynthesizedStack } from '../../tfjson/terraform-json';
 
 export function resolveName(value: unknown, stack: SynthesizedStack): string | undefined {
   if (typeof value !== 'string') return undefined;

@@ -5,8 +5,10 @@
  * namespace logs in with; which Secret a Certificate writes. Values never appear here: the
  * synthesized plans carry none, and the review reads names and paths only.
  */
-import { CERT_MANAGER_GROUP, EXTERNAL_SECRETS_GROUP, inGroup, manifests, specOf } from '../../policies/manifests';
-import { block, blocks, podSpecs, resources, type JsonObject, type SynthesizedStack } from '../../policies/terraform-json';
+import { CERT_MANAGER_GROUP, EXTERNAL_SECRETS_GROUP, inGroup, manifests, specOf } from '../../tfjson/manifests';
+import { podSpecs } from '../../tfjson/pod-specs';
+import { SECRET_TYPES } from '../../tfjson/resource-types';
+import { block, blocks, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { factValue, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
 
@@ -70,7 +72,7 @@ function operatorFacts(stack: SynthesizedStack): Fact[] {
 }
 
 function declaredSecretFacts(stack: SynthesizedStack): Fact[] {
-  const typed = resources(stack, 'kubernetes_secret_v1', 'kubernetes_secret').map((secret) => ({ subject: objectLabel(secret, stack), setting: 'declared in Terraform', value: factValue(secret.body.type ?? 'Opaque') }));
+  const typed = resources(stack, ...SECRET_TYPES).map((secret) => ({ subject: objectLabel(secret, stack), setting: 'declared in Terraform', value: factValue(secret.body.type ?? 'Opaque') }));
   const sensitive = resources(stack, 'helm_release').flatMap((release) =>
     ['set_sensitive', 'set_wo'].flatMap((key) => blocks(release.body[key]).map((entry) => ({ subject: objectLabel(release, stack), setting: `${key} ${factValue(entry.name)}`, value: 'set (value not shown)' }))),
   );

@@ -1,6 +1,6 @@
 /** Synapse settings, one fact per leaf of each rendered config file (main and worker), as Synapse reads it. */
-import { synapseConfigFiles } from '../../policies/synapse-config';
-import { resources, type SynthesizedStack } from '../../policies/terraform-json';
+import { synapseConfigFiles } from '../../tfjson/synapse-config';
+import { resources, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { flattenSettings, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
 

@@ -78,7 +78,7 @@ export function describeMachine(root: string): MachineDescription {
 }
 
 /** The app's inputs: what the runners read live (the precompiled JS is a snapshot taken before the run). */
-const SOURCE_ENTRIES = ['main.ts', 'tsconfig.json', 'config', 'model', 'render', 'workloads', 'constructs', 'stacks', 'policies'];
+const SOURCE_ENTRIES = ['main.ts', 'tsconfig.json', 'config', 'model', 'render', 'workloads', 'constructs', 'stacks', 'tfjson', 'policies'];
 
 /** sha256 over the app's sources and configs, to tell whether they changed while the benchmark ran. */
 export function sourceFingerprint(root: string): string {

@@ -3,7 +3,8 @@
  * import of a TypeScript file (static, `export ... from`, `import type`, `require(...)`,
  * `import(...)` and `import('...')` types) and names each one that points the wrong way.
  * Node builtins and npm packages are always allowed; `scripts/`, `main.ts` and `test/` may
- * import anything and are not checked.
+ * import anything and are not checked. A rule's case table (`<ID>.cases.ts`, beside the rule) is
+ * test data: it may import anything too, and no layer may import it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -64,6 +65,14 @@ function topLevelOf(projectPath: string): string {
   return projectPath.split('/')[0] ?? projectPath;
 }
 
+const CASE_TABLE_SUFFIX = '.cases.ts';
+
+/** The layer an import points to, or `case table` for a rule's test data. */
+function targetOf(importer: string, specifier: string): string {
+  if (specifier.endsWith(CASE_TABLE_SUFFIX.replace(/\.ts$/, ''))) return 'case table';
+  return topLevelOf(path.posix.normalize(path.posix.join(path.posix.dirname(importer), specifier)));
+}
+
 function isLayer(name: string): name is Layer {
   return (LAYERS as readonly string[]).includes(name);
 }
@@ -71,11 +80,11 @@ function isLayer(name: string): name is Layer {
 /** The imports of `file` that its layer may not make; none for files outside the checked layers. */
 export function layerViolations(file: SourceFile): Violation[] {
   const layer = topLevelOf(file.path);
-  if (!isLayer(layer)) return [];
+  if (!isLayer(layer) || file.path.endsWith(CASE_TABLE_SUFFIX)) return [];
   const allowed = new Set<string>([layer, ...MAY_IMPORT[layer]]);
   return importSpecifiers(file)
     .filter((specifier) => specifier.startsWith('.'))
-    .map((specifier) => ({ file: file.path, specifier, target: topLevelOf(path.posix.normalize(path.posix.join(path.posix.dirname(file.path), specifier))) }))
+    .map((specifier) => ({ file: file.path, specifier, target: targetOf(file.path, specifier) }))
     .filter((violation) => !allowed.has(violation.target));
 }
 

@@ -15,8 +15,8 @@ import { parseDeploymentConfig } from '../../model/load-config';
 import { projectRoot } from '../../config/project-root';
 import { App } from 'cdktf';
 import { DEPLOYMENT_NAME_MAX, HOMESERVER_NAME_MAX } from '../../model/name-limits';
-import { readSynthesizedStacks } from '../../policies/audit';
-import { isObject, type JsonValue } from '../../policies/terraform-json';
+import { readSynthesizedStacks } from '../../tfjson/read-stacks';
+import { isObject, type JsonValue } from '../../tfjson/terraform-json';
 import { composeDeployment } from '../../stacks/compose-deployment';
 import { defaultConfigObject, fleetConfigObject, setPath, toYaml, type Mutable } from './config-fixtures';
 

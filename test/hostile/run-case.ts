@@ -14,7 +14,7 @@ import { CONTENT_CANARY, ENTRIES, type HostileCase, type RunResult, type Sandbox
 
 const SOURCE = projectRoot();
 /** What the commands run from: the scratch project holds these (and links node_modules). */
-const PROJECT_ENTRIES = ['package.json', 'cdktf.json', 'tsconfig.json', 'main.ts', 'config', 'model', 'render', 'workloads', 'constructs', 'stacks', 'policies', 'review', 'scripts'];
+const PROJECT_ENTRIES = ['package.json', 'cdktf.json', 'tsconfig.json', 'main.ts', 'config', 'model', 'render', 'workloads', 'constructs', 'stacks', 'tfjson', 'policies', 'review', 'scripts'];
 /** Virtual memory per command: far above a synthesis, far below what an unbounded read would take. */
 const MEMORY_LIMIT_KIB = 3_000_000;
 const NOBODY = { uid: 65534, gid: 65534 };

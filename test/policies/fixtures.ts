@@ -3,28 +3,28 @@
  * and helpers to derive mutated copies of it for the policy rule tests.
  */
 import { loadDeploymentConfig } from '../../model/load-config';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
-import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
 import { flowMatrix } from '../../model/flows';
-import { policiesForFlow, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
+import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
 import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
+import { policiesForFlow, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
+import { platformNames } from '../../model/platform';
+import { SIGNING_SEED_LENGTH } from '../../model/secrets';
 import { SYNAPSE_PORTS } from '../../model/workload-spec';
 import { directoryWorkloads, gatewayWorkloads } from '../../workloads/catalogue';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { sealKeySecret } from '../../render/manifests/secret-delivery';
-import { platformNames } from '../../model/platform';
-import { SIGNING_SEED_LENGTH } from '../../model/secrets';
 import { compartmentMonitoring } from '../../render/monitoring/homeserver-monitoring';
 import { postgresServerArgs } from '../../render/postgres';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { MEDIA_WORKER } from '../../model/workload-spec';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
+import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../tfjson/terraform-json';
+import { escapeTemplateText, templateLiteral } from '../../tfjson/terraform-template';
 import type { AuditContext } from '../../policies/rule';
-import { escapeTemplateText, templateLiteral } from '../../policies/terraform-template';
 import { siteFactsOf } from '../../policies/site-facts';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../policies/terraform-json';
 
 /** The shipped default config (config/default.yaml): allowlisted registries and storage classes, cluster ranges. */
 export const SITE_CONFIG: DeploymentConfig = loadDeploymentConfig();

@@ -2,17 +2,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Aspects, TerraformStack } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
-import { suppress } from '../../constructs/suppress';
-import { PolicyPack } from '../../policies/policy-pack';
-import { POD_RULES } from '../../policies/rules/pod';
-import { RBAC_RULES } from '../../policies/rules/rbac';
+import { App, Aspects, TerraformStack } from 'cdktf';
 import { loadDeploymentConfig } from '../../model/load-config';
+import type { SynthesizedStack } from '../../tfjson/terraform-json';
+import { PolicyPack } from '../../policies/policy-pack';
+import { categoryOf, type Rule } from '../../policies/rule';
+import { ALL_RULES } from '../../policies/rules';
+import { suppress } from '../../constructs/suppress';
 import { composeDeployment } from '../../stacks/compose-deployment';
-import type { Rule } from '../../policies/rule';
-import type { SynthesizedStack } from '../../policies/terraform-json';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
@@ -23,7 +22,7 @@ function stackWithAccount(automount: boolean, suppressIt = false) {
   new KubernetesProvider(stack, 'kubernetes', {});
   const account = new ServiceAccountV1(stack, 'reader', { metadata: { name: 'reader', namespace: 'agency-homeserver' }, automountServiceAccountToken: automount });
   if (suppressIt) suppress(account, { ruleId: 'RBAC-02', reason: 'legacy operator needs its token until migration', owner: 'team:platform', expires: '2027-01-31' }, NOW);
-  const pack = new PolicyPack(stack, { now: NOW }, [...POD_RULES, ...RBAC_RULES]);
+  const pack = new PolicyPack(stack, { now: NOW }, ALL_RULES.filter((rule) => ['POD', 'RBAC'].includes(categoryOf(rule.id))));
   Aspects.of(stack).add(pack);
   return { app, outdir, pack };
 }

@@ -5,18 +5,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { projectRoot } from '../../config/project-root';
+import { isObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { auditStacks, type AuditResult } from '../../policies/audit';
-import { renderControlCatalogue } from '../../policies/reports/catalogue';
 import { REPORT_FILES, sourceLocations, writeAuditReports } from '../../policies/reports';
+import { renderControlCatalogue } from '../../policies/reports/catalogue';
 import { resourceLines } from '../../policies/reports/source-lines';
 import { ALL_RULES } from '../../policies/rules';
-import { isObject, type SynthesizedStack } from '../../policies/terraform-json';
-import { projectRoot } from '../../config/project-root';
+import { cases as POD_02 } from '../../policies/rules/pod/POD-02.cases';
+import { cases as POD_03 } from '../../policies/rules/pod/POD-03.cases';
+import { cases as RES_01 } from '../../policies/rules/res/RES-01.cases';
 import { runPython } from '../support/python';
 import { validateSarif } from '../support/sarif-multitool';
 import { tempDirectory } from '../support/slapd';
-import { CONFIG_CONTEXT, compliantStack, mutated, table } from './fixtures';
-import { firingCases } from './violations';
+import { compliantStack, CONFIG_CONTEXT, mutated, table } from './fixtures';
 
 // First run downloads the SARIF Multitool (npm) and junitparser (PyPI).
 jest.setTimeout(10 * 60_000);
@@ -29,11 +31,11 @@ const audited: SynthesizedStack[] = [];
 
 function mixedResult(): AuditResult {
   const failing = mutated((json) => {
-    firingCases('POD-03')[0]!.mutate(json);
-    firingCases('RES-01')[0]!.mutate(json);
+    POD_03.bad[0]!.mutate(json);
+    RES_01.bad[0]!.mutate(json);
   });
   const suppressed = mutated((json) => {
-    const fired = firingCases('POD-02')[0]!;
+    const fired = POD_02.bad[0]!;
     fired.mutate(json);
     const [type, name] = fired.address.split(' ')[0]!.split('.') as [string, string];
     const body = table(json, type)[name]!;
@@ -68,14 +70,24 @@ describe('evidence reports', () => {
   it('SARIF passes the SARIF Multitool: schema-valid, no error or warning from its rules', () => {
     const file = path.join(reports, 'audit.sarif');
     expect(validateSarif(file).filter((entry) => entry.level === 'error' || entry.level === 'warning')).toEqual([]);
-    const sarif = JSON.parse(read('audit.sarif')) as { runs: { tool: { driver: { rules: unknown[] } }; results: { ruleId: string; suppressions?: unknown[] }[] }[] };
+    const sarif = JSON.parse(read('audit.sarif')) as { runs: { tool: { driver: { rules: unknown[] } }; results: { ruleId: string; kind?: string; level: string; suppressions?: unknown[] }[] }[] };
     expect(sarif.runs[0]?.tool.driver.rules).toHaveLength(ALL_RULES.length);
-    expect(sarif.runs[0]?.results.map((entry) => `${entry.ruleId}${entry.suppressions ? ' (suppressed)' : ''}`).sort()).toEqual([...result.findings.map((finding) => finding.ruleId), 'POD-02 (suppressed)'].sort());
+    const results = sarif.runs[0]?.results ?? [];
+    expect(results.filter((entry) => entry.kind === undefined).map((entry) => `${entry.ruleId}${entry.suppressions ? ' (suppressed)' : ''}`).sort()).toEqual([...result.findings.map((finding) => finding.ruleId), 'POD-02 (suppressed)'].sort());
+  });
+
+  it('SARIF reports each rule that does not apply to a stack as a result of kind notApplicable, level none', () => {
+    const sarif = JSON.parse(read('audit.sarif')) as { runs: { results: { ruleId: string; kind?: string; level: string; message: { text: string } }[] }[] };
+    const notApplicable = (sarif.runs[0]?.results ?? []).filter((entry) => entry.kind !== undefined);
+    const expected = result.outcomes.filter((entry) => entry.outcome === 'notApplicable');
+    expect(expected.length).toBeGreaterThan(0);
+    expect(notApplicable.map((entry) => [entry.ruleId, entry.kind, entry.level])).toEqual(expected.map((entry) => [entry.ruleId, 'notApplicable', 'none']));
+    expect(notApplicable[0]?.message.text).toMatch(/^Not applicable to stack [a-z-]+: the stack has no .+\.$/);
   });
 
   it('locates each result on the line its resource starts in the stack file', () => {
-    const sarif = JSON.parse(read('audit.sarif')) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } }; logicalLocations: { fullyQualifiedName: string }[] }[] }[] }[] };
-    for (const entry of sarif.runs[0]?.results ?? []) {
+    const sarif = JSON.parse(read('audit.sarif')) as { runs: { results: { kind?: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } }; logicalLocations: { fullyQualifiedName: string }[] }[] }[] }[] };
+    for (const entry of (sarif.runs[0]?.results ?? []).filter((candidate) => candidate.kind === undefined)) {
       const [location] = entry.locations;
       const text = fs.readFileSync(path.join(directory, location!.physicalLocation.artifactLocation.uri), 'utf8');
       const line = text.split('\n')[(location!.physicalLocation.region?.startLine ?? 0) - 1] ?? '';
@@ -101,10 +113,12 @@ describe('evidence reports', () => {
       path.join(reports, 'audit.junit.xml'),
       JUNITPARSER,
     );
+    const notApplicable = (stack: string) => result.outcomes.filter((entry) => entry.stack === stack && entry.outcome === 'notApplicable').length;
+    expect(notApplicable('agency-gateway')).toBeGreaterThan(0);
     expect(parsed.suites).toEqual([
-      { name: 'agency-homeserver', tests: ALL_RULES.length, failures: new Set(result.findings.filter((f) => f.stack === 'agency-homeserver').map((f) => f.ruleId)).size, skipped: 0 },
-      { name: 'agency-media', tests: ALL_RULES.length, failures: new Set(result.findings.filter((f) => f.stack === 'agency-media').map((f) => f.ruleId)).size, skipped: 1 },
-      { name: 'agency-gateway', tests: ALL_RULES.length, failures: 0, skipped: 0 },
+      { name: 'agency-homeserver', tests: ALL_RULES.length, failures: new Set(result.findings.filter((f) => f.stack === 'agency-homeserver').map((f) => f.ruleId)).size, skipped: notApplicable('agency-homeserver') },
+      { name: 'agency-media', tests: ALL_RULES.length, failures: new Set(result.findings.filter((f) => f.stack === 'agency-media').map((f) => f.ruleId)).size, skipped: 1 + notApplicable('agency-media') },
+      { name: 'agency-gateway', tests: ALL_RULES.length, failures: 0, skipped: notApplicable('agency-gateway') },
     ]);
   });
 
@@ -116,6 +130,7 @@ describe('evidence reports', () => {
     expect(body.filter((row) => row[2] === 'Non-Compliant')).toHaveLength(result.findings.length);
     expect(body.filter((row) => row[2] === 'Suppressed').map((row) => row[3])).toEqual([expect.stringContaining('owner team:platform, expires 2027-02-28')]);
     expect(body.filter((row) => row[2] === 'Compliant').length).toBeGreaterThan(ALL_RULES.length);
+    expect(body.filter((row) => row[2] === 'Not Applicable')).toHaveLength(result.outcomes.filter((entry) => entry.outcome === 'notApplicable').length);
   });
 
   it('Markdown states the verdict first and lists findings and suppressions', () => {
@@ -123,12 +138,18 @@ describe('evidence reports', () => {
     expect(markdown.split('\n')[2]).toMatch(/^\*\*FAIL\*\*: 3 stacks/);
     expect(markdown).toContain('## Findings');
     expect(markdown).toMatch(/\| POD-02 \| agency-media \| `[^`]+` \| vendor image, fixed in the next release \| team:platform \| 2027-02-28 \| valid \(1 findings suppressed\) \|/);
+    expect(markdown).toContain('## Outcome per stack');
+    // The fixture has no media compartment; only agency-media carries a suppression.
+    expect(markdown).toMatch(/^\| NET-05 \| n\/a \| n\/a \| n\/a \|$/m);
+    expect(markdown).toMatch(/^\| NET-05 \| agency-homeserver, agency-media, agency-gateway \| the stack has no namespace of the media compartment \|$/m);
+    expect(markdown).toMatch(/^\| GOV-01 \| n\/a \| pass \| n\/a \|$/m);
   });
 
   it('JSON carries rule metadata without the check functions', () => {
     const json = JSON.parse(read('audit.json')) as { rules: Record<string, unknown>[]; suppressed: unknown[] };
     expect(json.rules).toHaveLength(ALL_RULES.length);
-    for (const rule of json.rules) expect(Object.keys(rule).filter((key) => key !== 'siteFacts').sort()).toEqual(['fix', 'id', 'lesson', 'level', 'references', 'title']);
+    for (const rule of json.rules) expect(Object.keys(rule).filter((key) => key !== 'siteFacts' && key !== 'appliesTo').sort()).toEqual(['fix', 'id', 'lesson', 'level', 'references', 'title']);
+    expect(json.rules.filter((rule) => 'appliesTo' in rule).map((rule) => rule.id)).toEqual(ALL_RULES.filter((rule) => rule.appliesTo).map((rule) => rule.id));
     expect(json.rules.filter((rule) => 'siteFacts' in rule).map((rule) => rule.id)).toEqual(ALL_RULES.filter((rule) => rule.siteFacts).map((rule) => rule.id));
     expect(json.suppressed).toHaveLength(1);
   });

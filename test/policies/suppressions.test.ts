@@ -1,12 +1,12 @@
 /** Suppressions: what makes one valid, how it reaches the JSON, and what it does to an audit. */
-import { TerraformStack, Testing } from 'cdktf';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import { suppress } from '../../constructs/suppress';
+import { TerraformStack, Testing } from 'cdktf';
+import { isObject, type JsonObject, type TerraformJson } from '../../tfjson/terraform-json';
 import { auditStacks } from '../../policies/audit';
+import { cases as POD_02 } from '../../policies/rules/pod/POD-02.cases';
 import { suppressionProblems, type Suppression } from '../../policies/suppressions';
-import { isObject, type JsonObject, type TerraformJson } from '../../policies/terraform-json';
+import { suppress } from '../../constructs/suppress';
 import { CONFIG_CONTEXT, mutated, table } from './fixtures';
-import { firingCases } from './violations';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const valid: Suppression = { ruleId: 'POD-02', reason: 'vendor image runs as root until v2 ships', owner: 'platform@agency.example.org', expires: '2027-03-31' };
@@ -59,7 +59,7 @@ describe('suppress() records the exception next to the resource, in the synthesi
 });
 
 describe('the audit honours valid suppressions only', () => {
-  const fired = firingCases('POD-02')[0]!;
+  const fired = POD_02.bad[0]!;
   const withSuppression = (suppression: Suppression) =>
     mutated((json) => {
       fired.mutate(json);

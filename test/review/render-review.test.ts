@@ -5,9 +5,9 @@ import { cutLines, safeValue } from '../../review/markdown';
 import { renderReview, REVIEW_LIMIT, REVIEW_MARKER } from '../../review/render-review';
 import { snapshotOf } from '../../review/snapshot';
 import { siteFactsOf } from '../../policies/site-facts';
-import type { JsonObject } from '../../policies/terraform-json';
+import type { JsonObject } from '../../tfjson/terraform-json';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { blockAt, find, reviewAgainstDefault, REVIEW_DATE, SITE_CONFIG, synthesizeStacks } from './review-fixtures';
+import { blockAt, find, REVIEW_DATE, reviewAgainstDefault, SITE_CONFIG, synthesizeStacks } from './review-fixtures';
 
 const balanced = (text: string) => {
   const fences = text.split('\n').filter((line) => line.startsWith('```')).length;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SynthesizedStack } from '../../policies/terraform-json';
+import type { SynthesizedStack } from '../../tfjson/terraform-json';
 import { REVIEW_LIMIT, REVIEW_MARKER } from '../../review/render-review';
 import { runReview } from '../../scripts/review';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';

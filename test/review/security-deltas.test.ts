@@ -3,9 +3,9 @@
  * the same with one change; each test checks the review reports that change where a reviewer
  * looks for it (and nothing unrelated), and that it would not report it without the change.
  */
-import { blocks, type JsonObject } from '../../policies/terraform-json';
+import { blocks, type JsonObject } from '../../tfjson/terraform-json';
 import type { FactChange } from '../../review/facts';
-import { blockAt, find, remove, reviewAgainstDefault, stackNamed, add, REVIEW_DATE } from './review-fixtures';
+import { add, blockAt, find, remove, REVIEW_DATE, reviewAgainstDefault, stackNamed } from './review-fixtures';
 import { renderReview } from '../../review/render-review';
 
 const GATEWAY = 'Deployment agency-gateway/haproxy';

@@ -5,10 +5,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readSynthesizedStacks } from '../../policies/audit';
+import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { REPORT_FILES } from '../../policies/reports';
 import { OUTPUT_MARKER } from '../../stacks/output-directory';
-import { block, blocks, metadataOf, namespaceOf, podSpecs, resources, stringMap, type SynthesizedStack } from '../../policies/terraform-json';
+import { block, blocks, metadataOf, namespaceOf, resources, stringMap, type SynthesizedStack } from '../../tfjson/terraform-json';
+import { podSpecs } from '../../tfjson/pod-specs';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { describeOutcome, type SynthesisOutcome } from '../../stacks/synthesis-request';
 import type { Rule } from '../../policies/rule';

@@ -10,9 +10,9 @@ import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { operatorAccountName, operatorRoleName, secretPath } from '../../model/secret-access';
 import { openBaoAccess } from '../../workloads/secrets';
-import { readSynthesizedStacks } from '../../policies/audit';
+import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { scanText } from '../../policies/secrets/secret-scan';
-import { isObject, resources, type JsonObject, type SynthesizedStack } from '../../policies/terraform-json';
+import { isObject, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 

@@ -1,6 +1,6 @@
 /**
  * What the engine makes of every string of a synthesized stack, read by HCL 2's template
- * parser (test/support/hcl.ts). Deliberately blunter than policies/template-positions.ts: every
+ * parser (test/support/hcl.ts). Deliberately blunter than tfjson/template-positions.ts: every
  * string value and every object key is read, except the `terraform` block and `//` comments,
  * so a place that walk wrongly treats as literal is still read here.
  */

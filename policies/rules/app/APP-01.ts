@@ -1,5 +1,5 @@
+import { auditSynapseSettings, mustBeAbsent, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
 import type { Rule } from '../../rule';
-import { auditSynapseSettings, mustBeAbsent, mustEqual, type SettingCheck } from './synapse-settings';
 
 const CHECKS: readonly SettingCheck[] = [
   mustEqual('enable_registration', false),
@@ -13,12 +13,13 @@ const CHECKS: readonly SettingCheck[] = [
  * Registration is closed: no open or unverified registration, no registration shared secret,
  * no guest access. Accounts exist only through the LDAP admission filter (APP-02).
  */
-export const APP_01: Rule = {
+export const rule: Rule = {
   id: 'APP-01',
   title: 'Registration is closed',
   level: 'error',
   lesson: 'Accounts were created outside the organisation\'s control: the only way in must be the directory\'s admission filter.',
   references: { nsaCisa: 'Authentication and authorization' },
   fix: 'Set enable_registration: false, enable_registration_without_verification: false and allow_guest_access: false, and remove registration_shared_secret / registration_shared_secret_path.',
+  appliesTo: SYNAPSE,
   check: (stack, context) => auditSynapseSettings(stack, context, CHECKS),
 };

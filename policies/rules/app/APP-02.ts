@@ -1,7 +1,7 @@
+import { ldapModules, shown } from '../../../tfjson/synapse-config';
+import { isObject, valueAt } from '../../../tfjson/terraform-json';
+import { auditSynapseSettings, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
 import type { Rule } from '../../rule';
-import { ldapModules, shown } from '../../synapse-config';
-import { isObject, valueAt } from '../../terraform-json';
-import { auditSynapseSettings, mustEqual, type SettingCheck } from './synapse-settings';
 
 /** Other login methods Synapse offers; each would be a way in that bypasses the directory. */
 const OTHER_LOGINS = ['oidc_providers', 'oidc_config', 'saml2_config', 'cas_config', 'jwt_config'] as const;
@@ -39,12 +39,13 @@ const NO_OTHER_LOGIN: SettingCheck = {
 };
 
 /** Local passwords are off and the LDAP module, with an admission filter, is the only login. */
-export const APP_02: Rule = {
+export const rule: Rule = {
   id: 'APP-02',
   title: 'Local passwords are off; LDAP with an admission filter is the only login',
   level: 'error',
   lesson: 'Passwords kept in Synapse outlive the directory account: a departed or never-admitted person must not be able to log in.',
   references: { nsaCisa: 'Authentication and authorization' },
   fix: 'Set password_config.localdb_enabled: false, configure ldap_auth_provider.LdapAuthProviderModule with enabled: true and a filter (group membership and mail domain) for the main process (workers may drop every module), and configure no OIDC, SAML, CAS or JWT login.',
+  appliesTo: SYNAPSE,
   check: (stack, context) => auditSynapseSettings(stack, context, [mustEqual('password_config.localdb_enabled', false, 'Synapse\'s default is true'), LDAP_ONLY, NO_OTHER_LOGIN]),
 };

@@ -1,7 +1,7 @@
 import type { Rule } from '../../rule';
 
-import { isObject, valueAt } from '../../terraform-json';
-import { auditSynapseSettings, mustEqual, type SettingCheck } from './synapse-settings';
+import { isObject, valueAt } from '../../../tfjson/terraform-json';
+import { auditSynapseSettings, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
 
 interface Scan {
   readonly last: string;
@@ -47,7 +47,7 @@ function scan(pattern: string): Scan {
  * `re.match`, which anchors only at the start: the end must be anchored, and with `\Z`, because
  * `$` also matches before a trailing newline (`user@agency.example.org\n` passes `...org$`).
  */
-export function patternProblems(pattern: string): string[] {
+function patternProblems(pattern: string): string[] {
   const problems: string[] = [];
   const { last, unescapedDot, topLevelAlternation } = scan(pattern);
   if (!pattern.startsWith('^')) problems.push('does not start with ^');
@@ -85,12 +85,13 @@ const CHECKS: readonly SettingCheck[] = [
  * The email-domain rule cannot be bypassed: anchored (`^...\Z`), escaped allowed_local_3pids
  * patterns; no 3PID enumeration, lookup or change; names and avatars come from the directory.
  */
-export const APP_03: Rule = {
+export const rule: Rule = {
   id: 'APP-03',
   title: 'The email-domain rule cannot be bypassed',
   level: 'error',
   lesson: 'The email-domain rule was bypassed with a look-alike address: a pattern that is not anchored and escaped is not a rule.',
   references: { nsaCisa: 'Authentication and authorization' },
   fix: 'Write each allowed_local_3pids pattern as ^[^@\\s]+@<escaped domain>\\Z (the renderer does), and set request_token_inhibit_3pid_errors: true, enable_3pid_lookup: false, enable_3pid_changes: false, enable_set_displayname: false, enable_set_avatar_url: false.',
+  appliesTo: SYNAPSE,
   check: (stack, context) => auditSynapseSettings(stack, context, CHECKS),
 };

@@ -1,8 +1,8 @@
-import { valueAt } from '../../terraform-json';
+import { shown } from '../../../tfjson/synapse-config';
+import { valueAt } from '../../../tfjson/terraform-json';
+import type { JsonObject } from '../../../tfjson/terraform-json';
+import { auditSynapseSettings, mustEqual, stringList, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
 import type { AuditContext, Rule } from '../../rule';
-import { shown } from '../../synapse-config';
-import type { JsonObject } from '../../terraform-json';
-import { auditSynapseSettings, mustEqual, stringList, type SettingCheck } from './synapse-settings';
 
 /** The federation peers the site config declares for this server name, if the config knows it. */
 function declaredPeers(config: JsonObject, context: AuditContext): readonly string[] | undefined {
@@ -32,7 +32,7 @@ const NO_NOTARIES: SettingCheck = {
 };
 
 /** Federation only with the declared servers, no notary key servers, no public room directory outside. */
-export const APP_04: Rule = {
+export const rule: Rule = {
   id: 'APP-04',
   title: 'Federation is explicit',
   level: 'error',
@@ -40,6 +40,7 @@ export const APP_04: Rule = {
   references: { nsaCisa: 'Network separation and hardening' },
   siteFacts: { facts: ['homeservers'], unjudged: 'that federation_domain_whitelist lists only the declared federation peers' },
   fix: 'Set federation_domain_whitelist to the fleet\'s server names ([] when federation is off), trusted_key_servers: [], allow_public_rooms_over_federation: false and allow_public_rooms_without_auth: false.',
+  appliesTo: SYNAPSE,
   check: (stack, context) =>
     auditSynapseSettings(stack, context, [WHITELIST, NO_NOTARIES, mustEqual('allow_public_rooms_over_federation', false), mustEqual('allow_public_rooms_without_auth', false)]),
 };

@@ -1,8 +1,8 @@
 import { cidrContains, parseCidr, type ParsedCidr } from '../../../config/validators';
+import { shown } from '../../../tfjson/synapse-config';
+import { isObject, valueAt, type JsonObject } from '../../../tfjson/terraform-json';
+import { auditSynapseSettings, finiteDuration, isFiniteDuration, isSize, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
 import type { AuditContext, Rule } from '../../rule';
-import { shown } from '../../synapse-config';
-import { isObject, type JsonObject, valueAt } from '../../terraform-json';
-import { auditSynapseSettings, finiteDuration, isFiniteDuration, isSize, mustEqual, type SettingCheck } from './synapse-settings';
 
 /** Without site config: the cloud metadata endpoints, as in NET-07. */
 const DEFAULT_REQUIRED = ['169.254.169.254/32', 'fd00:ec2::254/128'];
@@ -111,7 +111,7 @@ const CHECKS: readonly SettingCheck[] = [
  * ranges (URL previews off or blacklisted, ip_range_blacklist covering the pod, service and
  * metadata ranges, nothing of those re-opened by ip_range_whitelist).
  */
-export const APP_06: Rule = {
+export const rule: Rule = {
   id: 'APP-06',
   title: 'Media is authenticated, bounded, expiring and cannot reach inside the cluster',
   level: 'error',
@@ -119,5 +119,6 @@ export const APP_06: Rule = {
   references: { nsaCisa: 'Network separation and hardening' },
   siteFacts: { facts: ['kubernetes'], unjudged: 'that ip_range_blacklist covers the site\'s pod and service ranges (only the metadata endpoints are checked)' },
   fix: 'Set enable_authenticated_media: true, max_upload_size, media_upload_limits, media_retention (local and remote lifetimes), url_preview_enabled: false, and an ip_range_blacklist that covers the pod, service and metadata ranges (the renderer derives it from kubernetes.*).',
+  appliesTo: SYNAPSE,
   check: (stack, context) => auditSynapseSettings(stack, context, CHECKS),
 };

@@ -1,7 +1,7 @@
+import { shown } from '../../../tfjson/synapse-config';
+import { isObject, valueAt } from '../../../tfjson/terraform-json';
+import { auditSynapseSettings, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
 import type { Rule } from '../../rule';
-import { shown } from '../../synapse-config';
-import { isObject, valueAt } from '../../terraform-json';
-import { auditSynapseSettings, type SettingCheck } from './synapse-settings';
 
 /** Every rate limiter that must be set, including the invitation and directory paths scraped in the breach. */
 export const RATE_LIMITS = [
@@ -36,12 +36,13 @@ function rateLimit(path: string): SettingCheck {
 }
 
 /** Explicit, finite rate limits on logins, messages, registration, joins, invites and the user directory. */
-export const APP_08: Rule = {
+export const rule: Rule = {
   id: 'APP-08',
   title: 'Rate limits are explicit and finite',
   level: 'error',
   lesson: 'Directory scraping and invitation spam ran at machine speed: every path that enumerates or contacts people is rate limited.',
   references: { nsaCisa: 'Authentication and authorization' },
   fix: `Set per_second and burst_count (finite numbers) for ${RATE_LIMITS.join(', ')}.`,
+  appliesTo: SYNAPSE,
   check: (stack, context) => auditSynapseSettings(stack, context, RATE_LIMITS.map(rateLimit)),
 };

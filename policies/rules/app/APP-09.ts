@@ -1,14 +1,15 @@
+import { auditSynapseSettings, finiteDuration, SYNAPSE } from '../../checks/synapse-settings';
 import type { Rule } from '../../rule';
-import { auditSynapseSettings, finiteDuration } from './synapse-settings';
 
 /** Sessions and tokens expire: explicit, finite lifetimes (Synapse's defaults are unlimited). */
-export const APP_09: Rule = {
+export const rule: Rule = {
   id: 'APP-09',
   title: 'Sessions and access tokens are finite',
   level: 'error',
   lesson: 'A stolen token that never expires is a permanent account: sessions and tokens must run out.',
   references: { nsaCisa: 'Authentication and authorization' },
   fix: 'Set session_lifetime, refresh_token_lifetime, refreshable_access_token_lifetime and nonrefreshable_access_token_lifetime to finite durations.',
+  appliesTo: SYNAPSE,
   check: (stack, context) =>
     auditSynapseSettings(stack, context, [
       finiteDuration('session_lifetime', 'Synapse\'s default: sessions never expire'),

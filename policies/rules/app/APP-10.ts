@@ -1,6 +1,6 @@
+import { blocks, isObject, type JsonObject } from '../../../tfjson/terraform-json';
+import { auditSynapseSettings, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
 import type { Rule } from '../../rule';
-import { blocks, isObject, type JsonObject } from '../../terraform-json';
-import { auditSynapseSettings, mustEqual, type SettingCheck } from './synapse-settings';
 
 /** Resources that must never share the port the gateway reaches. */
 const INTERNAL_RESOURCES = ['replication', 'metrics'] as const;
@@ -31,12 +31,13 @@ const LISTENERS: SettingCheck = {
 };
 
 /** No usage reporting to matrix.org; metrics and replication only on internal listeners. */
-export const APP_10: Rule = {
+export const rule: Rule = {
   id: 'APP-10',
   title: 'No telemetry; metrics and replication stay on internal listeners',
   level: 'error',
   lesson: 'The intrusion was noticed only from traffic: internal endpoints must not be reachable through the public path, and nothing reports out on its own.',
   references: { nsaCisa: 'Network separation and hardening' },
   fix: 'Set report_stats: false; serve replication and metrics on their own listeners (ports the gateway does not reach), never on the x_forwarded listener; enable_metrics only with a metrics listener; no manhole.',
+  appliesTo: SYNAPSE,
   check: (stack, context) => auditSynapseSettings(stack, context, [mustEqual('report_stats', false, 'Synapse refuses to start without it'), LISTENERS]),
 };

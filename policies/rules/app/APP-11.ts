@@ -1,10 +1,10 @@
-import { EMAIL_CONFIG_PATH } from '../../../render/synapse/homeserver-config';
-import { readGoTemplate, type GoTemplatePart } from '../../go-template';
-import { EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf } from '../../manifests';
+import { EMAIL_CONFIG_PATH } from '../../../model/synapse-email';
+import { readGoTemplate, type GoTemplatePart } from '../../../tfjson/go-template';
+import { EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf } from '../../../tfjson/manifests';
+import { parseSynapseYaml } from '../../../tfjson/synapse-config';
+import { block, isObject, stringMap, type JsonValue, type SynthesizedStack } from '../../../tfjson/terraform-json';
+import { templateLiteral } from '../../../tfjson/terraform-template';
 import type { Rule, Violation } from '../../rule';
-import { parseSynapseYaml } from '../../synapse-config';
-import { templateLiteral } from '../../terraform-template';
-import { block, isObject, stringMap, type JsonValue } from '../../terraform-json';
 
 /** The Secret key Synapse loads as an extra `--config-path`, after homeserver.yaml. */
 const EMAIL_FILE = EMAIL_CONFIG_PATH.slice(EMAIL_CONFIG_PATH.lastIndexOf('/') + 1);
@@ -23,7 +23,7 @@ function slotPlaces(value: JsonValue | undefined, marker: string, path: string):
 }
 
 /** Problems of one email.yaml template, from its own actions and from the document it evaluates to. */
-export function emailTemplateProblems(template: string): string[] {
+function emailTemplateProblems(template: string): string[] {
   const parts: GoTemplatePart[] = readGoTemplate(template);
   const problems: string[] = [];
   for (const part of parts) {
@@ -48,24 +48,28 @@ export function emailTemplateProblems(template: string): string[] {
   return problems;
 }
 
+/** The email.yaml templates of the stack's ExternalSecrets, as written. */
+function emailTemplates(stack: SynthesizedStack): { address: string; text: string }[] {
+  return manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'ExternalSecret').flatMap((view) => {
+    const text = stringMap(block(block(block(specOf(view).target)?.template))?.data)[EMAIL_FILE];
+    return text === undefined ? [] : [{ address: `${view.resource.address} template "${EMAIL_FILE}"`, text }];
+  });
+}
+
 /**
  * The Secret-held email.yaml (an External Secrets template loaded by Synapse after
  * homeserver.yaml) evaluates, with the template actions the project writes, to the `email:`
  * section alone, with the password printed once, JSON-quoted, as email.smtp_pass: no other
  * action, no other top-level key, no value anywhere else.
  */
-export const APP_11: Rule = {
+export const rule: Rule = {
   id: 'APP-11',
   title: 'The Secret-held email file holds only the email section',
   level: 'error',
   lesson: 'Synapse reads the email file last: a key added there (registration, guest access) silently overrides every audited setting, and a template action can print the password wherever it likes.',
   references: { nsaCisa: 'Secrets: keep them out of configuration', anssi: 'R26' },
   fix: 'Render email.yaml with render/synapse (literal text escaped for Go templates, the password as {{ .password | toJson }}) and keep every other setting in homeserver.yaml.',
+  appliesTo: { subject: `${EMAIL_FILE} template (an ExternalSecret delivering Synapse's email settings)`, presentIn: (stack) => emailTemplates(stack).length > 0 },
   check: (stack) =>
-    manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'ExternalSecret').flatMap((view): Violation[] => {
-      const data = stringMap(block(block(block(specOf(view).target)?.template))?.data);
-      const text = data[EMAIL_FILE];
-      if (text === undefined) return [];
-      return emailTemplateProblems(templateLiteral(text) ?? text).map((message) => ({ address: `${view.resource.address} template "${EMAIL_FILE}"`, message }));
-    }),
+    emailTemplates(stack).flatMap(({ address, text }): Violation[] => emailTemplateProblems(templateLiteral(text) ?? text).map((message) => ({ address, message }))),
 };

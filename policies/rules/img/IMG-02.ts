@@ -1,10 +1,10 @@
 import { parseImageReference } from '../../../config/image-reference';
+import { podSpecs } from '../../../tfjson/pod-specs';
+import { helmImages, IMAGES } from '../../checks/helm-images';
 import type { Rule, Violation } from '../../rule';
-import { podSpecs } from '../../terraform-json';
-import { helmImages } from './helm-images';
 
 /** Every image, in pod specs and in Helm chart values, comes from a registry the site allows (the mirror, when one is configured). */
-export const IMG_02: Rule = {
+export const rule: Rule = {
   id: 'IMG-02',
   title: 'Images come from allowlisted registries',
   level: 'error',
@@ -12,6 +12,7 @@ export const IMG_02: Rule = {
   references: { cisKubernetes: '5.5.1', nsaCisa: 'Supply chain: trusted registries', anssi: 'R24' },
   siteFacts: { facts: ['pullRegistries'], unjudged: 'that images come from the site\'s registries (any explicitly named registry is accepted)' },
   fix: 'Pull from a registry listed in images.allowedRegistries (or through images.mirrorPrefix); in chart values, name the registry (image.registry or the first segment of image.repository).',
+  appliesTo: IMAGES,
   check: (stack, context) => {
     const allowed = context.facts?.pullRegistries;
     // Without a site allowlist (standalone audit), an image is accepted only with an explicit registry host.

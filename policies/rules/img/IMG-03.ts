@@ -1,6 +1,6 @@
+import { helmReleases } from '../../../tfjson/helm-values';
+import { isObject, type ResourceView, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import type { AuditContext, Rule, Violation } from '../../rule';
-import { helmReleases } from '../../helm-values';
-import { isObject, type ResourceView, type SynthesizedStack } from '../../terraform-json';
 
 /** An exact semantic version, optionally `v`-prefixed: no ranges, no wildcards, no "latest". */
 const EXACT_SEMVER = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
@@ -46,7 +46,7 @@ function chartViolations(release: ResourceView, context: AuditContext): Violatio
  * every Helm chart is an exact version from an https:// or oci:// repository the site allows,
  * without development versions.
  */
-export const IMG_03: Rule = {
+export const rule: Rule = {
   id: 'IMG-03',
   title: 'Providers (and charts) are pinned to exact versions from full source addresses',
   level: 'error',
@@ -54,5 +54,6 @@ export const IMG_03: Rule = {
   references: { nsaCisa: 'Supply chain', anssi: 'R24' },
   siteFacts: { facts: ['chartRepositories'], unjudged: 'that charts come from the site\'s chart repositories (any https:// or oci:// repository is accepted)' },
   fix: 'Write terraform.required_providers.<name> = { source = "<host>/<namespace>/<name>", version = "<x.y.z>" }; give every helm_release an exact version, an https:// or oci:// repository from platform.charts.allowedRepositories, and devel = false.',
+  appliesTo: { subject: 'required provider or Helm release', presentIn: (stack) => isObject(stack.json.terraform?.required_providers) || helmReleases(stack).length > 0 },
   check: (stack, context) => [...providerViolations(stack), ...helmReleases(stack).flatMap((release) => chartViolations(release, context))],
 };

@@ -1,11 +1,12 @@
-import { haproxyConfigFiles } from '../../haproxy-config';
-import { auditDevices, openbaoServerConfigs } from '../../openbao-config';
+import { haproxyConfigFiles } from '../../../tfjson/haproxy-config';
+import { auditDevices, openbaoServerConfigs } from '../../../tfjson/openbao-config';
+import { podSpecs } from '../../../tfjson/pod-specs';
+import { configMapFiles, synapseConfigFiles } from '../../../tfjson/synapse-config';
+import type { SynthesizedStack } from '../../../tfjson/terraform-json';
+import { haproxyLoggingViolations } from '../../checks/haproxy-logging';
+import { isRedisConfigFile, redisConfigViolations, serverContainerViolations } from '../../checks/server-logging';
+import { isLoggingConfig, synapseLoggingViolations } from '../../checks/synapse-logging';
 import type { Rule, Violation } from '../../rule';
-import { configMapFiles } from '../../synapse-config';
-import { podSpecs, type SynthesizedStack } from '../../terraform-json';
-import { haproxyLoggingViolations } from './haproxy-logging';
-import { redisConfigViolations, serverContainerViolations } from './server-logging';
-import { synapseLoggingViolations } from './synapse-logging';
 
 /** Where a `file` audit device writes to the process's standard output. */
 const STDOUT_PATHS = ['stdout', '/dev/stdout'];
@@ -29,7 +30,7 @@ function openbaoViolations(stack: SynthesizedStack): Violation[] {
  * `log_disconnections`, no logging collector), OpenBao (a file audit device on stdout) and Redis
  * (`logfile ""`). A component present without its logging settings fails.
  */
-export const LOG_01: Rule = {
+export const rule: Rule = {
   id: 'LOG-01',
   title: 'Security events go to stdout for the log pipeline',
   level: 'error',
@@ -39,6 +40,15 @@ export const LOG_01: Rule = {
     anssi: 'ANSSI-PA-012 (architecture of a logging system): centralise the logs of every component',
   },
   fix: 'Synapse: log_config with logging.StreamHandler only, a root handler and synapse at INFO; HAProxy: "log stdout format raw local0 info" in global, "log global" and "option httplog" in defaults; slapd: "-d stats"; PostgreSQL: -c log_connections=on -c log_disconnections=on, no logging_collector; OpenBao: audit "file" "stdout" { options { file_path = "stdout" } }; Redis: logfile "".',
+  appliesTo: {
+    subject: 'component that logs (workload with a pod spec, HAProxy, OpenBao, Redis or Synapse configuration)',
+    presentIn: (stack) =>
+      podSpecs(stack).length > 0 ||
+      haproxyConfigFiles(stack).length > 0 ||
+      openbaoServerConfigs(stack).length > 0 ||
+      synapseConfigFiles(stack).length > 0 ||
+      configMapFiles(stack).some((file) => isRedisConfigFile(file) || isLoggingConfig(file.text)),
+  },
   check: (stack) => [
     ...synapseLoggingViolations(stack),
     ...haproxyLoggingViolations(haproxyConfigFiles(stack)),

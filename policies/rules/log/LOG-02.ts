@@ -1,12 +1,13 @@
+import { SIGNAL_LABEL, SIGNALS } from '../../../model/alert-signals';
 import { LABEL_NAMESPACE_NAME } from '../../../model/compartments';
 import { GATEWAY_METRICS_PORT, SYNAPSE_PORTS } from '../../../model/workload-spec';
-import { SIGNAL_LABEL, SIGNALS } from '../../../render/monitoring/alert-rules';
-import { haproxyConfigFiles } from '../../haproxy-config';
-import type { ManifestView } from '../../manifests';
+import { haproxyConfigFiles } from '../../../tfjson/haproxy-config';
+import { EVERYTHING, selects, type LabelSelector } from '../../../tfjson/label-selectors';
+import { manifests, type ManifestView } from '../../../tfjson/manifests';
+import { METRICS_PORT_NAME, metricsPorts, MONITORING_API_VERSION, monitoringObjects, podMonitorScrapes, podTemplates, prometheusDuration, type PodTemplate } from '../../../tfjson/monitoring-objects';
+import { networkPolicies, type NetworkPolicyView, type PolicyRule } from '../../../tfjson/reachability';
+import { block, blocks, stringMap, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import type { AuditContext, Rule, Violation } from '../../rule';
-import { block, blocks, stringMap, type JsonObject, type SynthesizedStack } from '../../terraform-json';
-import { networkPolicies, peersOf, type PolicyView } from '../net/network-policy-view';
-import { METRICS_PORT_NAME, metricsPorts, MONITORING_API_VERSION, monitoringObjects, podMonitorScrapes, podTemplates, prometheusDuration, selectorMatches, type PodTemplate } from './monitoring-view';
 
 /** The ports the project's metrics listeners use (Synapse, HAProxy's exporter): for policies that select no pod of the stack. */
 const KNOWN_METRICS_PORTS = [SYNAPSE_PORTS.metrics.containerPort, GATEWAY_METRICS_PORT.containerPort];
@@ -72,31 +73,25 @@ function scrapeViolations(stack: SynthesizedStack): Violation[] {
  * The metrics port numbers of the pods a policy selects; the known ones when it selects no pod
  * of the stack (its pods live elsewhere); none when its pods have no metrics port.
  */
-function metricsPortsOf(policy: PolicyView, pods: readonly PodTemplate[]): number[] {
-  const selected = pods.filter((pod) => pod.namespace === policy.namespace && selectorMatches(policy.podSelector ?? {}, pod.podLabels));
+function metricsPortsOf(policy: NetworkPolicyView, pods: readonly PodTemplate[]): number[] {
+  const selected = pods.filter((pod) => pod.namespace === policy.namespace && selects(policy.podSelector ?? EVERYTHING, pod.podLabels));
   if (selected.length === 0) return KNOWN_METRICS_PORTS;
   return [...new Set(selected.flatMap((pod) => pod.metrics.flatMap((port) => (port.number === undefined ? [] : [port.number]))))];
 }
 
-function admitsMetrics(rule: JsonObject, numbers: readonly number[]): boolean {
-  const ports = blocks(rule.ports);
-  if (ports.length === 0) return true;
-  return ports.some((entry) => {
-    if (entry.port === undefined || entry.port === null) return true;
-    if (entry.port === METRICS_PORT_NAME) return true;
-    const start = Number(entry.port);
-    const end = entry.end_port === undefined || entry.end_port === null ? start : Number(entry.end_port);
-    return numbers.some((number) => number >= start && number <= end);
+function admitsMetrics(rule: PolicyRule, numbers: readonly number[]): boolean {
+  return rule.ports.some((spec) => {
+    if (spec.kind === 'all' || spec.kind === 'protocol') return true;
+    if (spec.kind === 'named') return spec.name === METRICS_PORT_NAME;
+    return numbers.some((number) => number >= spec.first && number <= spec.last);
   });
 }
 
 /** Whether a namespace selector selects exactly the one namespace `name` (by its kubernetes.io/metadata.name label). */
-function onlyNamespace(selector: JsonObject | undefined, name: string): boolean {
+function onlyNamespace(selector: LabelSelector | undefined, name: string): boolean {
   if (!selector) return false;
-  if (stringMap(selector.match_labels)[LABEL_NAMESPACE_NAME] === name) return true;
-  return blocks(selector.match_expressions).some(
-    (requirement) => requirement.key === LABEL_NAMESPACE_NAME && requirement.operator === 'In' && Array.isArray(requirement.values) && requirement.values.length > 0 && requirement.values.every((value) => value === name),
-  );
+  if (selector.matchLabels[LABEL_NAMESPACE_NAME] === name) return true;
+  return selector.requirements.some((requirement) => requirement.key === LABEL_NAMESPACE_NAME && requirement.operator === 'In' && requirement.values.length > 0 && requirement.values.every((value) => value === name));
 }
 
 function exposureViolations(stack: SynthesizedStack, context: AuditContext): Violation[] {
@@ -109,13 +104,13 @@ function exposureViolations(stack: SynthesizedStack, context: AuditContext): Vio
     if (numbers.length === 0) continue;
     policy.ingress.forEach((rule, index) => {
       if (!admitsMetrics(rule, numbers)) return;
-      const address = `${policy.resource.address} ingress[${index}]`;
-      const peers = peersOf(rule, 'ingress');
-      if (peers.length === 0) violations.push({ address, message: `admits every source to the metrics port (${numbers.join(', ')}): only the monitoring namespace ${monitoring} may scrape it` });
-      for (const peer of peers) {
-        const ownNamespace = peer.namespace_selector === undefined && peer.ip_block === undefined && policy.namespace === monitoring;
-        if (ownNamespace || (peer.ip_block === undefined && onlyNamespace(block(peer.namespace_selector), monitoring))) continue;
-        const who = peer.ip_block !== undefined ? 'an address block' : peer.namespace_selector === undefined ? `pods of its own namespace ${policy.namespace ?? '?'}` : 'a namespace selector that is not exactly the monitoring namespace';
+      const address = `${policy.address} ingress[${index}]`;
+      if (rule.peers.length === 0) violations.push({ address, message: `admits every source to the metrics port (${numbers.join(', ')}): only the monitoring namespace ${monitoring} may scrape it` });
+      for (const peer of rule.peers) {
+        const namespaceSelector = peer.kind === 'pods' ? peer.namespaceSelector : undefined;
+        const ownNamespace = peer.kind !== 'ipBlock' && namespaceSelector === undefined && policy.namespace === monitoring;
+        if (ownNamespace || onlyNamespace(namespaceSelector, monitoring)) continue;
+        const who = peer.kind === 'ipBlock' ? 'an address block' : namespaceSelector === undefined ? `pods of its own namespace ${policy.namespace ?? '?'}` : 'a namespace selector that is not exactly the monitoring namespace';
         violations.push({ address, message: `admits ${who} to the metrics port (${numbers.join(', ')}): only the monitoring namespace ${monitoring} (${LABEL_NAMESPACE_NAME}) may scrape it` });
       }
     });
@@ -143,7 +138,7 @@ function selectionViolations(stack: SynthesizedStack, context: AuditContext): Vi
  * metrics port admit only the monitoring namespace, and the PodMonitors and PrometheusRules
  * carry the labels the site's Prometheus selects.
  */
-export const LOG_02: Rule = {
+export const rule: Rule = {
   id: 'LOG-02',
   title: 'Exfiltration and abuse raise alerts',
   level: 'error',
@@ -154,5 +149,13 @@ export const LOG_02: Rule = {
   },
   siteFacts: { facts: ['monitoring'], unjudged: 'that only the monitoring namespace may reach metrics ports, and that PodMonitors and PrometheusRules carry the labels the site\'s Prometheus selects' },
   fix: 'Keep the rendered monitoring objects (render/monitoring/homeserver-monitoring.ts): the exfiltration-alerts PrometheusRule in the gateway stack, a PodMonitor per compartment selecting every workload with a metrics port, the ingress-prometheus-to-* policies from the monitoring namespace only, and monitoring.resourceLabels on each.',
+  appliesTo: {
+    subject: 'gateway, metrics port, Prometheus Operator object or (with site facts) NetworkPolicy',
+    presentIn: (stack, context) =>
+      haproxyConfigFiles(stack).length > 0 ||
+      metricsPorts(stack).length > 0 ||
+      manifests(stack).some((view) => view.object.apiVersion === MONITORING_API_VERSION) ||
+      (context.facts !== undefined && networkPolicies(stack).length > 0),
+  },
   check: (stack, context) => [...alertViolations(stack), ...scrapeViolations(stack), ...exposureViolations(stack, context), ...selectionViolations(stack, context)],
 };

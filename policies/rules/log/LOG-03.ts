@@ -1,8 +1,8 @@
 import { ALERT_MAX_HOLD_MS, ALERT_MAXIMA } from '../../../config/bounds';
-import { SIGNAL_LABEL, THRESHOLD_ALERTS } from '../../../render/monitoring/alert-rules';
+import { SIGNAL_LABEL, THRESHOLD_ALERTS } from '../../../model/alert-signals';
+import { monitoringObjects, prometheusDuration } from '../../../tfjson/monitoring-objects';
+import { block, blocks, stringMap } from '../../../tfjson/terraform-json';
 import type { Rule, Violation } from '../../rule';
-import { block, blocks, stringMap } from '../../terraform-json';
-import { monitoringObjects, prometheusDuration } from './monitoring-view';
 
 const BOUND_OF: ReadonlyMap<string, number> = new Map(Object.entries(THRESHOLD_ALERTS).map(([setting, alert]) => [alert, ALERT_MAXIMA[setting as keyof typeof ALERT_MAXIMA]]));
 
@@ -19,13 +19,14 @@ function thresholdOf(expr: unknown): number | undefined {
  * 3000 profile lookups, 300 refused logins a minute), and no alert of a signal waits longer than
  * 30 minutes before firing.
  */
-export const LOG_03: Rule = {
+export const rule: Rule = {
   id: 'LOG-03',
   title: 'Alert thresholds and hold times are bounded',
   level: 'error',
   lesson: 'An alert set at 1024 GiB an hour never fires: a threshold above any plausible abuse is an alert switched off, however complete the rule looks.',
   references: { nsaCisa: 'Audit logging and threat detection' },
   fix: 'Keep monitoring.alerts within the documented bounds (mediaEgressPerHour <= 50G, userDirectorySearchesPerMinute <= 600, profileLookupsPerMinute <= 3000, rejectedLoginsPerMinute <= 300) and every "for" at 30m or less.',
+  appliesTo: { subject: 'PrometheusRule', presentIn: (stack) => monitoringObjects(stack, 'PrometheusRule').length > 0 },
   check: (stack) =>
     monitoringObjects(stack, 'PrometheusRule').flatMap((rule) =>
       blocks(block(rule.object.spec)?.groups).flatMap((group) =>

@@ -1,28 +1,31 @@
+import { SERVICE_TYPES } from '../../../tfjson/resource-types';
+import { block, namespaceOf, resources } from '../../../tfjson/terraform-json';
+import { compartmentsOf } from '../../checks/namespaces';
 import type { Rule } from '../../rule';
-import { block, namespaceOf, resources } from '../../terraform-json';
-import { compartmentOfNamespace } from './compartment-of';
 
 const EXTERNAL_TYPES = ['LoadBalancer', 'NodePort', 'ExternalName'];
 
 /** Only Services in the gateway compartment may be LoadBalancer or NodePort; none may use external IPs. */
-export const NET_06: Rule = {
+export const rule: Rule = {
   id: 'NET-06',
   title: 'Only the gateway is exposed outside the cluster',
   level: 'error',
   lesson: 'The media store was reachable from outside: every exposure beyond the gateway is a second front door.',
   references: { cisKubernetes: '5.3 (network policies and exposure)', nsaCisa: 'Network separation', anssi: 'R35', checkov: ['CKV_K8S_44'] },
   fix: 'Use type ClusterIP outside the gateway compartment and no external_ips.',
-  check: (stack) =>
-    resources(stack, 'kubernetes_service_v1', 'kubernetes_service').flatMap((service) => {
+  appliesTo: { subject: 'Service', presentIn: (stack) => resources(stack, ...SERVICE_TYPES).length > 0 },
+  check: (stack, context) => {
+    const compartmentOf = compartmentsOf(stack, context);
+    return resources(stack, ...SERVICE_TYPES).flatMap((service) => {
       const spec = block(service.body.spec) ?? {};
       const type = typeof spec.type === 'string' ? spec.type : 'ClusterIP';
-      const namespace = namespaceOf(service, stack);
-      const compartment = namespace ? compartmentOfNamespace(stack, namespace) : undefined;
+      const compartment = compartmentOf(namespaceOf(service, stack));
       const violations = [];
       if (EXTERNAL_TYPES.includes(type) && (compartment !== 'gateway' || type === 'ExternalName')) {
         violations.push({ address: service.address, message: `type ${type} in compartment ${compartment ?? '(unknown)'}` });
       }
       if (Array.isArray(spec.external_ips) && spec.external_ips.length > 0) violations.push({ address: service.address, message: 'external_ips set' });
       return violations;
-    }),
+    });
+  },
 };

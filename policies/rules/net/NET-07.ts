@@ -1,7 +1,7 @@
 import { cidrContains, parseCidr } from '../../../config/validators';
-import type { Rule, AuditContext, Violation } from '../../rule';
-import { block } from '../../terraform-json';
-import { networkPolicies, peersOf } from './network-policy-view';
+import { networkPolicies } from '../../../tfjson/reachability';
+import { NETWORK_POLICIES } from '../../checks/subjects';
+import type { AuditContext, Rule, Violation } from '../../rule';
 
 const DEFAULT_METADATA = ['169.254.169.254/32', 'fd00:ec2::254/128'];
 
@@ -12,7 +12,7 @@ function reservedRanges(context: AuditContext): string[] {
 }
 
 /** Every egress address block excludes the metadata endpoint and the cluster ranges it contains. */
-export const NET_07: Rule = {
+export const rule: Rule = {
   id: 'NET-07',
   title: 'Egress to outside addresses excludes the metadata endpoint and cluster ranges',
   level: 'error',
@@ -20,21 +20,21 @@ export const NET_07: Rule = {
   references: { cisKubernetes: '5.3.2', nsaCisa: 'Network separation: restrict egress', anssi: 'R36' },
   siteFacts: { facts: ['kubernetes'], unjudged: 'that egress blocks exclude the site\'s pod, service and node ranges (only the well-known metadata endpoints are checked)' },
   fix: 'Add the metadata, pod, service and node ranges that fall inside the block to ip_block.except (the flow matrix does this for declared federation egress).',
+  appliesTo: NETWORK_POLICIES,
   check: (stack, context) =>
     networkPolicies(stack).flatMap((policy) =>
-      policy.egress.flatMap((rule) =>
-        peersOf(rule, 'egress').flatMap((peer): Violation[] => {
-          const ipBlock = block(peer.ip_block);
-          const outer = typeof ipBlock?.cidr === 'string' ? parseCidr(ipBlock.cidr) : undefined;
-          if (!ipBlock || outer === undefined) return [];
-          if (typeof outer === 'string') return [{ address: policy.resource.address, message: `invalid CIDR ${String(ipBlock.cidr)}` }];
-          const except = (Array.isArray(ipBlock.except) ? ipBlock.except : []).map((entry) => parseCidr(String(entry))).filter((entry) => typeof entry !== 'string');
+      policy.egress.flatMap((egress) =>
+        egress.peers.flatMap((peer): Violation[] => {
+          if (peer.kind !== 'ipBlock' || peer.cidr === undefined) return [];
+          const outer = parseCidr(peer.cidr);
+          if (typeof outer === 'string') return [{ address: policy.address, message: `invalid CIDR ${peer.cidr}` }];
+          const except = peer.except.map((entry) => parseCidr(entry)).filter((entry) => typeof entry !== 'string');
           const missing = reservedRanges(context).filter((range) => {
             const inner = parseCidr(range);
             if (typeof inner === 'string' || !cidrContains(outer, inner)) return false;
             return !except.some((carved) => cidrContains(carved, inner));
           });
-          return missing.length ? [{ address: policy.resource.address, message: `egress to ${outer.text} does not exclude ${missing.join(', ')}` }] : [];
+          return missing.length ? [{ address: policy.address, message: `egress to ${outer.text} does not exclude ${missing.join(', ')}` }] : [];
         }),
       ),
     ),

@@ -1,7 +1,8 @@
-import { aclImpliedBy, aclMatches, aclsOf, conditionMatches, haproxyConfigFiles, splitCondition, type Condition, type ConditionTerm, type HaproxySection } from '../../haproxy-config';
-import { manifests } from '../../manifests';
+import { aclImpliedBy, aclMatches, aclsOf, conditionMatches, haproxyConfigFiles, splitCondition, type Condition, type ConditionTerm, type HaproxySection } from '../../../tfjson/haproxy-config';
+import { manifests } from '../../../tfjson/manifests';
+import { SERVICE_TYPES } from '../../../tfjson/resource-types';
+import { block, blocks, isObject, resources, type JsonObject, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import type { Rule, Violation } from '../../rule';
-import { block, blocks, isObject, resources, type JsonObject } from '../../terraform-json';
 
 /**
  * Paths that must never reach a backend from outside: the admin API and every other
@@ -9,7 +10,7 @@ import { block, blocks, isObject, resources, type JsonObject } from '../../terra
  * `%5F` form is there because HAProxy matches the raw path while the backend may decode it
  * (Twisted percent-decodes each segment when it walks its resource tree).
  */
-export const FORBIDDEN_PATHS = [
+const FORBIDDEN_PATHS = [
   '/_synapse/admin/v1/users/@admin:example.org',
   '/_synapse/admin/v2/users',
   '/_synapse/client/password_reset/email/submit_token',
@@ -116,8 +117,31 @@ interface ServicePort {
   readonly target?: unknown;
 }
 
-function exposedInternalPorts(type: unknown, ports: ServicePort[]): string[] {
-  if (typeof type !== 'string' || !EXTERNAL_TYPES.includes(type)) return [];
+interface ServiceView {
+  readonly address: string;
+  readonly type: unknown;
+  readonly ports: readonly ServicePort[];
+}
+
+/** Every Service of the stack, typed or as a manifest. */
+function services(stack: SynthesizedStack): ServiceView[] {
+  const typed = resources(stack, ...SERVICE_TYPES).map((service) => {
+    const spec = block(service.body.spec) ?? {};
+    return { address: service.address, type: spec.type, ports: blocks(spec.port).map((port) => ({ name: port.name, port: port.port, target: port.target_port })) };
+  });
+  const applied = manifests(stack)
+    .filter((view) => view.group === '' && view.kind === 'Service')
+    .map((view) => {
+      const spec: JsonObject = isObject(view.object.spec) ? view.object.spec : {};
+      return { address: view.resource.address, type: spec.type, ports: blocks(spec.ports).map((port) => ({ name: port.name, port: port.port, target: port.targetPort })) };
+    });
+  return [...typed, ...applied];
+}
+
+const isExternal = (type: unknown): type is string => typeof type === 'string' && EXTERNAL_TYPES.includes(type);
+
+function exposedInternalPorts(type: unknown, ports: readonly ServicePort[]): string[] {
+  if (!isExternal(type)) return [];
   return ports.flatMap((port) => {
     const values = [port.name, port.port, port.target].filter((value) => value !== undefined && value !== null).map(String);
     const hit = values.find((value) => INTERNAL_PORT_NAMES.includes(value) || INTERNAL_PORTS.includes(value));
@@ -125,20 +149,8 @@ function exposedInternalPorts(type: unknown, ports: ServicePort[]): string[] {
   });
 }
 
-function serviceViolations(stack: Parameters<Rule['check']>[0]): Violation[] {
-  const typed = resources(stack, 'kubernetes_service_v1', 'kubernetes_service').flatMap((service) => {
-    const spec = block(service.body.spec) ?? {};
-    const ports = blocks(spec.port).map((port) => ({ name: port.name, port: port.port, target: port.target_port }));
-    return exposedInternalPorts(spec.type, ports).map((message) => ({ address: service.address, message }));
-  });
-  const applied = manifests(stack)
-    .filter((view) => view.group === '' && view.kind === 'Service')
-    .flatMap((view) => {
-      const spec: JsonObject = isObject(view.object.spec) ? view.object.spec : {};
-      const ports = blocks(spec.ports).map((port) => ({ name: port.name, port: port.port, target: port.targetPort }));
-      return exposedInternalPorts(spec.type, ports).map((message) => ({ address: view.resource.address, message }));
-    });
-  return [...typed, ...applied];
+function serviceViolations(stack: SynthesizedStack): Violation[] {
+  return services(stack).flatMap((service) => exposedInternalPorts(service.type, service.ports).map((message) => ({ address: service.address, message })));
 }
 
 /**
@@ -147,13 +159,17 @@ function serviceViolations(stack: Parameters<Rule['check']>[0]): Violation[] {
  * use_backend, no route admits a forbidden path, and no external Service exposes Synapse's
  * metrics or replication port.
  */
-export const NET_08: Rule = {
+export const rule: Rule = {
   id: 'NET-08',
   title: 'The admin API and metrics are never routed from outside',
   level: 'error',
   lesson: 'Admin and internal endpoints reachable through the front door turn one stolen token or one bug into control of the homeserver.',
   references: { cisKubernetes: '5.3 (network policies and exposure)', nsaCisa: 'Network separation and hardening', anssi: 'R35' },
   fix: 'Route only the public Matrix paths (render/gateway/routes.ts), end each frontend with "http-request deny if !route1 !route2 ..." before any use_backend, use no default_backend, and keep metrics/replication ports off LoadBalancer and NodePort Services.',
+  appliesTo: {
+    subject: 'HAProxy configuration, LoadBalancer or NodePort Service',
+    presentIn: (stack) => haproxyConfigFiles(stack).length > 0 || services(stack).some((service) => isExternal(service.type)),
+  },
   check: (stack) => [
     ...haproxyConfigFiles(stack).flatMap((file) =>
       file.sections.filter((section) => section.kind === 'frontend' || section.kind === 'listen').flatMap((section) => frontendViolations(section, file.address)),

@@ -1,10 +1,11 @@
+import { invocations } from '../../../tfjson/invocations';
+import { containerAddress, podSpecs } from '../../../tfjson/pod-specs';
+import { ldapModules, shown, synapseConfigFiles } from '../../../tfjson/synapse-config';
+import { isObject, type JsonObject, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import type { Rule, Violation } from '../../rule';
-import { ldapModules, shown, synapseConfigFiles } from '../../synapse-config';
-import { invocations } from '../../invocations';
-import { isObject, podSpecs, type JsonObject } from '../../terraform-json';
 
 /** ldap3 reads tls_options.validate as an ssl.CERT_* value; 2 is ssl.CERT_REQUIRED (its default is CERT_NONE). */
-export const CERT_REQUIRED = 2;
+const CERT_REQUIRED = 2;
 
 function uris(value: unknown): string[] {
   if (typeof value === 'string') return [value];
@@ -26,7 +27,7 @@ function moduleProblems(path: string, config: JsonObject): string[] {
 const SLAPD_DEFAULT_LISTENER = "ldap:/// (slapd's default without -h)";
 
 /** The listener URLs of every slapd a container starts (directly or in a `sh -c` script): its `-h` list, or slapd's default. */
-export function slapdListeners(container: JsonObject): string[][] {
+function slapdListeners(container: JsonObject): string[][] {
   return invocations(container)
     .filter((invocation) => invocation.program === 'slapd')
     .map((invocation) => {
@@ -39,12 +40,17 @@ export function slapdListeners(container: JsonObject): string[][] {
     });
 }
 
-function slapdViolations(stack: Parameters<Rule['check']>[0]): Violation[] {
+/** A container that runs the OpenLDAP image's own entrypoint (no command): slapd, with listeners this audit cannot see. */
+function runsOpenldapEntrypoint(container: JsonObject): boolean {
+  const hasCommand = Array.isArray(container.command) && container.command.length > 0;
+  return !hasCommand && typeof container.image === 'string' && /openldap|slapd/i.test(container.image);
+}
+
+function slapdViolations(stack: SynthesizedStack): Violation[] {
   return podSpecs(stack).flatMap((view) =>
     view.containers.flatMap((container): Violation[] => {
-      const address = `${view.resource.address} container "${String(container.name ?? '?')}"`;
-      const hasCommand = Array.isArray(container.command) && container.command.length > 0;
-      if (!hasCommand && typeof container.image === 'string' && /openldap|slapd/i.test(container.image)) {
+      const address = containerAddress(view, container);
+      if (runsOpenldapEntrypoint(container)) {
         return [{ address, message: 'runs the OpenLDAP image entrypoint: its listeners are not visible here; run slapd -h "ldaps:///" explicitly' }];
       }
       return slapdListeners(container).flatMap((listeners) =>
@@ -58,13 +64,19 @@ function slapdViolations(stack: Parameters<Rule['check']>[0]): Violation[] {
  * LDAP only over verified TLS: the Synapse LDAP module uses ldaps:// (or StartTLS) with
  * certificate validation against a CA file, and slapd listens on ldaps:// only.
  */
-export const NET_09: Rule = {
+export const rule: Rule = {
   id: 'NET-09',
   title: 'TLS to the directory, verified',
   level: 'error',
   lesson: 'Hard-coded LDAP credentials were the way in: a bind password sent in clear, or to an unverified server, is a credential handed out.',
   references: { nsaCisa: 'Network separation and hardening: encrypt traffic (TLS)' },
   fix: 'Configure the LDAP module with uri: ldaps://<directory>:636, tls_options: { validate: 2, ca_certs_file: <internal CA> }, and start slapd with -h "ldaps:///" only (no ldap:// or ldapi://).',
+  appliesTo: {
+    subject: 'LDAP client configuration of Synapse or slapd',
+    presentIn: (stack) =>
+      synapseConfigFiles(stack).some((file) => ldapModules(file.own).length > 0) ||
+      podSpecs(stack).some((view) => view.containers.some((container) => runsOpenldapEntrypoint(container) || slapdListeners(container).length > 0)),
+  },
   check: (stack) => [
     ...synapseConfigFiles(stack).flatMap((file) =>
       ldapModules(file.own).flatMap((entry) => moduleProblems(entry.path, entry.config).map((message) => ({ address: file.address, message }))),

@@ -1,28 +1,14 @@
 import { SHARED_NAMESPACE, SYSTEM_NAMESPACES } from '../../../config/validators';
-import { LABEL_NAMESPACE_NAME } from '../../../model/compartments';
+import { pinnedNamespaceNames } from '../../../tfjson/label-selectors';
+import { declaredNamespaces } from '../../../tfjson/namespaces';
+import { dnsOnly, networkPolicies, rulesOf } from '../../../tfjson/reachability';
+import type { SynthesizedStack } from '../../../tfjson/terraform-json';
+import { NETWORK_POLICIES } from '../../checks/subjects';
 import type { AuditContext, Rule, Violation } from '../../rule';
-import { block, blocks, stringMap, type JsonObject, type SynthesizedStack } from '../../terraform-json';
-import { namespaceNames, networkPolicies, peersOf } from './network-policy-view';
-
-/** The namespaces a selector names by `kubernetes.io/metadata.name` (match_labels or an In expression). */
-function namedNamespaces(selector: JsonObject | undefined): string[] {
-  if (!selector) return [];
-  const byLabel = stringMap(selector.match_labels)[LABEL_NAMESPACE_NAME];
-  const byExpression = blocks(selector.match_expressions)
-    .filter((requirement) => requirement.key === LABEL_NAMESPACE_NAME && requirement.operator === 'In' && Array.isArray(requirement.values))
-    .flatMap((requirement) => (requirement.values as unknown[]).map(String));
-  return [...(byLabel === undefined ? [] : [byLabel]), ...byExpression];
-}
-
-/** Whether a rule admits DNS only (port 53, no range beyond it). */
-function dnsOnly(rule: JsonObject): boolean {
-  const ports = blocks(rule.ports);
-  return ports.length > 0 && ports.every((port) => String(port.port) === '53' && (port.end_port === undefined || String(port.end_port) === '53'));
-}
 
 /** This deployment's namespaces: every compartment of every homeserver and the platform's (site facts), and those the stack creates. */
 function ownNamespaces(stack: SynthesizedStack, context: AuditContext): Set<string> {
-  return new Set([...(context.facts?.namespaces ?? []), ...namespaceNames(stack)]);
+  return new Set([...Object.keys(context.facts?.namespaces ?? {}), ...declaredNamespaces([stack]).keys()]);
 }
 
 /**
@@ -31,7 +17,7 @@ function ownNamespaces(stack: SynthesizedStack, context: AuditContext): Set<stri
  * and the cluster DNS peer must not be a namespace of this deployment: where anyone, or a
  * compartment, can run pods with the expected labels, a selector trusts whoever does.
  */
-export const NET_11: Rule = {
+export const rule: Rule = {
   id: 'NET-11',
   title: 'No peer in the default namespace; system namespaces for cluster DNS only',
   level: 'error',
@@ -39,17 +25,18 @@ export const NET_11: Rule = {
   references: { cisKubernetes: '5.3.2, 5.7.4', nsaCisa: 'Network separation', anssi: 'R34' },
   siteFacts: { facts: ['namespaces'], unjudged: 'DNS egress to a namespace of this deployment that the stack does not create itself' },
   fix: 'Set kubernetes.dns.namespace to the cluster DNS namespace (e.g. kube-system) and monitoring.namespace to the namespace Prometheus runs in (never default, kube-system or a namespace of this deployment).',
+  appliesTo: NETWORK_POLICIES,
   check: (stack, context) => {
     const own = ownNamespaces(stack, context);
     const violations: Violation[] = [];
     for (const policy of networkPolicies(stack)) {
       for (const direction of ['ingress', 'egress'] as const) {
-        for (const rule of direction === 'egress' ? policy.egress : policy.ingress) {
-          const dns = direction === 'egress' && dnsOnly(rule);
-          for (const namespace of peersOf(rule, direction).flatMap((peer) => namedNamespaces(block(peer.namespace_selector)))) {
-            if (namespace === SHARED_NAMESPACE) violations.push({ address: policy.resource.address, message: `${direction} peer in the ${SHARED_NAMESPACE} namespace, where anyone may run a pod with the selected labels` });
-            else if ((SYSTEM_NAMESPACES as readonly string[]).includes(namespace) && !dns) violations.push({ address: policy.resource.address, message: `${direction} peer in ${namespace}, a namespace of Kubernetes itself, for something other than DNS egress (port 53)` });
-            else if (dns && own.has(namespace)) violations.push({ address: policy.resource.address, message: `DNS egress to ${namespace}, a namespace of this deployment: a compartment would receive every name its neighbours resolve` });
+        for (const entry of rulesOf(policy, direction)) {
+          const dns = direction === 'egress' && dnsOnly(entry);
+          for (const namespace of entry.peers.flatMap((peer) => (peer.kind === 'pods' && peer.namespaceSelector ? pinnedNamespaceNames(peer.namespaceSelector) : []))) {
+            if (namespace === SHARED_NAMESPACE) violations.push({ address: policy.address, message: `${direction} peer in the ${SHARED_NAMESPACE} namespace, where anyone may run a pod with the selected labels` });
+            else if ((SYSTEM_NAMESPACES as readonly string[]).includes(namespace) && !dns) violations.push({ address: policy.address, message: `${direction} peer in ${namespace}, a namespace of Kubernetes itself, for something other than DNS egress (port 53)` });
+            else if (dns && own.has(namespace)) violations.push({ address: policy.address, message: `DNS egress to ${namespace}, a namespace of this deployment: a compartment would receive every name its neighbours resolve` });
           }
         }
       }

@@ -1,18 +1,21 @@
+import { NAMESPACE_TYPES } from '../../../tfjson/resource-types';
+import { metadataOf, resources, stringMap } from '../../../tfjson/terraform-json';
+import { TYPED_NAMESPACES } from '../../checks/subjects';
 import type { Rule } from '../../rule';
-import { metadataOf, resources, stringMap } from '../../terraform-json';
 
 const MODES = ['enforce', 'audit', 'warn'] as const;
 
 /** Every namespace enforces, audits and warns on Pod Security `restricted`, each pinned to a version. */
-export const POD_01: Rule = {
+export const rule: Rule = {
   id: 'POD-01',
   title: 'Namespaces carry Pod Security Admission restricted labels with a pinned version',
   level: 'error',
   lesson: 'A compartment that admits privileged pods turns one compromised workload into a node compromise.',
   references: { podSecurityStandards: 'Restricted profile', cisKubernetes: '5.2.1', nsaCisa: 'Pod security (Pod Security Admission)', anssi: 'R30' },
   fix: 'Label the namespace pod-security.kubernetes.io/{enforce,audit,warn}=restricted and {mode}-version=v1.NN.',
+  appliesTo: TYPED_NAMESPACES,
   check: (stack) =>
-    resources(stack, 'kubernetes_namespace_v1', 'kubernetes_namespace').flatMap((namespace) => {
+    resources(stack, ...NAMESPACE_TYPES).flatMap((namespace) => {
       const labels = stringMap(metadataOf(namespace).labels);
       const problems: string[] = [];
       for (const mode of MODES) {

@@ -1,5 +1,5 @@
+import { bindings, label, roles, type PolicyRuleView } from '../../../tfjson/rbac';
 import type { Rule, Violation } from '../../rule';
-import { bindings, label, roles, type PolicyRuleView } from './rbac-view';
 
 /** Verbs that let a subject give itself more than it was granted. */
 const ESCALATION_VERBS = ['escalate', 'bind', 'impersonate'];
@@ -35,13 +35,14 @@ function coversResource(rule: PolicyRuleView, target: string): boolean {
  * creation or CSR approval; no ClusterRole reads Secrets; nothing is bound to cluster-admin,
  * admin or edit, or to the system:masters group.
  */
-export const RBAC_04: Rule = {
+export const rule: Rule = {
   id: 'RBAC-04',
   title: 'No privilege escalation paths in RBAC',
   level: 'error',
   lesson: 'One compromised identity must stay one identity: no permission may mint, borrow or widen another.',
   references: { cisKubernetes: '5.1.1, 5.1.2, 5.1.8, 5.1.11, 5.1.13', nsaCisa: 'Authentication and authorization', anssi: 'R27', checkov: ['CKV_K8S_156', 'CKV_K8S_157', 'CKV_K8S_158'] },
   fix: 'Drop escalate/bind/impersonate, pods/exec, pods/attach, serviceaccounts/token and CSR approval from roles, read Secrets only through a namespaced Role on named resources, and bind narrow roles (never cluster-admin, admin, edit or system:masters).',
+  appliesTo: { subject: 'Role, ClusterRole or binding', presentIn: (stack) => roles(stack).length > 0 || bindings(stack).length > 0 },
   check: (stack) => {
     const violations: Violation[] = [];
     for (const role of roles(stack)) {

@@ -1,12 +1,12 @@
+import { forbiddenSecretSources } from '../../checks/secret-sources';
 import type { Rule } from '../../rule';
 import { scanJson } from '../../secrets/secret-scan';
-import { forbiddenSecretSources } from './secret-sources';
 
 /**
  * No secret literal anywhere in the synthesized configuration (which is also what lands in
  * state), and no resource that generates or writes a secret value through Terraform.
  */
-export const SEC_01: Rule = {
+export const rule: Rule = {
   id: 'SEC-01',
   title: 'No secret literal in synthesized output',
   level: 'error',

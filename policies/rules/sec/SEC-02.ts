@@ -1,12 +1,12 @@
-import { chartName, helmReleases, helmValues } from '../../helm-values';
-import { at, EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf, type ManifestView } from '../../manifests';
+import { chartName, helmReleases, helmValues } from '../../../tfjson/helm-values';
+import { at, EXTERNAL_SECRETS_GROUP, inGroup, manifests, manifestsOfKind, specOf, type ManifestView } from '../../../tfjson/manifests';
+import { blocks, isObject, valueAt, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import type { Rule, Violation } from '../../rule';
-import { blocks, isObject, type SynthesizedStack, valueAt } from '../../terraform-json';
 
 /** Cluster-wide External Secrets kinds: each reaches across every compartment. */
-export const CLUSTER_KINDS = ['ClusterSecretStore', 'ClusterExternalSecret', 'ClusterPushSecret', 'ClusterGenerator'] as const;
+const CLUSTER_KINDS = ['ClusterSecretStore', 'ClusterExternalSecret', 'ClusterPushSecret', 'ClusterGenerator'] as const;
 /** What the `external-secrets` chart must switch off so that no controller serves (or CRD admits) a cluster-wide kind. */
-export const CLUSTER_SWITCHES = [
+const CLUSTER_SWITCHES = [
   'processClusterStore',
   'crds.createClusterSecretStore',
   'processClusterExternalSecret',
@@ -74,13 +74,17 @@ function storeViolations(stack: SynthesizedStack): Violation[] {
  * (no Cluster* kinds, the chart's cluster controllers and CRDs switched off); every reference to
  * a store names its kind, so none falls back to a cluster store.
  */
-export const SEC_02: Rule = {
+export const rule: Rule = {
   id: 'SEC-02',
   title: 'One SecretStore per compartment namespace',
   level: 'error',
   lesson: 'One credential that could read every secret turned a single leak into a full compromise; a compartment reads only its own secrets.',
   references: { cisKubernetes: '5.4.2', nsaCisa: 'Secrets: least privilege, external secret storage', anssi: 'R26' },
   fix: 'Declare one namespaced SecretStore per compartment with its own OpenBao role and service account, reference it with kind: SecretStore, and install external-secrets with every cluster-wide kind disabled.',
+  appliesTo: {
+    subject: 'External Secrets object or external-secrets chart',
+    presentIn: (stack) => manifests(stack).some((view) => inGroup(view, EXTERNAL_SECRETS_GROUP)) || helmReleases(stack).some((release) => chartName(release) === 'external-secrets'),
+  },
   check: (stack) => {
     const violations: Violation[] = [];
     for (const view of manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, ...CLUSTER_KINDS)) {

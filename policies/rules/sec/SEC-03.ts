@@ -1,12 +1,12 @@
-import { at, CERT_MANAGER_GROUP, EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf, type ManifestView } from '../../manifests';
+import { DAY_MS, HOUR_MS, parseGoDuration } from '../../../tfjson/go-duration';
+import { at, CERT_MANAGER_GROUP, EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf, type ManifestView } from '../../../tfjson/manifests';
+import { blocks, isObject } from '../../../tfjson/terraform-json';
 import type { Rule, Violation } from '../../rule';
-import { blocks, isObject } from '../../terraform-json';
-import { DAY_MS, HOUR_MS, parseGoDuration } from './go-duration';
 
 /** The longest refresh interval of an ExternalSecret or PushSecret. */
-export const MAX_REFRESH_MS = DAY_MS;
+const MAX_REFRESH_MS = DAY_MS;
 /** CA/Browser Forum maximum leaf lifetime (397 days). */
-export const MAX_LEAF_DURATION_MS = 9528 * HOUR_MS;
+const MAX_LEAF_DURATION_MS = 9528 * HOUR_MS;
 
 function refreshIntervalProblem(value: unknown): string | undefined {
   if (value === undefined) return 'refreshInterval is absent';
@@ -69,13 +69,17 @@ function certificate(view: ManifestView): string[] {
  * Delivered secrets refresh at least daily (or are generated once into an immutable Secret);
  * certificates have an explicit lifetime and renewal window, and leaf keys rotate on renewal.
  */
-export const SEC_03: Rule = {
+export const rule: Rule = {
   id: 'SEC-03',
   title: 'Secrets and certificates rotate on a declared interval',
   level: 'error',
   lesson: 'The leaked credentials stayed valid long after the leak; a credential that rotates limits how long a stolen copy is worth anything.',
   references: { cisKubernetes: '5.4.2', nsaCisa: 'Secrets: rotate credentials and certificates', anssi: 'R26' },
   fix: 'ExternalSecret: refreshPolicy Periodic with refreshInterval <= 24h (CreatedOnce only for generated, immutable data); PushSecret: refreshInterval <= 24h; Certificate: explicit duration (<= 9528h for leaves) and renewBefore, privateKey.rotationPolicy Always (Never only for a CA).',
+  appliesTo: {
+    subject: 'ExternalSecret, PushSecret or Certificate',
+    presentIn: (stack) => manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'ExternalSecret', 'PushSecret').length > 0 || manifestsOfKind(stack, CERT_MANAGER_GROUP, 'Certificate').length > 0,
+  },
   check: (stack) => {
     const violations: Violation[] = [];
     const report = (view: ManifestView, problems: string[]) => problems.forEach((problem) => violations.push({ address: view.resource.address, message: `${view.label}: ${problem}` }));

@@ -1,25 +1,24 @@
-import { argv as argvOf } from '../../invocations';
+import { argv as argvOf } from '../../../tfjson/invocations';
+import { containerAddress, podSpecs, type PodSpecView } from '../../../tfjson/pod-specs';
+import { synapseConfigFiles, synapseStart } from '../../../tfjson/synapse-config';
+import { at, blocks, isObject, type JsonObject } from '../../../tfjson/terraform-json';
+import { SYNAPSE } from '../../checks/synapse-settings';
 import type { Rule, Violation } from '../../rule';
-import { synapseConfigFiles } from '../../synapse-config';
-import { at, blocks, isObject, podSpecs, type JsonObject, type PodSpecView } from '../../terraform-json';
 
-export const NO_SECRETS_FLAG = '--no-secrets-in-config';
+const NO_SECRETS_FLAG = '--no-secrets-in-config';
 /** Top-level Synapse options that hold a secret inline; each has a `*_path`/`*_file` counterpart. */
-export const INLINE_SECRET_KEYS = ['macaroon_secret_key', 'form_secret', 'registration_shared_secret', 'worker_replication_secret', 'signing_key', 'turn_shared_secret', 'recaptcha_private_key'] as const;
+const INLINE_SECRET_KEYS = ['macaroon_secret_key', 'form_secret', 'registration_shared_secret', 'worker_replication_secret', 'signing_key', 'turn_shared_secret', 'recaptcha_private_key'] as const;
 /** Nested inline secrets: database password, Redis password, SMTP password. */
-export const NESTED_SECRET_KEYS = [['database', 'args', 'password'], ['redis', 'password'], ['email', 'smtp_pass']] as const;
+const NESTED_SECRET_KEYS = [['database', 'args', 'password'], ['redis', 'password'], ['email', 'smtp_pass']] as const;
 
 function containerViolations(view: PodSpecView): Violation[] {
   return view.containers.flatMap((container) => {
-    const argv = argvOf(container);
-    const address = `${view.resource.address} container "${String(container.name ?? '?')}"`;
-    const runsSynapse = argv.some((word) => word.includes('synapse.app.'));
+    const address = containerAddress(view, container);
+    const start = synapseStart(container);
     // Without a command the Synapse image runs its own entrypoint, which does not pass the flag.
-    const hasCommand = Array.isArray(container.command) && container.command.length > 0;
-    const imageEntrypoint = !hasCommand && typeof container.image === 'string' && /\/synapse(:|@|$)/.test(container.image);
-    if (imageEntrypoint) return [{ address, message: `runs the Synapse image entrypoint; run python -m synapse.app.<app> ... ${NO_SECRETS_FLAG} explicitly` }];
-    const hasFlag = argv.some((word) => word.split(/\s+/).includes(NO_SECRETS_FLAG));
-    return runsSynapse && !hasFlag ? [{ address, message: `runs synapse.app.* without ${NO_SECRETS_FLAG}` }] : [];
+    if (start === 'image-entrypoint') return [{ address, message: `runs the Synapse image entrypoint; run python -m synapse.app.<app> ... ${NO_SECRETS_FLAG} explicitly` }];
+    const hasFlag = argvOf(container).some((word) => word.split(/\s+/).includes(NO_SECRETS_FLAG));
+    return start === 'module' && !hasFlag ? [{ address, message: `runs synapse.app.* without ${NO_SECRETS_FLAG}` }] : [];
   });
 }
 
@@ -41,13 +40,14 @@ function inlineSecrets(config: JsonObject): string[] {
  * --no-secrets-in-config (which makes Synapse itself refuse inline secrets), and no Synapse
  * config in a ConfigMap carries one.
  */
-export const SEC_04: Rule = {
+export const rule: Rule = {
   id: 'SEC-04',
   title: 'Synapse reads every secret from a file',
   level: 'error',
   lesson: 'Credentials written into configuration were copied wherever the configuration went.',
   references: { cisKubernetes: '5.4.1', nsaCisa: 'Secrets: keep them out of configuration', anssi: 'R26' },
   fix: `Use the *_path / *_file options (macaroon_secret_key_path, form_secret_path, signing_key_path, database.args.passfile, redis.password_path, bind_password_file, ...) on mounted Secrets and run Synapse with ${NO_SECRETS_FLAG}.`,
+  appliesTo: SYNAPSE,
   check: (stack) => {
     const violations: Violation[] = podSpecs(stack).flatMap(containerViolations);
     for (const file of synapseConfigFiles(stack)) {

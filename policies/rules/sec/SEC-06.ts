@@ -1,7 +1,7 @@
+import { templateStrings, type TemplatePath } from '../../../tfjson/template-positions';
+import { isObject, type SynthesizedStack } from '../../../tfjson/terraform-json';
+import { parseTemplate, referenceOf, type TemplatePart } from '../../../tfjson/terraform-template';
 import type { Rule, Violation } from '../../rule';
-import { templateStrings, type TemplatePath } from '../../template-positions';
-import { isObject, type SynthesizedStack } from '../../terraform-json';
-import { parseTemplate, referenceOf, type TemplatePart } from '../../terraform-template';
 
 /** Resource and data source addresses the stack declares (`type.name`, `data.type.name`). */
 function declared(stack: SynthesizedStack): Set<string> {
@@ -57,7 +57,7 @@ function problemOf(part: TemplatePart, addresses: ReadonlySet<string>): string |
  * sources of the same stack. No function call, variable or directive runs at plan time, and
  * nothing is malformed.
  */
-export const SEC_06: Rule = {
+export const rule: Rule = {
   id: 'SEC-06',
   title: "Strings are literal text or references to this stack's resources",
   level: 'error',

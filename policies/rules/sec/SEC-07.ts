@@ -1,8 +1,9 @@
-import { chartName, helmReleases, helmValues } from '../../helm-values';
-import { EXTERNAL_SECRETS_GROUP, CORE_GROUP, manifestsOfKind, specOf } from '../../manifests';
-import { openbaoServerConfigs } from '../../openbao-config';
+import { chartName, helmReleases, helmValues } from '../../../tfjson/helm-values';
+import { CORE_GROUP, EXTERNAL_SECRETS_GROUP, manifestsOfKind, specOf } from '../../../tfjson/manifests';
+import { openbaoServerConfigs } from '../../../tfjson/openbao-config';
+import { NAMESPACE_TYPES, SECRET_TYPES } from '../../../tfjson/resource-types';
+import { at, block, blocks, isObject, metadataOf, resources, type JsonObject, type ResourceView, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import type { AuditContext, Rule, Violation } from '../../rule';
-import { at, block, blocks, isObject, metadataOf, resources, type JsonObject, type SynthesizedStack } from '../../terraform-json';
 
 /** Where a seal key lives: the Secret and its namespace. */
 interface SealKeyLocation {
@@ -60,6 +61,28 @@ function named(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+const externalSecretsReleases = (stack: SynthesizedStack) => helmReleases(stack).filter((candidate) => chartName(candidate) === 'external-secrets');
+
+/** The stack's namespaces named like the seal key's. */
+function namespacesAt(stack: SynthesizedStack, location: SealKeyLocation): ResourceView[] {
+  return resources(stack, ...NAMESPACE_TYPES).filter((namespace) => metadataOf(namespace).name === location.namespace);
+}
+
+/** What creates the seal key in the stack: its ExternalSecret, or the Secret itself (manifest or typed). */
+function creatorsOf(stack: SynthesizedStack, location: SealKeyLocation): { address: string; body: JsonObject; what: string }[] {
+  return [
+    ...manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'ExternalSecret')
+      .filter((view) => view.namespace === location.namespace && (named(at(specOf(view), 'target', 'name')) ?? view.name) === location.secret)
+      .map((view) => ({ address: view.resource.address, body: view.resource.body, what: 'ExternalSecret' })),
+    ...manifestsOfKind(stack, CORE_GROUP, 'Secret')
+      .filter((view) => view.namespace === location.namespace && view.name === location.secret)
+      .map((view) => ({ address: view.resource.address, body: view.resource.body, what: 'Secret' })),
+    ...resources(stack, ...SECRET_TYPES)
+      .filter((secret) => metadataOf(secret).namespace === location.namespace && metadataOf(secret).name === location.secret)
+      .map((secret) => ({ address: secret.address, body: secret.body, what: 'Secret' })),
+  ];
+}
+
 /**
  * The static seal key that unseals OpenBao survives an ordinary destroy of any stack: the
  * objects that create it (its ExternalSecret, or the Secret itself) and the namespace that holds
@@ -68,40 +91,36 @@ function named(value: unknown): string | undefined {
  * among them, whatever its lifecycle says). Retiring a deployment is a deliberate, documented
  * procedure, not a side effect of `destroy`.
  */
-export const SEC_07: Rule = {
+export const rule: Rule = {
   id: 'SEC-07',
   title: 'The seal key and the namespace that holds it survive an ordinary destroy',
   level: 'error',
   lesson: 'After an intrusion the platform is torn down and rebuilt: a destroy that takes OpenBao\'s seal key with it loses every secret it protected, and every recovery that needs them.',
   references: { nsaCisa: 'Secrets: protect key material and its backups', anssi: 'R26' },
   fix: 'Set lifecycle { prevent_destroy = true } on the namespace holding the seal key and on the ExternalSecret (or Secret) that creates the key, and crds.annotations helm.sh/resource-policy: keep on the External Secrets release; retire a deployment with the README procedure.',
+  appliesTo: {
+    subject: "OpenBao server, seal key, the namespace holding it, or external-secrets chart",
+    presentIn: (stack, context) =>
+      externalSecretsReleases(stack).length > 0 ||
+      openbaoServerConfigs(stack).length > 0 ||
+      sealKeyLocations(stack, context).some((location) => namespacesAt(stack, location).length > 0 || creatorsOf(stack, location).length > 0),
+  },
   check: (stack, context) => {
     const violations: Violation[] = [];
-    for (const release of helmReleases(stack).filter((candidate) => chartName(candidate) === 'external-secrets')) {
+    for (const release of externalSecretsReleases(stack)) {
       const { values } = helmValues(release);
       if (at(values, 'installCRDs') === false || at(values, 'crds', 'annotations', 'helm.sh/resource-policy') === 'keep') continue;
       violations.push({ address: release.address, message: 'uninstalling External Secrets deletes its CRDs and with them every ExternalSecret, the seal key\'s among them: set crds.annotations helm.sh/resource-policy: keep' });
     }
     const seen = new Set<string>();
     for (const location of sealKeyLocations(stack, context)) {
-      for (const namespace of resources(stack, 'kubernetes_namespace_v1', 'kubernetes_namespace')) {
+      for (const namespace of namespacesAt(stack, location)) {
         const key = `${namespace.address} ${location.namespace}`;
-        if (metadataOf(namespace).name !== location.namespace || preventsDestroy(namespace.body) || seen.has(key)) continue;
+        if (preventsDestroy(namespace.body) || seen.has(key)) continue;
         seen.add(key);
         violations.push({ address: namespace.address, message: `namespace "${location.namespace}" holds OpenBao's seal key (Secret ${location.secret}) and its data: lifecycle.prevent_destroy is not set` });
       }
-      const creators = [
-        ...manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'ExternalSecret')
-          .filter((view) => view.namespace === location.namespace && (named(at(specOf(view), 'target', 'name')) ?? view.name) === location.secret)
-          .map((view) => ({ address: view.resource.address, body: view.resource.body, what: 'ExternalSecret' })),
-        ...manifestsOfKind(stack, CORE_GROUP, 'Secret')
-          .filter((view) => view.namespace === location.namespace && view.name === location.secret)
-          .map((view) => ({ address: view.resource.address, body: view.resource.body, what: 'Secret' })),
-        ...resources(stack, 'kubernetes_secret_v1', 'kubernetes_secret')
-          .filter((secret) => metadataOf(secret).namespace === location.namespace && metadataOf(secret).name === location.secret)
-          .map((secret) => ({ address: secret.address, body: secret.body, what: 'Secret' })),
-      ];
-      for (const creator of creators) {
+      for (const creator of creatorsOf(stack, location)) {
         const key = `${creator.address} ${location.secret}`;
         if (preventsDestroy(creator.body) || seen.has(key)) continue;
         seen.add(key);

@@ -1,7 +1,8 @@
-import { helmReleases, helmValues } from '../../helm-values';
-import { manifestsOfKind } from '../../manifests';
+import { helmReleases, helmValues } from '../../../tfjson/helm-values';
+import { manifestsOfKind } from '../../../tfjson/manifests';
+import { STATEFUL_SET_TYPES, STORAGE_CLASS_TYPES } from '../../../tfjson/resource-types';
+import { block, blocks, isObject, resources, stringMap, type JsonValue, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import type { AuditContext, Rule, Violation } from '../../rule';
-import { block, blocks, isObject, resources, stringMap, type JsonValue, type SynthesizedStack } from '../../terraform-json';
 
 const STORAGE_CLASS_KEYS = ['storageClass', 'storageClassName'];
 
@@ -24,7 +25,7 @@ function storageClassViolations(address: string, reclaimPolicy: unknown, paramet
 }
 
 function retentionViolations(stack: SynthesizedStack): Violation[] {
-  return resources(stack, 'kubernetes_stateful_set_v1', 'kubernetes_stateful_set').flatMap((set) => {
+  return resources(stack, ...STATEFUL_SET_TYPES).flatMap((set) => {
     const spec = block(set.body.spec) ?? {};
     // Without claim templates the stateful set creates no claims for the policy to govern.
     if (blocks(spec.volume_claim_template).length === 0) return [];
@@ -66,7 +67,7 @@ function helmViolations(stack: SynthesizedStack, context: AuditContext): Violati
  * every StorageClass in the stack retains volumes and encrypts them, and every chart's
  * storage class is allowlisted (never the cluster default).
  */
-export const STO_02: Rule = {
+export const rule: Rule = {
   id: 'STO-02',
   title: 'Storage is encrypted and retained',
   level: 'error',
@@ -74,9 +75,14 @@ export const STO_02: Rule = {
   references: { nsaCisa: 'Data protection: encryption at rest', anssi: 'R38' },
   siteFacts: { facts: ['storageClasses'], unjudged: 'that chart values name the site\'s storage classes (any explicitly named class is accepted)' },
   fix: 'Set persistent_volume_claim_retention_policy { when_deleted = "Retain", when_scaled = "Retain" } on stateful sets, reclaim_policy = "Retain" and an encryption parameter on storage classes, and an allowlisted storageClass in chart values.',
+  appliesTo: {
+    subject: 'stateful set, StorageClass or Helm release',
+    presentIn: (stack) =>
+      resources(stack, ...STATEFUL_SET_TYPES, ...STORAGE_CLASS_TYPES).length > 0 || manifestsOfKind(stack, 'storage.k8s.io', 'StorageClass').length > 0 || helmReleases(stack).length > 0,
+  },
   check: (stack, context) => [
     ...retentionViolations(stack),
-    ...resources(stack, 'kubernetes_storage_class_v1', 'kubernetes_storage_class').flatMap((storageClass) =>
+    ...resources(stack, ...STORAGE_CLASS_TYPES).flatMap((storageClass) =>
       storageClassViolations(storageClass.address, storageClass.body.reclaim_policy, stringMap(storageClass.body.parameters)),
     ),
     ...manifestsOfKind(stack, 'storage.k8s.io', 'StorageClass').flatMap((view) => storageClassViolations(view.resource.address, view.object.reclaimPolicy, stringMap(view.object.parameters))),
