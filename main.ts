@@ -29,6 +29,7 @@ process.exitCode = runCommand(() => {
   };
   const checked = checkSynthesisRequest(request);
   // cdktf and the constructs are loaded only for a request that passed (a refusal takes 0.1 s instead of 0.45 s).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
   const outcome = 'ok' in checked ? checked : (require('./stacks/synthesize-deployment') as typeof import('./stacks/synthesize-deployment')).buildDeployment(request, checked);
   (outcome.ok ? process.stdout : process.stderr).write(`${describeOutcome(outcome, request)}\n`);
   return exitCodeOf(outcome);

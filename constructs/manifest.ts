@@ -35,7 +35,7 @@ export class Manifest extends Construct {
   constructor(scope: Construct, id: string, props: ManifestProps) {
     super(scope, id);
     this.resource = new ManifestResource(this, 'manifest', {
-      manifest: props.object as unknown as Record<string, unknown>,
+      manifest: props.object,
       fieldManager: { name: FIELD_MANAGER, forceConflicts: false },
       ...(props.waitForReady ? { wait: { condition: [{ type: 'Ready', status: 'True' }] } } : {}),
       timeouts: { create: '5m', update: '5m', delete: '5m' },

@@ -32,7 +32,7 @@ const DAY_MS = 86_400_000;
 
 function asSuppression(value: unknown): Suppression {
   const record = isObject(value) ? value : {};
-  const text = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : '');
+  const text = (key: string) => (typeof record[key] === 'string' ? record[key] : '');
   return { ruleId: text('ruleId'), reason: text('reason'), owner: text('owner'), expires: text('expires') };
 }
 

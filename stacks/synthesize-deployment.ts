@@ -52,6 +52,7 @@ export function buildDeployment(request: SynthesisRequest, checked: CheckedReque
     const results = packs.map((pack) => pack.result).filter((result) => result !== undefined);
     const audit = mergeAudits(results, request.rules);
     if (audit.errors.length > 0) return { ok: false, reason: 'policy', audit };
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows whatever cdktf threw, once the audit is reported
     if (synthesisError !== undefined) throw synthesisError;
     // Locations point into the published directory (where the stacks will be after the rename).
     const files = new Map(audit.stacks.map((stack) => [stack, path.join(staging ?? '', 'stacks', stack, 'cdk.tf.json')]));

@@ -61,7 +61,7 @@ function expression(value: unknown, path: TemplatePath, transform: TemplateTrans
 
 /** One block or a list of blocks of the same type. */
 function eachBlock(value: unknown, body: (block: Record<string, unknown>, path: TemplatePath) => unknown, path: TemplatePath): unknown {
-  if (Array.isArray(value)) return value.map((item, index) => (isPlain(item) ? body(item, [...path, index]) : item));
+  if (Array.isArray(value)) return value.map((item: unknown, index) => (isPlain(item) ? body(item, [...path, index]) : item));
   return isPlain(value) ? body(value, path) : value;
 }
 

@@ -79,7 +79,7 @@ export function parseTemplate(template: string): ParsedTemplate {
     }
     const opener = template.startsWith('${', index) ? 'interpolation' : template.startsWith('%{', index) ? 'directive' : undefined;
     if (!opener) {
-      literal += template[index];
+      literal += template.charAt(index);
       index += 1;
       continue;
     }

@@ -37,8 +37,8 @@ const PGPASS_STEP = { name: 'pgpass', command: ['install', '-m', '0600', `${SYNA
 
 const SYNAPSE_WRITABLE = [
   { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 256 },
-  { name: 'runtime-secrets', mountPath: SYNAPSE_PATHS.runtimeSecretsDirectory, sizeLimitMi: 1, medium: 'Memory' as const },
-];
+  { name: 'runtime-secrets', mountPath: SYNAPSE_PATHS.runtimeSecretsDirectory, sizeLimitMi: 1, medium: 'Memory' },
+] as const;
 
 function synapseCommand(app: 'homeserver' | 'worker', extraConfigs: readonly string[] = []): string[] {
   const configs = [...(app === 'homeserver' ? [SYNAPSE_PATHS.homeserverConfig] : [SYNAPSE_PATHS.homeserverConfig, SYNAPSE_PATHS.workerConfig]), ...extraConfigs];
@@ -173,7 +173,7 @@ export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverS
       uid: SYNAPSE_UID,
       gid: SYNAPSE_UID,
       ports: [SYNAPSE_PORTS.http, SYNAPSE_PORTS.replication, SYNAPSE_PORTS.metrics],
-      writablePaths: [{ ...SYNAPSE_WRITABLE[0]!, sizeLimitMi: 512 }, SYNAPSE_WRITABLE[1]!],
+      writablePaths: [{ ...SYNAPSE_WRITABLE[0], sizeLimitMi: 512 }, SYNAPSE_WRITABLE[1]],
       storage: { name: 'media', mountPath: SYNAPSE_PATHS.mediaStore, sizeGi: homeserver.media.storageGi },
       resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 },
       probe: { type: 'http', path: '/health', port: 'http', scheme: 'HTTPS' },

@@ -101,5 +101,5 @@ export function finiteDuration(path: string, meaning: string): SettingCheck {
 
 /** The value as a list of strings, or undefined when it is not one. */
 export function stringList(value: JsonValue | undefined): string[] | undefined {
-  return Array.isArray(value) && value.every((entry) => typeof entry === 'string') ? (value as string[]) : undefined;
+  return Array.isArray(value) && value.every((entry) => typeof entry === 'string') ? value : undefined;
 }

@@ -58,5 +58,5 @@ export function renderControlCatalogue(rules: readonly Rule[] = ALL_RULES): stri
       '',
     );
   }
-  return `${lines.join('\n')}`;
+  return lines.join('\n');
 }

@@ -81,7 +81,7 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
   const group = (signal: Signal, rules: AlertRule[]): RuleGroup => ({ name: `matrix-sovereign.${input.homeserverName}.${signal}`, rules });
   const { mediaBytes, loginResponses, synapseRequests } = ALERT_METRICS;
   const perMinute = (servlets: readonly string[], extra: Record<string, string> = {}) =>
-    `sum(rate(${synapseRequests.metric}${selector({ namespace: namespaces.homeserver, servlet: servlets.length === 1 ? servlets[0]! : `=~${servlets.join('|')}`, ...extra })}[5m])) * 60`;
+    `sum(rate(${synapseRequests.metric}${selector({ namespace: namespaces.homeserver, servlet: servlets.length === 1 ? (servlets[0] ?? '') : `=~${servlets.join('|')}`, ...extra })}[5m])) * 60`;
   const gatewayLog = `the HAProxy log (stdout of the haproxy pods in ${literalNamespaces.gateway}: client address, path, status)`;
   const synapseLog = `the Synapse log in ${literalNamespaces.homeserver} (requesting user and, via X-Forwarded-For, client address)`;
 

@@ -181,7 +181,7 @@ it('External Secrets generated every value into OpenBao and delivered every Secr
   await eventually('every ExternalSecret synced', 180_000, async () => (notReady(await listIn(kube, compartmentNamespaces, API.externalSecrets)).length === 0 ? true : undefined), 2_000);
   const externalSecrets = await listIn(kube, compartmentNamespaces, API.externalSecrets);
   for (const external of externalSecrets) {
-    const target = ((external.spec as { target?: { name?: string } }).target?.name ?? external.metadata.name) as string;
+    const target = (external.spec as { target?: { name?: string } }).target?.name ?? external.metadata.name;
     expect(await kube.get(API.secret(external.metadata.namespace ?? '', target))).toBeDefined();
   }
   report.fact('ExternalSecrets synced', externalSecrets.length);

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { requireRoot } from '../support/sandbox';
 import { startCluster, type Cluster } from './support/control-plane';
 import { ensureEngineTool } from './support/engine-tools';
-import { eventually, type KubeObject } from './support/kube-client';
+import { eventually } from './support/kube-client';
 import type { ImageRuntime } from './support/pod-runner/container-command';
 import type { Pod } from './support/pod-runner/pod-types';
 import { PodRunner } from './support/pod-runner/runner';
@@ -162,7 +162,7 @@ it('a static image sees only its own files: no shell, no /usr; readiness comes f
   expect((await cluster.tier.probe({ kind: 'http', host: ready.status?.podIP ?? '', port: 2379, path: '/health' })).ok).toBe(true);
   const started = Date.now();
   await cluster.kube.delete(`/api/v1/namespaces/${NAMESPACE}/pods/server`);
-  await eventually('server gone', 60_000, async () => ((await cluster.kube.get<KubeObject>(`/api/v1/namespaces/${NAMESPACE}/pods/server`)) ? undefined : true));
+  await eventually('server gone', 60_000, async () => ((await cluster.kube.get(`/api/v1/namespaces/${NAMESPACE}/pods/server`)) ? undefined : true));
   expect(Date.now() - started).toBeLessThan(15_000);
   expect((await cluster.tier.probe({ kind: 'tcp', host: ready.status?.podIP ?? '', port: 2379 })).ok).toBe(false);
 

@@ -114,13 +114,13 @@ export function sandboxIn(root: string, synthesizedTemplate: string): Sandbox {
     fifo(relative) {
       parentOf(at(relative));
       const result = spawnSync('mkfifo', [at(relative)]);
-      if (result.status !== 0) throw new Error(`mkfifo failed: ${result.stderr}`);
+      if (result.status !== 0) throw new Error(`mkfifo failed: ${result.stderr.toString()}`);
       return at(relative);
     },
     socket(relative) {
       parentOf(at(relative));
       const result = spawnSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', at(relative)]);
-      if (result.status !== 0) throw new Error(`cannot create a socket: ${result.stderr}`);
+      if (result.status !== 0) throw new Error(`cannot create a socket: ${result.stderr.toString()}`);
       return at(relative);
     },
     sparse(relative, bytes) {

@@ -15,6 +15,7 @@ const tables = fs
   .readdirSync(CASES_DIRECTORY)
   .filter((file) => file.endsWith('.ts'))
   .sort()
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- every case table in the folder, found at run time
   .map((file) => ({ file, cases: (require(path.join(CASES_DIRECTORY, file)) as { cases: readonly HostileCase[] }).cases }));
 
 // Made on first use: concurrent tests may start before a beforeAll hook has finished.

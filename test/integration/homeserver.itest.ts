@@ -212,7 +212,7 @@ describe('no scraping of people: profiles and the user directory', () => {
     };
     // The directory is updated in the background: wait (few requests: searches are rate-limited per user) for the room-mate.
     const deadline = Date.now() + 30_000;
-    let found: string[] = [];
+    let found: string[];
     while (!(found = await search('dave')).includes(userId('dave')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(found).toEqual([userId('dave')]);
     expect(await search('carol')).toEqual([]);

@@ -222,7 +222,7 @@ describe('network policies derived from the flow matrix', () => {
   });
 
   it('keeps each except entry in the family of its block', () => {
-    const egress = deriveFlowPolicies(flowMatrix(fleet, ministry!), ministry!).find((p) => p.name === 'egress-synapse-to-outside-federation');
+    const egress = deriveFlowPolicies(flowMatrix(fleet, ministry!), ministry).find((p) => p.name === 'egress-synapse-to-outside-federation');
     const blocks = egress?.egress.flatMap((rule) => rule.peers).flatMap((peer) => (peer.kind === 'ipBlock' ? [peer.ipBlock] : []));
     expect(blocks).toEqual([
       { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16'] },

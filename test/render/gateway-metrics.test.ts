@@ -70,7 +70,7 @@ describe('gateway metrics on a live HAProxy', () => {
       const onResponse = (response: http.IncomingMessage) => {
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body, contentType: String(response.headers['content-type'] ?? '') }));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body, contentType: response.headers['content-type'] ?? '' }));
       };
       const request = options.tls ? https.request({ ...requestOptions, rejectUnauthorized: false }, onResponse) : http.request(requestOptions, onResponse);
       request.on('error', reject);

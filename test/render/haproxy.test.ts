@@ -130,7 +130,7 @@ describe('rendered haproxy.cfg', () => {
   });
   it('sends login attempts through their own backend, where the login rate limit refuses them', () => {
     expect(text).toMatch(/use_backend login if login_attempt login_path\n\s+use_backend synapse if /);
-    expect(text).toMatch(/backend login\n(  .*\n)*  http-request deny deny_status 429 if \{ sc_gpc0_rate\(0\) gt 5 \}\n  server synapse synapse\.agency-homeserver\.svc:8008 ssl verify required /);
+    expect(text).toMatch(/backend login\n( {2}.*\n)* {2}http-request deny deny_status 429 if \{ sc_gpc0_rate\(0\) gt 5 \}\n {2}server synapse synapse\.agency-homeserver\.svc:8008 ssl verify required /);
   });
   it('never mentions the admin API (it is refused by default)', () => {
     expect(text).not.toContain('/_synapse');
@@ -204,7 +204,7 @@ describe('rendered HAProxy running on loopback', () => {
           backendCaFile: ca.certificate,
           backends: { synapse: { host: '127.0.0.1', port: synapsePort, tlsName: SYNAPSE_NAME }, media: { host: '127.0.0.1', port: mediaPort, tlsName: MEDIA_NAME } },
         }),
-      ).replace(/^  bind :(\d+)/gm, '  bind 127.0.0.1:$1'),
+      ).replace(/^ {2}bind :(\d+)/gm, '  bind 127.0.0.1:$1'),
     );
     haproxy = startHaproxy(file);
     await waitUntil(async () => (await call('GET', '/_matrix/client/versions')).status === 200, 'haproxy');

@@ -43,7 +43,7 @@ function runScript(failOn = ''): { status: number | null; calls: string[]; outpu
   fs.mkdirSync(path.join(root, 'bin'));
   fs.writeFileSync(path.join(root, 'bin', 'bao'), STAND_IN, { mode: 0o755 });
   // Only the mount points differ from the pod.
-  const script = (files[CONFIGURE_SCRIPT] ?? '').replaceAll(`${CONFIGURATOR_PATHS.desiredState}`, desired).replaceAll(CONFIGURATOR_PATHS.token, path.join(root, 'token'));
+  const script = (files[CONFIGURE_SCRIPT] ?? '').replaceAll(CONFIGURATOR_PATHS.desiredState, desired).replaceAll(CONFIGURATOR_PATHS.token, path.join(root, 'token'));
   fs.writeFileSync(path.join(root, 'configure.sh'), script);
   const log = path.join(root, 'bao.log');
   const result = spawnSync('/bin/sh', [path.join(root, 'configure.sh')], { encoding: 'utf8', env: { PATH: `${path.join(root, 'bin')}:/usr/bin:/bin`, BAO_LOG: log, FAIL_ON: failOn } });

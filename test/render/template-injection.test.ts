@@ -222,7 +222,7 @@ describe('HAProxy answers the well-known documents with the host as literal JSON
       certificateFile: throwawayPem(directory),
       backendCaFile: throwawayPem(directory),
       backends: { synapse: { host: '127.0.0.1', port: 9, tlsName: 'synapse.x.svc' }, media: { host: '127.0.0.1', port: 9, tlsName: 'media.x.svc' } },
-    }).replace(/^  bind :(\d+)/gm, '  bind 127.0.0.1:$1');
+    }).replace(/^ {2}bind :(\d+)/gm, '  bind 127.0.0.1:$1');
     fs.writeFileSync(file, text);
     expect(checkConfig(file)).toMatchObject({ status: 0 });
     const haproxy = startHaproxy(file);

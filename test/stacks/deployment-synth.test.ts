@@ -200,7 +200,7 @@ describe('failures write nothing', () => {
     fs.writeFileSync(bad, fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8').replace('serverName: matrix.agency.example.org', 'serverName: Matrix.Agency'));
     const outcome = synthesizeDeployment({ configPath: bad, outdir });
     expect(outcome).toMatchObject({ ok: false, reason: 'config' });
-    expect(outcome.ok === false && outcome.reason === 'config' && outcome.error.message).toMatch(/homeservers\[0\]\.serverName: must be lowercase/);
+    expect(!outcome.ok && outcome.reason === 'config' && outcome.error.message).toMatch(/homeservers\[0\]\.serverName: must be lowercase/);
     expect(fs.readdirSync(root)).toEqual(['bad.yaml']);
   });
 });

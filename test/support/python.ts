@@ -10,6 +10,7 @@ import { toolCache } from './tool-cache';
  * Runs `script` with `input` as JSON on stdin and parses its JSON output. `requirement` names a
  * pure-Python PyPI package (e.g. junitparser==5.0.3) installed once into the tool cache.
  */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape of the script's JSON output
 export function runPython<T>(script: string, input: unknown, requirement?: string): T {
   const env = requirement ? { ...process.env, PYTHONPATH: pythonPackages(requirement) } : process.env;
   const result = spawnSync('python3', ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', env });

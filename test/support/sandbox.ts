@@ -141,7 +141,7 @@ export class Sandbox {
 
 function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    if (!child.pid || child.exitCode !== null || child.signalCode !== null) return resolve();
+    if (!child.pid || child.exitCode !== null || child.signalCode !== null) return void resolve();
     const signal = (name: NodeJS.Signals) => {
       try {
         process.kill(-(child.pid ?? 0), name);

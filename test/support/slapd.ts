@@ -88,7 +88,7 @@ export async function serveSlapd(root: string, configDirectory: string): Promise
     log: () => fs.readFileSync(logFile, 'utf8'),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null) return void resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -96,6 +96,7 @@ describe('mapTemplateStrings', () => {
   });
 
   it('passes anything that is not a plain JSON value through untouched', () => {
+    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- any instance of a class is not a plain JSON value
     class Token {}
     const token = new Token();
     const mapped = mapTemplateStrings({ resource: { t: { n: { value: token, list: [token] } } } }, () => 'x') as { resource: { t: { n: { value: unknown; list: unknown[] } } } };

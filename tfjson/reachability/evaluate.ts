@@ -61,7 +61,7 @@ export function analyse(stacks: readonly SynthesizedStack[]): Analysis {
     // Only flows a policy of these stacks takes part in; the rest is the site's business.
     if (!declared.governed.has(from) && !declared.governed.has(to)) return;
     const key = `${from}\0${to}`;
-    const pair = pairs.get(key) ?? { from, to, ports: new Map() };
+    const pair: ZonePairPorts = pairs.get(key) ?? { from, to, ports: new Map() };
     pairs.set(key, pair);
     const label = portLabel(spec);
     const entry = pair.ports.get(label) ?? { spec, ranges: new Set<string>() };

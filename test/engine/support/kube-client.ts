@@ -38,7 +38,7 @@ export class KubeApiError extends Error {
     readonly status: number,
     readonly body: unknown,
   ) {
-    super(`${method} ${apiPath}: HTTP ${status}: ${typeof body === 'object' && body && 'message' in body ? String((body as { message: unknown }).message) : JSON.stringify(body)}`);
+    super(`${method} ${apiPath}: HTTP ${status}: ${typeof body === 'object' && body && 'message' in body ? String(body.message) : JSON.stringify(body)}`);
   }
 }
 

@@ -71,6 +71,6 @@ export async function podsReady(kube: KubeClient, namespaces: readonly string[],
       return pending.length === 0 ? all : undefined;
     }, 2_000);
   } catch (error) {
-    throw new Error(`${String(error)}; not ready: ${pending.join(', ')}`);
+    throw new Error(`${String(error)}; not ready: ${pending.join(', ')}`, { cause: error });
   }
 }
