@@ -7,25 +7,6 @@ import { importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import { configs as typescript } from 'typescript-eslint';
 
-/** The layers (folders) and the layers each may import; scripts/, test/ and main.ts may import anything. */
-const MAY_IMPORT = {
-  config: [],
-  model: ['config'],
-  render: ['config', 'model'],
-  workloads: ['config', 'model', 'render'],
-  tfjson: ['config', 'model'],
-  policies: ['config', 'model', 'tfjson'],
-  constructs: ['config', 'model', 'render', 'workloads', 'tfjson', 'policies'],
-  stacks: ['config', 'model', 'render', 'workloads', 'tfjson', 'policies', 'constructs'],
-  review: ['config', 'model', 'tfjson', 'policies', 'stacks'],
-};
-const TOP_LEVEL = [...Object.keys(MAY_IMPORT), 'scripts', 'test', 'main.ts'];
-const LAYER_ZONES = Object.entries(MAY_IMPORT).map(([layer, allowed]) => ({
-  target: `./${layer}`,
-  from: TOP_LEVEL.filter((other) => other !== layer && !allowed.includes(other)).map((other) => `./${other}`),
-  message: `${layer}/ may import only ${allowed.length > 0 ? allowed.map((other) => `${other}/`).join(', ') : 'node builtins and packages'}.`,
-}));
-
 export default defineConfig(
   // What .gitignore lists (ESLint does not read it).
   globalIgnores(['dist/', 'coverage/', 'reports/', 'cdktf.out/', 'cdktf.out.*/', '.gen/', '.ci-cache/', 'state/', '.terraform/']),
@@ -85,13 +66,13 @@ export default defineConfig(
           alphabetize: { order: 'asc', caseInsensitive: true },
         },
       ],
-      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: LAYER_ZONES }],
     },
   },
 
-  // Tests read synthesized Terraform JSON and tool output untyped, index it freely and assert its shape with expect.
+  // Tests and the rules' case tables read synthesized Terraform JSON and tool output untyped,
+  // index it freely and assert its shape with expect.
   {
-    files: ['test/**'],
+    files: ['test/**', '**/*.cases.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

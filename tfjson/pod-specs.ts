@@ -53,6 +53,6 @@ export function seccompType(context: JsonObject): unknown {
 
 export function capabilities(context: JsonObject): { drop: unknown[]; add: unknown[] } {
   const caps = block(context.capabilities);
-  const list = (value: unknown) => (Array.isArray(value) ? value : []);
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
   return { drop: list(caps?.drop), add: list(caps?.add) };
 }

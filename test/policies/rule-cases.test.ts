@@ -25,6 +25,12 @@ interface RuleFile {
   readonly cases: RuleCases | undefined;
 }
 
+/** A rule module or case table, found at run time by listing the folders. */
+function loadModule(file: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the file names are known only at run time
+  return require(file);
+}
+
 /** Every `<folder>/<ID>.ts` under policies/rules, with what it and its case table export. */
 function ruleFiles(): RuleFile[] {
   return fs
@@ -35,8 +41,8 @@ function ruleFiles(): RuleFile[] {
         const id = RULE_FILE.exec(file)?.[1];
         if (id === undefined) return [];
         const base = path.join(RULES_DIRECTORY, folder.name, id);
-        const { rule } = require(base) as { rule?: Rule };
-        const cases = fs.existsSync(`${base}.cases.ts`) ? (require(`${base}.cases`) as { cases?: RuleCases }).cases : undefined;
+        const { rule } = loadModule(base) as { rule?: Rule };
+        const cases = fs.existsSync(`${base}.cases.ts`) ? (loadModule(`${base}.cases`) as { cases?: RuleCases }).cases : undefined;
         return [{ id, folder: folder.name, rule, cases }];
       }),
     )

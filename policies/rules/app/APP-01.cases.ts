@@ -22,6 +22,9 @@ export const cases: RuleCases = {
     { name: 'worker file without registration settings (fixture)', mutate: () => undefined },
   ],
   notApplicable: [
-    { name: 'no Synapse: neither its configuration nor a process', mutate: (j) => (remove(j, R.synapseConfig), remove(j, R.synapseDeployment)) },
+    { name: 'no Synapse: neither its configuration nor a process', mutate: (j) => {
+      remove(j, R.synapseConfig);
+      remove(j, R.synapseDeployment);
+    } },
   ],
 };

@@ -20,7 +20,13 @@ export const cases: RuleCases = {
   ],
   good: [
     { name: 'the any-address for federation and a public gateway (fixture)', mutate: () => undefined },
-    { name: 'egress to a /16 and ingress from a /8', mutate: (j) => (setFederationBlock('198.51.0.0/16')(j), setGatewayIngress('11.0.0.0/8')(j)) },
-    { name: 'IPv6: egress to a /32, source ranges of a /16 and the any-address', mutate: (j) => (setFederationBlock('2001:db8::/32')(j), setSourceRanges(['2001::/16', '::/0'])(j)) },
+    { name: 'egress to a /16 and ingress from a /8', mutate: (j) => {
+      setFederationBlock('198.51.0.0/16')(j);
+      setGatewayIngress('11.0.0.0/8')(j);
+    } },
+    { name: 'IPv6: egress to a /32, source ranges of a /16 and the any-address', mutate: (j) => {
+      setFederationBlock('2001:db8::/32')(j);
+      setSourceRanges(['2001::/16', '::/0'])(j);
+    } },
   ],
 };

@@ -53,6 +53,6 @@ export const cases: RuleCases = {
     { name: 'an ExternalSecret of another Secret in the OpenBao namespace, destroyable', mutate: (j) => void (child(manifestSpecOf(j, R.sealKey), 'target').name = 'openbao-scratch', delete body(j, R.sealKey).lifecycle) },
     { name: 'a seal key of the same name in another namespace, destroyable', mutate: (j) => void ((body(j, R.openbaoNamespace).metadata as JsonObject).name = 'matrix-scratch', delete body(j, R.openbaoNamespace).lifecycle), context: STANDALONE_CONTEXT },
     { name: 'prevent_destroy on a namespace that holds no seal key', mutate: (j) => (body(j, R.homeserverNamespace).lifecycle = { prevent_destroy: true }) },
-    { name: 'External Secrets without CRDs of its own (installed by the site, not uninstalled with the release)', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => void ((values as JsonObject).installCRDs = false, delete (nested(values, 'crds').annotations as JsonObject)['helm.sh/resource-policy'])) },
+    { name: 'External Secrets without CRDs of its own (installed by the site, not uninstalled with the release)', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => void (values.installCRDs = false, delete (nested(values, 'crds').annotations as JsonObject)['helm.sh/resource-policy'])) },
   ],
 };
