@@ -4,7 +4,16 @@
  * recursive runs) and, for YAML, a cap on alias expansion (the "billion laughs"). Syntax errors
  * are reported by position only: a message never repeats the text, which may hold a secret.
  */
-import { Lexer, Parser, parseAllDocuments, parseDocument, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import {
+  Lexer,
+  Parser,
+  parseAllDocuments,
+  parseDocument,
+  type Document,
+  type DocumentOptions,
+  type ParseOptions,
+  type SchemaOptions,
+} from 'yaml';
 import { printable } from './printable';
 
 /** Deepest nesting of mappings/sequences accepted in any JSON or YAML input (README, "Limits"). */
@@ -55,7 +64,12 @@ export function parseJson(text: string, max: number = MAX_NESTING): unknown {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const position = /at position ([0-9]+)/.exec((error as Error).message)?.[1];
-    const where = position !== undefined ? ` at ${lineAndColumn(text, Number(position))}` : /end of JSON input/.test((error as Error).message) ? ' (it ends too early)' : '';
+    const where =
+      position !== undefined
+        ? ` at ${lineAndColumn(text, Number(position))}`
+        : /end of JSON input/.test((error as Error).message)
+          ? ' (it ends too early)'
+          : '';
     throw new ParseError(`not valid JSON${where}`);
   }
 }
@@ -85,7 +99,8 @@ function checkedDocument(document: Document.Parsed, maxAliases: number): unknown
   try {
     return document.toJS({ maxAliasCount: maxAliases });
   } catch (failure) {
-    if (failure instanceof ReferenceError && /alias/i.test(failure.message)) throw new ParseError(`aliases expand to too much data (more than ${maxAliases} alias expansions allowed)`);
+    if (failure instanceof ReferenceError && /alias/i.test(failure.message))
+      throw new ParseError(`aliases expand to too much data (more than ${maxAliases} alias expansions allowed)`);
     if (failure instanceof ReferenceError) throw new ParseError(printable(failure.message));
     throw failure;
   }
@@ -99,7 +114,11 @@ export function parseYaml(text: string, options: YamlOptions = {}, limits: { max
 }
 
 /** The first document of a YAML stream (what Helm reads of a values string), or undefined when empty. */
-export function parseFirstYamlDocument(text: string, options: YamlOptions = {}, limits: { maxNesting?: number; maxAliases?: number } = {}): unknown {
+export function parseFirstYamlDocument(
+  text: string,
+  options: YamlOptions = {},
+  limits: { maxNesting?: number; maxAliases?: number } = {},
+): unknown {
   const maxNesting = limits.maxNesting ?? MAX_NESTING;
   if (yamlTooDeep(text, maxNesting)) throw new ParseError(`nested deeper than ${maxNesting} levels`);
   const [document] = parseAllDocuments(text, { ...options, prettyErrors: true });

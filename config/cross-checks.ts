@@ -20,7 +20,19 @@ export interface ConfigIssue {
 export const MINIMUM_SYNAPSE = '1.146.0';
 const MINIMUM_SYNAPSE_MINOR = 146;
 
-export const IMAGE_KEYS = ['synapse', 'haproxy', 'postgres', 'redis', 'openldap', 'openbao', 'externalSecrets', 'certManagerController', 'certManagerWebhook', 'certManagerCainjector', 'trustManager'] as const;
+export const IMAGE_KEYS = [
+  'synapse',
+  'haproxy',
+  'postgres',
+  'redis',
+  'openldap',
+  'openbao',
+  'externalSecrets',
+  'certManagerController',
+  'certManagerWebhook',
+  'certManagerCainjector',
+  'trustManager',
+] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
 export const CHART_KEYS = ['openbao', 'externalSecrets', 'certManager', 'trustManager'] as const;
@@ -56,7 +68,11 @@ function breadthProblem(range: string, bound: PrefixBound, what: string): string
 /** Each entry of an outside-service allowlist names at most one organisation's block, and the list stays short. */
 function serviceRangeIssues(field: string, ranges: readonly string[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  if (ranges.length > MAX_SERVICE_RANGES) issues.push({ path: field, message: `has ${ranges.length} entries: at most ${MAX_SERVICE_RANGES} (the addresses of named services, not a map of the internet)` });
+  if (ranges.length > MAX_SERVICE_RANGES)
+    issues.push({
+      path: field,
+      message: `has ${ranges.length} entries: at most ${MAX_SERVICE_RANGES} (the addresses of named services, not a map of the internet)`,
+    });
   ranges.forEach((range, index) => {
     const problem = breadthProblem(range, SERVICE_MIN_PREFIX, 'an allowlist of named services');
     if (problem) issues.push({ path: `${field}[${index}]`, message: problem });
@@ -72,14 +88,27 @@ function namespacePlacementChecks(config: DeploymentConfigInput): ConfigIssue[] 
   const issues: ConfigIssue[] = [];
   const { monitoring, kubernetes } = config;
   if (monitoring.namespace === SHARED_NAMESPACE) {
-    issues.push({ path: 'monitoring.namespace', message: `must not be "${SHARED_NAMESPACE}": any pod there carrying the Prometheus labels could scrape the metrics; name the namespace the site's Prometheus runs in` });
+    issues.push({
+      path: 'monitoring.namespace',
+      message: `must not be "${SHARED_NAMESPACE}": any pod there carrying the Prometheus labels could scrape the metrics; name the namespace the site's Prometheus runs in`,
+    });
   }
   if ((SYSTEM_NAMESPACES as readonly string[]).includes(monitoring.namespace)) {
-    issues.push({ path: 'monitoring.namespace', message: `must not be ${monitoring.namespace} (a namespace of Kubernetes itself, where system pods could carry the Prometheus labels): run Prometheus in a namespace of its own` });
+    issues.push({
+      path: 'monitoring.namespace',
+      message: `must not be ${monitoring.namespace} (a namespace of Kubernetes itself, where system pods could carry the Prometheus labels): run Prometheus in a namespace of its own`,
+    });
   }
-  if (monitoring.namespace === kubernetes.dns.namespace) issues.push({ path: 'monitoring.namespace', message: 'must differ from kubernetes.dns.namespace: the cluster DNS namespace is not where metrics readers belong' });
+  if (monitoring.namespace === kubernetes.dns.namespace)
+    issues.push({
+      path: 'monitoring.namespace',
+      message: 'must differ from kubernetes.dns.namespace: the cluster DNS namespace is not where metrics readers belong',
+    });
   if (kubernetes.dns.namespace === SHARED_NAMESPACE) {
-    issues.push({ path: 'kubernetes.dns.namespace', message: `must not be "${SHARED_NAMESPACE}": every compartment may send DNS queries to pods with the DNS labels there, and anyone may run such a pod` });
+    issues.push({
+      path: 'kubernetes.dns.namespace',
+      message: `must not be "${SHARED_NAMESPACE}": every compartment may send DNS queries to pods with the DNS labels there, and anyone may run such a pod`,
+    });
   }
   return issues;
 }
@@ -91,17 +120,25 @@ function platformChecks(config: DeploymentConfigInput): ConfigIssue[] {
   issues.push(...duplicates(charts.allowedRepositories, (i) => `platform.charts.allowedRepositories[${i}]`, 'chart repository'));
   for (const key of CHART_KEYS) {
     if (!charts.allowedRepositories.includes(charts[key].repository)) {
-      issues.push({ path: `platform.charts.${key}.repository`, message: `"${charts[key].repository}" is not in platform.charts.allowedRepositories` });
+      issues.push({
+        path: `platform.charts.${key}.repository`,
+        message: `"${charts[key].repository}" is not in platform.charts.allowedRepositories`,
+      });
     }
   }
   const lifetime = parseDuration(certificates.lifetime) ?? 0;
   const renewBefore = parseDuration(certificates.renewBefore) ?? 0;
-  if (renewBefore >= lifetime) issues.push({ path: 'platform.certificates.renewBefore', message: 'must be shorter than platform.certificates.lifetime' });
+  if (renewBefore >= lifetime)
+    issues.push({ path: 'platform.certificates.renewBefore', message: 'must be shorter than platform.certificates.lifetime' });
   if ((parseDuration(certificates.caLifetime) ?? 0) < 2 * lifetime) {
-    issues.push({ path: 'platform.certificates.caLifetime', message: 'must be at least twice platform.certificates.lifetime (leaves must never outlive their CA)' });
+    issues.push({
+      path: 'platform.certificates.caLifetime',
+      message: 'must be at least twice platform.certificates.lifetime (leaves must never outlive their CA)',
+    });
   }
   config.kubernetes.apiServer.cidrs.forEach((range, index) => {
-    if (isAnyAddress(range)) issues.push({ path: `kubernetes.apiServer.cidrs[${index}]`, message: 'must name the API server endpoints, not every address' });
+    if (isAnyAddress(range))
+      issues.push({ path: `kubernetes.apiServer.cidrs[${index}]`, message: 'must name the API server endpoints, not every address' });
   });
   return issues;
 }
@@ -110,8 +147,20 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const { homeservers, images, storage, kubernetes } = config;
 
-  issues.push(...duplicates(homeservers.map((h) => h.name), (i) => `homeservers[${i}].name`, 'homeserver name'));
-  issues.push(...duplicates(homeservers.map((h) => normalizedServerName(h.serverName)), (i) => `homeservers[${i}].serverName`, 'server name'));
+  issues.push(
+    ...duplicates(
+      homeservers.map((h) => h.name),
+      (i) => `homeservers[${i}].name`,
+      'homeserver name',
+    ),
+  );
+  issues.push(
+    ...duplicates(
+      homeservers.map((h) => normalizedServerName(h.serverName)),
+      (i) => `homeservers[${i}].serverName`,
+      'server name',
+    ),
+  );
   issues.push(...duplicates(images.allowedRegistries, (i) => `images.allowedRegistries[${i}]`, 'registry'));
   issues.push(...duplicates(storage.allowedStorageClasses, (i) => `storage.allowedStorageClasses[${i}]`, 'storage class'));
 
@@ -134,14 +183,23 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   if (typeof synapse !== 'string') {
     const version = /^v?1\.([0-9]+)\.[0-9]+/.exec(synapse.tag ?? '');
     if (!version) {
-      issues.push({ path: 'images.synapse', message: `needs a version tag (e.g. :v${MINIMUM_SYNAPSE}) next to the digest, so the minimum version can be checked` });
+      issues.push({
+        path: 'images.synapse',
+        message: `needs a version tag (e.g. :v${MINIMUM_SYNAPSE}) next to the digest, so the minimum version can be checked`,
+      });
     } else if (Number(version[1]) < MINIMUM_SYNAPSE_MINOR) {
-      issues.push({ path: 'images.synapse', message: `Synapse ${synapse.tag} is older than the minimum v${MINIMUM_SYNAPSE} the rendered configuration needs` });
+      issues.push({
+        path: 'images.synapse',
+        message: `Synapse ${synapse.tag} is older than the minimum v${MINIMUM_SYNAPSE} the rendered configuration needs`,
+      });
     }
   }
 
   if (images.mirrorPrefix !== undefined && !images.allowedRegistries.includes(registryOf(images.mirrorPrefix))) {
-    issues.push({ path: 'images.mirrorPrefix', message: `registry "${registryOf(images.mirrorPrefix)}" is not in images.allowedRegistries: every image is pulled from the mirror, so the mirror must be allowlisted` });
+    issues.push({
+      path: 'images.mirrorPrefix',
+      message: `registry "${registryOf(images.mirrorPrefix)}" is not in images.allowedRegistries: every image is pulled from the mirror, so the mirror must be allowlisted`,
+    });
   }
 
   issues.push(...platformChecks(config));
@@ -153,7 +211,11 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   }
 
   const clusterRanges = [...kubernetes.podCidrs, ...kubernetes.serviceCidrs, ...kubernetes.nodeCidrs];
-  for (const [field, ranges] of [['podCidrs', kubernetes.podCidrs], ['serviceCidrs', kubernetes.serviceCidrs], ['nodeCidrs', kubernetes.nodeCidrs]] as const) {
+  for (const [field, ranges] of [
+    ['podCidrs', kubernetes.podCidrs],
+    ['serviceCidrs', kubernetes.serviceCidrs],
+    ['nodeCidrs', kubernetes.nodeCidrs],
+  ] as const) {
     ranges.forEach((range, index) => {
       if (isAnyAddress(range)) issues.push({ path: `kubernetes.${field}[${index}]`, message: 'must not be an any-address range' });
     });
@@ -171,7 +233,10 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
     }
     const { directory } = homeserver;
     if (directory.mode === 'external' && !directory.external) {
-      issues.push({ path: `${base}.directory.external`, message: 'is required when directory.mode is external (host and cidrs of the LDAPS server)' });
+      issues.push({
+        path: `${base}.directory.external`,
+        message: 'is required when directory.mode is external (host and cidrs of the LDAPS server)',
+      });
     }
     if (directory.mode === 'in-cluster' && directory.external) {
       issues.push({ path: `${base}.directory.external`, message: 'must be absent when directory.mode is in-cluster' });
@@ -181,7 +246,11 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
       [`${base}.media.s3.cidrs`, homeserver.media.s3?.cidrs ?? []],
     ];
     homeserver.gateway.ingressCidrs.forEach((range, rangeIndex) => {
-      const problem = breadthProblem(range, CLIENT_MIN_PREFIX, 'a list of client networks (give 0.0.0.0/0 or ::/0 for a public homeserver)');
+      const problem = breadthProblem(
+        range,
+        CLIENT_MIN_PREFIX,
+        'a list of client networks (give 0.0.0.0/0 or ::/0 for a public homeserver)',
+      );
       if (problem) issues.push({ path: `${base}.gateway.ingressCidrs[${rangeIndex}]`, message: problem });
     });
     for (const [field, ranges] of outsideRanges) {
@@ -194,7 +263,11 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
           const parsedCluster = parseCidr(cluster);
           return typeof parsedCluster !== 'string' && (cidrContains(parsedCluster, parsed) || cidrContains(parsed, parsedCluster));
         });
-        if (insideCluster) issues.push({ path: `${field}[${rangeIndex}]`, message: 'overlaps a pod/service/node/metadata range: it must be outside the cluster' });
+        if (insideCluster)
+          issues.push({
+            path: `${field}[${rangeIndex}]`,
+            message: 'overlaps a pod/service/node/metadata range: it must be outside the cluster',
+          });
       });
     }
     for (const field of ['usersDn', 'admissionGroup', 'bindDn'] as const) {
@@ -209,15 +282,20 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
     const maxUpload = parseSize(homeserver.synapse.maxUploadSize) ?? 0;
     homeserver.synapse.mediaUploadLimits.forEach((limit, limitIndex) => {
       if ((parseSize(limit.maxSize) ?? 0) < maxUpload) {
-        issues.push({ path: `${base}.synapse.mediaUploadLimits[${limitIndex}].maxSize`, message: 'must be at least maxUploadSize (otherwise one upload exceeds the window)' });
+        issues.push({
+          path: `${base}.synapse.mediaUploadLimits[${limitIndex}].maxSize`,
+          message: 'must be at least maxUploadSize (otherwise one upload exceeds the window)',
+        });
       }
     });
     issues.push(...duplicates(homeserver.allowedEmailDomains, (i) => `${base}.allowedEmailDomains[${i}]`, 'email domain'));
     const peers = federation.peers ?? [];
     issues.push(...duplicates(peers.map(normalizedServerName), (i) => `${base}.federation.peers[${i}]`, 'peer'));
     if (!federation.enabled) {
-      if (federation.peers?.length) issues.push({ path: `${base}.federation.peers`, message: 'must be empty when federation.enabled is false' });
-      if (federation.egressCidrs) issues.push({ path: `${base}.federation.egressCidrs`, message: 'must be absent when federation.enabled is false' });
+      if (federation.peers?.length)
+        issues.push({ path: `${base}.federation.peers`, message: 'must be empty when federation.enabled is false' });
+      if (federation.egressCidrs)
+        issues.push({ path: `${base}.federation.egressCidrs`, message: 'must be absent when federation.enabled is false' });
       return;
     }
     const effectivePeers = federation.peers ?? homeservers.filter((other) => other !== homeserver).map((other) => other.serverName);
@@ -243,7 +321,10 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
         return typeof parsedReserved !== 'string' && cidrContains(parsedReserved, parsed);
       });
       if (blockedBySynapse) {
-        issues.push({ path: `${base}.federation.egressCidrs[${rangeIndex}]`, message: 'lies inside a private or reserved range that Synapse never connects to (ip_range_blacklist)' });
+        issues.push({
+          path: `${base}.federation.egressCidrs[${rangeIndex}]`,
+          message: 'lies inside a private or reserved range that Synapse never connects to (ip_range_blacklist)',
+        });
       }
       if (insideCluster) {
         issues.push({

@@ -8,8 +8,7 @@ import type { ChartPin, DirectorySettings, MediaSettings, SynapseSettings } from
 export type { ChartPin, DirectorySettings, MediaSettings, SynapseSettings };
 
 export type StateBackend =
-  | { readonly backend: 'local'; readonly directory: string }
-  | { readonly backend: 'pg'; readonly schemaPrefix: string };
+  { readonly backend: 'local'; readonly directory: string } | { readonly backend: 'pg'; readonly schemaPrefix: string };
 
 export interface KubernetesSettings {
   readonly configPath?: string;

@@ -91,7 +91,8 @@ export function readRegularFileBytes(file: string, maxBytes: number, what = 'fil
   try {
     const stats = fs.fstatSync(fd);
     if (!stats.isFile()) throw new InputFileError(file, `the ${what} is ${kindOf(stats)}, not a regular file`);
-    if (stats.size > maxBytes) throw new InputFileError(file, `the ${what} has ${stats.size} bytes, more than the limit of ${describeSize(maxBytes)}`);
+    if (stats.size > maxBytes)
+      throw new InputFileError(file, `the ${what} has ${stats.size} bytes, more than the limit of ${describeSize(maxBytes)}`);
     // Read until the end, but never more than one byte past the limit: a file that grows
     // while it is read (or reports no size, as /proc files do) is bounded the same way.
     const chunks: Buffer[] = [];

@@ -8,11 +8,11 @@ import type { ZodIssue } from 'zod';
 import { ParseError, parseYaml } from './bounded-parse';
 import { crossCheck, IMAGE_KEYS, type ConfigIssue, type ImageKey } from './cross-checks';
 import type { DeploymentConfig, HomeserverSettings } from './deployment-config';
-import { projectRoot } from './project-root';
 import { parseSize } from './durations';
 import { effectiveImage, parseImageReference, registryOf } from './image-reference';
 import { INPUT_LIMITS, InputFileError, readRegularFileBytes } from './input-files';
 import { printable } from './printable';
+import { projectRoot } from './project-root';
 import { deploymentConfigSchema, type DeploymentConfigInput } from './schema';
 
 export const DEFAULT_CONFIG_PATH = path.join(projectRoot(), 'config', 'default.yaml');
@@ -22,18 +22,26 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    super(`invalid deployment config ${printable(source)}:\n${issues.map((issue) => `  - ${printable(issue.path || '(root)')}: ${printable(issue.message, 1000)}`).join('\n')}`);
+    super(
+      `invalid deployment config ${printable(source)}:\n${issues.map((issue) => `  - ${printable(issue.path || '(root)')}: ${printable(issue.message, 1000)}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
 
 function formatPath(segments: readonly (string | number)[]): string {
-  return segments.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment), '');
+  return segments.reduce<string>(
+    (text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment),
+    '',
+  );
 }
 
 function zodIssueToConfigIssue(issue: ZodIssue): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key (not part of the schema; check the spelling)' }));
+    return issue.keys.map((key) => ({
+      path: formatPath([...issue.path, key]),
+      message: 'unknown key (not part of the schema; check the spelling)',
+    }));
   }
   if (issue.code === 'invalid_type' && issue.received === 'undefined') {
     return [{ path: formatPath(issue.path), message: 'is required' }];
@@ -82,7 +90,10 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
       dns: kubernetes.dns,
       apiServer: kubernetes.apiServer,
     },
-    state: state.backend === 'local' ? { backend: 'local', directory: state.local.directory } : { backend: 'pg', schemaPrefix: state.pg.schemaPrefix },
+    state:
+      state.backend === 'local'
+        ? { backend: 'local', directory: state.local.directory }
+        : { backend: 'pg', schemaPrefix: state.pg.schemaPrefix },
     images: {
       allowedRegistries: input.images.allowedRegistries,
       ...(input.images.mirrorPrefix ? { mirrorPrefix: input.images.mirrorPrefix } : {}),
@@ -115,9 +126,11 @@ const LARGEST_PLAIN_NUMBER = 1e21;
 
 /** Every number of the parsed YAML that cdktf would take for one of its tokens, by field path. */
 function tokenIssues(value: unknown, segments: (string | number)[] = [], issues: ConfigIssue[] = []): ConfigIssue[] {
-  if (typeof value === 'number' && Math.abs(value) >= LARGEST_PLAIN_NUMBER) issues.push({ path: formatPath(segments), message: `is too large a number (at most ${LARGEST_PLAIN_NUMBER})` });
+  if (typeof value === 'number' && Math.abs(value) >= LARGEST_PLAIN_NUMBER)
+    issues.push({ path: formatPath(segments), message: `is too large a number (at most ${LARGEST_PLAIN_NUMBER})` });
   if (Array.isArray(value)) value.forEach((item, index) => tokenIssues(item, [...segments, index], issues));
-  else if (typeof value === 'object' && value !== null) for (const [key, child] of Object.entries(value)) tokenIssues(child, [...segments, key], issues);
+  else if (typeof value === 'object' && value !== null)
+    for (const [key, child] of Object.entries(value)) tokenIssues(child, [...segments, key], issues);
   return issues;
 }
 

@@ -4,10 +4,21 @@
  * `cross-checks.ts` so each rule is stated once.
  */
 import { z } from 'zod';
+import { ALERT_MAXIMA, MEDIA_EGRESS_MAX_TEXT } from './bounds';
 import { DAY_MS, parseDuration, parseSize } from './durations';
 import { parseImageReference } from './image-reference';
-import { ALERT_MAXIMA, MEDIA_EGRESS_MAX_TEXT } from './bounds';
-import { cidrProblem, distinguishedNameProblem, dnsNameProblem, emailSenderProblem, invisibleCharacterProblem, labelKeyProblem, normalizeDistinguishedName, reservedNameProblem, serverNameProblem, slugProblem } from './validators';
+import {
+  cidrProblem,
+  distinguishedNameProblem,
+  dnsNameProblem,
+  emailSenderProblem,
+  invisibleCharacterProblem,
+  labelKeyProblem,
+  normalizeDistinguishedName,
+  reservedNameProblem,
+  serverNameProblem,
+  slugProblem,
+} from './validators';
 
 /** Adds a refinement that reports the rule returned by a `...Problem` validator. */
 function checked(problem: (value: string) => string | null) {
@@ -50,7 +61,10 @@ const kubernetesSchema = z
     /** A kubeconfig context name (e.g. an EKS ARN or kind-local). */
     context: z
       .string()
-      .regex(/^[A-Za-z0-9._:@/+-]{1,253}$/, 'must be a context name of letters, digits and . _ : @ / + - (no spaces, quotes or shell syntax)')
+      .regex(
+        /^[A-Za-z0-9._:@/+-]{1,253}$/,
+        'must be a context name of letters, digits and . _ : @ / + - (no spaces, quotes or shell syntax)',
+      )
       .optional(),
     /** Pinned Pod Security Standards version, e.g. v1.33 (never "latest": a cluster upgrade must not change the rules silently). */
     podSecurityVersion: z.string().regex(/^v1\.[0-9]{1,2}$/, 'must be a pinned version such as v1.33, not "latest"'),
@@ -98,7 +112,16 @@ const stateSchema = z.discriminatedUnion('backend', [
       backend: z.literal('pg'),
       /** The connection string is a secret: it is read by the engine from PG_CONN_STR, never written here. */
       /** `<schemaPrefix>_<stack>` must fit PostgreSQL's 63-byte identifiers for every stack. */
-      pg: z.object({ schemaPrefix: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a PostgreSQL identifier: a-z, 0-9 and "_", starting with a letter, at most 40 characters') }).strict(),
+      pg: z
+        .object({
+          schemaPrefix: z
+            .string()
+            .regex(
+              /^[a-z][a-z0-9_]{0,39}$/,
+              'must be a PostgreSQL identifier: a-z, 0-9 and "_", starting with a letter, at most 40 characters',
+            ),
+        })
+        .strict(),
     })
     .strict(),
 ]);
@@ -161,7 +184,10 @@ const gatewaySchema = z
      * cert-manager issuer of the public certificate (e.g. an ACME or sovereign PKI issuer the
      * site runs); absent = the internal CA, for clients that trust it.
      */
-    certificateIssuer: z.object({ kind: z.enum(['ClusterIssuer', 'Issuer']), name: slug(63) }).strict().optional(),
+    certificateIssuer: z
+      .object({ kind: z.enum(['ClusterIssuer', 'Issuer']), name: slug(63) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -169,7 +195,8 @@ const duration = (label: string, maxDays: number) =>
   z.string().superRefine((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} must be a duration such as 30m, 12h or 7d` });
-    else if (ms > maxDays * DAY_MS) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} must be finite and at most ${maxDays}d` });
+    else if (ms > maxDays * DAY_MS)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} must be finite and at most ${maxDays}d` });
   });
 const size = (maxBytes: number, maxText: string) =>
   z.string().superRefine((value, ctx) => {
@@ -186,7 +213,13 @@ const size = (maxBytes: number, maxText: string) =>
  */
 const distinguishedName = checked(distinguishedNameProblem).transform(normalizeDistinguishedName);
 /** The bind account is created from its DN: its naming attribute decides the object class (cn: applicationProcess, uid: account). */
-const bindDistinguishedName = checked((value) => distinguishedNameProblem(value) ?? (/^(cn|uid)=/i.test(value) ? null : 'must start with cn= or uid= (the bind account is created as an applicationProcess or account entry)')).transform(normalizeDistinguishedName);
+const bindDistinguishedName = checked(
+  (value) =>
+    distinguishedNameProblem(value) ??
+    (/^(cn|uid)=/i.test(value)
+      ? null
+      : 'must start with cn= or uid= (the bind account is created as an applicationProcess or account entry)'),
+).transform(normalizeDistinguishedName);
 
 /** An LDAP server outside the cluster: TLS name to verify and the addresses Synapse may reach on 636. */
 const externalDirectorySchema = z
@@ -231,7 +264,10 @@ const s3Schema = z
   .object({
     endpoint: z.string().regex(/^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/?$/, 'must be an https:// endpoint URL without credentials or path'),
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-    region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a region name').optional(),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]{1,32}$/, 'must be a region name')
+      .optional(),
     /** Addresses of the endpoint, for the media worker's egress policy (port 443 only): at most an IPv4 /16 or IPv6 /32 each, at most 64. */
     cidrs: z.array(cidr).min(1),
   })
@@ -267,14 +303,22 @@ const synapseSchema = z
         nonrefreshableAccessTokenLifetime: duration('nonrefreshableAccessTokenLifetime', 7),
       })
       .strict()
-      .default({ sessionLifetime: '30d', refreshTokenLifetime: '7d', refreshableAccessTokenLifetime: '5m', nonrefreshableAccessTokenLifetime: '1d' }),
+      .default({
+        sessionLifetime: '30d',
+        refreshTokenLifetime: '7d',
+        refreshableAccessTokenLifetime: '5m',
+        nonrefreshableAccessTokenLifetime: '1d',
+      }),
   })
   .strict();
 
 /** A Helm chart repository: HTTPS index or OCI registry, never plain HTTP. */
 const chartRepository = z
   .string()
-  .regex(/^(https|oci):\/\/[a-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~-]+)*\/?$/, 'must be an https:// or oci:// chart repository URL without credentials');
+  .regex(
+    /^(https|oci):\/\/[a-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~-]+)*\/?$/,
+    'must be an https:// or oci:// chart repository URL without credentials',
+  );
 /** One exact chart release: no ranges, no "latest", so a plan only changes with a reviewed diff. */
 const chartPin = z
   .object({
@@ -324,7 +368,8 @@ const platformSchema = z
   })
   .strict();
 
-const nonEmptyLabels = (what: string) => labelMap.refine((labels) => Object.keys(labels).length > 0, `must select ${what} by at least one label`);
+const nonEmptyLabels = (what: string) =>
+  labelMap.refine((labels) => Object.keys(labels).length > 0, `must select ${what} by at least one label`);
 const perMinute = (max: number) => z.number().int().min(1).max(max);
 
 /**
@@ -386,13 +431,18 @@ const homeserverSchema = z
  * stacks without a word.
  */
 export function terraformSyntaxProblem(text: string): string | null {
-  if (text.includes('TfToken[')) return 'must not contain a cdktf token marker (TfToken[): cdktf would turn it into a reference to another stack';
+  if (text.includes('TfToken['))
+    return 'must not contain a cdktf token marker (TfToken[): cdktf would turn it into a reference to another stack';
   if (text.includes('${') || text.includes('%{')) return 'must not contain Terraform template syntax (${ or %{)';
   return null;
 }
 
 /** Every string of a parsed YAML document, mapping keys included, with its path. */
-function forEachString(value: unknown, path: (string | number)[], visit: (text: string, path: (string | number)[], role: 'value' | 'key') => void): void {
+function forEachString(
+  value: unknown,
+  path: (string | number)[],
+  visit: (text: string, path: (string | number)[], role: 'value' | 'key') => void,
+): void {
   if (typeof value === 'string') visit(value, path, 'value');
   else if (Array.isArray(value)) value.forEach((item, index) => forEachString(item, [...path, index], visit));
   else if (typeof value === 'object' && value !== null) {

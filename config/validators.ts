@@ -70,7 +70,9 @@ export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease
 export function reservedNameProblem(name: string): string | null {
   if (name === SHARED_NAMESPACE) return `"${name}" is reserved: it reads as the cluster's default namespace`;
   const prefix = RESERVED_NAME_PREFIXES.find((reserved) => `${name}-`.startsWith(reserved));
-  return prefix ? `must not start with "${prefix.slice(0, -1)}": its namespaces (${name}-...) would carry the reserved prefix "${prefix}"` : null;
+  return prefix
+    ? `must not start with "${prefix.slice(0, -1)}": its namespaces (${name}-...) would carry the reserved prefix "${prefix}"`
+    : null;
 }
 
 /** A Kubernetes label key: an optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
@@ -79,8 +81,10 @@ export function labelKeyProblem(key: string): string | null {
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const name = slash < 0 ? key : key.slice(slash + 1);
   const subdomain = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-  if (prefix !== undefined && (prefix.length > 253 || !subdomain.test(prefix))) return 'must be a Kubernetes label key: its prefix must be a lowercase DNS subdomain';
-  if (!/^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(name)) return 'must be a Kubernetes label key (name: 1-63 characters of A-Z, a-z, 0-9, ".", "_", "-", alphanumeric at both ends)';
+  if (prefix !== undefined && (prefix.length > 253 || !subdomain.test(prefix)))
+    return 'must be a Kubernetes label key: its prefix must be a lowercase DNS subdomain';
+  if (!/^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(name))
+    return 'must be a Kubernetes label key (name: 1-63 characters of A-Z, a-z, 0-9, ".", "_", "-", alphanumeric at both ends)';
   return null;
 }
 
@@ -107,9 +111,11 @@ export function distinguishedNameProblem(dn: string): string | null {
     if (equals < 0) return `"${part}" must be attribute=value, e.g. ou=people (parts are joined by "," with no escapes)`;
     const type = part.slice(0, equals);
     const value = part.slice(equals + 1);
-    if (!(DN_ATTRIBUTE_TYPES as readonly string[]).includes(type.toLowerCase())) return `attribute type "${type}" must be one of ${DN_ATTRIBUTE_TYPES.join(', ')} (no spaces around "=" and ",")`;
+    if (!(DN_ATTRIBUTE_TYPES as readonly string[]).includes(type.toLowerCase()))
+      return `attribute type "${type}" must be one of ${DN_ATTRIBUTE_TYPES.join(', ')} (no spaces around "=" and ",")`;
     if (value !== value.trim() || value.includes('  ')) return `value "${value}" must not have leading, trailing or doubled spaces`;
-    if (!DN_VALUE.test(value)) return `value "${value}" must be letters, digits, ".", "_", "-" and single spaces (nothing that needs escaping)`;
+    if (!DN_VALUE.test(value))
+      return `value "${value}" must be letters, digits, ".", "_", "-" and single spaces (nothing that needs escaping)`;
   }
   return null;
 }
@@ -142,9 +148,11 @@ export function emailSenderProblem(value: string): string | null {
   const [, name, local = '', domain = ''] = match;
   if (name !== undefined) {
     if (name.length > DISPLAY_NAME_MAX_LENGTH) return `display name must be at most ${DISPLAY_NAME_MAX_LENGTH} characters`;
-    if (!DISPLAY_NAME.test(name)) return 'display name must be letters, digits, single spaces and . _ \' & - only (no quotes, braces, %, <, >, commas or control characters)';
+    if (!DISPLAY_NAME.test(name))
+      return "display name must be letters, digits, single spaces and . _ ' & - only (no quotes, braces, %, <, >, commas or control characters)";
   }
-  if (local.length > 64 || !LOCAL_PART.test(local)) return 'local part must be 1-64 characters of letters, digits, "_", "+", "-" and inner dots';
+  if (local.length > 64 || !LOCAL_PART.test(local))
+    return 'local part must be 1-64 characters of letters, digits, "_", "+", "-" and inner dots';
   const domainProblem = dnsNameProblem(domain);
   return domainProblem ? `domain ${domainProblem}` : null;
 }

@@ -85,7 +85,12 @@ export class Compartment extends Construct {
       metadata: { name: 'compartment-limits', namespace: this.namespaceName, labels: { ...this.labels } },
       spec: {
         limit: [
-          { type: 'Container', default: { ...container.defaultLimit }, defaultRequest: { ...container.defaultRequest }, max: { ...container.max } },
+          {
+            type: 'Container',
+            default: { ...container.defaultLimit },
+            defaultRequest: { ...container.defaultRequest },
+            max: { ...container.max },
+          },
           { type: 'PersistentVolumeClaim', max: { storage: props.limitRange.persistentVolumeClaimMaxStorage } },
         ],
       },
@@ -107,7 +112,9 @@ export class Compartment extends Construct {
 
   private render(policies: readonly NetworkPolicyModel[]): void {
     for (const model of policies) {
-      this.baseline.push(new FlowPolicy(this, `policy-${model.name}`, { model, namespace: this.namespaceName, labels: this.labels }).resource);
+      this.baseline.push(
+        new FlowPolicy(this, `policy-${model.name}`, { model, namespace: this.namespaceName, labels: this.labels }).resource,
+      );
     }
   }
 }

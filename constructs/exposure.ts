@@ -26,13 +26,23 @@ export function servicePorts(spec: AnyWorkloadSpec): WorkloadPort[] {
   return spec.ports.filter((port) => port.servicePort !== undefined);
 }
 
-export function serviceConfig(metadata: ServiceV1Metadata, selector: Readonly<Record<string, string>>, ports: readonly WorkloadPort[], exposure: Exposure): ServiceV1Config {
+export function serviceConfig(
+  metadata: ServiceV1Metadata,
+  selector: Readonly<Record<string, string>>,
+  ports: readonly WorkloadPort[],
+  exposure: Exposure,
+): ServiceV1Config {
   return {
     metadata,
     spec: {
       type: exposure.reachableFrom === 'cluster' ? 'ClusterIP' : exposure.through,
       selector: { ...selector },
-      port: ports.map((port) => ({ name: port.name, port: port.servicePort ?? port.containerPort, targetPort: port.name, protocol: port.protocol })),
+      port: ports.map((port) => ({
+        name: port.name,
+        port: port.servicePort ?? port.containerPort,
+        targetPort: port.name,
+        protocol: port.protocol,
+      })),
       publishNotReadyAddresses: false,
       sessionAffinity: 'None',
       internalTrafficPolicy: 'Cluster',

@@ -37,7 +37,9 @@ export class HardenedChart extends Construct {
   constructor(scope: Construct, id: string, props: HardenedChartProps) {
     super(scope, id);
     if (!props.allowedRepositories.includes(props.pin.repository)) {
-      throw new Error(`chart "${props.chart}": repository "${props.pin.repository}" is not allowlisted (${props.allowedRepositories.join(', ')})`);
+      throw new Error(
+        `chart "${props.chart}": repository "${props.pin.repository}" is not allowlisted (${props.allowedRepositories.join(', ')})`,
+      );
     }
     const oci = props.pin.repository.startsWith('oci://');
     this.release = new Release(this, 'release', {

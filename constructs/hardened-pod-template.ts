@@ -54,7 +54,8 @@ export function workloadSelector(spec: AnyWorkloadSpec): Record<string, string> 
 export function configChecksum(spec: AnyWorkloadSpec): string {
   const hash = createHash('sha256');
   for (const files of spec.configFiles ?? []) {
-    for (const [name, content] of Object.entries(files.files).sort(([a], [b]) => a.localeCompare(b))) hash.update(`${files.volumeName}/${name}\0${content}\0`);
+    for (const [name, content] of Object.entries(files.files).sort(([a], [b]) => a.localeCompare(b)))
+      hash.update(`${files.volumeName}/${name}\0${content}\0`);
   }
   return hash.digest('hex');
 }
@@ -112,7 +113,9 @@ function volumes(spec: AnyWorkloadSpec, persistentClaimName: string | undefined)
       name: mount.volumeName,
       secret: { secretName: mount.secretName, defaultMode: SECRET_FILE_MODE, optional: false },
     })),
-    ...(spec.trustBundle ? [{ name: TRUST_BUNDLE_VOLUME, configMap: { name: spec.trustBundle.configMapName, defaultMode: CONFIG_FILE_MODE, optional: false } }] : []),
+    ...(spec.trustBundle
+      ? [{ name: TRUST_BUNDLE_VOLUME, configMap: { name: spec.trustBundle.configMapName, defaultMode: CONFIG_FILE_MODE, optional: false } }]
+      : []),
     ...(spec.serviceAccountToken
       ? [
           {
@@ -120,13 +123,23 @@ function volumes(spec: AnyWorkloadSpec, persistentClaimName: string | undefined)
             projected: [
               {
                 defaultMode: SECRET_FILE_MODE,
-                sources: [{ serviceAccountToken: { audience: spec.serviceAccountToken.audience, expirationSeconds: spec.serviceAccountToken.expirationSeconds, path: 'token' } }],
+                sources: [
+                  {
+                    serviceAccountToken: {
+                      audience: spec.serviceAccountToken.audience,
+                      expirationSeconds: spec.serviceAccountToken.expirationSeconds,
+                      path: 'token',
+                    },
+                  },
+                ],
               },
             ],
           },
         ]
       : []),
-    ...(spec.storage && persistentClaimName ? [{ name: spec.storage.name, persistentVolumeClaim: { claimName: persistentClaimName, readOnly: false } }] : []),
+    ...(spec.storage && persistentClaimName
+      ? [{ name: spec.storage.name, persistentVolumeClaim: { claimName: persistentClaimName, readOnly: false } }]
+      : []),
   ];
 }
 
@@ -163,7 +176,15 @@ function hardenedPodSpec(spec: AnyWorkloadSpec, options: Omit<PodTemplateOptions
       fsGroupChangePolicy: 'OnRootMismatch',
       seccompProfile: RUNTIME_DEFAULT_SECCOMP,
     },
-    ...(spec.initSteps ? { initContainer: spec.initSteps.map((step) => ({ ...hardenedContainer(spec, mounted), name: step.name, command: [...step.command] })) } : {}),
+    ...(spec.initSteps
+      ? {
+          initContainer: spec.initSteps.map((step) => ({
+            ...hardenedContainer(spec, mounted),
+            name: step.name,
+            command: [...step.command],
+          })),
+        }
+      : {}),
     container: [
       {
         ...hardenedContainer(spec, mounted),
@@ -183,7 +204,10 @@ function hardenedPodSpec(spec: AnyWorkloadSpec, options: Omit<PodTemplateOptions
 export function hardenedPodTemplate(spec: AnyWorkloadSpec, options: PodTemplateOptions): DeploymentV1SpecTemplate {
   const { labels, ...pod } = options;
   return {
-    metadata: { labels: { ...labels }, annotations: { 'matrix.sovereign/purpose': spec.purpose, 'matrix.sovereign/config-checksum': configChecksum(spec) } },
+    metadata: {
+      labels: { ...labels },
+      annotations: { 'matrix.sovereign/purpose': spec.purpose, 'matrix.sovereign/config-checksum': configChecksum(spec) },
+    },
     spec: hardenedPodSpec(spec, pod),
   };
 }

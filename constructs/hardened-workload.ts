@@ -10,7 +10,13 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import type { ITerraformDependable, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { parseImageReference } from '../config/image-reference';
-import { configMapName, hardenedPodTemplate, workloadSelector, type AnyWorkloadSpec, type PodTemplateOptions } from './hardened-pod-template';
+import {
+  configMapName,
+  hardenedPodTemplate,
+  workloadSelector,
+  type AnyWorkloadSpec,
+  type PodTemplateOptions,
+} from './hardened-pod-template';
 
 export interface HardenedWorkloadProps {
   /** The namespace name, as a reference to the namespace resource so it is created first. */
@@ -83,6 +89,10 @@ export abstract class HardenedWorkload extends Construct {
 
   /** The hardened pod template, run by this workload's service account. */
   protected podTemplate(options: Omit<PodTemplateOptions, 'labels' | 'serviceAccountName'>): DeploymentV1SpecTemplate {
-    return hardenedPodTemplate(this.spec, { ...options, labels: this.metadata.labels, serviceAccountName: this.serviceAccount.metadata.name });
+    return hardenedPodTemplate(this.spec, {
+      ...options,
+      labels: this.metadata.labels,
+      serviceAccountName: this.serviceAccount.metadata.name,
+    });
   }
 }

@@ -36,7 +36,8 @@ export class SecretDelivery extends Construct {
   constructor(scope: Construct, id: string, props: SecretDeliveryProps) {
     super(scope, id);
     const foreign = props.declarations.filter((declaration) => !declaration.consumers.includes(props.compartment));
-    if (foreign.length > 0) throw new Error(`compartment ${props.compartment} is not a consumer of ${foreign.map((declaration) => declaration.name).join(', ')}`);
+    if (foreign.length > 0)
+      throw new Error(`compartment ${props.compartment} is not a consumer of ${foreign.map((declaration) => declaration.name).join(', ')}`);
     const account = new ServiceAccountV1(this, 'secret-reader', {
       metadata: { name: SECRET_READER_ACCOUNT, namespace: props.namespace, labels: { ...props.labels } },
       // External Secrets requests short-lived tokens for it; no pod ever mounts one.
@@ -44,13 +45,25 @@ export class SecretDelivery extends Construct {
       dependsOn: [...props.dependsOn],
     });
     this.store = new Manifest(this, 'store', {
-      object: secretStore({ namespace: props.namespace, role: storeRoleName(props.homeserverName, props.compartment), serviceAccount: SECRET_READER_ACCOUNT, names: props.names, labels: props.labels }),
+      object: secretStore({
+        namespace: props.namespace,
+        role: storeRoleName(props.homeserverName, props.compartment),
+        serviceAccount: SECRET_READER_ACCOUNT,
+        names: props.names,
+        labels: props.labels,
+      }),
       dependsOn: [account],
     });
     this.secrets = props.declarations.map(
       (declaration) =>
         new Manifest(this, declaration.name, {
-          object: externalSecret({ declaration, homeserverName: props.homeserverName, namespace: props.namespace, refreshInterval: props.refreshInterval, labels: props.labels }),
+          object: externalSecret({
+            declaration,
+            homeserverName: props.homeserverName,
+            namespace: props.namespace,
+            refreshInterval: props.refreshInterval,
+            labels: props.labels,
+          }),
           dependsOn: [this.store.resource],
         }),
     );

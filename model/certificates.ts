@@ -37,15 +37,47 @@ export interface CertificateDeclaration {
 
 /** The internal TLS servers of a homeserver: secret, compartment, serving workload, Service and purpose. */
 export const INTERNAL_SERVERS = [
-  { secretName: CERTIFICATE_SECRETS.ldap, compartment: 'directory', workload: 'openldap', service: 'openldap', purpose: 'LDAPS server certificate' },
-  { secretName: CERTIFICATE_SECRETS.postgres, compartment: 'homeserver', workload: 'postgres', service: 'postgres', purpose: 'PostgreSQL server certificate' },
-  { secretName: CERTIFICATE_SECRETS.synapse, compartment: 'homeserver', workload: 'synapse', service: 'synapse', purpose: 'Synapse client listener behind the gateway' },
-  { secretName: CERTIFICATE_SECRETS.media, compartment: 'media', workload: 'media-repository', service: 'media-repository', purpose: 'media worker listener behind the gateway' },
-] as const satisfies readonly { secretName: string; compartment: HomeserverCompartment; workload: string; service: string; purpose: string }[];
+  {
+    secretName: CERTIFICATE_SECRETS.ldap,
+    compartment: 'directory',
+    workload: 'openldap',
+    service: 'openldap',
+    purpose: 'LDAPS server certificate',
+  },
+  {
+    secretName: CERTIFICATE_SECRETS.postgres,
+    compartment: 'homeserver',
+    workload: 'postgres',
+    service: 'postgres',
+    purpose: 'PostgreSQL server certificate',
+  },
+  {
+    secretName: CERTIFICATE_SECRETS.synapse,
+    compartment: 'homeserver',
+    workload: 'synapse',
+    service: 'synapse',
+    purpose: 'Synapse client listener behind the gateway',
+  },
+  {
+    secretName: CERTIFICATE_SECRETS.media,
+    compartment: 'media',
+    workload: 'media-repository',
+    service: 'media-repository',
+    purpose: 'media worker listener behind the gateway',
+  },
+] as const satisfies readonly {
+  secretName: string;
+  compartment: HomeserverCompartment;
+  workload: string;
+  service: string;
+  purpose: string;
+}[];
 
 export function homeserverCertificates(homeserver: HomeserverSettings): CertificateDeclaration[] {
   const internal: IssuerReference = { kind: 'internal' };
-  const certificates: CertificateDeclaration[] = INTERNAL_SERVERS.filter((server) => server.compartment !== 'directory' || homeserver.directory.mode === 'in-cluster').map((server) => ({
+  const certificates: CertificateDeclaration[] = INTERNAL_SERVERS.filter(
+    (server) => server.compartment !== 'directory' || homeserver.directory.mode === 'in-cluster',
+  ).map((server) => ({
     secretName: server.secretName,
     compartment: server.compartment,
     workload: server.workload,

@@ -50,7 +50,11 @@ export interface Flow {
   readonly reason: string;
 }
 
-const workload = (compartment: HomeserverCompartment, name: string): WorkloadEndpoint => ({ kind: 'workload', compartment, workload: name });
+const workload = (compartment: HomeserverCompartment, name: string): WorkloadEndpoint => ({
+  kind: 'workload',
+  compartment,
+  workload: name,
+});
 
 function endpointName(endpoint: FlowEndpoint): string {
   return endpoint.kind === 'workload' ? endpoint.workload : endpoint.kind === 'pods' ? endpoint.name : 'outside';
@@ -116,17 +120,35 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
   ];
   const { directory, media: mediaSettings } = homeserver;
   if (directory.mode === 'external' && directory.external) {
-    const ldapServer: OutsideEndpoint = { kind: 'outside', description: `external directory ${directory.external.host}`, cidrs: directory.external.cidrs, except: [] };
-    flows.push(flow(synapse, ldapServer, { name: 'ldaps', containerPort: 636 }, 'LDAP authentication over TLS against the external directory'));
+    const ldapServer: OutsideEndpoint = {
+      kind: 'outside',
+      description: `external directory ${directory.external.host}`,
+      cidrs: directory.external.cidrs,
+      except: [],
+    };
+    flows.push(
+      flow(synapse, ldapServer, { name: 'ldaps', containerPort: 636 }, 'LDAP authentication over TLS against the external directory'),
+    );
   } else {
     flows.push(flow(synapse, openldap, LDAPS_PORT, 'LDAP authentication over TLS with the read-only bind account'));
   }
   if (mediaSettings.s3) {
-    const objectStore: OutsideEndpoint = { kind: 'outside', description: `object storage ${mediaSettings.s3.endpoint}`, cidrs: mediaSettings.s3.cidrs, except: [] };
+    const objectStore: OutsideEndpoint = {
+      kind: 'outside',
+      description: `object storage ${mediaSettings.s3.endpoint}`,
+      cidrs: mediaSettings.s3.cidrs,
+      except: [],
+    };
     flows.push(flow(media, objectStore, { name: 's3', containerPort: 443 }, 'media objects to the sovereign object storage (HTTPS)'));
   }
   // The site's Prometheus scrapes the metrics listeners; its own egress is the site's business.
-  const prometheus: PodsEndpoint = { kind: 'pods', name: PROMETHEUS_ENDPOINT_NAME, namespace: config.monitoring.namespace, podLabels: config.monitoring.prometheusPodLabels, managed: false };
+  const prometheus: PodsEndpoint = {
+    kind: 'pods',
+    name: PROMETHEUS_ENDPOINT_NAME,
+    namespace: config.monitoring.namespace,
+    podLabels: config.monitoring.prometheusPodLabels,
+    managed: false,
+  };
   for (const target of scrapeTargets(homeserver)) {
     flows.push(flow(prometheus, workload(target.compartment, target.workload), target.port, target.reason));
   }

@@ -35,7 +35,8 @@ export function scrapeTargets(homeserver: HomeserverSettings): ScrapeTarget[] {
       workload: 'haproxy',
       port: GATEWAY_METRICS_PORT,
       path: HAPROXY_METRICS_PATH,
-      reason: 'the site Prometheus scrapes the gateway exporter: media bytes served and refused logins (exfiltration and credential-stuffing alerts)',
+      reason:
+        'the site Prometheus scrapes the gateway exporter: media bytes served and refused logins (exfiltration and credential-stuffing alerts)',
     },
     {
       compartment: 'homeserver',
@@ -50,7 +51,8 @@ export function scrapeTargets(homeserver: HomeserverSettings): ScrapeTarget[] {
     workload: MEDIA_WORKER,
     port: SYNAPSE_PORTS.metrics,
     path: SYNAPSE_METRICS_PATH,
-    reason: 'the site Prometheus scrapes the media worker, so a stopped worker shows up as a monitoring gap and media requests can be traced',
+    reason:
+      'the site Prometheus scrapes the media worker, so a stopped worker shows up as a monitoring gap and media requests can be traced',
   });
   if (homeserver.federation.enabled) {
     targets.push({

@@ -5,8 +5,8 @@
  * bytes. The config check measures the real derivations, so a new derived name is bounded as
  * soon as it is listed here.
  */
-import { HOMESERVER_COMPARTMENTS, homeserverNamespace, PLATFORM_COMPONENTS, platformNamespace } from './compartments';
 import { INTERNAL_SERVERS } from './certificates';
+import { HOMESERVER_COMPARTMENTS, homeserverNamespace, PLATFORM_COMPONENTS, platformNamespace } from './compartments';
 import { homeserverServiceName, hostOf } from './dns-names';
 import { internalCaCommonName, openbaoDnsNames, platformNames } from './platform';
 import { compartmentStackName, PLATFORM_STACKS, platformStackName, POSTGRES_IDENTIFIER_MAX, stateSchemaName } from './stack-names';
@@ -23,8 +23,16 @@ export interface DerivedName {
 
 export function homeserverDerivedNames(homeserverName: string): DerivedName[] {
   return [
-    ...HOMESERVER_COMPARTMENTS.map((compartment) => ({ what: 'namespace', name: homeserverNamespace(homeserverName, compartment), limit: DNS_LABEL_MAX })),
-    ...INTERNAL_SERVERS.map((server) => ({ what: `common name of the ${server.secretName} certificate`, name: homeserverServiceName(homeserverName, server.compartment, server.service), limit: COMMON_NAME_MAX })),
+    ...HOMESERVER_COMPARTMENTS.map((compartment) => ({
+      what: 'namespace',
+      name: homeserverNamespace(homeserverName, compartment),
+      limit: DNS_LABEL_MAX,
+    })),
+    ...INTERNAL_SERVERS.map((server) => ({
+      what: `common name of the ${server.secretName} certificate`,
+      name: homeserverServiceName(homeserverName, server.compartment, server.service),
+      limit: COMMON_NAME_MAX,
+    })),
   ];
 }
 
@@ -32,7 +40,11 @@ export function deploymentDerivedNames(deploymentName: string): DerivedName[] {
   const names = platformNames(deploymentName);
   const [openbaoCommonName = ''] = openbaoDnsNames(names);
   return [
-    ...PLATFORM_COMPONENTS.map((component) => ({ what: 'namespace', name: platformNamespace(deploymentName, component), limit: DNS_LABEL_MAX })),
+    ...PLATFORM_COMPONENTS.map((component) => ({
+      what: 'namespace',
+      name: platformNamespace(deploymentName, component),
+      limit: DNS_LABEL_MAX,
+    })),
     { what: 'common name of the internal root CA', name: internalCaCommonName(names), limit: COMMON_NAME_MAX },
     { what: 'common name of the OpenBao certificate', name: openbaoCommonName, limit: COMMON_NAME_MAX },
   ];
@@ -45,8 +57,15 @@ export function serverNameDerivedNames(serverName: string): DerivedName[] {
 
 /** The PostgreSQL schema of every stack's state (pg backend). */
 export function stateSchemaDerivedNames(schemaPrefix: string, deploymentName: string, homeserverNames: readonly string[]): DerivedName[] {
-  const stacks = [...PLATFORM_STACKS.map((stack) => platformStackName(deploymentName, stack)), ...homeserverNames.flatMap((name) => HOMESERVER_COMPARTMENTS.map((compartment) => compartmentStackName(name, compartment)))];
-  return stacks.map((stack) => ({ what: `state schema of stack ${stack}`, name: stateSchemaName(schemaPrefix, stack), limit: POSTGRES_IDENTIFIER_MAX }));
+  const stacks = [
+    ...PLATFORM_STACKS.map((stack) => platformStackName(deploymentName, stack)),
+    ...homeserverNames.flatMap((name) => HOMESERVER_COMPARTMENTS.map((compartment) => compartmentStackName(name, compartment))),
+  ];
+  return stacks.map((stack) => ({
+    what: `state schema of stack ${stack}`,
+    name: stateSchemaName(schemaPrefix, stack),
+    limit: POSTGRES_IDENTIFIER_MAX,
+  }));
 }
 
 /** The longest name whose derived names all fit (derivations add a fixed number of characters). */
@@ -59,5 +78,7 @@ export const DEPLOYMENT_NAME_MAX = longestFitting(deploymentDerivedNames);
 
 /** The derived name that is too long, the longest first; undefined when all fit. */
 export function overlongName(derived: readonly DerivedName[]): DerivedName | undefined {
-  return [...derived].filter((entry) => entry.name.length > entry.limit).sort((a, b) => b.name.length - b.limit - (a.name.length - a.limit))[0];
+  return [...derived]
+    .filter((entry) => entry.name.length > entry.limit)
+    .sort((a, b) => b.name.length - b.limit - (a.name.length - a.limit))[0];
 }

@@ -15,7 +15,11 @@ export interface IpBlockPeer {
 
 /** A peer is either pods selected by namespace + labels, or an address block; never empty. */
 export type PolicyPeer =
-  | { readonly kind: 'pods'; readonly namespaceLabels: Readonly<Record<string, string>>; readonly podLabels: Readonly<Record<string, string>> }
+  | {
+      readonly kind: 'pods';
+      readonly namespaceLabels: Readonly<Record<string, string>>;
+      readonly podLabels: Readonly<Record<string, string>>;
+    }
   | { readonly kind: 'ipBlock'; readonly ipBlock: IpBlockPeer };
 
 export interface PolicyPort {
@@ -59,7 +63,10 @@ export interface FlowOwner {
 }
 
 /** Where an in-cluster endpoint runs: its namespace and the labels selecting its pods. */
-function podsOf(endpoint: Exclude<FlowEndpoint, OutsideEndpoint>, owner: FlowOwner | undefined): { namespace: string; podLabels: Readonly<Record<string, string>> } {
+function podsOf(
+  endpoint: Exclude<FlowEndpoint, OutsideEndpoint>,
+  owner: FlowOwner | undefined,
+): { namespace: string; podLabels: Readonly<Record<string, string>> } {
   if (endpoint.kind === 'pods') return { namespace: endpoint.namespace, podLabels: endpoint.podLabels };
   if (!owner) throw new Error(`flow endpoint "${endpoint.workload}" is a homeserver workload but no homeserver was given`);
   return { namespace: homeserverNamespace(owner.name, endpoint.compartment), podLabels: { [LABEL_WORKLOAD]: endpoint.workload } };

@@ -105,15 +105,75 @@ const medium: ComputeResources = { cpuRequestMilli: 100, cpuLimitMilli: 1000, me
 const instance = (release: string) => ({ 'app.kubernetes.io/instance': release });
 
 export const PLATFORM_PODS: readonly PlatformPod[] = [
-  { name: 'cert-manager', component: 'cert-manager', podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'controller' }, replicas: 1, resources: medium, callsApiServer: true },
-  { name: 'cert-manager-webhook', component: 'cert-manager', podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'webhook' }, replicas: 1, resources: small, callsApiServer: true, webhookPort: 10250 },
-  { name: 'cert-manager-cainjector', component: 'cert-manager', podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'cainjector' }, replicas: 1, resources: medium, callsApiServer: true },
-  { name: 'trust-manager', component: 'cert-manager', podLabels: { ...instance(RELEASES.trustManager), 'app.kubernetes.io/name': 'trust-manager' }, replicas: 1, resources: small, callsApiServer: true, webhookPort: 6443 },
-  { name: 'external-secrets', component: 'external-secrets', podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets' }, replicas: 1, resources: medium, callsApiServer: true },
-  { name: 'external-secrets-webhook', component: 'external-secrets', podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets-webhook' }, replicas: 1, resources: small, callsApiServer: true, webhookPort: 10250 },
-  { name: 'external-secrets-cert-controller', component: 'external-secrets', podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets-cert-controller' }, replicas: 1, resources: small, callsApiServer: true },
+  {
+    name: 'cert-manager',
+    component: 'cert-manager',
+    podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'controller' },
+    replicas: 1,
+    resources: medium,
+    callsApiServer: true,
+  },
+  {
+    name: 'cert-manager-webhook',
+    component: 'cert-manager',
+    podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'webhook' },
+    replicas: 1,
+    resources: small,
+    callsApiServer: true,
+    webhookPort: 10250,
+  },
+  {
+    name: 'cert-manager-cainjector',
+    component: 'cert-manager',
+    podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'cainjector' },
+    replicas: 1,
+    resources: medium,
+    callsApiServer: true,
+  },
+  {
+    name: 'trust-manager',
+    component: 'cert-manager',
+    podLabels: { ...instance(RELEASES.trustManager), 'app.kubernetes.io/name': 'trust-manager' },
+    replicas: 1,
+    resources: small,
+    callsApiServer: true,
+    webhookPort: 6443,
+  },
+  {
+    name: 'external-secrets',
+    component: 'external-secrets',
+    podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets' },
+    replicas: 1,
+    resources: medium,
+    callsApiServer: true,
+  },
+  {
+    name: 'external-secrets-webhook',
+    component: 'external-secrets',
+    podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets-webhook' },
+    replicas: 1,
+    resources: small,
+    callsApiServer: true,
+    webhookPort: 10250,
+  },
+  {
+    name: 'external-secrets-cert-controller',
+    component: 'external-secrets',
+    podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets-cert-controller' },
+    replicas: 1,
+    resources: small,
+    callsApiServer: true,
+  },
   // OpenBao reviews the Kubernetes tokens presented to it (TokenReview).
-  { name: 'openbao', component: 'openbao', podLabels: { ...instance(RELEASES.openbao), 'app.kubernetes.io/name': 'openbao', component: 'server' }, replicas: 1, resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 256, memoryLimitMi: 1024 }, callsApiServer: true, servingPort: OPENBAO_PORT },
+  {
+    name: 'openbao',
+    component: 'openbao',
+    podLabels: { ...instance(RELEASES.openbao), 'app.kubernetes.io/name': 'openbao', component: 'server' },
+    replicas: 1,
+    resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 256, memoryLimitMi: 1024 },
+    callsApiServer: true,
+    servingPort: OPENBAO_PORT,
+  },
 ];
 
 export function platformPod(name: string): PlatformPod {
@@ -127,7 +187,8 @@ export function podsEndpoint(deploymentName: string, pod: Pick<PlatformPod, 'nam
 }
 
 function flow(from: FlowEndpoint, to: FlowEndpoint, port: number, portName: string, reason: string): Flow {
-  const name = (endpoint: FlowEndpoint) => (endpoint.kind === 'outside' ? 'outside' : endpoint.kind === 'pods' ? endpoint.name : endpoint.workload);
+  const name = (endpoint: FlowEndpoint) =>
+    endpoint.kind === 'outside' ? 'outside' : endpoint.kind === 'pods' ? endpoint.name : endpoint.workload;
   return { id: `${name(from)}-to-${name(to)}-${portName}`, from, to, port, portName, protocol: 'TCP', reason };
 }
 
@@ -137,15 +198,50 @@ export const CONFIGURATOR_POD_LABELS = { 'matrix.sovereign/workload': CONFIGURAT
 /** Every connection the platform makes; everything else is denied by each namespace's baseline. */
 export function platformFlowMatrix(config: DeploymentConfig): Flow[] {
   const { deploymentName } = config;
-  const apiServer: FlowEndpoint = { kind: 'outside', description: 'the Kubernetes API server', cidrs: config.kubernetes.apiServer.cidrs, except: [] };
+  const apiServer: FlowEndpoint = {
+    kind: 'outside',
+    description: 'the Kubernetes API server',
+    cidrs: config.kubernetes.apiServer.cidrs,
+    except: [],
+  };
   const openbao = podsEndpoint(deploymentName, platformPod('openbao'));
   const flows: Flow[] = [
-    flow(podsEndpoint(deploymentName, platformPod('external-secrets')), openbao, OPENBAO_PORT, 'openbao', 'External Secrets reads (and the generator writes) values, each store with its own role'),
-    flow(podsEndpoint(deploymentName, { name: CONFIGURATOR, component: 'openbao', podLabels: CONFIGURATOR_POD_LABELS }), openbao, OPENBAO_PORT, 'openbao', 'the configurator applies the declared policies and roles'),
+    flow(
+      podsEndpoint(deploymentName, platformPod('external-secrets')),
+      openbao,
+      OPENBAO_PORT,
+      'openbao',
+      'External Secrets reads (and the generator writes) values, each store with its own role',
+    ),
+    flow(
+      podsEndpoint(deploymentName, { name: CONFIGURATOR, component: 'openbao', podLabels: CONFIGURATOR_POD_LABELS }),
+      openbao,
+      OPENBAO_PORT,
+      'openbao',
+      'the configurator applies the declared policies and roles',
+    ),
   ];
   for (const pod of PLATFORM_PODS) {
-    if (pod.callsApiServer) flows.push(flow(podsEndpoint(deploymentName, pod), apiServer, config.kubernetes.apiServer.port, 'apiserver', `${pod.name} watches and writes its resources through the API server`));
-    if (pod.webhookPort !== undefined) flows.push(flow(apiServer, podsEndpoint(deploymentName, pod), pod.webhookPort, 'webhook', `the API server calls the ${pod.name} admission webhook`));
+    if (pod.callsApiServer)
+      flows.push(
+        flow(
+          podsEndpoint(deploymentName, pod),
+          apiServer,
+          config.kubernetes.apiServer.port,
+          'apiserver',
+          `${pod.name} watches and writes its resources through the API server`,
+        ),
+      );
+    if (pod.webhookPort !== undefined)
+      flows.push(
+        flow(
+          apiServer,
+          podsEndpoint(deploymentName, pod),
+          pod.webhookPort,
+          'webhook',
+          `the API server calls the ${pod.name} admission webhook`,
+        ),
+      );
   }
   return flows;
 }

@@ -37,7 +37,8 @@ export interface ExposureAllowance {
 }
 
 export function deriveQuota(workloads: readonly QuotaInput[], exposure: ExposureAllowance): QuotaModel {
-  const sum = (pick: (workload: QuotaInput) => number) => workloads.reduce((total, workload) => total + pick(workload) * workload.replicas, 0);
+  const sum = (pick: (workload: QuotaInput) => number) =>
+    workloads.reduce((total, workload) => total + pick(workload) * workload.replicas, 0);
   const claims = workloads.filter((workload) => workload.storage);
   const storageGi = claims.reduce((total, workload) => total + (workload.storage?.sizeGi ?? 0) * workload.replicas, 0);
   return {

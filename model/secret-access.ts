@@ -79,7 +79,11 @@ export interface CompartmentAccess {
   readonly readablePaths: readonly string[];
 }
 
-export function compartmentAccess(homeserverName: string, declarations: readonly SecretDeclaration[], compartments: readonly HomeserverCompartment[]): CompartmentAccess[] {
+export function compartmentAccess(
+  homeserverName: string,
+  declarations: readonly SecretDeclaration[],
+  compartments: readonly HomeserverCompartment[],
+): CompartmentAccess[] {
   return compartments.map((compartment) => ({
     compartment,
     policyName: policyName(homeserverName, compartment),
@@ -111,7 +115,14 @@ export function consumingCompartments(declarations: readonly SecretDeclaration[]
 const WRITE_ONCE: readonly Capability[] = ['create', 'read', 'update'];
 
 function writePolicy(name: string, description: string, paths: readonly string[]): OpenBaoPolicy {
-  return { name, description, rules: [...paths].sort().flatMap((path) => [{ path: dataPath(path), capabilities: WRITE_ONCE }, { path: metadataPath(path), capabilities: WRITE_ONCE }]) };
+  return {
+    name,
+    description,
+    rules: [...paths].sort().flatMap((path) => [
+      { path: dataPath(path), capabilities: WRITE_ONCE },
+      { path: metadataPath(path), capabilities: WRITE_ONCE },
+    ]),
+  };
 }
 
 /** The complete, declared state of OpenBao's policies and Kubernetes auth roles for a deployment. */
@@ -128,17 +139,44 @@ export function deriveOpenBaoAccess(deploymentName: string, homeservers: readonl
   for (const { homeserverName, declarations } of homeservers) {
     for (const access of compartmentAccess(homeserverName, declarations, consumingCompartments(declarations))) {
       policies.push(readerPolicy(access));
-      roles.push({ name: storeRoleName(homeserverName, access.compartment), serviceAccount: SECRET_READER_ACCOUNT, namespace: homeserverNamespace(homeserverName, access.compartment), policies: [access.policyName] });
+      roles.push({
+        name: storeRoleName(homeserverName, access.compartment),
+        serviceAccount: SECRET_READER_ACCOUNT,
+        namespace: homeserverNamespace(homeserverName, access.compartment),
+        policies: [access.policyName],
+      });
     }
-    generatedPaths.push(...declarations.filter((declaration) => declaration.source.kind === 'generated').map((declaration) => secretPath(homeserverName, declaration.name)));
-    const providedPaths = declarations.filter((declaration) => declaration.source.kind === 'provided').map((declaration) => secretPath(homeserverName, declaration.name));
+    generatedPaths.push(
+      ...declarations
+        .filter((declaration) => declaration.source.kind === 'generated')
+        .map((declaration) => secretPath(homeserverName, declaration.name)),
+    );
+    const providedPaths = declarations
+      .filter((declaration) => declaration.source.kind === 'provided')
+      .map((declaration) => secretPath(homeserverName, declaration.name));
     if (providedPaths.length > 0) {
-      policies.push(writePolicy(operatorPolicyName(homeserverName), `operators of ${homeserverName} write the values issued outside the cluster`, providedPaths));
-      roles.push({ name: operatorRoleName(homeserverName), serviceAccount: operatorAccountName(homeserverName), namespace: platformNames(deploymentName).namespaces.openbao, policies: [operatorPolicyName(homeserverName)] });
+      policies.push(
+        writePolicy(
+          operatorPolicyName(homeserverName),
+          `operators of ${homeserverName} write the values issued outside the cluster`,
+          providedPaths,
+        ),
+      );
+      roles.push({
+        name: operatorRoleName(homeserverName),
+        serviceAccount: operatorAccountName(homeserverName),
+        namespace: platformNames(deploymentName).namespaces.openbao,
+        policies: [operatorPolicyName(homeserverName)],
+      });
     }
   }
   policies.push(writePolicy(GENERATOR_POLICY, 'the in-cluster generator writes each generated value once', generatedPaths));
-  roles.push({ name: GENERATOR_ROLE, serviceAccount: SECRET_WRITER_ACCOUNT, namespace: platformNames(deploymentName).namespaces['secret-generation'], policies: [GENERATOR_POLICY] });
+  roles.push({
+    name: GENERATOR_ROLE,
+    serviceAccount: SECRET_WRITER_ACCOUNT,
+    namespace: platformNames(deploymentName).namespaces['secret-generation'],
+    policies: [GENERATOR_POLICY],
+  });
   return { policies, roles };
 }
 

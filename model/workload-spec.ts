@@ -116,5 +116,15 @@ export const LDAPS_PORT = { name: 'ldaps', containerPort: 1636, servicePort: 636
 export const GATEWAY_HTTPS_PORT = { name: 'https', containerPort: 8443, servicePort: 443, protocol: 'TCP' } as const satisfies WorkloadPort;
 /** HAProxy's Prometheus exporter: a separate frontend, on no Service, reached only by the site's Prometheus. */
 export const GATEWAY_METRICS_PORT = { name: 'metrics', containerPort: 8404, protocol: 'TCP' } as const satisfies WorkloadPort;
-export const POSTGRES_SERVICE_PORT = { name: 'postgres', containerPort: 5432, servicePort: 5432, protocol: 'TCP' } as const satisfies WorkloadPort;
-export const REDIS_SERVICE_PORT = { name: 'redis', containerPort: 6379, servicePort: 6379, protocol: 'TCP' } as const satisfies WorkloadPort;
+export const POSTGRES_SERVICE_PORT = {
+  name: 'postgres',
+  containerPort: 5432,
+  servicePort: 5432,
+  protocol: 'TCP',
+} as const satisfies WorkloadPort;
+export const REDIS_SERVICE_PORT = {
+  name: 'redis',
+  containerPort: 6379,
+  servicePort: 6379,
+  protocol: 'TCP',
+} as const satisfies WorkloadPort;

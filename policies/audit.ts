@@ -45,7 +45,11 @@ export interface NotJudged {
 /** The rules' statements of what they cannot judge, when the audit runs without site facts. */
 export function notJudgedWithout(facts: AuditContext['facts'], rules: readonly Rule[]): NotJudged[] {
   if (facts !== undefined) return [];
-  return rules.flatMap((rule) => (rule.siteFacts ? [{ ruleId: rule.id, facts: rule.siteFacts.facts.map((key) => SITE_FACT_SOURCES[key]), what: rule.siteFacts.unjudged }] : []));
+  return rules.flatMap((rule) =>
+    rule.siteFacts
+      ? [{ ruleId: rule.id, facts: rule.siteFacts.facts.map((key) => SITE_FACT_SOURCES[key]), what: rule.siteFacts.unjudged }]
+      : [],
+  );
 }
 
 /** Why a rule that found nothing does not apply to a stack, if it does not. */
@@ -54,9 +58,18 @@ function notApplicableReason(rule: Rule, stack: SynthesizedStack, context: Audit
   return appliesTo && !appliesTo.presentIn(stack, context) ? `the stack has no ${appliesTo.subject}` : undefined;
 }
 
-export function auditStacks(stacks: readonly SynthesizedStack[], context: AuditContext = {}, rules: readonly Rule[] = ALL_RULES): AuditResult {
+export function auditStacks(
+  stacks: readonly SynthesizedStack[],
+  context: AuditContext = {},
+  rules: readonly Rule[] = ALL_RULES,
+): AuditResult {
   const now = context.now ?? new Date();
-  const ruleContext: AuditContext = { ...context, now, ruleIds: context.ruleIds ?? rules.map((rule) => rule.id), namespaces: context.namespaces ?? declaredNamespaces(stacks) };
+  const ruleContext: AuditContext = {
+    ...context,
+    now,
+    ruleIds: context.ruleIds ?? rules.map((rule) => rule.id),
+    namespaces: context.namespaces ?? declaredNamespaces(stacks),
+  };
   const findings: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   const suppressions: SuppressionRecord[] = [];
@@ -68,7 +81,14 @@ export function auditStacks(stacks: readonly SynthesizedStack[], context: AuditC
       const violations = rule.check(stack, ruleContext);
       let failed = false;
       for (const violation of violations) {
-        const finding: Finding = { ruleId: rule.id, level: rule.level, stack: stack.name, address: violation.address, message: violation.message, fix: rule.fix };
+        const finding: Finding = {
+          ruleId: rule.id,
+          level: rule.level,
+          stack: stack.name,
+          address: violation.address,
+          message: violation.message,
+          fix: rule.fix,
+        };
         const suppression = suppressionFor(records, finding);
         if (suppression) suppressed.push({ ...finding, suppression });
         else {
@@ -78,10 +98,24 @@ export function auditStacks(stacks: readonly SynthesizedStack[], context: AuditC
       }
       // A rule that found something applies, whatever its subject test says.
       const reason = violations.length === 0 ? notApplicableReason(rule, stack, ruleContext) : undefined;
-      outcomes.push({ ruleId: rule.id, stack: stack.name, outcome: failed ? 'failed' : reason !== undefined ? 'notApplicable' : 'passed', ...(reason !== undefined ? { reason } : {}) });
+      outcomes.push({
+        ruleId: rule.id,
+        stack: stack.name,
+        outcome: failed ? 'failed' : reason !== undefined ? 'notApplicable' : 'passed',
+        ...(reason !== undefined ? { reason } : {}),
+      });
     }
   }
-  return auditResult({ stacks: stacks.map((stack) => stack.name), rules, findings, suppressed, suppressions, auditedAt: now.toISOString(), notJudged: notJudgedWithout(context.facts, rules), outcomes });
+  return auditResult({
+    stacks: stacks.map((stack) => stack.name),
+    rules,
+    findings,
+    suppressed,
+    suppressions,
+    auditedAt: now.toISOString(),
+    notJudged: notJudgedWithout(context.facts, rules),
+    outcomes,
+  });
 }
 
 /** The outcome of one rule on one stack of the result. */

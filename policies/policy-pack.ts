@@ -33,7 +33,8 @@ export class PolicyPack implements IAspect {
     this.latest = auditStacks([{ name: this.stack.node.id, json }], this.context, this.rules);
     const byAddress = new Map<string, IConstruct>();
     for (const construct of this.stack.node.findAll()) {
-      if (construct instanceof TerraformResource) byAddress.set(`${construct.terraformResourceType}.${construct.friendlyUniqueId}`, construct);
+      if (construct instanceof TerraformResource)
+        byAddress.set(`${construct.terraformResourceType}.${construct.friendlyUniqueId}`, construct);
     }
     for (const finding of this.latest.findings) {
       const target = byAddress.get(resourceAddressOf(finding.address)) ?? this.stack;
@@ -62,7 +63,11 @@ function handOverForWriting(stack: TerraformStack, json: TerraformJson): void {
 }
 
 /** One result for a whole deployment from the packs of its stacks. */
-export function mergeAudits(results: readonly AuditResult[], rules: readonly Rule[] = ALL_RULES, auditedAt: string = new Date().toISOString()): AuditResult {
+export function mergeAudits(
+  results: readonly AuditResult[],
+  rules: readonly Rule[] = ALL_RULES,
+  auditedAt: string = new Date().toISOString(),
+): AuditResult {
   return auditResult({
     stacks: results.flatMap((result) => result.stacks),
     rules,

@@ -9,7 +9,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DeploymentConfig } from '../config/deployment-config';
-import { HOMESERVER_COMPARTMENTS, homeserverNamespace, PLATFORM_COMPONENTS, platformNamespace, type CompartmentKind } from '../model/compartments';
+import {
+  HOMESERVER_COMPARTMENTS,
+  homeserverNamespace,
+  PLATFORM_COMPONENTS,
+  platformNamespace,
+  type CompartmentKind,
+} from '../model/compartments';
 import { platformNames } from '../model/platform';
 
 export interface SiteFacts {
@@ -49,15 +55,28 @@ export const SITE_FACT_SOURCES: Readonly<Record<SiteFactKey, string>> = {
 export function siteFactsOf(config: DeploymentConfig): SiteFacts {
   const { kubernetes, monitoring } = config;
   return {
-    kubernetes: { podCidrs: kubernetes.podCidrs, serviceCidrs: kubernetes.serviceCidrs, nodeCidrs: kubernetes.nodeCidrs, metadataCidrs: kubernetes.metadataCidrs },
+    kubernetes: {
+      podCidrs: kubernetes.podCidrs,
+      serviceCidrs: kubernetes.serviceCidrs,
+      nodeCidrs: kubernetes.nodeCidrs,
+      metadataCidrs: kubernetes.metadataCidrs,
+    },
     monitoring: { namespace: monitoring.namespace, resourceLabels: monitoring.resourceLabels },
-    homeservers: config.homeservers.map((homeserver) => ({ serverName: homeserver.serverName, federationPeers: homeserver.federation.enabled ? homeserver.federation.peers : [] })),
+    homeservers: config.homeservers.map((homeserver) => ({
+      serverName: homeserver.serverName,
+      federationPeers: homeserver.federation.enabled ? homeserver.federation.peers : [],
+    })),
     pullRegistries: config.images.pullRegistries,
     chartRepositories: config.platform.charts.allowedRepositories,
     storageClasses: config.storage.allowedStorageClasses,
-    sealKey: { namespace: platformNames(config.deploymentName).namespaces.openbao, secret: platformNames(config.deploymentName).openbaoSealSecret },
+    sealKey: {
+      namespace: platformNames(config.deploymentName).namespaces.openbao,
+      secret: platformNames(config.deploymentName).openbaoSealSecret,
+    },
     namespaces: Object.fromEntries([
-      ...config.homeservers.flatMap((homeserver) => HOMESERVER_COMPARTMENTS.map((compartment) => [homeserverNamespace(homeserver.name, compartment), compartment] as const)),
+      ...config.homeservers.flatMap((homeserver) =>
+        HOMESERVER_COMPARTMENTS.map((compartment) => [homeserverNamespace(homeserver.name, compartment), compartment] as const),
+      ),
       ...PLATFORM_COMPONENTS.map((component) => [platformNamespace(config.deploymentName, component), 'platform'] as const),
     ]),
   };
@@ -78,7 +97,9 @@ const factsSchema = z
     chartRepositories: strings,
     storageClasses: strings,
     sealKey: z.object({ namespace: z.string().max(253), secret: z.string().max(253) }).strict(),
-    namespaces: z.record(z.string().max(253), z.enum([...HOMESERVER_COMPARTMENTS, 'platform'])).refine((record) => Object.keys(record).length <= 10_000, 'too many namespaces'),
+    namespaces: z
+      .record(z.string().max(253), z.enum([...HOMESERVER_COMPARTMENTS, 'platform']))
+      .refine((record) => Object.keys(record).length <= 10_000, 'too many namespaces'),
   })
   .strict();
 
@@ -110,7 +131,9 @@ function canonicalJson(value: unknown): string {
 }
 
 function digestOf(record: Omit<SiteFactsRecord, 'digest'>): string {
-  return `sha256:${createHash('sha256').update(canonicalJson({ format: record.format, config: record.config, facts: record.facts })).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(canonicalJson({ format: record.format, config: record.config, facts: record.facts }))
+    .digest('hex')}`;
 }
 
 export function siteFactsRecord(facts: SiteFacts, configFile: string, configSha256: string): SiteFactsRecord {

@@ -39,14 +39,20 @@ function asSuppression(value: unknown): Suppression {
 /** What is wrong with a suppression, judged on `now`. */
 export function suppressionProblems(suppression: Suppression, now: Date): string[] {
   const problems: string[] = [];
-  if (!/^[A-Z]{2,5}-[0-9]{2}$/.test(suppression.ruleId)) problems.push(`rule id ${JSON.stringify(suppression.ruleId)} is not a control id such as POD-02`);
+  if (!/^[A-Z]{2,5}-[0-9]{2}$/.test(suppression.ruleId))
+    problems.push(`rule id ${JSON.stringify(suppression.ruleId)} is not a control id such as POD-02`);
   if (suppression.ruleId.startsWith('GOV-')) problems.push('governance controls cannot be suppressed');
-  if (suppression.reason.trim().length < MIN_REASON_LENGTH) problems.push(`reason must say why in at least ${MIN_REASON_LENGTH} characters`);
-  if (!/^[^\s@]+@[^\s@]+\.[a-z]{2,}$|^team:[a-z0-9-]+$/.test(suppression.owner)) problems.push(`owner ${JSON.stringify(suppression.owner)} must be an e-mail address or team:<name>`);
+  if (suppression.reason.trim().length < MIN_REASON_LENGTH)
+    problems.push(`reason must say why in at least ${MIN_REASON_LENGTH} characters`);
+  if (!/^[^\s@]+@[^\s@]+\.[a-z]{2,}$|^team:[a-z0-9-]+$/.test(suppression.owner))
+    problems.push(`owner ${JSON.stringify(suppression.owner)} must be an e-mail address or team:<name>`);
   const expiry = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(suppression.expires) ? Date.parse(`${suppression.expires}T23:59:59.999Z`) : Number.NaN;
   if (Number.isNaN(expiry)) problems.push(`expires ${JSON.stringify(suppression.expires)} is not a date YYYY-MM-DD`);
   else if (expiry < now.getTime()) problems.push(`expired on ${suppression.expires}`);
-  else if (expiry - now.getTime() > MAX_SUPPRESSION_DAYS * DAY_MS) problems.push(`expires more than ${MAX_SUPPRESSION_DAYS} days ahead (${suppression.expires}): exceptions are re-reviewed at least yearly`);
+  else if (expiry - now.getTime() > MAX_SUPPRESSION_DAYS * DAY_MS)
+    problems.push(
+      `expires more than ${MAX_SUPPRESSION_DAYS} days ahead (${suppression.expires}): exceptions are re-reviewed at least yearly`,
+    );
   return problems;
 }
 
@@ -70,9 +76,15 @@ export function resourceAddressOf(findingAddress: string): string {
 }
 
 /** The valid suppression covering a finding, if any. */
-export function suppressionFor(records: readonly SuppressionRecord[], finding: { readonly ruleId: string; readonly stack: string; readonly address: string }): SuppressionRecord | undefined {
+export function suppressionFor(
+  records: readonly SuppressionRecord[],
+  finding: { readonly ruleId: string; readonly stack: string; readonly address: string },
+): SuppressionRecord | undefined {
   const address = resourceAddressOf(finding.address);
-  return records.find((record) => record.problems.length === 0 && record.ruleId === finding.ruleId && record.stack === finding.stack && record.address === address);
+  return records.find(
+    (record) =>
+      record.problems.length === 0 && record.ruleId === finding.ruleId && record.stack === finding.stack && record.address === address,
+  );
 }
 
 /** A suppression as written into a resource's `//` block. */

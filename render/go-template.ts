@@ -50,7 +50,9 @@ export function yamlTemplate(names: readonly string[], render: (slot: (name: str
     if (!names.every((name, index) => text.split(quoted[index] ?? '').length === 2 && text.split(placeholder(name)).length === 2)) continue;
     const parts: TemplatePart[] = [];
     let rest = text;
-    const order = names.map((name, index) => ({ name, quoted: quoted[index] ?? '', at: text.indexOf(quoted[index] ?? '') })).sort((a, b) => a.at - b.at);
+    const order = names
+      .map((name, index) => ({ name, quoted: quoted[index] ?? '', at: text.indexOf(quoted[index] ?? '') }))
+      .sort((a, b) => a.at - b.at);
     for (const slot of order) {
       const [before = '', after = ''] = rest.split(slot.quoted);
       parts.push(before, { value: slot.name, format: 'json' });

@@ -82,8 +82,10 @@ export const OPENLDAP_PATHS: OpenLdapPaths = {
 
 /** TLS 1.2+ with forward-secret AEAD suites only, in each library's syntax. */
 const CIPHERS: Readonly<Record<OpenLdapLayout['tlsLibrary'], string>> = {
-  openssl: 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256',
-  gnutls: 'SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-KX-ALL:+ECDHE-RSA:+ECDHE-ECDSA',
+  openssl:
+    'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256',
+  gnutls:
+    'SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-KX-ALL:+ECDHE-RSA:+ECDHE-ECDSA',
 };
 
 function entry(dn: string, attributes: readonly (readonly [string, string])[]): string {
@@ -125,12 +127,30 @@ export function renderSlapdConfig(directory: DirectorySettings, layout: OpenLdap
       ['olcIdleTimeout', '300'],
       ['olcLogLevel', 'stats'],
     ]),
-    entry('cn=module{0},cn=config', [['objectClass', 'olcModuleList'], ['cn', 'module{0}'], ['olcModulePath', layout.modulePath], ...layout.modules.map((module) => ['olcModuleLoad', module] as const)]),
-    entry('cn=schema,cn=config', [['objectClass', 'olcSchemaConfig'], ['cn', 'schema']]),
+    entry('cn=module{0},cn=config', [
+      ['objectClass', 'olcModuleList'],
+      ['cn', 'module{0}'],
+      ['olcModulePath', layout.modulePath],
+      ...layout.modules.map((module) => ['olcModuleLoad', module] as const),
+    ]),
+    entry('cn=schema,cn=config', [
+      ['objectClass', 'olcSchemaConfig'],
+      ['cn', 'schema'],
+    ]),
     ...['core', 'cosine', 'inetorgperson'].map((schema) => `include: file://${layout.schemaDirectory}/${schema}.ldif\n`),
-    entry('olcDatabase={-1}frontend,cn=config', [['objectClass', 'olcDatabaseConfig'], ['objectClass', 'olcFrontendConfig'], ['olcDatabase', '{-1}frontend'], ['olcAccess', '{0}to * by * none'], ['olcRequires', 'authc']]),
+    entry('olcDatabase={-1}frontend,cn=config', [
+      ['objectClass', 'olcDatabaseConfig'],
+      ['objectClass', 'olcFrontendConfig'],
+      ['olcDatabase', '{-1}frontend'],
+      ['olcAccess', '{0}to * by * none'],
+      ['olcRequires', 'authc'],
+    ]),
     // Nobody administers the running server: configuration comes only from this file.
-    entry('olcDatabase={0}config,cn=config', [['objectClass', 'olcDatabaseConfig'], ['olcDatabase', '{0}config'], ['olcAccess', '{0}to * by * none']]),
+    entry('olcDatabase={0}config,cn=config', [
+      ['objectClass', 'olcDatabaseConfig'],
+      ['olcDatabase', '{0}config'],
+      ['olcAccess', '{0}to * by * none'],
+    ]),
     entry('olcDatabase={1}mdb,cn=config', [
       ['objectClass', 'olcDatabaseConfig'],
       ['objectClass', 'olcMdbConfig'],
@@ -140,7 +160,7 @@ export function renderSlapdConfig(directory: DirectorySettings, layout: OpenLdap
       ['olcDbMaxSize', String(1024 ** 3)],
       ['olcDbIndex', 'objectClass eq'],
       ['olcDbIndex', 'uid,mail eq'],
-            ['olcSizeLimit', String(directory.sizeLimit)],
+      ['olcSizeLimit', String(directory.sizeLimit)],
       ['olcTimeLimit', String(directory.timeLimitSeconds)],
       ['olcRequires', 'authc'],
       ...accessRules(directory).map((rule, index) => ['olcAccess', `{${index}}${rule}`] as const),
@@ -168,7 +188,14 @@ export function bindAccountEntry(bindDn: string): string {
   if (!rdn || !['cn', 'uid'].includes((rdn[1] ?? '').toLowerCase())) throw new Error(`bind DN "${bindDn}" must start with cn= or uid=`);
   const attribute = (rdn[1] ?? '').toLowerCase();
   const structural = attribute === 'cn' ? 'applicationProcess' : 'account';
-  return [`dn: ${bindDn}`, `objectClass: ${structural}`, 'objectClass: simpleSecurityObject', `${attribute}: ${rdn[2]}`, 'userPassword: $hash', ''].join('\n');
+  return [
+    `dn: ${bindDn}`,
+    `objectClass: ${structural}`,
+    'objectClass: simpleSecurityObject',
+    `${attribute}: ${rdn[2]}`,
+    'userPassword: $hash',
+    '',
+  ].join('\n');
 }
 
 /**
@@ -178,7 +205,11 @@ export function bindAccountEntry(bindDn: string): string {
  * hashed with slappasswd (salted SHA-1; the value is 40 random characters, so the hash
  * is not what protects it), read from the mounted file, never from an argument.
  */
-export function slapdInitCommands(layout: OpenLdapLayout, directory: Pick<DirectorySettings, 'bindDn'>, paths: OpenLdapPaths = OPENLDAP_PATHS): { name: string; command: string[] }[] {
+export function slapdInitCommands(
+  layout: OpenLdapLayout,
+  directory: Pick<DirectorySettings, 'bindDn'>,
+  paths: OpenLdapPaths = OPENLDAP_PATHS,
+): { name: string; command: string[] }[] {
   const entry = bindAccountEntry(directory.bindDn).replace(/\n/g, '\\n');
   const change = [`dn: ${directory.bindDn}`, 'changetype: modify', 'replace: userPassword', 'userPassword: $hash', '-', ''].join('\\n');
   const config = `-F ${paths.runtimeConfigDirectory}`;
@@ -192,7 +223,10 @@ export function slapdInitCommands(layout: OpenLdapLayout, directory: Pick<Direct
     'fi',
   ].join('\n');
   return [
-    { name: 'load-config', command: [layout.slapadd, '-n', '0', '-F', paths.runtimeConfigDirectory, '-l', `${paths.configDirectory}/slapd-config.ldif`] },
+    {
+      name: 'load-config',
+      command: [layout.slapadd, '-n', '0', '-F', paths.runtimeConfigDirectory, '-l', `${paths.configDirectory}/slapd-config.ldif`],
+    },
     { name: 'directory-data', command: ['sh', '-ec', script] },
   ];
 }

@@ -34,24 +34,51 @@ export function renderSecretInventory(config: DeploymentConfig, secrets: readonl
   for (const { homeserverName, declarations } of secrets) {
     for (const declaration of declarations) {
       const path = `${SECRET_MOUNT}/${secretPath(homeserverName, declaration.name)}`;
-      const readers = access.policies.filter((policy) => policy.rules.some((rule) => rule.path === `${SECRET_MOUNT}/data/${secretPath(homeserverName, declaration.name)}` && rule.capabilities.length === 1 && rule.capabilities[0] === 'read'));
-      const writer = declaration.source.kind === 'generated' ? `generator (\`${GENERATOR_POLICY}\`), once` : `operators (\`${operatorPolicyName(homeserverName)}\`)`;
-      const source = declaration.source.kind === 'generated'
-        ? `generated: ${Object.entries(declaration.source.values).map(([name, value]) => `${name} (${value.length} letters and digits)`).join(', ')}`
-        : `provided: ${Object.entries(declaration.source.values).map(([name, what]) => `${name} (${what})`).join(', ')}`;
+      const readers = access.policies.filter((policy) =>
+        policy.rules.some(
+          (rule) =>
+            rule.path === `${SECRET_MOUNT}/data/${secretPath(homeserverName, declaration.name)}` &&
+            rule.capabilities.length === 1 &&
+            rule.capabilities[0] === 'read',
+        ),
+      );
+      const writer =
+        declaration.source.kind === 'generated'
+          ? `generator (\`${GENERATOR_POLICY}\`), once`
+          : `operators (\`${operatorPolicyName(homeserverName)}\`)`;
+      const source =
+        declaration.source.kind === 'generated'
+          ? `generated: ${Object.entries(declaration.source.values)
+              .map(([name, value]) => `${name} (${value.length} letters and digits)`)
+              .join(', ')}`
+          : `provided: ${Object.entries(declaration.source.values)
+              .map(([name, what]) => `${name} (${what})`)
+              .join(', ')}`;
       lines.push(
-        `| ${homeserverName} | \`${declaration.name}\` | ${cell(source)} | \`${path}\` | ${readers.map((policy) => `\`${policy.name}\``).join(', ')} | ${writer} | ${Object.keys(declaration.files).map((file) => `\`${file}\``).join(', ')} | ${cell(declaration.rotation)} |`,
+        `| ${homeserverName} | \`${declaration.name}\` | ${cell(source)} | \`${path}\` | ${readers.map((policy) => `\`${policy.name}\``).join(', ')} | ${writer} | ${Object.keys(
+          declaration.files,
+        )
+          .map((file) => `\`${file}\``)
+          .join(', ')} | ${cell(declaration.rotation)} |`,
       );
     }
   }
   lines.push('', '## Certificates', '', '| homeserver | secret | namespace | names | issuer | purpose |', '|---|---|---|---|---|---|');
   for (const homeserver of config.homeservers) {
     for (const certificate of homeserverCertificates(homeserver)) {
-      const issuer = certificate.issuer.kind === 'internal' ? `internal CA (\`${names.internalCaIssuer}\`)` : `${certificate.issuer.kind} \`${certificate.issuer.name}\``;
-      lines.push(`| ${homeserver.name} | \`${certificate.secretName}\` | \`${homeserverNamespace(homeserver.name, certificate.compartment)}\` | ${certificate.dnsNames.map((name) => `\`${name}\``).join(', ')} | ${issuer} | ${cell(certificate.purpose)} |`);
+      const issuer =
+        certificate.issuer.kind === 'internal'
+          ? `internal CA (\`${names.internalCaIssuer}\`)`
+          : `${certificate.issuer.kind} \`${certificate.issuer.name}\``;
+      lines.push(
+        `| ${homeserver.name} | \`${certificate.secretName}\` | \`${homeserverNamespace(homeserver.name, certificate.compartment)}\` | ${certificate.dnsNames.map((name) => `\`${name}\``).join(', ')} | ${issuer} | ${cell(certificate.purpose)} |`,
+      );
     }
   }
   lines.push('', '## OpenBao roles', '', '| role | service account | namespace | policies |', '|---|---|---|---|');
-  for (const role of access.roles) lines.push(`| \`${role.name}\` | \`${role.serviceAccount}\` | \`${role.namespace}\` | ${role.policies.map((policy) => `\`${policy}\``).join(', ')} |`);
+  for (const role of access.roles)
+    lines.push(
+      `| \`${role.name}\` | \`${role.serviceAccount}\` | \`${role.namespace}\` | ${role.policies.map((policy) => `\`${policy}\``).join(', ')} |`,
+    );
   return `${lines.join('\n')}\n`;
 }

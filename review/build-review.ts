@@ -2,10 +2,10 @@
  * The review of a change as data: what the head deployment changes against the base, security
  * deltas first. Pure: both sides are already synthesized; nothing here runs git or cdktf.
  */
-import { outsideRangesOf, reachabilityDelta, reachabilityOf, type Reachability, type ReachabilityDelta } from '../tfjson/reachability';
-import type { SynthesizedStack } from '../tfjson/terraform-json';
 import { auditStacks, type AuditResult } from '../policies/audit';
 import type { AuditContext } from '../policies/rule';
+import { outsideRangesOf, reachabilityDelta, reachabilityOf, type Reachability, type ReachabilityDelta } from '../tfjson/reachability';
+import type { SynthesizedStack } from '../tfjson/terraform-json';
 import { artifactFacts } from './deltas/artifacts';
 import { exposureFacts } from './deltas/exposure';
 import { policyDeltas, type PolicyDeltas } from './deltas/policy';
@@ -51,10 +51,15 @@ export interface ReviewInput {
 
 /** The address ranges of each flow to or from outside, as facts: a widened ipBlock is a delta even when the zones and port stay. */
 function outsideRangeFacts(stacks: readonly SynthesizedStack[]): Fact[] {
-  return outsideRangesOf(stacks).map((flow) => ({ subject: `${flow.from} → ${flow.to}`, setting: flow.port, value: flow.ranges.join('; ') }));
+  return outsideRangesOf(stacks).map((flow) => ({
+    subject: `${flow.from} → ${flow.to}`,
+    setting: flow.port,
+    value: flow.ranges.join('; '),
+  }));
 }
 
-const delta = (extract: (stacks: readonly SynthesizedStack[]) => Fact[], base: SynthSnapshot, head: SynthSnapshot) => diffFacts(extract(base.stacks), extract(head.stacks));
+const delta = (extract: (stacks: readonly SynthesizedStack[]) => Fact[], base: SynthSnapshot, head: SynthSnapshot) =>
+  diffFacts(extract(base.stacks), extract(head.stacks));
 
 export function buildReview(input: ReviewInput): Review {
   const { base, head } = input;

@@ -40,14 +40,19 @@ export function diffFacts(before: readonly Fact[], after: readonly Fact[]): Fact
     const is = current.get(key);
     if (was && is && was.value === is.value) continue;
     const fact = (is ?? was) as Fact;
-    changes.push({ subject: fact.subject, setting: fact.setting, ...(was ? { before: was.value } : {}), ...(is ? { after: is.value } : {}) });
+    changes.push({
+      subject: fact.subject,
+      setting: fact.setting,
+      ...(was ? { before: was.value } : {}),
+      ...(is ? { after: is.value } : {}),
+    });
   }
   return changes.sort((a, b) => a.subject.localeCompare(b.subject) || a.setting.localeCompare(b.setting));
 }
 
 /** A JSON value as one line for a fact (strings bare, everything else as JSON). */
 export function factValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? 'null';
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
 }
 
 /** Flattens a value into dotted settings: objects by key, lists by index; leaves and scalar lists as values. */

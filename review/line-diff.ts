@@ -13,14 +13,20 @@ function edits(before: readonly string[], after: readonly string[]): Edit[] {
   if (before.length * after.length > MAX_CELLS) {
     const kept = new Set(after);
     const had = new Set(before);
-    return [...before.filter((line) => !kept.has(line)).map((text) => ({ kind: '-' as const, text })), ...after.filter((line) => !had.has(line)).map((text) => ({ kind: '+' as const, text }))];
+    return [
+      ...before.filter((line) => !kept.has(line)).map((text) => ({ kind: '-' as const, text })),
+      ...after.filter((line) => !had.has(line)).map((text) => ({ kind: '+' as const, text })),
+    ];
   }
   const rows = before.length + 1;
   const columns = after.length + 1;
   const common = new Uint32Array(rows * columns);
   for (let i = before.length - 1; i >= 0; i -= 1) {
     for (let j = after.length - 1; j >= 0; j -= 1) {
-      common[i * columns + j] = before[i] === after[j] ? (common[(i + 1) * columns + j + 1] ?? 0) + 1 : Math.max(common[(i + 1) * columns + j] ?? 0, common[i * columns + j + 1] ?? 0);
+      common[i * columns + j] =
+        before[i] === after[j]
+          ? (common[(i + 1) * columns + j + 1] ?? 0) + 1
+          : Math.max(common[(i + 1) * columns + j] ?? 0, common[i * columns + j + 1] ?? 0);
     }
   }
   const result: Edit[] = [];

@@ -12,7 +12,8 @@ export function objectLabel(resource: ResourceView, stack: SynthesizedStack): st
     const object = block(resource.body.manifest) ?? {};
     const metadata = block(object.metadata) ?? {};
     const namespace = namespaceOf({ ...resource, body: { metadata } }, stack);
-    if (typeof object.kind === 'string' && typeof metadata.name === 'string') return `${object.kind} ${namespace ? `${namespace}/` : ''}${metadata.name}`;
+    if (typeof object.kind === 'string' && typeof metadata.name === 'string')
+      return `${object.kind} ${namespace ? `${namespace}/` : ''}${metadata.name}`;
     return resource.address;
   }
   if (resource.type === HELM_RELEASE_TYPE) {

@@ -5,10 +5,10 @@
  * so the comment is cut to REVIEW_LIMIT, lowest-priority parts first, with a note saying so;
  * the full review is rendered as well.
  */
-import type { ReachabilityFlow } from '../tfjson/reachability';
-import type { JsonValue } from '../tfjson/terraform-json';
 import type { Finding } from '../policies/rule';
 import type { SuppressionRecord } from '../policies/suppressions';
+import type { ReachabilityFlow } from '../tfjson/reachability';
+import type { JsonValue } from '../tfjson/terraform-json';
 import type { Review } from './build-review';
 import type { FactChange } from './facts';
 import type { FieldChange } from './json-diff';
@@ -63,7 +63,10 @@ function summary(review: Review): string[] {
   }
   const deltas = securityDeltaCount(review);
   const touched = review.stacks.filter((stack) => stack.status !== 'unchanged').length;
-  return [`**Summary:** ${deltas} security delta${deltas === 1 ? '' : 's'}; resources: ${counts.add} to add, ${counts.change} to change (${counts.replace} possible replacement${counts.replace === 1 ? '' : 's'}), ${counts.remove} to remove, in ${touched} of ${review.stacks.length} stacks.`, ''];
+  return [
+    `**Summary:** ${deltas} security delta${deltas === 1 ? '' : 's'}; resources: ${counts.add} to add, ${counts.change} to change (${counts.replace} possible replacement${counts.replace === 1 ? '' : 's'}), ${counts.remove} to remove, in ${touched} of ${review.stacks.length} stacks.`,
+    '',
+  ];
 }
 
 function securityDeltaCount(review: Review): number {
@@ -89,11 +92,15 @@ function securityDeltaCount(review: Review): number {
 
 function factTable(changes: readonly FactChange[]): string[] {
   if (changes.length === 0) return ['No change.', ''];
-  const value = (setting: string, text: string | undefined, missing: string) => (text === undefined ? missing : code(safeValue(setting, text)));
+  const value = (setting: string, text: string | undefined, missing: string) =>
+    text === undefined ? missing : code(safeValue(setting, text));
   return [
     '| subject | setting | before | after |',
     '|---|---|---|---|',
-    ...changes.map((change) => `| ${cell(change.subject)} | ${cell(change.setting)} | ${cell(value(change.setting, change.before, '*(absent)*'))} | ${cell(value(change.setting, change.after, '*(removed)*'))} |`),
+    ...changes.map(
+      (change) =>
+        `| ${cell(change.subject)} | ${cell(change.setting)} | ${cell(value(change.setting, change.before, '*(absent)*'))} | ${cell(value(change.setting, change.after, '*(removed)*'))} |`,
+    ),
     '',
   ];
 }
@@ -105,10 +112,24 @@ function flowList(title: string, flows: readonly ReachabilityFlow[]): string[] {
 
 function reachabilitySection(review: Review): string[] {
   const { before, after, delta, outsideRanges } = review.reachability;
-  const lines = ['### Network reachability', '', 'Computed from the synthesized NetworkPolicies (egress at the source and ingress at the destination must both allow a flow).', ''];
+  const lines = [
+    '### Network reachability',
+    '',
+    'Computed from the synthesized NetworkPolicies (egress at the source and ingress at the destination must both allow a flow).',
+    '',
+  ];
   const ranges = outsideRanges.length === 0 ? [] : ['**Address ranges of flows to or from outside:**', '', ...factTable(outsideRanges)];
   if (delta.opened.length === 0 && delta.closed.length === 0) {
-    return [...lines, ...(ranges.length === 0 ? ['No change.', ''] : ranges), '<details><summary>Reachability matrix (unchanged)</summary>', '', renderReachabilityMatrix(after), '', '</details>', ''];
+    return [
+      ...lines,
+      ...(ranges.length === 0 ? ['No change.', ''] : ranges),
+      '<details><summary>Reachability matrix (unchanged)</summary>',
+      '',
+      renderReachabilityMatrix(after),
+      '',
+      '</details>',
+      '',
+    ];
   }
   return [
     ...lines,
@@ -123,14 +144,24 @@ function reachabilitySection(review: Review): string[] {
 }
 
 function findingRows(findings: readonly Finding[]): string[] {
-  return ['| rule | level | stack | resource | problem |', '|---|---|---|---|---|', ...findings.map((finding) => `| ${finding.ruleId} | ${finding.level} | ${finding.stack} | ${code(finding.address)} | ${cell(finding.message)} |`), ''];
+  return [
+    '| rule | level | stack | resource | problem |',
+    '|---|---|---|---|---|',
+    ...findings.map(
+      (finding) => `| ${finding.ruleId} | ${finding.level} | ${finding.stack} | ${code(finding.address)} | ${cell(finding.message)} |`,
+    ),
+    '',
+  ];
 }
 
 function suppressionRows(records: readonly SuppressionRecord[], status: (record: SuppressionRecord) => string): string[] {
   return [
     '| rule | stack | resource | reason | owner | expires | status |',
     '|---|---|---|---|---|---|---|',
-    ...records.map((record) => `| ${record.ruleId} | ${record.stack} | ${code(record.address)} | ${cell(record.reason)} | ${cell(record.owner)} | ${record.expires} | ${cell(status(record))} |`),
+    ...records.map(
+      (record) =>
+        `| ${record.ruleId} | ${record.stack} | ${code(record.address)} | ${cell(record.reason)} | ${cell(record.owner)} | ${record.expires} | ${cell(status(record))} |`,
+    ),
     '',
   ];
 }
@@ -142,18 +173,25 @@ function policySections(review: Review): [string[], string[]] {
   const groups: [string, readonly SuppressionRecord[], (record: SuppressionRecord) => string][] = [
     ['New', policy.addedSuppressions, valid],
     ['Removed', policy.removedSuppressions, () => 'removed'],
-    ['Changed (now)', policy.changedSuppressions.map((change) => change.after), (record) => {
-      const before = policy.changedSuppressions.find((change) => change.after === record)?.before;
-      return `${valid(record)}; was: ${before ? `${before.reason} (${before.owner}, ${before.expires})` : '?'}`;
-    }],
+    [
+      'Changed (now)',
+      policy.changedSuppressions.map((change) => change.after),
+      (record) => {
+        const before = policy.changedSuppressions.find((change) => change.after === record)?.before;
+        return `${valid(record)}; was: ${before ? `${before.reason} (${before.owner}, ${before.expires})` : '?'}`;
+      },
+    ],
     ['Expired or invalid: they suppress nothing', policy.invalidSuppressions, valid],
     ['Expiring within 30 days', policy.expiringSuppressions, valid],
   ];
-  for (const [title, records, status] of groups) if (records.length > 0) suppressions.push(`**${title}:**`, '', ...suppressionRows(records, status));
+  for (const [title, records, status] of groups)
+    if (records.length > 0) suppressions.push(`**${title}:**`, '', ...suppressionRows(records, status));
   if (suppressions.length === 2) suppressions.push('No change.', '');
   const findings: string[] = ['### Policy findings', ''];
-  if (policy.newFindings.length > 0) findings.push(`**New findings (${policy.newFindings.length}):**`, '', ...findingRows(policy.newFindings));
-  if (policy.fixedFindings.length > 0) findings.push(`**Fixed findings (${policy.fixedFindings.length}):**`, '', ...findingRows(policy.fixedFindings));
+  if (policy.newFindings.length > 0)
+    findings.push(`**New findings (${policy.newFindings.length}):**`, '', ...findingRows(policy.newFindings));
+  if (policy.fixedFindings.length > 0)
+    findings.push(`**Fixed findings (${policy.fixedFindings.length}):**`, '', ...findingRows(policy.fixedFindings));
   if (findings.length === 2) findings.push(`No new finding (head: ${review.headAudit.findings.length} findings in total).`, '');
   return [suppressions, findings];
 }
@@ -163,8 +201,20 @@ function securitySubsections(review: Review): string[][] {
   const [suppressions, findings] = policySections(review);
   return [
     reachabilitySection(review),
-    ['### Exposure', '', "Service types, ports and source ranges, host ports, ingress objects, and the gateway's HAProxy routes.", '', ...factTable(review.exposure)],
-    ['### Privileges', '', 'Security contexts, host namespaces, service-account tokens, RBAC, privilege settings in chart values, and OpenBao policies and roles.', '', ...factTable(review.privileges)],
+    [
+      '### Exposure',
+      '',
+      "Service types, ports and source ranges, host ports, ingress objects, and the gateway's HAProxy routes.",
+      '',
+      ...factTable(review.exposure),
+    ],
+    [
+      '### Privileges',
+      '',
+      'Security contexts, host namespaces, service-account tokens, RBAC, privilege settings in chart values, and OpenBao policies and roles.',
+      '',
+      ...factTable(review.privileges),
+    ],
     ['### Secret references', '', 'Names and paths only: the plans carry no secret values.', '', ...factTable(review.secretReferences)],
     ['### Images, charts and providers', '', ...factTable(review.artifacts)],
     ['### Synapse settings', '', ...factTable(review.synapseSettings)],
@@ -212,13 +262,17 @@ function note(change: ResourceChange): string {
 }
 
 function resourceSummary(review: Review): string[] {
-  const count = (stack: StackChanges, action: ResourceChange['action']) => stack.changes.filter((change) => change.action === action).length;
+  const count = (stack: StackChanges, action: ResourceChange['action']) =>
+    stack.changes.filter((change) => change.action === action).length;
   return [
     '## Resource changes',
     '',
     '| stack | status | add | change | remove | possible replacements |',
     '|---|---|---|---|---|---|',
-    ...review.stacks.map((stack) => `| ${stack.stack} | ${stack.status} | ${count(stack, 'add')} | ${count(stack, 'change')} | ${count(stack, 'remove')} | ${stack.changes.filter((change) => change.replacedBy.length > 0).length} |`),
+    ...review.stacks.map(
+      (stack) =>
+        `| ${stack.stack} | ${stack.status} | ${count(stack, 'add')} | ${count(stack, 'change')} | ${count(stack, 'remove')} | ${stack.changes.filter((change) => change.replacedBy.length > 0).length} |`,
+    ),
     '',
   ];
 }
@@ -231,7 +285,9 @@ function resourceTables(review: Review): string[] {
       '',
       '| action | object | address | note |',
       '|---|---|---|---|',
-      ...stack.changes.map((change) => `| ${ACTIONS[change.action]} | ${cell(change.label)} | ${code(change.address, 200)} | ${note(change)} |`),
+      ...stack.changes.map(
+        (change) => `| ${ACTIONS[change.action]} | ${cell(change.label)} | ${code(change.address, 200)} | ${note(change)} |`,
+      ),
       '',
     ]);
 }
@@ -261,7 +317,12 @@ function detailsSection(review: Review): string[] {
       return [
         `<details><summary>${stack.stack}: ${changes.length} changed resource${changes.length === 1 ? '' : 's'}</summary>`,
         '',
-        ...changes.flatMap((change) => [`**${cell(change.label)}** (${code(change.address, 200)})`, '', ...change.fields.flatMap(fieldLines), '']),
+        ...changes.flatMap((change) => [
+          `**${cell(change.label)}** (${code(change.address, 200)})`,
+          '',
+          ...change.fields.flatMap(fieldLines),
+          '',
+        ]),
         '</details>',
         '',
       ];
@@ -292,7 +353,10 @@ export function renderReview(review: Review, fullReviewName = 'review-full.md'):
     return kept;
   };
   const securityBudget = remaining - Math.min(8_000, Math.floor(remaining / 4)) - size(SECURITY_TITLE);
-  const shownSecurity = size(security) <= securityBudget + size(SECURITY_TITLE) ? security : [...SECURITY_TITLE, ...fitSubsections(subsections, securityBudget)];
+  const shownSecurity =
+    size(security) <= securityBudget + size(SECURITY_TITLE)
+      ? security
+      : [...SECURITY_TITLE, ...fitSubsections(subsections, securityBudget)];
   remaining -= size(shownSecurity);
   const shownTables = fit(tables);
   const shownDetails = remaining > 500 ? fit(details) : [];

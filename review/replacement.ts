@@ -17,7 +17,13 @@ const IMMUTABLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   kubernetes_daemon_set: ['spec.selector'],
   kubernetes_daemonset: ['spec.selector'],
   kubernetes_job: ['spec.template', 'spec.selector', 'spec.completion_mode'],
-  kubernetes_persistent_volume_claim: ['spec.access_modes', 'spec.selector', 'spec.storage_class_name', 'spec.volume_name', 'spec.volume_mode'],
+  kubernetes_persistent_volume_claim: [
+    'spec.access_modes',
+    'spec.selector',
+    'spec.storage_class_name',
+    'spec.volume_name',
+    'spec.volume_mode',
+  ],
   kubernetes_service: ['spec.cluster_ip', 'spec.cluster_ips'],
   kubernetes_secret: ['type'],
   kubernetes_role_binding: ['role_ref'],
@@ -45,6 +51,8 @@ export function replacementFields(type: string, before: JsonObject, changes: rea
   const frozenData = IMMUTABLE_DATA_TYPES.has(base) && before.immutable === true;
   const fields = changes
     .map((change) => normalized(change.path))
-    .filter((path) => immutable.some((prefix) => under(path, prefix)) || (frozenData && (under(path, 'data') || under(path, 'binary_data'))));
+    .filter(
+      (path) => immutable.some((prefix) => under(path, prefix)) || (frozenData && (under(path, 'data') || under(path, 'binary_data'))),
+    );
   return [...new Set(fields)];
 }

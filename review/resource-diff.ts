@@ -55,12 +55,14 @@ interface Entry {
 function entries(stack: SynthesizedStack | undefined): Map<string, Entry> {
   const map = new Map<string, Entry>();
   if (!stack) return map;
-  for (const resource of resources(stack)) map.set(resource.address, { type: resource.type, body: resource.body, label: objectLabel(resource, stack) });
+  for (const resource of resources(stack))
+    map.set(resource.address, { type: resource.type, body: resource.body, label: objectLabel(resource, stack) });
   const data = stack.json.data;
   if (isObject(data)) {
     for (const [type, byName] of Object.entries(data)) {
       if (!isObject(byName)) continue;
-      for (const [name, body] of Object.entries(byName)) if (isObject(body)) map.set(`data.${type}.${name}`, { type, body, label: `data.${type}.${name}` });
+      for (const [name, body] of Object.entries(byName))
+        if (isObject(body)) map.set(`data.${type}.${name}`, { type, body, label: `data.${type}.${name}` });
     }
   }
   return map;
@@ -82,13 +84,31 @@ function diffStack(name: string, before: SynthesizedStack | undefined, after: Sy
   for (const address of [...new Set([...old.keys(), ...current.keys()])].sort()) {
     const was = old.get(address);
     const is = current.get(address);
-    if (was && !is) changes.push({ stack: name, address, label: was.label, action: 'remove', fields: [], replacedBy: [], destroyGuard: destroyGuard(was.body, undefined, true) });
-    else if (!was && is) changes.push({ stack: name, address, label: is.label, action: 'add', fields: [], replacedBy: [], destroyGuard: 'none' });
+    if (was && !is)
+      changes.push({
+        stack: name,
+        address,
+        label: was.label,
+        action: 'remove',
+        fields: [],
+        replacedBy: [],
+        destroyGuard: destroyGuard(was.body, undefined, true),
+      });
+    else if (!was && is)
+      changes.push({ stack: name, address, label: is.label, action: 'add', fields: [], replacedBy: [], destroyGuard: 'none' });
     else if (was && is) {
       const fields = diffJson(configurationOf(was.body), configurationOf(is.body));
       if (fields.length === 0) continue;
       const replacedBy = replacementFields(is.type, configurationOf(was.body), fields);
-      changes.push({ stack: name, address, label: is.label, action: 'change', fields, replacedBy, destroyGuard: destroyGuard(was.body, is.body, replacedBy.length > 0) });
+      changes.push({
+        stack: name,
+        address,
+        label: is.label,
+        action: 'change',
+        fields,
+        replacedBy,
+        destroyGuard: destroyGuard(was.body, is.body, replacedBy.length > 0),
+      });
     }
   }
   const status = !before ? 'added' : !after ? 'removed' : changes.length > 0 ? 'changed' : 'unchanged';

@@ -19,7 +19,8 @@ export interface SynthSnapshot {
 /** Hash of the synthesized Terraform JSON, independent of where it was written or read from. */
 export function synthHash(stacks: readonly SynthesizedStack[]): string {
   const hash = createHash('sha256');
-  for (const stack of [...stacks].sort((a, b) => a.name.localeCompare(b.name))) hash.update(`${stack.name}\0${JSON.stringify(stack.json)}\0`);
+  for (const stack of [...stacks].sort((a, b) => a.name.localeCompare(b.name)))
+    hash.update(`${stack.name}\0${JSON.stringify(stack.json)}\0`);
   return `sha256:${hash.digest('hex')}`;
 }
 

@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { appCommandOf } from '../config/app-command';
 import { loadDeploymentConfig } from '../model/load-config';
-import { readSynthesizedStacks } from '../tfjson/read-stacks';
 import { composeDeployment } from '../stacks/compose-deployment';
+import { readSynthesizedStacks } from '../tfjson/read-stacks';
 import { snapshotOf, type SynthSnapshot } from './snapshot';
 
 export class ReviewError extends Error {}
@@ -47,14 +47,20 @@ export interface BaseSide {
 
 /** Links the head's node_modules when the lockfiles match (the common case), else installs the base's own. */
 function prepareDependencies(repository: string, worktree: string, notes: string[]): void {
-  const lock = (root: string) => (fs.existsSync(path.join(root, 'package-lock.json')) ? fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8') : undefined);
+  const lock = (root: string) =>
+    fs.existsSync(path.join(root, 'package-lock.json')) ? fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8') : undefined;
   const baseLock = lock(worktree);
   if (baseLock !== undefined && baseLock === lock(repository) && fs.existsSync(path.join(repository, 'node_modules'))) {
     fs.symlinkSync(path.join(repository, 'node_modules'), path.join(worktree, 'node_modules'), 'dir');
     return;
   }
   notes.push('The base has different locked dependencies: they were installed with `npm ci` for its synthesis.');
-  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, encoding: 'utf8', timeout: BASE_SYNTH_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: worktree,
+    encoding: 'utf8',
+    timeout: BASE_SYNTH_TIMEOUT_MS,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (install.status !== 0) throw new ReviewError(`npm ci for the base failed:\n${(install.stderr || install.stdout).slice(-4000)}`);
 }
 
@@ -88,7 +94,10 @@ export function synthesizeCommit(repository: string, ref: string, configPath: st
       timeout: BASE_SYNTH_TIMEOUT_MS,
       maxBuffer: 64 * 1024 * 1024,
     });
-    if (run.status !== 0) throw new ReviewError(`the base ${ref} (${commit.slice(0, 12)}) could not be synthesized (${run.status === null ? `killed: ${run.signal ?? 'timeout'}` : `exit ${run.status}`}):\n${(run.stderr || run.stdout).slice(-4000)}`);
+    if (run.status !== 0)
+      throw new ReviewError(
+        `the base ${ref} (${commit.slice(0, 12)}) could not be synthesized (${run.status === null ? `killed: ${run.signal ?? 'timeout'}` : `exit ${run.status}`}):\n${(run.stderr || run.stdout).slice(-4000)}`,
+      );
     return { snapshot: snapshotOf(readSynthesizedStacks(outdir), label, commit), notes };
   } finally {
     spawnSync('git', ['-C', repository, 'worktree', 'remove', '--force', worktree], { encoding: 'utf8' });

@@ -18,15 +18,22 @@ import * as path from 'node:path';
 import { ParseError, parseJson } from '../config/bounded-parse';
 import { INPUT_LIMITS, InputFileError, readRegularFile } from '../config/input-files';
 import { ConfigError } from '../config/load-config';
-import { readDeploymentConfig } from '../model/load-config';
 import { printable } from '../config/printable';
+import { readDeploymentConfig } from '../model/load-config';
 import { auditStacks } from '../policies/audit';
-import { readSynthesizedStacks } from '../tfjson/read-stacks';
 import { sourceLocations, writeAuditReports } from '../policies/reports';
 import { annotationText, type AuditContext } from '../policies/rule';
-import { checkSiteFactsRecord, differingFacts, SITE_FACT_SOURCES, SITE_FACTS_FILE, siteFactsOf, type SiteFacts } from '../policies/site-facts';
-import type { SynthesizedStack } from '../tfjson/terraform-json';
+import {
+  checkSiteFactsRecord,
+  differingFacts,
+  SITE_FACT_SOURCES,
+  SITE_FACTS_FILE,
+  siteFactsOf,
+  type SiteFacts,
+} from '../policies/site-facts';
 import { asOutputError, carriesMarker, OutputError, prepareEvidenceDirectory } from '../stacks/output-directory';
+import { readSynthesizedStacks } from '../tfjson/read-stacks';
+import type { SynthesizedStack } from '../tfjson/terraform-json';
 import { EXIT, runCommand } from './command';
 
 interface Options {
@@ -65,7 +72,12 @@ function parseArguments(args: readonly string[]): Options {
   }
   if (!directory) throw new InputError('missing the directory to audit', true);
   if (named.date !== undefined && !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(named.date)) throw new InputError('--date must be YYYY-MM-DD', true);
-  return { directory, ...(named.config ? { configPath: named.config } : {}), ...(named.out ? { out: named.out } : {}), ...(named.date ? { date: named.date } : {}) };
+  return {
+    directory,
+    ...(named.config ? { configPath: named.config } : {}),
+    ...(named.out ? { out: named.out } : {}),
+    ...(named.date ? { date: named.date } : {}),
+  };
 }
 
 export interface Output {
@@ -84,7 +96,10 @@ function recordedFactsFile(directory: string): string | undefined {
   return root === undefined ? undefined : path.join(root, SITE_FACTS_FILE);
 }
 
-type Recorded = { readonly file: string; readonly facts: SiteFacts; readonly config: string } | { readonly file: string; readonly problem: string } | undefined;
+type Recorded =
+  | { readonly file: string; readonly facts: SiteFacts; readonly config: string }
+  | { readonly file: string; readonly problem: string }
+  | undefined;
 
 function readRecordedFacts(directory: string): Recorded {
   const file = recordedFactsFile(path.resolve(directory));
@@ -116,11 +131,17 @@ function siteFacts(options: Options, io: Output): SiteFacts | undefined {
     if (recorded && 'problem' in recorded) io.err(`note: ${printable(recorded.file)}: ${recorded.problem}; judged with --config\n`);
     else if (recorded) {
       const differing = differingFacts(recorded.facts, facts);
-      if (differing.length > 0) io.err(`note: ${printable(recorded.file)} records other site facts than --config (${differing.map((key) => SITE_FACT_SOURCES[key]).join('; ')}): the output was synthesized from another config; judged with --config\n`);
+      if (differing.length > 0)
+        io.err(
+          `note: ${printable(recorded.file)} records other site facts than --config (${differing.map((key) => SITE_FACT_SOURCES[key]).join('; ')}): the output was synthesized from another config; judged with --config\n`,
+        );
     }
     return facts;
   }
-  if (recorded && 'problem' in recorded) throw new InputError(`${printable(recorded.file)}: the site facts cannot be trusted: ${recorded.problem}; audit with --config <deployment.yaml>`);
+  if (recorded && 'problem' in recorded)
+    throw new InputError(
+      `${printable(recorded.file)}: the site facts cannot be trusted: ${recorded.problem}; audit with --config <deployment.yaml>`,
+    );
   if (recorded) io.out(`site facts from ${printable(recorded.file)} (config ${recorded.config})\n`);
   return recorded?.facts;
 }
@@ -159,9 +180,12 @@ function audit(args: readonly string[], io: Output): number {
   }
   for (const finding of result.errors) io.err(`error ${printable(annotationText(finding), 2000)}\n`);
   for (const finding of result.warnings) io.err(`warning ${printable(annotationText(finding), 2000)}\n`);
-  for (const entry of result.notJudged) io.err(`not judged [${entry.ruleId}] ${entry.what} (needs the site facts ${entry.facts.join('; ')}: give --config)\n`);
+  for (const entry of result.notJudged)
+    io.err(`not judged [${entry.ruleId}] ${entry.what} (needs the site facts ${entry.facts.join('; ')}: give --config)\n`);
   const notJudged = result.notJudged.length > 0 ? `, ${result.notJudged.length} rules partly not judged (no site facts)` : '';
-  io.out(`audited ${stacks.length} stacks with ${result.rulesEvaluated} rules: ${result.errors.length} errors, ${result.warnings.length} warnings, ${result.suppressed.length} suppressed${notJudged}; evidence in ${printable(out)}\n`);
+  io.out(
+    `audited ${stacks.length} stacks with ${result.rulesEvaluated} rules: ${result.errors.length} errors, ${result.warnings.length} warnings, ${result.suppressed.length} suppressed${notJudged}; evidence in ${printable(out)}\n`,
+  );
   return result.errors.length > 0 ? EXIT.findings : EXIT.ok;
 }
 

@@ -19,8 +19,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { appCommandOf } from '../config/app-command';
-import { loadDeploymentConfig } from '../model/load-config';
 import { projectRoot } from '../config/project-root';
+import { loadDeploymentConfig } from '../model/load-config';
 import { jestSummary, jestWorkers, type BenchResults, type HeadlineId } from './bench/analysis';
 import { fleetConfig } from './bench/fleet-config';
 import { describeMachine, sourceFingerprint } from './bench/machine';
@@ -36,16 +36,55 @@ function log(line: string): void {
 }
 
 function nodeScript(root: string, id: HeadlineId, label: string, script: string, args: readonly string[], display: string): CommandSpec {
-  return { id, label, argv: [process.execPath, path.join(root, 'dist', script), ...args], display, outdirVariable: 'CDKTF_OUTDIR', expectStdout: /^(?:synthesized ([0-9]+) stacks|loaded)/m };
+  return {
+    id,
+    label,
+    argv: [process.execPath, path.join(root, 'dist', script), ...args],
+    display,
+    outdirVariable: 'CDKTF_OUTDIR',
+    expectStdout: /^(?:synthesized ([0-9]+) stacks|loaded)/m,
+  };
 }
 
 function headlineSpecs(root: string): CommandSpec[] {
   const defaultConfig = path.join(root, 'config', 'default.yaml');
   return [
-    nodeScript(root, 'baseline', 'baseline: empty cdktf app (1 stack, kubernetes provider)', 'scripts/bench/empty-app.js', [], 'node dist/scripts/bench/empty-app.js'),
-    nodeScript(root, 'load-only', "the app's modules loaded, nothing synthesized", 'scripts/bench/load-only.js', [], 'node dist/scripts/bench/load-only.js'),
-    nodeScript(root, 'synth-no-rules', 'default deployment, synthesis without policy rules', 'scripts/bench/synth-no-rules.js', [defaultConfig], 'node dist/scripts/bench/synth-no-rules.js config/default.yaml'),
-    { ...nodeScript(root, 'default', 'default deployment: synthesis + audit', 'main.js', [defaultConfig], 'node dist/main.js config/default.yaml'), expectStdout: SYNTH_OUTPUT, fingerprint: 'stacks' },
+    nodeScript(
+      root,
+      'baseline',
+      'baseline: empty cdktf app (1 stack, kubernetes provider)',
+      'scripts/bench/empty-app.js',
+      [],
+      'node dist/scripts/bench/empty-app.js',
+    ),
+    nodeScript(
+      root,
+      'load-only',
+      "the app's modules loaded, nothing synthesized",
+      'scripts/bench/load-only.js',
+      [],
+      'node dist/scripts/bench/load-only.js',
+    ),
+    nodeScript(
+      root,
+      'synth-no-rules',
+      'default deployment, synthesis without policy rules',
+      'scripts/bench/synth-no-rules.js',
+      [defaultConfig],
+      'node dist/scripts/bench/synth-no-rules.js config/default.yaml',
+    ),
+    {
+      ...nodeScript(
+        root,
+        'default',
+        'default deployment: synthesis + audit',
+        'main.js',
+        [defaultConfig],
+        'node dist/main.js config/default.yaml',
+      ),
+      expectStdout: SYNTH_OUTPUT,
+      fingerprint: 'stacks',
+    },
   ];
 }
 
@@ -66,14 +105,22 @@ function fleetSpecs(root: string, scratch: string, sizes: readonly number[]): Co
   });
 }
 
-function runnerMeasurements(root: string, scratch: string, options: CliOptions, install: RunnerInstall | undefined, defaultMeasurement: Measurement | undefined, logLine: (line: string) => void): Measurement[] {
+function runnerMeasurements(
+  root: string,
+  scratch: string,
+  options: CliOptions,
+  install: RunnerInstall | undefined,
+  defaultMeasurement: Measurement | undefined,
+  logLine: (line: string) => void,
+): Measurement[] {
   const specs: CommandSpec[] = [];
   const skipped: Measurement[] = [];
   for (const id of options.runners) {
     if (id === 'node-dist') continue;
     const command = runnerCommand(id, root, scratch, install, 'main.ts', ['config/default.yaml']);
     const base = { id, label: RUNNERS[id].label };
-    if (typeof command === 'string') skipped.push(unavailable({ ...base, display: `${RUNNERS[id].appCommand} config/default.yaml` }, command));
+    if (typeof command === 'string')
+      skipped.push(unavailable({ ...base, display: `${RUNNERS[id].appCommand} config/default.yaml` }, command));
     else specs.push({ ...base, ...command, outdirVariable: 'CDKTF_OUTDIR', expectStdout: SYNTH_OUTPUT, fingerprint: 'stacks' });
   }
   const measured = measureGroup(specs, { cwd: root, scratch, runs: options.runs, log: logLine });
@@ -83,14 +130,22 @@ function runnerMeasurements(root: string, scratch: string, options: CliOptions, 
 }
 
 function measureTests(root: string, scratch: string): NonNullable<BenchResults['tests']> {
-  const showConfig = spawnSync('npx', ['--no-install', 'jest', '--showConfig'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const showConfig = spawnSync('npx', ['--no-install', 'jest', '--showConfig'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const workers = jestWorkers(showConfig.stdout);
   const [measurement] = measureGroup(
     [{ id: 'npm-test', label: '`npm test`', argv: ['npm', 'test'], display: 'npm test', allowFailure: true, describeOutput: jestSummary }],
     { cwd: root, scratch, runs: 1, log },
   );
   if (!measurement) throw new Error('unreachable: one spec, one measurement');
-  return { measurement, ...(workers !== undefined ? { workers } : {}), ...(measurement.status === 'ok' && measurement.detail ? { summary: measurement.detail } : {}) };
+  return {
+    measurement,
+    ...(workers !== undefined ? { workers } : {}),
+    ...(measurement.status === 'ok' && measurement.detail ? { summary: measurement.detail } : {}),
+  };
 }
 
 function main(): number {
@@ -139,7 +194,14 @@ function main(): number {
     const install = needsInstall ? installRunners(log) : undefined;
     if (install?.error) log(`runner install failed: ${install.error}`);
     log('runners');
-    const runners = runnerMeasurements(root, scratch, options, install, headline.find((measurement) => measurement.id === 'default'), log);
+    const runners = runnerMeasurements(
+      root,
+      scratch,
+      options,
+      install,
+      headline.find((measurement) => measurement.id === 'default'),
+      log,
+    );
     const tests = options.withTests ? (log('npm test (twice)'), measureTests(root, scratch)) : undefined;
     const results: BenchResults = {
       machine,
@@ -166,7 +228,9 @@ function main(): number {
       fs.writeFileSync(target, report);
       log(`report written to ${path.relative(root, target)}`);
     }
-    const failed = [...headline, ...fleetMeasurements, ...compile, ...runners, ...(tests ? [tests.measurement] : [])].filter((measurement) => measurement.status === 'failed');
+    const failed = [...headline, ...fleetMeasurements, ...compile, ...runners, ...(tests ? [tests.measurement] : [])].filter(
+      (measurement) => measurement.status === 'failed',
+    );
     if (failed.length > 0) {
       log(`failed: ${failed.map((measurement) => measurement.id).join(', ')}`);
       return 1;

@@ -134,19 +134,25 @@ function githubTarget(env: Environment): Target {
   const apiUrl = apiBase(env, 'GITHUB_API_URL');
   const repository = required(env, 'GITHUB_REPOSITORY', 'the owner/name of the repository');
   const parts = repository.split('/');
-  if (parts.length !== 2 || parts.some((part) => part === '')) throw new PostReviewError(`GITHUB_REPOSITORY must be owner/name, not ${repository}`, 2);
+  if (parts.length !== 2 || parts.some((part) => part === ''))
+    throw new PostReviewError(`GITHUB_REPOSITORY must be owner/name, not ${repository}`, 2);
   const eventPath = required(env, 'GITHUB_EVENT_PATH', 'the event file that names the pull request');
   let event: unknown;
   try {
     event = parseJson(readRegularFile(eventPath, INPUT_LIMITS.reviewFileBytes, 'event file'));
   } catch (error) {
     if (error instanceof InputFileError) throw new PostReviewError(`GITHUB_EVENT_PATH: ${error.message}`, 2);
-    if (error instanceof ParseError) throw new PostReviewError(`GITHUB_EVENT_PATH (${printable(eventPath)}): the event is ${error.message}`, 2);
+    if (error instanceof ParseError)
+      throw new PostReviewError(`GITHUB_EVENT_PATH (${printable(eventPath)}): the event is ${error.message}`, 2);
     throw error;
   }
   const pullRequest = isRecord(event) ? event.pull_request : undefined;
   const number = positiveInteger(isRecord(pullRequest) ? pullRequest.number : undefined);
-  if (number === undefined) throw new PostReviewError(`GITHUB_EVENT_PATH (${printable(eventPath)}) is not a pull_request event (no pull_request.number): run this on pull requests only`, 2);
+  if (number === undefined)
+    throw new PostReviewError(
+      `GITHUB_EVENT_PATH (${printable(eventPath)}) is not a pull_request event (no pull_request.number): run this on pull requests only`,
+      2,
+    );
   const token = required(env, 'GITHUB_TOKEN', 'pass the job token (secrets.GITHUB_TOKEN, with pull-requests: write) in the step env');
   const repo = parts.map(encodeURIComponent).join('/');
   return {
@@ -174,10 +180,18 @@ function githubTarget(env: Environment): Target {
 function gitlabTarget(env: Environment): Target {
   const apiUrl = apiBase(env, 'CI_API_V4_URL');
   const project = encodeURIComponent(required(env, 'CI_PROJECT_ID', 'the project to post to'));
-  const iidText = required(env, 'CI_MERGE_REQUEST_IID', 'run this in a merge request pipeline (rules: $CI_PIPELINE_SOURCE == "merge_request_event")');
+  const iidText = required(
+    env,
+    'CI_MERGE_REQUEST_IID',
+    'run this in a merge request pipeline (rules: $CI_PIPELINE_SOURCE == "merge_request_event")',
+  );
   const number = positiveInteger(iidText);
   if (number === undefined) throw new PostReviewError(`CI_MERGE_REQUEST_IID must be a positive integer, not ${iidText}`, 2);
-  const token = required(env, 'REVIEW_API_TOKEN', 'add a masked CI/CD variable holding a project access token with the api scope (CI_JOB_TOKEN cannot write merge request notes)');
+  const token = required(
+    env,
+    'REVIEW_API_TOKEN',
+    'add a masked CI/CD variable holding a project access token with the api scope (CI_JOB_TOKEN cannot write merge request notes)',
+  );
   const notes = `/projects/${project}/merge_requests/${number}/notes`;
   const target: Target = {
     platform: 'gitlab',
@@ -203,7 +217,10 @@ function gitlabTarget(env: Environment): Target {
 function detectTarget(env: Environment): Target {
   if (env.GITHUB_ACTIONS === 'true') return githubTarget(env);
   if (env.GITLAB_CI === 'true') return gitlabTarget(env);
-  throw new PostReviewError('not running in GitHub Actions (GITHUB_ACTIONS=true) or GitLab CI (GITLAB_CI=true): nowhere to post the review', 2);
+  throw new PostReviewError(
+    'not running in GitHub Actions (GITHUB_ACTIONS=true) or GitLab CI (GITLAB_CI=true): nowhere to post the review',
+    2,
+  );
 }
 
 /** Refuses anything but a review: the marker on the first line, at most MAX_COMMENT_CHARACTERS. */
@@ -211,7 +228,8 @@ export function checkReviewBody(body: string): void {
   const firstLine = body.split('\n', 1)[0]?.replace(/\r$/, '').trim();
   if (firstLine !== REVIEW_MARKER) throw new PostReviewError(`not a review: its first line must be ${REVIEW_MARKER}`, 2);
   const characters = Array.from(body).length;
-  if (characters > MAX_COMMENT_CHARACTERS) throw new PostReviewError(`the review has ${characters} characters, more than a comment holds (${MAX_COMMENT_CHARACTERS})`, 2);
+  if (characters > MAX_COMMENT_CHARACTERS)
+    throw new PostReviewError(`the review has ${characters} characters, more than a comment holds (${MAX_COMMENT_CHARACTERS})`, 2);
 }
 
 function messageOf(error: unknown): string | undefined {
@@ -246,12 +264,16 @@ async function request(target: Target, fetchFunction: Fetch, method: HttpRequest
     let message = text;
     try {
       const parsed: unknown = JSON.parse(text);
-      if (isRecord(parsed) && parsed.message !== undefined) message = typeof parsed.message === 'string' ? parsed.message : JSON.stringify(parsed.message);
+      if (isRecord(parsed) && parsed.message !== undefined)
+        message = typeof parsed.message === 'string' ? parsed.message : JSON.stringify(parsed.message);
     } catch {
       // Not JSON: the text itself, shortened below.
     }
     const shown = message.length > 500 ? `${message.slice(0, 500)}...` : message;
-    throw new PostReviewError(redact(`${where} answered ${response.status} ${response.statusText}${shown ? `: ${shown}` : ''}`, target.token), 1);
+    throw new PostReviewError(
+      redact(`${where} answered ${response.status} ${response.statusText}${shown ? `: ${shown}` : ''}`, target.token),
+      1,
+    );
   }
   try {
     return text === '' ? undefined : (JSON.parse(text) as unknown);
@@ -273,7 +295,12 @@ async function findReviewComment(target: Target, fetchFunction: Fetch): Promise<
     const comments = await request(target, fetchFunction, 'GET', path);
     if (!Array.isArray(comments)) throw new PostReviewError(`${target.api} GET ${path}: expected a list of comments`, 1);
     for (const comment of comments) {
-      if (isRecord(comment) && typeof comment.body === 'string' && comment.body.trimStart().startsWith(REVIEW_MARKER) && target.authoredByPoster(comment, poster)) {
+      if (
+        isRecord(comment) &&
+        typeof comment.body === 'string' &&
+        comment.body.trimStart().startsWith(REVIEW_MARKER) &&
+        target.authoredByPoster(comment, poster)
+      ) {
         return commentId(comment, `${target.api} GET ${path}`);
       }
     }
@@ -294,7 +321,13 @@ export async function postReview(options: PostReviewOptions): Promise<PostReview
   const answer = await request(target, fetchFunction, existing === undefined ? 'POST' : target.updateMethod, path, payload);
   const id = existing ?? commentId(answer, `${target.api} POST ${path}`);
   const url = isRecord(answer) && typeof answer.html_url === 'string' ? answer.html_url : undefined;
-  return { platform: target.platform, action: existing === undefined ? 'created' : 'updated', id, number: target.number, ...(url ? { url } : {}) };
+  return {
+    platform: target.platform,
+    action: existing === undefined ? 'created' : 'updated',
+    id,
+    number: target.number,
+    ...(url ? { url } : {}),
+  };
 }
 
 export interface Output {
@@ -331,7 +364,10 @@ export async function runPostReview(args: readonly string[], options: RunOptions
   }
   try {
     const result = await postReview({ body, env, ...(options.fetch ? { fetch: options.fetch } : {}) });
-    const kind = result.platform === 'github' ? `comment ${result.id} on GitHub pull request #${result.number}` : `note ${result.id} on GitLab merge request !${result.number}`;
+    const kind =
+      result.platform === 'github'
+        ? `comment ${result.id} on GitHub pull request #${result.number}`
+        : `note ${result.id} on GitLab merge request !${result.number}`;
     io.out(`${result.action} review ${kind}${result.url ? ` (${printable(result.url)})` : ''}\n`);
     return 0;
   } catch (error) {

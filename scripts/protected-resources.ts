@@ -8,8 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readSynthesizedStacks } from '../tfjson/read-stacks';
 import { protectedResources } from '../tfjson/protected-resources';
+import { readSynthesizedStacks } from '../tfjson/read-stacks';
 import type { Output } from './audit';
 
 const STANDARD_OUTPUT: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
@@ -37,7 +37,8 @@ export function runProtectedResources(args: readonly string[], io: Output = STAN
     io.err(`${outdir}: cannot read Terraform JSON: ${(error as Error).message}\n`);
     return 2;
   }
-  for (const { stack, address } of protectedResources(stacks)) io.out(`tofu -chdir=${quoted(path.join(stacksDirectory, stack))} state rm ${quoted(address)}\n`);
+  for (const { stack, address } of protectedResources(stacks))
+    io.out(`tofu -chdir=${quoted(path.join(stacksDirectory, stack))} state rm ${quoted(address)}\n`);
   return 0;
 }
 

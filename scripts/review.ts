@@ -14,18 +14,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, DEFAULT_CONFIG_PATH } from '../config/load-config';
-import { loadDeploymentConfig } from '../model/load-config';
 import type { DeploymentConfig } from '../config/deployment-config';
+import { InputFileError } from '../config/input-files';
+import { ConfigError, DEFAULT_CONFIG_PATH } from '../config/load-config';
+import { printable } from '../config/printable';
+import { loadDeploymentConfig } from '../model/load-config';
 import { siteFactsOf } from '../policies/site-facts';
 import { buildReview } from '../review/build-review';
 import { renderReview } from '../review/render-review';
 import { readSnapshot, type SynthSnapshot } from '../review/snapshot';
 import { ReviewError, repositoryRoot, synthesizeCommit, synthesizeWorkingTree } from '../review/synthesize-sides';
-import { InputFileError } from '../config/input-files';
-import { printable } from '../config/printable';
-import type { Output } from './audit';
 import { asOutputError, OutputError } from '../stacks/output-directory';
+import type { Output } from './audit';
 import { EXIT, runCommand } from './command';
 
 interface Options {
@@ -37,7 +37,8 @@ interface Options {
   readonly date?: string;
 }
 
-const USAGE = 'usage: npm run review -- --base <git-ref> | --base-dir <dir> --head-dir <dir>  [--config <deployment.yaml>] [--out <file.md>] [--date YYYY-MM-DD]';
+const USAGE =
+  'usage: npm run review -- --base <git-ref> | --base-dir <dir> --head-dir <dir>  [--config <deployment.yaml>] [--out <file.md>] [--date YYYY-MM-DD]';
 const OPTIONS = ['--base', '--base-dir', '--head-dir', '--config', '--out', '--date'] as const;
 
 function parseArguments(args: readonly string[], cwd: string): Options {
@@ -54,7 +55,8 @@ function parseArguments(args: readonly string[], cwd: string): Options {
   const byRef = named['--base'] !== undefined;
   const byDirs = named['--base-dir'] !== undefined || named['--head-dir'] !== undefined;
   if (byRef === byDirs) throw new ReviewError('give either --base <git-ref>, or both --base-dir and --head-dir');
-  if (byDirs && (named['--base-dir'] === undefined || named['--head-dir'] === undefined)) throw new ReviewError('--base-dir and --head-dir go together');
+  if (byDirs && (named['--base-dir'] === undefined || named['--head-dir'] === undefined))
+    throw new ReviewError('--base-dir and --head-dir go together');
   const date = named['--date'];
   if (date !== undefined && !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(date)) throw new ReviewError('--date must be YYYY-MM-DD');
   return {
@@ -82,7 +84,11 @@ function readDirectory(directory: string, label: string): SynthSnapshot {
 
 function sides(options: Options, scratch: string, cwd: string): { base: SynthSnapshot; head: SynthSnapshot; notes: string[] } {
   if (options.baseDir !== undefined && options.headDir !== undefined) {
-    return { base: readDirectory(path.resolve(cwd, options.baseDir), options.baseDir), head: readDirectory(path.resolve(cwd, options.headDir), options.headDir), notes: [] };
+    return {
+      base: readDirectory(path.resolve(cwd, options.baseDir), options.baseDir),
+      head: readDirectory(path.resolve(cwd, options.headDir), options.headDir),
+      notes: [],
+    };
   }
   const repository = repositoryRoot(cwd);
   const ref = options.base ?? '';
@@ -90,7 +96,10 @@ function sides(options: Options, scratch: string, cwd: string): { base: SynthSna
   try {
     base = synthesizeCommit(repository, ref, options.config, scratch);
   } catch (error) {
-    if (error instanceof ReviewError && /rev-parse/.test(error.message)) throw new ReviewError(`--base ${printable(ref)}: not a commit of this repository (fetch it first, e.g. git fetch origin ${printable(ref.replace(/^origin\//, ''))})`);
+    if (error instanceof ReviewError && /rev-parse/.test(error.message))
+      throw new ReviewError(
+        `--base ${printable(ref)}: not a commit of this repository (fetch it first, e.g. git fetch origin ${printable(ref.replace(/^origin\//, ''))})`,
+      );
     throw error;
   }
   const head = synthesizeWorkingTree(repository, options.config, path.join(scratch, 'head.out'));
@@ -120,7 +129,9 @@ function review(args: readonly string[], io: Output, cwd: string): number {
       throw asOutputError(error, options.out);
     }
     const changed = review.stacks.reduce((total, stack) => total + stack.changes.length, 0);
-    io.out(`${printable(`review of ${head.label} against ${base.label}: ${changed} resource changes, ${review.policy.newFindings.length} new findings; ${rendered.comment.length} characters${rendered.truncated ? ` (cut; full review in ${fullName})` : ''} written to ${options.out}`, 2000)}\n`);
+    io.out(
+      `${printable(`review of ${head.label} against ${base.label}: ${changed} resource changes, ${review.policy.newFindings.length} new findings; ${rendered.comment.length} characters${rendered.truncated ? ` (cut; full review in ${fullName})` : ''} written to ${options.out}`, 2000)}\n`,
+    );
     return EXIT.ok;
   } catch (error) {
     if (error instanceof OutputError) {
@@ -136,4 +147,8 @@ function review(args: readonly string[], io: Output, cwd: string): number {
   }
 }
 
-if (require.main === module) process.exitCode = runReview(process.argv.slice(2), { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
+if (require.main === module)
+  process.exitCode = runReview(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  });

@@ -121,7 +121,10 @@ try {
 } catch (error) {
   // esbuild's own report names the file, line and problem of every error.
   const messages = error && Array.isArray(error.errors) ? error.errors : [];
-  const report = messages.map((message) => `${message.location ? `${message.location.file}:${message.location.line}:${message.location.column}: ` : ''}${message.text}`);
+  const report = messages.map(
+    (message) =>
+      `${message.location ? `${message.location.file}:${message.location.line}:${message.location.column}: ` : ''}${message.text}`,
+  );
   process.stderr.write(`cannot build ${entryArgument}:\n${report.length > 0 ? report.join('\n') : String(error)}\n`);
   process.exit(1);
 }

@@ -8,20 +8,20 @@ import { Compartment } from '../constructs/compartment';
 import { IN_CLUSTER, servicePorts, type Exposure } from '../constructs/exposure';
 import type { LongRunningWorkload } from '../constructs/long-running-workload';
 import { longRunningWorkload } from '../constructs/long-running-workloads';
-import { homeserverNamespace, type HomeserverCompartment } from '../model/compartments';
-import type { Flow } from '../model/flows';
-import { deriveLimitRange, deriveQuota } from '../model/quotas';
-import type { WorkloadSpec } from '../model/workload-spec';
-import { workloadsIn } from '../workloads/catalogue';
 import { Manifest } from '../constructs/manifest';
 import { SecretDelivery } from '../constructs/secret-delivery';
 import { homeserverCertificates } from '../model/certificates';
-import { homeserverSecretDeclarations } from '../workloads/secrets';
+import { homeserverNamespace, type HomeserverCompartment } from '../model/compartments';
+import type { Flow } from '../model/flows';
 import { platformNames } from '../model/platform';
+import { deriveLimitRange, deriveQuota } from '../model/quotas';
 import { compartmentStackName as stackNameOf } from '../model/stack-names';
+import type { WorkloadSpec } from '../model/workload-spec';
 import { leafCertificate } from '../render/manifests/certificates';
 import { leafLifetimes, secretRefreshInterval } from '../render/manifests/lifetimes';
 import { compartmentMonitoring } from '../render/monitoring/homeserver-monitoring';
+import { workloadsIn } from '../workloads/catalogue';
+import { homeserverSecretDeclarations } from '../workloads/secrets';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
 
@@ -80,7 +80,19 @@ export class CompartmentStack extends TemplateSafeStack {
       .map(
         (certificate) =>
           new Manifest(this, `certificate-${certificate.secretName}`, {
-            object: leafCertificate({ name: certificate.secretName, namespace, dnsNames: certificate.dnsNames, issuer: certificate.issuer, combinedPem: certificate.combinedPem, usages: ['server auth'] }, names, lifetimes, this.compartment.labels),
+            object: leafCertificate(
+              {
+                name: certificate.secretName,
+                namespace,
+                dnsNames: certificate.dnsNames,
+                issuer: certificate.issuer,
+                combinedPem: certificate.combinedPem,
+                usages: ['server auth'],
+              },
+              names,
+              lifetimes,
+              this.compartment.labels,
+            ),
             dependsOn: this.compartment.baseline,
           }),
       );
@@ -100,7 +112,11 @@ export class CompartmentStack extends TemplateSafeStack {
         : undefined;
 
     // Pods start inside their policies, with their certificates and secrets on the way.
-    const dependsOn = [...this.compartment.baseline, ...certificates.map((certificate) => certificate.resource), ...(delivery ? delivery.secrets.map((secret) => secret.resource) : [])];
+    const dependsOn = [
+      ...this.compartment.baseline,
+      ...certificates.map((certificate) => certificate.resource),
+      ...(delivery ? delivery.secrets.map((secret) => secret.resource) : []),
+    ];
     this.workloads = exposed.map(({ spec, exposure }) => {
       const workload = longRunningWorkload(this, {
         namespace: this.compartment.namespaceName,
@@ -116,7 +132,11 @@ export class CompartmentStack extends TemplateSafeStack {
 
     // Scraping and exfiltration alerts for the site's Prometheus Operator (its CRDs must exist before this stack is planned).
     compartmentMonitoring(config, homeserver, compartment, this.compartment.labels).forEach(
-      (object) => new Manifest(this, `monitoring-${object.kind.toLowerCase()}-${object.metadata.name}`, { object, dependsOn: this.compartment.baseline }),
+      (object) =>
+        new Manifest(this, `monitoring-${object.kind.toLowerCase()}-${object.metadata.name}`, {
+          object,
+          dependsOn: this.compartment.baseline,
+        }),
     );
   }
 }

@@ -28,7 +28,12 @@ export interface ComposedDeployment {
 }
 
 /** `now` fixes the date suppressions are judged against (tests); default: the synthesis time. */
-export function composeDeployment(app: App, config: DeploymentConfig, audit: Omit<AuditContext, 'facts'> = {}, rules: readonly Rule[] = ALL_RULES): ComposedDeployment {
+export function composeDeployment(
+  app: App,
+  config: DeploymentConfig,
+  audit: Omit<AuditContext, 'facts'> = {},
+  rules: readonly Rule[] = ALL_RULES,
+): ComposedDeployment {
   const operators = new PlatformStack(app, config);
   const secretStore = new SecretStoreStack(app, config);
   secretStore.addDependency(operators);
@@ -42,7 +47,9 @@ export function composeDeployment(app: App, config: DeploymentConfig, audit: Omi
     let previous: TerraformStack = generation;
     const stacks: CompartmentStack[] = [];
     // An external directory means no directory compartment at all (nothing to run or protect here).
-    const compartments = HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster');
+    const compartments = HOMESERVER_COMPARTMENTS.filter(
+      (compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster',
+    );
     // Derived once per homeserver; each compartment allows its own side of it.
     const flows = flowMatrix(config, homeserver);
     for (const compartment of compartments) {

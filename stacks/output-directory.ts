@@ -39,12 +39,16 @@ export class OutputError extends Error {
 export function asOutputError(error: unknown, where: string): unknown {
   if (error instanceof OutputError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new OutputError('unwritable', `${printable(where)}: cannot write the output: ${systemReason(error)}`);
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+    return new OutputError('unwritable', `${printable(where)}: cannot write the output: ${systemReason(error)}`);
   return error;
 }
 
 /** lstat, or undefined when nothing is there; `refusal` words any other failure. */
-function lstatOrUndefined(file: string, refusal: (problem: string) => OutputError = (problem) => new OutputError('refused', `${printable(file)}: ${problem}`)): fs.Stats | undefined {
+function lstatOrUndefined(
+  file: string,
+  refusal: (problem: string) => OutputError = (problem) => new OutputError('refused', `${printable(file)}: ${problem}`),
+): fs.Stats | undefined {
   try {
     return fs.lstatSync(file);
   } catch (error) {
@@ -106,7 +110,8 @@ function refusal(directory: string, problem: string, source?: string): OutputErr
  * names where the path came from (CDKTF_OUTDIR) in messages.
  */
 export function checkOutputDirectory(directory: string, source?: string): string {
-  if (directory.trim() === '') throw new OutputError('refused', `${source ?? 'the output directory'} is empty: name the output directory (default cdktf.out)`);
+  if (directory.trim() === '')
+    throw new OutputError('refused', `${source ?? 'the output directory'} is empty: name the output directory (default cdktf.out)`);
   const absolute = path.resolve(directory);
   const real = realResolve(absolute);
   const fail = (problem: string): never => {
@@ -115,14 +120,21 @@ export function checkOutputDirectory(directory: string, source?: string): string
   if (path.dirname(real) === real) fail('is the root of the file system');
   for (const place of protectedPlaces()) {
     const guarded = realResolve(place.directory);
-    if (isWithin(guarded, real) || isWithin(place.directory, absolute)) fail(`is ${guarded === real ? '' : 'a parent of '}${place.name} (${printable(place.directory)}); choose a directory of its own, e.g. cdktf.out`);
+    if (isWithin(guarded, real) || isWithin(place.directory, absolute))
+      fail(
+        `is ${guarded === real ? '' : 'a parent of '}${place.name} (${printable(place.directory)}); choose a directory of its own, e.g. cdktf.out`,
+      );
   }
   const stats = lstatOrUndefined(absolute, (problem) => refusal(directory, problem, source));
   if (stats?.isSymbolicLink()) fail('is a symbolic link: name the directory itself');
   if (stats && !stats.isDirectory()) fail('exists and is not a directory');
-  if (stats && !isOurs(absolute)) fail(`exists, is not empty and carries no ${OUTPUT_MARKER}: it is not an output of this app, so it is not replaced (remove it yourself, or choose another directory)`);
+  if (stats && !isOurs(absolute))
+    fail(
+      `exists, is not empty and carries no ${OUTPUT_MARKER}: it is not an output of this app, so it is not replaced (remove it yourself, or choose another directory)`,
+    );
   const parent = path.dirname(absolute);
-  if (!lstatOrUndefined(parent, (problem) => refusal(directory, problem, source))) fail(`its parent directory ${printable(parent)} does not exist`);
+  if (!lstatOrUndefined(parent, (problem) => refusal(directory, problem, source)))
+    fail(`its parent directory ${printable(parent)} does not exist`);
   let parentIsDirectory = false;
   try {
     parentIsDirectory = fs.statSync(parent).isDirectory();
@@ -200,7 +212,8 @@ export function removeStaging(staging: string): void {
 export function publish(staging: string, outdir: string): void {
   // Checked again: the directory may have changed since the run began.
   const stats = lstatOrUndefined(outdir);
-  if (stats && (stats.isSymbolicLink() || !stats.isDirectory() || !isOurs(outdir))) throw refusal(outdir, `changed during the run and is no longer an output of this app (no ${OUTPUT_MARKER}): nothing replaced`);
+  if (stats && (stats.isSymbolicLink() || !stats.isDirectory() || !isOurs(outdir)))
+    throw refusal(outdir, `changed during the run and is no longer an output of this app (no ${OUTPUT_MARKER}): nothing replaced`);
   const aside = `${outdir}.old-${process.pid}`;
   if (stats) fs.renameSync(outdir, aside);
   try {
@@ -236,6 +249,10 @@ function checkEvidenceDirectory(directory: string, source: string): string {
   const where = `evidence directory ${printable(directory)}`;
   if (stats?.isSymbolicLink()) throw new OutputError('refused', `${where}: is a symbolic link: name the directory itself`);
   if (stats && !stats.isDirectory()) throw new OutputError('refused', `${where}: exists and is not a directory`);
-  if (stats && !isOurs(absolute)) throw new OutputError('refused', `${where}: exists, is not empty and carries no ${OUTPUT_MARKER}: its files are not overwritten (choose another --out)`);
+  if (stats && !isOurs(absolute))
+    throw new OutputError(
+      'refused',
+      `${where}: exists, is not empty and carries no ${OUTPUT_MARKER}: its files are not overwritten (choose another --out)`,
+    );
   return absolute;
 }

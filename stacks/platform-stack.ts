@@ -12,15 +12,15 @@ import { Compartment } from '../constructs/compartment';
 import { HardenedChart } from '../constructs/hardened-chart';
 import { PLATFORM_COMPONENTS, type PlatformComponent } from '../model/compartments';
 import { PLATFORM_PODS, PLATFORM_SERVICES, platformFlowMatrix, platformNames, RELEASES, type PlatformPod } from '../model/platform';
-import { configuratorWorkload } from '../workloads/platform-workloads';
 import { deriveLimitRange, deriveQuota, type QuotaInput } from '../model/quotas';
+import { platformStackName as stackNameOf } from '../model/stack-names';
 import { certManagerValues } from '../render/charts/cert-manager-values';
 import type { HelmValues } from '../render/charts/chart-values';
 import { externalSecretsValues } from '../render/charts/external-secrets-values';
 import { trustManagerValues } from '../render/charts/trust-manager-values';
+import { configuratorWorkload } from '../workloads/platform-workloads';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
-import { platformStackName as stackNameOf } from '../model/stack-names';
 
 export function platformStackName(config: DeploymentConfig): string {
   return stackNameOf(config.deploymentName, 'platform');
@@ -64,7 +64,14 @@ export class PlatformStack extends TemplateSafeStack {
     this.compartments = compartments;
 
     const { charts } = config.platform;
-    const install = (chart: string, release: string, component: PlatformComponent, pin: ChartPin, values: HelmValues, after: readonly ITerraformDependable[] = []) =>
+    const install = (
+      chart: string,
+      release: string,
+      component: PlatformComponent,
+      pin: ChartPin,
+      values: HelmValues,
+      after: readonly ITerraformDependable[] = [],
+    ) =>
       new HardenedChart(this, `chart-${chart}`, {
         chart,
         release,

@@ -10,14 +10,14 @@ import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { Manifest } from '../constructs/manifest';
 import { compartmentLabels } from '../model/compartments';
-import { homeserverSecretDeclarations } from '../workloads/secrets';
 import { platformNames } from '../model/platform';
 import { GENERATOR_ROLE, SECRET_WRITER_ACCOUNT } from '../model/secret-access';
+import { platformStackName as stackNameOf } from '../model/stack-names';
 import { secretRefreshInterval } from '../render/manifests/lifetimes';
 import { generatedValuePush, passwordGenerator, secretStore, SECRET_STORE_NAME } from '../render/manifests/secret-delivery';
+import { homeserverSecretDeclarations } from '../workloads/secrets';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
-import { platformStackName as stackNameOf } from '../model/stack-names';
 
 export function secretGenerationStackName(config: DeploymentConfig): string {
   return stackNameOf(config.deploymentName, 'secret-generation');
@@ -35,7 +35,12 @@ export function generatedValues(config: DeploymentConfig): GeneratedValueTarget[
   return config.homeservers.flatMap((homeserver) =>
     homeserverSecretDeclarations(homeserver).flatMap((declaration) =>
       declaration.source.kind === 'generated'
-        ? Object.entries(declaration.source.values).map(([value, spec]) => ({ homeserverName: homeserver.name, secretName: declaration.name, value, length: spec.length }))
+        ? Object.entries(declaration.source.values).map(([value, spec]) => ({
+            homeserverName: homeserver.name,
+            secretName: declaration.name,
+            value,
+            length: spec.length,
+          }))
         : [],
     ),
   );

@@ -14,16 +14,16 @@ import { HardenedJob } from '../constructs/hardened-job';
 import { Manifest } from '../constructs/manifest';
 import { compartmentLabels } from '../model/compartments';
 import { openbaoDnsNames, platformNames, RELEASES } from '../model/platform';
-import { configuratorWorkload } from '../workloads/platform-workloads';
-import { openBaoAccess } from '../workloads/secrets';
 import { SIGNING_SEED_LENGTH } from '../model/secrets';
+import { platformStackName as stackNameOf } from '../model/stack-names';
 import { openbaoValues } from '../render/charts/openbao-values';
 import { internalCaIssuer, leafCertificate, rootCaCertificate, selfSignedIssuer, trustBundle } from '../render/manifests/certificates';
 import { caLifetimes, leafLifetimes } from '../render/manifests/lifetimes';
 import { passwordGenerator, sealKeySecret } from '../render/manifests/secret-delivery';
+import { configuratorWorkload } from '../workloads/platform-workloads';
+import { openBaoAccess } from '../workloads/secrets';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
-import { platformStackName as stackNameOf } from '../model/stack-names';
 
 export function secretStoreStackName(config: DeploymentConfig): string {
   return stackNameOf(config.deploymentName, 'secret-store');
@@ -38,12 +38,24 @@ export class SecretStoreStack extends TemplateSafeStack {
     super(scope, name);
     configureEngine(this, name, config, { helm: true });
     const names = platformNames(config.deploymentName);
-    const labelsOf = (component: 'cert-manager' | 'openbao') => compartmentLabels('platform', config.deploymentName, { platformComponent: component });
+    const labelsOf = (component: 'cert-manager' | 'openbao') =>
+      compartmentLabels('platform', config.deploymentName, { platformComponent: component });
 
     const bootstrap = new Manifest(this, 'ca-bootstrap-issuer', { object: selfSignedIssuer(names, labelsOf('cert-manager')) });
-    const root = new Manifest(this, 'internal-ca-root', { object: rootCaCertificate(names, caLifetimes(config), labelsOf('cert-manager')), waitForReady: true, dependsOn: [bootstrap.resource] });
-    const issuer = new Manifest(this, 'internal-ca-issuer', { object: internalCaIssuer(names, labelsOf('cert-manager')), waitForReady: true, dependsOn: [root.resource] });
-    const bundle = new Manifest(this, 'internal-ca-bundle', { object: trustBundle(names, config.deploymentName, labelsOf('cert-manager')), dependsOn: [root.resource] });
+    const root = new Manifest(this, 'internal-ca-root', {
+      object: rootCaCertificate(names, caLifetimes(config), labelsOf('cert-manager')),
+      waitForReady: true,
+      dependsOn: [bootstrap.resource],
+    });
+    const issuer = new Manifest(this, 'internal-ca-issuer', {
+      object: internalCaIssuer(names, labelsOf('cert-manager')),
+      waitForReady: true,
+      dependsOn: [root.resource],
+    });
+    const bundle = new Manifest(this, 'internal-ca-bundle', {
+      object: trustBundle(names, config.deploymentName, labelsOf('cert-manager')),
+      dependsOn: [root.resource],
+    });
 
     const openbaoNamespace = names.namespaces.openbao;
     const tls = new Manifest(this, 'openbao-tls', {
@@ -63,7 +75,9 @@ export class SecretStoreStack extends TemplateSafeStack {
       waitForReady: true,
       dependsOn: [issuer.resource],
     });
-    const sealGenerator = new Manifest(this, 'openbao-seal-generator', { object: passwordGenerator(SEAL_KEY_LENGTH, openbaoNamespace, labelsOf('openbao')) });
+    const sealGenerator = new Manifest(this, 'openbao-seal-generator', {
+      object: passwordGenerator(SEAL_KEY_LENGTH, openbaoNamespace, labelsOf('openbao')),
+    });
     const sealKey = new Manifest(this, 'openbao-seal-key', {
       object: sealKeySecret(names, SEAL_KEY_LENGTH, labelsOf('openbao')),
       waitForReady: true,
@@ -86,7 +100,12 @@ export class SecretStoreStack extends TemplateSafeStack {
     // Accounts operators mint short tokens for, to write the values issued outside the cluster.
     for (const role of openBaoAccess(config).roles.filter((candidate) => candidate.namespace === openbaoNamespace)) {
       new ServiceAccountV1(this, `account-${role.serviceAccount}`, {
-        metadata: { name: role.serviceAccount, namespace: openbaoNamespace, labels: labelsOf('openbao'), annotations: { 'matrix.sovereign/purpose': `login to OpenBao as ${role.name}` } },
+        metadata: {
+          name: role.serviceAccount,
+          namespace: openbaoNamespace,
+          labels: labelsOf('openbao'),
+          annotations: { 'matrix.sovereign/purpose': `login to OpenBao as ${role.name}` },
+        },
         automountServiceAccountToken: false,
       });
     }

@@ -26,14 +26,29 @@ function localIssues(outdir: string, directory: string): ConfigIssue[] {
   const output = realResolve(outdir);
   const shown = `resolves to ${printable(state)}`;
   if (isWithin(state, output)) {
-    return [{ path: 'state.local.directory', message: `${shown}, inside the output directory ${printable(output)}, which every synth replaces: keep the state outside it (default: state)` }];
+    return [
+      {
+        path: 'state.local.directory',
+        message: `${shown}, inside the output directory ${printable(output)}, which every synth replaces: keep the state outside it (default: state)`,
+      },
+    ];
   }
   if (isWithin(output, state)) {
-    return [{ path: 'state.local.directory', message: `${shown}, which contains the output directory ${printable(output)}: keep state and output apart (default: state)` }];
+    return [
+      {
+        path: 'state.local.directory',
+        message: `${shown}, which contains the output directory ${printable(output)}: keep state and output apart (default: state)`,
+      },
+    ];
   }
   const first = path.relative(path.dirname(output), state).split(path.sep)[0] ?? '';
   if (new RegExp(`^${escapeRegExp(path.basename(output))}\\.(staging|old)-[0-9]+$`).test(first)) {
-    return [{ path: 'state.local.directory', message: `${shown}, inside ${printable(first)}, a name the synth uses for its own temporary directories` }];
+    return [
+      {
+        path: 'state.local.directory',
+        message: `${shown}, inside ${printable(first)}, a name the synth uses for its own temporary directories`,
+      },
+    ];
   }
   return [];
 }
@@ -48,10 +63,17 @@ function pgIssues(prefix: string, stackNames: readonly string[]): ConfigIssue[] 
   for (const stack of stackNames) {
     const schema = stateSchemaName(prefix, stack);
     if (Buffer.byteLength(schema) > POSTGRES_IDENTIFIER_MAX || !/^[a-z_][a-z0-9_]*$/.test(schema)) {
-      issues.push({ path: 'state.pg.schemaPrefix', message: `gives stack ${stack} the schema name ${printable(schema)}, which PostgreSQL would not keep as written` });
+      issues.push({
+        path: 'state.pg.schemaPrefix',
+        message: `gives stack ${stack} the schema name ${printable(schema)}, which PostgreSQL would not keep as written`,
+      });
     }
     const owner = owners.get(schema);
-    if (owner !== undefined) issues.push({ path: 'state.pg.schemaPrefix', message: `gives stacks ${owner} and ${stack} the same schema ${schema}: they would share one state` });
+    if (owner !== undefined)
+      issues.push({
+        path: 'state.pg.schemaPrefix',
+        message: `gives stacks ${owner} and ${stack} the same schema ${schema}: they would share one state`,
+      });
     owners.set(schema, stack);
   }
   return issues;

@@ -5,8 +5,8 @@
  * costs a fraction of a synthesis (the app loads the rest only once these checks pass).
  */
 import { ConfigError, type LoadedConfig } from '../config/load-config';
-import { readDeploymentConfig } from '../model/load-config';
 import { printable } from '../config/printable';
+import { readDeploymentConfig } from '../model/load-config';
 import type { AuditResult } from '../policies/audit';
 import type { Rule } from '../policies/rule';
 import { asOutputError, checkOutputDirectory, isWithin, OutputError, realResolve } from './output-directory';
@@ -31,7 +31,8 @@ export type SynthesisFailure =
   | { readonly ok: false; readonly reason: 'policy'; readonly audit: AuditResult }
   | { readonly ok: false; readonly reason: 'output'; readonly error: OutputError };
 
-export type SynthesisOutcome = { readonly ok: true; readonly stacks: readonly string[]; readonly audit: AuditResult; readonly outdir: string } | SynthesisFailure;
+export type SynthesisOutcome =
+  { readonly ok: true; readonly stacks: readonly string[]; readonly audit: AuditResult; readonly outdir: string } | SynthesisFailure;
 
 /** A request that passed the checks: the absolute output directory and the config as read. */
 export interface CheckedRequest {
@@ -61,7 +62,14 @@ export function checkSynthesisRequest(request: SynthesisRequest): CheckedRequest
     throw error;
   }
   if (isWithin(realResolve(request.configPath), realResolve(outdir))) {
-    return { ok: false, reason: 'output', error: new OutputError('refused', `the config ${printable(request.configPath)} lies inside the output directory ${printable(outdir)}, which the synth replaces: keep it elsewhere`) };
+    return {
+      ok: false,
+      reason: 'output',
+      error: new OutputError(
+        'refused',
+        `the config ${printable(request.configPath)} lies inside the output directory ${printable(outdir)}, which the synth replaces: keep it elsewhere`,
+      ),
+    };
   }
   return { outdir, loaded };
 }
@@ -72,6 +80,9 @@ export function describeOutcome(outcome: SynthesisOutcome, request: SynthesisReq
     return `synthesized ${outcome.stacks.length} stacks from ${printable(request.configPath)} into ${printable(outcome.outdir)} (policy audit: ${audit.rulesEvaluated} rules, ${audit.errors.length} errors, ${audit.warnings.length} warnings; report in audit/audit.md)`;
   }
   if (outcome.reason === 'config' || outcome.reason === 'output') return `${outcome.error.message}\nnothing was written.`;
-  const lines = outcome.audit.errors.map((finding) => `  - ${finding.ruleId} [${finding.stack}] ${printable(finding.address)}: ${printable(finding.message, 1000)}. Fix: ${finding.fix}`);
+  const lines = outcome.audit.errors.map(
+    (finding) =>
+      `  - ${finding.ruleId} [${finding.stack}] ${printable(finding.address)}: ${printable(finding.message, 1000)}. Fix: ${finding.fix}`,
+  );
   return `policy audit failed with ${outcome.audit.errors.length} error(s):\n${lines.join('\n')}\nnothing was written.`;
 }

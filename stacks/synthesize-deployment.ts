@@ -17,7 +17,13 @@ import { deploymentSecrets } from '../workloads/secrets';
 import { composeDeployment } from './compose-deployment';
 import { createStaging, markerText, OUTPUT_MARKER, publish, removeLeftovers, removeStaging } from './output-directory';
 import { stateLocationIssues } from './state-location';
-import { checkSynthesisRequest, outputFailure, type CheckedRequest, type SynthesisOutcome, type SynthesisRequest } from './synthesis-request';
+import {
+  checkSynthesisRequest,
+  outputFailure,
+  type CheckedRequest,
+  type SynthesisOutcome,
+  type SynthesisRequest,
+} from './synthesis-request';
 
 /** Checks the request, then builds, audits and publishes the deployment. */
 export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcome {
@@ -35,7 +41,11 @@ export function buildDeployment(request: SynthesisRequest, checked: CheckedReque
     staging = createStaging(outdir);
     const app = new App({ outdir: staging, skipValidation: false });
     const { packs, all } = composeDeployment(app, config, {}, request.rules);
-    const stateIssues = stateLocationIssues(config, all.map((stack) => stack.node.id), outdir);
+    const stateIssues = stateLocationIssues(
+      config,
+      all.map((stack) => stack.node.id),
+      outdir,
+    );
     if (stateIssues.length > 0) return { ok: false, reason: 'config', error: new ConfigError(request.configPath, stateIssues) };
     let synthesisError: unknown;
     try {
@@ -58,10 +68,16 @@ export function buildDeployment(request: SynthesisRequest, checked: CheckedReque
     const files = new Map(audit.stacks.map((stack) => [stack, path.join(staging ?? '', 'stacks', stack, 'cdk.tf.json')]));
     const locations = sourceLocations(files, staging);
     const evidence = path.join(staging, 'audit');
-    writeAuditReports(audit, evidence, { ...locations, stackFile: (stack) => path.join(path.basename(outdir), 'stacks', stack, 'cdk.tf.json') });
+    writeAuditReports(audit, evidence, {
+      ...locations,
+      stackFile: (stack) => path.join(path.basename(outdir), 'stacks', stack, 'cdk.tf.json'),
+    });
     fs.writeFileSync(path.join(evidence, OUTPUT_MARKER), markerText('audit evidence'));
     fs.writeFileSync(path.join(evidence, 'secrets.md'), renderSecretInventory(config, deploymentSecrets(config)));
-    fs.writeFileSync(path.join(staging, SITE_FACTS_FILE), renderSiteFactsRecord(siteFactsRecord(siteFactsOf(config), path.basename(request.configPath), loaded.sha256)));
+    fs.writeFileSync(
+      path.join(staging, SITE_FACTS_FILE),
+      renderSiteFactsRecord(siteFactsRecord(siteFactsOf(config), path.basename(request.configPath), loaded.sha256)),
+    );
     publish(staging, outdir);
     staging = undefined;
     return { ok: true, stacks: audit.stacks, audit, outdir };

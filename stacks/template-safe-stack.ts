@@ -10,8 +10,8 @@
  */
 import { TerraformElement, TerraformStack, type IResolvable, type IResolveContext } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { escapeTemplateText } from '../tfjson/terraform-template';
 import { mapTemplateStrings } from '../tfjson/template-positions';
+import { escapeTemplateText } from '../tfjson/terraform-template';
 
 /** cdktf's marker for a string token (`${TfToken[TOKEN.12]}`), left in place: it resolves to a reference. */
 const STRING_TOKEN = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;

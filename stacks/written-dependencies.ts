@@ -4,8 +4,8 @@
  * This validation refuses such dependencies at synthesis, naming the construct and what it
  * meant to wait for. (Stack order is `TerraformStack.addDependency`, which cdktf does honour.)
  */
-import type { IValidation } from 'constructs';
 import type { TerraformStack } from 'cdktf';
+import type { IValidation } from 'constructs';
 
 export class NoConstructDependencies implements IValidation {
   constructor(private readonly stack: TerraformStack) {}

@@ -26,7 +26,24 @@ export interface HaproxyConfigFile extends ConfigMapFile {
   readonly sections: readonly HaproxySection[];
 }
 
-const SECTION_KEYWORDS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'resolvers', 'peers', 'userlist', 'program', 'http-errors', 'ring', 'mailers', 'cache', 'crt-store', 'traces', 'log-forward']);
+const SECTION_KEYWORDS = new Set([
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'resolvers',
+  'peers',
+  'userlist',
+  'program',
+  'http-errors',
+  'ring',
+  'mailers',
+  'cache',
+  'crt-store',
+  'traces',
+  'log-forward',
+]);
 
 const ESCAPED: Readonly<Record<string, string>> = { ' ': ' ', '\\': '\\', '"': '"', "'": "'", '#': '#', r: '\r', n: '\n', t: '\t' };
 
@@ -272,7 +289,11 @@ function not(value: Tri): Tri {
 }
 
 /** Whether a condition may hold for a request for `path` (absent condition: always). */
-export function conditionMatches(acls: ReadonlyMap<string, readonly (readonly string[])[]>, condition: Condition | undefined, path: string): Tri {
+export function conditionMatches(
+  acls: ReadonlyMap<string, readonly (readonly string[])[]>,
+  condition: Condition | undefined,
+  path: string,
+): Tri {
   if (!condition) return 'yes';
   let any: Tri = 'no';
   for (const group of condition.groups) {
@@ -342,7 +363,11 @@ export function pathPrefixes(criterion: readonly string[]): string[] | undefined
  * proven by prefixes: each of its patterns starts with an admitted `path_beg` prefix (or is an
  * admitted exact path).
  */
-export function aclImpliedBy(acls: ReadonlyMap<string, readonly (readonly string[])[]>, name: string, admitted: readonly string[]): boolean {
+export function aclImpliedBy(
+  acls: ReadonlyMap<string, readonly (readonly string[])[]>,
+  name: string,
+  admitted: readonly string[],
+): boolean {
   if (admitted.includes(name)) return true;
   const criteria = acls.get(name);
   if (!criteria || criteria.length === 0) return false;

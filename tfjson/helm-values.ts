@@ -9,7 +9,6 @@ import { HELM_RELEASE_TYPE } from './resource-types';
 import { blocks, isObject, resources, type JsonObject, type JsonValue, type ResourceView, type SynthesizedStack } from './terraform-json';
 import { templateLiteral } from './terraform-template';
 
-
 export function helmReleases(stack: SynthesizedStack): ResourceView[] {
   return resources(stack, HELM_RELEASE_TYPE);
 }
@@ -139,7 +138,6 @@ function computeHelmValues(release: ResourceView): HelmValues {
   }
   return { values, errors };
 }
-
 
 export interface ImageSetting {
   /** Values path of the mapping, e.g. `webhook.image`. */

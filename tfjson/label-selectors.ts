@@ -80,6 +80,8 @@ export function witnessLabels(selector: LabelSelector): Labels | undefined {
 /** Namespace names a namespace selector names through the name label Kubernetes sets on every namespace (its match label and In expressions). */
 export function pinnedNamespaceNames(selector: LabelSelector): string[] {
   const byLabel = selector.matchLabels[LABEL_NAMESPACE_NAME];
-  const byExpression = selector.requirements.filter((requirement) => requirement.key === LABEL_NAMESPACE_NAME && requirement.operator === 'In').flatMap((requirement) => requirement.values);
+  const byExpression = selector.requirements
+    .filter((requirement) => requirement.key === LABEL_NAMESPACE_NAME && requirement.operator === 'In')
+    .flatMap((requirement) => requirement.values);
   return [...(byLabel === undefined ? [] : [byLabel]), ...byExpression];
 }

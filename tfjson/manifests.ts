@@ -6,7 +6,6 @@
 import { MANIFEST_TYPE } from './resource-types';
 import { at, block, namespaceOf, resources, type JsonObject, type ResourceView, type SynthesizedStack } from './terraform-json';
 
-
 export interface ManifestView {
   readonly resource: ResourceView;
   /** The object as written under `manifest`. */
@@ -37,7 +36,17 @@ export function manifests(stack: SynthesizedStack): ManifestView[] {
     const namespace = namespaceOf({ ...resource, body: { metadata } }, stack);
     const kind = typeof object.kind === 'string' ? object.kind : '';
     const label = `${kind} ${namespace ? `${namespace}/` : ''}${name ?? '?'}`;
-    return [{ resource, object, group: apiGroupOf(object.apiVersion), kind, label, ...(name !== undefined ? { name } : {}), ...(namespace !== undefined ? { namespace } : {}) }];
+    return [
+      {
+        resource,
+        object,
+        group: apiGroupOf(object.apiVersion),
+        kind,
+        label,
+        ...(name !== undefined ? { name } : {}),
+        ...(namespace !== undefined ? { namespace } : {}),
+      },
+    ];
   });
 }
 
@@ -54,7 +63,6 @@ export function manifestsOfKind(stack: SynthesizedStack, group: string, ...kinds
 export function specOf(view: ManifestView): JsonObject {
   return block(view.object.spec) ?? {};
 }
-
 
 export const EXTERNAL_SECRETS_GROUP = 'external-secrets.io';
 export const CERT_MANAGER_GROUP = 'cert-manager.io';

@@ -39,7 +39,12 @@ export function podTemplates(stack: SynthesizedStack): PodTemplate[] {
         .filter((port) => port.name === METRICS_PORT_NAME)
         .map((port): MetricsPort => {
           const number = Number(port.container_port);
-          return { address: `${view.resource.address} container "${String(container.name ?? '?')}" port "${METRICS_PORT_NAME}"`, namespace, podLabels, number: Number.isInteger(number) ? number : undefined };
+          return {
+            address: `${view.resource.address} container "${String(container.name ?? '?')}" port "${METRICS_PORT_NAME}"`,
+            namespace,
+            podLabels,
+            number: Number.isInteger(number) ? number : undefined,
+          };
         }),
     );
     return { namespace, podLabels, metrics };
@@ -56,12 +61,17 @@ export function podMonitorScrapes(monitor: ManifestView, port: MetricsPort): boo
   const spec = block(monitor.object.spec) ?? {};
   const namespaceSelector = block(spec.namespaceSelector);
   const names = Array.isArray(namespaceSelector?.matchNames) ? namespaceSelector.matchNames.map(String) : [];
-  const inNamespace = namespaceSelector?.any === true || (names.length > 0 ? port.namespace !== undefined && names.includes(port.namespace) : monitor.namespace === port.namespace);
+  const inNamespace =
+    namespaceSelector?.any === true ||
+    (names.length > 0 ? port.namespace !== undefined && names.includes(port.namespace) : monitor.namespace === port.namespace);
   if (!inNamespace || monitor.namespace !== port.namespace) return false;
   const selector = selectorOf(spec.selector);
   if (!selector || !selects(selector, port.podLabels)) return false;
   return blocks(spec.podMetricsEndpoints).some(
-    (endpoint) => endpoint.port === METRICS_PORT_NAME || endpoint.targetPort === METRICS_PORT_NAME || (port.number !== undefined && (Number(endpoint.portNumber) === port.number || Number(endpoint.targetPort) === port.number)),
+    (endpoint) =>
+      endpoint.port === METRICS_PORT_NAME ||
+      endpoint.targetPort === METRICS_PORT_NAME ||
+      (port.number !== undefined && (Number(endpoint.portNumber) === port.number || Number(endpoint.targetPort) === port.number)),
   );
 }
 

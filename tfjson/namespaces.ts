@@ -9,7 +9,8 @@ import { block, metadataOf, resources, stringMap, type JsonObject, type Synthesi
 export function declaredNamespaces(stacks: readonly SynthesizedStack[]): Map<string, Labels> {
   const declared = new Map<string, Labels>();
   const declare = (metadata: JsonObject) => {
-    if (typeof metadata.name === 'string') declared.set(metadata.name, { ...stringMap(metadata.labels), [LABEL_NAMESPACE_NAME]: metadata.name });
+    if (typeof metadata.name === 'string')
+      declared.set(metadata.name, { ...stringMap(metadata.labels), [LABEL_NAMESPACE_NAME]: metadata.name });
   };
   for (const stack of stacks) {
     for (const resource of resources(stack, ...NAMESPACE_TYPES)) declare(metadataOf(resource));

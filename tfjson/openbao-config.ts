@@ -32,7 +32,8 @@ function tokenize(text: string): Token[] {
   while (index < text.length) {
     const character = text[index] ?? '';
     if (/\s/.test(character)) index += 1;
-    else if (character === '#' || text.startsWith('//', index)) index = text.indexOf('\n', index) < 0 ? text.length : text.indexOf('\n', index);
+    else if (character === '#' || text.startsWith('//', index))
+      index = text.indexOf('\n', index) < 0 ? text.length : text.indexOf('\n', index);
     else if (text.startsWith('/*', index)) {
       const end = text.indexOf('*/', index + 2);
       if (end < 0) throw new Error('unterminated comment');
@@ -198,7 +199,8 @@ export function auditDevices(config: JsonObject): AuditDevice[] {
     for (const [type, byPath] of Object.entries(entry)) {
       for (const paths of blocks(byPath)) {
         for (const [path, bodies] of Object.entries(paths)) {
-          for (const body of blocks(bodies)) devices.push({ type, path, options: Object.assign({}, ...blocks(body.options)) as JsonObject });
+          for (const body of blocks(bodies))
+            devices.push({ type, path, options: Object.assign({}, ...blocks(body.options)) as JsonObject });
         }
       }
     }
@@ -232,17 +234,27 @@ export function openbaoServerConfigs(stack: SynthesizedStack): OpenBaoServerConf
       const { values, errors } = helmValues(release);
       if (errors.length > 0) return { address, mode: 'none', error: `values cannot be read (${errors.join('; ')})` };
       // The chart's openbao.mode template; unset flags take the chart defaults (server and global enabled, standalone "-").
-      const serverEnabled = flag(valueAt(values, 'server.enabled')) === 'true' || (['', '-'].includes(flag(valueAt(values, 'server.enabled'))) && flag(valueAt(values, 'global.enabled')) !== 'false');
-      const external = valueAt(values, 'injector.externalVaultAddr') || valueAt(values, 'global.externalVaultAddr') || valueAt(values, 'global.externalBaoAddr');
+      const serverEnabled =
+        flag(valueAt(values, 'server.enabled')) === 'true' ||
+        (['', '-'].includes(flag(valueAt(values, 'server.enabled'))) && flag(valueAt(values, 'global.enabled')) !== 'false');
+      const external =
+        valueAt(values, 'injector.externalVaultAddr') ||
+        valueAt(values, 'global.externalVaultAddr') ||
+        valueAt(values, 'global.externalBaoAddr');
       if (external || !serverEnabled) return { address, mode: 'external' };
       if (flag(valueAt(values, 'server.dev.enabled')) === 'true') return { address, mode: 'dev' };
       const ha = flag(valueAt(values, 'server.ha.enabled')) === 'true';
       if (!ha && !['', '-', 'true'].includes(flag(valueAt(values, 'server.standalone.enabled')))) return { address, mode: 'none' };
-      const path = ha ? (flag(valueAt(values, 'server.ha.raft.enabled')) === 'true' ? 'server.ha.raft.config' : 'server.ha.config') : 'server.standalone.config';
+      const path = ha
+        ? flag(valueAt(values, 'server.ha.raft.enabled')) === 'true'
+          ? 'server.ha.raft.config'
+          : 'server.ha.config'
+        : 'server.standalone.config';
       const mode = ha ? 'ha' : 'standalone';
       const raw = valueAt(values, path);
       if (isObject(raw)) return { address, mode, path, config: raw };
-      if (typeof raw !== 'string' || raw.trim() === '') return { address, mode, path, error: `${path} is not set (the chart's default configuration declares no audit device)` };
+      if (typeof raw !== 'string' || raw.trim() === '')
+        return { address, mode, path, error: `${path} is not set (the chart's default configuration declares no audit device)` };
       try {
         return { address, mode, path, config: parseHcl(raw) };
       } catch (error) {

@@ -11,5 +11,9 @@ export interface ProtectedResource {
 }
 
 export function protectedResources(stacks: readonly SynthesizedStack[]): ProtectedResource[] {
-  return stacks.flatMap((stack) => resources(stack).filter((resource) => block(resource.body.lifecycle)?.prevent_destroy === true).map((resource) => ({ stack: stack.name, address: resource.address })));
+  return stacks.flatMap((stack) =>
+    resources(stack)
+      .filter((resource) => block(resource.body.lifecycle)?.prevent_destroy === true)
+      .map((resource) => ({ stack: stack.name, address: resource.address })),
+  );
 }

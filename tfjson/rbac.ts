@@ -45,7 +45,12 @@ export function roles(stack: SynthesizedStack): RoleView[] {
     address: role.address,
     kind: kindOfType(role.type) === 'ClusterRole' ? 'ClusterRole' : 'Role',
     name: text(metadataOf(role).name),
-    rules: blocks(role.body.rule).map((rule) => ({ apiGroups: strings(rule.api_groups), resources: strings(rule.resources), verbs: strings(rule.verbs), nonResourceUrls: strings(rule.non_resource_urls) })),
+    rules: blocks(role.body.rule).map((rule) => ({
+      apiGroups: strings(rule.api_groups),
+      resources: strings(rule.resources),
+      verbs: strings(rule.verbs),
+      nonResourceUrls: strings(rule.non_resource_urls),
+    })),
   }));
   const applied = manifestsOfKind(stack, RBAC_GROUP, 'Role', 'ClusterRole').map((view): RoleView => ({
     address: view.resource.address,
@@ -69,7 +74,11 @@ export function bindings(stack: SynthesizedStack): BindingView[] {
       kind: kindOfType(binding.type) === 'ClusterRoleBinding' ? 'ClusterRoleBinding' : 'RoleBinding',
       name: text(metadataOf(binding).name),
       roleRef: { kind: text(roleRef.kind), name: text(roleRef.name) },
-      subjects: blocks(binding.body.subject).map((subject) => ({ kind: text(subject.kind), name: text(subject.name), ...(typeof subject.namespace === 'string' ? { namespace: subject.namespace } : {}) })),
+      subjects: blocks(binding.body.subject).map((subject) => ({
+        kind: text(subject.kind),
+        name: text(subject.name),
+        ...(typeof subject.namespace === 'string' ? { namespace: subject.namespace } : {}),
+      })),
     };
   });
   const applied = manifestsOfKind(stack, RBAC_GROUP, 'RoleBinding', 'ClusterRoleBinding').map((view): BindingView => {
@@ -79,7 +88,11 @@ export function bindings(stack: SynthesizedStack): BindingView[] {
       kind: view.kind === 'ClusterRoleBinding' ? 'ClusterRoleBinding' : 'RoleBinding',
       name: view.name ?? '',
       roleRef: { kind: text(roleRef.kind), name: text(roleRef.name) },
-      subjects: blocks(view.object.subjects).map((subject) => ({ kind: text(subject.kind), name: text(subject.name), ...(typeof subject.namespace === 'string' ? { namespace: subject.namespace } : {}) })),
+      subjects: blocks(view.object.subjects).map((subject) => ({
+        kind: text(subject.kind),
+        name: text(subject.name),
+        ...(typeof subject.namespace === 'string' ? { namespace: subject.namespace } : {}),
+      })),
     };
   });
   return [...typed, ...applied];

@@ -27,14 +27,16 @@ export function readSynthesizedStacks(directory: string): SynthesizedStack[] {
       throw new InputFileError(current, `cannot list the directory: ${systemReason(error)}`);
     }
     entries += listing.length;
-    if (entries > MAX_ENTRIES) throw new InputFileError(directory, `holds more than ${MAX_ENTRIES} entries: not a directory of synthesized stacks`);
+    if (entries > MAX_ENTRIES)
+      throw new InputFileError(directory, `holds more than ${MAX_ENTRIES} entries: not a directory of synthesized stacks`);
     for (const entry of listing.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== '.terraform' && entry.name !== 'node_modules') visit(full);
       } else if (entry.name.endsWith('.tf.json')) {
         files.push({ name: entry.name === 'cdk.tf.json' ? path.basename(current) : entry.name.replace(/\.tf\.json$/, ''), file: full });
-        if (files.length > INPUT_LIMITS.auditFiles) throw new InputFileError(directory, `holds more than ${INPUT_LIMITS.auditFiles} Terraform JSON files`);
+        if (files.length > INPUT_LIMITS.auditFiles)
+          throw new InputFileError(directory, `holds more than ${INPUT_LIMITS.auditFiles} Terraform JSON files`);
       }
     }
   };
@@ -46,7 +48,11 @@ export function readSynthesizedStacks(directory: string): SynthesizedStack[] {
     if (typeof size === 'string') throw new InputFileError(file, `the Terraform JSON ${size}`);
     total += size;
   }
-  if (total > INPUT_LIMITS.auditTotalBytes) throw new InputFileError(directory, `its Terraform JSON files hold ${total} bytes, more than the limit of ${INPUT_LIMITS.auditTotalBytes / 1024 / 1024} MiB for one audit`);
+  if (total > INPUT_LIMITS.auditTotalBytes)
+    throw new InputFileError(
+      directory,
+      `its Terraform JSON files hold ${total} bytes, more than the limit of ${INPUT_LIMITS.auditTotalBytes / 1024 / 1024} MiB for one audit`,
+    );
   return files.map(({ name, file }) => ({ name, json: readTerraformJson(file), source: file }));
 }
 
@@ -60,6 +66,7 @@ export function readTerraformJson(file: string): TerraformJson {
     if (error instanceof ParseError) throw new InputFileError(file, `the Terraform JSON is ${error.message}`);
     throw error;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InputFileError(file, 'the Terraform JSON is not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InputFileError(file, 'the Terraform JSON is not a JSON object');
   return parsed as TerraformJson;
 }

@@ -89,6 +89,14 @@ export const STORAGE_CLASS_TYPES = typesOf('kubernetes_storage_class');
 export const RESOURCE_QUOTA_TYPES = typesOf('kubernetes_resource_quota');
 export const LIMIT_RANGE_TYPES = typesOf('kubernetes_limit_range');
 /** Workload kinds with a pod template (or a pod spec of their own). */
-export const POD_CONTROLLER_TYPES = typesOf('kubernetes_deployment', 'kubernetes_stateful_set', 'kubernetes_daemon_set', 'kubernetes_daemonset', 'kubernetes_job', 'kubernetes_cron_job', 'kubernetes_pod');
+export const POD_CONTROLLER_TYPES = typesOf(
+  'kubernetes_deployment',
+  'kubernetes_stateful_set',
+  'kubernetes_daemon_set',
+  'kubernetes_daemonset',
+  'kubernetes_job',
+  'kubernetes_cron_job',
+  'kubernetes_pod',
+);
 export const MANIFEST_TYPE = 'kubernetes_manifest';
 export const HELM_RELEASE_TYPE = 'helm_release';

@@ -43,7 +43,9 @@ export interface SynapseConfigFile {
 
 /** A ConfigMap's files as the engine hands them over: names and contents are templates, read back to their literal text. */
 function literalFiles(data: unknown): Record<string, string> {
-  return Object.fromEntries(Object.entries(stringMap(data)).map(([file, text]) => [templateLiteral(file) ?? file, templateLiteral(text) ?? text]));
+  return Object.fromEntries(
+    Object.entries(stringMap(data)).map(([file, text]) => [templateLiteral(file) ?? file, templateLiteral(text) ?? text]),
+  );
 }
 
 /** Every data file of every ConfigMap of the stack. */
@@ -54,7 +56,9 @@ export function configMapFiles(stack: SynthesizedStack): ConfigMapFile[] {
       .filter((view) => view.group === '' && view.kind === 'ConfigMap')
       .map((view) => ({ address: view.resource.address, data: literalFiles(view.object.data) })),
   ];
-  return maps.flatMap(({ address, data }) => Object.entries(data).map(([file, text]) => ({ address: `${address} data "${file}"`, file, text, siblings: data })));
+  return maps.flatMap(({ address, data }) =>
+    Object.entries(data).map(([file, text]) => ({ address: `${address} data "${file}"`, file, text, siblings: data })),
+  );
 }
 
 /** Recently parsed files: every APP rule reads the same few files of a stack. Values are shared: read-only. */
@@ -97,7 +101,6 @@ export function synapseConfigFiles(stack: SynthesizedStack): SynapseConfigFile[]
   });
 }
 
-
 export interface LdapModule {
   /** Where it is configured, e.g. `modules[0]` or `password_providers[1]`. */
   readonly path: string;
@@ -111,7 +114,8 @@ export function ldapModules(config: JsonObject): LdapModule[] {
     const list = config[key];
     if (!Array.isArray(list)) return [];
     return list.flatMap((entry, index): LdapModule[] => {
-      if (!isObject(entry) || typeof entry.module !== 'string' || !(LDAP_MODULE_NAMES as readonly string[]).includes(entry.module)) return [];
+      if (!isObject(entry) || typeof entry.module !== 'string' || !(LDAP_MODULE_NAMES as readonly string[]).includes(entry.module))
+        return [];
       return [{ path: `${key}[${index}]`, module: entry.module, config: isObject(entry.config) ? entry.config : {} }];
     });
   });
@@ -129,7 +133,9 @@ export function synapseStart(container: JsonObject): 'module' | 'image-entrypoin
 
 /** The containers of the stack's workloads that run Synapse. */
 export function synapseContainers(stack: SynthesizedStack): { readonly view: PodSpecView; readonly container: JsonObject }[] {
-  return podSpecs(stack).flatMap((view) => view.containers.filter((container) => synapseStart(container) !== undefined).map((container) => ({ view, container })));
+  return podSpecs(stack).flatMap((view) =>
+    view.containers.filter((container) => synapseStart(container) !== undefined).map((container) => ({ view, container })),
+  );
 }
 
 /** A value as a message shows it: `(absent)` or its JSON. */

@@ -66,19 +66,31 @@ function eachBlock(value: unknown, body: (block: Record<string, unknown>, path: 
 }
 
 /** A block body: argument names are identifiers (never templates), their values expressions, except the literal ones. */
-function blockBody(value: Record<string, unknown>, path: TemplatePath, literal: ReadonlySet<string>, transform: TemplateTransform): unknown {
+function blockBody(
+  value: Record<string, unknown>,
+  path: TemplatePath,
+  literal: ReadonlySet<string>,
+  transform: TemplateTransform,
+): unknown {
   return mapObject(value, (key, child) => {
     const at = [...path, key];
     if (key === COMMENT || literal.has(key)) return [key, child];
-    if (key === 'lifecycle') return [key, eachBlock(child, (lifecycle, where) => blockBody(lifecycle, where, LITERAL_LIFECYCLE, transform), at)];
-    if (key === 'connection') return [key, eachBlock(child, (connection, where) => blockBody(connection, where, new Set(['type']), transform), at)];
+    if (key === 'lifecycle')
+      return [key, eachBlock(child, (lifecycle, where) => blockBody(lifecycle, where, LITERAL_LIFECYCLE, transform), at)];
+    if (key === 'connection')
+      return [key, eachBlock(child, (connection, where) => blockBody(connection, where, new Set(['type']), transform), at)];
     if (key === 'provisioner') return [key, labelled(child, at, 1, (body, where) => blockBody(body, where, new Set(), transform))];
     return [key, expression(child, at, transform)];
   });
 }
 
 /** Blocks with `depth` levels of labels above their bodies (an object per level, or a list of them). */
-function labelled(value: unknown, path: TemplatePath, depth: number, body: (block: Record<string, unknown>, path: TemplatePath) => unknown): unknown {
+function labelled(
+  value: unknown,
+  path: TemplatePath,
+  depth: number,
+  body: (block: Record<string, unknown>, path: TemplatePath) => unknown,
+): unknown {
   if (depth === 0) return eachBlock(value, body, path);
   if (Array.isArray(value)) return value.map((item, index) => labelled(item, [...path, index], depth, body));
   if (!isPlain(value)) return value;
@@ -112,7 +124,15 @@ export function mapTemplateStrings(document: unknown, transform: TemplateTransfo
         return [key, eachBlock(value, (body, where) => blockBody(body, where, LITERAL_IMPORT, transform), path)];
       case 'locals':
         // Local names are identifiers; their values are expressions.
-        return [key, eachBlock(value, (locals, where) => mapObject(locals, (name, child) => [name, name === COMMENT ? child : expression(child, [...where, name], transform)]), path)];
+        return [
+          key,
+          eachBlock(
+            value,
+            (locals, where) =>
+              mapObject(locals, (name, child) => [name, name === COMMENT ? child : expression(child, [...where, name], transform)]),
+            path,
+          ),
+        ];
       default:
         return [key, expression(value, path, transform)];
     }

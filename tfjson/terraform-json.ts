@@ -70,7 +70,8 @@ export function resources(stack: SynthesizedStack, ...types: string[]): Resource
   for (const [type, byName] of Object.entries(all)) {
     if ((types.length > 0 && !types.includes(type)) || !isObject(byName)) continue;
     for (const [name, body] of Object.entries(byName)) {
-      for (const block of Array.isArray(body) ? body : [body]) if (isObject(block)) views.push({ address: `${type}.${name}`, type, body: block });
+      for (const block of Array.isArray(body) ? body : [body])
+        if (isObject(block)) views.push({ address: `${type}.${name}`, type, body: block });
     }
   }
   return views;

@@ -13,7 +13,8 @@ export type TemplatePart =
   /** `%{ ... }` (if, for, else, endif, endfor). */
   | { readonly kind: 'directive'; readonly expression: string };
 
-export type ParsedTemplate = { readonly ok: true; readonly parts: readonly TemplatePart[] } | { readonly ok: false; readonly error: string };
+export type ParsedTemplate =
+  { readonly ok: true; readonly parts: readonly TemplatePart[] } | { readonly ok: false; readonly error: string };
 
 /** The template that evaluates to exactly `text`: every `${` becomes `$${`, every `%{` becomes `%%{`. */
 export function escapeTemplateText(text: string): string {
@@ -131,6 +132,7 @@ export function referenceOf(expression: string): TemplateReference | undefined {
   const type = match[2] ?? '';
   const name = match[3] ?? '';
   // A bare root other than a resource type: var., local., module., path., terraform., self., count., each.
-  if (mode === 'resource' && ['var', 'local', 'module', 'path', 'terraform', 'self', 'count', 'each', 'data'].includes(type)) return undefined;
+  if (mode === 'resource' && ['var', 'local', 'module', 'path', 'terraform', 'self', 'count', 'each', 'data'].includes(type))
+    return undefined;
   return { target: `${mode === 'data' ? 'data.' : ''}${type}.${name}`, mode, type, name };
 }

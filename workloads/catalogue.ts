@@ -10,7 +10,14 @@ import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from '../model/certificates';
 import type { HomeserverCompartment } from '../model/compartments';
 import { homeserverServiceName } from '../model/dns-names';
 import { SECRET_NAMES } from '../model/secrets';
-import { GATEWAY_HTTPS_PORT, GATEWAY_METRICS_PORT, LDAPS_PORT, MEDIA_WORKER, SYNAPSE_PORTS, type WorkloadSpec } from '../model/workload-spec';
+import {
+  GATEWAY_HTTPS_PORT,
+  GATEWAY_METRICS_PORT,
+  LDAPS_PORT,
+  MEDIA_WORKER,
+  SYNAPSE_PORTS,
+  type WorkloadSpec,
+} from '../model/workload-spec';
 import { renderHaproxyConfig } from '../render/gateway/haproxy-config';
 import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands } from '../render/openldap';
 import { homeserverWorkloads, mediaWorkloads, trustBundleMount } from './homeserver-workloads';
@@ -43,7 +50,13 @@ export function directoryWorkloads(config: DeploymentConfig, homeserver: Homeser
       resources: { cpuRequestMilli: 100, cpuLimitMilli: 500, memoryRequestMi: 128, memoryLimitMi: 512 },
       probe: { type: 'tcp', port: 'ldaps' },
       command: slapdCommand(layout),
-      configFiles: [{ volumeName: 'config', mountPath: OPENLDAP_PATHS.configDirectory, files: { 'slapd-config.ldif': renderSlapdConfig(homeserver.directory, layout) } }],
+      configFiles: [
+        {
+          volumeName: 'config',
+          mountPath: OPENLDAP_PATHS.configDirectory,
+          files: { 'slapd-config.ldif': renderSlapdConfig(homeserver.directory, layout) },
+        },
+      ],
       secretMounts: [
         { volumeName: 'tls', secretName: CERTIFICATE_SECRETS.ldap, mountPath: OPENLDAP_PATHS.tlsDirectory },
         { volumeName: 'bootstrap', secretName: SECRET_NAMES.ldapBootstrap, mountPath: directoryOf(OPENLDAP_PATHS.bootstrapLdif) },
@@ -99,7 +112,12 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
 
 /** Every workload of one homeserver's compartments. */
 export function workloadsOf(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
-  return [...directoryWorkloads(config, homeserver), ...homeserverWorkloads(config, homeserver), ...mediaWorkloads(config, homeserver), ...gatewayWorkloads(config, homeserver)];
+  return [
+    ...directoryWorkloads(config, homeserver),
+    ...homeserverWorkloads(config, homeserver),
+    ...mediaWorkloads(config, homeserver),
+    ...gatewayWorkloads(config, homeserver),
+  ];
 }
 
 export function workloadsIn(config: DeploymentConfig, homeserver: HomeserverSettings, compartment: HomeserverCompartment): WorkloadSpec[] {

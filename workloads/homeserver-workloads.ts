@@ -7,10 +7,21 @@ import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-
 import { CERTIFICATE_SECRETS } from '../model/certificates';
 import { platformNames } from '../model/platform';
 import { SECRET_NAMES } from '../model/secrets';
-import { FEDERATION_SENDER, MEDIA_WORKER, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS, SYNAPSE_UID, type ConfigFiles, type SecretMount, type TrustBundleMount, type WorkloadSpec } from '../model/workload-spec';
+import { EMAIL_CONFIG_PATH } from '../model/synapse-email';
+import {
+  FEDERATION_SENDER,
+  MEDIA_WORKER,
+  POSTGRES_SERVICE_PORT,
+  REDIS_SERVICE_PORT,
+  SYNAPSE_PORTS,
+  SYNAPSE_UID,
+  type ConfigFiles,
+  type SecretMount,
+  type TrustBundleMount,
+  type WorkloadSpec,
+} from '../model/workload-spec';
 import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
 import { renderRedisConf } from '../render/redis';
-import { EMAIL_CONFIG_PATH } from '../model/synapse-email';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from '../render/synapse/mount-paths';
 import { toSynapseYaml } from '../render/synapse/render-yaml';
@@ -33,7 +44,10 @@ export function trustBundleMount(config: DeploymentConfig, mountPath: string): T
 }
 
 /** libpq ignores a passfile readable by its group, which a mounted Secret always is: copy it to 0600 first. */
-const PGPASS_STEP = { name: 'pgpass', command: ['install', '-m', '0600', `${SYNAPSE_PATHS.databaseSecretDirectory}/pgpass`, PGPASS_RUNTIME_PATH] } as const;
+const PGPASS_STEP = {
+  name: 'pgpass',
+  command: ['install', '-m', '0600', `${SYNAPSE_PATHS.databaseSecretDirectory}/pgpass`, PGPASS_RUNTIME_PATH],
+} as const;
 
 const SYNAPSE_WRITABLE = [
   { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 256 },
@@ -41,7 +55,10 @@ const SYNAPSE_WRITABLE = [
 ] as const;
 
 function synapseCommand(app: 'homeserver' | 'worker', extraConfigs: readonly string[] = []): string[] {
-  const configs = [...(app === 'homeserver' ? [SYNAPSE_PATHS.homeserverConfig] : [SYNAPSE_PATHS.homeserverConfig, SYNAPSE_PATHS.workerConfig]), ...extraConfigs];
+  const configs = [
+    ...(app === 'homeserver' ? [SYNAPSE_PATHS.homeserverConfig] : [SYNAPSE_PATHS.homeserverConfig, SYNAPSE_PATHS.workerConfig]),
+    ...extraConfigs,
+  ];
   const module = app === 'homeserver' ? 'synapse.app.homeserver' : 'synapse.app.generic_worker';
   // --no-secrets-in-config: Synapse itself refuses any inline secret that has a *_path form.
   return ['python', '-m', module, ...configs.flatMap((path) => ['--config-path', path]), '--no-secrets-in-config'];
@@ -154,7 +171,9 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
       resources: { cpuRequestMilli: 100, cpuLimitMilli: 500, memoryRequestMi: 128, memoryLimitMi: 256 },
       probe: { type: 'tcp', port: 'redis' },
       command: ['redis-server', '/config/redis.conf'],
-      configFiles: [{ volumeName: 'config', mountPath: '/config', files: { 'redis.conf': renderRedisConf('/secrets/redis/users.acl', 192) } }],
+      configFiles: [
+        { volumeName: 'config', mountPath: '/config', files: { 'redis.conf': renderRedisConf('/secrets/redis/users.acl', 192) } },
+      ],
       secretMounts: [mount('redis', SECRET_NAMES.redis, '/secrets/redis')],
     },
   );
@@ -179,7 +198,11 @@ export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverS
       probe: { type: 'http', path: '/health', port: 'http', scheme: 'HTTPS' },
       command: synapseCommand('worker'),
       configFiles: [synapseFiles(config, homeserver, MEDIA_WORKER)],
-      secretMounts: [...SYNAPSE_COMMON_SECRETS, mount('tls', CERTIFICATE_SECRETS.media, SYNAPSE_PATHS.tlsDirectory), ...(homeserver.media.s3 ? [mount('s3', SECRET_NAMES.s3, S3_SECRET_DIRECTORY)] : [])],
+      secretMounts: [
+        ...SYNAPSE_COMMON_SECRETS,
+        mount('tls', CERTIFICATE_SECRETS.media, SYNAPSE_PATHS.tlsDirectory),
+        ...(homeserver.media.s3 ? [mount('s3', SECRET_NAMES.s3, S3_SECRET_DIRECTORY)] : []),
+      ],
       trustBundle: trustBundleMount(config, SYNAPSE_PATHS.caDirectory),
       // A path, not a value: boto3 reads the credentials from the mounted file.
       ...(homeserver.media.s3 ? { env: { AWS_SHARED_CREDENTIALS_FILE: `${S3_SECRET_DIRECTORY}/credentials` } } : {}),

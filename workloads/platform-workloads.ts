@@ -27,7 +27,13 @@ export function configuratorWorkload(config: DeploymentConfig): WorkloadSpec<'pl
     resources: { cpuRequestMilli: 50, cpuLimitMilli: 200, memoryRequestMi: 64, memoryLimitMi: 128 },
     command: ['/bin/sh', `${CONFIGURATOR_PATHS.desiredState}/${CONFIGURE_SCRIPT}`],
     env: { HOME: '/home/openbao' },
-    configFiles: [{ volumeName: 'desired', mountPath: CONFIGURATOR_PATHS.desiredState, files: configuratorFiles(openBaoAccess(config), names.openbaoAddress) }],
+    configFiles: [
+      {
+        volumeName: 'desired',
+        mountPath: CONFIGURATOR_PATHS.desiredState,
+        files: configuratorFiles(openBaoAccess(config), names.openbaoAddress),
+      },
+    ],
     trustBundle: { configMapName: names.trustBundle, mountPath: CONFIGURATOR_PATHS.trust },
     serviceAccountToken: { audience: OPENBAO_AUDIENCE, expirationSeconds: 600, mountPath: CONFIGURATOR_PATHS.token },
   };

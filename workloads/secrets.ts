@@ -8,7 +8,18 @@
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { homeserverServiceName } from '../model/dns-names';
 import { deriveOpenBaoAccess, type OpenBaoAccess } from '../model/secret-access';
-import { MAC_KEY_LENGTH, PASSWORD_LENGTH, REDIS_ACL_TEMPLATE, SECRET_NAMES, SIGNING_KEY_ID, SIGNING_SEED_LENGTH, type GeneratedValue, type HomeserverSecrets, type SecretDeclaration, type SecretSource } from '../model/secrets';
+import {
+  MAC_KEY_LENGTH,
+  PASSWORD_LENGTH,
+  REDIS_ACL_TEMPLATE,
+  SECRET_NAMES,
+  SIGNING_KEY_ID,
+  SIGNING_SEED_LENGTH,
+  type GeneratedValue,
+  type HomeserverSecrets,
+  type SecretDeclaration,
+  type SecretSource,
+} from '../model/secrets';
 import { POSTGRES_SERVICE_PORT } from '../model/workload-spec';
 import { goTemplate, type TemplateValue } from '../render/go-template';
 import { POSTGRES_DATABASE, POSTGRES_ROLE } from '../render/postgres';
@@ -34,7 +45,9 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       name: SECRET_NAMES.signingKey,
       purpose: 'Synapse federation signing key (every Synapse process loads it)',
       source: generated({ seed: { length: SIGNING_SEED_LENGTH, purpose: 'ed25519 seed, unpadded base64' } }),
-      files: { 'signing.key': { template: goTemplate(`ed25519 ${SIGNING_KEY_ID} `, value('seed')), description: 'signing key in Synapse format' } },
+      files: {
+        'signing.key': { template: goTemplate(`ed25519 ${SIGNING_KEY_ID} `, value('seed')), description: 'signing key in Synapse format' },
+      },
       consumers: ['homeserver', 'media'],
       rotation: `a new key under a new key id, the old one listed in old_signing_keys for peers, then ${RESTART}`,
     },
@@ -59,8 +72,14 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       purpose: 'PostgreSQL password of the synapse role',
       source: generated({ password: { length: PASSWORD_LENGTH, purpose: 'password of the synapse role' } }),
       files: {
-        password: { template: goTemplate(value('password')), description: 'the password, read by the PostgreSQL entrypoint at first start' },
-        pgpass: { template: goTemplate(options.pgpassPrefix, value('password')), description: 'libpq passfile line host:port:database:user:password' },
+        password: {
+          template: goTemplate(value('password')),
+          description: 'the password, read by the PostgreSQL entrypoint at first start',
+        },
+        pgpass: {
+          template: goTemplate(options.pgpassPrefix, value('password')),
+          description: 'libpq passfile line host:port:database:user:password',
+        },
       },
       consumers: ['homeserver', 'media'],
       rotation: `ALTER ROLE synapse PASSWORD with the new value (the entrypoint reads the file only at initdb), then ${RESTART}`,
@@ -85,7 +104,9 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       files: { password: { template: goTemplate(value('password')), description: 'bind password' } },
       // The directory hashes it into the bind account's entry at every start.
       consumers: options.inClusterDirectory ? ['directory', 'homeserver'] : ['homeserver'],
-      rotation: options.inClusterDirectory ? `${RESTART} (the directory re-hashes the bind account's password at start)` : `change at the external directory first, then ${RESTART}`,
+      rotation: options.inClusterDirectory
+        ? `${RESTART} (the directory re-hashes the bind account's password at start)`
+        : `change at the external directory first, then ${RESTART}`,
     },
   ];
   if (smtpTemplate) {
@@ -102,7 +123,10 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
     declarations.push({
       name: SECRET_NAMES.ldapBootstrap,
       purpose: 'initial directory entries (people, admission group with memberOf on members) with password hashes only',
-      source: { kind: 'provided', values: { ldif: 'LDIF of the organisation units, people and groups (no bind account: it is added from ldap-bind)' } },
+      source: {
+        kind: 'provided',
+        values: { ldif: 'LDIF of the organisation units, people and groups (no bind account: it is added from ldap-bind)' },
+      },
       files: { 'bootstrap.ldif': { template: goTemplate(value('ldif')), description: 'LDIF loaded by slapadd on first start' } },
       consumers: ['directory'],
       rotation: 'read on first start only; later changes go through the directory itself',
@@ -112,10 +136,22 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
     declarations.push({
       name: SECRET_NAMES.s3,
       purpose: 'object storage credentials of the media store',
-      source: { kind: 'provided', values: { accessKeyId: 'access key id issued by the object storage', secretAccessKey: 'secret access key issued by the object storage' } },
+      source: {
+        kind: 'provided',
+        values: {
+          accessKeyId: 'access key id issued by the object storage',
+          secretAccessKey: 'secret access key issued by the object storage',
+        },
+      },
       files: {
         credentials: {
-          template: goTemplate('[default]\naws_access_key_id = ', value('accessKeyId'), '\naws_secret_access_key = ', value('secretAccessKey'), '\n'),
+          template: goTemplate(
+            '[default]\naws_access_key_id = ',
+            value('accessKeyId'),
+            '\naws_secret_access_key = ',
+            value('secretAccessKey'),
+            '\n',
+          ),
           description: 'AWS-style shared credentials file',
         },
       },
@@ -140,7 +176,10 @@ export function homeserverSecretDeclarations(homeserver: HomeserverSettings): Se
 
 /** Every homeserver's secret declarations, in config order. */
 export function deploymentSecrets(config: DeploymentConfig): HomeserverSecrets[] {
-  return config.homeservers.map((homeserver) => ({ homeserverName: homeserver.name, declarations: homeserverSecretDeclarations(homeserver) }));
+  return config.homeservers.map((homeserver) => ({
+    homeserverName: homeserver.name,
+    declarations: homeserverSecretDeclarations(homeserver),
+  }));
 }
 
 /** The complete, declared state of OpenBao's policies and Kubernetes auth roles for a deployment. */

@@ -26,15 +26,30 @@ function maxLevel(words: readonly string[]): string | undefined {
 function globalViolations(file: HaproxyConfigFile): Violation[] {
   const global = file.sections.find((section) => section.kind === 'global');
   const address = `${file.address} global`;
-  if (!global) return [{ address: file.address, message: 'no global section: no log target for the proxies\' "log global" (add "log stdout format raw local0 info")' }];
+  if (!global)
+    return [
+      {
+        address: file.address,
+        message: 'no global section: no log target for the proxies\' "log global" (add "log stdout format raw local0 info")',
+      },
+    ];
   const targets = global.lines.filter((line) => line.words[0] === 'log' && STANDARD_TARGETS.includes(line.words[1] ?? ''));
-  if (targets.length === 0) return [{ address, message: 'no "log stdout" (or stderr) target: request logs do not reach the log pipeline (add "log stdout format raw local0 info")' }];
+  if (targets.length === 0)
+    return [
+      {
+        address,
+        message: 'no "log stdout" (or stderr) target: request logs do not reach the log pipeline (add "log stdout format raw local0 info")',
+      },
+    ];
   const complete = targets.filter((line) => {
     const level = maxLevel(line.words);
     return level === undefined || SEVERITIES.indexOf(level) >= INFO;
   });
   if (complete.length > 0) return [];
-  return targets.map((line) => ({ address, message: `"${line.words.join(' ')}" (line ${line.number}) caps the level at ${maxLevel(line.words) ?? '?'}: request logs (info) are dropped` }));
+  return targets.map((line) => ({
+    address,
+    message: `"${line.words.join(' ')}" (line ${line.number}) caps the level at ${maxLevel(line.words) ?? '?'}: request logs (info) are dropped`,
+  }));
 }
 
 function fromOf(section: HaproxySection): string | undefined {
@@ -49,7 +64,8 @@ function defaultsChain(sections: readonly HaproxySection[], index: number, depth
   if (!section || depth > 8) return [];
   const from = fromOf(section);
   let base = -1;
-  if (from !== undefined) base = sections.findIndex((candidate, at) => at < index && candidate.kind === 'defaults' && candidate.name === from);
+  if (from !== undefined)
+    base = sections.findIndex((candidate, at) => at < index && candidate.kind === 'defaults' && candidate.name === from);
   else if (section.kind !== 'defaults') {
     for (let at = index - 1; at >= 0; at -= 1) {
       if (sections[at]?.kind === 'defaults') {
@@ -80,7 +96,8 @@ function proxyLogging(sections: readonly HaproxySection[], index: number): Proxy
       else if (first === 'log-format') settings.format = 'custom';
       else if (first === 'option' && (second === 'httplog' || second === 'httpslog')) settings.format = 'http';
       else if (first === 'option' && second === 'tcplog') settings.format = 'tcp';
-      else if (first === 'no' && second === 'option' && (third === 'httplog' || third === 'httpslog') && settings.format === 'http') delete settings.format;
+      else if (first === 'no' && second === 'option' && (third === 'httplog' || third === 'httpslog') && settings.format === 'http')
+        delete settings.format;
       else if (first === 'option' && second === 'dontlog-normal') settings.dontLogNormal = true;
       else if (first === 'no' && second === 'option' && third === 'dontlog-normal') settings.dontLogNormal = false;
     }
@@ -91,7 +108,9 @@ function proxyLogging(sections: readonly HaproxySection[], index: number): Proxy
 /** Frontends and listen sections that pass requests on to a server. */
 function forwards(section: HaproxySection): boolean {
   if (section.kind !== 'frontend' && section.kind !== 'listen') return false;
-  return section.lines.some(({ words }) => words[0] === 'use_backend' || words[0] === 'default_backend' || (section.kind === 'listen' && words[0] === 'server'));
+  return section.lines.some(
+    ({ words }) => words[0] === 'use_backend' || words[0] === 'default_backend' || (section.kind === 'listen' && words[0] === 'server'),
+  );
 }
 
 function proxyViolations(file: HaproxyConfigFile): Violation[] {
@@ -101,10 +120,20 @@ function proxyViolations(file: HaproxyConfigFile): Violation[] {
     const address = `${file.address} ${section.kind} ${section.name}`;
     const settings = proxyLogging(file.sections, index);
     const toStdout = [...settings.targets].some((target) => target === 'global' || STANDARD_TARGETS.includes(target));
-    if (!toStdout) violations.push({ address, message: `forwards requests but logs ${settings.targets.size === 0 ? 'nowhere' : `only to ${[...settings.targets].join(', ')}`}: add "log global" (in the section or its defaults)` });
-    if (settings.format === undefined) violations.push({ address, message: 'no "option httplog" (or log-format): requests are not logged with client address, method, path and status' });
-    else if (settings.format === 'tcp') violations.push({ address, message: '"option tcplog" logs connections without method, path and status: use "option httplog"' });
-    if (settings.dontLogNormal) violations.push({ address, message: '"option dontlog-normal": successful requests (the ones an intruder makes) are not logged' });
+    if (!toStdout)
+      violations.push({
+        address,
+        message: `forwards requests but logs ${settings.targets.size === 0 ? 'nowhere' : `only to ${[...settings.targets].join(', ')}`}: add "log global" (in the section or its defaults)`,
+      });
+    if (settings.format === undefined)
+      violations.push({
+        address,
+        message: 'no "option httplog" (or log-format): requests are not logged with client address, method, path and status',
+      });
+    else if (settings.format === 'tcp')
+      violations.push({ address, message: '"option tcplog" logs connections without method, path and status: use "option httplog"' });
+    if (settings.dontLogNormal)
+      violations.push({ address, message: '"option dontlog-normal": successful requests (the ones an intruder makes) are not logged' });
   });
   return violations;
 }

@@ -5,7 +5,10 @@ import type { SynthesizedStack } from '../../tfjson/terraform-json';
 import type { Applicability } from '../rule';
 
 /** Where images are named: containers of the stack's workloads, and the values of its charts. */
-export const IMAGES: Applicability = { subject: 'workload with a pod spec or Helm release', presentIn: (stack) => podSpecs(stack).length > 0 || helmReleases(stack).length > 0 };
+export const IMAGES: Applicability = {
+  subject: 'workload with a pod spec or Helm release',
+  presentIn: (stack) => podSpecs(stack).length > 0 || helmReleases(stack).length > 0,
+};
 
 export interface HelmImage extends ImageSetting {
   /** `helm_release.<name> values.<path>`. */

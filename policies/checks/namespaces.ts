@@ -13,7 +13,8 @@ import type { AuditContext } from '../rule';
 /** Namespace labels by name; a namespace the stack declares itself wins over what is known from elsewhere. */
 export function knownNamespaces(stack: SynthesizedStack, context: AuditContext): Map<string, Labels> {
   const known = new Map<string, Labels>();
-  for (const [name, compartment] of Object.entries(context.facts?.namespaces ?? {})) known.set(name, { [LABEL_NAMESPACE_NAME]: name, [LABEL_COMPARTMENT]: compartment });
+  for (const [name, compartment] of Object.entries(context.facts?.namespaces ?? {}))
+    known.set(name, { [LABEL_NAMESPACE_NAME]: name, [LABEL_COMPARTMENT]: compartment });
   for (const [name, labels] of context.namespaces ?? []) known.set(name, labels);
   for (const [name, labels] of declaredNamespaces([stack])) known.set(name, labels);
   return known;

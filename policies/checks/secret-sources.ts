@@ -9,7 +9,14 @@ import { isObject, resources, type SynthesizedStack } from '../../tfjson/terrafo
 import type { Violation } from '../rule';
 
 /** Any use keeps the generated value in state. */
-const STATE_SECRET_GENERATORS = ['random_password', 'random_string', 'random_bytes', 'tls_private_key', 'tls_self_signed_cert', 'tls_locally_signed_cert'] as const;
+const STATE_SECRET_GENERATORS = [
+  'random_password',
+  'random_string',
+  'random_bytes',
+  'tls_private_key',
+  'tls_self_signed_cert',
+  'tls_locally_signed_cert',
+] as const;
 /** `*_wo` (write-only) fields stay out of state, but their value is still written verbatim into cdk.tf.json. */
 const SECRET_DATA_FIELDS = ['data', 'binary_data', 'data_wo', 'binary_data_wo'] as const;
 const HELM_SENSITIVE_BLOCKS = ['set_sensitive', 'set_wo'] as const;
@@ -25,21 +32,36 @@ function isSet(value: unknown): boolean {
 export function forbiddenSecretSources(stack: SynthesizedStack): Violation[] {
   const violations: Violation[] = [];
   for (const resource of resources(stack, ...STATE_SECRET_GENERATORS)) {
-    violations.push({ address: resource.address, message: `${resource.type} keeps its generated secret in Terraform state; generate it in-cluster (External Secrets generator) instead` });
+    violations.push({
+      address: resource.address,
+      message: `${resource.type} keeps its generated secret in Terraform state; generate it in-cluster (External Secrets generator) instead`,
+    });
   }
   for (const resource of resources(stack, ...SECRET_TYPES)) {
     for (const field of SECRET_DATA_FIELDS) {
-      if (isSet(resource.body[field])) violations.push({ address: resource.address, message: `Secret ${field} is written by Terraform (config${field.endsWith('_wo') ? '' : ' and state'}); deliver it with an ExternalSecret instead` });
+      if (isSet(resource.body[field]))
+        violations.push({
+          address: resource.address,
+          message: `Secret ${field} is written by Terraform (config${field.endsWith('_wo') ? '' : ' and state'}); deliver it with an ExternalSecret instead`,
+        });
     }
   }
   for (const resource of resources(stack, HELM_RELEASE_TYPE)) {
     for (const field of HELM_SENSITIVE_BLOCKS) {
-      if (isSet(resource.body[field])) violations.push({ address: resource.address, message: `helm_release uses ${field}: the value passes through Terraform; have the chart read an in-cluster Secret instead` });
+      if (isSet(resource.body[field]))
+        violations.push({
+          address: resource.address,
+          message: `helm_release uses ${field}: the value passes through Terraform; have the chart read an in-cluster Secret instead`,
+        });
     }
   }
   for (const view of manifestsOfKind(stack, CORE_GROUP, 'Secret')) {
     const fields = MANIFEST_SECRET_FIELDS.filter((field) => isSet(view.object[field]));
-    if (fields.length > 0) violations.push({ address: view.resource.address, message: `${view.label} manifest carries ${fields.join(' and ')}; deliver it with an ExternalSecret instead` });
+    if (fields.length > 0)
+      violations.push({
+        address: view.resource.address,
+        message: `${view.label} manifest carries ${fields.join(' and ')}; deliver it with an ExternalSecret instead`,
+      });
   }
   return violations;
 }

@@ -37,7 +37,11 @@ function cInteger(text: string): number | undefined {
   const match = /^([-+]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
   if (!match) return undefined;
   const digits = match[2] ?? '0';
-  const value = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : parseInt(digits, 10);
+  const value = /^0[xX]/.test(digits)
+    ? parseInt(digits.slice(2), 16)
+    : digits.length > 1 && digits.startsWith('0')
+      ? parseInt(digits, 8)
+      : parseInt(digits, 10);
   return match[1] === '-' ? -value : value;
 }
 
@@ -63,7 +67,9 @@ export function slapdDebugLevel(args: readonly string[]): number | undefined {
 function slapdProblem(invocation: Invocation): string | undefined {
   const level = slapdDebugLevel(invocation.args);
   if (level === undefined) return 'runs slapd without -d: it detaches and logs to syslog, not to stdout (run it with "-d stats")';
-  return (level & SLAPD_STATS) === 0 ? `runs slapd with debug level ${level}, without stats (256): binds and operations are not logged (use "-d stats")` : undefined;
+  return (level & SLAPD_STATS) === 0
+    ? `runs slapd with debug level ${level}, without stats (256): binds and operations are not logged (use "-d stats")`
+    : undefined;
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -103,7 +109,8 @@ function postgresInvocation(container: Parameters<typeof invocations>[0]): Invoc
   const image = typeof container.image === 'string' ? container.image : '';
   const repository = image.split('@')[0]?.split('/').pop()?.split(':')[0];
   const args = strings(container.args);
-  const imageDefault = strings(container.command).length === 0 && repository === 'postgres' && (args.length === 0 || args[0]?.startsWith('-'));
+  const imageDefault =
+    strings(container.command).length === 0 && repository === 'postgres' && (args.length === 0 || args[0]?.startsWith('-'));
   return imageDefault ? { program: 'postgres', args } : undefined;
 }
 
@@ -114,13 +121,20 @@ function postgresProblems(invocation: Invocation): string[] {
   // PostgreSQL 18 also takes a list of aspects; authorization logs the user and database.
   const aspects = (connections ?? '').split(',').map((aspect) => aspect.trim().toLowerCase());
   if (postgresBoolean(connections) !== true && !aspects.includes('all') && !aspects.includes('authorization')) {
-    problems.push(`runs postgres with log_connections ${connections === undefined ? 'unset (off by default)' : `=${connections}`}: who connected is not logged (add -c log_connections=on)`);
+    problems.push(
+      `runs postgres with log_connections ${connections === undefined ? 'unset (off by default)' : `=${connections}`}: who connected is not logged (add -c log_connections=on)`,
+    );
   }
   const disconnections = settings.get('log_disconnections');
-  if (postgresBoolean(disconnections) !== true) problems.push(`runs postgres with log_disconnections ${disconnections === undefined ? 'unset (off by default)' : `=${disconnections}`}: session ends and durations are not logged (add -c log_disconnections=on)`);
-  if (postgresBoolean(settings.get('logging_collector')) === true) problems.push('runs postgres with logging_collector=on: the log goes to files inside the pod instead of stderr');
+  if (postgresBoolean(disconnections) !== true)
+    problems.push(
+      `runs postgres with log_disconnections ${disconnections === undefined ? 'unset (off by default)' : `=${disconnections}`}: session ends and durations are not logged (add -c log_disconnections=on)`,
+    );
+  if (postgresBoolean(settings.get('logging_collector')) === true)
+    problems.push('runs postgres with logging_collector=on: the log goes to files inside the pod instead of stderr');
   const destination = settings.get('log_destination');
-  if (destination !== undefined && !destination.split(',').some((entry) => entry.trim().toLowerCase() === 'stderr')) problems.push(`runs postgres with log_destination=${destination}: not stderr`);
+  if (destination !== undefined && !destination.split(',').some((entry) => entry.trim().toLowerCase() === 'stderr'))
+    problems.push(`runs postgres with log_destination=${destination}: not stderr`);
   return problems;
 }
 
@@ -153,15 +167,25 @@ export function redisLogfile(text: string): string | undefined {
 export function redisConfigViolations(files: readonly ConfigMapFile[]): Violation[] {
   return files.filter(isRedisConfigFile).flatMap((file) => {
     const logfile = redisLogfile(file.text);
-    if (logfile === undefined) return [{ address: file.address, message: 'no logfile directive: set logfile "" so the log goes to stdout, whatever the image or an include sets' }];
-    return logfile === '' ? [] : [{ address: file.address, message: `logfile ${JSON.stringify(logfile)} writes the log to a file inside the pod: set logfile ""` }];
+    if (logfile === undefined)
+      return [
+        {
+          address: file.address,
+          message: 'no logfile directive: set logfile "" so the log goes to stdout, whatever the image or an include sets',
+        },
+      ];
+    return logfile === ''
+      ? []
+      : [{ address: file.address, message: `logfile ${JSON.stringify(logfile)} writes the log to a file inside the pod: set logfile ""` }];
   });
 }
 
 function redisProblem(invocation: Invocation): string | undefined {
   const at = invocation.args.indexOf('--logfile');
   const logfile = at < 0 ? undefined : invocation.args[at + 1];
-  return logfile !== undefined && logfile !== '' ? `runs redis-server with --logfile ${logfile}: the log goes to a file inside the pod instead of stdout` : undefined;
+  return logfile !== undefined && logfile !== ''
+    ? `runs redis-server with --logfile ${logfile}: the log goes to a file inside the pod instead of stdout`
+    : undefined;
 }
 
 // ---------------------------------------------------------------- containers

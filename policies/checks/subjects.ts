@@ -12,7 +12,10 @@ import type { Applicability } from '../rule';
 export const NAMESPACES: Applicability = { subject: 'namespace', presentIn: (stack) => declaredNamespaces([stack]).size > 0 };
 
 /** Namespaces as typed resources (the rules that read their metadata or lifecycle). */
-export const TYPED_NAMESPACES: Applicability = { subject: 'kubernetes_namespace resource', presentIn: (stack) => resources(stack, ...NAMESPACE_TYPES).length > 0 };
+export const TYPED_NAMESPACES: Applicability = {
+  subject: 'kubernetes_namespace resource',
+  presentIn: (stack) => resources(stack, ...NAMESPACE_TYPES).length > 0,
+};
 
 export const NETWORK_POLICIES: Applicability = { subject: 'NetworkPolicy', presentIn: (stack) => networkPolicies(stack).length > 0 };
 

@@ -14,7 +14,16 @@ export const STREAM_HANDLER = 'logging.StreamHandler';
 const MEMORY_HANDLERS = ['logging.handlers.MemoryHandler', 'synapse.logging.handlers.PeriodicallyFlushingMemoryHandler'];
 const STANDARD_STREAMS = ['ext://sys.stdout', 'ext://sys.stderr'];
 /** Python's level names (logging._nameToLevel); anything else makes dictConfig fail. */
-const LEVELS: Readonly<Record<string, number>> = { CRITICAL: 50, FATAL: 50, ERROR: 40, WARNING: 30, WARN: 30, INFO: 20, DEBUG: 10, NOTSET: 0 };
+const LEVELS: Readonly<Record<string, number>> = {
+  CRITICAL: 50,
+  FATAL: 50,
+  ERROR: 40,
+  WARNING: 30,
+  WARN: 30,
+  INFO: 20,
+  DEBUG: 10,
+  NOTSET: 0,
+};
 const INFO = 20;
 /** The root logger's level when the config does not set it. */
 const ROOT_DEFAULT = 30;
@@ -51,11 +60,14 @@ interface Logging {
 function handlerProblem(logging: Logging, name: string, seen: readonly string[] = []): string | undefined {
   const handler = logging.handlers[name];
   if (!isObject(handler)) return `handler "${name}" is ${handler === undefined ? 'not defined' : 'not a mapping'}`;
-  if ('()' in handler) return `handler "${name}" is built by the factory ${shown(handler['()'])}: only ${STREAM_HANDLER} on stdout/stderr feeds the log pipeline`;
+  if ('()' in handler)
+    return `handler "${name}" is built by the factory ${shown(handler['()'])}: only ${STREAM_HANDLER} on stdout/stderr feeds the log pipeline`;
   const handlerClass = handler.class;
   if (handlerClass === STREAM_HANDLER) {
     const stream = handler.stream;
-    return stream === undefined || (typeof stream === 'string' && STANDARD_STREAMS.includes(stream)) ? undefined : `handler "${name}" writes to the stream ${shown(stream)}, not ext://sys.stdout or ext://sys.stderr`;
+    return stream === undefined || (typeof stream === 'string' && STANDARD_STREAMS.includes(stream))
+      ? undefined
+      : `handler "${name}" writes to the stream ${shown(stream)}, not ext://sys.stdout or ext://sys.stderr`;
   }
   if (typeof handlerClass === 'string' && MEMORY_HANDLERS.includes(handlerClass)) {
     const target = handler.target;
@@ -106,15 +118,23 @@ export function loggingConfigProblems(config: JsonObject): string[] {
   for (const name of checked) {
     const { level, setting } = effectiveLevel(logging, name);
     if (level === 'invalid') problems.push(`logger "${name}" has a level Python does not know (${shown(setting)})`);
-    else if (level > INFO) problems.push(`logger "${name}" logs at ${levelName(level)}: requests and logins are logged at INFO; set its level to INFO (or DEBUG)`);
+    else if (level > INFO)
+      problems.push(
+        `logger "${name}" logs at ${levelName(level)}: requests and logins are logged at INFO; set its level to INFO (or DEBUG)`,
+      );
     const passing = reachedHandlers(logging, name).filter((handler) => {
       const handlerLevel = levelOf(mapping(logging.handlers[handler]).level);
       return handler in logging.handlers && (handlerLevel === undefined || (handlerLevel !== 'invalid' && handlerLevel <= INFO));
     });
-    if (passing.length === 0) problems.push(`INFO records of logger "${name}" reach no handler that writes them (propagate: false without handlers, or handlers above INFO)`);
+    if (passing.length === 0)
+      problems.push(
+        `INFO records of logger "${name}" reach no handler that writes them (propagate: false without handlers, or handlers above INFO)`,
+      );
   }
   if (config.disable_existing_loggers !== false && !('synapse' in loggers)) {
-    problems.push('disable_existing_loggers is not false and logger "synapse" is not configured: the loggers Synapse created before loading this file are silenced');
+    problems.push(
+      'disable_existing_loggers is not false and logger "synapse" is not configured: the loggers Synapse created before loading this file are silenced',
+    );
   }
   return problems;
 }
@@ -144,7 +164,11 @@ export function synapseLoggingViolations(stack: SynthesizedStack): Violation[] {
     }
     const file = referencedFile(files, synapse.address, path);
     if (file) audited.set(file.address, file);
-    else violations.push({ address: synapse.address, message: `${option} points to ${path}, but no ConfigMap of the stack carries ${basename(path)}: where Synapse logs cannot be audited` });
+    else
+      violations.push({
+        address: synapse.address,
+        message: `${option} points to ${path}, but no ConfigMap of the stack carries ${basename(path)}: where Synapse logs cannot be audited`,
+      });
   }
 
   for (const file of audited.values()) {

@@ -38,7 +38,8 @@ export function auditSynapseSettings(stack: SynthesizedStack, context: AuditCont
   if (files.length === 0) {
     return synapseContainers(stack).map(({ view, container }) => ({
       address: containerAddress(view, container),
-      message: 'runs Synapse, but no Synapse configuration (a ConfigMap YAML file with server_name or worker_app) is in the stack: its settings cannot be verified',
+      message:
+        'runs Synapse, but no Synapse configuration (a ConfigMap YAML file with server_name or worker_app) is in the stack: its settings cannot be verified',
     }));
   }
   return files.flatMap((file) =>

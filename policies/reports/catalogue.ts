@@ -31,8 +31,16 @@ export function renderControlCatalogue(rules: readonly Rule[] = ALL_RULES): stri
   for (const [prefix, title] of Object.entries(CATEGORIES)) {
     const inCategory = rules.filter((rule) => rule.id.startsWith(`${prefix}-`));
     if (inCategory.length === 0) continue;
-    lines.push(`## ${title} (${prefix})`, '', '| id | control | level | lesson from the breach | fix | references |', '|---|---|---|---|---|---|');
-    for (const rule of inCategory) lines.push(`| ${rule.id} | ${cell(rule.title)} | ${rule.level} | ${cell(rule.lesson)} | ${cell(rule.fix)} | ${cell(referencesText(rule.references))} |`);
+    lines.push(
+      `## ${title} (${prefix})`,
+      '',
+      '| id | control | level | lesson from the breach | fix | references |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const rule of inCategory)
+      lines.push(
+        `| ${rule.id} | ${cell(rule.title)} | ${rule.level} | ${cell(rule.lesson)} | ${cell(rule.fix)} | ${cell(referencesText(rule.references))} |`,
+      );
     lines.push('');
   }
   lines.push(
@@ -42,7 +50,9 @@ export function renderControlCatalogue(rules: readonly Rule[] = ALL_RULES): stri
     '',
     '| id | judges | not applicable to a stack without |',
     '|---|---|---|',
-    ...rules.map((rule) => `| ${rule.id} | ${cell(rule.title)} | ${rule.appliesTo ? cell(rule.appliesTo.subject) : '(applies to every stack)'} |`),
+    ...rules.map(
+      (rule) => `| ${rule.id} | ${cell(rule.title)} | ${rule.appliesTo ? cell(rule.appliesTo.subject) : '(applies to every stack)'} |`,
+    ),
     '',
   );
   const withFacts = rules.filter((rule) => rule.siteFacts);
@@ -54,7 +64,10 @@ export function renderControlCatalogue(rules: readonly Rule[] = ALL_RULES): stri
       '',
       '| id | facts (deployment config) | not judged without them |',
       '|---|---|---|',
-      ...withFacts.map((rule) => `| ${rule.id} | ${cell(rule.siteFacts?.facts.map((key) => SITE_FACT_SOURCES[key]).join('; ') ?? '')} | ${cell(rule.siteFacts?.unjudged ?? '')} |`),
+      ...withFacts.map(
+        (rule) =>
+          `| ${rule.id} | ${cell(rule.siteFacts?.facts.map((key) => SITE_FACT_SOURCES[key]).join('; ') ?? '')} | ${cell(rule.siteFacts?.unjudged ?? '')} |`,
+      ),
       '',
     );
   }

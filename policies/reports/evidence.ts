@@ -26,7 +26,14 @@ export function ruleSummaries(result: AuditResult): RuleSummary[] {
     const findings = result.findings.filter((finding) => finding.ruleId === rule.id).length;
     const suppressed = result.suppressed.filter((finding) => finding.ruleId === rule.id).length;
     const notApplicable = notApplicableTo(result, rule.id).stacks;
-    const verdict: RuleVerdict = findings > 0 ? 'fail' : suppressed > 0 ? 'suppressed' : result.stacks.length > 0 && notApplicable.length === result.stacks.length ? 'notApplicable' : 'pass';
+    const verdict: RuleVerdict =
+      findings > 0
+        ? 'fail'
+        : suppressed > 0
+          ? 'suppressed'
+          : result.stacks.length > 0 && notApplicable.length === result.stacks.length
+            ? 'notApplicable'
+            : 'pass';
     return { rule, findings, suppressed, notApplicable, verdict };
   });
 }
@@ -44,4 +51,8 @@ export function referencesText(references: RuleReferences): string {
     .join('; ');
 }
 
-export const TOOL = { name: 'matrix-sovereign-iac policy audit', version: '0.1.0', informationUri: 'https://example.invalid/matrix-sovereign-iac/docs/controls.md' } as const;
+export const TOOL = {
+  name: 'matrix-sovereign-iac policy audit',
+  version: '0.1.0',
+  informationUri: 'https://example.invalid/matrix-sovereign-iac/docs/controls.md',
+} as const;

@@ -16,7 +16,10 @@ export function renderMarkdownReport(result: AuditResult): string {
     '|---|---|---|---|---|---|',
     ...summaries.map(({ rule, verdict, findings, suppressed, notApplicable }) => {
       const partly = result.notJudged.some((entry) => entry.ruleId === rule.id) ? ', partly not judged' : '';
-      const elsewhere = verdict !== 'notApplicable' && notApplicable.length > 0 ? `, not applicable on ${notApplicable.length} of ${result.stacks.length} stacks` : '';
+      const elsewhere =
+        verdict !== 'notApplicable' && notApplicable.length > 0
+          ? `, not applicable on ${notApplicable.length} of ${result.stacks.length} stacks`
+          : '';
       const shown = {
         pass: `pass${elsewhere}${partly}`,
         fail: `**fail** (${findings}${elsewhere}${partly})`,
@@ -29,7 +32,13 @@ export function renderMarkdownReport(result: AuditResult): string {
     `Stacks audited: ${result.stacks.map((stack) => `\`${stack}\``).join(', ')}`,
   ];
   if (result.stacks.length > 0) {
-    lines.push('', '## Outcome per stack', '', `| rule | ${result.stacks.map(cell).join(' | ')} |`, `|---|${result.stacks.map(() => '---').join('|')}|`);
+    lines.push(
+      '',
+      '## Outcome per stack',
+      '',
+      `| rule | ${result.stacks.map(cell).join(' | ')} |`,
+      `|---|${result.stacks.map(() => '---').join('|')}|`,
+    );
     for (const rule of result.rules) {
       const cells = result.stacks.map((stack) => {
         const { outcome } = outcomeOf(result, rule.id, stack);
@@ -39,18 +48,37 @@ export function renderMarkdownReport(result: AuditResult): string {
       });
       lines.push(`| ${rule.id} | ${cells.join(' | ')} |`);
     }
-    const inapplicable = result.rules.map((rule) => ({ rule, ...notApplicableTo(result, rule.id) })).filter((entry) => entry.stacks.length > 0);
+    const inapplicable = result.rules
+      .map((rule) => ({ rule, ...notApplicableTo(result, rule.id) }))
+      .filter((entry) => entry.stacks.length > 0);
     if (inapplicable.length > 0) {
-      lines.push('', 'n/a: not applicable, the stack has nothing the rule judges (by design, e.g. no HAProxy outside the gateway); a rule that finds a problem is never reported as not applicable.', '', '| rule | not applicable on | why |', '|---|---|---|');
+      lines.push(
+        '',
+        'n/a: not applicable, the stack has nothing the rule judges (by design, e.g. no HAProxy outside the gateway); a rule that finds a problem is never reported as not applicable.',
+        '',
+        '| rule | not applicable on | why |',
+        '|---|---|---|',
+      );
       for (const entry of inapplicable) lines.push(`| ${entry.rule.id} | ${cell(entry.stacks.join(', '))} | ${cell(entry.reason ?? '')} |`);
     }
   }
   if (result.findings.length > 0) {
     lines.push('', '## Findings', '', '| rule | stack | address | problem | fix |', '|---|---|---|---|---|');
-    for (const finding of result.findings) lines.push(`| ${finding.ruleId} | ${finding.stack} | \`${cell(finding.address)}\` | ${cell(finding.message)} | ${cell(finding.fix)} |`);
+    for (const finding of result.findings)
+      lines.push(
+        `| ${finding.ruleId} | ${finding.stack} | \`${cell(finding.address)}\` | ${cell(finding.message)} | ${cell(finding.fix)} |`,
+      );
   }
   if (result.notJudged.length > 0) {
-    lines.push('', '## Not judged', '', 'The audit had no site facts (no `--config`, no site-facts.json of a synthesized output): these parts of the rules were not judged, neither passed nor failed.', '', '| rule | not judged | facts needed (deployment config) |', '|---|---|---|');
+    lines.push(
+      '',
+      '## Not judged',
+      '',
+      'The audit had no site facts (no `--config`, no site-facts.json of a synthesized output): these parts of the rules were not judged, neither passed nor failed.',
+      '',
+      '| rule | not judged | facts needed (deployment config) |',
+      '|---|---|---|',
+    );
     for (const entry of result.notJudged) lines.push(`| ${entry.ruleId} | ${cell(entry.what)} | ${cell(entry.facts.join('; '))} |`);
   }
   lines.push('', '## Suppressions', '');
@@ -58,8 +86,13 @@ export function renderMarkdownReport(result: AuditResult): string {
   else {
     lines.push('| rule | stack | resource | reason | owner | expires | status |', '|---|---|---|---|---|---|---|');
     for (const record of result.suppressions) {
-      const status = record.problems.length === 0 ? `valid (${result.suppressed.filter((finding) => finding.suppression === record).length} findings suppressed)` : `**invalid**: ${record.problems.join('; ')}`;
-      lines.push(`| ${record.ruleId} | ${record.stack} | \`${record.address}\` | ${cell(record.reason)} | ${cell(record.owner)} | ${record.expires} | ${cell(status)} |`);
+      const status =
+        record.problems.length === 0
+          ? `valid (${result.suppressed.filter((finding) => finding.suppression === record).length} findings suppressed)`
+          : `**invalid**: ${record.problems.join('; ')}`;
+      lines.push(
+        `| ${record.ruleId} | ${record.stack} | \`${record.address}\` | ${cell(record.reason)} | ${cell(record.owner)} | ${record.expires} | ${cell(status)} |`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

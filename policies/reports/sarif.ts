@@ -52,7 +52,12 @@ export function renderSarifReport(result: AuditResult, options: SarifOptions = {
           },
         },
         results: [
-          ...result.findings.map((finding) => ({ ruleId: finding.ruleId, level: level(finding), message: { text: `${finding.address}: ${finding.message}. Fix: ${finding.fix}` }, locations: [location(finding)] })),
+          ...result.findings.map((finding) => ({
+            ruleId: finding.ruleId,
+            level: level(finding),
+            message: { text: `${finding.address}: ${finding.message}. Fix: ${finding.fix}` },
+            locations: [location(finding)],
+          })),
           ...result.outcomes
             .filter((entry) => entry.outcome === 'notApplicable')
             .map((entry) => ({
@@ -61,14 +66,25 @@ export function renderSarifReport(result: AuditResult, options: SarifOptions = {
               level: 'none',
               message: { text: `Not applicable to stack ${entry.stack}: ${entry.reason ?? 'it has nothing the rule judges'}.` },
               // The whole stack file: located at its first line.
-              locations: [{ physicalLocation: { artifactLocation: { uri: stackFile(entry.stack) }, region: { startLine: 1 } }, logicalLocations: [{ fullyQualifiedName: entry.stack, kind: 'module' }] }],
+              locations: [
+                {
+                  physicalLocation: { artifactLocation: { uri: stackFile(entry.stack) }, region: { startLine: 1 } },
+                  logicalLocations: [{ fullyQualifiedName: entry.stack, kind: 'module' }],
+                },
+              ],
             })),
           ...result.suppressed.map((finding) => ({
             ruleId: finding.ruleId,
             level: level(finding),
             message: { text: `${finding.address}: ${finding.message}` },
             locations: [location(finding)],
-            suppressions: [{ kind: 'inSource', status: 'accepted', justification: `${finding.suppression.reason} (owner ${finding.suppression.owner}, expires ${finding.suppression.expires})` }],
+            suppressions: [
+              {
+                kind: 'inSource',
+                status: 'accepted',
+                justification: `${finding.suppression.reason} (owner ${finding.suppression.owner}, expires ${finding.suppression.expires})`,
+              },
+            ],
           })),
         ],
         invocations: [{ executionSuccessful: true, endTimeUtc: result.auditedAt }],

@@ -30,7 +30,8 @@ export function resourceLines(text: string): Map<string, number> {
     }
     if (character === '{' || character === '[') {
       path.push(pendingKey);
-      if (character === '{' && path.length === 4 && path[1] === 'resource' && path[2] !== undefined && pendingKey !== undefined) lines.set(`${path[2]}.${pendingKey}`, keyLine);
+      if (character === '{' && path.length === 4 && path[1] === 'resource' && path[2] !== undefined && pendingKey !== undefined)
+        lines.set(`${path[2]}.${pendingKey}`, keyLine);
       pendingKey = undefined;
     } else if (character === '}' || character === ']') {
       path.pop();

@@ -13,7 +13,8 @@ export interface SecretHit {
   readonly preview: string;
 }
 
-const SECRET_KEY = /(^|[_.\-/ ])(pass|passwd|password|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?|pepper|client[_-]?secret|auth[_-]?key|access[_-]?key|signing[_-]?key|macaroon[_-]?secret[_-]?key|form[_-]?secret|shared[_-]?secret)$/i;
+const SECRET_KEY =
+  /(^|[_.\-/ ])(pass|passwd|password|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?|pepper|client[_-]?secret|auth[_-]?key|access[_-]?key|signing[_-]?key|macaroon[_-]?secret[_-]?key|form[_-]?secret|shared[_-]?secret)$/i;
 /** Secret directives of the servers we configure (Redis, OpenLDAP), whose names do not follow the pattern above. */
 const KNOWN_SECRET_DIRECTIVES = /^(requirepass|masterauth|rootpw|olcrootpw|bindpw|userpassword|credentials)$/i;
 /** Keys that name where a secret is, not the secret itself. */
@@ -37,7 +38,11 @@ const NON_SECRET_CONTEXTS: readonly RegExp[] = [/\$\{[^}]*\}/g, /@sha256:[0-9a-f
 const HASH_KEYS = new Set(['matrix.sovereign/config-checksum', 'uniqueId']);
 /** Terraform's own references between resources: a list of addresses such as `kubernetes_manifest.store_1A2B3C4D`. */
 function isAddressList(key: string, value: unknown): boolean {
-  return key === 'depends_on' && Array.isArray(value) && value.every((item) => typeof item === 'string' && /^(data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+$/.test(item));
+  return (
+    key === 'depends_on' &&
+    Array.isArray(value) &&
+    value.every((item) => typeof item === 'string' && /^(data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+$/.test(item))
+  );
 }
 
 export function shannonEntropy(text: string): number {
@@ -82,7 +87,9 @@ function highEntropyTokens(text: string): string[] {
   const tokens = (scrubbed.match(/[A-Za-z0-9+/_-]{24,}={0,2}/g) ?? []).flatMap((token) =>
     // A path of lower-case names (`matrix/data/hs001/synapse-database`) is judged name by name;
     // keys in base64 mix cases, so they stay whole.
-    token.includes('/') && token.split('/').every((segment) => /^[a-z0-9]+([._-][a-z0-9]+)*$/.test(segment)) ? token.split('/').filter((segment) => segment.length >= 24) : [token],
+    token.includes('/') && token.split('/').every((segment) => /^[a-z0-9]+([._-][a-z0-9]+)*$/.test(segment))
+      ? token.split('/').filter((segment) => segment.length >= 24)
+      : [token],
   );
   return tokens.filter((token) => {
     if (/^[a-z_.-]+$/i.test(token) || /^[0-9]+$/.test(token) || isIdentifier(token)) return false;
@@ -137,17 +144,24 @@ export function scanText(text: string, file: string): SecretHit[] {
 
 /** Scans every string in a JSON document; multi-line strings (embedded files) line by line. */
 export function scanJson(document: unknown, location = '$'): SecretHit[] {
-  if (typeof document === 'string') return document.includes('\n') ? scanText(document, location) : scanValue(location.split('.').pop() ?? '', document, location);
+  if (typeof document === 'string')
+    return document.includes('\n') ? scanText(document, location) : scanValue(location.split('.').pop() ?? '', document, location);
   if (Array.isArray(document)) return document.flatMap((item, index) => scanJson(item, `${location}[${index}]`));
   if (typeof document === 'object' && document !== null) {
     const record = document as Record<string, unknown>;
     // Environment variables and similar name/value pairs: the name is the key that matters.
     if (typeof record.name === 'string' && typeof record.value === 'string' && !record.value.includes('\n')) {
-      return scanValue(record.name, record.value, `${location}(${record.name})`).concat(scanJson(Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'value')), location));
+      return scanValue(record.name, record.value, `${location}(${record.name})`).concat(
+        scanJson(Object.fromEntries(Object.entries(record).filter(([key]) => key !== 'value')), location),
+      );
     }
     return Object.entries(document)
       .filter(([key, value]) => !isAddressList(key, value))
-      .flatMap(([key, value]) => (typeof value === 'string' && !value.includes('\n') ? scanValue(key, value, `${location}.${key}`) : scanJson(value, `${location}.${key}`)));
+      .flatMap(([key, value]) =>
+        typeof value === 'string' && !value.includes('\n')
+          ? scanValue(key, value, `${location}.${key}`)
+          : scanJson(value, `${location}.${key}`),
+      );
   }
   return [];
 }

@@ -5,7 +5,13 @@
  */
 import type { DeploymentConfig } from '../../config/deployment-config';
 import { platformNames, platformPod } from '../../model/platform';
-import { resourceValues, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, splitImage, type HelmValues } from './chart-values';
+import {
+  resourceValues,
+  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+  RESTRICTED_POD_SECURITY_CONTEXT,
+  splitImage,
+  type HelmValues,
+} from './chart-values';
 
 function image(reference: string): HelmValues {
   const split = splitImage(reference);
@@ -40,7 +46,12 @@ export function certManagerValues(config: DeploymentConfig): HelmValues {
     prometheus: { enabled: false },
     startupapicheck: { enabled: false },
     ...component(images.certManagerController, 'cert-manager'),
-    webhook: { ...component(images.certManagerWebhook, 'cert-manager-webhook'), networkPolicy: { enabled: false }, hostNetwork: false, securePort: 10250 },
+    webhook: {
+      ...component(images.certManagerWebhook, 'cert-manager-webhook'),
+      networkPolicy: { enabled: false },
+      hostNetwork: false,
+      securePort: 10250,
+    },
     cainjector: { enabled: true, ...component(images.certManagerCainjector, 'cert-manager-cainjector') },
   };
 }

@@ -25,7 +25,13 @@ export function splitImage(reference: string): SplitImage {
   const parsed = parseImageReference(reference);
   if (typeof parsed === 'string') throw new Error(`image "${reference}": ${parsed}`);
   if (!parsed.tag) throw new Error(`image "${reference}" needs a tag next to its digest (charts render tag-based references)`);
-  return { registry: parsed.registry, repository: parsed.repository, fullRepository: `${parsed.registry}/${parsed.repository}`, tag: parsed.tag, digest: parsed.digest };
+  return {
+    registry: parsed.registry,
+    repository: parsed.repository,
+    fullRepository: `${parsed.registry}/${parsed.repository}`,
+    tag: parsed.tag,
+    digest: parsed.digest,
+  };
 }
 
 export function resourceValues(resources: ComputeResources): HelmValues {

@@ -6,7 +6,13 @@
  */
 import type { DeploymentConfig } from '../../config/deployment-config';
 import { platformPod } from '../../model/platform';
-import { resourceValues, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, splitImage, type HelmValues } from './chart-values';
+import {
+  resourceValues,
+  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+  RESTRICTED_POD_SECURITY_CONTEXT,
+  splitImage,
+  type HelmValues,
+} from './chart-values';
 
 function component(reference: string, pod: string): HelmValues {
   const split = splitImage(reference);
@@ -51,7 +57,13 @@ export function externalSecretsValues(config: DeploymentConfig): HelmValues {
     ...component(image, 'external-secrets'),
     metrics: { service: { enabled: false } },
     serviceMonitor: { enabled: false },
-    webhook: { create: true, failurePolicy: 'Fail', port: platformPod('external-secrets-webhook').webhookPort ?? 10250, certManager: { enabled: false }, ...component(image, 'external-secrets-webhook') },
+    webhook: {
+      create: true,
+      failurePolicy: 'Fail',
+      port: platformPod('external-secrets-webhook').webhookPort ?? 10250,
+      certManager: { enabled: false },
+      ...component(image, 'external-secrets-webhook'),
+    },
     certController: { create: true, ...component(image, 'external-secrets-cert-controller') },
   };
 }

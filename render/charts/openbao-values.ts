@@ -8,7 +8,13 @@
 import type { DeploymentConfig } from '../../config/deployment-config';
 import { CONFIGURATOR, OPENBAO_GID, OPENBAO_UID, platformNames, platformPod, RELEASES } from '../../model/platform';
 import { OPENBAO_PATHS, renderOpenBaoServerConfig } from '../openbao/server-config';
-import { resourceValues, RESTRICTED_CONTAINER_SECURITY_CONTEXT, RESTRICTED_POD_SECURITY_CONTEXT, splitImage, type HelmValues } from './chart-values';
+import {
+  resourceValues,
+  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+  RESTRICTED_POD_SECURITY_CONTEXT,
+  splitImage,
+  type HelmValues,
+} from './chart-values';
 
 /** Secret files readable by their owner only (the kubelet adds the fsGroup). */
 const SECRET_FILE_MODE = 0o400;
@@ -41,17 +47,33 @@ export function openbaoValues(config: DeploymentConfig): HelmValues {
       // Lets OpenBao review the Kubernetes tokens presented at login (TokenReview).
       authDelegator: { enabled: true },
       serviceAccount: { create: true, name: RELEASES.openbao, createSecret: false, serviceDiscovery: { enabled: false } },
-      dataStorage: { enabled: true, size: `${config.platform.openbao.storageGi}Gi`, storageClass: config.storage.storageClassName, accessMode: 'ReadWriteOnce', mountPath: OPENBAO_PATHS.data },
+      dataStorage: {
+        enabled: true,
+        size: `${config.platform.openbao.storageGi}Gi`,
+        storageClass: config.storage.storageClassName,
+        accessMode: 'ReadWriteOnce',
+        mountPath: OPENBAO_PATHS.data,
+      },
       auditStorage: { enabled: false },
       dev: { enabled: false },
       ha: { enabled: false, replicas: 1 },
       standalone: {
         enabled: true,
-        config: renderOpenBaoServerConfig({ namespace, release: RELEASES.openbao, configurator: { namespace, serviceAccount: CONFIGURATOR } }),
+        config: renderOpenBaoServerConfig({
+          namespace,
+          release: RELEASES.openbao,
+          configurator: { namespace, serviceAccount: CONFIGURATOR },
+        }),
       },
       statefulSet: {
         securityContext: {
-          pod: { ...RESTRICTED_POD_SECURITY_CONTEXT, runAsUser: OPENBAO_UID, runAsGroup: OPENBAO_GID, fsGroup: OPENBAO_GID, fsGroupChangePolicy: 'OnRootMismatch' },
+          pod: {
+            ...RESTRICTED_POD_SECURITY_CONTEXT,
+            runAsUser: OPENBAO_UID,
+            runAsGroup: OPENBAO_GID,
+            fsGroup: OPENBAO_GID,
+            fsGroupChangePolicy: 'OnRootMismatch',
+          },
           container: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
         },
       },

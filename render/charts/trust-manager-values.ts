@@ -28,7 +28,11 @@ export function trustManagerValues(config: DeploymentConfig): HelmValues {
       trust: { namespace: names.namespaces['cert-manager'] },
       securityContext: { seccompProfileEnabled: true },
       leaderElection: { enabled: true },
-      webhook: { port: pod.webhookPort ?? 6443, hostNetwork: false, tls: { helmCert: { enabled: false }, approverPolicy: { enabled: false } } },
+      webhook: {
+        port: pod.webhookPort ?? 6443,
+        hostNetwork: false,
+        tls: { helmCert: { enabled: false }, approverPolicy: { enabled: false } },
+      },
       metrics: { service: { enabled: false, servicemonitor: { enabled: false } } },
     },
   };

@@ -38,7 +38,8 @@ export interface HaproxyInput {
   readonly backends: { readonly synapse: HaproxyBackend; readonly media: HaproxyBackend };
 }
 
-export const TLS12_CIPHERS = 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256';
+export const TLS12_CIPHERS =
+  'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256';
 export const TLS13_CIPHERSUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256';
 
 function aclFor(route: GatewayRoute): string {
@@ -114,7 +115,10 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     '  acl has_length req.hdr(content-length) -m found',
     '  acl upload_method method POST PUT',
     ...routes.map((route) => `  ${aclFor(route)}`),
-    ...mediaRoutes.map((name) => `  http-request return status 411 content-type text/plain string "Content-Length required" if upload_method !has_length ${name}`),
+    ...mediaRoutes.map(
+      (name) =>
+        `  http-request return status 411 content-type text/plain string "Content-Length required" if upload_method !has_length ${name}`,
+    ),
     // http-request rules run before backend selection: refuse every unrouted path here,
     // including /_synapse/admin, metrics and health.
     `  http-request deny deny_status 404 if ${routes.map((route) => `!${route.name}`).join(' ')}`,
@@ -127,7 +131,9 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     '  http-response set-header Strict-Transport-Security "max-age=63072000; includeSubDomains"',
     '  http-response set-header X-Content-Type-Options nosniff',
     ...(input.federationEnabled
-      ? [`  http-request return status 200 content-type application/json string ${quotedJson({ 'm.server': `${host}:443` })} if ${anyOf(routed('well-known-server'))}`]
+      ? [
+          `  http-request return status 200 content-type application/json string ${quotedJson({ 'm.server': `${host}:443` })} if ${anyOf(routed('well-known-server'))}`,
+        ]
       : []),
     `  http-request return status 200 content-type application/json string ${quotedJson({ 'm.homeserver': { base_url: `https://${host}` } })} hdr Access-Control-Allow-Origin "*" if ${anyOf(routed('well-known-client'))}`,
     `  use_backend media if ${anyOf(mediaRoutes)}`,
@@ -143,11 +149,13 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     `  http-request use-service prometheus-exporter if { path ${HAPROXY_METRICS_PATH} } { method GET HEAD }`,
     '  http-request deny deny_status 404',
     '',
-    ...([
-      [HAPROXY_PROXIES.synapse, 'synapse'],
-      [HAPROXY_PROXIES.login, 'synapse'],
-      [HAPROXY_PROXIES.media, 'media'],
-    ] as const).flatMap(([name, target]) => {
+    ...(
+      [
+        [HAPROXY_PROXIES.synapse, 'synapse'],
+        [HAPROXY_PROXIES.login, 'synapse'],
+        [HAPROXY_PROXIES.media, 'media'],
+      ] as const
+    ).flatMap(([name, target]) => {
       const backend = input.backends[target];
       const host = bareWord(backend.host);
       const tlsName = bareWord(backend.tlsName ?? backend.host);
@@ -156,7 +164,9 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
         '  option httpchk GET /health',
         '  http-check expect status 200',
         // Refused here rather than in the frontend, so the gateway's own 429s count as refused logins too.
-        ...(name === HAPROXY_PROXIES.login ? [`  http-request deny deny_status 429 if { sc_gpc0_rate(0) gt ${input.rateLimit.loginRequestsPer10s} }`] : []),
+        ...(name === HAPROXY_PROXIES.login
+          ? [`  http-request deny deny_status 429 if { sc_gpc0_rate(0) gt ${input.rateLimit.loginRequestsPer10s} }`]
+          : []),
         // TLS to the backend, verified against the internal CA and the Service name (also for health checks).
         `  server ${target} ${host}:${backend.port} ssl verify required ca-file ${input.backendCaFile} verifyhost ${tlsName} sni str(${tlsName}) check check-ssl check-sni ${tlsName} inter 10s resolvers cluster init-addr last,libc,none`,
         '',

@@ -34,6 +34,8 @@ export function gatewayRoutes(federationEnabled: boolean): GatewayRoute[] {
 }
 
 export function routeFor(path: string, routes: readonly GatewayRoute[]): RouteTarget | 'refused' {
-  const route = routes.find((candidate) => (candidate.match.kind === 'exact' ? path === candidate.match.path : path.startsWith(candidate.match.path)));
+  const route = routes.find((candidate) =>
+    candidate.match.kind === 'exact' ? path === candidate.match.path : path.startsWith(candidate.match.path),
+  );
   return route?.target ?? 'refused';
 }

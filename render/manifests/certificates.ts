@@ -4,8 +4,8 @@
  * with fresh keys on every renewal, and the Bundle that writes the CA certificate (never its
  * key) into every namespace of the deployment.
  */
-import { LABEL_DEPLOYMENT } from '../../model/compartments';
 import type { IssuerReference } from '../../model/certificates';
+import { LABEL_DEPLOYMENT } from '../../model/compartments';
 import { internalCaCommonName, TRUST_BUNDLE_KEY, type PlatformNames } from '../../model/platform';
 import { API_VERSIONS, type KubernetesObject } from './kubernetes-object';
 
@@ -18,11 +18,20 @@ export interface CertificateLifetimes {
 const ECDSA_KEY = { algorithm: 'ECDSA', size: 384, encoding: 'PKCS8' } as const;
 
 export function selfSignedIssuer(names: PlatformNames, labels: Readonly<Record<string, string>>): KubernetesObject {
-  return { apiVersion: API_VERSIONS.certManager, kind: 'ClusterIssuer', metadata: { name: names.selfSignedIssuer, labels }, spec: { selfSigned: {} } };
+  return {
+    apiVersion: API_VERSIONS.certManager,
+    kind: 'ClusterIssuer',
+    metadata: { name: names.selfSignedIssuer, labels },
+    spec: { selfSigned: {} },
+  };
 }
 
 /** The root CA certificate, in the cert-manager namespace (the only place a ClusterIssuer reads its key from). */
-export function rootCaCertificate(names: PlatformNames, lifetimes: CertificateLifetimes, labels: Readonly<Record<string, string>>): KubernetesObject {
+export function rootCaCertificate(
+  names: PlatformNames,
+  lifetimes: CertificateLifetimes,
+  labels: Readonly<Record<string, string>>,
+): KubernetesObject {
   return {
     apiVersion: API_VERSIONS.certManager,
     kind: 'Certificate',
@@ -42,7 +51,12 @@ export function rootCaCertificate(names: PlatformNames, lifetimes: CertificateLi
 }
 
 export function internalCaIssuer(names: PlatformNames, labels: Readonly<Record<string, string>>): KubernetesObject {
-  return { apiVersion: API_VERSIONS.certManager, kind: 'ClusterIssuer', metadata: { name: names.internalCaIssuer, labels }, spec: { ca: { secretName: names.internalCaSecret } } };
+  return {
+    apiVersion: API_VERSIONS.certManager,
+    kind: 'ClusterIssuer',
+    metadata: { name: names.internalCaIssuer, labels },
+    spec: { ca: { secretName: names.internalCaSecret } },
+  };
 }
 
 /** The CA certificate as a ConfigMap `<bundle>` (key ca.crt) in every namespace of this deployment, and nowhere else. */
@@ -68,8 +82,16 @@ export interface LeafCertificate {
   readonly usages: readonly ('server auth' | 'client auth')[];
 }
 
-export function leafCertificate(certificate: LeafCertificate, names: PlatformNames, lifetimes: CertificateLifetimes, labels: Readonly<Record<string, string>>): KubernetesObject {
-  const issuerRef = certificate.issuer.kind === 'internal' ? { name: names.internalCaIssuer, kind: 'ClusterIssuer', group: 'cert-manager.io' } : { name: certificate.issuer.name, kind: certificate.issuer.kind, group: 'cert-manager.io' };
+export function leafCertificate(
+  certificate: LeafCertificate,
+  names: PlatformNames,
+  lifetimes: CertificateLifetimes,
+  labels: Readonly<Record<string, string>>,
+): KubernetesObject {
+  const issuerRef =
+    certificate.issuer.kind === 'internal'
+      ? { name: names.internalCaIssuer, kind: 'ClusterIssuer', group: 'cert-manager.io' }
+      : { name: certificate.issuer.name, kind: certificate.issuer.kind, group: 'cert-manager.io' };
   return {
     apiVersion: API_VERSIONS.certManager,
     kind: 'Certificate',

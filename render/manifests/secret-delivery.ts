@@ -69,7 +69,12 @@ export function externalSecret(input: DeliveryInput): KubernetesObject {
   return {
     apiVersion: API_VERSIONS.externalSecrets,
     kind: 'ExternalSecret',
-    metadata: { name: declaration.name, namespace: input.namespace, labels: input.labels, annotations: { 'matrix.sovereign/purpose': declaration.purpose, 'matrix.sovereign/rotation': declaration.rotation } },
+    metadata: {
+      name: declaration.name,
+      namespace: input.namespace,
+      labels: input.labels,
+      annotations: { 'matrix.sovereign/purpose': declaration.purpose, 'matrix.sovereign/rotation': declaration.rotation },
+    },
     spec: {
       refreshPolicy: 'Periodic',
       refreshInterval: input.refreshInterval,
@@ -87,7 +92,10 @@ export function externalSecret(input: DeliveryInput): KubernetesObject {
           data: Object.fromEntries(Object.entries(declaration.files).map(([file, spec]) => [file, spec.template])),
         },
       },
-      data: Object.keys(declaration.source.values).map((value) => ({ secretKey: value, remoteRef: { key, property: value, conversionStrategy: 'Default', decodingStrategy: 'None' } })),
+      data: Object.keys(declaration.source.values).map((value) => ({
+        secretKey: value,
+        remoteRef: { key, property: value, conversionStrategy: 'Default', decodingStrategy: 'None' },
+      })),
     },
   };
 }
@@ -126,7 +134,11 @@ export function generatedValuePush(input: PushInput): KubernetesObject {
   return {
     apiVersion: API_VERSIONS.pushSecret,
     kind: 'PushSecret',
-    metadata: { name: pushSecretName(input.homeserverName, input.secretName, input.value), namespace: input.namespace, labels: input.labels },
+    metadata: {
+      name: pushSecretName(input.homeserverName, input.secretName, input.value),
+      namespace: input.namespace,
+      labels: input.labels,
+    },
     spec: {
       refreshInterval: input.refreshInterval,
       updatePolicy: 'IfNotExists',
@@ -134,7 +146,14 @@ export function generatedValuePush(input: PushInput): KubernetesObject {
       deletionPolicy: 'None',
       secretStoreRefs: [{ name: input.storeName, kind: 'SecretStore' }],
       selector: { generatorRef: { apiVersion: API_VERSIONS.generators, kind: 'Password', name: passwordGeneratorName(input.length) } },
-      data: [{ match: { secretKey: 'password', remoteRef: { remoteKey: secretPath(input.homeserverName, input.secretName), property: input.value } } }],
+      data: [
+        {
+          match: {
+            secretKey: 'password',
+            remoteRef: { remoteKey: secretPath(input.homeserverName, input.secretName), property: input.value },
+          },
+        },
+      ],
     },
   };
 }
@@ -148,7 +167,14 @@ export function sealKeySecret(names: PlatformNames, length: number, labels: Read
   return {
     apiVersion: API_VERSIONS.externalSecrets,
     kind: 'ExternalSecret',
-    metadata: { name: names.openbaoSealSecret, namespace: names.namespaces.openbao, labels, annotations: { 'matrix.sovereign/rotation': 'never automatically: back it up offline; rotate with previous_key_id/previous_key in the seal stanza' } },
+    metadata: {
+      name: names.openbaoSealSecret,
+      namespace: names.namespaces.openbao,
+      labels,
+      annotations: {
+        'matrix.sovereign/rotation': 'never automatically: back it up offline; rotate with previous_key_id/previous_key in the seal stanza',
+      },
+    },
     spec: {
       refreshPolicy: 'CreatedOnce',
       refreshInterval: '0s',
@@ -159,7 +185,9 @@ export function sealKeySecret(names: PlatformNames, length: number, labels: Read
         immutable: true,
         template: { engineVersion: 'v2', type: 'Opaque', mergePolicy: 'Replace', metadata: { labels }, data: { key: '{{ .password }}' } },
       },
-      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: API_VERSIONS.generators, kind: 'Password', name: passwordGeneratorName(length) } } }],
+      dataFrom: [
+        { sourceRef: { generatorRef: { apiVersion: API_VERSIONS.generators, kind: 'Password', name: passwordGeneratorName(length) } } },
+      ],
     },
   };
 }

@@ -7,11 +7,11 @@
  * Series labels: `namespace` (set by the Prometheus Operator for every PodMonitor target) and
  * `workload` (the pod's `matrix.sovereign/workload` label, copied by our PodMonitors).
  */
-import type { MonitoringSettings } from '../../config/deployment-config';
 import { stringify } from 'yaml';
+import type { MonitoringSettings } from '../../config/deployment-config';
+import { SIGNAL_LABEL, THRESHOLD_ALERTS, type Signal } from '../../model/alert-signals';
 import { HAPROXY_PROXIES } from '../gateway/haproxy-config';
 import { goTemplateLiteral } from '../go-template';
-import { SIGNAL_LABEL, THRESHOLD_ALERTS, type Signal } from '../../model/alert-signals';
 /** Target label our PodMonitors copy the workload name into. */
 export const WORKLOAD_TARGET_LABEL = 'workload';
 /** Target label naming the homeserver, set by our PodMonitors and on every alert. */
@@ -29,7 +29,13 @@ export const ALERT_METRICS = {
 } as const;
 
 /** How long a condition must hold before the alert fires. */
-export const ALERT_HOLD = { mediaExfiltration: '5m', directoryScraping: '10m', credentialStuffing: '5m', targetDown: '5m', targetAbsent: '10m' } as const;
+export const ALERT_HOLD = {
+  mediaExfiltration: '5m',
+  directoryScraping: '10m',
+  credentialStuffing: '5m',
+  targetDown: '5m',
+  targetAbsent: '10m',
+} as const;
 
 export interface AlertRule {
   readonly alert: string;
@@ -55,7 +61,12 @@ export interface AlertRulesInput {
 
 /** 2147483648 -> "2GiB" (thresholds are whole K/M/G from the config). */
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['TiB', 1024 ** 4],
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
   }
   return `${bytes}B`;
@@ -76,8 +87,16 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
   const { thresholds, namespaces } = input;
   // Prometheus expands annotations and labels as Go templates: names from the config are literal text there.
   const serverName = goTemplateLiteral(input.serverName);
-  const literalNamespaces = { gateway: goTemplateLiteral(namespaces.gateway), homeserver: goTemplateLiteral(namespaces.homeserver), media: goTemplateLiteral(namespaces.media) };
-  const labels = (signal: Signal, severity: Severity) => ({ severity, [SIGNAL_LABEL]: signal, [HOMESERVER_TARGET_LABEL]: goTemplateLiteral(input.homeserverName) });
+  const literalNamespaces = {
+    gateway: goTemplateLiteral(namespaces.gateway),
+    homeserver: goTemplateLiteral(namespaces.homeserver),
+    media: goTemplateLiteral(namespaces.media),
+  };
+  const labels = (signal: Signal, severity: Severity) => ({
+    severity,
+    [SIGNAL_LABEL]: signal,
+    [HOMESERVER_TARGET_LABEL]: goTemplateLiteral(input.homeserverName),
+  });
   const group = (signal: Signal, rules: AlertRule[]): RuleGroup => ({ name: `matrix-sovereign.${input.homeserverName}.${signal}`, rules });
   const { mediaBytes, loginResponses, synapseRequests } = ALERT_METRICS;
   const perMinute = (servlets: readonly string[], extra: Record<string, string> = {}) =>
@@ -157,7 +176,9 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
       {
         // One rule for all targets (absent() keeps each target's namespace and workload as labels).
         alert: 'MatrixScrapeTargetAbsent',
-        expr: input.targets.map((target) => `absent(up${selector({ namespace: target.namespace, [WORKLOAD_TARGET_LABEL]: target.workload })})`).join(' or '),
+        expr: input.targets
+          .map((target) => `absent(up${selector({ namespace: target.namespace, [WORKLOAD_TARGET_LABEL]: target.workload })})`)
+          .join(' or '),
         for: ALERT_HOLD.targetAbsent,
         labels: labels('monitoring-gap', 'warning'),
         annotations: {

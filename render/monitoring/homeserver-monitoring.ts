@@ -27,18 +27,28 @@ export function homeserverRuleGroups(config: DeploymentConfig, homeserver: Homes
       homeserver: homeserverNamespace(homeserver.name, 'homeserver'),
       media: homeserverNamespace(homeserver.name, 'media'),
     },
-    targets: scrapeTargets(homeserver).map((target) => ({ namespace: homeserverNamespace(homeserver.name, target.compartment), workload: target.workload })),
+    targets: scrapeTargets(homeserver).map((target) => ({
+      namespace: homeserverNamespace(homeserver.name, target.compartment),
+      workload: target.workload,
+    })),
     thresholds: config.monitoring.alerts,
   });
 }
 
 /** The monitoring objects of one compartment (none where nothing is scraped and no rule lives). */
-export function compartmentMonitoring(config: DeploymentConfig, homeserver: HomeserverSettings, compartment: HomeserverCompartment, compartmentLabels: Readonly<Record<string, string>>): KubernetesObject[] {
+export function compartmentMonitoring(
+  config: DeploymentConfig,
+  homeserver: HomeserverSettings,
+  compartment: HomeserverCompartment,
+  compartmentLabels: Readonly<Record<string, string>>,
+): KubernetesObject[] {
   const namespace = homeserverNamespace(homeserver.name, compartment);
   const labels = { ...compartmentLabels, ...config.monitoring.resourceLabels };
   const targets = scrapeTargets(homeserver).filter((target) => target.compartment === compartment);
   const objects: KubernetesObject[] = [];
-  if (targets.length > 0) objects.push(podMonitor({ name: `${compartment}-metrics`, namespace, homeserverName: homeserver.name, targets, labels }));
-  if (compartment === RULE_COMPARTMENT) objects.push(prometheusRule({ name: PROMETHEUS_RULE_NAME, namespace, groups: homeserverRuleGroups(config, homeserver), labels }));
+  if (targets.length > 0)
+    objects.push(podMonitor({ name: `${compartment}-metrics`, namespace, homeserverName: homeserver.name, targets, labels }));
+  if (compartment === RULE_COMPARTMENT)
+    objects.push(prometheusRule({ name: PROMETHEUS_RULE_NAME, namespace, groups: homeserverRuleGroups(config, homeserver), labels }));
   return objects;
 }

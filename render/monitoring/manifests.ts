@@ -29,7 +29,8 @@ export interface PodMonitorInput {
 export function podMonitor(input: PodMonitorInput): KubernetesObject {
   const endpoints = [...new Set(input.targets.map((target) => `${target.port.name} ${target.path}`))];
   const [first] = input.targets;
-  if (!first || endpoints.length !== 1) throw new Error(`PodMonitor ${input.namespace}/${input.name} needs targets sharing one port and path, got [${endpoints.join(', ')}]`);
+  if (!first || endpoints.length !== 1)
+    throw new Error(`PodMonitor ${input.namespace}/${input.name} needs targets sharing one port and path, got [${endpoints.join(', ')}]`);
   return {
     apiVersion: API_VERSIONS.monitoring,
     kind: 'PodMonitor',
@@ -70,7 +71,13 @@ export function prometheusRule(input: PrometheusRuleInput): KubernetesObject {
     spec: {
       groups: input.groups.map((group) => ({
         name: group.name,
-        rules: group.rules.map((rule) => ({ alert: rule.alert, expr: rule.expr, for: rule.for, labels: { ...rule.labels }, annotations: { ...rule.annotations } })),
+        rules: group.rules.map((rule) => ({
+          alert: rule.alert,
+          expr: rule.expr,
+          for: rule.for,
+          labels: { ...rule.labels },
+          annotations: { ...rule.annotations },
+        })),
       })),
     },
   };

@@ -63,7 +63,11 @@ export function configuratorPolicy(): string {
   ].join('\n');
 }
 
-function request(name: string, path: string, data: { readonly [key: string]: string | readonly string[] | { readonly [key: string]: string } }): HclEntry {
+function request(
+  name: string,
+  path: string,
+  data: { readonly [key: string]: string | readonly string[] | { readonly [key: string]: string } },
+): HclEntry {
   return block('request', [name], [attribute('operation', 'update'), attribute('path', path), attribute('data', data)]);
 }
 
@@ -78,42 +82,72 @@ export function renderOpenBaoServerConfig(input: OpenBaoServerInput): string {
     attribute('log_format', 'json'),
     attribute('api_addr', `https://${hosts.service}:${OPENBAO_PORT}`),
     attribute('cluster_addr', `https://${hosts.pod}:${OPENBAO_CLUSTER_PORT}`),
-    block('listener', ['tcp'], [
-      attribute('address', `0.0.0.0:${OPENBAO_PORT}`),
-      attribute('cluster_address', `0.0.0.0:${OPENBAO_CLUSTER_PORT}`),
-      attribute('tls_disable', false),
-      attribute('tls_cert_file', `${OPENBAO_PATHS.tls}/tls.crt`),
-      attribute('tls_key_file', `${OPENBAO_PATHS.tls}/tls.key`),
-      attribute('tls_min_version', 'tls12'),
-      attribute('tls_cipher_suites', TLS12_SUITES.join(',')),
-      block('telemetry', [], [attribute('unauthenticated_metrics_access', false)]),
-    ]),
+    block(
+      'listener',
+      ['tcp'],
+      [
+        attribute('address', `0.0.0.0:${OPENBAO_PORT}`),
+        attribute('cluster_address', `0.0.0.0:${OPENBAO_CLUSTER_PORT}`),
+        attribute('tls_disable', false),
+        attribute('tls_cert_file', `${OPENBAO_PATHS.tls}/tls.crt`),
+        attribute('tls_key_file', `${OPENBAO_PATHS.tls}/tls.key`),
+        attribute('tls_min_version', 'tls12'),
+        attribute('tls_cipher_suites', TLS12_SUITES.join(',')),
+        block('telemetry', [], [attribute('unauthenticated_metrics_access', false)]),
+      ],
+    ),
     block('storage', ['raft'], [attribute('path', OPENBAO_PATHS.data), attribute('node_id', `${input.release}-0`)]),
     // The key is a 43-character generated value, read as raw URL-safe base64 (32 bytes).
     block('seal', ['static'], [attribute('current_key_id', 'generated-1'), attribute('current_key', `file://${OPENBAO_PATHS.sealKey}`)]),
     // Every request and response, HMAC'd, on stdout for the log pipeline: the breach was noticed only from traffic.
-    block('audit', ['file', 'stdout'], [attribute('description', 'every request, for the log pipeline'), block('options', [], [attribute('file_path', 'stdout'), attribute('log_raw', 'false')])]),
-    block('initialize', ['secret-store'], [
-      request('kv-mount', `sys/mounts/${SECRET_MOUNT}`, { type: 'kv', description: 'generated and provided values of every homeserver', options: { version: '2' } }),
-    ]),
-    block('initialize', ['kubernetes-auth'], [
-      request('enable', 'sys/auth/kubernetes', { type: 'kubernetes', description: 'service accounts of the SecretStores and the configurator' }),
-      // OpenBao reviews presented tokens with its own service account (system:auth-delegator).
-      request('config', 'auth/kubernetes/config', { kubernetes_host: 'https://kubernetes.default.svc' }),
-    ]),
-    block('initialize', ['configurator'], [
-      request('policy', `sys/policies/acl/${CONFIGURATOR_POLICY}`, { policy: configuratorPolicy() }),
-      request('role', `auth/kubernetes/role/${CONFIGURATOR_ROLE}`, {
-        bound_service_account_names: [input.configurator.serviceAccount],
-        bound_service_account_namespaces: [input.configurator.namespace],
-        audience: OPENBAO_AUDIENCE,
-        alias_name_source: 'serviceaccount_uid',
-        token_policies: [CONFIGURATOR_POLICY],
-        token_ttl: '5m',
-        token_max_ttl: '10m',
-        token_type: 'service',
-      }),
-    ]),
+    block(
+      'audit',
+      ['file', 'stdout'],
+      [
+        attribute('description', 'every request, for the log pipeline'),
+        block('options', [], [attribute('file_path', 'stdout'), attribute('log_raw', 'false')]),
+      ],
+    ),
+    block(
+      'initialize',
+      ['secret-store'],
+      [
+        request('kv-mount', `sys/mounts/${SECRET_MOUNT}`, {
+          type: 'kv',
+          description: 'generated and provided values of every homeserver',
+          options: { version: '2' },
+        }),
+      ],
+    ),
+    block(
+      'initialize',
+      ['kubernetes-auth'],
+      [
+        request('enable', 'sys/auth/kubernetes', {
+          type: 'kubernetes',
+          description: 'service accounts of the SecretStores and the configurator',
+        }),
+        // OpenBao reviews presented tokens with its own service account (system:auth-delegator).
+        request('config', 'auth/kubernetes/config', { kubernetes_host: 'https://kubernetes.default.svc' }),
+      ],
+    ),
+    block(
+      'initialize',
+      ['configurator'],
+      [
+        request('policy', `sys/policies/acl/${CONFIGURATOR_POLICY}`, { policy: configuratorPolicy() }),
+        request('role', `auth/kubernetes/role/${CONFIGURATOR_ROLE}`, {
+          bound_service_account_names: [input.configurator.serviceAccount],
+          bound_service_account_namespaces: [input.configurator.namespace],
+          audience: OPENBAO_AUDIENCE,
+          alias_name_source: 'serviceaccount_uid',
+          token_policies: [CONFIGURATOR_POLICY],
+          token_ttl: '5m',
+          token_max_ttl: '10m',
+          token_type: 'service',
+        }),
+      ],
+    ),
   ];
   return `# OpenBao server configuration, generated by matrix-sovereign-iac. Contains no secret.\n${renderHcl(entries)}`;
 }

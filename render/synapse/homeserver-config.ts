@@ -6,18 +6,23 @@
  * `--no-secrets-in-config`.
  */
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
-import type { HomeserverCompartment } from '../../model/compartments';
 import { ALWAYS_BLOCKED_RANGES } from '../../config/reserved-ranges';
+import type { HomeserverCompartment } from '../../model/compartments';
 import { homeserverServiceName, hostOf } from '../../model/dns-names';
-import { FEDERATION_SENDER, LDAPS_PORT, MEDIA_WORKER, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS } from '../../model/workload-spec';
+import {
+  FEDERATION_SENDER,
+  LDAPS_PORT,
+  MEDIA_WORKER,
+  POSTGRES_SERVICE_PORT,
+  REDIS_SERVICE_PORT,
+  SYNAPSE_PORTS,
+} from '../../model/workload-spec';
+import { yamlTemplate } from '../go-template';
 import { POSTGRES_DATABASE, POSTGRES_ROLE } from '../postgres';
 import { allowedLocal3pids } from './email-patterns';
 import { admissionFilter } from './ldap-filter';
-import { yamlTemplate } from '../go-template';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from './mount-paths';
 import { toSynapseYaml } from './render-yaml';
-
-
 
 type Rate = { per_second: number; burst_count: number };
 const rate = (perSecond: number, burst: number): Rate => ({ per_second: perSecond, burst_count: burst });
@@ -50,9 +55,23 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
     tls_private_key_path: `${SYNAPSE_PATHS.tlsDirectory}/tls.key`,
     listeners: [
       // Behind the gateway: the real client address comes from X-Forwarded-For.
-      { port: SYNAPSE_PORTS.http.containerPort, type: 'http', tls: true, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: publicResources, compress: false }] },
+      {
+        port: SYNAPSE_PORTS.http.containerPort,
+        type: 'http',
+        tls: true,
+        bind_addresses: ['0.0.0.0'],
+        x_forwarded: true,
+        resources: [{ names: publicResources, compress: false }],
+      },
       // Internal only: reachable from Synapse pods (flow matrix), never routed by the gateway.
-      { port: SYNAPSE_PORTS.replication.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: false, resources: [{ names: ['replication'], compress: false }] },
+      {
+        port: SYNAPSE_PORTS.replication.containerPort,
+        type: 'http',
+        tls: false,
+        bind_addresses: ['0.0.0.0'],
+        x_forwarded: false,
+        resources: [{ names: ['replication'], compress: false }],
+      },
       { port: SYNAPSE_PORTS.metrics.containerPort, type: 'metrics', bind_addresses: ['0.0.0.0'] },
     ],
     enable_metrics: true,
@@ -72,7 +91,13 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
         cp_max: 10,
       },
     },
-    redis: { enabled: true, host: service('homeserver', 'redis'), port: REDIS_SERVICE_PORT.servicePort, password_path: `${SYNAPSE_PATHS.redisSecretDirectory}/password`, use_tls: false },
+    redis: {
+      enabled: true,
+      host: service('homeserver', 'redis'),
+      port: REDIS_SERVICE_PORT.servicePort,
+      password_path: `${SYNAPSE_PATHS.redisSecretDirectory}/password`,
+      use_tls: false,
+    },
     instance_map: {
       main: { host: service('homeserver', 'synapse'), port: SYNAPSE_PORTS.replication.containerPort },
       [MEDIA_WORKER]: { host: service('media', MEDIA_WORKER), port: SYNAPSE_PORTS.replication.containerPort },
@@ -86,7 +111,10 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
     enable_authenticated_media: true,
     max_upload_size: synapse.maxUploadSize,
     media_upload_limits: synapse.mediaUploadLimits.map((limit) => ({ time_period: limit.timePeriod, max_size: limit.maxSize })),
-    media_retention: { local_media_lifetime: synapse.mediaRetention.localMediaLifetime, remote_media_lifetime: synapse.mediaRetention.remoteMediaLifetime },
+    media_retention: {
+      local_media_lifetime: synapse.mediaRetention.localMediaLifetime,
+      remote_media_lifetime: synapse.mediaRetention.remoteMediaLifetime,
+    },
     url_preview_enabled: false,
     ip_range_blacklist: blockedRanges(config),
     ip_range_whitelist: [],
@@ -104,7 +132,13 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
     enable_set_avatar_url: false,
 
     // Directory minimisation: no scraping of people and profiles.
-    user_directory: { enabled: true, search_all_users: false, prefer_local_users: true, exclude_remote_users: true, show_locked_users: false },
+    user_directory: {
+      enabled: true,
+      search_all_users: false,
+      prefer_local_users: true,
+      exclude_remote_users: true,
+      show_locked_users: false,
+    },
     require_auth_for_profile_requests: true,
     limit_profile_requests_to_users_who_share_rooms: true,
     include_profile_data_on_invite: false,
@@ -144,7 +178,10 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
         config: {
           enabled: true,
           mode: 'search',
-          uri: directory.mode === 'external' && directory.external ? `ldaps://${directory.external.host}:636` : `ldaps://${service('directory', 'openldap')}:${LDAPS_PORT.servicePort}`,
+          uri:
+            directory.mode === 'external' && directory.external
+              ? `ldaps://${directory.external.host}:636`
+              : `ldaps://${service('directory', 'openldap')}:${LDAPS_PORT.servicePort}`,
           start_tls: false,
           base: directory.usersDn,
           attributes: { uid: 'uid', mail: 'mail', name: 'cn' },
@@ -191,7 +228,9 @@ export function emailSection(homeserver: HomeserverSettings, password: string): 
  */
 export function emailConfigTemplate(homeserver: HomeserverSettings): string | undefined {
   if (!homeserver.synapse.smtp) return undefined;
-  return yamlTemplate([EMAIL_PASSWORD_VALUE], (slot) => toSynapseYaml(emailSection(homeserver, slot(EMAIL_PASSWORD_VALUE)) ?? {}, `Synapse email section of ${homeserver.serverName}`));
+  return yamlTemplate([EMAIL_PASSWORD_VALUE], (slot) =>
+    toSynapseYaml(emailSection(homeserver, slot(EMAIL_PASSWORD_VALUE)) ?? {}, `Synapse email section of ${homeserver.serverName}`),
+  );
 }
 
 /** The value of the synapse-email secret that holds the SMTP password. */
@@ -243,10 +282,24 @@ export function workerDefinitions(homeserver: HomeserverSettings): WorkerDefinit
 export function workerConfig(worker: WorkerDefinition): Record<string, unknown> {
   const listeners: Record<string, unknown>[] = [];
   if (worker.httpResources.length > 0) {
-    listeners.push({ port: SYNAPSE_PORTS.http.containerPort, type: 'http', tls: true, bind_addresses: ['0.0.0.0'], x_forwarded: true, resources: [{ names: [...worker.httpResources], compress: false }] });
+    listeners.push({
+      port: SYNAPSE_PORTS.http.containerPort,
+      type: 'http',
+      tls: true,
+      bind_addresses: ['0.0.0.0'],
+      x_forwarded: true,
+      resources: [{ names: [...worker.httpResources], compress: false }],
+    });
   }
   if (worker.replicationListener) {
-    listeners.push({ port: SYNAPSE_PORTS.replication.containerPort, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], x_forwarded: false, resources: [{ names: ['replication'], compress: false }] });
+    listeners.push({
+      port: SYNAPSE_PORTS.replication.containerPort,
+      type: 'http',
+      tls: false,
+      bind_addresses: ['0.0.0.0'],
+      x_forwarded: false,
+      resources: [{ names: ['replication'], compress: false }],
+    });
   }
   listeners.push({ port: SYNAPSE_PORTS.metrics.containerPort, type: 'metrics', bind_addresses: ['0.0.0.0'] });
   return {

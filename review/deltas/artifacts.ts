@@ -10,7 +10,11 @@ import { objectLabel } from '../object-identity';
 
 function imageFacts(stack: SynthesizedStack): Fact[] {
   return podSpecs(stack).flatMap(({ resource, containers }) =>
-    containers.map((container) => ({ subject: objectLabel(resource, stack), setting: `container "${factValue(container.name)}" image`, value: factValue(container.image) })),
+    containers.map((container) => ({
+      subject: objectLabel(resource, stack),
+      setting: `container "${factValue(container.name)}" image`,
+      value: factValue(container.image),
+    })),
   );
 }
 

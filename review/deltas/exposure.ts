@@ -11,16 +11,31 @@ import { block, blocks, resources, type SynthesizedStack } from '../../tfjson/te
 import { factValue, flattenSettings, type Fact } from '../facts';
 import { objectLabel } from '../object-identity';
 
-const SERVICE_SETTINGS = ['type', 'external_ips', 'load_balancer_source_ranges', 'load_balancer_ip', 'external_traffic_policy', 'external_name'] as const;
+const SERVICE_SETTINGS = [
+  'type',
+  'external_ips',
+  'load_balancer_source_ranges',
+  'load_balancer_ip',
+  'external_traffic_policy',
+  'external_name',
+] as const;
 const INGRESS_KINDS = new Set(['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'Service']);
 
 function serviceFacts(stack: SynthesizedStack): Fact[] {
   return resources(stack, ...SERVICE_TYPES).flatMap((service) => {
     const subject = objectLabel(service, stack);
     const spec = block(service.body.spec) ?? {};
-    const facts: Fact[] = SERVICE_SETTINGS.map((setting) => ({ subject, setting, value: spec[setting] === undefined ? (setting === 'type' ? 'ClusterIP (provider default)' : '(none)') : factValue(spec[setting]) }));
+    const facts: Fact[] = SERVICE_SETTINGS.map((setting) => ({
+      subject,
+      setting,
+      value: spec[setting] === undefined ? (setting === 'type' ? 'ClusterIP (provider default)' : '(none)') : factValue(spec[setting]),
+    }));
     for (const port of blocks(spec.port)) {
-      facts.push({ subject, setting: `port ${factValue(port.name ?? port.port)}`, value: `${factValue(port.port)}/${factValue(port.protocol ?? 'TCP')} -> ${factValue(port.target_port ?? port.port)}${port.node_port !== undefined ? ` nodePort ${factValue(port.node_port)}` : ''}` });
+      facts.push({
+        subject,
+        setting: `port ${factValue(port.name ?? port.port)}`,
+        value: `${factValue(port.port)}/${factValue(port.protocol ?? 'TCP')} -> ${factValue(port.target_port ?? port.port)}${port.node_port !== undefined ? ` nodePort ${factValue(port.node_port)}` : ''}`,
+      });
     }
     return facts;
   });
@@ -31,7 +46,11 @@ function hostPortFacts(stack: SynthesizedStack): Fact[] {
     containers.flatMap((container) =>
       blocks(container.port)
         .filter((port) => port.host_port !== undefined)
-        .map((port) => ({ subject: objectLabel(resource, stack), setting: `container "${factValue(container.name)}" hostPort ${factValue(port.host_port)}`, value: `-> ${factValue(port.container_port)}/${factValue(port.protocol ?? 'TCP')}` })),
+        .map((port) => ({
+          subject: objectLabel(resource, stack),
+          setting: `container "${factValue(container.name)}" hostPort ${factValue(port.host_port)}`,
+          value: `-> ${factValue(port.container_port)}/${factValue(port.protocol ?? 'TCP')}`,
+        })),
     ),
   );
 }
@@ -62,12 +81,22 @@ function gatewayRouteFacts(stack: SynthesizedStack): Fact[] {
       const lines = section.lines.map((line) => line.words.join(' '));
       for (const line of lines) facts.push({ subject, setting: `${section.kind} ${section.name}: ${line}`, value: 'present' });
       const ordered = lines.filter((line) => ORDERED.has(line.split(' ')[0] ?? ''));
-      if (ordered.length > 1) facts.push({ subject, setting: `${section.kind} ${section.name}: rule order`, value: ordered.map((line) => line.split(' ').slice(0, 3).join(' ')).join(' | ') });
+      if (ordered.length > 1)
+        facts.push({
+          subject,
+          setting: `${section.kind} ${section.name}: rule order`,
+          value: ordered.map((line) => line.split(' ').slice(0, 3).join(' ')).join(' | '),
+        });
     }
   }
   return facts;
 }
 
 export function exposureFacts(stacks: readonly SynthesizedStack[]): Fact[] {
-  return stacks.flatMap((stack) => [...serviceFacts(stack), ...hostPortFacts(stack), ...manifestExposureFacts(stack), ...gatewayRouteFacts(stack)]);
+  return stacks.flatMap((stack) => [
+    ...serviceFacts(stack),
+    ...hostPortFacts(stack),
+    ...manifestExposureFacts(stack),
+    ...gatewayRouteFacts(stack),
+  ]);
 }

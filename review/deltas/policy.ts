@@ -50,6 +50,8 @@ export function policyDeltas(base: AuditResult, head: AuditResult, now: Date): P
     removedSuppressions: base.suppressions.filter((record) => !headSuppressions.has(suppressionKey(record))),
     changedSuppressions,
     invalidSuppressions: head.suppressions.filter((record) => record.problems.length > 0),
-    expiringSuppressions: head.suppressions.filter((record) => record.problems.length === 0 && Date.parse(`${record.expires}T23:59:59.999Z`) <= horizon),
+    expiringSuppressions: head.suppressions.filter(
+      (record) => record.problems.length === 0 && Date.parse(`${record.expires}T23:59:59.999Z`) <= horizon,
+    ),
   };
 }

@@ -8,7 +8,14 @@ import { helmReleases, helmValues } from '../../tfjson/helm-values';
 import { manifests } from '../../tfjson/manifests';
 import { parseHcl } from '../../tfjson/openbao-config';
 import { podSpecs } from '../../tfjson/pod-specs';
-import { CLUSTER_ROLE_BINDING_TYPES, CLUSTER_ROLE_TYPES, DEFAULT_SERVICE_ACCOUNT_TYPES, ROLE_BINDING_TYPES, ROLE_TYPES, SERVICE_ACCOUNT_TYPES } from '../../tfjson/resource-types';
+import {
+  CLUSTER_ROLE_BINDING_TYPES,
+  CLUSTER_ROLE_TYPES,
+  DEFAULT_SERVICE_ACCOUNT_TYPES,
+  ROLE_BINDING_TYPES,
+  ROLE_TYPES,
+  SERVICE_ACCOUNT_TYPES,
+} from '../../tfjson/resource-types';
 import { configMapFiles } from '../../tfjson/synapse-config';
 import { block, blocks, isObject, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { factValue, flattenSettings, type Fact } from '../facts';
@@ -17,7 +24,8 @@ import { resolveName } from './references';
 
 const POD_SETTINGS = ['automount_service_account_token', 'host_network', 'host_pid', 'host_ipc', 'share_process_namespace'] as const;
 /** Helm values paths that grant or remove privilege. */
-const HELM_PRIVILEGE_PATH = /securityContext|capabilities|privileged|allowPrivilegeEscalation|runAsUser|runAsNonRoot|hostNetwork|hostPID|hostIPC|hostPort|rbac|serviceAccount|automount/i;
+const HELM_PRIVILEGE_PATH =
+  /securityContext|capabilities|privileged|allowPrivilegeEscalation|runAsUser|runAsNonRoot|hostNetwork|hostPID|hostIPC|hostPort|rbac|serviceAccount|automount/i;
 
 function podFacts(stack: SynthesizedStack): Fact[] {
   const facts: Fact[] = [];
@@ -39,7 +47,10 @@ function serviceAccountFacts(stack: SynthesizedStack): Fact[] {
   return resources(stack, ...SERVICE_ACCOUNT_TYPES, ...DEFAULT_SERVICE_ACCOUNT_TYPES).map((account) => ({
     subject: objectLabel(account, stack),
     setting: 'automount_service_account_token',
-    value: account.body.automount_service_account_token === undefined ? '(provider default)' : factValue(account.body.automount_service_account_token),
+    value:
+      account.body.automount_service_account_token === undefined
+        ? '(provider default)'
+        : factValue(account.body.automount_service_account_token),
   }));
 }
 
@@ -50,11 +61,17 @@ function ruleFact(subject: string, rule: JsonObject, camel: boolean): Fact {
   const groups = list(key('api_groups', 'apiGroups')).map((group) => group || 'core');
   const target = list(key('resources', 'resources')).concat(list(key('non_resource_urls', 'nonResourceURLs')));
   const names = list(key('resource_names', 'resourceNames'));
-  return { subject, setting: `may ${groups.join(',')}/${target.join(',')}${names.length > 0 ? ` named ${names.join(',')}` : ''}`, value: list(key('verbs', 'verbs')).join(', ') };
+  return {
+    subject,
+    setting: `may ${groups.join(',')}/${target.join(',')}${names.length > 0 ? ` named ${names.join(',')}` : ''}`,
+    value: list(key('verbs', 'verbs')).join(', '),
+  };
 }
 
 function bindingFact(subject: string, roleRef: JsonObject | undefined, subjects: JsonObject[]): Fact {
-  const who = subjects.map((entry) => `${factValue(entry.kind)} ${entry.namespace ? `${factValue(entry.namespace)}/` : ''}${factValue(entry.name)}`).sort();
+  const who = subjects
+    .map((entry) => `${factValue(entry.kind)} ${entry.namespace ? `${factValue(entry.namespace)}/` : ''}${factValue(entry.name)}`)
+    .sort();
   return { subject, setting: `grants ${factValue(roleRef?.kind)} ${factValue(roleRef?.name)}`, value: who.join(', ') };
 }
 
@@ -67,8 +84,10 @@ function rbacFacts(stack: SynthesizedStack): Fact[] {
     facts.push(bindingFact(objectLabel(binding, stack), block(binding.body.role_ref), blocks(binding.body.subject)));
   }
   for (const view of manifests(stack).filter((candidate) => candidate.group === 'rbac.authorization.k8s.io')) {
-    if (view.kind === 'Role' || view.kind === 'ClusterRole') for (const rule of blocks(view.object.rules)) facts.push(ruleFact(view.label, rule, true));
-    if (view.kind === 'RoleBinding' || view.kind === 'ClusterRoleBinding') facts.push(bindingFact(view.label, block(view.object.roleRef), blocks(view.object.subjects)));
+    if (view.kind === 'Role' || view.kind === 'ClusterRole')
+      for (const rule of blocks(view.object.rules)) facts.push(ruleFact(view.label, rule, true));
+    if (view.kind === 'RoleBinding' || view.kind === 'ClusterRoleBinding')
+      facts.push(bindingFact(view.label, block(view.object.roleRef), blocks(view.object.subjects)));
   }
   return facts;
 }
@@ -94,12 +113,14 @@ function secretAccessFacts(stack: SynthesizedStack): Fact[] {
       if (policy) {
         for (const entry of blocks(parseHcl(file.text).path)) {
           for (const [path, body] of Object.entries(entry)) {
-            for (const rule of blocks(body)) facts.push({ subject: `OpenBao policy ${policy[1]}`, setting: `path "${path}"`, value: list(rule.capabilities).join(', ') });
+            for (const rule of blocks(body))
+              facts.push({ subject: `OpenBao policy ${policy[1]}`, setting: `path "${path}"`, value: list(rule.capabilities).join(', ') });
           }
         }
       } else if (role) {
         const parsed = parseJson(file.text);
-        if (isObject(parsed)) flattenSettings(parsed, '', (setting, value) => facts.push({ subject: `OpenBao role ${role[1]}`, setting, value }));
+        if (isObject(parsed))
+          flattenSettings(parsed, '', (setting, value) => facts.push({ subject: `OpenBao role ${role[1]}`, setting, value }));
       }
     } catch (error) {
       facts.push({ subject: `OpenBao ${file.file}`, setting: 'unreadable', value: (error as Error).message });
@@ -109,5 +130,11 @@ function secretAccessFacts(stack: SynthesizedStack): Fact[] {
 }
 
 export function privilegeFacts(stacks: readonly SynthesizedStack[]): Fact[] {
-  return stacks.flatMap((stack) => [...podFacts(stack), ...serviceAccountFacts(stack), ...rbacFacts(stack), ...helmPrivilegeFacts(stack), ...secretAccessFacts(stack)]);
+  return stacks.flatMap((stack) => [
+    ...podFacts(stack),
+    ...serviceAccountFacts(stack),
+    ...rbacFacts(stack),
+    ...helmPrivilegeFacts(stack),
+    ...secretAccessFacts(stack),
+  ]);
 }

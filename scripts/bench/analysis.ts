@@ -1,8 +1,7 @@
 /** Pure derivations from the measurements: the headline ratio, fleet scaling, the runner choice. */
 import type { MachineDescription } from './machine';
 import type { Measurement } from './measure';
-import type { CompileId, RunnerId } from './runners';
-import { RUNNERS } from './runners';
+import { type CompileId, type RunnerId, RUNNERS } from './runners';
 import { linearFit, segmentSlopes, summarize, type LinearFit, type Summary } from './stats';
 
 export const HEADLINE_TARGET = 1.5;
@@ -80,7 +79,12 @@ export function headlineOf(measurements: readonly Measurement[]): Headline | und
   if (!baseline || !deployment) return undefined;
   const wallRatio = deployment.wall.median / baseline.wall.median;
   const rssRatio = deployment.rssMiB.median / baseline.rssMiB.median;
-  return { wallRatio, rssRatio, cpuRatio: deployment.cpu.median / baseline.cpu.median, met: wallRatio <= HEADLINE_TARGET && rssRatio <= HEADLINE_TARGET };
+  return {
+    wallRatio,
+    rssRatio,
+    cpuRatio: deployment.cpu.median / baseline.cpu.median,
+    met: wallRatio <= HEADLINE_TARGET && rssRatio <= HEADLINE_TARGET,
+  };
 }
 
 export interface FleetPoint {
@@ -107,7 +111,13 @@ export interface FleetScaling {
 export function fleetScaling(points: readonly FleetPoint[]): FleetScaling {
   const sorted = [...points].sort((a, b) => a.size - b.size);
   const segments = segmentSlopes(sorted.map((point) => [point.size, point.wall] as const));
-  if (sorted.length < 2) return { points: sorted, segments, verdict: 'not enough fleet sizes', explanation: 'at least two fleet sizes are needed for a per-homeserver cost, three for a linearity check' };
+  if (sorted.length < 2)
+    return {
+      points: sorted,
+      segments,
+      verdict: 'not enough fleet sizes',
+      explanation: 'at least two fleet sizes are needed for a per-homeserver cost, three for a linearity check',
+    };
   const first = sorted[0] as FleetPoint;
   const last = sorted[sorted.length - 1] as FleetPoint;
   const span = last.size - first.size;
@@ -116,13 +126,26 @@ export function fleetScaling(points: readonly FleetPoint[]): FleetScaling {
   const wallFit = linearFit(sorted.map((point) => [point.size, point.wall] as const));
   const rssFit = linearFit(sorted.map((point) => [point.size, point.rssMiB] as const));
   const base = { points: sorted, wallFit, rssFit, marginalWall, marginalRssMiB, segments };
-  if (sorted.length < 3) return { ...base, verdict: 'not enough fleet sizes', explanation: 'three or more fleet sizes are needed to tell linear from superlinear' };
+  if (sorted.length < 3)
+    return {
+      ...base,
+      verdict: 'not enough fleet sizes',
+      explanation: 'three or more fleet sizes are needed to tell linear from superlinear',
+    };
   const lastStep = segments[segments.length - 1]?.slope ?? marginalWall;
   const growth = lastStep / marginalWall;
   const text = `the last step (${segments[segments.length - 1]?.from}→${last.size}) costs ${lastStep.toFixed(3)} s per homeserver against ${marginalWall.toFixed(3)} s on average from ${first.size} to ${last.size} (${(growth * 100).toFixed(0)}%)`;
   return growth <= 1 + LINEARITY_TOLERANCE
-    ? { ...base, verdict: 'linear or better', explanation: `${text}: within ${LINEARITY_TOLERANCE * 100}% of the average, so the cost per homeserver does not grow with the fleet` }
-    : { ...base, verdict: 'superlinear', explanation: `${text}: more than ${LINEARITY_TOLERANCE * 100}% above the average, so each homeserver costs more in a larger fleet` };
+    ? {
+        ...base,
+        verdict: 'linear or better',
+        explanation: `${text}: within ${LINEARITY_TOLERANCE * 100}% of the average, so the cost per homeserver does not grow with the fleet`,
+      }
+    : {
+        ...base,
+        verdict: 'superlinear',
+        explanation: `${text}: more than ${LINEARITY_TOLERANCE * 100}% above the average, so each homeserver costs more in a larger fleet`,
+      };
 }
 
 export function fleetPoints(fleets: BenchResults['fleets']): FleetPoint[] {
@@ -130,7 +153,14 @@ export function fleetPoints(fleets: BenchResults['fleets']): FleetPoint[] {
     const stats = statsOf(measurement);
     if (!stats || !isOk(measurement)) return [];
     const stacks = measurement.detail !== undefined ? Number(measurement.detail) : undefined;
-    return [{ size, wall: stats.wall.median, rssMiB: stats.rssMiB.median, ...(stacks !== undefined && Number.isFinite(stacks) ? { stacks } : {}) }];
+    return [
+      {
+        size,
+        wall: stats.wall.median,
+        rssMiB: stats.rssMiB.median,
+        ...(stacks !== undefined && Number.isFinite(stacks) ? { stacks } : {}),
+      },
+    ];
   });
 }
 
@@ -148,7 +178,14 @@ export interface AppCommandOption {
 
 export function appCommandOptions(runners: readonly RunnerId[]): AppCommandOption[] {
   const options: AppCommandOption[] = [
-    { id: 'tsc-full', command: 'tsc -p tsconfig.json && node dist/main.js', parts: ['tsc-full', 'node-dist'], typeSafety: 'whole project checked on every run', ciTypeCheck: false, newDevDependencies: [] },
+    {
+      id: 'tsc-full',
+      command: 'tsc -p tsconfig.json && node dist/main.js',
+      parts: ['tsc-full', 'node-dist'],
+      typeSafety: 'whole project checked on every run',
+      ciTypeCheck: false,
+      newDevDependencies: [],
+    },
     {
       id: 'incremental',
       command: 'tsc -p tsconfig.json --incremental && node dist/main.js',
@@ -157,7 +194,14 @@ export function appCommandOptions(runners: readonly RunnerId[]): AppCommandOptio
       ciTypeCheck: false,
       newDevDependencies: [],
     },
-    { id: 'app-only', command: 'tsc -p <app-only tsconfig> && node dist/main.js', parts: ['tsc-app', 'node-dist'], typeSafety: 'app checked on every run; tests and scripts by `tsc --noEmit` in CI', ciTypeCheck: true, newDevDependencies: [] },
+    {
+      id: 'app-only',
+      command: 'tsc -p <app-only tsconfig> && node dist/main.js',
+      parts: ['tsc-app', 'node-dist'],
+      typeSafety: 'app checked on every run; tests and scripts by `tsc --noEmit` in CI',
+      ciTypeCheck: true,
+      newDevDependencies: [],
+    },
     {
       id: 'app-only-incremental',
       command: 'tsc -p <app-only tsconfig> --incremental && node dist/main.js',
@@ -174,7 +218,9 @@ export function appCommandOptions(runners: readonly RunnerId[]): AppCommandOptio
       id,
       command: runner.appCommand,
       parts: [id],
-      typeSafety: runner.typeChecks ? 'app checked on every run; tests and scripts by `tsc --noEmit` in CI' : 'none at run time: `tsc --noEmit` in CI',
+      typeSafety: runner.typeChecks
+        ? 'app checked on every run; tests and scripts by `tsc --noEmit` in CI'
+        : 'none at run time: `tsc --noEmit` in CI',
       ciTypeCheck: true,
       newDevDependencies: runner.packages,
     });

@@ -48,7 +48,8 @@ export function homeserverName(index: number): string {
 
 /** YAML text of a valid deployment config with `size` homeservers (1 to MAX_FLEET_SIZE). */
 export function fleetConfig(size: number, templateText: string = readFileSync(FLEET_TEMPLATE_PATH, 'utf8')): string {
-  if (!Number.isInteger(size) || size < 1 || size > MAX_FLEET_SIZE) throw new RangeError(`fleet size must be an integer from 1 to ${MAX_FLEET_SIZE}, got ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_FLEET_SIZE)
+    throw new RangeError(`fleet size must be an integer from 1 to ${MAX_FLEET_SIZE}, got ${size}`);
   const template = parse(templateText) as Json;
   if (!isObject(template) || !Array.isArray(template.homeservers) || template.homeservers.length === 0) {
     throw new Error('the fleet template has no homeservers');

@@ -34,7 +34,12 @@ export function cpuModelFromCpuinfo(cpuinfo: string): string | undefined {
 /** PRETTY_NAME of /etc/os-release. */
 export function osNameFromOsRelease(text: string): string | undefined {
   const line = text.split('\n').find((candidate) => candidate.startsWith('PRETTY_NAME='));
-  return line?.slice('PRETTY_NAME='.length).trim().replace(/^"(.*)"$/, '$1') || undefined;
+  return (
+    line
+      ?.slice('PRETTY_NAME='.length)
+      .trim()
+      .replace(/^"(.*)"$/, '$1') || undefined
+  );
 }
 
 function read(file: string): string {
@@ -69,7 +74,9 @@ export function describeMachine(root: string): MachineDescription {
     kernel: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     npm: output('npm', ['--version']) || 'unknown',
-    typescript: output(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '--version']).replace(/^Version\s+/, '') || 'unknown',
+    typescript:
+      output(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '--version']).replace(/^Version\s+/, '') ||
+      'unknown',
     timeTool: describeTimeTool(),
     commit: commit ? `${commit}${dirty ? ' with uncommitted changes' : ''}` : 'not a git checkout',
     date: new Date().toISOString(),

@@ -45,7 +45,13 @@ export type Measurement =
       /** sha256 over the paths and contents of the fingerprinted output (last run). */
       readonly fingerprint?: string;
     }
-  | { readonly id: string; readonly label: string; readonly display: string; readonly status: 'failed' | 'unavailable'; readonly reason: string };
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly display: string;
+      readonly status: 'failed' | 'unavailable';
+      readonly reason: string;
+    };
 
 export function unavailable(spec: Pick<CommandSpec, 'id' | 'label' | 'display'>, reason: string): Measurement {
   return { id: spec.id, label: spec.label, display: spec.display, status: 'unavailable', reason };
@@ -73,11 +79,17 @@ interface RunResult {
 export function fingerprintDirectory(directory: string): string {
   const hash = createHash('sha256');
   const walk = (relative: string): void => {
-    const entries = fs.readdirSync(path.join(directory, relative), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = fs
+      .readdirSync(path.join(directory, relative), { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const child = path.join(relative, entry.name);
       if (entry.isDirectory()) walk(child);
-      else hash.update(`${child}\0`).update(fs.readFileSync(path.join(directory, child))).update('\0');
+      else
+        hash
+          .update(`${child}\0`)
+          .update(fs.readFileSync(path.join(directory, child)))
+          .update('\0');
     }
   };
   walk('');
@@ -90,7 +102,10 @@ function tail(text: string, lines = 15): string {
 
 /** First line: the gist (the output's first error line, else its last line); then the output's tail. */
 function failure(gist: string, output: string): string {
-  const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const telling = lines.find((line) => /error|failed|invalid|cannot|not found/i.test(line)) ?? lines[lines.length - 1] ?? '';
   return `${gist}: ${telling.slice(0, 200)}\n${tail(output)}`;
 }
@@ -103,7 +118,12 @@ function runOnce(spec: CommandSpec, cwd: string, scratch: string, runIndex: numb
   const [program, ...args] = spec.argv;
   if (program === undefined) throw new Error(`empty command for ${spec.id}`);
   try {
-    const run = spawnSync(TIME_BINARY, ['-v', '-o', report, program, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const run = spawnSync(TIME_BINARY, ['-v', '-o', report, program, ...args], {
+      cwd,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     if (run.error) return { failure: `could not start: ${run.error.message}` };
     let sample: ProcessSample;
     try {
@@ -115,7 +135,8 @@ function runOnce(spec: CommandSpec, cwd: string, scratch: string, runIndex: numb
       return { failure: failure(`exit ${sample.exitStatus}${run.signal ? ` (${run.signal})` : ''}`, `${run.stdout}\n${run.stderr}`) };
     }
     const match = spec.expectStdout?.exec(run.stdout);
-    if (spec.expectStdout && !match) return { failure: failure(`unexpected output (wanted ${spec.expectStdout})`, `${run.stdout}\n${run.stderr}`) };
+    if (spec.expectStdout && !match)
+      return { failure: failure(`unexpected output (wanted ${spec.expectStdout})`, `${run.stdout}\n${run.stderr}`) };
     const detail = spec.describeOutput ? spec.describeOutput(`${run.stdout}\n${run.stderr}`) : match?.[1];
     const fingerprinted = spec.fingerprint && outdir ? path.join(outdir, spec.fingerprint) : undefined;
     const fingerprint = fingerprinted && fs.existsSync(fingerprinted) ? fingerprintDirectory(fingerprinted) : undefined;
@@ -164,6 +185,13 @@ export function measureGroup(specs: readonly CommandSpec[], options: GroupOption
     if (warmup === undefined) return { ...base, status: 'failed', reason: 'no run' };
     const detail = details.get(spec.id);
     const fingerprint = fingerprints.get(spec.id);
-    return { ...base, status: 'ok', warmup, samples: measured, ...(detail !== undefined ? { detail } : {}), ...(fingerprint !== undefined ? { fingerprint } : {}) };
+    return {
+      ...base,
+      status: 'ok',
+      warmup,
+      samples: measured,
+      ...(detail !== undefined ? { detail } : {}),
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
+    };
   });
 }

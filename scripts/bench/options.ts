@@ -27,7 +27,8 @@ The report is printed on stdout; progress goes to stderr. Needs GNU time (/usr/b
 
 function positiveInteger(text: string | undefined, flag: string): number {
   const value = Number(text);
-  if (text === undefined || !/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} needs a positive integer, got "${text ?? ''}"`);
+  if (text === undefined || !/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${flag} needs a positive integer, got "${text ?? ''}"`);
   return value;
 }
 
@@ -51,11 +52,16 @@ export function parseOptions(argv: readonly string[]): CliOptions {
         break;
       case '--fleets': {
         const list = value();
-        fleets = list === 'none' || list === '' ? [] : [...new Set(list.split(',').map((item) => positiveInteger(item.trim(), '--fleets')))].sort((a, b) => a - b);
+        fleets =
+          list === 'none' || list === ''
+            ? []
+            : [...new Set(list.split(',').map((item) => positiveInteger(item.trim(), '--fleets')))].sort((a, b) => a - b);
         break;
       }
       case '--runners': {
-        const requested = value().split(',').map((item) => item.trim());
+        const requested = value()
+          .split(',')
+          .map((item) => item.trim());
         const unknown = requested.filter((item) => !(RUNNER_IDS as readonly string[]).includes(item));
         if (unknown.length) throw new Error(`unknown runner(s) ${unknown.join(', ')}; known: ${RUNNER_IDS.join(', ')}`);
         // node-dist is the headline measurement and every end-to-end option's reference: always kept.
@@ -87,7 +93,8 @@ export function parseOptions(argv: readonly string[]): CliOptions {
 /** The `npm run bench` command line that repeats a run with these options. */
 export function reproduceCommand(options: CliOptions): string {
   const parts = ['npm run bench --', '--runs', String(options.runs)];
-  if (options.fleets.join(',') !== DEFAULT_FLEETS.join(',')) parts.push('--fleets', options.fleets.length ? options.fleets.join(',') : 'none');
+  if (options.fleets.join(',') !== DEFAULT_FLEETS.join(','))
+    parts.push('--fleets', options.fleets.length ? options.fleets.join(',') : 'none');
   if (options.runners.join(',') !== RUNNER_IDS.join(',')) parts.push('--runners', options.runners.join(','));
   if (options.withTests) parts.push('--with-tests');
   if (options.out === DEFAULT_REPORT) parts.push('--write');

@@ -25,7 +25,11 @@ const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 /** "1.16 s (1.12–1.30)" or the reason a measurement has no number. */
@@ -68,7 +72,10 @@ function machineSection(results: BenchResults): string {
         ['Memory', `${machine.memoryGiB.toFixed(1)} GiB`],
         ['OS', `${machine.os} (${machine.kernel})`],
         ['Node.js / npm / TypeScript', `${machine.node} / ${machine.npm} / ${machine.typescript}`],
-        ['Measured with', `${machine.timeTool}: \`/usr/bin/time -v\`, "Elapsed (wall clock) time" (10 ms resolution) and "Maximum resident set size"`],
+        [
+          'Measured with',
+          `${machine.timeTool}: \`/usr/bin/time -v\`, "Elapsed (wall clock) time" (10 ms resolution) and "Maximum resident set size"`,
+        ],
         ['Load average (1/5/15 min)', `${load(machine.loadAverageAtStart)} at the start, ${load(results.loadAverageAtEnd)} at the end`],
         ['Commit', machine.commit],
         ['Date', machine.date],
@@ -95,9 +102,9 @@ export function aboutSection(): string {
     '',
     '## How the app runs',
     '',
-    '`npm run synth`, `cdktf.json`\'s `app` and the other entry points (`audit`, `review`, `protected`, `docs`, `post-review`)',
+    "`npm run synth`, `cdktf.json`'s `app` and the other entry points (`audit`, `review`, `protected`, `docs`, `post-review`)",
     'run through `scripts/run-ts.cjs`: esbuild bundles the entry and the project modules it imports (npm packages stay',
-    'external), and the bundle runs as the entry\'s own module. The bundle is cached under `node_modules/.cache/run-ts/` and',
+    "external), and the bundle runs as the entry's own module. The bundle is cached under `node_modules/.cache/run-ts/` and",
     'reused while every bundled source has the same content (sha256), so an unchanged app starts without esbuild. It is the',
     'fastest way measured below (*How the app is executed*), and the stacks it synthesizes are byte for byte those of',
     'precompiled JS. It does not type-check: `npm run typecheck` (strict `tsc --noEmit` over the whole project) runs first in',
@@ -106,10 +113,10 @@ export function aboutSection(): string {
     '',
     '## What keeps it fast',
     '',
-    '- Each stack is resolved once per synthesis: the policy pack hands the JSON it audited to cdktf\'s writer, so the file',
+    "- Each stack is resolved once per synthesis: the policy pack hands the JSON it audited to cdktf's writer, so the file",
     '  written is the object the rules judged.',
     '- Helm values are parsed once per release, not once per rule.',
-    '- `npm test` runs one jest worker per core (jest\'s default leaves a 2-core machine one worker while most suites wait',
+    "- `npm test` runs one jest worker per core (jest's default leaves a 2-core machine one worker while most suites wait",
     '  on child processes), and the policy fixture is rendered once per test file.',
   ].join('\n');
 }
@@ -122,7 +129,7 @@ function methodSection(results: BenchResults): string {
     `Every row is a separate OS process started by \`/usr/bin/time -v\` (no shell), from the project root, with a fresh output`,
     `directory each run. Each command runs once as a warm-up (shown as "first run": it fills the OS page cache and`,
     `any transpiler cache), then ${runs} measured time${runs === 1 ? '' : 's'}; the tables give the **median (min–max)** of the measured runs. The`,
-    'commands of one table are run round-robin (A B C, A B C, ...) so that a change in the machine\'s load hits all of them',
+    "commands of one table are run round-robin (A B C, A B C, ...) so that a change in the machine's load hits all of them",
     'alike; every ratio is between numbers of this one run. Peak RSS is the largest resident set of the process (GNU time',
     'reports the maximum over the process and the children it waited for). CPU is user + system time.',
   ].join('\n');
@@ -133,9 +140,18 @@ function headlineSection(results: BenchResults): string {
   const baseline = statsOf(byId(results.headline, 'baseline'));
   const ratioCells = (measurement: Measurement | undefined): string => {
     const stats = statsOf(measurement);
-    return stats && baseline ? `${ratio(stats.wall.median / baseline.wall.median)} / ${ratio(stats.rssMiB.median / baseline.rssMiB.median)}` : '–';
+    return stats && baseline
+      ? `${ratio(stats.wall.median / baseline.wall.median)} / ${ratio(stats.rssMiB.median / baseline.rssMiB.median)}`
+      : '–';
   };
-  const rows = results.headline.map((measurement) => [measurement.label, code(measurement.display), wallCell(measurement), rssCell(measurement), cpuCell(measurement), ratioCells(measurement)]);
+  const rows = results.headline.map((measurement) => [
+    measurement.label,
+    code(measurement.display),
+    wallCell(measurement),
+    rssCell(measurement),
+    cpuCell(measurement),
+    ratioCells(measurement),
+  ]);
   const verdict = headline
     ? `**Headline: the default deployment (synthesis + audit) takes ${ratio(headline.wallRatio)} the wall time and ${ratio(headline.rssRatio)} the peak memory of an empty cdktf app** (CPU time ${ratio(headline.cpuRatio)}). Target ≤ ${HEADLINE_TARGET}× on both: **${headline.met ? 'met' : 'not met'}**.`
     : '**Headline: not available** (a measurement failed; see the table).';
@@ -151,7 +167,14 @@ function headlineSection(results: BenchResults): string {
           `config, composition, synthesis and reports ${seconds(noRules.wall.median - load.wall.median)}; the policy audit (all rules) ${seconds(full.wall.median - noRules.wall.median)}.`,
         ].join('\n')
       : '';
-  return ['## Headline: default deployment against an empty cdktf app', '', table(['process', 'command', 'wall', 'peak RSS', 'CPU', 'ratio to baseline (wall / RSS)'], rows), '', verdict, breakdown].join('\n');
+  return [
+    '## Headline: default deployment against an empty cdktf app',
+    '',
+    table(['process', 'command', 'wall', 'peak RSS', 'CPU', 'ratio to baseline (wall / RSS)'], rows),
+    '',
+    verdict,
+    breakdown,
+  ].join('\n');
 }
 
 function fleetSection(results: BenchResults): string {
@@ -177,7 +200,7 @@ function fleetSection(results: BenchResults): string {
     '## Fleets',
     '',
     'Generated configs (`fleetConfig(n)` in `scripts/bench/fleet-config.ts`): homeserver *i* is a renamed copy of the',
-    "*i* mod 3-th homeserver of `config/examples/fleet.yaml`, every member federating with the others; synthesized and audited",
+    '*i* mod 3-th homeserver of `config/examples/fleet.yaml`, every member federating with the others; synthesized and audited',
     'by `node dist/main.js <fleet-n.yaml>`.',
     '',
     table(['homeservers', 'stacks', 'wall', 'peak RSS', 'wall per homeserver (average)', 'per homeserver since the previous size'], rows),
@@ -191,7 +214,9 @@ function fleetSection(results: BenchResults): string {
       `- Least-squares line: wall = ${scaling.wallFit.intercept.toFixed(2)} s + ${scaling.wallFit.slope.toFixed(3)} s × homeservers (r² = ${scaling.wallFit.r2.toFixed(4)}); peak RSS = ${scaling.rssFit.intercept.toFixed(0)} MiB + ${scaling.rssFit.slope.toFixed(1)} MiB × homeservers (r² = ${scaling.rssFit.r2.toFixed(4)}).`,
     );
   }
-  lines.push(`- **Scaling: ${scaling.verdict}** — ${scaling.explanation}. (Rule: linear or better when the last step costs at most ${LINEARITY_TOLERANCE * 100}% more per homeserver than the average.)`);
+  lines.push(
+    `- **Scaling: ${scaling.verdict}** — ${scaling.explanation}. (Rule: linear or better when the last step costs at most ${LINEARITY_TOLERANCE * 100}% more per homeserver than the average.)`,
+  );
   return lines.join('\n');
 }
 
@@ -210,7 +235,14 @@ function runnerSection(results: BenchResults): string {
   const versions = Object.entries(results.runnerVersions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ');
-  const compileRows = results.compile.map((measurement) => [measurement.label, code(measurement.display), wallCell(measurement), firstCell(measurement), rssCell(measurement), cpuCell(measurement)]);
+  const compileRows = results.compile.map((measurement) => [
+    measurement.label,
+    code(measurement.display),
+    wallCell(measurement),
+    firstCell(measurement),
+    rssCell(measurement),
+    cpuCell(measurement),
+  ]);
   const reference = byId(results.runners, 'node-dist');
   const referenceFingerprint = isOk(reference) ? reference.fingerprint : undefined;
   const sameOutput = (measurement: Measurement): string => {
@@ -220,15 +252,26 @@ function runnerSection(results: BenchResults): string {
   };
   const runnerRows = results.runners.map((measurement) => {
     const runner = RUNNERS[measurement.id as RunnerId];
-    return [runner?.label ?? measurement.label, code(measurement.display), wallCell(measurement), firstCell(measurement), rssCell(measurement), cpuCell(measurement), runner?.typeChecks ? 'yes' : 'no', sameOutput(measurement)];
+    return [
+      runner?.label ?? measurement.label,
+      code(measurement.display),
+      wallCell(measurement),
+      firstCell(measurement),
+      rssCell(measurement),
+      cpuCell(measurement),
+      runner?.typeChecks ? 'yes' : 'no',
+      sameOutput(measurement),
+    ];
   });
-  const costed = costOptions(appCommandOptions(results.options.runners), [...results.compile, ...results.runners]).sort((a, b) => a.warm - b.warm);
+  const costed = costOptions(appCommandOptions(results.options.runners), [...results.compile, ...results.runners]).sort(
+    (a, b) => a.warm - b.warm,
+  );
   const { fastest, fastestWithoutNewDependency } = recommend(costed);
   const lines = [
     '## How the app is executed',
     '',
     "Precompiled JS and `scripts/run-ts.cjs` (the project's own runner: esbuild bundles the project's code, cached by content; its",
-    'first run below builds the bundle into an empty cache) use only the project\'s dependencies. The other runners are not',
+    "first run below builds the bundle into an empty cache) use only the project's dependencies. The other runners are not",
     `project dependencies: the benchmark installs them at exact versions into a cache directory outside the repository`,
     `(${versions || 'nothing installed'}${results.runnerInstallError ? `; ${results.runnerInstallError}` : ''}) and runs them on the project's sources with its tsconfig.json.`,
     "Node's type stripping is tried on the running Node.js.",
@@ -251,13 +294,19 @@ function runnerSection(results: BenchResults): string {
     'Sums of the medians above (warm) and of the first runs (cold: empty transpiler caches, or the first incremental compile);',
     '"CI" is the cold command plus, for the options that do not type-check the whole project, `tsc -p tsconfig.json --noEmit`.',
     '',
-    table(['app command', 'warm', 'cold', 'CI', 'type safety', 'new devDependencies'], costed.map((option) => optionRow(option, results.appCommand))),
+    table(
+      ['app command', 'warm', 'cold', 'CI', 'type safety', 'new devDependencies'],
+      costed.map((option) => optionRow(option, results.appCommand)),
+    ),
     '',
   ];
   if (fastest) {
     lines.push(`**Fastest:** ${code(fastest.command)}, ${seconds(fastest.warm)} warm (type safety: ${fastest.typeSafety}).`);
     if (fastestWithoutNewDependency && fastestWithoutNewDependency.id !== fastest.id) {
-      lines.push('', `**Fastest without a new dependency:** ${code(fastestWithoutNewDependency.command)}, ${seconds(fastestWithoutNewDependency.warm)} warm.`);
+      lines.push(
+        '',
+        `**Fastest without a new dependency:** ${code(fastestWithoutNewDependency.command)}, ${seconds(fastestWithoutNewDependency.warm)} warm.`,
+      );
     }
   } else {
     lines.push('No end-to-end option could be costed (a measurement failed).');
@@ -270,7 +319,9 @@ function testSection(results: BenchResults): string {
   const { measurement, workers, summary } = results.tests;
   const stats = statsOf(measurement);
   const exit = isOk(measurement) ? measurement.samples[measurement.samples.length - 1]?.exitStatus : undefined;
-  const verdict = stats ? `**${seconds(stats.wall.median)}** warm (target under ${TEST_TARGET_SECONDS} s: **${stats.wall.median < TEST_TARGET_SECONDS ? 'met' : 'not met'}**)` : 'no result';
+  const verdict = stats
+    ? `**${seconds(stats.wall.median)}** warm (target under ${TEST_TARGET_SECONDS} s: **${stats.wall.median < TEST_TARGET_SECONDS ? 'met' : 'not met'}**)`
+    : 'no result';
   return [
     '## `npm test`',
     '',
@@ -291,23 +342,56 @@ function testSection(results: BenchResults): string {
 }
 
 function rawSection(results: BenchResults): string {
-  const all: Measurement[] = [...results.headline, ...results.fleets.map((fleet) => fleet.measurement), ...results.compile, ...results.runners.filter((runner) => runner.id !== 'node-dist'), ...(results.tests ? [results.tests.measurement] : [])];
+  const all: Measurement[] = [
+    ...results.headline,
+    ...results.fleets.map((fleet) => fleet.measurement),
+    ...results.compile,
+    ...results.runners.filter((runner) => runner.id !== 'node-dist'),
+    ...(results.tests ? [results.tests.measurement] : []),
+  ];
   const rows = all.map((measurement) =>
     isOk(measurement)
-      ? [measurement.id, measurement.warmup.wallSeconds.toFixed(2), measurement.samples.map((sample) => sample.wallSeconds.toFixed(2)).join(' '), measurement.samples.map((sample) => (sample.maxRssKb / 1024).toFixed(0)).join(' ')]
+      ? [
+          measurement.id,
+          measurement.warmup.wallSeconds.toFixed(2),
+          measurement.samples.map((sample) => sample.wallSeconds.toFixed(2)).join(' '),
+          measurement.samples.map((sample) => (sample.maxRssKb / 1024).toFixed(0)).join(' '),
+        ]
       : [measurement.id, '–', `${measurement.status}: ${firstLine(measurement.reason)}`, '–'],
   );
-  return ['<details><summary>Raw samples</summary>', '', table(['measurement', 'first run (s)', 'wall (s)', 'peak RSS (MiB)'], rows), '', '</details>'].join('\n');
+  return [
+    '<details><summary>Raw samples</summary>',
+    '',
+    table(['measurement', 'first run (s)', 'wall (s)', 'peak RSS (MiB)'], rows),
+    '',
+    '</details>',
+  ].join('\n');
 }
 
 function failureSection(results: BenchResults): string {
-  const all: Measurement[] = [...results.headline, ...results.fleets.map((fleet) => fleet.measurement), ...results.compile, ...results.runners, ...(results.tests ? [results.tests.measurement] : [])];
+  const all: Measurement[] = [
+    ...results.headline,
+    ...results.fleets.map((fleet) => fleet.measurement),
+    ...results.compile,
+    ...results.runners,
+    ...(results.tests ? [results.tests.measurement] : []),
+  ];
   const failed = all.filter((measurement): measurement is Exclude<Measurement, { status: 'ok' }> => measurement.status === 'failed');
   if (failed.length === 0) return '';
   return [
     '## Failures',
     '',
-    ...failed.flatMap((measurement) => [`- **${measurement.id}** (${code(measurement.display)}):`, '', '  ```text', ...measurement.reason.replace(/```/g, "'''").split('\n').map((line) => `  ${line}`), '  ```', '']),
+    ...failed.flatMap((measurement) => [
+      `- **${measurement.id}** (${code(measurement.display)}):`,
+      '',
+      '  ```text',
+      ...measurement.reason
+        .replace(/```/g, "'''")
+        .split('\n')
+        .map((line) => `  ${line}`),
+      '  ```',
+      '',
+    ]),
   ].join('\n');
 }
 
@@ -319,7 +403,11 @@ export function renderReport(results: BenchResults): string {
     'reproduce it. Across machines compare the ratios, not the absolute times.',
     '',
     ...(results.sourcesChanged
-      ? ['> **Warning: the sources changed while this run was measuring.** The precompiled JS is the state at the start, the', '> other runners read the sources live: the numbers mix two versions of the app. Rerun on an unchanged tree.', '']
+      ? [
+          '> **Warning: the sources changed while this run was measuring.** The precompiled JS is the state at the start, the',
+          '> other runners read the sources live: the numbers mix two versions of the app. Rerun on an unchanged tree.',
+          '',
+        ]
       : []),
     aboutSection(),
     '',

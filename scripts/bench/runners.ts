@@ -23,7 +23,15 @@ export const RUNNER_PACKAGES: Readonly<Record<string, string>> = {
 };
 
 export type RunnerId = 'node-dist' | 'run-ts' | 'ts-node' | 'ts-node-transpile-only' | 'tsx' | 'swc-node' | 'strip-types';
-export const RUNNER_IDS: readonly RunnerId[] = ['node-dist', 'run-ts', 'ts-node', 'ts-node-transpile-only', 'tsx', 'swc-node', 'strip-types'];
+export const RUNNER_IDS: readonly RunnerId[] = [
+  'node-dist',
+  'run-ts',
+  'ts-node',
+  'ts-node-transpile-only',
+  'tsx',
+  'swc-node',
+  'strip-types',
+];
 
 export interface RunnerInfo {
   readonly id: RunnerId;
@@ -37,7 +45,13 @@ export interface RunnerInfo {
 }
 
 export const RUNNERS: Readonly<Record<RunnerId, RunnerInfo>> = {
-  'node-dist': { id: 'node-dist', label: 'precompiled JS: `node dist/main.js` (after `tsc`)', typeChecks: true, packages: [], appCommand: 'tsc -p tsconfig.json && node dist/main.js' },
+  'node-dist': {
+    id: 'node-dist',
+    label: 'precompiled JS: `node dist/main.js` (after `tsc`)',
+    typeChecks: true,
+    packages: [],
+    appCommand: 'tsc -p tsconfig.json && node dist/main.js',
+  },
   'run-ts': {
     id: 'run-ts',
     label: "esbuild bundle of the project's code, cached by content (`scripts/run-ts.cjs`, esbuild from the project's devDependencies)",
@@ -45,11 +59,35 @@ export const RUNNERS: Readonly<Record<RunnerId, RunnerInfo>> = {
     packages: [],
     appCommand: 'node scripts/run-ts.cjs main.ts',
   },
-  'ts-node': { id: 'ts-node', label: 'ts-node, type-checking', typeChecks: true, packages: ['ts-node'], appCommand: 'node -r ts-node/register main.ts' },
-  'ts-node-transpile-only': { id: 'ts-node-transpile-only', label: 'ts-node --transpile-only', typeChecks: false, packages: ['ts-node'], appCommand: 'node -r ts-node/register/transpile-only main.ts' },
+  'ts-node': {
+    id: 'ts-node',
+    label: 'ts-node, type-checking',
+    typeChecks: true,
+    packages: ['ts-node'],
+    appCommand: 'node -r ts-node/register main.ts',
+  },
+  'ts-node-transpile-only': {
+    id: 'ts-node-transpile-only',
+    label: 'ts-node --transpile-only',
+    typeChecks: false,
+    packages: ['ts-node'],
+    appCommand: 'node -r ts-node/register/transpile-only main.ts',
+  },
   tsx: { id: 'tsx', label: 'tsx (esbuild)', typeChecks: false, packages: ['tsx'], appCommand: 'node --import tsx main.ts' },
-  'swc-node': { id: 'swc-node', label: '@swc-node/register (SWC)', typeChecks: false, packages: ['@swc-node/register', '@swc/core'], appCommand: 'node -r @swc-node/register main.ts' },
-  'strip-types': { id: 'strip-types', label: "node's `--experimental-strip-types`", typeChecks: false, packages: [], appCommand: 'node --experimental-strip-types main.ts' },
+  'swc-node': {
+    id: 'swc-node',
+    label: '@swc-node/register (SWC)',
+    typeChecks: false,
+    packages: ['@swc-node/register', '@swc/core'],
+    appCommand: 'node -r @swc-node/register main.ts',
+  },
+  'strip-types': {
+    id: 'strip-types',
+    label: "node's `--experimental-strip-types`",
+    typeChecks: false,
+    packages: [],
+    appCommand: 'node --experimental-strip-types main.ts',
+  },
 };
 
 export interface RunnerInstall {
@@ -61,7 +99,9 @@ export interface RunnerInstall {
 
 function installedVersion(directory: string, name: string): string | undefined {
   try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
+    const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return manifest.version;
   } catch {
     return undefined;
@@ -75,18 +115,27 @@ export function installRunners(log: (line: string) => void): RunnerInstall {
     .join(' ');
   const directory = toolCache('bench-runners', createHash('sha256').update(key).digest('hex').slice(0, 16));
   const versions = (): Record<string, string> =>
-    Object.fromEntries(Object.keys(RUNNER_PACKAGES).flatMap((name) => {
-      const version = installedVersion(directory, name);
-      return version ? [[name, version]] : [];
-    }));
+    Object.fromEntries(
+      Object.keys(RUNNER_PACKAGES).flatMap((name) => {
+        const version = installedVersion(directory, name);
+        return version ? [[name, version]] : [];
+      }),
+    );
   try {
     cachedInPlace(directory, () => {
       fs.mkdirSync(directory, { recursive: true });
-      fs.writeFileSync(path.join(directory, 'package.json'), `${JSON.stringify({ private: true, description: 'benchmark runners (scripts/bench/runners.ts)', dependencies: RUNNER_PACKAGES }, null, 2)}\n`);
+      fs.writeFileSync(
+        path.join(directory, 'package.json'),
+        `${JSON.stringify({ private: true, description: 'benchmark runners (scripts/bench/runners.ts)', dependencies: RUNNER_PACKAGES }, null, 2)}\n`,
+      );
       log(`installing ${key} into ${directory}`);
-      const run = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error'], { cwd: directory, encoding: 'utf8' });
+      const run = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--loglevel=error'], {
+        cwd: directory,
+        encoding: 'utf8',
+      });
       const complete = Object.entries(RUNNER_PACKAGES).every(([name, version]) => installedVersion(directory, name) === version);
-      if (run.status !== 0 || !complete) throw new Error(`npm install failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split('\n').slice(-5).join(' / ')}`);
+      if (run.status !== 0 || !complete)
+        throw new Error(`npm install failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split('\n').slice(-5).join(' / ')}`);
     });
   } catch (error) {
     return { directory, versions: versions(), error: error instanceof Error ? error.message : String(error) };
@@ -97,7 +146,9 @@ export function installRunners(log: (line: string) => void): RunnerInstall {
 /** Whether this node accepts `--experimental-strip-types` (Node.js 22.6 and later). */
 export function stripTypesSupport(): string | null {
   const probe = spawnSync(process.execPath, ['--experimental-strip-types', '-e', '0'], { encoding: 'utf8' });
-  return probe.status === 0 ? null : `node ${process.version} does not support it (${(probe.stderr.trim().split('\n')[0] ?? '').slice(0, 120)}; added in Node.js 22.6)`;
+  return probe.status === 0
+    ? null
+    : `node ${process.version} does not support it (${(probe.stderr.trim().split('\n')[0] ?? '').slice(0, 120)}; added in Node.js 22.6)`;
 }
 
 export interface RunnerCommand {
@@ -110,7 +161,14 @@ export interface RunnerCommand {
  * The argv that runs `entry` (a project-relative .ts path whose compiled twin is dist/<entry>.js)
  * with `args`, or the reason it cannot run.
  */
-export function runnerCommand(id: RunnerId, root: string, scratch: string, install: RunnerInstall | undefined, entry: string, args: readonly string[]): RunnerCommand | string {
+export function runnerCommand(
+  id: RunnerId,
+  root: string,
+  scratch: string,
+  install: RunnerInstall | undefined,
+  entry: string,
+  args: readonly string[],
+): RunnerCommand | string {
   const node = process.execPath;
   const resolveFrom = (request: string): string | undefined => {
     if (!install || install.error) return undefined;
@@ -124,32 +182,53 @@ export function runnerCommand(id: RunnerId, root: string, scratch: string, insta
   const tail = [entry, ...args].join(' ');
   switch (id) {
     case 'node-dist':
-      return { argv: [node, path.join(root, 'dist', entry.replace(/\.ts$/, '.js')), ...args], display: `node dist/${[entry.replace(/\.ts$/, '.js'), ...args].join(' ')}` };
+      return {
+        argv: [node, path.join(root, 'dist', entry.replace(/\.ts$/, '.js')), ...args],
+        display: `node dist/${[entry.replace(/\.ts$/, '.js'), ...args].join(' ')}`,
+      };
     case 'run-ts':
       // A cache of its own in the scratch directory: the warm-up run builds the bundle (the cold
       // number), the measured runs reuse it.
-      return { argv: [node, path.join(root, 'scripts', 'run-ts.cjs'), path.join(root, entry), ...args], display: `node scripts/run-ts.cjs ${tail}`, env: { RUN_TS_CACHE: path.join(scratch, 'run-ts-cache') } };
+      return {
+        argv: [node, path.join(root, 'scripts', 'run-ts.cjs'), path.join(root, entry), ...args],
+        display: `node scripts/run-ts.cjs ${tail}`,
+        env: { RUN_TS_CACHE: path.join(scratch, 'run-ts-cache') },
+      };
     case 'ts-node':
     case 'ts-node-transpile-only': {
       const request = id === 'ts-node' ? 'ts-node/register' : 'ts-node/register/transpile-only';
       const register = resolveFrom(request);
       if (!register) return missing;
-      return { argv: [node, '-r', register, path.join(root, entry), ...args], display: `node -r ${request} ${tail}`, env: { TS_NODE_PROJECT: path.join(root, 'tsconfig.json') } };
+      return {
+        argv: [node, '-r', register, path.join(root, entry), ...args],
+        display: `node -r ${request} ${tail}`,
+        env: { TS_NODE_PROJECT: path.join(root, 'tsconfig.json') },
+      };
     }
     case 'tsx': {
       const loader = resolveFrom('tsx');
       if (!loader) return missing;
-      return { argv: [node, '--import', pathToFileURL(loader).href, path.join(root, entry), ...args], display: `node --import tsx ${tail}` };
+      return {
+        argv: [node, '--import', pathToFileURL(loader).href, path.join(root, entry), ...args],
+        display: `node --import tsx ${tail}`,
+      };
     }
     case 'swc-node': {
       const register = resolveFrom('@swc-node/register');
       if (!register) return missing;
-      return { argv: [node, '-r', register, path.join(root, entry), ...args], display: `node -r @swc-node/register ${tail}`, env: { SWC_NODE_PROJECT: path.join(root, 'tsconfig.json') } };
+      return {
+        argv: [node, '-r', register, path.join(root, entry), ...args],
+        display: `node -r @swc-node/register ${tail}`,
+        env: { SWC_NODE_PROJECT: path.join(root, 'tsconfig.json') },
+      };
     }
     case 'strip-types': {
       const problem = stripTypesSupport();
       if (problem) return problem;
-      return { argv: [node, '--experimental-strip-types', path.join(root, entry), ...args], display: `node --experimental-strip-types ${tail}` };
+      return {
+        argv: [node, '--experimental-strip-types', path.join(root, entry), ...args],
+        display: `node --experimental-strip-types ${tail}`,
+      };
     }
   }
 }
@@ -179,19 +258,54 @@ export function compileCommands(root: string, scratch: string): CompileCommand[]
   );
   const node = process.execPath;
   return [
-    { id: 'tsc-full', label: 'tsc, whole project (app, scripts, tests)', argv: [node, tsc, '-p', project, '--outDir', path.join(scratch, 'tsc-full')], display: 'tsc -p tsconfig.json' },
-    { id: 'tsc-noemit', label: 'tsc type check only, whole project', argv: [node, tsc, '-p', project, '--noEmit'], display: 'tsc -p tsconfig.json --noEmit' },
-    { id: 'tsc-app', label: 'tsc, app only (main.ts and its imports)', argv: [node, tsc, '-p', appProject], display: 'tsc -p <tsconfig extending tsconfig.json with files: [main.ts], include: []>' },
+    {
+      id: 'tsc-full',
+      label: 'tsc, whole project (app, scripts, tests)',
+      argv: [node, tsc, '-p', project, '--outDir', path.join(scratch, 'tsc-full')],
+      display: 'tsc -p tsconfig.json',
+    },
+    {
+      id: 'tsc-noemit',
+      label: 'tsc type check only, whole project',
+      argv: [node, tsc, '-p', project, '--noEmit'],
+      display: 'tsc -p tsconfig.json --noEmit',
+    },
+    {
+      id: 'tsc-app',
+      label: 'tsc, app only (main.ts and its imports)',
+      argv: [node, tsc, '-p', appProject],
+      display: 'tsc -p <tsconfig extending tsconfig.json with files: [main.ts], include: []>',
+    },
     {
       id: 'tsc-incremental',
       label: 'tsc --incremental, whole project, nothing changed',
-      argv: [node, tsc, '-p', project, '--incremental', '--tsBuildInfoFile', path.join(scratch, 'tsc.tsbuildinfo'), '--outDir', path.join(scratch, 'tsc-incremental')],
+      argv: [
+        node,
+        tsc,
+        '-p',
+        project,
+        '--incremental',
+        '--tsBuildInfoFile',
+        path.join(scratch, 'tsc.tsbuildinfo'),
+        '--outDir',
+        path.join(scratch, 'tsc-incremental'),
+      ],
       display: 'tsc -p tsconfig.json --incremental (warm .tsbuildinfo)',
     },
     {
       id: 'tsc-app-incremental',
       label: 'tsc --incremental, app only, nothing changed',
-      argv: [node, tsc, '-p', appProject, '--incremental', '--tsBuildInfoFile', path.join(scratch, 'tsc-app.tsbuildinfo'), '--outDir', path.join(scratch, 'tsc-app-incremental')],
+      argv: [
+        node,
+        tsc,
+        '-p',
+        appProject,
+        '--incremental',
+        '--tsBuildInfoFile',
+        path.join(scratch, 'tsc-app.tsbuildinfo'),
+        '--outDir',
+        path.join(scratch, 'tsc-app-incremental'),
+      ],
       display: 'tsc -p <app-only tsconfig> --incremental (warm .tsbuildinfo)',
     },
   ];

@@ -45,7 +45,9 @@ export function linearFit(points: readonly (readonly [number, number])[]): Linea
 }
 
 /** Slopes between consecutive points (sorted by x): the marginal cost of each step. */
-export function segmentSlopes(points: readonly (readonly [number, number])[]): { readonly from: number; readonly to: number; readonly slope: number }[] {
+export function segmentSlopes(
+  points: readonly (readonly [number, number])[],
+): { readonly from: number; readonly to: number; readonly slope: number }[] {
   const sorted = [...points].sort((a, b) => a[0] - b[0]);
   return sorted.slice(1).map(([x, y], index) => {
     const [x0, y0] = sorted[index] as readonly [number, number];

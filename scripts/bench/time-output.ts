@@ -21,7 +21,10 @@ export function parseElapsed(text: string): number {
 function field(report: string, label: string): string {
   const line = report.split('\n').find((candidate) => candidate.trim().startsWith(label));
   if (line === undefined) throw new Error(`GNU time report has no "${label}" line (is /usr/bin/time GNU time?)`);
-  return line.slice(line.indexOf(label) + label.length).replace(/^[^:]*:\s*/, '').trim();
+  return line
+    .slice(line.indexOf(label) + label.length)
+    .replace(/^[^:]*:\s*/, '')
+    .trim();
 }
 
 export function parseTimeVerbose(report: string): ProcessSample {

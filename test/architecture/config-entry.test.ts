@@ -20,6 +20,11 @@ function sourceFiles(root: string, relative = ''): string[] {
 
 it('calls validateDeploymentConfig only from the load entry point', () => {
   const root = projectRoot();
-  const callers = sourceFiles(root).filter((file) => !ENTRY_POINTS.includes(file) && !file.startsWith('test/architecture/') && fs.readFileSync(path.join(root, file), 'utf8').includes('validateDeploymentConfig'));
+  const callers = sourceFiles(root).filter(
+    (file) =>
+      !ENTRY_POINTS.includes(file) &&
+      !file.startsWith('test/architecture/') &&
+      fs.readFileSync(path.join(root, file), 'utf8').includes('validateDeploymentConfig'),
+  );
   expect(callers).toEqual([]);
 });

@@ -16,7 +16,11 @@ describe('the layer checker', () => {
     ['its own layer', 'model/a.ts', "import { x } from './b';"],
     ['node builtins and npm packages', 'config/a.ts', "import * as fs from 'node:fs';\nimport { z } from 'zod';"],
     ['a file outside the checked layers', 'scripts/a.ts', "import { x } from '../review/b';"],
-    ["a rule's case table (test data) importing tests and renderers", 'policies/rules/net/NET-01.cases.ts', "import { x } from '../../../test/policies/fixtures';\nimport { y } from '../../../render/b';"],
+    [
+      "a rule's case table (test data) importing tests and renderers",
+      'policies/rules/net/NET-01.cases.ts',
+      "import { x } from '../../../test/policies/fixtures';\nimport { y } from '../../../render/b';",
+    ],
   ])('accepts %s', (_what, file, text) => {
     expect(reported(file, text)).toEqual([]);
   });
@@ -27,11 +31,26 @@ describe('the layer checker', () => {
     ['an inline type-only import', 'model/a.ts', "import { type X } from '../workloads/b';", ['model/a.ts: ../workloads/b → workloads']],
     ['a re-export', 'config/a.ts', "export { x } from '../model/b';", ['config/a.ts: ../model/b → model']],
     ['a require', 'render/a.ts', "const b = require('../workloads/b');", ['render/a.ts: ../workloads/b → workloads']],
-    ['a dynamic import', 'policies/rules/a.ts', "const b = await import('../../render/b');", ['policies/rules/a.ts: ../../render/b → render']],
+    [
+      'a dynamic import',
+      'policies/rules/a.ts',
+      "const b = await import('../../render/b');",
+      ['policies/rules/a.ts: ../../render/b → render'],
+    ],
     ['an import type node', 'tfjson/a.ts', "let b: import('../policies/b').B;", ['tfjson/a.ts: ../policies/b → policies']],
     ['an import of a top-level entry', 'stacks/a.ts', "import { x } from '../scripts/b';", ['stacks/a.ts: ../scripts/b → scripts']],
-    ['a rule importing a case table', 'policies/rules/net/NET-01.ts', "import { cases } from './NET-01.cases';", ['policies/rules/net/NET-01.ts: ./NET-01.cases → case table']],
-    ['a review reaching past the stacks into constructs', 'review/a.ts', "import { x } from '../constructs/b';", ['review/a.ts: ../constructs/b → constructs']],
+    [
+      'a rule importing a case table',
+      'policies/rules/net/NET-01.ts',
+      "import { cases } from './NET-01.cases';",
+      ['policies/rules/net/NET-01.ts: ./NET-01.cases → case table'],
+    ],
+    [
+      'a review reaching past the stacks into constructs',
+      'review/a.ts',
+      "import { x } from '../constructs/b';",
+      ['review/a.ts: ../constructs/b → constructs'],
+    ],
   ])('reports %s', (_what, file, text, expected) => {
     expect(reported(file, text)).toEqual(expected);
   });

@@ -43,7 +43,8 @@ function text(value: unknown, where: string): string {
 
 function parse(file: string): Node {
   const document = YAML.parseDocument(fs.readFileSync(file, 'utf8'), { prettyErrors: true });
-  if (document.errors.length > 0 || document.warnings.length > 0) throw new Error([...document.errors, ...document.warnings].map(String).join('\n'));
+  if (document.errors.length > 0 || document.warnings.length > 0)
+    throw new Error([...document.errors, ...document.warnings].map(String).join('\n'));
   return node(document.toJS(), file);
 }
 
@@ -150,7 +151,8 @@ describe('GitHub Actions workflow', () => {
       'step writing GITHUB_ENV',
     ).run;
     expect(environment).toContain('cache="$RUNNER_TEMP/ci-cache"');
-    for (const variable of ['XDG_CACHE_HOME=$cache', 'GOMODCACHE=$cache/go-mod', 'GOCACHE=$cache/go-build']) expect(environment).toContain(variable);
+    for (const variable of ['XDG_CACHE_HOME=$cache', 'GOMODCACHE=$cache/go-mod', 'GOCACHE=$cache/go-build'])
+      expect(environment).toContain(variable);
 
     const cache = only(stepUsing('test', 'actions/cache'), 'actions/cache');
     const paths = text(cache.with?.path, 'cache path').trim().split('\n');
@@ -161,7 +163,9 @@ describe('GitHub Actions workflow', () => {
     expect(text(cache.with?.['restore-keys'], 'restore-keys')).toBeTruthy();
     // The cache is restored before .ci/run fills it.
     const order = steps('test');
-    expect(order.findIndex((step) => step.uses?.startsWith('actions/cache@'))).toBeLessThan(order.findIndex((step) => step.run?.trim() === RUN_AS_ROOT));
+    expect(order.findIndex((step) => step.uses?.startsWith('actions/cache@'))).toBeLessThan(
+      order.findIndex((step) => step.run?.trim() === RUN_AS_ROOT),
+    );
   });
 
   it('review job: pull requests only, full history, posts only from this repository', () => {
@@ -218,13 +222,17 @@ describe('GitHub Actions workflow', () => {
     }
 
     it('an unknown key', () => {
-      expect(lint(edited('    timeout-minutes: 30\n', '    timeout_minutes: 30\n'))).toEqual(expect.arrayContaining([expect.stringMatching(/^\[syntax-check\] unexpected key "timeout_minutes" for "job" section/)]));
+      expect(lint(edited('    timeout-minutes: 30\n', '    timeout_minutes: 30\n'))).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^\[syntax-check\] unexpected key "timeout_minutes" for "job" section/)]),
+      );
     });
 
     it('a broken expression and an unknown context', () => {
       const errors = lint(edited("if: github.event_name == 'pull_request'", "if: ${{ github.event_name == 'pull_request' }"));
       expect(errors.some((error) => error.startsWith('[expression]') || error.startsWith('[syntax-check]'))).toBe(true);
-      expect(lint(edited('${{ secrets.GITHUB_TOKEN }}', '${{ secret.GITHUB_TOKEN }}'))).toEqual(expect.arrayContaining([expect.stringMatching(/^\[expression\] undefined variable "secret"/)]));
+      expect(lint(edited('${{ secrets.GITHUB_TOKEN }}', '${{ secret.GITHUB_TOKEN }}'))).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^\[expression\] undefined variable "secret"/)]),
+      );
     });
 
     it('a context used where it is not available', () => {
@@ -235,12 +243,18 @@ describe('GitHub Actions workflow', () => {
     });
 
     it('a misspelt permission scope and a wrong action input', () => {
-      expect(lint(edited('      pull-requests: write # create', '      pull-request: write # create'))).toEqual(expect.arrayContaining([expect.stringMatching(/^\[permissions\] unknown permission scope "pull-request"/)]));
-      expect(lint(edited('          fetch-depth: 0\n', '          fetch_depth: 0\n'))).toEqual(expect.arrayContaining([expect.stringMatching(/^\[action\] input "fetch_depth" is not defined in action "actions\/checkout@v6"/)]));
+      expect(lint(edited('      pull-requests: write # create', '      pull-request: write # create'))).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^\[permissions\] unknown permission scope "pull-request"/)]),
+      );
+      expect(lint(edited('          fetch-depth: 0\n', '          fetch_depth: 0\n'))).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^\[action\] input "fetch_depth" is not defined in action "actions\/checkout@v6"/)]),
+      );
     });
 
     (onPath('shellcheck') ? it : it.skip)('an unquoted variable in a run: script (shellcheck)', () => {
-      expect(lint(edited('--base "origin/$GITHUB_BASE_REF"', '--base origin/$GITHUB_BASE_REF'))).toEqual(expect.arrayContaining([expect.stringMatching(/^\[shellcheck\] .*SC2086/)]));
+      expect(lint(edited('--base "origin/$GITHUB_BASE_REF"', '--base origin/$GITHUB_BASE_REF'))).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^\[shellcheck\] .*SC2086/)]),
+      );
     });
   });
 });
@@ -248,7 +262,18 @@ describe('GitHub Actions workflow', () => {
 /* ---------------------------------------------------------------- GitLab CI */
 
 const gitlab = parse(GITLAB_FILE);
-const KEYWORDS = new Set(['stages', 'workflow', 'variables', 'default', 'include', 'image', 'services', 'cache', 'before_script', 'after_script']);
+const KEYWORDS = new Set([
+  'stages',
+  'workflow',
+  'variables',
+  'default',
+  'include',
+  'image',
+  'services',
+  'cache',
+  'before_script',
+  'after_script',
+]);
 const gitlabJobs = Object.keys(gitlab).filter((key) => !KEYWORDS.has(key) && !key.startsWith('.'));
 
 function gitlabJob(name: string): Node {
@@ -275,7 +300,10 @@ describe('GitLab CI pipeline', () => {
   it('has the stages test and review, for merge requests and main only', () => {
     expect(gitlab.stages).toEqual(['test', 'review']);
     expect(gitlabJobs.sort()).toEqual(['review', 'test']);
-    expect(rulesOf(node(gitlab.workflow, 'workflow').rules, 'workflow.rules')).toEqual(['$CI_PIPELINE_SOURCE == "merge_request_event"', '$CI_COMMIT_BRANCH == "main" && $CI_PIPELINE_SOURCE == "push"']);
+    expect(rulesOf(node(gitlab.workflow, 'workflow').rules, 'workflow.rules')).toEqual([
+      '$CI_PIPELINE_SOURCE == "merge_request_event"',
+      '$CI_COMMIT_BRANCH == "main" && $CI_PIPELINE_SOURCE == "push"',
+    ]);
   });
 
   it('runs on a Debian image with Node 20 and installs Go 1.26', () => {
@@ -290,7 +318,12 @@ describe('GitLab CI pipeline', () => {
     }
     for (const name of gitlabJobs) {
       const cache = node(gitlabJob(name).cache, `${name}.cache`);
-      expect(cache.paths).toEqual(['.ci-cache/matrix-sovereign-iac/', '.ci-cache/go-mod/cache/download/', '.ci-cache/go-toolchain/', '.ci-cache/npm/']);
+      expect(cache.paths).toEqual([
+        '.ci-cache/matrix-sovereign-iac/',
+        '.ci-cache/go-mod/cache/download/',
+        '.ci-cache/go-toolchain/',
+        '.ci-cache/npm/',
+      ]);
       expect(text(cache.key, `${name}.cache.key`)).toContain('$GO_VERSION');
     }
     // The review job only reads the cache the test job fills.
@@ -372,7 +405,13 @@ describe('GitLab CI pipeline', () => {
       fs.writeFileSync(
         listing,
         JSON.stringify([
-          { version: `go${version}`, files: [{ filename: `go${version}.src.tar.gz`, sha256: '0'.repeat(64) }, { filename: path.basename(archive), sha256: listedSha(sha) }] },
+          {
+            version: `go${version}`,
+            files: [
+              { filename: `go${version}.src.tar.gz`, sha256: '0'.repeat(64) },
+              { filename: path.basename(archive), sha256: listedSha(sha) },
+            ],
+          },
           { version: 'go1.25.0', files: [{ filename: 'go1.25.0.linux-amd64.tar.gz', sha256: '1'.repeat(64) }] },
         ]),
       );
@@ -388,8 +427,15 @@ describe('GitLab CI pipeline', () => {
       );
       const cacheDir = path.join(work, 'cache');
       const script = `set -eo pipefail\n${lines(gitlabJob('.toolchain').before_script, '.toolchain.before_script').join('\n')}\ncommand -v go\n`;
-      const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, CI_CACHE_DIR: cacheDir, GO_VERSION: version } });
-      return { status: result.status, output: `${result.stdout}${result.stderr}`, goRoot: path.join(cacheDir, 'go-toolchain', `go${version}`) };
+      const result = spawnSync('bash', ['-c', script], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, CI_CACHE_DIR: cacheDir, GO_VERSION: version },
+      });
+      return {
+        status: result.status,
+        output: `${result.stdout}${result.stderr}`,
+        goRoot: path.join(cacheDir, 'go-toolchain', `go${version}`),
+      };
     }
 
     it('installs the release whose SHA-256 go.dev lists, into the cache, and puts it first on PATH', () => {

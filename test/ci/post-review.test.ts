@@ -42,7 +42,12 @@ async function fakeApi(route: Route): Promise<FakeApi> {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
-      const recorded: RecordedRequest = { method: incoming.method ?? '', path: incoming.url ?? '', headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded: RecordedRequest = {
+        method: incoming.method ?? '',
+        path: incoming.url ?? '',
+        headers: incoming.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(recorded);
       const answer = route(recorded) ?? { status: 404, json: { message: 'Not Found' } };
       outgoing.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
@@ -72,17 +77,36 @@ function scratch(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'post-review-'));
 }
 
-function githubEnvironment(apiUrl: string, event: unknown = { action: 'synchronize', pull_request: { number: 7 } }): Record<string, string | undefined> {
+function githubEnvironment(
+  apiUrl: string,
+  event: unknown = { action: 'synchronize', pull_request: { number: 7 } },
+): Record<string, string | undefined> {
   const eventPath = path.join(scratch(), 'event.json');
   fs.writeFileSync(eventPath, JSON.stringify(event));
-  return { GITHUB_ACTIONS: 'true', GITHUB_API_URL: apiUrl, GITHUB_REPOSITORY: 'acme/matrix-iac', GITHUB_EVENT_PATH: eventPath, GITHUB_TOKEN };
+  return {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_API_URL: apiUrl,
+    GITHUB_REPOSITORY: 'acme/matrix-iac',
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_TOKEN,
+  };
 }
 
 function gitlabEnvironment(apiUrl: string): Record<string, string | undefined> {
-  return { GITLAB_CI: 'true', CI_API_V4_URL: `${apiUrl}/api/v4`, CI_PROJECT_ID: '42', CI_MERGE_REQUEST_IID: '9', REVIEW_API_TOKEN: GITLAB_TOKEN };
+  return {
+    GITLAB_CI: 'true',
+    CI_API_V4_URL: `${apiUrl}/api/v4`,
+    CI_PROJECT_ID: '42',
+    CI_MERGE_REQUEST_IID: '9',
+    REVIEW_API_TOKEN: GITLAB_TOKEN,
+  };
 }
 
-function comments(count: number, first: number, body = (id: number) => `comment ${id}`): { id: number; body: string; user: { login: string } }[] {
+function comments(
+  count: number,
+  first: number,
+  body = (id: number) => `comment ${id}`,
+): { id: number; body: string; user: { login: string } }[] {
   return Array.from({ length: count }, (_, index) => ({ id: first + index, body: body(first + index), user: { login: 'someone' } }));
 }
 
@@ -104,12 +128,26 @@ describe('post-review on GitHub Actions', () => {
   it('creates the comment when the pull request has none, with the REST API headers', async () => {
     const api = await fakeApi((request) => {
       if (request.method === 'GET') return { status: 200, json: comments(3, 1) };
-      if (request.method === 'POST') return { status: 201, json: { id: 555, body: JSON.parse(request.body).body, html_url: 'https://github.example/acme/matrix-iac/pull/7#issuecomment-555' } };
+      if (request.method === 'POST')
+        return {
+          status: 201,
+          json: {
+            id: 555,
+            body: JSON.parse(request.body).body,
+            html_url: 'https://github.example/acme/matrix-iac/pull/7#issuecomment-555',
+          },
+        };
       return undefined;
     });
     const result = await postReview({ body: REVIEW, env: githubEnvironment(api.url) });
 
-    expect(result).toEqual({ platform: 'github', action: 'created', id: 555, number: 7, url: 'https://github.example/acme/matrix-iac/pull/7#issuecomment-555' });
+    expect(result).toEqual({
+      platform: 'github',
+      action: 'created',
+      id: 555,
+      number: 7,
+      url: 'https://github.example/acme/matrix-iac/pull/7#issuecomment-555',
+    });
     expect(api.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       'GET /repos/acme/matrix-iac/issues/7/comments?per_page=100&page=1',
       'POST /repos/acme/matrix-iac/issues/7/comments',
@@ -128,8 +166,14 @@ describe('post-review on GitHub Actions', () => {
   it('updates the marked comment found on page 2 and leaves every other comment alone', async () => {
     // Page 1 is full (100 comments, one quoting the marker mid-text, one starting with it but
     // written by a contributor, not the job's account), so page 2 is read too.
-    const page1 = comments(100, 1, (id) => (id === 50 ? `as the bot said: ${REVIEW_MARKER}` : id === 60 ? `${REVIEW_MARKER}\nplanted by a contributor` : `comment ${id}`));
-    const page2 = [...comments(5, 101), { id: 4242, body: `${REVIEW_MARKER}\nan older review`, user: { login: 'github-actions[bot]' } }, ...comments(2, 200)];
+    const page1 = comments(100, 1, (id) =>
+      id === 50 ? `as the bot said: ${REVIEW_MARKER}` : id === 60 ? `${REVIEW_MARKER}\nplanted by a contributor` : `comment ${id}`,
+    );
+    const page2 = [
+      ...comments(5, 101),
+      { id: 4242, body: `${REVIEW_MARKER}\nan older review`, user: { login: 'github-actions[bot]' } },
+      ...comments(2, 200),
+    ];
     const api = await fakeApi((request) => {
       if (request.method === 'GET' && request.path.endsWith('&page=1')) return { status: 200, json: page1 };
       if (request.method === 'GET' && request.path.endsWith('&page=2')) return { status: 200, json: page2 };
@@ -159,9 +203,15 @@ describe('post-review on GitHub Actions', () => {
   });
 
   it('prints what it did through the command', async () => {
-    const api = await fakeApi((request) => (request.method === 'GET' ? { status: 200, json: [] } : { status: 201, json: { id: 12, html_url: 'https://github.example/c/12' } }));
+    const api = await fakeApi((request) =>
+      request.method === 'GET' ? { status: 200, json: [] } : { status: 201, json: { id: 12, html_url: 'https://github.example/c/12' } },
+    );
     const result = await runCli([reviewFile()], githubEnvironment(api.url));
-    expect(result).toEqual({ status: 0, out: 'created review comment 12 on GitHub pull request #7 (https://github.example/c/12)\n', err: '' });
+    expect(result).toEqual({
+      status: 0,
+      out: 'created review comment 12 on GitHub pull request #7 (https://github.example/c/12)\n',
+      err: '',
+    });
   });
 });
 
@@ -189,7 +239,11 @@ describe('post-review on GitLab CI', () => {
   });
 
   it('updates the marked note on page 2 with PUT, skipping system notes, unmarked ones and marked ones by others', async () => {
-    const page1 = Array.from({ length: 100 }, (_, index) => ({ id: index + 1, body: index === 3 ? `${REVIEW_MARKER} (system)` : 'added 1 commit', system: true }));
+    const page1 = Array.from({ length: 100 }, (_, index) => ({
+      id: index + 1,
+      body: index === 3 ? `${REVIEW_MARKER} (system)` : 'added 1 commit',
+      system: true,
+    }));
     const page2 = [
       { id: 300, body: 'please fix', system: false, author: { id: 8 } },
       { id: 301, body: `${REVIEW_MARKER}\nplanted by a contributor`, system: false, author: { id: 8 } },
@@ -215,7 +269,13 @@ describe('post-review on GitLab CI', () => {
   });
 
   it('encodes a path-style project id', async () => {
-    const api = await fakeApi((request) => (request.path === '/api/v4/user' ? { status: 200, json: { id: 5 } } : request.method === 'GET' ? { status: 200, json: [] } : { status: 201, json: { id: 5 } }));
+    const api = await fakeApi((request) =>
+      request.path === '/api/v4/user'
+        ? { status: 200, json: { id: 5 } }
+        : request.method === 'GET'
+          ? { status: 200, json: [] }
+          : { status: 201, json: { id: 5 } },
+    );
     await postReview({ body: REVIEW, env: { ...gitlabEnvironment(api.url), CI_PROJECT_ID: 'group/sub project' } });
     expect(api.requests[2]?.path).toBe('/api/v4/projects/group%2Fsub%20project/merge_requests/9/notes');
   });
@@ -300,7 +360,9 @@ describe('post-review API failures', () => {
   });
 
   it('fails on a GitLab 401 while listing, with the path and without the token', async () => {
-    const api = await fakeApi((request) => (request.path === '/api/v4/user' ? { status: 200, json: { id: 5 } } : { status: 401, json: { message: '401 Unauthorized' } }));
+    const api = await fakeApi((request) =>
+      request.path === '/api/v4/user' ? { status: 200, json: { id: 5 } } : { status: 401, json: { message: '401 Unauthorized' } },
+    );
     const result = await runCli([reviewFile()], gitlabEnvironment(api.url));
     expect(result.status).toBe(1);
     expect(result.err).toContain('GitLab API GET /projects/42/merge_requests/9/notes?per_page=100&page=1');

@@ -73,7 +73,16 @@ describe('parseJson and parseYaml', () => {
   });
 
   it('refuse YAML whose aliases expand beyond the budget', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 5 }, (_, level) => `${String.fromCharCode(98 + level)}: &${String.fromCharCode(98 + level)} [${Array(10).fill(`*${String.fromCharCode(97 + level)}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 5 },
+        (_, level) =>
+          `${String.fromCharCode(98 + level)}: &${String.fromCharCode(98 + level)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + level)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
     expect(() => parseYaml(bomb)).toThrow(/aliases expand to too much data/);
     expect(parseYaml('a: &a [1]\nb: *a\n')).toEqual({ a: [1], b: [1] });
   });
@@ -98,7 +107,9 @@ describe('printable', () => {
 describe('internal errors', () => {
   const error = new TypeError('boom\n    at secret (/somewhere.ts:1:1)');
   it('are one line without the stack trace', () => {
-    expect(internalErrorText(error, {})).toBe('internal error (a bug; please report it): TypeError: boom; run with MATRIX_DEBUG=1 for the stack trace');
+    expect(internalErrorText(error, {})).toBe(
+      'internal error (a bug; please report it): TypeError: boom; run with MATRIX_DEBUG=1 for the stack trace',
+    );
   });
   it('carry the stack trace with MATRIX_DEBUG=1', () => {
     expect(internalErrorText(error, { MATRIX_DEBUG: '1' })).toContain(error.stack ?? '');

@@ -31,7 +31,9 @@ describe('accepted configs', () => {
     expect(region?.federation.peers).toEqual(['matrix.ministry.example.org', 'matrix.agency.example.org']);
     expect(ministry?.federation.egressCidrs).toEqual(['0.0.0.0/0', '::/0']);
     expect(region?.federation.egressCidrs).toEqual(['203.0.113.0/24', '198.51.100.0/24']);
-    expect(config.images.effective.haproxy).toMatch(/^registry\.internal\.example\/mirror\/docker\.io\/library\/haproxy:3\.2\.7-alpine@sha256:[0-9a-f]{64}$/);
+    expect(config.images.effective.haproxy).toMatch(
+      /^registry\.internal\.example\/mirror\/docker\.io\/library\/haproxy:3\.2\.7-alpine@sha256:[0-9a-f]{64}$/,
+    );
     expect(config.images.pullRegistries).toEqual(['registry.internal.example']);
     expect(config.state).toEqual({ backend: 'pg', schemaPrefix: 'matrix_fleet' });
   });
@@ -41,7 +43,12 @@ describe('accepted configs', () => {
       namespace: 'monitoring',
       prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
       resourceLabels: { release: 'kube-prometheus-stack' },
-      alerts: { mediaEgressBytesPerHour: 2 * 1024 ** 3, userDirectorySearchesPerMinute: 30, profileLookupsPerMinute: 120, rejectedLoginsPerMinute: 10 },
+      alerts: {
+        mediaEgressBytesPerHour: 2 * 1024 ** 3,
+        userDirectorySearchesPerMinute: 30,
+        profileLookupsPerMinute: 120,
+        rejectedLoginsPerMinute: 10,
+      },
     });
   });
 
@@ -49,9 +56,19 @@ describe('accepted configs', () => {
     const config = defaultConfigObject();
     setPath(config, 'monitoring.alerts', undefined);
     setPath(config, 'monitoring.resourceLabels', {});
-    expect(parseDeploymentConfig(toYaml(config)).monitoring.alerts).toEqual({ mediaEgressBytesPerHour: 2 * 1024 ** 3, userDirectorySearchesPerMinute: 30, profileLookupsPerMinute: 120, rejectedLoginsPerMinute: 10 });
+    expect(parseDeploymentConfig(toYaml(config)).monitoring.alerts).toEqual({
+      mediaEgressBytesPerHour: 2 * 1024 ** 3,
+      userDirectorySearchesPerMinute: 30,
+      profileLookupsPerMinute: 120,
+      rejectedLoginsPerMinute: 10,
+    });
     // The fleet overrides two thresholds and keeps the other defaults.
-    expect(loadDeploymentConfig(FLEET_CONFIG_FILE).monitoring.alerts).toEqual({ mediaEgressBytesPerHour: 5 * 1024 ** 3, userDirectorySearchesPerMinute: 60, profileLookupsPerMinute: 120, rejectedLoginsPerMinute: 10 });
+    expect(loadDeploymentConfig(FLEET_CONFIG_FILE).monitoring.alerts).toEqual({
+      mediaEgressBytesPerHour: 5 * 1024 ** 3,
+      userDirectorySearchesPerMinute: 60,
+      profileLookupsPerMinute: 120,
+      rejectedLoginsPerMinute: 10,
+    });
   });
 
   it('accepts a server name with a port and several plain email domains', () => {
@@ -66,37 +83,152 @@ type Case = [description: string, mutate: (config: Mutable) => void, path: strin
 
 const REJECTED: Case[] = [
   ['unknown top-level key', (c) => setPath(c, 'extras', true), 'extras', /unknown key/],
-  ['unknown nested key (typo)', (c) => setPath(c, 'homeservers[0].federaton', { enabled: true }), 'homeservers[0].federaton', /unknown key/],
+  [
+    'unknown nested key (typo)',
+    (c) => setPath(c, 'homeservers[0].federaton', { enabled: true }),
+    'homeservers[0].federaton',
+    /unknown key/,
+  ],
   ['missing required field', (c) => setPath(c, 'homeservers[0].serverName', undefined), 'homeservers[0].serverName', /required/],
-  ['server name with uppercase', (c) => setPath(c, 'homeservers[0].serverName', 'Matrix.Example.org'), 'homeservers[0].serverName', /lowercase/],
-  ['server name that is a single label', (c) => setPath(c, 'homeservers[0].serverName', 'localhost'), 'homeservers[0].serverName', /fully-qualified/],
+  [
+    'server name with uppercase',
+    (c) => setPath(c, 'homeservers[0].serverName', 'Matrix.Example.org'),
+    'homeservers[0].serverName',
+    /lowercase/,
+  ],
+  [
+    'server name that is a single label',
+    (c) => setPath(c, 'homeservers[0].serverName', 'localhost'),
+    'homeservers[0].serverName',
+    /fully-qualified/,
+  ],
   ['server name with a path', (c) => setPath(c, 'homeservers[0].serverName', 'example.org/matrix'), 'homeservers[0].serverName', /label/],
-  ['server name on a port the gateway does not serve', (c) => setPath(c, 'homeservers[0].serverName', 'matrix.agency.example.org:8448'), 'homeservers[0].serverName', /port 8448 is not served/],
+  [
+    'server name on a port the gateway does not serve',
+    (c) => setPath(c, 'homeservers[0].serverName', 'matrix.agency.example.org:8448'),
+    'homeservers[0].serverName',
+    /port 8448 is not served/,
+  ],
   ['server name with a bad port', (c) => setPath(c, 'homeservers[0].serverName', 'example.org:99999'), 'homeservers[0].serverName', /port/],
-  ['wildcard email domain', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['*.gouv.fr']), 'homeservers[0].allowedEmailDomains[0]', /wildcard/],
-  ['regex email domain (unanchored)', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['gouv\\.fr$']), 'homeservers[0].allowedEmailDomains[0]', /not a pattern/],
-  ['email domain with @', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['x@gouv.fr']), 'homeservers[0].allowedEmailDomains[0]', /label/],
-  ['email domain with trailing newline', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['gouv.fr\n']), 'homeservers[0].allowedEmailDomains[0]', /whitespace|control or invisible/],
-  ['uppercase email domain', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['GOUV.FR']), 'homeservers[0].allowedEmailDomains[0]', /lowercase/],
-  ['empty email domain list', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', []), 'homeservers[0].allowedEmailDomains', /at least 1/],
-  ['duplicate email domain', (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['a.example', 'a.example']), 'homeservers[0].allowedEmailDomains[1]', /duplicate/],
+  [
+    'wildcard email domain',
+    (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['*.gouv.fr']),
+    'homeservers[0].allowedEmailDomains[0]',
+    /wildcard/,
+  ],
+  [
+    'regex email domain (unanchored)',
+    (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['gouv\\.fr$']),
+    'homeservers[0].allowedEmailDomains[0]',
+    /not a pattern/,
+  ],
+  [
+    'email domain with @',
+    (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['x@gouv.fr']),
+    'homeservers[0].allowedEmailDomains[0]',
+    /label/,
+  ],
+  [
+    'email domain with trailing newline',
+    (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['gouv.fr\n']),
+    'homeservers[0].allowedEmailDomains[0]',
+    /whitespace|control or invisible/,
+  ],
+  [
+    'uppercase email domain',
+    (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['GOUV.FR']),
+    'homeservers[0].allowedEmailDomains[0]',
+    /lowercase/,
+  ],
+  [
+    'empty email domain list',
+    (c) => setPath(c, 'homeservers[0].allowedEmailDomains', []),
+    'homeservers[0].allowedEmailDomains',
+    /at least 1/,
+  ],
+  [
+    'duplicate email domain',
+    (c) => setPath(c, 'homeservers[0].allowedEmailDomains', ['a.example', 'a.example']),
+    'homeservers[0].allowedEmailDomains[1]',
+    /duplicate/,
+  ],
   ['CIDR with host bits', (c) => setPath(c, 'kubernetes.podCidrs', ['10.244.0.1/16']), 'kubernetes.podCidrs[0]', /host bits/],
-  ['CIDR with a bad prefix', (c) => setPath(c, 'kubernetes.serviceCidrs', ['10.96.0.0/33']), 'kubernetes.serviceCidrs[0]', /longer than 32/],
-  ['not a CIDR', (c) => setPath(c, 'homeservers[0].gateway.ingressCidrs', ['anywhere']), 'homeservers[0].gateway.ingressCidrs[0]', /must be a CIDR/],
+  [
+    'CIDR with a bad prefix',
+    (c) => setPath(c, 'kubernetes.serviceCidrs', ['10.96.0.0/33']),
+    'kubernetes.serviceCidrs[0]',
+    /longer than 32/,
+  ],
+  [
+    'not a CIDR',
+    (c) => setPath(c, 'homeservers[0].gateway.ingressCidrs', ['anywhere']),
+    'homeservers[0].gateway.ingressCidrs[0]',
+    /must be a CIDR/,
+  ],
   ['any-address pod range', (c) => setPath(c, 'kubernetes.podCidrs', ['0.0.0.0/0']), 'kubernetes.podCidrs[0]', /any-address/],
-  ['image with a tag only', (c) => setPath(c, 'images.synapse', 'ghcr.io/element-hq/synapse:v1.159.0'), 'images.synapse', /pinned by digest/],
-  ['image with a short digest', (c) => setPath(c, 'images.redis', 'docker.io/library/redis@sha256:abc'), 'images.redis', /64 lowercase hex/],
-  ['image without a registry host', (c) => setPath(c, 'images.haproxy', `library/haproxy@${FAKE_DIGEST}`), 'images.haproxy', /registry explicitly/],
-  ['image from a registry not allowlisted', (c) => setPath(c, 'images.postgres', `registry.evil.example/x/postgres@${FAKE_DIGEST}`), 'images.postgres', /not in images.allowedRegistries/],
-  ['duplicate registry', (c) => setPath(c, 'images.allowedRegistries', ['ghcr.io', 'docker.io', 'ghcr.io']), 'images.allowedRegistries[2]', /duplicate/],
-  ['storage class not allowlisted', (c) => setPath(c, 'storage.storageClassName', 'standard'), 'storage.storageClassName', /not in storage.allowedStorageClasses/],
+  [
+    'image with a tag only',
+    (c) => setPath(c, 'images.synapse', 'ghcr.io/element-hq/synapse:v1.159.0'),
+    'images.synapse',
+    /pinned by digest/,
+  ],
+  [
+    'image with a short digest',
+    (c) => setPath(c, 'images.redis', 'docker.io/library/redis@sha256:abc'),
+    'images.redis',
+    /64 lowercase hex/,
+  ],
+  [
+    'image without a registry host',
+    (c) => setPath(c, 'images.haproxy', `library/haproxy@${FAKE_DIGEST}`),
+    'images.haproxy',
+    /registry explicitly/,
+  ],
+  [
+    'image from a registry not allowlisted',
+    (c) => setPath(c, 'images.postgres', `registry.evil.example/x/postgres@${FAKE_DIGEST}`),
+    'images.postgres',
+    /not in images.allowedRegistries/,
+  ],
+  [
+    'duplicate registry',
+    (c) => setPath(c, 'images.allowedRegistries', ['ghcr.io', 'docker.io', 'ghcr.io']),
+    'images.allowedRegistries[2]',
+    /duplicate/,
+  ],
+  [
+    'storage class not allowlisted',
+    (c) => setPath(c, 'storage.storageClassName', 'standard'),
+    'storage.storageClassName',
+    /not in storage.allowedStorageClasses/,
+  ],
   ['PSA version "latest"', (c) => setPath(c, 'kubernetes.podSecurityVersion', 'latest'), 'kubernetes.podSecurityVersion', /pinned version/],
   ['bad homeserver slug', (c) => setPath(c, 'homeservers[0].name', 'Agency_1'), 'homeservers[0].name', /lowercase/],
-  ['homeserver slug too long for its certificates', (c) => setPath(c, 'homeservers[0].name', 'a'.repeat(38)), 'homeservers[0].name', /must be at most 37 characters: the common name of the media-tls certificate "media-repository\.a{38}-media\.svc" would be 65 characters \(at most 64\)/],
+  [
+    'homeserver slug too long for its certificates',
+    (c) => setPath(c, 'homeservers[0].name', 'a'.repeat(38)),
+    'homeservers[0].name',
+    /must be at most 37 characters: the common name of the media-tls certificate "media-repository\.a{38}-media\.svc" would be 65 characters \(at most 64\)/,
+  ],
   ['deployment name equal to a homeserver name', (c) => setPath(c, 'deployment.name', 'agency'), 'deployment.name', /must differ/],
-  ['unknown gateway exposure', (c) => setPath(c, 'homeservers[0].gateway.exposure', 'HostPort'), 'homeservers[0].gateway.exposure', /LoadBalancer/],
-  ['federation on with no peer at all', (c) => setPath(c, 'homeservers[0].federation.enabled', true), 'homeservers[0].federation.peers', /no peer/],
-  ['peers while federation is off', (c) => setPath(c, 'homeservers[0].federation.peers', ['other.example.org']), 'homeservers[0].federation.peers', /must be empty/],
+  [
+    'unknown gateway exposure',
+    (c) => setPath(c, 'homeservers[0].gateway.exposure', 'HostPort'),
+    'homeservers[0].gateway.exposure',
+    /LoadBalancer/,
+  ],
+  [
+    'federation on with no peer at all',
+    (c) => setPath(c, 'homeservers[0].federation.enabled', true),
+    'homeservers[0].federation.peers',
+    /no peer/,
+  ],
+  [
+    'peers while federation is off',
+    (c) => setPath(c, 'homeservers[0].federation.peers', ['other.example.org']),
+    'homeservers[0].federation.peers',
+    /must be empty/,
+  ],
   [
     'peer equal to the homeserver itself',
     (c) => setPath(c, 'homeservers[0].federation', { enabled: true, peers: ['matrix.agency.example.org:8448'] }),
@@ -121,59 +253,235 @@ const REJECTED: Case[] = [
     'homeservers[0].federation.egressCidrs[0]',
     /private or reserved range/,
   ],
-  ['Synapse older than the minimum', (c) => setPath(c, 'images.synapse', `ghcr.io/element-hq/synapse:v1.145.0@${FAKE_DIGEST}`), 'images.synapse', /older than the minimum v1\.146\.0/],
-  ['Synapse without a version tag', (c) => setPath(c, 'images.synapse', `ghcr.io/element-hq/synapse@${FAKE_DIGEST}`), 'images.synapse', /needs a version tag/],
-  ['infinite session (no unit)', (c) => setPath(c, 'homeservers[0].synapse.tokens.sessionLifetime', 'forever'), 'homeservers[0].synapse.tokens.sessionLifetime', /must be a duration/],
-  ['session longer than 90 days', (c) => setPath(c, 'homeservers[0].synapse.tokens.sessionLifetime', '365d'), 'homeservers[0].synapse.tokens.sessionLifetime', /at most 90d/],
-  ['refresh token outliving the session', (c) => setPath(c, 'homeservers[0].synapse.tokens.refreshTokenLifetime', '60d'), 'homeservers[0].synapse.tokens.refreshTokenLifetime', /must not exceed sessionLifetime/],
-  ['upload size above 2G', (c) => setPath(c, 'homeservers[0].synapse.maxUploadSize', '4G'), 'homeservers[0].synapse.maxUploadSize', /at most 2G/],
-  ['upload window smaller than one upload', (c) => setPath(c, 'homeservers[0].synapse.mediaUploadLimits', [{ timePeriod: '1h', maxSize: '10M' }]), 'homeservers[0].synapse.mediaUploadLimits[0].maxSize', /at least maxUploadSize/],
-  ['admission group outside the base DN', (c) => setPath(c, 'homeservers[0].directory.admissionGroup', 'cn=matrix-users,dc=evil,dc=org'), 'homeservers[0].directory.admissionGroup', /inside directory.baseDn/],
-  ['DN with filter metacharacters', (c) => setPath(c, 'homeservers[0].directory.admissionGroup', 'cn=*)(uid=*,dc=agency,dc=example,dc=org'), 'homeservers[0].directory.admissionGroup', /value "\*\)\(uid=\*" must be letters, digits/],
+  [
+    'Synapse older than the minimum',
+    (c) => setPath(c, 'images.synapse', `ghcr.io/element-hq/synapse:v1.145.0@${FAKE_DIGEST}`),
+    'images.synapse',
+    /older than the minimum v1\.146\.0/,
+  ],
+  [
+    'Synapse without a version tag',
+    (c) => setPath(c, 'images.synapse', `ghcr.io/element-hq/synapse@${FAKE_DIGEST}`),
+    'images.synapse',
+    /needs a version tag/,
+  ],
+  [
+    'infinite session (no unit)',
+    (c) => setPath(c, 'homeservers[0].synapse.tokens.sessionLifetime', 'forever'),
+    'homeservers[0].synapse.tokens.sessionLifetime',
+    /must be a duration/,
+  ],
+  [
+    'session longer than 90 days',
+    (c) => setPath(c, 'homeservers[0].synapse.tokens.sessionLifetime', '365d'),
+    'homeservers[0].synapse.tokens.sessionLifetime',
+    /at most 90d/,
+  ],
+  [
+    'refresh token outliving the session',
+    (c) => setPath(c, 'homeservers[0].synapse.tokens.refreshTokenLifetime', '60d'),
+    'homeservers[0].synapse.tokens.refreshTokenLifetime',
+    /must not exceed sessionLifetime/,
+  ],
+  [
+    'upload size above 2G',
+    (c) => setPath(c, 'homeservers[0].synapse.maxUploadSize', '4G'),
+    'homeservers[0].synapse.maxUploadSize',
+    /at most 2G/,
+  ],
+  [
+    'upload window smaller than one upload',
+    (c) => setPath(c, 'homeservers[0].synapse.mediaUploadLimits', [{ timePeriod: '1h', maxSize: '10M' }]),
+    'homeservers[0].synapse.mediaUploadLimits[0].maxSize',
+    /at least maxUploadSize/,
+  ],
+  [
+    'admission group outside the base DN',
+    (c) => setPath(c, 'homeservers[0].directory.admissionGroup', 'cn=matrix-users,dc=evil,dc=org'),
+    'homeservers[0].directory.admissionGroup',
+    /inside directory.baseDn/,
+  ],
+  [
+    'DN with filter metacharacters',
+    (c) => setPath(c, 'homeservers[0].directory.admissionGroup', 'cn=*)(uid=*,dc=agency,dc=example,dc=org'),
+    'homeservers[0].directory.admissionGroup',
+    /value "\*\)\(uid=\*" must be letters, digits/,
+  ],
   [
     'SMTP without transport security (port 25)',
-    (c) => setPath(c, 'homeservers[0].synapse.smtp', { host: 'smtp.example.org', port: 25, username: 'matrix', notifFrom: 'M <m@example.org>' }),
+    (c) =>
+      setPath(c, 'homeservers[0].synapse.smtp', { host: 'smtp.example.org', port: 25, username: 'matrix', notifFrom: 'M <m@example.org>' }),
     'homeservers[0].synapse.smtp.port',
     /465 \(implicit TLS\) or 587/,
   ],
   [
     'SMTP password written in the config',
-    (c) => setPath(c, 'homeservers[0].synapse.smtp', { host: 'smtp.example.org', port: 587, username: 'matrix', notifFrom: 'M <m@example.org>', password: 'x' }),
+    (c) =>
+      setPath(c, 'homeservers[0].synapse.smtp', {
+        host: 'smtp.example.org',
+        port: 587,
+        username: 'matrix',
+        notifFrom: 'M <m@example.org>',
+        password: 'x',
+      }),
     'homeservers[0].synapse.smtp.password',
     /unknown key/,
   ],
-  ['external directory without its address', (c) => setPath(c, 'homeservers[0].directory.mode', 'external'), 'homeservers[0].directory.external', /is required when directory.mode is external/],
+  [
+    'external directory without its address',
+    (c) => setPath(c, 'homeservers[0].directory.mode', 'external'),
+    'homeservers[0].directory.external',
+    /is required when directory.mode is external/,
+  ],
   [
     'external directory address inside the cluster',
-    (c) => setPath(c, 'homeservers[0].directory', { ...(c.homeservers as Mutable[])[0]!.directory as Mutable, mode: 'external', external: { host: 'ldap.example.org', cidrs: ['10.244.3.4/32'] } }),
+    (c) =>
+      setPath(c, 'homeservers[0].directory', {
+        ...((c.homeservers as Mutable[])[0]!.directory as Mutable),
+        mode: 'external',
+        external: { host: 'ldap.example.org', cidrs: ['10.244.3.4/32'] },
+      }),
     'homeservers[0].directory.external.cidrs[0]',
     /outside the cluster/,
   ],
-  ['external settings while in-cluster', (c) => setPath(c, 'homeservers[0].directory.external', { host: 'ldap.example.org', cidrs: ['198.51.100.7/32'] }), 'homeservers[0].directory.external', /must be absent/],
-  ['search size limit above 1000', (c) => setPath(c, 'homeservers[0].directory.sizeLimit', 5000), 'homeservers[0].directory.sizeLimit', /1000/],
-  ['S3 endpoint over plain HTTP', (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'http://s3.example.org', bucket: 'media', cidrs: ['198.51.100.8/32'] } }), 'homeservers[0].media.s3.endpoint', /https:\/\//],
-  ['S3 credentials in the config', (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs: ['198.51.100.8/32'], secretKey: 'x' } }), 'homeservers[0].media.s3.secretKey', /unknown key/],
-  ['S3 egress to every address', (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs: ['0.0.0.0/0'] } }), 'homeservers[0].media.s3.cidrs[0]', /not every address/],
-  ['local state directory escaping the project', (c) => setPath(c, 'state.local.directory', '../elsewhere'), 'state.local.directory', /project directory/],
-  ['pg backend with a connection string in the file', (c) => setPath(c, 'state', { backend: 'pg', pg: { schemaPrefix: 'm', connStr: 'postgres://u:p@h/db' } }), 'state.pg.connStr', /unknown key/],
+  [
+    'external settings while in-cluster',
+    (c) => setPath(c, 'homeservers[0].directory.external', { host: 'ldap.example.org', cidrs: ['198.51.100.7/32'] }),
+    'homeservers[0].directory.external',
+    /must be absent/,
+  ],
+  [
+    'search size limit above 1000',
+    (c) => setPath(c, 'homeservers[0].directory.sizeLimit', 5000),
+    'homeservers[0].directory.sizeLimit',
+    /1000/,
+  ],
+  [
+    'S3 endpoint over plain HTTP',
+    (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'http://s3.example.org', bucket: 'media', cidrs: ['198.51.100.8/32'] } }),
+    'homeservers[0].media.s3.endpoint',
+    /https:\/\//,
+  ],
+  [
+    'S3 credentials in the config',
+    (c) =>
+      setPath(c, 'homeservers[0].media', {
+        s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs: ['198.51.100.8/32'], secretKey: 'x' },
+      }),
+    'homeservers[0].media.s3.secretKey',
+    /unknown key/,
+  ],
+  [
+    'S3 egress to every address',
+    (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs: ['0.0.0.0/0'] } }),
+    'homeservers[0].media.s3.cidrs[0]',
+    /not every address/,
+  ],
+  [
+    'local state directory escaping the project',
+    (c) => setPath(c, 'state.local.directory', '../elsewhere'),
+    'state.local.directory',
+    /project directory/,
+  ],
+  [
+    'pg backend with a connection string in the file',
+    (c) => setPath(c, 'state', { backend: 'pg', pg: { schemaPrefix: 'm', connStr: 'postgres://u:p@h/db' } }),
+    'state.pg.connStr',
+    /unknown key/,
+  ],
   ['no monitoring section', (c) => setPath(c, 'monitoring', undefined), 'monitoring', /required/],
   ['monitoring without the Prometheus namespace', (c) => setPath(c, 'monitoring.namespace', undefined), 'monitoring.namespace', /required/],
-  ['monitoring namespace that is not a namespace name', (c) => setPath(c, 'monitoring.namespace', 'Monitoring'), 'monitoring.namespace', /lowercase/],
-  ['monitoring namespace of this deployment', (c) => setPath(c, 'monitoring.namespace', 'agency-gateway'), 'monitoring.namespace', /is a namespace of this deployment/],
-  ['monitoring namespace of the platform', (c) => setPath(c, 'monitoring.namespace', 'matrix-openbao'), 'monitoring.namespace', /is a namespace of this deployment/],
-  ['Prometheus pods selected by no label', (c) => setPath(c, 'monitoring.prometheusPodLabels', {}), 'monitoring.prometheusPodLabels', /at least one label/],
-  ['Prometheus pod label that is not a label', (c) => setPath(c, 'monitoring.prometheusPodLabels', { 'app name': 'prometheus' }), 'monitoring.prometheusPodLabels.app name', /Kubernetes label key/],
-  ['resource label overriding one of ours', (c) => setPath(c, 'monitoring.resourceLabels', { 'matrix.sovereign/compartment': 'x' }), 'monitoring.resourceLabels.matrix.sovereign/compartment', /label this project sets/],
-  ['resource label with a bad value', (c) => setPath(c, 'monitoring.resourceLabels', { release: 'kube prometheus' }), 'monitoring.resourceLabels.release', /Kubernetes label value/],
+  [
+    'monitoring namespace that is not a namespace name',
+    (c) => setPath(c, 'monitoring.namespace', 'Monitoring'),
+    'monitoring.namespace',
+    /lowercase/,
+  ],
+  [
+    'monitoring namespace of this deployment',
+    (c) => setPath(c, 'monitoring.namespace', 'agency-gateway'),
+    'monitoring.namespace',
+    /is a namespace of this deployment/,
+  ],
+  [
+    'monitoring namespace of the platform',
+    (c) => setPath(c, 'monitoring.namespace', 'matrix-openbao'),
+    'monitoring.namespace',
+    /is a namespace of this deployment/,
+  ],
+  [
+    'Prometheus pods selected by no label',
+    (c) => setPath(c, 'monitoring.prometheusPodLabels', {}),
+    'monitoring.prometheusPodLabels',
+    /at least one label/,
+  ],
+  [
+    'Prometheus pod label that is not a label',
+    (c) => setPath(c, 'monitoring.prometheusPodLabels', { 'app name': 'prometheus' }),
+    'monitoring.prometheusPodLabels.app name',
+    /Kubernetes label key/,
+  ],
+  [
+    'resource label overriding one of ours',
+    (c) => setPath(c, 'monitoring.resourceLabels', { 'matrix.sovereign/compartment': 'x' }),
+    'monitoring.resourceLabels.matrix.sovereign/compartment',
+    /label this project sets/,
+  ],
+  [
+    'resource label with a bad value',
+    (c) => setPath(c, 'monitoring.resourceLabels', { release: 'kube prometheus' }),
+    'monitoring.resourceLabels.release',
+    /Kubernetes label value/,
+  ],
   ['unknown monitoring key', (c) => setPath(c, 'monitoring.alertmanager', 'x'), 'monitoring.alertmanager', /unknown key/],
-  ['unknown alert threshold (typo)', (c) => setPath(c, 'monitoring.alerts.mediaEgresPerHour', '1G'), 'monitoring.alerts.mediaEgresPerHour', /unknown key/],
-  ['media egress threshold without a unit', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', 2000000000), 'monitoring.alerts.mediaEgressPerHour', /string/],
-  ['media egress threshold that is not a size', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', '2 GB'), 'monitoring.alerts.mediaEgressPerHour', /must be a size/],
-  ['media egress threshold above 50G', (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', '1024G'), 'monitoring.alerts.mediaEgressPerHour', /at most 50G/],
-  ['zero directory-search threshold (alert always firing)', (c) => setPath(c, 'monitoring.alerts.userDirectorySearchesPerMinute', 0), 'monitoring.alerts.userDirectorySearchesPerMinute', /greater than or equal to 1/],
-  ['fractional profile threshold', (c) => setPath(c, 'monitoring.alerts.profileLookupsPerMinute', 2.5), 'monitoring.alerts.profileLookupsPerMinute', /integer/],
-  ['rejected-login threshold too high to mean anything', (c) => setPath(c, 'monitoring.alerts.rejectedLoginsPerMinute', 100_000), 'monitoring.alerts.rejectedLoginsPerMinute', /less than or equal to 300/],
-  ['negative rejected-login threshold', (c) => setPath(c, 'monitoring.alerts.rejectedLoginsPerMinute', -5), 'monitoring.alerts.rejectedLoginsPerMinute', /greater than or equal to 1/],
+  [
+    'unknown alert threshold (typo)',
+    (c) => setPath(c, 'monitoring.alerts.mediaEgresPerHour', '1G'),
+    'monitoring.alerts.mediaEgresPerHour',
+    /unknown key/,
+  ],
+  [
+    'media egress threshold without a unit',
+    (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', 2000000000),
+    'monitoring.alerts.mediaEgressPerHour',
+    /string/,
+  ],
+  [
+    'media egress threshold that is not a size',
+    (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', '2 GB'),
+    'monitoring.alerts.mediaEgressPerHour',
+    /must be a size/,
+  ],
+  [
+    'media egress threshold above 50G',
+    (c) => setPath(c, 'monitoring.alerts.mediaEgressPerHour', '1024G'),
+    'monitoring.alerts.mediaEgressPerHour',
+    /at most 50G/,
+  ],
+  [
+    'zero directory-search threshold (alert always firing)',
+    (c) => setPath(c, 'monitoring.alerts.userDirectorySearchesPerMinute', 0),
+    'monitoring.alerts.userDirectorySearchesPerMinute',
+    /greater than or equal to 1/,
+  ],
+  [
+    'fractional profile threshold',
+    (c) => setPath(c, 'monitoring.alerts.profileLookupsPerMinute', 2.5),
+    'monitoring.alerts.profileLookupsPerMinute',
+    /integer/,
+  ],
+  [
+    'rejected-login threshold too high to mean anything',
+    (c) => setPath(c, 'monitoring.alerts.rejectedLoginsPerMinute', 100_000),
+    'monitoring.alerts.rejectedLoginsPerMinute',
+    /less than or equal to 300/,
+  ],
+  [
+    'negative rejected-login threshold',
+    (c) => setPath(c, 'monitoring.alerts.rejectedLoginsPerMinute', -5),
+    'monitoring.alerts.rejectedLoginsPerMinute',
+    /greater than or equal to 1/,
+  ],
 ];
 
 describe('rejected configs name the field path and the rule', () => {
@@ -189,7 +497,10 @@ describe('rejected configs name the field path and the rule', () => {
     setPath(config, 'homeservers[2].name', 'ministry');
     setPath(config, 'homeservers[1].serverName', 'matrix.ministry.example.org');
     const issues = issuesOf(config);
-    expect(issues).toContainEqual({ path: 'homeservers[2].name', message: expect.stringMatching(/duplicate homeserver name "ministry" \(already at homeservers\[0\]\.name\)/) });
+    expect(issues).toContainEqual({
+      path: 'homeservers[2].name',
+      message: expect.stringMatching(/duplicate homeserver name "ministry" \(already at homeservers\[0\]\.name\)/),
+    });
     expect(issues).toContainEqual({ path: 'homeservers[1].serverName', message: expect.stringMatching(/duplicate server name/) });
   });
 

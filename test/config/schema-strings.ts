@@ -33,7 +33,10 @@ function formatPath(segments: readonly (string | number)[]): string {
 export function replaceLeaf(config: Record<string, unknown>, leaf: StringLeaf, text: string): string {
   const parentSegments = leaf.segments.slice(0, -1);
   const last = leaf.segments[leaf.segments.length - 1] ?? '';
-  const parent = parentSegments.reduce<Record<string | number, unknown>>((node, segment) => node[segment] as Record<string | number, unknown>, config);
+  const parent = parentSegments.reduce<Record<string | number, unknown>>(
+    (node, segment) => node[segment] as Record<string | number, unknown>,
+    config,
+  );
   if (leaf.role === 'value') {
     parent[last] = text;
     return leaf.path;
@@ -60,11 +63,16 @@ export function schemaStringFields(schema: ZodTypeAny, field = ''): string[] {
     case 'ZodDefault':
       return inner('innerType');
     case 'ZodObject':
-      return Object.entries((definition.shape as () => Record<string, ZodTypeAny>)()).flatMap(([key, child]) => schemaStringFields(child, join(field, key)));
+      return Object.entries((definition.shape as () => Record<string, ZodTypeAny>)()).flatMap(([key, child]) =>
+        schemaStringFields(child, join(field, key)),
+      );
     case 'ZodArray':
       return schemaStringFields(definition.type as ZodTypeAny, `${field}[]`);
     case 'ZodRecord':
-      return [...schemaStringFields(definition.keyType as ZodTypeAny, join(field, '<key>')), ...schemaStringFields(definition.valueType as ZodTypeAny, join(field, '<value>'))];
+      return [
+        ...schemaStringFields(definition.keyType as ZodTypeAny, join(field, '<key>')),
+        ...schemaStringFields(definition.valueType as ZodTypeAny, join(field, '<value>')),
+      ];
     case 'ZodUnion':
     case 'ZodDiscriminatedUnion':
       return [...new Set((definition.options as ZodTypeAny[]).flatMap((option) => schemaStringFields(option, field)))];
@@ -93,10 +101,14 @@ export function stringLeaves(schema: ZodTypeAny, value: unknown, segments: reado
     case 'ZodObject': {
       if (typeof value !== 'object' || value === null) return [];
       const shape = (definition.shape as () => Record<string, ZodTypeAny>)();
-      return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => (shape[key] ? stringLeaves(shape[key], child, [...segments, key], join(field, key)) : []));
+      return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) =>
+        shape[key] ? stringLeaves(shape[key], child, [...segments, key], join(field, key)) : [],
+      );
     }
     case 'ZodArray':
-      return Array.isArray(value) ? value.flatMap((item, index) => stringLeaves(definition.type as ZodTypeAny, item, [...segments, index], `${field}[]`)) : [];
+      return Array.isArray(value)
+        ? value.flatMap((item, index) => stringLeaves(definition.type as ZodTypeAny, item, [...segments, index], `${field}[]`))
+        : [];
     case 'ZodRecord':
       if (typeof value !== 'object' || value === null) return [];
       return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => [

@@ -7,20 +7,58 @@
  * the reason; the renderers' own escaping of them is proven in test/render/template-injection.
  */
 import { ConfigError } from '../../config/load-config';
-import { parseDeploymentConfig } from '../../model/load-config';
 import { deploymentConfigSchema } from '../../config/schema';
+import { parseDeploymentConfig } from '../../model/load-config';
 import { defaultConfigObject, fleetConfigObject, setPath, toYaml, type Mutable } from './config-fixtures';
 import { replaceLeaf, schemaStringFields, stringLeaves } from './schema-strings';
 
 /** What the engines read specially: Go templates, YAML, HCL, LDIF/DN/filters, HAProxy, shell, printf, PromQL, Kubernetes labels; controls and invisible characters. */
 const MARKERS: readonly string[] = [
-  '{{', '}}', '{', '}', '"', "'", '`', '$', '\\', '\n', '\r', '\t', '\u0000', '\u0085', '\u2028', '\u202e', '\u200b', '\ufeff',
-  ';', '|', '&', '#', '%', '<', '>', '*', '(', ')', '[', ']', ' ', ',', '=', '!', '?', '^', '~',
+  '{{',
+  '}}',
+  '{',
+  '}',
+  '"',
+  "'",
+  '`',
+  '$',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  '\u0000',
+  '\u0085',
+  '\u2028',
+  '\u202e',
+  '\u200b',
+  '\ufeff',
+  ';',
+  '|',
+  '&',
+  '#',
+  '%',
+  '<',
+  '>',
+  '*',
+  '(',
+  ')',
+  '[',
+  ']',
+  ' ',
+  ',',
+  '=',
+  '!',
+  '?',
+  '^',
+  '~',
 ];
 
 /** Characters a field accepts by design, and why they are inert where it goes. */
 const ACCEPTED: Readonly<Record<string, { readonly characters: readonly string[]; readonly why: string }>> = {
-  'homeservers[].synapse.smtp.notifFrom': { characters: [' ', "'", '&'], why: 'display names have words and apostrophes; written as a YAML string inside a literal Go template' },
+  'homeservers[].synapse.smtp.notifFrom': {
+    characters: [' ', "'", '&'],
+    why: 'display names have words and apostrophes; written as a YAML string inside a literal Go template',
+  },
   'homeservers[].directory.baseDn': { characters: [' '], why: 'inner single spaces in values (RFC 4514 needs no escape for them)' },
   'homeservers[].directory.usersDn': { characters: [' '], why: 'inner single spaces in values' },
   'homeservers[].directory.admissionGroup': { characters: [' '], why: 'inner single spaces in values' },
@@ -65,7 +103,9 @@ function injected(value: string, marker: string): string[] {
 
 const leaves = CONFIGS.flatMap(([name, config]) => stringLeaves(deploymentConfigSchema, config).map((leaf) => ({ name, config, leaf })));
 /** One leaf per schema field (and role): the first the complete configs hold. */
-const perField = leaves.filter((entry, index) => leaves.findIndex((other) => other.leaf.field === entry.leaf.field && other.leaf.role === entry.leaf.role) === index);
+const perField = leaves.filter(
+  (entry, index) => leaves.findIndex((other) => other.leaf.field === entry.leaf.field && other.leaf.role === entry.leaf.role) === index,
+);
 
 describe('every string field of the schema', () => {
   it('is present in the complete configs (so it is tested below)', () => {
@@ -79,16 +119,19 @@ describe('every string field of the schema', () => {
 });
 
 describe('hostile text in each string field is refused with its field path', () => {
-  it.each(perField.map(({ name, leaf, config }) => [`${leaf.field}${leaf.role === 'key' ? ' (key)' : ''}`, name, leaf, config] as const))('%s (in the %s config)', (_label, _name, leaf, config) => {
-    const accepted = ACCEPTED[leaf.field]?.characters ?? [];
-    const accepting: string[] = [];
-    for (const marker of MARKERS.filter((candidate) => !accepted.includes(candidate))) {
-      for (const text of injected(leaf.value, marker)) {
-        const attempt = structuredClone(config);
-        const path = replaceLeaf(attempt, leaf, text);
-        if (!issuesOf(attempt).some((issue) => issue.path === path)) accepting.push(JSON.stringify(text));
+  it.each(perField.map(({ name, leaf, config }) => [`${leaf.field}${leaf.role === 'key' ? ' (key)' : ''}`, name, leaf, config] as const))(
+    '%s (in the %s config)',
+    (_label, _name, leaf, config) => {
+      const accepted = ACCEPTED[leaf.field]?.characters ?? [];
+      const accepting: string[] = [];
+      for (const marker of MARKERS.filter((candidate) => !accepted.includes(candidate))) {
+        for (const text of injected(leaf.value, marker)) {
+          const attempt = structuredClone(config);
+          const path = replaceLeaf(attempt, leaf, text);
+          if (!issuesOf(attempt).some((issue) => issue.path === path)) accepting.push(JSON.stringify(text));
+        }
       }
-    }
-    expect(accepting).toEqual([]);
-  });
+      expect(accepting).toEqual([]);
+    },
+  );
 });

@@ -8,9 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { appCommandOf } from '../../config/app-command';
 import { ConfigError } from '../../config/load-config';
-import { parseDeploymentConfig } from '../../model/load-config';
 import { projectRoot } from '../../config/project-root';
 import { terraformSyntaxProblem } from '../../config/schema';
+import { parseDeploymentConfig } from '../../model/load-config';
 import { defaultConfigObject, setPath, toYaml, type Mutable } from './config-fixtures';
 
 const TEMPLATE = /must not contain Terraform template syntax \(\$\{ or %\{\)$/;
@@ -64,7 +64,10 @@ function issuesOf(config: Mutable): { path: string; message: string }[] {
 
 describe('terraformSyntaxProblem', () => {
   it.each(VALUES)('refuses %j', (value, rule) => expect(terraformSyntaxProblem(value)).toMatch(rule));
-  it.each(['plain', '$HOME', '100%', '{{ .password }}', '$ {x}', '% {x}', 'Matrix <noreply@agency.example.org>', 'TfToken'])('accepts %j', (value) => expect(terraformSyntaxProblem(value)).toBeNull());
+  it.each(['plain', '$HOME', '100%', '{{ .password }}', '$ {x}', '% {x}', 'Matrix <noreply@agency.example.org>', 'TfToken'])(
+    'accepts %j',
+    (value) => expect(terraformSyntaxProblem(value)).toBeNull(),
+  );
 });
 
 describe.each(FIELDS)('%s', (field) => {
@@ -75,25 +78,40 @@ describe.each(FIELDS)('%s', (field) => {
 });
 
 describe('other places', () => {
-  it('refuses it in the optional SMTP section (notifFrom), reported beside the field\'s own rule', () => {
-    const config = setPath(defaultConfigObject(), 'homeservers[0].synapse.smtp', { host: 'smtp.agency.example.org', port: 587, username: 'matrix', notifFrom: 'Matrix ${x} <noreply@agency.example.org>' });
+  it("refuses it in the optional SMTP section (notifFrom), reported beside the field's own rule", () => {
+    const config = setPath(defaultConfigObject(), 'homeservers[0].synapse.smtp', {
+      host: 'smtp.agency.example.org',
+      port: 587,
+      username: 'matrix',
+      notifFrom: 'Matrix ${x} <noreply@agency.example.org>',
+    });
     expect(issuesOf(config)).toContainEqual({ path: 'homeservers[0].synapse.smtp.notifFrom', message: expect.stringMatching(TEMPLATE) });
   });
 
   it('refuses it in mapping keys', () => {
     const config = setPath(defaultConfigObject(), 'monitoring.resourceLabels', { 'team/${x}': 'ops' });
-    expect(issuesOf(config)).toContainEqual({ path: 'monitoring.resourceLabels.team/${x}', message: expect.stringMatching(/^mapping key must not contain Terraform template syntax/) });
+    expect(issuesOf(config)).toContainEqual({
+      path: 'monitoring.resourceLabels.team/${x}',
+      message: expect.stringMatching(/^mapping key must not contain Terraform template syntax/),
+    });
   });
 
   it('refuses it in keys the schema does not know (besides the unknown key itself)', () => {
     const issues = issuesOf(setPath(defaultConfigObject(), 'extras', { note: '%{ if true }' }));
-    expect(issues).toEqual(expect.arrayContaining([{ path: 'extras.note', message: expect.stringMatching(TEMPLATE) }, { path: 'extras', message: expect.stringMatching(/unknown key/) }]));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'extras.note', message: expect.stringMatching(TEMPLATE) },
+        { path: 'extras', message: expect.stringMatching(/unknown key/) },
+      ]),
+    );
   });
 
   it('reports every hostile field at once', () => {
     const config = defaultConfigObject();
     for (const field of FIELDS) setPath(config, field, '${x}');
-    const paths = issuesOf(config).filter((issue) => TEMPLATE.test(issue.message)).map((issue) => issue.path);
+    const paths = issuesOf(config)
+      .filter((issue) => TEMPLATE.test(issue.message))
+      .map((issue) => issue.path);
     expect(paths.sort()).toEqual([...FIELDS].sort());
   });
 });
@@ -103,7 +121,11 @@ it('the app exits 2 with the field path and the rule on one line, and writes not
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'template-syntax-'));
   const hostile = path.join(directory, 'hostile.yaml');
   fs.writeFileSync(hostile, toYaml(setPath(defaultConfigObject(), 'kubernetes.configPath', '${file("/etc/passwd")}')));
-  const result = spawnSync('sh', ['-c', `${appCommandOf(root) ?? ''} "$@"`, 'sh', hostile], { encoding: 'utf8', cwd: root, env: { ...process.env, CDKTF_OUTDIR: path.join(directory, 'cdktf.out') } });
+  const result = spawnSync('sh', ['-c', `${appCommandOf(root) ?? ''} "$@"`, 'sh', hostile], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, CDKTF_OUTDIR: path.join(directory, 'cdktf.out') },
+  });
   expect(result.status).toBe(2);
   expect(result.stderr.split('\n')).toContain('  - kubernetes.configPath: must not contain Terraform template syntax (${ or %{)');
   expect(result.stderr).not.toMatch(/\n\s+at /);

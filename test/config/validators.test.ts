@@ -26,7 +26,9 @@ describe('dnsNameProblem', () => {
 
 describe('serverNameProblem', () => {
   it.each(['example.org', 'example.org:8448'])('accepts %s', (name) => expect(serverNameProblem(name)).toBeNull());
-  it.each([['example.org:0'], ['example.org:65536'], ['example.org:'], ['[::1]:8448']])('rejects %s', (name) => expect(serverNameProblem(name)).not.toBeNull());
+  it.each([['example.org:0'], ['example.org:65536'], ['example.org:'], ['[::1]:8448']])('rejects %s', (name) =>
+    expect(serverNameProblem(name)).not.toBeNull(),
+  );
 });
 
 describe('parseCidr', () => {
@@ -66,8 +68,16 @@ describe('parseCidr', () => {
 
 describe('image references', () => {
   it('parses registry, repository, tag and digest', () => {
-    expect(parseImageReference(`ghcr.io/element-hq/synapse:v1.159.0@${DIGEST}`)).toEqual({ registry: 'ghcr.io', repository: 'element-hq/synapse', tag: 'v1.159.0', digest: DIGEST });
-    expect(parseImageReference(`registry.local:5000/team/app@${DIGEST}`)).toMatchObject({ registry: 'registry.local:5000', repository: 'team/app' });
+    expect(parseImageReference(`ghcr.io/element-hq/synapse:v1.159.0@${DIGEST}`)).toEqual({
+      registry: 'ghcr.io',
+      repository: 'element-hq/synapse',
+      tag: 'v1.159.0',
+      digest: DIGEST,
+    });
+    expect(parseImageReference(`registry.local:5000/team/app@${DIGEST}`)).toMatchObject({
+      registry: 'registry.local:5000',
+      repository: 'team/app',
+    });
   });
   it.each([
     ['ghcr.io/element-hq/synapse:v1.159.0', /pinned by digest/],
@@ -84,6 +94,9 @@ describe('image references', () => {
     if (typeof reference === 'string') throw new Error(reference);
     expect(effectiveImage(reference)).toBe(`docker.io/library/haproxy:3.2@${DIGEST}`);
     expect(effectiveImage(reference, 'mirror.example/proxy')).toBe(`mirror.example/proxy/docker.io/library/haproxy:3.2@${DIGEST}`);
-    expect(parseImageReference(effectiveImage(reference, 'mirror.example/proxy'))).toMatchObject({ registry: 'mirror.example', digest: DIGEST });
+    expect(parseImageReference(effectiveImage(reference, 'mirror.example/proxy'))).toMatchObject({
+      registry: 'mirror.example',
+      digest: DIGEST,
+    });
   });
 });

@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
-import { loadDeploymentConfig } from '../../model/load-config';
 import { Compartment, podSecurityLabels, type CompartmentProps } from '../../constructs/compartment';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace, type HomeserverCompartment } from '../../model/compartments';
 import { flowMatrix, type Flow } from '../../model/flows';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { deriveFlowPolicies } from '../../model/network-policies';
 import { platformFlowMatrix } from '../../model/platform';
 import { deriveLimitRange, deriveQuota } from '../../model/quotas';
@@ -11,7 +11,10 @@ const config = loadDeploymentConfig();
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
-function synthWith(identity: Partial<Pick<CompartmentProps, 'kind' | 'namespace' | 'owner'>>, extra?: (compartment: Compartment) => void): Resources {
+function synthWith(
+  identity: Partial<Pick<CompartmentProps, 'kind' | 'namespace' | 'owner'>>,
+  extra?: (compartment: Compartment) => void,
+): Resources {
   const json = Testing.synthScope((scope) => {
     const compartment = new Compartment(scope, 'compartment', {
       kind: 'directory',
@@ -70,7 +73,9 @@ describe('Compartment', () => {
     const policies = only(resources, 'kubernetes_network_policy_v1');
     expect(policies).toHaveLength(2);
     expect(policies).toContainEqual(
-      expect.objectContaining({ spec: { pod_selector: { match_labels: {} }, policy_types: ['Ingress', 'Egress'], ingress: [], egress: [] } }),
+      expect.objectContaining({
+        spec: { pod_selector: { match_labels: {} }, policy_types: ['Ingress', 'Egress'], ingress: [], egress: [] },
+      }),
     );
     expect(policies).toContainEqual(
       expect.objectContaining({
@@ -78,7 +83,12 @@ describe('Compartment', () => {
           policy_types: ['Egress'],
           egress: [
             {
-              to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } }, pod_selector: { match_labels: { 'k8s-app': 'kube-dns' } } }],
+              to: [
+                {
+                  namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                  pod_selector: { match_labels: { 'k8s-app': 'kube-dns' } },
+                },
+              ],
               ports: [
                 { port: '53', protocol: 'UDP' },
                 { port: '53', protocol: 'TCP' },
@@ -91,28 +101,37 @@ describe('Compartment', () => {
   });
 
   it('has a quota and a limit range in its namespace', () => {
-    expect(only(resources, 'kubernetes_resource_quota_v1')[0]).toMatchObject({ spec: { hard: { pods: '0', 'services.loadbalancers': '0' } } });
+    expect(only(resources, 'kubernetes_resource_quota_v1')[0]).toMatchObject({
+      spec: { hard: { pods: '0', 'services.loadbalancers': '0' } },
+    });
     expect(only(resources, 'kubernetes_limit_range_v1')[0]).toMatchObject({
       spec: { limit: [expect.objectContaining({ type: 'Container' }), expect.objectContaining({ type: 'PersistentVolumeClaim' })] },
     });
   });
-
 });
 
 describe('Compartment.allow(flows)', () => {
   const homeserver = config.homeservers[0]!;
   const flows = flowMatrix(config, homeserver);
   // Sorted: the synthesized JSON orders resources by logical id.
-  const policyNames = (resources: Resources) => only(resources, 'kubernetes_network_policy_v1').map((policy) => (policy.metadata as { name: string }).name).sort();
+  const policyNames = (resources: Resources) =>
+    only(resources, 'kubernetes_network_policy_v1')
+      .map((policy) => (policy.metadata as { name: string }).name)
+      .sort();
   const BASELINE = ['default-deny-all', 'baseline-dns-egress'];
 
   function synthHomeserverCompartment(kind: HomeserverCompartment, allowed: readonly Flow[]): Resources {
-    return synthWith({ kind, namespace: homeserverNamespace(homeserver.name, kind), owner: { homeserverName: homeserver.name } }, (compartment) => compartment.allow(allowed));
+    return synthWith(
+      { kind, namespace: homeserverNamespace(homeserver.name, kind), owner: { homeserverName: homeserver.name } },
+      (compartment) => compartment.allow(allowed),
+    );
   }
 
   it.each(HOMESERVER_COMPARTMENTS)('the %s compartment, handed the whole matrix, allows exactly its own side of each flow', (kind) => {
     const namespace = homeserverNamespace(homeserver.name, kind);
-    const ownSide = deriveFlowPolicies(flows, homeserver).filter((policy) => policy.namespace === namespace).map((policy) => policy.name);
+    const ownSide = deriveFlowPolicies(flows, homeserver)
+      .filter((policy) => policy.namespace === namespace)
+      .map((policy) => policy.name);
     expect(ownSide.length).toBeGreaterThan(0);
     expect(policyNames(synthHomeserverCompartment(kind, flows))).toEqual([...BASELINE, ...ownSide].sort());
   });
@@ -120,7 +139,12 @@ describe('Compartment.allow(flows)', () => {
   it.each<[string, HomeserverCompartment, string, string[]]>([
     ['a flow leaving it: egress only', 'directory', 'synapse-to-openldap-ldaps', ['ingress-synapse-to-openldap-ldaps']],
     ['a flow entering it: ingress only', 'homeserver', 'synapse-to-openldap-ldaps', ['egress-synapse-to-openldap-ldaps']],
-    ['a flow between two of its workloads: both sides', 'homeserver', 'synapse-to-postgres-postgres', ['egress-synapse-to-postgres-postgres', 'ingress-synapse-to-postgres-postgres']],
+    [
+      'a flow between two of its workloads: both sides',
+      'homeserver',
+      'synapse-to-postgres-postgres',
+      ['egress-synapse-to-postgres-postgres', 'ingress-synapse-to-postgres-postgres'],
+    ],
     ['a flow from outside the cluster: ingress only', 'gateway', 'outside-to-haproxy-https', ['ingress-outside-to-haproxy-https']],
     ['a flow between other compartments: nothing', 'directory', 'haproxy-to-synapse-http', []],
   ])('%s', (_name, kind, flowId, expected) => {
@@ -139,11 +163,19 @@ describe('Compartment.allow(flows)', () => {
   });
 
   it('allows a platform component its side of the platform flows', () => {
-    const resources = synthWith({ kind: 'platform', namespace: 'matrix-openbao', owner: { platformComponent: 'openbao' } }, (compartment) => compartment.allow(platformFlowMatrix(config)));
-    expect(policyNames(resources)).toEqual(expect.arrayContaining(['ingress-external-secrets-to-openbao-openbao', 'egress-openbao-to-outside-apiserver']));
+    const resources = synthWith({ kind: 'platform', namespace: 'matrix-openbao', owner: { platformComponent: 'openbao' } }, (compartment) =>
+      compartment.allow(platformFlowMatrix(config)),
+    );
+    expect(policyNames(resources)).toEqual(
+      expect.arrayContaining(['ingress-external-secrets-to-openbao-openbao', 'egress-openbao-to-outside-apiserver']),
+    );
   });
 
   it('refuses homeserver flows in a platform compartment (their workloads belong to no homeserver there)', () => {
-    expect(() => synthWith({ kind: 'platform', namespace: 'matrix-openbao', owner: { platformComponent: 'openbao' } }, (compartment) => compartment.allow(flows))).toThrow(/is a homeserver workload but no homeserver was given/);
+    expect(() =>
+      synthWith({ kind: 'platform', namespace: 'matrix-openbao', owner: { platformComponent: 'openbao' } }, (compartment) =>
+        compartment.allow(flows),
+      ),
+    ).toThrow(/is a homeserver workload but no homeserver was given/);
   });
 });

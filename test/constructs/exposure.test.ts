@@ -1,11 +1,11 @@
-import { loadDeploymentConfig } from '../../model/load-config';
 import { IN_CLUSTER, type Exposure } from '../../constructs/exposure';
 import { HardenedDeployment } from '../../constructs/hardened-deployment';
 import { HardenedStatefulSet } from '../../constructs/hardened-stateful-set';
 import type { LongRunningWorkload } from '../../constructs/long-running-workload';
-import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
-import { gatewayWorkloads } from '../../workloads/catalogue';
+import { loadDeploymentConfig } from '../../model/load-config';
 import type { WorkloadSpec } from '../../model/workload-spec';
+import { gatewayWorkloads } from '../../workloads/catalogue';
+import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
 import { onlyResource, resourcesOf, synthResources, type Resources } from './synth-scope';
 
 const config = loadDeploymentConfig();
@@ -15,14 +15,24 @@ const [haproxy] = gatewayWorkloads(config, homeserver);
 
 function deployment(spec: WorkloadSpec, expose: (workload: LongRunningWorkload) => void): Resources {
   return synthResources((scope) => {
-    const workload = new HardenedDeployment(scope, spec.name, { namespace: 'agency-gateway', compartmentLabels: {}, spec, allowedRegistries: config.images.pullRegistries });
+    const workload = new HardenedDeployment(scope, spec.name, {
+      namespace: 'agency-gateway',
+      compartmentLabels: {},
+      spec,
+      allowedRegistries: config.images.pullRegistries,
+    });
     expose(workload);
   });
 }
 
 describe('expose() gives a workload exactly one Service, on its service ports only', () => {
   it.each<[string, WorkloadSpec, Exposure | undefined, Record<string, unknown>]>([
-    ['in-cluster by default', synapse!, undefined, { type: 'ClusterIP', external_traffic_policy: undefined, load_balancer_source_ranges: undefined }],
+    [
+      'in-cluster by default',
+      synapse!,
+      undefined,
+      { type: 'ClusterIP', external_traffic_policy: undefined, load_balancer_source_ranges: undefined },
+    ],
     ['in-cluster', synapse!, IN_CLUSTER, { type: 'ClusterIP', external_traffic_policy: undefined, load_balancer_source_ranges: undefined }],
     [
       'the public entry point through a load balancer, from its source ranges, keeping client addresses',
@@ -39,21 +49,36 @@ describe('expose() gives a workload exactly one Service, on its service ports on
   ])('%s', (_name, spec, exposure, expected) => {
     const resources = deployment(spec, (workload) => workload.expose(exposure));
     const service = onlyResource(resources, 'kubernetes_service_v1');
-    expect(service.spec).toMatchObject({ selector: { 'matrix.sovereign/workload': spec.name }, publish_not_ready_addresses: false, session_affinity: 'None' });
+    expect(service.spec).toMatchObject({
+      selector: { 'matrix.sovereign/workload': spec.name },
+      publish_not_ready_addresses: false,
+      session_affinity: 'None',
+    });
     for (const [key, value] of Object.entries(expected)) expect([key, service.spec[key]]).toEqual([key, value]);
-    const declared = spec.ports.filter((port) => port.servicePort !== undefined).map((port) => ({ name: port.name, port: port.servicePort, target_port: port.name, protocol: 'TCP' }));
+    const declared = spec.ports
+      .filter((port) => port.servicePort !== undefined)
+      .map((port) => ({ name: port.name, port: port.servicePort, target_port: port.name, protocol: 'TCP' }));
     expect(service.spec.port).toEqual(declared);
     expect(service.wait_for_load_balancer).toBe(false);
   });
 
   it('leaves ports without a service port (metrics) off the Service', () => {
-    const service = onlyResource(deployment(synapse!, (workload) => workload.expose()), 'kubernetes_service_v1');
+    const service = onlyResource(
+      deployment(synapse!, (workload) => workload.expose()),
+      'kubernetes_service_v1',
+    );
     expect(service.spec.port.map((port: { name: string }) => port.name)).toEqual(['http', 'replication']);
   });
 
   it('returns the Service and keeps it on the workload', () => {
     synthResources((scope) => {
-      const workload = new HardenedStatefulSet(scope, 'postgres', { namespace: 'agency-homeserver', compartmentLabels: {}, spec: postgres!, allowedRegistries: config.images.pullRegistries, storageClassName: 'encrypted-retain' });
+      const workload = new HardenedStatefulSet(scope, 'postgres', {
+        namespace: 'agency-homeserver',
+        compartmentLabels: {},
+        spec: postgres!,
+        allowedRegistries: config.images.pullRegistries,
+        storageClassName: 'encrypted-retain',
+      });
       expect(workload.service).toBeUndefined();
       const service = workload.expose();
       expect(workload.service).toBe(service);
@@ -61,13 +86,28 @@ describe('expose() gives a workload exactly one Service, on its service ports on
   });
 
   it('writes no Service for a workload never exposed', () => {
-    expect(resourcesOf(deployment(synapse!, () => undefined), 'kubernetes_service_v1')).toEqual([]);
+    expect(
+      resourcesOf(
+        deployment(synapse!, () => undefined),
+        'kubernetes_service_v1',
+      ),
+    ).toEqual([]);
   });
 
   it.each<[string, WorkloadSpec, (workload: LongRunningWorkload) => void, RegExp]>([
     ['twice', synapse!, (workload) => [workload.expose(), workload.expose()], /"synapse" is already exposed; a workload has one Service/],
-    ['in-cluster and publicly', haproxy!, (workload) => [workload.expose(), workload.expose({ reachableFrom: 'outside', through: 'LoadBalancer', sourceRanges: [] })], /already exposed/],
-    ['with no service port', { ...synapse!, ports: [{ name: 'metrics', containerPort: 9000, protocol: 'TCP' }] }, (workload) => workload.expose(), /no port with a service port: nothing to expose/],
+    [
+      'in-cluster and publicly',
+      haproxy!,
+      (workload) => [workload.expose(), workload.expose({ reachableFrom: 'outside', through: 'LoadBalancer', sourceRanges: [] })],
+      /already exposed/,
+    ],
+    [
+      'with no service port',
+      { ...synapse!, ports: [{ name: 'metrics', containerPort: 9000, protocol: 'TCP' }] },
+      (workload) => workload.expose(),
+      /no port with a service port: nothing to expose/,
+    ],
   ])('refuses to expose a workload %s', (_name, spec, expose, message) => {
     expect(() => deployment(spec, expose)).toThrow(message);
   });

@@ -1,11 +1,11 @@
 import type { Construct } from 'constructs';
-import { loadDeploymentConfig } from '../../model/load-config';
 import { HardenedDeployment } from '../../constructs/hardened-deployment';
 import { HardenedJob } from '../../constructs/hardened-job';
-import { HardenedStatefulSet } from '../../constructs/hardened-stateful-set';
 import type { AnyWorkloadSpec } from '../../constructs/hardened-pod-template';
+import { HardenedStatefulSet } from '../../constructs/hardened-stateful-set';
 import type { HardenedWorkload } from '../../constructs/hardened-workload';
 import { longRunningWorkload } from '../../constructs/long-running-workloads';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
 import { configuratorWorkload } from '../../workloads/platform-workloads';
 import { onlyResource, resourcesOf, synthResources, type Resources } from './synth-scope';
@@ -19,9 +19,12 @@ const configurator = configuratorWorkload(config);
 const site = { namespace: 'agency-homeserver', allowedRegistries: config.images.pullRegistries, storageClassName: 'encrypted-retain' };
 
 type Controller = (scope: Construct, spec: AnyWorkloadSpec) => HardenedWorkload;
-const deployment: Controller = (scope, spec) => new HardenedDeployment(scope, spec.name, { ...site, compartmentLabels: { 'matrix.sovereign/compartment': spec.compartment }, spec });
-const statefulSet: Controller = (scope, spec) => new HardenedStatefulSet(scope, spec.name, { ...site, compartmentLabels: { 'matrix.sovereign/compartment': spec.compartment }, spec });
-const job: Controller = (scope, spec) => new HardenedJob(scope, spec.name, { ...site, compartmentLabels: { 'matrix.sovereign/compartment': spec.compartment }, spec });
+const deployment: Controller = (scope, spec) =>
+  new HardenedDeployment(scope, spec.name, { ...site, compartmentLabels: { 'matrix.sovereign/compartment': spec.compartment }, spec });
+const statefulSet: Controller = (scope, spec) =>
+  new HardenedStatefulSet(scope, spec.name, { ...site, compartmentLabels: { 'matrix.sovereign/compartment': spec.compartment }, spec });
+const job: Controller = (scope, spec) =>
+  new HardenedJob(scope, spec.name, { ...site, compartmentLabels: { 'matrix.sovereign/compartment': spec.compartment }, spec });
 
 function synth(controller: Controller, spec: AnyWorkloadSpec): Resources {
   return synthResources((scope) => controller(scope, spec));
@@ -48,7 +51,14 @@ describe.each([
       share_process_namespace: false,
       restart_policy: restartPolicy,
       termination_grace_period_seconds: 30,
-      security_context: { run_as_non_root: true, run_as_user: uid, run_as_group: gid, fs_group: gid, fs_group_change_policy: 'OnRootMismatch', seccomp_profile: { type: 'RuntimeDefault' } },
+      security_context: {
+        run_as_non_root: true,
+        run_as_user: uid,
+        run_as_group: gid,
+        fs_group: gid,
+        fs_group_change_policy: 'OnRootMismatch',
+        seccomp_profile: { type: 'RuntimeDefault' },
+      },
     });
   });
 
@@ -73,13 +83,17 @@ describe.each([
   });
 
   it('runs under its own service account, which does not automount a token', () => {
-    expect(onlyResource(resources, 'kubernetes_service_account_v1')).toMatchObject({ metadata: { name: spec.name }, automount_service_account_token: false });
+    expect(onlyResource(resources, 'kubernetes_service_account_v1')).toMatchObject({
+      metadata: { name: spec.name },
+      automount_service_account_token: false,
+    });
     expect(pod.service_account_name).toMatch(/^\$\{kubernetes_service_account_v1\..*\.metadata\[0\]\.name\}$/);
   });
 
   it('mounts config and secrets read-only; only writable paths and storage are writable', () => {
     const writable = new Set([...spec.writablePaths.map((path) => path.name), ...(spec.storage ? [spec.storage.name] : [])]);
-    for (const mount of pod.container[0].volume_mount) expect([mount.name, mount.read_only]).toEqual([mount.name, !writable.has(mount.name)]);
+    for (const mount of pod.container[0].volume_mount)
+      expect([mount.name, mount.read_only]).toEqual([mount.name, !writable.has(mount.name)]);
   });
 
   it('is not reachable until exposed', () => {
@@ -115,7 +129,14 @@ describe('HardenedDeployment', () => {
   });
 
   it('starts Synapse refusing inline secrets', () => {
-    expect(container.command).toEqual(['python', '-m', 'synapse.app.homeserver', '--config-path', '/config/homeserver.yaml', '--no-secrets-in-config']);
+    expect(container.command).toEqual([
+      'python',
+      '-m',
+      'synapse.app.homeserver',
+      '--config-path',
+      '/config/homeserver.yaml',
+      '--no-secrets-in-config',
+    ]);
     expect(container.env).toBeUndefined();
   });
 
@@ -125,9 +146,15 @@ describe('HardenedDeployment', () => {
   });
 
   it('mounts secrets only as read-only files with mode 0400', () => {
-    const withSecret = { ...synapse!, secretMounts: [{ volumeName: 'signing-key', secretName: 'synapse-signing-key', mountPath: '/secrets/signing' }] };
+    const withSecret = {
+      ...synapse!,
+      secretMounts: [{ volumeName: 'signing-key', secretName: 'synapse-signing-key', mountPath: '/secrets/signing' }],
+    };
     const secretPod = onlyResource(synth(deployment, withSecret), 'kubernetes_deployment_v1').spec.template.spec;
-    expect(secretPod.volume).toContainEqual({ name: 'signing-key', secret: { secret_name: 'synapse-signing-key', default_mode: '0400', optional: false } });
+    expect(secretPod.volume).toContainEqual({
+      name: 'signing-key',
+      secret: { secret_name: 'synapse-signing-key', default_mode: '0400', optional: false },
+    });
     expect(secretPod.container[0].volume_mount).toContainEqual({ name: 'signing-key', mount_path: '/secrets/signing', read_only: true });
   });
 });
@@ -137,22 +164,36 @@ describe('storage: one claim spec, owned by a Deployment or stamped by a Statefu
 
   it('gives a StatefulSet a claim template on the configured class, retained on delete and scale-down', () => {
     const set = onlyResource(synth(statefulSet, postgres!), 'kubernetes_stateful_set_v1');
-    expect(set.spec.volume_claim_template).toEqual([expect.objectContaining({ spec: { ...claimSpec, resources: { requests: { storage: '20Gi' } } } })]);
+    expect(set.spec.volume_claim_template).toEqual([
+      expect.objectContaining({ spec: { ...claimSpec, resources: { requests: { storage: '20Gi' } } } }),
+    ]);
     expect(set.spec.persistent_volume_claim_retention_policy).toEqual([{ when_deleted: 'Retain', when_scaled: 'Retain' }]);
-    expect(set.spec.template.spec.container[0].volume_mount).toContainEqual({ name: 'data', mount_path: '/var/lib/postgresql/data', read_only: false });
+    expect(set.spec.template.spec.container[0].volume_mount).toContainEqual({
+      name: 'data',
+      mount_path: '/var/lib/postgresql/data',
+      read_only: false,
+    });
   });
 
   it('gives a Deployment with storage its own claim, mounted by name, and a Recreate strategy', () => {
     const resources = synth(deployment, media!);
-    expect(onlyResource(resources, 'kubernetes_persistent_volume_claim_v1')).toMatchObject({ metadata: { name: 'media-repository-media' }, spec: claimSpec, wait_until_bound: false });
+    expect(onlyResource(resources, 'kubernetes_persistent_volume_claim_v1')).toMatchObject({
+      metadata: { name: 'media-repository-media' },
+      spec: claimSpec,
+      wait_until_bound: false,
+    });
     const workload = onlyResource(resources, 'kubernetes_deployment_v1');
     expect(workload.spec.strategy).toEqual({ type: 'Recreate' });
-    expect(workload.spec.template.spec.volume).toContainEqual({ name: 'media', persistent_volume_claim: { claim_name: 'media-repository-media', read_only: false } });
+    expect(workload.spec.template.spec.volume).toContainEqual({
+      name: 'media',
+      persistent_volume_claim: { claim_name: 'media-repository-media', read_only: false },
+    });
   });
 
   it('writes the same claim spec either way', () => {
     const owned = onlyResource(synth(deployment, media!), 'kubernetes_persistent_volume_claim_v1').spec;
-    const stamped = onlyResource(synth(statefulSet, { ...media!, kind: 'StatefulSet' }), 'kubernetes_stateful_set_v1').spec.volume_claim_template[0].spec;
+    const stamped = onlyResource(synth(statefulSet, { ...media!, kind: 'StatefulSet' }), 'kubernetes_stateful_set_v1').spec
+      .volume_claim_template[0].spec;
     expect(stamped).toEqual(owned);
   });
 });
@@ -163,17 +204,28 @@ describe('HardenedJob', () => {
 
   it('is named by its content, so a changed spec is a new Job', () => {
     expect(run.metadata.name).toMatch(/^openbao-configurator-[0-9a-f]{10}$/);
-    const changed = onlyResource(synth(job, { ...configurator, configFiles: [{ volumeName: 'desired', mountPath: '/desired', files: { 'x.sh': 'changed' } }] }), 'kubernetes_job_v1');
+    const changed = onlyResource(
+      synth(job, { ...configurator, configFiles: [{ volumeName: 'desired', mountPath: '/desired', files: { 'x.sh': 'changed' } }] }),
+      'kubernetes_job_v1',
+    );
     expect(changed.metadata.name).not.toBe(run.metadata.name);
   });
 
   it('runs once, bounded in time, and the deploy waits for it', () => {
-    expect(run.spec).toMatchObject({ backoff_limit: 3, active_deadline_seconds: 600, completions: 1, parallelism: 1, completion_mode: 'NonIndexed' });
+    expect(run.spec).toMatchObject({
+      backoff_limit: 3,
+      active_deadline_seconds: 600,
+      completions: 1,
+      parallelism: 1,
+      completion_mode: 'NonIndexed',
+    });
     expect(run.wait_for_completion).toBe(true);
   });
 
   it('reads OpenBao with a short-lived, audience-bound token file', () => {
-    expect(run.spec.template.spec.volume).toContainEqual(expect.objectContaining({ name: 'openbao-token', projected: [expect.objectContaining({ default_mode: '0400' })] }));
+    expect(run.spec.template.spec.volume).toContainEqual(
+      expect.objectContaining({ name: 'openbao-token', projected: [expect.objectContaining({ default_mode: '0400' })] }),
+    );
   });
 });
 
@@ -190,13 +242,40 @@ describe('the controller resource is the escape hatch', () => {
 
 describe('refusals at construction time', () => {
   it.each([
-    ['a tag-only image', () => synth(deployment, { ...synapse!, image: 'ghcr.io/element-hq/synapse:v1.159.0' }), /must be pinned by digest/],
-    ['an image from a registry not allowlisted', () => synth(deployment, { ...synapse!, image: `registry.evil.example/evil/synapse@sha256:${'a'.repeat(64)}` }), /registry "registry.evil.example" is not allowlisted/],
+    [
+      'a tag-only image',
+      () => synth(deployment, { ...synapse!, image: 'ghcr.io/element-hq/synapse:v1.159.0' }),
+      /must be pinned by digest/,
+    ],
+    [
+      'an image from a registry not allowlisted',
+      () => synth(deployment, { ...synapse!, image: `registry.evil.example/evil/synapse@sha256:${'a'.repeat(64)}` }),
+      /registry "registry.evil.example" is not allowlisted/,
+    ],
     ['a spec of another kind', () => synth(deployment, postgres!), /"postgres" is a StatefulSet, not a Deployment/],
-    ['a long-running workload without a readiness probe', () => synth(statefulSet, { ...postgres!, probe: undefined }), /a StatefulSet needs a readiness probe/],
-    ['a Job with storage', () => synth(job, { ...configurator, storage: { name: 'data', mountPath: '/data', sizeGi: 1 } }), /a Job keeps no persistent storage/],
-    ['storage without a storage class', () => synthResources((scope) => new HardenedDeployment(scope, 'media', { ...site, storageClassName: undefined, compartmentLabels: {}, spec: media! })), /has storage but no storage class/],
-    ['a Job as a long-running workload', () => synthResources((scope) => longRunningWorkload(scope, { ...site, compartmentLabels: {}, spec: configurator })), /is a Job: it runs to completion/],
+    [
+      'a long-running workload without a readiness probe',
+      () => synth(statefulSet, { ...postgres!, probe: undefined }),
+      /a StatefulSet needs a readiness probe/,
+    ],
+    [
+      'a Job with storage',
+      () => synth(job, { ...configurator, storage: { name: 'data', mountPath: '/data', sizeGi: 1 } }),
+      /a Job keeps no persistent storage/,
+    ],
+    [
+      'storage without a storage class',
+      () =>
+        synthResources(
+          (scope) => new HardenedDeployment(scope, 'media', { ...site, storageClassName: undefined, compartmentLabels: {}, spec: media! }),
+        ),
+      /has storage but no storage class/,
+    ],
+    [
+      'a Job as a long-running workload',
+      () => synthResources((scope) => longRunningWorkload(scope, { ...site, compartmentLabels: {}, spec: configurator })),
+      /is a Job: it runs to completion/,
+    ],
   ])('%s', (_name, build, message) => {
     expect(build).toThrow(message);
   });

@@ -9,7 +9,13 @@ import * as path from 'node:path';
 import { projectRoot } from '../../config/project-root';
 
 const root = projectRoot();
-const MARKDOWN = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
+const MARKDOWN = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(root, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => `docs/${file}`),
+];
 
 /** GitHub's anchor of a Markdown heading: lower case, punctuation dropped, spaces as dashes. */
 function anchorOf(heading: string): string {
@@ -29,7 +35,10 @@ function anchorsIn(file: string): Set<string> {
 /** Relative links `[text](target)` outside code blocks, as [file, target]. */
 function relativeLinks(file: string): Array<[string, string]> {
   const text = fs.readFileSync(path.join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
-  return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '').filter((target) => !/^[a-z]+:/.test(target)).map((target) => [file, target]);
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => match[1] ?? '')
+    .filter((target) => !/^[a-z]+:/.test(target))
+    .map((target) => [file, target]);
 }
 
 /** Where a link goes wrong, or undefined when its file (and heading) exist. */
@@ -53,7 +62,13 @@ const SELF = 'test/docs/documentation.test.ts';
 
 function trackedTextFiles(): string[] {
   const listed = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0');
-  return listed.filter((file) => /\.(ts|cjs|js|mjs|md|ya?ml|sh|json)$/.test(file) && file !== 'package-lock.json' && file !== SELF && fs.existsSync(path.join(root, file)));
+  return listed.filter(
+    (file) =>
+      /\.(ts|cjs|js|mjs|md|ya?ml|sh|json)$/.test(file) &&
+      file !== 'package-lock.json' &&
+      file !== SELF &&
+      fs.existsSync(path.join(root, file)),
+  );
 }
 
 describe('the documentation', () => {
@@ -62,7 +77,9 @@ describe('the documentation', () => {
   });
 
   it('links only to files and headings that exist', () => {
-    const broken = MARKDOWN.flatMap(relativeLinks).map(([file, target]) => brokenLink(file, target)).filter((problem) => problem !== undefined);
+    const broken = MARKDOWN.flatMap(relativeLinks)
+      .map(([file, target]) => brokenLink(file, target))
+      .filter((problem) => problem !== undefined);
     expect(broken).toEqual([]);
   });
 

@@ -8,13 +8,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { platformNames, RELEASES } from '../../model/platform';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace } from '../../model/compartments';
+import { loadDeploymentConfig } from '../../model/load-config';
+import { platformNames, RELEASES } from '../../model/platform';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
+import { bootstrapLdif } from '../integration/support/homeserver';
 import { requireRoot } from '../support/sandbox';
 import { definitionChanges, DeploymentUnderTest } from './support/deployment-under-test';
-import { ensureOperatorBinaries } from './support/engine-tools';
 import { EngineReport } from './support/engine-report';
+import { ensureOperatorBinaries } from './support/engine-tools';
 import { startWorld, type EngineWorld } from './support/engine-world';
 import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually, type KubeObject } from './support/kube-client';
@@ -22,8 +24,6 @@ import { OpenBaoOperator, retireKeptNamespace, sealKeyBackup } from './support/o
 import { API, decode, listIn, notReady, podsReady, signedBy } from './support/platform-checks';
 import type { Pod } from './support/pod-runner/pod-types';
 import { tierConfig } from './support/tier-config';
-import { bootstrapLdif } from '../integration/support/homeserver';
-import { loadDeploymentConfig } from '../../model/load-config';
 
 const DEPLOYMENT = 'matrix';
 const HOMESERVER = 'agency';
@@ -38,13 +38,26 @@ const deploymentNamespaces = [...Object.values(names.namespaces), ...compartment
 
 function writeConfig(edit?: (config: Record<string, unknown>) => void): string {
   const file = path.join(root, 'default.yaml');
-  fs.writeFileSync(file, tierConfig(DEFAULT_CONFIG_FILE, { kubeconfig: world.cluster.kubeconfig, chartRepository: world.chartRepository, charts: world.charts, state: { backend: 'local', directory: 'state' }, edit }));
+  fs.writeFileSync(
+    file,
+    tierConfig(DEFAULT_CONFIG_FILE, {
+      kubeconfig: world.cluster.kubeconfig,
+      chartRepository: world.chartRepository,
+      charts: world.charts,
+      state: { backend: 'local', directory: 'state' },
+      edit,
+    }),
+  );
   return file;
 }
 
 beforeAll(async () => {
   requireRoot();
-  world = await startWorld(path.join(root, 'world'), { deploymentNames: [DEPLOYMENT], storageClass: 'encrypted-retain', volumesPerAccessMode: 4 });
+  world = await startWorld(path.join(root, 'world'), {
+    deploymentNames: [DEPLOYMENT],
+    storageClass: 'encrypted-retain',
+    volumesPerAccessMode: 4,
+  });
   deployment = new DeploymentUnderTest(path.join(root, 'deployment'), writeConfig(), world.tofu);
   deployment.synth();
 }, 90 * 60_000);
@@ -63,7 +76,15 @@ afterAll(async () => {
 const stackOrder = () => deployment.stacks;
 
 it('synthesizes the 7 stacks of the default deployment, audited clean', () => {
-  expect(stackOrder()).toEqual(['matrix-platform', 'matrix-secret-store', 'matrix-secret-generation', 'agency-directory', 'agency-homeserver', 'agency-media', 'agency-gateway']);
+  expect(stackOrder()).toEqual([
+    'matrix-platform',
+    'matrix-secret-store',
+    'matrix-secret-generation',
+    'agency-directory',
+    'agency-homeserver',
+    'agency-media',
+    'agency-gateway',
+  ]);
 });
 
 it('tofu init installs only the providers built from source, and tofu validate passes on every stack', async () => {
@@ -86,24 +107,34 @@ it('applies every stack in dependency order, every helm_release installed from t
   );
   report.fact('whole deploy wall time (s)', (wall / 1000).toFixed(1));
   const fetched = fs.readFileSync(world.chartLog, 'utf8');
-  for (const chart of ['cert-manager', 'trust-manager', 'external-secrets', 'openbao']) expect(fetched).toMatch(new RegExp(`GET /${chart}-[^ ]+\\.tgz 200`));
+  for (const chart of ['cert-manager', 'trust-manager', 'external-secrets', 'openbao'])
+    expect(fetched).toMatch(new RegExp(`GET /${chart}-[^ ]+\\.tgz 200`));
 });
 
-it('cert-manager issued every Certificate, each of the deployment\'s from the internal CA', async () => {
+it("cert-manager issued every Certificate, each of the deployment's from the internal CA", async () => {
   const all = await listIn(world.cluster.kube, deploymentNamespaces, API.certificates);
   expect(notReady(all)).toEqual([]);
   // The charts' own webhook certificates (trust-manager's) come from their own issuers.
-  const certificates = all.filter((certificate) => (certificate.spec as { issuerRef?: { name?: string } }).issuerRef?.name === names.internalCaIssuer);
+  const certificates = all.filter(
+    (certificate) => (certificate.spec as { issuerRef?: { name?: string } }).issuerRef?.name === names.internalCaIssuer,
+  );
   expect(certificates.length).toBeGreaterThanOrEqual(6);
-  const caSecret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.secret(names.namespaces['cert-manager'], names.internalCaSecret));
+  const caSecret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(
+    API.secret(names.namespaces['cert-manager'], names.internalCaSecret),
+  );
   const caPem = decode(caSecret ?? { metadata: { name: '' } }, 'tls.crt');
   expect(caPem).toContain('BEGIN CERTIFICATE');
   for (const certificate of certificates) {
     const secretName = (certificate.spec as { secretName: string }).secretName;
-    const secret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.secret(certificate.metadata.namespace ?? '', secretName));
+    const secret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(
+      API.secret(certificate.metadata.namespace ?? '', secretName),
+    );
     const leaf = decode(secret ?? { metadata: { name: '' } }, 'tls.crt');
     if (secretName === names.internalCaSecret) continue;
-    expect({ certificate: certificate.metadata.name, signedByInternalCa: signedBy(leaf, caPem) }).toEqual({ certificate: certificate.metadata.name, signedByInternalCa: true });
+    expect({ certificate: certificate.metadata.name, signedByInternalCa: signedBy(leaf, caPem) }).toEqual({
+      certificate: certificate.metadata.name,
+      signedByInternalCa: true,
+    });
   }
   report.fact('certificates issued', certificates.length);
 });
@@ -120,19 +151,25 @@ it('the API server calls the real admission webhooks, which refuse invalid objec
   expect(certificate.status).toBe(403);
   expect(certificate.body.message).toContain('admission webhook "webhook.cert-manager.io" denied the request');
   expect(certificate.body.message).toContain('at least one of commonName');
-  const external = await kube.request<{ message?: string }>('POST', `/apis/external-secrets.io/v1/namespaces/${namespace}/externalsecrets`, {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ExternalSecret',
-    metadata: { name: 'nothing-to-fetch' },
-    spec: { secretStoreRef: { name: 'openbao', kind: 'SecretStore' }, target: { name: 'nothing' } },
-  });
+  const external = await kube.request<{ message?: string }>(
+    'POST',
+    `/apis/external-secrets.io/v1/namespaces/${namespace}/externalsecrets`,
+    {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: 'nothing-to-fetch' },
+      spec: { secretStoreRef: { name: 'openbao', kind: 'SecretStore' }, target: { name: 'nothing' } },
+    },
+  );
   expect(external.status).toBeGreaterThanOrEqual(400);
   expect(external.body.message).toMatch(/admission webhook "validate\.externalsecret\.external-secrets\.io" denied the request/);
 });
 
 it('trust-manager wrote the CA certificate (and nothing else) into every namespace of the deployment', async () => {
   for (const namespace of deploymentNamespaces) {
-    const bundle = await eventually(`bundle in ${namespace}`, 60_000, () => world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.configMap(namespace, names.trustBundle)));
+    const bundle = await eventually(`bundle in ${namespace}`, 60_000, () =>
+      world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.configMap(namespace, names.trustBundle)),
+    );
     expect(Object.keys(bundle.data ?? {})).toEqual(['ca.crt']);
     expect(bundle.data?.['ca.crt']).toContain('BEGIN CERTIFICATE');
     expect(bundle.data?.['ca.crt']).not.toContain('PRIVATE KEY');
@@ -150,7 +187,9 @@ it('OpenBao initialised itself and is unsealed; the configurator Job ran only on
     expect(pod.status?.phase).toBe('Succeeded');
     expect(Date.parse(pod.metadata.creationTimestamp ?? '')).toBeGreaterThanOrEqual(readySince - 1000);
   }
-  const configuratorRuns = world.runner.records.filter((record) => record.namespace === names.namespaces.openbao && record.pod.startsWith('openbao-configurator'));
+  const configuratorRuns = world.runner.records.filter(
+    (record) => record.namespace === names.namespaces.openbao && record.pod.startsWith('openbao-configurator'),
+  );
   expect(configuratorRuns.map((run) => run.exitCode)).toEqual([0]);
 });
 
@@ -158,14 +197,18 @@ it('External Secrets generated every value into OpenBao and delivered every Secr
   const kube = world.cluster.kube;
   const pushSecrets = await listIn(kube, [names.namespaces['secret-generation']], API.pushSecrets);
   expect(pushSecrets.length).toBeGreaterThan(0);
-  await eventually('every PushSecret synced', 120_000, async () => (notReady(await listIn(kube, [names.namespaces['secret-generation']], API.pushSecrets)).length === 0 ? true : undefined));
+  await eventually('every PushSecret synced', 120_000, async () =>
+    notReady(await listIn(kube, [names.namespaces['secret-generation']], API.pushSecrets)).length === 0 ? true : undefined,
+  );
 
   // The operator provides the directory's bootstrap entries, as docs/operations.md says.
   const operator = await OpenBaoOperator.connect(world, ensureOperatorBinaries().bao, DEPLOYMENT);
   const token = await operator.login(DEPLOYMENT, HOMESERVER);
   const homeserver = loadDeploymentConfig(deployment.configFile).homeservers[0];
   if (!homeserver) throw new Error('no homeserver');
-  const put = await operator.putProvided(token, HOMESERVER, 'ldap-bootstrap', { ldif: bootstrapLdif(homeserver, [{ uid: 'alice', mail: 'alice@agency.example.org', member: true, password: 'not-a-real-password-0' }]) });
+  const put = await operator.putProvided(token, HOMESERVER, 'ldap-bootstrap', {
+    ldif: bootstrapLdif(homeserver, [{ uid: 'alice', mail: 'alice@agency.example.org', member: true, password: 'not-a-real-password-0' }]),
+  });
   expect(put.stderr).toBe('');
   expect((await operator.revoke(token)).status).toBe(0);
   // What the operator's token may not do: read a generated value.
@@ -176,9 +219,16 @@ it('External Secrets generated every value into OpenBao and delivered every Secr
   await operator.revoke(token2);
 
   for (const external of await listIn(kube, compartmentNamespaces, API.externalSecrets)) {
-    await kube.mergePatch(`${API.externalSecrets(external.metadata.namespace ?? '')}/${external.metadata.name}`, { metadata: { annotations: { 'force-sync': String(Date.now()) } } });
+    await kube.mergePatch(`${API.externalSecrets(external.metadata.namespace ?? '')}/${external.metadata.name}`, {
+      metadata: { annotations: { 'force-sync': String(Date.now()) } },
+    });
   }
-  await eventually('every ExternalSecret synced', 180_000, async () => (notReady(await listIn(kube, compartmentNamespaces, API.externalSecrets)).length === 0 ? true : undefined), 2_000);
+  await eventually(
+    'every ExternalSecret synced',
+    180_000,
+    async () => (notReady(await listIn(kube, compartmentNamespaces, API.externalSecrets)).length === 0 ? true : undefined),
+    2_000,
+  );
   const externalSecrets = await listIn(kube, compartmentNamespaces, API.externalSecrets);
   for (const external of externalSecrets) {
     const target = (external.spec as { target?: { name?: string } }).target?.name ?? external.metadata.name;
@@ -196,7 +246,10 @@ it('every pod of the deployment is admitted under Pod Security "restricted" and 
   }
   const pods = await podsReady(kube, deploymentNamespaces, 180_000);
   report.fact('pods admitted and ready (or completed)', pods.length);
-  report.fact('pods run for real by the pod runner', new Set(world.runner.records.map((record) => `${record.namespace}/${record.pod}`)).size);
+  report.fact(
+    'pods run for real by the pod runner',
+    new Set(world.runner.records.map((record) => `${record.namespace}/${record.pod}`)).size,
+  );
   expect(pods.length).toBeGreaterThanOrEqual(14);
 
   const namespace = compartmentNamespaces[1] ?? '';
@@ -207,11 +260,26 @@ it('every pod of the deployment is admitted under Pod Security "restricted" and 
     spec: {
       replicas: 1,
       selector: { matchLabels: { planted: 'yes' } },
-      template: { metadata: { labels: { planted: 'yes' } }, spec: { automountServiceAccountToken: false, containers: [{ name: 'c', image: 'registry.invalid/c:1', securityContext: { privileged: true }, resources: { limits: { cpu: '100m', memory: '64Mi' } } }] } },
+      template: {
+        metadata: { labels: { planted: 'yes' } },
+        spec: {
+          automountServiceAccountToken: false,
+          containers: [
+            {
+              name: 'c',
+              image: 'registry.invalid/c:1',
+              securityContext: { privileged: true },
+              resources: { limits: { cpu: '100m', memory: '64Mi' } },
+            },
+          ],
+        },
+      },
     },
   });
   const refusal = await eventually('the ReplicaSet reports the refusal', 60_000, async () => {
-    const sets = await kube.list<KubeObject & { status?: { conditions?: { type: string; message?: string }[] } }>(`/apis/apps/v1/namespaces/${namespace}/replicasets?labelSelector=planted%3Dyes`);
+    const sets = await kube.list<KubeObject & { status?: { conditions?: { type: string; message?: string }[] } }>(
+      `/apis/apps/v1/namespaces/${namespace}/replicasets?labelSelector=planted%3Dyes`,
+    );
     return sets.flatMap((set) => set.status?.conditions ?? []).find((condition) => condition.type === 'ReplicaFailure')?.message;
   });
   expect(refusal).toContain('violates PodSecurity "restricted:v1.33"');
@@ -246,21 +314,28 @@ it('re-plans every stack with no changes (no perpetual diff)', async () => {
 
 it('a rate-limit change plans exactly the resources whose definition changed (the gateway configuration and its rollout), and applies', async () => {
   const before = deployment.definitions();
-  deployment = new DeploymentUnderTest(deployment.directory, writeConfig((config) => {
-    const homeservers = config.homeservers as { gateway: Record<string, unknown> }[];
-    const first = homeservers[0];
-    if (first) first.gateway.rateLimit = { requestsPer10s: 200, loginRequestsPer10s: 3 };
-  }), world.tofu);
+  deployment = new DeploymentUnderTest(
+    deployment.directory,
+    writeConfig((config) => {
+      const homeservers = config.homeservers as { gateway: Record<string, unknown> }[];
+      const first = homeservers[0];
+      if (first) first.gateway.rateLimit = { requestsPer10s: 200, loginRequestsPer10s: 3 };
+    }),
+    world.tofu,
+  );
   deployment.synth();
   const expected = Object.fromEntries(definitionChanges(before, deployment.definitions()));
   expect(Object.keys(expected)).toEqual(['agency-gateway']);
   const planned: Record<string, string[]> = {};
   const actions: string[] = [];
-  await deployment.forEachStack(async (stack) => {
-    const plan = await deployment.plan(stack);
-    if (plan.changes.length > 0) planned[stack] = plan.changes.map((change) => change.address).sort();
-    actions.push(...plan.changes.map((change) => `${change.address} ${change.actions.join('+')}`));
-  }, { parallelism: 2 });
+  await deployment.forEachStack(
+    async (stack) => {
+      const plan = await deployment.plan(stack);
+      if (plan.changes.length > 0) planned[stack] = plan.changes.map((change) => change.address).sort();
+      actions.push(...plan.changes.map((change) => `${change.address} ${change.actions.join('+')}`));
+    },
+    { parallelism: 2 },
+  );
   expect(planned).toEqual(expected);
   expect(actions.every((line) => / update$/.test(line))).toBe(true);
   await report.time('apply the change', () => world.tofu.applyPlan(deployment.stackDirectory('agency-gateway')));
@@ -282,21 +357,33 @@ it('an ordinary destroy of any stack cannot delete the seal key; the documented 
   expect(released.length).toBe(deployment.stacks.reduce((count, stack) => count + deployment.protectedAddresses(stack).length, 0));
   expect(backup).toMatch(/^[A-Za-z0-9]{43}$/);
   const wall = await report.time('destroy (all stacks, reverse order)', () =>
-    deployment.forEachStack(async (stack) => {
-      await deployment.destroy(stack);
-    }, { reverse: true }),
+    deployment.forEachStack(
+      async (stack) => {
+        await deployment.destroy(stack);
+      },
+      { reverse: true },
+    ),
   );
   report.fact('whole destroy wall time (s)', (wall / 1000).toFixed(1));
 
   // 3. What the procedure kept: the OpenBao namespace with the seal key; everything else is gone.
-  expect(decode((await kube.get(API.secret(names.namespaces.openbao, names.openbaoSealSecret))) ?? { metadata: { name: '' } }, 'key')).toBe(backup);
+  expect(decode((await kube.get(API.secret(names.namespaces.openbao, names.openbaoSealSecret))) ?? { metadata: { name: '' } }, 'key')).toBe(
+    backup,
+  );
   for (const namespace of deploymentNamespaces.filter((candidate) => candidate !== names.namespaces.openbao)) {
-    await eventually(`namespace ${namespace} deleted`, 180_000, async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true), 2_000);
+    await eventually(
+      `namespace ${namespace} deleted`,
+      180_000,
+      async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true),
+      2_000,
+    );
   }
   // 4. Deleting the kept namespace is the operator's deliberate last step, by hand (docs/operations.md).
   await retireKeptNamespace(world, DEPLOYMENT);
   for (const stack of deployment.stacks) {
-    const state = JSON.parse(fs.readFileSync(path.join(deployment.directory, 'state', `${stack}.tfstate`), 'utf8')) as { resources: unknown[] };
+    const state = JSON.parse(fs.readFileSync(path.join(deployment.directory, 'state', `${stack}.tfstate`), 'utf8')) as {
+      resources: unknown[];
+    };
     expect({ stack, resources: state.resources }).toEqual({ stack, resources: [] });
   }
 });

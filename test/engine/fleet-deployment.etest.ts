@@ -9,15 +9,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../model/load-config';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace } from '../../model/compartments';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { platformNames } from '../../model/platform';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { requireRoot } from '../support/sandbox';
 import { cdktfDeploy } from './support/cdktf-cli';
 import { definitionChanges, DeploymentUnderTest } from './support/deployment-under-test';
-import { ensureOperatorBinaries } from './support/engine-tools';
 import { EngineReport } from './support/engine-report';
+import { ensureOperatorBinaries } from './support/engine-tools';
 import { startWorld, type EngineWorld } from './support/engine-world';
 import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually } from './support/kube-client';
@@ -53,18 +53,38 @@ const NEW_HOMESERVER = {
 
 function writeConfig(edit?: (config: Record<string, unknown>) => void): string {
   const file = path.join(root, 'fleet.yaml');
-  fs.writeFileSync(file, tierConfig(FLEET_CONFIG_FILE, { kubeconfig: world.cluster.kubeconfig, chartRepository: world.chartRepository, charts: world.charts, state: { backend: 'pg', schemaPrefix: SCHEMA_PREFIX }, edit }));
+  fs.writeFileSync(
+    file,
+    tierConfig(FLEET_CONFIG_FILE, {
+      kubeconfig: world.cluster.kubeconfig,
+      chartRepository: world.chartRepository,
+      charts: world.charts,
+      state: { backend: 'pg', schemaPrefix: SCHEMA_PREFIX },
+      edit,
+    }),
+  );
   return file;
 }
 
 function namespacesOf(configFile: string): string[] {
   const config = loadDeploymentConfig(configFile);
-  return [...Object.values(names.namespaces), ...config.homeservers.flatMap((homeserver) => HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster').map((compartment) => homeserverNamespace(homeserver.name, compartment)))];
+  return [
+    ...Object.values(names.namespaces),
+    ...config.homeservers.flatMap((homeserver) =>
+      HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster').map(
+        (compartment) => homeserverNamespace(homeserver.name, compartment),
+      ),
+    ),
+  ];
 }
 
 beforeAll(async () => {
   requireRoot();
-  world = await startWorld(path.join(root, 'world'), { deploymentNames: [DEPLOYMENT], storageClass: 'encrypted-retain', volumesPerAccessMode: 16 });
+  world = await startWorld(path.join(root, 'world'), {
+    deploymentNames: [DEPLOYMENT],
+    storageClass: 'encrypted-retain',
+    volumesPerAccessMode: 16,
+  });
   database = await startStateDatabase(world.cluster.tier);
   // The engine reads the connection string from the environment; it is never in the config or the JSON.
   world.tofu.env.PG_CONN_STR = database.connectionString;
@@ -90,28 +110,41 @@ it('synthesizes the 15 stacks of the fleet', () => {
 
 it('initializes and validates every stack on the pg backend', async () => {
   await report.time('init + validate (all stacks)', () =>
-    deployment.forEachStack(async (stack) => {
-      await deployment.init(stack);
-      expect((await deployment.validate(stack)).diagnostics).toEqual([]);
-    }, { parallelism: 3 }),
+    deployment.forEachStack(
+      async (stack) => {
+        await deployment.init(stack);
+        expect((await deployment.validate(stack)).diagnostics).toEqual([]);
+      },
+      { parallelism: 3 },
+    ),
   );
 });
 
 it('applies every stack, independent homeservers side by side', async () => {
   const wall = await report.time('apply (all stacks)', () =>
-    deployment.forEachStack(async (stack) => {
-      await deployment.apply(stack);
-      // The site's own public issuer (named by ministry's gateway) exists once cert-manager's CRDs do.
-      if (stack === `${DEPLOYMENT}-platform`) {
-        await world.cluster.kube.create('/apis/cert-manager.io/v1/clusterissuers', { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: SITE_ISSUER }, spec: { selfSigned: {} } });
-      }
-    }, { parallelism: 3 }),
+    deployment.forEachStack(
+      async (stack) => {
+        await deployment.apply(stack);
+        // The site's own public issuer (named by ministry's gateway) exists once cert-manager's CRDs do.
+        if (stack === `${DEPLOYMENT}-platform`) {
+          await world.cluster.kube.create('/apis/cert-manager.io/v1/clusterissuers', {
+            apiVersion: 'cert-manager.io/v1',
+            kind: 'ClusterIssuer',
+            metadata: { name: SITE_ISSUER },
+            spec: { selfSigned: {} },
+          });
+        }
+      },
+      { parallelism: 3 },
+    ),
   );
   report.fact('whole deploy wall time, 15 stacks, 3 at a time (s)', (wall / 1000).toFixed(1));
 });
 
 it('keeps one state per stack, each in its own PostgreSQL schema', async () => {
-  const schemas = (await database.query(`select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%' order by 1`)).map(([name]) => name ?? '');
+  const schemas = (
+    await database.query(`select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%' order by 1`)
+  ).map(([name]) => name ?? '');
   expect(schemas).toHaveLength(deployment.stacks.length);
   expect(new Set(schemas).size).toBe(schemas.length);
   for (const schema of schemas) expect(await database.query(`select count(*) from "${schema}".states`)).toEqual([['1']]);
@@ -123,12 +156,23 @@ it('the operators issued, distributed, generated and delivered everything', asyn
   const provided = await provideOperatorValues(world, ensureOperatorBinaries().bao, loadDeploymentConfig(deployment.configFile));
   report.fact('operator-provided values written', provided);
   for (const external of await listIn(kube, namespaces, API.externalSecrets)) {
-    await kube.mergePatch(`${API.externalSecrets(external.metadata.namespace ?? '')}/${external.metadata.name}`, { metadata: { annotations: { 'force-sync': String(Date.now()) } } });
+    await kube.mergePatch(`${API.externalSecrets(external.metadata.namespace ?? '')}/${external.metadata.name}`, {
+      metadata: { annotations: { 'force-sync': String(Date.now()) } },
+    });
   }
-  await eventually('every Certificate, PushSecret and ExternalSecret ready', 240_000, async () => {
-    const pending = notReady([...(await listIn(kube, namespaces, API.certificates)), ...(await listIn(kube, namespaces, API.pushSecrets)), ...(await listIn(kube, namespaces, API.externalSecrets))]);
-    return pending.length === 0 ? true : undefined;
-  }, 2_000);
+  await eventually(
+    'every Certificate, PushSecret and ExternalSecret ready',
+    240_000,
+    async () => {
+      const pending = notReady([
+        ...(await listIn(kube, namespaces, API.certificates)),
+        ...(await listIn(kube, namespaces, API.pushSecrets)),
+        ...(await listIn(kube, namespaces, API.externalSecrets)),
+      ]);
+      return pending.length === 0 ? true : undefined;
+    },
+    2_000,
+  );
   const pods = await podsReady(kube, namespaces, 180_000);
   report.fact('pods admitted and ready (or completed)', pods.length);
 });
@@ -137,7 +181,9 @@ it('has every isolation object as synthesized, and no Secret value in any stack 
   const checks = await isolationObjectsAsSynthesized(world.cluster.kube, deployment);
   expect(checks.filter((check) => check.problems.length > 0)).toEqual([]);
   const stateTexts: string[] = [];
-  for (const [schema] of await database.query(`select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%'`)) {
+  for (const [schema] of await database.query(
+    `select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%'`,
+  )) {
     for (const [data] of await database.query(`select data from "${schema}".states`)) stateTexts.push(data ?? '');
   }
   const texts = deployment.synthesizedTexts();
@@ -159,27 +205,41 @@ it('adds a homeserver with `cdktf deploy`: the plans touch exactly what the synt
   });
   deployment.synth();
   const expected = definitionChanges(before, deployment.definitions());
-  expect([...expected.keys()].filter((stack) => stack.startsWith(`${NEW_HOMESERVER.name}-`)).sort()).toEqual(['council-directory', 'council-gateway', 'council-homeserver', 'council-media']);
+  expect([...expected.keys()].filter((stack) => stack.startsWith(`${NEW_HOMESERVER.name}-`)).sort()).toEqual([
+    'council-directory',
+    'council-gateway',
+    'council-homeserver',
+    'council-media',
+  ]);
   const planned = new Map<string, string[]>();
   const replaced: string[] = [];
-  await deployment.forEachStack(async (stack) => {
-    await deployment.init(stack);
-    const plan = await deployment.plan(stack);
-    if (plan.changes.length > 0) planned.set(stack, plan.changes.map((change) => change.address).sort());
-    replaced.push(...plan.changes.filter((change) => change.actions.includes('delete')).map((change) => change.address));
-  }, { parallelism: 3, only: deployment.stacks.filter((stack) => !stack.startsWith(`${NEW_HOMESERVER.name}-`)) });
+  await deployment.forEachStack(
+    async (stack) => {
+      await deployment.init(stack);
+      const plan = await deployment.plan(stack);
+      if (plan.changes.length > 0) planned.set(stack, plan.changes.map((change) => change.address).sort());
+      replaced.push(...plan.changes.filter((change) => change.actions.includes('delete')).map((change) => change.address));
+    },
+    { parallelism: 3, only: deployment.stacks.filter((stack) => !stack.startsWith(`${NEW_HOMESERVER.name}-`)) },
+  );
   const existingExpected = new Map([...expected].filter(([stack]) => !stack.startsWith(`${NEW_HOMESERVER.name}-`)));
   expect(Object.fromEntries(planned)).toEqual(Object.fromEntries(existingExpected));
   // A Job's pod template is immutable: the configurator is the one object replaced to re-run with the new declarations.
   expect(replaced.filter((address) => !address.startsWith('kubernetes_job_v1.openbao-configurator'))).toEqual([]);
   report.fact('stacks changed by adding a homeserver', [...expected.keys()].join(', '));
 
-  const deploy = await report.time('cdktf deploy (add a homeserver)', () => cdktfDeploy(world, { configFile, outdir: deployment.outdir, env: { PG_CONN_STR: database.connectionString }, parallelism: 3 }));
+  const deploy = await report.time('cdktf deploy (add a homeserver)', () =>
+    cdktfDeploy(world, { configFile, outdir: deployment.outdir, env: { PG_CONN_STR: database.connectionString }, parallelism: 3 }),
+  );
   // The CLI synthesized the output again: every stack directory is new.
   deployment.forgetInitialization();
   fs.writeFileSync(path.join(world.cluster.tier.directory, 'logs', 'cdktf-deploy.log'), `${deploy.stdout}\n${deploy.stderr}`);
-  if (deploy.status !== 0) throw new Error(`cdktf deploy exited ${deploy.status}:\n${deploy.stderr.slice(-6000) || deploy.stdout.slice(-6000)}`);
-  await provideOperatorValues(world, ensureOperatorBinaries().bao, { ...loadDeploymentConfig(configFile), homeservers: loadDeploymentConfig(configFile).homeservers.filter((homeserver) => homeserver.name === NEW_HOMESERVER.name) });
+  if (deploy.status !== 0)
+    throw new Error(`cdktf deploy exited ${deploy.status}:\n${deploy.stderr.slice(-6000) || deploy.stdout.slice(-6000)}`);
+  await provideOperatorValues(world, ensureOperatorBinaries().bao, {
+    ...loadDeploymentConfig(configFile),
+    homeservers: loadDeploymentConfig(configFile).homeservers.filter((homeserver) => homeserver.name === NEW_HOMESERVER.name),
+  });
   expect(await deployment.planAll(3)).toEqual({});
 });
 
@@ -189,17 +249,27 @@ it('retires the fleet as docs/operations.md says: the seal key survives until th
   const released = await deployment.releaseProtected();
   expect(released.length).toBe(deployment.stacks.reduce((count, stack) => count + deployment.protectedAddresses(stack).length, 0));
   const wall = await report.time('destroy (all stacks, reverse order)', () =>
-    deployment.forEachStack(async (stack) => {
-      await deployment.destroy(stack);
-    }, { reverse: true, parallelism: 3 }),
+    deployment.forEachStack(
+      async (stack) => {
+        await deployment.destroy(stack);
+      },
+      { reverse: true, parallelism: 3 },
+    ),
   );
   report.fact('whole destroy wall time (s)', (wall / 1000).toFixed(1));
   expect(await sealKeyBackup(world, DEPLOYMENT)).toBe(backup);
   for (const namespace of namespacesOf(deployment.configFile).filter((candidate) => candidate !== names.namespaces.openbao)) {
-    await eventually(`namespace ${namespace} deleted`, 180_000, async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true), 2_000);
+    await eventually(
+      `namespace ${namespace} deleted`,
+      180_000,
+      async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true),
+      2_000,
+    );
   }
   await retireKeptNamespace(world, DEPLOYMENT);
-  for (const [schema] of await database.query(`select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%'`)) {
+  for (const [schema] of await database.query(
+    `select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%'`,
+  )) {
     const [[data] = []] = await database.query(`select data from "${schema}".states`);
     expect({ schema, resources: (JSON.parse(data ?? '{}') as { resources?: unknown[] }).resources }).toEqual({ schema, resources: [] });
   }

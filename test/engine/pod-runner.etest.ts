@@ -30,12 +30,26 @@ beforeAll(async () => {
   const etcd = ensureEngineTool('etcd');
   runner = new PodRunner(cluster, {
     namespaces: [NAMESPACE],
-    images: (image) => (image === 'registry.invalid/shell:1' ? SHELL : image === 'registry.invalid/etcd:1' ? { base: 'static', entrypoint: ['/usr/local/bin/etcd'], files: { '/usr/local/bin/etcd': etcd }, user: 4243, group: 4243 } : undefined),
+    images: (image) =>
+      image === 'registry.invalid/shell:1'
+        ? SHELL
+        : image === 'registry.invalid/etcd:1'
+          ? { base: 'static', entrypoint: ['/usr/local/bin/etcd'], files: { '/usr/local/bin/etcd': etcd }, user: 4243, group: 4243 }
+          : undefined,
   });
   runner.start();
-  await cluster.kube.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
+  await cluster.kube.create('/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+  });
   await eventually('the default ServiceAccount', 60_000, () => cluster.kube.get(`/api/v1/namespaces/${NAMESPACE}/serviceaccounts/default`));
-  await cluster.kube.create(`/api/v1/namespaces/${NAMESPACE}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'files' }, stringData: { 'key.pem': 'not a real key' } });
+  await cluster.kube.create(`/api/v1/namespaces/${NAMESPACE}/secrets`, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'files' },
+    stringData: { 'key.pem': 'not a real key' },
+  });
 }, 30 * 60_000);
 
 afterAll(async () => {
@@ -44,7 +58,13 @@ afterAll(async () => {
   if (!process.env.ENGINE_KEEP) fs.rmSync(directory, { recursive: true, force: true });
 }, 120_000);
 
-const restricted = { allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+const restricted = {
+  allowPrivilegeEscalation: false,
+  runAsNonRoot: true,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 async function finished(name: string): Promise<Pod> {
   return eventually(`pod ${name} finished`, 120_000, async () => {
@@ -77,7 +97,13 @@ it('runs a pod from its own spec: user and fsGroup, read-only root, secret modes
     metadata: { name: 'spec-check' },
     spec: {
       restartPolicy: 'Never',
-      securityContext: { runAsUser: 10001, runAsGroup: 10002, fsGroup: 10003, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsUser: 10001,
+        runAsGroup: 10002,
+        fsGroup: 10003,
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
       containers: [
         {
           name: 'check',
@@ -113,8 +139,17 @@ it('runs a pod from its own spec: user and fsGroup, read-only root, secret modes
   expect(log).toContain('scratch=writable');
   expect(log).toMatch(/pod=spec-check ip=10\.244\.1\.\d+ arg=spec-check-arg/);
   // The projected token is a real, pod-bound token: the API server accepts it for that account.
-  const token = fs.readFileSync(path.join(runner.podDirectory(pod), 'volumes', pod.spec.volumes?.find((volume) => volume.projected)?.name ?? '', 'token'), 'utf8');
-  const review = await cluster.kube.request<{ status: { authenticated?: boolean; user?: { username?: string; extra?: Record<string, string[]> } } }>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } });
+  const token = fs.readFileSync(
+    path.join(runner.podDirectory(pod), 'volumes', pod.spec.volumes?.find((volume) => volume.projected)?.name ?? '', 'token'),
+    'utf8',
+  );
+  const review = await cluster.kube.request<{
+    status: { authenticated?: boolean; user?: { username?: string; extra?: Record<string, string[]> } };
+  }>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenReview',
+    spec: { token },
+  });
   expect(review.body.status.authenticated).toBe(true);
   expect(review.body.status.user?.username).toBe(`system:serviceaccount:${NAMESPACE}:default`);
   expect(review.body.status.user?.extra?.['authentication.kubernetes.io/pod-name']).toEqual(['spec-check']);
@@ -125,7 +160,11 @@ it('a failing container fails its pod (restartPolicy Never) with its exit code',
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'fails' },
-    spec: { restartPolicy: 'Never', securityContext: { runAsUser: 10001, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'c', image: 'registry.invalid/shell:1', args: ['-c', 'exit 3'], securityContext: restricted }] },
+    spec: {
+      restartPolicy: 'Never',
+      securityContext: { runAsUser: 10001, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ name: 'c', image: 'registry.invalid/shell:1', args: ['-c', 'exit 3'], securityContext: restricted }],
+    },
   });
   const pod = await finished('fails');
   expect(pod.status?.phase).toBe('Failed');
@@ -144,7 +183,12 @@ it('a static image sees only its own files: no shell, no /usr; readiness comes f
         {
           name: 'etcd',
           image: 'registry.invalid/etcd:1',
-          args: ['--data-dir=/data/etcd', '--listen-client-urls=http://0.0.0.0:2379', '--advertise-client-urls=http://$(POD_IP):2379', '--listen-peer-urls=http://127.0.0.1:2380'],
+          args: [
+            '--data-dir=/data/etcd',
+            '--listen-client-urls=http://0.0.0.0:2379',
+            '--advertise-client-urls=http://$(POD_IP):2379',
+            '--listen-peer-urls=http://127.0.0.1:2380',
+          ],
           env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
           ports: [{ name: 'client', containerPort: 2379 }],
           readinessProbe: { httpGet: { path: '/health', port: 'client' }, periodSeconds: 1 },
@@ -162,7 +206,9 @@ it('a static image sees only its own files: no shell, no /usr; readiness comes f
   expect((await cluster.tier.probe({ kind: 'http', host: ready.status?.podIP ?? '', port: 2379, path: '/health' })).ok).toBe(true);
   const started = Date.now();
   await cluster.kube.delete(`/api/v1/namespaces/${NAMESPACE}/pods/server`);
-  await eventually('server gone', 60_000, async () => ((await cluster.kube.get(`/api/v1/namespaces/${NAMESPACE}/pods/server`)) ? undefined : true));
+  await eventually('server gone', 60_000, async () =>
+    (await cluster.kube.get(`/api/v1/namespaces/${NAMESPACE}/pods/server`)) ? undefined : true,
+  );
   expect(Date.now() - started).toBeLessThan(15_000);
   expect((await cluster.tier.probe({ kind: 'tcp', host: ready.status?.podIP ?? '', port: 2379 })).ok).toBe(false);
 
@@ -170,7 +216,11 @@ it('a static image sees only its own files: no shell, no /usr; readiness comes f
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'no-shell' },
-    spec: { restartPolicy: 'Never', securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'c', image: 'registry.invalid/etcd:1', command: ['/bin/sh', '-c', 'true'], securityContext: restricted }] },
+    spec: {
+      restartPolicy: 'Never',
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ name: 'c', image: 'registry.invalid/etcd:1', command: ['/bin/sh', '-c', 'true'], securityContext: restricted }],
+    },
   });
   expect((await finished('no-shell')).status?.containerStatuses?.[0]?.state.terminated?.exitCode).toBe(127);
   expect(logOf('no-shell', 'c')).toContain('/bin/sh');

@@ -31,7 +31,11 @@ import {
 } from './support/engine-tools';
 
 function run(binary: string, args: readonly string[]): { status: number | null; output: string } {
-  const result = spawnSync(binary, [...args], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH, HOME: path.dirname(binary) } });
+  const result = spawnSync(binary, [...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { PATH: process.env.PATH, HOME: path.dirname(binary) },
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -42,7 +46,8 @@ function buildInfo(binary: string): string {
   return result.stdout;
 }
 
-const line = (...fields: string[]) => new RegExp(`^\\s+${fields.map((field) => field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+')}(\\s|$)`, 'm');
+const line = (...fields: string[]) =>
+  new RegExp(`^\\s+${fields.map((field) => field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+')}(\\s|$)`, 'm');
 
 describe.each(Object.keys(PINNED_PROVIDERS) as ProviderAddress[])('provider %s', (address) => {
   const provider = PINNED_PROVIDERS[address];
@@ -54,7 +59,9 @@ describe.each(Object.keys(PINNED_PROVIDERS) as ProviderAddress[])('provider %s',
     // A plugin refuses to run outside OpenTofu and says so.
     expect(run(binary, []).output).toContain('This binary is a plugin');
     const mirrored = path.join(ensureProviderMirror(), mirrorPath(address));
-    expect(mirrored).toMatch(new RegExp(`/${address}/${provider.version}/linux_(amd64|arm64)/terraform-provider-${provider.type}_v${provider.version}$`));
+    expect(mirrored).toMatch(
+      new RegExp(`/${address}/${provider.version}/linux_(amd64|arm64)/terraform-provider-${provider.type}_v${provider.version}$`),
+    );
     expect(fs.readFileSync(mirrored).equals(fs.readFileSync(binary))).toBe(true);
   });
 });
@@ -83,7 +90,10 @@ describe.each(['controller', 'webhook', 'cainjector'] as CertManagerComponent[])
     const info = buildInfo(binary);
     expect(info).toMatch(line('path', 'github.com/cert-manager/cert-manager/zz-engine-proof/' + component));
     expect(info).toMatch(line('mod', 'github.com/cert-manager/cert-manager', '(devel)'));
-    expect(run(binary, ['--version'])).toEqual({ status: 0, output: `cert-manager-${component} ${CERT_MANAGER_VERSION} (24e33194fb39488eff2bbf10c6dc640f407cad44)\n` });
+    expect(run(binary, ['--version'])).toEqual({
+      status: 0,
+      output: `cert-manager-${component} ${CERT_MANAGER_VERSION} (24e33194fb39488eff2bbf10c6dc640f407cad44)\n`,
+    });
     const help = run(binary, ['--help']);
     expect(help.status).toBe(0);
     expect(help.output).toContain('--kubeconfig');
@@ -111,7 +121,9 @@ it('External Secrets builds from its 2.9.0 source with only the vault provider a
   expect(info).toMatch(line('dep', 'github.com/hashicorp/vault/api'));
   expect(info).toMatch(line('dep', 'github.com/external-secrets/external-secrets/generators/v1/password'));
   // No other provider or generator (the vault provider's own AWS, GCP and Kubernetes auth helpers stay: it links them itself).
-  const linked = [...info.matchAll(/^\s+dep\s+github\.com\/external-secrets\/external-secrets\/(providers|generators)\/v1\/(\S+)/gm)].map(([, kind, name]) => `${kind}/${name}`);
+  const linked = [...info.matchAll(/^\s+dep\s+github\.com\/external-secrets\/external-secrets\/(providers|generators)\/v1\/(\S+)/gm)].map(
+    ([, kind, name]) => `${kind}/${name}`,
+  );
   expect(linked.sort()).toEqual(['generators/password', 'providers/aws', 'providers/gcp', 'providers/kubernetes', 'providers/vault']);
   expect(info).not.toContain('github.com/Azure/azure-sdk-for-go');
   const help = run(binary, ['--help']);
@@ -125,11 +137,18 @@ it(`OpenBao builds from its ${OPENBAO_VERSION} source (KMS wrappers from their s
   const info = buildInfo(binary);
   expect(info).toMatch(line('mod', 'github.com/openbao/openbao', '(devel)'));
   for (const wrapper of ['alicloudkms', 'awskms', 'azurekeyvault', 'gcpckms', 'ocikms']) {
-    expect(info).toMatch(new RegExp(`^\\s+dep\\s+github\\.com/openbao/go-kms-wrapping/wrappers/${wrapper}/v2\\s+v2\\.\\d+\\.\\d+\\n\\s+=>\\s+\\.\\./go-kms-wrapping-wrappers/${wrapper}\\s`, 'm'));
+    expect(info).toMatch(
+      new RegExp(
+        `^\\s+dep\\s+github\\.com/openbao/go-kms-wrapping/wrappers/${wrapper}/v2\\s+v2\\.\\d+\\.\\d+\\n\\s+=>\\s+\\.\\./go-kms-wrapping-wrappers/${wrapper}\\s`,
+        'm',
+      ),
+    );
   }
   const version = run(binary, ['version']);
   expect(version.status).toBe(0);
-  expect(version.output).toMatch(new RegExp(`^OpenBao v${OPENBAO_VERSION.replace(/\./g, '\\.')} \\(dd9c19c37a878cf4a81b18efb8d6f0599c7da923\\)`));
+  expect(version.output).toMatch(
+    new RegExp(`^OpenBao v${OPENBAO_VERSION.replace(/\./g, '\\.')} \\(dd9c19c37a878cf4a81b18efb8d6f0599c7da923\\)`),
+  );
 });
 
 it('ensureEngineSupply hands over every path in one call', () => {

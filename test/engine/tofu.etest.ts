@@ -63,7 +63,8 @@ describe.each(stackNames)('stack %s', (stack) => {
     expect(result.status).toBe(1);
     const stderr = result.stderr.replace(/\s+/g, ' ');
     const pinned = Object.values(stackJson(stack).terraform.required_providers).map(({ source }) => source);
-    for (const address of pinned) expect(stderr).toContain(`provider ${address} was not found in any of the search locations - ${empty.directory}`);
+    for (const address of pinned)
+      expect(stderr).toContain(`provider ${address} was not found in any of the search locations - ${empty.directory}`);
     expect(stderr.match(/Error: /g)?.length).toBe(pinned.length);
   });
 
@@ -74,9 +75,12 @@ describe.each(stackNames)('stack %s', (stack) => {
     expect(init.status).toBe(0);
     const listed = runTofu(tofu, stackDirectory(stack), ['providers', '-no-color'], mirror);
     const found = [...listed.stdout.matchAll(/provider\[([^\]]+)\] (\S+)/g)].map(([, address, version]) => `${address} ${version}`).sort();
-    const pinned = Object.values(stackJson(stack).terraform.required_providers).map(({ source, version }) => `${source} ${version}`).sort();
+    const pinned = Object.values(stackJson(stack).terraform.required_providers)
+      .map(({ source, version }) => `${source} ${version}`)
+      .sort();
     expect(found).toEqual(pinned);
     const lock = fs.readFileSync(path.join(stackDirectory(stack), '.terraform.lock.hcl'), 'utf8');
-    for (const { source, version } of Object.values(stackJson(stack).terraform.required_providers)) expect(lock).toContain(`provider "${source}" {\n  version     = "${version}"`);
+    for (const { source, version } of Object.values(stackJson(stack).terraform.required_providers))
+      expect(lock).toContain(`provider "${source}" {\n  version     = "${version}"`);
   });
 });

@@ -61,7 +61,8 @@ export interface RunResult {
 }
 
 /** A file system the command sees mounted (in a private mount namespace) at `at`, relative to the project. */
-export type Mount = { readonly at: string; readonly kind: 'read-only' } | { readonly at: string; readonly kind: 'tmpfs'; readonly size: string };
+export type Mount =
+  { readonly at: string; readonly kind: 'read-only' } | { readonly at: string; readonly kind: 'tmpfs'; readonly size: string };
 
 export interface HostileCase {
   readonly name: string;

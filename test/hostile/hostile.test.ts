@@ -33,7 +33,8 @@ function problemsOf(testCase: HostileCase, run: Awaited<ReturnType<typeof runCas
   const { result, unexpected } = run;
   const output = `${result.stdout}${result.stderr}`;
   const problems: string[] = [];
-  if (result.status !== testCase.exit) problems.push(`exit ${result.status ?? `signal ${result.signal}`} after ${result.milliseconds} ms, expected ${testCase.exit}`);
+  if (result.status !== testCase.exit)
+    problems.push(`exit ${result.status ?? `signal ${result.signal}`} after ${result.milliseconds} ms, expected ${testCase.exit}`);
   const messages = testCase.message === undefined ? [] : Array.isArray(testCase.message) ? testCase.message : [testCase.message as RegExp];
   for (const message of messages) if (!message.test(output)) problems.push(`the output does not match ${message}`);
   if (STACK_FRAME.test(output)) problems.push('the output holds a stack trace');
@@ -41,7 +42,10 @@ function problemsOf(testCase: HostileCase, run: Awaited<ReturnType<typeof runCas
   if (RAW_CONTROL.test(output)) problems.push('the output holds raw control characters');
   const lines = output.split('\n').filter((line) => line.trim() !== '').length;
   if (lines > (testCase.maxLines ?? 3)) problems.push(`${lines} lines of output (at most ${testCase.maxLines ?? 3})`);
-  if (unexpected.length > 0) problems.push(`written or deleted: ${unexpected.slice(0, 10).join(', ')}${unexpected.length > 10 ? ` and ${unexpected.length - 10} more` : ''}`);
+  if (unexpected.length > 0)
+    problems.push(
+      `written or deleted: ${unexpected.slice(0, 10).join(', ')}${unexpected.length > 10 ? ` and ${unexpected.length - 10} more` : ''}`,
+    );
   if (problems.length === 0 && testCase.verify) {
     try {
       testCase.verify(run.sandbox, result);

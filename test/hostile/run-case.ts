@@ -14,7 +14,22 @@ import { CONTENT_CANARY, ENTRIES, type HostileCase, type RunResult, type Sandbox
 
 const SOURCE = projectRoot();
 /** What the commands run from: the scratch project holds these (and links node_modules). */
-const PROJECT_ENTRIES = ['package.json', 'cdktf.json', 'tsconfig.json', 'main.ts', 'config', 'model', 'render', 'workloads', 'constructs', 'stacks', 'tfjson', 'policies', 'review', 'scripts'];
+const PROJECT_ENTRIES = [
+  'package.json',
+  'cdktf.json',
+  'tsconfig.json',
+  'main.ts',
+  'config',
+  'model',
+  'render',
+  'workloads',
+  'constructs',
+  'stacks',
+  'tfjson',
+  'policies',
+  'review',
+  'scripts',
+];
 /** Virtual memory per command: far above a synthesis, far below what an unbounded read would take. */
 const MEMORY_LIMIT_KIB = 3_000_000;
 const NOBODY = { uid: 65534, gid: 65534 };
@@ -57,10 +72,16 @@ export function prepareTemplates(): Templates {
   copyProject(project);
   const synthesized = path.join(directory, 'synthesized');
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: directory, CDKTF_OUTDIR: synthesized };
-  const synth = spawnSync(process.execPath, ['scripts/run-ts.cjs', ENTRIES.synth], { cwd: project, env, encoding: 'utf8', timeout: 300_000 });
+  const synth = spawnSync(process.execPath, ['scripts/run-ts.cjs', ENTRIES.synth], {
+    cwd: project,
+    env,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   if (synth.status !== 0) throw new Error(`the template synthesis failed: ${synth.stderr}`);
   // Build the other entries' bundles now (usage errors), so no case pays for esbuild.
-  for (const entry of [ENTRIES.audit, ENTRIES.review, ENTRIES['post-review']]) spawnSync(process.execPath, ['scripts/run-ts.cjs', entry, '--no-such-option'], { cwd: project, env, timeout: 300_000 });
+  for (const entry of [ENTRIES.audit, ENTRIES.review, ENTRIES['post-review']])
+    spawnSync(process.execPath, ['scripts/run-ts.cjs', entry, '--no-such-option'], { cwd: project, env, timeout: 300_000 });
   const mountNamespaces = spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
   return { directory, project, synthesized, mountNamespaces };
 }
@@ -90,7 +111,8 @@ export function snapshot(root: string): Snapshot {
       entries.set(relative, `dir ${mode}`);
       for (const name of fs.readdirSync(full).sort()) visit(path.join(relative, name));
     } else if (stats.isFile()) {
-      const hash = stats.size <= 1024 * 1024 ? createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 16) : `ino ${stats.ino}`;
+      const hash =
+        stats.size <= 1024 * 1024 ? createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 16) : `ino ${stats.ino}`;
       entries.set(relative, `file ${mode} ${stats.size} ${stats.mtimeMs} ${hash}`);
     } else entries.set(relative, `special ${mode} ${stats.mode >> 12}`);
   };
@@ -135,10 +157,25 @@ function commandLine(testCase: HostileCase, sandbox: Sandbox, args: readonly str
   if (!mount) return capped;
   const target = sandbox.at(mount.at);
   const prepare =
-    mount.kind === 'tmpfs' ? `mount -t tmpfs -o size=${mount.size},mode=0755 tmpfs "$MOUNT"` : 'mount --bind "$MOUNT" "$MOUNT" && mount -o remount,bind,ro "$MOUNT"';
+    mount.kind === 'tmpfs'
+      ? `mount -t tmpfs -o size=${mount.size},mode=0755 tmpfs "$MOUNT"`
+      : 'mount --bind "$MOUNT" "$MOUNT" && mount -o remount,bind,ro "$MOUNT"';
   // The listing of the mounted directory after the run is kept next to it (a tmpfs vanishes with the namespace).
   const script = `${prepare} && "$@"; status=$?; ls -A "$MOUNT" > "$LISTING"; exit $status`;
-  return ['unshare', '-m', '--propagation', 'private', 'env', `MOUNT=${target}`, `LISTING=${path.join(sandbox.root, 'mount-listing')}`, 'sh', '-c', script, 'sh', ...capped];
+  return [
+    'unshare',
+    '-m',
+    '--propagation',
+    'private',
+    'env',
+    `MOUNT=${target}`,
+    `LISTING=${path.join(sandbox.root, 'mount-listing')}`,
+    'sh',
+    '-c',
+    script,
+    'sh',
+    ...capped,
+  ];
 }
 
 function runProcess(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {

@@ -48,7 +48,15 @@ describe('the integration profile', () => {
 
   it('deploys the same workloads as the default config, with the same images, ports and mounts', () => {
     const shipped = workloadsOf(loadDeploymentConfig(), loadDeploymentConfig().homeservers[0]!);
-    const shape = (list: typeof workloads) => list.map((workload) => ({ name: workload.name, image: workload.image, ports: workload.ports, mounts: mountPathsOf(workload), command: workload.command, args: workload.args }));
+    const shape = (list: typeof workloads) =>
+      list.map((workload) => ({
+        name: workload.name,
+        image: workload.image,
+        ports: workload.ports,
+        mounts: mountPathsOf(workload),
+        command: workload.command,
+        args: workload.args,
+      }));
     expect(shape(workloads)).toEqual(shape(shipped));
   });
 });
@@ -57,10 +65,17 @@ describe('every workload runs its shipped files, changed only by the loopback ma
   const cases = workloads.flatMap((workload) => {
     const mapping = loopbackMapping(workload, `${ROOT}/${workload.name}`, config.images.effective.synapse);
     const texts: [string, string][] = [
-      ...(workload.configFiles ?? []).flatMap((files) => Object.entries(files.files).map(([name, text]) => [`${files.mountPath}/${name}`, text] as [string, string])),
+      ...(workload.configFiles ?? []).flatMap((files) =>
+        Object.entries(files.files).map(([name, text]) => [`${files.mountPath}/${name}`, text] as [string, string]),
+      ),
       ['command', (workload.command ?? []).join('\n')],
       ['args', (workload.args ?? []).join('\n')],
-      ['env', Object.entries(workload.env ?? {}).map(([key, value]) => `${key}=${value}`).join('\n')],
+      [
+        'env',
+        Object.entries(workload.env ?? {})
+          .map(([key, value]) => `${key}=${value}`)
+          .join('\n'),
+      ],
       ['init steps', (workload.initSteps ?? []).map((step) => step.command.join(' ')).join('\n')],
     ];
     return texts.filter(([, text]) => text !== '').map(([what, text]) => ({ label: `${workload.name}: ${what}`, workload, mapping, text }));
@@ -79,24 +94,38 @@ describe('every workload runs its shipped files, changed only by the loopback ma
     shippedLines.forEach((line, index) => {
       if (loopbackLines[index] === line) return;
       const namesMount = mapping.mountPaths.some((mountPath) => line.includes(mountPath));
-      expect({ line, explained: namesMount || (mapping.listen.length > 0 && line.includes(SYNAPSE_WILDCARD)) }).toEqual({ line, explained: true });
+      expect({ line, explained: namesMount || (mapping.listen.length > 0 && line.includes(SYNAPSE_WILDCARD)) }).toEqual({
+        line,
+        explained: true,
+      });
     });
   });
 
   it('keeps every Service name, port and TLS name: the gateway verifies the backends as deployed', () => {
     const gateway = cases.find((entry) => entry.label === 'haproxy: /config/haproxy.cfg')!;
     const loopback = toLoopback(gateway.text, gateway.mapping);
-    expect(loopback).toContain(`server synapse synapse.agency-homeserver.svc:8008 ssl verify required ca-file ${ROOT}/haproxy/trust/ca.crt verifyhost synapse.agency-homeserver.svc sni str(synapse.agency-homeserver.svc) check check-ssl check-sni synapse.agency-homeserver.svc inter 10s resolvers cluster init-addr last,libc,none`);
+    expect(loopback).toContain(
+      `server synapse synapse.agency-homeserver.svc:8008 ssl verify required ca-file ${ROOT}/haproxy/trust/ca.crt verifyhost synapse.agency-homeserver.svc sni str(synapse.agency-homeserver.svc) check check-ssl check-sni synapse.agency-homeserver.svc inter 10s resolvers cluster init-addr last,libc,none`,
+    );
     const synapse = cases.find((entry) => entry.label === 'synapse: /config/homeserver.yaml')!;
     const homeserverYaml = toLoopback(synapse.text, synapse.mapping);
-    for (const kept of ['host: "postgres.agency-homeserver.svc"', 'sslmode: "verify-full"', 'host: "redis.agency-homeserver.svc"', 'uri: "ldaps://openldap.agency-directory.svc:636"', 'host: "media-repository.agency-media.svc"']) expect(homeserverYaml).toContain(kept);
+    for (const kept of [
+      'host: "postgres.agency-homeserver.svc"',
+      'sslmode: "verify-full"',
+      'host: "redis.agency-homeserver.svc"',
+      'uri: "ldaps://openldap.agency-directory.svc:636"',
+      'host: "media-repository.agency-media.svc"',
+    ])
+      expect(homeserverYaml).toContain(kept);
   });
 
   it('renders slapd for Debian differing from the shipped (Bitnami) config only in the layout', () => {
     const [directory] = workloads.filter((workload) => workload.name === 'openldap');
     const shipped = directory?.configFiles?.[0]?.files['slapd-config.ldif'] ?? '';
     const root = `${ROOT}/openldap`;
-    const paths = Object.fromEntries(Object.entries(OPENLDAP_PATHS).map(([key, value]) => [key, `${root}${value}`])) as unknown as OpenLdapPaths;
+    const paths = Object.fromEntries(
+      Object.entries(OPENLDAP_PATHS).map(([key, value]) => [key, `${root}${value}`]),
+    ) as unknown as OpenLdapPaths;
     const debian = renderSlapdConfig(homeserver.directory, DEBIAN_LAYOUT, paths).split(root).join('');
     const shippedLines = shipped.split('\n');
     const debianLines = debian.split('\n');
@@ -128,13 +157,19 @@ describe('each Synapse process starts with only the Secrets its own pod mounts',
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it.each(workloads.filter((workload) => workload.image === config.images.effective.synapse).map((workload) => [workload.name, workload] as const))('%s', (name, workload) => {
+  it.each(
+    workloads
+      .filter((workload) => workload.image === config.images.effective.synapse)
+      .map((workload) => [workload.name, workload] as const),
+  )('%s', (name, workload) => {
     const podRoot = path.join(root, name);
     const pod = materialize(workload, podRoot, loopbackMapping(workload, podRoot, config.images.effective.synapse), volumes, caPem);
     const args = (workload.command ?? []).slice(3).map((arg) => toLoopback(arg, pod.mapping));
     const result = spawnSync(python, ['-c', LOAD, ...args], { cwd: podRoot, encoding: 'utf8', timeout: 120_000 });
     expect(result.stderr).not.toMatch(/Traceback/);
     // A failure here means the pod, as deployed, exits at start (see applyPendingFixes in support/homeserver.ts).
-    expect({ process: name, mounts: (workload.secretMounts ?? []).map((mount) => mount.secretName), result: result.stdout.trim() }).toEqual({ process: name, mounts: expect.any(Array), result: 'ok' });
+    expect({ process: name, mounts: (workload.secretMounts ?? []).map((mount) => mount.secretName), result: result.stdout.trim() }).toEqual(
+      { process: name, mounts: expect.any(Array), result: 'ok' },
+    );
   });
 });

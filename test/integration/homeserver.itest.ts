@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { parseSize, parseDuration } from '../../config/durations';
 import { SECRET_NAMES } from '../../model/secrets';
-import { accessToken, call, login, type Answer, type Endpoint } from './support/matrix-client';
 import { bootHomeserver, type DirectoryUser, type Homeserver } from './support/homeserver';
+import { accessToken, call, login, type Answer, type Endpoint } from './support/matrix-client';
 
 /** Boot (after the one-time tool builds) must finish within this; the whole file has a hard bound too. */
 const BOOT_DEADLINE_MS = 3 * 60_000;
@@ -66,7 +66,10 @@ function probe(name: string, body: () => Promise<void>, timeoutMs?: number): voi
 
 /** Answers HAProxy produces itself (deny / return): its HTML error page, never Synapse's JSON. */
 function expectRefusedByGateway(answer: Answer, status: number): void {
-  expect({ status: answer.status, body: answer.text.slice(0, 200) }).toEqual({ status, body: expect.stringMatching(new RegExp(`<h1>${status} `)) });
+  expect({ status: answer.status, body: answer.text.slice(0, 200) }).toEqual({
+    status,
+    body: expect.stringMatching(new RegExp(`<h1>${status} `)),
+  });
   expect(answer.json).toBeUndefined();
 }
 
@@ -111,16 +114,21 @@ afterAll(async () => {
 }, 60_000);
 
 describe('admission: accounts exist only through the LDAP filter', () => {
-  probe('an LDAP user inside the filter logs in (Synapse binds to the directory with the password read from the delivered file)', async () => {
-    const answer = await login(server().gatewayClient('LDAP user logs in'), 'alice', USERS.alice.password);
-    expect({ status: answer.status, user_id: answer.json?.user_id }).toEqual({ status: 200, user_id: userId('alice') });
-    // The bind password reached Synapse only as a file: the config names the file, never the value.
-    const bindPassword = server().secretValues.get(SECRET_NAMES.ldapBind)?.password ?? '';
-    const homeserverYaml = server().pods.get('synapse')?.files['/config/homeserver.yaml']?.[1] ?? '';
-    expect(bindPassword).toHaveLength(40);
-    expect(homeserverYaml).toContain(`bind_password_file: "${path.join(server().pods.get('synapse')?.root ?? '', '/secrets/ldap/password')}"`);
-    expect(homeserverYaml).not.toContain(bindPassword);
-  });
+  probe(
+    'an LDAP user inside the filter logs in (Synapse binds to the directory with the password read from the delivered file)',
+    async () => {
+      const answer = await login(server().gatewayClient('LDAP user logs in'), 'alice', USERS.alice.password);
+      expect({ status: answer.status, user_id: answer.json?.user_id }).toEqual({ status: 200, user_id: userId('alice') });
+      // The bind password reached Synapse only as a file: the config names the file, never the value.
+      const bindPassword = server().secretValues.get(SECRET_NAMES.ldapBind)?.password ?? '';
+      const homeserverYaml = server().pods.get('synapse')?.files['/config/homeserver.yaml']?.[1] ?? '';
+      expect(bindPassword).toHaveLength(40);
+      expect(homeserverYaml).toContain(
+        `bind_password_file: "${path.join(server().pods.get('synapse')?.root ?? '', '/secrets/ldap/password')}"`,
+      );
+      expect(homeserverYaml).not.toContain(bindPassword);
+    },
+  );
 
   it.each([
     ['bob', 'not a member of the admission group'],
@@ -132,7 +140,11 @@ describe('admission: accounts exist only through the LDAP filter', () => {
       // The password is right: the directory accepts it, so only the admission filter refuses.
       const { usersDn } = server().homeserver.directory;
       const caFile = path.join(server().pods.get('synapse')?.root ?? '', '/trust/ca.crt');
-      const bind = await server().exec('ldapwhoami', ['-x', '-H', 'ldaps://openldap.agency-directory.svc:636', '-D', `uid=${uid},${usersDn}`, '-w', user.password], { LDAPTLS_CACERT: caFile, LDAPTLS_REQCERT: 'demand' });
+      const bind = await server().exec(
+        'ldapwhoami',
+        ['-x', '-H', 'ldaps://openldap.agency-directory.svc:636', '-D', `uid=${uid},${usersDn}`, '-w', user.password],
+        { LDAPTLS_CACERT: caFile, LDAPTLS_REQCERT: 'demand' },
+      );
       expect(bind).toEqual({ status: 0, output: `dn:uid=${uid},${usersDn}\n` });
       const answer = await login(server().gatewayClient(`outside user ${uid}`), uid, user.password);
       expectRefusedBySynapse(answer, 403, 'M_FORBIDDEN');
@@ -142,20 +154,35 @@ describe('admission: accounts exist only through the LDAP filter', () => {
 
 describe('registration is closed', () => {
   probe('local registration is refused', async () => {
-    const answer = await call(server().gatewayClient('local registration'), 'POST', '/_matrix/client/v3/register', { json: { username: 'mallory', password: secret(), auth: { type: 'm.login.dummy' } } });
+    const answer = await call(server().gatewayClient('local registration'), 'POST', '/_matrix/client/v3/register', {
+      json: { username: 'mallory', password: secret(), auth: { type: 'm.login.dummy' } },
+    });
     expectRefusedBySynapse(answer, 403, 'M_FORBIDDEN');
     expect(answer.json?.error).toMatch(/Registration has been disabled/);
   });
 
   probe('shared-secret registration is refused (the gateway never routes /_synapse/admin; Synapse has no shared secret)', async () => {
     const tag = marker();
-    expectRefusedByGateway(await call(server().gatewayClient('shared-secret registration'), 'GET', `/_synapse/admin/v1/register?${tag}`), 404);
-    expectRefusedByGateway(await call(server().gatewayClient('shared-secret registration (POST)'), 'POST', `/_synapse/admin/v1/register?${tag}`, { json: { nonce: 'x', username: 'mallory', password: secret(), mac: '00' } }), 404);
+    expectRefusedByGateway(
+      await call(server().gatewayClient('shared-secret registration'), 'GET', `/_synapse/admin/v1/register?${tag}`),
+      404,
+    );
+    expectRefusedByGateway(
+      await call(server().gatewayClient('shared-secret registration (POST)'), 'POST', `/_synapse/admin/v1/register?${tag}`, {
+        json: { nonce: 'x', username: 'mallory', password: secret(), mac: '00' },
+      }),
+      404,
+    );
     expect(reachedSynapse(tag)).toBe(false);
     // Second lock: even reached directly, Synapse has no registration shared secret to check a MAC against.
     const nonce = (await call(server().direct('synapse'), 'GET', '/_synapse/admin/v1/register')).json?.nonce;
-    const direct = await call(server().direct('synapse'), 'POST', '/_synapse/admin/v1/register', { json: { nonce, username: 'mallory', password: secret(), admin: true, mac: '0'.repeat(40) } });
-    expect({ status: direct.status, error: direct.json?.error }).toEqual({ status: 400, error: 'Shared secret registration is not enabled' });
+    const direct = await call(server().direct('synapse'), 'POST', '/_synapse/admin/v1/register', {
+      json: { nonce, username: 'mallory', password: secret(), admin: true, mac: '0'.repeat(40) },
+    });
+    expect({ status: direct.status, error: direct.json?.error }).toEqual({
+      status: 400,
+      error: 'Shared secret registration is not enabled',
+    });
   });
 
   probe('guest access is refused', async () => {
@@ -169,13 +196,19 @@ describe('rooms are end-to-end encrypted by default', () => {
   probe('a room created as public has m.room.encryption', async () => {
     const client = server().gatewayClient('public room');
     const token = await session('alice');
-    const created = await call(client, 'POST', '/_matrix/client/v3/createRoom', { token, json: { preset: 'public_chat', name: 'town square' } });
+    const created = await call(client, 'POST', '/_matrix/client/v3/createRoom', {
+      token,
+      json: { preset: 'public_chat', name: 'town square' },
+    });
     expect(created.status).toBe(200);
     const roomId = encodeURIComponent(String(created.json?.room_id));
     const joinRules = await call(client, 'GET', `/_matrix/client/v3/rooms/${roomId}/state/m.room.join_rules/`, { token });
     expect(joinRules.json).toEqual({ join_rule: 'public' });
     const encryption = await call(client, 'GET', `/_matrix/client/v3/rooms/${roomId}/state/m.room.encryption/`, { token });
-    expect({ status: encryption.status, algorithm: encryption.json?.algorithm }).toEqual({ status: 200, algorithm: 'm.megolm.v1.aes-sha2' });
+    expect({ status: encryption.status, algorithm: encryption.json?.algorithm }).toEqual({
+      status: 200,
+      algorithm: 'm.megolm.v1.aes-sha2',
+    });
   });
 });
 
@@ -189,9 +222,15 @@ describe('no scraping of people: profiles and the user directory', () => {
       // carol exists (she logged in) but shares no room with alice; dave shares a private one.
       await session('carol');
       const daveToken = await session('dave');
-      const room = await call(client, 'POST', '/_matrix/client/v3/createRoom', { token, json: { preset: 'private_chat', invite: [userId('dave')] } });
+      const room = await call(client, 'POST', '/_matrix/client/v3/createRoom', {
+        token,
+        json: { preset: 'private_chat', invite: [userId('dave')] },
+      });
       expect(room.status).toBe(200);
-      const joined = await call(client, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(String(room.json?.room_id))}`, { token: daveToken, json: {} });
+      const joined = await call(client, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(String(room.json?.room_id))}`, {
+        token: daveToken,
+        json: {},
+      });
       expect(joined.status).toBe(200);
     }),
   );
@@ -201,19 +240,27 @@ describe('no scraping of people: profiles and the user directory', () => {
     expectRefusedBySynapse(refused, 403, 'M_FORBIDDEN');
     // Control: the same lookup of a room-mate works, and without a token nothing is answered.
     expect((await call(client, 'GET', `/_matrix/client/v3/profile/${encodeURIComponent(userId('dave'))}`, { token })).status).toBe(200);
-    expectRefusedBySynapse(await call(client, 'GET', `/_matrix/client/v3/profile/${encodeURIComponent(userId('dave'))}`), 401, 'M_MISSING_TOKEN');
+    expectRefusedBySynapse(
+      await call(client, 'GET', `/_matrix/client/v3/profile/${encodeURIComponent(userId('dave'))}`),
+      401,
+      'M_MISSING_TOKEN',
+    );
   });
 
   probe('user directory search finds only users sharing a room', async () => {
     const search = async (term: string) => {
-      const answer = await call(client, 'POST', '/_matrix/client/v3/user_directory/search', { token, json: { search_term: term, limit: 10 } });
+      const answer = await call(client, 'POST', '/_matrix/client/v3/user_directory/search', {
+        token,
+        json: { search_term: term, limit: 10 },
+      });
       expect(answer.status).toBe(200);
       return ((answer.json?.results ?? []) as { user_id: string }[]).map((result) => result.user_id);
     };
     // The directory is updated in the background: wait (few requests: searches are rate-limited per user) for the room-mate.
     const deadline = Date.now() + 30_000;
     let found: string[];
-    while (!(found = await search('dave')).includes(userId('dave')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2_000));
+    while (!(found = await search('dave')).includes(userId('dave')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(found).toEqual([userId('dave')]);
     expect(await search('carol')).toEqual([]);
     expect(await search('agency')).not.toContain(userId('carol'));
@@ -227,7 +274,11 @@ describe('media: authenticated only, bounded in size', () => {
     const client = server().gatewayClient('media download');
     const token = await session('alice');
     const content = randomBytes(4096);
-    const uploaded = await call(client, 'POST', '/_matrix/media/v3/upload?filename=report.bin', { token, body: content, headers: { 'Content-Type': 'application/octet-stream' } });
+    const uploaded = await call(client, 'POST', '/_matrix/media/v3/upload?filename=report.bin', {
+      token,
+      body: content,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     expect(uploaded.status).toBe(200);
     const [, origin, mediaId] = /^mxc:\/\/([^/]+)\/(.+)$/.exec(String(uploaded.json?.content_uri)) ?? [];
     expect(origin).toBe(server().homeserver.serverName);
@@ -247,14 +298,28 @@ describe('media: authenticated only, bounded in size', () => {
     const token = await session('alice');
     const tag = marker();
     // The client announces the body and waits for the go-ahead (Expect: 100-continue), as large uploads do: the gateway answers from the length alone.
-    const oversized = { token, body: Buffer.alloc(maxUpload() + 1), expectContinue: true, headers: { 'Content-Type': 'application/octet-stream' } };
+    const oversized = {
+      token,
+      body: Buffer.alloc(maxUpload() + 1),
+      expectContinue: true,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    };
     expectRefusedByGateway(await call(client, 'POST', `/_matrix/media/v3/upload?filename=${tag}`, oversized), 413);
     // Without a length the gateway cannot check the size: refused too.
-    const chunked = await call(client, 'POST', `/_matrix/media/v3/upload?filename=${tag}`, { token, body: Buffer.alloc(16), chunked: true, headers: { 'Content-Type': 'application/octet-stream' } });
+    const chunked = await call(client, 'POST', `/_matrix/media/v3/upload?filename=${tag}`, {
+      token,
+      body: Buffer.alloc(16),
+      chunked: true,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     expect({ status: chunked.status, text: chunked.text }).toEqual({ status: 411, text: 'Content-Length required' });
     expect(reachedSynapse(tag)).toBe(false);
     // Exactly max_upload_size passes both the gateway and Synapse: the two limits agree.
-    const atLimit = await call(client, 'POST', '/_matrix/media/v3/upload?filename=limit.bin', { token, body: Buffer.alloc(maxUpload()), headers: { 'Content-Type': 'application/octet-stream' } });
+    const atLimit = await call(client, 'POST', '/_matrix/media/v3/upload?filename=limit.bin', {
+      token,
+      body: Buffer.alloc(maxUpload()),
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     expect(atLimit.status).toBe(200);
     // Second lock: the media worker refuses the same oversized body itself.
     const direct = await call(server().direct('media-repository'), 'POST', '/_matrix/media/v3/upload?filename=direct.bin', oversized);
@@ -267,7 +332,11 @@ describe('the gateway exposes only the client API', () => {
     const client = server().gatewayClient('admin API');
     const token = await session('alice');
     const tag = marker();
-    for (const adminPath of ['/_synapse/admin/v1/server_version', '/_synapse/admin/v2/users', `/_synapse/admin/v1/users/${encodeURIComponent(userId('alice'))}/admin`]) {
+    for (const adminPath of [
+      '/_synapse/admin/v1/server_version',
+      '/_synapse/admin/v2/users',
+      `/_synapse/admin/v1/users/${encodeURIComponent(userId('alice'))}/admin`,
+    ]) {
       expectRefusedByGateway(await call(client, 'GET', `${adminPath}?${tag}`, { token }), 404);
     }
     expect(reachedSynapse(tag)).toBe(false);
@@ -278,7 +347,12 @@ describe('the gateway exposes only the client API', () => {
   probe('federation and key endpoints are refused when federation is off', async () => {
     const client = server().gatewayClient('federation endpoints');
     const tag = marker();
-    for (const federationPath of ['/_matrix/federation/v1/version', '/_matrix/key/v2/server', '/_matrix/federation/v1/media/download/x', '/.well-known/matrix/server']) {
+    for (const federationPath of [
+      '/_matrix/federation/v1/version',
+      '/_matrix/key/v2/server',
+      '/_matrix/federation/v1/media/download/x',
+      '/.well-known/matrix/server',
+    ]) {
       expectRefusedByGateway(await call(client, 'GET', `${federationPath}?${tag}`), 404);
     }
     expect(reachedSynapse(tag)).toBe(false);
@@ -314,39 +388,49 @@ describe('password guessing is rate limited', () => {
 });
 
 describe('sessions are finite', () => {
-  probe('a refreshable access token expires after refreshableAccessTokenLifetime; only the refresh token renews it', async () => {
-    const lifetime = parseDuration(server().homeserver.synapse.tokens.refreshableAccessTokenLifetime) ?? 0;
-    const client = server().gatewayClient('token expiry (refreshable)');
-    const issuedAt = Date.now();
-    const answer = await login(client, 'erin', USERS.erin.password, { refreshToken: true });
-    const token = accessToken(answer);
-    // Synapse reports the time left when it answers: the configured lifetime, less its own processing time.
-    expect(answer.json?.expires_in_ms).toBeLessThanOrEqual(lifetime);
-    expect(answer.json?.expires_in_ms).toBeGreaterThan(lifetime - 2_000);
-    expect((await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, issuedAt + lifetime + 2_000 - Date.now())));
-    const expired = await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token });
-    expectRefusedBySynapse(expired, 401, 'M_UNKNOWN_TOKEN');
-    expect(expired.json?.soft_logout).toBe(true);
-    const refreshed = await call(client, 'POST', '/_matrix/client/v3/refresh', { json: { refresh_token: answer.json?.refresh_token } });
-    expect(refreshed.status).toBe(200);
-    expect((await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token: String(refreshed.json?.access_token) })).json?.user_id).toBe(userId('erin'));
-  }, 120_000);
-
-  probe('a non-refreshable access token expires after nonrefreshableAccessTokenLifetime', async () => {
-    const lifetime = parseDuration(server().homeserver.synapse.tokens.nonrefreshableAccessTokenLifetime) ?? 0;
-    if (!expiring) throw new Error('no token was issued after boot');
-    const { token, issuedAt, firstCheck } = expiring;
-    const client = server().gatewayClient('token expiry (non-refreshable), check');
-    expect({ status: firstCheck.status, user_id: firstCheck.json?.user_id }).toEqual({ status: 200, user_id: userId('erin') });
-    const wait = (until: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
-    // Still valid shortly before the end of its lifetime (when the other probes left time to check)...
-    if (Date.now() < issuedAt + lifetime - 8_000) {
-      await wait(issuedAt + lifetime - 5_000);
+  probe(
+    'a refreshable access token expires after refreshableAccessTokenLifetime; only the refresh token renews it',
+    async () => {
+      const lifetime = parseDuration(server().homeserver.synapse.tokens.refreshableAccessTokenLifetime) ?? 0;
+      const client = server().gatewayClient('token expiry (refreshable)');
+      const issuedAt = Date.now();
+      const answer = await login(client, 'erin', USERS.erin.password, { refreshToken: true });
+      const token = accessToken(answer);
+      // Synapse reports the time left when it answers: the configured lifetime, less its own processing time.
+      expect(answer.json?.expires_in_ms).toBeLessThanOrEqual(lifetime);
+      expect(answer.json?.expires_in_ms).toBeGreaterThan(lifetime - 2_000);
       expect((await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token })).status).toBe(200);
-    }
-    // ...and refused once it has passed.
-    await wait(issuedAt + lifetime + 2_000);
-    expectRefusedBySynapse(await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token }), 401, 'M_UNKNOWN_TOKEN');
-  }, 180_000);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, issuedAt + lifetime + 2_000 - Date.now())));
+      const expired = await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token });
+      expectRefusedBySynapse(expired, 401, 'M_UNKNOWN_TOKEN');
+      expect(expired.json?.soft_logout).toBe(true);
+      const refreshed = await call(client, 'POST', '/_matrix/client/v3/refresh', { json: { refresh_token: answer.json?.refresh_token } });
+      expect(refreshed.status).toBe(200);
+      expect(
+        (await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token: String(refreshed.json?.access_token) })).json?.user_id,
+      ).toBe(userId('erin'));
+    },
+    120_000,
+  );
+
+  probe(
+    'a non-refreshable access token expires after nonrefreshableAccessTokenLifetime',
+    async () => {
+      const lifetime = parseDuration(server().homeserver.synapse.tokens.nonrefreshableAccessTokenLifetime) ?? 0;
+      if (!expiring) throw new Error('no token was issued after boot');
+      const { token, issuedAt, firstCheck } = expiring;
+      const client = server().gatewayClient('token expiry (non-refreshable), check');
+      expect({ status: firstCheck.status, user_id: firstCheck.json?.user_id }).toEqual({ status: 200, user_id: userId('erin') });
+      const wait = (until: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
+      // Still valid shortly before the end of its lifetime (when the other probes left time to check)...
+      if (Date.now() < issuedAt + lifetime - 8_000) {
+        await wait(issuedAt + lifetime - 5_000);
+        expect((await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token })).status).toBe(200);
+      }
+      // ...and refused once it has passed.
+      await wait(issuedAt + lifetime + 2_000);
+      expectRefusedBySynapse(await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token }), 401, 'M_UNKNOWN_TOKEN');
+    },
+    180_000,
+  );
 });

@@ -1,19 +1,32 @@
 /** Directory, media and gateway reachability: exactly the flows of the flow matrix (docs/design.md). */
 import type { HomeserverSettings } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../model/load-config';
 import { flowMatrix, type Flow } from '../../model/flows';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { workloadsOf } from '../../workloads/catalogue';
 
 const config = loadDeploymentConfig();
 const homeserver = config.homeservers[0]!;
 
 function describeFlow(flow: Flow): string {
-  const end = (e: Flow['from']) => (e.kind === 'workload' ? `${e.compartment}/${e.workload}` : e.kind === 'pods' ? `${e.namespace}/${e.name}` : `outside(${e.cidrs.join(',')})`);
+  const end = (e: Flow['from']) =>
+    e.kind === 'workload'
+      ? `${e.compartment}/${e.workload}`
+      : e.kind === 'pods'
+        ? `${e.namespace}/${e.name}`
+        : `outside(${e.cidrs.join(',')})`;
   return `${end(flow.from)} -> ${end(flow.to)}:${flow.port}`;
 }
 
-const into = (compartment: string, flows: Flow[]) => flows.filter((f) => f.to.kind === 'workload' && f.to.compartment === compartment).map(describeFlow).sort();
-const outOf = (compartment: string, flows: Flow[]) => flows.filter((f) => f.from.kind === 'workload' && f.from.compartment === compartment).map(describeFlow).sort();
+const into = (compartment: string, flows: Flow[]) =>
+  flows
+    .filter((f) => f.to.kind === 'workload' && f.to.compartment === compartment)
+    .map(describeFlow)
+    .sort();
+const outOf = (compartment: string, flows: Flow[]) =>
+  flows
+    .filter((f) => f.from.kind === 'workload' && f.from.compartment === compartment)
+    .map(describeFlow)
+    .sort();
 
 describe('directory compartment', () => {
   const flows = flowMatrix(config, homeserver);
@@ -24,18 +37,27 @@ describe('directory compartment', () => {
     expect(outOf('directory', flows)).toEqual([]);
   });
   it('in external mode: no directory workloads, and Synapse reaches only the declared directory on 636', () => {
-    const external: HomeserverSettings = { ...homeserver, directory: { ...homeserver.directory, mode: 'external', external: { host: 'ldap.agency.example.org', cidrs: ['198.51.100.10/32'] } } };
+    const external: HomeserverSettings = {
+      ...homeserver,
+      directory: { ...homeserver.directory, mode: 'external', external: { host: 'ldap.agency.example.org', cidrs: ['198.51.100.10/32'] } },
+    };
     const externalFlows = flowMatrix(config, external);
     expect(workloadsOf(config, external).filter((w) => w.compartment === 'directory')).toEqual([]);
     expect(into('directory', externalFlows)).toEqual([]);
-    expect(externalFlows.filter((f) => f.to.kind === 'outside').map(describeFlow)).toEqual(['homeserver/synapse -> outside(198.51.100.10/32):636']);
+    expect(externalFlows.filter((f) => f.to.kind === 'outside').map(describeFlow)).toEqual([
+      'homeserver/synapse -> outside(198.51.100.10/32):636',
+    ]);
   });
 });
 
 describe('media compartment', () => {
   const flows = flowMatrix(config, homeserver);
   it('is reached only from the gateway (media routes), the homeserver (replication) and the site Prometheus (metrics)', () => {
-    expect(into('media', flows)).toEqual(['gateway/haproxy -> media/media-repository:8008', 'homeserver/synapse -> media/media-repository:9093', 'monitoring/prometheus -> media/media-repository:9000']);
+    expect(into('media', flows)).toEqual([
+      'gateway/haproxy -> media/media-repository:8008',
+      'homeserver/synapse -> media/media-repository:9093',
+      'monitoring/prometheus -> media/media-repository:9000',
+    ]);
   });
   it('reaches only the homeserver database, Redis and replication', () => {
     expect(outOf('media', flows)).toEqual([
@@ -45,8 +67,15 @@ describe('media compartment', () => {
     ]);
   });
   it('with S3: adds HTTPS egress to the declared object storage only', () => {
-    const withS3: HomeserverSettings = { ...homeserver, media: { storageGi: 50, s3: { endpoint: 'https://s3.sovereign.example', bucket: 'agency-media', cidrs: ['198.51.100.20/32'] } } };
-    expect(flowMatrix(config, withS3).filter((f) => f.to.kind === 'outside').map(describeFlow)).toEqual(['media/media-repository -> outside(198.51.100.20/32):443']);
+    const withS3: HomeserverSettings = {
+      ...homeserver,
+      media: { storageGi: 50, s3: { endpoint: 'https://s3.sovereign.example', bucket: 'agency-media', cidrs: ['198.51.100.20/32'] } },
+    };
+    expect(
+      flowMatrix(config, withS3)
+        .filter((f) => f.to.kind === 'outside')
+        .map(describeFlow),
+    ).toEqual(['media/media-repository -> outside(198.51.100.20/32):443']);
   });
 });
 
@@ -56,17 +85,29 @@ describe('gateway compartment', () => {
     expect(flows.filter((f) => f.from.kind === 'outside').map(describeFlow)).toEqual(['outside(0.0.0.0/0) -> gateway/haproxy:8443']);
   });
   it('reaches only the Synapse client listener and the media worker', () => {
-    expect(outOf('gateway', flows)).toEqual(['gateway/haproxy -> homeserver/synapse:8008', 'gateway/haproxy -> media/media-repository:8008']);
+    expect(outOf('gateway', flows)).toEqual([
+      'gateway/haproxy -> homeserver/synapse:8008',
+      'gateway/haproxy -> media/media-repository:8008',
+    ]);
   });
 });
 
 describe('metrics listeners', () => {
   const flows = flowMatrix(config, homeserver);
-  const intoMetrics = flows.filter((f) => f.portName === 'metrics').map(describeFlow).sort();
+  const intoMetrics = flows
+    .filter((f) => f.portName === 'metrics')
+    .map(describeFlow)
+    .sort();
   it('are reached only by the site Prometheus: the gateway exporter, Synapse main and the media worker', () => {
-    expect(intoMetrics).toEqual(['monitoring/prometheus -> gateway/haproxy:8404', 'monitoring/prometheus -> homeserver/synapse:9000', 'monitoring/prometheus -> media/media-repository:9000']);
+    expect(intoMetrics).toEqual([
+      'monitoring/prometheus -> gateway/haproxy:8404',
+      'monitoring/prometheus -> homeserver/synapse:9000',
+      'monitoring/prometheus -> media/media-repository:9000',
+    ]);
   });
   it('let Prometheus into the media compartment on the metrics port and nothing else (NET-05)', () => {
-    expect(into('media', flows).filter((flow) => flow.startsWith('monitoring/'))).toEqual(['monitoring/prometheus -> media/media-repository:9000']);
+    expect(into('media', flows).filter((flow) => flow.startsWith('monitoring/'))).toEqual([
+      'monitoring/prometheus -> media/media-repository:9000',
+    ]);
   });
 });

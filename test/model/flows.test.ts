@@ -1,7 +1,7 @@
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
 import { carveOuts, flowMatrix, type Flow } from '../../model/flows';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from '../../model/monitoring';
 import { baselinePolicies, deriveFlowPolicies, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
 import type { WorkloadSpec } from '../../model/workload-spec';
@@ -41,14 +41,20 @@ function sitePods(config: DeploymentConfig): Pod[] {
   ];
 }
 
-const matchesLabels = (selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+const matchesLabels = (selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value);
 
 function selects(policy: NetworkPolicyModel, pod: Pod): boolean {
   return policy.namespace === pod.namespace && matchesLabels(policy.podLabels, pod.labels);
 }
 
 function peerMatches(peer: PolicyPeer, pod: Pod): boolean {
-  return peer.kind === 'pods' && peer.namespaceLabels[LABEL_NAMESPACE_NAME] === pod.namespace && Object.keys(peer.podLabels).length > 0 && matchesLabels(peer.podLabels, pod.labels);
+  return (
+    peer.kind === 'pods' &&
+    peer.namespaceLabels[LABEL_NAMESPACE_NAME] === pod.namespace &&
+    Object.keys(peer.podLabels).length > 0 &&
+    matchesLabels(peer.podLabels, pod.labels)
+  );
 }
 
 /**
@@ -62,8 +68,16 @@ function reachable(policies: readonly NetworkPolicyModel[], pods: readonly Pod[]
     for (const to of pods) {
       for (const port of to.ports) {
         const allowsPort = (ports: readonly { port: number }[]) => ports.some((candidate) => candidate.port === port);
-        const egress = !from.managed || policies.some((p) => selects(p, from) && p.egress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, to))));
-        const ingress = to.managed && policies.some((p) => selects(p, to) && p.ingress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, from))));
+        const egress =
+          !from.managed ||
+          policies.some(
+            (p) => selects(p, from) && p.egress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, to))),
+          );
+        const ingress =
+          to.managed &&
+          policies.some(
+            (p) => selects(p, to) && p.ingress.some((rule) => allowsPort(rule.ports) && rule.peers.some((peer) => peerMatches(peer, from))),
+          );
         if (egress && ingress) result.add(`${from.name} -> ${to.name}:${port}`);
       }
     }
@@ -72,8 +86,11 @@ function reachable(policies: readonly NetworkPolicyModel[], pods: readonly Pod[]
 }
 
 function declared(flows: readonly Flow[]): Set<string> {
-  const name = (endpoint: Flow['from']) => (endpoint.kind === 'workload' ? endpoint.workload : endpoint.kind === 'pods' ? endpoint.name : undefined);
-  return new Set(flows.flatMap((flow) => (name(flow.from) && name(flow.to) ? [`${name(flow.from)} -> ${name(flow.to)}:${flow.port}`] : [])));
+  const name = (endpoint: Flow['from']) =>
+    endpoint.kind === 'workload' ? endpoint.workload : endpoint.kind === 'pods' ? endpoint.name : undefined;
+  return new Set(
+    flows.flatMap((flow) => (name(flow.from) && name(flow.to) ? [`${name(flow.from)} -> ${name(flow.to)}:${flow.port}`] : [])),
+  );
 }
 
 describe('flow matrix', () => {
@@ -99,7 +116,11 @@ describe('flow matrix', () => {
   it('has exactly the directory, media and gateway flows of the documented flow matrix', () => {
     const ids = flowMatrix(closed, closedHomeserver).map((flow) => flow.id);
     expect(ids.filter((id) => id.endsWith('-to-openldap-ldaps'))).toEqual(['synapse-to-openldap-ldaps']);
-    expect(ids.filter((id) => id.includes('-to-media-repository-')).sort()).toEqual(['haproxy-to-media-repository-http', 'prometheus-to-media-repository-metrics', 'synapse-to-media-repository-replication']);
+    expect(ids.filter((id) => id.includes('-to-media-repository-')).sort()).toEqual([
+      'haproxy-to-media-repository-http',
+      'prometheus-to-media-repository-metrics',
+      'synapse-to-media-repository-replication',
+    ]);
     expect(ids.filter((id) => id.startsWith('outside-'))).toEqual(['outside-to-haproxy-https']);
     expect(ids.some((id) => id.startsWith('openldap-to-'))).toBe(false);
   });
@@ -129,9 +150,11 @@ describe('flow matrix', () => {
   it('carves out only the reserved ranges inside a narrow egress range', () => {
     expect(carveOuts(['203.0.113.0/24'], fleet)).toEqual([]);
     expect(carveOuts(['10.0.0.0/8'], fleet).sort()).toEqual(['10.244.0.0/16', '10.96.0.0/12']);
-    expect(flowMatrix(fleet, region!).filter((flow) => flow.to.kind === 'outside').map((flow) => flow.to)).toContainEqual(
-      expect.objectContaining({ cidrs: ['203.0.113.0/24', '198.51.100.0/24'], except: [] }),
-    );
+    expect(
+      flowMatrix(fleet, region!)
+        .filter((flow) => flow.to.kind === 'outside')
+        .map((flow) => flow.to),
+    ).toContainEqual(expect.objectContaining({ cidrs: ['203.0.113.0/24', '198.51.100.0/24'], except: [] }));
   });
 });
 
@@ -144,7 +167,9 @@ describe('network policies derived from the flow matrix', () => {
       else expect(policies.filter((p) => p.name === `egress-${flow.id}`)).toHaveLength(0);
       if (flow.to.kind === 'workload') expect(policies.filter((p) => p.name === `ingress-${flow.id}`)).toHaveLength(1);
     }
-    expect(policies).toHaveLength(flows.reduce((count, flow) => count + (flow.from.kind === 'workload' ? 1 : 0) + (flow.to.kind === 'workload' ? 1 : 0), 0));
+    expect(policies).toHaveLength(
+      flows.reduce((count, flow) => count + (flow.from.kind === 'workload' ? 1 : 0) + (flow.to.kind === 'workload' ? 1 : 0), 0),
+    );
   });
 
   it.each([
@@ -169,11 +194,17 @@ describe('network policies derived from the flow matrix', () => {
     for (const homeserver of fleet.homeservers) {
       const flows = flowMatrix(fleet, homeserver);
       const scrapes = flows.filter((flow) => flow.from.kind === 'pods' && flow.from.name === PROMETHEUS_ENDPOINT_NAME);
-      expect(scrapes.map((flow) => flow.id).sort()).toEqual(['prometheus-to-federation-sender-metrics', 'prometheus-to-haproxy-metrics', 'prometheus-to-media-repository-metrics', 'prometheus-to-synapse-metrics']);
+      expect(scrapes.map((flow) => flow.id).sort()).toEqual([
+        'prometheus-to-federation-sender-metrics',
+        'prometheus-to-haproxy-metrics',
+        'prometheus-to-media-repository-metrics',
+        'prometheus-to-synapse-metrics',
+      ]);
       for (const flow of scrapes) expect(flow.reason.length).toBeGreaterThan(10);
       const policies = deriveFlowPolicies(flows, homeserver);
       expect(policies.filter((policy) => policy.namespace === fleet.monitoring.namespace)).toEqual([]);
-      for (const flow of scrapes) expect(policies.filter((policy) => policy.name.endsWith(flow.id)).map((policy) => policy.name)).toEqual([`ingress-${flow.id}`]);
+      for (const flow of scrapes)
+        expect(policies.filter((policy) => policy.name.endsWith(flow.id)).map((policy) => policy.name)).toEqual([`ingress-${flow.id}`]);
     }
   });
 
@@ -197,7 +228,10 @@ describe('network policies derived from the flow matrix', () => {
     for (const homeserver of fleet.homeservers) {
       for (const policy of deriveFlowPolicies(flowMatrix(fleet, homeserver), homeserver)) {
         expect(Object.keys(policy.podLabels)).toEqual([LABEL_WORKLOAD]);
-        for (const [direction, rules] of [['ingress', policy.ingress], ['egress', policy.egress]] as const) {
+        for (const [direction, rules] of [
+          ['ingress', policy.ingress],
+          ['egress', policy.egress],
+        ] as const) {
           for (const peer of rules.flatMap((rule) => rule.peers)) {
             if (peer.kind === 'pods') {
               expect(Object.keys(peer.namespaceLabels)).toEqual([LABEL_NAMESPACE_NAME]);
@@ -222,7 +256,9 @@ describe('network policies derived from the flow matrix', () => {
   });
 
   it('keeps each except entry in the family of its block', () => {
-    const egress = deriveFlowPolicies(flowMatrix(fleet, ministry!), ministry).find((p) => p.name === 'egress-synapse-to-outside-federation');
+    const egress = deriveFlowPolicies(flowMatrix(fleet, ministry!), ministry).find(
+      (p) => p.name === 'egress-synapse-to-outside-federation',
+    );
     const blocks = egress?.egress.flatMap((rule) => rule.peers).flatMap((peer) => (peer.kind === 'ipBlock' ? [peer.ipBlock] : []));
     expect(blocks).toEqual([
       { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16'] },

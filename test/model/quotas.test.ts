@@ -20,7 +20,12 @@ describe('quota and limit range derivation', () => {
   });
 
   it('admits nothing in a compartment without workloads', () => {
-    expect(deriveQuota([], { loadBalancers: 0, nodePorts: 0 }).hard).toMatchObject({ pods: '0', 'requests.cpu': '0', persistentvolumeclaims: '0', services: '0' });
+    expect(deriveQuota([], { loadBalancers: 0, nodePorts: 0 }).hard).toMatchObject({
+      pods: '0',
+      'requests.cpu': '0',
+      persistentvolumeclaims: '0',
+      services: '0',
+    });
   });
 
   it('caps containers at the largest declared limit and claims at the largest volume', () => {

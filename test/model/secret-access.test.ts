@@ -1,10 +1,18 @@
-import { loadDeploymentConfig } from '../../model/load-config';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace, type HomeserverCompartment } from '../../model/compartments';
-import { homeserverSecretDeclarations } from '../../workloads/secrets';
-import { compartmentAccess, consumingCompartments, GENERATOR_POLICY, operatorPolicyName, roleDocument, secretPath, SECRET_MOUNT, type OpenBaoPolicy } from '../../model/secret-access';
-import { openBaoAccess } from '../../workloads/secrets';
-import { renderOpenBaoPolicy } from '../../render/openbao/policy';
+import { loadDeploymentConfig } from '../../model/load-config';
+import {
+  compartmentAccess,
+  consumingCompartments,
+  GENERATOR_POLICY,
+  operatorPolicyName,
+  roleDocument,
+  secretPath,
+  SECRET_MOUNT,
+  type OpenBaoPolicy,
+} from '../../model/secret-access';
 import type { SecretDeclaration } from '../../model/secrets';
+import { renderOpenBaoPolicy } from '../../render/openbao/policy';
+import { homeserverSecretDeclarations, openBaoAccess } from '../../workloads/secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
@@ -28,16 +36,24 @@ function policy(name: string): OpenBaoPolicy {
 }
 
 describe('secret access derived from the declarations', () => {
-  it.each(fleet.homeservers.map((homeserver) => [homeserver.name, homeserver] as const))('%s: every secret is readable by exactly its consumers', (_name, homeserver) => {
-    const declarations = homeserverSecretDeclarations(homeserver);
-    for (const declaration of declarations) {
-      expect(readersOf(secretPath(homeserver.name, declaration.name), declarations, homeserver.name).sort()).toEqual([...declaration.consumers].sort());
-    }
-  });
+  it.each(fleet.homeservers.map((homeserver) => [homeserver.name, homeserver] as const))(
+    '%s: every secret is readable by exactly its consumers',
+    (_name, homeserver) => {
+      const declarations = homeserverSecretDeclarations(homeserver);
+      for (const declaration of declarations) {
+        expect(readersOf(secretPath(homeserver.name, declaration.name), declarations, homeserver.name).sort()).toEqual(
+          [...declaration.consumers].sort(),
+        );
+      }
+    },
+  );
 
   it('shares the LDAP bind password between the directory and the homeserver only', () => {
     const homeserver = fleet.homeservers[0]!;
-    expect(readersOf(secretPath(homeserver.name, 'ldap-bind'), homeserverSecretDeclarations(homeserver), homeserver.name).sort()).toEqual(['directory', 'homeserver']);
+    expect(readersOf(secretPath(homeserver.name, 'ldap-bind'), homeserverSecretDeclarations(homeserver), homeserver.name).sort()).toEqual([
+      'directory',
+      'homeserver',
+    ]);
   });
 
   it('gives the gateway no OpenBao access at all (its only secret is a certificate issued in its namespace)', () => {
@@ -51,7 +67,8 @@ describe('secret access derived from the declarations', () => {
     for (const homeserver of fleet.homeservers) {
       const own = access.policies.filter((candidate) => candidate.name.startsWith(`matrix-${homeserver.name}-`));
       expect(own.length).toBeGreaterThan(0);
-      for (const candidate of own) for (const rule of candidate.rules) expect(rule.path).toMatch(new RegExp(`^${SECRET_MOUNT}/(data|metadata)/${homeserver.name}/`));
+      for (const candidate of own)
+        for (const rule of candidate.rules) expect(rule.path).toMatch(new RegExp(`^${SECRET_MOUNT}/(data|metadata)/${homeserver.name}/`));
     }
   });
 
@@ -63,11 +80,17 @@ describe('secret access derived from the declarations', () => {
   });
 
   it('lets the generator write the generated paths only, and operators the provided paths only', () => {
-    const generated = fleet.homeservers.flatMap((homeserver) => homeserverSecretDeclarations(homeserver).filter((d) => d.source.kind === 'generated').map((d) => secretPath(homeserver.name, d.name)));
+    const generated = fleet.homeservers.flatMap((homeserver) =>
+      homeserverSecretDeclarations(homeserver)
+        .filter((d) => d.source.kind === 'generated')
+        .map((d) => secretPath(homeserver.name, d.name)),
+    );
     const generatorPaths = new Set(policy(GENERATOR_POLICY).rules.map((rule) => rule.path.replace(/^matrix\/(data|metadata)\//, '')));
     expect([...generatorPaths].sort()).toEqual([...generated].sort());
     for (const homeserver of fleet.homeservers) {
-      const provided = homeserverSecretDeclarations(homeserver).filter((d) => d.source.kind === 'provided').map((d) => secretPath(homeserver.name, d.name));
+      const provided = homeserverSecretDeclarations(homeserver)
+        .filter((d) => d.source.kind === 'provided')
+        .map((d) => secretPath(homeserver.name, d.name));
       const operator = access.policies.find((candidate) => candidate.name === operatorPolicyName(homeserver.name));
       const operatorPaths = new Set((operator?.rules ?? []).map((rule) => rule.path.replace(/^matrix\/(data|metadata)\//, '')));
       expect([...operatorPaths].sort()).toEqual([...provided].sort());
@@ -83,7 +106,13 @@ describe('secret access derived from the declarations', () => {
     for (const role of access.roles) if (role.name.endsWith('-operator')) expect(role.namespace).toBe(openbao);
     for (const role of access.roles) {
       const document = roleDocument(role);
-      expect(document).toMatchObject({ bound_service_account_names: [role.serviceAccount], bound_service_account_namespaces: [role.namespace], audience: 'openbao', token_ttl: '10m', token_max_ttl: '15m' });
+      expect(document).toMatchObject({
+        bound_service_account_names: [role.serviceAccount],
+        bound_service_account_namespaces: [role.namespace],
+        audience: 'openbao',
+        token_ttl: '10m',
+        token_max_ttl: '15m',
+      });
       expect(JSON.stringify(document)).not.toContain('*');
     }
   });

@@ -1,13 +1,13 @@
-import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverCertificates } from '../../model/certificates';
-import { homeserverSecretDeclarations } from '../../workloads/secrets';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { passwordEntropyBits, templateReferences, valueNames } from '../../model/secrets';
-import { passwordGenerator } from '../../render/manifests/secret-delivery';
 import { scanText } from '../../policies/secrets/secret-scan';
+import { passwordGenerator } from '../../render/manifests/secret-delivery';
+import { workloadsOf } from '../../workloads/catalogue';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
+import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { renderExternalSecretTemplates } from '../support/eso-template';
 import { pyYamlLoad } from '../support/python';
-import { workloadsOf } from '../../workloads/catalogue';
-import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 // External Secrets' template engine is built once per machine (minutes when cold).
 jest.setTimeout(30 * 60_000);
@@ -31,7 +31,13 @@ describe('secret declarations', () => {
     // As External Secrets writes it: the password JSON-quoted, a valid YAML scalar whatever it holds.
     const rendered = renderExternalSecretTemplates({ 'email.yaml': template }, { password: 'pa"ss\\word' })['email.yaml'] ?? '';
     expect(pyYamlLoad(rendered)).toEqual({
-      email: expect.objectContaining({ smtp_host: 'smtp.agency.example.org', smtp_port: 587, smtp_pass: 'pa"ss\\word', require_transport_security: true, force_tls: false }),
+      email: expect.objectContaining({
+        smtp_host: 'smtp.agency.example.org',
+        smtp_port: 587,
+        smtp_pass: 'pa"ss\\word',
+        require_transport_security: true,
+        force_tls: false,
+      }),
     });
     expect(template).toContain('smtp_pass: {{ .password | toJson }}');
     expect(scanText(template, 'email.yaml')).toEqual([]);
@@ -48,7 +54,10 @@ describe('secret declarations', () => {
         for (const mount of workload.secretMounts ?? []) {
           const secret = declarations.get(mount.secretName);
           const certificate = certificates.find((candidate) => candidate.secretName === mount.secretName);
-          expect({ mount: mount.secretName, declared: secret !== undefined || certificate !== undefined }).toEqual({ mount: mount.secretName, declared: true });
+          expect({ mount: mount.secretName, declared: secret !== undefined || certificate !== undefined }).toEqual({
+            mount: mount.secretName,
+            declared: true,
+          });
           // A certificate's key never leaves the namespace it is issued in: only the serving workload mounts it.
           if (certificate) expect([certificate.compartment, certificate.workload]).toEqual([workload.compartment, workload.name]);
           else expect(secret?.consumers).toContain(workload.compartment);
@@ -59,7 +68,9 @@ describe('secret declarations', () => {
 
   it('give the LDAP bind password to the directory and the homeserver only, never to media or gateway', () => {
     expect(declared.get('ldap-bind')?.consumers).toEqual(['directory', 'homeserver']);
-    const mediaAndGateway = fleet.homeservers.flatMap((homeserver) => workloadsOf(fleet, homeserver)).filter((w) => w.compartment === 'media' || w.compartment === 'gateway');
+    const mediaAndGateway = fleet.homeservers
+      .flatMap((homeserver) => workloadsOf(fleet, homeserver))
+      .filter((w) => w.compartment === 'media' || w.compartment === 'gateway');
     expect(mediaAndGateway.flatMap((w) => w.secretMounts ?? []).map((m) => m.secretName)).not.toContain('ldap-bind');
   });
 
@@ -79,7 +90,10 @@ describe('secret declarations', () => {
       for (const declaration of homeserverSecretDeclarations(homeserver)) {
         for (const [file, spec] of Object.entries(declaration.files)) {
           const references = templateReferences(spec.template);
-          expect({ file, references: references.filter((name) => !valueNames(declaration).includes(name)) }).toEqual({ file, references: [] });
+          expect({ file, references: references.filter((name) => !valueNames(declaration).includes(name)) }).toEqual({
+            file,
+            references: [],
+          });
           expect(references.length).toBeGreaterThan(0);
         }
       }
@@ -100,7 +114,11 @@ describe('secret declarations', () => {
   });
 
   it('generate the values it can, and ask operators only for what comes from outside (SMTP, S3, external LDAP, directory entries)', () => {
-    const provided = fleet.homeservers.flatMap((homeserver) => homeserverSecretDeclarations(homeserver).filter((d) => d.source.kind === 'provided').map((d) => d.name));
+    const provided = fleet.homeservers.flatMap((homeserver) =>
+      homeserverSecretDeclarations(homeserver)
+        .filter((d) => d.source.kind === 'provided')
+        .map((d) => d.name),
+    );
     expect(new Set(provided)).toEqual(new Set(['synapse-email', 'ldap-bootstrap', 'media-s3']));
   });
 });

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPORT_FILES } from '../../policies/reports';
+import { runAudit } from '../../scripts/audit';
 import { OUTPUT_MARKER } from '../../stacks/output-directory';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
-import { runAudit } from '../../scripts/audit';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
 import { tempDirectory } from '../support/slapd';
 
@@ -21,14 +21,17 @@ const FOREIGN = {
   terraform: { required_providers: { kubernetes: { source: 'hashicorp/kubernetes', version: '~> 2.0' } } },
   resource: {
     kubernetes_pod_v1: {
-      debug: { metadata: { name: 'debug', namespace: 'default' }, spec: { container: [{ name: 'shell', image: 'busybox', security_context: { privileged: true } }] } },
+      debug: {
+        metadata: { name: 'debug', namespace: 'default' },
+        spec: { container: [{ name: 'shell', image: 'busybox', security_context: { privileged: true } }] },
+      },
     },
     helm_release: { tooling: { name: 'tooling', chart: 'tooling', repository: 'http://charts.example.org', version: '>= 1.0' } },
   },
 };
 
 describe('standalone audit', () => {
-  it('passes this app\'s synthesized output and writes every evidence file', () => {
+  it("passes this app's synthesized output and writes every evidence file", () => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-')), 'cdktf.out');
     expect(synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir }).ok).toBe(true);
     const evidence = path.join(path.dirname(outdir), 'evidence');
@@ -60,7 +63,9 @@ describe('standalone audit', () => {
       fs.cpSync(path.join(outdir, 'stacks'), copy, { recursive: true });
       const result = verdict([copy]);
       expect(result).toMatchObject({ status: 0, findings: [] });
-      expect(result.notJudged).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'NET-05' }), expect.objectContaining({ ruleId: 'LOG-02' })]));
+      expect(result.notJudged).toEqual(
+        expect.arrayContaining([expect.objectContaining({ ruleId: 'NET-05' }), expect.objectContaining({ ruleId: 'LOG-02' })]),
+      );
     });
   });
 
@@ -69,11 +74,19 @@ describe('standalone audit', () => {
     fs.writeFileSync(path.join(directory, 'main.tf.json'), JSON.stringify(FOREIGN, null, 2));
     const result = run([directory]);
     expect(result.status).toBe(1);
-    for (const expected of [/\[POD-06\] kubernetes_pod_v1\.debug/, /\[POD-09\] kubernetes_pod_v1\.debug/, /\[IMG-01\] kubernetes_pod_v1\.debug/, /\[IMG-03\] helm_release\.tooling/, /\[IMG-03\] terraform\.required_providers\.kubernetes/]) {
+    for (const expected of [
+      /\[POD-06\] kubernetes_pod_v1\.debug/,
+      /\[POD-09\] kubernetes_pod_v1\.debug/,
+      /\[IMG-01\] kubernetes_pod_v1\.debug/,
+      /\[IMG-03\] helm_release\.tooling/,
+      /\[IMG-03\] terraform\.required_providers\.kubernetes/,
+    ]) {
       expect(result.err).toMatch(expected);
     }
     expect(result.err).toMatch(/Fix: /);
-    const sarif = JSON.parse(fs.readFileSync(path.join(directory, 'audit', 'audit.sarif'), 'utf8')) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[] };
+    const sarif = JSON.parse(fs.readFileSync(path.join(directory, 'audit', 'audit.sarif'), 'utf8')) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] }[] }[];
+    };
     const located = sarif.runs[0]?.results.find((entry) => entry.locations[0]?.physicalLocation.region !== undefined);
     expect(located?.locations[0]?.physicalLocation.artifactLocation.uri).toMatch(/main\.tf\.json$/);
   });

@@ -26,10 +26,17 @@ const firesOnBadWidgets = widgetRule((stack) =>
     .map(([name]) => ({ address: `widget.${name}`, message: 'not ok' })),
 );
 
-const stack = (name: string, widgets?: Record<string, { ok: boolean }>): SynthesizedStack => ({ name, json: widgets ? { resource: { widget: widgets } } : {} });
+const stack = (name: string, widgets?: Record<string, { ok: boolean }>): SynthesizedStack => ({
+  name,
+  json: widgets ? { resource: { widget: widgets } } : {},
+});
 
 describe('audit outcomes', () => {
-  const result = auditStacks([stack('with-good', { a: { ok: true } }), stack('with-bad', { b: { ok: false } }), stack('without')], { now: NOW }, [firesOnBadWidgets]);
+  const result = auditStacks(
+    [stack('with-good', { a: { ok: true } }), stack('with-bad', { b: { ok: false } }), stack('without')],
+    { now: NOW },
+    [firesOnBadWidgets],
+  );
 
   it('reports passed, failed and not applicable per stack, with the reason', () => {
     expect(result.outcomes).toEqual([
@@ -40,14 +47,31 @@ describe('audit outcomes', () => {
   });
 
   it('never calls a rule that found something not applicable, whatever its subject test says', () => {
-    const blind: Rule = { ...firesOnBadWidgets, appliesTo: { subject: 'widget', presentIn: () => false }, check: () => [{ address: 'widget.x', message: 'not ok' }] };
+    const blind: Rule = {
+      ...firesOnBadWidgets,
+      appliesTo: { subject: 'widget', presentIn: () => false },
+      check: () => [{ address: 'widget.x', message: 'not ok' }],
+    };
     expect(outcomeOf(auditStacks([stack('any')], { now: NOW }, [blind]), 'TEST-01', 'any').outcome).toBe('failed');
   });
 
   it('reports a rule with suppressed findings only as passed (the suppression is reported beside it)', () => {
     const suppressed: SynthesizedStack = {
       name: 'suppressed',
-      json: { resource: { widget: { c: { ok: false, '//': { suppressions: [{ ruleId: 'TEST-01', reason: 'a reviewed exception, for the test', owner: 'team:platform', expires: '2027-01-31' }] } } } } },
+      json: {
+        resource: {
+          widget: {
+            c: {
+              ok: false,
+              '//': {
+                suppressions: [
+                  { ruleId: 'TEST-01', reason: 'a reviewed exception, for the test', owner: 'team:platform', expires: '2027-01-31' },
+                ],
+              },
+            },
+          },
+        },
+      },
     };
     const audit = auditStacks([suppressed], { now: NOW }, [firesOnBadWidgets]);
     expect(audit.suppressed).toHaveLength(1);
@@ -61,6 +85,9 @@ describe('audit outcomes', () => {
 
   it('keeps every outcome when the packs of a deployment are merged', () => {
     const parts = ['one', 'two'].map((name) => auditStacks([stack(name)], { now: NOW }, [firesOnBadWidgets]));
-    expect(mergeAudits(parts, [firesOnBadWidgets]).outcomes.map((entry) => `${entry.stack} ${entry.outcome}`)).toEqual(['one notApplicable', 'two notApplicable']);
+    expect(mergeAudits(parts, [firesOnBadWidgets]).outcomes.map((entry) => `${entry.stack} ${entry.outcome}`)).toEqual([
+      'one notApplicable',
+      'two notApplicable',
+    ]);
   });
 });

@@ -2,29 +2,36 @@
  * A small compliant stack in the shape cdktf synthesizes (see cdktf.out/stacks/*\/cdk.tf.json),
  * and helpers to derive mutated copies of it for the policy rule tests.
  */
-import { loadDeploymentConfig } from '../../model/load-config';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
 import { flowMatrix } from '../../model/flows';
-import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
 import { policiesForFlow, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
 import { platformNames } from '../../model/platform';
 import { SIGNING_SEED_LENGTH } from '../../model/secrets';
-import { SYNAPSE_PORTS } from '../../model/workload-spec';
-import { directoryWorkloads, gatewayWorkloads } from '../../workloads/catalogue';
+import { SYNAPSE_PORTS, MEDIA_WORKER } from '../../model/workload-spec';
+import type { AuditContext } from '../../policies/rule';
+import { siteFactsOf } from '../../policies/site-facts';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { sealKeySecret } from '../../render/manifests/secret-delivery';
 import { compartmentMonitoring } from '../../render/monitoring/homeserver-monitoring';
 import { postgresServerArgs } from '../../render/postgres';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
-import { MEDIA_WORKER } from '../../model/workload-spec';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
-import { block, blocks, isObject, type JsonObject, type JsonValue, type SynthesizedStack, type TerraformJson } from '../../tfjson/terraform-json';
+import {
+  block,
+  blocks,
+  isObject,
+  type JsonObject,
+  type JsonValue,
+  type SynthesizedStack,
+  type TerraformJson,
+} from '../../tfjson/terraform-json';
 import { escapeTemplateText, templateLiteral } from '../../tfjson/terraform-template';
-import type { AuditContext } from '../../policies/rule';
-import { siteFactsOf } from '../../policies/site-facts';
+import { directoryWorkloads, gatewayWorkloads } from '../../workloads/catalogue';
+import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
 
 /** The shipped default config (config/default.yaml): allowlisted registries and storage classes, cluster ranges. */
 export const SITE_CONFIG: DeploymentConfig = loadDeploymentConfig();
@@ -46,14 +53,26 @@ export const DIRECTORY_NAMESPACE = 'agency-directory';
 export const OPENBAO_NAMESPACE = 'matrix-openbao';
 export const STORAGE_CLASS = 'encrypted-retain';
 export const SYNAPSE_IMAGE = 'ghcr.io/element-hq/synapse:v1.159.0@sha256:edf259d2b575b669a3e81024918ab8d5cfb7d2fba5a53c9e09695f1abc5645cb';
-export const OPENLDAP_IMAGE = 'docker.io/bitnamilegacy/openldap:2.6.10-debian-12-r4@sha256:966fd39ed25813890e9bd57dac56def163bbcfe64967e0bae59ab018d505bd93';
-export const POSTGRES_IMAGE = 'docker.io/library/postgres:17.7-alpine@sha256:ff4ccc02b97e0ebb6b328ef9ff92522f95586f83be6801896b615088defc8ad2';
+export const OPENLDAP_IMAGE =
+  'docker.io/bitnamilegacy/openldap:2.6.10-debian-12-r4@sha256:966fd39ed25813890e9bd57dac56def163bbcfe64967e0bae59ab018d505bd93';
+export const POSTGRES_IMAGE =
+  'docker.io/library/postgres:17.7-alpine@sha256:ff4ccc02b97e0ebb6b328ef9ff92522f95586f83be6801896b615088defc8ad2';
 /** The External Secrets operator image (controller, webhook and cert controller), as in config/default.yaml. */
-export const EXTERNAL_SECRETS_IMAGE = { repository: 'ghcr.io/external-secrets/external-secrets', tag: 'v2.10.0@sha256:814117b0fd6d121b03e8ba3b6db1cecbe7449a354fc0fc9c4faf73a37aa221b1' };
+export const EXTERNAL_SECRETS_IMAGE = {
+  repository: 'ghcr.io/external-secrets/external-secrets',
+  tag: 'v2.10.0@sha256:814117b0fd6d121b03e8ba3b6db1cecbe7449a354fc0fc9c4faf73a37aa221b1',
+};
 export const CERT_MANAGER_DIGEST = 'sha256:70f532fd9cfde0b09d55687200942399d89838bc2d5d5b45152eb799a15912b8';
 /** Where the secret generators and their PushSecrets live (the platform's secret-generation compartment). */
 export const GENERATION_NAMESPACE = 'agency-secret-generation';
-export const SYNAPSE_COMMAND = ['python', '-m', 'synapse.app.homeserver', '--config-path', '/config/homeserver.yaml', '--no-secrets-in-config'];
+export const SYNAPSE_COMMAND = [
+  'python',
+  '-m',
+  'synapse.app.homeserver',
+  '--config-path',
+  '/config/homeserver.yaml',
+  '--no-secrets-in-config',
+];
 /** Metadata endpoint plus the pod, service and node ranges of config/default.yaml. */
 export const FEDERATION_EXCEPT = ['169.254.169.254/32', '10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16'];
 
@@ -177,14 +196,32 @@ export function serviceAccount(namespace: ResourceRef, compartment: string, work
 export function resourceQuota(namespace: ResourceRef, compartment: string): JsonObject {
   return {
     metadata: metadata(namespace, compartment, 'compartment-quota'),
-    spec: { hard: { 'limits.cpu': '2', 'limits.memory': '2Gi', pods: '4', 'requests.storage': '50Gi', 'services.loadbalancers': '0', 'services.nodeports': '0' } },
+    spec: {
+      hard: {
+        'limits.cpu': '2',
+        'limits.memory': '2Gi',
+        pods: '4',
+        'requests.storage': '50Gi',
+        'services.loadbalancers': '0',
+        'services.nodeports': '0',
+      },
+    },
   };
 }
 
 export function limitRange(namespace: ResourceRef, compartment: string): JsonObject {
   return {
     metadata: metadata(namespace, compartment, 'compartment-limits'),
-    spec: { limit: [{ default: { cpu: '100m', memory: '128Mi' }, default_request: { cpu: '50m', memory: '64Mi' }, max: { cpu: '1', memory: '1Gi' }, type: 'Container' }] },
+    spec: {
+      limit: [
+        {
+          default: { cpu: '100m', memory: '128Mi' },
+          default_request: { cpu: '50m', memory: '64Mi' },
+          max: { cpu: '1', memory: '1Gi' },
+          type: 'Container',
+        },
+      ],
+    },
   };
 }
 
@@ -197,12 +234,23 @@ function networkPolicy(namespace: ResourceRef, compartment: string, name: string
 }
 
 export function defaultDenyPolicy(namespace: ResourceRef, compartment: string): JsonObject {
-  return networkPolicy(namespace, compartment, 'default-deny-all', { pod_selector: { match_labels: {} }, policy_types: ['Ingress', 'Egress'] });
+  return networkPolicy(namespace, compartment, 'default-deny-all', {
+    pod_selector: { match_labels: {} },
+    policy_types: ['Ingress', 'Egress'],
+  });
 }
 
 export function dnsBaselinePolicy(namespace: ResourceRef, compartment: string): JsonObject {
   return networkPolicy(namespace, compartment, 'baseline-dns-egress', {
-    egress: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }], to: [peer('kube-system', { 'k8s-app': 'kube-dns' })] }],
+    egress: [
+      {
+        ports: [
+          { port: '53', protocol: 'UDP' },
+          { port: '53', protocol: 'TCP' },
+        ],
+        to: [peer('kube-system', { 'k8s-app': 'kube-dns' })],
+      },
+    ],
     pod_selector: { match_labels: {} },
     policy_types: ['Egress'],
   });
@@ -244,7 +292,13 @@ export function hardenedPodSpec(account: ResourceRef, uid: string, containers: J
     host_ipc: false,
     host_network: false,
     host_pid: false,
-    security_context: { fs_group: uid, run_as_group: uid, run_as_non_root: true, run_as_user: uid, seccomp_profile: { type: 'RuntimeDefault' } },
+    security_context: {
+      fs_group: uid,
+      run_as_group: uid,
+      run_as_non_root: true,
+      run_as_user: uid,
+      seccomp_profile: { type: 'RuntimeDefault' },
+    },
     service_account_name: `\${${address(account)}.metadata[0].name}`,
     volume: volumes,
   };
@@ -265,12 +319,23 @@ function template(compartment: string, workload: string, podSpec: JsonObject): J
 export function deployment(namespace: ResourceRef, compartment: string, workload: string, podSpec: JsonObject): JsonObject {
   return {
     metadata: metadata(namespace, compartment, workload, workload),
-    spec: { replicas: '1', selector: { match_labels: { 'matrix.sovereign/workload': workload } }, strategy: { type: 'Recreate' }, template: template(compartment, workload, podSpec) },
+    spec: {
+      replicas: '1',
+      selector: { match_labels: { 'matrix.sovereign/workload': workload } },
+      strategy: { type: 'Recreate' },
+      template: template(compartment, workload, podSpec),
+    },
     wait_for_rollout: false,
   };
 }
 
-export function statefulSet(namespace: ResourceRef, compartment: string, workload: string, podSpec: JsonObject, claimTemplate: JsonObject): JsonObject {
+export function statefulSet(
+  namespace: ResourceRef,
+  compartment: string,
+  workload: string,
+  podSpec: JsonObject,
+  claimTemplate: JsonObject,
+): JsonObject {
   return {
     metadata: metadata(namespace, compartment, workload, workload),
     spec: {
@@ -289,10 +354,20 @@ export function claimSpec(storage: string): JsonObject {
   return { access_modes: ['ReadWriteOncePod'], resources: { requests: { storage } }, storage_class_name: STORAGE_CLASS };
 }
 
-export function service(namespace: ResourceRef, compartment: string, workload: string, type: 'ClusterIP' | 'LoadBalancer', port: number): JsonObject {
+export function service(
+  namespace: ResourceRef,
+  compartment: string,
+  workload: string,
+  type: 'ClusterIP' | 'LoadBalancer',
+  port: number,
+): JsonObject {
   return {
     metadata: metadata(namespace, compartment, workload, workload),
-    spec: { port: [{ name: 'main', port, protocol: 'TCP', target_port: 'main' }], selector: { 'matrix.sovereign/workload': workload }, type },
+    spec: {
+      port: [{ name: 'main', port, protocol: 'TCP', target_port: 'main' }],
+      selector: { 'matrix.sovereign/workload': workload },
+      type,
+    },
   };
 }
 
@@ -339,7 +414,10 @@ export function synapseKeysExternalSecret(): JsonObject {
   return {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
-    metadata: { ...objectMetadata(HOMESERVER_NAMESPACE, 'homeserver', 'synapse-keys'), annotations: { 'matrix.sovereign/purpose': 'Synapse macaroon, form and worker replication secrets' } },
+    metadata: {
+      ...objectMetadata(HOMESERVER_NAMESPACE, 'homeserver', 'synapse-keys'),
+      annotations: { 'matrix.sovereign/purpose': 'Synapse macaroon, form and worker replication secrets' },
+    },
     spec: {
       data: properties.map((property) => remoteProperty('agency/synapse-keys', property)),
       refreshInterval: '1h',
@@ -349,7 +427,12 @@ export function synapseKeysExternalSecret(): JsonObject {
         creationPolicy: 'Owner',
         deletionPolicy: 'Retain',
         name: 'synapse-keys',
-        template: { data: Object.fromEntries(properties.map((property) => [property, `{{ .${property} }}`])), engineVersion: 'v2', mergePolicy: 'Replace', type: 'Opaque' },
+        template: {
+          data: Object.fromEntries(properties.map((property) => [property, `{{ .${property} }}`])),
+          engineVersion: 'v2',
+          mergePolicy: 'Replace',
+          type: 'Opaque',
+        },
       },
     },
   };
@@ -405,7 +488,14 @@ function operatorImageSettings(): JsonObject {
   return {
     image: { ...EXTERNAL_SECRETS_IMAGE, flavour: '', pullPolicy: 'IfNotPresent' },
     podSecurityContext: { enabled: true, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, enabled: true, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 1000 },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      enabled: true,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 1000,
+    },
     resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '50m', memory: '64Mi' } },
   };
 }
@@ -472,7 +562,10 @@ export function synapseFiles(): Record<string, string> {
   const worker = workerDefinitions(SITE_HOMESERVER).find((definition) => definition.name === MEDIA_WORKER);
   if (!worker) throw new Error('no media worker definition');
   return {
-    'homeserver.yaml': toSynapseYaml(homeserverConfig(SITE_CONFIG, SITE_HOMESERVER), `Synapse configuration of ${SITE_HOMESERVER.serverName}`),
+    'homeserver.yaml': toSynapseYaml(
+      homeserverConfig(SITE_CONFIG, SITE_HOMESERVER),
+      `Synapse configuration of ${SITE_HOMESERVER.serverName}`,
+    ),
     'worker.yaml': toSynapseYaml(workerConfig(worker), `Synapse worker ${worker.name}`),
     'log.yaml': toSynapseYaml(logConfig(), 'Synapse logging: stdout only'),
   };
@@ -480,7 +573,9 @@ export function synapseFiles(): Record<string, string> {
 
 /** The gateway's haproxy.cfg as the real renderer writes it (for the default homeserver unless told). */
 export function haproxyConfigText(config: DeploymentConfig = SITE_CONFIG, homeserver: HomeserverSettings = SITE_HOMESERVER): string {
-  const text = gatewayWorkloads(config, homeserver).flatMap((workload) => workload.configFiles ?? []).find((files) => 'haproxy.cfg' in files.files)?.files['haproxy.cfg'];
+  const text = gatewayWorkloads(config, homeserver)
+    .flatMap((workload) => workload.configFiles ?? [])
+    .find((files) => 'haproxy.cfg' in files.files)?.files['haproxy.cfg'];
   if (text === undefined) throw new Error('the gateway renders no haproxy.cfg');
   return text;
 }
@@ -502,7 +597,9 @@ export function redisWorkload(): { command: string[]; files: Record<string, stri
 
 /** The PodMonitor (and, in the gateway, the PrometheusRule) the real renderer writes for a compartment, as JSON. */
 export function monitoringManifests(compartment: 'homeserver' | 'gateway'): JsonObject[] {
-  return compartmentMonitoring(SITE_CONFIG, SITE_HOMESERVER, compartment, labels(compartment) as Record<string, string>).map((object) => copy(object as unknown as JsonObject));
+  return compartmentMonitoring(SITE_CONFIG, SITE_HOMESERVER, compartment, labels(compartment) as Record<string, string>).map((object) =>
+    copy(object as unknown as JsonObject),
+  );
 }
 
 function policyPeer(peer: PolicyPeer): JsonObject {
@@ -513,13 +610,24 @@ function policyPeer(peer: PolicyPeer): JsonObject {
 
 /** The flow matrix's ingress policy admitting the site's Prometheus to a workload's metrics port, in the typed shape. */
 export function prometheusIngressSpec(workload: string): { name: string; spec: JsonObject } {
-  const flow = flowMatrix(SITE_CONFIG, SITE_HOMESERVER).find((candidate) => candidate.from.kind === 'pods' && candidate.from.name === PROMETHEUS_ENDPOINT_NAME && candidate.to.kind === 'workload' && candidate.to.workload === workload);
-  const policy: NetworkPolicyModel | undefined = flow ? policiesForFlow(flow, SITE_HOMESERVER).find((candidate) => candidate.name.startsWith('ingress-')) : undefined;
+  const flow = flowMatrix(SITE_CONFIG, SITE_HOMESERVER).find(
+    (candidate) =>
+      candidate.from.kind === 'pods' &&
+      candidate.from.name === PROMETHEUS_ENDPOINT_NAME &&
+      candidate.to.kind === 'workload' &&
+      candidate.to.workload === workload,
+  );
+  const policy: NetworkPolicyModel | undefined = flow
+    ? policiesForFlow(flow, SITE_HOMESERVER).find((candidate) => candidate.name.startsWith('ingress-'))
+    : undefined;
   if (!policy) throw new Error(`the flow matrix has no Prometheus ingress to ${workload}`);
   return {
     name: policy.name,
     spec: {
-      ingress: policy.ingress.map((rule) => ({ from: rule.peers.map(policyPeer), ports: rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })) })),
+      ingress: policy.ingress.map((rule) => ({
+        from: rule.peers.map(policyPeer),
+        ports: rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })),
+      })),
       pod_selector: { match_labels: { ...policy.podLabels } },
       policy_types: [...policy.policyTypes],
     },
@@ -534,7 +642,19 @@ function put(table: ResourceTable, resource: ResourceRef, body: JsonObject): voi
   table[resource.type] = { ...(table[resource.type] ?? {}), [resource.name]: body };
 }
 
-function compartmentBaseline(table: ResourceTable, compartment: string, namespaceName: string, refs: { namespace: ResourceRef; defaultAccount: ResourceRef; quota: ResourceRef; limits: ResourceRef; deny: ResourceRef; dns: ResourceRef }): void {
+function compartmentBaseline(
+  table: ResourceTable,
+  compartment: string,
+  namespaceName: string,
+  refs: {
+    namespace: ResourceRef;
+    defaultAccount: ResourceRef;
+    quota: ResourceRef;
+    limits: ResourceRef;
+    deny: ResourceRef;
+    dns: ResourceRef;
+  },
+): void {
   put(table, refs.namespace, namespaceResource(namespaceName, compartment));
   put(table, refs.defaultAccount, serviceAccount(refs.namespace, compartment));
   put(table, refs.quota, resourceQuota(refs.namespace, compartment));
@@ -573,18 +693,48 @@ export function compliantJson(): TerraformJson {
   });
 
   put(table, R.synapseAccount, serviceAccount(hs, 'homeserver', 'synapse'));
-  put(table, R.synapseClaim, { metadata: metadata(hs, 'homeserver', 'synapse-media', 'synapse'), spec: claimSpec('50Gi'), wait_until_bound: false });
-  const synapse: JsonObject = { command: [...SYNAPSE_COMMAND], ...hardenedContainer({ name: 'synapse', image: SYNAPSE_IMAGE, uid: '991', port: 8008, mounts: [{ name: 'tmp', path: '/tmp' }, { name: 'media', path: '/media' }] }) };
+  put(table, R.synapseClaim, {
+    metadata: metadata(hs, 'homeserver', 'synapse-media', 'synapse'),
+    spec: claimSpec('50Gi'),
+    wait_until_bound: false,
+  });
+  const synapse: JsonObject = {
+    command: [...SYNAPSE_COMMAND],
+    ...hardenedContainer({
+      name: 'synapse',
+      image: SYNAPSE_IMAGE,
+      uid: '991',
+      port: 8008,
+      mounts: [
+        { name: 'tmp', path: '/tmp' },
+        { name: 'media', path: '/media' },
+      ],
+    }),
+  };
   // Synapse's metrics listener, scraped by the homeserver PodMonitor (LOG-02).
-  synapse.port = [...blocks(synapse.port), { container_port: SYNAPSE_PORTS.metrics.containerPort, name: SYNAPSE_PORTS.metrics.name, protocol: 'TCP' }];
+  synapse.port = [
+    ...blocks(synapse.port),
+    { container_port: SYNAPSE_PORTS.metrics.containerPort, name: SYNAPSE_PORTS.metrics.name, protocol: 'TCP' },
+  ];
   put(table, R.synapseConfig, { data: synapseFiles(), metadata: metadata(hs, 'homeserver', 'synapse-config', 'synapse') });
-  put(table, R.synapseDeployment, deployment(hs, 'homeserver', 'synapse', hardenedPodSpec(R.synapseAccount, '991', [synapse], [emptyDirVolume('tmp', '512Mi'), claimVolume('media', 'synapse-media')])));
+  put(
+    table,
+    R.synapseDeployment,
+    deployment(
+      hs,
+      'homeserver',
+      'synapse',
+      hardenedPodSpec(R.synapseAccount, '991', [synapse], [emptyDirVolume('tmp', '512Mi'), claimVolume('media', 'synapse-media')]),
+    ),
+  );
   put(table, R.synapseService, service(hs, 'homeserver', 'synapse', 'ClusterIP', 8008));
   put(
     table,
     R.synapseIngress,
     networkPolicy(hs, 'homeserver', 'ingress-haproxy-to-synapse-http', {
-      ingress: [{ from: [peer(GATEWAY_NAMESPACE, { 'matrix.sovereign/workload': 'haproxy' })], ports: [{ port: '8008', protocol: 'TCP' }] }],
+      ingress: [
+        { from: [peer(GATEWAY_NAMESPACE, { 'matrix.sovereign/workload': 'haproxy' })], ports: [{ port: '8008', protocol: 'TCP' }] },
+      ],
       pod_selector: { match_labels: { 'matrix.sovereign/workload': 'synapse' } },
       policy_types: ['Ingress'],
     }),
@@ -593,7 +743,15 @@ export function compliantJson(): TerraformJson {
     table,
     R.synapseFederation,
     networkPolicy(hs, 'homeserver', 'egress-federation', {
-      egress: [{ ports: [{ port: '8448', protocol: 'TCP' }, { port: '443', protocol: 'TCP' }], to: [{ ip_block: { cidr: '0.0.0.0/0', except: [...FEDERATION_EXCEPT] } }] }],
+      egress: [
+        {
+          ports: [
+            { port: '8448', protocol: 'TCP' },
+            { port: '443', protocol: 'TCP' },
+          ],
+          to: [{ ip_block: { cidr: '0.0.0.0/0', except: [...FEDERATION_EXCEPT] } }],
+        },
+      ],
       pod_selector: { match_labels: { 'matrix.sovereign/workload': 'synapse' } },
       policy_types: ['Egress'],
     }),
@@ -601,7 +759,19 @@ export function compliantJson(): TerraformJson {
 
   put(table, R.postgresAccount, serviceAccount(hs, 'homeserver', 'postgres'));
   // The real server arguments: TLS, SCRAM, connection logging (LOG-01).
-  const postgres = { args: postgresServerArgs({ configDirectory: '/config', tlsDirectory: '/tls' }), ...hardenedContainer({ name: 'postgres', image: POSTGRES_IMAGE, uid: '70', port: 5432, mounts: [{ name: 'run', path: '/var/run/postgresql' }, { name: 'data', path: '/var/lib/postgresql/data' }] }) };
+  const postgres = {
+    args: postgresServerArgs({ configDirectory: '/config', tlsDirectory: '/tls' }),
+    ...hardenedContainer({
+      name: 'postgres',
+      image: POSTGRES_IMAGE,
+      uid: '70',
+      port: 5432,
+      mounts: [
+        { name: 'run', path: '/var/run/postgresql' },
+        { name: 'data', path: '/var/lib/postgresql/data' },
+      ],
+    }),
+  };
   put(
     table,
     R.postgresStatefulSet,
@@ -624,37 +794,90 @@ export function compliantJson(): TerraformJson {
 
   // Secret delivery in the homeserver compartment: its one store, an ExternalSecret, a certificate.
   put(table, R.secretReaderAccount, serviceAccount(hs, 'homeserver', 'secret-reader'));
-  put(table, R.secretStore, manifestResource(secretStore(HOMESERVER_NAMESPACE, 'homeserver', 'matrix-agency-homeserver', 'secret-reader'), false));
+  put(
+    table,
+    R.secretStore,
+    manifestResource(secretStore(HOMESERVER_NAMESPACE, 'homeserver', 'matrix-agency-homeserver', 'secret-reader'), false),
+  );
   put(table, R.externalSecret, manifestResource(synapseKeysExternalSecret()));
   put(table, R.synapseCertificate, manifestResource(leafCertificate(HOMESERVER_NAMESPACE, 'homeserver', 'synapse')));
   // Secret generation (its own namespace and store): a generator and a PushSecret into OpenBao.
-  put(table, R.secretWriterAccount, { automount_service_account_token: false, metadata: objectMetadata(GENERATION_NAMESPACE, 'platform', 'secret-writer') });
-  put(table, R.generationStore, manifestResource(secretStore(GENERATION_NAMESPACE, 'platform', 'matrix-secret-generation', 'secret-writer'), false));
+  put(table, R.secretWriterAccount, {
+    automount_service_account_token: false,
+    metadata: objectMetadata(GENERATION_NAMESPACE, 'platform', 'secret-writer'),
+  });
+  put(
+    table,
+    R.generationStore,
+    manifestResource(secretStore(GENERATION_NAMESPACE, 'platform', 'matrix-secret-generation', 'secret-writer'), false),
+  );
   put(table, R.passwordGenerator, manifestResource(passwordGenerator(64), false));
-  put(table, R.pushSecret, manifestResource(generatedPushSecret('agency-synapse-keys-macaroon', 'agency/synapse-keys', 'macaroon', 'alphanumeric-64'), false));
-  put(table, R.externalSecretsRelease, helmRelease('external-secrets', 'https://charts.external-secrets.io', '2.10.0', 'matrix-external-secrets', externalSecretsValues()));
+  put(
+    table,
+    R.pushSecret,
+    manifestResource(generatedPushSecret('agency-synapse-keys-macaroon', 'agency/synapse-keys', 'macaroon', 'alphanumeric-64'), false),
+  );
+  put(
+    table,
+    R.externalSecretsRelease,
+    helmRelease('external-secrets', 'https://charts.external-secrets.io', '2.10.0', 'matrix-external-secrets', externalSecretsValues()),
+  );
 
   // The gateway's rendered HAProxy config.
-  put(table, R.haproxyConfig, { data: { 'haproxy.cfg': haproxyConfigText() }, metadata: metadata(R.gatewayNamespace, 'gateway', 'haproxy-config', 'haproxy') });
+  put(table, R.haproxyConfig, {
+    data: { 'haproxy.cfg': haproxyConfigText() },
+    metadata: metadata(R.gatewayNamespace, 'gateway', 'haproxy-config', 'haproxy'),
+  });
 
   // The directory: slapd with its real command line (LDAPS only).
   put(table, R.openldapAccount, serviceAccount(R.directoryNamespace, 'directory', 'openldap'));
-  const openldap = { command: slapdCommandLine(), ...hardenedContainer({ name: 'openldap', image: OPENLDAP_IMAGE, uid: '1001', port: 1636, mounts: [{ name: 'tmp', path: '/tmp' }, { name: 'data', path: '/var/lib/openldap' }] }) };
+  const openldap = {
+    command: slapdCommandLine(),
+    ...hardenedContainer({
+      name: 'openldap',
+      image: OPENLDAP_IMAGE,
+      uid: '1001',
+      port: 1636,
+      mounts: [
+        { name: 'tmp', path: '/tmp' },
+        { name: 'data', path: '/var/lib/openldap' },
+      ],
+    }),
+  };
   put(
     table,
     R.openldapStatefulSet,
-    statefulSet(R.directoryNamespace, 'directory', 'openldap', hardenedPodSpec(R.openldapAccount, '1001', [openldap], [emptyDirVolume('tmp', '64Mi')]), {
-      metadata: { labels: labels('directory', 'openldap'), name: 'data' },
-      spec: claimSpec('5Gi'),
-    }),
+    statefulSet(
+      R.directoryNamespace,
+      'directory',
+      'openldap',
+      hardenedPodSpec(R.openldapAccount, '1001', [openldap], [emptyDirVolume('tmp', '64Mi')]),
+      {
+        metadata: { labels: labels('directory', 'openldap'), name: 'data' },
+        spec: claimSpec('5Gi'),
+      },
+    ),
   );
 
   // Redis with its rendered redis.conf (log to stdout).
   const redis = redisWorkload();
   put(table, R.redisAccount, serviceAccount(hs, 'homeserver', 'redis'));
   put(table, R.redisConfig, { data: redis.files, metadata: metadata(hs, 'homeserver', 'redis-config', 'redis') });
-  const redisContainer = { command: redis.command, ...hardenedContainer({ name: 'redis', image: SITE_CONFIG.images.effective.redis, uid: '999', port: 6379, mounts: [{ name: 'data', path: '/data' }] }) };
-  put(table, R.redisDeployment, deployment(hs, 'homeserver', 'redis', hardenedPodSpec(R.redisAccount, '999', [redisContainer], [emptyDirVolume('data', '64Mi')])));
+  const redisContainer = {
+    command: redis.command,
+    ...hardenedContainer({
+      name: 'redis',
+      image: SITE_CONFIG.images.effective.redis,
+      uid: '999',
+      port: 6379,
+      mounts: [{ name: 'data', path: '/data' }],
+    }),
+  };
+  put(
+    table,
+    R.redisDeployment,
+    deployment(hs, 'homeserver', 'redis', hardenedPodSpec(R.redisAccount, '999', [redisContainer], [emptyDirVolume('data', '64Mi')])),
+  );
 
   // Monitoring as the real renderer writes it: PodMonitors, the exfiltration alerts, and the
   // flow matrix's policy admitting the site's Prometheus to Synapse's metrics port.
@@ -670,7 +893,17 @@ export function compliantJson(): TerraformJson {
   // The secret store with its rendered server configuration (audit device on stdout), in its
   // compartment, and its seal key: namespace and key refuse to be destroyed.
   const openbaoPin = SITE_CONFIG.platform.charts.openbao;
-  put(table, R.openbaoRelease, helmRelease('openbao', openbaoPin.repository, openbaoPin.version, OPENBAO_NAMESPACE, openbaoValues(SITE_CONFIG) as unknown as JsonObject));
+  put(
+    table,
+    R.openbaoRelease,
+    helmRelease(
+      'openbao',
+      openbaoPin.repository,
+      openbaoPin.version,
+      OPENBAO_NAMESPACE,
+      openbaoValues(SITE_CONFIG) as unknown as JsonObject,
+    ),
+  );
   compartmentBaseline(table, 'platform', OPENBAO_NAMESPACE, {
     namespace: R.openbaoNamespace,
     defaultAccount: R.openbaoDefaultAccount,
@@ -680,7 +913,16 @@ export function compliantJson(): TerraformJson {
     dns: R.openbaoDns,
   });
   Object.assign(table.kubernetes_namespace_v1?.[R.openbaoNamespace.name] ?? {}, { lifecycle: { prevent_destroy: true } });
-  put(table, R.sealKey, { ...manifestResource(sealKeySecret(platformNames(SITE_CONFIG.deploymentName), SIGNING_SEED_LENGTH, labels('platform') as Record<string, string>) as unknown as JsonObject), lifecycle: { prevent_destroy: true } });
+  put(table, R.sealKey, {
+    ...manifestResource(
+      sealKeySecret(
+        platformNames(SITE_CONFIG.deploymentName),
+        SIGNING_SEED_LENGTH,
+        labels('platform') as Record<string, string>,
+      ) as unknown as JsonObject,
+    ),
+    lifecycle: { prevent_destroy: true },
+  });
 
   // Narrow RBAC: Synapse may read its own ConfigMap; a cluster role that lists namespaces.
   put(table, R.configReaderRole, {

@@ -5,13 +5,13 @@ import * as path from 'node:path';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { App, Aspects, TerraformStack } from 'cdktf';
+import { suppress } from '../../constructs/suppress';
 import { loadDeploymentConfig } from '../../model/load-config';
-import type { SynthesizedStack } from '../../tfjson/terraform-json';
 import { PolicyPack } from '../../policies/policy-pack';
 import { categoryOf, type Rule } from '../../policies/rule';
 import { ALL_RULES } from '../../policies/rules';
-import { suppress } from '../../constructs/suppress';
 import { composeDeployment } from '../../stacks/compose-deployment';
+import type { SynthesizedStack } from '../../tfjson/terraform-json';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
@@ -20,9 +20,21 @@ function stackWithAccount(automount: boolean, suppressIt = false) {
   const app = new App({ outdir });
   const stack = new TerraformStack(app, 'agency-homeserver');
   new KubernetesProvider(stack, 'kubernetes', {});
-  const account = new ServiceAccountV1(stack, 'reader', { metadata: { name: 'reader', namespace: 'agency-homeserver' }, automountServiceAccountToken: automount });
-  if (suppressIt) suppress(account, { ruleId: 'RBAC-02', reason: 'legacy operator needs its token until migration', owner: 'team:platform', expires: '2027-01-31' }, NOW);
-  const pack = new PolicyPack(stack, { now: NOW }, ALL_RULES.filter((rule) => ['POD', 'RBAC'].includes(categoryOf(rule.id))));
+  const account = new ServiceAccountV1(stack, 'reader', {
+    metadata: { name: 'reader', namespace: 'agency-homeserver' },
+    automountServiceAccountToken: automount,
+  });
+  if (suppressIt)
+    suppress(
+      account,
+      { ruleId: 'RBAC-02', reason: 'legacy operator needs its token until migration', owner: 'team:platform', expires: '2027-01-31' },
+      NOW,
+    );
+  const pack = new PolicyPack(
+    stack,
+    { now: NOW },
+    ALL_RULES.filter((rule) => ['POD', 'RBAC'].includes(categoryOf(rule.id))),
+  );
   Aspects.of(stack).add(pack);
   return { app, outdir, pack };
 }
@@ -30,7 +42,9 @@ function stackWithAccount(automount: boolean, suppressIt = false) {
 describe('PolicyPack', () => {
   it('fails synthesis on a violation, annotating the resource with the rule, the problem and the fix, and writes no stack', () => {
     const { app, outdir, pack } = stackWithAccount(true);
-    expect(() => app.synth()).toThrow(/\[agency-homeserver\/reader\] \[RBAC-02\] kubernetes_service_account_v1\.reader: automount_service_account_token is not false\. Fix: Set automount_service_account_token = false/);
+    expect(() => app.synth()).toThrow(
+      /\[agency-homeserver\/reader\] \[RBAC-02\] kubernetes_service_account_v1\.reader: automount_service_account_token is not false\. Fix: Set automount_service_account_token = false/,
+    );
     expect(pack.result?.errors.map((finding) => finding.ruleId)).toEqual(['RBAC-02']);
     expect(fs.existsSync(path.join(outdir, 'stacks', 'agency-homeserver', 'cdk.tf.json'))).toBe(false);
   });
@@ -81,7 +95,10 @@ describe('PolicyPack', () => {
       const app = new App({ outdir });
       const stack = new TerraformStack(app, 'agency-homeserver');
       new KubernetesProvider(stack, 'kubernetes', {});
-      new ServiceAccountV1(stack, 'reader', { metadata: { name: 'reader', namespace: 'agency-homeserver' }, automountServiceAccountToken: false });
+      new ServiceAccountV1(stack, 'reader', {
+        metadata: { name: 'reader', namespace: 'agency-homeserver' },
+        automountServiceAccountToken: false,
+      });
       Aspects.of(stack).add(new PolicyPack(stack, { now: NOW }, [rule]));
       return { app, stack, file: path.join(outdir, 'stacks', 'agency-homeserver', 'cdk.tf.json') };
     }

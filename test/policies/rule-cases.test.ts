@@ -84,44 +84,49 @@ describe('the control catalogue is its rule files', () => {
   });
 });
 
-describe.each(ALL_RULES.map((rule) => ({ id: rule.id, rule, cases: files.find((file) => file.id === rule.id)?.cases ?? { bad: [] } })))('$id', ({ rule, cases }) => {
-  it.each([
-    ['site config', CONFIG_CONTEXT],
-    ['standalone', STANDALONE_CONTEXT],
-  ])('passes the compliant fixture (%s)', (_label, context) => {
-    expect(rule.check(compliantStack(), { ...CATALOGUE, ...context })).toEqual([]);
-    const result = auditStacks([compliantStack()], context);
-    expect(outcomeOf(result, rule.id, compliantStack().name).outcome).not.toBe('failed');
-  });
-
-  if (cases.bad.length > 0) {
-    test.each(cases.bad)('fires: $name', (bad) => {
-      const stack = mutated(bad.mutate);
-      const context = bad.context ?? CONFIG_CONTEXT;
-      expect(rule.check(stack, { ...CATALOGUE, ...context })).toContainEqual(expectedViolation(bad));
-      const result = auditStacks([stack], context);
-      expect(result.findings.filter((finding) => finding.ruleId === rule.id)).toContainEqual(expectedViolation(bad));
-      expect(outcomeOf(result, rule.id, stack.name).outcome).toBe('failed');
+describe.each(ALL_RULES.map((rule) => ({ id: rule.id, rule, cases: files.find((file) => file.id === rule.id)?.cases ?? { bad: [] } })))(
+  '$id',
+  ({ rule, cases }) => {
+    it.each([
+      ['site config', CONFIG_CONTEXT],
+      ['standalone', STANDALONE_CONTEXT],
+    ])('passes the compliant fixture (%s)', (_label, context) => {
+      expect(rule.check(compliantStack(), { ...CATALOGUE, ...context })).toEqual([]);
+      const result = auditStacks([compliantStack()], context);
+      expect(outcomeOf(result, rule.id, compliantStack().name).outcome).not.toBe('failed');
     });
-  }
 
-  if (cases.good && cases.good.length > 0) {
-    test.each(cases.good)('accepts, and the audit stays clean: $name', (good) => {
-      const stack = mutated(good.mutate);
-      const context = good.context ?? CONFIG_CONTEXT;
-      expect(rule.check(stack, { ...CATALOGUE, ...context })).toEqual([]);
-      expect(auditStacks([stack], context).findings).toEqual([]);
-    });
-  }
+    if (cases.bad.length > 0) {
+      test.each(cases.bad)('fires: $name', (bad) => {
+        const stack = mutated(bad.mutate);
+        const context = bad.context ?? CONFIG_CONTEXT;
+        expect(rule.check(stack, { ...CATALOGUE, ...context })).toContainEqual(expectedViolation(bad));
+        const result = auditStacks([stack], context);
+        expect(result.findings.filter((finding) => finding.ruleId === rule.id)).toContainEqual(expectedViolation(bad));
+        expect(outcomeOf(result, rule.id, stack.name).outcome).toBe('failed');
+      });
+    }
 
-  if (cases.notApplicable && cases.notApplicable.length > 0) {
-    test.each(cases.notApplicable)('does not apply: $name', (input) => {
-      const stack = mutated(input.mutate);
-      const result = auditStacks([stack], input.context ?? CONFIG_CONTEXT, [rule]);
-      expect(outcomeOf(result, rule.id, stack.name)).toEqual(expect.objectContaining({ outcome: 'notApplicable', reason: expect.stringContaining(rule.appliesTo?.subject ?? '(no subject)') }));
-    });
-  }
-});
+    if (cases.good && cases.good.length > 0) {
+      test.each(cases.good)('accepts, and the audit stays clean: $name', (good) => {
+        const stack = mutated(good.mutate);
+        const context = good.context ?? CONFIG_CONTEXT;
+        expect(rule.check(stack, { ...CATALOGUE, ...context })).toEqual([]);
+        expect(auditStacks([stack], context).findings).toEqual([]);
+      });
+    }
+
+    if (cases.notApplicable && cases.notApplicable.length > 0) {
+      test.each(cases.notApplicable)('does not apply: $name', (input) => {
+        const stack = mutated(input.mutate);
+        const result = auditStacks([stack], input.context ?? CONFIG_CONTEXT, [rule]);
+        expect(outcomeOf(result, rule.id, stack.name)).toEqual(
+          expect.objectContaining({ outcome: 'notApplicable', reason: expect.stringContaining(rule.appliesTo?.subject ?? '(no subject)') }),
+        );
+      });
+    }
+  },
+);
 
 it('mutations work on copies, never on the base stack', () => {
   const base = compliantStack();

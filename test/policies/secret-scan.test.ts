@@ -1,13 +1,13 @@
 import { loadDeploymentConfig } from '../../model/load-config';
-import { workloadsOf } from '../../workloads/catalogue';
-import { homeserverSecretDeclarations } from '../../workloads/secrets';
-import { configuratorWorkload } from '../../workloads/platform-workloads';
-import { renderValues } from '../../render/charts/chart-values';
+import { scanJson, scanText, shannonEntropy } from '../../policies/secrets/secret-scan';
 import { certManagerValues } from '../../render/charts/cert-manager-values';
+import { renderValues } from '../../render/charts/chart-values';
 import { externalSecretsValues } from '../../render/charts/external-secrets-values';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { trustManagerValues } from '../../render/charts/trust-manager-values';
-import { scanJson, scanText, shannonEntropy } from '../../policies/secrets/secret-scan';
+import { workloadsOf } from '../../workloads/catalogue';
+import { configuratorWorkload } from '../../workloads/platform-workloads';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 describe('secret scanner: planted secrets are found', () => {
@@ -23,12 +23,32 @@ describe('secret scanner: planted secrets are found', () => {
     ['hex API key', 'key: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n', /high-entropy token|secret-like key/],
     ['OpenBao token in a script', 'export BAO_TOKEN=s.Q7xK2mV9pL4tR8wN3bZ6cY1d\n', /OpenBao\/Vault token|secret-like key/],
     ['Vault token in HCL', 'token = "hvs.CAESIJlWh3hRkq8pZ0zYx7Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcK7Q"\n', /OpenBao\/Vault token|secret-like key/],
-    ['static seal key in the OpenBao config', 'seal "static" {\n  current_key = "k7Qz9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcX2aB4dE6fG8h"\n}\n', /high-entropy token/],
-    ['generated password in Helm values', 'server:\n  extraEnvironmentVars:\n    BAO_TOKEN: Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0Gc\n', /secret-like key "BAO_TOKEN"|high-entropy/],
-    ['a lower-case-looking key in a path with a mixed-case base64 segment', 'path "matrix/data/Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0Gc/x" {\n', /high-entropy token/],
-    ['a key hidden as one directory of a kubeconfig path', 'config_path: /home/ops/Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcQ/kubeconfig\n', /high-entropy token/],
+    [
+      'static seal key in the OpenBao config',
+      'seal "static" {\n  current_key = "k7Qz9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcX2aB4dE6fG8h"\n}\n',
+      /high-entropy token/,
+    ],
+    [
+      'generated password in Helm values',
+      'server:\n  extraEnvironmentVars:\n    BAO_TOKEN: Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0Gc\n',
+      /secret-like key "BAO_TOKEN"|high-entropy/,
+    ],
+    [
+      'a lower-case-looking key in a path with a mixed-case base64 segment',
+      'path "matrix/data/Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0Gc/x" {\n',
+      /high-entropy token/,
+    ],
+    [
+      'a key hidden as one directory of a kubeconfig path',
+      'config_path: /home/ops/Zx9Lm2Vx8Rt4Np6Ws1Yb3Hd5Jf0GcQ/kubeconfig\n',
+      /high-entropy token/,
+    ],
     ['a lower-case 32-character random path segment', 'path "matrix/data/k7qz9lm2vx8rt4np6ws1yb3hd5jf0gcx2/x" {\n', /high-entropy token/],
-    ['S3 credentials file', '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n', /AWS access key id|secret-like key/],
+    [
+      'S3 credentials file',
+      '[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+      /AWS access key id|secret-like key/,
+    ],
   ])('%s', (_name, text, reason) => {
     const hits = scanText(text, 'planted.conf');
     expect(hits.map((hit) => hit.reason)).toEqual(expect.arrayContaining([expect.stringMatching(reason)]));
@@ -36,8 +56,12 @@ describe('secret scanner: planted secrets are found', () => {
   });
 
   it('names the JSON path of a planted value and never echoes it', () => {
-    const hits = scanJson({ resource: { kubernetes_deployment_v1: { x: { env: [{ name: 'LDAP_BIND_PASSWORD', value: 'Winter2026!' }] } } } });
-    expect(hits).toEqual([expect.objectContaining({ location: '$.resource.kubernetes_deployment_v1.x.env[0](LDAP_BIND_PASSWORD)', preview: 'Wi…(11 chars)' })]);
+    const hits = scanJson({
+      resource: { kubernetes_deployment_v1: { x: { env: [{ name: 'LDAP_BIND_PASSWORD', value: 'Winter2026!' }] } } },
+    });
+    expect(hits).toEqual([
+      expect.objectContaining({ location: '$.resource.kubernetes_deployment_v1.x.env[0](LDAP_BIND_PASSWORD)', preview: 'Wi…(11 chars)' }),
+    ]);
   });
 });
 
@@ -69,24 +93,39 @@ describe('secret scanner over real output', () => {
   const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
 
   it('finds nothing in any rendered config file of the fleet', () => {
-    const files = fleet.homeservers.flatMap((homeserver) => workloadsOf(fleet, homeserver)).flatMap((w) => (w.configFiles ?? []).flatMap((c) => Object.entries(c.files).map(([name, text]) => ({ name: `${w.name}/${name}`, text }))));
+    const files = fleet.homeservers
+      .flatMap((homeserver) => workloadsOf(fleet, homeserver))
+      .flatMap((w) =>
+        (w.configFiles ?? []).flatMap((c) => Object.entries(c.files).map(([name, text]) => ({ name: `${w.name}/${name}`, text }))),
+      );
     expect(files.length).toBeGreaterThanOrEqual(10);
     expect(files.flatMap((file) => scanText(file.text, file.name))).toEqual([]);
   });
 
   it('finds nothing in the platform: OpenBao configuration, configurator input, chart values', () => {
     const configurator = configuratorWorkload(fleet).configFiles?.[0]?.files ?? {};
-    const charts = { 'openbao-values.yaml': openbaoValues(fleet), 'cert-manager-values.yaml': certManagerValues(fleet), 'trust-manager-values.yaml': trustManagerValues(fleet), 'external-secrets-values.yaml': externalSecretsValues(fleet) };
+    const charts = {
+      'openbao-values.yaml': openbaoValues(fleet),
+      'cert-manager-values.yaml': certManagerValues(fleet),
+      'trust-manager-values.yaml': trustManagerValues(fleet),
+      'external-secrets-values.yaml': externalSecretsValues(fleet),
+    };
     const texts = [
       ...Object.entries(configurator).map(([name, text]) => ({ name: `configurator/${name}`, text })),
       ...Object.entries(charts).map(([name, values]) => ({ name, text: renderValues(name, values) })),
     ];
-    expect(Object.keys(configurator).filter((name) => name.startsWith('policy.')).length).toBeGreaterThanOrEqual(fleet.homeservers.length * 3);
+    expect(Object.keys(configurator).filter((name) => name.startsWith('policy.')).length).toBeGreaterThanOrEqual(
+      fleet.homeservers.length * 3,
+    );
     expect(texts.flatMap((file) => scanText(file.text, file.name))).toEqual([]);
   });
 
   it('finds nothing in the ExternalSecret templates (they hold placeholders, never values)', () => {
-    const templates = fleet.homeservers.flatMap((homeserver) => homeserverSecretDeclarations(homeserver)).flatMap((declaration) => Object.entries(declaration.files).map(([name, file]) => ({ name: `${declaration.name}/${name}`, text: file.template })));
+    const templates = fleet.homeservers
+      .flatMap((homeserver) => homeserverSecretDeclarations(homeserver))
+      .flatMap((declaration) =>
+        Object.entries(declaration.files).map(([name, file]) => ({ name: `${declaration.name}/${name}`, text: file.template })),
+      );
     expect(templates.flatMap((file) => scanText(file.text, file.name))).toEqual([]);
   });
 });

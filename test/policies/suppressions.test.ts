@@ -1,15 +1,20 @@
 /** Suppressions: what makes one valid, how it reaches the JSON, and what it does to an audit. */
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { TerraformStack, Testing } from 'cdktf';
-import { isObject, type JsonObject, type TerraformJson } from '../../tfjson/terraform-json';
+import { suppress } from '../../constructs/suppress';
 import { auditStacks } from '../../policies/audit';
 import { cases as POD_02 } from '../../policies/rules/pod/POD-02.cases';
 import { suppressionProblems, type Suppression } from '../../policies/suppressions';
-import { suppress } from '../../constructs/suppress';
+import { isObject, type JsonObject, type TerraformJson } from '../../tfjson/terraform-json';
 import { CONFIG_CONTEXT, mutated, table } from './fixtures';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
-const valid: Suppression = { ruleId: 'POD-02', reason: 'vendor image runs as root until v2 ships', owner: 'platform@agency.example.org', expires: '2027-03-31' };
+const valid: Suppression = {
+  ruleId: 'POD-02',
+  reason: 'vendor image runs as root until v2 ships',
+  owner: 'platform@agency.example.org',
+  expires: '2027-03-31',
+};
 
 describe('a suppression is valid only with a control id, a reason, an owner and a near expiry', () => {
   it('accepts a complete one', () => {
@@ -35,7 +40,7 @@ describe('a suppression is valid only with a control id, a reason, an owner and 
 });
 
 describe('suppress() records the exception next to the resource, in the synthesized JSON', () => {
-  it('writes it under the resource\'s // comment, which the engine ignores', () => {
+  it("writes it under the resource's // comment, which the engine ignores", () => {
     // A real stack: Testing.synthScope leaves overrides and `//` comments out.
     const stack = new TerraformStack(Testing.app(), 's');
     const map = new ConfigMapV1(stack, 'map', { metadata: { name: 'x', namespace: 'agency-homeserver' }, data: {} });
@@ -71,7 +76,9 @@ describe('the audit honours valid suppressions only', () => {
   it('moves a suppressed finding out of the errors and lists it with its suppression', () => {
     const result = auditStacks([withSuppression(valid)], { ...CONFIG_CONTEXT, now: NOW });
     expect(result.errors.filter((finding) => finding.ruleId === 'POD-02')).toEqual([]);
-    expect(result.suppressed).toEqual([expect.objectContaining({ ruleId: 'POD-02', suppression: expect.objectContaining({ owner: valid.owner, problems: [] }) })]);
+    expect(result.suppressed).toEqual([
+      expect.objectContaining({ ruleId: 'POD-02', suppression: expect.objectContaining({ owner: valid.owner, problems: [] }) }),
+    ]);
     expect(result.errors.filter((finding) => finding.ruleId === 'GOV-01')).toEqual([]);
   });
 

@@ -36,13 +36,20 @@ function parseExposition(text: string): Sample[] {
   return text.split('\n').flatMap((line) => {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) return [];
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1]!, pair[2]!]));
+    const labels = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1]!, pair[2]!]),
+    );
     return [{ name: match[1]!, labels, value: Number(match[3]) }];
   });
 }
 
 function valueOf(samples: readonly Sample[], name: string, labels: Record<string, string>): number | undefined {
-  const found = samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value) && Object.keys(sample.labels).length === Object.keys(labels).length);
+  const found = samples.filter(
+    (sample) =>
+      sample.name === name &&
+      Object.entries(labels).every(([key, value]) => sample.labels[key] === value) &&
+      Object.keys(sample.labels).length === Object.keys(labels).length,
+  );
   if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} is ambiguous`);
   return found[0]?.value;
 }
@@ -54,25 +61,46 @@ describe('gateway metrics on a live HAProxy', () => {
   let metricsPort = 0;
   let loginsSeenBySynapse = 0;
 
-  function standIn(certificate: { certificate: string; key: string }, handler: (request: http.IncomingMessage, response: http.ServerResponse) => void): Promise<number> {
-    const server = https.createServer({ cert: fs.readFileSync(certificate.certificate), key: fs.readFileSync(certificate.key) }, (request, response) => {
-      if (request.url === '/health') return void response.end('OK');
-      request.resume();
-      request.on('end', () => handler(request, response));
-    });
+  function standIn(
+    certificate: { certificate: string; key: string },
+    handler: (request: http.IncomingMessage, response: http.ServerResponse) => void,
+  ): Promise<number> {
+    const server = https.createServer(
+      { cert: fs.readFileSync(certificate.certificate), key: fs.readFileSync(certificate.key) },
+      (request, response) => {
+        if (request.url === '/health') return void response.end('OK');
+        request.resume();
+        request.on('end', () => handler(request, response));
+      },
+    );
     servers.push(server);
     return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   }
 
-  function call(options: { port: number; tls: boolean; method?: string; path: string; body?: string }): Promise<{ status: number; body: string; contentType: string }> {
+  function call(options: {
+    port: number;
+    tls: boolean;
+    method?: string;
+    path: string;
+    body?: string;
+  }): Promise<{ status: number; body: string; contentType: string }> {
     return new Promise((resolve, reject) => {
-      const requestOptions = { host: '127.0.0.1', port: options.port, method: options.method ?? 'GET', path: options.path, agent: false, headers: options.body === undefined ? {} : { 'Content-Length': Buffer.byteLength(options.body) } };
+      const requestOptions = {
+        host: '127.0.0.1',
+        port: options.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        agent: false,
+        headers: options.body === undefined ? {} : { 'Content-Length': Buffer.byteLength(options.body) },
+      };
       const onResponse = (response: http.IncomingMessage) => {
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk.toString()));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body, contentType: response.headers['content-type'] ?? '' }));
       };
-      const request = options.tls ? https.request({ ...requestOptions, rejectUnauthorized: false }, onResponse) : http.request(requestOptions, onResponse);
+      const request = options.tls
+        ? https.request({ ...requestOptions, rejectUnauthorized: false }, onResponse)
+        : http.request(requestOptions, onResponse);
       request.on('error', reject);
       if (options.body !== undefined) request.write(options.body);
       request.end();
@@ -94,7 +122,9 @@ describe('gateway metrics on a live HAProxy', () => {
       }
       response.end('{}');
     });
-    const mediaPort = await standIn(issueServerCertificate(ca, MEDIA_NAME, directory), (_request, response) => response.end(Buffer.alloc(MEDIA_BODY_BYTES, 120)));
+    const mediaPort = await standIn(issueServerCertificate(ca, MEDIA_NAME, directory), (_request, response) =>
+      response.end(Buffer.alloc(MEDIA_BODY_BYTES, 120)),
+    );
     publicPort = await freePort();
     metricsPort = await freePort();
     const file = path.join(directory, 'haproxy.cfg');
@@ -107,14 +137,20 @@ describe('gateway metrics on a live HAProxy', () => {
       metricsPort,
       certificateFile: throwawayPem(directory),
       backendCaFile: ca.certificate,
-      backends: { synapse: { host: '127.0.0.1', port: synapsePort, tlsName: SYNAPSE_NAME }, media: { host: '127.0.0.1', port: mediaPort, tlsName: MEDIA_NAME } },
+      backends: {
+        synapse: { host: '127.0.0.1', port: synapsePort, tlsName: SYNAPSE_NAME },
+        media: { host: '127.0.0.1', port: mediaPort, tlsName: MEDIA_NAME },
+      },
     });
     fs.writeFileSync(file, config.replace(/^ {2}bind :(\d+)/gm, '  bind 127.0.0.1:$1'));
     haproxy = startHaproxy(file);
     // Ready when both backends pass their health checks.
     await waitUntil(async () => {
       const samples = await scrape();
-      return valueOf(samples, 'haproxy_backend_active_servers', { proxy: HAPROXY_PROXIES.media }) === 1 && valueOf(samples, 'haproxy_backend_active_servers', { proxy: HAPROXY_PROXIES.login }) === 1;
+      return (
+        valueOf(samples, 'haproxy_backend_active_servers', { proxy: HAPROXY_PROXIES.media }) === 1 &&
+        valueOf(samples, 'haproxy_backend_active_servers', { proxy: HAPROXY_PROXIES.login }) === 1
+      );
     }, 'haproxy');
   });
 
@@ -129,7 +165,12 @@ describe('gateway metrics on a live HAProxy', () => {
     expect(answer.contentType).toMatch(/^text\/plain/);
     const samples = parseExposition(answer.body);
     expect(valueOf(samples, ALERT_METRICS.mediaBytes.metric, { proxy: ALERT_METRICS.mediaBytes.proxy })).toBeDefined();
-    expect(valueOf(samples, ALERT_METRICS.loginResponses.metric, { proxy: ALERT_METRICS.loginResponses.proxy, code: ALERT_METRICS.loginResponses.code })).toBeDefined();
+    expect(
+      valueOf(samples, ALERT_METRICS.loginResponses.metric, {
+        proxy: ALERT_METRICS.loginResponses.proxy,
+        code: ALERT_METRICS.loginResponses.code,
+      }),
+    ).toBeDefined();
     // And the rendered expressions name them with these labels.
     const expressions = homeserverAlertGroups({
       homeserverName: 'agency',
@@ -149,7 +190,11 @@ describe('gateway metrics on a live HAProxy', () => {
     const before = valueOf(await scrape(), 'haproxy_backend_bytes_out_total', { proxy: 'media' }) ?? 0;
     const downloads = 5;
     for (let index = 0; index < downloads; index++) {
-      const answer = await call({ port: publicPort, tls: true, path: `/_matrix/client/v1/media/download/matrix.agency.example.org/m${index}` });
+      const answer = await call({
+        port: publicPort,
+        tls: true,
+        path: `/_matrix/client/v1/media/download/matrix.agency.example.org/m${index}`,
+      });
       expect(answer.status).toBe(200);
       expect(answer.body.length).toBe(MEDIA_BODY_BYTES);
     }
@@ -161,10 +206,12 @@ describe('gateway metrics on a live HAProxy', () => {
 
   it("counts every refused login, Synapse's 403s and the gateway's own 429s, and nothing else", async () => {
     const before = await scrape();
-    const login = (samples: readonly Sample[], code: string) => valueOf(samples, 'haproxy_backend_http_responses_total', { proxy: 'login', code }) ?? 0;
+    const login = (samples: readonly Sample[], code: string) =>
+      valueOf(samples, 'haproxy_backend_http_responses_total', { proxy: 'login', code }) ?? 0;
     const attempts = 6;
     const statuses: number[] = [];
-    for (let attempt = 0; attempt < attempts; attempt++) statuses.push((await call({ port: publicPort, tls: true, method: 'POST', path: '/_matrix/client/v3/login', body: '{}' })).status);
+    for (let attempt = 0; attempt < attempts; attempt++)
+      statuses.push((await call({ port: publicPort, tls: true, method: 'POST', path: '/_matrix/client/v3/login', body: '{}' })).status);
     // Unrouted paths are refused too, but they are no login and must not count as one.
     expect((await call({ port: publicPort, tls: true, path: '/_synapse/admin/v1/users' })).status).toBe(404);
     const after = await scrape();

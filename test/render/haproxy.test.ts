@@ -2,20 +2,20 @@
  * The gateway: the route table, `haproxy -c` on the rendered config, and the rendered config
  * running in a real HAProxy on loopback in front of two stand-in backends, probed over HTTPS.
  */
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { workloadsIn } from '../../workloads/catalogue';
+import { scanText } from '../../policies/secrets/secret-scan';
 import { renderHaproxyConfig, type HaproxyInput } from '../../render/gateway/haproxy-config';
 import { gatewayRoutes, routeFor } from '../../render/gateway/routes';
-import { scanText } from '../../policies/secrets/secret-scan';
+import { workloadsIn } from '../../workloads/catalogue';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { checkConfig, requireHaproxy, startHaproxy, throwawayPem, waitUntil } from '../support/haproxy';
-import { issueServerCertificate, testCa, type TestCa } from '../support/test-ca';
 import { freePort, tempDirectory } from '../support/slapd';
+import { issueServerCertificate, testCa, type TestCa } from '../support/test-ca';
 
 jest.setTimeout(60_000);
 
@@ -58,7 +58,10 @@ function input(overrides: Partial<HaproxyInput> = {}): HaproxyInput {
     metricsPort: 8404,
     certificateFile: '/tls/tls.pem',
     backendCaFile: '/trust/ca.crt',
-    backends: { synapse: { host: 'synapse.agency-homeserver.svc', port: 8008 }, media: { host: 'media-repository.agency-media.svc', port: 8008 } },
+    backends: {
+      synapse: { host: 'synapse.agency-homeserver.svc', port: 8008 },
+      media: { host: 'media-repository.agency-media.svc', port: 8008 },
+    },
     ...overrides,
   };
 }
@@ -90,14 +93,22 @@ describe('rendered haproxy.cfg', () => {
       const file = path.join(directory, `${homeserver.name}.cfg`);
       // Only the file paths differ from the pod (where the certificate Secret is at /tls and the CA bundle at /trust).
       expect(deployed).toContain(' crt /tls/tls-combined.pem ');
-      fs.writeFileSync(file, deployed.replace(' crt /tls/tls-combined.pem ', ` crt ${pem} `).replaceAll(' ca-file /trust/ca.crt ', ` ca-file ${ca.certificate} `));
+      fs.writeFileSync(
+        file,
+        deployed
+          .replace(' crt /tls/tls-combined.pem ', ` crt ${pem} `)
+          .replaceAll(' ca-file /trust/ca.crt ', ` ca-file ${ca.certificate} `),
+      );
       expect(checkConfig(file).status).toBe(0);
     }
   });
 
   it('the check can fail: haproxy -c rejects a broken config', () => {
     const file = path.join(directory, 'broken.cfg');
-    fs.writeFileSync(file, `${renderHaproxyConfig(input({ certificateFile: pem, backendCaFile: ca.certificate }))}  no-such-keyword here\n`);
+    fs.writeFileSync(
+      file,
+      `${renderHaproxyConfig(input({ certificateFile: pem, backendCaFile: ca.certificate }))}  no-such-keyword here\n`,
+    );
     expect(checkConfig(file).status).not.toBe(0);
   });
 
@@ -113,7 +124,9 @@ describe('rendered haproxy.cfg', () => {
   });
   it('speaks TLS to the backends, verifying the internal CA and the Service name, health checks included', () => {
     for (const host of ['synapse.agency-homeserver.svc', 'media-repository.agency-media.svc']) {
-      expect(text).toContain(`server ${host.split('.')[0] === 'synapse' ? 'synapse' : 'media'} ${host}:8008 ssl verify required ca-file /trust/ca.crt verifyhost ${host} sni str(${host}) check check-ssl check-sni ${host} `);
+      expect(text).toContain(
+        `server ${host.split('.')[0] === 'synapse' ? 'synapse' : 'media'} ${host}:8008 ssl verify required ca-file /trust/ca.crt verifyhost ${host} sni str(${host}) check check-ssl check-sni ${host} `,
+      );
     }
     expect(text).toContain('ssl-default-server-options ssl-min-ver TLSv1.2 no-tls-tickets');
   });
@@ -123,14 +136,18 @@ describe('rendered haproxy.cfg', () => {
   });
   it('serves the Prometheus exporter on its own plain-HTTP frontend, /metrics only, on no Service port', () => {
     expect(text).toContain('frontend metrics\n  bind :8404\n');
-    expect(text).toContain('  http-request use-service prometheus-exporter if { path /metrics } { method GET HEAD }\n  http-request deny deny_status 404\n');
+    expect(text).toContain(
+      '  http-request use-service prometheus-exporter if { path /metrics } { method GET HEAD }\n  http-request deny deny_status 404\n',
+    );
     const [gateway] = workloadsIn(loadDeploymentConfig(), loadDeploymentConfig().homeservers[0]!, 'gateway');
     expect(gateway?.ports).toContainEqual({ name: 'metrics', containerPort: 8404, protocol: 'TCP' });
     expect(gateway?.ports.find((candidate) => candidate.name === 'metrics')?.servicePort).toBeUndefined();
   });
   it('sends login attempts through their own backend, where the login rate limit refuses them', () => {
     expect(text).toMatch(/use_backend login if login_attempt login_path\n\s+use_backend synapse if /);
-    expect(text).toMatch(/backend login\n( {2}.*\n)* {2}http-request deny deny_status 429 if \{ sc_gpc0_rate\(0\) gt 5 \}\n {2}server synapse synapse\.agency-homeserver\.svc:8008 ssl verify required /);
+    expect(text).toMatch(
+      /backend login\n( {2}.*\n)* {2}http-request deny deny_status 429 if \{ sc_gpc0_rate\(0\) gt 5 \}\n {2}server synapse synapse\.agency-homeserver\.svc:8008 ssl verify required /,
+    );
   });
   it('never mentions the admin API (it is refused by default)', () => {
     expect(text).not.toContain('/_synapse');
@@ -157,23 +174,33 @@ describe('rendered HAProxy running on loopback', () => {
 
   /** A backend serving TLS with a certificate for `tlsName`, as the Synapse listeners do. */
   function standIn(name: string, certificate: { certificate: string; key: string }): Promise<number> {
-    const server = https.createServer({ cert: fs.readFileSync(certificate.certificate), key: fs.readFileSync(certificate.key) }, (request, response) => {
-      if (request.url === '/health') return void response.end('OK');
-      seen.push({ backend: name, path: request.url ?? '', forwardedFor: request.headers['x-forwarded-for'] as string | undefined });
-      request.resume();
-      request.on('end', () => response.end(JSON.stringify({ backend: name })));
-    });
+    const server = https.createServer(
+      { cert: fs.readFileSync(certificate.certificate), key: fs.readFileSync(certificate.key) },
+      (request, response) => {
+        if (request.url === '/health') return void response.end('OK');
+        seen.push({ backend: name, path: request.url ?? '', forwardedFor: request.headers['x-forwarded-for'] as string | undefined });
+        request.resume();
+        request.on('end', () => response.end(JSON.stringify({ backend: name })));
+      },
+    );
     backends.push(server);
     return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   }
 
-  function call(method: string, requestPath: string, options: { body?: string; chunked?: boolean; headers?: Record<string, string> } = {}): Promise<Answer> {
+  function call(
+    method: string,
+    requestPath: string,
+    options: { body?: string; chunked?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      const request = https.request({ host: '127.0.0.1', port, method, path: requestPath, rejectUnauthorized: false, headers: options.headers ?? {}, agent: false }, (response) => {
-        let body = '';
-        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-      });
+      const request = https.request(
+        { host: '127.0.0.1', port, method, path: requestPath, rejectUnauthorized: false, headers: options.headers ?? {}, agent: false },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
       request.on('error', reject);
       // Node streams bodies chunked unless a length is given.
       if (options.chunked) request.setHeader('Transfer-Encoding', 'chunked');
@@ -202,7 +229,10 @@ describe('rendered HAProxy running on loopback', () => {
           maxUploadBytes,
           rateLimit: { requestsPer10s: 1000, loginRequestsPer10s: 3 },
           backendCaFile: ca.certificate,
-          backends: { synapse: { host: '127.0.0.1', port: synapsePort, tlsName: SYNAPSE_NAME }, media: { host: '127.0.0.1', port: mediaPort, tlsName: MEDIA_NAME } },
+          backends: {
+            synapse: { host: '127.0.0.1', port: synapsePort, tlsName: SYNAPSE_NAME },
+            media: { host: '127.0.0.1', port: mediaPort, tlsName: MEDIA_NAME },
+          },
         }),
       ).replace(/^ {2}bind :(\d+)/gm, '  bind 127.0.0.1:$1'),
     );
@@ -226,14 +256,19 @@ describe('rendered HAProxy running on loopback', () => {
     expect(seen.length).toBe(before);
   });
 
-  it.each(['/_synapse/admin/v1/users/@a:b', '/_synapse/admin/v2/users', '/_synapse/metrics', '/metrics', '/_matrix/federation/v1/version', '/_matrix/key/v2/server', '/.well-known/matrix/server'])(
-    'refuses %s without reaching a backend',
-    async (refused) => {
-      const before = seen.length;
-      expect((await call('GET', refused)).status).toBe(404);
-      expect(seen.length).toBe(before);
-    },
-  );
+  it.each([
+    '/_synapse/admin/v1/users/@a:b',
+    '/_synapse/admin/v2/users',
+    '/_synapse/metrics',
+    '/metrics',
+    '/_matrix/federation/v1/version',
+    '/_matrix/key/v2/server',
+    '/.well-known/matrix/server',
+  ])('refuses %s without reaching a backend', async (refused) => {
+    const before = seen.length;
+    expect((await call('GET', refused)).status).toBe(404);
+    expect(seen.length).toBe(before);
+  });
 
   it('answers the client well-known itself', async () => {
     const answer = await call('GET', '/.well-known/matrix/client');

@@ -7,14 +7,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { SIGNAL_LABEL, SIGNALS } from '../../model/alert-signals';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { scanJson } from '../../policies/secrets/secret-scan';
-import { SIGNAL_LABEL, SIGNALS } from '../../model/alert-signals';
 import { HOMESERVER_TARGET_LABEL, renderRuleFile, type AlertRule, type RuleGroup } from '../../render/monitoring/alert-rules';
 import { compartmentMonitoring, homeserverRuleGroups } from '../../render/monitoring/homeserver-monitoring';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { tempDirectory } from '../support/slapd';
 import { promtool } from '../support/promtool';
+import { tempDirectory } from '../support/slapd';
 
 // The first run on a machine builds promtool from the Go module proxy (minutes).
 jest.setTimeout(30 * 60_000);
@@ -63,30 +63,37 @@ describe('rendered alert rules', () => {
   });
 
   it('watch every scrape target of the homeserver for absence (the federation sender only where it runs)', () => {
-    expect(rule(defaultGroups, 'MatrixScrapeTargetAbsent').expr).toBe('absent(up{namespace="agency-gateway", workload="haproxy"}) or absent(up{namespace="agency-homeserver", workload="synapse"}) or absent(up{namespace="agency-media", workload="media-repository"})');
-    expect(rule(fleetGroups, 'MatrixScrapeTargetAbsent').expr).toContain(' or absent(up{namespace="agency-homeserver", workload="federation-sender"})');
+    expect(rule(defaultGroups, 'MatrixScrapeTargetAbsent').expr).toBe(
+      'absent(up{namespace="agency-gateway", workload="haproxy"}) or absent(up{namespace="agency-homeserver", workload="synapse"}) or absent(up{namespace="agency-media", workload="media-repository"})',
+    );
+    expect(rule(fleetGroups, 'MatrixScrapeTargetAbsent').expr).toContain(
+      ' or absent(up{namespace="agency-homeserver", workload="federation-sender"})',
+    );
   });
 
   it('hold no secret-looking literal', () => {
     for (const homeserver of fleet.homeservers) {
-      for (const compartment of ['gateway', 'homeserver'] as const) expect(scanJson(compartmentMonitoring(fleet, homeserver, compartment, {}))).toEqual([]);
+      for (const compartment of ['gateway', 'homeserver'] as const)
+        expect(scanJson(compartmentMonitoring(fleet, homeserver, compartment, {}))).toEqual([]);
     }
   });
 });
 
 describe('promtool check rules', () => {
-  it.each([...closed.homeservers.map((homeserver) => ['default', homeserver.name, homeserverRuleGroups(closed, homeserver)] as const), ...fleet.homeservers.map((homeserver) => ['fleet', homeserver.name, homeserverRuleGroups(fleet, homeserver)] as const)])(
-    'accepts the rules of %s/%s',
-    (deployment, name, groups) => {
-      const file = writeRules(`check-${deployment}-${name}.yaml`, groups);
-      const result = promtool(['check', 'rules', file]);
-      expect(result.output).toContain(`SUCCESS: ${rulesOf(groups).length} rules found`);
-      expect(result.status).toBe(0);
-    },
-  );
+  it.each([
+    ...closed.homeservers.map((homeserver) => ['default', homeserver.name, homeserverRuleGroups(closed, homeserver)] as const),
+    ...fleet.homeservers.map((homeserver) => ['fleet', homeserver.name, homeserverRuleGroups(fleet, homeserver)] as const),
+  ])('accepts the rules of %s/%s', (deployment, name, groups) => {
+    const file = writeRules(`check-${deployment}-${name}.yaml`, groups);
+    const result = promtool(['check', 'rules', file]);
+    expect(result.output).toContain(`SUCCESS: ${rulesOf(groups).length} rules found`);
+    expect(result.status).toBe(0);
+  });
 
   it('the check can fail: a broken expression is refused', () => {
-    const broken = [{ ...defaultGroups[0]!, rules: [{ ...defaultGroups[0]!.rules[0]!, expr: 'sum(rate(haproxy_backend_bytes_out_total[1h]) >' }] }];
+    const broken = [
+      { ...defaultGroups[0]!, rules: [{ ...defaultGroups[0]!.rules[0]!, expr: 'sum(rate(haproxy_backend_bytes_out_total[1h]) >' }] },
+    ];
     const result = promtool(['check', 'rules', writeRules('broken.yaml', broken)]);
     expect(result.status).not.toBe(0);
   });
@@ -114,11 +121,26 @@ function series(metric: string, labels: Record<string, string>): string {
 
 const MiB = 1024 ** 2;
 const gateway = { namespace: 'agency-gateway', workload: 'haproxy', homeserver: 'agency' };
-const homeserverPod = { namespace: 'agency-homeserver', workload: 'synapse', homeserver: 'agency', pod: 'synapse-0', server_name: 'matrix.agency.example.org' };
+const homeserverPod = {
+  namespace: 'agency-homeserver',
+  workload: 'synapse',
+  homeserver: 'agency',
+  pod: 'synapse-0',
+  server_name: 'matrix.agency.example.org',
+};
 const mediaPod = { namespace: 'agency-media', workload: 'media-repository', homeserver: 'agency', pod: 'media-repository-0' };
-const bytesOut = (labels: Record<string, string>, perMinute: number, minutes = 90) => ({ series: series('haproxy_backend_bytes_out_total', labels), values: `0+${perMinute}x${minutes}` });
-const requests = (servlet: string, method: string, perMinute: number) => ({ series: series('synapse_http_server_requests_received_total', { ...homeserverPod, servlet, method }), values: `0+${perMinute}x30` });
-const loginResponses = (labels: Record<string, string>, perMinute: number) => ({ series: series('haproxy_backend_http_responses_total', { ...gateway, pod: 'haproxy-a', ...labels }), values: `0+${perMinute}x30` });
+const bytesOut = (labels: Record<string, string>, perMinute: number, minutes = 90) => ({
+  series: series('haproxy_backend_bytes_out_total', labels),
+  values: `0+${perMinute}x${minutes}`,
+});
+const requests = (servlet: string, method: string, perMinute: number) => ({
+  series: series('synapse_http_server_requests_received_total', { ...homeserverPod, servlet, method }),
+  values: `0+${perMinute}x30`,
+});
+const loginResponses = (labels: Record<string, string>, perMinute: number) => ({
+  series: series('haproxy_backend_http_responses_total', { ...gateway, pod: 'haproxy-a', ...labels }),
+  values: `0+${perMinute}x30`,
+});
 
 interface UnitCase {
   readonly name: string;
@@ -144,7 +166,10 @@ const CASES: readonly UnitCase[] = [
     // Two gateway pods, 20 MiB/min each: 2400 MiB in an hour, above 2 GiB.
     name: 'media-exfiltration fires above 2GiB/h',
     rules: 'default-rules.yaml',
-    inputSeries: [bytesOut({ ...gateway, pod: 'haproxy-a', proxy: 'media' }, 20 * MiB), bytesOut({ ...gateway, pod: 'haproxy-b', proxy: 'media' }, 20 * MiB)],
+    inputSeries: [
+      bytesOut({ ...gateway, pod: 'haproxy-a', proxy: 'media' }, 20 * MiB),
+      bytesOut({ ...gateway, pod: 'haproxy-b', proxy: 'media' }, 20 * MiB),
+    ],
     evalTime: '70m',
     alertname: media.alert,
     expAlerts: [{ exp_labels: alertLabels(media), exp_annotations: expanded(media, '2.344Gi') }],
@@ -152,7 +177,10 @@ const CASES: readonly UnitCase[] = [
   {
     name: 'media-exfiltration is silent below 2GiB/h',
     rules: 'default-rules.yaml',
-    inputSeries: [bytesOut({ ...gateway, pod: 'haproxy-a', proxy: 'media' }, 10 * MiB), bytesOut({ ...gateway, pod: 'haproxy-b', proxy: 'media' }, 10 * MiB)],
+    inputSeries: [
+      bytesOut({ ...gateway, pod: 'haproxy-a', proxy: 'media' }, 10 * MiB),
+      bytesOut({ ...gateway, pod: 'haproxy-b', proxy: 'media' }, 10 * MiB),
+    ],
     evalTime: '70m',
     alertname: media.alert,
     expAlerts: [],
@@ -160,7 +188,10 @@ const CASES: readonly UnitCase[] = [
   {
     name: 'media-exfiltration ignores other backends and other homeservers',
     rules: 'default-rules.yaml',
-    inputSeries: [bytesOut({ ...gateway, pod: 'haproxy-a', proxy: 'synapse' }, 100 * MiB), bytesOut({ ...gateway, namespace: 'ministry-gateway', pod: 'haproxy-a', proxy: 'media' }, 100 * MiB)],
+    inputSeries: [
+      bytesOut({ ...gateway, pod: 'haproxy-a', proxy: 'synapse' }, 100 * MiB),
+      bytesOut({ ...gateway, namespace: 'ministry-gateway', pod: 'haproxy-a', proxy: 'media' }, 100 * MiB),
+    ],
     evalTime: '70m',
     alertname: media.alert,
     expAlerts: [],
@@ -168,7 +199,10 @@ const CASES: readonly UnitCase[] = [
   {
     name: 'media-exfiltration follows the configured threshold (fleet: 5G, so 2.3GiB/h is silent)',
     rules: 'fleet-agency-rules.yaml',
-    inputSeries: [bytesOut({ ...gateway, pod: 'haproxy-a', proxy: 'media' }, 20 * MiB), bytesOut({ ...gateway, pod: 'haproxy-b', proxy: 'media' }, 20 * MiB)],
+    inputSeries: [
+      bytesOut({ ...gateway, pod: 'haproxy-a', proxy: 'media' }, 20 * MiB),
+      bytesOut({ ...gateway, pod: 'haproxy-b', proxy: 'media' }, 20 * MiB),
+    ],
     evalTime: '70m',
     alertname: media.alert,
     expAlerts: [],
@@ -200,7 +234,11 @@ const CASES: readonly UnitCase[] = [
   {
     name: 'profile scraping is silent below 120 lookups/min, profile updates not counted',
     rules: 'default-rules.yaml',
-    inputSeries: [requests('ProfileRestServlet', 'GET', 60), requests('ProfileFieldRestServlet', 'GET', 50), requests('ProfileFieldRestServlet', 'PUT', 500)],
+    inputSeries: [
+      requests('ProfileRestServlet', 'GET', 60),
+      requests('ProfileFieldRestServlet', 'GET', 50),
+      requests('ProfileFieldRestServlet', 'PUT', 500),
+    ],
     evalTime: '15m',
     alertname: profiles.alert,
     expAlerts: [],
@@ -216,7 +254,11 @@ const CASES: readonly UnitCase[] = [
   {
     name: 'credential-stuffing is silent below 10 refused logins/min, successful logins and other 4xx not counted',
     rules: 'default-rules.yaml',
-    inputSeries: [loginResponses({ proxy: 'login', code: '4xx' }, 5), loginResponses({ proxy: 'login', code: '2xx' }, 1000), loginResponses({ proxy: 'synapse', code: '4xx' }, 1000)],
+    inputSeries: [
+      loginResponses({ proxy: 'login', code: '4xx' }, 5),
+      loginResponses({ proxy: 'login', code: '2xx' }, 1000),
+      loginResponses({ proxy: 'synapse', code: '4xx' }, 1000),
+    ],
     evalTime: '10m',
     alertname: stuffing.alert,
     expAlerts: [],
@@ -313,7 +355,13 @@ describe('promtool test rules: each alert fires above its threshold and stays si
       stringify({
         rule_files: ['default-rules.yaml'],
         evaluation_interval: '1m',
-        tests: [{ interval: '1m', input_series: below.inputSeries, alert_rule_test: [{ eval_time: below.evalTime, alertname: below.alertname, exp_alerts: CASES[0]!.expAlerts }] }],
+        tests: [
+          {
+            interval: '1m',
+            input_series: below.inputSeries,
+            alert_rule_test: [{ eval_time: below.evalTime, alertname: below.alertname, exp_alerts: CASES[0]!.expAlerts }],
+          },
+        ],
       }),
     );
     const result = promtool(['test', 'rules', failing], directory);

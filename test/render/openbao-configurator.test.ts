@@ -10,10 +10,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { platformNames } from '../../model/platform';
-import { configuratorWorkload } from '../../workloads/platform-workloads';
-import { openBaoAccess } from '../../workloads/secrets';
 import { CONFIGURATOR_PATHS, configuratorFiles, CONFIGURE_SCRIPT, policyFile, roleFile } from '../../render/openbao/configurator';
 import { CONFIGURATOR_ROLE } from '../../render/openbao/server-config';
+import { configuratorWorkload } from '../../workloads/platform-workloads';
+import { openBaoAccess } from '../../workloads/secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { tempDirectory } from '../support/slapd';
 
@@ -43,17 +43,28 @@ function runScript(failOn = ''): { status: number | null; calls: string[]; outpu
   fs.mkdirSync(path.join(root, 'bin'));
   fs.writeFileSync(path.join(root, 'bin', 'bao'), STAND_IN, { mode: 0o755 });
   // Only the mount points differ from the pod.
-  const script = (files[CONFIGURE_SCRIPT] ?? '').replaceAll(CONFIGURATOR_PATHS.desiredState, desired).replaceAll(CONFIGURATOR_PATHS.token, path.join(root, 'token'));
+  const script = (files[CONFIGURE_SCRIPT] ?? '')
+    .replaceAll(CONFIGURATOR_PATHS.desiredState, desired)
+    .replaceAll(CONFIGURATOR_PATHS.token, path.join(root, 'token'));
   fs.writeFileSync(path.join(root, 'configure.sh'), script);
   const log = path.join(root, 'bao.log');
-  const result = spawnSync('/bin/sh', [path.join(root, 'configure.sh')], { encoding: 'utf8', env: { PATH: `${path.join(root, 'bin')}:/usr/bin:/bin`, BAO_LOG: log, FAIL_ON: failOn } });
+  const result = spawnSync('/bin/sh', [path.join(root, 'configure.sh')], {
+    encoding: 'utf8',
+    env: { PATH: `${path.join(root, 'bin')}:/usr/bin:/bin`, BAO_LOG: log, FAIL_ON: failOn },
+  });
   const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
   return { status: result.status, calls, output: `${result.stdout}${result.stderr}` };
 }
 
 describe('configurator desired state', () => {
   it('holds one file per declared policy and role, and the script', () => {
-    expect(Object.keys(files).sort()).toEqual([CONFIGURE_SCRIPT, ...access.policies.map((policy) => policyFile(policy.name)), ...access.roles.map((role) => roleFile(role.name))].sort());
+    expect(Object.keys(files).sort()).toEqual(
+      [
+        CONFIGURE_SCRIPT,
+        ...access.policies.map((policy) => policyFile(policy.name)),
+        ...access.roles.map((role) => roleFile(role.name)),
+      ].sort(),
+    );
   });
 
   it('runs as a Job with a 10-minute token for the OpenBao audience and no API token', () => {

@@ -7,20 +7,24 @@
  */
 import { loadDeploymentConfig } from '../../model/load-config';
 import { CONFIGURATOR, MANAGED_PREFIX, RELEASES } from '../../model/platform';
-import { openBaoAccess } from '../../workloads/secrets';
-import { renderOpenBaoPolicy } from '../../render/openbao/policy';
-import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { attribute, block, renderHcl } from '../../render/openbao/hcl';
+import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import { CONFIGURATOR_POLICY, configuratorPolicy, OPENBAO_PATHS, renderOpenBaoServerConfig } from '../../render/openbao/server-config';
+import { openBaoAccess } from '../../workloads/secrets';
+import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { parseHcl } from '../support/hcl';
 
 // The first run builds the parser from Go modules.
 jest.setTimeout(10 * 60_000);
 
 const config = loadDeploymentConfig();
-const text = renderOpenBaoServerConfig({ namespace: 'matrix-openbao', release: RELEASES.openbao, configurator: { namespace: 'matrix-openbao', serviceAccount: CONFIGURATOR } });
+const text = renderOpenBaoServerConfig({
+  namespace: 'matrix-openbao',
+  release: RELEASES.openbao,
+  configurator: { namespace: 'matrix-openbao', serviceAccount: CONFIGURATOR },
+});
 type Node = Record<string, unknown>;
 /** HCL 1 decodes every block as a list of objects; this walks labels and block names. */
 function at(node: unknown, ...keys: string[]): Node {
@@ -41,7 +45,12 @@ describe('OpenBao server configuration, as HCL 1 parses it', () => {
 
   it('serves TLS only (1.2+), with the certificate cert-manager issues, and no UI', () => {
     expect(parsed.ui).toBe(false);
-    expect(at(parsed, 'listener', 'tcp')).toMatchObject({ tls_disable: false, tls_cert_file: `${OPENBAO_PATHS.tls}/tls.crt`, tls_key_file: `${OPENBAO_PATHS.tls}/tls.key`, tls_min_version: 'tls12' });
+    expect(at(parsed, 'listener', 'tcp')).toMatchObject({
+      tls_disable: false,
+      tls_cert_file: `${OPENBAO_PATHS.tls}/tls.crt`,
+      tls_key_file: `${OPENBAO_PATHS.tls}/tls.key`,
+      tls_min_version: 'tls12',
+    });
     expect(at(parsed, 'listener', 'tcp', 'telemetry')).toEqual({ unauthenticated_metrics_access: false });
   });
 
@@ -54,7 +63,11 @@ describe('OpenBao server configuration, as HCL 1 parses it', () => {
   it('self-initialises in order: KV mount, Kubernetes auth, then only the configurator role', () => {
     const blocks = (parsed.initialize as Node[]).map((entry) => Object.keys(entry)[0]);
     expect(blocks).toEqual(['secret-store', 'kubernetes-auth', 'configurator']);
-    const requests = (parsed.initialize as Node[]).flatMap((entry) => Object.values(entry).flatMap((body) => ((body as Node[])[0]?.request as Node[]).map((request) => Object.values(request)[0] as Node[])).map((request) => `${String(request[0]?.operation)} ${String(request[0]?.path)}`));
+    const requests = (parsed.initialize as Node[]).flatMap((entry) =>
+      Object.values(entry)
+        .flatMap((body) => ((body as Node[])[0]?.request as Node[]).map((request) => Object.values(request)[0] as Node[]))
+        .map((request) => `${String(request[0]?.operation)} ${String(request[0]?.path)}`),
+    );
     expect(requests).toEqual([
       'update sys/mounts/matrix',
       'update sys/auth/kubernetes',
@@ -95,9 +108,9 @@ describe('OpenBao server configuration, as HCL 1 parses it', () => {
 
 describe('HCL writer', () => {
   it('quotes strings JSON-style and nests objects', () => {
-    expect(renderHcl([block('seal', ['static'], [attribute('current_key', 'file:///k'), attribute('data', { options: { version: '2' } })])])).toBe(
-      'seal "static" {\n  current_key = "file:///k"\n  data = {\n    options = {\n      version = "2"\n    }\n  }\n}\n',
-    );
+    expect(
+      renderHcl([block('seal', ['static'], [attribute('current_key', 'file:///k'), attribute('data', { options: { version: '2' } })])]),
+    ).toBe('seal "static" {\n  current_key = "file:///k"\n  data = {\n    options = {\n      version = "2"\n    }\n  }\n}\n');
   });
 
   it.each([['${var.x}'], ['%{ if x }']])('refuses an interpolation sequence %s rather than escaping it', (value) => {

@@ -9,11 +9,28 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DirectorySettings } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { accessRules, bindAccountEntry, DEBIAN_LAYOUT, renderSlapdConfig, slapdInitCommands, SYNAPSE_READABLE_ATTRIBUTES, type OpenLdapPaths } from '../../render/openldap';
-import { admissionFilter } from '../../render/synapse/ldap-filter';
 import { scanText } from '../../policies/secrets/secret-scan';
+import {
+  accessRules,
+  bindAccountEntry,
+  DEBIAN_LAYOUT,
+  renderSlapdConfig,
+  slapdInitCommands,
+  SYNAPSE_READABLE_ATTRIBUTES,
+  type OpenLdapPaths,
+} from '../../render/openldap';
+import { admissionFilter } from '../../render/synapse/ldap-filter';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { hashPassword, requireOpenLdapTools, run, runInitSteps, selfSignedCertificate, serveSlapd, tempDirectory, type RunningSlapd } from '../support/slapd';
+import {
+  hashPassword,
+  requireOpenLdapTools,
+  run,
+  runInitSteps,
+  selfSignedCertificate,
+  serveSlapd,
+  tempDirectory,
+  type RunningSlapd,
+} from '../support/slapd';
 
 jest.setTimeout(120_000);
 
@@ -38,7 +55,18 @@ const base = directory.baseDn;
 const people = directory.usersDn;
 
 function person(uid: string, mail: string, hash: string, member: boolean): string {
-  return [`dn: uid=${uid},${people}`, 'objectClass: inetOrgPerson', `uid: ${uid}`, `cn: ${uid}`, `sn: ${uid}`, `mail: ${mail}`, 'telephoneNumber: +33 1 00 00 00 00', `userPassword: ${hash}`, ...(member ? [`memberOf: ${directory.admissionGroup}`] : []), ''].join('\n');
+  return [
+    `dn: uid=${uid},${people}`,
+    'objectClass: inetOrgPerson',
+    `uid: ${uid}`,
+    `cn: ${uid}`,
+    `sn: ${uid}`,
+    `mail: ${mail}`,
+    'telephoneNumber: +33 1 00 00 00 00',
+    `userPassword: ${hash}`,
+    ...(member ? [`memberOf: ${directory.admissionGroup}`] : []),
+    '',
+  ].join('\n');
 }
 
 function bootstrap(): string {
@@ -46,13 +74,21 @@ function bootstrap(): string {
   const members = ['alice', 'carol', 'dave', ...Array.from({ length: 60 }, (_, i) => `bulk${i}`)];
   return [
     [`dn: ${base}`, 'objectClass: dcObject', 'objectClass: organization', `o: test`, dc?.replace('=', ': ') ?? 'dc: test', ''].join('\n'),
-    ...[people, 'ou=groups,' + base, 'ou=services,' + base].map((dn) => [`dn: ${dn}`, 'objectClass: organizationalUnit', `ou: ${/ou=([^,]+)/.exec(dn)?.[1]}`, ''].join('\n')),
+    ...[people, 'ou=groups,' + base, 'ou=services,' + base].map((dn) =>
+      [`dn: ${dn}`, 'objectClass: organizationalUnit', `ou: ${/ou=([^,]+)/.exec(dn)?.[1]}`, ''].join('\n'),
+    ),
     person('alice', 'alice@agency.example.org', hashPassword(passwords.alice), true),
     person('bob', 'bob@agency.example.org', hashPassword(passwords.bob), false),
     person('carol', 'carol@evil-agency.example.org', hashPassword(password()), true),
     person('dave', 'dave@agency.example.org.evil.com', hashPassword(password()), true),
     ...Array.from({ length: 60 }, (_, i) => person(`bulk${i}`, `bulk${i}@agency.example.org`, '{SSHA}x', false)),
-    [`dn: ${directory.admissionGroup}`, 'objectClass: groupOfNames', 'cn: matrix-users', ...members.map((uid) => `member: uid=${uid},${people}`), ''].join('\n'),
+    [
+      `dn: ${directory.admissionGroup}`,
+      'objectClass: groupOfNames',
+      'cn: matrix-users',
+      ...members.map((uid) => `member: uid=${uid},${people}`),
+      '',
+    ].join('\n'),
   ].join('\n');
 }
 
@@ -64,7 +100,8 @@ const tlsEnv = (root: string) => ({ LDAPTLS_CACERT: path.join(root, 'tls', 'ca.c
 /** Lays out the files as the pod mounts them: rendered config, bootstrap entries, the delivered bind password (no newline, as External Secrets writes it). */
 function writePodFiles(root: string, readerPassword: string): OpenLdapPaths {
   const layout = pathsUnder(root);
-  for (const directoryPath of [layout.runtimeConfigDirectory, layout.dataDirectory, path.dirname(layout.bindPasswordFile)]) fs.mkdirSync(directoryPath, { recursive: true });
+  for (const directoryPath of [layout.runtimeConfigDirectory, layout.dataDirectory, path.dirname(layout.bindPasswordFile)])
+    fs.mkdirSync(directoryPath, { recursive: true });
   fs.writeFileSync(path.join(layout.configDirectory, 'slapd-config.ldif'), renderSlapdConfig(directory, DEBIAN_LAYOUT, layout));
   fs.writeFileSync(layout.bootstrapLdif, bootstrap());
   fs.writeFileSync(layout.bindPasswordFile, readerPassword);
@@ -88,7 +125,9 @@ afterAll(async () => {
 
 function search(bind: { dn: string; password: string } | null, searchBase: string, filter: string, attributes: string[] = []) {
   const auth = bind ? ['-D', bind.dn, '-w', bind.password] : [];
-  return run('/usr/bin/ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', '-H', url, '-x', ...auth, '-b', searchBase, filter, ...attributes], { env: tlsEnv(slapd.root) });
+  return run('/usr/bin/ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', '-H', url, '-x', ...auth, '-b', searchBase, filter, ...attributes], {
+    env: tlsEnv(slapd.root),
+  });
 }
 
 const reader = () => ({ dn: directory.bindDn, password: passwords.reader });
@@ -141,7 +180,11 @@ describe('live slapd enforces the directory controls', () => {
   });
 
   it('offers no plain-LDAP service on its port', () => {
-    const result = run('/usr/bin/ldapsearch', ['-H', `ldap://127.0.0.1:${slapd.port}`, '-x', '-D', directory.bindDn, '-w', passwords.reader, '-b', base], { env: tlsEnv(slapd.root) });
+    const result = run(
+      '/usr/bin/ldapsearch',
+      ['-H', `ldap://127.0.0.1:${slapd.port}`, '-x', '-D', directory.bindDn, '-w', passwords.reader, '-b', base],
+      { env: tlsEnv(slapd.root) },
+    );
     expect(result.status).not.toBe(0);
   });
 
@@ -167,9 +210,13 @@ describe('live slapd enforces the directory controls', () => {
   });
 
   it('lets a user bind with their own password (what Synapse checks at login)', () => {
-    const ok = run('/usr/bin/ldapwhoami', ['-H', url, '-x', '-D', `uid=alice,${people}`, '-w', passwords.alice], { env: tlsEnv(slapd.root) });
+    const ok = run('/usr/bin/ldapwhoami', ['-H', url, '-x', '-D', `uid=alice,${people}`, '-w', passwords.alice], {
+      env: tlsEnv(slapd.root),
+    });
     expect(ok.stdout.trim()).toBe(`dn:uid=alice,${people}`);
-    const wrong = run('/usr/bin/ldapwhoami', ['-H', url, '-x', '-D', `uid=alice,${people}`, '-w', passwords.bob], { env: tlsEnv(slapd.root) });
+    const wrong = run('/usr/bin/ldapwhoami', ['-H', url, '-x', '-D', `uid=alice,${people}`, '-w', passwords.bob], {
+      env: tlsEnv(slapd.root),
+    });
     expect(wrong.status).not.toBe(0);
   });
 
@@ -205,7 +252,8 @@ describe('the bind account comes from the delivered ldap-bind secret', () => {
     runInitSteps(slapdInitCommands(DEBIAN_LAYOUT, directory, paths));
     slapd = await serveSlapd(slapd.root, paths.runtimeConfigDirectory);
     url = `ldaps://127.0.0.1:${slapd.port}`;
-    const whoami = (secret: string) => run('/usr/bin/ldapwhoami', ['-H', url, '-x', '-D', directory.bindDn, '-w', secret], { env: tlsEnv(slapd.root) });
+    const whoami = (secret: string) =>
+      run('/usr/bin/ldapwhoami', ['-H', url, '-x', '-D', directory.bindDn, '-w', secret], { env: tlsEnv(slapd.root) });
     expect(whoami(rotated).stdout.trim()).toBe(`dn:${directory.bindDn}`);
     expect(whoami(passwords.reader).status).not.toBe(0);
     // The people loaded at first start are still there: the bootstrap LDIF is not reloaded.

@@ -6,11 +6,11 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../model/load-config';
 import { homeserverNamespace } from '../../model/compartments';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { SECRET_NAMES } from '../../model/secrets';
-import { homeserverSecrets } from '../../workloads/secrets';
 import { POSTGRES_INITDB_ARGS, postgresServerArgs, renderPgHba } from '../../render/postgres';
+import { homeserverSecrets } from '../../workloads/secrets';
 import { deliveredFiles, valuesFor } from '../support/delivered-secrets';
 import { esoTemplateBinary } from '../support/eso-template';
 import { giveToServer, postgresBinDirectory, runAsServer, startAsServer } from '../support/postgres';
@@ -31,8 +31,14 @@ let passfile = '';
 function psql(connection: Record<string, string | number>, sql: string, env: Record<string, string> = {}) {
   // libpq matches the passfile and verifies the certificate against `host`, and connects to `hostaddr`.
   const conninfo = Object.entries({ host: SERVICE_NAME, hostaddr: '127.0.0.1', port, connect_timeout: 5, ...connection })
-    .filter(([, value]) => value !== '').map(([key, value]) => `${key}=${value}`).join(' ');
-  const result = spawnSync('psql', [conninfo, '-XAtqc', sql], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, PGPASSWORD: '', ...env } });
+    .filter(([, value]) => value !== '')
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  const result = spawnSync('psql', [conninfo, '-XAtqc', sql], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    env: { ...process.env, PGPASSWORD: '', ...env },
+  });
   return { status: result.status, out: `${result.stdout}${result.stderr}`.trim() };
 }
 
@@ -42,7 +48,11 @@ beforeAll(async () => {
   port = await freePort();
   root = tempDirectory('postgres-');
   // The synapse-database Secret as External Secrets renders it; only the port differs from the pod (loopback).
-  const declaration = homeserverSecrets({ inClusterDirectory: true, s3: false, pgpassPrefix: `${SERVICE_NAME}:${port}:synapse:synapse:` }).find((secret) => secret.name === SECRET_NAMES.database);
+  const declaration = homeserverSecrets({
+    inClusterDirectory: true,
+    s3: false,
+    pgpassPrefix: `${SERVICE_NAME}:${port}:synapse:synapse:`,
+  }).find((secret) => secret.name === SECRET_NAMES.database);
   if (!declaration) throw new Error('no synapse-database declaration');
   const files = deliveredFiles(declaration, valuesFor(declaration));
   password = files.password ?? '';
@@ -61,11 +71,31 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(root, 'run'));
   giveToServer(root);
   // As the image's entrypoint does: initdb with the role, its password and POSTGRES_INITDB_ARGS.
-  const init = runAsServer(path.join(bin, 'initdb'), ['-D', path.join(root, 'data'), '--username=synapse', `--pwfile=${path.join(root, 'pwfile')}`, ...POSTGRES_INITDB_ARGS.split(' ')]);
+  const init = runAsServer(path.join(bin, 'initdb'), [
+    '-D',
+    path.join(root, 'data'),
+    '--username=synapse',
+    `--pwfile=${path.join(root, 'pwfile')}`,
+    ...POSTGRES_INITDB_ARGS.split(' '),
+  ]);
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   // The rendered arguments, then only what differs on loopback: address, port, socket directory.
   const args = postgresServerArgs({ configDirectory: root, tlsDirectory: tls }).slice(1);
-  server = startAsServer(path.join(bin, 'postgres'), ['-D', path.join(root, 'data'), ...args, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${port}`, '-c', `unix_socket_directories=${path.join(root, 'run')}`], path.join(root, 'postgres.log'));
+  server = startAsServer(
+    path.join(bin, 'postgres'),
+    [
+      '-D',
+      path.join(root, 'data'),
+      ...args,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `port=${port}`,
+      '-c',
+      `unix_socket_directories=${path.join(root, 'run')}`,
+    ],
+    path.join(root, 'postgres.log'),
+  );
   const deadline = Date.now() + 30_000;
   passfile = path.join(tempDirectory('pgpass-'), 'pgpass');
   // The pod's init step copies the delivered pgpass to a 0600 file.
@@ -77,7 +107,9 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   // As the entrypoint does for POSTGRES_DB: over the local socket (SCRAM), the only non-TLS path.
-  const created = psql({ host: path.join(root, 'run'), hostaddr: '', dbname: 'postgres', user: 'synapse' }, 'CREATE DATABASE synapse', { PGPASSWORD: password });
+  const created = psql({ host: path.join(root, 'run'), hostaddr: '', dbname: 'postgres', user: 'synapse' }, 'CREATE DATABASE synapse', {
+    PGPASSWORD: password,
+  });
   if (created.status !== 0) throw new Error(`CREATE DATABASE failed: ${created.out}`);
 });
 
@@ -90,7 +122,7 @@ const verified = () => ({ user: 'synapse', sslmode: 'verify-full', sslrootcert: 
 describe('PostgreSQL as rendered', () => {
   it('accepts the synapse role over TLS verified against the internal CA and the Service name, with the delivered passfile', () => {
     expect(fs.readFileSync(passfile, 'utf8')).toBe(`${SERVICE_NAME}:${port}:synapse:synapse:${password}`);
-    const result = psql({ ...verified(), dbname: 'synapse' }, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+    const result = psql({ ...verified(), dbname: 'synapse' }, 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
     expect(result).toEqual({ status: 0, out: 't' });
   });
 
@@ -101,7 +133,9 @@ describe('PostgreSQL as rendered', () => {
   });
 
   it('keeps C collation and ctype, as Synapse requires', () => {
-    expect(psql({ ...verified(), dbname: 'synapse' }, "SELECT datcollate || '/' || datctype FROM pg_database WHERE datname = 'synapse'").out).toBe('C/C');
+    expect(
+      psql({ ...verified(), dbname: 'synapse' }, "SELECT datcollate || '/' || datctype FROM pg_database WHERE datname = 'synapse'").out,
+    ).toBe('C/C');
   });
 
   it('refuses connections without TLS', () => {

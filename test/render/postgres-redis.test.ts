@@ -1,10 +1,12 @@
+import { scanText } from '../../policies/secrets/secret-scan';
 import { POSTGRES_INITDB_ARGS, postgresServerArgs, renderPgHba } from '../../render/postgres';
 import { renderRedisConf } from '../../render/redis';
-import { scanText } from '../../policies/secrets/secret-scan';
 
 describe('PostgreSQL', () => {
   const args = postgresServerArgs({ configDirectory: '/config', tlsDirectory: '/tls' });
-  const settings = Object.fromEntries(args.filter((_, index) => args[index - 1] === '-c').map((pair) => pair.split('=') as [string, string]));
+  const settings = Object.fromEntries(
+    args.filter((_, index) => args[index - 1] === '-c').map((pair) => pair.split('=') as [string, string]),
+  );
 
   it.each([
     ['ssl', 'on'],
@@ -23,7 +25,11 @@ describe('PostgreSQL', () => {
       .split('\n')
       .filter((line) => line && !line.startsWith('#'))
       .map((line) => line.split(/\s+/));
-    expect(rules.filter((rule) => rule[0] !== 'local').every((rule) => rule[0] === 'hostssl' && rule[1] === 'synapse' && rule[2] === 'synapse' && rule[4] === 'scram-sha-256')).toBe(true);
+    expect(
+      rules
+        .filter((rule) => rule[0] !== 'local')
+        .every((rule) => rule[0] === 'hostssl' && rule[1] === 'synapse' && rule[2] === 'synapse' && rule[4] === 'scram-sha-256'),
+    ).toBe(true);
     expect(rules.some((rule) => rule.includes('trust') || rule.includes('md5') || rule.includes('password'))).toBe(false);
   });
 

@@ -3,9 +3,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { SECRET_NAMES } from '../../model/secrets';
 import { renderRedisConf } from '../../render/redis';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { deliveredFiles, valuesFor } from '../support/delivered-secrets';
 import { esoTemplateBinary } from '../support/eso-template';
 import { freePort, tempDirectory } from '../support/slapd';
@@ -21,17 +21,24 @@ let port = 0;
 let dataDirectory = '';
 
 function cli(args: string[], auth: string | null = password): string {
-  const result = spawnSync(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...(auth ? ['-a', auth] : []), ...args], { encoding: 'utf8', timeout: 10_000 });
+  const result = spawnSync(
+    REDIS_CLI,
+    ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...(auth ? ['-a', auth] : []), ...args],
+    { encoding: 'utf8', timeout: 10_000 },
+  );
   return `${result.stdout}${result.stderr}`.trim();
 }
 
 beforeAll(async () => {
-  for (const tool of [REDIS_SERVER, REDIS_CLI]) if (!fs.existsSync(tool)) throw new Error(`${tool} is missing: install Debian's redis-server (apt-get install redis-server)`);
+  for (const tool of [REDIS_SERVER, REDIS_CLI])
+    if (!fs.existsSync(tool)) throw new Error(`${tool} is missing: install Debian's redis-server (apt-get install redis-server)`);
   const directory = tempDirectory('redis-');
   dataDirectory = directory;
   esoTemplateBinary();
   // The redis-auth Secret as External Secrets renders it: the password, and an ACL holding only its SHA-256.
-  const declaration = homeserverSecretDeclarations(loadDeploymentConfig().homeservers[0]!).find((secret) => secret.name === SECRET_NAMES.redis);
+  const declaration = homeserverSecretDeclarations(loadDeploymentConfig().homeservers[0]!).find(
+    (secret) => secret.name === SECRET_NAMES.redis,
+  );
   if (!declaration) throw new Error('no redis-auth declaration');
   const files = deliveredFiles(declaration, valuesFor(declaration));
   password = files.password ?? '';
@@ -69,9 +76,12 @@ describe('Redis as rendered', () => {
     expect(cli(['SET', 'cache:key', 'v', 'PX', '1000'])).toBe('OK');
     expect(cli(['GET', 'cache:key'])).toBe('v');
   });
-  it.each([['CONFIG', 'GET', 'requirepass'], ['KEYS', '*'], ['FLUSHALL'], ['DEBUG', 'SLEEP', '0'], ['ACL', 'LIST']])('refuses the dangerous command %s', (...command) => {
-    expect(cli(command)).toMatch(/NOPERM|not allowed/);
-  });
+  it.each([['CONFIG', 'GET', 'requirepass'], ['KEYS', '*'], ['FLUSHALL'], ['DEBUG', 'SLEEP', '0'], ['ACL', 'LIST']])(
+    'refuses the dangerous command %s',
+    (...command) => {
+      expect(cli(command)).toMatch(/NOPERM|not allowed/);
+    },
+  );
   it('persists nothing to its data directory', () => {
     expect(cli(['SET', 'persisted?', 'no'])).toBe('OK');
     expect(fs.readdirSync(dataDirectory).filter((name) => /\.(rdb|aof)$|appendonly/.test(name))).toEqual([]);

@@ -3,11 +3,11 @@
  * email-domain admission patterns evaluated with Python's `re.match` (Synapse's own matcher).
  */
 import { loadDeploymentConfig } from '../../model/load-config';
-import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
 import { emailDomainPattern, escapePythonRegex } from '../../render/synapse/email-patterns';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { admissionFilter, escapeLdapFilterValue } from '../../render/synapse/ldap-filter';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
+import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { pyYamlLoad, pythonReMatches } from '../support/python';
 
@@ -45,7 +45,13 @@ const KNOBS: [knob: string, expected: unknown][] = [
   ['encryption_enabled_by_default_for_room_type', 'all'],
   ['enable_authenticated_media', true],
   ['max_upload_size', '50M'],
-  ['media_upload_limits', [{ time_period: '1h', max_size: '500M' }, { time_period: '1d', max_size: '2G' }]],
+  [
+    'media_upload_limits',
+    [
+      { time_period: '1h', max_size: '500M' },
+      { time_period: '1d', max_size: '2G' },
+    ],
+  ],
   ['media_retention', { local_media_lifetime: '365d', remote_media_lifetime: '14d' }],
   ['url_preview_enabled', false],
   ['user_directory.search_all_users', false],
@@ -93,14 +99,21 @@ describe('homeserver.yaml (closed default), read back by PyYAML', () => {
     expect(text).not.toMatch(/: (all|off|on|no|yes)$/m);
   });
 
-  it('blocks private, metadata and the cluster\'s own ranges for outbound requests', () => {
+  it("blocks private, metadata and the cluster's own ranges for outbound requests", () => {
     const blocked = at(closedConfig, 'ip_range_blacklist') as string[];
-    expect(blocked).toEqual(expect.arrayContaining(['10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16', '169.254.169.254/32', '127.0.0.0/8', 'fc00::/7']));
+    expect(blocked).toEqual(
+      expect.arrayContaining(['10.244.0.0/16', '10.96.0.0/12', '192.168.0.0/16', '169.254.169.254/32', '127.0.0.0/8', 'fc00::/7']),
+    );
     expect(new Set(blocked).size).toBe(blocked.length);
   });
 
   it('serves client only on the public listener, replication and metrics on internal ones', () => {
-    const listeners = at(closedConfig, 'listeners') as { port: number; type: string; x_forwarded?: boolean; resources?: { names: string[] }[] }[];
+    const listeners = at(closedConfig, 'listeners') as {
+      port: number;
+      type: string;
+      x_forwarded?: boolean;
+      resources?: { names: string[] }[];
+    }[];
     expect(listeners.map((l) => [l.port, l.type, l.resources?.flatMap((r) => r.names) ?? []])).toEqual([
       [8008, 'http', ['client']],
       [9093, 'http', ['replication']],
@@ -125,20 +138,29 @@ describe('homeserver.yaml (closed default), read back by PyYAML', () => {
       start_tls: false,
       bind_password_file: '/secrets/ldap/password',
       tls_options: { validate: 2, ca_certs_file: '/trust/ca.crt' },
-      filter: '(&(objectClass=inetOrgPerson)(memberOf=cn=matrix-users,ou=groups,dc=agency,dc=example,dc=org)(|(mail=*@agency.example.org)))',
+      filter:
+        '(&(objectClass=inetOrgPerson)(memberOf=cn=matrix-users,ou=groups,dc=agency,dc=example,dc=org)(|(mail=*@agency.example.org)))',
     });
     expect(ldap?.config).not.toHaveProperty('bind_password');
   });
 
   it('holds no inline secret option (only their *_path / *_file forms)', () => {
-    const inlineSecretKeys = ['macaroon_secret_key', 'form_secret', 'registration_shared_secret', 'worker_replication_secret', 'turn_shared_secret', 'password'];
+    const inlineSecretKeys = [
+      'macaroon_secret_key',
+      'form_secret',
+      'registration_shared_secret',
+      'worker_replication_secret',
+      'turn_shared_secret',
+      'password',
+    ];
     const found: string[] = [];
     const walk = (value: unknown, path: string) => {
       if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}[${index}]`));
-      else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) {
-        if (inlineSecretKeys.includes(key) || key === 'bind_password') found.push(`${path}.${key}`);
-        walk(child, `${path}.${key}`);
-      }
+      else if (value && typeof value === 'object')
+        for (const [key, child] of Object.entries(value)) {
+          if (inlineSecretKeys.includes(key) || key === 'bind_password') found.push(`${path}.${key}`);
+          walk(child, `${path}.${key}`);
+        }
     };
     walk(closedConfig, '$');
     expect(found).toEqual([]);
@@ -150,7 +172,9 @@ describe('homeserver.yaml of a federated fleet member', () => {
   it('allowlists exactly the fleet peers and serves federation', () => {
     expect(config.federation_domain_whitelist).toEqual(['matrix.agency.example.org', 'matrix.region.example.org']);
     expect(config.federation_sender_instances).toEqual(['federation-sender']);
-    expect(at(config, 'listeners')).toEqual(expect.arrayContaining([expect.objectContaining({ port: 8008, resources: [{ names: ['client', 'federation'], compress: false }] })]));
+    expect(at(config, 'listeners')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ port: 8008, resources: [{ names: ['client', 'federation'], compress: false }] })]),
+    );
     expect(config.trusted_key_servers).toEqual([]);
   });
 });
@@ -159,8 +183,18 @@ describe('worker configs', () => {
   it('runs the media repository only on the media worker, with replication and metrics listeners', () => {
     const [media] = workerDefinitions(agency);
     const config = pyYamlLoad(toSynapseYaml(workerConfig(media!), 'test'));
-    expect(config).toMatchObject({ worker_app: 'synapse.app.generic_worker', worker_name: 'media-repository', enable_media_repo: true, worker_log_config: '/config/log.yaml' });
-    expect((config.worker_listeners as { port: number; resources?: { names: string[] }[] }[]).map((l) => [l.port, l.resources?.[0]?.names ?? []])).toEqual([
+    expect(config).toMatchObject({
+      worker_app: 'synapse.app.generic_worker',
+      worker_name: 'media-repository',
+      enable_media_repo: true,
+      worker_log_config: '/config/log.yaml',
+    });
+    expect(
+      (config.worker_listeners as { port: number; resources?: { names: string[] }[] }[]).map((l) => [
+        l.port,
+        l.resources?.[0]?.names ?? [],
+      ]),
+    ).toEqual([
       [8008, ['media', 'client']],
       [9093, ['replication']],
       [9000, []],
@@ -201,7 +235,10 @@ describe('email-domain admission patterns under Python re.match', () => {
 
   it('escapes every regex metacharacter', () => {
     expect(escapePythonRegex('a.b-c')).toBe('a\\.b\\-c');
-    expect(pythonReMatches(`^${escapePythonRegex('a.(b)*[c]?+{1}|$^\\')}\\Z`, ['a.(b)*[c]?+{1}|$^\\', 'aX(b)*[c]?+{1}|$^\\'])).toEqual([true, false]);
+    expect(pythonReMatches(`^${escapePythonRegex('a.(b)*[c]?+{1}|$^\\')}\\Z`, ['a.(b)*[c]?+{1}|$^\\', 'aX(b)*[c]?+{1}|$^\\'])).toEqual([
+      true,
+      false,
+    ]);
   });
 });
 
@@ -218,7 +255,9 @@ describe('LDAP admission filter', () => {
 
 describe('Synapse workloads', () => {
   it('start every Synapse process with --no-secrets-in-config', () => {
-    const processes = [...homeserverWorkloads(fleet, ministry), ...mediaWorkloads(fleet, ministry)].filter((w) => w.image === fleet.images.effective.synapse);
+    const processes = [...homeserverWorkloads(fleet, ministry), ...mediaWorkloads(fleet, ministry)].filter(
+      (w) => w.image === fleet.images.effective.synapse,
+    );
     expect(processes.map((w) => w.name)).toEqual(['synapse', 'federation-sender', 'media-repository']);
     for (const workload of processes) expect(workload.command?.at(-1)).toBe('--no-secrets-in-config');
   });

@@ -4,16 +4,16 @@
  * created as the cluster mounts them; nothing is mocked.
  */
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../model/load-config';
-import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { createHash } from 'node:crypto';
-import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
-import { homeserverSecretDeclarations } from '../../workloads/secrets';
+import * as path from 'node:path';
+import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { SECRET_NAMES, SIGNING_KEY_ID } from '../../model/secrets';
 import { SYNAPSE_PATHS } from '../../render/synapse/mount-paths';
-import { deliveredFiles, valuesFor } from '../support/delivered-secrets';
+import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { deliveredFiles, valuesFor } from '../support/delivered-secrets';
 import { ensureSynapseVenv } from '../support/synapse-venv';
 
 // A cold machine builds the venv (about a minute) and ESO's template engine (minutes).
@@ -33,7 +33,11 @@ interface LoadRequest {
 /** One Python process loads every request: Synapse's import cost is paid once. */
 function loadAll(requests: readonly LoadRequest[]): Loaded[] {
   const script = path.join(__dirname, '..', 'support', 'load_synapse_config.py');
-  const result = spawnSync(ensureSynapseVenv(), [script], { input: JSON.stringify(requests), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(ensureSynapseVenv(), [script], {
+    input: JSON.stringify(requests),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.status !== 0) throw new Error(`loader crashed:\n${result.stderr}`);
   return JSON.parse(result.stdout) as Loaded[];
 }
@@ -60,8 +64,13 @@ const main = cases[0]!;
 const withInlineSecret = { ...main.files, 'homeserver.yaml': `${main.files['homeserver.yaml']}macaroon_secret_key: "inline"\n` };
 /** The media worker as it was before workers dropped the LDAP module: it must not start without the ldap-bind Secret. */
 const mediaWorker = cases.find((c) => c.name === 'media-repository')!;
-const workerFile = Object.keys(mediaWorker.files).find((file) => file !== 'homeserver.yaml' && file !== 'log.yaml' && /^modules: \[\]$/m.test(mediaWorker.files[file] ?? ''))!;
-const mediaWithLdap = { ...mediaWorker, files: { ...mediaWorker.files, [workerFile]: (mediaWorker.files[workerFile] ?? '').replace(/^modules: \[\]\n/m, '') } };
+const workerFile = Object.keys(mediaWorker.files).find(
+  (file) => file !== 'homeserver.yaml' && file !== 'log.yaml' && /^modules: \[\]$/m.test(mediaWorker.files[file] ?? ''),
+)!;
+const mediaWithLdap = {
+  ...mediaWorker,
+  files: { ...mediaWorker.files, [workerFile]: (mediaWorker.files[workerFile] ?? '').replace(/^modules: \[\]\n/m, '') },
+};
 const withoutReportStats = { ...main.files, 'homeserver.yaml': (main.files['homeserver.yaml'] ?? '').replace('report_stats: false\n', '') };
 /** The agency homeserver of the fleet sends mail: its main process reads an External Secrets-rendered email section. */
 const mailing = cases.find((c) => c.config === fleet && c.homeserver.synapse.smtp !== undefined && c.name === 'synapse')!;
@@ -74,24 +83,38 @@ const delivered = (() => {
     const values = valuesFor(declaration);
     return { values, files: deliveredFiles(declaration, values) };
   };
-  return { signing: render(SECRET_NAMES.signingKey), keys: render(SECRET_NAMES.synapseKeys), redis: render(SECRET_NAMES.redis), ldap: render(SECRET_NAMES.ldapBind), email: render(SECRET_NAMES.email) };
+  return {
+    signing: render(SECRET_NAMES.signingKey),
+    keys: render(SECRET_NAMES.synapseKeys),
+    redis: render(SECRET_NAMES.redis),
+    ldap: render(SECRET_NAMES.ldapBind),
+    email: render(SECRET_NAMES.email),
+  };
 })();
 const deliveredRequest: LoadRequest = {
   files: mailing.files,
   configs: mailing.configs,
   mounted: {
     [`${SYNAPSE_PATHS.signingKeyDirectory}/signing.key`]: delivered.signing.files['signing.key'] ?? '',
-    ...Object.fromEntries(['macaroon', 'form', 'replication'].map((file) => [`${SYNAPSE_PATHS.keysDirectory}/${file}`, delivered.keys.files[file] ?? ''])),
+    ...Object.fromEntries(
+      ['macaroon', 'form', 'replication'].map((file) => [`${SYNAPSE_PATHS.keysDirectory}/${file}`, delivered.keys.files[file] ?? '']),
+    ),
     [`${SYNAPSE_PATHS.redisSecretDirectory}/password`]: delivered.redis.files.password ?? '',
     [`${SYNAPSE_PATHS.ldapSecretDirectory}/password`]: delivered.ldap.files.password ?? '',
     [`${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`]: delivered.email.files['email.yaml'] ?? '',
   },
-  extraConfigs: (mailing.homeserver.synapse.smtp ? [`${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`] : []),
+  extraConfigs: mailing.homeserver.synapse.smtp ? [`${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`] : [],
 };
 
 let results: Loaded[] = [];
 beforeAll(() => {
-  results = loadAll([...cases.map(({ files, configs, secretDirectories }) => ({ files, configs, secretDirectories })), { files: withInlineSecret, configs: main.configs }, { files: withoutReportStats, configs: main.configs }, deliveredRequest, { files: mediaWithLdap.files, configs: mediaWithLdap.configs, secretDirectories: mediaWithLdap.secretDirectories }]);
+  results = loadAll([
+    ...cases.map(({ files, configs, secretDirectories }) => ({ files, configs, secretDirectories })),
+    { files: withInlineSecret, configs: main.configs },
+    { files: withoutReportStats, configs: main.configs },
+    deliveredRequest,
+    { files: mediaWithLdap.files, configs: mediaWithLdap.configs, secretDirectories: mediaWithLdap.secretDirectories },
+  ]);
 });
 
 describe('real Synapse loads every rendered config with --no-secrets-in-config', () => {
@@ -125,13 +148,19 @@ describe('real Synapse loads every rendered config with --no-secrets-in-config',
     });
     if (name === 'synapse') {
       // Logins are the main process's: it alone loads the LDAP module and reads the bind password.
-      expect(loaded).toMatchObject({ ldap_module: 'ldap_auth_provider.LdapAuthProviderModule', ldap_start_tls: false, ldap_tls_options: expect.objectContaining({ validate: 2 }), ldap_bind_password_read_from_file: true });
+      expect(loaded).toMatchObject({
+        ldap_module: 'ldap_auth_provider.LdapAuthProviderModule',
+        ldap_start_tls: false,
+        ldap_tls_options: expect.objectContaining({ validate: 2 }),
+        ldap_bind_password_read_from_file: true,
+      });
       expect(String(loaded.ldap_uri)).toMatch(/^ldaps:\/\//);
     } else {
       // Workers start without the ldap-bind Secret their pods do not mount.
       expect(loaded).toMatchObject({ ldap_module: null, ldap_bind_password_read_from_file: null });
     }
-    if (name === 'media-repository') expect(loaded).toMatchObject({ enable_authenticated_media: true, max_upload_size: 50 * 1024 * 1024, media_upload_limits: 2 });
+    if (name === 'media-repository')
+      expect(loaded).toMatchObject({ enable_authenticated_media: true, max_upload_size: 50 * 1024 * 1024, media_upload_limits: 2 });
   });
 });
 
@@ -154,7 +183,12 @@ describe('real Synapse reads the files External Secrets renders from generated v
 
   it('accepts them all with --no-secrets-in-config, the email section included', () => {
     expect(loaded().error).toBeUndefined();
-    expect(loaded()).toMatchObject({ redis_password_set: true, replication_secret_set: true, ldap_bind_password_read_from_file: true, smtp_host: mailing.homeserver.synapse.smtp?.host });
+    expect(loaded()).toMatchObject({
+      redis_password_set: true,
+      replication_secret_set: true,
+      ldap_bind_password_read_from_file: true,
+      smtp_host: mailing.homeserver.synapse.smtp?.host,
+    });
   });
 
   it('loads the signing key built from a 43-character generated seed (32 bytes of ed25519 seed)', () => {

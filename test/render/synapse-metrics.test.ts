@@ -6,8 +6,8 @@
  * and the exposition of Synapse's own metrics listener.
  */
 import { spawnSync } from 'node:child_process';
-import { ALERT_METRICS } from '../../render/monitoring/alert-rules';
 import { SYNAPSE_METRICS_PATH } from '../../model/monitoring';
+import { ALERT_METRICS } from '../../render/monitoring/alert-rules';
 import { freePort } from '../support/slapd';
 import { ensureSynapseVenv } from '../support/synapse-venv';
 
@@ -84,7 +84,11 @@ describe('Synapse metric and servlet names used by the directory-scraping alerts
   beforeAll(async () => {
     const python = ensureSynapseVenv();
     const port = await freePort();
-    const run = spawnSync(python, ['-c', PROBE], { input: JSON.stringify({ paths: CLIENT_PATHS, port, path: SYNAPSE_METRICS_PATH }), encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(python, ['-c', PROBE], {
+      input: JSON.stringify({ paths: CLIENT_PATHS, port, path: SYNAPSE_METRICS_PATH }),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (run.status !== 0) throw new Error(`synapse probe failed: ${run.stderr}`);
     probe = JSON.parse(run.stdout) as ProbeResult;
   });
@@ -97,11 +101,15 @@ describe('Synapse metric and servlet names used by the directory-scraping alerts
 
   it('labels requests with the servlet class name', () => {
     expect(probe.registerUsesClassName).toBe(true);
-    for (const name of [...ALERT_METRICS.userDirectoryServlets, ...ALERT_METRICS.profileServlets]) expect(probe.classNames[name]).toBe(name);
+    for (const name of [...ALERT_METRICS.userDirectoryServlets, ...ALERT_METRICS.profileServlets])
+      expect(probe.classNames[name]).toBe(name);
   });
 
   it('serves the user-directory search with the servlet the alert selects', () => {
-    expect(probe.handlers[ALERT_METRICS.userDirectoryServlets[0]]).toEqual(['/_matrix/client/r0/user_directory/search', '/_matrix/client/v3/user_directory/search']);
+    expect(probe.handlers[ALERT_METRICS.userDirectoryServlets[0]]).toEqual([
+      '/_matrix/client/r0/user_directory/search',
+      '/_matrix/client/v3/user_directory/search',
+    ]);
     expect(probe.directoryRegisters).toContain('UserDirectorySearchRestServlet(hs).register(http_server)');
   });
 

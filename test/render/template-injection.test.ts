@@ -13,17 +13,17 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { DirectorySettings, HomeserverSettings } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { type OpenBaoPolicy } from '../../model/secret-access';
-import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import { SECRET_NAMES } from '../../model/secrets';
 import { renderHaproxyConfig } from '../../render/gateway/haproxy-config';
 import { goTemplate, goTemplateLiteral } from '../../render/go-template';
 import { homeserverAlertGroups, renderRuleFile } from '../../render/monitoring/alert-rules';
 import { configuratorScript } from '../../render/openbao/configurator';
+import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import { DEBIAN_LAYOUT, renderSlapdConfig, slapdInitCommands, type OpenLdapPaths } from '../../render/openldap';
 import { emailConfigTemplate, homeserverConfig } from '../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { renderExternalSecretTemplates } from '../support/eso-template';
 import { checkConfig, requireHaproxy, startHaproxy, throwawayPem, waitUntil } from '../support/haproxy';
@@ -53,11 +53,18 @@ const MARKERS: readonly string[] = [
   '$(touch /tmp/pwned) `id` %s %n',
   '# comment',
   'a\u2028b\u0085c',
-  'Ministère de l\'Intérieur & Cie',
+  "Ministère de l'Intérieur & Cie",
 ];
 
 /** Hostile passwords (operator-provided values reach the same file). */
-const PASSWORDS: readonly string[] = ['plain', 'pa"ss\\word', '"\nenable_registration: true\n#', '{{ .password }}', "it's \u00e9t\u00e9 \u2028 \t", '<&>'];
+const PASSWORDS: readonly string[] = [
+  'plain',
+  'pa"ss\\word',
+  '"\nenable_registration: true\n#',
+  '{{ .password }}',
+  "it's \u00e9t\u00e9 \u2028 \t",
+  '<&>',
+];
 
 function withSmtp(smtp: Partial<NonNullable<HomeserverSettings['synapse']['smtp']>>): HomeserverSettings {
   return { ...mailing, synapse: { ...mailing.synapse, smtp: { ...mailing.synapse.smtp!, ...smtp } } };
@@ -65,7 +72,11 @@ function withSmtp(smtp: Partial<NonNullable<HomeserverSettings['synapse']['smtp'
 
 describe('External Secrets renders email.yaml as the literal config and the password, and PyYAML reads only the email section', () => {
   const cases = [
-    ...MARKERS.map((marker) => ({ field: 'notifFrom', homeserver: withSmtp({ notifFrom: `${marker} <noreply@agency.example.org>` }), expected: { notif_from: `${marker} <noreply@agency.example.org>` } })),
+    ...MARKERS.map((marker) => ({
+      field: 'notifFrom',
+      homeserver: withSmtp({ notifFrom: `${marker} <noreply@agency.example.org>` }),
+      expected: { notif_from: `${marker} <noreply@agency.example.org>` },
+    })),
     ...MARKERS.map((marker) => ({ field: 'host', homeserver: withSmtp({ host: marker }), expected: { smtp_host: marker } })),
     ...MARKERS.map((marker) => ({ field: 'username', homeserver: withSmtp({ username: marker }), expected: { smtp_user: marker } })),
   ];
@@ -81,7 +92,10 @@ describe('External Secrets renders email.yaml as the literal config and the pass
   });
 
   it('the attack of the review: a sender address that printed the password and reopened registration (refused by the config, inert here)', () => {
-    const template = emailConfigTemplate(withSmtp({ notifFrom: '{{`x`|quote|trunc 1}}{{`enable_registration: true #`|nindent 0}} <{{ .password }}@agency.example.org>' })) ?? '';
+    const template =
+      emailConfigTemplate(
+        withSmtp({ notifFrom: '{{`x`|quote|trunc 1}}{{`enable_registration: true #`|nindent 0}} <{{ .password }}@agency.example.org>' }),
+      ) ?? '';
     const rendered = renderExternalSecretTemplates({ 'email.yaml': template }, { password: 'the-smtp-password' })['email.yaml'] ?? '';
     expect(rendered.match(/the-smtp-password/g)).toHaveLength(1);
     expect(Object.keys(pyYamlLoad(rendered))).toEqual(['email']);
@@ -106,7 +120,11 @@ describe('every declared secret file keeps its literal text literal', () => {
 });
 
 describe('YAML written by the yaml library reads back, under PyYAML, as exactly the document', () => {
-  const directory: DirectorySettings = { ...mailing.directory, usersDn: 'ou=people"\nenable_registration: true\n#', admissionGroup: "cn=x'\n- y" };
+  const directory: DirectorySettings = {
+    ...mailing.directory,
+    usersDn: 'ou=people"\nenable_registration: true\n#',
+    admissionGroup: "cn=x'\n- y",
+  };
   const hostile: HomeserverSettings = {
     ...mailing,
     serverName: 'matrix"\nenable_registration: true\n#',
@@ -136,20 +154,26 @@ describe('HCL: OpenBao policies parse with exactly the declared paths and capabi
 
   it('quotes the paths and keeps the description in its comment', () => {
     const parsed = parseHcl(renderOpenBaoPolicy(policy));
-    const rules = (parsed.path as Record<string, { capabilities: string[] }[]>[]).map((entry) => Object.entries(entry).map(([path, body]) => ({ path, capabilities: body[0]?.capabilities })));
+    const rules = (parsed.path as Record<string, { capabilities: string[] }[]>[]).map((entry) =>
+      Object.entries(entry).map(([path, body]) => ({ path, capabilities: body[0]?.capabilities })),
+    );
     expect(rules.flat()).toEqual(policy.rules.map((rule) => ({ path: rule.path, capabilities: [...rule.capabilities] })));
     expect(Object.keys(parsed)).toEqual(['path']);
   });
 
   it('refuses interpolation sequences (HCL 1 has no escape for them)', () => {
-    expect(() => renderOpenBaoPolicy({ ...policy, rules: [{ path: 'matrix/data/${x}', capabilities: ['read'] }] })).toThrow(/interpolation sequence/);
+    expect(() => renderOpenBaoPolicy({ ...policy, rules: [{ path: 'matrix/data/${x}', capabilities: ['read'] }] })).toThrow(
+      /interpolation sequence/,
+    );
   });
 });
 
 describe('POSIX shell', () => {
   it("takes the configurator's OpenBao address as one literal word", () => {
     const address = "https://x'$(touch /tmp/pwned)`id`\"; echo '";
-    const line = configuratorScript(address).split('\n').find((candidate) => candidate.startsWith('export BAO_ADDR='))!;
+    const line = configuratorScript(address)
+      .split('\n')
+      .find((candidate) => candidate.startsWith('export BAO_ADDR='))!;
     const result = spawnSync('/bin/sh', ['-c', `${line}\nprintf %s "$BAO_ADDR"`], { encoding: 'utf8' });
     expect(result.stdout).toBe(address);
   });
@@ -175,12 +199,16 @@ describe('slapd: DNs with inner spaces (valid config) reach cn=config, LDIF and 
       bootstrapLdif: path.join(root, 'bootstrap.ldif'),
       bindPasswordFile: path.join(root, 'ldap-bind', 'password'),
     };
-    for (const directory of [paths.runtimeConfigDirectory, paths.dataDirectory, path.dirname(paths.bindPasswordFile)]) fs.mkdirSync(directory, { recursive: true });
+    for (const directory of [paths.runtimeConfigDirectory, paths.dataDirectory, path.dirname(paths.bindPasswordFile)])
+      fs.mkdirSync(directory, { recursive: true });
     selfSignedCertificate(paths.tlsDirectory, '127.0.0.1');
     fs.writeFileSync(path.join(root, 'slapd-config.ldif'), renderSlapdConfig(spaced, DEBIAN_LAYOUT, paths));
     fs.writeFileSync(
       paths.bootstrapLdif,
-      ['dn: dc=agency,dc=example,dc=org\nobjectClass: dcObject\nobjectClass: organization\no: agency\ndc: agency\n', 'dn: ou=service accounts,dc=agency,dc=example,dc=org\nobjectClass: organizationalUnit\nou: service accounts\n'].join('\n'),
+      [
+        'dn: dc=agency,dc=example,dc=org\nobjectClass: dcObject\nobjectClass: organization\no: agency\ndc: agency\n',
+        'dn: ou=service accounts,dc=agency,dc=example,dc=org\nobjectClass: organizationalUnit\nou: service accounts\n',
+      ].join('\n'),
     );
     fs.writeFileSync(paths.bindPasswordFile, 'reader-password');
     runInitSteps(slapdInitCommands(DEBIAN_LAYOUT, spaced, paths));
@@ -221,18 +249,23 @@ describe('HAProxy answers the well-known documents with the host as literal JSON
       metricsPort: await freePort(),
       certificateFile: throwawayPem(directory),
       backendCaFile: throwawayPem(directory),
-      backends: { synapse: { host: '127.0.0.1', port: 9, tlsName: 'synapse.x.svc' }, media: { host: '127.0.0.1', port: 9, tlsName: 'media.x.svc' } },
+      backends: {
+        synapse: { host: '127.0.0.1', port: 9, tlsName: 'synapse.x.svc' },
+        media: { host: '127.0.0.1', port: 9, tlsName: 'media.x.svc' },
+      },
     }).replace(/^ {2}bind :(\d+)/gm, '  bind 127.0.0.1:$1');
     fs.writeFileSync(file, text);
     expect(checkConfig(file)).toMatchObject({ status: 0 });
     const haproxy = startHaproxy(file);
     const get = (requestPath: string) =>
       new Promise<string>((resolve, reject) => {
-        https.get({ host: '127.0.0.1', port, path: requestPath, rejectUnauthorized: false, agent: false }, (response) => {
-          let body = '';
-          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          response.on('end', () => resolve(body));
-        }).on('error', reject);
+        https
+          .get({ host: '127.0.0.1', port, path: requestPath, rejectUnauthorized: false, agent: false }, (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve(body));
+          })
+          .on('error', reject);
       });
     try {
       let client = '';
@@ -270,14 +303,30 @@ describe('Prometheus expands alert annotations and labels with the server and ho
 
   it('promtool checks the rules and a unit test sees the literal names', () => {
     const directory = tempDirectory('promtool-hostile-');
-    const thresholds = { mediaEgressBytesPerHour: 1024, userDirectorySearchesPerMinute: 1, profileLookupsPerMinute: 1, rejectedLoginsPerMinute: 1 };
+    const thresholds = {
+      mediaEgressBytesPerHour: 1024,
+      userDirectorySearchesPerMinute: 1,
+      profileLookupsPerMinute: 1,
+      rejectedLoginsPerMinute: 1,
+    };
     const namespaces = { gateway: 'g.x', homeserver: 'h', media: 'm' };
-    const groups = homeserverAlertGroups({ homeserverName, serverName, namespaces, targets: [{ namespace: 'g.x', workload: 'haproxy' }], thresholds });
+    const groups = homeserverAlertGroups({
+      homeserverName,
+      serverName,
+      namespaces,
+      targets: [{ namespace: 'g.x', workload: 'haproxy' }],
+      thresholds,
+    });
     fs.writeFileSync(path.join(directory, 'rules.yaml'), renderRuleFile(groups, 'hostile'));
     expect(promtool(['check', 'rules', path.join(directory, 'rules.yaml')]).status).toBe(0);
     const media = groups.flatMap((group) => group.rules).find((rule) => rule.alert === 'MatrixMediaExfiltration')!;
     // As Prometheus expands the description: the value action printed, the literal braces printed as text.
-    const description = media.annotations.description.replace('{{ $value | humanize1024 }}', '60Mi').split('{{ "{{" }}').join('{{').split('{{ "{" }}').join('{');
+    const description = media.annotations.description
+      .replace('{{ $value | humanize1024 }}', '60Mi')
+      .split('{{ "{{" }}')
+      .join('{{')
+      .split('{{ "{" }}')
+      .join('{');
     const unit = {
       rule_files: ['rules.yaml'],
       evaluation_interval: '1m',
@@ -289,7 +338,12 @@ describe('Prometheus expands alert annotations and labels with the server and ho
             {
               eval_time: '70m',
               alertname: media.alert,
-              exp_alerts: [{ exp_labels: { severity: 'critical', 'matrix.sovereign/signal': 'media-exfiltration', homeserver: homeserverName }, exp_annotations: { summary: `Bulk media download from ${serverName}`, description } }],
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'critical', 'matrix.sovereign/signal': 'media-exfiltration', homeserver: homeserverName },
+                  exp_annotations: { summary: `Bulk media download from ${serverName}`, description },
+                },
+              ],
             },
           ],
         },

@@ -1,10 +1,10 @@
 /** The review as Markdown: order of sections, what is shown, redaction, and the 65,000-character cut. */
+import { siteFactsOf } from '../../policies/site-facts';
 import { buildReview } from '../../review/build-review';
 import { lineDiff } from '../../review/line-diff';
 import { cutLines, safeValue } from '../../review/markdown';
 import { renderReview, REVIEW_LIMIT, REVIEW_MARKER } from '../../review/render-review';
 import { snapshotOf } from '../../review/snapshot';
-import { siteFactsOf } from '../../policies/site-facts';
 import type { JsonObject } from '../../tfjson/terraform-json';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { blockAt, find, REVIEW_DATE, reviewAgainstDefault, SITE_CONFIG, synthesizeStacks } from './review-fixtures';
@@ -71,31 +71,55 @@ describe('a change too large for one comment', () => {
       for (const key of Object.keys(data)) data[key] = `${String(data[key])}\n# reviewed`;
     }
   }
-  const review = buildReview({ base: snapshotOf([], 'main'), head: snapshotOf(fleet, 'HEAD', 'c'.repeat(40)), context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE } });
-  const changed = buildReview({ base: snapshotOf(fleet, 'main'), head: snapshotOf(edited, 'HEAD', 'c'.repeat(40)), context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE } });
+  const review = buildReview({
+    base: snapshotOf([], 'main'),
+    head: snapshotOf(fleet, 'HEAD', 'c'.repeat(40)),
+    context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE },
+  });
+  const changed = buildReview({
+    base: snapshotOf(fleet, 'main'),
+    head: snapshotOf(edited, 'HEAD', 'c'.repeat(40)),
+    context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE },
+  });
 
   it.each([
     ['everything added', review],
     ['every object relabelled and every config file changed', changed],
-  ])('%s: the comment stays under the limit, says it was cut and keeps its Markdown well-formed; the full review has everything', (_name, large) => {
-    const { comment, full, truncated } = renderReview(large);
-    expect(full.length).toBeGreaterThan(REVIEW_LIMIT);
-    expect(truncated).toBe(true);
-    expect(comment.length).toBeLessThanOrEqual(REVIEW_LIMIT);
-    expect(comment).toContain('**This review was cut to 65,000 characters**');
-    // Every kind of security delta keeps its share of the comment: a long one cannot push out the others.
-    for (const title of ['## Security deltas', '### Network reachability', '### Exposure', '### Privileges', '### Secret references', '### Images, charts and providers', '### Synapse settings', '### Policy suppressions', '### Policy findings', '## Resource changes']) {
-      expect(comment).toContain(`\n${title}\n`);
-    }
-    expect(balanced(comment)).toBe(true);
-    expect(balanced(full)).toBe(true);
-  });
+  ])(
+    '%s: the comment stays under the limit, says it was cut and keeps its Markdown well-formed; the full review has everything',
+    (_name, large) => {
+      const { comment, full, truncated } = renderReview(large);
+      expect(full.length).toBeGreaterThan(REVIEW_LIMIT);
+      expect(truncated).toBe(true);
+      expect(comment.length).toBeLessThanOrEqual(REVIEW_LIMIT);
+      expect(comment).toContain('**This review was cut to 65,000 characters**');
+      // Every kind of security delta keeps its share of the comment: a long one cannot push out the others.
+      for (const title of [
+        '## Security deltas',
+        '### Network reachability',
+        '### Exposure',
+        '### Privileges',
+        '### Secret references',
+        '### Images, charts and providers',
+        '### Synapse settings',
+        '### Policy suppressions',
+        '### Policy findings',
+        '## Resource changes',
+      ]) {
+        expect(comment).toContain(`\n${title}\n`);
+      }
+      expect(balanced(comment)).toBe(true);
+      expect(balanced(full)).toBe(true);
+    },
+  );
 });
 
 describe('building blocks', () => {
   it('withholds anything that looks like a secret, by the same scanner as SEC-01', () => {
     expect(safeValue('password', 'hunter2-correct-horse-battery')).toMatch(/^\[withheld: /);
-    expect(safeValue('image', 'docker.io/library/haproxy:3.2.7-alpine@sha256:3b80483d47e1c7d1fc7eb4b9104f33d9a51259769be299eb675524dca2bc8157')).not.toMatch(/withheld/);
+    expect(
+      safeValue('image', 'docker.io/library/haproxy:3.2.7-alpine@sha256:3b80483d47e1c7d1fc7eb4b9104f33d9a51259769be299eb675524dca2bc8157'),
+    ).not.toMatch(/withheld/);
   });
 
   it('a fake secret planted in the head never reaches the review', () => {
@@ -117,7 +141,14 @@ describe('building blocks', () => {
   });
 
   it('cutLines closes an open code fence and details block it cuts through', () => {
-    const lines = ['<details><summary>x</summary>', '', '```diff', ...Array.from({ length: 100 }, (_, index) => `+line ${index}`), '```', '</details>'];
+    const lines = [
+      '<details><summary>x</summary>',
+      '',
+      '```diff',
+      ...Array.from({ length: 100 }, (_, index) => `+line ${index}`),
+      '```',
+      '</details>',
+    ];
     const { kept, omitted } = cutLines(lines, 400);
     expect(omitted).toBeGreaterThan(0);
     expect(balanced(kept.join('\n'))).toBe(true);

@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SynthesizedStack } from '../../tfjson/terraform-json';
 import { REVIEW_LIMIT, REVIEW_MARKER } from '../../review/render-review';
 import { runReview } from '../../scripts/review';
+import type { SynthesizedStack } from '../../tfjson/terraform-json';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
 import { copyOf, find, synthesizeStacks } from './review-fixtures';
 
@@ -34,14 +34,28 @@ afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 const base = synthesizeStacks();
 const head = copyOf(base);
-find(head, 'Deployment agency-gateway/haproxy').body.metadata = { ...(find(head, 'Deployment agency-gateway/haproxy').body.metadata as object), annotations: { 'matrix.sovereign/reviewed': 'yes' } };
+find(head, 'Deployment agency-gateway/haproxy').body.metadata = {
+  ...(find(head, 'Deployment agency-gateway/haproxy').body.metadata as object),
+  annotations: { 'matrix.sovereign/reviewed': 'yes' },
+};
 const baseDir = writeOutput(base, path.join(scratch, 'base.out'));
 const headDir = writeOutput(head, path.join(scratch, 'head.out'));
 
 describe('--base-dir / --head-dir', () => {
   it('writes the comment and the full review, and reports what it wrote', () => {
     const out = path.join(scratch, 'reports', 'review.md');
-    const result = run(['--base-dir', baseDir, '--head-dir', headDir, '--out', out, '--date', '2026-11-23', '--config', DEFAULT_CONFIG_FILE]);
+    const result = run([
+      '--base-dir',
+      baseDir,
+      '--head-dir',
+      headDir,
+      '--out',
+      out,
+      '--date',
+      '2026-11-23',
+      '--config',
+      DEFAULT_CONFIG_FILE,
+    ]);
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toMatch(/1 resource changes, 0 new findings; \d+ characters written to .*review\.md/);
     const comment = fs.readFileSync(out, 'utf8');
@@ -68,7 +82,10 @@ describe('--base-dir / --head-dir', () => {
   it('refuses a directory without Terraform JSON and an invalid config, writing nothing', () => {
     const empty = fs.mkdtempSync(path.join(scratch, 'empty-'));
     const out = path.join(scratch, 'nothing', 'review.md');
-    expect(run(['--base-dir', empty, '--head-dir', headDir, '--out', out])).toMatchObject({ code: 2, err: expect.stringMatching(/no \*\.tf\.json file found/) });
+    expect(run(['--base-dir', empty, '--head-dir', headDir, '--out', out])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/no \*\.tf\.json file found/),
+    });
     const badConfig = path.join(scratch, 'bad.yaml');
     fs.writeFileSync(badConfig, 'deployment: {name: x}\nsurprise: true\n');
     expect(run(['--base-dir', baseDir, '--head-dir', headDir, '--config', badConfig, '--out', out]).code).toBe(2);
@@ -79,7 +96,16 @@ describe('--base-dir / --head-dir', () => {
 describe('--base <git-ref>', () => {
   const repository = path.join(scratch, 'repo');
   const git = (...args: string[]) => {
-    const result = spawnSync('git', ['-C', repository, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
+    const result = spawnSync('git', ['-C', repository, ...args], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@example.org',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@example.org',
+      },
+    });
     if (result.status !== 0) throw new Error(result.stderr);
     return result.stdout.trim();
   };
@@ -122,12 +148,17 @@ describe('--base <git-ref>', () => {
     expect(comment).toContain(`# Deployment review: \`${commit.slice(0, 12)}\` against \`HEAD\``);
     expect(comment).toContain('HEAD + uncommitted changes');
     // The working tree synthesizes the same config as the prepared base: nothing changes.
-    expect(comment).toMatch(/\*\*Summary:\*\* 0 security deltas; resources: 0 to add, 0 to change \(0 possible replacements\), 0 to remove, in 0 of 7 stacks/);
+    expect(comment).toMatch(
+      /\*\*Summary:\*\* 0 security deltas; resources: 0 to add, 0 to change \(0 possible replacements\), 0 to remove, in 0 of 7 stacks/,
+    );
     expect(git('worktree', 'list').split('\n')).toHaveLength(1);
   });
 
   it('reviews a base without the config as an empty deployment, and says so', () => {
-    const result = run(['--base', 'HEAD~1', '--config', 'config/deployment.yaml', '--out', 'reports/first.md', '--date', '2026-11-23'], repository);
+    const result = run(
+      ['--base', 'HEAD~1', '--config', 'config/deployment.yaml', '--out', 'reports/first.md', '--date', '2026-11-23'],
+      repository,
+    );
     expect(result.code).toBe(0);
     const comment = fs.readFileSync(path.join(repository, 'reports', 'first.md'), 'utf8');
     expect(comment).toContain('> **Note:** The base has no config/deployment.yaml: it is reviewed as an empty deployment.');
@@ -135,7 +166,10 @@ describe('--base <git-ref>', () => {
   });
 
   it('refuses an unknown ref and a base whose app fails, cleaning up the worktree', () => {
-    expect(run(['--base', 'no-such-branch', '--config', 'config/deployment.yaml'], repository)).toMatchObject({ code: 2, err: expect.stringMatching(/--base no-such-branch: not a commit of this repository/) });
+    expect(run(['--base', 'no-such-branch', '--config', 'config/deployment.yaml'], repository)).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--base no-such-branch: not a commit of this repository/),
+    });
     delete process.env.REVIEW_TEST_BASE_OUTPUT;
     const failed = run(['--base', 'HEAD', '--config', 'config/deployment.yaml'], repository);
     process.env.REVIEW_TEST_BASE_OUTPUT = baseDir;

@@ -8,13 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { siteFactsOf } from '../../policies/site-facts';
-import { block, isObject, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
-import { composeDeployment } from '../../stacks/compose-deployment';
 import { buildReview, type Review } from '../../review/build-review';
 import { objectLabel } from '../../review/object-identity';
 import { snapshotOf } from '../../review/snapshot';
+import { composeDeployment } from '../../stacks/compose-deployment';
+import { readSynthesizedStacks } from '../../tfjson/read-stacks';
+import { block, isObject, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
 
 /** A fixed review date, so suppression expiry does not depend on the day the tests run. */
@@ -49,7 +49,8 @@ export interface Located {
 /** The resource managing `Kind namespace/name` (as the review labels it); throws when absent, so a fixture cannot silently miss. */
 export function find(stacks: readonly SynthesizedStack[], label: string): Located {
   for (const stack of stacks) {
-    for (const resource of resources(stack)) if (objectLabel(resource, stack) === label) return { stack, address: resource.address, body: resource.body };
+    for (const resource of resources(stack))
+      if (objectLabel(resource, stack) === label) return { stack, address: resource.address, body: resource.body };
   }
   throw new Error(`fixture: no resource ${label}`);
 }
@@ -89,5 +90,9 @@ export function reviewAgainstDefault(edit: (head: SynthesizedStack[]) => void): 
   const base = synthesizeStacks();
   const head = copyOf(base);
   edit(head);
-  return buildReview({ base: snapshotOf(base, 'main', 'a'.repeat(40)), head: snapshotOf(head, 'HEAD', 'b'.repeat(40)), context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE } });
+  return buildReview({
+    base: snapshotOf(base, 'main', 'a'.repeat(40)),
+    head: snapshotOf(head, 'HEAD', 'b'.repeat(40)),
+    context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE },
+  });
 }

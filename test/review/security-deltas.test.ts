@@ -3,10 +3,10 @@
  * the same with one change; each test checks the review reports that change where a reviewer
  * looks for it (and nothing unrelated), and that it would not report it without the change.
  */
-import { blocks, type JsonObject } from '../../tfjson/terraform-json';
 import type { FactChange } from '../../review/facts';
-import { add, blockAt, find, remove, REVIEW_DATE, reviewAgainstDefault, stackNamed } from './review-fixtures';
 import { renderReview } from '../../review/render-review';
+import { blocks, type JsonObject } from '../../tfjson/terraform-json';
+import { add, blockAt, find, remove, REVIEW_DATE, reviewAgainstDefault, stackNamed } from './review-fixtures';
 
 const GATEWAY = 'Deployment agency-gateway/haproxy';
 const SYNAPSE = 'Deployment agency-homeserver/synapse';
@@ -23,19 +23,30 @@ function firstContainer(body: JsonObject): JsonObject {
 
 function networkPolicy(stackName: string, policyName: string, head: Parameters<Parameters<typeof reviewAgainstDefault>[0]>[0]) {
   const stack = stackNamed(head, stackName);
-  const policy = Object.values(stack.json.resource?.kubernetes_network_policy_v1 ?? {}).find((body) => blockAt(body, 'metadata').name === policyName);
+  const policy = Object.values(stack.json.resource?.kubernetes_network_policy_v1 ?? {}).find(
+    (body) => blockAt(body, 'metadata').name === policyName,
+  );
   if (!policy) throw new Error(`no policy ${policyName}`);
   return policy;
 }
 
-const settingOf = (changes: readonly FactChange[]) => changes.map((change) => `${change.subject} | ${change.setting} | ${change.before ?? '-'} -> ${change.after ?? '-'}`);
+const settingOf = (changes: readonly FactChange[]) =>
+  changes.map((change) => `${change.subject} | ${change.setting} | ${change.before ?? '-'} -> ${change.after ?? '-'}`);
 
 describe('no change', () => {
   const review = reviewAgainstDefault(() => undefined);
   it('reports no delta and no resource change when base and head synthesize the same', () => {
     expect(review.base.hash).toBe(review.head.hash);
     expect(review.reachability.delta).toEqual({ opened: [], closed: [] });
-    for (const changes of [review.reachability.outsideRanges, review.exposure, review.privileges, review.secretReferences, review.artifacts, review.synapseSettings]) expect(changes).toEqual([]);
+    for (const changes of [
+      review.reachability.outsideRanges,
+      review.exposure,
+      review.privileges,
+      review.secretReferences,
+      review.artifacts,
+      review.synapseSettings,
+    ])
+      expect(changes).toEqual([]);
     expect(review.policy.newFindings).toEqual([]);
     expect(review.stacks.every((stack) => stack.status === 'unchanged')).toBe(true);
   });
@@ -46,9 +57,17 @@ describe('network reachability', () => {
     const review = reviewAgainstDefault((head) => {
       // The directory admits the gateway on 1636, and the gateway may send there: both sides are needed.
       const directoryIngress = networkPolicy('agency-directory', 'default-deny-all', head);
-      (blockAt(directoryIngress, 'spec').ingress as JsonObject[]).push({ from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'agency-gateway' } }, pod_selector: { match_labels: {} } }], ports: [{ port: '1636', protocol: 'TCP' }] });
+      (blockAt(directoryIngress, 'spec').ingress as JsonObject[]).push({
+        from: [
+          { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'agency-gateway' } }, pod_selector: { match_labels: {} } },
+        ],
+        ports: [{ port: '1636', protocol: 'TCP' }],
+      });
       const gatewayEgress = networkPolicy('agency-gateway', 'default-deny-all', head);
-      (blockAt(gatewayEgress, 'spec').egress as JsonObject[]).push({ to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'agency-directory' } } }], ports: [{ port: '1636', protocol: 'TCP' }] });
+      (blockAt(gatewayEgress, 'spec').egress as JsonObject[]).push({
+        to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'agency-directory' } } }],
+        ports: [{ port: '1636', protocol: 'TCP' }],
+      });
     });
     expect(review.reachability.delta.opened).toEqual([{ from: 'agency-gateway', to: 'agency-directory', port: '1636/TCP' }]);
     expect(review.reachability.delta.closed).toEqual([]);
@@ -58,7 +77,8 @@ describe('network reachability', () => {
     const review = reviewAgainstDefault((head) => {
       const stack = stackNamed(head, 'agency-gateway');
       const policies = stack.json.resource?.kubernetes_network_policy_v1 ?? {};
-      for (const [name, body] of Object.entries(policies)) if (blockAt(body, 'metadata').name === 'egress-haproxy-to-media-repository-http') delete policies[name];
+      for (const [name, body] of Object.entries(policies))
+        if (blockAt(body, 'metadata').name === 'egress-haproxy-to-media-repository-http') delete policies[name];
     });
     expect(review.reachability.delta.closed).toEqual([{ from: 'agency-gateway', to: 'agency-media', port: '8008/TCP' }]);
     expect(review.reachability.delta.opened).toEqual([]);
@@ -89,11 +109,18 @@ describe('exposure', () => {
   it('reports a gateway route added (and the new rule order), not every following line', () => {
     const review = reviewAgainstDefault((head) => {
       const data = find(head, 'ConfigMap agency-gateway/haproxy-config').body.data as JsonObject;
-      data['haproxy.cfg'] = String(data['haproxy.cfg']).replace('  use_backend synapse if client_api\n', '  use_backend synapse if { path_beg /_synapse/admin }\n  use_backend synapse if client_api\n');
+      data['haproxy.cfg'] = String(data['haproxy.cfg']).replace(
+        '  use_backend synapse if client_api\n',
+        '  use_backend synapse if { path_beg /_synapse/admin }\n  use_backend synapse if client_api\n',
+      );
     });
     expect(review.exposure.map((change) => [change.subject, change.setting, change.before === undefined ? 'added' : 'changed'])).toEqual([
       ['gateway ConfigMap agency-gateway/haproxy-config haproxy.cfg', 'frontend public: rule order', 'changed'],
-      ['gateway ConfigMap agency-gateway/haproxy-config haproxy.cfg', 'frontend public: use_backend synapse if { path_beg /_synapse/admin }', 'added'],
+      [
+        'gateway ConfigMap agency-gateway/haproxy-config haproxy.cfg',
+        'frontend public: use_backend synapse if { path_beg /_synapse/admin }',
+        'added',
+      ],
     ]);
     expect(review.exposure[0]?.after).toMatch(/use_backend synapse if \| use_backend synapse if$/);
     // The admin API is refused at the gateway by policy: the change is also a new finding.
@@ -127,33 +154,47 @@ describe('privileges', () => {
     const review = reviewAgainstDefault((head) => {
       podSpec(find(head, SYNAPSE).body).automount_service_account_token = true;
     });
-    expect(settingOf(review.privileges)).toEqual(['Deployment agency-homeserver/synapse | automount_service_account_token | false -> true']);
+    expect(settingOf(review.privileges)).toEqual([
+      'Deployment agency-homeserver/synapse | automount_service_account_token | false -> true',
+    ]);
   });
 
   it('reports an RBAC grant added', () => {
     const review = reviewAgainstDefault((head) => {
       add(stackNamed(head, 'agency-homeserver'), 'kubernetes_manifest', 'reader_role', {
-        manifest: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'secret-peek', namespace: 'agency-homeserver' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'get'] }] },
+        manifest: {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: 'secret-peek', namespace: 'agency-homeserver' },
+          rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'get'] }],
+        },
       });
     });
     expect(settingOf(review.privileges)).toEqual(['Role agency-homeserver/secret-peek | may core/secrets | - -> get, list']);
   });
 
-  it('reports a compartment given read access to another compartment\'s OpenBao path', () => {
+  it("reports a compartment given read access to another compartment's OpenBao path", () => {
     const review = reviewAgainstDefault((head) => {
       const data = find(head, 'ConfigMap matrix-openbao/openbao-configurator-desired').body.data as JsonObject;
-      data['policy.matrix-agency-media-read.hcl'] = `${String(data['policy.matrix-agency-media-read.hcl'])}path "matrix/data/agency/ldap-bind" {\n  capabilities = ["read"]\n}\n`;
+      data['policy.matrix-agency-media-read.hcl'] =
+        `${String(data['policy.matrix-agency-media-read.hcl'])}path "matrix/data/agency/ldap-bind" {\n  capabilities = ["read"]\n}\n`;
     });
-    expect(settingOf(review.privileges)).toEqual(['OpenBao policy matrix-agency-media-read | path "matrix/data/agency/ldap-bind" | - -> read']);
+    expect(settingOf(review.privileges)).toEqual([
+      'OpenBao policy matrix-agency-media-read | path "matrix/data/agency/ldap-bind" | - -> read',
+    ]);
   });
 });
 
 describe('secret references', () => {
   it('reports a secret newly read as an environment variable, by name only', () => {
     const review = reviewAgainstDefault((head) => {
-      firstContainer(find(head, GATEWAY).body).env = [{ name: 'LDAP_PASSWORD', value_from: { secret_key_ref: { name: 'ldap-bind', key: 'password' } } }];
+      firstContainer(find(head, GATEWAY).body).env = [
+        { name: 'LDAP_PASSWORD', value_from: { secret_key_ref: { name: 'ldap-bind', key: 'password' } } },
+      ];
     });
-    expect(settingOf(review.secretReferences)).toEqual(['Deployment agency-gateway/haproxy | container "haproxy" env LDAP_PASSWORD | - -> secret ldap-bind key password']);
+    expect(settingOf(review.secretReferences)).toEqual([
+      'Deployment agency-gateway/haproxy | container "haproxy" env LDAP_PASSWORD | - -> secret ldap-bind key password',
+    ]);
     expect(review.policy.newFindings.map((finding) => finding.ruleId)).toContain('SEC-05');
   });
 
@@ -183,8 +224,12 @@ describe('images, charts and providers', () => {
     const changes = settingOf(review.artifacts);
     expect(changes).toHaveLength(3);
     expect(changes[0]).toMatch(/^Deployment agency-gateway\/haproxy \| container "haproxy" image \| .*@sha256:3b80.* -> .*@sha256:0{64}$/);
-    expect(changes[1]).toMatch(/^HelmRelease matrix-cert-manager\/trust-manager \| chart \| .* trust-manager v0\.22\.1 -> .* trust-manager v0\.23\.0$/);
-    expect(changes[2]).toBe('stack agency-gateway | provider kubernetes | registry.opentofu.org/hashicorp/kubernetes 2.38.0 -> registry.opentofu.org/hashicorp/kubernetes 2.39.0');
+    expect(changes[1]).toMatch(
+      /^HelmRelease matrix-cert-manager\/trust-manager \| chart \| .* trust-manager v0\.22\.1 -> .* trust-manager v0\.23\.0$/,
+    );
+    expect(changes[2]).toBe(
+      'stack agency-gateway | provider kubernetes | registry.opentofu.org/hashicorp/kubernetes 2.38.0 -> registry.opentofu.org/hashicorp/kubernetes 2.39.0',
+    );
   });
 });
 
@@ -194,7 +239,9 @@ describe('Synapse settings', () => {
       const data = find(head, 'ConfigMap agency-homeserver/synapse-config').body.data as JsonObject;
       data['homeserver.yaml'] = String(data['homeserver.yaml']).replace(/^enable_registration: false$/m, 'enable_registration: true');
     });
-    expect(settingOf(review.synapseSettings)).toEqual(['ConfigMap agency-homeserver/synapse-config homeserver.yaml | enable_registration | false -> true']);
+    expect(settingOf(review.synapseSettings)).toEqual([
+      'ConfigMap agency-homeserver/synapse-config homeserver.yaml | enable_registration | false -> true',
+    ]);
     expect(review.policy.newFindings.map((finding) => finding.ruleId)).toEqual(['APP-01']);
     expect(review.policy.fixedFindings).toEqual([]);
   });
@@ -209,7 +256,9 @@ describe('policy suppressions and findings', () => {
 
   it('reports a new valid suppression', () => {
     const review = reviewAgainstDefault(suppress('2027-06-30'));
-    expect(review.policy.addedSuppressions.map((record) => [record.ruleId, record.owner, record.problems])).toEqual([['RES-01', 'team:platform', []]]);
+    expect(review.policy.addedSuppressions.map((record) => [record.ruleId, record.owner, record.problems])).toEqual([
+      ['RES-01', 'team:platform', []],
+    ]);
     expect(review.policy.invalidSuppressions).toEqual([]);
     expect(review.policy.expiringSuppressions).toEqual([]);
   });
@@ -232,9 +281,14 @@ describe('resource changes', () => {
     const review = reviewAgainstDefault((head) => {
       remove(find(head, 'PodMonitor agency-gateway/gateway-metrics'));
       blockAt(find(head, 'Namespace agency-directory').body, 'metadata').name = 'agency-ldap';
-      add(stackNamed(head, 'agency-media'), 'kubernetes_config_map_v1', 'extra', { metadata: { name: 'extra', namespace: 'agency-media' }, data: { a: 'b' } });
+      add(stackNamed(head, 'agency-media'), 'kubernetes_config_map_v1', 'extra', {
+        metadata: { name: 'extra', namespace: 'agency-media' },
+        data: { a: 'b' },
+      });
     });
-    const changes = review.stacks.flatMap((stack) => stack.changes.map((change) => [stack.stack, change.action, change.label, change.replacedBy]));
+    const changes = review.stacks.flatMap((stack) =>
+      stack.changes.map((change) => [stack.stack, change.action, change.label, change.replacedBy]),
+    );
     expect(changes).toEqual(
       expect.arrayContaining([
         ['agency-gateway', 'remove', 'PodMonitor agency-gateway/gateway-metrics', []],

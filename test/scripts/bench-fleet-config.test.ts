@@ -8,7 +8,9 @@ describe('fleetConfig', () => {
     expect(config.homeservers).toHaveLength(size);
     expect(new Set(config.homeservers.map((homeserver) => homeserver.name)).size).toBe(size);
     expect(new Set(config.homeservers.map((homeserver) => homeserver.serverName)).size).toBe(size);
-    expect(new Set(config.homeservers.flatMap((homeserver) => homeserver.allowedEmailDomains)).size).toBe(config.homeservers.flatMap((homeserver) => homeserver.allowedEmailDomains).length);
+    expect(new Set(config.homeservers.flatMap((homeserver) => homeserver.allowedEmailDomains)).size).toBe(
+      config.homeservers.flatMap((homeserver) => homeserver.allowedEmailDomains).length,
+    );
   });
 
   it('is the example fleet, renamed, for three homeservers', () => {

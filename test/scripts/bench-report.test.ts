@@ -91,7 +91,8 @@ describe('runner choice', () => {
 
 describe('parsers', () => {
   it('reads jest summaries and worker counts', () => {
-    const output = 'PASS test/a.test.ts\nTest Suites: 1 skipped, 60 passed, 61 total\nTests:       3 skipped, 812 passed, 815 total\nTime: 80 s\n';
+    const output =
+      'PASS test/a.test.ts\nTest Suites: 1 skipped, 60 passed, 61 total\nTests:       3 skipped, 812 passed, 815 total\nTime: 80 s\n';
     expect(jestSummary(output)).toBe('Test Suites: 1 skipped, 60 passed, 61 total; Tests: 3 skipped, 812 passed, 815 total');
     expect(jestSummary('nothing')).toBeUndefined();
     expect(jestWorkers(JSON.stringify({ globalConfig: { maxWorkers: 1 } }))).toBe(1);
@@ -99,10 +100,14 @@ describe('parsers', () => {
   });
 
   it('reads the CPU model and the OS name', () => {
-    expect(cpuModelFromCpuinfo('processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\nflags\t: fpu\n')).toBe('AMD EPYC 7B13');
+    expect(cpuModelFromCpuinfo('processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\nflags\t: fpu\n')).toBe(
+      'AMD EPYC 7B13',
+    );
     expect(cpuModelFromCpuinfo('processor : 0\nHardware : BCM2835\n')).toBe('BCM2835');
     expect(cpuModelFromCpuinfo('')).toBeUndefined();
-    expect(osNameFromOsRelease('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')).toBe('Debian GNU/Linux 12 (bookworm)');
+    expect(osNameFromOsRelease('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')).toBe(
+      'Debian GNU/Linux 12 (bookworm)',
+    );
   });
 });
 
@@ -149,18 +154,34 @@ describe('renderReport', () => {
     loadAverageAtEnd: [1, 1, 1],
     options: { runs: 2, fleets: [1, 5, 20], runners: RUNNER_IDS, withTests: false },
     command: 'npm run bench -- --runs 2 --fleets 1,5,20',
-    headline: [ok('baseline', [0.3, 0.2, 0.2], 60), ok('load-only', [0.5, 0.45, 0.45], 100), ok('synth-no-rules', [1.2, 1.1, 1.1], 150), ok('default', [1.5, 1.2, 1.2], 150, '7')],
+    headline: [
+      ok('baseline', [0.3, 0.2, 0.2], 60),
+      ok('load-only', [0.5, 0.45, 0.45], 100),
+      ok('synth-no-rules', [1.2, 1.1, 1.1], 150),
+      ok('default', [1.5, 1.2, 1.2], 150, '7'),
+    ],
     fleets: [
       { size: 1, measurement: ok('fleet-1', [1.6, 1.5, 1.5], 150, '7') },
       { size: 5, measurement: ok('fleet-5', [3.2, 3.0, 3.0], 170, '23') },
       { size: 20, measurement: ok('fleet-20', [8.1, 7.5, 7.5], 245, '83') },
     ],
-    compile: [ok('tsc-full', [9, 8, 8], 400), ok('tsc-noemit', [8, 7, 7], 380), ok('tsc-app', [6, 5, 5], 320), ok('tsc-incremental', [12, 2.5, 2.5], 260)],
+    compile: [
+      ok('tsc-full', [9, 8, 8], 400),
+      ok('tsc-noemit', [8, 7, 7], 380),
+      ok('tsc-app', [6, 5, 5], 320),
+      ok('tsc-incremental', [12, 2.5, 2.5], 260),
+    ],
     runners: [
       { ...ok('node-dist', [1.5, 1.2, 1.2], 150), fingerprint: 'f1' } as Measurement,
       { ...ok('tsx', [2.6, 1.8, 1.8], 260), fingerprint: 'f1' } as Measurement,
       { ...ok('swc-node', [3, 2.9, 2.9], 300), fingerprint: 'f2' } as Measurement,
-      { id: 'ts-node', label: 'ts-node', display: 'node -r ts-node/register main.ts', status: 'failed', reason: 'exit 1: TSError: boom\nstack line' },
+      {
+        id: 'ts-node',
+        label: 'ts-node',
+        display: 'node -r ts-node/register main.ts',
+        status: 'failed',
+        reason: 'exit 1: TSError: boom\nstack line',
+      },
       { id: 'strip-types', label: 'strip', display: '–', status: 'unavailable', reason: 'node v20.20.2 does not support it' },
     ],
     runnerVersions: { tsx: '4.23.15' },
@@ -186,7 +207,9 @@ describe('renderReport', () => {
   it('ranks the app commands, shows failures and unavailable runners, and says when tests were not measured', () => {
     const report = renderReport(results);
     expect(report).toContain('**Fastest:** `node --import tsx main.ts`, 1.80 s warm');
-    expect(report).toContain('**Fastest without a new dependency:** `tsc -p tsconfig.json --incremental && node dist/main.js`, 3.70 s warm');
+    expect(report).toContain(
+      '**Fastest without a new dependency:** `tsc -p tsconfig.json --incremental && node dist/main.js`, 3.70 s warm',
+    );
     expect(report).toContain('failed: exit 1: TSError: boom');
     expect(report).toContain('unavailable: node v20.20.2 does not support it');
     expect(report).toMatch(/## Failures[\s\S]*\*\*ts-node\*\*[\s\S]*stack line/);
@@ -201,7 +224,12 @@ describe('renderReport', () => {
   });
 
   it('renders a run without fleets or runner alternatives', () => {
-    const report = renderReport({ ...results, fleets: [], runners: [results.runners[0] as Measurement], options: { ...results.options, fleets: [], runners: ['node-dist'] } });
+    const report = renderReport({
+      ...results,
+      fleets: [],
+      runners: [results.runners[0] as Measurement],
+      options: { ...results.options, fleets: [], runners: ['node-dist'] },
+    });
     expect(report).toContain('Not measured (`--fleets` was empty).');
     expect(report).toContain('**Fastest:** `tsc -p tsconfig.json --incremental && node dist/main.js`, 3.70 s warm');
   });
@@ -212,7 +240,10 @@ describe('renderReport', () => {
   });
 
   it('reports npm test against the 60 s target with the worker count', () => {
-    const report = renderReport({ ...results, tests: { measurement: ok('npm-test', [95, 70], 900), workers: 1, summary: 'Tests: 815 passed, 815 total' } });
+    const report = renderReport({
+      ...results,
+      tests: { measurement: ok('npm-test', [95, 70], 900), workers: 1, summary: 'Tests: 815 passed, 815 total' },
+    });
     expect(report).toContain('**70.00 s** warm (target under 60 s: **not met**)');
     expect(report).toContain('| jest workers | 1 |');
     expect(report).toContain('Tests: 815 passed, 815 total');

@@ -33,11 +33,22 @@ describe('statistics', () => {
   it('reports a worse fit for a convex curve, and refuses degenerate input', () => {
     expect(linearFit([1, 5, 20, 50].map((x) => [x, x * x] as const)).r2).toBeLessThan(0.99);
     expect(() => linearFit([[1, 1]])).toThrow(RangeError);
-    expect(() => linearFit([[2, 1], [2, 3]])).toThrow(RangeError);
+    expect(() =>
+      linearFit([
+        [2, 1],
+        [2, 3],
+      ]),
+    ).toThrow(RangeError);
   });
 
   it('gives the slope of each step between consecutive sizes', () => {
-    expect(segmentSlopes([[20, 11], [1, 1.5], [5, 3.5]])).toEqual([
+    expect(
+      segmentSlopes([
+        [20, 11],
+        [1, 1.5],
+        [5, 3.5],
+      ]),
+    ).toEqual([
       { from: 1, to: 5, slope: 0.5 },
       { from: 5, to: 20, slope: 0.5 },
     ]);

@@ -21,8 +21,14 @@ describe('npm run protected', () => {
     const { status, out, err } = run([outdir]);
     expect([status, err]).toEqual([0, '']);
     expect(out.trim().split('\n')).toEqual([
-      expect.stringMatching(new RegExp(`^tofu -chdir='${outdir}/stacks/matrix-platform' state rm 'kubernetes_namespace_v1\\.openbao_namespace_[0-9A-F]{8}'$`)),
-      expect.stringMatching(new RegExp(`^tofu -chdir='${outdir}/stacks/matrix-secret-store' state rm 'kubernetes_manifest\\.openbao-seal-key_manifest_[0-9A-F]{8}'$`)),
+      expect.stringMatching(
+        new RegExp(`^tofu -chdir='${outdir}/stacks/matrix-platform' state rm 'kubernetes_namespace_v1\\.openbao_namespace_[0-9A-F]{8}'$`),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^tofu -chdir='${outdir}/stacks/matrix-secret-store' state rm 'kubernetes_manifest\\.openbao-seal-key_manifest_[0-9A-F]{8}'$`,
+        ),
+      ),
     ]);
   });
 

@@ -39,7 +39,7 @@ function cachedBundles(): string[] {
   return fs.existsSync(cache) ? fs.readdirSync(cache).filter((name) => name.endsWith('.js')) : [];
 }
 
-it("runs the entry as its own main module: its directory, its arguments, its exit code", () => {
+it('runs the entry as its own main module: its directory, its arguments, its exit code', () => {
   const result = run([path.join(directory, 'entry.ts'), '3', 'b']);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(3);
@@ -83,7 +83,10 @@ it('names the file and line of a build error (exit 1) and runs nothing', () => {
 
 it('maps stack traces to the TypeScript sources when source maps are on', () => {
   fs.writeFileSync(path.join(directory, 'greeting.ts'), "export const greeting: string = 'x';\nthrow new Error('boom');\n");
-  const result = spawnSync(process.execPath, ['--enable-source-maps', runner, path.join(directory, 'entry.ts')], { encoding: 'utf8', env: { ...process.env, RUN_TS_CACHE: cache } });
+  const result = spawnSync(process.execPath, ['--enable-source-maps', runner, path.join(directory, 'entry.ts')], {
+    encoding: 'utf8',
+    env: { ...process.env, RUN_TS_CACHE: cache },
+  });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain(`${path.join(directory, 'greeting.ts')}:2`);
 });

@@ -8,11 +8,16 @@ import { projectRoot } from '../../config/project-root';
 
 const root = projectRoot();
 const appCommand = appCommandOf(root) ?? '';
-const packageScripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const packageScripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
 
 /** Through a shell, as the cdktf CLI and the review run it, with the arguments appended. */
 function runMain(args: string[], outdir: string) {
-  return spawnSync('sh', ['-c', `${appCommand} "$@"`, 'sh', ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  return spawnSync('sh', ['-c', `${appCommand} "$@"`, 'sh', ...args], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+  });
 }
 
 it('npm run synth and cdktf.json run the same app command', () => {
@@ -27,13 +32,23 @@ describe(`the app command (${appCommand})`, () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/synthesized 7 stacks/);
-    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['agency-directory', 'agency-gateway', 'agency-homeserver', 'agency-media', 'matrix-platform', 'matrix-secret-generation', 'matrix-secret-store']);
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual([
+      'agency-directory',
+      'agency-gateway',
+      'agency-homeserver',
+      'agency-media',
+      'matrix-platform',
+      'matrix-secret-generation',
+      'matrix-secret-store',
+    ]);
   });
 
   it('exits 2 on an invalid config, names the field path, and writes nothing', () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-bad-'));
     const bad = path.join(directory, 'bad.yaml');
-    const text = fs.readFileSync(path.join(root, 'config', 'default.yaml'), 'utf8').replace(/(openldap: docker\.io\/bitnamilegacy\/openldap:[^@]+)@sha256:[0-9a-f]+/, '$1');
+    const text = fs
+      .readFileSync(path.join(root, 'config', 'default.yaml'), 'utf8')
+      .replace(/(openldap: docker\.io\/bitnamilegacy\/openldap:[^@]+)@sha256:[0-9a-f]+/, '$1');
     fs.writeFileSync(bad, `${text}\nsurprise: true\n`);
     const result = runMain([bad], path.join(directory, 'cdktf.out'));
     expect(result.status).toBe(2);

@@ -5,15 +5,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readSynthesizedStacks } from '../../tfjson/read-stacks';
-import { REPORT_FILES } from '../../policies/reports';
-import { OUTPUT_MARKER } from '../../stacks/output-directory';
-import { block, blocks, metadataOf, namespaceOf, resources, stringMap, type SynthesizedStack } from '../../tfjson/terraform-json';
-import { podSpecs } from '../../tfjson/pod-specs';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
-import { describeOutcome, type SynthesisOutcome } from '../../stacks/synthesis-request';
-import type { Rule } from '../../policies/rule';
 import { PLATFORM_PODS } from '../../model/platform';
+import { REPORT_FILES } from '../../policies/reports';
+import type { Rule } from '../../policies/rule';
+import { OUTPUT_MARKER } from '../../stacks/output-directory';
+import { describeOutcome, type SynthesisOutcome } from '../../stacks/synthesis-request';
+import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
+import { podSpecs } from '../../tfjson/pod-specs';
+import { readSynthesizedStacks } from '../../tfjson/read-stacks';
+import { block, blocks, metadataOf, namespaceOf, resources, stringMap, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
 interface Manifest {
@@ -34,11 +34,18 @@ const fleet = synthTo(FLEET_CONFIG_FILE);
 const platformStacks = (deployment: string) => ['platform', 'secret-store', 'secret-generation'].map((stack) => `${deployment}-${stack}`);
 
 describe.each([
-  ['default deployment', defaultDeployment, [...platformStacks('matrix'), 'agency-directory', 'agency-homeserver', 'agency-media', 'agency-gateway']],
+  [
+    'default deployment',
+    defaultDeployment,
+    [...platformStacks('matrix'), 'agency-directory', 'agency-homeserver', 'agency-media', 'agency-gateway'],
+  ],
   [
     '3-homeserver fleet',
     fleet,
-    [...platformStacks('fleet'), ...['ministry', 'agency', 'region'].flatMap((hs) => ['directory', 'homeserver', 'media', 'gateway'].map((c) => `${hs}-${c}`))],
+    [
+      ...platformStacks('fleet'),
+      ...['ministry', 'agency', 'region'].flatMap((hs) => ['directory', 'homeserver', 'media', 'gateway'].map((c) => `${hs}-${c}`)),
+    ],
   ],
 ])('%s', (_name, synthesized, expectedStacks) => {
   it('writes one cdk.tf.json per stack (3 platform stacks + 4 compartments per homeserver)', () => {
@@ -49,7 +56,9 @@ describe.each([
   it('audits clean and writes the audit report', () => {
     if (!synthesized.outcome.ok) throw new Error('unreachable');
     expect(synthesized.outcome.audit.findings).toEqual([]);
-    expect(fs.readFileSync(path.join(synthesized.outdir, 'audit', 'audit.md'), 'utf8')).toMatch(/^\*\*PASS\*\*: \d+ stacks, \d+ rules, 0 errors/m);
+    expect(fs.readFileSync(path.join(synthesized.outdir, 'audit', 'audit.md'), 'utf8')).toMatch(
+      /^\*\*PASS\*\*: \d+ stacks, \d+ rules, 0 errors/m,
+    );
     expect(fs.readdirSync(path.join(synthesized.outdir, 'audit')).sort()).toEqual([...REPORT_FILES, 'secrets.md', OUTPUT_MARKER].sort());
   });
 
@@ -83,7 +92,9 @@ describe.each([
   });
 
   it('labels every namespace PSA restricted (pinned) and denies both directions by default', () => {
-    const namespaces = synthesized.stacks.flatMap((stack) => resources(stack, 'kubernetes_namespace_v1').map((namespace) => ({ stack, namespace })));
+    const namespaces = synthesized.stacks.flatMap((stack) =>
+      resources(stack, 'kubernetes_namespace_v1').map((namespace) => ({ stack, namespace })),
+    );
     // One per compartment stack, four in the platform stack (OpenBao, External Secrets, cert-manager, secret generation).
     expect(namespaces).toHaveLength(expectedStacks.length - 3 + 4);
     for (const { stack, namespace } of namespaces) {
@@ -94,7 +105,12 @@ describe.each([
       }
       const denyAll = resources(stack, 'kubernetes_network_policy_v1').filter((policy) => {
         const spec = block(policy.body.spec);
-        return namespaceOf(policy, stack) === metadataOf(namespace).name && Object.keys(stringMap(block(spec?.pod_selector)?.match_labels)).length === 0 && blocks(spec?.ingress).length === 0 && blocks(spec?.egress).length === 0;
+        return (
+          namespaceOf(policy, stack) === metadataOf(namespace).name &&
+          Object.keys(stringMap(block(spec?.pod_selector)?.match_labels)).length === 0 &&
+          blocks(spec?.ingress).length === 0 &&
+          blocks(spec?.egress).length === 0
+        );
       });
       expect(denyAll.map((policy) => block(policy.body.spec)?.policy_types)).toEqual([['Ingress', 'Egress']]);
     }
@@ -139,14 +155,17 @@ describe('fleet specifics', () => {
 
   it('pulls every image through the configured mirror', () => {
     for (const { containers } of fleet.stacks.flatMap(podSpecs)) {
-      for (const container of containers) expect(String(container.image)).toMatch(/^registry\.internal\.example\/mirror\/(ghcr|docker|quay)\.io\//);
+      for (const container of containers)
+        expect(String(container.image)).toMatch(/^registry\.internal\.example\/mirror\/(ghcr|docker|quay)\.io\//);
     }
   });
 
   it('opens federation egress only from the Synapse processes that federate, and only where federation is on', () => {
     const egressToOutside = fleet.stacks.flatMap((stack) =>
       resources(stack, 'kubernetes_network_policy_v1')
-        .filter((policy) => blocks(block(policy.body.spec)?.egress).some((rule) => blocks(rule.to).some((peer) => peer.ip_block !== undefined)))
+        .filter((policy) =>
+          blocks(block(policy.body.spec)?.egress).some((rule) => blocks(rule.to).some((peer) => peer.ip_block !== undefined)),
+        )
         .map((policy) => `${stack.name}/${String(metadataOf(policy).name)}`),
     );
     expect(egressToOutside.sort()).toEqual(
@@ -164,7 +183,11 @@ describe('fleet specifics', () => {
         .concat(PLATFORM_PODS.filter((pod) => pod.callsApiServer).map((pod) => `fleet-platform/egress-${pod.name}-to-outside-apiserver`))
         .sort(),
     );
-    expect(defaultDeployment.stacks.some((stack) => JSON.stringify(stack.json).includes('ip_block') && !stack.name.endsWith('-gateway') && !stack.name.endsWith('-platform'))).toBe(false);
+    expect(
+      defaultDeployment.stacks.some(
+        (stack) => JSON.stringify(stack.json).includes('ip_block') && !stack.name.endsWith('-gateway') && !stack.name.endsWith('-platform'),
+      ),
+    ).toBe(false);
   });
 });
 
@@ -180,7 +203,8 @@ describe('failures write nothing', () => {
       lesson: 'test: every namespace fails',
       references: { nsaCisa: 'test' },
       fix: 'remove the namespace',
-      check: (stack) => resources(stack, 'kubernetes_namespace_v1').map((namespace) => ({ address: namespace.address, message: 'namespace present' })),
+      check: (stack) =>
+        resources(stack, 'kubernetes_namespace_v1').map((namespace) => ({ address: namespace.address, message: 'namespace present' })),
     };
     const outcome = synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir, rules: [noNamespaces] });
     expect(outcome).toMatchObject({ ok: false, reason: 'policy' });
@@ -188,7 +212,9 @@ describe('failures write nothing', () => {
     expect(outcome.audit.errors).toHaveLength(8);
     const described = describeOutcome(outcome, { configPath: DEFAULT_CONFIG_FILE, outdir });
     expect(described).toMatch(/^policy audit failed with 8 error\(s\):\n/);
-    expect(described).toMatch(/\n {2}- TST-01 \[agency-gateway\] kubernetes_namespace_v1\.compartment_namespace_[0-9A-F]+: namespace present\. Fix: remove the namespace\n/);
+    expect(described).toMatch(
+      /\n {2}- TST-01 \[agency-gateway\] kubernetes_namespace_v1\.compartment_namespace_[0-9A-F]+: namespace present\. Fix: remove the namespace\n/,
+    );
     expect(described).toMatch(/nothing was written\.$/);
     expect(fs.readdirSync(root)).toEqual([]);
   });
@@ -197,7 +223,10 @@ describe('failures write nothing', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-bad-'));
     const outdir = path.join(root, 'cdktf.out');
     const bad = path.join(root, 'bad.yaml');
-    fs.writeFileSync(bad, fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8').replace('serverName: matrix.agency.example.org', 'serverName: Matrix.Agency'));
+    fs.writeFileSync(
+      bad,
+      fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8').replace('serverName: matrix.agency.example.org', 'serverName: Matrix.Agency'),
+    );
     const outcome = synthesizeDeployment({ configPath: bad, outdir });
     expect(outcome).toMatchObject({ ok: false, reason: 'config' });
     expect(!outcome.ok && outcome.reason === 'config' && outcome.error.message).toMatch(/homeservers\[0\]\.serverName: must be lowercase/);
@@ -211,13 +240,29 @@ describe('external directory', () => {
     const file = path.join(root, 'external.yaml');
     fs.writeFileSync(
       file,
-      fs.readFileSync(DEFAULT_CONFIG_FILE, 'utf8').replace('    directory:\n', '    directory:\n      mode: external\n      external: { host: ldap.agency.example.org, cidrs: [198.51.100.10/32] }\n'),
+      fs
+        .readFileSync(DEFAULT_CONFIG_FILE, 'utf8')
+        .replace(
+          '    directory:\n',
+          '    directory:\n      mode: external\n      external: { host: ldap.agency.example.org, cidrs: [198.51.100.10/32] }\n',
+        ),
     );
     const synthesized = synthTo(file);
-    expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual(['agency-gateway', 'agency-homeserver', 'agency-media', 'matrix-platform', 'matrix-secret-generation', 'matrix-secret-store']);
+    expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual([
+      'agency-gateway',
+      'agency-homeserver',
+      'agency-media',
+      'matrix-platform',
+      'matrix-secret-generation',
+      'matrix-secret-store',
+    ]);
     expect(synthesized.manifest.stacks['agency-homeserver']?.dependencies).toEqual(['matrix-secret-generation']);
     const homeserverStack = synthesized.stacks.find((stack) => stack.name === 'agency-homeserver')!;
-    const ldapEgress = resources(homeserverStack, 'kubernetes_network_policy_v1').find((policy) => metadataOf(policy).name === 'egress-synapse-to-outside-ldaps');
-    expect(block(ldapEgress?.body.spec)?.egress).toEqual([{ to: [{ ip_block: { cidr: '198.51.100.10/32', except: [] } }], ports: [{ port: '636', protocol: 'TCP' }] }]);
+    const ldapEgress = resources(homeserverStack, 'kubernetes_network_policy_v1').find(
+      (policy) => metadataOf(policy).name === 'egress-synapse-to-outside-ldaps',
+    );
+    expect(block(ldapEgress?.body.spec)?.egress).toEqual([
+      { to: [{ ip_block: { cidr: '198.51.100.10/32', except: [] } }], ports: [{ port: '636', protocol: 'TCP' }] },
+    ]);
   });
 });

@@ -8,12 +8,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../model/load-config';
+import { SIGNAL_LABEL } from '../../model/alert-signals';
 import { LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
+import { loadDeploymentConfig } from '../../model/load-config';
+import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { block, blocks, metadataOf, namespaceOf, resources, stringMap, type SynthesizedStack } from '../../tfjson/terraform-json';
-import { SIGNAL_LABEL } from '../../model/alert-signals';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { crdValidationErrors, prometheusOperatorCrdFiles, type KubeObject } from '../support/kube-tools';
 
@@ -28,7 +28,14 @@ function synthesize(configPath: string): SynthesizedStack[] {
 }
 
 const monitoringObjects = (stacks: readonly SynthesizedStack[]) =>
-  stacks.flatMap((stack) => resources(stack, 'kubernetes_manifest').map((resource) => ({ stack: stack.name, object: resource.body.manifest as unknown as KubeObject }))).filter(({ object }) => object.apiVersion === 'monitoring.coreos.com/v1');
+  stacks
+    .flatMap((stack) =>
+      resources(stack, 'kubernetes_manifest').map((resource) => ({
+        stack: stack.name,
+        object: resource.body.manifest as unknown as KubeObject,
+      })),
+    )
+    .filter(({ object }) => object.apiVersion === 'monitoring.coreos.com/v1');
 
 describe.each([
   ['default deployment', DEFAULT_CONFIG_FILE],
@@ -39,7 +46,9 @@ describe.each([
   const objects = monitoringObjects(stacks);
 
   it('has a PodMonitor in the gateway, homeserver and media compartments and one PrometheusRule per homeserver, in its gateway namespace', () => {
-    expect(objects.map(({ stack, object }) => `${stack} ${object.kind} ${object.metadata.namespace}/${object.metadata.name}`).sort()).toEqual(
+    expect(
+      objects.map(({ stack, object }) => `${stack} ${object.kind} ${object.metadata.namespace}/${object.metadata.name}`).sort(),
+    ).toEqual(
       config.homeservers
         .flatMap((homeserver) => [
           `${homeserver.name}-gateway PodMonitor ${homeserver.name}-gateway/gateway-metrics`,
@@ -63,7 +72,10 @@ describe.each([
 
   it('scrapes only the workloads the flow matrix admits Prometheus to, on their metrics port', () => {
     for (const { object } of objects.filter(({ object: candidate }) => candidate.kind === 'PodMonitor')) {
-      const spec = object.spec as { selector: { matchExpressions: { key: string; values: string[] }[] }; podMetricsEndpoints: { port: string; scheme: string }[] };
+      const spec = object.spec as {
+        selector: { matchExpressions: { key: string; values: string[] }[] };
+        podMetricsEndpoints: { port: string; scheme: string }[];
+      };
       expect(spec.selector.matchExpressions.map((expression) => expression.key)).toEqual([LABEL_WORKLOAD]);
       expect(spec.podMetricsEndpoints.map((endpoint) => `${endpoint.port} ${endpoint.scheme}`)).toEqual(['metrics http']);
       const stack = stacks.find((candidate) => candidate.name === object.metadata.namespace)!;
@@ -81,11 +93,14 @@ describe.each([
         const spec = block(policy.body.spec);
         for (const rule of blocks(spec?.ingress)) {
           const ports = blocks(rule.ports).map((port) => String(port.port));
-          const fromPrometheus = blocks(rule.from).every((peer) => stringMap(block(peer.namespace_selector)?.match_labels)[LABEL_NAMESPACE_NAME] === config.monitoring.namespace);
+          const fromPrometheus = blocks(rule.from).every(
+            (peer) => stringMap(block(peer.namespace_selector)?.match_labels)[LABEL_NAMESPACE_NAME] === config.monitoring.namespace,
+          );
           if (ports.includes('9000') || ports.includes('8404')) expect(fromPrometheus).toBe(true);
           if (fromPrometheus) {
             expect(ports.every((port) => ['9000', '8404'].includes(port))).toBe(true);
-            for (const peer of blocks(rule.from)) expect(stringMap(block(peer.pod_selector)?.match_labels)).toEqual(config.monitoring.prometheusPodLabels);
+            for (const peer of blocks(rule.from))
+              expect(stringMap(block(peer.pod_selector)?.match_labels)).toEqual(config.monitoring.prometheusPodLabels);
           }
         }
       }
@@ -93,7 +108,10 @@ describe.each([
   });
 
   it('passes schema, unknown-field and CEL validation against the Prometheus Operator CRDs', () => {
-    const results = crdValidationErrors(objects.map(({ object }) => object), prometheusOperatorCrdFiles());
+    const results = crdValidationErrors(
+      objects.map(({ object }) => object),
+      prometheusOperatorCrdFiles(),
+    );
     expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
     expect(results).toHaveLength(objects.length);
   });

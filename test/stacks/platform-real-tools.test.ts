@@ -15,19 +15,27 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { loadDeploymentConfig } from '../../model/load-config';
 import type { PlatformComponent } from '../../model/compartments';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { PLATFORM_PODS, PLATFORM_SERVICES, platformNames, RELEASES } from '../../model/platform';
-import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { scanJson } from '../../policies/secrets/secret-scan';
-import { resources } from '../../tfjson/terraform-json';
 import { certManagerValues } from '../../render/charts/cert-manager-values';
 import { renderValues, type HelmValues } from '../../render/charts/chart-values';
 import { externalSecretsValues } from '../../render/charts/external-secrets-values';
 import { trustManagerValues } from '../../render/charts/trust-manager-values';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
+import { readSynthesizedStacks } from '../../tfjson/read-stacks';
+import { resources } from '../../tfjson/terraform-json';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { crdFiles, crdValidationErrors, helmTemplate, podSecurityViolations, prometheusOperatorCrdFiles, type ChartName, type KubeObject } from '../support/kube-tools';
+import {
+  crdFiles,
+  crdValidationErrors,
+  helmTemplate,
+  podSecurityViolations,
+  prometheusOperatorCrdFiles,
+  type ChartName,
+  type KubeObject,
+} from '../support/kube-tools';
 
 // First run on a machine builds helm and kube-check from Go modules (minutes).
 jest.setTimeout(30 * 60_000);
@@ -36,7 +44,9 @@ function synthesizedManifests(configPath: string): KubeObject[] {
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'platform-tools-')), 'cdktf.out');
   const outcome = synthesizeDeployment({ configPath, outdir });
   if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome)}`);
-  return readSynthesizedStacks(outdir).flatMap((stack) => resources(stack, 'kubernetes_manifest').map((resource) => resource.body.manifest as unknown as KubeObject));
+  return readSynthesizedStacks(outdir).flatMap((stack) =>
+    resources(stack, 'kubernetes_manifest').map((resource) => resource.body.manifest as unknown as KubeObject),
+  );
 }
 
 const label = (object: KubeObject) => `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`;
@@ -61,7 +71,7 @@ describe.each([
     ]);
   });
 
-  it('passes schema, unknown-field and CEL validation against the CRDs (the site Prometheus Operator\'s included)', () => {
+  it("passes schema, unknown-field and CEL validation against the CRDs (the site Prometheus Operator's included)", () => {
     const results = crdValidationErrors(manifests, [...crdFiles(), ...prometheusOperatorCrdFiles()]);
     expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
     expect(results).toHaveLength(manifests.length);
@@ -71,8 +81,14 @@ describe.each([
 describe('the CRD check is a real check on these objects', () => {
   const [store] = synthesizedManifests(DEFAULT_CONFIG_FILE).filter((object) => object.kind === 'SecretStore');
   it.each([
-    ['a misspelt field', (spec: Record<string, unknown>) => ((spec.provider as Record<string, Record<string, unknown>>).vault!.cabundle = 'x')],
-    ['an unknown KV version', (spec: Record<string, unknown>) => ((spec.provider as Record<string, Record<string, unknown>>).vault!.version = 'v3')],
+    [
+      'a misspelt field',
+      (spec: Record<string, unknown>) => ((spec.provider as Record<string, Record<string, unknown>>).vault!.cabundle = 'x'),
+    ],
+    [
+      'an unknown KV version',
+      (spec: Record<string, unknown>) => ((spec.provider as Record<string, Record<string, unknown>>).vault!.version = 'v3'),
+    ],
   ])('refuses a SecretStore with %s', (_name, mutate) => {
     const broken = structuredClone(store!);
     mutate(broken.spec as Record<string, unknown>);
@@ -95,27 +111,63 @@ const CHARTS: readonly ChartCase[] = [
     release: RELEASES.certManager,
     component: 'cert-manager',
     values: certManagerValues,
-    images: (config) => [config.images.effective.certManagerController, config.images.effective.certManagerWebhook, config.images.effective.certManagerCainjector],
+    images: (config) => [
+      config.images.effective.certManagerController,
+      config.images.effective.certManagerWebhook,
+      config.images.effective.certManagerCainjector,
+    ],
   },
-  { chart: 'trust-manager', release: RELEASES.trustManager, component: 'cert-manager', values: trustManagerValues, images: (config) => [config.images.effective.trustManager] },
-  { chart: 'external-secrets', release: RELEASES.externalSecrets, component: 'external-secrets', values: externalSecretsValues, images: (config) => [config.images.effective.externalSecrets] },
+  {
+    chart: 'trust-manager',
+    release: RELEASES.trustManager,
+    component: 'cert-manager',
+    values: trustManagerValues,
+    images: (config) => [config.images.effective.trustManager],
+  },
+  {
+    chart: 'external-secrets',
+    release: RELEASES.externalSecrets,
+    component: 'external-secrets',
+    values: externalSecretsValues,
+    images: (config) => [config.images.effective.externalSecrets],
+  },
 ];
 
 interface PodTemplate {
   readonly owner: string;
   readonly labels: Record<string, string>;
-  readonly containers: { image?: string; ports?: { containerPort?: number }[]; resources?: { limits?: Record<string, string>; requests?: Record<string, string> } }[];
+  readonly containers: {
+    image?: string;
+    ports?: { containerPort?: number }[];
+    resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+  }[];
 }
 
 function podTemplates(objects: readonly KubeObject[]): PodTemplate[] {
   return objects.flatMap((object) => {
     if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(object.kind)) return [];
-    const template = (object.spec as { template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: PodTemplate['containers']; initContainers?: PodTemplate['containers'] } } } | undefined)?.template;
-    return [{ owner: label(object), labels: template?.metadata?.labels ?? {}, containers: [...(template?.spec?.containers ?? []), ...(template?.spec?.initContainers ?? [])] }];
+    const template = (
+      object.spec as
+        | {
+            template?: {
+              metadata?: { labels?: Record<string, string> };
+              spec?: { containers?: PodTemplate['containers']; initContainers?: PodTemplate['containers'] };
+            };
+          }
+        | undefined
+    )?.template;
+    return [
+      {
+        owner: label(object),
+        labels: template?.metadata?.labels ?? {},
+        containers: [...(template?.spec?.containers ?? []), ...(template?.spec?.initContainers ?? [])],
+      },
+    ];
   });
 }
 
-const matches = (selector: Readonly<Record<string, string>>, labels: Record<string, string>) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+const matches = (selector: Readonly<Record<string, string>>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value);
 
 describe.each([
   ['default deployment', loadDeploymentConfig(DEFAULT_CONFIG_FILE)],
@@ -123,7 +175,12 @@ describe.each([
 ])('%s: the charts rendered by the real helm with our values', (_name, config) => {
   describe.each(CHARTS.map((chartCase) => [chartCase.chart, chartCase] as const))('%s', (_chart, chartCase) => {
     const namespace = platformNames(config.deploymentName).namespaces[chartCase.component];
-    const rendered = helmTemplate(chartCase.chart, { releaseName: chartCase.release, namespace, values: [renderValues(chartCase.chart, chartCase.values(config))], kubeVersion: '1.33.0' });
+    const rendered = helmTemplate(chartCase.chart, {
+      releaseName: chartCase.release,
+      namespace,
+      values: [renderValues(chartCase.chart, chartCase.values(config))],
+      kubeVersion: '1.33.0',
+    });
     const pods = podTemplates(rendered);
     const modelled = PLATFORM_PODS.filter((pod) => pod.component === chartCase.component && pod.name.startsWith(chartCase.release));
 
@@ -133,13 +190,23 @@ describe.each([
     });
 
     it('runs exactly the pods the model knows (each network policy selects a real pod, no pod is left unmodelled)', () => {
-      for (const pod of modelled) expect({ pod: pod.name, selected: pods.filter((template) => matches(pod.podLabels, template.labels)).length }).toEqual({ pod: pod.name, selected: 1 });
-      for (const template of pods) expect({ owner: template.owner, modelled: modelled.some((pod) => matches(pod.podLabels, template.labels)) }).toEqual({ owner: template.owner, modelled: true });
+      for (const pod of modelled)
+        expect({ pod: pod.name, selected: pods.filter((template) => matches(pod.podLabels, template.labels)).length }).toEqual({
+          pod: pod.name,
+          selected: 1,
+        });
+      for (const template of pods)
+        expect({ owner: template.owner, modelled: modelled.some((pod) => matches(pod.podLabels, template.labels)) }).toEqual({
+          owner: template.owner,
+          modelled: true,
+        });
     });
 
     it('serves admission webhooks on the ports the network policies open to the API server', () => {
       for (const pod of modelled.filter((candidate) => candidate.webhookPort !== undefined)) {
-        const ports = pods.filter((template) => matches(pod.podLabels, template.labels)).flatMap((template) => template.containers.flatMap((container) => container.ports ?? []).map((port) => port.containerPort));
+        const ports = pods
+          .filter((template) => matches(pod.podLabels, template.labels))
+          .flatMap((template) => template.containers.flatMap((container) => container.ports ?? []).map((port) => port.containerPort));
         expect(ports).toContain(pod.webhookPort);
       }
     });
@@ -149,7 +216,11 @@ describe.each([
       for (const image of images) {
         expect(image).toMatch(/@sha256:[0-9a-f]{64}$/);
         // The chart may render tag@digest or repository@digest; the digest and repository must be ours.
-        expect(chartCase.images(config).some((pinned) => pinned.split('@')[1] === image?.split('@')[1] && pinned.split(':')[0] === image?.split(':')[0])).toBe(true);
+        expect(
+          chartCase
+            .images(config)
+            .some((pinned) => pinned.split('@')[1] === image?.split('@')[1] && pinned.split(':')[0] === image?.split(':')[0]),
+        ).toBe(true);
       }
       for (const container of pods.flatMap((template) => template.containers)) {
         expect(Object.keys(container.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
@@ -158,13 +229,26 @@ describe.each([
     });
 
     it('creates no more Services than the compartment quota allows, and no cluster-wide secret kinds', () => {
-      const services = CHARTS.filter((other) => other.component === chartCase.component).length === 1 ? PLATFORM_SERVICES[chartCase.component] : PLATFORM_SERVICES[chartCase.component] - 1;
+      const services =
+        CHARTS.filter((other) => other.component === chartCase.component).length === 1
+          ? PLATFORM_SERVICES[chartCase.component]
+          : PLATFORM_SERVICES[chartCase.component] - 1;
       expect(rendered.filter((object) => object.kind === 'Service').length).toBeLessThanOrEqual(services);
-      expect(rendered.filter((object) => object.kind === 'CustomResourceDefinition' && /^Cluster(SecretStore|ExternalSecret|PushSecret|Generator)$/.test(String((object.spec as { names?: { kind?: string } })?.names?.kind)))).toEqual([]);
+      expect(
+        rendered.filter(
+          (object) =>
+            object.kind === 'CustomResourceDefinition' &&
+            /^Cluster(SecretStore|ExternalSecret|PushSecret|Generator)$/.test(
+              String((object.spec as { names?: { kind?: string } })?.names?.kind),
+            ),
+        ),
+      ).toEqual([]);
     });
 
     it('renders no secret literal', () => {
-      const hits = rendered.filter((object) => object.kind !== 'CustomResourceDefinition').flatMap((object) => scanJson(object, label(object)));
+      const hits = rendered
+        .filter((object) => object.kind !== 'CustomResourceDefinition')
+        .flatMap((object) => scanJson(object, label(object)));
       expect(hits).toEqual([]);
     });
   });

@@ -5,12 +5,12 @@
  */
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadDeploymentConfig, parseDeploymentConfig } from '../../model/load-config';
 import type { DeploymentConfig } from '../../config/deployment-config';
 import { HOMESERVER_COMPARTMENTS } from '../../model/compartments';
+import { loadDeploymentConfig, parseDeploymentConfig } from '../../model/load-config';
+import { POSTGRES_IDENTIFIER_MAX, stateSchemaName } from '../../model/stack-names';
 import { fleetConfig } from '../../scripts/bench/fleet-config';
 import { compartmentStackName } from '../../stacks/compartment-stack';
-import { POSTGRES_IDENTIFIER_MAX, stateSchemaName } from '../../model/stack-names';
 import { platformStackName } from '../../stacks/platform-stack';
 import { secretGenerationStackName } from '../../stacks/secret-generation-stack';
 import { secretStoreStackName } from '../../stacks/secret-store-stack';
@@ -22,12 +22,15 @@ jest.setTimeout(180_000);
 
 /** The stacks composeDeployment creates for a config, by name. */
 function stackNames(config: DeploymentConfig): string[] {
-  const compartments = (homeserver: DeploymentConfig['homeservers'][number]) => HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster');
+  const compartments = (homeserver: DeploymentConfig['homeservers'][number]) =>
+    HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster');
   return [
     platformStackName(config),
     secretStoreStackName(config),
     secretGenerationStackName(config),
-    ...config.homeservers.flatMap((homeserver) => compartments(homeserver).map((compartment) => compartmentStackName(homeserver, compartment))),
+    ...config.homeservers.flatMap((homeserver) =>
+      compartments(homeserver).map((compartment) => compartmentStackName(homeserver, compartment)),
+    ),
   ];
 }
 
@@ -52,7 +55,9 @@ const SCHEMAS = STACKS.map((stack) => stateSchemaName(PREFIX, stack));
 describe('pg schema names', () => {
   it('are at most 63 bytes, plain identifiers, and one per stack across a generated fleet', () => {
     expect(STACKS).toHaveLength(3 + 60 * 4);
-    expect(SCHEMAS.filter((schema) => Buffer.byteLength(schema) > POSTGRES_IDENTIFIER_MAX || !/^[a-z_][a-z0-9_]*$/.test(schema))).toEqual([]);
+    expect(SCHEMAS.filter((schema) => Buffer.byteLength(schema) > POSTGRES_IDENTIFIER_MAX || !/^[a-z_][a-z0-9_]*$/.test(schema))).toEqual(
+      [],
+    );
     expect(new Set(SCHEMAS).size).toBe(STACKS.length);
     expect(stateLocationIssues(FLEET, STACKS, '/srv/project/cdktf.out')).toEqual([]);
   });
@@ -67,7 +72,9 @@ describe('pg schema names', () => {
 
   it('a collision is refused at synthesis, naming state.pg.schemaPrefix', () => {
     const config = { ...FLEET, state: { backend: 'pg', schemaPrefix: PREFIX } } as const;
-    expect(stateLocationIssues(config, ['a-b', 'a-b'], '/srv/project/cdktf.out')).toEqual([{ path: 'state.pg.schemaPrefix', message: expect.stringMatching(/stacks a-b and a-b .* would share one state/) }]);
+    expect(stateLocationIssues(config, ['a-b', 'a-b'], '/srv/project/cdktf.out')).toEqual([
+      { path: 'state.pg.schemaPrefix', message: expect.stringMatching(/stacks a-b and a-b .* would share one state/) },
+    ]);
   });
 
   describe('on a real PostgreSQL', () => {
@@ -79,9 +86,14 @@ describe('pg schema names', () => {
 
     /** As OpenTofu's pg backend does: look the name up as given, create it quoted when absent. */
     function createAsTheBackend(names: readonly string[]): string[] {
-      const statements = names.map((name) => `DO $$ BEGIN IF (SELECT count(1) FROM information_schema.schemata WHERE schema_name = '${name}') < 1 THEN CREATE SCHEMA IF NOT EXISTS "${name}"; END IF; END $$;`);
+      const statements = names.map(
+        (name) =>
+          `DO $$ BEGIN IF (SELECT count(1) FROM information_schema.schemata WHERE schema_name = '${name}') < 1 THEN CREATE SCHEMA IF NOT EXISTS "${name}"; END IF; END $$;`,
+      );
       server?.psql(statements.join('\n'));
-      return (server?.psql(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '${PREFIX.slice(0, 20)}%' ORDER BY nspname`) ?? '').split('\n').filter(Boolean);
+      return (server?.psql(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '${PREFIX.slice(0, 20)}%' ORDER BY nspname`) ?? '')
+        .split('\n')
+        .filter(Boolean);
     }
 
     it('keeps every derived name as written, one schema per stack', () => {
@@ -106,7 +118,7 @@ describe('local state', () => {
   };
   const outdir = path.join(path.sep, 'srv', 'project', 'cdktf.out');
 
-  it('lives next to the output directory, three levels above the stacks\' working directories', () => {
+  it("lives next to the output directory, three levels above the stacks' working directories", () => {
     expect(localStateDirectory(outdir, 'state')).toBe(path.join(path.sep, 'srv', 'project', 'state'));
     expect(localStateDirectory('/srv/build/out', 'state')).toBe('/srv/build/state');
   });
@@ -118,7 +130,9 @@ describe('local state', () => {
     ['a staging directory', 'cdktf.out.staging-12', /temporary directories/],
     ['a set-aside directory', 'cdktf.out.old-12/x', /temporary directories/],
   ])('refuses %s', (_name, directory, message) => {
-    expect(stateLocationIssues(config(directory), [], outdir)).toEqual([{ path: 'state.local.directory', message: expect.stringMatching(message) }]);
+    expect(stateLocationIssues(config(directory), [], outdir)).toEqual([
+      { path: 'state.local.directory', message: expect.stringMatching(message) },
+    ]);
   });
 
   it.each(['state', 'cdktf.outer', 'states/cdktf.out', 'cdktf.out.staging'])('accepts %s', (directory) => {

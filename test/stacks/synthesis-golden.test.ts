@@ -19,8 +19,21 @@ function digestsOf(configPath: string): Record<string, string> {
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'golden-')), 'cdktf.out');
   const outcome = synthesizeDeployment({ configPath, outdir });
   if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome)}`);
-  const files = ['manifest.json', ...fs.readdirSync(path.join(outdir, 'stacks')).sort().map((stack) => path.posix.join('stacks', stack, 'cdk.tf.json'))];
-  const digests = Object.fromEntries(files.map((file) => [file, createHash('sha256').update(fs.readFileSync(path.join(outdir, file))).digest('hex')]));
+  const files = [
+    'manifest.json',
+    ...fs
+      .readdirSync(path.join(outdir, 'stacks'))
+      .sort()
+      .map((stack) => path.posix.join('stacks', stack, 'cdk.tf.json')),
+  ];
+  const digests = Object.fromEntries(
+    files.map((file) => [
+      file,
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(outdir, file)))
+        .digest('hex'),
+    ]),
+  );
   fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
   return digests;
 }

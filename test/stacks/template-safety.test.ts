@@ -14,15 +14,15 @@ import { App, TerraformOutput, TerraformVariable } from 'cdktf';
 import type { DeploymentConfig } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { platformNames } from '../../model/platform';
-import { readSynthesizedStacks } from '../../tfjson/read-stacks';
-import { escapeTemplateText } from '../../tfjson/terraform-template';
-import type { JsonObject } from '../../tfjson/terraform-json';
 import { configuratorScript } from '../../render/openbao/configurator';
 import { homeserverConfig } from '../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import { composeDeployment } from '../../stacks/compose-deployment';
 import { configureEngine } from '../../stacks/engine-settings';
 import { TemplateSafeStack } from '../../stacks/template-safe-stack';
+import { readSynthesizedStacks } from '../../tfjson/read-stacks';
+import type { JsonObject } from '../../tfjson/terraform-json';
+import { escapeTemplateText } from '../../tfjson/terraform-template';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { literalValues, unsafeStrings } from '../support/engine-strings';
 
@@ -49,7 +49,18 @@ function hostileConfig(): DeploymentConfig {
     kubernetes: { ...base.kubernetes, configPath: `/etc/kube/${READ_FILE}`, context: DIRECTIVE },
     monitoring: { ...base.monitoring, resourceLabels: { ...base.monitoring.resourceLabels, [`key-${READ_FILE}`]: HOSTILE } },
     // An external directory: the DN reaches homeserver.yaml; the slapd renderer (in-cluster directory) refuses any DN outside the config's grammar itself.
-    homeservers: [{ ...homeserver, directory: { ...homeserver.directory, mode: 'external', external: { host: 'ldap.example.org', cidrs: ['198.51.100.7/32'] }, usersDn: `ou=people,${HOSTILE}` } }, ...others],
+    homeservers: [
+      {
+        ...homeserver,
+        directory: {
+          ...homeserver.directory,
+          mode: 'external',
+          external: { host: 'ldap.example.org', cidrs: ['198.51.100.7/32'] },
+          usersDn: `ou=people,${HOSTILE}`,
+        },
+      },
+      ...others,
+    ],
   };
 }
 
@@ -60,7 +71,11 @@ describe.each([
   it('holds only literal text and references to resources declared in the same stack', () => {
     const stacks = stacksOf();
     expect(stacks.length).toBeGreaterThan(6);
-    for (const stack of stacks) expect({ stack: stack.name, unsafe: unsafeStrings(stack.json).map(({ where, text }) => ({ where, text })) }).toEqual({ stack: stack.name, unsafe: [] });
+    for (const stack of stacks)
+      expect({ stack: stack.name, unsafe: unsafeStrings(stack.json).map(({ where, text }) => ({ where, text })) }).toEqual({
+        stack: stack.name,
+        unsafe: [],
+      });
   });
 });
 
@@ -70,7 +85,11 @@ describe('hostile text below the config validation', () => {
   const literals = new Set(stacks.flatMap((stack) => literalValues(stack.json)));
 
   it('is literal text in every stack: no interpolation, function call or directive reaches the engine', () => {
-    for (const stack of stacks) expect({ stack: stack.name, unsafe: unsafeStrings(stack.json).map(({ where, text }) => ({ where, text })) }).toEqual({ stack: stack.name, unsafe: [] });
+    for (const stack of stacks)
+      expect({ stack: stack.name, unsafe: unsafeStrings(stack.json).map(({ where, text }) => ({ where, text })) }).toEqual({
+        stack: stack.name,
+        unsafe: [],
+      });
   });
 
   it('reaches the provider blocks, labels and label keys as exactly the text given', () => {
@@ -92,7 +111,12 @@ describe('TemplateSafeStack (construct level)', () => {
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'template-stack-')) });
   const stack = new TemplateSafeStack(app, 'probe');
   const base = loadDeploymentConfig(DEFAULT_CONFIG_FILE);
-  configureEngine(stack, 'probe', { ...base, kubernetes: { ...base.kubernetes, configPath: READ_FILE, context: DIRECTIVE } }, { helm: true });
+  configureEngine(
+    stack,
+    'probe',
+    { ...base, kubernetes: { ...base.kubernetes, configPath: READ_FILE, context: DIRECTIVE } },
+    { helm: true },
+  );
   const namespace = new NamespaceV1(stack, 'ns', { metadata: { name: 'probe' } });
   new ConfigMapV1(stack, 'files', {
     metadata: { name: 'files', namespace: namespace.metadata.name, labels: { [`k-${READ_FILE}`]: DIRECTIVE } },
@@ -104,18 +128,30 @@ describe('TemplateSafeStack (construct level)', () => {
   });
   new TerraformVariable(stack, 'literal', { type: 'string', default: '${not-a-template}', description: '${also literal}' });
   new TerraformOutput(stack, 'out', { value: HOSTILE, description: '${literal description}' });
-  const json = stack.toTerraform() as JsonObject & { provider: { kubernetes: JsonObject[]; helm: JsonObject[] }; resource: { kubernetes_config_map_v1: { files: JsonObject } } };
+  const json = stack.toTerraform() as JsonObject & {
+    provider: { kubernetes: JsonObject[]; helm: JsonObject[] };
+    resource: { kubernetes_config_map_v1: { files: JsonObject } };
+  };
   const reference = '${kubernetes_namespace_v1.ns.metadata[0].name}';
 
   it('escapes the provider settings of every provider block', () => {
-    expect(json.provider.kubernetes[0]).toMatchObject({ config_path: escapeTemplateText(READ_FILE), config_context: escapeTemplateText(DIRECTIVE) });
-    expect(json.provider.helm[0]).toMatchObject({ kubernetes: { config_path: escapeTemplateText(READ_FILE), config_context: escapeTemplateText(DIRECTIVE) } });
+    expect(json.provider.kubernetes[0]).toMatchObject({
+      config_path: escapeTemplateText(READ_FILE),
+      config_context: escapeTemplateText(DIRECTIVE),
+    });
+    expect(json.provider.helm[0]).toMatchObject({
+      kubernetes: { config_path: escapeTemplateText(READ_FILE), config_context: escapeTemplateText(DIRECTIVE) },
+    });
   });
 
   it('escapes literal text around references and keeps the references whole', () => {
     const files = json.resource.kubernetes_config_map_v1.files;
     expect(files.data).toEqual({ 'open.sh': `echo $\${ unclosed ${reference} }`, 'mixed.sh': `${reference}.svc $\${HOME} %%{x}` });
-    expect(files.metadata).toEqual({ name: 'files', namespace: reference, labels: { [`k-${escapeTemplateText(READ_FILE)}`]: escapeTemplateText(DIRECTIVE) } });
+    expect(files.metadata).toEqual({
+      name: 'files',
+      namespace: reference,
+      labels: { [`k-${escapeTemplateText(READ_FILE)}`]: escapeTemplateText(DIRECTIVE) },
+    });
   });
 
   it('leaves places the engine takes literally as they are: terraform block, variable default and description, output description, comments', () => {

@@ -27,7 +27,11 @@ describe('NoConstructDependencies', () => {
     const release = secretStore.node.findAll().find((construct) => construct.node.path.endsWith('openbao/release'));
     if (!job || !release) throw new Error('configurator Job or OpenBao release not found');
     job.node.addDependency(release);
-    expect(new NoConstructDependencies(secretStore).validate()).toEqual([expect.stringMatching(/openbao-configurator\/workload depends on .*openbao\/release through node.addDependency, which cdktf does not write to Terraform/)]);
+    expect(new NoConstructDependencies(secretStore).validate()).toEqual([
+      expect.stringMatching(
+        /openbao-configurator\/workload depends on .*openbao\/release through node.addDependency, which cdktf does not write to Terraform/,
+      ),
+    ]);
     expect(() => app.synth()).toThrow(/through node.addDependency/);
   });
 });

@@ -16,7 +16,14 @@ const racer = path.join(scratch, 'racer.cjs');
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
-  buildSync({ entryPoints: [path.join(__dirname, 'cache-lock-racer.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: racer, logLevel: 'error' });
+  buildSync({
+    entryPoints: [path.join(__dirname, 'cache-lock-racer.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: racer,
+    logLevel: 'error',
+  });
 });
 
 afterAll(() => {
@@ -34,7 +41,9 @@ function contend(options: RacerOptions): Contender {
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { child, exited };
 }
 
@@ -71,7 +80,13 @@ function watchEntry(options: RacerOptions): { stop: () => { looks: number; torn:
 describe.each(['artifact', 'in-place'] as const)('%s entries', (mode) => {
   it('contenders racing on one key: the first is killed mid-build, exactly one other builds, all see the whole entry', async () => {
     const directory = fs.mkdtempSync(path.join(scratch, `${mode}-`));
-    const options: RacerOptions = { mode, target: path.join(directory, 'entry'), log: path.join(directory, 'log'), chunks: 30, chunkMs: 40 };
+    const options: RacerOptions = {
+      mode,
+      target: path.join(directory, 'entry'),
+      log: path.join(directory, 'log'),
+      chunks: 30,
+      chunkMs: 40,
+    };
     const watcher = watchEntry(options);
 
     const victim = contend(options);
@@ -102,7 +117,13 @@ describe.each(['artifact', 'in-place'] as const)('%s entries', (mode) => {
 
 it('separate keys build in parallel, each exactly once', async () => {
   const directory = fs.mkdtempSync(path.join(scratch, 'keys-'));
-  const keys = ['one', 'two'].map((key): RacerOptions => ({ mode: 'artifact', target: path.join(directory, key), log: path.join(directory, `${key}.log`), chunks: 10, chunkMs: 20 }));
+  const keys = ['one', 'two'].map((key): RacerOptions => ({
+    mode: 'artifact',
+    target: path.join(directory, key),
+    log: path.join(directory, `${key}.log`),
+    chunks: 10,
+    chunkMs: 20,
+  }));
   const results = await Promise.all(keys.flatMap((options) => Array.from({ length: 3 }, () => contend(options).exited)));
   for (const result of results) expect(result.code).toBe(0);
   for (const options of keys) {
@@ -115,7 +136,14 @@ it('separate keys build in parallel, each exactly once', async () => {
 describe('breaking a lock', () => {
   const ownerOf = (pid: number, overrides: Partial<LockOwner> = {}): LockOwner => {
     const start = processStart(pid);
-    return { pid, hostname: os.hostname(), startedAt: '1970-01-01T00:00:00.000Z', ...(start ? { processStart: start } : {}), token: `token-${pid}`, ...overrides };
+    return {
+      pid,
+      hostname: os.hostname(),
+      startedAt: '1970-01-01T00:00:00.000Z',
+      ...(start ? { processStart: start } : {}),
+      token: `token-${pid}`,
+      ...overrides,
+    };
   };
   const plantLock = (lock: string, owner: LockOwner) => {
     fs.mkdirSync(lock, { recursive: true });

@@ -78,7 +78,13 @@ export function ownerAlive(owner: LockOwner): boolean {
 export function readLockOwner(lock: string): LockOwner | undefined {
   try {
     const parsed = JSON.parse(fs.readFileSync(path.join(lock, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
-    if (typeof parsed.pid !== 'number' || typeof parsed.hostname !== 'string' || typeof parsed.token !== 'string' || typeof parsed.startedAt !== 'string') return undefined;
+    if (
+      typeof parsed.pid !== 'number' ||
+      typeof parsed.hostname !== 'string' ||
+      typeof parsed.token !== 'string' ||
+      typeof parsed.startedAt !== 'string'
+    )
+      return undefined;
     return parsed as LockOwner;
   } catch {
     return undefined;
@@ -92,7 +98,13 @@ function describeOwner(owner: LockOwner | undefined): string {
 /** One attempt: the lock, or undefined when another holder has it. */
 function tryAcquire(lock: string): LockOwner | undefined {
   const start = processStart(process.pid);
-  const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), ...(start ? { processStart: start } : {}), token: randomBytes(12).toString('hex') };
+  const owner: LockOwner = {
+    pid: process.pid,
+    hostname: os.hostname(),
+    startedAt: new Date().toISOString(),
+    ...(start ? { processStart: start } : {}),
+    token: randomBytes(12).toString('hex'),
+  };
   const staging = `${lock}.new-${uniqueSuffix()}`;
   fs.mkdirSync(staging, { recursive: true });
   fs.writeFileSync(path.join(staging, OWNER_FILE), JSON.stringify(owner));
@@ -165,7 +177,9 @@ function acquire(lock: string, options: CacheLockOptions): LockOwner {
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s waiting for ${lock}, held by ${describeOwner(owner)}; remove it only if that build is no longer running`);
+      throw new Error(
+        `timed out after ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s waiting for ${lock}, held by ${describeOwner(owner)}; remove it only if that build is no longer running`,
+      );
     }
     sleep(options.pollMs ?? 500);
   }

@@ -24,5 +24,8 @@ export function valuesFor(declaration: SecretDeclaration, provided: Readonly<Rec
 
 /** The files of the Kubernetes Secret External Secrets would write for these values. */
 export function deliveredFiles(declaration: SecretDeclaration, values: Readonly<Record<string, string>>): Record<string, string> {
-  return renderExternalSecretTemplates(Object.fromEntries(Object.entries(declaration.files).map(([file, spec]) => [file, spec.template])), values);
+  return renderExternalSecretTemplates(
+    Object.fromEntries(Object.entries(declaration.files).map(([file, spec]) => [file, spec.template])),
+    values,
+  );
 }

@@ -38,8 +38,10 @@ export function engineStrings(json: unknown): EngineString[] {
 function declared(json: unknown): Set<string> {
   const addresses = new Set<string>();
   const document = json as { resource?: Record<string, Record<string, unknown>>; data?: Record<string, Record<string, unknown>> };
-  for (const [type, byName] of Object.entries(document.resource ?? {})) for (const name of Object.keys(byName)) addresses.add(`${type}.${name}`);
-  for (const [type, byName] of Object.entries(document.data ?? {})) for (const name of Object.keys(byName)) addresses.add(`data.${type}.${name}`);
+  for (const [type, byName] of Object.entries(document.resource ?? {}))
+    for (const name of Object.keys(byName)) addresses.add(`${type}.${name}`);
+  for (const [type, byName] of Object.entries(document.data ?? {}))
+    for (const name of Object.keys(byName)) addresses.add(`data.${type}.${name}`);
   return addresses;
 }
 
@@ -64,5 +66,7 @@ export function unsafeStrings(json: unknown): EngineString[] {
 
 /** The literal values of a stack's strings (evaluated: escapes undone). */
 export function literalValues(json: unknown): string[] {
-  return engineStrings(json).flatMap(({ report }) => (report.value !== undefined && report.parts.every((part) => part.kind === 'literal') ? [report.value] : []));
+  return engineStrings(json).flatMap(({ report }) =>
+    report.value !== undefined && report.parts.every((part) => part.kind === 'literal') ? [report.value] : [],
+  );
 }

@@ -39,7 +39,10 @@ export function esoTemplateLinkedModules(): { eso?: string; sprig?: string } {
  * when the store returned `data`. Throws with ESO's own error message when ESO would fail
  * to sync (parse error, unknown function, missing key, ...).
  */
-export function renderExternalSecretTemplates(templates: Readonly<Record<string, string>>, data: Readonly<Record<string, string>>): Record<string, string> {
+export function renderExternalSecretTemplates(
+  templates: Readonly<Record<string, string>>,
+  data: Readonly<Record<string, string>>,
+): Record<string, string> {
   const result = spawnSync(esoTemplateBinary(), [], {
     input: JSON.stringify({ templates, data }),
     encoding: 'utf8',

@@ -31,7 +31,8 @@ export function goEnvironment(mode: GoModMode = 'mod'): NodeJS.ProcessEnv {
 /** Runs `go` and returns its stdout; a failure names the command, the directory and Go's output. */
 export function runGo(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = goEnvironment()): string {
   const result = spawnSync('go', [...args], { cwd, env, encoding: 'utf8', timeout: 60 * 60_000, maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`go ${args.join(' ')} (in ${cwd}) failed:\n${result.stdout}\n${result.stderr}${result.error?.message ?? ''}`);
+  if (result.status !== 0)
+    throw new Error(`go ${args.join(' ')} (in ${cwd}) failed:\n${result.stdout}\n${result.stderr}${result.error?.message ?? ''}`);
   return result.stdout;
 }
 
@@ -93,7 +94,11 @@ function sourceHash(directory: string): string {
     for (const entry of fs.readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) visit(full);
-      else if (/\.(go|mod|sum)$/.test(entry.name)) hash.update(`${path.relative(directory, full)}\0`).update(fs.readFileSync(full)).update('\0');
+      else if (/\.(go|mod|sum)$/.test(entry.name))
+        hash
+          .update(`${path.relative(directory, full)}\0`)
+          .update(fs.readFileSync(full))
+          .update('\0');
     }
   };
   visit(directory);
@@ -164,7 +169,12 @@ export function installGoModuleTool(packagePath: string, version: string, name: 
 
 /** Downloads a module version from the proxy (never built) and returns its read-only source directory. */
 export function downloadGoModule(modulePath: string, version: string): string {
-  const result = spawnSync('go', ['mod', 'download', '-json', `${modulePath}@${version}`], { cwd: os.tmpdir(), env: goEnvironment(), encoding: 'utf8', timeout: 10 * 60_000 });
+  const result = spawnSync('go', ['mod', 'download', '-json', `${modulePath}@${version}`], {
+    cwd: os.tmpdir(),
+    env: goEnvironment(),
+    encoding: 'utf8',
+    timeout: 10 * 60_000,
+  });
   const info = JSON.parse(result.stdout || '{}') as { Dir?: string; Error?: string };
   if (result.status !== 0 || !info.Dir) throw new Error(`go mod download ${modulePath}@${version} failed: ${info.Error ?? result.stderr}`);
   return info.Dir;

@@ -13,7 +13,11 @@ export function requireHaproxy(): void {
 export function throwawayPem(directory: string): string {
   const key = path.join(directory, 'key.pem');
   const certificate = path.join(directory, 'cert.pem');
-  const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test', '-keyout', key, '-out', certificate], { encoding: 'utf8' });
+  const result = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test', '-keyout', key, '-out', certificate],
+    { encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(result.stderr);
   const pem = path.join(directory, 'tls.pem');
   fs.writeFileSync(pem, fs.readFileSync(certificate, 'utf8') + fs.readFileSync(key, 'utf8'));
@@ -28,7 +32,6 @@ export function checkConfig(file: string): { status: number | null; output: stri
 export function startHaproxy(file: string): ChildProcess {
   return spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
-
 
 /** Polls until `ready` resolves true (errors count as not yet), or fails after `timeoutMs`. */
 export async function waitUntil(ready: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {

@@ -17,7 +17,10 @@ export function parseHcl(text: string): Record<string, unknown> {
 }
 
 /** One piece of a template as HCL 2 parses it: literal text, a plain traversal (reference), or another expression. */
-export type HclTemplatePart = { readonly kind: 'literal'; readonly text: string } | { readonly kind: 'reference'; readonly traversal: string } | { readonly kind: 'expression'; readonly source: string };
+export type HclTemplatePart =
+  | { readonly kind: 'literal'; readonly text: string }
+  | { readonly kind: 'reference'; readonly traversal: string }
+  | { readonly kind: 'expression'; readonly source: string };
 
 /** How the engine reads one string of Terraform JSON: its parts, and its value with no variables and no functions. */
 export interface HclTemplateReport {
@@ -33,7 +36,12 @@ export interface HclTemplateReport {
  */
 export function readTemplates(templates: readonly string[]): HclTemplateReport[] {
   binary ??= buildGoProgram(path.join(__dirname, '..', 'tools', 'hcl-check'), 'hcl-check');
-  const result = spawnSync(binary, ['templates'], { input: JSON.stringify(templates), encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(binary, ['templates'], {
+    input: JSON.stringify(templates),
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (result.status !== 0) throw new Error(`HCL template reader: ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as HclTemplateReport[];
 }

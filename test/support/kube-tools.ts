@@ -166,7 +166,11 @@ export function crdFilesIn(directory: string): string[] {
  * The Prometheus Operator's CRDs (monitoring.coreos.com/v1: PodMonitor, PrometheusRule, ...),
  * which the site installs; v0.91.0 is the newest release the Go module proxy serves.
  */
-export const PROMETHEUS_OPERATOR = { module: 'github.com/prometheus-operator/prometheus-operator', version: 'v0.91.0', crds: 'example/prometheus-operator-crd' } as const;
+export const PROMETHEUS_OPERATOR = {
+  module: 'github.com/prometheus-operator/prometheus-operator',
+  version: 'v0.91.0',
+  crds: 'example/prometheus-operator-crd',
+} as const;
 
 export function prometheusOperatorCrdFiles(): string[] {
   const directory = path.join(downloadGoModule(PROMETHEUS_OPERATOR.module, PROMETHEUS_OPERATOR.version), PROMETHEUS_OPERATOR.crds);
@@ -207,10 +211,24 @@ export function helmTemplateChart(chart: string, options: HelmTemplateOptions): 
       fs.writeFileSync(file, values);
       return ['-f', file];
     });
-    const args = ['template', options.releaseName, chart, '--namespace', options.namespace, '--kube-version', options.kubeVersion ?? '1.33.0', ...valueFiles];
+    const args = [
+      'template',
+      options.releaseName,
+      chart,
+      '--namespace',
+      options.namespace,
+      '--kube-version',
+      options.kubeVersion ?? '1.33.0',
+      ...valueFiles,
+    ];
     if (options.includeCrds) args.push('--include-crds');
     // helm's own config, cache and plugins stay out of the user's home.
-    const env = { ...process.env, HELM_CACHE_HOME: path.join(scratch, 'cache'), HELM_CONFIG_HOME: path.join(scratch, 'config'), HELM_DATA_HOME: path.join(scratch, 'data') };
+    const env = {
+      ...process.env,
+      HELM_CACHE_HOME: path.join(scratch, 'cache'),
+      HELM_CONFIG_HOME: path.join(scratch, 'config'),
+      HELM_DATA_HOME: path.join(scratch, 'data'),
+    };
     const result = spawnSync(helm, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 5 * 60_000 });
     if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${result.stderr}${result.error?.message ?? ''}`);
     return parseKubeObjects(result.stdout, `helm template ${path.basename(chart)}`);
@@ -231,13 +249,20 @@ export function parseKubeObjects(stream: string, origin = 'YAML stream'): KubeOb
     if (document.errors.length > 0) throw new Error(`${origin}, document ${index}: ${document.errors.map(String).join('; ')}`);
     const value: unknown = document.toJS();
     if (value === null || value === undefined) return [];
-    if (!isKubeObject(value)) throw new Error(`${origin}, document ${index} is not a Kubernetes object: ${JSON.stringify(value).slice(0, 200)}`);
+    if (!isKubeObject(value))
+      throw new Error(`${origin}, document ${index} is not a Kubernetes object: ${JSON.stringify(value).slice(0, 200)}`);
     return [value];
   });
 }
 
 export function isKubeObject(value: unknown): value is KubeObject {
-  return isRecord(value) && typeof value.apiVersion === 'string' && typeof value.kind === 'string' && isRecord(value.metadata) && typeof value.metadata.name === 'string';
+  return (
+    isRecord(value) &&
+    typeof value.apiVersion === 'string' &&
+    typeof value.kind === 'string' &&
+    isRecord(value.metadata) &&
+    typeof value.metadata.name === 'string'
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -297,7 +322,8 @@ export interface CrdValidationResult {
  * defines, or of a version it does not serve, are errors too, so pass only custom resources.
  */
 export function crdValidationErrors(objects: readonly KubeObject[], crds: readonly string[]): CrdValidationResult[] {
-  if (crds.length === 0 || crds.some((file) => file.includes(','))) throw new Error(`crdValidationErrors needs CRD paths without commas, got ${JSON.stringify(crds)}`);
+  if (crds.length === 0 || crds.some((file) => file.includes(',')))
+    throw new Error(`crdValidationErrors needs CRD paths without commas, got ${JSON.stringify(crds)}`);
   const output = runKubeCheck(['crd', '--crds', crds.join(',')], objects);
   return expectArray(output, isCrdValidationResult, 'kube-check crd');
 }
@@ -312,9 +338,23 @@ function isStringArray(value: unknown): value is string[] {
 }
 
 function isPodSecurityResult(value: unknown): value is PodSecurityResult {
-  return isRecord(value) && typeof value.kind === 'string' && typeof value.name === 'string' && typeof value.namespace === 'string' && typeof value.allowed === 'boolean' && isStringArray(value.violations);
+  return (
+    isRecord(value) &&
+    typeof value.kind === 'string' &&
+    typeof value.name === 'string' &&
+    typeof value.namespace === 'string' &&
+    typeof value.allowed === 'boolean' &&
+    isStringArray(value.violations)
+  );
 }
 
 function isCrdValidationResult(value: unknown): value is CrdValidationResult {
-  return isRecord(value) && typeof value.apiVersion === 'string' && typeof value.kind === 'string' && typeof value.name === 'string' && typeof value.namespace === 'string' && isStringArray(value.errors);
+  return (
+    isRecord(value) &&
+    typeof value.apiVersion === 'string' &&
+    typeof value.kind === 'string' &&
+    typeof value.name === 'string' &&
+    typeof value.namespace === 'string' &&
+    isStringArray(value.errors)
+  );
 }

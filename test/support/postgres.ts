@@ -9,9 +9,11 @@ import * as path from 'node:path';
 
 export function postgresBinDirectory(): string {
   const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((name) => fs.existsSync(path.join(root, name, 'bin', 'postgres'))) : [];
+  const versions = fs.existsSync(root)
+    ? fs.readdirSync(root).filter((name) => fs.existsSync(path.join(root, name, 'bin', 'postgres')))
+    : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
-  if (!newest) throw new Error('no PostgreSQL server under /usr/lib/postgresql: install Debian\'s postgresql (apt-get install postgresql)');
+  if (!newest) throw new Error("no PostgreSQL server under /usr/lib/postgresql: install Debian's postgresql (apt-get install postgresql)");
   return path.join(root, newest, 'bin');
 }
 
@@ -20,7 +22,9 @@ const asRoot = process.getuid?.() === 0;
 
 /** Runs a server-side command as the unprivileged account when needed. */
 export function asServerUser(command: string, args: readonly string[]): [string, string[]] {
-  return asRoot ? ['setpriv', [`--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', command, ...args]] : [command, [...args]];
+  return asRoot
+    ? ['setpriv', [`--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', command, ...args]]
+    : [command, [...args]];
 }
 
 /** Hands a directory tree to the server account. */
@@ -60,9 +64,16 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
   giveToServer(root);
   const init = runAsServer(path.join(bin, 'initdb'), ['-D', path.join(root, 'data'), '--username=postgres', '--auth=trust', '--no-sync']);
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  const server = startAsServer(path.join(bin, 'postgres'), ['-D', path.join(root, 'data'), '-c', "listen_addresses=", '-c', `unix_socket_directories=${socket}`, '-c', 'fsync=off'], path.join(root, 'postgres.log'));
+  const server = startAsServer(
+    path.join(bin, 'postgres'),
+    ['-D', path.join(root, 'data'), '-c', 'listen_addresses=', '-c', `unix_socket_directories=${socket}`, '-c', 'fsync=off'],
+    path.join(root, 'postgres.log'),
+  );
   const psql = (sql: string): string => {
-    const result = spawnSync('psql', ['-h', socket, '-U', 'postgres', '-d', 'postgres', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync('psql', ['-h', socket, '-U', 'postgres', '-d', 'postgres', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
     return result.stdout;
   };

@@ -10,7 +10,9 @@ import { installGoModuleTool } from './go-build';
 export const PROMETHEUS_MODULE_VERSION = 'v0.316.0';
 
 export function ensurePromtool(): string {
-  return installGoModuleTool('github.com/prometheus/prometheus/cmd/promtool', PROMETHEUS_MODULE_VERSION, 'promtool', { tags: ['remove_all_sd'] });
+  return installGoModuleTool('github.com/prometheus/prometheus/cmd/promtool', PROMETHEUS_MODULE_VERSION, 'promtool', {
+    tags: ['remove_all_sd'],
+  });
 }
 
 export function promtool(args: readonly string[], cwd?: string): { status: number | null; output: string } {

@@ -25,13 +25,20 @@ export function pyYamlLoad(text: string): Record<string, unknown> {
 
 /** Python `re.match(pattern, candidate) is not None` for each candidate, as Synapse's check_3pid_allowed. */
 export function pythonReMatches(pattern: string, candidates: readonly string[]): boolean[] {
-  return runPython<boolean[]>('import json, re, sys\nd = json.load(sys.stdin)\nprint(json.dumps([re.match(d["p"], c) is not None for c in d["c"]]))', { p: pattern, c: candidates });
+  return runPython<boolean[]>(
+    'import json, re, sys\nd = json.load(sys.stdin)\nprint(json.dumps([re.match(d["p"], c) is not None for c in d["c"]]))',
+    { p: pattern, c: candidates },
+  );
 }
 
 /** Installs a PyPI requirement once (`pip --target` in the tool cache); returns the directory for PYTHONPATH. */
 export function pythonPackages(requirement: string): string {
   return cachedInPlace(toolCache('python-packages', requirement.replace(/[^A-Za-z0-9.=_-]/g, '_')), (directory) => {
-    const result = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', directory, requirement], { encoding: 'utf8', timeout: 10 * 60_000 });
+    const result = spawnSync(
+      'python3',
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', directory, requirement],
+      { encoding: 'utf8', timeout: 10 * 60_000 },
+    );
     if (result.status !== 0) throw new Error(`pip install ${requirement} failed: ${result.stderr}`);
   });
 }

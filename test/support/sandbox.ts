@@ -23,7 +23,8 @@ export interface SandboxProcess {
 const NOBODY = { uid: 65534, gid: 65534 };
 
 export function requireRoot(): void {
-  if (process.getuid?.() !== 0) throw new Error('the integration tier needs root: it creates a network namespace (unshare) and runs PostgreSQL as nobody');
+  if (process.getuid?.() !== 0)
+    throw new Error('the integration tier needs root: it creates a network namespace (unshare) and runs PostgreSQL as nobody');
 }
 
 export class Sandbox {
@@ -37,17 +38,46 @@ export class Sandbox {
   /** Starts the namespace holder; `hosts` is the name -> address table, `nameserver` the DNS address. */
   static async create(directory: string, hosts: Readonly<Record<string, string>>, nameserver: string): Promise<Sandbox> {
     requireRoot();
-    for (const tool of ['/usr/bin/unshare', '/usr/bin/nsenter', '/usr/bin/setpriv']) if (!fs.existsSync(tool)) throw new Error(`${tool} is missing (Debian's util-linux)`);
-    if (!fs.existsSync('/bin/ip')) throw new Error('/bin/ip is missing: install Debian\'s iproute2 (apt-get install iproute2)');
+    for (const tool of ['/usr/bin/unshare', '/usr/bin/nsenter', '/usr/bin/setpriv'])
+      if (!fs.existsSync(tool)) throw new Error(`${tool} is missing (Debian's util-linux)`);
+    if (!fs.existsSync('/bin/ip')) throw new Error("/bin/ip is missing: install Debian's iproute2 (apt-get install iproute2)");
     const sandbox = new Sandbox(directory);
     fs.mkdirSync(path.join(directory, 'logs'), { recursive: true });
     const hostsFile = path.join(directory, 'hosts');
-    fs.writeFileSync(hostsFile, ['127.0.0.1 localhost', '::1 localhost', ...Object.entries(hosts).map(([name, address]) => `${address} ${name}`), ''].join('\n'));
+    fs.writeFileSync(
+      hostsFile,
+      ['127.0.0.1 localhost', '::1 localhost', ...Object.entries(hosts).map(([name, address]) => `${address} ${name}`), ''].join('\n'),
+    );
     const resolvFile = path.join(directory, 'resolv.conf');
     fs.writeFileSync(resolvFile, `nameserver ${nameserver}\n`);
-    const script = ['/bin/ip link set lo up', `mount --bind ${hostsFile} /etc/hosts`, `mount --bind ${resolvFile} /etc/resolv.conf`, 'echo $$', 'exec sleep infinity'].join('\n');
+    const script = [
+      '/bin/ip link set lo up',
+      `mount --bind ${hostsFile} /etc/hosts`,
+      `mount --bind ${resolvFile} /etc/resolv.conf`,
+      'echo $$',
+      'exec sleep infinity',
+    ].join('\n');
     const log = fs.openSync(path.join(directory, 'logs', 'namespace.log'), 'a');
-    const holder = spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', '/usr/bin/unshare', '--net', '--mount', '--propagation', 'private', '--fork', '--kill-child', '--', 'sh', '-ec', script], { stdio: ['ignore', 'pipe', log], detached: true });
+    const holder = spawn(
+      '/usr/bin/setpriv',
+      [
+        '--pdeathsig',
+        'KILL',
+        '--',
+        '/usr/bin/unshare',
+        '--net',
+        '--mount',
+        '--propagation',
+        'private',
+        '--fork',
+        '--kill-child',
+        '--',
+        'sh',
+        '-ec',
+        script,
+      ],
+      { stdio: ['ignore', 'pipe', log], detached: true },
+    );
     sandbox.holder = holder;
     sandbox.installExitHook();
     sandbox.holderPid = await new Promise<number>((resolve, reject) => {
@@ -57,7 +87,9 @@ export class Sandbox {
         const pid = /^(\d+)\n/.exec(output)?.[1];
         if (pid) resolve(Number(pid));
       });
-      holder.once('exit', (code) => reject(new Error(`the namespace holder exited (${code}): see ${path.join(directory, 'logs', 'namespace.log')}`)));
+      holder.once('exit', (code) =>
+        reject(new Error(`the namespace holder exited (${code}): see ${path.join(directory, 'logs', 'namespace.log')}`)),
+      );
     });
     return sandbox;
   }
@@ -70,15 +102,41 @@ export class Sandbox {
   enter(command: string, args: readonly string[], asNobody = false, cwd = this.directory): [string, string[]] {
     const user = asNobody ? [`--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups'] : [];
     // Entering a mount namespace resets the working directory to its root: set it again inside.
-    return ['/usr/bin/nsenter', [`--target=${this.holderPid}`, '--net', '--mount', `--wdns=${cwd}`, '--', '/usr/bin/setpriv', ...user, '--pdeathsig', 'KILL', '--', command, ...args]];
+    return [
+      '/usr/bin/nsenter',
+      [
+        `--target=${this.holderPid}`,
+        '--net',
+        '--mount',
+        `--wdns=${cwd}`,
+        '--',
+        '/usr/bin/setpriv',
+        ...user,
+        '--pdeathsig',
+        'KILL',
+        '--',
+        command,
+        ...args,
+      ],
+    ];
   }
 
   /** Starts a long-running server inside the namespaces, in its own process group, logging to logs/<name>.log. */
-  start(name: string, command: string, args: readonly string[], options: { cwd?: string; env?: Readonly<Record<string, string>>; asNobody?: boolean } = {}): SandboxProcess {
+  start(
+    name: string,
+    command: string,
+    args: readonly string[],
+    options: { cwd?: string; env?: Readonly<Record<string, string>>; asNobody?: boolean } = {},
+  ): SandboxProcess {
     const logFile = path.join(this.directory, 'logs', `${name}.log`);
     const out = fs.openSync(logFile, 'a');
     const [program, programArgs] = this.enter(command, args, options.asNobody ?? false, options.cwd ?? this.directory);
-    const child = spawn(program, programArgs, { cwd: options.cwd ?? this.directory, env: { ...process.env, ...options.env }, stdio: ['ignore', out, out], detached: true });
+    const child = spawn(program, programArgs, {
+      cwd: options.cwd ?? this.directory,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', out, out],
+      detached: true,
+    });
     fs.closeSync(out);
     let status: string | undefined;
     child.once('exit', (code, signal) => (status = signal ?? String(code)));
@@ -88,7 +146,12 @@ export class Sandbox {
   }
 
   /** Runs a short command inside the namespaces; resolves with its exit status and output. */
-  exec(command: string, args: readonly string[], timeoutMs = 5_000, env: Readonly<Record<string, string>> = {}): Promise<{ status: number; output: string }> {
+  exec(
+    command: string,
+    args: readonly string[],
+    timeoutMs = 5_000,
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<{ status: number; output: string }> {
     const [program, programArgs] = this.enter(command, args, false);
     return new Promise((resolve) => {
       execFile(program, programArgs, { timeout: timeoutMs, encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) => {
@@ -106,7 +169,8 @@ export class Sandbox {
   /** Fails fast when a server died during boot, with the tail of its log. */
   assertRunning(process: SandboxProcess): void {
     const status = process.exited();
-    if (status !== undefined) throw new Error(`${process.name} exited (${status}) during boot; log ${process.logFile}:\n${tail(process.logFile, 40)}`);
+    if (status !== undefined)
+      throw new Error(`${process.name} exited (${status}) during boot; log ${process.logFile}:\n${tail(process.logFile, 40)}`);
   }
 
   logFiles(): string[] {
@@ -169,7 +233,12 @@ export function tail(file: string, lines: number): string {
 }
 
 /** Polls `ready` until true or the deadline (epoch ms); `check` runs between polls to fail fast. */
-export async function waitFor(what: string, deadline: number, ready: () => Promise<boolean>, check: () => void = () => undefined): Promise<void> {
+export async function waitFor(
+  what: string,
+  deadline: number,
+  ready: () => Promise<boolean>,
+  check: () => void = () => undefined,
+): Promise<void> {
   for (;;) {
     check();
     try {

@@ -20,7 +20,20 @@ function cacheDirectory(): string {
 export function sarifMultitool(): string {
   const directory = cachedArtifact(cacheDirectory(), (staging) => {
     fs.mkdirSync(staging, { recursive: true });
-    const install = spawnSync('npm', ['install', '--prefix', staging, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `@microsoft/sarif-multitool-linux@${SARIF_MULTITOOL_VERSION}`], { encoding: 'utf8', timeout: 10 * 60_000 });
+    const install = spawnSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        staging,
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+        `@microsoft/sarif-multitool-linux@${SARIF_MULTITOOL_VERSION}`,
+      ],
+      { encoding: 'utf8', timeout: 10 * 60_000 },
+    );
     if (install.status !== 0) throw new Error(`npm install of the SARIF Multitool failed: ${install.stderr}`);
     // The package's binary may come without its executable bit.
     fs.chmodSync(path.join(staging, BINARY), 0o755);
@@ -37,8 +50,18 @@ export interface SarifValidationResult {
 /** Everything the validator reports about the file (schema errors, rule warnings). */
 export function validateSarif(file: string): SarifValidationResult[] {
   const output = `${file}.validation.sarif`;
-  const result = spawnSync(sarifMultitool(), ['validate', file, '--output', output, '--log', 'ForceOverwrite'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
+  const result = spawnSync(sarifMultitool(), ['validate', file, '--output', output, '--log', 'ForceOverwrite'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+  });
   if (!fs.existsSync(output)) throw new Error(`SARIF Multitool produced no output (${result.status}): ${result.stdout}${result.stderr}`);
-  const log = JSON.parse(fs.readFileSync(output, 'utf8')) as { runs: { results?: { ruleId: string; level?: string; message: { text?: string; id?: string; arguments?: string[] } }[] }[] };
-  return (log.runs[0]?.results ?? []).map((entry) => ({ ruleId: entry.ruleId, level: entry.level ?? 'warning', message: entry.message.text ?? `${entry.message.id ?? ''} ${(entry.message.arguments ?? []).join(' ')}` }));
+  const log = JSON.parse(fs.readFileSync(output, 'utf8')) as {
+    runs: { results?: { ruleId: string; level?: string; message: { text?: string; id?: string; arguments?: string[] } }[] }[];
+  };
+  return (log.runs[0]?.results ?? []).map((entry) => ({
+    ruleId: entry.ruleId,
+    level: entry.level ?? 'warning',
+    message: entry.message.text ?? `${entry.message.id ?? ''} ${(entry.message.arguments ?? []).join(' ')}`,
+  }));
 }

@@ -8,11 +8,19 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const REQUIRED = ['/usr/sbin/slapd', '/usr/sbin/slapadd', '/usr/sbin/slaptest', '/usr/sbin/slappasswd', '/usr/bin/ldapsearch', '/usr/bin/ldapwhoami'];
+const REQUIRED = [
+  '/usr/sbin/slapd',
+  '/usr/sbin/slapadd',
+  '/usr/sbin/slaptest',
+  '/usr/sbin/slappasswd',
+  '/usr/bin/ldapsearch',
+  '/usr/bin/ldapwhoami',
+];
 
 export function requireOpenLdapTools(): void {
   const missing = REQUIRED.filter((file) => !fs.existsSync(file));
-  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: install Debian's slapd and ldap-utils (apt-get install slapd ldap-utils)`);
+  if (missing.length > 0)
+    throw new Error(`missing ${missing.join(', ')}: install Debian's slapd and ldap-utils (apt-get install slapd ldap-utils)`);
 }
 
 export function run(command: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
@@ -27,7 +35,23 @@ export function hashPassword(password: string): string {
 
 export function selfSignedCertificate(directory: string, commonName: string): void {
   fs.mkdirSync(directory, { recursive: true });
-  const result = run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=DNS:${commonName},IP:127.0.0.1`, '-keyout', path.join(directory, 'tls.key'), '-out', path.join(directory, 'tls.crt')]);
+  const result = run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${commonName}`,
+    '-addext',
+    `subjectAltName=DNS:${commonName},IP:127.0.0.1`,
+    '-keyout',
+    path.join(directory, 'tls.key'),
+    '-out',
+    path.join(directory, 'tls.crt'),
+  ]);
   if (result.status !== 0) throw new Error(result.stderr);
   fs.copyFileSync(path.join(directory, 'tls.crt'), path.join(directory, 'ca.crt'));
 }
@@ -79,7 +103,9 @@ export async function serveSlapd(root: string, configDirectory: string): Promise
   const port = await freePort();
   const logFile = path.join(root, `slapd-${port}.log`);
   const out = fs.openSync(logFile, 'w');
-  const child = spawn('/usr/sbin/slapd', ['-d', 'stats', '-h', `ldaps://127.0.0.1:${port}/`, '-F', configDirectory], { stdio: ['ignore', out, out] });
+  const child = spawn('/usr/sbin/slapd', ['-d', 'stats', '-h', `ldaps://127.0.0.1:${port}/`, '-F', configDirectory], {
+    stdio: ['ignore', out, out],
+  });
   await waitForPort(port, Date.now() + 15_000);
   return {
     port,

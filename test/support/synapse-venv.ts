@@ -4,8 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { loadDeploymentConfig } from '../../model/load-config';
 import { parseImageReference } from '../../config/image-reference';
+import { loadDeploymentConfig } from '../../model/load-config';
 import { cachedInPlace } from './cache-lock';
 import { toolCache } from './tool-cache';
 
@@ -32,7 +32,16 @@ export function ensureSynapseVenv(): string {
   // A venv bakes its own path into its scripts: built in place, under the cache lock, ready marker last.
   const venv = cachedInPlace(toolCache(`synapse-${version}-redis-ldap3-${LDAP3_MODULE_VERSION}-s3-${S3_PROVIDER_VERSION}`), (directory) => {
     run('python3', ['-m', 'venv', directory]);
-    run(path.join(directory, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse[redis]==${version}`, `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`, `synapse-s3-storage-provider==${S3_PROVIDER_VERSION}`]);
+    run(path.join(directory, 'bin', 'python'), [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      `matrix-synapse[redis]==${version}`,
+      `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`,
+      `synapse-s3-storage-provider==${S3_PROVIDER_VERSION}`,
+    ]);
   });
   return path.join(venv, 'bin', 'python');
 }

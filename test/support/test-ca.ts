@@ -19,7 +19,27 @@ function openssl(args: readonly string[]): void {
 export function testCa(directory: string, name = 'test-ca'): TestCa {
   const key = path.join(directory, `${name}.key`);
   const certificate = path.join(directory, `${name}.crt`);
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-days', '1', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-keyout', key, '-out', certificate]);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-384',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-keyout',
+    key,
+    '-out',
+    certificate,
+  ]);
   return { certificate, key };
 }
 
@@ -30,7 +50,37 @@ export function issueServerCertificate(ca: TestCa, dnsName: string, directory: s
   const certificate = path.join(directory, `${dnsName}.crt`);
   const extensions = path.join(directory, `${dnsName}.ext`);
   fs.writeFileSync(extensions, `subjectAltName=DNS:${dnsName}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`);
-  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-subj', `/CN=${dnsName}`, '-keyout', key, '-out', request]);
-  openssl(['x509', '-req', '-in', request, '-CA', ca.certificate, '-CAkey', ca.key, '-CAcreateserial', '-days', '1', '-extfile', extensions, '-out', certificate]);
+  openssl([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-384',
+    '-nodes',
+    '-subj',
+    `/CN=${dnsName}`,
+    '-keyout',
+    key,
+    '-out',
+    request,
+  ]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    request,
+    '-CA',
+    ca.certificate,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    extensions,
+    '-out',
+    certificate,
+  ]);
   return { certificate, key };
 }

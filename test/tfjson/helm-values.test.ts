@@ -7,7 +7,9 @@ function release(values: string[], set: { name: string; value: string }[] = []):
 }
 
 it('merges the values strings, then the set entries, as Helm does', () => {
-  const { values, errors } = helmValues(release(['a: 1\nnested:\n  keep: true\n  drop: x\n', 'nested:\n  drop: null\n'], [{ name: 'nested.added', value: '2' }]));
+  const { values, errors } = helmValues(
+    release(['a: 1\nnested:\n  keep: true\n  drop: x\n', 'nested:\n  drop: null\n'], [{ name: 'nested.added', value: '2' }]),
+  );
   expect(errors).toEqual([]);
   expect(values).toEqual({ a: 1, nested: { keep: true, added: 2 } });
 });

@@ -17,7 +17,12 @@ const DOCUMENT = {
         depends_on: [T],
         provider: T,
         count: T,
-        lifecycle: { ignore_changes: [T], replace_triggered_by: [T], precondition: [{ condition: T, error_message: T }], prevent_destroy: true },
+        lifecycle: {
+          ignore_changes: [T],
+          replace_triggered_by: [T],
+          precondition: [{ condition: T, error_message: T }],
+          prevent_destroy: true,
+        },
         connection: { type: T, host: T },
         provisioner: [{ 'local-exec': { command: T, connection: { type: T, user: T } } }],
       },
@@ -99,7 +104,9 @@ describe('mapTemplateStrings', () => {
     // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- any instance of a class is not a plain JSON value
     class Token {}
     const token = new Token();
-    const mapped = mapTemplateStrings({ resource: { t: { n: { value: token, list: [token] } } } }, () => 'x') as { resource: { t: { n: { value: unknown; list: unknown[] } } } };
+    const mapped = mapTemplateStrings({ resource: { t: { n: { value: token, list: [token] } } } }, () => 'x') as {
+      resource: { t: { n: { value: unknown; list: unknown[] } } };
+    };
     expect(mapped.resource.t.n.value).toBe(token);
     expect(mapped.resource.t.n.list[0]).toBe(token);
   });

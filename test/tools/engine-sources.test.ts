@@ -32,7 +32,11 @@ it('reads ENGINE_SOURCES, by default the nearest shared/third-party beside the c
 });
 
 it.each([
-  ['missing', () => undefined, new RegExp(`^${archive.file} is missing: ENGINE_SOURCES \\(.+\\) must hold ${archive.file} with sha256 ${archive.sha256}: .+$`)],
+  [
+    'missing',
+    () => undefined,
+    new RegExp(`^${archive.file} is missing: ENGINE_SOURCES \\(.+\\) must hold ${archive.file} with sha256 ${archive.sha256}: .+$`),
+  ],
   [
     'different',
     (directory: string) => fs.writeFileSync(path.join(directory, archive.file), 'not the release'),

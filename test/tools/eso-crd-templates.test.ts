@@ -22,7 +22,14 @@ const crd = (kind: string, versions: string) =>
     '',
   ].join('\n');
 
-const v1AndV1beta1 = ['  - name: v1', '    served: true', '    storage: true', '  - name: v1beta1', '    served: false', '    storage: false'].join('\n');
+const v1AndV1beta1 = [
+  '  - name: v1',
+  '    served: true',
+  '    storage: true',
+  '  - name: v1beta1',
+  '    served: false',
+  '    storage: false',
+].join('\n');
 
 describe('the switch of each kind', () => {
   it.each([
@@ -44,7 +51,10 @@ describe('the switch of each kind', () => {
 });
 
 it('names the template after the singular and keeps the CRD otherwise as it is', () => {
-  const { name, template } = crdTemplate(crd('Password', '  - name: v1alpha1\n    served: true'), 'generators.external-secrets.io_passwords.yaml');
+  const { name, template } = crdTemplate(
+    crd('Password', '  - name: v1alpha1\n    served: true'),
+    'generators.external-secrets.io_passwords.yaml',
+  );
   expect(name).toBe('password.yaml');
   expect(template).toContain('    controller-gen.kubebuilder.io/version: v0.19.0\n  name: passwords.external-secrets.io\n');
   expect(template).toContain('  - name: v1alpha1\n    served: true\n');
@@ -59,19 +69,36 @@ it('serves the deprecated v1beta1 of ExternalSecret/SecretStore kinds only with 
 it('adds the annotations hook right after the metadata annotations', () => {
   const lines = crdTemplate(crd('ExternalSecret', v1AndV1beta1), 'externalsecrets.yaml').template.split('\n');
   const at = lines.indexOf('  annotations:');
-  expect(lines.slice(at + 1, at + 4)).toEqual(['    {{- with .Values.crds.annotations }}', '    {{- toYaml . | nindent 4}}', '    {{- end }}']);
-  expect(lines).toContain('    cert-manager.io/inject-ca-from: {{ .Release.Namespace }}/{{ include "external-secrets.fullname" . }}-webhook');
+  expect(lines.slice(at + 1, at + 4)).toEqual([
+    '    {{- with .Values.crds.annotations }}',
+    '    {{- toYaml . | nindent 4}}',
+    '    {{- end }}',
+  ]);
+  expect(lines).toContain(
+    '    cert-manager.io/inject-ca-from: {{ .Release.Namespace }}/{{ include "external-secrets.fullname" . }}-webhook',
+  );
 });
 
-it('points a conversion webhook at the release\'s webhook Service', () => {
-  const conversion = '  conversion:\n    webhook:\n      clientConfig:\n        service:\n          name: kubernetes\n          namespace: default\n';
+it("points a conversion webhook at the release's webhook Service", () => {
+  const conversion =
+    '  conversion:\n    webhook:\n      clientConfig:\n        service:\n          name: kubernetes\n          namespace: default\n';
   const { template } = crdTemplate(crd('ExternalSecret', v1AndV1beta1) + conversion, 'externalsecrets.yaml');
-  expect(template).toContain('          name: {{ include "external-secrets.fullname" . }}-webhook\n          namespace: {{ .Release.Namespace | quote }}\n');
+  expect(template).toContain(
+    '          name: {{ include "external-secrets.fullname" . }}-webhook\n          namespace: {{ .Release.Namespace | quote }}\n',
+  );
 });
 
 it.each([
-  ['a v1alpha1 ExternalSecret (the chart would gate it behind crds.conversion.enabled)', crd('ExternalSecret', '  - name: v1alpha1\n    served: true'), 'a v1alpha1 version of ExternalSecret'],
-  ['a served v1beta1 SecretStore', crd('SecretStore', '  - name: v1\n    served: true\n  - name: v1beta1\n    served: true'), 'v1beta1 of SecretStore without served: false'],
+  [
+    'a v1alpha1 ExternalSecret (the chart would gate it behind crds.conversion.enabled)',
+    crd('ExternalSecret', '  - name: v1alpha1\n    served: true'),
+    'a v1alpha1 version of ExternalSecret',
+  ],
+  [
+    'a served v1beta1 SecretStore',
+    crd('SecretStore', '  - name: v1\n    served: true\n  - name: v1beta1\n    served: true'),
+    'v1beta1 of SecretStore without served: false',
+  ],
   ['something else than a CRD', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n', 'not a CustomResourceDefinition'],
 ])('refuses %s', (_name, text, message) => {
   expect(() => crdTemplate(text, 'input.yaml')).toThrow(message);

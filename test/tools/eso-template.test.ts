@@ -4,7 +4,12 @@
  * where ESO fails and returns the rendered bytes unchanged.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { ESO_TEMPLATE_ENGINE_VERSION, esoTemplateBinary, esoTemplateLinkedModules, renderExternalSecretTemplates } from '../support/eso-template';
+import {
+  ESO_TEMPLATE_ENGINE_VERSION,
+  esoTemplateBinary,
+  esoTemplateLinkedModules,
+  renderExternalSecretTemplates,
+} from '../support/eso-template';
 
 const PASSWORD = 'c0rrect horse:battery\\staple #1';
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -23,14 +28,49 @@ interface Rendered {
 
 /** Templates ESO renders, and the exact Secret value it writes for each. */
 const RENDERED: readonly Rendered[] = [
-  { name: 'substitutes a value into a libpq passfile line', template: 'host:5432:synapse:synapse:{{ .password }}', data: { password: PASSWORD }, expected: `host:5432:synapse:synapse:${PASSWORD}` },
-  { name: 'sprig sha256sum is the hex SHA-256 of the value (Redis ACL)', template: 'user default on #{{ .password | sha256sum }} ~* &* +@all', data: { password: PASSWORD }, expected: `user default on #${sha256Hex(PASSWORD)} ~* &* +@all` },
-  { name: 'substitutes a Synapse signing key seed', template: 'ed25519 a_x {{ .seed }}', data: { seed: SEED }, expected: `ed25519 a_x ${SEED}` },
+  {
+    name: 'substitutes a value into a libpq passfile line',
+    template: 'host:5432:synapse:synapse:{{ .password }}',
+    data: { password: PASSWORD },
+    expected: `host:5432:synapse:synapse:${PASSWORD}`,
+  },
+  {
+    name: 'sprig sha256sum is the hex SHA-256 of the value (Redis ACL)',
+    template: 'user default on #{{ .password | sha256sum }} ~* &* +@all',
+    data: { password: PASSWORD },
+    expected: `user default on #${sha256Hex(PASSWORD)} ~* &* +@all`,
+  },
+  {
+    name: 'substitutes a Synapse signing key seed',
+    template: 'ed25519 a_x {{ .seed }}',
+    data: { seed: SEED },
+    expected: `ed25519 a_x ${SEED}`,
+  },
   { name: 'keeps a multi-line PEM value byte-exact', template: '{{ .key }}', data: { key: PRIVATE_PEM }, expected: PRIVATE_PEM },
-  { name: 'adds no trailing newline to a value without one', template: '{{ .key }}', data: { key: PRIVATE_PEM.trimEnd() }, expected: PRIVATE_PEM.trimEnd() },
-  { name: "keeps the template's own trailing newline", template: '{{ .password }}\n', data: { password: PASSWORD }, expected: `${PASSWORD}\n` },
-  { name: "ESO's own filterPEM function picks one block from a bundle", template: '{{ .bundle | filterPEM "PUBLIC KEY" }}', data: { bundle: PRIVATE_PEM + PUBLIC_PEM }, expected: PUBLIC_PEM },
-  { name: '`index` on a missing key yields empty: missingkey=error only covers field syntax', template: '[{{ index . "absent" }}]', data: { password: PASSWORD }, expected: '[]' },
+  {
+    name: 'adds no trailing newline to a value without one',
+    template: '{{ .key }}',
+    data: { key: PRIVATE_PEM.trimEnd() },
+    expected: PRIVATE_PEM.trimEnd(),
+  },
+  {
+    name: "keeps the template's own trailing newline",
+    template: '{{ .password }}\n',
+    data: { password: PASSWORD },
+    expected: `${PASSWORD}\n`,
+  },
+  {
+    name: "ESO's own filterPEM function picks one block from a bundle",
+    template: '{{ .bundle | filterPEM "PUBLIC KEY" }}',
+    data: { bundle: PRIVATE_PEM + PUBLIC_PEM },
+    expected: PUBLIC_PEM,
+  },
+  {
+    name: '`index` on a missing key yields empty: missingkey=error only covers field syntax',
+    template: '[{{ index . "absent" }}]',
+    data: { password: PASSWORD },
+    expected: '[]',
+  },
 ];
 
 interface Refused {
@@ -42,12 +82,37 @@ interface Refused {
 
 /** Templates on which ESO fails the sync, and the error it reports. */
 const REFUSED: readonly Refused[] = [
-  { name: 'sprig env, removed by ESO', template: '{{ env "HOME" }}', data: {}, error: /unable to parse template at key out: .*function "env" not defined/ },
+  {
+    name: 'sprig env, removed by ESO',
+    template: '{{ env "HOME" }}',
+    data: {},
+    error: /unable to parse template at key out: .*function "env" not defined/,
+  },
   { name: 'sprig expandenv, removed by ESO', template: '{{ expandenv "$HOME" }}', data: {}, error: /function "expandenv" not defined/ },
-  { name: 'sha512sum, absent from ESO\'s sprig fork (upstream sprig 3.3.0 has it)', template: '{{ .password | sha512sum }}', data: { password: PASSWORD }, error: /function "sha512sum" not defined/ },
-  { name: 'a malformed template', template: 'host:5432:synapse:synapse:{{ .password ', data: { password: PASSWORD }, error: /unable to parse template at key out: .*unclosed action/ },
-  { name: 'a missing key (ESO parses with missingkey=error)', template: 'host:5432:synapse:synapse:{{ .pasword }}', data: { password: PASSWORD }, error: /unable to execute template at key out: .*map has no entry for key "pasword"/ },
-  { name: 'a missing key even with a default (the lookup fails first)', template: '{{ .absent | default "fallback" }}', data: {}, error: /map has no entry for key "absent"/ },
+  {
+    name: "sha512sum, absent from ESO's sprig fork (upstream sprig 3.3.0 has it)",
+    template: '{{ .password | sha512sum }}',
+    data: { password: PASSWORD },
+    error: /function "sha512sum" not defined/,
+  },
+  {
+    name: 'a malformed template',
+    template: 'host:5432:synapse:synapse:{{ .password ',
+    data: { password: PASSWORD },
+    error: /unable to parse template at key out: .*unclosed action/,
+  },
+  {
+    name: 'a missing key (ESO parses with missingkey=error)',
+    template: 'host:5432:synapse:synapse:{{ .pasword }}',
+    data: { password: PASSWORD },
+    error: /unable to execute template at key out: .*map has no entry for key "pasword"/,
+  },
+  {
+    name: 'a missing key even with a default (the lookup fails first)',
+    template: '{{ .absent | default "fallback" }}',
+    data: {},
+    error: /map has no entry for key "absent"/,
+  },
 ];
 
 describe(`ESO ${ESO_TEMPLATE_ENGINE_VERSION} template engine (engineVersion v2)`, () => {
@@ -68,7 +133,10 @@ describe(`ESO ${ESO_TEMPLATE_ENGINE_VERSION} template engine (engineVersion v2)`
   });
 
   test('renders every key of a template map into its own Secret key', () => {
-    const templates = { passfile: 'host:5432:synapse:synapse:{{ .password }}', 'users.acl': 'user default on #{{ .password | sha256sum }}' };
+    const templates = {
+      passfile: 'host:5432:synapse:synapse:{{ .password }}',
+      'users.acl': 'user default on #{{ .password | sha256sum }}',
+    };
     expect(renderExternalSecretTemplates(templates, { password: PASSWORD })).toStrictEqual({
       passfile: `host:5432:synapse:synapse:${PASSWORD}`,
       'users.acl': `user default on #${sha256Hex(PASSWORD)}`,
@@ -76,6 +144,8 @@ describe(`ESO ${ESO_TEMPLATE_ENGINE_VERSION} template engine (engineVersion v2)`
   });
 
   test('the CLI exits non-zero on a refused template, with the engine error on stderr', () => {
-    expect(() => renderExternalSecretTemplates({ a: '{{ .x }}', b: '{{ .y }}' }, {})).toThrow(/^ESO v0\.20\.4 template engine: unable to execute template at key [ab]:/);
+    expect(() => renderExternalSecretTemplates({ a: '{{ .x }}', b: '{{ .y }}' }, {})).toThrow(
+      /^ESO v0\.20\.4 template engine: unable to execute template at key [ab]:/,
+    );
   });
 });

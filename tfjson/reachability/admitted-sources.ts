@@ -31,7 +31,8 @@ function sourcesOf(peer: PolicyPeer, policy: ZonedPolicy, zones: ReadonlyMap<str
   if (peer.kind === 'ipBlock') return [{ zone: OUTSIDE_ZONE, namespaceLabels: {} }];
   const pods = peer.podSelector ? { podSelector: peer.podSelector } : {};
   const selector = peer.namespaceSelector;
-  if (!selector) return [{ zone: policy.zone, namespaceLabels: zones.get(policy.zone) ?? { [LABEL_NAMESPACE_NAME]: policy.zone }, ...pods }];
+  if (!selector)
+    return [{ zone: policy.zone, namespaceLabels: zones.get(policy.zone) ?? { [LABEL_NAMESPACE_NAME]: policy.zone }, ...pods }];
   const matched = [...zones].filter(([, labels]) => selects(selector, labels));
   if (matched.length > 0) return matched.map(([zone, namespaceLabels]) => ({ zone, namespaceLabels, ...pods }));
   const witness = witnessLabels(selector);
@@ -41,7 +42,10 @@ function sourcesOf(peer: PolicyPeer, policy: ZonedPolicy, zones: ReadonlyMap<str
 /** The sources the ingress rules of the policies in the chosen namespaces admit; a rule without peers admits every namespace and outside. */
 export function admittedSources(declared: Declared, into: (zone: string, labels: Labels) => boolean): AdmittedSource[] {
   const zones = zonesOf(declared);
-  const everyone: Source[] = [{ zone: OUTSIDE_ZONE, namespaceLabels: {} }, ...[...zones].map(([zone, namespaceLabels]) => ({ zone, namespaceLabels }))];
+  const everyone: Source[] = [
+    { zone: OUTSIDE_ZONE, namespaceLabels: {} },
+    ...[...zones].map(([zone, namespaceLabels]) => ({ zone, namespaceLabels })),
+  ];
   return declared.policies
     .filter((policy) => into(policy.zone, zones.get(policy.zone) ?? {}))
     .flatMap((policy) =>

@@ -74,11 +74,18 @@ export function declaredObjects(stacks: readonly SynthesizedStack[], known: Read
     for (const view of manifests(stack)) {
       const namespace = () => namespaceOf(manifestMetadataView(view.resource, view.object), stack, stacks);
       const spec = block(view.object.spec);
-      if (view.kind === 'Pod') addWorkload(namespace(), stringMap(block(view.object.metadata)?.labels), [...blocks(spec?.containers), ...blocks(spec?.initContainers)]);
+      if (view.kind === 'Pod')
+        addWorkload(namespace(), stringMap(block(view.object.metadata)?.labels), [
+          ...blocks(spec?.containers),
+          ...blocks(spec?.initContainers),
+        ]);
       else if (TEMPLATE_KINDS.has(view.kind) || view.kind === 'CronJob') {
         const template = view.kind === 'CronJob' ? block(block(block(spec?.jobTemplate)?.spec)?.template) : block(spec?.template);
         const podSpec = block(template?.spec);
-        addWorkload(namespace(), stringMap(block(template?.metadata)?.labels), [...blocks(podSpec?.containers), ...blocks(podSpec?.initContainers)]);
+        addWorkload(namespace(), stringMap(block(template?.metadata)?.labels), [
+          ...blocks(podSpec?.containers),
+          ...blocks(podSpec?.initContainers),
+        ]);
       }
     }
   }
@@ -87,7 +94,10 @@ export function declaredObjects(stacks: readonly SynthesizedStack[], known: Read
 
 /** The rules of the directions a policy isolates (the others do not apply). */
 function activeRules(policy: NetworkPolicyView): PolicyRule[] {
-  return [...(isolates(policy, 'ingress') ? rulesOf(policy, 'ingress') : []), ...(isolates(policy, 'egress') ? rulesOf(policy, 'egress') : [])];
+  return [
+    ...(isolates(policy, 'ingress') ? rulesOf(policy, 'ingress') : []),
+    ...(isolates(policy, 'egress') ? rulesOf(policy, 'egress') : []),
+  ];
 }
 
 /**
@@ -141,7 +151,9 @@ export function podsOf(declared: Declared, zones: ReadonlyMap<string, Labels>): 
       for (const peer of rule.peers) {
         if (peer.kind !== 'pods' || !peer.podSelector) continue;
         const { namespaceSelector, podSelector } = peer;
-        const targets = namespaceSelector ? [...zones].filter(([, labels]) => selects(namespaceSelector, labels)).map(([name]) => name) : [policy.zone];
+        const targets = namespaceSelector
+          ? [...zones].filter(([, labels]) => selects(namespaceSelector, labels)).map(([name]) => name)
+          : [policy.zone];
         for (const zone of targets) if (!withWorkloads.has(zone)) addStandIn(zone, podSelector);
       }
     }

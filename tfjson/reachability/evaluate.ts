@@ -19,20 +19,34 @@ type Endpoint = Pod | typeof OUTSIDE_ZONE;
 function peerMatches(peer: PolicyPeer, policyNamespace: string, endpoint: Endpoint, zones: ReadonlyMap<string, Labels>): boolean {
   if (endpoint === OUTSIDE_ZONE) return peer.kind === 'ipBlock';
   if (peer.kind !== 'pods') return false;
-  const inNamespace = peer.namespaceSelector ? selects(peer.namespaceSelector, zones.get(endpoint.zone) ?? {}) : endpoint.zone === policyNamespace;
+  const inNamespace = peer.namespaceSelector
+    ? selects(peer.namespaceSelector, zones.get(endpoint.zone) ?? {})
+    : endpoint.zone === policyNamespace;
   return inNamespace && (!peer.podSelector || selects(peer.podSelector, endpoint.labels));
 }
 
 /** What the policies of `pod` allow in one direction towards `peer` (the pod's own side only). */
-function grants(pod: Pod, direction: Direction, peer: Endpoint, policies: readonly ZonedPolicy[], zones: ReadonlyMap<string, Labels>): Grant[] {
-  const applying = policies.filter((policy) => isolates(policy, direction) && policy.zone === pod.zone && selects(policy.podSelector ?? EVERYTHING, pod.labels));
+function grants(
+  pod: Pod,
+  direction: Direction,
+  peer: Endpoint,
+  policies: readonly ZonedPolicy[],
+  zones: ReadonlyMap<string, Labels>,
+): Grant[] {
+  const applying = policies.filter(
+    (policy) => isolates(policy, direction) && policy.zone === pod.zone && selects(policy.podSelector ?? EVERYTHING, pod.labels),
+  );
   if (applying.length === 0) return [{ spec: ALL, ranges: [ANY_ADDRESS] }];
   const result: Grant[] = [];
   for (const policy of applying) {
     for (const rule of rulesOf(policy, direction)) {
-      const matched = rule.peers.length === 0 ? undefined : rule.peers.filter((candidate) => peerMatches(candidate, policy.zone, peer, zones));
+      const matched =
+        rule.peers.length === 0 ? undefined : rule.peers.filter((candidate) => peerMatches(candidate, policy.zone, peer, zones));
       if (matched !== undefined && matched.length === 0) continue;
-      const ranges = matched === undefined ? [ANY_ADDRESS] : matched.flatMap((candidate) => (candidate.kind === 'ipBlock' ? [rangeText(candidate)] : []));
+      const ranges =
+        matched === undefined
+          ? [ANY_ADDRESS]
+          : matched.flatMap((candidate) => (candidate.kind === 'ipBlock' ? [rangeText(candidate)] : []));
       for (const spec of rule.ports) result.push({ spec, ranges });
     }
   }
@@ -70,7 +84,8 @@ export function analyse(stacks: readonly SynthesizedStack[]): Analysis {
   };
   const { policies } = declared;
   for (const source of pods) {
-    for (const egress of grants(source, 'egress', OUTSIDE_ZONE, policies, zoneLabels)) record(source.zone, OUTSIDE_ZONE, egress.spec, egress.ranges);
+    for (const egress of grants(source, 'egress', OUTSIDE_ZONE, policies, zoneLabels))
+      record(source.zone, OUTSIDE_ZONE, egress.spec, egress.ranges);
     for (const destination of pods) {
       const allowedOut = grants(source, 'egress', destination, policies, zoneLabels);
       if (allowedOut.length === 0) continue;
@@ -93,7 +108,9 @@ export function analyse(stacks: readonly SynthesizedStack[]): Analysis {
   for (const pair of pairs.values()) {
     const entries = [...pair.ports.entries()];
     for (const [label, entry] of entries) {
-      const wider = entries.filter(([other, candidate]) => other !== label && pair.ports.has(other) && portCovers(candidate.spec, entry.spec));
+      const wider = entries.filter(
+        ([other, candidate]) => other !== label && pair.ports.has(other) && portCovers(candidate.spec, entry.spec),
+      );
       if (wider.length === 0) continue;
       for (const [, candidate] of wider) for (const range of entry.ranges) candidate.ranges.add(range);
       pair.ports.delete(label);

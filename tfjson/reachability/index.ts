@@ -13,13 +13,30 @@
 import type { SynthesizedStack } from '../terraform-json';
 import { compareText } from './compare-text';
 import { analyse } from './evaluate';
-import { compareFlows, flowCovers, type OutsideFlowRanges, type Reachability, type ReachabilityDelta, type ReachabilityFlow } from './flows';
+import {
+  compareFlows,
+  flowCovers,
+  type OutsideFlowRanges,
+  type Reachability,
+  type ReachabilityDelta,
+  type ReachabilityFlow,
+} from './flows';
 import { OUTSIDE_ZONE } from './zones';
 
 export { admittedSources, type AdmittedSource } from './admitted-sources';
 export { declaredObjects, type Declared } from './cluster-objects';
 export type { OutsideFlowRanges, Reachability, ReachabilityDelta, ReachabilityFlow } from './flows';
-export { dnsOnly, isolates, networkPolicies, rangeText, rulesOf, type Direction, type NetworkPolicyView, type PolicyPeer, type PolicyRule } from './network-policies';
+export {
+  dnsOnly,
+  isolates,
+  networkPolicies,
+  rangeText,
+  rulesOf,
+  type Direction,
+  type NetworkPolicyView,
+  type PolicyPeer,
+  type PolicyRule,
+} from './network-policies';
 export { ALL, ALL_PORTS, comparePortLabels, portCovers, portLabel, type PortSpec } from './ports';
 export { ANY_NAMESPACE_ZONE, OUTSIDE_ZONE } from './zones';
 
@@ -34,7 +51,9 @@ export function outsideRangesOf(stacks: readonly SynthesizedStack[]): readonly O
   const { pairs } = analyse(stacks);
   const flows = pairs
     .filter((pair) => pair.from === OUTSIDE_ZONE || pair.to === OUTSIDE_ZONE)
-    .flatMap((pair) => [...pair.ports].map(([port, entry]) => ({ from: pair.from, to: pair.to, port, ranges: [...entry.ranges].sort(compareText) })));
+    .flatMap((pair) =>
+      [...pair.ports].map(([port, entry]) => ({ from: pair.from, to: pair.to, port, ranges: [...entry.ranges].sort(compareText) })),
+    );
   return flows.sort(compareFlows);
 }
 
@@ -43,6 +62,7 @@ export function outsideRangesOf(stacks: readonly SynthesizedStack[]): readonly O
  * no change (8008/TCP before, all ports after: only `all ports` is opened).
  */
 export function reachabilityDelta(before: Reachability, after: Reachability): ReachabilityDelta {
-  const notIn = (flows: readonly ReachabilityFlow[], others: readonly ReachabilityFlow[]) => flows.filter((flow) => !others.some((other) => flowCovers(other, flow))).sort(compareFlows);
+  const notIn = (flows: readonly ReachabilityFlow[], others: readonly ReachabilityFlow[]) =>
+    flows.filter((flow) => !others.some((other) => flowCovers(other, flow))).sort(compareFlows);
   return { opened: notIn(after.flows, before.flows), closed: notIn(before.flows, after.flows) };
 }

@@ -8,7 +8,16 @@ import { field, integerOf } from '../fields';
 import { selectorOf, type LabelSelector } from '../label-selectors';
 import { manifests } from '../manifests';
 import { NETWORK_POLICY_TYPES } from '../resource-types';
-import { block, blocks, namespaceOf, resources, strings, type JsonObject, type ResourceView, type SynthesizedStack } from '../terraform-json';
+import {
+  block,
+  blocks,
+  namespaceOf,
+  resources,
+  strings,
+  type JsonObject,
+  type ResourceView,
+  type SynthesizedStack,
+} from '../terraform-json';
 import { ALL, type PortSpec } from './ports';
 
 export type PolicyPeer =
@@ -54,7 +63,8 @@ export function portSpecOf(entry: JsonObject): PortSpec | undefined {
 
 function peerOf(peer: JsonObject): PolicyPeer {
   const ipBlock = block(field(peer, 'ip_block'));
-  if (ipBlock) return { kind: 'ipBlock', ...(typeof ipBlock.cidr === 'string' ? { cidr: ipBlock.cidr } : {}), except: strings(ipBlock.except) };
+  if (ipBlock)
+    return { kind: 'ipBlock', ...(typeof ipBlock.cidr === 'string' ? { cidr: ipBlock.cidr } : {}), except: strings(ipBlock.except) };
   const namespaceSelector = selectorOf(field(peer, 'namespace_selector'));
   const podSelector = selectorOf(field(peer, 'pod_selector'));
   if (!namespaceSelector && !podSelector) return { kind: 'nothing' };
@@ -96,10 +106,18 @@ function manifestMetadataView(resource: ResourceView, manifest: JsonObject): Res
 
 /** The NetworkPolicies of a stack; namespace references are resolved in the stack, then in `others`. */
 export function networkPolicies(stack: SynthesizedStack, others: readonly SynthesizedStack[] = []): NetworkPolicyView[] {
-  const typed = resources(stack, ...NETWORK_POLICY_TYPES).map((resource) => policyOf(resource.address, namespaceOf(resource, stack, others), block(resource.body.spec) ?? {}));
+  const typed = resources(stack, ...NETWORK_POLICY_TYPES).map((resource) =>
+    policyOf(resource.address, namespaceOf(resource, stack, others), block(resource.body.spec) ?? {}),
+  );
   const applied = manifests(stack)
     .filter((view) => view.kind === 'NetworkPolicy' && view.group === 'networking.k8s.io')
-    .map((view) => policyOf(view.resource.address, namespaceOf(manifestMetadataView(view.resource, view.object), stack, others), block(view.object.spec) ?? {}));
+    .map((view) =>
+      policyOf(
+        view.resource.address,
+        namespaceOf(manifestMetadataView(view.resource, view.object), stack, others),
+        block(view.object.spec) ?? {},
+      ),
+    );
   return [...typed, ...applied];
 }
 

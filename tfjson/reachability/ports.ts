@@ -94,7 +94,11 @@ function numberSpan(port: ResolvedPort): { first: number; last: number } | undef
 }
 
 /** The ports both an egress and an ingress entry allow towards `destination`, or undefined when none. */
-export function intersectPorts(egress: PortSpec, ingress: PortSpec, destination: readonly ContainerPort[] | undefined): PortSpec | undefined {
+export function intersectPorts(
+  egress: PortSpec,
+  ingress: PortSpec,
+  destination: readonly ContainerPort[] | undefined,
+): PortSpec | undefined {
   const a = resolveNamed(egress, destination);
   const b = resolveNamed(ingress, destination);
   if (!a || !b) return undefined;

@@ -5,7 +5,10 @@ const CHECKS: readonly SettingCheck[] = [
   mustEqual('enable_registration', false),
   mustEqual('enable_registration_without_verification', false),
   mustBeAbsent('registration_shared_secret', 'anyone holding it can create accounts, admins included, through /_synapse/admin/v1/register'),
-  mustBeAbsent('registration_shared_secret_path', 'anyone holding the file can create accounts, admins included, through /_synapse/admin/v1/register'),
+  mustBeAbsent(
+    'registration_shared_secret_path',
+    'anyone holding the file can create accounts, admins included, through /_synapse/admin/v1/register',
+  ),
   mustEqual('allow_guest_access', false),
 ];
 
@@ -17,7 +20,7 @@ export const rule: Rule = {
   id: 'APP-01',
   title: 'Registration is closed',
   level: 'error',
-  lesson: 'Accounts were created outside the organisation\'s control: the only way in must be the directory\'s admission filter.',
+  lesson: "Accounts were created outside the organisation's control: the only way in must be the directory's admission filter.",
   references: { nsaCisa: 'Authentication and authorization' },
   fix: 'Set enable_registration: false, enable_registration_without_verification: false and allow_guest_access: false, and remove registration_shared_secret / registration_shared_secret_path.',
   appliesTo: SYNAPSE,

@@ -16,11 +16,14 @@ const LDAP_ONLY: SettingCheck = {
     // the module so their pods need not mount the directory's bind password.
     if (file.kind === 'worker' && isEmpty(config.modules) && isEmpty(config.password_providers)) return [];
     const enabled = ldapModules(config).filter((entry) => entry.config.enabled === true);
-    if (enabled.length === 0) return ['no enabled LDAP auth provider (ldap_auth_provider.LdapAuthProviderModule with enabled: true; the module is off by default)'];
+    if (enabled.length === 0)
+      return ['no enabled LDAP auth provider (ldap_auth_provider.LdapAuthProviderModule with enabled: true; the module is off by default)'];
     return enabled.flatMap((entry) => {
       const filter = entry.config.filter;
-      if (typeof filter !== 'string' || filter.trim() === '') return [`${entry.path}.config.filter is ${shown(filter)}: without a filter every directory entry can log in`];
-      if (/^\(\s*objectClass\s*=\s*\*\s*\)$/i.test(filter.trim())) return [`${entry.path}.config.filter ${JSON.stringify(filter)} admits every directory entry`];
+      if (typeof filter !== 'string' || filter.trim() === '')
+        return [`${entry.path}.config.filter is ${shown(filter)}: without a filter every directory entry can log in`];
+      if (/^\(\s*objectClass\s*=\s*\*\s*\)$/i.test(filter.trim()))
+        return [`${entry.path}.config.filter ${JSON.stringify(filter)} admits every directory entry`];
       return [];
     });
   },
@@ -47,5 +50,10 @@ export const rule: Rule = {
   references: { nsaCisa: 'Authentication and authorization' },
   fix: 'Set password_config.localdb_enabled: false, configure ldap_auth_provider.LdapAuthProviderModule with enabled: true and a filter (group membership and mail domain) for the main process (workers may drop every module), and configure no OIDC, SAML, CAS or JWT login.',
   appliesTo: SYNAPSE,
-  check: (stack, context) => auditSynapseSettings(stack, context, [mustEqual('password_config.localdb_enabled', false, 'Synapse\'s default is true'), LDAP_ONLY, NO_OTHER_LOGIN]),
+  check: (stack, context) =>
+    auditSynapseSettings(stack, context, [
+      mustEqual('password_config.localdb_enabled', false, "Synapse's default is true"),
+      LDAP_ONLY,
+      NO_OTHER_LOGIN,
+    ]),
 };

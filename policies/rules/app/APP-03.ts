@@ -1,7 +1,6 @@
-import type { Rule } from '../../rule';
-
 import { isObject, valueAt } from '../../../tfjson/terraform-json';
 import { auditSynapseSettings, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
+import type { Rule } from '../../rule';
 
 interface Scan {
   readonly last: string;
@@ -52,7 +51,8 @@ function patternProblems(pattern: string): string[] {
   const { last, unescapedDot, topLevelAlternation } = scan(pattern);
   if (!pattern.startsWith('^')) problems.push('does not start with ^');
   if (last === '$') problems.push('ends with $, which also matches before a trailing newline; end with \\Z');
-  else if (last !== '\\Z') problems.push('is not anchored at the end with \\Z (re.match anchors only the start: x@domain.evil.example passes)');
+  else if (last !== '\\Z')
+    problems.push('is not anchored at the end with \\Z (re.match anchors only the start: x@domain.evil.example passes)');
   if (unescapedDot) problems.push('has an unescaped "." that matches any character (agencyXexample.org passes)');
   if (topLevelAlternation) problems.push('has a top-level "|": the anchors bind to one alternative only');
   return problems;
@@ -63,7 +63,8 @@ const PATTERNS: SettingCheck = {
   check: (config) => {
     const entries = valueAt(config, 'allowed_local_3pids');
     // Synapse treats an absent or empty list as "any address".
-    if (!Array.isArray(entries) || entries.length === 0) return [`allowed_local_3pids is ${entries === undefined ? '(absent)' : JSON.stringify(entries)}: any email address can be bound`];
+    if (!Array.isArray(entries) || entries.length === 0)
+      return [`allowed_local_3pids is ${entries === undefined ? '(absent)' : JSON.stringify(entries)}: any email address can be bound`];
     return entries.flatMap((entry, index) => {
       const pattern = isObject(entry) ? entry.pattern : undefined;
       if (typeof pattern !== 'string') return [`allowed_local_3pids[${index}].pattern is not a string`];
@@ -74,11 +75,11 @@ const PATTERNS: SettingCheck = {
 
 const CHECKS: readonly SettingCheck[] = [
   PATTERNS,
-  mustEqual('request_token_inhibit_3pid_errors', true, 'Synapse\'s default false tells an enumerator which addresses exist'),
-  mustEqual('enable_3pid_lookup', false, 'Synapse\'s default is true'),
-  mustEqual('enable_3pid_changes', false, 'Synapse\'s default is true'),
-  mustEqual('enable_set_displayname', false, 'Synapse\'s default is true'),
-  mustEqual('enable_set_avatar_url', false, 'Synapse\'s default is true'),
+  mustEqual('request_token_inhibit_3pid_errors', true, "Synapse's default false tells an enumerator which addresses exist"),
+  mustEqual('enable_3pid_lookup', false, "Synapse's default is true"),
+  mustEqual('enable_3pid_changes', false, "Synapse's default is true"),
+  mustEqual('enable_set_displayname', false, "Synapse's default is true"),
+  mustEqual('enable_set_avatar_url', false, "Synapse's default is true"),
 ];
 
 /**

@@ -1,6 +1,5 @@
 import { shown } from '../../../tfjson/synapse-config';
-import { valueAt } from '../../../tfjson/terraform-json';
-import type { JsonObject } from '../../../tfjson/terraform-json';
+import { valueAt, type JsonObject } from '../../../tfjson/terraform-json';
 import { auditSynapseSettings, mustEqual, stringList, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
 import type { AuditContext, Rule } from '../../rule';
 
@@ -16,10 +15,15 @@ const WHITELIST: SettingCheck = {
     const value = valueAt(config, 'federation_domain_whitelist');
     const list = stringList(value);
     // Absent or null: Synapse federates with every server on the internet.
-    if (!list) return [`federation_domain_whitelist is ${shown(value)}, must be a list of server names ([] = no federation); absent or null federates with everyone`];
+    if (!list)
+      return [
+        `federation_domain_whitelist is ${shown(value)}, must be a list of server names ([] = no federation); absent or null federates with everyone`,
+      ];
     const peers = declaredPeers(config, context);
     const extra = peers ? list.filter((domain) => !peers.includes(domain)) : [];
-    return extra.length > 0 ? [`federation_domain_whitelist lists ${extra.join(', ')}, not declared as federation peers of ${String(config.server_name)}`] : [];
+    return extra.length > 0
+      ? [`federation_domain_whitelist lists ${extra.join(', ')}, not declared as federation peers of ${String(config.server_name)}`]
+      : [];
   },
 };
 
@@ -27,7 +31,9 @@ const NO_NOTARIES: SettingCheck = {
   keys: ['trusted_key_servers'],
   check: (config) => {
     const value = valueAt(config, 'trusted_key_servers');
-    return Array.isArray(value) && value.length === 0 ? [] : [`trusted_key_servers is ${shown(value)}, must be [] (absent = matrix.org vouches for every server's keys)`];
+    return Array.isArray(value) && value.length === 0
+      ? []
+      : [`trusted_key_servers is ${shown(value)}, must be [] (absent = matrix.org vouches for every server's keys)`];
   },
 };
 
@@ -39,8 +45,13 @@ export const rule: Rule = {
   lesson: 'A homeserver that federates with anyone publishes its users and rooms to anyone: federation is a list, not a default.',
   references: { nsaCisa: 'Network separation and hardening' },
   siteFacts: { facts: ['homeservers'], unjudged: 'that federation_domain_whitelist lists only the declared federation peers' },
-  fix: 'Set federation_domain_whitelist to the fleet\'s server names ([] when federation is off), trusted_key_servers: [], allow_public_rooms_over_federation: false and allow_public_rooms_without_auth: false.',
+  fix: "Set federation_domain_whitelist to the fleet's server names ([] when federation is off), trusted_key_servers: [], allow_public_rooms_over_federation: false and allow_public_rooms_without_auth: false.",
   appliesTo: SYNAPSE,
   check: (stack, context) =>
-    auditSynapseSettings(stack, context, [WHITELIST, NO_NOTARIES, mustEqual('allow_public_rooms_over_federation', false), mustEqual('allow_public_rooms_without_auth', false)]),
+    auditSynapseSettings(stack, context, [
+      WHITELIST,
+      NO_NOTARIES,
+      mustEqual('allow_public_rooms_over_federation', false),
+      mustEqual('allow_public_rooms_without_auth', false),
+    ]),
 };

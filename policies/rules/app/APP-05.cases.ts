@@ -5,9 +5,19 @@ import type { RuleCases } from '../../../test/policies/case-table';
 
 export const cases: RuleCases = {
   bad: [
-    fires('encryption by default off', 'encryption_enabled_by_default_for_room_type', 'off', 'encryption_enabled_by_default_for_room_type is "off", must be "all"'),
+    fires(
+      'encryption by default off',
+      'encryption_enabled_by_default_for_room_type',
+      'off',
+      'encryption_enabled_by_default_for_room_type is "off", must be "all"',
+    ),
     fires('encryption for invite-only rooms only', 'encryption_enabled_by_default_for_room_type', 'invite', 'is "invite", must be "all"'),
-    fires('setting absent', 'encryption_enabled_by_default_for_room_type', undefined, 'encryption_enabled_by_default_for_room_type is (absent), must be "all" (Synapse\'s default "off" leaves rooms in clear text)'),
+    fires(
+      'setting absent',
+      'encryption_enabled_by_default_for_room_type',
+      undefined,
+      'encryption_enabled_by_default_for_room_type is (absent), must be "all" (Synapse\'s default "off" leaves rooms in clear text)',
+    ),
     {
       name: 'bare off in YAML 1.1 (the boolean false)',
       mutate: rawLine('encryption_enabled_by_default_for_room_type: "all"', 'encryption_enabled_by_default_for_room_type: off'),
@@ -15,5 +25,10 @@ export const cases: RuleCases = {
       message: 'encryption_enabled_by_default_for_room_type is false, must be "all"',
     },
   ],
-  good: [{ name: 'bare all in YAML 1.1 (a string)', mutate: rawLine('encryption_enabled_by_default_for_room_type: "all"', 'encryption_enabled_by_default_for_room_type: all') }],
+  good: [
+    {
+      name: 'bare all in YAML 1.1 (a string)',
+      mutate: rawLine('encryption_enabled_by_default_for_room_type: "all"', 'encryption_enabled_by_default_for_room_type: all'),
+    },
+  ],
 };

@@ -13,5 +13,8 @@ export const rule: Rule = {
   references: { nsaCisa: 'Network separation and hardening: encrypt data in transit' },
   fix: 'Set encryption_enabled_by_default_for_room_type: "all" (quoted).',
   appliesTo: SYNAPSE,
-  check: (stack, context) => auditSynapseSettings(stack, context, [mustEqual('encryption_enabled_by_default_for_room_type', 'all', 'Synapse\'s default "off" leaves rooms in clear text')]),
+  check: (stack, context) =>
+    auditSynapseSettings(stack, context, [
+      mustEqual('encryption_enabled_by_default_for_room_type', 'all', 'Synapse\'s default "off" leaves rooms in clear text'),
+    ]),
 };

@@ -1,7 +1,15 @@
 import { cidrContains, parseCidr, type ParsedCidr } from '../../../config/validators';
 import { shown } from '../../../tfjson/synapse-config';
 import { isObject, valueAt, type JsonObject } from '../../../tfjson/terraform-json';
-import { auditSynapseSettings, finiteDuration, isFiniteDuration, isSize, mustEqual, SYNAPSE, type SettingCheck } from '../../checks/synapse-settings';
+import {
+  auditSynapseSettings,
+  finiteDuration,
+  isFiniteDuration,
+  isSize,
+  mustEqual,
+  SYNAPSE,
+  type SettingCheck,
+} from '../../checks/synapse-settings';
 import type { AuditContext, Rule } from '../../rule';
 
 /** Without site config: the cloud metadata endpoints, as in NET-07. */
@@ -46,7 +54,8 @@ const BLACKLIST: SettingCheck = {
   keys: ['ip_range_blacklist'],
   check: (config, context) => {
     const missing = uncovered(config, 'ip_range_blacklist', context);
-    if (!missing) return [`ip_range_blacklist is ${shown(valueAt(config, 'ip_range_blacklist'))}: Synapse would fetch from cluster-internal addresses`];
+    if (!missing)
+      return [`ip_range_blacklist is ${shown(valueAt(config, 'ip_range_blacklist'))}: Synapse would fetch from cluster-internal addresses`];
     return missing.length > 0 ? [`ip_range_blacklist does not cover ${missing.join(', ')}`] : [];
   },
 };
@@ -68,7 +77,8 @@ const PREVIEWS: SettingCheck = {
   check: (config, context) => {
     const enabled = valueAt(config, 'url_preview_enabled');
     if (enabled === false) return [];
-    if (enabled !== true) return [`url_preview_enabled is ${shown(enabled)}, must be false (or true with a url_preview_ip_range_blacklist)`];
+    if (enabled !== true)
+      return [`url_preview_enabled is ${shown(enabled)}, must be false (or true with a url_preview_ip_range_blacklist)`];
     const missing = uncovered(config, 'url_preview_ip_range_blacklist', context);
     if (!missing) return ['url_preview_enabled is true without a url_preview_ip_range_blacklist'];
     return missing.length > 0 ? [`url previews are on and url_preview_ip_range_blacklist does not cover ${missing.join(', ')}`] : [];
@@ -87,10 +97,13 @@ const UPLOAD_LIMITS: SettingCheck = {
   keys: ['media_upload_limits'],
   check: (config) => {
     const value = valueAt(config, 'media_upload_limits');
-    if (!Array.isArray(value) || value.length === 0) return [`media_upload_limits is ${shown(value)}: no per-user upload window bounds bulk uploads`];
+    if (!Array.isArray(value) || value.length === 0)
+      return [`media_upload_limits is ${shown(value)}: no per-user upload window bounds bulk uploads`];
     return value.flatMap((entry, index) => {
       const limit = isObject(entry) ? entry : {};
-      return isFiniteDuration(limit.time_period) && isSize(limit.max_size) ? [] : [`media_upload_limits[${index}] needs a finite time_period and a max_size (got ${JSON.stringify(entry)})`];
+      return isFiniteDuration(limit.time_period) && isSize(limit.max_size)
+        ? []
+        : [`media_upload_limits[${index}] needs a finite time_period and a max_size (got ${JSON.stringify(entry)})`];
     });
   },
 };
@@ -115,9 +128,13 @@ export const rule: Rule = {
   id: 'APP-06',
   title: 'Media is authenticated, bounded, expiring and cannot reach inside the cluster',
   level: 'error',
-  lesson: '14 GB of shared files left through the media store: media must need a login, be bounded per user, expire, and never be a proxy into the cluster.',
+  lesson:
+    '14 GB of shared files left through the media store: media must need a login, be bounded per user, expire, and never be a proxy into the cluster.',
   references: { nsaCisa: 'Network separation and hardening' },
-  siteFacts: { facts: ['kubernetes'], unjudged: 'that ip_range_blacklist covers the site\'s pod and service ranges (only the metadata endpoints are checked)' },
+  siteFacts: {
+    facts: ['kubernetes'],
+    unjudged: "that ip_range_blacklist covers the site's pod and service ranges (only the metadata endpoints are checked)",
+  },
   fix: 'Set enable_authenticated_media: true, max_upload_size, media_upload_limits, media_retention (local and remote lifetimes), url_preview_enabled: false, and an ip_range_blacklist that covers the pod, service and metadata ranges (the renderer derives it from kubernetes.*).',
   appliesTo: SYNAPSE,
   check: (stack, context) => auditSynapseSettings(stack, context, CHECKS),

@@ -10,7 +10,12 @@ export const cases: RuleCases = {
     fires('rc_login.failed_attempts absent', 'rc_login.failed_attempts', undefined, 'rc_login.failed_attempts is (absent)'),
     fires('rc_login.address absent', 'rc_login.address', undefined, 'rc_login.address is (absent)'),
     fires('rc_message infinite (.inf)', 'rc_message.per_second', Infinity, 'rc_message.per_second is Infinity, must be a finite number'),
-    fires('rc_user_directory burst as a string', 'rc_user_directory.burst_count', '20', 'rc_user_directory.burst_count is "20", must be a finite number'),
+    fires(
+      'rc_user_directory burst as a string',
+      'rc_user_directory.burst_count',
+      '20',
+      'rc_user_directory.burst_count is "20", must be a finite number',
+    ),
     fires('rc_third_party_invite absent', 'rc_third_party_invite', undefined, 'rc_third_party_invite is (absent)'),
     fires('rc_joins.remote absent', 'rc_joins.remote', undefined, 'rc_joins.remote is (absent)'),
     fires('rc_registration absent', 'rc_registration', undefined, 'rc_registration is (absent)'),

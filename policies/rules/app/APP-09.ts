@@ -12,9 +12,9 @@ export const rule: Rule = {
   appliesTo: SYNAPSE,
   check: (stack, context) =>
     auditSynapseSettings(stack, context, [
-      finiteDuration('session_lifetime', 'Synapse\'s default: sessions never expire'),
-      finiteDuration('refresh_token_lifetime', 'Synapse\'s default: refresh tokens never expire'),
-      finiteDuration('refreshable_access_token_lifetime', 'Synapse\'s default: 5m, stated here explicitly'),
-      finiteDuration('nonrefreshable_access_token_lifetime', 'Synapse\'s default: tokens of clients without refresh support never expire'),
+      finiteDuration('session_lifetime', "Synapse's default: sessions never expire"),
+      finiteDuration('refresh_token_lifetime', "Synapse's default: refresh tokens never expire"),
+      finiteDuration('refreshable_access_token_lifetime', "Synapse's default: 5m, stated here explicitly"),
+      finiteDuration('nonrefreshable_access_token_lifetime', "Synapse's default: tokens of clients without refresh support never expire"),
     ]),
 };

@@ -1,9 +1,9 @@
 /** The case table of APP-10 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import type { JsonObject } from '../../../tfjson/terraform-json';
 import { fires } from '../../../test/policies/case-helpers/app';
 import { editSynapse, setSynapse, synapseConfigFile, workerConfigFile } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
 import type { Mutation } from '../../../test/policies/fixtures';
+import type { JsonObject } from '../../../tfjson/terraform-json';
 
 /** Listener edits on homeserver.yaml (or worker_listeners on worker.yaml). */
 function editListeners(edit: (listeners: JsonObject[]) => void, file = 'homeserver.yaml'): Mutation {
@@ -17,7 +17,14 @@ function editListeners(edit: (listeners: JsonObject[]) => void, file = 'homeserv
 
 /** Removes the `type: metrics` listener. */
 function dropMetricsListener(file = 'homeserver.yaml'): Mutation {
-  return editListeners((listeners) => void listeners.splice(listeners.findIndex((listener) => listener.type === 'metrics'), 1), file);
+  return editListeners(
+    (listeners) =>
+      void listeners.splice(
+        listeners.findIndex((listener) => listener.type === 'metrics'),
+        1,
+      ),
+    file,
+  );
 }
 
 function resourcesOf(listener: JsonObject | undefined): JsonObject {
@@ -44,11 +51,18 @@ export const cases: RuleCases = {
     },
     {
       name: 'metrics listener on the gateway-facing port',
-      mutate: editListeners((listeners) => listeners.filter((listener) => listener.type === 'metrics').forEach((listener) => (listener.port = 8008))),
+      mutate: editListeners((listeners) =>
+        listeners.filter((listener) => listener.type === 'metrics').forEach((listener) => (listener.port = 8008)),
+      ),
       address: synapseConfigFile,
       message: /listeners\[2\] \(port 8008\) serves metrics on the gateway-facing port/,
     },
-    { name: 'a manhole listener', mutate: editListeners((listeners) => listeners.push({ port: 9001, type: 'manhole', bind_addresses: ['127.0.0.1'] })), address: synapseConfigFile, message: 'listeners[3] (port 9001) is a manhole' },
+    {
+      name: 'a manhole listener',
+      mutate: editListeners((listeners) => listeners.push({ port: 9001, type: 'manhole', bind_addresses: ['127.0.0.1'] })),
+      address: synapseConfigFile,
+      message: 'listeners[3] (port 9001) is a manhole',
+    },
     {
       name: 'enable_metrics without a metrics listener',
       mutate: dropMetricsListener(),
@@ -76,6 +90,15 @@ export const cases: RuleCases = {
         dropMetricsListener()(j);
       },
     },
-    { name: 'metrics as an http resource on an internal port', mutate: editListeners((listeners) => listeners.splice(listeners.findIndex((listener) => listener.type === 'metrics'), 1, { port: 9000, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], resources: [{ names: ['metrics'] }] })) },
+    {
+      name: 'metrics as an http resource on an internal port',
+      mutate: editListeners((listeners) =>
+        listeners.splice(
+          listeners.findIndex((listener) => listener.type === 'metrics'),
+          1,
+          { port: 9000, type: 'http', tls: false, bind_addresses: ['0.0.0.0'], resources: [{ names: ['metrics'] }] },
+        ),
+      ),
+    },
   ],
 };

@@ -6,7 +6,9 @@ import type { Rule } from '../../rule';
 const INTERNAL_RESOURCES = ['replication', 'metrics'] as const;
 
 function resourceNames(listener: JsonObject): string[] {
-  return blocks(listener.resources).flatMap((resource) => (Array.isArray(resource.names) ? resource.names.filter((name): name is string => typeof name === 'string') : []));
+  return blocks(listener.resources).flatMap((resource) =>
+    Array.isArray(resource.names) ? resource.names.filter((name): name is string => typeof name === 'string') : [],
+  );
 }
 
 const LISTENERS: SettingCheck = {
@@ -22,7 +24,9 @@ const LISTENERS: SettingCheck = {
       if (listener.type === 'manhole') problems.push(`${where} is a manhole: a Python shell into the process`);
       if (!gatewayPorts.has(String(listener.port))) return;
       if (listener.type === 'metrics') problems.push(`${where} serves metrics on the gateway-facing port (the x_forwarded listener's)`);
-      for (const name of INTERNAL_RESOURCES) if (resourceNames(listener).includes(name)) problems.push(`${where} serves ${name} on the gateway-facing port (the x_forwarded listener's)`);
+      for (const name of INTERNAL_RESOURCES)
+        if (resourceNames(listener).includes(name))
+          problems.push(`${where} serves ${name} on the gateway-facing port (the x_forwarded listener's)`);
     });
     const servesMetrics = listeners.some((listener) => listener.type === 'metrics' || resourceNames(listener).includes('metrics'));
     if (config.enable_metrics === true && !servesMetrics) problems.push(`enable_metrics is true without a metrics listener in ${key}`);
@@ -35,9 +39,11 @@ export const rule: Rule = {
   id: 'APP-10',
   title: 'No telemetry; metrics and replication stay on internal listeners',
   level: 'error',
-  lesson: 'The intrusion was noticed only from traffic: internal endpoints must not be reachable through the public path, and nothing reports out on its own.',
+  lesson:
+    'The intrusion was noticed only from traffic: internal endpoints must not be reachable through the public path, and nothing reports out on its own.',
   references: { nsaCisa: 'Network separation and hardening' },
   fix: 'Set report_stats: false; serve replication and metrics on their own listeners (ports the gateway does not reach), never on the x_forwarded listener; enable_metrics only with a metrics listener; no manhole.',
   appliesTo: SYNAPSE,
-  check: (stack, context) => auditSynapseSettings(stack, context, [mustEqual('report_stats', false, 'Synapse refuses to start without it'), LISTENERS]),
+  check: (stack, context) =>
+    auditSynapseSettings(stack, context, [mustEqual('report_stats', false, 'Synapse refuses to start without it'), LISTENERS]),
 };

@@ -18,7 +18,11 @@ const slot = (name: string) => `\u0000value:${name}`;
 function slotPlaces(value: JsonValue | undefined, marker: string, path: string): { path: string; whole: boolean }[] {
   if (typeof value === 'string') return value.includes(marker) ? [{ path, whole: value === marker }] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => slotPlaces(item, marker, `${path}[${index}]`));
-  if (isObject(value)) return Object.entries(value).flatMap(([key, child]) => [...(key.includes(marker) ? [{ path: `${path}.${key} (key)`, whole: false }] : []), ...slotPlaces(child, marker, path ? `${path}.${key}` : key)]);
+  if (isObject(value))
+    return Object.entries(value).flatMap(([key, child]) => [
+      ...(key.includes(marker) ? [{ path: `${path}.${key} (key)`, whole: false }] : []),
+      ...slotPlaces(child, marker, path ? `${path}.${key}` : key),
+    ]);
   return [];
 }
 
@@ -27,23 +31,37 @@ function emailTemplateProblems(template: string): string[] {
   const parts: GoTemplatePart[] = readGoTemplate(template);
   const problems: string[] = [];
   for (const part of parts) {
-    if (part.kind === 'unknown') problems.push(`template action ${JSON.stringify(part.action)} is not one this project writes (literal text, {{ .value }} or {{ .value | toJson }}): it could print a value anywhere or add keys of its own`);
-    if (part.kind === 'value' && part.format === 'raw') problems.push(`prints .${part.name} unquoted: a quote or line break in the value would write YAML of its own; print it with {{ .${part.name} | toJson }}`);
+    if (part.kind === 'unknown')
+      problems.push(
+        `template action ${JSON.stringify(part.action)} is not one this project writes (literal text, {{ .value }} or {{ .value | toJson }}): it could print a value anywhere or add keys of its own`,
+      );
+    if (part.kind === 'value' && part.format === 'raw')
+      problems.push(
+        `prints .${part.name} unquoted: a quote or line break in the value would write YAML of its own; print it with {{ .${part.name} | toJson }}`,
+      );
   }
   if (problems.length > 0) return problems;
   const values = [...new Set(parts.flatMap((part) => (part.kind === 'value' ? [part.name] : [])))];
-  const text = parts.map((part) => (part.kind === 'text' ? part.text : part.kind === 'value' ? JSON.stringify(slot(part.name)) : '')).join('');
+  const text = parts
+    .map((part) => (part.kind === 'text' ? part.text : part.kind === 'value' ? JSON.stringify(slot(part.name)) : ''))
+    .join('');
   const document = parseSynapseYaml(text);
   if (!document) return ['does not evaluate to a YAML mapping'];
   const extra = Object.keys(document).filter((key) => key !== 'email');
-  if (extra.length > 0) problems.push(`holds top-level ${extra.map((key) => JSON.stringify(key)).join(', ')} beside "email": Synapse loads this file after homeserver.yaml, so its keys override the audited settings`);
+  if (extra.length > 0)
+    problems.push(
+      `holds top-level ${extra.map((key) => JSON.stringify(key)).join(', ')} beside "email": Synapse loads this file after homeserver.yaml, so its keys override the audited settings`,
+    );
   if (!isObject(document.email)) problems.push('has no "email" mapping');
   if (values.length === 0) problems.push(`prints no secret value: ${PASSWORD_PATH} would be empty`);
   for (const name of values) {
     const printed = parts.filter((part) => part.kind === 'value' && part.name === name).length;
     const places = slotPlaces(document, slot(name), '');
     const elsewhere = printed !== 1 || places.length !== 1 || !places.every((place) => place.whole && place.path === PASSWORD_PATH);
-    if (elsewhere) problems.push(`prints .${name} ${printed} time(s), ${places.length === 0 ? 'nowhere the document holds (a comment?)' : `at ${places.map((place) => place.path).join(', ')}`}: a secret value belongs once, whole, in ${PASSWORD_PATH}`);
+    if (elsewhere)
+      problems.push(
+        `prints .${name} ${printed} time(s), ${places.length === 0 ? 'nowhere the document holds (a comment?)' : `at ${places.map((place) => place.path).join(', ')}`}: a secret value belongs once, whole, in ${PASSWORD_PATH}`,
+      );
   }
   return problems;
 }
@@ -66,10 +84,16 @@ export const rule: Rule = {
   id: 'APP-11',
   title: 'The Secret-held email file holds only the email section',
   level: 'error',
-  lesson: 'Synapse reads the email file last: a key added there (registration, guest access) silently overrides every audited setting, and a template action can print the password wherever it likes.',
+  lesson:
+    'Synapse reads the email file last: a key added there (registration, guest access) silently overrides every audited setting, and a template action can print the password wherever it likes.',
   references: { nsaCisa: 'Secrets: keep them out of configuration', anssi: 'R26' },
   fix: 'Render email.yaml with render/synapse (literal text escaped for Go templates, the password as {{ .password | toJson }}) and keep every other setting in homeserver.yaml.',
-  appliesTo: { subject: `${EMAIL_FILE} template (an ExternalSecret delivering Synapse's email settings)`, presentIn: (stack) => emailTemplates(stack).length > 0 },
+  appliesTo: {
+    subject: `${EMAIL_FILE} template (an ExternalSecret delivering Synapse's email settings)`,
+    presentIn: (stack) => emailTemplates(stack).length > 0,
+  },
   check: (stack) =>
-    emailTemplates(stack).flatMap(({ address, text }): Violation[] => emailTemplateProblems(templateLiteral(text) ?? text).map((message) => ({ address, message }))),
+    emailTemplates(stack).flatMap(({ address, text }): Violation[] =>
+      emailTemplateProblems(templateLiteral(text) ?? text).map((message) => ({ address, message })),
+    ),
 };

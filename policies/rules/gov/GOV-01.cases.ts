@@ -1,7 +1,7 @@
 /** The case table of GOV-01 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { isObject, type JsonObject } from '../../../tfjson/terraform-json';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
 import { address, body, CONFIG_CONTEXT, R, type Mutation } from '../../../test/policies/fixtures';
+import { isObject, type JsonObject } from '../../../tfjson/terraform-json';
 
 /** Suppressions are judged on this date, so the table does not age. */
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -10,7 +10,12 @@ const context = { ...CONFIG_CONTEXT, now: NOW };
 
 const account = address(R.synapseAccount);
 
-const valid = { ruleId: 'RBAC-02', reason: 'legacy operator needs its token until migration', owner: 'team:platform', expires: '2027-03-31' };
+const valid = {
+  ruleId: 'RBAC-02',
+  reason: 'legacy operator needs its token until migration',
+  owner: 'team:platform',
+  expires: '2027-03-31',
+};
 
 /** Writes suppressions into the Synapse service account's `//` comment, as suppress() does. */
 function suppressed(...suppressions: JsonObject[]): Mutation {
@@ -20,7 +25,13 @@ function suppressed(...suppressions: JsonObject[]): Mutation {
   };
 }
 
-const fires = (name: string, change: JsonObject, message: string | RegExp): BadCase => ({ name, mutate: suppressed({ ...valid, ...change }), address: account, message, context });
+const fires = (name: string, change: JsonObject, message: string | RegExp): BadCase => ({
+  name,
+  mutate: suppressed({ ...valid, ...change }),
+  address: account,
+  message,
+  context,
+});
 
 export const cases: RuleCases = {
   bad: [
@@ -32,13 +43,17 @@ export const cases: RuleCases = {
     fires('a malformed rule id', { ruleId: 'rbac2' }, /not a control id/),
     fires('a rule outside the catalogue', { ruleId: 'XYZ-99' }, 'rule id XYZ-99 is not in the catalogue'),
     fires('a suppressed governance control', { ruleId: 'GOV-01' }, 'governance controls cannot be suppressed'),
-    { name: 'one bad among several', mutate: suppressed(valid, { ...valid, ruleId: 'POD-02', owner: 'nobody' }), address: account, message: /suppression of POD-02: owner "nobody"/, context },
+    {
+      name: 'one bad among several',
+      mutate: suppressed(valid, { ...valid, ruleId: 'POD-02', owner: 'nobody' }),
+      address: account,
+      message: /suppression of POD-02: owner "nobody"/,
+      context,
+    },
   ],
   good: [
     { name: 'a complete suppression owned by a person', mutate: suppressed({ ...valid, owner: 'platform@agency.example.org' }), context },
     { name: 'a suppression on its last day', mutate: suppressed({ ...valid, expires: '2026-11-23' }), context },
   ],
-  notApplicable: [
-    { name: 'no suppression (fixture)', mutate: () => undefined },
-  ],
+  notApplicable: [{ name: 'no suppression (fixture)', mutate: () => undefined }],
 };

@@ -13,7 +13,11 @@ export const rule: Rule = {
   check: (stack, context) =>
     suppressionsOf(stack, context.now ?? new Date()).flatMap((record) => {
       const problems = [...record.problems];
-      if (context.ruleIds && !context.ruleIds.includes(record.ruleId) && /^[A-Z]{2,5}-[0-9]{2}$/.test(record.ruleId)) problems.push(`rule id ${record.ruleId} is not in the catalogue`);
-      return problems.map((problem) => ({ address: record.address, message: `suppression of ${record.ruleId || '(no rule)'}: ${problem}` }));
+      if (context.ruleIds && !context.ruleIds.includes(record.ruleId) && /^[A-Z]{2,5}-[0-9]{2}$/.test(record.ruleId))
+        problems.push(`rule id ${record.ruleId} is not in the catalogue`);
+      return problems.map((problem) => ({
+        address: record.address,
+        message: `suppression of ${record.ruleId || '(no rule)'}: ${problem}`,
+      }));
     }),
 };

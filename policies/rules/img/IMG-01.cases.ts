@@ -4,7 +4,12 @@ import type { BadCase, RuleCases } from '../../../test/policies/case-table';
 import { body, containerOf, editHelmValues, R, SYNAPSE_IMAGE } from '../../../test/policies/fixtures';
 
 const IMG_01_HELM_CASES: BadCase[] = [
-  { name: 'chart image by tag only', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).tag = 'v2.10.0')), address: `${esoRelease} values.image`, message: 'must be pinned by digest' },
+  {
+    name: 'chart image by tag only',
+    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).tag = 'v2.10.0')),
+    address: `${esoRelease} values.image`,
+    message: 'must be pinned by digest',
+  },
   {
     name: 'nested chart image by tag only',
     mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values, 'webhook').tag = 'v2.10.0')),
@@ -13,7 +18,10 @@ const IMG_01_HELM_CASES: BadCase[] = [
   },
   {
     name: 'chart image with an uppercase digest key',
-    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values, 'certController'), { tag: 'v2.10.0', digest: ESO_DIGEST.toUpperCase().replace('SHA256', 'sha256') })),
+    mutate: (j) =>
+      editHelmValues(j, R.externalSecretsRelease, (values) =>
+        Object.assign(esoImage(values, 'certController'), { tag: 'v2.10.0', digest: ESO_DIGEST.toUpperCase().replace('SHA256', 'sha256') }),
+      ),
     address: `${esoRelease} values.certController.image`,
     message: 'must have the form',
   },
@@ -25,7 +33,12 @@ const IMG_01_HELM_CASES: BadCase[] = [
   },
   {
     name: 'chart image in a list',
-    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (values.extraContainers = [{ name: 'sidecar', image: { repository: 'ghcr.io/example/sidecar', tag: '1.0' } }])),
+    mutate: (j) =>
+      editHelmValues(
+        j,
+        R.externalSecretsRelease,
+        (values) => (values.extraContainers = [{ name: 'sidecar', image: { repository: 'ghcr.io/example/sidecar', tag: '1.0' } }]),
+      ),
     address: `${esoRelease} values.extraContainers[0].image`,
     message: 'must be pinned by digest',
   },
@@ -35,7 +48,12 @@ const IMG_01_HELM_CASES: BadCase[] = [
     address: `${esoRelease} values.image`,
     message: 'must be pinned by digest',
   },
-  { name: 'values not valid YAML', mutate: (j) => (body(j, R.externalSecretsRelease).values = ['image: [unclosed\n']), address: esoRelease, message: 'values[0] is not valid YAML' },
+  {
+    name: 'values not valid YAML',
+    mutate: (j) => (body(j, R.externalSecretsRelease).values = ['image: [unclosed\n']),
+    address: esoRelease,
+    message: 'values[0] is not valid YAML',
+  },
   {
     name: 'values not a mapping (opaque expression)',
     mutate: (j) => (body(j, R.externalSecretsRelease).values = ['${file("values.yaml")}']),
@@ -46,14 +64,53 @@ const IMG_01_HELM_CASES: BadCase[] = [
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'tag-only image', mutate: (j) => (containerOf(j, R.synapseDeployment).image = 'ghcr.io/element-hq/synapse:v1.159.0'), address: synapseContainer, message: 'must be pinned by digest' },
-    { name: 'Docker Hub shorthand', mutate: (j) => (containerOf(j, R.postgresStatefulSet).image = `library/postgres@${SYNAPSE_IMAGE.split('@')[1] ?? ''}`), address: postgresContainer, message: 'must name its registry explicitly' },
-    { name: 'uppercase digest', mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace(/sha256:([a-f0-9]+)/, (_match, hex: string) => `sha256:${hex.toUpperCase()}`)), address: synapseContainer, message: 'must have the form' },
-    { name: 'image absent', mutate: (j) => delete containerOf(j, R.synapseDeployment).image, address: synapseContainer, message: 'image "" must be pinned by digest' },
+    {
+      name: 'tag-only image',
+      mutate: (j) => (containerOf(j, R.synapseDeployment).image = 'ghcr.io/element-hq/synapse:v1.159.0'),
+      address: synapseContainer,
+      message: 'must be pinned by digest',
+    },
+    {
+      name: 'Docker Hub shorthand',
+      mutate: (j) => (containerOf(j, R.postgresStatefulSet).image = `library/postgres@${SYNAPSE_IMAGE.split('@')[1] ?? ''}`),
+      address: postgresContainer,
+      message: 'must name its registry explicitly',
+    },
+    {
+      name: 'uppercase digest',
+      mutate: (j) =>
+        (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace(
+          /sha256:([a-f0-9]+)/,
+          (_match, hex: string) => `sha256:${hex.toUpperCase()}`,
+        )),
+      address: synapseContainer,
+      message: 'must have the form',
+    },
+    {
+      name: 'image absent',
+      mutate: (j) => delete containerOf(j, R.synapseDeployment).image,
+      address: synapseContainer,
+      message: 'image "" must be pinned by digest',
+    },
     ...IMG_01_HELM_CASES,
   ],
   good: [
-    { name: 'chart image as registry + repository + tag + digest keys', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values), { registry: 'ghcr.io', repository: 'external-secrets/external-secrets', tag: 'v2.10.0', digest: ESO_DIGEST })) },
-    { name: 'chart image by digest without tag', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values), { tag: '', digest: ESO_DIGEST })) },
+    {
+      name: 'chart image as registry + repository + tag + digest keys',
+      mutate: (j) =>
+        editHelmValues(j, R.externalSecretsRelease, (values) =>
+          Object.assign(esoImage(values), {
+            registry: 'ghcr.io',
+            repository: 'external-secrets/external-secrets',
+            tag: 'v2.10.0',
+            digest: ESO_DIGEST,
+          }),
+        ),
+    },
+    {
+      name: 'chart image by digest without tag',
+      mutate: (j) =>
+        editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values), { tag: '', digest: ESO_DIGEST })),
+    },
   ],
 };

@@ -17,7 +17,9 @@ export const rule: Rule = {
       view.containers.flatMap((container) => {
         const image = typeof container.image === 'string' ? container.image : '';
         const parsed = parseImageReference(image);
-        return typeof parsed === 'string' ? [{ address: `${view.resource.address} container "${String(container.name)}"`, message: `image "${image}" ${parsed}` }] : [];
+        return typeof parsed === 'string'
+          ? [{ address: `${view.resource.address} container "${String(container.name)}"`, message: `image "${image}" ${parsed}` }]
+          : [];
       }),
     );
     const { images, unreadable } = helmImages(stack);

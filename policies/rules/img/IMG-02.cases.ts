@@ -6,19 +6,28 @@ import { containerOf, editHelmValues, R, STANDALONE_CONTEXT, SYNAPSE_IMAGE } fro
 const IMG_02_HELM_CASES: BadCase[] = [
   {
     name: 'chart image from a registry not allowlisted',
-    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).repository = 'registry.example.org/external-secrets/external-secrets')),
+    mutate: (j) =>
+      editHelmValues(
+        j,
+        R.externalSecretsRelease,
+        (values) => (esoImage(values).repository = 'registry.example.org/external-secrets/external-secrets'),
+      ),
     address: `${esoRelease} values.image`,
     message: 'registry of "registry.example.org/external-secrets/external-secrets:v2.10.0@sha256:',
   },
   {
     name: 'chart image registry key not allowlisted',
-    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values, 'webhook'), { registry: 'registry.example.org', repository: 'external-secrets/external-secrets' })),
+    mutate: (j) =>
+      editHelmValues(j, R.externalSecretsRelease, (values) =>
+        Object.assign(esoImage(values, 'webhook'), { registry: 'registry.example.org', repository: 'external-secrets/external-secrets' }),
+      ),
     address: `${esoRelease} values.webhook.image`,
     message: 'registry of "registry.example.org/external-secrets/external-secrets',
   },
   {
     name: 'chart image without registry host (standalone)',
-    mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).repository = 'external-secrets/external-secrets')),
+    mutate: (j) =>
+      editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).repository = 'external-secrets/external-secrets')),
     context: STANDALONE_CONTEXT,
     address: `${esoRelease} values.image`,
     message: 'is not allowlisted (no registry host named)',
@@ -27,7 +36,12 @@ const IMG_02_HELM_CASES: BadCase[] = [
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'registry not allowlisted', mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace('ghcr.io', 'registry.example.org')), address: synapseContainer, message: 'registry of "registry.example.org/element-hq/synapse' },
+    {
+      name: 'registry not allowlisted',
+      mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace('ghcr.io', 'registry.example.org')),
+      address: synapseContainer,
+      message: 'registry of "registry.example.org/element-hq/synapse',
+    },
     {
       name: 'no explicit registry (standalone)',
       mutate: (j) => (containerOf(j, R.postgresStatefulSet).image = 'postgres:17'),
@@ -38,8 +52,27 @@ export const cases: RuleCases = {
     ...IMG_02_HELM_CASES,
   ],
   good: [
-    { name: 'explicit registry without config', mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace('ghcr.io', 'quay.io')), context: STANDALONE_CONTEXT },
-    { name: 'chart image registry given as a registry key', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => Object.assign(esoImage(values), { registry: 'quay.io', repository: 'external-secrets/external-secrets' })) },
-    { name: 'chart image from any explicit registry without config', mutate: (j) => editHelmValues(j, R.externalSecretsRelease, (values) => (esoImage(values).repository = 'registry.example.org/external-secrets/external-secrets')), context: STANDALONE_CONTEXT },
+    {
+      name: 'explicit registry without config',
+      mutate: (j) => (containerOf(j, R.synapseDeployment).image = SYNAPSE_IMAGE.replace('ghcr.io', 'quay.io')),
+      context: STANDALONE_CONTEXT,
+    },
+    {
+      name: 'chart image registry given as a registry key',
+      mutate: (j) =>
+        editHelmValues(j, R.externalSecretsRelease, (values) =>
+          Object.assign(esoImage(values), { registry: 'quay.io', repository: 'external-secrets/external-secrets' }),
+        ),
+    },
+    {
+      name: 'chart image from any explicit registry without config',
+      mutate: (j) =>
+        editHelmValues(
+          j,
+          R.externalSecretsRelease,
+          (values) => (esoImage(values).repository = 'registry.example.org/external-secrets/external-secrets'),
+        ),
+      context: STANDALONE_CONTEXT,
+    },
   ],
 };

@@ -10,7 +10,10 @@ export const rule: Rule = {
   level: 'error',
   lesson: 'A sovereign platform cannot pull code from wherever a reference happens to point.',
   references: { cisKubernetes: '5.5.1', nsaCisa: 'Supply chain: trusted registries', anssi: 'R24' },
-  siteFacts: { facts: ['pullRegistries'], unjudged: 'that images come from the site\'s registries (any explicitly named registry is accepted)' },
+  siteFacts: {
+    facts: ['pullRegistries'],
+    unjudged: "that images come from the site's registries (any explicitly named registry is accepted)",
+  },
   fix: 'Pull from a registry listed in images.allowedRegistries (or through images.mirrorPrefix); in chart values, name the registry (image.registry or the first segment of image.repository).',
   appliesTo: IMAGES,
   check: (stack, context) => {
@@ -22,12 +25,24 @@ export const rule: Rule = {
         const image = typeof container.image === 'string' ? container.image : '';
         const parsed = parseImageReference(image);
         const registry = typeof parsed === 'string' ? undefined : parsed.registry;
-        return accepts(registry) ? [] : [{ address: `${view.resource.address} container "${String(container.name)}"`, message: `registry of "${image}" is not allowlisted` }];
+        return accepts(registry)
+          ? []
+          : [
+              {
+                address: `${view.resource.address} container "${String(container.name)}"`,
+                message: `registry of "${image}" is not allowlisted`,
+              },
+            ];
       }),
     );
     for (const image of helmImages(stack).images) {
       if (!accepts(image.registry)) {
-        violations.push({ address: image.address, message: image.registry ? `registry of "${image.reference}" is not allowlisted` : `registry of "${image.reference}" is not allowlisted (no registry host named)` });
+        violations.push({
+          address: image.address,
+          message: image.registry
+            ? `registry of "${image.reference}" is not allowlisted`
+            : `registry of "${image.reference}" is not allowlisted (no registry host named)`,
+        });
       }
     }
     return violations;

@@ -4,12 +4,42 @@ import type { BadCase, RuleCases } from '../../../test/policies/case-table';
 import { body, child, R, requiredProviders, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
 
 const IMG_03_HELM_CASES: BadCase[] = [
-  { name: 'chart version range', mutate: (j) => (body(j, R.externalSecretsRelease).version = '~2.10'), address: esoRelease, message: 'chart version "~2.10" is not an exact version' },
-  { name: 'chart version absent', mutate: (j) => delete body(j, R.externalSecretsRelease).version, address: esoRelease, message: 'chart version null is not an exact version' },
-  { name: 'chart version with two parts', mutate: (j) => (body(j, R.externalSecretsRelease).version = '2.10'), address: esoRelease, message: 'chart version "2.10" is not an exact version' },
-  { name: 'chart version "latest"', mutate: (j) => (body(j, R.externalSecretsRelease).version = 'latest'), address: esoRelease, message: 'chart version "latest"' },
-  { name: 'http:// repository', mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'http://charts.external-secrets.io'), address: esoRelease, message: 'repository "http://charts.external-secrets.io" is not an https:// or oci:// URL' },
-  { name: 'no repository, chart by name', mutate: (j) => delete body(j, R.externalSecretsRelease).repository, address: esoRelease, message: 'chart "external-secrets" has no repository and is not an oci:// reference' },
+  {
+    name: 'chart version range',
+    mutate: (j) => (body(j, R.externalSecretsRelease).version = '~2.10'),
+    address: esoRelease,
+    message: 'chart version "~2.10" is not an exact version',
+  },
+  {
+    name: 'chart version absent',
+    mutate: (j) => delete body(j, R.externalSecretsRelease).version,
+    address: esoRelease,
+    message: 'chart version null is not an exact version',
+  },
+  {
+    name: 'chart version with two parts',
+    mutate: (j) => (body(j, R.externalSecretsRelease).version = '2.10'),
+    address: esoRelease,
+    message: 'chart version "2.10" is not an exact version',
+  },
+  {
+    name: 'chart version "latest"',
+    mutate: (j) => (body(j, R.externalSecretsRelease).version = 'latest'),
+    address: esoRelease,
+    message: 'chart version "latest"',
+  },
+  {
+    name: 'http:// repository',
+    mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'http://charts.external-secrets.io'),
+    address: esoRelease,
+    message: 'repository "http://charts.external-secrets.io" is not an https:// or oci:// URL',
+  },
+  {
+    name: 'no repository, chart by name',
+    mutate: (j) => delete body(j, R.externalSecretsRelease).repository,
+    address: esoRelease,
+    message: 'chart "external-secrets" has no repository and is not an oci:// reference',
+  },
   {
     name: 'no repository, local chart path',
     mutate: (j) => {
@@ -19,7 +49,12 @@ const IMG_03_HELM_CASES: BadCase[] = [
     address: esoRelease,
     message: 'chart "./charts/external-secrets" has no repository',
   },
-  { name: 'repository not allowlisted', mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'https://charts.example.org'), address: esoRelease, message: 'repository "https://charts.example.org" is not in platform.charts.allowedRepositories' },
+  {
+    name: 'repository not allowlisted',
+    mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'https://charts.example.org'),
+    address: esoRelease,
+    message: 'repository "https://charts.example.org" is not in platform.charts.allowedRepositories',
+  },
   {
     name: 'oci:// chart not allowlisted',
     mutate: (j) => {
@@ -34,17 +69,48 @@ const IMG_03_HELM_CASES: BadCase[] = [
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'version "~> 2.0"', mutate: (j) => (child(requiredProviders(j), 'kubernetes').version = '~> 2.0'), address: 'terraform.required_providers.kubernetes', message: 'version "~> 2.0" is not exact' },
-    { name: 'version absent', mutate: (j) => delete child(requiredProviders(j), 'kubernetes').version, address: 'terraform.required_providers.kubernetes', message: 'version null is not exact' },
-    { name: 'short source "kubernetes"', mutate: (j) => (child(requiredProviders(j), 'kubernetes').source = 'kubernetes'), address: 'terraform.required_providers.kubernetes', message: 'source "kubernetes" is not a full host/namespace/name address' },
-    { name: 'namespace/name source', mutate: (j) => (requiredProviders(j).helm = { source: 'hashicorp/helm', version: '2.17.0' }), address: 'terraform.required_providers.helm', message: 'source "hashicorp/helm" is not a full' },
-    { name: 'bare version string', mutate: (j) => (requiredProviders(j).kubernetes = '2.38.0'), address: 'terraform.required_providers.kubernetes', message: 'not an object with source and version' },
+    {
+      name: 'version "~> 2.0"',
+      mutate: (j) => (child(requiredProviders(j), 'kubernetes').version = '~> 2.0'),
+      address: 'terraform.required_providers.kubernetes',
+      message: 'version "~> 2.0" is not exact',
+    },
+    {
+      name: 'version absent',
+      mutate: (j) => delete child(requiredProviders(j), 'kubernetes').version,
+      address: 'terraform.required_providers.kubernetes',
+      message: 'version null is not exact',
+    },
+    {
+      name: 'short source "kubernetes"',
+      mutate: (j) => (child(requiredProviders(j), 'kubernetes').source = 'kubernetes'),
+      address: 'terraform.required_providers.kubernetes',
+      message: 'source "kubernetes" is not a full host/namespace/name address',
+    },
+    {
+      name: 'namespace/name source',
+      mutate: (j) => (requiredProviders(j).helm = { source: 'hashicorp/helm', version: '2.17.0' }),
+      address: 'terraform.required_providers.helm',
+      message: 'source "hashicorp/helm" is not a full',
+    },
+    {
+      name: 'bare version string',
+      mutate: (j) => (requiredProviders(j).kubernetes = '2.38.0'),
+      address: 'terraform.required_providers.kubernetes',
+      message: 'not an object with source and version',
+    },
     ...IMG_03_HELM_CASES,
   ],
   good: [
     { name: 'version "= 2.38.0"', mutate: (j) => (child(requiredProviders(j), 'kubernetes').version = '= 2.38.0') },
-    { name: 'chart version without the v prefix ("2.10.0", fixture) or with it', mutate: (j) => (body(j, R.externalSecretsRelease).version = 'v2.10.0') },
-    { name: 'allowlisted repository with a trailing slash', mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'https://charts.external-secrets.io/') },
+    {
+      name: 'chart version without the v prefix ("2.10.0", fixture) or with it',
+      mutate: (j) => (body(j, R.externalSecretsRelease).version = 'v2.10.0'),
+    },
+    {
+      name: 'allowlisted repository with a trailing slash',
+      mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'https://charts.external-secrets.io/'),
+    },
     { name: 'devel false explicitly (fixture) or absent', mutate: (j) => delete body(j, R.externalSecretsRelease).devel },
     {
       name: 'oci:// chart without repository (standalone)',
@@ -54,6 +120,10 @@ export const cases: RuleCases = {
       },
       context: STANDALONE_CONTEXT,
     },
-    { name: 'repository not allowlisted without config', mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'https://charts.example.org'), context: STANDALONE_CONTEXT },
+    {
+      name: 'repository not allowlisted without config',
+      mutate: (j) => (body(j, R.externalSecretsRelease).repository = 'https://charts.example.org'),
+      context: STANDALONE_CONTEXT,
+    },
   ],
 };

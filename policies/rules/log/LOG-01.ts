@@ -14,11 +14,29 @@ const STDOUT_PATHS = ['stdout', '/dev/stdout'];
 function openbaoViolations(stack: SynthesizedStack): Violation[] {
   return openbaoServerConfigs(stack).flatMap((server): Violation[] => {
     if (server.mode === 'external') return [];
-    if (server.mode === 'dev') return [{ address: server.address, message: 'server.dev.enabled: a dev server has no configuration file and no audit device' }];
-    if (server.mode === 'none') return [{ address: server.address, message: server.error ?? 'neither server.standalone nor server.ha is enabled: the chart renders no server configuration, so no audit device' }];
+    if (server.mode === 'dev')
+      return [{ address: server.address, message: 'server.dev.enabled: a dev server has no configuration file and no audit device' }];
+    if (server.mode === 'none')
+      return [
+        {
+          address: server.address,
+          message:
+            server.error ??
+            'neither server.standalone nor server.ha is enabled: the chart renders no server configuration, so no audit device',
+        },
+      ];
     if (!server.config) return [{ address: server.address, message: server.error ?? 'no server configuration' }];
-    const onStdout = auditDevices(server.config).some((device) => device.type === 'file' && typeof device.options.file_path === 'string' && STDOUT_PATHS.includes(device.options.file_path));
-    return onStdout ? [] : [{ address: server.address, message: `${server.path ?? 'the server configuration'} declares no audit "file" device with file_path = "stdout": requests to the secret store (who read which secret) are not recorded` }];
+    const onStdout = auditDevices(server.config).some(
+      (device) => device.type === 'file' && typeof device.options.file_path === 'string' && STDOUT_PATHS.includes(device.options.file_path),
+    );
+    return onStdout
+      ? []
+      : [
+          {
+            address: server.address,
+            message: `${server.path ?? 'the server configuration'} declares no audit "file" device with file_path = "stdout": requests to the secret store (who read which secret) are not recorded`,
+          },
+        ];
   });
 }
 
@@ -34,7 +52,8 @@ export const rule: Rule = {
   id: 'LOG-01',
   title: 'Security events go to stdout for the log pipeline',
   level: 'error',
-  lesson: 'The intrusion was only noticed from traffic anomalies: nothing recorded who logged in, who read which secret, or who fetched what.',
+  lesson:
+    'The intrusion was only noticed from traffic anomalies: nothing recorded who logged in, who read which secret, or who fetched what.',
   references: {
     nsaCisa: 'Audit logging and threat detection: Logging (container and application logs to stdout, collected off the node)',
     anssi: 'ANSSI-PA-012 (architecture of a logging system): centralise the logs of every component',

@@ -4,7 +4,9 @@ import { monitoringObjects, prometheusDuration } from '../../../tfjson/monitorin
 import { block, blocks, stringMap } from '../../../tfjson/terraform-json';
 import type { Rule, Violation } from '../../rule';
 
-const BOUND_OF: ReadonlyMap<string, number> = new Map(Object.entries(THRESHOLD_ALERTS).map(([setting, alert]) => [alert, ALERT_MAXIMA[setting as keyof typeof ALERT_MAXIMA]]));
+const BOUND_OF: ReadonlyMap<string, number> = new Map(
+  Object.entries(THRESHOLD_ALERTS).map(([setting, alert]) => [alert, ALERT_MAXIMA[setting as keyof typeof ALERT_MAXIMA]]),
+);
 
 /** The threshold an expression compares with: the number after its last top-level `>`. */
 function thresholdOf(expr: unknown): number | undefined {
@@ -23,7 +25,8 @@ export const rule: Rule = {
   id: 'LOG-03',
   title: 'Alert thresholds and hold times are bounded',
   level: 'error',
-  lesson: 'An alert set at 1024 GiB an hour never fires: a threshold above any plausible abuse is an alert switched off, however complete the rule looks.',
+  lesson:
+    'An alert set at 1024 GiB an hour never fires: a threshold above any plausible abuse is an alert switched off, however complete the rule looks.',
   references: { nsaCisa: 'Audit logging and threat detection' },
   fix: 'Keep monitoring.alerts within the documented bounds (mediaEgressPerHour <= 50G, userDirectorySearchesPerMinute <= 600, profileLookupsPerMinute <= 3000, rejectedLoginsPerMinute <= 300) and every "for" at 30m or less.',
   appliesTo: { subject: 'PrometheusRule', presentIn: (stack) => monitoringObjects(stack, 'PrometheusRule').length > 0 },
@@ -38,11 +41,23 @@ export const rule: Rule = {
             const bound = BOUND_OF.get(String(entry.alert));
             if (bound !== undefined) {
               const threshold = thresholdOf(typeof entry.expr === 'number' ? String(entry.expr) : entry.expr);
-              if (threshold === undefined) violations.push({ address, message: `expr ${JSON.stringify(entry.expr)} does not end with "> <threshold>": its bound (${bound}) cannot be checked` });
-              else if (threshold > bound) violations.push({ address, message: `threshold ${threshold} is above ${bound}: the alert would not fire on abuse of that size` });
+              if (threshold === undefined)
+                violations.push({
+                  address,
+                  message: `expr ${JSON.stringify(entry.expr)} does not end with "> <threshold>": its bound (${bound}) cannot be checked`,
+                });
+              else if (threshold > bound)
+                violations.push({
+                  address,
+                  message: `threshold ${threshold} is above ${bound}: the alert would not fire on abuse of that size`,
+                });
             }
             const hold = prometheusDuration(entry.for);
-            if (hold !== undefined && hold > ALERT_MAX_HOLD_MS) violations.push({ address, message: `"for" is ${String(entry.for)}: a condition must not last more than 30m before the alert fires` });
+            if (hold !== undefined && hold > ALERT_MAX_HOLD_MS)
+              violations.push({
+                address,
+                message: `"for" is ${String(entry.for)}: a condition must not last more than 30m before the alert fires`,
+              });
             return violations;
           }),
       ),

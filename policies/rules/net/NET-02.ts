@@ -22,12 +22,16 @@ export const rule: Rule = {
     for (const policy of policies.filter((candidate) => selectsEverything(candidate.podSelector))) {
       if (policy.ingress.length > 0) violations.push({ address: policy.address, message: 'namespace-wide ingress allow rule' });
       for (const egress of policy.egress) {
-        const toResolverPods = egress.peers.length > 0 && egress.peers.every((peer) => peer.kind === 'pods' && hasMatchLabels(peer.podSelector));
-        if (!dnsOnly(egress) || !toResolverPods) violations.push({ address: policy.address, message: 'namespace-wide egress rule other than DNS to selected resolver pods' });
+        const toResolverPods =
+          egress.peers.length > 0 && egress.peers.every((peer) => peer.kind === 'pods' && hasMatchLabels(peer.podSelector));
+        if (!dnsOnly(egress) || !toResolverPods)
+          violations.push({ address: policy.address, message: 'namespace-wide egress rule other than DNS to selected resolver pods' });
       }
     }
     for (const name of declaredNamespaces([stack]).keys()) {
-      const hasDns = policies.some((policy) => policy.namespace === name && selectsEverything(policy.podSelector) && policy.egress.length > 0);
+      const hasDns = policies.some(
+        (policy) => policy.namespace === name && selectsEverything(policy.podSelector) && policy.egress.length > 0,
+      );
       if (!hasDns) violations.push({ address: `namespace "${name}"`, message: 'no DNS-only baseline egress policy' });
     }
     return violations;

@@ -7,7 +7,8 @@ import type { Rule, Violation } from '../../rule';
 
 function peerProblem(peer: PolicyPeer): string | null {
   if (peer.kind === 'ipBlock') return null;
-  if (peer.kind === 'nothing' || !hasMatchLabels(peer.namespaceSelector)) return 'peer without a namespace selector label (matches every namespace or the policy namespace implicitly)';
+  if (peer.kind === 'nothing' || !hasMatchLabels(peer.namespaceSelector))
+    return 'peer without a namespace selector label (matches every namespace or the policy namespace implicitly)';
   if (!hasMatchLabels(peer.podSelector)) return 'peer without a pod selector label (matches every pod of the namespace)';
   return null;
 }
@@ -31,13 +32,16 @@ export const rule: Rule = {
       const compartment = compartmentOf(policy.namespace);
       for (const direction of ['ingress', 'egress'] as const) {
         for (const entry of rulesOf(policy, direction)) {
-          if (entry.peers.length === 0) violations.push({ address: policy.address, message: `${direction} rule without peers allows every source/destination` });
+          if (entry.peers.length === 0)
+            violations.push({ address: policy.address, message: `${direction} rule without peers allows every source/destination` });
           for (const peer of entry.peers) {
             const problem = peerProblem(peer);
             if (problem) violations.push({ address: policy.address, message: `${direction}: ${problem}` });
             if (peer.kind !== 'ipBlock' || peer.cidr === undefined || !isAnyAddress(peer.cidr)) continue;
-            if (direction === 'ingress' && compartment !== 'gateway') violations.push({ address: policy.address, message: `ingress from ${peer.cidr} outside the gateway compartment` });
-            if (direction === 'egress' && peer.except.length === 0) violations.push({ address: policy.address, message: `egress to ${peer.cidr} without excluded ranges` });
+            if (direction === 'ingress' && compartment !== 'gateway')
+              violations.push({ address: policy.address, message: `ingress from ${peer.cidr} outside the gateway compartment` });
+            if (direction === 'egress' && peer.except.length === 0)
+              violations.push({ address: policy.address, message: `egress to ${peer.cidr} without excluded ranges` });
           }
         }
       }

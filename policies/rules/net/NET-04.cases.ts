@@ -14,6 +14,9 @@ export const cases: RuleCases = {
     },
   ],
   notApplicable: [
-    { name: 'the directory compartment relabelled (no namespace of the directory compartment)', mutate: (j) => setLabel(j, R.directoryNamespace, LABEL_COMPARTMENT, 'external') },
+    {
+      name: 'the directory compartment relabelled (no namespace of the directory compartment)',
+      mutate: (j) => setLabel(j, R.directoryNamespace, LABEL_COMPARTMENT, 'external'),
+    },
   ],
 };

@@ -11,10 +11,14 @@ export const rule: Rule = {
   lesson: 'Directory metadata (emails, org structure) was scraped: only the homeserver may query it, over TLS.',
   references: { cisKubernetes: '5.3.2', nsaCisa: 'Network separation', anssi: 'R34' },
   fix: 'Allow ingress into the directory compartment only from workload "synapse" in the homeserver compartment, on port 636/1636.',
-  appliesTo: { subject: 'namespace of the directory compartment', presentIn: (stack, context) => holdsCompartment(stack, context, 'directory') },
+  appliesTo: {
+    subject: 'namespace of the directory compartment',
+    presentIn: (stack, context) => holdsCompartment(stack, context, 'directory'),
+  },
   check: (stack, context) =>
     checkIngressInto(stack, context, 'directory', (source) => {
-      if (source.compartment !== 'homeserver' || source.workload !== 'synapse') return `ingress from ${source.compartment ?? '?'}/${source.workload ?? 'any pod'} (only homeserver/synapse may connect)`;
+      if (source.compartment !== 'homeserver' || source.workload !== 'synapse')
+        return `ingress from ${source.compartment ?? '?'}/${source.workload ?? 'any pod'} (only homeserver/synapse may connect)`;
       if (source.ports.some((port) => !LDAPS_PORTS.includes(port))) return `ingress on ports [${source.ports.join(', ')}] (LDAPS only)`;
       return null;
     }),

@@ -1,7 +1,17 @@
 /** The case table of NET-05 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { blocks } from '../../../tfjson/terraform-json';
 import type { RuleCases } from '../../../test/policies/case-table';
-import { address, child, labelsOf, metadataBlock, R, remove, ruleOf, SITE_CONFIG, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
+import {
+  address,
+  child,
+  labelsOf,
+  metadataBlock,
+  R,
+  remove,
+  ruleOf,
+  SITE_CONFIG,
+  STANDALONE_CONTEXT,
+} from '../../../test/policies/fixtures';
+import { blocks } from '../../../tfjson/terraform-json';
 
 export const cases: RuleCases = {
   bad: [
@@ -19,7 +29,9 @@ export const cases: RuleCases = {
       name: 'media reachable from the directory',
       mutate: (j) => {
         labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
-        child(blocks(ruleOf(j, R.synapseIngress, 'ingress').from)[0]!, 'namespace_selector', 'match_labels')['kubernetes.io/metadata.name'] = 'agency-directory';
+        child(blocks(ruleOf(j, R.synapseIngress, 'ingress').from)[0]!, 'namespace_selector', 'match_labels')[
+          'kubernetes.io/metadata.name'
+        ] = 'agency-directory';
       },
       address: address(R.synapseIngress),
       message: 'ingress from agency-directory (only gateway and homeserver may connect',
@@ -39,7 +51,8 @@ export const cases: RuleCases = {
         labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
         remove(j, R.synapseMetricsIngress);
         const ingress = ruleOf(j, R.synapseIngress, 'ingress');
-        child(blocks(ingress.from)[0]!, 'namespace_selector', 'match_labels')['kubernetes.io/metadata.name'] = SITE_CONFIG.monitoring.namespace;
+        child(blocks(ingress.from)[0]!, 'namespace_selector', 'match_labels')['kubernetes.io/metadata.name'] =
+          SITE_CONFIG.monitoring.namespace;
         ingress.ports = [{ port: '8008', protocol: 'TCP' }];
       },
       address: address(R.synapseIngress),
@@ -59,7 +72,9 @@ export const cases: RuleCases = {
       name: 'without site facts, another compartment on the metrics port',
       mutate: (j) => {
         labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
-        child(blocks(ruleOf(j, R.synapseMetricsIngress, 'ingress').from)[0]!, 'namespace_selector', 'match_labels')['kubernetes.io/metadata.name'] = 'agency-directory';
+        child(blocks(ruleOf(j, R.synapseMetricsIngress, 'ingress').from)[0]!, 'namespace_selector', 'match_labels')[
+          'kubernetes.io/metadata.name'
+        ] = 'agency-directory';
       },
       address: address(R.synapseMetricsIngress),
       message: 'ingress from agency-directory (only gateway and homeserver may connect)',
@@ -76,7 +91,9 @@ export const cases: RuleCases = {
       mutate: (j) => {
         labelsOf(j, R.homeserverNamespace)['matrix.sovereign/compartment'] = 'media';
         metadataBlock(j, R.gatewayNamespace).name = 'edge-proxy';
-        child(blocks(ruleOf(j, R.synapseIngress, 'ingress').from)[0]!, 'namespace_selector', 'match_labels')['kubernetes.io/metadata.name'] = 'edge-proxy';
+        child(blocks(ruleOf(j, R.synapseIngress, 'ingress').from)[0]!, 'namespace_selector', 'match_labels')[
+          'kubernetes.io/metadata.name'
+        ] = 'edge-proxy';
       },
     },
     {
@@ -85,7 +102,5 @@ export const cases: RuleCases = {
       context: STANDALONE_CONTEXT,
     },
   ],
-  notApplicable: [
-    { name: 'no namespace of the media compartment (fixture)', mutate: () => undefined },
-  ],
+  notApplicable: [{ name: 'no namespace of the media compartment (fixture)', mutate: () => undefined }],
 };

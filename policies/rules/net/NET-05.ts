@@ -19,7 +19,10 @@ export const rule: Rule = {
   level: 'error',
   lesson: '14 GB of shared files were pulled from the media store: it must have no other way in.',
   references: { cisKubernetes: '5.3.2', nsaCisa: 'Network separation', anssi: 'R34' },
-  siteFacts: { facts: ['monitoring'], unjudged: 'ingress from a namespace outside the deployment on the metrics port alone (it may be the site\'s monitoring namespace)' },
+  siteFacts: {
+    facts: ['monitoring'],
+    unjudged: "ingress from a namespace outside the deployment on the metrics port alone (it may be the site's monitoring namespace)",
+  },
   fix: `Allow ingress into the media compartment only from gateway/haproxy (8008), from homeserver pods (9093) and from the declared monitoring namespace on the metrics port (${METRICS_PORT}).`,
   appliesTo: { subject: 'namespace of the media compartment', presentIn: (stack, context) => holdsCompartment(stack, context, 'media') },
   check: (stack, context) =>
@@ -27,13 +30,18 @@ export const rule: Rule = {
       const monitoring = context.facts?.monitoring.namespace;
       const metricsOnly = source.ports.length === 1 && source.ports[0] === METRICS_PORT;
       if (monitoring !== undefined && source.namespace === monitoring) {
-        return metricsOnly ? null : `ingress from the monitoring namespace on ports [${source.ports.join(', ')}] (allowed: ${METRICS_PORT})`;
+        return metricsOnly
+          ? null
+          : `ingress from the monitoring namespace on ports [${source.ports.join(', ')}] (allowed: ${METRICS_PORT})`;
       }
       const compartments: readonly string[] = HOMESERVER_COMPARTMENTS;
-      if (monitoring === undefined && source.namespace !== undefined && !compartments.includes(source.compartment ?? '') && metricsOnly) return null;
+      if (monitoring === undefined && source.namespace !== undefined && !compartments.includes(source.compartment ?? '') && metricsOnly)
+        return null;
       const ports = ALLOWED_PORTS[source.compartment ?? ''];
-      if (!ports) return `ingress from ${source.namespace ?? source.compartment ?? '?'} (only gateway and homeserver may connect${monitoring ? `, and ${monitoring} on ${METRICS_PORT}` : ''})`;
-      if (source.ports.some((port) => !ports.includes(port))) return `ingress from ${source.compartment} on ports [${source.ports.join(', ')}] (allowed: ${ports.join(', ')})`;
+      if (!ports)
+        return `ingress from ${source.namespace ?? source.compartment ?? '?'} (only gateway and homeserver may connect${monitoring ? `, and ${monitoring} on ${METRICS_PORT}` : ''})`;
+      if (source.ports.some((port) => !ports.includes(port)))
+        return `ingress from ${source.compartment} on ports [${source.ports.join(', ')}] (allowed: ${ports.join(', ')})`;
       return null;
     }),
 };

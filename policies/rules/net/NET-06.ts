@@ -11,7 +11,12 @@ export const rule: Rule = {
   title: 'Only the gateway is exposed outside the cluster',
   level: 'error',
   lesson: 'The media store was reachable from outside: every exposure beyond the gateway is a second front door.',
-  references: { cisKubernetes: '5.3 (network policies and exposure)', nsaCisa: 'Network separation', anssi: 'R35', checkov: ['CKV_K8S_44'] },
+  references: {
+    cisKubernetes: '5.3 (network policies and exposure)',
+    nsaCisa: 'Network separation',
+    anssi: 'R35',
+    checkov: ['CKV_K8S_44'],
+  },
   fix: 'Use type ClusterIP outside the gateway compartment and no external_ips.',
   appliesTo: { subject: 'Service', presentIn: (stack) => resources(stack, ...SERVICE_TYPES).length > 0 },
   check: (stack, context) => {
@@ -24,7 +29,8 @@ export const rule: Rule = {
       if (EXTERNAL_TYPES.includes(type) && (compartment !== 'gateway' || type === 'ExternalName')) {
         violations.push({ address: service.address, message: `type ${type} in compartment ${compartment ?? '(unknown)'}` });
       }
-      if (Array.isArray(spec.external_ips) && spec.external_ips.length > 0) violations.push({ address: service.address, message: 'external_ips set' });
+      if (Array.isArray(spec.external_ips) && spec.external_ips.length > 0)
+        violations.push({ address: service.address, message: 'external_ips set' });
       return violations;
     });
   },

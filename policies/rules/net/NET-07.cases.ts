@@ -30,10 +30,22 @@ export const cases: RuleCases = {
       address: address(R.synapseFederation),
       message: 'egress to 10.0.0.0/8 does not exclude 10.244.0.0/16, 10.96.0.0/12',
     },
-    { name: 'invalid CIDR', mutate: (j) => (ipBlockOf(j, R.synapseFederation, 'egress').cidr = '0.0.0.0/33'), address: address(R.synapseFederation), message: 'invalid CIDR 0.0.0.0/33' },
+    {
+      name: 'invalid CIDR',
+      mutate: (j) => (ipBlockOf(j, R.synapseFederation, 'egress').cidr = '0.0.0.0/33'),
+      address: address(R.synapseFederation),
+      message: 'invalid CIDR 0.0.0.0/33',
+    },
   ],
   good: [
-    { name: 'cluster ranges carved by a wider except', mutate: (j) => (ipBlockOf(j, R.synapseFederation, 'egress').except = ['169.254.169.254/32', '10.0.0.0/8', '192.168.0.0/16']) },
-    { name: 'pod CIDR not excluded without config', mutate: (j) => (ipBlockOf(j, R.synapseFederation, 'egress').except = ['169.254.169.254/32']), context: STANDALONE_CONTEXT },
+    {
+      name: 'cluster ranges carved by a wider except',
+      mutate: (j) => (ipBlockOf(j, R.synapseFederation, 'egress').except = ['169.254.169.254/32', '10.0.0.0/8', '192.168.0.0/16']),
+    },
+    {
+      name: 'pod CIDR not excluded without config',
+      mutate: (j) => (ipBlockOf(j, R.synapseFederation, 'egress').except = ['169.254.169.254/32']),
+      context: STANDALONE_CONTEXT,
+    },
   ],
 };

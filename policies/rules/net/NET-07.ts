@@ -16,9 +16,13 @@ export const rule: Rule = {
   id: 'NET-07',
   title: 'Egress to outside addresses excludes the metadata endpoint and cluster ranges',
   level: 'error',
-  lesson: 'The intrusion was noticed only from traffic: egress must be narrow enough that exfiltration and lateral movement have nowhere to go.',
+  lesson:
+    'The intrusion was noticed only from traffic: egress must be narrow enough that exfiltration and lateral movement have nowhere to go.',
   references: { cisKubernetes: '5.3.2', nsaCisa: 'Network separation: restrict egress', anssi: 'R36' },
-  siteFacts: { facts: ['kubernetes'], unjudged: 'that egress blocks exclude the site\'s pod, service and node ranges (only the well-known metadata endpoints are checked)' },
+  siteFacts: {
+    facts: ['kubernetes'],
+    unjudged: "that egress blocks exclude the site's pod, service and node ranges (only the well-known metadata endpoints are checked)",
+  },
   fix: 'Add the metadata, pod, service and node ranges that fall inside the block to ip_block.except (the flow matrix does this for declared federation egress).',
   appliesTo: NETWORK_POLICIES,
   check: (stack, context) =>
@@ -34,7 +38,9 @@ export const rule: Rule = {
             if (typeof inner === 'string' || !cidrContains(outer, inner)) return false;
             return !except.some((carved) => cidrContains(carved, inner));
           });
-          return missing.length ? [{ address: policy.address, message: `egress to ${outer.text} does not exclude ${missing.join(', ')}` }] : [];
+          return missing.length
+            ? [{ address: policy.address, message: `egress to ${outer.text} does not exclude ${missing.join(', ')}` }]
+            : [];
         }),
       ),
     ),

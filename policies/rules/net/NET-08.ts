@@ -1,4 +1,14 @@
-import { aclImpliedBy, aclMatches, aclsOf, conditionMatches, haproxyConfigFiles, splitCondition, type Condition, type ConditionTerm, type HaproxySection } from '../../../tfjson/haproxy-config';
+import {
+  aclImpliedBy,
+  aclMatches,
+  aclsOf,
+  conditionMatches,
+  haproxyConfigFiles,
+  splitCondition,
+  type Condition,
+  type ConditionTerm,
+  type HaproxySection,
+} from '../../../tfjson/haproxy-config';
 import { manifests } from '../../../tfjson/manifests';
 import { SERVICE_TYPES } from '../../../tfjson/resource-types';
 import { block, blocks, isObject, resources, type JsonObject, type SynthesizedStack } from '../../../tfjson/terraform-json';
@@ -57,7 +67,9 @@ function uncoveredGroups(acls: Acls, condition: Condition | undefined, admitted:
   const positive = (term: ConditionTerm) => (condition.keyword === 'if' ? !term.negated : term.negated);
   return condition.groups
     .filter((group) => !group.some((term) => positive(term) && typeof term.acl === 'string' && aclImpliedBy(acls, term.acl, admitted)))
-    .map((group) => group.map((term) => (typeof term.acl === 'string' ? `${term.negated ? '!' : ''}${term.acl}` : `{ ${term.acl.join(' ')} }`)).join(' '));
+    .map((group) =>
+      group.map((term) => (typeof term.acl === 'string' ? `${term.negated ? '!' : ''}${term.acl}` : `{ ${term.acl.join(' ')} }`)).join(' '),
+    );
 }
 
 function firstMatch(acls: Acls, condition: Condition | undefined): string | undefined {
@@ -79,11 +91,14 @@ function frontendViolations(section: HaproxySection, address: string): Violation
       const { action: words, condition } = splitCondition(line.words);
       useBackends.push({ backend: words[1] ?? '?', ...(condition ? { condition } : {}), number: line.number });
       if (!condition) report(`use_backend ${words[1] ?? '?'} (line ${line.number}) has no condition: it routes every path`);
-    } else if (keyword === 'default_backend') report(`default_backend ${line.words[1] ?? '?'} (line ${line.number}) sends every unclaimed path to a backend`);
-    else if (keyword === 'server' && section.kind === 'listen') report(`listen section with server ${line.words[1] ?? '?'} (line ${line.number}) forwards every path`);
+    } else if (keyword === 'default_backend')
+      report(`default_backend ${line.words[1] ?? '?'} (line ${line.number}) sends every unclaimed path to a backend`);
+    else if (keyword === 'server' && section.kind === 'listen')
+      report(`listen section with server ${line.words[1] ?? '?'} (line ${line.number}) forwards every path`);
     else if (keyword === 'http-request' && action !== undefined) {
       const { condition } = splitCondition(line.words);
-      if (REWRITES.includes(action) && line.words.some((word) => /\/(_synapse|%5[fF]synapse|metrics)/.test(word))) report(`http-request ${action} (line ${line.number}) rewrites requests towards /_synapse or /metrics`);
+      if (REWRITES.includes(action) && line.words.some((word) => /\/(_synapse|%5[fF]synapse|metrics)/.test(word)))
+        report(`http-request ${action} (line ${line.number}) rewrites requests towards /_synapse or /metrics`);
       if (defaultDeny || useBackends.length > 0) continue;
       if (action === 'allow') allowBeforeDeny ??= line.number;
       const admitted = TERMINAL_ACTIONS.includes(action) ? admittedBy(condition) : undefined;
@@ -92,13 +107,18 @@ function frontendViolations(section: HaproxySection, address: string): Violation
   }
 
   if (!defaultDeny) {
-    if (useBackends.length > 0 || section.kind === 'listen') report('no default deny (http-request deny if !route1 !route2 ...) before the first use_backend: every path not explicitly refused is routed');
+    if (useBackends.length > 0 || section.kind === 'listen')
+      report(
+        'no default deny (http-request deny if !route1 !route2 ...) before the first use_backend: every path not explicitly refused is routed',
+      );
   } else {
     const admitted = defaultDeny.admitted;
     for (const entry of useBackends) {
-      for (const group of uncoveredGroups(acls, entry.condition, admitted)) report(`the default deny (line ${defaultDeny.number}) does not cover the route "${group}" of use_backend ${entry.backend}`);
+      for (const group of uncoveredGroups(acls, entry.condition, admitted))
+        report(`the default deny (line ${defaultDeny.number}) does not cover the route "${group}" of use_backend ${entry.backend}`);
     }
-    if (allowBeforeDeny !== undefined) report(`http-request allow (line ${allowBeforeDeny}) runs before the default deny (line ${defaultDeny.number}) and skips it`);
+    if (allowBeforeDeny !== undefined)
+      report(`http-request allow (line ${allowBeforeDeny}) runs before the default deny (line ${defaultDeny.number}) and skips it`);
     for (const acl of defaultDeny.admitted) {
       const path = FORBIDDEN_PATHS.find((candidate) => aclMatches(acls, acl, candidate) !== 'no');
       if (path) report(`the default deny (line ${defaultDeny.number}) admits ${path} through ACL ${acl}`);
@@ -127,13 +147,21 @@ interface ServiceView {
 function services(stack: SynthesizedStack): ServiceView[] {
   const typed = resources(stack, ...SERVICE_TYPES).map((service) => {
     const spec = block(service.body.spec) ?? {};
-    return { address: service.address, type: spec.type, ports: blocks(spec.port).map((port) => ({ name: port.name, port: port.port, target: port.target_port })) };
+    return {
+      address: service.address,
+      type: spec.type,
+      ports: blocks(spec.port).map((port) => ({ name: port.name, port: port.port, target: port.target_port })),
+    };
   });
   const applied = manifests(stack)
     .filter((view) => view.group === '' && view.kind === 'Service')
     .map((view) => {
       const spec: JsonObject = isObject(view.object.spec) ? view.object.spec : {};
-      return { address: view.resource.address, type: spec.type, ports: blocks(spec.ports).map((port) => ({ name: port.name, port: port.port, target: port.targetPort })) };
+      return {
+        address: view.resource.address,
+        type: spec.type,
+        ports: blocks(spec.ports).map((port) => ({ name: port.name, port: port.port, target: port.targetPort })),
+      };
     });
   return [...typed, ...applied];
 }
@@ -150,7 +178,9 @@ function exposedInternalPorts(type: unknown, ports: readonly ServicePort[]): str
 }
 
 function serviceViolations(stack: SynthesizedStack): Violation[] {
-  return services(stack).flatMap((service) => exposedInternalPorts(service.type, service.ports).map((message) => ({ address: service.address, message })));
+  return services(stack).flatMap((service) =>
+    exposedInternalPorts(service.type, service.ports).map((message) => ({ address: service.address, message })),
+  );
 }
 
 /**
@@ -172,7 +202,9 @@ export const rule: Rule = {
   },
   check: (stack) => [
     ...haproxyConfigFiles(stack).flatMap((file) =>
-      file.sections.filter((section) => section.kind === 'frontend' || section.kind === 'listen').flatMap((section) => frontendViolations(section, file.address)),
+      file.sections
+        .filter((section) => section.kind === 'frontend' || section.kind === 'listen')
+        .flatMap((section) => frontendViolations(section, file.address)),
     ),
     ...serviceViolations(stack),
   ],

@@ -17,10 +17,20 @@ function moduleProblems(path: string, config: JsonObject): string[] {
   const list = uris(config.uri);
   const startTls = config.start_tls === true;
   if (list.length === 0) problems.push(`${path}.config.uri is ${shown(config.uri)}`);
-  for (const uri of list) if (!/^ldaps:\/\//i.test(uri) && !startTls) problems.push(`${path}.config.uri ${JSON.stringify(uri)} is not ldaps:// and start_tls is not true: the bind password crosses the network in clear`);
+  for (const uri of list)
+    if (!/^ldaps:\/\//i.test(uri) && !startTls)
+      problems.push(
+        `${path}.config.uri ${JSON.stringify(uri)} is not ldaps:// and start_tls is not true: the bind password crosses the network in clear`,
+      );
   const tls = isObject(config.tls_options) ? config.tls_options : {};
-  if (tls.validate !== CERT_REQUIRED) problems.push(`${path}.config.tls_options.validate is ${shown(tls.validate)}, must be 2 (ssl.CERT_REQUIRED; ldap3 does not verify the server certificate by default)`);
-  if (typeof tls.ca_certs_file !== 'string' || tls.ca_certs_file === '') problems.push(`${path}.config.tls_options.ca_certs_file is ${shown(tls.ca_certs_file)}: nothing to verify the directory's certificate against`);
+  if (tls.validate !== CERT_REQUIRED)
+    problems.push(
+      `${path}.config.tls_options.validate is ${shown(tls.validate)}, must be 2 (ssl.CERT_REQUIRED; ldap3 does not verify the server certificate by default)`,
+    );
+  if (typeof tls.ca_certs_file !== 'string' || tls.ca_certs_file === '')
+    problems.push(
+      `${path}.config.tls_options.ca_certs_file is ${shown(tls.ca_certs_file)}: nothing to verify the directory's certificate against`,
+    );
   return problems;
 }
 
@@ -51,10 +61,17 @@ function slapdViolations(stack: SynthesizedStack): Violation[] {
     view.containers.flatMap((container): Violation[] => {
       const address = containerAddress(view, container);
       if (runsOpenldapEntrypoint(container)) {
-        return [{ address, message: 'runs the OpenLDAP image entrypoint: its listeners are not visible here; run slapd -h "ldaps:///" explicitly' }];
+        return [
+          {
+            address,
+            message: 'runs the OpenLDAP image entrypoint: its listeners are not visible here; run slapd -h "ldaps:///" explicitly',
+          },
+        ];
       }
       return slapdListeners(container).flatMap((listeners) =>
-        listeners.filter((url) => !/^ldaps:\/\//i.test(url)).map((url) => ({ address, message: `slapd listens on ${url}; only ldaps:// is allowed` })),
+        listeners
+          .filter((url) => !/^ldaps:\/\//i.test(url))
+          .map((url) => ({ address, message: `slapd listens on ${url}; only ldaps:// is allowed` })),
       );
     }),
   );
@@ -68,18 +85,23 @@ export const rule: Rule = {
   id: 'NET-09',
   title: 'TLS to the directory, verified',
   level: 'error',
-  lesson: 'Hard-coded LDAP credentials were the way in: a bind password sent in clear, or to an unverified server, is a credential handed out.',
+  lesson:
+    'Hard-coded LDAP credentials were the way in: a bind password sent in clear, or to an unverified server, is a credential handed out.',
   references: { nsaCisa: 'Network separation and hardening: encrypt traffic (TLS)' },
   fix: 'Configure the LDAP module with uri: ldaps://<directory>:636, tls_options: { validate: 2, ca_certs_file: <internal CA> }, and start slapd with -h "ldaps:///" only (no ldap:// or ldapi://).',
   appliesTo: {
     subject: 'LDAP client configuration of Synapse or slapd',
     presentIn: (stack) =>
       synapseConfigFiles(stack).some((file) => ldapModules(file.own).length > 0) ||
-      podSpecs(stack).some((view) => view.containers.some((container) => runsOpenldapEntrypoint(container) || slapdListeners(container).length > 0)),
+      podSpecs(stack).some((view) =>
+        view.containers.some((container) => runsOpenldapEntrypoint(container) || slapdListeners(container).length > 0),
+      ),
   },
   check: (stack) => [
     ...synapseConfigFiles(stack).flatMap((file) =>
-      ldapModules(file.own).flatMap((entry) => moduleProblems(entry.path, entry.config).map((message) => ({ address: file.address, message }))),
+      ldapModules(file.own).flatMap((entry) =>
+        moduleProblems(entry.path, entry.config).map((message) => ({ address: file.address, message })),
+      ),
     ),
     ...slapdViolations(stack),
   ],

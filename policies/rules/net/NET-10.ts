@@ -23,9 +23,10 @@ export const rule: Rule = {
   id: 'NET-10',
   title: 'Address blocks are the any-address or narrow',
   level: 'error',
-  lesson: 'An allowlist of /1 blocks is "anywhere" that reads as "one service": egress meant for an object store or a directory must not reach half the internet.',
+  lesson:
+    'An allowlist of /1 blocks is "anywhere" that reads as "one service": egress meant for an object store or a directory must not reach half the internet.',
   references: { cisKubernetes: '5.3.2', nsaCisa: 'Network separation: restrict egress', anssi: 'R36' },
-  fix: 'Name the service\'s own addresses (media.s3.cidrs, directory.external.cidrs, federation.egressCidrs, kubernetes.apiServer.cidrs: /16 or narrower for IPv4, /32 for IPv6); for a public gateway give 0.0.0.0/0 and ::/0, otherwise client networks no wider than /8 (IPv4) or /16 (IPv6).',
+  fix: "Name the service's own addresses (media.s3.cidrs, directory.external.cidrs, federation.egressCidrs, kubernetes.apiServer.cidrs: /16 or narrower for IPv4, /32 for IPv6); for a public gateway give 0.0.0.0/0 and ::/0, otherwise client networks no wider than /8 (IPv4) or /16 (IPv6).",
   appliesTo: {
     subject: 'NetworkPolicy or Service',
     presentIn: (stack, context) => NETWORK_POLICIES.presentIn(stack, context) || resources(stack, ...SERVICE_TYPES).length > 0,
@@ -38,7 +39,11 @@ export const rule: Rule = {
         for (const entry of rulesOf(policy, direction)) {
           for (const peer of entry.peers) {
             const problem = peer.kind === 'ipBlock' ? tooWide(peer.cidr, bound) : null;
-            if (problem) violations.push({ address: policy.address, message: `${direction} ${problem}${direction === 'egress' ? ' for an outside service' : ' for client networks'}` });
+            if (problem)
+              violations.push({
+                address: policy.address,
+                message: `${direction} ${problem}${direction === 'egress' ? ' for an outside service' : ' for client networks'}`,
+              });
           }
         }
       }

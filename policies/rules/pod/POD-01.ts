@@ -11,7 +11,12 @@ export const rule: Rule = {
   title: 'Namespaces carry Pod Security Admission restricted labels with a pinned version',
   level: 'error',
   lesson: 'A compartment that admits privileged pods turns one compromised workload into a node compromise.',
-  references: { podSecurityStandards: 'Restricted profile', cisKubernetes: '5.2.1', nsaCisa: 'Pod security (Pod Security Admission)', anssi: 'R30' },
+  references: {
+    podSecurityStandards: 'Restricted profile',
+    cisKubernetes: '5.2.1',
+    nsaCisa: 'Pod security (Pod Security Admission)',
+    anssi: 'R30',
+  },
   fix: 'Label the namespace pod-security.kubernetes.io/{enforce,audit,warn}=restricted and {mode}-version=v1.NN.',
   appliesTo: TYPED_NAMESPACES,
   check: (stack) =>
@@ -24,6 +29,8 @@ export const rule: Rule = {
         if (level !== 'restricted') problems.push(`${mode}=${level ?? '(absent)'}`);
         if (!version || !/^v1\.[0-9]+$/.test(version)) problems.push(`${mode}-version=${version ?? '(absent)'} (must be pinned)`);
       }
-      return problems.length ? [{ address: namespace.address, message: `Pod Security labels not restricted/pinned: ${problems.join(', ')}` }] : [];
+      return problems.length
+        ? [{ address: namespace.address, message: `Pod Security labels not restricted/pinned: ${problems.join(', ')}` }]
+        : [];
     }),
 };

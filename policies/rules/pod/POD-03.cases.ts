@@ -5,8 +5,18 @@ import { child, containerAddress, containerOf, copy, podSpecOf, R, securityConte
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'allow_privilege_escalation absent', mutate: (j) => delete securityContextOf(j, R.synapseDeployment).allow_privilege_escalation, address: synapseContainer, message: 'allow_privilege_escalation is not explicitly false' },
-    { name: 'allow_privilege_escalation true', mutate: (j) => (securityContextOf(j, R.postgresStatefulSet).allow_privilege_escalation = true), address: postgresContainer, message: 'allow_privilege_escalation is not explicitly false' },
+    {
+      name: 'allow_privilege_escalation absent',
+      mutate: (j) => delete securityContextOf(j, R.synapseDeployment).allow_privilege_escalation,
+      address: synapseContainer,
+      message: 'allow_privilege_escalation is not explicitly false',
+    },
+    {
+      name: 'allow_privilege_escalation true',
+      mutate: (j) => (securityContextOf(j, R.postgresStatefulSet).allow_privilege_escalation = true),
+      address: postgresContainer,
+      message: 'allow_privilege_escalation is not explicitly false',
+    },
     {
       name: 'init container without the flag',
       mutate: (j) => {

@@ -5,8 +5,23 @@ import { child, R, securityContextOf } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'drop without ALL', mutate: (j) => (child(securityContextOf(j, R.synapseDeployment), 'capabilities').drop = ['NET_RAW']), address: synapseContainer, message: 'capabilities.drop does not contain "ALL"' },
-    { name: 'capabilities absent', mutate: (j) => delete securityContextOf(j, R.postgresStatefulSet).capabilities, address: postgresContainer, message: 'capabilities.drop does not contain "ALL"' },
-    { name: 'add NET_ADMIN', mutate: (j) => (child(securityContextOf(j, R.synapseDeployment), 'capabilities').add = ['NET_ADMIN']), address: synapseContainer, message: 'capabilities.add is not empty (NET_ADMIN)' },
+    {
+      name: 'drop without ALL',
+      mutate: (j) => (child(securityContextOf(j, R.synapseDeployment), 'capabilities').drop = ['NET_RAW']),
+      address: synapseContainer,
+      message: 'capabilities.drop does not contain "ALL"',
+    },
+    {
+      name: 'capabilities absent',
+      mutate: (j) => delete securityContextOf(j, R.postgresStatefulSet).capabilities,
+      address: postgresContainer,
+      message: 'capabilities.drop does not contain "ALL"',
+    },
+    {
+      name: 'add NET_ADMIN',
+      mutate: (j) => (child(securityContextOf(j, R.synapseDeployment), 'capabilities').add = ['NET_ADMIN']),
+      address: synapseContainer,
+      message: 'capabilities.add is not empty (NET_ADMIN)',
+    },
   ],
 };

@@ -8,7 +8,13 @@ export const rule: Rule = {
   title: 'Containers drop all Linux capabilities',
   level: 'error',
   lesson: 'Default capabilities (NET_RAW, CHOWN, ...) are tools for an intruder, not for Synapse.',
-  references: { podSecurityStandards: 'Restricted: Capabilities', cisKubernetes: '5.2.8, 5.2.9', nsaCisa: 'Pod security: drop capabilities', anssi: 'R31', checkov: ['CKV_K8S_28', 'CKV_K8S_37'] },
+  references: {
+    podSecurityStandards: 'Restricted: Capabilities',
+    cisKubernetes: '5.2.8, 5.2.9',
+    nsaCisa: 'Pod security: drop capabilities',
+    anssi: 'R31',
+    checkov: ['CKV_K8S_28', 'CKV_K8S_37'],
+  },
   fix: 'Set security_context.capabilities.drop = ["ALL"] and add nothing.',
   appliesTo: POD_SPECS,
   check: (stack) =>
@@ -16,8 +22,10 @@ export const rule: Rule = {
       view.containers.flatMap((container): Violation[] => {
         const { drop, add } = capabilities(containerSecurityContext(container));
         const violations: Violation[] = [];
-        if (!drop.includes('ALL')) violations.push({ address: containerAddress(view, container), message: 'capabilities.drop does not contain "ALL"' });
-        if (add.length > 0) violations.push({ address: containerAddress(view, container), message: `capabilities.add is not empty (${add.join(', ')})` });
+        if (!drop.includes('ALL'))
+          violations.push({ address: containerAddress(view, container), message: 'capabilities.drop does not contain "ALL"' });
+        if (add.length > 0)
+          violations.push({ address: containerAddress(view, container), message: `capabilities.add is not empty (${add.join(', ')})` });
         return violations;
       }),
     ),

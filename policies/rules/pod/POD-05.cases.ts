@@ -5,9 +5,29 @@ import { child, podSecurityContextOf, R, securityContextOf } from '../../../test
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'pod seccomp Unconfined', mutate: (j) => (child(podSecurityContextOf(j, R.synapseDeployment), 'seccomp_profile').type = 'Unconfined'), address: synapse, message: 'pod seccomp_profile.type is "Unconfined"' },
-    { name: 'pod seccomp absent', mutate: (j) => delete podSecurityContextOf(j, R.postgresStatefulSet).seccomp_profile, address: postgres, message: 'pod seccomp_profile.type is null' },
-    { name: 'container seccomp Unconfined', mutate: (j) => (child(securityContextOf(j, R.synapseDeployment), 'seccomp_profile').type = 'Unconfined'), address: synapseContainer, message: 'seccomp_profile.type is "Unconfined"' },
+    {
+      name: 'pod seccomp Unconfined',
+      mutate: (j) => (child(podSecurityContextOf(j, R.synapseDeployment), 'seccomp_profile').type = 'Unconfined'),
+      address: synapse,
+      message: 'pod seccomp_profile.type is "Unconfined"',
+    },
+    {
+      name: 'pod seccomp absent',
+      mutate: (j) => delete podSecurityContextOf(j, R.postgresStatefulSet).seccomp_profile,
+      address: postgres,
+      message: 'pod seccomp_profile.type is null',
+    },
+    {
+      name: 'container seccomp Unconfined',
+      mutate: (j) => (child(securityContextOf(j, R.synapseDeployment), 'seccomp_profile').type = 'Unconfined'),
+      address: synapseContainer,
+      message: 'seccomp_profile.type is "Unconfined"',
+    },
   ],
-  good: [{ name: 'Localhost seccomp profile', mutate: (j) => (child(podSecurityContextOf(j, R.synapseDeployment), 'seccomp_profile').type = 'Localhost') }],
+  good: [
+    {
+      name: 'Localhost seccomp profile',
+      mutate: (j) => (child(podSecurityContextOf(j, R.synapseDeployment), 'seccomp_profile').type = 'Localhost'),
+    },
+  ],
 };

@@ -8,7 +8,13 @@ export const rule: Rule = {
   title: 'Pods use the RuntimeDefault seccomp profile',
   level: 'error',
   lesson: 'Without a syscall filter, a kernel bug reachable from the container is a host escape.',
-  references: { podSecurityStandards: 'Restricted: Seccomp', cisKubernetes: '5.7.2', nsaCisa: 'Pod security: seccomp', anssi: 'R31', checkov: ['CKV_K8S_31'] },
+  references: {
+    podSecurityStandards: 'Restricted: Seccomp',
+    cisKubernetes: '5.7.2',
+    nsaCisa: 'Pod security: seccomp',
+    anssi: 'R31',
+    checkov: ['CKV_K8S_31'],
+  },
   fix: 'Set security_context.seccomp_profile.type = "RuntimeDefault" on the pod (and do not set Unconfined on containers).',
   appliesTo: POD_SPECS,
   check: (stack) =>

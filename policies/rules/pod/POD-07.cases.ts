@@ -5,7 +5,17 @@ import { R, volumeList } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'host_path volume', mutate: (j) => volumeList(j, R.synapseDeployment).push({ host_path: { path: '/var/run' }, name: 'host' }), address: `${synapse} volume "host"`, message: 'volume type host_path is not allowed' },
-    { name: 'nfs volume', mutate: (j) => volumeList(j, R.postgresStatefulSet).push({ name: 'share', nfs: [{ path: '/export', server: 'nas' }] }), address: `${postgres} volume "share"`, message: 'volume type nfs is not allowed' },
+    {
+      name: 'host_path volume',
+      mutate: (j) => volumeList(j, R.synapseDeployment).push({ host_path: { path: '/var/run' }, name: 'host' }),
+      address: `${synapse} volume "host"`,
+      message: 'volume type host_path is not allowed',
+    },
+    {
+      name: 'nfs volume',
+      mutate: (j) => volumeList(j, R.postgresStatefulSet).push({ name: 'share', nfs: [{ path: '/export', server: 'nas' }] }),
+      address: `${postgres} volume "share"`,
+      message: 'volume type nfs is not allowed',
+    },
   ],
 };

@@ -5,9 +5,29 @@ import { child, R, securityContextOf, volumeOf } from '../../../test/policies/fi
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'read_only_root_filesystem false', mutate: (j) => (securityContextOf(j, R.synapseDeployment).read_only_root_filesystem = false), address: synapseContainer, message: 'read_only_root_filesystem is not true' },
-    { name: 'read_only_root_filesystem absent', mutate: (j) => delete securityContextOf(j, R.postgresStatefulSet).read_only_root_filesystem, address: postgresContainer, message: 'read_only_root_filesystem is not true' },
-    { name: 'emptyDir without size_limit', mutate: (j) => delete child(volumeOf(j, R.synapseDeployment, 'tmp'), 'empty_dir').size_limit, address: `${synapse} volume "tmp"`, message: 'emptyDir has no size_limit' },
-    { name: 'emptyDir with a malformed size_limit', mutate: (j) => (child(volumeOf(j, R.postgresStatefulSet, 'run'), 'empty_dir').size_limit = 'lots'), address: `${postgres} volume "run"`, message: 'emptyDir has no size_limit' },
+    {
+      name: 'read_only_root_filesystem false',
+      mutate: (j) => (securityContextOf(j, R.synapseDeployment).read_only_root_filesystem = false),
+      address: synapseContainer,
+      message: 'read_only_root_filesystem is not true',
+    },
+    {
+      name: 'read_only_root_filesystem absent',
+      mutate: (j) => delete securityContextOf(j, R.postgresStatefulSet).read_only_root_filesystem,
+      address: postgresContainer,
+      message: 'read_only_root_filesystem is not true',
+    },
+    {
+      name: 'emptyDir without size_limit',
+      mutate: (j) => delete child(volumeOf(j, R.synapseDeployment, 'tmp'), 'empty_dir').size_limit,
+      address: `${synapse} volume "tmp"`,
+      message: 'emptyDir has no size_limit',
+    },
+    {
+      name: 'emptyDir with a malformed size_limit',
+      mutate: (j) => (child(volumeOf(j, R.postgresStatefulSet, 'run'), 'empty_dir').size_limit = 'lots'),
+      address: `${postgres} volume "run"`,
+      message: 'emptyDir has no size_limit',
+    },
   ],
 };

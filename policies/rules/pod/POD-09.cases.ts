@@ -5,8 +5,23 @@ import { address, metadataBlock, R } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'deployment without namespace', mutate: (j) => delete metadataBlock(j, R.synapseDeployment).namespace, address: synapse, message: 'namespace is "(absent = default)"' },
-    { name: 'service in "default"', mutate: (j) => (metadataBlock(j, R.synapseService).namespace = 'default'), address: address(R.synapseService), message: 'namespace is "default"' },
-    { name: 'service account with empty namespace', mutate: (j) => (metadataBlock(j, R.postgresAccount).namespace = ''), address: address(R.postgresAccount), message: 'namespace is ""' },
+    {
+      name: 'deployment without namespace',
+      mutate: (j) => delete metadataBlock(j, R.synapseDeployment).namespace,
+      address: synapse,
+      message: 'namespace is "(absent = default)"',
+    },
+    {
+      name: 'service in "default"',
+      mutate: (j) => (metadataBlock(j, R.synapseService).namespace = 'default'),
+      address: address(R.synapseService),
+      message: 'namespace is "default"',
+    },
+    {
+      name: 'service account with empty namespace',
+      mutate: (j) => (metadataBlock(j, R.postgresAccount).namespace = ''),
+      address: address(R.postgresAccount),
+      message: 'namespace is ""',
+    },
   ],
 };

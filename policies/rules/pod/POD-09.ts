@@ -21,5 +21,8 @@ export const rule: Rule = {
         const namespace = metadataOf(resource).namespace;
         return namespace === undefined || namespace === '' || namespace === 'default';
       })
-      .map((resource) => ({ address: resource.address, message: `namespace is ${JSON.stringify(metadataOf(resource).namespace ?? '(absent = default)')}` })),
+      .map((resource) => ({
+        address: resource.address,
+        message: `namespace is ${JSON.stringify(metadataOf(resource).namespace ?? '(absent = default)')}`,
+      })),
 };

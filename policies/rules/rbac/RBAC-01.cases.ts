@@ -5,8 +5,23 @@ import { podSpecOf, R } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'service_account_name absent', mutate: (j) => delete podSpecOf(j, R.synapseDeployment).service_account_name, address: synapse, message: 'service_account_name is "(absent = default)"' },
-    { name: 'service_account_name "default"', mutate: (j) => (podSpecOf(j, R.postgresStatefulSet).service_account_name = 'default'), address: postgres, message: 'service_account_name is "default"' },
-    { name: 'service_account_name empty', mutate: (j) => (podSpecOf(j, R.synapseDeployment).service_account_name = ''), address: synapse, message: 'service_account_name is ""' },
+    {
+      name: 'service_account_name absent',
+      mutate: (j) => delete podSpecOf(j, R.synapseDeployment).service_account_name,
+      address: synapse,
+      message: 'service_account_name is "(absent = default)"',
+    },
+    {
+      name: 'service_account_name "default"',
+      mutate: (j) => (podSpecOf(j, R.postgresStatefulSet).service_account_name = 'default'),
+      address: postgres,
+      message: 'service_account_name is "default"',
+    },
+    {
+      name: 'service_account_name empty',
+      mutate: (j) => (podSpecOf(j, R.synapseDeployment).service_account_name = ''),
+      address: synapse,
+      message: 'service_account_name is ""',
+    },
   ],
 };

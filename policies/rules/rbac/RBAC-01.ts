@@ -8,7 +8,12 @@ export const rule: Rule = {
   title: 'Workloads run under a dedicated service account',
   level: 'error',
   lesson: 'A shared identity means one compromised pod inherits every permission granted to its neighbours.',
-  references: { cisKubernetes: '5.1.5', nsaCisa: 'Authentication and authorization: service accounts', anssi: 'R27', checkov: ['CKV_K8S_41'] },
+  references: {
+    cisKubernetes: '5.1.5',
+    nsaCisa: 'Authentication and authorization: service accounts',
+    anssi: 'R27',
+    checkov: ['CKV_K8S_41'],
+  },
   fix: 'Create a service account per workload and set service_account_name on the pod spec.',
   appliesTo: POD_SPECS,
   check: (stack) =>
@@ -17,5 +22,8 @@ export const rule: Rule = {
         const name = view.podSpec.service_account_name;
         return typeof name !== 'string' || name === '' || name === 'default';
       })
-      .map((view) => ({ address: view.resource.address, message: `service_account_name is ${JSON.stringify(view.podSpec.service_account_name ?? '(absent = default)')}` })),
+      .map((view) => ({
+        address: view.resource.address,
+        message: `service_account_name is ${JSON.stringify(view.podSpec.service_account_name ?? '(absent = default)')}`,
+      })),
 };

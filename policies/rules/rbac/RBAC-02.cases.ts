@@ -5,10 +5,30 @@ import { address, body, HOMESERVER_NAMESPACE, podSpecOf, R, remove } from '../..
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'pod automount absent', mutate: (j) => delete podSpecOf(j, R.synapseDeployment).automount_service_account_token, address: synapse, message: 'pod automount_service_account_token is not false' },
-    { name: 'pod automount true', mutate: (j) => (podSpecOf(j, R.postgresStatefulSet).automount_service_account_token = true), address: postgres, message: 'pod automount_service_account_token is not false' },
-    { name: 'service account automount absent', mutate: (j) => delete body(j, R.synapseAccount).automount_service_account_token, address: address(R.synapseAccount), message: 'automount_service_account_token is not false' },
-    { name: 'default service account automount true', mutate: (j) => (body(j, R.gatewayDefaultAccount).automount_service_account_token = true), address: address(R.gatewayDefaultAccount), message: 'automount_service_account_token is not false' },
+    {
+      name: 'pod automount absent',
+      mutate: (j) => delete podSpecOf(j, R.synapseDeployment).automount_service_account_token,
+      address: synapse,
+      message: 'pod automount_service_account_token is not false',
+    },
+    {
+      name: 'pod automount true',
+      mutate: (j) => (podSpecOf(j, R.postgresStatefulSet).automount_service_account_token = true),
+      address: postgres,
+      message: 'pod automount_service_account_token is not false',
+    },
+    {
+      name: 'service account automount absent',
+      mutate: (j) => delete body(j, R.synapseAccount).automount_service_account_token,
+      address: address(R.synapseAccount),
+      message: 'automount_service_account_token is not false',
+    },
+    {
+      name: 'default service account automount true',
+      mutate: (j) => (body(j, R.gatewayDefaultAccount).automount_service_account_token = true),
+      address: address(R.gatewayDefaultAccount),
+      message: 'automount_service_account_token is not false',
+    },
     {
       name: 'default service account not managed',
       mutate: (j) => remove(j, R.homeserverDefaultAccount),

@@ -6,7 +6,7 @@ export const rule: Rule = {
   id: 'RBAC-03',
   title: 'No wildcard RBAC',
   level: 'error',
-  lesson: 'A wildcard grants tomorrow\'s resources and verbs too: what a compromised identity may do must be listed, not implied.',
+  lesson: "A wildcard grants tomorrow's resources and verbs too: what a compromised identity may do must be listed, not implied.",
   references: { cisKubernetes: '5.1.3', nsaCisa: 'Authentication and authorization', anssi: 'R27', checkov: ['CKV_K8S_49'] },
   fix: 'List the exact verbs, resources and API groups each role needs (and the exact non-resource URLs).',
   appliesTo: { subject: 'Role or ClusterRole', presentIn: (stack) => roles(stack).length > 0 },

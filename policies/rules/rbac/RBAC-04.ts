@@ -26,7 +26,8 @@ function grantsVerb(rule: PolicyRuleView, verb: string): boolean {
 function coversResource(rule: PolicyRuleView, target: string): boolean {
   const [resource = '', subresource] = target.split('/');
   return rule.resources.some(
-    (entry) => entry === target || entry === '*' || (subresource !== undefined && (entry === `${resource}/*` || entry === `*/${subresource}`)),
+    (entry) =>
+      entry === target || entry === '*' || (subresource !== undefined && (entry === `${resource}/*` || entry === `*/${subresource}`)),
   );
 }
 
@@ -40,7 +41,12 @@ export const rule: Rule = {
   title: 'No privilege escalation paths in RBAC',
   level: 'error',
   lesson: 'One compromised identity must stay one identity: no permission may mint, borrow or widen another.',
-  references: { cisKubernetes: '5.1.1, 5.1.2, 5.1.8, 5.1.11, 5.1.13', nsaCisa: 'Authentication and authorization', anssi: 'R27', checkov: ['CKV_K8S_156', 'CKV_K8S_157', 'CKV_K8S_158'] },
+  references: {
+    cisKubernetes: '5.1.1, 5.1.2, 5.1.8, 5.1.11, 5.1.13',
+    nsaCisa: 'Authentication and authorization',
+    anssi: 'R27',
+    checkov: ['CKV_K8S_156', 'CKV_K8S_157', 'CKV_K8S_158'],
+  },
   fix: 'Drop escalate/bind/impersonate, pods/exec, pods/attach, serviceaccounts/token and CSR approval from roles, read Secrets only through a namespaced Role on named resources, and bind narrow roles (never cluster-admin, admin, edit or system:masters).',
   appliesTo: { subject: 'Role, ClusterRole or binding', presentIn: (stack) => roles(stack).length > 0 || bindings(stack).length > 0 },
   check: (stack) => {
@@ -65,7 +71,8 @@ export const rule: Rule = {
         violations.push({ address: binding.address, message: `${label(binding)} binds the built-in ClusterRole ${binding.roleRef.name}` });
       }
       for (const subject of binding.subjects) {
-        if (subject.kind === 'Group' && POWERFUL_GROUPS.includes(subject.name)) violations.push({ address: binding.address, message: `${label(binding)} binds the group ${subject.name}` });
+        if (subject.kind === 'Group' && POWERFUL_GROUPS.includes(subject.name))
+          violations.push({ address: binding.address, message: `${label(binding)} binds the group ${subject.name}` });
       }
     }
     return violations;

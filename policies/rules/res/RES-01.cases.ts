@@ -5,8 +5,23 @@ import { child, containerOf, R } from '../../../test/policies/fixtures';
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'limits.memory absent', mutate: (j) => delete child(containerOf(j, R.synapseDeployment), 'resources', 'limits').memory, address: synapseContainer, message: 'missing limits.memory' },
-    { name: 'requests.cpu empty', mutate: (j) => (child(containerOf(j, R.postgresStatefulSet), 'resources', 'requests').cpu = ''), address: postgresContainer, message: 'missing requests.cpu' },
-    { name: 'resources absent', mutate: (j) => delete containerOf(j, R.synapseDeployment).resources, address: synapseContainer, message: 'missing requests.cpu, requests.memory, limits.cpu, limits.memory' },
+    {
+      name: 'limits.memory absent',
+      mutate: (j) => delete child(containerOf(j, R.synapseDeployment), 'resources', 'limits').memory,
+      address: synapseContainer,
+      message: 'missing limits.memory',
+    },
+    {
+      name: 'requests.cpu empty',
+      mutate: (j) => (child(containerOf(j, R.postgresStatefulSet), 'resources', 'requests').cpu = ''),
+      address: postgresContainer,
+      message: 'missing requests.cpu',
+    },
+    {
+      name: 'resources absent',
+      mutate: (j) => delete containerOf(j, R.synapseDeployment).resources,
+      address: synapseContainer,
+      message: 'missing requests.cpu, requests.memory, limits.cpu, limits.memory',
+    },
   ],
 };

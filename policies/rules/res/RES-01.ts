@@ -9,7 +9,12 @@ export const rule: Rule = {
   title: 'Containers declare CPU and memory requests and limits',
   level: 'error',
   lesson: 'An unbounded container lets one compromised compartment starve the others (and hides bulk transfer load).',
-  references: { cisKubernetes: '5.7 (resource management)', nsaCisa: 'Resource policies', anssi: 'R37', checkov: ['CKV_K8S_10', 'CKV_K8S_11', 'CKV_K8S_12', 'CKV_K8S_13'] },
+  references: {
+    cisKubernetes: '5.7 (resource management)',
+    nsaCisa: 'Resource policies',
+    anssi: 'R37',
+    checkov: ['CKV_K8S_10', 'CKV_K8S_11', 'CKV_K8S_12', 'CKV_K8S_13'],
+  },
   fix: 'Set resources.requests and resources.limits for cpu and memory.',
   appliesTo: POD_SPECS,
   check: (stack) =>
@@ -21,7 +26,9 @@ export const rule: Rule = {
           const values = stringMap(resources[kind]);
           for (const resource of ['cpu', 'memory']) if (!values[resource]) missing.push(`${kind}.${resource}`);
         }
-        return missing.length ? [{ address: `${view.resource.address} container "${String(container.name)}"`, message: `missing ${missing.join(', ')}` }] : [];
+        return missing.length
+          ? [{ address: `${view.resource.address} container "${String(container.name)}"`, message: `missing ${missing.join(', ')}` }]
+          : [];
       }),
     ),
 };

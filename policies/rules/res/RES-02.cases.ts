@@ -5,8 +5,23 @@ import { address, GATEWAY_NAMESPACE, HOMESERVER_NAMESPACE, metadataBlock, R, rem
 
 export const cases: RuleCases = {
   bad: [
-    { name: 'namespace without quota', mutate: (j) => remove(j, R.homeserverQuota), address: hsNamespace, message: `namespace "${HOMESERVER_NAMESPACE}" has no ResourceQuota` },
-    { name: 'namespace without limit range', mutate: (j) => remove(j, R.gatewayLimits), address: address(R.gatewayNamespace), message: `namespace "${GATEWAY_NAMESPACE}" has no LimitRange` },
-    { name: 'quota in another namespace', mutate: (j) => (metadataBlock(j, R.homeserverQuota).namespace = GATEWAY_NAMESPACE), address: hsNamespace, message: 'has no ResourceQuota' },
+    {
+      name: 'namespace without quota',
+      mutate: (j) => remove(j, R.homeserverQuota),
+      address: hsNamespace,
+      message: `namespace "${HOMESERVER_NAMESPACE}" has no ResourceQuota`,
+    },
+    {
+      name: 'namespace without limit range',
+      mutate: (j) => remove(j, R.gatewayLimits),
+      address: address(R.gatewayNamespace),
+      message: `namespace "${GATEWAY_NAMESPACE}" has no LimitRange`,
+    },
+    {
+      name: 'quota in another namespace',
+      mutate: (j) => (metadataBlock(j, R.homeserverQuota).namespace = GATEWAY_NAMESPACE),
+      address: hsNamespace,
+      message: 'has no ResourceQuota',
+    },
   ],
 };

@@ -1,15 +1,32 @@
 /** The case table of SEC-01 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import type { TerraformJson } from '../../../tfjson/terraform-json';
 import { esoRelease, REFERENCE } from '../../../test/policies/case-helpers/common';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
-import { add, body, containerOf, HOMESERVER_NAMESPACE, labelsOf, manifestResource, R, SYNAPSE_IMAGE } from '../../../test/policies/fixtures';
+import {
+  add,
+  body,
+  containerOf,
+  HOMESERVER_NAMESPACE,
+  labelsOf,
+  manifestResource,
+  R,
+  SYNAPSE_IMAGE,
+} from '../../../test/policies/fixtures';
+import type { TerraformJson } from '../../../tfjson/terraform-json';
 
-const GENERATOR_TYPES = ['random_password', 'random_string', 'random_bytes', 'tls_private_key', 'tls_self_signed_cert', 'tls_locally_signed_cert'];
+const GENERATOR_TYPES = [
+  'random_password',
+  'random_string',
+  'random_bytes',
+  'tls_private_key',
+  'tls_self_signed_cert',
+  'tls_locally_signed_cert',
+];
 
 const SEC_01_SOURCE_CASES: BadCase[] = [
   ...GENERATOR_TYPES.map((type) => ({
     name: `${type} resource`,
-    mutate: (j: TerraformJson) => void add(j, { type, name: 'generated' }, type.startsWith('random') ? { length: 32 } : { algorithm: 'ECDSA' }),
+    mutate: (j: TerraformJson) =>
+      void add(j, { type, name: 'generated' }, type.startsWith('random') ? { length: 32 } : { algorithm: 'ECDSA' }),
     address: `${type}.generated`,
     message: 'keeps its generated secret in Terraform state',
   })),
@@ -17,7 +34,12 @@ const SEC_01_SOURCE_CASES: BadCase[] = [
     const type = index === 1 ? 'kubernetes_secret' : 'kubernetes_secret_v1';
     return {
       name: `${type} with ${field}`,
-      mutate: (j: TerraformJson) => void add(j, { type, name: 'written' }, { metadata: { name: 'written', namespace: HOMESERVER_NAMESPACE }, [field]: { value: REFERENCE } }),
+      mutate: (j: TerraformJson) =>
+        void add(
+          j,
+          { type, name: 'written' },
+          { metadata: { name: 'written', namespace: HOMESERVER_NAMESPACE }, [field]: { value: REFERENCE } },
+        ),
       address: `${type}.written`,
       message: `Secret ${field} is written by Terraform`,
     };
@@ -30,7 +52,20 @@ const SEC_01_SOURCE_CASES: BadCase[] = [
   })),
   ...['data', 'stringData'].map((field) => ({
     name: `Secret manifest with ${field}`,
-    mutate: (j: TerraformJson) => void add(j, { type: 'kubernetes_manifest', name: 'secret_manifest' }, manifestResource({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'written', namespace: HOMESERVER_NAMESPACE }, [field]: { value: REFERENCE } }, false)),
+    mutate: (j: TerraformJson) =>
+      void add(
+        j,
+        { type: 'kubernetes_manifest', name: 'secret_manifest' },
+        manifestResource(
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: 'written', namespace: HOMESERVER_NAMESPACE },
+            [field]: { value: REFERENCE },
+          },
+          false,
+        ),
+      ),
     address: 'kubernetes_manifest.secret_manifest',
     message: `Secret ${HOMESERVER_NAMESPACE}/written manifest carries ${field}`,
   })),
@@ -40,7 +75,10 @@ export const cases: RuleCases = {
   bad: [
     {
       name: 'database password in the state backend block',
-      mutate: (j) => Object.assign(j, { terraform: { ...(j.terraform ?? {}), backend: { pg: { conn_str: 'postgres://terraform:Winter2026@db.internal/state' } } } }),
+      mutate: (j) =>
+        Object.assign(j, {
+          terraform: { ...(j.terraform ?? {}), backend: { pg: { conn_str: 'postgres://terraform:Winter2026@db.internal/state' } } },
+        }),
       address: '$.terraform.backend.pg.conn_str',
       message: 'URL with embedded credentials',
     },
@@ -52,7 +90,15 @@ export const cases: RuleCases = {
     },
     {
       name: 'password literal in a ConfigMap file',
-      mutate: (j) => add(j, { type: 'kubernetes_config_map_v1', name: 'leaky' }, { metadata: { name: 'leaky', namespace: HOMESERVER_NAMESPACE }, data: { 'ldap.yaml': 'uri: ldaps://ldap\nbind_password: Winter2026!\n' } }),
+      mutate: (j) =>
+        add(
+          j,
+          { type: 'kubernetes_config_map_v1', name: 'leaky' },
+          {
+            metadata: { name: 'leaky', namespace: HOMESERVER_NAMESPACE },
+            data: { 'ldap.yaml': 'uri: ldaps://ldap\nbind_password: Winter2026!\n' },
+          },
+        ),
       address: 'resource.kubernetes_config_map_v1.leaky.data.ldap.yaml:2',
       message: 'secret-like key "bind_password" holds a literal value',
     },
@@ -64,7 +110,15 @@ export const cases: RuleCases = {
     },
     {
       name: 'PEM private key in a Secret data block',
-      mutate: (j) => add(j, { type: 'kubernetes_secret_v1', name: 'tls' }, { metadata: { name: 'tls', namespace: HOMESERVER_NAMESPACE }, data: { 'tls.key': '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----\n' } }),
+      mutate: (j) =>
+        add(
+          j,
+          { type: 'kubernetes_secret_v1', name: 'tls' },
+          {
+            metadata: { name: 'tls', namespace: HOMESERVER_NAMESPACE },
+            data: { 'tls.key': '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----\n' },
+          },
+        ),
       address: 'resource.kubernetes_secret_v1.tls.data',
       message: 'PEM private key',
     },
@@ -83,16 +137,58 @@ export const cases: RuleCases = {
     ...SEC_01_SOURCE_CASES,
   ],
   good: [
-    { name: 'a *_path option pointing at a mounted file', mutate: (j) => (labelsOf(j, R.synapseDeployment)['bind_password_file'] = '/secrets/ldap/password') },
-    { name: 'a cdktf reference', mutate: (j) => (labelsOf(j, R.synapseDeployment)['token'] = '${kubernetes_service_account_v1.synapse_service-account.metadata[0].name}') },
+    {
+      name: 'a *_path option pointing at a mounted file',
+      mutate: (j) => (labelsOf(j, R.synapseDeployment)['bind_password_file'] = '/secrets/ldap/password'),
+    },
+    {
+      name: 'a cdktf reference',
+      mutate: (j) =>
+        (labelsOf(j, R.synapseDeployment)['token'] = '${kubernetes_service_account_v1.synapse_service-account.metadata[0].name}'),
+    },
     { name: 'an image digest', mutate: (j) => (labelsOf(j, R.synapseDeployment)['image'] = SYNAPSE_IMAGE) },
-    { name: 'kubernetes_secret_v1 without data (filled in-cluster)', mutate: (j) => void add(j, { type: 'kubernetes_secret_v1', name: 'placeholder' }, { metadata: { name: 'placeholder', namespace: HOMESERVER_NAMESPACE }, type: 'Opaque' }) },
-    { name: 'kubernetes_secret_v1 with empty data', mutate: (j) => void add(j, { type: 'kubernetes_secret_v1', name: 'placeholder' }, { data: {}, metadata: { name: 'placeholder', namespace: HOMESERVER_NAMESPACE } }) },
-    { name: 'helm_release with a plain set entry', mutate: (j) => (body(j, R.externalSecretsRelease).set = [{ name: 'replicaCount', value: '1' }]) },
-    { name: 'ephemeral random_password (never in state)', mutate: (j) => Object.assign(j, { ephemeral: { random_password: { seed: { length: 32 } } } }) },
+    {
+      name: 'kubernetes_secret_v1 without data (filled in-cluster)',
+      mutate: (j) =>
+        void add(
+          j,
+          { type: 'kubernetes_secret_v1', name: 'placeholder' },
+          { metadata: { name: 'placeholder', namespace: HOMESERVER_NAMESPACE }, type: 'Opaque' },
+        ),
+    },
+    {
+      name: 'kubernetes_secret_v1 with empty data',
+      mutate: (j) =>
+        void add(
+          j,
+          { type: 'kubernetes_secret_v1', name: 'placeholder' },
+          { data: {}, metadata: { name: 'placeholder', namespace: HOMESERVER_NAMESPACE } },
+        ),
+    },
+    {
+      name: 'helm_release with a plain set entry',
+      mutate: (j) => (body(j, R.externalSecretsRelease).set = [{ name: 'replicaCount', value: '1' }]),
+    },
+    {
+      name: 'ephemeral random_password (never in state)',
+      mutate: (j) => Object.assign(j, { ephemeral: { random_password: { seed: { length: 32 } } } }),
+    },
     {
       name: 'ConfigMap manifest with data (not a Secret)',
-      mutate: (j) => void add(j, { type: 'kubernetes_manifest', name: 'configmap_manifest' }, manifestResource({ apiVersion: 'v1', kind: 'ConfigMap', data: { 'ca.crt': 'see trust-manager' }, metadata: { name: 'ca', namespace: HOMESERVER_NAMESPACE } }, false)),
+      mutate: (j) =>
+        void add(
+          j,
+          { type: 'kubernetes_manifest', name: 'configmap_manifest' },
+          manifestResource(
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              data: { 'ca.crt': 'see trust-manager' },
+              metadata: { name: 'ca', namespace: HOMESERVER_NAMESPACE },
+            },
+            false,
+          ),
+        ),
     },
   ],
 };

@@ -39,7 +39,10 @@ function storeReferences(view: ManifestView): { where: string; ref: Record<strin
 function clusterGeneratorReferences(view: ManifestView): string[] {
   const spec = specOf(view);
   const refs: { where: string; ref: unknown }[] = [{ where: 'spec.selector.generatorRef', ref: at(spec, 'selector', 'generatorRef') }];
-  for (const list of ['data', 'dataFrom'] as const) blocks(spec[list]).forEach((entry, index) => refs.push({ where: `spec.${list}[${index}].sourceRef.generatorRef`, ref: at(entry, 'sourceRef', 'generatorRef') }));
+  for (const list of ['data', 'dataFrom'] as const)
+    blocks(spec[list]).forEach((entry, index) =>
+      refs.push({ where: `spec.${list}[${index}].sourceRef.generatorRef`, ref: at(entry, 'sourceRef', 'generatorRef') }),
+    );
   return refs.filter(({ ref }) => isObject(ref) && ref.kind === 'ClusterGenerator').map(({ where }) => where);
 }
 
@@ -55,16 +58,27 @@ function storeViolations(stack: SynthesizedStack): Violation[] {
     const account = at(kubernetesAuth, 'serviceAccountRef');
     const accountNamespace = at(account, 'namespace');
     if (accountNamespace !== undefined && accountNamespace !== store.namespace) {
-      violations.push({ address: store.resource.address, message: `${store.label} authenticates as service account ${JSON.stringify(accountNamespace)}/${String(at(account, 'name'))} of another namespace` });
+      violations.push({
+        address: store.resource.address,
+        message: `${store.label} authenticates as service account ${JSON.stringify(accountNamespace)}/${String(at(account, 'name'))} of another namespace`,
+      });
     }
     const role = at(kubernetesAuth, 'role');
     if (typeof role === 'string') byRole.set(role, [...(byRole.get(role) ?? []), store]);
   }
   for (const [namespace, found] of byNamespace) {
-    if (found.length > 1) violations.push({ address: found[1]?.resource.address ?? '', message: `namespace "${namespace}" has ${found.length} SecretStores (${found.map((store) => store.name).join(', ')}); one per compartment` });
+    if (found.length > 1)
+      violations.push({
+        address: found[1]?.resource.address ?? '',
+        message: `namespace "${namespace}" has ${found.length} SecretStores (${found.map((store) => store.name).join(', ')}); one per compartment`,
+      });
   }
   for (const [role, found] of byRole) {
-    if (found.length > 1) violations.push({ address: found[1]?.resource.address ?? '', message: `OpenBao role "${role}" is shared by ${found.map((store) => store.label).join(', ')}` });
+    if (found.length > 1)
+      violations.push({
+        address: found[1]?.resource.address ?? '',
+        message: `OpenBao role "${role}" is shared by ${found.map((store) => store.label).join(', ')}`,
+      });
   }
   return violations;
 }
@@ -78,12 +92,15 @@ export const rule: Rule = {
   id: 'SEC-02',
   title: 'One SecretStore per compartment namespace',
   level: 'error',
-  lesson: 'One credential that could read every secret turned a single leak into a full compromise; a compartment reads only its own secrets.',
+  lesson:
+    'One credential that could read every secret turned a single leak into a full compromise; a compartment reads only its own secrets.',
   references: { cisKubernetes: '5.4.2', nsaCisa: 'Secrets: least privilege, external secret storage', anssi: 'R26' },
   fix: 'Declare one namespaced SecretStore per compartment with its own OpenBao role and service account, reference it with kind: SecretStore, and install external-secrets with every cluster-wide kind disabled.',
   appliesTo: {
     subject: 'External Secrets object or external-secrets chart',
-    presentIn: (stack) => manifests(stack).some((view) => inGroup(view, EXTERNAL_SECRETS_GROUP)) || helmReleases(stack).some((release) => chartName(release) === 'external-secrets'),
+    presentIn: (stack) =>
+      manifests(stack).some((view) => inGroup(view, EXTERNAL_SECRETS_GROUP)) ||
+      helmReleases(stack).some((release) => chartName(release) === 'external-secrets'),
   },
   check: (stack) => {
     const violations: Violation[] = [];
@@ -93,16 +110,26 @@ export const rule: Rule = {
     violations.push(...storeViolations(stack));
     for (const view of manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'ExternalSecret', 'PushSecret')) {
       for (const { where, ref } of storeReferences(view)) {
-        if (ref.kind !== 'SecretStore') violations.push({ address: view.resource.address, message: `${view.label}: ${where}.kind is ${JSON.stringify(ref.kind ?? '(absent)')}, not SecretStore` });
+        if (ref.kind !== 'SecretStore')
+          violations.push({
+            address: view.resource.address,
+            message: `${view.label}: ${where}.kind is ${JSON.stringify(ref.kind ?? '(absent)')}, not SecretStore`,
+          });
       }
-      for (const where of clusterGeneratorReferences(view)) violations.push({ address: view.resource.address, message: `${view.label}: ${where} is a ClusterGenerator` });
+      for (const where of clusterGeneratorReferences(view))
+        violations.push({ address: view.resource.address, message: `${view.label}: ${where} is a ClusterGenerator` });
     }
     for (const release of helmReleases(stack).filter((candidate) => chartName(candidate) === 'external-secrets')) {
       const { values, errors } = helmValues(release);
-      for (const error of errors) violations.push({ address: release.address, message: `${error}; cannot verify the cluster-wide switches` });
+      for (const error of errors)
+        violations.push({ address: release.address, message: `${error}; cannot verify the cluster-wide switches` });
       for (const key of CLUSTER_SWITCHES) {
         const value = valueAt(values, key);
-        if (value !== false) violations.push({ address: release.address, message: `values ${key} is ${JSON.stringify(value ?? '(absent = true)')}, not false` });
+        if (value !== false)
+          violations.push({
+            address: release.address,
+            message: `values ${key} is ${JSON.stringify(value ?? '(absent = true)')}, not false`,
+          });
       }
     }
     return violations;

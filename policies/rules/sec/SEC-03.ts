@@ -33,7 +33,8 @@ function externalSecret(view: ManifestView): string[] {
     }
     case 'CreatedOnce': {
       const problems: string[] = [];
-      if (!onlyGenerated(spec)) problems.push('refreshPolicy CreatedOnce is allowed only for generated data (dataFrom[].sourceRef.generatorRef)');
+      if (!onlyGenerated(spec))
+        problems.push('refreshPolicy CreatedOnce is allowed only for generated data (dataFrom[].sourceRef.generatorRef)');
       if (at(spec, 'target', 'immutable') !== true) problems.push('refreshPolicy CreatedOnce requires target.immutable: true');
       return problems;
     }
@@ -54,14 +55,21 @@ function certificate(view: ManifestView): string[] {
   const problems: string[] = [];
   const duration = parseGoDuration(spec.duration);
   const renewBefore = parseGoDuration(spec.renewBefore);
-  if (duration === undefined || duration <= 0) problems.push(`duration ${JSON.stringify(spec.duration ?? '(absent)')} is not an explicit positive Go duration`);
-  if (renewBefore === undefined || renewBefore <= 0) problems.push(`renewBefore ${JSON.stringify(spec.renewBefore ?? '(absent)')} is not an explicit positive Go duration`);
-  if (duration !== undefined && renewBefore !== undefined && renewBefore >= duration) problems.push(`renewBefore ${String(spec.renewBefore)} is not shorter than duration ${String(spec.duration)}`);
+  if (duration === undefined || duration <= 0)
+    problems.push(`duration ${JSON.stringify(spec.duration ?? '(absent)')} is not an explicit positive Go duration`);
+  if (renewBefore === undefined || renewBefore <= 0)
+    problems.push(`renewBefore ${JSON.stringify(spec.renewBefore ?? '(absent)')} is not an explicit positive Go duration`);
+  if (duration !== undefined && renewBefore !== undefined && renewBefore >= duration)
+    problems.push(`renewBefore ${String(spec.renewBefore)} is not shorter than duration ${String(spec.duration)}`);
   const rotation = at(spec, 'privateKey', 'rotationPolicy');
   const isCA = spec.isCA === true;
   if (rotation === undefined) problems.push('privateKey.rotationPolicy is absent');
-  else if (rotation !== 'Always' && !(isCA && rotation === 'Never')) problems.push(`privateKey.rotationPolicy ${JSON.stringify(rotation)} is not allowed${isCA ? '' : ' for a leaf certificate (must be Always)'}`);
-  if (!isCA && duration !== undefined && duration > MAX_LEAF_DURATION_MS) problems.push(`duration ${String(spec.duration)} is longer than 397 days (9528h) for a leaf certificate`);
+  else if (rotation !== 'Always' && !(isCA && rotation === 'Never'))
+    problems.push(
+      `privateKey.rotationPolicy ${JSON.stringify(rotation)} is not allowed${isCA ? '' : ' for a leaf certificate (must be Always)'}`,
+    );
+  if (!isCA && duration !== undefined && duration > MAX_LEAF_DURATION_MS)
+    problems.push(`duration ${String(spec.duration)} is longer than 397 days (9528h) for a leaf certificate`);
   return problems;
 }
 
@@ -73,16 +81,20 @@ export const rule: Rule = {
   id: 'SEC-03',
   title: 'Secrets and certificates rotate on a declared interval',
   level: 'error',
-  lesson: 'The leaked credentials stayed valid long after the leak; a credential that rotates limits how long a stolen copy is worth anything.',
+  lesson:
+    'The leaked credentials stayed valid long after the leak; a credential that rotates limits how long a stolen copy is worth anything.',
   references: { cisKubernetes: '5.4.2', nsaCisa: 'Secrets: rotate credentials and certificates', anssi: 'R26' },
   fix: 'ExternalSecret: refreshPolicy Periodic with refreshInterval <= 24h (CreatedOnce only for generated, immutable data); PushSecret: refreshInterval <= 24h; Certificate: explicit duration (<= 9528h for leaves) and renewBefore, privateKey.rotationPolicy Always (Never only for a CA).',
   appliesTo: {
     subject: 'ExternalSecret, PushSecret or Certificate',
-    presentIn: (stack) => manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'ExternalSecret', 'PushSecret').length > 0 || manifestsOfKind(stack, CERT_MANAGER_GROUP, 'Certificate').length > 0,
+    presentIn: (stack) =>
+      manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'ExternalSecret', 'PushSecret').length > 0 ||
+      manifestsOfKind(stack, CERT_MANAGER_GROUP, 'Certificate').length > 0,
   },
   check: (stack) => {
     const violations: Violation[] = [];
-    const report = (view: ManifestView, problems: string[]) => problems.forEach((problem) => violations.push({ address: view.resource.address, message: `${view.label}: ${problem}` }));
+    const report = (view: ManifestView, problems: string[]) =>
+      problems.forEach((problem) => violations.push({ address: view.resource.address, message: `${view.label}: ${problem}` }));
     for (const view of manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'ExternalSecret')) report(view, externalSecret(view));
     for (const view of manifestsOfKind(stack, EXTERNAL_SECRETS_GROUP, 'PushSecret')) report(view, pushSecret(view));
     for (const view of manifestsOfKind(stack, CERT_MANAGER_GROUP, 'Certificate')) report(view, certificate(view));

@@ -7,16 +7,29 @@ import type { Rule, Violation } from '../../rule';
 
 const NO_SECRETS_FLAG = '--no-secrets-in-config';
 /** Top-level Synapse options that hold a secret inline; each has a `*_path`/`*_file` counterpart. */
-const INLINE_SECRET_KEYS = ['macaroon_secret_key', 'form_secret', 'registration_shared_secret', 'worker_replication_secret', 'signing_key', 'turn_shared_secret', 'recaptcha_private_key'] as const;
+const INLINE_SECRET_KEYS = [
+  'macaroon_secret_key',
+  'form_secret',
+  'registration_shared_secret',
+  'worker_replication_secret',
+  'signing_key',
+  'turn_shared_secret',
+  'recaptcha_private_key',
+] as const;
 /** Nested inline secrets: database password, Redis password, SMTP password. */
-const NESTED_SECRET_KEYS = [['database', 'args', 'password'], ['redis', 'password'], ['email', 'smtp_pass']] as const;
+const NESTED_SECRET_KEYS = [
+  ['database', 'args', 'password'],
+  ['redis', 'password'],
+  ['email', 'smtp_pass'],
+] as const;
 
 function containerViolations(view: PodSpecView): Violation[] {
   return view.containers.flatMap((container) => {
     const address = containerAddress(view, container);
     const start = synapseStart(container);
     // Without a command the Synapse image runs its own entrypoint, which does not pass the flag.
-    if (start === 'image-entrypoint') return [{ address, message: `runs the Synapse image entrypoint; run python -m synapse.app.<app> ... ${NO_SECRETS_FLAG} explicitly` }];
+    if (start === 'image-entrypoint')
+      return [{ address, message: `runs the Synapse image entrypoint; run python -m synapse.app.<app> ... ${NO_SECRETS_FLAG} explicitly` }];
     const hasFlag = argvOf(container).some((word) => word.split(/\s+/).includes(NO_SECRETS_FLAG));
     return start === 'module' && !hasFlag ? [{ address, message: `runs synapse.app.* without ${NO_SECRETS_FLAG}` }] : [];
   });
@@ -51,7 +64,8 @@ export const rule: Rule = {
   check: (stack) => {
     const violations: Violation[] = podSpecs(stack).flatMap(containerViolations);
     for (const file of synapseConfigFiles(stack)) {
-      for (const key of inlineSecrets(file.own)) violations.push({ address: file.address, message: `Synapse config holds the inline secret ${key}; use its *_path/*_file option` });
+      for (const key of inlineSecrets(file.own))
+        violations.push({ address: file.address, message: `Synapse config holds the inline secret ${key}; use its *_path/*_file option` });
     }
     return violations;
   },

@@ -7,7 +7,10 @@ export const cases: RuleCases = {
   bad: [
     {
       name: 'env from a secret_key_ref',
-      mutate: (j) => (containerOf(j, R.synapseDeployment).env = [{ name: 'SYNAPSE_FORM_SECRET', value_from: { secret_key_ref: { key: 'form', name: 'synapse-keys' } } }]),
+      mutate: (j) =>
+        (containerOf(j, R.synapseDeployment).env = [
+          { name: 'SYNAPSE_FORM_SECRET', value_from: { secret_key_ref: { key: 'form', name: 'synapse-keys' } } },
+        ]),
       address: synapseContainer,
       message: 'env "SYNAPSE_FORM_SECRET" reads Secret "synapse-keys" key "form"',
     },
@@ -21,7 +24,11 @@ export const cases: RuleCases = {
       name: 'init container env from a secret_key_ref',
       mutate: (j) => {
         const init = copy(containerOf(j, R.synapseDeployment));
-        Object.assign(init, { name: 'migrate', command: ['/bin/true'], env: [{ name: 'PGPASSWORD', value_from: [{ secret_key_ref: [{ key: 'password', name: 'synapse-database' }] }] }] });
+        Object.assign(init, {
+          name: 'migrate',
+          command: ['/bin/true'],
+          env: [{ name: 'PGPASSWORD', value_from: [{ secret_key_ref: [{ key: 'password', name: 'synapse-database' }] }] }],
+        });
         podSpecOf(j, R.synapseDeployment).init_container = [init];
       },
       address: containerAddress(R.synapseDeployment, 'migrate'),
@@ -29,8 +36,21 @@ export const cases: RuleCases = {
     },
   ],
   good: [
-    { name: 'env from a config_map_key_ref', mutate: (j) => (containerOf(j, R.synapseDeployment).env = [{ name: 'SYNAPSE_CONFIG_DIR', value_from: { config_map_key_ref: { key: 'dir', name: 'synapse-config' } } }]) },
-    { name: 'env_from a config_map_ref', mutate: (j) => (containerOf(j, R.synapseDeployment).env_from = [{ config_map_ref: { name: 'synapse-config' } }]) },
-    { name: 'env from a field_ref', mutate: (j) => (containerOf(j, R.synapseDeployment).env = [{ name: 'POD_NAME', value_from: { field_ref: { field_path: 'metadata.name' } } }]) },
+    {
+      name: 'env from a config_map_key_ref',
+      mutate: (j) =>
+        (containerOf(j, R.synapseDeployment).env = [
+          { name: 'SYNAPSE_CONFIG_DIR', value_from: { config_map_key_ref: { key: 'dir', name: 'synapse-config' } } },
+        ]),
+    },
+    {
+      name: 'env_from a config_map_ref',
+      mutate: (j) => (containerOf(j, R.synapseDeployment).env_from = [{ config_map_ref: { name: 'synapse-config' } }]),
+    },
+    {
+      name: 'env from a field_ref',
+      mutate: (j) =>
+        (containerOf(j, R.synapseDeployment).env = [{ name: 'POD_NAME', value_from: { field_ref: { field_path: 'metadata.name' } } }]),
+    },
   ],
 };

@@ -12,7 +12,8 @@ function declared(stack: SynthesizedStack): Set<string> {
   ] as const) {
     const byType = stack.json[mode];
     if (!isObject(byType)) continue;
-    for (const [type, byName] of Object.entries(byType)) if (isObject(byName)) for (const name of Object.keys(byName)) addresses.add(`${prefix}${type}.${name}`);
+    for (const [type, byName] of Object.entries(byType))
+      if (isObject(byName)) for (const name of Object.keys(byName)) addresses.add(`${prefix}${type}.${name}`);
   }
   return addresses;
 }
@@ -31,7 +32,13 @@ function locate(path: TemplatePath): { address: string; field: string } {
   const [address, depth] = BLOCK_ADDRESS[String(path[0])]?.(path) ?? [String(path[0]), 1];
   const field = path
     .slice(depth)
-    .map((segment) => (typeof segment === 'number' ? `[${segment}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`))
+    .map((segment) =>
+      typeof segment === 'number'
+        ? `[${segment}]`
+        : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(segment)
+          ? `.${segment}`
+          : `[${JSON.stringify(segment)}]`,
+    )
     .join('')
     .replace(/^\./, '');
   return { address, field: field || '(block)' };
@@ -46,8 +53,11 @@ function problemOf(part: TemplatePart, addresses: ReadonlySet<string>): string |
   if (part.kind === 'literal') return undefined;
   if (part.kind === 'directive') return `directive %{ ${shown(part.expression)} }`;
   const reference = referenceOf(part.expression);
-  if (!reference) return `interpolation \${${shown(part.expression)}} is not a reference to a resource (a function call, variable or expression evaluated at plan time)`;
-  return addresses.has(reference.target) ? undefined : `interpolation \${${shown(part.expression)}} refers to ${reference.target}, which this stack does not declare`;
+  if (!reference)
+    return `interpolation \${${shown(part.expression)}} is not a reference to a resource (a function call, variable or expression evaluated at plan time)`;
+  return addresses.has(reference.target)
+    ? undefined
+    : `interpolation \${${shown(part.expression)}} refers to ${reference.target}, which this stack does not declare`;
 }
 
 /**

@@ -18,7 +18,8 @@ function encryptionProblem(parameters: Record<string, string>): string | undefin
 
 function storageClassViolations(address: string, reclaimPolicy: unknown, parameters: Record<string, string>): Violation[] {
   const violations: Violation[] = [];
-  if (reclaimPolicy !== 'Retain') violations.push({ address, message: `reclaim policy is ${JSON.stringify(reclaimPolicy ?? '(absent = Delete)')}, not Retain` });
+  if (reclaimPolicy !== 'Retain')
+    violations.push({ address, message: `reclaim policy is ${JSON.stringify(reclaimPolicy ?? '(absent = Delete)')}, not Retain` });
   const encryption = encryptionProblem(parameters);
   if (encryption) violations.push({ address, message: `storage class is not encrypted: ${encryption}` });
   return violations;
@@ -32,7 +33,10 @@ function retentionViolations(stack: SynthesizedStack): Violation[] {
     const policy = block(spec.persistent_volume_claim_retention_policy) ?? {};
     return (['when_deleted', 'when_scaled'] as const)
       .filter((key) => policy[key] !== 'Retain')
-      .map((key) => ({ address: set.address, message: `persistent_volume_claim_retention_policy.${key} is ${JSON.stringify(policy[key] ?? '(absent)')}, must be Retain explicitly` }));
+      .map((key) => ({
+        address: set.address,
+        message: `persistent_volume_claim_retention_policy.${key} is ${JSON.stringify(policy[key] ?? '(absent)')}, must be Retain explicitly`,
+      }));
   });
 }
 
@@ -54,8 +58,15 @@ function helmViolations(stack: SynthesizedStack, context: AuditContext): Violati
     const settings = storageClassSettings(values).flatMap(({ path, value }): Violation[] => {
       const address = `${release.address} values.${path}`;
       // Charts read an empty or null class as "the cluster default" and "-" as "no class".
-      if (typeof value !== 'string' || value === '' || value === '-') return [{ address, message: `storage class ${JSON.stringify(value)} leaves the choice to the cluster (the default class is not trusted)` }];
-      if (allowed && !allowed.includes(value)) return [{ address, message: `storage class "${value}" is not in storage.allowedStorageClasses` }];
+      if (typeof value !== 'string' || value === '' || value === '-')
+        return [
+          {
+            address,
+            message: `storage class ${JSON.stringify(value)} leaves the choice to the cluster (the default class is not trusted)`,
+          },
+        ];
+      if (allowed && !allowed.includes(value))
+        return [{ address, message: `storage class "${value}" is not in storage.allowedStorageClasses` }];
       return [];
     });
     return [...unread, ...settings];
@@ -71,21 +82,29 @@ export const rule: Rule = {
   id: 'STO-02',
   title: 'Storage is encrypted and retained',
   level: 'error',
-  lesson: '14 GB of shared files left through the media store: data at rest must be encrypted, and must not vanish with the evidence when a workload is deleted.',
+  lesson:
+    '14 GB of shared files left through the media store: data at rest must be encrypted, and must not vanish with the evidence when a workload is deleted.',
   references: { nsaCisa: 'Data protection: encryption at rest', anssi: 'R38' },
-  siteFacts: { facts: ['storageClasses'], unjudged: 'that chart values name the site\'s storage classes (any explicitly named class is accepted)' },
+  siteFacts: {
+    facts: ['storageClasses'],
+    unjudged: "that chart values name the site's storage classes (any explicitly named class is accepted)",
+  },
   fix: 'Set persistent_volume_claim_retention_policy { when_deleted = "Retain", when_scaled = "Retain" } on stateful sets, reclaim_policy = "Retain" and an encryption parameter on storage classes, and an allowlisted storageClass in chart values.',
   appliesTo: {
     subject: 'stateful set, StorageClass or Helm release',
     presentIn: (stack) =>
-      resources(stack, ...STATEFUL_SET_TYPES, ...STORAGE_CLASS_TYPES).length > 0 || manifestsOfKind(stack, 'storage.k8s.io', 'StorageClass').length > 0 || helmReleases(stack).length > 0,
+      resources(stack, ...STATEFUL_SET_TYPES, ...STORAGE_CLASS_TYPES).length > 0 ||
+      manifestsOfKind(stack, 'storage.k8s.io', 'StorageClass').length > 0 ||
+      helmReleases(stack).length > 0,
   },
   check: (stack, context) => [
     ...retentionViolations(stack),
     ...resources(stack, ...STORAGE_CLASS_TYPES).flatMap((storageClass) =>
       storageClassViolations(storageClass.address, storageClass.body.reclaim_policy, stringMap(storageClass.body.parameters)),
     ),
-    ...manifestsOfKind(stack, 'storage.k8s.io', 'StorageClass').flatMap((view) => storageClassViolations(view.resource.address, view.object.reclaimPolicy, stringMap(view.object.parameters))),
+    ...manifestsOfKind(stack, 'storage.k8s.io', 'StorageClass').flatMap((view) =>
+      storageClassViolations(view.resource.address, view.object.reclaimPolicy, stringMap(view.object.parameters)),
+    ),
     ...helmViolations(stack, context),
   ],
 };

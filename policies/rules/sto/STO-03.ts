@@ -10,7 +10,11 @@ export const rule: Rule = {
   lesson: 'A volume shared between workloads is a path around the compartment boundary.',
   references: { nsaCisa: 'Data protection', anssi: 'R38' },
   fix: 'Give each workload its own claim (ReadWriteOncePod).',
-  appliesTo: { subject: 'volume claim mounted by a workload', presentIn: (stack) => podSpecs(stack).some((view) => blocks(view.podSpec.volume).some((volume) => block(volume.persistent_volume_claim) !== undefined)) },
+  appliesTo: {
+    subject: 'volume claim mounted by a workload',
+    presentIn: (stack) =>
+      podSpecs(stack).some((view) => blocks(view.podSpec.volume).some((volume) => block(volume.persistent_volume_claim) !== undefined)),
+  },
   check: (stack) => {
     const users = new Map<string, string[]>();
     for (const view of podSpecs(stack)) {

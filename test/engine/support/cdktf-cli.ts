@@ -10,7 +10,10 @@ import { projectRoot } from '../../../config/project-root';
 import type { EngineWorld } from './engine-world';
 import type { RunResult } from './tier';
 
-export async function cdktfDeploy(world: EngineWorld, options: { configFile: string; outdir: string; env?: Readonly<Record<string, string>>; parallelism?: number }): Promise<RunResult> {
+export async function cdktfDeploy(
+  world: EngineWorld,
+  options: { configFile: string; outdir: string; env?: Readonly<Record<string, string>>; parallelism?: number },
+): Promise<RunResult> {
   const bin = path.join(world.directory, 'bin');
   fs.mkdirSync(bin, { recursive: true });
   const tofu = path.join(bin, 'tofu');
@@ -20,7 +23,17 @@ export async function cdktfDeploy(world: EngineWorld, options: { configFile: str
   fs.mkdirSync(home, { recursive: true });
   const cli = path.join(projectRoot(), 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
   // As the README gives it: without --skip-provider-lock cdktf would ask the public registry.
-  const args = [cli, 'deploy', '*', '--skip-provider-lock', '--auto-approve', '--output', options.outdir, '--parallelism', String(options.parallelism ?? 1)];
+  const args = [
+    cli,
+    'deploy',
+    '*',
+    '--skip-provider-lock',
+    '--auto-approve',
+    '--output',
+    options.outdir,
+    '--parallelism',
+    String(options.parallelism ?? 1),
+  ];
   return world.cluster.tier.run(process.execPath, args, {
     cwd: projectRoot(),
     timeoutMs: 60 * 60_000,

@@ -12,12 +12,12 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { SandboxProcess } from '../../support/sandbox';
 import { ensureEngineTool, KUBERNETES_VERSION } from './engine-tools';
 import { eventually, KubeClient } from './kube-client';
 import { kwokStages } from './kwok-stages';
 import { certificateAuthority, issue, signingKey, type CertificateFiles } from './pki';
 import { API_SERVER_PORT, POD_NETWORK, Tier } from './tier';
-import type { SandboxProcess } from '../../support/sandbox';
 
 export { KUBERNETES_VERSION };
 export const SERVICE_CIDR = '10.96.0.0/12';
@@ -81,7 +81,19 @@ export async function startCluster(directory: string, options: ClusterOptions): 
     const apiServerUrl = `https://${POD_NETWORK.gateway}:${API_SERVER_PORT}`;
     // Who deleted what (every delete, at metadata level): the proof's evidence that only the engine removes objects.
     const auditPolicy = path.join(pki, 'audit-policy.yaml');
-    fs.writeFileSync(auditPolicy, ['apiVersion: audit.k8s.io/v1', 'kind: Policy', 'omitStages: [RequestReceived]', 'rules:', '- level: Metadata', '  verbs: [delete, deletecollection]', '- level: None', ''].join('\n'));
+    fs.writeFileSync(
+      auditPolicy,
+      [
+        'apiVersion: audit.k8s.io/v1',
+        'kind: Policy',
+        'omitStages: [RequestReceived]',
+        'rules:',
+        '- level: Metadata',
+        '  verbs: [delete, deletecollection]',
+        '- level: None',
+        '',
+      ].join('\n'),
+    );
     const kubeconfig = path.join(directory, 'admin.kubeconfig');
     fs.writeFileSync(kubeconfig, kubeconfigFor(apiServerUrl, ca.certificate, adminToken), { mode: 0o600 });
 
@@ -180,12 +192,18 @@ export async function startCluster(directory: string, options: ClusterOptions): 
     await kube.create('/api/v1/nodes', {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: NODE_NAME, annotations: { 'kwok.x-k8s.io/node': 'fake' }, labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' } },
+      metadata: {
+        name: NODE_NAME,
+        annotations: { 'kwok.x-k8s.io/node': 'fake' },
+        labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+      },
       spec: {},
     });
     await eventually(`node ${NODE_NAME} Ready`, 60_000, async () => {
       alive();
-      const node = await kube.get<{ metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }>(`/api/v1/nodes/${NODE_NAME}`);
+      const node = await kube.get<{ metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }>(
+        `/api/v1/nodes/${NODE_NAME}`,
+      );
       return node?.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ? true : undefined;
     });
     // Namespaces get their `default` ServiceAccount and kube-root-ca.crt from the controller manager.

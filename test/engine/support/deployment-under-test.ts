@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectRoot } from '../../../config/project-root';
-import { synthesizeDeployment } from '../../../stacks/synthesize-deployment';
 import { describeOutcome } from '../../../stacks/synthesis-request';
+import { synthesizeDeployment } from '../../../stacks/synthesize-deployment';
 import type { RunResult } from './tier';
 import type { PlannedChange, TofuRunner } from './tofu-runner';
 
@@ -22,7 +22,10 @@ interface StackJson {
 }
 
 /** Addresses whose definition differs between two syntheses (added, removed or changed), per stack. */
-export function definitionChanges(before: Map<string, Map<string, string>>, after: Map<string, Map<string, string>>): Map<string, string[]> {
+export function definitionChanges(
+  before: Map<string, Map<string, string>>,
+  after: Map<string, Map<string, string>>,
+): Map<string, string[]> {
   const changes = new Map<string, string[]>();
   for (const stack of new Set([...before.keys(), ...after.keys()])) {
     const old = before.get(stack) ?? new Map<string, string>();
@@ -97,10 +100,20 @@ export class DeploymentUnderTest {
    * Runs `step` for every stack, each once all its dependencies are done (reverse: once every
    * stack depending on it is done), at most `parallelism` at a time. Returns the wall time.
    */
-  async forEachStack(step: (stack: string) => Promise<void>, options: { parallelism?: number; reverse?: boolean; only?: readonly string[] } = {}): Promise<number> {
+  async forEachStack(
+    step: (stack: string) => Promise<void>,
+    options: { parallelism?: number; reverse?: boolean; only?: readonly string[] } = {},
+  ): Promise<number> {
     const started = Date.now();
     const all = options.only ?? this.stacks;
-    const blockers = new Map(all.map((stack) => [stack, options.reverse ? all.filter((other) => this.dependencies(other).includes(stack)) : this.dependencies(stack).filter((dependency) => all.includes(dependency))]));
+    const blockers = new Map(
+      all.map((stack) => [
+        stack,
+        options.reverse
+          ? all.filter((other) => this.dependencies(other).includes(stack))
+          : this.dependencies(stack).filter((dependency) => all.includes(dependency)),
+      ]),
+    );
     const done = new Set<string>();
     const running = new Map<string, Promise<void>>();
     const parallelism = options.parallelism ?? 1;
@@ -138,7 +151,12 @@ export class DeploymentUnderTest {
     return new Map(
       this.stacks.map((stack) => {
         const resources = (this.stackJson(stack).resource ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
-        const entries = Object.entries(resources).flatMap(([type, byName]) => Object.entries(byName).map(([name, resource]): [string, string] => [`${type}.${name}`, JSON.stringify({ ...resource, '//': undefined })]));
+        const entries = Object.entries(resources).flatMap(([type, byName]) =>
+          Object.entries(byName).map(([name, resource]): [string, string] => [
+            `${type}.${name}`,
+            JSON.stringify({ ...resource, '//': undefined }),
+          ]),
+        );
         return [stack, new Map(entries)];
       }),
     );
@@ -173,10 +191,13 @@ export class DeploymentUnderTest {
   /** Plans every stack; the changes of those whose plan is not empty (a perpetual diff, after an apply). */
   async planAll(parallelism = 1): Promise<Record<string, PlannedChange[]>> {
     const diffs: Record<string, PlannedChange[]> = {};
-    await this.forEachStack(async (stack) => {
-      const plan = await this.plan(stack);
-      if (plan.exitCode !== 0) diffs[stack] = plan.changes;
-    }, { parallelism });
+    await this.forEachStack(
+      async (stack) => {
+        const plan = await this.plan(stack);
+        if (plan.exitCode !== 0) diffs[stack] = plan.changes;
+      },
+      { parallelism },
+    );
     return diffs;
   }
 
@@ -202,7 +223,11 @@ export class DeploymentUnderTest {
    */
   async releaseProtected(): Promise<string[]> {
     for (const stack of this.stacks) await this.ready(stack);
-    const listed = spawnSync(process.execPath, [path.join(projectRoot(), 'scripts', 'run-ts.cjs'), path.join(projectRoot(), 'scripts', 'protected-resources.ts'), this.outdir], { encoding: 'utf8' });
+    const listed = spawnSync(
+      process.execPath,
+      [path.join(projectRoot(), 'scripts', 'run-ts.cjs'), path.join(projectRoot(), 'scripts', 'protected-resources.ts'), this.outdir],
+      { encoding: 'utf8' },
+    );
     if (listed.status !== 0) throw new Error(`npm run protected failed: ${listed.stderr}`);
     const result = await this.tofu.shell(listed.stdout, this.directory);
     if (result.status !== 0) throw new Error(`the protected-resource commands failed:\n${result.stderr}`);

@@ -65,7 +65,10 @@ export class EngineReport {
       '',
     ].join('\n');
     fs.writeFileSync(path.join(directory, `${this.scenario}.md`), markdown);
-    fs.writeFileSync(path.join(directory, `${this.scenario}.json`), JSON.stringify({ scenario: this.scenario, phases: this.phases, facts: this.facts, timings }, null, 2));
+    fs.writeFileSync(
+      path.join(directory, `${this.scenario}.json`),
+      JSON.stringify({ scenario: this.scenario, phases: this.phases, facts: this.facts, timings }, null, 2),
+    );
     return markdown;
   }
 }

@@ -16,10 +16,24 @@ import { ensureOperatorBinaries, type OperatorBinaries } from './tools/operators
 import { ensureProviderMirror } from './tools/providers';
 
 export { ENGINE_TOOLS, ensureEngineTool, KUBERNETES_VERSION, KWOK_VERSION, TOFU_VERSION, type EngineTool } from './tools/go-tools';
-export { ensureProviderBinary, ensureProviderMirror, mirrorPath, PINNED_PROVIDERS, tofuPlatform, type ProviderAddress } from './tools/providers';
+export {
+  ensureProviderBinary,
+  ensureProviderMirror,
+  mirrorPath,
+  PINNED_PROVIDERS,
+  tofuPlatform,
+  type ProviderAddress,
+} from './tools/providers';
 export { ENGINE_SOURCES_VARIABLE, engineSourcesDirectory, SOURCE_ARCHIVES } from './tools/sources';
 export { CHART_PACKAGES, chartPackageFile, ensureChartPackages, PACKAGED_CHARTS, type PackagedChart } from './tools/charts';
-export { CERT_MANAGER_VERSION, certManagerCrdFiles, ensureCertManagerBinaries, ensureCertManagerBinary, type CertManagerBinaries, type CertManagerComponent } from './tools/cert-manager';
+export {
+  CERT_MANAGER_VERSION,
+  certManagerCrdFiles,
+  ensureCertManagerBinaries,
+  ensureCertManagerBinary,
+  type CertManagerBinaries,
+  type CertManagerComponent,
+} from './tools/cert-manager';
 export {
   ensureExternalSecrets,
   ensureOpenBao,
@@ -45,7 +59,8 @@ export interface EngineSupply {
  */
 export function ensureEngineSupply(): EngineSupply {
   const order: readonly EngineTool[] = ['kube-controller-manager', 'kube-scheduler', 'kwok', 'etcd', 'kube-apiserver', 'tofu'];
-  if (ENGINE_TOOLS.some((tool) => !order.includes(tool))) throw new Error('ensureEngineSupply: an engine tool is missing from the build order');
+  if (ENGINE_TOOLS.some((tool) => !order.includes(tool)))
+    throw new Error('ensureEngineSupply: an engine tool is missing from the build order');
   const providerMirror = ensureProviderMirror();
   const tools = Object.fromEntries(order.map((tool) => [tool, ensureEngineTool(tool)])) as Record<EngineTool, string>;
   const operators = ensureOperatorBinaries();
@@ -93,8 +108,21 @@ export interface TofuResult {
 }
 
 /** Runs tofu in `cwd` with the mirror's CLI configuration only (no ~/.terraformrc, no checkpoint calls). */
-export function runTofu(tofu: string, cwd: string, args: readonly string[], mirror: ProviderMirror, extraEnv: NodeJS.ProcessEnv = {}): TofuResult {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, TF_CLI_CONFIG_FILE: mirror.cliConfigFile, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...extraEnv };
+export function runTofu(
+  tofu: string,
+  cwd: string,
+  args: readonly string[],
+  mirror: ProviderMirror,
+  extraEnv: NodeJS.ProcessEnv = {},
+): TofuResult {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: cwd,
+    TF_CLI_CONFIG_FILE: mirror.cliConfigFile,
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    ...extraEnv,
+  };
   const result = spawnSync(tofu, [...args], { cwd, env, encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

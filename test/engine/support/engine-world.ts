@@ -6,10 +6,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { platformNames } from '../../../model/platform';
-import type { SandboxProcess } from '../../support/sandbox';
 import { prometheusOperatorCrdFiles } from '../../support/kube-tools';
+import type { SandboxProcess } from '../../support/sandbox';
 import { startCluster, type Cluster } from './control-plane';
-import { CHART_PACKAGES, ensureChartPackages, ensureEngineTool, ensureOperatorBinaries, ensureProviderMirror, providerMirror } from './engine-tools';
+import {
+  CHART_PACKAGES,
+  ensureChartPackages,
+  ensureEngineTool,
+  ensureOperatorBinaries,
+  ensureProviderMirror,
+  providerMirror,
+} from './engine-tools';
 import { eventually } from './kube-client';
 import { operatorImages } from './operator-images';
 import { certificateAuthority, issue } from './pki';
@@ -61,12 +68,23 @@ export async function startWorld(directory: string, options: WorldOptions): Prom
   const cluster = await startCluster(path.join(directory, 'tier'), { realNamespaces: namespaces });
   let runner: PodRunner | undefined;
   try {
-    await prepareSite(cluster, { storageClass: options.storageClass, volumesPerAccessMode: options.volumesPerAccessMode, crdFiles: prometheusOperatorCrdFiles() });
+    await prepareSite(cluster, {
+      storageClass: options.storageClass,
+      volumesPerAccessMode: options.volumesPerAccessMode,
+      crdFiles: prometheusOperatorCrdFiles(),
+    });
 
     const pki = path.join(cluster.tier.directory, 'pki');
     const repositoryCa = certificateAuthority(pki, 'chart-repository-ca');
     const serving = issue(repositoryCa, pki, 'chart-repository', { commonName: 'chart-repository', ipAddresses: [CHART_REPOSITORY.host] });
-    const repository = cluster.tier.start('chart-repository', process.execPath, [path.join(__dirname, 'chart-repository.cjs'), charts, serving.certificate, serving.key, CHART_REPOSITORY.host, String(CHART_REPOSITORY.port)]);
+    const repository = cluster.tier.start('chart-repository', process.execPath, [
+      path.join(__dirname, 'chart-repository.cjs'),
+      charts,
+      serving.certificate,
+      serving.key,
+      CHART_REPOSITORY.host,
+      String(CHART_REPOSITORY.port),
+    ]);
     const chartLog = cluster.tier.logFile('chart-repository');
     await eventually('the chart repository', 15_000, async () => {
       cluster.tier.sandbox.assertRunning(repository);
@@ -85,7 +103,12 @@ export async function startWorld(directory: string, options: WorldOptions): Prom
       tofu,
       tofuBinary,
       chartRepository: `https://${CHART_REPOSITORY.host}:${CHART_REPOSITORY.port}`,
-      charts: { certManager: CHART_PACKAGES['cert-manager'].version, trustManager: CHART_PACKAGES['trust-manager'].version, externalSecrets: CHART_PACKAGES['external-secrets'].version, openbao: CHART_PACKAGES.openbao.version },
+      charts: {
+        certManager: CHART_PACKAGES['cert-manager'].version,
+        trustManager: CHART_PACKAGES['trust-manager'].version,
+        externalSecrets: CHART_PACKAGES['external-secrets'].version,
+        openbao: CHART_PACKAGES.openbao.version,
+      },
       repositoryCa: repositoryCa.certificate,
       chartLog,
       repository,

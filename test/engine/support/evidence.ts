@@ -8,13 +8,19 @@
  *    Helm's release records (which hold chart values, none of them any other Secret's value).
  */
 import * as zlib from 'node:zlib';
-import type { KubeClient, KubeObject } from './kube-client';
 import type { DeploymentUnderTest } from './deployment-under-test';
+import type { KubeClient, KubeObject } from './kube-client';
 
 const CHECKED_TYPES: Readonly<Record<string, { readonly kind: string; readonly api: (namespace: string, name: string) => string }>> = {
   kubernetes_namespace_v1: { kind: 'Namespace', api: (_namespace, name) => `/api/v1/namespaces/${name}` },
-  kubernetes_network_policy_v1: { kind: 'NetworkPolicy', api: (namespace, name) => `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies/${name}` },
-  kubernetes_resource_quota_v1: { kind: 'ResourceQuota', api: (namespace, name) => `/api/v1/namespaces/${namespace}/resourcequotas/${name}` },
+  kubernetes_network_policy_v1: {
+    kind: 'NetworkPolicy',
+    api: (namespace, name) => `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies/${name}`,
+  },
+  kubernetes_resource_quota_v1: {
+    kind: 'ResourceQuota',
+    api: (namespace, name) => `/api/v1/namespaces/${namespace}/resourcequotas/${name}`,
+  },
   kubernetes_limit_range_v1: { kind: 'LimitRange', api: (namespace, name) => `/api/v1/namespaces/${namespace}/limitranges/${name}` },
 };
 
@@ -22,7 +28,17 @@ const CHECKED_TYPES: Readonly<Record<string, { readonly kind: string; readonly a
 const RENAMED: Readonly<Record<string, string>> = { limit: 'limits' };
 
 /** Keys whose values are maps of user keys (never renamed). */
-const MAP_KEYS = new Set(['labels', 'annotations', 'match_labels', 'hard', 'default', 'default_request', 'max', 'min', 'max_limit_request_ratio']);
+const MAP_KEYS = new Set([
+  'labels',
+  'annotations',
+  'match_labels',
+  'hard',
+  'default',
+  'default_request',
+  'max',
+  'min',
+  'max_limit_request_ratio',
+]);
 
 type Json = unknown;
 
@@ -34,10 +50,25 @@ function camel(key: string): string {
 function apiShape(value: Json, isMap = false): Json {
   if (Array.isArray(value)) return value.map((item) => apiShape(item));
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value as Record<string, Json>).map(([key, item]) => (isMap ? [key, item] : [RENAMED[key] ?? camel(key), apiShape(item, MAP_KEYS.has(key))])));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, Json>).map(([key, item]) =>
+      isMap ? [key, item] : [RENAMED[key] ?? camel(key), apiShape(item, MAP_KEYS.has(key))],
+    ),
+  );
 }
 
-const UNITS: Readonly<Record<string, number>> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+const UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+};
 
 function quantity(value: Json): number | undefined {
   if (typeof value === 'number') return value;
@@ -48,19 +79,27 @@ function quantity(value: Json): number | undefined {
 }
 
 function empty(value: Json): boolean {
-  return value === undefined || value === null || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+  return (
+    value === undefined ||
+    value === null ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+  );
 }
 
 /** Paths where `expected` is not found in `actual`. */
 export function missingIn(expected: Json, actual: Json, at = ''): string[] {
   if (empty(expected)) return [];
   if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) return [`${at}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(actual)}`];
+    if (!Array.isArray(actual) || actual.length !== expected.length)
+      return [`${at}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(actual)}`];
     return expected.flatMap((item, index) => missingIn(item, actual[index], `${at}[${index}]`));
   }
   if (typeof expected === 'object' && expected !== null) {
     if (typeof actual !== 'object' || actual === null) return [`${at}: expected an object, found ${JSON.stringify(actual)}`];
-    return Object.entries(expected as Record<string, Json>).flatMap(([key, item]) => missingIn(item, (actual as Record<string, Json>)[key], at ? `${at}.${key}` : key));
+    return Object.entries(expected as Record<string, Json>).flatMap(([key, item]) =>
+      missingIn(item, (actual as Record<string, Json>)[key], at ? `${at}.${key}` : key),
+    );
   }
   if (String(expected) === String(actual)) return [];
   const [left, right] = [quantity(expected), quantity(actual)];
@@ -80,8 +119,13 @@ export interface ObjectCheck {
 export async function isolationObjectsAsSynthesized(kube: KubeClient, deployment: DeploymentUnderTest): Promise<ObjectCheck[]> {
   const checks: ObjectCheck[] = [];
   for (const stack of deployment.stacks) {
-    const resources = (deployment.stackJson(stack).resource ?? {}) as Record<string, Record<string, { metadata?: { name?: string; namespace?: string; labels?: Json }; spec?: Json }>>;
-    const namespaces = new Map(Object.entries(resources.kubernetes_namespace_v1 ?? {}).map(([id, resource]) => [id, resource.metadata?.name ?? '']));
+    const resources = (deployment.stackJson(stack).resource ?? {}) as Record<
+      string,
+      Record<string, { metadata?: { name?: string; namespace?: string; labels?: Json }; spec?: Json }>
+    >;
+    const namespaces = new Map(
+      Object.entries(resources.kubernetes_namespace_v1 ?? {}).map(([id, resource]) => [id, resource.metadata?.name ?? '']),
+    );
     const resolveNamespace = (value: string | undefined) => {
       const reference = /^\$\{kubernetes_namespace_v1\.([^.]+)\.metadata\[0\]\.name\}$/.exec(value ?? '')?.[1];
       return reference ? (namespaces.get(reference) ?? '') : (value ?? '');
@@ -92,7 +136,10 @@ export async function isolationObjectsAsSynthesized(kube: KubeClient, deployment
         const namespace = resolveNamespace(resource.metadata?.namespace);
         const live = await kube.get<KubeObject & { spec?: Json }>(check.api(namespace, name));
         const problems = live
-          ? [...missingIn(apiShape(resource.metadata?.labels, true), live.metadata.labels, 'metadata.labels'), ...missingIn(apiShape(resource.spec), live.spec, 'spec')]
+          ? [
+              ...missingIn(apiShape(resource.metadata?.labels, true), live.metadata.labels, 'metadata.labels'),
+              ...missingIn(apiShape(resource.spec), live.spec, 'spec'),
+            ]
           : ['not found in the cluster'];
         checks.push({ stack, kind: check.kind, namespace, name, problems });
       }
@@ -104,7 +151,9 @@ export async function isolationObjectsAsSynthesized(kube: KubeClient, deployment
 interface SecretObject extends KubeObject {
   readonly type?: string;
   readonly data?: Readonly<Record<string, string>>;
-  readonly metadata: KubeObject['metadata'] & { readonly managedFields?: readonly { readonly manager?: string; readonly fieldsV1?: Record<string, unknown> }[] };
+  readonly metadata: KubeObject['metadata'] & {
+    readonly managedFields?: readonly { readonly manager?: string; readonly fieldsV1?: Record<string, unknown> }[];
+  };
 }
 
 export interface SecretFindings {
@@ -128,11 +177,20 @@ function releaseText(secret: SecretObject): string {
  * `terraformTexts`: every synthesized stack and every state, as text. Values shorter than 8
  * characters (e.g. "true", a port) are not meaningful evidence either way and are skipped.
  */
-export async function secretsBeyondTerraform(kube: KubeClient, namespaces: readonly string[], terraformTexts: readonly string[]): Promise<SecretFindings> {
-  const secrets = (await Promise.all(namespaces.map((namespace) => kube.list<SecretObject>(`/api/v1/namespaces/${namespace}/secrets`)))).flat();
+export async function secretsBeyondTerraform(
+  kube: KubeClient,
+  namespaces: readonly string[],
+  terraformTexts: readonly string[],
+): Promise<SecretFindings> {
+  const secrets = (
+    await Promise.all(namespaces.map((namespace) => kube.list<SecretObject>(`/api/v1/namespaces/${namespace}/secrets`)))
+  ).flat();
   const releases = secrets.filter((secret) => secret.type === 'helm.sh/release.v1');
   const others = secrets.filter((secret) => secret.type !== 'helm.sh/release.v1');
-  const releaseTexts = releases.map((release) => ({ name: `${release.metadata.namespace}/${release.metadata.name}`, text: releaseText(release) }));
+  const releaseTexts = releases.map((release) => ({
+    name: `${release.metadata.namespace}/${release.metadata.name}`,
+    text: releaseText(release),
+  }));
   const seenByTerraform: string[] = [];
   const leakedIntoReleases: string[] = [];
   let valuesChecked = 0;
@@ -143,12 +201,18 @@ export async function secretsBeyondTerraform(kube: KubeClient, namespaces: reado
       valuesChecked += 1;
       const id = `${secret.metadata.namespace}/${secret.metadata.name}[${key}]`;
       if (terraformTexts.some((text) => text.includes(value) || text.includes(encoded))) seenByTerraform.push(id);
-      for (const release of releaseTexts) if (release.text.includes(value) || release.text.includes(encoded)) leakedIntoReleases.push(`${id} in ${release.name}`);
+      for (const release of releaseTexts)
+        if (release.text.includes(value) || release.text.includes(encoded)) leakedIntoReleases.push(`${id} in ${release.name}`);
     }
   }
   const terraformManagers = /terraform|hashicorp/i;
   const writtenByTerraform = others
-    .filter((secret) => (secret.metadata.managedFields ?? []).some((entry) => terraformManagers.test(entry.manager ?? '') && ('f:data' in (entry.fieldsV1 ?? {}) || 'f:stringData' in (entry.fieldsV1 ?? {}))))
+    .filter((secret) =>
+      (secret.metadata.managedFields ?? []).some(
+        (entry) =>
+          terraformManagers.test(entry.manager ?? '') && ('f:data' in (entry.fieldsV1 ?? {}) || 'f:stringData' in (entry.fieldsV1 ?? {})),
+      ),
+    )
     .map((secret) => `${secret.metadata.namespace}/${secret.metadata.name}`);
   return { secretsChecked: secrets.length, valuesChecked, seenByTerraform, writtenByTerraform, leakedIntoReleases };
 }

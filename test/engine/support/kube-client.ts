@@ -38,7 +38,9 @@ export class KubeApiError extends Error {
     readonly status: number,
     readonly body: unknown,
   ) {
-    super(`${method} ${apiPath}: HTTP ${status}: ${typeof body === 'object' && body && 'message' in body ? String(body.message) : JSON.stringify(body)}`);
+    super(
+      `${method} ${apiPath}: HTTP ${status}: ${typeof body === 'object' && body && 'message' in body ? String(body.message) : JSON.stringify(body)}`,
+    );
   }
 }
 
@@ -56,7 +58,12 @@ export class KubeClient {
   }
 
   /** One call; `token: null` sends none (anonymous), a string sends that bearer token instead of the client's. */
-  request<T = unknown>(method: string, apiPath: string, body?: unknown, extra: { contentType?: string; token?: string | null } = {}): Promise<KubeResponse<T>> {
+  request<T = unknown>(
+    method: string,
+    apiPath: string,
+    body?: unknown,
+    extra: { contentType?: string; token?: string | null } = {},
+  ): Promise<KubeResponse<T>> {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const token = extra.token === undefined ? this.options.token : extra.token;
     return new Promise((resolve, reject) => {
@@ -72,7 +79,9 @@ export class KubeClient {
           headers: {
             Accept: 'application/json',
             ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
-            ...(payload === undefined ? {} : { 'Content-Type': extra.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
+            ...(payload === undefined
+              ? {}
+              : { 'Content-Type': extra.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
           },
         },
         (response) => {
@@ -128,7 +137,8 @@ export class KubeClient {
   /** Deletes; a missing object is not an error. */
   async delete(apiPath: string, options: { gracePeriodSeconds?: number; propagationPolicy?: string } = {}): Promise<void> {
     const response = await this.request('DELETE', apiPath, { apiVersion: 'v1', kind: 'DeleteOptions', ...options });
-    if (response.status !== 200 && response.status !== 202 && response.status !== 404) throw new KubeApiError('DELETE', apiPath, response.status, response.body);
+    if (response.status !== 200 && response.status !== 202 && response.status !== 404)
+      throw new KubeApiError('DELETE', apiPath, response.status, response.body);
   }
 
   close(): void {
@@ -147,7 +157,8 @@ export async function eventually<T>(what: string, timeoutMs: number, probe: () =
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${Math.round(timeoutMs / 1000)} s${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not reached in ${Math.round(timeoutMs / 1000)} s${lastError ? ` (last error: ${String(lastError)})` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -14,7 +14,13 @@ interface Expression {
   readonly values?: readonly string[];
 }
 
-function stage(name: string, kind: 'Node' | 'Pod', matchExpressions: readonly Expression[], next: Record<string, unknown>, delayMs?: number): Record<string, unknown> {
+function stage(
+  name: string,
+  kind: 'Node' | 'Pod',
+  matchExpressions: readonly Expression[],
+  next: Record<string, unknown>,
+  delayMs?: number,
+): Record<string, unknown> {
   return {
     ...STAGE,
     metadata: { name },
@@ -83,10 +89,21 @@ function containerStatuses(list: 'containers' | 'initContainers', ready: boolean
   ].join('\n');
 }
 
-const COMPLETED = ['terminated:', '  exitCode: 0', '  reason: Completed', '  startedAt: {{ $now | Quote }}', '  finishedAt: {{ $now | Quote }}'];
+const COMPLETED = [
+  'terminated:',
+  '  exitCode: 0',
+  '  reason: Completed',
+  '  startedAt: {{ $now | Quote }}',
+  '  finishedAt: {{ $now | Quote }}',
+];
 
 function condition(type: string, status: boolean): string {
-  return [`- lastTransitionTime: {{ $now | Quote }}`, `  status: "${status ? 'True' : 'False'}"`, ...(status ? [] : ['  reason: ContainersNotReady']), `  type: ${type}`].join('\n');
+  return [
+    `- lastTransitionTime: {{ $now | Quote }}`,
+    `  status: "${status ? 'True' : 'False'}"`,
+    ...(status ? [] : ['  reason: ContainersNotReady']),
+    `  type: ${type}`,
+  ].join('\n');
 }
 
 const POD_CREATED = [
@@ -117,28 +134,76 @@ const POD_RUNNING = [
   'startTime: {{ $now | Quote }}',
 ].join('\n');
 
-const POD_COMPLETED = ['{{ $now := Now }}', 'containerStatuses:', containerStatuses('containers', false, false, COMPLETED), 'phase: Succeeded'].join('\n');
+const POD_COMPLETED = [
+  '{{ $now := Now }}',
+  'containerStatuses:',
+  containerStatuses('containers', false, false, COMPLETED),
+  'phase: Succeeded',
+].join('\n');
 
 /** The stage configuration (a multi-document YAML for `kwok --config`). */
 export function kwokStages(realNamespaces: readonly string[], stepMs = 200): string {
   // kwok refuses an empty value list: with no real namespaces every pod is simulated.
-  const simulated: Expression = realNamespaces.length > 0 ? { key: '.metadata.namespace', operator: 'NotIn', values: realNamespaces } : { key: '.metadata.name', operator: 'Exists' };
+  const simulated: Expression =
+    realNamespaces.length > 0
+      ? { key: '.metadata.namespace', operator: 'NotIn', values: realNamespaces }
+      : { key: '.metadata.name', operator: 'Exists' };
   const alive: Expression = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
-  const ready = (status: 'True' | 'False'): Expression => ({ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: status === 'True' ? 'In' : 'NotIn', values: ['True'] });
+  const ready = (status: 'True' | 'False'): Expression => ({
+    key: '.status.conditions.[] | select( .type == "Ready" ) | .status',
+    operator: status === 'True' ? 'In' : 'NotIn',
+    values: ['True'],
+  });
   const stages = [
     stage('node-initialize', 'Node', [ready('False')], { statusTemplate: NODE_INITIALIZED }),
     // Well inside the controller manager's node-monitor grace period: the node never looks lost.
-    stage('node-heartbeat', 'Node', [{ key: '.status.phase', operator: 'In', values: ['Running'] }, ready('True')], { statusTemplate: NODE_CONDITIONS }, 10_000),
-    stage('pod-create', 'Pod', [simulated, alive, { key: '.status.podIP', operator: 'DoesNotExist' }], { statusTemplate: POD_CREATED, event: { type: 'Normal', reason: 'Created', message: 'simulated by kwok' } }, stepMs),
+    stage(
+      'node-heartbeat',
+      'Node',
+      [{ key: '.status.phase', operator: 'In', values: ['Running'] }, ready('True')],
+      { statusTemplate: NODE_CONDITIONS },
+      10_000,
+    ),
+    stage(
+      'pod-create',
+      'Pod',
+      [simulated, alive, { key: '.status.podIP', operator: 'DoesNotExist' }],
+      { statusTemplate: POD_CREATED, event: { type: 'Normal', reason: 'Created', message: 'simulated by kwok' } },
+      stepMs,
+    ),
     stage(
       'pod-ready',
       'Pod',
-      [simulated, alive, { key: '.status.phase', operator: 'In', values: ['Pending'] }, { key: '.status.podIP', operator: 'Exists' }, { key: '.status.containerStatuses.[].state.running.startedAt', operator: 'DoesNotExist' }],
+      [
+        simulated,
+        alive,
+        { key: '.status.phase', operator: 'In', values: ['Pending'] },
+        { key: '.status.podIP', operator: 'Exists' },
+        { key: '.status.containerStatuses.[].state.running.startedAt', operator: 'DoesNotExist' },
+      ],
       { statusTemplate: POD_RUNNING },
       stepMs,
     ),
-    stage('pod-complete', 'Pod', [simulated, alive, { key: '.status.phase', operator: 'In', values: ['Running'] }, ready('True'), { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] }], { statusTemplate: POD_COMPLETED }, stepMs),
-    stage('pod-delete', 'Pod', [simulated, { key: '.metadata.deletionTimestamp', operator: 'Exists' }, { key: '.metadata.finalizers', operator: 'DoesNotExist' }], { delete: true }, stepMs),
+    stage(
+      'pod-complete',
+      'Pod',
+      [
+        simulated,
+        alive,
+        { key: '.status.phase', operator: 'In', values: ['Running'] },
+        ready('True'),
+        { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] },
+      ],
+      { statusTemplate: POD_COMPLETED },
+      stepMs,
+    ),
+    stage(
+      'pod-delete',
+      'Pod',
+      [simulated, { key: '.metadata.deletionTimestamp', operator: 'Exists' }, { key: '.metadata.finalizers', operator: 'DoesNotExist' }],
+      { delete: true },
+      stepMs,
+    ),
   ];
   return stages.map((document) => stringify(document, { lineWidth: 0 })).join('---\n');
 }

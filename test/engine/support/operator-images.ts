@@ -12,7 +12,6 @@ import { parseImageReference } from '../../../config/image-reference';
 import type { ImageCatalogue, ImageRuntime } from './pod-runner/container-command';
 import type { OperatorBinaries } from './tools/operators';
 
-
 /** The image's non-root user (cert-manager, trust-manager and ESO images run as 1000 unless the pod says otherwise). */
 const IMAGE_USER = { user: 1000, group: 1000 } as const;
 /** The OpenBao image's `openbao` user and group. */
@@ -23,13 +22,19 @@ const OPENBAO_USER = { user: 100, group: 1000 } as const;
  * su-exec); for a non-root container, as here, it hands over to its arguments. This stand-in
  * does only that, and refuses to run as root rather than pretend to do the rest.
  */
-const OPENBAO_ENTRYPOINT = '#!/bin/sh\nif [ "$(id -u)" = 0 ]; then echo "the engine proof runs OpenBao as its non-root user only" >&2; exit 1; fi\nexec "$@"\n';
+const OPENBAO_ENTRYPOINT =
+  '#!/bin/sh\nif [ "$(id -u)" = 0 ]; then echo "the engine proof runs OpenBao as its non-root user only" >&2; exit 1; fi\nexec "$@"\n';
 
 export function operatorImages(binaries: OperatorBinaries, directory: string): ImageCatalogue {
   fs.mkdirSync(directory, { recursive: true });
   const entrypoint = path.join(directory, 'openbao-docker-entrypoint.sh');
   fs.writeFileSync(entrypoint, OPENBAO_ENTRYPOINT, { mode: 0o755 });
-  const single = (target: string, binary: string): ImageRuntime => ({ base: 'static', entrypoint: [target], files: { [target]: binary }, ...IMAGE_USER });
+  const single = (target: string, binary: string): ImageRuntime => ({
+    base: 'static',
+    entrypoint: [target],
+    files: { [target]: binary },
+    ...IMAGE_USER,
+  });
   const byRepository: Readonly<Record<string, ImageRuntime>> = {
     'jetstack/cert-manager-controller': single('/app/cmd/controller/controller', binaries.certManagerController),
     'jetstack/cert-manager-webhook': single('/app/cmd/webhook/webhook', binaries.certManagerWebhook),
@@ -48,7 +53,9 @@ export function operatorImages(binaries: OperatorBinaries, directory: string): I
   return (image: string) => {
     const parsed = parseImageReference(image);
     if (typeof parsed === 'string') return undefined;
-    const match = Object.keys(byRepository).find((repository) => parsed.repository === repository || parsed.repository.endsWith(`/${repository}`));
+    const match = Object.keys(byRepository).find(
+      (repository) => parsed.repository === repository || parsed.repository.endsWith(`/${repository}`),
+    );
     return match === undefined ? undefined : byRepository[match];
   };
 }

@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig } from '../../../config/deployment-config';
-import { homeserverSecretDeclarations } from '../../../workloads/secrets';
 import { MANAGED_PREFIX, OPENBAO_AUDIENCE, OPENBAO_PORT, platformNames, RELEASES, SECRET_MOUNT } from '../../../model/platform';
+import { homeserverSecretDeclarations } from '../../../workloads/secrets';
+import { bootstrapLdif } from '../../integration/support/homeserver';
 import type { EngineWorld } from './engine-world';
 import { eventually, type KubeObject } from './kube-client';
 import { API, decode } from './platform-checks';
 import type { Pod } from './pod-runner/pod-types';
 import type { RunResult } from './tier';
-import { bootstrapLdif } from '../../integration/support/homeserver';
 
 export class OpenBaoOperator {
   private constructor(
@@ -36,7 +36,12 @@ export class OpenBaoOperator {
     fs.writeFileSync(caFile, bundle?.data?.['ca.crt'] ?? '');
     const home = path.join(world.directory, 'operator-home');
     fs.mkdirSync(home, { recursive: true });
-    return new OpenBaoOperator(world, bao, { BAO_ADDR: `https://${address}:${OPENBAO_PORT}`, BAO_CACERT: caFile, BAO_TLS_SERVER_NAME: `${RELEASES.openbao}.${namespace}.svc`, HOME: home });
+    return new OpenBaoOperator(world, bao, {
+      BAO_ADDR: `https://${address}:${OPENBAO_PORT}`,
+      BAO_CACERT: caFile,
+      BAO_TLS_SERVER_NAME: `${RELEASES.openbao}.${namespace}.svc`,
+      HOME: home,
+    });
   }
 
   run(args: readonly string[], token?: string): Promise<RunResult> {
@@ -51,14 +56,24 @@ export class OpenBaoOperator {
   /** `kubectl create token <hs>-secret-operator --audience openbao --duration 10m`, then `bao write auth/kubernetes/login`. */
   async login(deploymentName: string, homeserver: string): Promise<string> {
     const namespace = platformNames(deploymentName).namespaces.openbao;
-    const request = await this.world.cluster.kube.request<{ status?: { token?: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${homeserver}-secret-operator/token`, {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenRequest',
-      spec: { audiences: [OPENBAO_AUDIENCE], expirationSeconds: 600 },
-    });
+    const request = await this.world.cluster.kube.request<{ status?: { token?: string } }>(
+      'POST',
+      `/api/v1/namespaces/${namespace}/serviceaccounts/${homeserver}-secret-operator/token`,
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { audiences: [OPENBAO_AUDIENCE], expirationSeconds: 600 },
+      },
+    );
     const jwt = request.body.status?.token;
     if (!jwt) throw new Error(`no token for ${homeserver}-secret-operator: HTTP ${request.status}`);
-    const login = await this.run(['write', '-field=token', 'auth/kubernetes/login', `role=${MANAGED_PREFIX}${homeserver}-operator`, `jwt=${jwt}`]);
+    const login = await this.run([
+      'write',
+      '-field=token',
+      'auth/kubernetes/login',
+      `role=${MANAGED_PREFIX}${homeserver}-operator`,
+      `jwt=${jwt}`,
+    ]);
     if (login.status !== 0) throw new Error(`bao login as ${homeserver}-operator failed: ${login.stderr}`);
     return login.stdout.trim();
   }
@@ -97,7 +112,9 @@ export async function provideOperatorValues(world: EngineWorld, bao: string, con
     const token = await operator.login(config.deploymentName, homeserver.name);
     for (const declaration of provided) {
       const keys = declaration.source.kind === 'provided' ? Object.keys(declaration.source.values) : [];
-      const values = Object.fromEntries(keys.map((key) => [key, key === 'ldif' ? bootstrapLdif(homeserver, []) : randomBytes(24).toString('base64url')]));
+      const values = Object.fromEntries(
+        keys.map((key) => [key, key === 'ldif' ? bootstrapLdif(homeserver, []) : randomBytes(24).toString('base64url')]),
+      );
       const result = await operator.putProvided(token, homeserver.name, declaration.name, values);
       if (result.status !== 0) throw new Error(`bao kv put ${homeserver.name}/${declaration.name}: ${result.stderr}`);
       written += 1;
@@ -110,7 +127,9 @@ export async function provideOperatorValues(world: EngineWorld, bao: string, con
 /** The seal key as the backup command of docs/operations.md reads it (`kubectl get secret ... | base64 -d`). */
 export async function sealKeyBackup(world: EngineWorld, deploymentName: string): Promise<string> {
   const names = platformNames(deploymentName);
-  const secret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(API.secret(names.namespaces.openbao, names.openbaoSealSecret));
+  const secret = await world.cluster.kube.get<KubeObject & { data?: Record<string, string> }>(
+    API.secret(names.namespaces.openbao, names.openbaoSealSecret),
+  );
   if (!secret) throw new Error('the seal key Secret does not exist');
   return decode(secret, 'key');
 }
@@ -124,7 +143,14 @@ export async function retireKeptNamespace(world: EngineWorld, deploymentName: st
   const names = platformNames(deploymentName);
   const namespace = names.namespaces.openbao;
   const { kube } = world.cluster;
-  await kube.mergePatch(`/apis/external-secrets.io/v1/namespaces/${namespace}/externalsecrets/${names.openbaoSealSecret}`, { metadata: { finalizers: null } });
+  await kube.mergePatch(`/apis/external-secrets.io/v1/namespaces/${namespace}/externalsecrets/${names.openbaoSealSecret}`, {
+    metadata: { finalizers: null },
+  });
   await kube.delete(`/api/v1/namespaces/${namespace}`);
-  await eventually(`namespace ${namespace} deleted`, 180_000, async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true), 2_000);
+  await eventually(
+    `namespace ${namespace} deleted`,
+    180_000,
+    async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true),
+    2_000,
+  );
 }

@@ -21,7 +21,27 @@ export function certificateAuthority(directory: string, name: string): Certifica
   fs.mkdirSync(directory, { recursive: true });
   const key = path.join(directory, `${name}.key`);
   const certificate = path.join(directory, `${name}.crt`);
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-keyout', key, '-out', certificate]);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-keyout',
+    key,
+    '-out',
+    certificate,
+  ]);
   fs.chmodSync(key, 0o600);
   return { certificate, key };
 }
@@ -52,7 +72,23 @@ export function issue(ca: CertificateFiles, directory: string, name: string, sub
   );
   const dn = `${subject.organization ? `/O=${subject.organization}` : ''}/CN=${subject.commonName}`;
   openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', dn, '-keyout', key, '-out', request]);
-  openssl(['x509', '-req', '-in', request, '-CA', ca.certificate, '-CAkey', ca.key, '-CAcreateserial', '-days', '2', '-extfile', extensions, '-out', certificate]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    request,
+    '-CA',
+    ca.certificate,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    extensions,
+    '-out',
+    certificate,
+  ]);
   fs.chmodSync(key, 0o600);
   return { certificate, key };
 }

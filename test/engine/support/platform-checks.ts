@@ -14,7 +14,12 @@ interface Condition {
 }
 
 interface WithConditions extends KubeObject {
-  readonly status?: { readonly conditions?: readonly Condition[]; readonly phase?: string; readonly containerStatuses?: readonly { readonly ready: boolean }[]; readonly succeeded?: number };
+  readonly status?: {
+    readonly conditions?: readonly Condition[];
+    readonly phase?: string;
+    readonly containerStatuses?: readonly { readonly ready: boolean }[];
+    readonly succeeded?: number;
+  };
   readonly spec?: Record<string, unknown>;
 }
 
@@ -26,7 +31,11 @@ export function isReady(object: WithConditions): boolean {
   return conditionOf(object, 'Ready')?.status === 'True';
 }
 
-export async function listIn<T extends WithConditions = WithConditions>(kube: KubeClient, namespaces: readonly string[], resource: (namespace: string) => string): Promise<T[]> {
+export async function listIn<T extends WithConditions = WithConditions>(
+  kube: KubeClient,
+  namespaces: readonly string[],
+  resource: (namespace: string) => string,
+): Promise<T[]> {
   return (await Promise.all(namespaces.map((namespace) => kube.list<T>(resource(namespace))))).flat();
 }
 
@@ -42,7 +51,11 @@ export const API = {
 
 /** A summary of objects that are not Ready, with their reasons (for failure messages). */
 export function notReady(objects: readonly WithConditions[]): string[] {
-  return objects.filter((object) => !isReady(object)).map((object) => `${object.kind ?? ''} ${object.metadata.namespace}/${object.metadata.name}: ${conditionOf(object, 'Ready')?.reason ?? 'no Ready condition'} ${conditionOf(object, 'Ready')?.message ?? ''}`.trim());
+  return objects
+    .filter((object) => !isReady(object))
+    .map((object) =>
+      `${object.kind ?? ''} ${object.metadata.namespace}/${object.metadata.name}: ${conditionOf(object, 'Ready')?.reason ?? 'no Ready condition'} ${conditionOf(object, 'Ready')?.message ?? ''}`.trim(),
+    );
 }
 
 /** Whether `leaf` (PEM, first certificate) was signed by `ca` (PEM). */
@@ -60,16 +73,23 @@ export function decode(secret: KubeObject & { data?: Readonly<Record<string, str
 export async function podsReady(kube: KubeClient, namespaces: readonly string[], timeoutMs: number): Promise<WithConditions[]> {
   let pending: string[] = [];
   try {
-    return await eventually('every pod ready', timeoutMs, async () => {
-      const all = await listIn(kube, namespaces, API.pods);
-      pending = all
-        .filter((pod) => pod.status?.phase !== 'Succeeded' && !isReady(pod))
-        .map((pod) => {
-          const unmet = (pod.status?.conditions ?? []).filter((condition) => condition.status !== 'True').map((condition) => `${condition.type}: ${condition.reason ?? ''} ${condition.message ?? ''}`.trim());
-          return `${pod.metadata.namespace}/${pod.metadata.name} (${pod.status?.phase ?? 'no phase'}${unmet.length > 0 ? `; ${unmet.join('; ')}` : ''})`;
-        });
-      return pending.length === 0 ? all : undefined;
-    }, 2_000);
+    return await eventually(
+      'every pod ready',
+      timeoutMs,
+      async () => {
+        const all = await listIn(kube, namespaces, API.pods);
+        pending = all
+          .filter((pod) => pod.status?.phase !== 'Succeeded' && !isReady(pod))
+          .map((pod) => {
+            const unmet = (pod.status?.conditions ?? [])
+              .filter((condition) => condition.status !== 'True')
+              .map((condition) => `${condition.type}: ${condition.reason ?? ''} ${condition.message ?? ''}`.trim());
+            return `${pod.metadata.namespace}/${pod.metadata.name} (${pod.status?.phase ?? 'no phase'}${unmet.length > 0 ? `; ${unmet.join('; ')}` : ''})`;
+          });
+        return pending.length === 0 ? all : undefined;
+      },
+      2_000,
+    );
   } catch (error) {
     throw new Error(`${String(error)}; not ready: ${pending.join(', ')}`, { cause: error });
   }

@@ -25,7 +25,10 @@ export async function prepareSite(cluster: Cluster, options: SiteOptions): Promi
   await kube.create('/apis/storage.k8s.io/v1/storageclasses', {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
-    metadata: { name: options.storageClass, annotations: { 'matrix.sovereign/engine-proof': 'statically provisioned hostPath volumes standing in for an encrypted class' } },
+    metadata: {
+      name: options.storageClass,
+      annotations: { 'matrix.sovereign/engine-proof': 'statically provisioned hostPath volumes standing in for an encrypted class' },
+    },
     provisioner: 'kubernetes.io/no-provisioner',
     reclaimPolicy: 'Retain',
     volumeBindingMode: 'WaitForFirstConsumer',
@@ -67,8 +70,12 @@ export async function installCrds(cluster: Cluster, files: readonly string[]): P
   }
   for (const name of names) {
     await eventually(`CRD ${name} established`, 60_000, async () => {
-      const crd = await cluster.kube.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-      return crd?.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True') ? true : undefined;
+      const crd = await cluster.kube.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+      );
+      return crd?.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')
+        ? true
+        : undefined;
     });
   }
 }

@@ -25,15 +25,44 @@ export async function startStateDatabase(tier: Tier): Promise<StateDatabase> {
   const data = path.join(directory, 'data');
   fs.mkdirSync(data);
   giveToServer(data);
-  const init = runAsServer(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-instructions', '-E', 'UTF8', '--locale=C']);
+  const init = runAsServer(path.join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '--no-instructions',
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ]);
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const socketDirectory = path.join(directory, 'socket');
   fs.mkdirSync(socketDirectory, { recursive: true });
   giveToServer(socketDirectory);
-  const server = tier.sandbox.start('state-database', path.join(bin, 'postgres'), ['-D', data, '-h', '127.0.0.1', '-p', '5432', '-k', socketDirectory, '-c', 'fsync=off'], { asNobody: true });
+  const server = tier.sandbox.start(
+    'state-database',
+    path.join(bin, 'postgres'),
+    ['-D', data, '-h', '127.0.0.1', '-p', '5432', '-k', socketDirectory, '-c', 'fsync=off'],
+    { asNobody: true },
+  );
   const psql = path.join(bin, 'psql');
   const query = async (sql: string): Promise<string[][]> => {
-    const result = await tier.run(psql, ['-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', 'postgres', '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+    const result = await tier.run(psql, [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      '5432',
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-At',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      sql,
+    ]);
     if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
     return result.stdout
       .split('\n')

@@ -59,11 +59,14 @@ function probe(spec) {
     const client = spec.scheme === 'HTTPS' ? https : http;
     const headers = { 'User-Agent': 'kube-probe/engine-proof', ...(spec.headers || {}) };
     // The kubelet does not verify certificates of HTTPS probes.
-    const request = client.request({ host: spec.host, port: spec.port, path: spec.path || '/', method: 'GET', headers, timeout, rejectUnauthorized: false }, (response) => {
-      response.resume();
-      const status = response.statusCode || 0;
-      resolve({ ok: status >= 200 && status < 400, detail: `HTTP ${status}` });
-    });
+    const request = client.request(
+      { host: spec.host, port: spec.port, path: spec.path || '/', method: 'GET', headers, timeout, rejectUnauthorized: false },
+      (response) => {
+        response.resume();
+        const status = response.statusCode || 0;
+        resolve({ ok: status >= 200 && status < 400, detail: `HTTP ${status}` });
+      },
+    );
     request.once('timeout', () => {
       request.destroy();
       resolve({ ok: false, detail: 'timeout' });

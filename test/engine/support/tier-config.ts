@@ -47,7 +47,10 @@ export function tierConfig(baseFile: string, options: TierConfigOptions): string
     certManager: { repository, version: options.charts.certManager },
     trustManager: { repository, version: options.charts.trustManager },
   };
-  config.state = options.state.backend === 'local' ? { backend: 'local', local: { directory: options.state.directory } } : { backend: 'pg', pg: { schemaPrefix: options.state.schemaPrefix } };
+  config.state =
+    options.state.backend === 'local'
+      ? { backend: 'local', local: { directory: options.state.directory } }
+      : { backend: 'pg', pg: { schemaPrefix: options.state.schemaPrefix } };
   options.edit?.(config);
   return `# Engine proof: ${baseFile.split('/').slice(-2).join('/')} with the tier's cluster, chart repository and state.\n${stringify(config, { lineWidth: 0 })}`;
 }

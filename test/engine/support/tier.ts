@@ -80,7 +80,12 @@ export class Tier {
 
   /** Starts the agent once the API server's address is known. */
   async startAgent(apiHost: string, apiPort: number): Promise<void> {
-    this.agent = this.sandbox.start('tier-agent', process.execPath, [path.join(__dirname, 'tier-agent.cjs'), this.directory, apiHost, String(apiPort)]);
+    this.agent = this.sandbox.start('tier-agent', process.execPath, [
+      path.join(__dirname, 'tier-agent.cjs'),
+      this.directory,
+      apiHost,
+      String(apiPort),
+    ]);
     const deadline = Date.now() + 15_000;
     while (!fs.existsSync(this.apiSocket) || !fs.existsSync(this.agentSocket)) {
       this.sandbox.assertRunning(this.agent);
@@ -94,7 +99,12 @@ export class Tier {
     const [program, programArgs] = this.sandbox.enter(command, args, false, options.cwd ?? this.directory);
     const started = Date.now();
     return new Promise((resolve, reject) => {
-      const child = spawn(program, programArgs, { cwd: options.cwd ?? this.directory, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(program, programArgs, {
+        cwd: options.cwd ?? this.directory,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -117,7 +127,12 @@ export class Tier {
     });
   }
 
-  start(name: string, command: string, args: readonly string[], options: { env?: Readonly<Record<string, string>>; cwd?: string } = {}): SandboxProcess {
+  start(
+    name: string,
+    command: string,
+    args: readonly string[],
+    options: { env?: Readonly<Record<string, string>>; cwd?: string } = {},
+  ): SandboxProcess {
     return this.sandbox.start(name, command, args, options);
   }
 
@@ -125,18 +140,26 @@ export class Tier {
   probe(spec: Probe): Promise<{ ok: boolean; detail: string }> {
     const payload = JSON.stringify(spec);
     return new Promise((resolve, reject) => {
-      const request = http.request({ socketPath: this.agentSocket, path: '/probe', method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => {
-          try {
-            resolve(JSON.parse(text) as { ok: boolean; detail: string });
-          } catch (error) {
-            reject(error);
-          }
-        });
-      });
+      const request = http.request(
+        {
+          socketPath: this.agentSocket,
+          path: '/probe',
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => {
+            try {
+              resolve(JSON.parse(text) as { ok: boolean; detail: string });
+            } catch (error) {
+              reject(error);
+            }
+          });
+        },
+      );
       request.on('error', reject);
       request.end(payload);
     });

@@ -23,7 +23,15 @@ export interface PlannedChange {
 }
 
 interface PlanJson {
-  readonly resource_changes?: readonly { readonly address: string; readonly change: { readonly actions: readonly string[]; readonly before?: unknown; readonly after?: unknown; readonly after_unknown?: unknown } }[];
+  readonly resource_changes?: readonly {
+    readonly address: string;
+    readonly change: {
+      readonly actions: readonly string[];
+      readonly before?: unknown;
+      readonly after?: unknown;
+      readonly after_unknown?: unknown;
+    };
+  }[];
 }
 
 /** Leaf paths where `before` and `after` differ (unknown-after values count as differing). */
@@ -32,7 +40,14 @@ export function changedPaths(before: unknown, after: unknown, unknown: unknown, 
   const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
   if (isObject(before) && isObject(after)) {
     const keys = new Set([...Object.keys(before), ...Object.keys(after), ...(isObject(unknown) ? Object.keys(unknown) : [])]);
-    return [...keys].flatMap((key) => changedPaths(before[key], after[key], isObject(unknown) ? unknown[key] : undefined, prefix ? `${prefix}${Array.isArray(before) ? `[${key}]` : `.${key}`}` : key));
+    return [...keys].flatMap((key) =>
+      changedPaths(
+        before[key],
+        after[key],
+        isObject(unknown) ? unknown[key] : undefined,
+        prefix ? `${prefix}${Array.isArray(before) ? `[${key}]` : `.${key}`}` : key,
+      ),
+    );
   }
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [prefix || '(root)'];
 }
@@ -69,7 +84,9 @@ export class TofuRunner {
   async must(stackDirectory: string, args: readonly string[], allowed: readonly number[] = [0]): Promise<RunResult> {
     const result = await this.run(stackDirectory, args);
     if (result.status === null || !allowed.includes(result.status)) {
-      throw new Error(`tofu ${args.join(' ')} in ${path.basename(stackDirectory)} exited ${result.status}:\n${result.stderr.slice(-6000)}\n${result.stdout.slice(-4000)}`);
+      throw new Error(
+        `tofu ${args.join(' ')} in ${path.basename(stackDirectory)} exited ${result.status}:\n${result.stderr.slice(-6000)}\n${result.stdout.slice(-4000)}`,
+      );
     }
     return result;
   }
@@ -82,7 +99,11 @@ export class TofuRunner {
     const plan = JSON.parse(shown.stdout) as PlanJson;
     const changes = (plan.resource_changes ?? [])
       .filter((change) => !(change.change.actions.length === 1 && change.change.actions[0] === 'no-op'))
-      .map((change) => ({ address: change.address, actions: change.change.actions, paths: changedPaths(change.change.before, change.change.after, change.change.after_unknown) }));
+      .map((change) => ({
+        address: change.address,
+        actions: change.change.actions,
+        paths: changedPaths(change.change.before, change.change.after, change.change.after_unknown),
+      }));
     return { exitCode: result.status ?? -1, changes };
   }
 
@@ -95,7 +116,18 @@ export class TofuRunner {
     fs.writeFileSync(file, script);
     const home = path.join(this.tier.directory, 'home');
     fs.mkdirSync(home, { recursive: true });
-    return this.tier.run('/bin/sh', ['-e', file], { cwd, timeoutMs: 20 * 60_000, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home, TF_CLI_CONFIG_FILE: this.mirror.cliConfigFile, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...this.env } });
+    return this.tier.run('/bin/sh', ['-e', file], {
+      cwd,
+      timeoutMs: 20 * 60_000,
+      env: {
+        PATH: `${bin}:/usr/bin:/bin`,
+        HOME: home,
+        TF_CLI_CONFIG_FILE: this.mirror.cliConfigFile,
+        TF_IN_AUTOMATION: '1',
+        CHECKPOINT_DISABLE: '1',
+        ...this.env,
+      },
+    });
   }
 
   async applyPlan(stackDirectory: string): Promise<RunResult> {

@@ -12,7 +12,12 @@ const INVALID = 2;
 const REFUSED = 4;
 const UNWRITABLE = 5;
 
-const clean = (name: string, args: readonly string[], writes: readonly string[], message: RegExp | readonly RegExp[] = /0 errors/): HostileCase => ({
+const clean = (
+  name: string,
+  args: readonly string[],
+  writes: readonly string[],
+  message: RegExp | readonly RegExp[] = /0 errors/,
+): HostileCase => ({
   name,
   command: 'audit',
   setup: (sandbox) => sandbox.synthesized('cdktf.out'),
@@ -34,12 +39,27 @@ function editFacts(sandbox: Sandbox, edit: (record: Facts) => void): void {
 /** The digest as the synth computes it (sha256 over the record without it, keys sorted). */
 function redigest(record: Facts): void {
   const canonical = (value: unknown): string =>
-    Array.isArray(value) ? `[${value.map(canonical).join(',')}]` : typeof value === 'object' && value !== null ? `{${Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, child]) => `${JSON.stringify(key)}:${canonical(child)}`).join(',')}}` : JSON.stringify(value);
+    Array.isArray(value)
+      ? `[${value.map(canonical).join(',')}]`
+      : typeof value === 'object' && value !== null
+        ? `{${Object.entries(value)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([key, child]) => `${JSON.stringify(key)}:${canonical(child)}`)
+            .join(',')}}`
+        : JSON.stringify(value);
   const { digest: _digest, ...rest } = record;
   record.digest = `sha256:${createHash('sha256').update(canonical(rest)).digest('hex')}`;
 }
 
-const tampered = (name: string, setup: (sandbox: Sandbox) => void, args: readonly string[], exit: number, message: RegExp | readonly RegExp[], writes: readonly string[] = [], maxLines = 3): HostileCase => ({
+const tampered = (
+  name: string,
+  setup: (sandbox: Sandbox) => void,
+  args: readonly string[],
+  exit: number,
+  message: RegExp | readonly RegExp[],
+  writes: readonly string[] = [],
+  maxLines = 3,
+): HostileCase => ({
   name,
   command: 'audit',
   setup: (sandbox) => {
@@ -54,10 +74,25 @@ const tampered = (name: string, setup: (sandbox: Sandbox) => void, args: readonl
 });
 
 export const cases: readonly HostileCase[] = [
-  clean('a clean synth, audited as cdktf.out/stacks without --config: no false error', ['cdktf.out/stacks'], ['cdktf.out/stacks/audit'], [/site facts from .*site-facts\.json/, /7 stacks .*: 0 errors/]),
+  clean(
+    'a clean synth, audited as cdktf.out/stacks without --config: no false error',
+    ['cdktf.out/stacks'],
+    ['cdktf.out/stacks/audit'],
+    [/site facts from .*site-facts\.json/, /7 stacks .*: 0 errors/],
+  ),
   clean('a clean synth, audited as cdktf.out without --config', ['cdktf.out'], ['cdktf.out/audit'], [/site facts from/, /0 errors/]),
-  clean('a clean synth, one stack folder without --config', ['cdktf.out/stacks/agency-media', '--out', 'evidence'], ['evidence'], [/site facts from/, /1 stacks .*: 0 errors/]),
-  clean('a clean synth, audited with --config: the same verdict', ['cdktf.out/stacks', '--config', 'config/default.yaml', '--out', 'evidence'], ['evidence'], /7 stacks .*: 0 errors/),
+  clean(
+    'a clean synth, one stack folder without --config',
+    ['cdktf.out/stacks/agency-media', '--out', 'evidence'],
+    ['evidence'],
+    [/site facts from/, /1 stacks .*: 0 errors/],
+  ),
+  clean(
+    'a clean synth, audited with --config: the same verdict',
+    ['cdktf.out/stacks', '--config', 'config/default.yaml', '--out', 'evidence'],
+    ['evidence'],
+    /7 stacks .*: 0 errors/,
+  ),
   {
     name: 'a copy of the stacks without site facts: no false error, and what was not judged is said',
     command: 'audit',
@@ -67,11 +102,21 @@ export const cases: readonly HostileCase[] = [
     },
     args: ['copy/stacks', '--out', 'evidence'],
     exit: 0,
-    message: [/not judged \[NET-05\] ingress from a namespace outside the deployment/, /not judged \[IMG-02\]/, /0 errors, .*10 rules partly not judged/],
+    message: [
+      /not judged \[NET-05\] ingress from a namespace outside the deployment/,
+      /not judged \[IMG-02\]/,
+      /0 errors, .*10 rules partly not judged/,
+    ],
     maxLines: 12,
     writes: ['evidence'],
   },
-  tampered('site facts edited without the digest: detected', (sandbox) => editFacts(sandbox, (record) => (record.facts.monitoring.namespace = 'attacker')), ['cdktf.out/stacks', '--out', 'evidence'], INVALID, [/site-facts\.json: the site facts cannot be trusted: its digest does not match/, /--config/]),
+  tampered(
+    'site facts edited without the digest: detected',
+    (sandbox) => editFacts(sandbox, (record) => (record.facts.monitoring.namespace = 'attacker')),
+    ['cdktf.out/stacks', '--out', 'evidence'],
+    INVALID,
+    [/site-facts\.json: the site facts cannot be trusted: its digest does not match/, /--config/],
+  ),
   tampered(
     'site facts edited (digest recomputed), audited with --config: reported',
     (sandbox) =>
@@ -102,8 +147,18 @@ export const cases: readonly HostileCase[] = [
     (sandbox) => {
       fs.rmSync(sandbox.at('cdktf.out/site-facts.json'));
       sandbox.symlink('/dev/zero', 'cdktf.out/site-facts.json');
-    }, ['cdktf.out/stacks', '--out', 'evidence'], INVALID, /the site facts cannot be trusted: the site facts is a character device/),
-  tampered('site facts not JSON, holding a secret (not echoed)', (sandbox) => sandbox.write('cdktf.out/site-facts.json', `{${CONTENT_CANARY}`), ['cdktf.out/stacks', '--out', 'evidence'], INVALID, /cannot be trusted: not valid JSON at line 1, column 2/),
+    },
+    ['cdktf.out/stacks', '--out', 'evidence'],
+    INVALID,
+    /the site facts cannot be trusted: the site facts is a character device/,
+  ),
+  tampered(
+    'site facts not JSON, holding a secret (not echoed)',
+    (sandbox) => sandbox.write('cdktf.out/site-facts.json', `{${CONTENT_CANARY}`),
+    ['cdktf.out/stacks', '--out', 'evidence'],
+    INVALID,
+    /cannot be trusted: not valid JSON at line 1, column 2/,
+  ),
   tampered(
     'site facts of the wrong shape (digest recomputed)',
     (sandbox) =>
@@ -115,8 +170,22 @@ export const cases: readonly HostileCase[] = [
     INVALID,
     /cannot be trusted: not a site facts record of this version \(facts\.monitoring/,
   ),
-  tampered('site facts nested 100,000 deep', (sandbox) => sandbox.write('cdktf.out/site-facts.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`), ['cdktf.out/stacks', '--out', 'evidence'], INVALID, /cannot be trusted: nested deeper than 128 levels/),
-  tampered('site facts without the output marker are not used (not judged instead)', (sandbox) => fs.rmSync(sandbox.at('cdktf.out/.matrix-sovereign-iac-output')), ['cdktf.out/stacks', '--out', 'evidence'], 0, /10 rules partly not judged/, ['evidence'], 12),
+  tampered(
+    'site facts nested 100,000 deep',
+    (sandbox) => sandbox.write('cdktf.out/site-facts.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+    ['cdktf.out/stacks', '--out', 'evidence'],
+    INVALID,
+    /cannot be trusted: nested deeper than 128 levels/,
+  ),
+  tampered(
+    'site facts without the output marker are not used (not judged instead)',
+    (sandbox) => fs.rmSync(sandbox.at('cdktf.out/.matrix-sovereign-iac-output')),
+    ['cdktf.out/stacks', '--out', 'evidence'],
+    0,
+    /10 rules partly not judged/,
+    ['evidence'],
+    12,
+  ),
   {
     name: 'a clean synth audited with --config of another deployment (the fleet): reported',
     command: 'audit',

@@ -32,18 +32,63 @@ function refused(name: string, edit: (config: Config) => void, message: readonly
 }
 
 export const cases: readonly HostileCase[] = [
-  refused('federation egress to a quarter of the internet', (config) => (first(config).federation = { enabled: true, peers: ['matrix.partner.example.org'], egressCidrs: ['64.0.0.0/2'] }), [/homeservers\[0\]\.federation\.egressCidrs\[0\]/, /wider/]),
-  refused('gateway ingress from half the internet (not "anyone", not a network)', (config) => (first(config).gateway = { ...(first(config).gateway as Config), ingressCidrs: ['0.0.0.0/1'] }), [/homeservers\[0\]\.gateway\.ingressCidrs\[0\]/]),
-  refused('S3 media egress to a /4', (config) => (first(config).media = { s3: { endpoint: 'https://s3.agency.example.org', bucket: 'media', region: 'eu-1', cidrs: ['16.0.0.0/4'] } }), [/homeservers\[0\]\.media\.s3\.cidrs\[0\]/]),
-  refused('a media-egress alert at 1024G an hour (it would never fire)', (config) => (((config.monitoring as Config).alerts as Config).mediaEgressPerHour = '1024G'), [/monitoring\.alerts\.mediaEgressPerHour/]),
-  refused('a directory-search alert at 10 000 a minute', (config) => (((config.monitoring as Config).alerts as Config).userDirectorySearchesPerMinute = 10_000), [/monitoring\.alerts\.userDirectorySearchesPerMinute/]),
-  refused('an image mirror outside the registry allowlist', (config) => ((config.images as Config).mirrorPrefix = 'registry.attacker.example/mirror'), [/images\.mirrorPrefix/]),
-  refused('Prometheus in the default namespace', (config) => ((config.monitoring as Config).namespace = 'default'), [/monitoring\.namespace/]),
+  refused(
+    'federation egress to a quarter of the internet',
+    (config) => (first(config).federation = { enabled: true, peers: ['matrix.partner.example.org'], egressCidrs: ['64.0.0.0/2'] }),
+    [/homeservers\[0\]\.federation\.egressCidrs\[0\]/, /wider/],
+  ),
+  refused(
+    'gateway ingress from half the internet (not "anyone", not a network)',
+    (config) => (first(config).gateway = { ...(first(config).gateway as Config), ingressCidrs: ['0.0.0.0/1'] }),
+    [/homeservers\[0\]\.gateway\.ingressCidrs\[0\]/],
+  ),
+  refused(
+    'S3 media egress to a /4',
+    (config) =>
+      (first(config).media = { s3: { endpoint: 'https://s3.agency.example.org', bucket: 'media', region: 'eu-1', cidrs: ['16.0.0.0/4'] } }),
+    [/homeservers\[0\]\.media\.s3\.cidrs\[0\]/],
+  ),
+  refused(
+    'a media-egress alert at 1024G an hour (it would never fire)',
+    (config) => (((config.monitoring as Config).alerts as Config).mediaEgressPerHour = '1024G'),
+    [/monitoring\.alerts\.mediaEgressPerHour/],
+  ),
+  refused(
+    'a directory-search alert at 10 000 a minute',
+    (config) => (((config.monitoring as Config).alerts as Config).userDirectorySearchesPerMinute = 10_000),
+    [/monitoring\.alerts\.userDirectorySearchesPerMinute/],
+  ),
+  refused(
+    'an image mirror outside the registry allowlist',
+    (config) => ((config.images as Config).mirrorPrefix = 'registry.attacker.example/mirror'),
+    [/images\.mirrorPrefix/],
+  ),
+  refused('Prometheus in the default namespace', (config) => ((config.monitoring as Config).namespace = 'default'), [
+    /monitoring\.namespace/,
+  ]),
   // Two problems, each its own line: a system namespace, and the DNS one.
-  refused('Prometheus in kube-system', (config) => ((config.monitoring as Config).namespace = 'kube-system'), [/monitoring\.namespace/], { maxLines: 4 }),
-  refused('the cluster DNS in a compartment of the deployment', (config) => (((config.kubernetes as Config).dns as Config).namespace = 'agency-homeserver'), [/kubernetes\.dns\.namespace/]),
+  refused('Prometheus in kube-system', (config) => ((config.monitoring as Config).namespace = 'kube-system'), [/monitoring\.namespace/], {
+    maxLines: 4,
+  }),
+  refused(
+    'the cluster DNS in a compartment of the deployment',
+    (config) => (((config.kubernetes as Config).dns as Config).namespace = 'agency-homeserver'),
+    [/kubernetes\.dns\.namespace/],
+  ),
   refused('a deployment named kube (kube-* namespaces)', (config) => (config.deployment = { name: 'kube' }), [/deployment\.name/]),
   refused('a homeserver named openshift-apps', (config) => (first(config).name = 'openshift-apps'), [/homeservers\[0\]\.name/]),
-  refused('a homeserver name too long for its certificate common names', (config) => (first(config).name = 'a'.repeat(40)), [/homeservers\[0\]\.name/]),
-  refused('the same server twice, once with its default port', (config) => homeservers(config).push({ ...first(config), name: 'agency2', serverName: 'matrix.agency.example.org:443', allowedEmailDomains: ['staff.agency.example.org'] }), [/serverName/, /duplicate|same/i]),
+  refused('a homeserver name too long for its certificate common names', (config) => (first(config).name = 'a'.repeat(40)), [
+    /homeservers\[0\]\.name/,
+  ]),
+  refused(
+    'the same server twice, once with its default port',
+    (config) =>
+      homeservers(config).push({
+        ...first(config),
+        name: 'agency2',
+        serverName: 'matrix.agency.example.org:443',
+        allowedEmailDomains: ['staff.agency.example.org'],
+      }),
+    [/serverName/, /duplicate|same/i],
+  ),
 ];

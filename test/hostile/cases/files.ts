@@ -29,7 +29,12 @@ const badConfig = (name: string, setup: (sandbox: Sandbox) => string, message: R
 };
 
 /** A clean synthesized output whose stack folder gains one hostile file. */
-const badAuditInput = (name: string, setup: (sandbox: Sandbox, stacks: string) => void, message: RegExp, extra: Partial<HostileCase> = {}): HostileCase => ({
+const badAuditInput = (
+  name: string,
+  setup: (sandbox: Sandbox, stacks: string) => void,
+  message: RegExp,
+  extra: Partial<HostileCase> = {},
+): HostileCase => ({
   name,
   command: 'audit',
   setup: (sandbox) => setup(sandbox, `${sandbox.synthesized('out')}/stacks`),
@@ -72,7 +77,12 @@ export const cases: readonly HostileCase[] = [
     /more than the limit of 1 MiB/,
   ),
   badConfig('config a sparse file of 8 GiB', (sandbox) => sandbox.sparse('site.yaml', 8 * 1024 * MiB), /more than the limit of 1 MiB/),
-  badConfig('config the unreadable file of another user (as nobody)', (sandbox) => sandbox.write('site.yaml', `secret: ${CONTENT_CANARY}\n`, 0o600), /permission denied/, { asNobody: true }),
+  badConfig(
+    'config the unreadable file of another user (as nobody)',
+    (sandbox) => sandbox.write('site.yaml', `secret: ${CONTENT_CANARY}\n`, 0o600),
+    /permission denied/,
+    { asNobody: true },
+  ),
   badConfig('config /proc/self/environ (holds the environment, NUL-separated)', () => '/proc/self/environ', /./, {
     env: { SOME_SECRET: CONTENT_CANARY },
     message: [/\(yaml\)|\(root\)/, /nothing was written/],
@@ -86,9 +96,21 @@ export const cases: readonly HostileCase[] = [
     message: /synthesized 7 stacks/,
     writes: ['cdktf.out'],
   },
-  badAuditInput('audit: a *.tf.json linked to /dev/zero', (sandbox) => sandbox.symlink('/dev/zero', 'out/stacks/zero.tf.json'), /zero\.tf\.json: the Terraform JSON is a character device/),
-  badAuditInput('audit: a *.tf.json that is a FIFO', (sandbox) => sandbox.fifo('out/stacks/pipe.tf.json'), /pipe\.tf\.json: the Terraform JSON is a FIFO/),
-  badAuditInput('audit: a *.tf.json of 40 MiB (sparse)', (sandbox) => sandbox.sparse('out/stacks/big.tf.json', 40 * MiB), /more than the limit of 32 MiB/),
+  badAuditInput(
+    'audit: a *.tf.json linked to /dev/zero',
+    (sandbox) => sandbox.symlink('/dev/zero', 'out/stacks/zero.tf.json'),
+    /zero\.tf\.json: the Terraform JSON is a character device/,
+  ),
+  badAuditInput(
+    'audit: a *.tf.json that is a FIFO',
+    (sandbox) => sandbox.fifo('out/stacks/pipe.tf.json'),
+    /pipe\.tf\.json: the Terraform JSON is a FIFO/,
+  ),
+  badAuditInput(
+    'audit: a *.tf.json of 40 MiB (sparse)',
+    (sandbox) => sandbox.sparse('out/stacks/big.tf.json', 40 * MiB),
+    /more than the limit of 32 MiB/,
+  ),
   badAuditInput(
     'audit: nine files of 30 MiB (270 MiB in all, sparse)',
     (sandbox) => {
@@ -103,7 +125,12 @@ export const cases: readonly HostileCase[] = [
     },
     /more than 5000 Terraform JSON files/,
   ),
-  badAuditInput('audit: a stack folder the user cannot list (as nobody)', (sandbox) => fs.chmodSync(sandbox.mkdir('out/stacks/locked'), 0o700), /locked: cannot list the directory: permission denied/, { asNobody: true }),
+  badAuditInput(
+    'audit: a stack folder the user cannot list (as nobody)',
+    (sandbox) => fs.chmodSync(sandbox.mkdir('out/stacks/locked'), 0o700),
+    /locked: cannot list the directory: permission denied/,
+    { asNobody: true },
+  ),
   {
     name: 'audit: the directory argument is /dev/zero',
     command: 'audit',

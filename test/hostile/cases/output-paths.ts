@@ -21,7 +21,12 @@ function synthesizedInto(directory: string): (sandbox: Parameters<NonNullable<Ho
   };
 }
 
-const refusedOutdir = (name: string, outdir: (sandbox: Parameters<NonNullable<HostileCase['setup']>>[0]) => string, message: RegExp, extra: Partial<HostileCase> = {}): HostileCase => ({
+const refusedOutdir = (
+  name: string,
+  outdir: (sandbox: Parameters<NonNullable<HostileCase['setup']>>[0]) => string,
+  message: RegExp,
+  extra: Partial<HostileCase> = {},
+): HostileCase => ({
   name,
   command: 'synth',
   env: (sandbox) => ({ CDKTF_OUTDIR: outdir(sandbox) }),
@@ -39,17 +44,27 @@ export const cases: readonly HostileCase[] = [
   refusedOutdir('CDKTF_OUTDIR=/ (run as nobody, in case it were not refused)', () => '/', /root of the file system/, { asNobody: true }),
   refusedOutdir('CDKTF_OUTDIR=a source folder of the checkout', () => 'config', /carries no \.matrix-sovereign-iac-output/),
   refusedOutdir('CDKTF_OUTDIR=a user folder outside the checkout', (sandbox) => sandbox.userFiles, /not an output of this app/),
-  refusedOutdir('CDKTF_OUTDIR=a symbolic link to the checkout', () => 'linked', /is the project|symbolic link/, { setup: (sandbox) => sandbox.symlink('.', 'linked') }),
-  refusedOutdir('CDKTF_OUTDIR=a symbolic link to a user folder', () => 'linked', /symbolic link/, { setup: (sandbox) => sandbox.symlink(sandbox.userFiles, 'linked') }),
-  refusedOutdir('CDKTF_OUTDIR=a symbolic link to /', () => 'linked', /root of the file system|symbolic link/, { setup: (sandbox) => sandbox.symlink('/', 'linked') }),
-  refusedOutdir('CDKTF_OUTDIR=a dangling symbolic link', () => 'linked', /symbolic link/, { setup: (sandbox) => sandbox.symlink('nowhere/at/all', 'linked') }),
+  refusedOutdir('CDKTF_OUTDIR=a symbolic link to the checkout', () => 'linked', /is the project|symbolic link/, {
+    setup: (sandbox) => sandbox.symlink('.', 'linked'),
+  }),
+  refusedOutdir('CDKTF_OUTDIR=a symbolic link to a user folder', () => 'linked', /symbolic link/, {
+    setup: (sandbox) => sandbox.symlink(sandbox.userFiles, 'linked'),
+  }),
+  refusedOutdir('CDKTF_OUTDIR=a symbolic link to /', () => 'linked', /root of the file system|symbolic link/, {
+    setup: (sandbox) => sandbox.symlink('/', 'linked'),
+  }),
+  refusedOutdir('CDKTF_OUTDIR=a dangling symbolic link', () => 'linked', /symbolic link/, {
+    setup: (sandbox) => sandbox.symlink('nowhere/at/all', 'linked'),
+  }),
   refusedOutdir('CDKTF_OUTDIR=a marked output behind a symbolic link', () => 'linked', /symbolic link/, {
     setup: (sandbox) => {
       sandbox.write('real-out/.matrix-sovereign-iac-output', MARKER_TEXT);
       sandbox.symlink('real-out', 'linked');
     },
   }),
-  refusedOutdir('CDKTF_OUTDIR=a regular file of the user', () => 'notes.md', /exists and is not a directory/, { setup: (sandbox) => sandbox.write('notes.md', `${CONTENT_CANARY}\n`) }),
+  refusedOutdir('CDKTF_OUTDIR=a regular file of the user', () => 'notes.md', /exists and is not a directory/, {
+    setup: (sandbox) => sandbox.write('notes.md', `${CONTENT_CANARY}\n`),
+  }),
   refusedOutdir('CDKTF_OUTDIR=an earlier cdktf output without the marker', () => 'cdktf.out', /carries no \.matrix-sovereign-iac-output/, {
     setup: (sandbox) => {
       sandbox.write('cdktf.out/manifest.json', '{"version":"0.21.0","stacks":{}}');
@@ -78,8 +93,12 @@ export const cases: readonly HostileCase[] = [
   }),
   refusedOutdir('CDKTF_OUTDIR= (empty)', () => '', /empty/),
   refusedOutdir('CDKTF_OUTDIR below a folder that does not exist', () => 'no/such/parent/out', /parent directory .* does not exist/),
-  refusedOutdir('CDKTF_OUTDIR below a regular file', () => 'notes.md/out', /not a directory/, { setup: (sandbox) => sandbox.write('notes.md', 'notes\n') }),
-  refusedOutdir('CDKTF_OUTDIR=the state folder (state files, no marker)', () => 'state', /not an output of this app/, { setup: (sandbox) => sandbox.write('state/matrix-platform.tfstate', `{"secret":"${CONTENT_CANARY}"}`) }),
+  refusedOutdir('CDKTF_OUTDIR below a regular file', () => 'notes.md/out', /not a directory/, {
+    setup: (sandbox) => sandbox.write('notes.md', 'notes\n'),
+  }),
+  refusedOutdir('CDKTF_OUTDIR=the state folder (state files, no marker)', () => 'state', /not an output of this app/, {
+    setup: (sandbox) => sandbox.write('state/matrix-platform.tfstate', `{"secret":"${CONTENT_CANARY}"}`),
+  }),
   {
     name: 'the config file inside the (marked) output directory',
     command: 'synth',
@@ -106,7 +125,14 @@ export const cases: readonly HostileCase[] = [
       if (fs.existsSync(sandbox.at('cdktf.out/stacks/gone'))) throw new Error('the old output survived');
     },
   },
-  { name: 'a new output directory', command: 'synth', exit: 0, message: /synthesized 7 stacks/, writes: OUTPUT, verify: synthesizedInto('cdktf.out') },
+  {
+    name: 'a new output directory',
+    command: 'synth',
+    exit: 0,
+    message: /synthesized 7 stacks/,
+    writes: OUTPUT,
+    verify: synthesizedInto('cdktf.out'),
+  },
   {
     name: 'an empty output directory',
     command: 'synth',
@@ -125,7 +151,7 @@ export const cases: readonly HostileCase[] = [
     writes: ['out\n\u001b[31mred\u202etxt'],
   },
   {
-    name: 'leftovers of a killed run (process gone, marked) are removed; a running process\'s and a user folder named like one are left alone',
+    name: "leftovers of a killed run (process gone, marked) are removed; a running process's and a user folder named like one are left alone",
     command: 'synth',
     setup: (sandbox) => {
       sandbox.write(`cdktf.out.staging-${sandbox.deadPid()}/${MARKER}`, MARKER_TEXT);

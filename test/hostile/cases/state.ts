@@ -28,7 +28,9 @@ const refusedState = (name: string, directory: string, message: RegExp, extra: P
 function schemaNames(outdir: string): Map<string, string> {
   const names = new Map<string, string>();
   for (const stack of fs.readdirSync(path.join(outdir, 'stacks'))) {
-    const json = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { terraform?: { backend?: { pg?: { schema_name?: string } } } };
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as {
+      terraform?: { backend?: { pg?: { schema_name?: string } } };
+    };
     names.set(stack, json.terraform?.backend?.pg?.schema_name ?? '');
   }
   return names;
@@ -92,10 +94,14 @@ export const cases: readonly HostileCase[] = [
     exit: INVALID,
     message: [/state\.local\.directory/, /contains the output directory/],
   },
-  refusedState('state.local.directory: ../outside (leaves the project)', '../outside', /must not leave the project directory|relative directory path/),
+  refusedState(
+    'state.local.directory: ../outside (leaves the project)',
+    '../outside',
+    /must not leave the project directory|relative directory path/,
+  ),
   refusedState('state.local.directory: an absolute path', '/var/lib/state', /relative directory path/),
   {
-    name: 'CDKTF_OUTDIR elsewhere: the state follows the output\'s parent, apart from it',
+    name: "CDKTF_OUTDIR elsewhere: the state follows the output's parent, apart from it",
     command: 'synth',
     env: { CDKTF_OUTDIR: 'build/cdktf.out' },
     setup: (sandbox) => sandbox.mkdir('build'),

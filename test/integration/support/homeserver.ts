@@ -14,22 +14,40 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig, HomeserverSettings } from '../../../config/deployment-config';
-import { loadDeploymentConfig } from '../../../model/load-config';
 import { homeserverCertificates } from '../../../model/certificates';
-import { homeserverSecretDeclarations } from '../../../workloads/secrets';
+import { loadDeploymentConfig } from '../../../model/load-config';
 import { SECRET_NAMES } from '../../../model/secrets';
 import type { WorkloadSpec } from '../../../model/workload-spec';
+import {
+  DEBIAN_LAYOUT,
+  OPENLDAP_PATHS,
+  renderSlapdConfig,
+  slapdCommand,
+  slapdInitCommands,
+  type OpenLdapPaths,
+} from '../../../render/openldap';
 import { workloadsOf } from '../../../workloads/catalogue';
-import { DEBIAN_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands, type OpenLdapPaths } from '../../../render/openldap';
+import { homeserverSecretDeclarations } from '../../../workloads/secrets';
 import { deliveredFiles, valuesFor } from '../../support/delivered-secrets';
 import { esoTemplateBinary } from '../../support/eso-template';
 import { requireHaproxy } from '../../support/haproxy';
 import { giveToServer, postgresBinDirectory, runAsServer } from '../../support/postgres';
+import { Sandbox, tail, waitFor, type SandboxProcess } from '../../support/sandbox';
 import { hashPassword, requireOpenLdapTools, run, runInitSteps, tempDirectory } from '../../support/slapd';
 import { issueServerCertificate, testCa } from '../../support/test-ca';
-import { clientAddress, DIRECT_CLIENT_ADDRESS, hostsTable, loopbackMapping, NAMESERVER_ADDRESS, POD_ADDRESSES, serviceNames, toLoopback, type LoopbackMapping, type PodName } from './loopback';
+import {
+  clientAddress,
+  DIRECT_CLIENT_ADDRESS,
+  hostsTable,
+  loopbackMapping,
+  NAMESERVER_ADDRESS,
+  POD_ADDRESSES,
+  serviceNames,
+  toLoopback,
+  type LoopbackMapping,
+  type PodName,
+} from './loopback';
 import { call, type Endpoint } from './matrix-client';
-import { Sandbox, tail, waitFor, type SandboxProcess } from '../../support/sandbox';
 import { ensureSynapseServerVenv } from './synapse-server-venv';
 
 export const PROFILE_FILE = path.join(__dirname, '..', 'homeserver-profile.yaml');
@@ -65,14 +83,32 @@ export function bootstrapLdif(homeserver: HomeserverSettings, users: readonly Di
     entry([`dn: ${baseDn}`, 'objectClass: dcObject', 'objectClass: organization', `o: ${rdnValue(baseDn)}`, `dc: ${rdnValue(baseDn)}`]),
     ...units.map((dn) => entry([`dn: ${dn}`, 'objectClass: organizationalUnit', `ou: ${rdnValue(dn)}`])),
     ...users.map((user) =>
-      entry([`dn: uid=${user.uid},${usersDn}`, 'objectClass: inetOrgPerson', `uid: ${user.uid}`, `cn: ${user.uid}`, `sn: ${user.uid}`, `mail: ${user.mail}`, `userPassword: ${hashPassword(user.password)}`, ...(user.member ? [`memberOf: ${admissionGroup}`] : [])]),
+      entry([
+        `dn: uid=${user.uid},${usersDn}`,
+        'objectClass: inetOrgPerson',
+        `uid: ${user.uid}`,
+        `cn: ${user.uid}`,
+        `sn: ${user.uid}`,
+        `mail: ${user.mail}`,
+        `userPassword: ${hashPassword(user.password)}`,
+        ...(user.member ? [`memberOf: ${admissionGroup}`] : []),
+      ]),
     ),
-    entry([`dn: ${admissionGroup}`, 'objectClass: groupOfNames', `cn: ${rdnValue(admissionGroup)}`, ...users.filter((user) => user.member).map((user) => `member: uid=${user.uid},${usersDn}`)]),
+    entry([
+      `dn: ${admissionGroup}`,
+      'objectClass: groupOfNames',
+      `cn: ${rdnValue(admissionGroup)}`,
+      ...users.filter((user) => user.member).map((user) => `member: uid=${user.uid},${usersDn}`),
+    ]),
   ].join('\n');
 }
 
 /** Every Secret the pods mount, as files: External Secrets' output for declared secrets, cert-manager's for certificates. */
-export function secretVolumes(homeserver: HomeserverSettings, ldif: string, directory: string): { volumes: Map<string, Record<string, string>>; caPem: string; values: Map<string, Record<string, string>> } {
+export function secretVolumes(
+  homeserver: HomeserverSettings,
+  ldif: string,
+  directory: string,
+): { volumes: Map<string, Record<string, string>>; caPem: string; values: Map<string, Record<string, string>> } {
   const volumes = new Map<string, Record<string, string>>();
   const values = new Map<string, Record<string, string>>();
   for (const declaration of homeserverSecretDeclarations(homeserver)) {
@@ -89,7 +125,12 @@ export function secretVolumes(homeserver: HomeserverSettings, ldif: string, dire
     const issued = issueServerCertificate(ca, dnsName, directory);
     const crt = fs.readFileSync(issued.certificate, 'utf8');
     const key = fs.readFileSync(issued.key, 'utf8');
-    volumes.set(certificate.secretName, { 'tls.crt': crt, 'tls.key': key, 'ca.crt': caPem, ...(certificate.combinedPem ? { 'tls-combined.pem': crt + key } : {}) });
+    volumes.set(certificate.secretName, {
+      'tls.crt': crt,
+      'tls.key': key,
+      'ca.crt': caPem,
+      ...(certificate.combinedPem ? { 'tls-combined.pem': crt + key } : {}),
+    });
   }
   return { volumes, caPem, values };
 }
@@ -101,7 +142,13 @@ function write(file: string, content: string, mode = 0o644): void {
 }
 
 /** Lays a workload's volumes out under its pod root: config (mapped), secrets (as delivered), trust bundle, writable paths. */
-export function materialize(workload: WorkloadSpec, root: string, mapping: LoopbackMapping, volumes: ReadonlyMap<string, Record<string, string>>, caPem: string): LoopbackPod {
+export function materialize(
+  workload: WorkloadSpec,
+  root: string,
+  mapping: LoopbackMapping,
+  volumes: ReadonlyMap<string, Record<string, string>>,
+  caPem: string,
+): LoopbackPod {
   const files: Record<string, readonly [string, string]> = {};
   for (const configFiles of workload.configFiles ?? []) {
     for (const [name, shipped] of Object.entries(configFiles.files)) {
@@ -114,10 +161,12 @@ export function materialize(workload: WorkloadSpec, root: string, mapping: Loopb
     const secret = volumes.get(mount.secretName);
     if (!secret) throw new Error(`${workload.name} mounts ${mount.secretName}, which nothing delivers`);
     // A Secret volume's files are read-only to others (defaultMode 0400 where a key is held).
-    for (const [name, content] of Object.entries(secret)) write(path.join(root, mount.mountPath, name), content, /key|pem/.test(name) ? 0o600 : 0o644);
+    for (const [name, content] of Object.entries(secret))
+      write(path.join(root, mount.mountPath, name), content, /key|pem/.test(name) ? 0o600 : 0o644);
   }
   if (workload.trustBundle) write(path.join(root, workload.trustBundle.mountPath, 'ca.crt'), caPem);
-  for (const writable of [...workload.writablePaths, ...(workload.storage ? [workload.storage] : [])]) fs.mkdirSync(path.join(root, writable.mountPath), { recursive: true });
+  for (const writable of [...workload.writablePaths, ...(workload.storage ? [workload.storage] : [])])
+    fs.mkdirSync(path.join(root, writable.mountPath), { recursive: true });
   return { workload, root, mapping, files };
 }
 
@@ -139,7 +188,9 @@ export function applyPendingFixes(pods: ReadonlyMap<string, LoopbackPod>): strin
   const shipped = media?.files[workerFile]?.[0];
   if (media && shipped !== undefined && !/^modules:/m.test(shipped)) {
     fs.appendFileSync(path.join(media.root, workerFile), 'modules: []\n');
-    deviations.push(`media-repository ${workerFile}: appended "modules: []" (the shipped worker loads the LDAP module, whose bind password file its pod does not mount)`);
+    deviations.push(
+      `media-repository ${workerFile}: appended "modules: []" (the shipped worker loads the LDAP module, whose bind password file its pod does not mount)`,
+    );
   }
   return deviations;
 }
@@ -172,7 +223,11 @@ const PROGRAMS: Readonly<Record<string, string>> = {
   install: '/usr/bin/install',
 };
 
-export async function bootHomeserver(options: { users: readonly DirectoryUser[]; bootDeadlineMs: number; profile?: string }): Promise<Homeserver> {
+export async function bootHomeserver(options: {
+  users: readonly DirectoryUser[];
+  bootDeadlineMs: number;
+  profile?: string;
+}): Promise<Homeserver> {
   // Tools first (cold: venv build, ESO's template engine); the boot deadline starts after them.
   const python = ensureSynapseServerVenv();
   esoTemplateBinary();
@@ -185,14 +240,18 @@ export async function bootHomeserver(options: { users: readonly DirectoryUser[];
   const deadline = started + options.bootDeadlineMs;
   const config = loadDeploymentConfig(options.profile ?? PROFILE_FILE);
   const homeserver = config.homeservers[0];
-  if (!homeserver || homeserver.directory.mode !== 'in-cluster' || homeserver.federation.enabled) throw new Error('the integration profile must have one homeserver, an in-cluster directory and federation off');
+  if (!homeserver || homeserver.directory.mode !== 'in-cluster' || homeserver.federation.enabled)
+    throw new Error('the integration profile must have one homeserver, an in-cluster directory and federation off');
   const directory = tempDirectory('matrix-itest-');
   fs.chmodSync(directory, 0o755);
   const sandbox = await Sandbox.create(directory, hostsTable(homeserver), NAMESERVER_ADDRESS);
   const stop = async (keep: boolean) => {
     await sandbox.stop();
     if (keep) {
-      const report = sandbox.logFiles().map((file) => `--- ${file} (last lines)\n${tail(file, 25)}`).join('\n');
+      const report = sandbox
+        .logFiles()
+        .map((file) => `--- ${file} (last lines)\n${tail(file, 25)}`)
+        .join('\n');
       process.stderr.write(`\nintegration tier: run directory KEPT at ${directory} (every server's log under logs/)\n${report}\n`);
     } else {
       fs.rmSync(directory, { recursive: true, force: true });
@@ -208,7 +267,10 @@ export async function bootHomeserver(options: { users: readonly DirectoryUser[];
     const pods = new Map<string, LoopbackPod>();
     for (const workload of workloads) {
       const root = path.join(directory, 'pods', workload.name);
-      pods.set(workload.name, materialize(workload, root, loopbackMapping(workload, root, config.images.effective.synapse), volumes, caPem));
+      pods.set(
+        workload.name,
+        materialize(workload, root, loopbackMapping(workload, root, config.images.effective.synapse), volumes, caPem),
+      );
     }
     const deviations = applyPendingFixes(pods);
     for (const deviation of deviations) process.stderr.write(`integration tier: DEVIATION from the shipped files: ${deviation}\n`);
@@ -221,19 +283,44 @@ export async function bootHomeserver(options: { users: readonly DirectoryUser[];
     const resolveProgram = ([program, ...args]: readonly string[]): [string, string[]] => [programs[program ?? ''] ?? program ?? '', args];
 
     // The cluster's network: client sockets, Service port translation, DNS.
-    const clientSockets = Array.from({ length: CLIENT_COUNT }, (_, index) => ({ socket: path.join(directory, 'sockets', `client-${index}.sock`), source: clientAddress(index), target: [POD_ADDRESSES.haproxy, 443] }));
-    const directSockets = (['synapse', 'media-repository'] as const).map((name) => ({ socket: path.join(directory, 'sockets', `direct-${name}.sock`), source: DIRECT_CLIENT_ADDRESS, target: [POD_ADDRESSES[name], 8008] }));
+    const clientSockets = Array.from({ length: CLIENT_COUNT }, (_, index) => ({
+      socket: path.join(directory, 'sockets', `client-${index}.sock`),
+      source: clientAddress(index),
+      target: [POD_ADDRESSES.haproxy, 443],
+    }));
+    const directSockets = (['synapse', 'media-repository'] as const).map((name) => ({
+      socket: path.join(directory, 'sockets', `direct-${name}.sock`),
+      source: DIRECT_CLIENT_ADDRESS,
+      target: [POD_ADDRESSES[name], 8008],
+    }));
     const services = workloads.flatMap((workload) =>
       workload.ports
         .filter((port) => port.servicePort !== undefined && port.servicePort !== port.containerPort)
-        .map((port) => ({ listen: [POD_ADDRESSES[workload.name as PodName], port.servicePort], target: [POD_ADDRESSES[workload.name as PodName], port.containerPort] })),
+        .map((port) => ({
+          listen: [POD_ADDRESSES[workload.name as PodName], port.servicePort],
+          target: [POD_ADDRESSES[workload.name as PodName], port.containerPort],
+        })),
     );
-    const bridge = sandbox.start('network', 'python3', [BRIDGE_SCRIPT, JSON.stringify({ clients: [...clientSockets, ...directSockets], services, dns: { listen: [NAMESERVER_ADDRESS, 53], hosts: hostsTable(homeserver) } })]);
-    await waitFor('the loopback network', deadline, async () => fs.readFileSync(bridge.logFile, 'utf8').includes('ready'), () => sandbox.assertRunning(bridge));
+    const bridge = sandbox.start('network', 'python3', [
+      BRIDGE_SCRIPT,
+      JSON.stringify({
+        clients: [...clientSockets, ...directSockets],
+        services,
+        dns: { listen: [NAMESERVER_ADDRESS, 53], hosts: hostsTable(homeserver) },
+      }),
+    ]);
+    await waitFor(
+      'the loopback network',
+      deadline,
+      async () => fs.readFileSync(bridge.logFile, 'utf8').includes('ready'),
+      () => sandbox.assertRunning(bridge),
+    );
 
     // Directory: the Bitnami image's layout is not Debian's, so render the same config for Debian's slapd.
     const ldap = pod('openldap');
-    const ldapPaths = Object.fromEntries(Object.entries(OPENLDAP_PATHS).map(([key, value]) => [key, `${ldap.root}${value}`])) as unknown as OpenLdapPaths;
+    const ldapPaths = Object.fromEntries(
+      Object.entries(OPENLDAP_PATHS).map(([key, value]) => [key, `${ldap.root}${value}`]),
+    ) as unknown as OpenLdapPaths;
     write(path.join(ldapPaths.configDirectory, 'slapd-config.ldif'), renderSlapdConfig(homeserver.directory, DEBIAN_LAYOUT, ldapPaths));
     fs.mkdirSync(ldapPaths.runtimeConfigDirectory, { recursive: true });
     runInitSteps(slapdInitCommands(DEBIAN_LAYOUT, homeserver.directory, ldapPaths));
@@ -246,26 +333,59 @@ export async function bootHomeserver(options: { users: readonly DirectoryUser[];
     const pgData = pgEnv.PGDATA ?? '';
     giveToServer(pg.root);
     fs.chmodSync(path.join(directory, 'pods'), 0o755);
-    const initdb = runAsServer(path.join(postgresBin, 'initdb'), ['-D', pgData, `--username=${pgEnv.POSTGRES_USER}`, `--pwfile=${pgEnv.POSTGRES_PASSWORD_FILE}`, ...(pgEnv.POSTGRES_INITDB_ARGS ?? '').split(' ')]);
+    const initdb = runAsServer(path.join(postgresBin, 'initdb'), [
+      '-D',
+      pgData,
+      `--username=${pgEnv.POSTGRES_USER}`,
+      `--pwfile=${pgEnv.POSTGRES_PASSWORD_FILE}`,
+      ...(pgEnv.POSTGRES_INITDB_ARGS ?? '').split(' '),
+    ]);
     if (initdb.status !== 0) throw new Error(`initdb failed: ${initdb.stderr}`);
     const [, ...pgArgs] = mapped(pg, pg.workload.args ?? []);
     const postgres = sandbox.start('postgres', path.join(postgresBin, 'postgres'), pgArgs, { env: { PGDATA: pgData }, asNobody: true });
-    const pgSocketDirectory = /unix_socket_directories=(.*)$/.exec(pgArgs.find((arg) => arg.startsWith('unix_socket_directories=')) ?? '')?.[1] ?? '';
+    const pgSocketDirectory =
+      /unix_socket_directories=(.*)$/.exec(pgArgs.find((arg) => arg.startsWith('unix_socket_directories=')) ?? '')?.[1] ?? '';
 
     // Redis: the rendered command as is.
     const redisPod = pod('redis');
     const redis = sandbox.start('redis', ...resolveProgram(mapped(redisPod, redisPod.workload.command ?? [])));
 
-    await waitFor('PostgreSQL', deadline, async () => run(path.join(postgresBin, 'pg_isready'), ['-h', pgSocketDirectory]).status === 0, () => sandbox.assertRunning(postgres));
+    await waitFor(
+      'PostgreSQL',
+      deadline,
+      async () => run(path.join(postgresBin, 'pg_isready'), ['-h', pgSocketDirectory]).status === 0,
+      () => sandbox.assertRunning(postgres),
+    );
     const password = volumes.get(SECRET_NAMES.database)?.password ?? '';
-    const created = run('psql', [`host=${pgSocketDirectory} dbname=postgres user=${pgEnv.POSTGRES_USER}`, '-XAtqc', `CREATE DATABASE ${pgEnv.POSTGRES_DB}`], { env: { PGPASSWORD: password } });
+    const created = run(
+      'psql',
+      [`host=${pgSocketDirectory} dbname=postgres user=${pgEnv.POSTGRES_USER}`, '-XAtqc', `CREATE DATABASE ${pgEnv.POSTGRES_DB}`],
+      { env: { PGPASSWORD: password } },
+    );
     if (created.status !== 0) throw new Error(`CREATE DATABASE failed: ${created.stderr}`);
-    await waitFor('Redis', deadline, () => sandbox.acceptsTcp(POD_ADDRESSES.redis, 6379), () => sandbox.assertRunning(redis));
-    await waitFor('OpenLDAP (through its Service port)', deadline, () => sandbox.acceptsTcp(POD_ADDRESSES.openldap, 636), () => sandbox.assertRunning(slapd));
+    await waitFor(
+      'Redis',
+      deadline,
+      () => sandbox.acceptsTcp(POD_ADDRESSES.redis, 6379),
+      () => sandbox.assertRunning(redis),
+    );
+    await waitFor(
+      'OpenLDAP (through its Service port)',
+      deadline,
+      () => sandbox.acceptsTcp(POD_ADDRESSES.openldap, 636),
+      () => sandbox.assertRunning(slapd),
+    );
 
     const ca = Buffer.from(caPem);
-    const direct = (name: 'synapse' | 'media-repository'): Endpoint => ({ label: `direct to ${name}`, socketPath: path.join(directory, 'sockets', `direct-${name}.sock`), address: DIRECT_CLIENT_ADDRESS, servername: names[name], ca });
-    const healthy = (name: 'synapse' | 'media-repository') => async () => (await call(direct(name), 'GET', '/health', { timeoutMs: 3_000 })).status === 200;
+    const direct = (name: 'synapse' | 'media-repository'): Endpoint => ({
+      label: `direct to ${name}`,
+      socketPath: path.join(directory, 'sockets', `direct-${name}.sock`),
+      address: DIRECT_CLIENT_ADDRESS,
+      servername: names[name],
+      ca,
+    });
+    const healthy = (name: 'synapse' | 'media-repository') => async () =>
+      (await call(direct(name), 'GET', '/health', { timeoutMs: 3_000 })).status === 200;
 
     // Synapse: init step (the 0600 pgpass copy), then the rendered command; the worker only once main has prepared the database.
     const startSynapse = (name: 'synapse' | 'media-repository'): SandboxProcess => {
@@ -290,18 +410,40 @@ export async function bootHomeserver(options: { users: readonly DirectoryUser[];
       const index = nextClient++;
       const socket = clientSockets[index];
       if (!socket) throw new Error(`more than ${CLIENT_COUNT} client identities requested`);
-      return { label, socketPath: socket.socket, address: socket.source, servername: homeserver.serverName.split(':')[0] ?? homeserver.serverName, ca };
+      return {
+        label,
+        socketPath: socket.socket,
+        address: socket.source,
+        servername: homeserver.serverName.split(':')[0] ?? homeserver.serverName,
+        ca,
+      };
     };
     const probe = gatewayClient('boot: gateway readiness');
     await waitFor(
       'the gateway (client API and media routes)',
       deadline,
-      async () => (await call(probe, 'GET', '/_matrix/client/versions', { timeoutMs: 3_000 })).status === 200 && (await call(probe, 'GET', '/_matrix/client/v1/media/config', { timeoutMs: 3_000 })).status === 401,
+      async () =>
+        (await call(probe, 'GET', '/_matrix/client/versions', { timeoutMs: 3_000 })).status === 200 &&
+        (await call(probe, 'GET', '/_matrix/client/v1/media/config', { timeoutMs: 3_000 })).status === 401,
       () => sandbox.assertRunning(haproxy),
     );
     const log = (name: string) => fs.readFileSync(path.join(directory, 'logs', `${name}.log`), 'utf8');
-    const exec = (command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) => sandbox.exec(command, args, 10_000, env);
-    return { config, homeserver, directory, pods, secretValues: values, deviations, bootMs: Date.now() - started, gatewayClient, direct, log, exec, stop };
+    const exec = (command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) =>
+      sandbox.exec(command, args, 10_000, env);
+    return {
+      config,
+      homeserver,
+      directory,
+      pods,
+      secretValues: values,
+      deviations,
+      bootMs: Date.now() - started,
+      gatewayClient,
+      direct,
+      log,
+      exec,
+      stop,
+    };
   } catch (error) {
     await stop(true);
     throw error;

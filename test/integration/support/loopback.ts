@@ -50,7 +50,8 @@ function pathPattern(paths: readonly string[]): RegExp {
 }
 
 export function toLoopback(text: string, mapping: LoopbackMapping): string {
-  let mapped = mapping.mountPaths.length > 0 ? text.replace(pathPattern(mapping.mountPaths), (mountPath) => `${mapping.root}${mountPath}`) : text;
+  let mapped =
+    mapping.mountPaths.length > 0 ? text.replace(pathPattern(mapping.mountPaths), (mountPath) => `${mapping.root}${mountPath}`) : text;
   for (const [from, to] of mapping.listen) mapped = mapped.split(from).join(to);
   return mapped;
 }
@@ -90,7 +91,8 @@ export const SYNAPSE_WILDCARD = '"0.0.0.0"';
 
 /** Service name of each pod, as the rendered configs and certificates name them. */
 export function serviceNames(homeserver: HomeserverSettings): Record<PodName, string> {
-  const name = (service: string, compartment: HomeserverCompartment) => `${service}.${homeserverNamespace(homeserver.name, compartment)}.svc`;
+  const name = (service: string, compartment: HomeserverCompartment) =>
+    `${service}.${homeserverNamespace(homeserver.name, compartment)}.svc`;
   return {
     openldap: name('openldap', 'directory'),
     synapse: name('synapse', 'homeserver'),

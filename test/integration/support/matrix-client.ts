@@ -39,12 +39,30 @@ export interface CallOptions {
 }
 
 export function call(endpoint: Endpoint, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
-  const body = options.json !== undefined ? Buffer.from(JSON.stringify(options.json)) : options.body !== undefined ? Buffer.from(options.body) : undefined;
-  const headers: Record<string, string> = { Host: endpoint.servername, ...(options.json !== undefined ? { 'Content-Type': 'application/json' } : {}), ...options.headers };
+  const body =
+    options.json !== undefined
+      ? Buffer.from(JSON.stringify(options.json))
+      : options.body !== undefined
+        ? Buffer.from(options.body)
+        : undefined;
+  const headers: Record<string, string> = {
+    Host: endpoint.servername,
+    ...(options.json !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    ...options.headers,
+  };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   return new Promise((resolve, reject) => {
     const request = https.request(
-      { socketPath: endpoint.socketPath, servername: endpoint.servername, ca: endpoint.ca, method, path, headers, agent: false, timeout: options.timeoutMs ?? 30_000 },
+      {
+        socketPath: endpoint.socketPath,
+        servername: endpoint.servername,
+        ca: endpoint.ca,
+        method,
+        path,
+        headers,
+        agent: false,
+        timeout: options.timeoutMs ?? 30_000,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -84,7 +102,12 @@ export function call(endpoint: Endpoint, method: string, path: string, options: 
 /** m.login.password with a user identifier, optionally asking for a refresh token. */
 export function login(endpoint: Endpoint, user: string, password: string, options: { refreshToken?: boolean } = {}): Promise<Answer> {
   return call(endpoint, 'POST', '/_matrix/client/v3/login', {
-    json: { type: 'm.login.password', identifier: { type: 'm.id.user', user }, password, ...(options.refreshToken ? { refresh_token: true } : {}) },
+    json: {
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user },
+      password,
+      ...(options.refreshToken ? { refresh_token: true } : {}),
+    },
   });
 }
 

@@ -26,13 +26,26 @@ function run(command: string, args: readonly string[]): void {
 /** Returns the venv's python, creating the venv first if needed (about a minute; psycopg2 builds against libpq-dev). */
 export function ensureSynapseServerVenv(): string {
   const version = deployedSynapseVersion();
-  const venv = cachedInPlace(toolCache(`synapse-${version}-postgres-redis-txredisapi-${TXREDISAPI_VERSION}-ldap3-${LDAP3_MODULE_VERSION}`), (directory) => {
-    // (postgresql-common ships a /usr/bin/pg_config wrapper too, which cannot build anything: check the header.)
-    if (!fs.existsSync('/usr/include/postgresql/libpq-fe.h')) throw new Error('psycopg2 builds from source against libpq: install Debian\'s libpq-dev (apt-get install libpq-dev)');
-    const python = path.join(directory, 'bin', 'python');
-    run('python3', ['-m', 'venv', directory]);
-    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `matrix-synapse[postgres,redis]==${version}`, `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`, `txredisapi==${TXREDISAPI_VERSION}`]);
-    run(python, ['-c', 'import psycopg2, txredisapi, ldap_auth_provider, synapse.app.homeserver']);
-  });
+  const venv = cachedInPlace(
+    toolCache(`synapse-${version}-postgres-redis-txredisapi-${TXREDISAPI_VERSION}-ldap3-${LDAP3_MODULE_VERSION}`),
+    (directory) => {
+      // (postgresql-common ships a /usr/bin/pg_config wrapper too, which cannot build anything: check the header.)
+      if (!fs.existsSync('/usr/include/postgresql/libpq-fe.h'))
+        throw new Error("psycopg2 builds from source against libpq: install Debian's libpq-dev (apt-get install libpq-dev)");
+      const python = path.join(directory, 'bin', 'python');
+      run('python3', ['-m', 'venv', directory]);
+      run(python, [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        `matrix-synapse[postgres,redis]==${version}`,
+        `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`,
+        `txredisapi==${TXREDISAPI_VERSION}`,
+      ]);
+      run(python, ['-c', 'import psycopg2, txredisapi, ldap_auth_provider, synapse.app.homeserver']);
+    },
+  );
   return path.join(venv, 'bin', 'python');
 }

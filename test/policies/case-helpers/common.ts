@@ -1,7 +1,22 @@
 /** Addresses and mutation helpers shared by the case tables. */
 import { blocks, isObject, type JsonObject, type JsonValue, type TerraformJson } from '../../../tfjson/terraform-json';
 import { escapeTemplateText, templateLiteral } from '../../../tfjson/terraform-template';
-import { add, address, body, child, claimVolume, containerAddress, copy, editConfigFile, emptyDirVolume, EXTERNAL_SECRETS_IMAGE, labelsOf, R, type Mutation, type ResourceRef } from '../fixtures';
+import {
+  add,
+  address,
+  body,
+  child,
+  claimVolume,
+  containerAddress,
+  copy,
+  editConfigFile,
+  emptyDirVolume,
+  EXTERNAL_SECRETS_IMAGE,
+  labelsOf,
+  R,
+  type Mutation,
+  type ResourceRef,
+} from '../fixtures';
 
 export const hsNamespace = address(R.homeserverNamespace);
 export const synapse = address(R.synapseDeployment);
@@ -22,7 +37,8 @@ export function addClaimUser(json: TerraformJson, name: string, namespace: Resou
   child(clone, 'metadata').namespace = `\${${address(namespace)}.metadata[0].name}`;
   child(clone, 'spec', 'template', 'spec').volume = [emptyDirVolume('tmp', '512Mi'), claimVolume('media', claim)];
   // A claim user only: no metrics port (LOG-02 would rightly want a PodMonitor for it).
-  for (const container of blocks(child(clone, 'spec', 'template', 'spec').container)) container.port = blocks(container.port).filter((port) => port.name !== 'metrics');
+  for (const container of blocks(child(clone, 'spec', 'template', 'spec').container))
+    container.port = blocks(container.port).filter((port) => port.name !== 'metrics');
   return add(json, { type: 'kubernetes_deployment_v1', name: `${name}_workload` }, clone);
 }
 

@@ -8,7 +8,9 @@ export const alertRule = address(R.alertRule);
 /** Every alerting rule of the PrometheusRule, in order. */
 export function alerts(j: TerraformJson): JsonObject[] {
   const groups = manifestSpecOf(j, R.alertRule).groups;
-  return (Array.isArray(groups) ? groups : []).flatMap((group) => (isObject(group) && Array.isArray(group.rules) ? group.rules.filter(isObject) : []));
+  return (Array.isArray(groups) ? groups : []).flatMap((group) =>
+    isObject(group) && Array.isArray(group.rules) ? group.rules.filter(isObject) : [],
+  );
 }
 
 export function alertNamed(j: TerraformJson, name: string): JsonObject {

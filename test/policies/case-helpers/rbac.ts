@@ -23,5 +23,6 @@ export function grant(rule: JsonObject, resource: ResourceRef = R.configReaderRo
 }
 
 export function addManifest(name: string, object: JsonObject): Mutation {
-  return (j) => void add(j, { type: 'kubernetes_manifest', name }, manifestResource({ apiVersion: 'rbac.authorization.k8s.io/v1', ...object }, false));
+  return (j) =>
+    void add(j, { type: 'kubernetes_manifest', name }, manifestResource({ apiVersion: 'rbac.authorization.k8s.io/v1', ...object }, false));
 }

@@ -19,7 +19,9 @@ export function makeGeneratedOnce(json: TerraformJson): JsonObject {
   const spec = esSpec(json);
   delete spec.data;
   delete spec.secretStoreRef;
-  spec.dataFrom = [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'alphanumeric-64' } } }];
+  spec.dataFrom = [
+    { sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: 'alphanumeric-64' } } },
+  ];
   spec.refreshPolicy = 'CreatedOnce';
   spec.refreshInterval = '0s';
   child(spec, 'target').immutable = true;

@@ -11,8 +11,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MaterializedVolume } from './volumes';
 import type { Container, Pod } from './pod-types';
+import type { MaterializedVolume } from './volumes';
 
 /** What an image brings: its entrypoint and files, its default user. The binaries are built from source. */
 export interface ImageRuntime {
@@ -59,8 +59,11 @@ export function containerIdentity(pod: Pod, container: Container, image: ImageRu
   const podContext = pod.spec.securityContext ?? {};
   const user = container.securityContext?.runAsUser ?? podContext.runAsUser ?? image.user;
   const group = container.securityContext?.runAsGroup ?? podContext.runAsGroup ?? image.group;
-  const groups = [...new Set([group, ...(podContext.fsGroup === undefined ? [] : [podContext.fsGroup]), ...(podContext.supplementalGroups ?? [])])];
-  if ((container.securityContext?.runAsNonRoot ?? podContext.runAsNonRoot) && user === 0) throw new Error(`container "${container.name}" must not run as root (runAsNonRoot) but would run as uid 0`);
+  const groups = [
+    ...new Set([group, ...(podContext.fsGroup === undefined ? [] : [podContext.fsGroup]), ...(podContext.supplementalGroups ?? [])]),
+  ];
+  if ((container.securityContext?.runAsNonRoot ?? podContext.runAsNonRoot) && user === 0)
+    throw new Error(`container "${container.name}" must not run as root (runAsNonRoot) but would run as uid 0`);
   return { user, group, groups };
 }
 
@@ -72,24 +75,70 @@ export function sandboxedCommand(
   pod: Pod,
   container: Container,
   image: ImageRuntime,
-  options: { netns: string; volumes: ReadonlyMap<string, MaterializedVolume>; environment: ReadonlyMap<string, string>; argv: readonly string[]; files: SandboxFiles },
+  options: {
+    netns: string;
+    volumes: ReadonlyMap<string, MaterializedVolume>;
+    environment: ReadonlyMap<string, string>;
+    argv: readonly string[];
+    files: SandboxFiles;
+  },
 ): string[] {
   const { user, group, groups } = containerIdentity(pod, container, image);
-  const bwrap: string[] = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', pod.spec.hostname ?? pod.metadata.name];
+  const bwrap: string[] = [
+    '--die-with-parent',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--hostname',
+    pod.spec.hostname ?? pod.metadata.name,
+  ];
   if (image.base === 'os') {
-    bwrap.push('--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64');
+    bwrap.push(
+      '--ro-bind',
+      '/usr',
+      '/usr',
+      '--symlink',
+      'usr/bin',
+      '/bin',
+      '--symlink',
+      'usr/sbin',
+      '/sbin',
+      '--symlink',
+      'usr/lib',
+      '/lib',
+      '--symlink',
+      'usr/lib64',
+      '/lib64',
+    );
     bwrap.push('--ro-bind', '/etc', '/etc');
   } else {
     // A distroless base: CA roots and name resolution files, nothing more.
     bwrap.push('--perms', '0755', '--dir', '/etc', '--perms', '0755', '--dir', '/etc/ssl', '--ro-bind', '/etc/ssl/certs', '/etc/ssl/certs');
   }
   bwrap.push('--ro-bind', options.files.hosts, '/etc/hosts', '--ro-bind', options.files.resolvConf, '/etc/resolv.conf');
-  bwrap.push('--proc', '/proc', '--dev', '/dev', '--perms', '0755', '--dir', path.dirname(RUN_AS), '--ro-bind', options.files.runAs, RUN_AS);
+  bwrap.push(
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--perms',
+    '0755',
+    '--dir',
+    path.dirname(RUN_AS),
+    '--ro-bind',
+    options.files.runAs,
+    RUN_AS,
+  );
   // An image file whose directory exists on the machine (e.g. /usr/local/bin) gets a fresh layer there.
   const shadowed = new Set<string>();
   for (const target of Object.keys(image.files)) {
     const parent = path.dirname(target);
-    if (image.base === 'os' && (parent.startsWith('/usr/') || parent.startsWith('/etc/')) && fs.existsSync(parent) && !shadowed.has(parent)) {
+    if (
+      image.base === 'os' &&
+      (parent.startsWith('/usr/') || parent.startsWith('/etc/')) &&
+      fs.existsSync(parent) &&
+      !shadowed.has(parent)
+    ) {
       shadowed.add(parent);
       bwrap.push('--tmpfs', parent);
     }
@@ -121,12 +170,31 @@ export function sandboxedCommand(
     bwrap.push(volume.readOnly || mount.readOnly ? '--ro-bind' : '--bind', source, mount.mountPath);
   }
   // Directories the image has but the stand-in root lacks; writable only where a volume is mounted.
-  for (const directory of ['/tmp', '/var/tmp', '/run']) if (!made.has(directory)) bwrap.push('--perms', directory === '/run' ? '0755' : '1777', '--dir', directory);
+  for (const directory of ['/tmp', '/var/tmp', '/run'])
+    if (!made.has(directory)) bwrap.push('--perms', directory === '/run' ? '0755' : '1777', '--dir', directory);
   if (container.securityContext?.readOnlyRootFilesystem) bwrap.push('--remount-ro', '/');
   bwrap.push('--chdir', container.workingDir ?? image.workingDir ?? '/');
   bwrap.push('--clearenv');
-  const environment = new Map<string, string>([['PATH', DEFAULT_PATH], ['HOSTNAME', pod.spec.hostname ?? pod.metadata.name], ...Object.entries(image.env ?? {}), ...options.environment]);
+  const environment = new Map<string, string>([
+    ['PATH', DEFAULT_PATH],
+    ['HOSTNAME', pod.spec.hostname ?? pod.metadata.name],
+    ...Object.entries(image.env ?? {}),
+    ...options.environment,
+  ]);
   for (const [name, value] of environment) bwrap.push('--setenv', name, value);
 
-  return ['/bin/ip', 'netns', 'exec', options.netns, '/usr/bin/bwrap', ...bwrap, '--', RUN_AS, String(user), String(group), groups.join(','), ...options.argv];
+  return [
+    '/bin/ip',
+    'netns',
+    'exec',
+    options.netns,
+    '/usr/bin/bwrap',
+    ...bwrap,
+    '--',
+    RUN_AS,
+    String(user),
+    String(group),
+    groups.join(','),
+    ...options.argv,
+  ];
 }

@@ -51,7 +51,18 @@ function fieldValue(pod: Pod, fieldPath: string, addresses: PodAddresses): strin
   }
 }
 
-const BINARY_SI: Readonly<Record<string, number>> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12, m: 1e-3, '': 1 };
+const BINARY_SI: Readonly<Record<string, number>> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  m: 1e-3,
+  '': 1,
+};
 
 function quantity(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -68,7 +79,12 @@ function resourceValue(container: Container, resource: string, divisor: string |
   return String(Math.ceil(value / (quantity(divisor ?? '1') ?? 1)));
 }
 
-export async function containerEnvironment(kube: KubeClient, pod: Pod, container: Container, addresses: PodAddresses): Promise<Map<string, string>> {
+export async function containerEnvironment(
+  kube: KubeClient,
+  pod: Pod,
+  container: Container,
+  addresses: PodAddresses,
+): Promise<Map<string, string>> {
   const namespace = pod.metadata.namespace;
   const cache = new Map<string, Readonly<Record<string, string>> | undefined>();
   const read = async (kind: 'secrets' | 'configmaps', name: string): Promise<Readonly<Record<string, string>> | undefined> => {
@@ -76,7 +92,12 @@ export async function containerEnvironment(kube: KubeClient, pod: Pod, container
     if (!cache.has(key)) {
       const object = await kube.get<KubeObject & { data?: Record<string, string> }>(`/api/v1/namespaces/${namespace}/${kind}/${name}`);
       const data = object?.data;
-      cache.set(key, data && kind === 'secrets' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) : data);
+      cache.set(
+        key,
+        data && kind === 'secrets'
+          ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]))
+          : data,
+      );
     }
     return cache.get(key);
   };
@@ -101,7 +122,10 @@ export async function containerEnvironment(kube: KubeClient, pod: Pod, container
     } else if (from.fieldRef) {
       environment.set(variable.name, fieldValue(pod, from.fieldRef.fieldPath, addresses));
     } else if (from.resourceFieldRef) {
-      const target = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((candidate) => candidate.name === (from.resourceFieldRef?.containerName ?? container.name)) ?? container;
+      const target =
+        [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find(
+          (candidate) => candidate.name === (from.resourceFieldRef?.containerName ?? container.name),
+        ) ?? container;
       environment.set(variable.name, resourceValue(target, from.resourceFieldRef.resource, from.resourceFieldRef.divisor));
     } else {
       const reference = from.secretKeyRef ?? from.configMapKeyRef;

@@ -14,7 +14,11 @@ interface ServiceObject extends KubeObject {
 }
 
 interface EndpointSliceObject extends KubeObject {
-  readonly endpoints?: readonly { readonly addresses: readonly string[]; readonly hostname?: string; readonly conditions?: { readonly ready?: boolean } }[];
+  readonly endpoints?: readonly {
+    readonly addresses: readonly string[];
+    readonly hostname?: string;
+    readonly conditions?: { readonly ready?: boolean };
+  }[];
 }
 
 const CLUSTER_DOMAIN = 'cluster.local';
@@ -24,15 +28,25 @@ function namesOf(name: string, namespace: string): string[] {
 }
 
 export async function hostsTable(kube: KubeClient, apiServerAddress: string): Promise<string> {
-  const [services, slices] = await Promise.all([kube.list<ServiceObject>('/api/v1/services'), kube.list<EndpointSliceObject>('/apis/discovery.k8s.io/v1/endpointslices')]);
-  const lines = ['127.0.0.1 localhost', '::1 localhost', `${apiServerAddress} ${['kubernetes', 'kubernetes.default', ...namesOf('kubernetes', 'default')].join(' ')}`];
+  const [services, slices] = await Promise.all([
+    kube.list<ServiceObject>('/api/v1/services'),
+    kube.list<EndpointSliceObject>('/apis/discovery.k8s.io/v1/endpointslices'),
+  ]);
+  const lines = [
+    '127.0.0.1 localhost',
+    '::1 localhost',
+    `${apiServerAddress} ${['kubernetes', 'kubernetes.default', ...namesOf('kubernetes', 'default')].join(' ')}`,
+  ];
   const readyBy = new Map<string, { address: string; hostname?: string }[]>();
   for (const slice of slices) {
     const service = slice.metadata.labels?.['kubernetes.io/service-name'];
     if (!service) continue;
     const key = `${slice.metadata.namespace}/${service}`;
     const ready = (slice.endpoints ?? []).filter((endpoint) => endpoint.conditions?.ready !== false && endpoint.addresses[0]);
-    readyBy.set(key, [...(readyBy.get(key) ?? []), ...ready.map((endpoint) => ({ address: endpoint.addresses[0] ?? '', hostname: endpoint.hostname }))]);
+    readyBy.set(key, [
+      ...(readyBy.get(key) ?? []),
+      ...ready.map((endpoint) => ({ address: endpoint.addresses[0] ?? '', hostname: endpoint.hostname })),
+    ]);
   }
   for (const service of services) {
     const { name, namespace = 'default' } = service.metadata;
@@ -42,7 +56,8 @@ export async function hostsTable(kube: KubeClient, apiServerAddress: string): Pr
     const first = endpoints[0];
     if (first) lines.push(`${first.address} ${namesOf(name, namespace).join(' ')}`);
     if (headless) {
-      for (const endpoint of endpoints) if (endpoint.hostname) lines.push(`${endpoint.address} ${namesOf(`${endpoint.hostname}.${name}`, namespace).join(' ')}`);
+      for (const endpoint of endpoints)
+        if (endpoint.hostname) lines.push(`${endpoint.address} ${namesOf(`${endpoint.hostname}.${name}`, namespace).join(' ')}`);
     }
   }
   return `${lines.join('\n')}\n`;

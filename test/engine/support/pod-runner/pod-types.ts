@@ -33,8 +33,18 @@ export interface ProjectedSource {
 
 export interface Volume {
   readonly name: string;
-  readonly secret?: { readonly secretName: string; readonly items?: readonly KeyToPath[]; readonly defaultMode?: number; readonly optional?: boolean };
-  readonly configMap?: { readonly name: string; readonly items?: readonly KeyToPath[]; readonly defaultMode?: number; readonly optional?: boolean };
+  readonly secret?: {
+    readonly secretName: string;
+    readonly items?: readonly KeyToPath[];
+    readonly defaultMode?: number;
+    readonly optional?: boolean;
+  };
+  readonly configMap?: {
+    readonly name: string;
+    readonly items?: readonly KeyToPath[];
+    readonly defaultMode?: number;
+    readonly optional?: boolean;
+  };
   readonly projected?: { readonly sources: readonly ProjectedSource[]; readonly defaultMode?: number };
   readonly emptyDir?: { readonly medium?: string; readonly sizeLimit?: string };
   readonly persistentVolumeClaim?: { readonly claimName: string; readonly readOnly?: boolean };
@@ -66,7 +76,13 @@ export interface EnvFromSource {
 }
 
 export interface ProbeSpec {
-  readonly httpGet?: { readonly path?: string; readonly port: number | string; readonly host?: string; readonly scheme?: 'HTTP' | 'HTTPS'; readonly httpHeaders?: readonly { readonly name: string; readonly value: string }[] };
+  readonly httpGet?: {
+    readonly path?: string;
+    readonly port: number | string;
+    readonly host?: string;
+    readonly scheme?: 'HTTP' | 'HTTPS';
+    readonly httpHeaders?: readonly { readonly name: string; readonly value: string }[];
+  };
   readonly tcpSocket?: { readonly port: number | string; readonly host?: string };
   readonly exec?: { readonly command: readonly string[] };
   readonly initialDelaySeconds?: number;
@@ -132,7 +148,13 @@ export interface PodSpec {
 export interface ContainerState {
   readonly waiting?: { readonly reason: string; readonly message?: string };
   readonly running?: { readonly startedAt: string };
-  readonly terminated?: { readonly exitCode: number; readonly reason: string; readonly startedAt?: string; readonly finishedAt: string; readonly message?: string };
+  readonly terminated?: {
+    readonly exitCode: number;
+    readonly reason: string;
+    readonly startedAt?: string;
+    readonly finishedAt: string;
+    readonly message?: string;
+  };
 }
 
 export interface ContainerStatus {

@@ -12,11 +12,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { projectRoot } from '../../../../config/project-root';
 import { buildGoProgram } from '../../../support/go-build';
+import type { SandboxProcess } from '../../../support/sandbox';
 import type { Cluster } from '../control-plane';
 import { type KubeClient } from '../kube-client';
 import { POD_NETWORK, API_SERVER_PORT, type Tier } from '../tier';
-import type { SandboxProcess } from '../../../support/sandbox';
-import { containerArgv, containerIdentity, sandboxedCommand, type ImageCatalogue, type ImageRuntime, type SandboxFiles } from './container-command';
+import {
+  containerArgv,
+  containerIdentity,
+  sandboxedCommand,
+  type ImageCatalogue,
+  type ImageRuntime,
+  type SandboxFiles,
+} from './container-command';
 import { containerEnvironment, expandReferences, type PodAddresses } from './environment';
 import { hostsTable, writeInPlace } from './hosts';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, ProbeSpec } from './pod-types';
@@ -99,7 +106,10 @@ class RunningPod {
       nextStartAt: 0,
       startedAt: 0,
     });
-    this.containers = [...(pod.spec.initContainers ?? []).map((container) => run(container, true)), ...pod.spec.containers.map((container) => run(container, false))];
+    this.containers = [
+      ...(pod.spec.initContainers ?? []).map((container) => run(container, true)),
+      ...pod.spec.containers.map((container) => run(container, false)),
+    ];
   }
 
   get key(): string {
@@ -111,7 +121,12 @@ class RunningPod {
     const main = this.containers.filter((run) => !run.init);
     const initialized = init.every((run) => run.state.terminated?.exitCode === 0);
     const containersReady = main.every((run) => run.ready);
-    const condition = (type: string, status: boolean, reason?: string): PodCondition => ({ type, status: status ? 'True' : 'False', ...(status || !reason ? {} : { reason }), lastTransitionTime: this.startTime });
+    const condition = (type: string, status: boolean, reason?: string): PodCondition => ({
+      type,
+      status: status ? 'True' : 'False',
+      ...(status || !reason ? {} : { reason }),
+      lastTransitionTime: this.startTime,
+    });
     const statusOf = (run: ContainerRun): ContainerStatus => ({
       name: run.container.name,
       image: run.container.image,
@@ -176,7 +191,11 @@ export class PodRunner {
     this.resolvFile = path.join(this.directory, 'resolv.conf');
     fs.writeFileSync(this.hostsFile, '127.0.0.1 localhost\n');
     fs.writeFileSync(this.resolvFile, 'nameserver 127.0.0.1\noptions ndots:1\n');
-    this.sandboxFiles = { hosts: this.hostsFile, resolvConf: this.resolvFile, runAs: buildGoProgram(path.join(projectRoot(), 'test', 'tools', 'engine-run-as'), 'engine-run-as') };
+    this.sandboxFiles = {
+      hosts: this.hostsFile,
+      resolvConf: this.resolvFile,
+      runAs: buildGoProgram(path.join(projectRoot(), 'test', 'tools', 'engine-run-as'), 'engine-run-as'),
+    };
   }
 
   private get kube(): KubeClient {
@@ -208,7 +227,8 @@ export class PodRunner {
       const seen = new Set(served.map((pod) => pod.metadata.uid));
       for (const pod of served) {
         const running = this.pods.get(pod.metadata.uid);
-        if (!running && !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed') this.admit(pod);
+        if (!running && !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed')
+          this.admit(pod);
         else if (running && pod.metadata.deletionTimestamp && !running.terminating) void this.delete(running, pod);
         else if (running) await this.reconcile(running, pod);
       }
@@ -293,7 +313,13 @@ export class PodRunner {
     const image = this.image(run.container);
     const environment = await containerEnvironment(this.kube, pod, run.container, this.addresses(running));
     const argv = containerArgv(run.container, image).map((argument) => expandReferences(argument, environment));
-    const command = sandboxedCommand(pod, run.container, image, { netns: running.netns, volumes: running.volumes, environment, argv, files: this.sandboxFiles });
+    const command = sandboxedCommand(pod, run.container, image, {
+      netns: running.netns,
+      volumes: running.volumes,
+      environment,
+      argv,
+      files: this.sandboxFiles,
+    });
     const name = `pod_${pod.metadata.namespace}_${pod.metadata.name}_${run.container.name}${run.restartCount > 0 ? `_${run.restartCount}` : ''}`;
     const [program, ...args] = command;
     run.process = this.tier.start(name, program ?? '', args);
@@ -305,7 +331,15 @@ export class PodRunner {
     run.nextProbeAt = Date.now() + (run.container.readinessProbe?.initialDelaySeconds ?? 0) * 1000;
     run.state = { running: { startedAt: now() } };
     const { user } = containerIdentity(pod, run.container, image);
-    this.records.push({ namespace: pod.metadata.namespace, pod: pod.metadata.name, container: run.container.name, image: run.container.image, user, argv, logFile: this.tier.logFile(name) });
+    this.records.push({
+      namespace: pod.metadata.namespace,
+      pod: pod.metadata.name,
+      container: run.container.name,
+      image: run.container.image,
+      user,
+      argv,
+      logFile: this.tier.logFile(name),
+    });
   }
 
   private exitCodeOf(run: ContainerRun): number | undefined {
@@ -362,7 +396,10 @@ export class PodRunner {
         await this.probe(running, run);
       }
       const main = running.containers.filter((candidate) => !candidate.init);
-      const done = main.every((run) => run.state.terminated && !(restartPolicy === 'Always' || (restartPolicy === 'OnFailure' && run.state.terminated.exitCode !== 0)));
+      const done = main.every(
+        (run) =>
+          run.state.terminated && !(restartPolicy === 'Always' || (restartPolicy === 'OnFailure' && run.state.terminated.exitCode !== 0)),
+      );
       if (done) {
         running.phase = main.every((run) => run.state.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
         running.finished = true;
@@ -382,9 +419,18 @@ export class PodRunner {
   }
 
   private recordExit(run: ContainerRun, code: number, restartPolicy: string): void {
-    run.state = { terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: new Date(run.startedAt).toISOString(), finishedAt: now() } };
+    run.state = {
+      terminated: {
+        exitCode: code,
+        reason: code === 0 ? 'Completed' : 'Error',
+        startedAt: new Date(run.startedAt).toISOString(),
+        finishedAt: now(),
+      },
+    };
     run.ready = false;
-    const record = [...this.records].reverse().find((candidate) => candidate.container === run.container.name && candidate.exitCode === undefined);
+    const record = [...this.records]
+      .reverse()
+      .find((candidate) => candidate.container === run.container.name && candidate.exitCode === undefined);
     if (record) record.exitCode = code;
     // CrashLoopBackOff, compressed: 2 s doubling to 20 s.
     if (restartPolicy !== 'Never') run.nextStartAt = Date.now() + Math.min(2_000 * 2 ** run.restartCount, 20_000);
@@ -421,13 +467,37 @@ export class PodRunner {
     if (probe.httpGet) {
       const { httpGet } = probe;
       const headers = Object.fromEntries((httpGet.httpHeaders ?? []).map((header) => [header.name, header.value]));
-      return (await this.tier.probe({ kind: 'http', host: httpGet.host ?? running.address, port: this.portOf(run, httpGet.port), path: httpGet.path ?? '/', scheme: httpGet.scheme ?? 'HTTP', headers, timeoutMs })).ok;
+      return (
+        await this.tier.probe({
+          kind: 'http',
+          host: httpGet.host ?? running.address,
+          port: this.portOf(run, httpGet.port),
+          path: httpGet.path ?? '/',
+          scheme: httpGet.scheme ?? 'HTTP',
+          headers,
+          timeoutMs,
+        })
+      ).ok;
     }
-    if (probe.tcpSocket) return (await this.tier.probe({ kind: 'tcp', host: probe.tcpSocket.host ?? running.address, port: this.portOf(run, probe.tcpSocket.port), timeoutMs })).ok;
+    if (probe.tcpSocket)
+      return (
+        await this.tier.probe({
+          kind: 'tcp',
+          host: probe.tcpSocket.host ?? running.address,
+          port: this.portOf(run, probe.tcpSocket.port),
+          timeoutMs,
+        })
+      ).ok;
     if (probe.exec) {
       const image = this.image(run.container);
       const environment = await containerEnvironment(this.kube, running.pod, run.container, this.addresses(running));
-      const command = sandboxedCommand(running.pod, run.container, image, { netns: running.netns, volumes: running.volumes, environment, argv: probe.exec.command, files: this.sandboxFiles });
+      const command = sandboxedCommand(running.pod, run.container, image, {
+        netns: running.netns,
+        volumes: running.volumes,
+        environment,
+        argv: probe.exec.command,
+        files: this.sandboxFiles,
+      });
       const [program, ...args] = command;
       return (await this.tier.run(program ?? '', args, { timeoutMs: Math.max(timeoutMs, 5_000) })).status === 0;
     }
@@ -468,7 +538,9 @@ export class PodRunner {
   private async delete(running: RunningPod, observed: Pod): Promise<void> {
     const graceMs = Math.min((observed.spec.terminationGracePeriodSeconds ?? 30) * 1000, 10_000);
     await this.terminate(running, graceMs);
-    await this.kube.delete(`/api/v1/namespaces/${observed.metadata.namespace}/pods/${observed.metadata.name}`, { gracePeriodSeconds: 0 }).catch((error: unknown) => this.errors.push(`delete ${running.key}: ${String(error)}`));
+    await this.kube
+      .delete(`/api/v1/namespaces/${observed.metadata.namespace}/pods/${observed.metadata.name}`, { gracePeriodSeconds: 0 })
+      .catch((error: unknown) => this.errors.push(`delete ${running.key}: ${String(error)}`));
   }
 
   private async terminate(running: RunningPod, graceMs: number): Promise<void> {

@@ -84,7 +84,11 @@ export class VolumeWriter {
     const response = await this.kube.request<{ status?: { token?: string } }>('POST', apiPath, {
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenRequest',
-      spec: { ...(audience ? { audiences: [audience] } : {}), expirationSeconds, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: this.pod.metadata.name, uid: this.pod.metadata.uid } },
+      spec: {
+        ...(audience ? { audiences: [audience] } : {}),
+        expirationSeconds,
+        boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: this.pod.metadata.name, uid: this.pod.metadata.uid },
+      },
     });
     if (response.status !== 201 || !response.body.status?.token) {
       if (response.status === 404) throw new VolumeNotReady(`serviceaccount "${serviceAccount}" not found`);
@@ -120,7 +124,14 @@ export class VolumeWriter {
     fs.chmodSync(file, mode | mask);
   }
 
-  private addKeys(files: Map<string, DesiredFile>, data: Map<string, Buffer>, items: readonly KeyToPath[] | undefined, defaultMode: number, optional: boolean | undefined, source: string): void {
+  private addKeys(
+    files: Map<string, DesiredFile>,
+    data: Map<string, Buffer>,
+    items: readonly KeyToPath[] | undefined,
+    defaultMode: number,
+    optional: boolean | undefined,
+    source: string,
+  ): void {
     const selected: readonly KeyToPath[] = items ?? [...data.keys()].map((key) => ({ key, path: key }));
     for (const item of selected) {
       const content = data.get(item.key);
@@ -142,7 +153,8 @@ export class VolumeWriter {
       const { name, items, defaultMode, optional } = volume.configMap;
       this.addKeys(files, await this.configMapData(name, optional), items, defaultMode ?? 0o644, optional, `configmap "${name}"`);
     } else if (volume.downwardAPI) {
-      for (const item of volume.downwardAPI.items ?? []) files.set(item.path, { content: this.downward(item), mode: item.mode ?? volume.downwardAPI.defaultMode ?? 0o644 });
+      for (const item of volume.downwardAPI.items ?? [])
+        files.set(item.path, { content: this.downward(item), mode: item.mode ?? volume.downwardAPI.defaultMode ?? 0o644 });
     } else if (volume.projected) {
       const defaultMode = volume.projected.defaultMode ?? 0o644;
       for (const source of volume.projected.sources) {
@@ -165,7 +177,8 @@ export class VolumeWriter {
           const { name, items, optional } = source.configMap;
           this.addKeys(files, await this.configMapData(name, optional), items, defaultMode, optional, `configmap "${name}"`);
         } else if (source.downwardAPI) {
-          for (const item of source.downwardAPI.items ?? []) files.set(item.path, { content: this.downward(item), mode: item.mode ?? defaultMode });
+          for (const item of source.downwardAPI.items ?? [])
+            files.set(item.path, { content: this.downward(item), mode: item.mode ?? defaultMode });
         }
       }
     } else {
@@ -201,7 +214,8 @@ export class VolumeWriter {
   /** Writes one volume below the pod's directory (or resolves its PersistentVolume). */
   async write(volume: Volume): Promise<MaterializedVolume> {
     const directory = path.join(this.root, 'volumes', volume.name);
-    if (volume.persistentVolumeClaim) return this.claim(volume.persistentVolumeClaim.claimName, volume.persistentVolumeClaim.readOnly ?? false);
+    if (volume.persistentVolumeClaim)
+      return this.claim(volume.persistentVolumeClaim.claimName, volume.persistentVolumeClaim.readOnly ?? false);
     fs.mkdirSync(directory, { recursive: true });
     if (volume.emptyDir) {
       fs.chmodSync(directory, 0o777);
@@ -246,10 +260,15 @@ export class VolumeWriter {
 
   private async claim(claimName: string, readOnly: boolean): Promise<MaterializedVolume> {
     const namespace = this.pod.metadata.namespace;
-    const claim = await this.kube.get<KubeObject & { spec?: { volumeName?: string }; status?: { phase?: string } }>(`/api/v1/namespaces/${namespace}/persistentvolumeclaims/${claimName}`);
+    const claim = await this.kube.get<KubeObject & { spec?: { volumeName?: string }; status?: { phase?: string } }>(
+      `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${claimName}`,
+    );
     if (!claim) throw new VolumeNotReady(`persistentvolumeclaim "${claimName}" not found`);
-    if (claim.status?.phase !== 'Bound' || !claim.spec?.volumeName) throw new VolumeNotReady(`persistentvolumeclaim "${claimName}" is not bound`);
-    const volume = await this.kube.get<KubeObject & { spec?: { hostPath?: { path: string } } }>(`/api/v1/persistentvolumes/${claim.spec.volumeName}`);
+    if (claim.status?.phase !== 'Bound' || !claim.spec?.volumeName)
+      throw new VolumeNotReady(`persistentvolumeclaim "${claimName}" is not bound`);
+    const volume = await this.kube.get<KubeObject & { spec?: { hostPath?: { path: string } } }>(
+      `/api/v1/persistentvolumes/${claim.spec.volumeName}`,
+    );
     const hostPath = volume?.spec?.hostPath?.path;
     if (!hostPath) throw new Error(`persistentvolume "${claim.spec.volumeName}" is not a hostPath volume made by the tier`);
     fs.mkdirSync(hostPath, { recursive: true });

@@ -24,7 +24,12 @@ export function buildKey(parts: readonly (string | Buffer)[]): string {
 /** The sha256 of files (relative names included), for keys over sources kept in the repo. */
 export function filesDigest(directory: string, files: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const file of [...files].sort()) hash.update(file).update('\0').update(fs.readFileSync(path.join(directory, file))).update('\0');
+  for (const file of [...files].sort())
+    hash
+      .update(file)
+      .update('\0')
+      .update(fs.readFileSync(path.join(directory, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 

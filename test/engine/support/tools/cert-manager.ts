@@ -34,7 +34,8 @@ function copyModule(source: string, target: string): void {
   fs.cpSync(source, target, { recursive: true });
   const visit = (directory: string) => {
     fs.chmodSync(directory, 0o755);
-    for (const entry of fs.readdirSync(directory, { withFileTypes: true })) if (entry.isDirectory()) visit(path.join(directory, entry.name));
+    for (const entry of fs.readdirSync(directory, { withFileTypes: true }))
+      if (entry.isDirectory()) visit(path.join(directory, entry.name));
   };
   visit(target);
 }
@@ -57,7 +58,11 @@ export function ensureCertManagerBinary(component: CertManagerComponent): string
 export type CertManagerBinaries = Readonly<Record<CertManagerComponent, string>>;
 
 export function ensureCertManagerBinaries(): CertManagerBinaries {
-  return { controller: ensureCertManagerBinary('controller'), webhook: ensureCertManagerBinary('webhook'), cainjector: ensureCertManagerBinary('cainjector') };
+  return {
+    controller: ensureCertManagerBinary('controller'),
+    webhook: ensureCertManagerBinary('webhook'),
+    cainjector: ensureCertManagerBinary('cainjector'),
+  };
 }
 
 /** The module's plain CRDs (deploy/crds/*.yaml, the same the chart templates), sorted absolute paths. */

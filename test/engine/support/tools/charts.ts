@@ -28,7 +28,12 @@ interface ChartPackage {
 export const CHART_PACKAGES = {
   'cert-manager': { archive: SOURCE_ARCHIVES.certManagerChart, version: 'v1.21.1', appVersion: 'v1.21.1', droppedDependencies: [] },
   'trust-manager': { archive: SOURCE_ARCHIVES.trustManagerChart, version: 'v0.22.1', appVersion: 'v0.22.1', droppedDependencies: [] },
-  'external-secrets': { archive: SOURCE_ARCHIVES.externalSecretsChart, version: '2.9.0', appVersion: 'v2.9.0', droppedDependencies: ['bitwarden-sdk-server'] },
+  'external-secrets': {
+    archive: SOURCE_ARCHIVES.externalSecretsChart,
+    version: '2.9.0',
+    appVersion: 'v2.9.0',
+    droppedDependencies: ['bitwarden-sdk-server'],
+  },
   // The chart's own appVersion (the OpenBao release it was made for); the deployment sets the image.
   openbao: { archive: SOURCE_ARCHIVES.openbaoChart, version: '0.29.0', appVersion: 'v2.6.1', droppedDependencies: [] },
 } as const satisfies Record<string, ChartPackage>;
@@ -41,7 +46,12 @@ const CHART_PREPARATION = 1;
 
 function helm(args: readonly string[], scratch: string): string {
   // helm's own config, cache and plugins stay out of the user's home.
-  const env = { ...process.env, HELM_CACHE_HOME: path.join(scratch, 'helm-cache'), HELM_CONFIG_HOME: path.join(scratch, 'helm-config'), HELM_DATA_HOME: path.join(scratch, 'helm-data') };
+  const env = {
+    ...process.env,
+    HELM_CACHE_HOME: path.join(scratch, 'helm-cache'),
+    HELM_CONFIG_HOME: path.join(scratch, 'helm-config'),
+    HELM_DATA_HOME: path.join(scratch, 'helm-data'),
+  };
   const result = spawnSync(ensureHelm(), [...args], { env, encoding: 'utf8', timeout: 5 * 60_000, maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${result.stderr}${result.error?.message ?? ''}`);
   return result.stdout;
@@ -52,7 +62,9 @@ function dropDependencies(chartDirectory: string, dropped: readonly string[]): v
   const file = path.join(chartDirectory, 'Chart.yaml');
   const metadata = YAML.parseDocument(fs.readFileSync(file, 'utf8'));
   const dependencies: unknown = metadata.toJS().dependencies;
-  const kept = Array.isArray(dependencies) ? dependencies.filter((dependency: { name?: unknown }) => !dropped.includes(String(dependency.name))) : [];
+  const kept = Array.isArray(dependencies)
+    ? dependencies.filter((dependency: { name?: unknown }) => !dropped.includes(String(dependency.name)))
+    : [];
   if (kept.length > 0) metadata.set('dependencies', kept);
   else metadata.delete('dependencies');
   fs.writeFileSync(file, metadata.toString());
@@ -72,7 +84,9 @@ function prepare(chart: PackagedChart, directory: string, scratch: string): void
  * `index.yaml` with relative URLs; built once per machine, treat it as read-only.
  */
 export function ensureChartPackages(): string {
-  const sources = Object.values(CHART_PACKAGES).map((entry: ChartPackage) => `${entry.archive.sha256} ${entry.version} ${entry.appVersion} ${entry.droppedDependencies.join(',')}`);
+  const sources = Object.values(CHART_PACKAGES).map(
+    (entry: ChartPackage) => `${entry.archive.sha256} ${entry.version} ${entry.appVersion} ${entry.droppedDependencies.join(',')}`,
+  );
   const key = buildKey([`preparation ${CHART_PREPARATION}`, HELM_VERSION, SOURCE_ARCHIVES.externalSecrets.sha256, ...sources]);
   return cachedArtifact(toolCache('engine', `charts-${key}`), (staging) =>
     inScratch('charts', (scratch) => {
@@ -93,4 +107,3 @@ export function ensureChartPackages(): string {
 export function chartPackageFile(repository: string, chart: PackagedChart): string {
   return path.join(repository, `${chart}-${CHART_PACKAGES[chart].version}.tgz`);
 }
-

@@ -31,7 +31,11 @@ interface CrdNames {
 function crdNames(text: string, file: string): CrdNames {
   const parsed: unknown = YAML.parse(text);
   const names = (parsed as { kind?: unknown; spec?: { names?: { kind?: unknown; singular?: unknown } } } | null)?.spec?.names;
-  if ((parsed as { kind?: unknown } | null)?.kind !== 'CustomResourceDefinition' || typeof names?.kind !== 'string' || typeof names.singular !== 'string') {
+  if (
+    (parsed as { kind?: unknown } | null)?.kind !== 'CustomResourceDefinition' ||
+    typeof names?.kind !== 'string' ||
+    typeof names.singular !== 'string'
+  ) {
     throw new Error(`${file}: not a CustomResourceDefinition with spec.names.kind and .singular`);
   }
   return { kind: names.kind, singular: names.singular };
@@ -49,7 +53,8 @@ export function crdTemplate(text: string, file: string): { name: string; templat
   let lines = text.replace(/\n$/, '').split('\n');
   if (kind.includes('ExternalSecret') || kind.includes('SecretStore')) {
     // Upstream also wraps a v1alpha1 version in crds.conversion.enabled; 2.9.0 has none left, so one appearing means this code needs that step.
-    if (lines.some((line) => /^\s*(- )?name: v1alpha1$/.test(line))) throw new Error(`${file}: a v1alpha1 version of ${kind}; the chart would serve it only with crds.conversion.enabled`);
+    if (lines.some((line) => /^\s*(- )?name: v1alpha1$/.test(line)))
+      throw new Error(`${file}: a v1alpha1 version of ${kind}; the chart would serve it only with crds.conversion.enabled`);
     const v1beta1 = lines.findIndex((line) => /^\s*(- )?name: v1beta1$/.test(line));
     if (v1beta1 >= 0) {
       const served = lines.findIndex((line, index) => index > v1beta1 && /^\s*served: false$/.test(line));
@@ -57,7 +62,11 @@ export function crdTemplate(text: string, file: string): { name: string; templat
       lines[served] = (lines[served] ?? '').replace('served: false', 'served: {{ .Values.crds.unsafeServeV1Beta1 }}');
     }
   }
-  lines = lines.map((line) => line.replace(/name: kubernetes/g, 'name: {{ include "external-secrets.fullname" . }}-webhook').replace(/namespace: default/g, 'namespace: {{ .Release.Namespace | quote }}'));
+  lines = lines.map((line) =>
+    line
+      .replace(/name: kubernetes/g, 'name: {{ include "external-secrets.fullname" . }}-webhook')
+      .replace(/namespace: default/g, 'namespace: {{ .Release.Namespace | quote }}'),
+  );
   const annotations = lines.findIndex((line) => line.includes('annotations'));
   if (annotations < 0) throw new Error(`${file}: no metadata annotations to extend`);
   lines.splice(annotations + 1, 0, ...ANNOTATIONS);

@@ -26,10 +26,18 @@ const KUBERNETES_LDFLAGS = `-X k8s.io/component-base/version.gitVersion=${KUBERN
 
 const TOOLS = {
   // A release build marks itself with dev=no; without it the binary calls itself 1.10.10-dev.
-  tofu: { module: 'engine-tofu', mainPackage: 'github.com/opentofu/opentofu/cmd/tofu', ldflags: '-X github.com/opentofu/opentofu/version.dev=no' },
+  tofu: {
+    module: 'engine-tofu',
+    mainPackage: 'github.com/opentofu/opentofu/cmd/tofu',
+    ldflags: '-X github.com/opentofu/opentofu/version.dev=no',
+  },
   etcd: { module: 'engine-etcd', mainPackage: 'go.etcd.io/etcd/server/v3' },
   'kube-apiserver': { module: 'engine-kube-apiserver', mainPackage: 'k8s.io/kubernetes/cmd/kube-apiserver', ldflags: KUBERNETES_LDFLAGS },
-  'kube-controller-manager': { module: 'engine-kube-apiserver', mainPackage: 'k8s.io/kubernetes/cmd/kube-controller-manager', ldflags: KUBERNETES_LDFLAGS },
+  'kube-controller-manager': {
+    module: 'engine-kube-apiserver',
+    mainPackage: 'k8s.io/kubernetes/cmd/kube-controller-manager',
+    ldflags: KUBERNETES_LDFLAGS,
+  },
   'kube-scheduler': { module: 'engine-kube-apiserver', mainPackage: 'k8s.io/kubernetes/cmd/kube-scheduler', ldflags: KUBERNETES_LDFLAGS },
   // kwok's version (0.8.0) is a constant in its source; no stamping needed.
   kwok: { module: 'engine-kwok', mainPackage: 'sigs.k8s.io/kwok/cmd/kwok' },
@@ -44,6 +52,12 @@ export function ensureEngineTool(tool: EngineTool): string {
   const moduleDirectory = path.join(projectRoot(), 'test', 'tools', spec.module);
   const key = buildKey([filesDigest(moduleDirectory, ['go.mod', 'go.sum']), spec.mainPackage, spec.ldflags ?? '']);
   return cachedEngineBinary(tool, key, (output) =>
-    goBuild({ cwd: moduleDirectory, mainPackage: spec.mainPackage, output, mode: 'readonly', ...(spec.ldflags ? { ldflags: spec.ldflags } : {}) }),
+    goBuild({
+      cwd: moduleDirectory,
+      mainPackage: spec.mainPackage,
+      output,
+      mode: 'readonly',
+      ...(spec.ldflags ? { ldflags: spec.ldflags } : {}),
+    }),
   );
 }

@@ -56,7 +56,12 @@ export function ensureExternalSecrets(): string {
     inScratch('external-secrets', (scratch) => {
       const source = unpackArchive(archive, scratch);
       const overlay = path.join(scratch, 'overlay.json');
-      fs.writeFileSync(overlay, JSON.stringify({ Replace: { [path.join(source, 'pkg', 'register', 'generators.go')]: path.join(projectRoot(), GENERATOR_REGISTRATION) } }));
+      fs.writeFileSync(
+        overlay,
+        JSON.stringify({
+          Replace: { [path.join(source, 'pkg', 'register', 'generators.go')]: path.join(projectRoot(), GENERATOR_REGISTRATION) },
+        }),
+      );
       goBuild({ cwd: source, mainPackage: '.', output, mode: 'readonly', tags: EXTERNAL_SECRETS_TAGS, overlay });
     }),
   );
@@ -70,13 +75,20 @@ const OPENBAO_LDFLAGS = `-X github.com/openbao/openbao/version.fullVersion=${OPE
 
 /** Builds (once per machine) OpenBao's `bao` (server and CLI). */
 export function ensureOpenBao(): string {
-  const key = buildKey([SOURCE_ARCHIVES.openbao.sha256, SOURCE_ARCHIVES.openbaoKmsWrappers.sha256, `relative replacements of ${OPENBAO_REPLACED_WRAPPERS.join(',')}`, OPENBAO_LDFLAGS]);
+  const key = buildKey([
+    SOURCE_ARCHIVES.openbao.sha256,
+    SOURCE_ARCHIVES.openbaoKmsWrappers.sha256,
+    `relative replacements of ${OPENBAO_REPLACED_WRAPPERS.join(',')}`,
+    OPENBAO_LDFLAGS,
+  ]);
   return cachedEngineBinary('bao', key, (output) =>
     inScratch('openbao', (scratch) => {
       const source = unpackArchive(SOURCE_ARCHIVES.openbao, scratch);
       const wrappers = unpackArchive(SOURCE_ARCHIVES.openbaoKmsWrappers, scratch);
       // Relative to the module: the build info records `=> ../go-kms-wrapping-wrappers/<name>`, not this scratch directory.
-      const replacements = OPENBAO_REPLACED_WRAPPERS.map((name) => `-replace=github.com/openbao/go-kms-wrapping/wrappers/${name}/v2=${path.join(path.relative(source, wrappers), name)}`);
+      const replacements = OPENBAO_REPLACED_WRAPPERS.map(
+        (name) => `-replace=github.com/openbao/go-kms-wrapping/wrappers/${name}/v2=${path.join(path.relative(source, wrappers), name)}`,
+      );
       runGo(['mod', 'edit', ...replacements], source, goEnvironment('readonly'));
       goBuild({ cwd: source, mainPackage: '.', output, mode: 'readonly', ldflags: OPENBAO_LDFLAGS });
     }),
@@ -99,5 +111,12 @@ export function ensureOperatorBinaries(): OperatorBinaries {
   const trustManager = ensureTrustManager();
   const externalSecrets = ensureExternalSecrets();
   const bao = ensureOpenBao();
-  return { certManagerController: certManager.controller, certManagerWebhook: certManager.webhook, certManagerCainjector: certManager.cainjector, trustManager, externalSecrets, bao };
+  return {
+    certManagerController: certManager.controller,
+    certManagerWebhook: certManager.webhook,
+    certManagerCainjector: certManager.cainjector,
+    trustManager,
+    externalSecrets,
+    bao,
+  };
 }

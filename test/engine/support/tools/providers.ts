@@ -23,8 +23,20 @@ interface PinnedProvider {
 
 /** The providers the synthesized stacks pin (terraform.required_providers), by full source address. */
 export const PINNED_PROVIDERS = {
-  'registry.opentofu.org/hashicorp/kubernetes': { type: 'kubernetes', version: '2.38.0', module: 'github.com/hashicorp/terraform-provider-kubernetes', tag: 'v2.38.0', archive: SOURCE_ARCHIVES.kubernetesProvider },
-  'registry.opentofu.org/hashicorp/helm': { type: 'helm', version: '3.1.1', module: 'github.com/hashicorp/terraform-provider-helm', tag: 'v3.1.1', archive: SOURCE_ARCHIVES.helmProvider },
+  'registry.opentofu.org/hashicorp/kubernetes': {
+    type: 'kubernetes',
+    version: '2.38.0',
+    module: 'github.com/hashicorp/terraform-provider-kubernetes',
+    tag: 'v2.38.0',
+    archive: SOURCE_ARCHIVES.kubernetesProvider,
+  },
+  'registry.opentofu.org/hashicorp/helm': {
+    type: 'helm',
+    version: '3.1.1',
+    module: 'github.com/hashicorp/terraform-provider-helm',
+    tag: 'v3.1.1',
+    archive: SOURCE_ARCHIVES.helmProvider,
+  },
 } as const satisfies Record<string, PinnedProvider>;
 
 export type ProviderAddress = keyof typeof PINNED_PROVIDERS;
@@ -32,7 +44,8 @@ export type ProviderAddress = keyof typeof PINNED_PROVIDERS;
 /** OpenTofu's platform name for the host, e.g. linux_amd64. */
 export function tofuPlatform(): string {
   const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch];
-  if (arch === undefined || process.platform !== 'linux') throw new Error(`the engine proof builds for linux amd64/arm64, not ${process.platform} ${process.arch}`);
+  if (arch === undefined || process.platform !== 'linux')
+    throw new Error(`the engine proof builds for linux amd64/arm64, not ${process.platform} ${process.arch}`);
   return `linux_${arch}`;
 }
 

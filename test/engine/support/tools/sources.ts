@@ -69,7 +69,8 @@ export const SOURCE_ARCHIVES = {
     file: 'charts/external-secrets-v2.9.0-source.tar.gz',
     sha256: '24f0742bf3b5e10a9d8b9641ae07928f23eb183503d6255f2d5ff54d9c218e05',
     topDirectory: 'external-secrets',
-    upstream: 'github.com/external-secrets/external-secrets deploy/charts/external-secrets v2.9.0 (378bdb622ed9712ef4a58370f6a17af033b7d343)',
+    upstream:
+      'github.com/external-secrets/external-secrets deploy/charts/external-secrets v2.9.0 (378bdb622ed9712ef4a58370f6a17af033b7d343)',
   },
   openbaoChart: {
     file: 'charts/openbao-helm-openbao-0.29.0-source.tar.gz',
@@ -111,9 +112,13 @@ export function verifiedArchive(archive: SourceArchive): string {
 /** Unpacks a verified archive into `directory`; returns the path of its top directory there. */
 export function unpackArchive(archive: SourceArchive, directory: string): string {
   const file = verifiedArchive(archive);
-  const result = spawnSync('tar', ['-xzf', file, '-C', directory, '--no-same-owner', '--no-same-permissions'], { encoding: 'utf8', timeout: 5 * 60_000 });
+  const result = spawnSync('tar', ['-xzf', file, '-C', directory, '--no-same-owner', '--no-same-permissions'], {
+    encoding: 'utf8',
+    timeout: 5 * 60_000,
+  });
   if (result.status !== 0) throw new Error(`tar -xzf ${archive.file} failed: ${result.stderr}`);
   const top = path.join(directory, archive.topDirectory);
-  if (!fs.statSync(top, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${archive.file} did not unpack into ${archive.topDirectory}/`);
+  if (!fs.statSync(top, { throwIfNoEntry: false })?.isDirectory())
+    throw new Error(`${archive.file} did not unpack into ${archive.topDirectory}/`);
   return top;
 }
