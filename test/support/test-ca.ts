@@ -10,7 +10,7 @@ export interface TestCa {
   readonly key: string;
 }
 
-function openssl(args: readonly string[]): void {
+export function openssl(args: readonly string[]): void {
   const result = spawnSync('openssl', [...args], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${result.stderr}`);
 }
@@ -19,27 +19,7 @@ function openssl(args: readonly string[]): void {
 export function testCa(directory: string, name = 'test-ca'): TestCa {
   const key = path.join(directory, `${name}.key`);
   const certificate = path.join(directory, `${name}.crt`);
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-384',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    `/CN=${name}`,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout',
-    key,
-    '-out',
-    certificate,
-  ]);
+  selfSignedCa({ key, certificate }, name, { curve: 'P-384', days: 1 });
   return { certificate, key };
 }
 
@@ -65,22 +45,55 @@ export function issueServerCertificate(ca: TestCa, dnsName: string, directory: s
     '-out',
     request,
   ]);
+  signRequest(ca, { request, extensions, certificate, days: 1 });
+  return { certificate, key };
+}
+
+/** Signs a certificate request with `ca` for `days`, with the extensions in the file `extensions`. */
+export function signRequest(
+  ca: TestCa,
+  files: { readonly request: string; readonly extensions: string; readonly certificate: string; readonly days: number },
+): void {
   openssl([
     'x509',
     '-req',
     '-in',
-    request,
+    files.request,
     '-CA',
     ca.certificate,
     '-CAkey',
     ca.key,
     '-CAcreateserial',
     '-days',
-    '1',
+    String(files.days),
     '-extfile',
-    extensions,
+    files.extensions,
     '-out',
-    certificate,
+    files.certificate,
   ]);
-  return { certificate, key };
+}
+
+/** A self-signed CA certificate and its key, written to `files`. */
+export function selfSignedCa(files: TestCa, name: string, options: { readonly curve: 'P-256' | 'P-384'; readonly days: number }): void {
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    `ec_paramgen_curve:${options.curve}`,
+    '-nodes',
+    '-days',
+    String(options.days),
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-keyout',
+    files.key,
+    '-out',
+    files.certificate,
+  ]);
 }

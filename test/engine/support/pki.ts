@@ -3,45 +3,20 @@
  * (what pods find as kube-root-ca.crt), the API server's serving certificate for every name
  * pods and tools use to reach it, and a separate CA for the loopback chart repository.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { openssl, selfSignedCa, signRequest } from '../../support/test-ca';
 
 export interface CertificateFiles {
   readonly certificate: string;
   readonly key: string;
 }
 
-function openssl(args: readonly string[]): void {
-  const result = spawnSync('openssl', [...args], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${result.stderr}`);
-}
-
 export function certificateAuthority(directory: string, name: string): CertificateFiles {
   fs.mkdirSync(directory, { recursive: true });
   const key = path.join(directory, `${name}.key`);
   const certificate = path.join(directory, `${name}.crt`);
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}`,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout',
-    key,
-    '-out',
-    certificate,
-  ]);
+  selfSignedCa({ key, certificate }, name, { curve: 'P-256', days: 2 });
   fs.chmodSync(key, 0o600);
   return { certificate, key };
 }
@@ -72,23 +47,7 @@ export function issue(ca: CertificateFiles, directory: string, name: string, sub
   );
   const dn = `${subject.organization ? `/O=${subject.organization}` : ''}/CN=${subject.commonName}`;
   openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', dn, '-keyout', key, '-out', request]);
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    request,
-    '-CA',
-    ca.certificate,
-    '-CAkey',
-    ca.key,
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    extensions,
-    '-out',
-    certificate,
-  ]);
+  signRequest(ca, { request, extensions, certificate, days: 2 });
   fs.chmodSync(key, 0o600);
   return { certificate, key };
 }
