@@ -1,7 +1,7 @@
 /** The case table of LOG-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { SIGNAL_LABEL } from '../../../model/alert-signals';
 import { haproxyFile, nested } from '../../../test/policies/case-helpers/common';
-import { alertNamed, alertRule, editAlert } from '../../../test/policies/case-helpers/log';
+import { admitAlsoPort, alertNamed, alertRule, editAlert } from '../../../test/policies/case-helpers/log';
 import type { RuleCases } from '../../../test/policies/case-table';
 import {
   add,
@@ -212,19 +212,13 @@ export const cases: RuleCases = {
     },
     {
       name: 'the gateway rule to Synapse also admitting 9000',
-      mutate: (j) => {
-        const rule = ruleOf(j, R.synapseIngress, 'ingress');
-        rule.ports = [...(Array.isArray(rule.ports) ? rule.ports : []), { port: '9000', protocol: 'TCP' }];
-      },
+      mutate: admitAlsoPort(R.synapseIngress, '9000'),
       address: `${address(R.synapseIngress)} ingress[0]`,
       message: 'admits a namespace selector that is not exactly the monitoring namespace to the metrics port (9000)',
     },
     {
       name: 'the gateway rule to Synapse admitting the port named metrics',
-      mutate: (j) => {
-        const rule = ruleOf(j, R.synapseIngress, 'ingress');
-        rule.ports = [...(Array.isArray(rule.ports) ? rule.ports : []), { port: 'metrics', protocol: 'TCP' }];
-      },
+      mutate: admitAlsoPort(R.synapseIngress, 'metrics'),
       address: `${address(R.synapseIngress)} ingress[0]`,
       message: 'to the metrics port',
     },
@@ -242,10 +236,7 @@ export const cases: RuleCases = {
     },
     {
       name: "HAProxy's exporter port opened to the outside (its pods are in another stack)",
-      mutate: (j) => {
-        const rule = ruleOf(j, R.haproxyIngress, 'ingress');
-        rule.ports = [...(Array.isArray(rule.ports) ? rule.ports : []), { port: '8404', protocol: 'TCP' }];
-      },
+      mutate: admitAlsoPort(R.haproxyIngress, '8404'),
       address: `${address(R.haproxyIngress)} ingress[0]`,
       message: 'admits an address block to the metrics port (9000, 8404)',
     },

@@ -1,6 +1,6 @@
 /** Mutations shared by the LOG case tables (policies/rules/log/*.cases.ts). */
 import { isObject, type JsonObject, type TerraformJson } from '../../../tfjson/terraform-json';
-import { address, manifestSpecOf, R, type Mutation } from '../fixtures';
+import { address, manifestSpecOf, R, ruleOf, type Mutation, type ResourceRef } from '../fixtures';
 
 // ---------------------------------------------------------------- LOG-02: alerts, scraping, exposure
 export const alertRule = address(R.alertRule);
@@ -21,4 +21,12 @@ export function alertNamed(j: TerraformJson, name: string): JsonObject {
 
 export function editAlert(name: string, edit: (rule: JsonObject) => void): Mutation {
   return (j) => edit(alertNamed(j, name));
+}
+
+/** The first ingress rule of `policy` also admits `port` (TCP), beside the ports it already names. */
+export function admitAlsoPort(policy: ResourceRef, port: string): Mutation {
+  return (j) => {
+    const rule = ruleOf(j, policy, 'ingress');
+    rule.ports = [...(Array.isArray(rule.ports) ? rule.ports : []), { port, protocol: 'TCP' }];
+  };
 }
