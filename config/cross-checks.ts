@@ -4,6 +4,7 @@
  * fix it without guessing. The rules that need names derived from the config (its namespaces,
  * certificate names, state schemas) are the model's (model/config-checks.ts).
  */
+import { parseRetentionDays, POSTGRES_BOUNDS } from './backup-schema';
 import { CLIENT_MIN_PREFIX, MAX_SERVICE_RANGES, SERVICE_MIN_PREFIX, type PrefixBound } from './bounds';
 import { parseDuration, parseSize } from './durations';
 import { parseImageReference, registryOf } from './image-reference';
@@ -32,10 +33,14 @@ export const IMAGE_KEYS = [
   'certManagerWebhook',
   'certManagerCainjector',
   'trustManager',
+  'cloudnativePg',
+  'barmanCloudPlugin',
+  'barmanCloudSidecar',
+  'storeBackup',
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
-export const CHART_KEYS = ['openbao', 'externalSecrets', 'certManager', 'trustManager'] as const;
+export const CHART_KEYS = ['openbao', 'externalSecrets', 'certManager', 'trustManager', 'cloudnativePg', 'barmanCloud'] as const;
 export type ChartKey = (typeof CHART_KEYS)[number];
 
 /** Reports every value that appears more than once, at the path of the later occurrence. */
@@ -143,6 +148,69 @@ function platformChecks(config: DeploymentConfigInput): ConfigIssue[] {
   return issues;
 }
 
+/** An outside service's address allowlist: narrow, at most 64 entries, never every address, never inside the cluster. */
+function outsideServiceIssues(field: string, ranges: readonly string[], kubernetes: DeploymentConfigInput['kubernetes']): ConfigIssue[] {
+  const issues = serviceRangeIssues(field, ranges);
+  const reserved = [...kubernetes.podCidrs, ...kubernetes.serviceCidrs, ...kubernetes.nodeCidrs, ...kubernetes.metadataCidrs];
+  ranges.forEach((range, rangeIndex) => {
+    const parsed = parseCidr(range);
+    if (typeof parsed === 'string') return;
+    if (parsed.prefix === 0) issues.push({ path: `${field}[${rangeIndex}]`, message: 'must name the server, not every address' });
+    const insideCluster = reserved.some((cluster) => {
+      const parsedCluster = parseCidr(cluster);
+      return typeof parsedCluster !== 'string' && (cidrContains(parsedCluster, parsed) || cidrContains(parsed, parsedCluster));
+    });
+    if (insideCluster)
+      issues.push({
+        path: `${field}[${rangeIndex}]`,
+        message: 'overlaps a pod/service/node/metadata range: it must be outside the cluster',
+      });
+  });
+  return issues;
+}
+
+/** The backup store's key and ranges, and the database size the profile demands. */
+function backupChecks(config: DeploymentConfigInput): ConfigIssue[] {
+  const { objectStore } = config.backup;
+  const issues = outsideServiceIssues('backup.objectStore.cidrs', objectStore.cidrs, config.kubernetes);
+  if (objectStore.encryption === 'aws:kms' && objectStore.kmsKeyId === undefined)
+    issues.push({
+      path: 'backup.objectStore.kmsKeyId',
+      message: 'is required when encryption is aws:kms (the key the store encrypts with)',
+    });
+  if (objectStore.encryption !== 'aws:kms' && objectStore.kmsKeyId !== undefined)
+    issues.push({ path: 'backup.objectStore.kmsKeyId', message: 'must be absent unless encryption is aws:kms' });
+  config.homeservers.forEach((homeserver, index) => {
+    const { recovery, archive } = homeserver.postgres;
+    if (recovery && recovery.sourceArchive === archive)
+      issues.push({
+        path: `homeservers[${index}].postgres.archive`,
+        message: `must differ from recovery.sourceArchive (${archive}): a restored cluster never writes into the archive it restores from`,
+      });
+  });
+  // A version deleted before the media retention ends would be a media backup shorter than declared.
+  const mediaRetention = parseRetentionDays(config.backup.stores.media.retention);
+  config.homeservers.forEach((homeserver, index) => {
+    const protection = homeserver.media.s3?.protection;
+    if (protection && mediaRetention !== null && protection.objectLockDays < mediaRetention)
+      issues.push({
+        path: `homeservers[${index}].media.s3.protection.objectLockDays`,
+        message: `must be at least backup.stores.media.retention (${mediaRetention} days): each version stays locked as long as media backups are kept`,
+      });
+  });
+  if (config.deployment.profile === 'production') {
+    config.homeservers.forEach((homeserver, index) => {
+      const instances = homeserver.postgres.instances;
+      if (instances !== undefined && instances < POSTGRES_BOUNDS.productionMinInstances)
+        issues.push({
+          path: `homeservers[${index}].postgres.instances`,
+          message: `must be at least ${POSTGRES_BOUNDS.productionMinInstances} in production (a synchronous standby; set deployment.profile: small for a single-node site)`,
+        });
+    });
+  }
+  return issues;
+}
+
 export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const { homeservers, images, storage, kubernetes } = config;
@@ -204,6 +272,7 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
 
   issues.push(...platformChecks(config));
   issues.push(...namespacePlacementChecks(config));
+  issues.push(...backupChecks(config));
   issues.push(...serviceRangeIssues('kubernetes.apiServer.cidrs', kubernetes.apiServer.cidrs));
 
   if (!storage.allowedStorageClasses.includes(storage.storageClassName)) {
@@ -253,23 +322,7 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
       );
       if (problem) issues.push({ path: `${base}.gateway.ingressCidrs[${rangeIndex}]`, message: problem });
     });
-    for (const [field, ranges] of outsideRanges) {
-      issues.push(...serviceRangeIssues(field, ranges));
-      ranges.forEach((range, rangeIndex) => {
-        const parsed = parseCidr(range);
-        if (typeof parsed === 'string') return;
-        if (parsed.prefix === 0) issues.push({ path: `${field}[${rangeIndex}]`, message: 'must name the server, not every address' });
-        const insideCluster = [...clusterRanges, ...kubernetes.metadataCidrs].some((cluster) => {
-          const parsedCluster = parseCidr(cluster);
-          return typeof parsedCluster !== 'string' && (cidrContains(parsedCluster, parsed) || cidrContains(parsed, parsedCluster));
-        });
-        if (insideCluster)
-          issues.push({
-            path: `${field}[${rangeIndex}]`,
-            message: 'overlaps a pod/service/node/metadata range: it must be outside the cluster',
-          });
-      });
-    }
+    for (const [field, ranges] of outsideRanges) issues.push(...outsideServiceIssues(field, ranges, kubernetes));
     for (const field of ['usersDn', 'admissionGroup', 'bindDn'] as const) {
       if (!directory[field].toLowerCase().endsWith(`,${directory.baseDn.toLowerCase()}`)) {
         issues.push({ path: `${base}.directory.${field}`, message: `must be inside directory.baseDn (${directory.baseDn})` });

@@ -2,6 +2,7 @@
  * The validated, resolved deployment config every construct and stack consumes:
  * defaults applied, federation peers resolved, images rewritten through the mirror.
  */
+import type { DeploymentProfile } from './backup-schema';
 import type { ChartKey, ImageKey } from './cross-checks';
 import type { ChartPin, DirectorySettings, MediaSettings, SynapseSettings } from './schema';
 
@@ -39,6 +40,56 @@ export interface FederationSettings {
   readonly egressCidrs: readonly string[];
 }
 
+/** Restore a new cluster from the object store: to the latest point, or to `targetTime` (RFC 3339). */
+export interface PostgresRecovery {
+  readonly from: 'objectStore';
+  /** The archive (the lost cluster's) to restore from. */
+  readonly sourceArchive: string;
+  readonly targetTime?: string;
+}
+
+/** The homeserver database as a CloudNativePG cluster. */
+export interface PostgresSettings {
+  /** Resolved: the profile's default when the config gives none. */
+  readonly instances: number;
+  readonly storageGi: number;
+  /** The archive name this cluster's backups carry in the object store. */
+  readonly archive: string;
+  readonly recovery?: PostgresRecovery;
+}
+
+/** The object store backups go to, the PostgreSQL backup schedule and the other stores' backup jobs. */
+export interface BackupSettings {
+  readonly objectStore: {
+    readonly endpoint: string;
+    readonly bucket: string;
+    readonly region?: string;
+    readonly cidrs: readonly string[];
+    readonly encryption: 'AES256' | 'aws:kms';
+    readonly kmsKeyId?: string;
+  };
+  readonly postgres: {
+    /** Six cron fields, seconds first. */
+    readonly schedule: string;
+    /** `<n>d`. */
+    readonly retention: string;
+  };
+  /** The other stores' backup jobs. */
+  readonly stores: {
+    readonly directory: StoreBackupSettings;
+    readonly secretStore: StoreBackupSettings;
+    readonly media: StoreBackupSettings;
+  };
+}
+
+/** One store's backup job (a Kubernetes CronJob in UTC). */
+export interface StoreBackupSettings {
+  /** Five cron fields. */
+  readonly schedule: string;
+  /** `<n>d`. */
+  readonly retention: string;
+}
+
 export interface HomeserverSettings {
   readonly name: string;
   readonly serverName: string;
@@ -53,6 +104,7 @@ export interface HomeserverSettings {
   readonly directory: DirectorySettings;
   readonly media: MediaSettings;
   readonly synapse: SynapseSettings;
+  readonly postgres: PostgresSettings;
 }
 
 export interface PlatformSettings {
@@ -79,6 +131,7 @@ export interface MonitoringSettings {
 
 export interface DeploymentConfig {
   readonly deploymentName: string;
+  readonly profile: DeploymentProfile;
   readonly kubernetes: KubernetesSettings;
   readonly state: StateBackend;
   readonly images: ImageSettings;
@@ -86,4 +139,5 @@ export interface DeploymentConfig {
   readonly platform: PlatformSettings;
   readonly monitoring: MonitoringSettings;
   readonly homeservers: readonly HomeserverSettings[];
+  readonly backup: BackupSettings;
 }

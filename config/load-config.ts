@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type { ZodIssue } from 'zod';
+import { POSTGRES_BOUNDS } from './backup-schema';
 import { ParseError, parseYaml } from './bounded-parse';
 import { crossCheck, IMAGE_KEYS, type ConfigIssue, type ImageKey } from './cross-checks';
 import type { DeploymentConfig, HomeserverSettings } from './deployment-config';
@@ -74,11 +75,18 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
       directory: homeserver.directory,
       media: homeserver.media,
       synapse: homeserver.synapse,
+      postgres: {
+        instances: homeserver.postgres.instances ?? POSTGRES_BOUNDS.defaultInstances[input.deployment.profile],
+        storageGi: homeserver.postgres.storageGi,
+        archive: homeserver.postgres.archive,
+        ...(homeserver.postgres.recovery ? { recovery: homeserver.postgres.recovery } : {}),
+      },
     };
   });
   const { kubernetes, state, monitoring } = input;
   return {
     deploymentName: input.deployment.name,
+    profile: input.deployment.profile,
     kubernetes: {
       ...(kubernetes.configPath ? { configPath: kubernetes.configPath } : {}),
       ...(kubernetes.context ? { context: kubernetes.context } : {}),
@@ -114,6 +122,7 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
       },
     },
     homeservers,
+    backup: input.backup,
   };
 }
 

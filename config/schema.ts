@@ -4,9 +4,11 @@
  * `cross-checks.ts` so each rule is stated once.
  */
 import { z } from 'zod';
+import { backupSchema, DEPLOYMENT_PROFILES, homeserverPostgresSchema, POSTGRES_BOUNDS } from './backup-schema';
 import { ALERT_MAXIMA, MEDIA_EGRESS_MAX_TEXT } from './bounds';
 import { DAY_MS, parseDuration, parseSize } from './durations';
 import { parseImageReference } from './image-reference';
+import { OBJECT_STORE_GRAMMAR } from './object-store-grammar';
 import {
   cidrProblem,
   distinguishedNameProblem,
@@ -146,6 +148,12 @@ const imagesSchema = z
     certManagerWebhook: imageReference,
     certManagerCainjector: imageReference,
     trustManager: imageReference,
+    /** The PostgreSQL operator (CloudNativePG), its barman-cloud backup plugin and the sidecar the plugin adds to each PostgreSQL pod. */
+    cloudnativePg: imageReference,
+    barmanCloudPlugin: imageReference,
+    barmanCloudSidecar: imageReference,
+    /** The upload step of the store backup jobs (directory, secret store, media volume): rclone's official image. */
+    storeBackup: imageReference,
   })
   .strict();
 
@@ -262,14 +270,24 @@ const smtpSchema = z
 /** Sovereign-cloud object storage for media; credentials come only from the secret store. */
 const s3Schema = z
   .object({
-    endpoint: z.string().regex(/^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/?$/, 'must be an https:// endpoint URL without credentials or path'),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-    region: z
-      .string()
-      .regex(/^[a-z0-9-]{1,32}$/, 'must be a region name')
-      .optional(),
+    endpoint: z.string().regex(OBJECT_STORE_GRAMMAR.endpoint.pattern, OBJECT_STORE_GRAMMAR.endpoint.message),
+    bucket: z.string().regex(OBJECT_STORE_GRAMMAR.bucket.pattern, OBJECT_STORE_GRAMMAR.bucket.message),
+    region: z.string().regex(OBJECT_STORE_GRAMMAR.region.pattern, OBJECT_STORE_GRAMMAR.region.message).optional(),
     /** Addresses of the endpoint, for the media worker's egress policy (port 443 only): at most an IPv4 /16 or IPv6 /32 each, at most 64. */
     cidrs: z.array(cidr).min(1),
+    /**
+     * How the bucket protects media against overwrite and deletion, set up by the site on the
+     * bucket (no backup job copies media kept in S3): every version kept, each version locked
+     * (object lock, compliance or governance) for at least backup.stores.media.retention.
+     */
+    protection: z
+      .object({
+        versioning: z.literal('enabled', {
+          errorMap: () => ({ message: 'must be enabled: an overwritten or deleted object is then kept' }),
+        }),
+        objectLockDays: z.number().int().min(1).max(POSTGRES_BOUNDS.maxRetentionDays),
+      })
+      .strict(),
   })
   .strict();
 
@@ -336,6 +354,8 @@ const platformSchema = z
         externalSecrets: chartPin,
         certManager: chartPin,
         trustManager: chartPin,
+        cloudnativePg: chartPin,
+        barmanCloud: chartPin,
       })
       .strict(),
     secrets: z
@@ -421,6 +441,8 @@ const homeserverSchema = z
     directory: directorySchema,
     media: mediaSchema.default({}),
     synapse: synapseSchema.default({}),
+    /** The homeserver database as a CloudNativePG cluster (instances default from deployment.profile). */
+    postgres: homeserverPostgresSchema.default({}),
   })
   .strict();
 
@@ -456,7 +478,13 @@ function forEachString(
 const documentSchema = z
   .object({
     /** At most 44 characters (openbao.<name>-openbao.svc is a certificate common name). */
-    deployment: z.object({ name: prefixName }).strict(),
+    deployment: z
+      .object({
+        name: prefixName,
+        /** production: replicated database (at least 2 instances); small: a single-node site may run 1. */
+        profile: z.enum(DEPLOYMENT_PROFILES).default('production'),
+      })
+      .strict(),
     kubernetes: kubernetesSchema,
     state: stateSchema,
     images: imagesSchema,
@@ -464,6 +492,8 @@ const documentSchema = z
     platform: platformSchema,
     monitoring: monitoringSchema,
     homeservers: z.array(homeserverSchema).min(1),
+    /** Where and how every backup goes; required: a deployment without backups is not offered. */
+    backup: backupSchema,
   })
   .strict();
 

@@ -106,8 +106,8 @@ export class Compartment extends Construct {
    * other compartments are not its business and are skipped, so every compartment can be
    * handed the whole flow matrix.
    */
-  allow(flows: readonly Flow[]): void {
-    this.render(flows.flatMap((flow) => policiesForFlow(flow, this.flowOwner)).filter((policy) => policy.namespace === this.name));
+  allow(flows: readonly Flow[], owner: FlowOwner | undefined = this.flowOwner): void {
+    this.render(flows.flatMap((flow) => policiesForFlow(flow, owner)).filter((policy) => policy.namespace === this.name));
   }
 
   private render(policies: readonly NetworkPolicyModel[]): void {

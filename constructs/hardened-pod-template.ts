@@ -39,6 +39,20 @@ export const CONFIG_FILE_MODE = '0444';
 
 export const RUNTIME_DEFAULT_SECCOMP = { type: 'RuntimeDefault' } as const;
 
+/** Pod Security "restricted", every field written out: a fixed non-root user, no privilege, read-only root, no capability. */
+export function restrictedContainerSecurityContext(uid: number, gid: number) {
+  return {
+    runAsNonRoot: true,
+    runAsUser: String(uid),
+    runAsGroup: String(gid),
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: RUNTIME_DEFAULT_SECCOMP,
+  };
+}
+
 const TRUST_BUNDLE_VOLUME = 'internal-ca';
 const TOKEN_VOLUME = 'openbao-token';
 
@@ -79,16 +93,7 @@ function hardenedContainer(spec: AnyWorkloadSpec, mounts: readonly VolumeMount[]
     image: spec.image,
     // The digest pins the content; IfNotPresent avoids a registry round trip per restart.
     imagePullPolicy: 'IfNotPresent',
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: String(spec.uid),
-      runAsGroup: String(spec.gid),
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: RUNTIME_DEFAULT_SECCOMP,
-    },
+    securityContext: restrictedContainerSecurityContext(spec.uid, spec.gid),
     resources: {
       requests: { cpu: cpu(spec.resources.cpuRequestMilli), memory: mebibytes(spec.resources.memoryRequestMi) },
       limits: { cpu: cpu(spec.resources.cpuLimitMilli), memory: mebibytes(spec.resources.memoryLimitMi) },

@@ -27,7 +27,17 @@ export interface ManifestProps {
    * @default false
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Fields the API server's admission completes beyond what is written (an operator's defaulting
+   * webhook adding keys to a map): the provider then takes the stored value instead of reporting
+   * an inconsistent result, and still plans a change when the written value changes.
+   * @default only the provider's own: metadata.labels and metadata.annotations
+   */
+  readonly completedByServer?: readonly string[];
 }
+
+/** What the provider treats as server-completed when told nothing else. */
+const PROVIDER_COMPUTED_FIELDS = ['metadata.labels', 'metadata.annotations'] as const;
 
 export class Manifest extends Construct {
   readonly resource: ManifestResource;
@@ -41,6 +51,7 @@ export class Manifest extends Construct {
       timeouts: { create: '5m', update: '5m', delete: '5m' },
       ...(props.dependsOn ? { dependsOn: [...props.dependsOn] } : {}),
       ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
+      ...(props.completedByServer ? { computedFields: [...PROVIDER_COMPUTED_FIELDS, ...props.completedByServer] } : {}),
     });
   }
 }

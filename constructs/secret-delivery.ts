@@ -17,9 +17,16 @@ import { Manifest } from './manifest';
 export interface SecretDeliveryProps {
   /** The namespace name as plain text (custom resources carry it inside their manifest). */
   readonly namespace: string;
+  /** Whose OpenBao paths are read: a homeserver's (`<homeserver>/<secret>`), or the deployment's own (`<deployment>/<secret>`). */
   readonly homeserverName: string;
-  readonly compartment: HomeserverCompartment;
-  /** Declarations this compartment consumes (others are refused). */
+  /** A homeserver compartment, or `platform` for the deployment's own secrets in OpenBao's namespace (then `role` names the role). */
+  readonly compartment: HomeserverCompartment | 'platform';
+  /**
+   * The OpenBao role the SecretStore logs in as.
+   * @default the compartment's role (storeRoleName); required for `platform`
+   */
+  readonly role?: string;
+  /** Declarations this compartment consumes (others are refused; the deployment's own declarations name no consumer). */
   readonly declarations: readonly SecretDeclaration[];
   readonly names: PlatformNames;
   /** Go duration. */
@@ -35,7 +42,12 @@ export class SecretDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretDeliveryProps) {
     super(scope, id);
-    const foreign = props.declarations.filter((declaration) => !declaration.consumers.includes(props.compartment));
+    const { compartment } = props;
+    const foreign =
+      compartment === 'platform'
+        ? props.declarations.filter((declaration) => declaration.consumers.length > 0)
+        : props.declarations.filter((declaration) => !declaration.consumers.includes(compartment));
+    if (compartment === 'platform' && props.role === undefined) throw new Error('secret delivery into a platform namespace needs its role');
     if (foreign.length > 0)
       throw new Error(`compartment ${props.compartment} is not a consumer of ${foreign.map((declaration) => declaration.name).join(', ')}`);
     const account = new ServiceAccountV1(this, 'secret-reader', {
@@ -47,7 +59,7 @@ export class SecretDelivery extends Construct {
     this.store = new Manifest(this, 'store', {
       object: secretStore({
         namespace: props.namespace,
-        role: storeRoleName(props.homeserverName, props.compartment),
+        role: props.role ?? storeRoleName(props.homeserverName, compartment as HomeserverCompartment),
         serviceAccount: SECRET_READER_ACCOUNT,
         names: props.names,
         labels: props.labels,

@@ -7,7 +7,7 @@ import type { MonitoringSettings } from '../config/deployment-config';
 
 export const SIGNAL_LABEL = 'matrix.sovereign/signal';
 
-export const SIGNALS = ['media-exfiltration', 'directory-scraping', 'credential-stuffing', 'monitoring-gap'] as const;
+export const SIGNALS = ['media-exfiltration', 'directory-scraping', 'credential-stuffing', 'monitoring-gap', 'data-safety'] as const;
 export type Signal = (typeof SIGNALS)[number];
 
 /** The alerts that compare a rate or volume with a configured threshold (`expr` ends with `> <threshold>`), by the setting each reads. */

@@ -5,12 +5,14 @@
  * internal CA bundle that trust-manager writes into each namespace.
  */
 import type { HomeserverSettings } from '../config/deployment-config';
-import type { HomeserverCompartment } from './compartments';
+import { homeserverNamespace, type HomeserverCompartment } from './compartments';
 import { homeserverServiceName, hostOf } from './dns-names';
+import { POSTGRES_CLUSTER_NAME, POSTGRES_SERVICES, REPLICATION_USER } from './postgres';
 
 export const CERTIFICATE_SECRETS = {
   ldap: 'ldap-tls',
   postgres: 'postgres-tls',
+  postgresReplication: 'postgres-replication-tls',
   synapse: 'synapse-tls',
   media: 'media-tls',
   gateway: 'gateway-tls',
@@ -33,6 +35,10 @@ export interface CertificateDeclaration {
   readonly issuer: IssuerReference;
   /** Also write `tls-combined.pem` (HAProxy loads certificate and key from one file). */
   readonly combinedPem: boolean;
+  /** What the key may do: serve TLS, or authenticate as a client (the replication user). */
+  readonly usage: 'server auth' | 'client auth';
+  /** The subject's common name when it is not the first DNS name (a client certificate names its user). */
+  readonly commonName?: string;
 }
 
 /** The internal TLS servers of a homeserver: secret, compartment, serving workload, Service and purpose. */
@@ -48,8 +54,9 @@ export const INTERNAL_SERVERS = [
     secretName: CERTIFICATE_SECRETS.postgres,
     compartment: 'homeserver',
     workload: 'postgres',
-    service: 'postgres',
-    purpose: 'PostgreSQL server certificate',
+    // The longest of the operator's Services; the certificate names all three (postgresDnsNames).
+    service: POSTGRES_SERVICES.readWrite,
+    purpose: 'PostgreSQL server certificate (every instance; the operator verifies its status endpoint with it too)',
   },
   {
     secretName: CERTIFICATE_SECRETS.synapse,
@@ -73,6 +80,20 @@ export const INTERNAL_SERVERS = [
   purpose: string;
 }[];
 
+/**
+ * The names clients of the database dial: the operator's three Services, short, with the
+ * namespace and with `.svc` (as the operator's own certificates name them). Standbys reach the
+ * primary through the read-write Service too; no client dials an instance pod by name.
+ */
+export function postgresDnsNames(homeserverName: string): string[] {
+  const namespace = homeserverNamespace(homeserverName, 'homeserver');
+  return [POSTGRES_SERVICES.readWrite, POSTGRES_SERVICES.readOnly, POSTGRES_SERVICES.read].flatMap((service) => [
+    homeserverServiceName(homeserverName, 'homeserver', service),
+    service,
+    `${service}.${namespace}`,
+  ]);
+}
+
 export function homeserverCertificates(homeserver: HomeserverSettings): CertificateDeclaration[] {
   const internal: IssuerReference = { kind: 'internal' };
   const certificates: CertificateDeclaration[] = INTERNAL_SERVERS.filter(
@@ -82,10 +103,25 @@ export function homeserverCertificates(homeserver: HomeserverSettings): Certific
     compartment: server.compartment,
     workload: server.workload,
     purpose: server.purpose,
-    dnsNames: [homeserverServiceName(homeserver.name, server.compartment, server.service)],
+    dnsNames:
+      server.workload === POSTGRES_CLUSTER_NAME
+        ? postgresDnsNames(homeserver.name)
+        : [homeserverServiceName(homeserver.name, server.compartment, server.service)],
     issuer: internal,
     combinedPem: false,
+    usage: 'server auth' as const,
   }));
+  certificates.push({
+    secretName: CERTIFICATE_SECRETS.postgresReplication,
+    compartment: 'homeserver',
+    workload: POSTGRES_CLUSTER_NAME,
+    purpose: 'client certificate of the streaming_replica user: standbys authenticate to the primary with it, and with nothing else',
+    dnsNames: [],
+    issuer: internal,
+    combinedPem: false,
+    usage: 'client auth',
+    commonName: REPLICATION_USER,
+  });
   const gatewayIssuer = homeserver.gateway.certificateIssuer;
   certificates.push({
     secretName: CERTIFICATE_SECRETS.gateway,
@@ -95,6 +131,7 @@ export function homeserverCertificates(homeserver: HomeserverSettings): Certific
     dnsNames: [hostOf(homeserver.serverName)],
     issuer: gatewayIssuer ? { kind: gatewayIssuer.kind, name: gatewayIssuer.name } : internal,
     combinedPem: true,
+    usage: 'server auth',
   });
   return certificates;
 }

@@ -9,9 +9,10 @@ export type CompartmentKind = HomeserverCompartment | 'platform';
 
 /**
  * The shared platform, one namespace each: the secret store, secret delivery, the internal
- * CA (with trust distribution), and the namespace where secret values are generated.
+ * CA (with trust distribution), the namespace where secret values are generated, and the
+ * PostgreSQL operator with its backup plugin.
  */
-export const PLATFORM_COMPONENTS = ['openbao', 'external-secrets', 'cert-manager', 'secret-generation'] as const;
+export const PLATFORM_COMPONENTS = ['openbao', 'external-secrets', 'cert-manager', 'secret-generation', 'postgres-operator'] as const;
 export type PlatformComponent = (typeof PLATFORM_COMPONENTS)[number];
 
 export const LABEL_COMPARTMENT = 'matrix.sovereign/compartment';
@@ -55,5 +56,5 @@ export const COMPARTMENT_PURPOSE: Readonly<Record<CompartmentKind, string>> = {
   homeserver: 'Synapse main process and workers, PostgreSQL, Redis',
   media: 'Synapse media-repository worker and its encrypted media volume',
   directory: 'LDAP directory, reachable over LDAPS from Synapse only',
-  platform: 'secret store, secret delivery and internal certificate authority',
+  platform: 'secret store, secret delivery, internal certificate authority and the PostgreSQL operator',
 };

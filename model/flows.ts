@@ -5,14 +5,20 @@
  */
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { cidrContains, parseCidr } from '../config/validators';
+import { BACKUP_PORT, backupStoreEndpoint } from './backup-store';
 import type { HomeserverCompartment } from './compartments';
 import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from './monitoring';
+import { platformPod, podsEndpoint } from './platform';
+import { POSTGRES_CLUSTER_NAME, POSTGRES_POD_SELECTOR, POSTGRES_STATUS_PORT } from './postgres';
+import { homeserverStoreBackups } from './store-backups';
 import { GATEWAY_HTTPS_PORT, LDAPS_PORT, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS } from './workload-spec';
 
 export interface WorkloadEndpoint {
   readonly kind: 'workload';
   readonly compartment: HomeserverCompartment;
   readonly workload: string;
+  /** The labels selecting its pods when an operator runs them; default: the workload label. */
+  readonly podLabels?: Readonly<Record<string, string>>;
 }
 
 /** Addresses outside the cluster; `except` is carved out of `cidrs` (same address family). */
@@ -50,11 +56,11 @@ export interface Flow {
   readonly reason: string;
 }
 
-const workload = (compartment: HomeserverCompartment, name: string): WorkloadEndpoint => ({
-  kind: 'workload',
-  compartment,
-  workload: name,
-});
+const workload = (compartment: HomeserverCompartment, name: string): WorkloadEndpoint =>
+  name === POSTGRES_CLUSTER_NAME && compartment === 'homeserver'
+    ? // The database's pods are the operator's: instances and its Jobs alike carry its cluster label.
+      { kind: 'workload', compartment, workload: name, podLabels: POSTGRES_POD_SELECTOR }
+    : { kind: 'workload', compartment, workload: name };
 
 function endpointName(endpoint: FlowEndpoint): string {
   return endpoint.kind === 'workload' ? endpoint.workload : endpoint.kind === 'pods' ? endpoint.name : 'outside';
@@ -94,6 +100,53 @@ const FEDERATION_PORTS = [
   { name: 'https', containerPort: 443 },
 ] as const;
 
+/**
+ * What the CloudNativePG cluster needs beyond its clients: its instances replicate to each other,
+ * the operator polls each instance's status endpoint, each instance manager talks to the API
+ * server, and the backup sidecar writes to the declared object store.
+ */
+function databaseFlows(config: DeploymentConfig, homeserver: HomeserverSettings): Flow[] {
+  const postgres = workload('homeserver', 'postgres');
+  const operator = podsEndpoint(config.deploymentName, platformPod('cloudnative-pg'));
+  const apiServer: OutsideEndpoint = {
+    kind: 'outside',
+    description: 'the Kubernetes API server',
+    cidrs: config.kubernetes.apiServer.cidrs,
+    except: [],
+  };
+  const backupStore = backupStoreEndpoint(config);
+  const status = flow(operator, postgres, POSTGRES_STATUS_PORT, 'the PostgreSQL operator polls each instance manager (TLS, internal CA)');
+  return [
+    flow(
+      postgres,
+      postgres,
+      POSTGRES_SERVICE_PORT,
+      'streaming replication from the primary to the standbys (TLS, certificate of streaming_replica)',
+    ),
+    // One operator serves every homeserver: its policies in the shared namespace need a name per homeserver.
+    { ...status, id: `cloudnative-pg-to-${homeserver.name}-postgres-status` },
+    flow(
+      postgres,
+      apiServer,
+      { name: 'apiserver', containerPort: config.kubernetes.apiServer.port },
+      'the instance manager reads its Cluster and Secrets and reports status and leader election through the API server',
+    ),
+    flow(postgres, backupStore, BACKUP_PORT, 'WAL archive and base backups to the declared object storage (HTTPS)'),
+  ];
+}
+
+/** Each store backup job of the homeserver uploads to the declared object store, and reaches nothing else. */
+function storeBackupFlows(config: DeploymentConfig, homeserver: HomeserverSettings): Flow[] {
+  return homeserverStoreBackups(config, homeserver).map((plan) =>
+    flow(
+      workload(plan.compartment === 'directory' ? 'directory' : 'media', plan.workload),
+      backupStoreEndpoint(config),
+      BACKUP_PORT,
+      `encrypted ${plan.store} backups to the declared object storage (HTTPS)`,
+    ),
+  );
+}
+
 export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSettings): Flow[] {
   const haproxy = workload('gateway', 'haproxy');
   const synapse = workload('homeserver', 'synapse');
@@ -118,6 +171,8 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
     flow(media, postgres, POSTGRES_SERVICE_PORT, 'media metadata in the homeserver database'),
     flow(media, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
   ];
+  flows.push(...databaseFlows(config, homeserver));
+  flows.push(...storeBackupFlows(config, homeserver));
   const { directory, media: mediaSettings } = homeserver;
   if (directory.mode === 'external' && directory.external) {
     const ldapServer: OutsideEndpoint = {

@@ -5,6 +5,7 @@
  */
 import type { HomeserverSettings } from '../config/deployment-config';
 import type { HomeserverCompartment } from './compartments';
+import { POSTGRES_METRICS_PORT } from './postgres';
 import { FEDERATION_SENDER, GATEWAY_METRICS_PORT, MEDIA_WORKER, SYNAPSE_PORTS, type WorkloadPort } from './workload-spec';
 
 export interface ScrapeTarget {
@@ -20,6 +21,8 @@ export interface ScrapeTarget {
 
 /** Synapse's `type: metrics` listener answers on any path; /_synapse/metrics is also its path on an HTTP listener. */
 export const SYNAPSE_METRICS_PATH = '/_synapse/metrics';
+/** The CloudNativePG instance manager's exporter. */
+export const POSTGRES_METRICS_PATH = '/metrics';
 /** The only path the gateway's metrics frontend serves (everything else: 404). */
 export const HAPROXY_METRICS_PATH = '/metrics';
 
@@ -46,6 +49,14 @@ export function scrapeTargets(homeserver: HomeserverSettings): ScrapeTarget[] {
       reason: 'the site Prometheus scrapes Synapse main: user-directory and profile request rates (directory-scraping alerts)',
     },
   ];
+  targets.push({
+    compartment: 'homeserver',
+    workload: 'postgres',
+    port: POSTGRES_METRICS_PORT,
+    path: POSTGRES_METRICS_PATH,
+    reason:
+      'the site Prometheus scrapes each PostgreSQL instance: backup age, WAL archiving failures and replication lag (data-safety alerts)',
+  });
   targets.push({
     compartment: 'media',
     workload: MEDIA_WORKER,

@@ -69,7 +69,10 @@ function podsOf(
 ): { namespace: string; podLabels: Readonly<Record<string, string>> } {
   if (endpoint.kind === 'pods') return { namespace: endpoint.namespace, podLabels: endpoint.podLabels };
   if (!owner) throw new Error(`flow endpoint "${endpoint.workload}" is a homeserver workload but no homeserver was given`);
-  return { namespace: homeserverNamespace(owner.name, endpoint.compartment), podLabels: { [LABEL_WORKLOAD]: endpoint.workload } };
+  return {
+    namespace: homeserverNamespace(owner.name, endpoint.compartment),
+    podLabels: endpoint.podLabels ?? { [LABEL_WORKLOAD]: endpoint.workload },
+  };
 }
 
 function peerOf(endpoint: FlowEndpoint, owner: FlowOwner | undefined): PolicyPeer[] {

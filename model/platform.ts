@@ -5,6 +5,7 @@
  * and network policies are all derived from this.
  */
 import type { DeploymentConfig } from '../config/deployment-config';
+import { BACKUP_PORT, backupStoreEndpoint } from './backup-store';
 import { platformNamespace, type PlatformComponent } from './compartments';
 import { podDnsName, serviceDnsName } from './dns-names';
 import type { Flow, FlowEndpoint, PodsEndpoint } from './flows';
@@ -16,7 +17,13 @@ export const RELEASES = {
   trustManager: 'trust-manager',
   externalSecrets: 'external-secrets',
   openbao: 'openbao',
+  cloudnativePg: 'cloudnative-pg',
+  barmanCloud: 'barman-cloud',
 } as const;
+
+/** The CloudNativePG operator's admission webhook port (the chart's default) and the barman-cloud plugin's gRPC port (fixed by its chart). */
+export const CLOUDNATIVE_PG_WEBHOOK_PORT = 9443;
+export const BARMAN_CLOUD_PORT = 9090;
 
 export const OPENBAO_PORT = 8200;
 /** The OpenBao image's openbao user and group. */
@@ -70,6 +77,7 @@ export function platformNames(deploymentName: string): PlatformNames {
     'external-secrets': platformNamespace(deploymentName, 'external-secrets'),
     'cert-manager': platformNamespace(deploymentName, 'cert-manager'),
     'secret-generation': platformNamespace(deploymentName, 'secret-generation'),
+    'postgres-operator': platformNamespace(deploymentName, 'postgres-operator'),
   };
   return {
     namespaces,
@@ -174,6 +182,25 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     callsApiServer: true,
     servingPort: OPENBAO_PORT,
   },
+  {
+    name: 'cloudnative-pg',
+    component: 'postgres-operator',
+    podLabels: { ...instance(RELEASES.cloudnativePg), 'app.kubernetes.io/name': 'cloudnative-pg' },
+    replicas: 1,
+    resources: medium,
+    callsApiServer: true,
+    webhookPort: CLOUDNATIVE_PG_WEBHOOK_PORT,
+  },
+  // The operator calls it over mutual TLS (CNPG-I) when it reconciles a cluster or a backup.
+  {
+    name: 'barman-cloud',
+    component: 'postgres-operator',
+    podLabels: { ...instance(RELEASES.barmanCloud), 'app.kubernetes.io/name': 'plugin-barman-cloud' },
+    replicas: 1,
+    resources: small,
+    callsApiServer: true,
+    servingPort: BARMAN_CLOUD_PORT,
+  },
 ];
 
 export function platformPod(name: string): PlatformPod {
@@ -194,6 +221,10 @@ function flow(from: FlowEndpoint, to: FlowEndpoint, port: number, portName: stri
 
 /** The configurator Job's pod, in the OpenBao namespace (a typed workload of this project). */
 export const CONFIGURATOR_POD_LABELS = { 'matrix.sovereign/workload': CONFIGURATOR } as const;
+
+/** The secret store's backup CronJob, in the OpenBao namespace (a typed workload of this project). */
+export const SECRET_STORE_BACKUP = 'secret-store-backup';
+export const SECRET_STORE_BACKUP_POD_LABELS = { 'matrix.sovereign/workload': SECRET_STORE_BACKUP } as const;
 
 /** Every connection the platform makes; everything else is denied by each namespace's baseline. */
 export function platformFlowMatrix(config: DeploymentConfig): Flow[] {
@@ -219,6 +250,27 @@ export function platformFlowMatrix(config: DeploymentConfig): Flow[] {
       OPENBAO_PORT,
       'openbao',
       'the configurator applies the declared policies and roles',
+    ),
+    flow(
+      podsEndpoint(deploymentName, { name: SECRET_STORE_BACKUP, component: 'openbao', podLabels: SECRET_STORE_BACKUP_POD_LABELS }),
+      openbao,
+      OPENBAO_PORT,
+      'openbao',
+      'the secret store backup job logs in (role store-backup) and takes a raft snapshot',
+    ),
+    flow(
+      podsEndpoint(deploymentName, { name: SECRET_STORE_BACKUP, component: 'openbao', podLabels: SECRET_STORE_BACKUP_POD_LABELS }),
+      backupStoreEndpoint(config),
+      BACKUP_PORT.containerPort,
+      BACKUP_PORT.name,
+      'encrypted secret store snapshots to the declared object storage (HTTPS)',
+    ),
+    flow(
+      podsEndpoint(deploymentName, platformPod('cloudnative-pg')),
+      podsEndpoint(deploymentName, platformPod('barman-cloud')),
+      BARMAN_CLOUD_PORT,
+      'cnpgi',
+      'the PostgreSQL operator asks the backup plugin (CNPG-I over mutual TLS) how to run and back up each cluster',
     ),
   ];
   for (const pod of PLATFORM_PODS) {
@@ -252,4 +304,6 @@ export const PLATFORM_SERVICES: Readonly<Record<PlatformComponent, number>> = {
   'external-secrets': 1,
   'cert-manager': 2,
   'secret-generation': 0,
+  // The operator's webhook Service and the plugin's Service (the operator finds plugins by its labels).
+  'postgres-operator': 2,
 };

@@ -125,14 +125,88 @@ function writePolicy(name: string, description: string, paths: readonly string[]
   };
 }
 
+/** The deployment's own secrets (the secret store's backup keys) live at `<deployment>/<secret>`; deployment and homeserver names never collide. */
+export function deploymentPolicyName(deploymentName: string): string {
+  return `${MANAGED_PREFIX}${deploymentName}-openbao-read`;
+}
+
+/** The role of the SecretStore in OpenBao's own namespace, which delivers the deployment's secrets there. */
+export function deploymentStoreRoleName(deploymentName: string): string {
+  return `${MANAGED_PREFIX}${deploymentName}-openbao`;
+}
+
+/** The secret store's backup job: its role, its one policy (a raft snapshot, read), and the service account it logs in as. */
+export const STORE_BACKUP_ROLE = `${MANAGED_PREFIX}store-backup`;
+export const RAFT_SNAPSHOT_POLICY = `${MANAGED_PREFIX}raft-snapshot`;
+export const RAFT_SNAPSHOT_PATH = 'sys/storage/raft/snapshot';
+
+/** What the deployment itself (not a homeserver) keeps in OpenBao, and who takes its snapshots. */
+export interface DeploymentSecrets {
+  readonly deploymentName: string;
+  /** Provided values read in OpenBao's namespace (the backup job's keys). */
+  readonly declarations: readonly SecretDeclaration[];
+  /** The service account of the secret store's backup job, in OpenBao's namespace. */
+  readonly snapshotAccount: string;
+}
+
 /** The complete, declared state of OpenBao's policies and Kubernetes auth roles for a deployment. */
 export interface OpenBaoAccess {
   readonly policies: readonly OpenBaoPolicy[];
   readonly roles: readonly KubernetesAuthRole[];
 }
 
-/** OpenBao's policies and roles for a deployment whose homeservers declare `homeservers` (in config order). */
-export function deriveOpenBaoAccess(deploymentName: string, homeservers: readonly HomeserverSecrets[]): OpenBaoAccess {
+/**
+ * The deployment's own access: its SecretStore in OpenBao's namespace reads the deployment's
+ * secrets, operators write them, and the backup job takes raft snapshots and nothing else (it
+ * reads no secret, lists nothing).
+ */
+function deploymentAccess(own: DeploymentSecrets): OpenBaoAccess {
+  const { deploymentName } = own;
+  const namespace = platformNames(deploymentName).namespaces.openbao;
+  const paths = own.declarations.map((declaration) => secretPath(deploymentName, declaration.name)).sort();
+  const policies: OpenBaoPolicy[] = [
+    {
+      name: RAFT_SNAPSHOT_POLICY,
+      description: 'the secret store backup job takes a raft snapshot, and nothing else',
+      rules: [{ path: RAFT_SNAPSHOT_PATH, capabilities: ['read'] }],
+    },
+  ];
+  const roles: KubernetesAuthRole[] = [
+    { name: STORE_BACKUP_ROLE, serviceAccount: own.snapshotAccount, namespace, policies: [RAFT_SNAPSHOT_POLICY] },
+  ];
+  if (paths.length > 0) {
+    policies.push(
+      {
+        name: deploymentPolicyName(deploymentName),
+        description: `OpenBao's namespace reads the deployment's own secrets`,
+        rules: paths.map((path) => ({ path: dataPath(path), capabilities: ['read'] })),
+      },
+      writePolicy(operatorPolicyName(deploymentName), `operators of ${deploymentName} write the deployment's provided values`, paths),
+    );
+    roles.push(
+      {
+        name: deploymentStoreRoleName(deploymentName),
+        serviceAccount: SECRET_READER_ACCOUNT,
+        namespace,
+        policies: [deploymentPolicyName(deploymentName)],
+      },
+      {
+        name: operatorRoleName(deploymentName),
+        serviceAccount: operatorAccountName(deploymentName),
+        namespace,
+        policies: [operatorPolicyName(deploymentName)],
+      },
+    );
+  }
+  return { policies, roles };
+}
+
+/** OpenBao's policies and roles for a deployment whose homeservers declare `homeservers` (in config order), and its own secrets. */
+export function deriveOpenBaoAccess(
+  deploymentName: string,
+  homeservers: readonly HomeserverSecrets[],
+  own?: DeploymentSecrets,
+): OpenBaoAccess {
   const policies: OpenBaoPolicy[] = [];
   const roles: KubernetesAuthRole[] = [];
   const generatedPaths: string[] = [];
@@ -177,6 +251,11 @@ export function deriveOpenBaoAccess(deploymentName: string, homeservers: readonl
     namespace: platformNames(deploymentName).namespaces['secret-generation'],
     policies: [GENERATOR_POLICY],
   });
+  if (own) {
+    const deployment = deploymentAccess(own);
+    policies.push(...deployment.policies);
+    roles.push(...deployment.roles);
+  }
   return { policies, roles };
 }
 

@@ -37,6 +37,8 @@ export interface SecretDeclaration {
   readonly consumers: readonly HomeserverCompartment[];
   /** What a new value takes to reach the processes using it. */
   readonly rotation: string;
+  /** The Secret's type; default Opaque. basic-auth for a Secret an operator reads `username` and `password` from. */
+  readonly secretType?: 'kubernetes.io/basic-auth';
 }
 
 export const SECRET_NAMES = {
@@ -48,6 +50,10 @@ export const SECRET_NAMES = {
   email: 'synapse-email',
   ldapBootstrap: 'ldap-bootstrap',
   s3: 'media-s3',
+  /** The backup store's S3 keys: PostgreSQL's backups and the store backup jobs of the same homeserver. */
+  backup: 'postgres-backup-s3',
+  /** The client-side encryption password and salt of the store backup jobs (rclone crypt). */
+  storeBackupKeys: 'store-backup-encryption',
 } as const;
 
 /**

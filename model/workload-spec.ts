@@ -27,6 +27,13 @@ export interface PersistentStorage {
   readonly name: string;
   readonly mountPath: string;
   readonly sizeGi: number;
+  /**
+   * The backup job that reads the volume, read-only, on the owner's node (model/store-backups.ts).
+   * Its claim is then ReadWriteOnce (one node) instead of ReadWriteOncePod, which no second pod
+   * could mount at all; STO-03 still allows no other workload and no second writer.
+   * @default no backup job mounts it
+   */
+  readonly backedUpBy?: string;
 }
 
 /** Rendered, secret-free files mounted read-only from a ConfigMap named `<workload>-<volumeName>`. */
@@ -128,3 +135,13 @@ export const REDIS_SERVICE_PORT = {
   servicePort: 6379,
   protocol: 'TCP',
 } as const satisfies WorkloadPort;
+
+/**
+ * The claim holding a workload's storage: a Deployment's own claim `<workload>-<volume>`, a
+ * StatefulSet's first pod's claim `<volume>-<workload>-0` (its controller names it). Undefined
+ * without storage.
+ */
+export function storageClaimName(spec: Pick<WorkloadSpec, 'name' | 'kind' | 'storage'>): string | undefined {
+  if (!spec.storage) return undefined;
+  return spec.kind === 'StatefulSet' ? `${spec.storage.name}-${spec.name}-0` : `${spec.name}-${spec.storage.name}`;
+}

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseRetentionDays } from '../config/backup-schema';
 import type { DeploymentConfig } from '../config/deployment-config';
 import {
   HOMESERVER_COMPARTMENTS,
@@ -24,6 +25,19 @@ export interface SiteFacts {
     readonly serviceCidrs: readonly string[];
     readonly nodeCidrs: readonly string[];
     readonly metadataCidrs: readonly string[];
+    /** The API server's endpoints as pods reach them (the database's instance managers call it). */
+    readonly apiServerCidrs: readonly string[];
+  };
+  /** production: the database keeps a synchronous standby; small: a single-node site. */
+  readonly profile: 'production' | 'small';
+  /** The one object store backups may go to; media kept in S3 instead of a backed-up volume, with the bucket's declared protection. */
+  readonly backup: {
+    readonly endpoint: string;
+    readonly bucket: string;
+    readonly cidrs: readonly string[];
+    /** Days the media backups are kept (backup.stores.media.retention): the least object lock a media bucket needs. */
+    readonly mediaRetentionDays: number;
+    readonly mediaBuckets: readonly MediaBucketFact[];
   };
   readonly monitoring: { readonly namespace: string; readonly resourceLabels: Readonly<Record<string, string>> };
   /** Each server name with its declared federation peers ([] when federation is off). */
@@ -38,11 +52,22 @@ export interface SiteFacts {
   readonly namespaces: Readonly<Record<string, CompartmentKind>>;
 }
 
+/** A homeserver's media bucket (media.s3) and the protection the site declares for it. */
+export interface MediaBucketFact {
+  /** The media compartment's namespace. */
+  readonly namespace: string;
+  readonly bucket: string;
+  readonly versioning: string;
+  readonly objectLockDays: number;
+}
+
 export type SiteFactKey = keyof SiteFacts;
 
 /** Where each fact comes from in the deployment config (for "not judged" reports). */
 export const SITE_FACT_SOURCES: Readonly<Record<SiteFactKey, string>> = {
-  kubernetes: 'kubernetes.{pod,service,node,metadata}Cidrs',
+  kubernetes: 'kubernetes.{pod,service,node,metadata}Cidrs, kubernetes.apiServer.cidrs',
+  profile: 'deployment.profile',
+  backup: 'backup.objectStore (endpoint, bucket, cidrs), backup.stores.media.retention, homeservers[].media.s3 (bucket, protection)',
   monitoring: 'monitoring.namespace, monitoring.resourceLabels',
   homeservers: 'homeservers[].serverName, homeservers[].federation',
   pullRegistries: 'images.allowedRegistries / images.mirrorPrefix',
@@ -60,6 +85,26 @@ export function siteFactsOf(config: DeploymentConfig): SiteFacts {
       serviceCidrs: kubernetes.serviceCidrs,
       nodeCidrs: kubernetes.nodeCidrs,
       metadataCidrs: kubernetes.metadataCidrs,
+      apiServerCidrs: kubernetes.apiServer.cidrs,
+    },
+    profile: config.profile,
+    backup: {
+      endpoint: config.backup.objectStore.endpoint.replace(/\/$/, ''),
+      bucket: config.backup.objectStore.bucket,
+      cidrs: config.backup.objectStore.cidrs,
+      mediaRetentionDays: parseRetentionDays(config.backup.stores.media.retention) ?? 0,
+      mediaBuckets: config.homeservers.flatMap((homeserver) =>
+        homeserver.media.s3
+          ? [
+              {
+                namespace: homeserverNamespace(homeserver.name, 'media'),
+                bucket: homeserver.media.s3.bucket,
+                versioning: homeserver.media.s3.protection.versioning,
+                objectLockDays: homeserver.media.s3.protection.objectLockDays,
+              },
+            ]
+          : [],
+      ),
     },
     monitoring: { namespace: monitoring.namespace, resourceLabels: monitoring.resourceLabels },
     homeservers: config.homeservers.map((homeserver) => ({
@@ -85,12 +130,35 @@ export function siteFactsOf(config: DeploymentConfig): SiteFacts {
 // ---------------------------------------------------------------- the record in the output
 
 export const SITE_FACTS_FILE = 'site-facts.json';
-export const SITE_FACTS_FORMAT = 'matrix-sovereign-iac/site-facts/2';
+export const SITE_FACTS_FORMAT = 'matrix-sovereign-iac/site-facts/4';
 
 const strings = z.array(z.string().max(4096)).max(10_000);
 const factsSchema = z
   .object({
-    kubernetes: z.object({ podCidrs: strings, serviceCidrs: strings, nodeCidrs: strings, metadataCidrs: strings }).strict(),
+    kubernetes: z
+      .object({ podCidrs: strings, serviceCidrs: strings, nodeCidrs: strings, metadataCidrs: strings, apiServerCidrs: strings })
+      .strict(),
+    profile: z.enum(['production', 'small']),
+    backup: z
+      .object({
+        endpoint: z.string().max(4096),
+        bucket: z.string().max(253),
+        cidrs: strings,
+        mediaRetentionDays: z.number().int().min(0).max(3650),
+        mediaBuckets: z
+          .array(
+            z
+              .object({
+                namespace: z.string().max(253),
+                bucket: z.string().max(253),
+                versioning: z.string().max(32),
+                objectLockDays: z.number().int().min(0).max(100_000),
+              })
+              .strict(),
+          )
+          .max(10_000),
+      })
+      .strict(),
     monitoring: z.object({ namespace: z.string().max(253), resourceLabels: z.record(z.string().max(4096)) }).strict(),
     homeservers: z.array(z.object({ serverName: z.string().max(253), federationPeers: strings }).strict()).max(10_000),
     pullRegistries: strings,

@@ -24,6 +24,8 @@ function plainDn(dn: string): string {
 export interface OpenLdapLayout {
   readonly slapd: string;
   readonly slapadd: string;
+  /** Exports a database as LDIF (the directory backup). */
+  readonly slapcat: string;
   readonly slapmodify: string;
   readonly slappasswd: string;
   readonly modulePath: string;
@@ -41,6 +43,7 @@ export interface OpenLdapLayout {
 export const BITNAMI_LAYOUT: OpenLdapLayout = {
   slapd: '/opt/bitnami/openldap/sbin/slapd',
   slapadd: '/opt/bitnami/openldap/sbin/slapadd',
+  slapcat: '/opt/bitnami/openldap/sbin/slapcat',
   slapmodify: '/opt/bitnami/openldap/sbin/slapmodify',
   slappasswd: '/opt/bitnami/openldap/sbin/slappasswd',
   modulePath: '/opt/bitnami/openldap/lib/openldap',
@@ -53,6 +56,7 @@ export const BITNAMI_LAYOUT: OpenLdapLayout = {
 export const DEBIAN_LAYOUT: OpenLdapLayout = {
   slapd: '/usr/sbin/slapd',
   slapadd: '/usr/sbin/slapadd',
+  slapcat: '/usr/sbin/slapcat',
   slapmodify: '/usr/sbin/slapmodify',
   slappasswd: '/usr/sbin/slappasswd',
   modulePath: '/usr/lib/ldap',

@@ -1,51 +1,38 @@
 /**
- * PostgreSQL server settings for the homeserver database: TLS only (1.2+), SCRAM
- * passwords, the synapse role and database only. Secret-free: the password and the
- * certificate arrive as mounted files.
+ * PostgreSQL settings of the homeserver database, as the CloudNativePG cluster carries them:
+ * the server parameters we set (TLS 1.3, SCRAM, connection logging) and the client
+ * authentication rules (only the synapse role, only to the synapse database, only over TLS).
+ * The operator adds its own fixed settings around them (TLS files, listen address, its
+ * replication and local rules); what it adds is stated where the settings are booted for real
+ * (the integration harness and test/render/postgres-live.test.ts).
  */
-import { POSTGRES_SERVICE_PORT } from '../model/workload-spec';
-
 export const POSTGRES_DATABASE = 'synapse';
 export const POSTGRES_ROLE = 'synapse';
 
-export interface PostgresPaths {
-  readonly configDirectory: string;
-  readonly tlsDirectory: string;
-}
-
-/** Server options passed as `-c key=value` arguments (the image's entrypoint keeps initdb working). */
-export function postgresServerArgs(paths: PostgresPaths): string[] {
-  const settings: Record<string, string> = {
-    listen_addresses: '*',
-    port: String(POSTGRES_SERVICE_PORT.containerPort),
-    hba_file: `${paths.configDirectory}/pg_hba.conf`,
-    ssl: 'on',
-    ssl_cert_file: `${paths.tlsDirectory}/tls.crt`,
-    ssl_key_file: `${paths.tlsDirectory}/tls.key`,
-    ssl_ca_file: `${paths.tlsDirectory}/ca.crt`,
-    ssl_min_protocol_version: 'TLSv1.2',
+/** What goes into the Cluster's `spec.postgresql.parameters` (the operator refuses the settings it manages). */
+export function postgresParameters(): Record<string, string> {
+  return {
+    // The operator's default, stated: no client or standby negotiates below TLS 1.3.
+    ssl_min_protocol_version: 'TLSv1.3',
     password_encryption: 'scram-sha-256',
     log_connections: 'on',
     log_disconnections: 'on',
-    unix_socket_directories: '/var/run/postgresql',
+    // A WAL segment reaches the object store at most a minute after its first write, even when
+    // traffic is low: this bounds what a lost volume can take with it (the operator's default is 5 minutes).
+    archive_timeout: '60s',
   };
-  return ['postgres', ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
 }
 
 /**
- * Client authentication: local socket with SCRAM (the entrypoint's init), and TCP only over
- * TLS, only for the synapse role on the synapse database. Which pods may connect at all
- * is the flow matrix's job; this file is the second lock.
+ * The user-defined pg_hba rules (`spec.postgresql.pg_hba`). The operator puts its fixed rules
+ * before them (local peer access inside the pod, certificate-only `streaming_replica`) and a
+ * catch-all `host all all all scram-sha-256` after them; the final reject here keeps that
+ * catch-all from ever matching, so TCP admits the synapse role to the synapse database over TLS
+ * and nothing else. Which pods may connect at all is the flow matrix's job; this is the second lock.
  */
-export function renderPgHba(): string {
-  return [
-    '# TYPE   DATABASE  USER     ADDRESS    METHOD',
-    'local    all       all                 scram-sha-256',
-    `hostssl  ${POSTGRES_DATABASE}   ${POSTGRES_ROLE}  0.0.0.0/0  scram-sha-256`,
-    `hostssl  ${POSTGRES_DATABASE}   ${POSTGRES_ROLE}  ::/0       scram-sha-256`,
-    '',
-  ].join('\n');
+export function pgHbaRules(): string[] {
+  return [`hostssl ${POSTGRES_DATABASE} ${POSTGRES_ROLE} all scram-sha-256`, 'host all all all reject'];
 }
 
-/** initdb options: Synapse requires C collation and ctype (it refuses other locales by default). */
-export const POSTGRES_INITDB_ARGS = '--encoding=UTF8 --locale=C --auth-local=scram-sha-256 --auth-host=scram-sha-256';
+/** Synapse requires C collation and ctype (it refuses other locales by default); UTF8 encoding. */
+export const POSTGRES_INITDB = { encoding: 'UTF8', localeCollate: 'C', localeCType: 'C' } as const;

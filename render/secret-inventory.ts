@@ -8,7 +8,7 @@ import type { DeploymentConfig } from '../config/deployment-config';
 import { homeserverCertificates } from '../model/certificates';
 import { homeserverNamespace } from '../model/compartments';
 import { platformNames, SECRET_MOUNT } from '../model/platform';
-import { deriveOpenBaoAccess, GENERATOR_POLICY, operatorPolicyName, secretPath } from '../model/secret-access';
+import { deriveOpenBaoAccess, GENERATOR_POLICY, operatorPolicyName, secretPath, type DeploymentSecrets } from '../model/secret-access';
 import type { HomeserverSecrets } from '../model/secrets';
 
 function cell(text: string): string {
@@ -16,9 +16,9 @@ function cell(text: string): string {
 }
 
 /** The inventory of a deployment whose homeservers declare `secrets` (workloads/secrets.ts). */
-export function renderSecretInventory(config: DeploymentConfig, secrets: readonly HomeserverSecrets[]): string {
+export function renderSecretInventory(config: DeploymentConfig, secrets: readonly HomeserverSecrets[], own?: DeploymentSecrets): string {
   const names = platformNames(config.deploymentName);
-  const access = deriveOpenBaoAccess(config.deploymentName, secrets);
+  const access = deriveOpenBaoAccess(config.deploymentName, secrets, own);
   const lines = [
     '# Secret inventory',
     '',
@@ -31,7 +31,9 @@ export function renderSecretInventory(config: DeploymentConfig, secrets: readonl
     '| homeserver | secret | source | OpenBao path | readable by | written by | files | rotation |',
     '|---|---|---|---|---|---|---|---|',
   ];
-  for (const { homeserverName, declarations } of secrets) {
+  // The deployment's own secrets (the secret store's backup keys) sit at `<deployment>/<secret>`, beside the homeservers'.
+  const owners = [...secrets, ...(own ? [{ homeserverName: own.deploymentName, declarations: own.declarations }] : [])];
+  for (const { homeserverName, declarations } of owners) {
     for (const declaration of declarations) {
       const path = `${SECRET_MOUNT}/${secretPath(homeserverName, declaration.name)}`;
       const readers = access.policies.filter((policy) =>

@@ -3,25 +3,34 @@
 # Debian's slapd + ldap-utils, HAProxy, Redis and PostgreSQL, and PyYAML (Synapse's parser);
 # shellcheck, which actionlint runs over the CI definitions' scripts; iproute2 and libpq's headers
 # for the integration tier (a loopback-only network namespace; psycopg2 builds from source);
-# bubblewrap for the engine tier (each real pod's container runs in a bwrap sandbox);
+# bubblewrap for the engine tier (each real pod's container runs in a bwrap sandbox); Debian's
+# Python with venv and headers for the backup drills' barman-cloud tools (PostgreSQL's account
+# runs them, so not a Python under root's home); BusyBox, whose sh and applets run the store
+# backup drills' upload scripts as rclone's and OpenBao's Alpine images would;
 # checks that Go is there for the tools the platform tests build.
 # Runs before `npm test` (npm's pretest), so the README's test command works on a fresh machine.
 set -euo pipefail
 
 missing=()
-for tool in /usr/sbin/slapd /usr/bin/ldapsearch /usr/sbin/haproxy /usr/bin/openssl /usr/bin/redis-server /usr/bin/psql /usr/bin/shellcheck /bin/ip /usr/bin/bwrap; do
+for tool in /usr/sbin/slapd /usr/bin/ldapsearch /usr/sbin/haproxy /usr/bin/openssl /usr/bin/redis-server /usr/bin/psql /usr/bin/shellcheck /bin/ip /usr/bin/bwrap /bin/busybox; do
   [ -x "$tool" ] || missing+=("$tool")
 done
 # A header, not a program: present is enough (testing it for -x reinstalled the packages on every run).
 [ -f /usr/include/postgresql/libpq-fe.h ] || missing+=("/usr/include/postgresql/libpq-fe.h")
 compgen -G '/usr/lib/postgresql/*/bin/postgres' > /dev/null || missing+=("postgres server")
+if [ -x /usr/bin/python3 ]; then
+  /usr/bin/python3 -c 'import ensurepip, venv' 2> /dev/null || missing+=("python3-venv")
+  [ -f "$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ] || missing+=("Python.h")
+else
+  missing+=("/usr/bin/python3")
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages for: ${missing[*]}"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends slapd ldap-utils haproxy openssl redis-server postgresql shellcheck iproute2 libpq-dev bubblewrap
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends slapd ldap-utils haproxy openssl redis-server postgresql shellcheck iproute2 libpq-dev bubblewrap python3 python3-venv python3-dev busybox
 fi
 
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet 'PyYAML==6.0.3'

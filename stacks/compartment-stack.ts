@@ -2,26 +2,33 @@
  * One Terraform stack per compartment of one homeserver: the compartment baseline, its
  * workloads (each exposed as its spec says), and its side of the homeserver's flows.
  */
+import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
 import { IN_CLUSTER, servicePorts, type Exposure } from '../constructs/exposure';
+import { HardenedCronJob } from '../constructs/hardened-cron-job';
 import type { LongRunningWorkload } from '../constructs/long-running-workload';
 import { longRunningWorkload } from '../constructs/long-running-workloads';
 import { Manifest } from '../constructs/manifest';
 import { SecretDelivery } from '../constructs/secret-delivery';
+import { ServiceAccountAccess } from '../constructs/service-account-access';
 import { homeserverCertificates } from '../model/certificates';
 import { homeserverNamespace, type HomeserverCompartment } from '../model/compartments';
 import type { Flow } from '../model/flows';
 import { platformNames } from '../model/platform';
+import { CLOUDNATIVE_PG_NAMESPACE_RULES, CLOUDNATIVE_PG_SERVICE_ACCOUNT } from '../model/postgres-operator';
 import { deriveLimitRange, deriveQuota } from '../model/quotas';
+import { scheduledJobQuota } from '../model/scheduled-job';
 import { compartmentStackName as stackNameOf } from '../model/stack-names';
 import type { WorkloadSpec } from '../model/workload-spec';
 import { leafCertificate } from '../render/manifests/certificates';
 import { leafLifetimes, secretRefreshInterval } from '../render/manifests/lifetimes';
 import { compartmentMonitoring } from '../render/monitoring/homeserver-monitoring';
 import { workloadsIn } from '../workloads/catalogue';
+import { databaseQuota, homeserverDatabase } from '../workloads/postgres-database';
 import { homeserverSecretDeclarations } from '../workloads/secrets';
+import { storeBackupJobsIn } from '../workloads/store-backups';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
 
@@ -46,6 +53,10 @@ function exposureOf(spec: WorkloadSpec, gateway: HomeserverSettings['gateway']):
 export class CompartmentStack extends TemplateSafeStack {
   readonly compartment: Compartment;
   readonly workloads: readonly LongRunningWorkload[];
+  /** The store backup jobs of this compartment (the directory's, the media volume's). */
+  readonly backupJobs: readonly HardenedCronJob[];
+  /** The PostgreSQL operator's Role and binding here (homeserver compartment): every object of the cluster comes after them. */
+  readonly postgresOperatorAccess: readonly ITerraformDependable[];
 
   constructor(scope: Construct, props: CompartmentStackProps) {
     const name = compartmentStackName(props.homeserver, props.compartment);
@@ -57,6 +68,9 @@ export class CompartmentStack extends TemplateSafeStack {
     const workloads = workloadsIn(config, homeserver, compartment);
     const exposed = workloads.map((spec) => ({ spec, exposure: exposureOf(spec, homeserver.gateway) }));
     const publicEntryPoints = exposed.flatMap(({ exposure }) => (exposure?.reachableFrom === 'outside' ? [exposure] : []));
+    const database = compartment === 'homeserver' ? databaseQuota(homeserver) : undefined;
+    const backupJobs = storeBackupJobsIn(config, homeserver, compartment);
+    const quotaInputs = [...workloads, ...(database ? [database.input] : []), ...backupJobs.map(scheduledJobQuota)];
 
     this.compartment = new Compartment(this, 'compartment', {
       kind: compartment,
@@ -64,16 +78,31 @@ export class CompartmentStack extends TemplateSafeStack {
       deploymentName: config.deploymentName,
       owner: { homeserverName: homeserver.name },
       kubernetes: config.kubernetes,
-      quota: deriveQuota(workloads, {
+      quota: deriveQuota(quotaInputs, {
         loadBalancers: publicEntryPoints.filter((exposure) => exposure.through === 'LoadBalancer').length,
         // A LoadBalancer Service also allocates a node port.
         nodePorts: publicEntryPoints.length,
+        // A backup job has no Service.
+        services: workloads.length + (database?.services ?? 0),
       }),
-      limitRange: deriveLimitRange(workloads),
+      limitRange: deriveLimitRange(quotaInputs),
+      // Deleting the homeserver namespace deletes the database cluster and its volumes.
+      preventDestroy: compartment === 'homeserver',
     });
     this.compartment.allow(props.flows);
 
     const names = platformNames(config.deploymentName);
+    // The operator's watch list names this namespace (model/postgres-operator.ts); it may act here, nowhere else.
+    this.postgresOperatorAccess =
+      compartment === 'homeserver'
+        ? new ServiceAccountAccess(this, 'cloudnative-pg-access', {
+            name: CLOUDNATIVE_PG_SERVICE_ACCOUNT,
+            namespace: this.compartment.namespaceName,
+            labels: this.compartment.labels,
+            rules: CLOUDNATIVE_PG_NAMESPACE_RULES,
+            serviceAccount: { name: CLOUDNATIVE_PG_SERVICE_ACCOUNT, namespace: names.namespaces['postgres-operator'] },
+          }).resources
+        : [];
     const lifetimes = leafLifetimes(config);
     const certificates = homeserverCertificates(homeserver)
       .filter((certificate) => certificate.compartment === compartment)
@@ -87,7 +116,8 @@ export class CompartmentStack extends TemplateSafeStack {
                 dnsNames: certificate.dnsNames,
                 issuer: certificate.issuer,
                 combinedPem: certificate.combinedPem,
-                usages: ['server auth'],
+                usages: [certificate.usage],
+                ...(certificate.commonName ? { commonName: certificate.commonName } : {}),
               },
               names,
               lifetimes,
@@ -130,6 +160,20 @@ export class CompartmentStack extends TemplateSafeStack {
       return workload;
     });
 
+    if (compartment === 'homeserver') this.database(config, homeserver, dependsOn);
+
+    // Each store's backup job, after the secrets it reads and the workload whose volume it reads.
+    this.backupJobs = backupJobs.map(
+      (spec) =>
+        new HardenedCronJob(this, spec.name, {
+          namespace: this.compartment.namespaceName,
+          compartmentLabels: this.compartment.labels,
+          spec,
+          allowedRegistries: config.images.pullRegistries,
+          dependsOn: [...dependsOn, ...this.workloads.map((workload) => workload.resource)],
+        }),
+    );
+
     // Scraping and exfiltration alerts for the site's Prometheus Operator (its CRDs must exist before this stack is planned).
     compartmentMonitoring(config, homeserver, compartment, this.compartment.labels).forEach(
       (object) =>
@@ -138,5 +182,24 @@ export class CompartmentStack extends TemplateSafeStack {
           dependsOn: this.compartment.baseline,
         }),
     );
+  }
+
+  /**
+   * The CloudNativePG cluster, started inside its policies with its certificates and secrets, its
+   * ObjectStore first (the WAL archiver it names) and the ScheduledBackup after it. An ordinary
+   * destroy refuses to delete the Cluster: the operator would delete its volumes with it.
+   */
+  private database(config: DeploymentConfig, homeserver: HomeserverSettings, dependsOn: readonly ITerraformDependable[]): void {
+    const objects = homeserverDatabase(config, homeserver, this.compartment.labels);
+    const objectStore = new Manifest(this, 'postgres-object-store', { object: objects.objectStore, dependsOn });
+    const cluster = new Manifest(this, 'postgres-cluster', {
+      object: objects.cluster,
+      // The operator acts here only through its Role: a Cluster created before it would wait for the next resync.
+      dependsOn: [...dependsOn, objectStore.resource, ...this.postgresOperatorAccess],
+      preventDestroy: true,
+      // The operator's webhook writes its full PostgreSQL configuration into the parameters map.
+      completedByServer: ['spec.postgresql.parameters'],
+    });
+    new Manifest(this, 'postgres-scheduled-backup', { object: objects.scheduledBackup, dependsOn: [cluster.resource] });
   }
 }

@@ -2,7 +2,7 @@
  * The shared platform's first stack: one compartment (namespace with the full baseline)
  * per platform component, the network policies of the platform flow matrix, and the
  * operators whose custom resources the later stacks use: cert-manager with trust-manager,
- * and External Secrets. Their CRDs must exist before any stack plans a manifest of them,
+ * External Secrets, and CloudNativePG with its barman-cloud plugin. Their CRDs must exist before any stack plans a manifest of them,
  * which is why issuers, stores and secrets live in the stacks that follow.
  */
 import type { ITerraformDependable } from 'cdktf';
@@ -10,15 +10,22 @@ import type { Construct } from 'constructs';
 import type { ChartPin, DeploymentConfig } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
 import { HardenedChart } from '../constructs/hardened-chart';
+import { ServiceAccountAccess } from '../constructs/service-account-access';
 import { PLATFORM_COMPONENTS, type PlatformComponent } from '../model/compartments';
+import { flowMatrix } from '../model/flows';
 import { PLATFORM_PODS, PLATFORM_SERVICES, platformFlowMatrix, platformNames, RELEASES, type PlatformPod } from '../model/platform';
+import { CLOUDNATIVE_PG_CLUSTER_RULES, CLOUDNATIVE_PG_NAMESPACE_RULES, CLOUDNATIVE_PG_SERVICE_ACCOUNT } from '../model/postgres-operator';
 import { deriveLimitRange, deriveQuota, type QuotaInput } from '../model/quotas';
+import { scheduledJobQuota } from '../model/scheduled-job';
 import { platformStackName as stackNameOf } from '../model/stack-names';
+import { barmanCloudValues } from '../render/charts/barman-cloud-values';
 import { certManagerValues } from '../render/charts/cert-manager-values';
 import type { HelmValues } from '../render/charts/chart-values';
+import { cloudnativePgValues } from '../render/charts/cloudnative-pg-values';
 import { externalSecretsValues } from '../render/charts/external-secrets-values';
 import { trustManagerValues } from '../render/charts/trust-manager-values';
 import { configuratorWorkload } from '../workloads/platform-workloads';
+import { secretStoreBackupJob } from '../workloads/store-backups';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
 
@@ -26,12 +33,12 @@ export function platformStackName(config: DeploymentConfig): string {
   return stackNameOf(config.deploymentName, 'platform');
 }
 
-/** What runs in a platform namespace, for its quota: chart pods, OpenBao's volume, the configurator Job. */
+/** What runs in a platform namespace, for its quota: chart pods, OpenBao's volume, the configurator Job, the secret store's backup job. */
 function quotaInputs(config: DeploymentConfig, component: PlatformComponent): QuotaInput[] {
   const pods: QuotaInput[] = PLATFORM_PODS.filter((pod: PlatformPod) => pod.component === component).map((pod) =>
     pod.name === RELEASES.openbao ? { ...pod, storage: { sizeGi: config.platform.openbao.storageGi } } : pod,
   );
-  return component === 'openbao' ? [...pods, configuratorWorkload(config)] : pods;
+  return component === 'openbao' ? [...pods, configuratorWorkload(config), scheduledJobQuota(secretStoreBackupJob(config))] : pods;
 }
 
 export class PlatformStack extends TemplateSafeStack {
@@ -59,6 +66,8 @@ export class PlatformStack extends TemplateSafeStack {
         preventDestroy: component === 'openbao',
       });
       compartment.allow(flows);
+      // The platform's side of each homeserver's flows that start here (the PostgreSQL operator polling its clusters).
+      for (const homeserver of config.homeservers) compartment.allow(flowMatrix(config, homeserver), homeserver);
       compartments[component] = compartment;
     }
     this.compartments = compartments;
@@ -86,5 +95,44 @@ export class PlatformStack extends TemplateSafeStack {
     // trust-manager's webhook certificate is a cert-manager Certificate: cert-manager's CRDs first.
     install('trust-manager', RELEASES.trustManager, 'cert-manager', charts.trustManager, trustManagerValues(config), [certManager.release]);
     install('external-secrets', RELEASES.externalSecrets, 'external-secrets', charts.externalSecrets, externalSecretsValues(config));
+    const postgresOperator = install(
+      'cloudnative-pg',
+      RELEASES.cloudnativePg,
+      'postgres-operator',
+      charts.cloudnativePg,
+      cloudnativePgValues(config),
+      this.postgresOperatorAccess(config),
+    );
+    // The plugin's certificates are cert-manager Certificates. The operator puts a finalizer on the plugin's Service
+    // and removes it when the Service goes: the plugin is uninstalled first, while the operator still runs.
+    install('plugin-barman-cloud', RELEASES.barmanCloud, 'postgres-operator', charts.barmanCloud, barmanCloudValues(config), [
+      certManager.release,
+      postgresOperator.release,
+    ]);
+  }
+
+  /**
+   * CloudNativePG's RBAC, written here instead of by its chart: cluster-wide only what must be,
+   * a Role in its own namespace (its cache always covers it: leader election, its webhook
+   * certificate, the plugin's Service and Secrets). Its Role in each watched homeserver
+   * namespace belongs to that compartment's stack.
+   */
+  private postgresOperatorAccess(config: DeploymentConfig): ITerraformDependable[] {
+    const compartment = this.compartments['postgres-operator'];
+    const serviceAccount = { name: CLOUDNATIVE_PG_SERVICE_ACCOUNT, namespace: compartment.name };
+    const clusterAccess = new ServiceAccountAccess(this, 'cloudnative-pg-cluster-access', {
+      name: `${config.deploymentName}-cloudnative-pg`,
+      labels: compartment.labels,
+      rules: CLOUDNATIVE_PG_CLUSTER_RULES,
+      serviceAccount,
+    });
+    const ownAccess = new ServiceAccountAccess(this, 'cloudnative-pg-access', {
+      name: RELEASES.cloudnativePg,
+      namespace: compartment.namespaceName,
+      labels: compartment.labels,
+      rules: CLOUDNATIVE_PG_NAMESPACE_RULES,
+      serviceAccount,
+    });
+    return [...clusterAccess.resources, ...ownAccess.resources];
   }
 }

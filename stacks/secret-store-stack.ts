@@ -10,18 +10,22 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { HardenedChart } from '../constructs/hardened-chart';
+import { HardenedCronJob } from '../constructs/hardened-cron-job';
 import { HardenedJob } from '../constructs/hardened-job';
 import { Manifest } from '../constructs/manifest';
+import { SecretDelivery } from '../constructs/secret-delivery';
 import { compartmentLabels } from '../model/compartments';
 import { openbaoDnsNames, platformNames, RELEASES } from '../model/platform';
+import { deploymentStoreRoleName, SECRET_READER_ACCOUNT } from '../model/secret-access';
 import { SIGNING_SEED_LENGTH } from '../model/secrets';
 import { platformStackName as stackNameOf } from '../model/stack-names';
 import { openbaoValues } from '../render/charts/openbao-values';
 import { internalCaIssuer, leafCertificate, rootCaCertificate, selfSignedIssuer, trustBundle } from '../render/manifests/certificates';
-import { caLifetimes, leafLifetimes } from '../render/manifests/lifetimes';
+import { caLifetimes, leafLifetimes, secretRefreshInterval } from '../render/manifests/lifetimes';
 import { passwordGenerator, sealKeySecret } from '../render/manifests/secret-delivery';
 import { configuratorWorkload } from '../workloads/platform-workloads';
-import { openBaoAccess } from '../workloads/secrets';
+import { openBaoAccess, ownSecrets } from '../workloads/secrets';
+import { secretStoreBackupJob } from '../workloads/store-backups';
 import { configureEngine } from './engine-settings';
 import { TemplateSafeStack } from './template-safe-stack';
 
@@ -97,8 +101,14 @@ export class SecretStoreStack extends TemplateSafeStack {
       dependsOn: [tls.resource, sealKey.resource],
     });
 
-    // Accounts operators mint short tokens for, to write the values issued outside the cluster.
-    for (const role of openBaoAccess(config).roles.filter((candidate) => candidate.namespace === openbaoNamespace)) {
+    // Accounts operators mint short tokens for, to write the values issued outside the cluster (the
+    // SecretStore's reader and the backup job's account come with their constructs below).
+    const own = ownSecrets(config);
+    const createdElsewhere = new Set([SECRET_READER_ACCOUNT, own.snapshotAccount]);
+    const roles = openBaoAccess(config).roles.filter(
+      (candidate) => candidate.namespace === openbaoNamespace && !createdElsewhere.has(candidate.serviceAccount),
+    );
+    for (const role of roles) {
       new ServiceAccountV1(this, `account-${role.serviceAccount}`, {
         metadata: {
           name: role.serviceAccount,
@@ -110,13 +120,34 @@ export class SecretStoreStack extends TemplateSafeStack {
       });
     }
 
-    new HardenedJob(this, 'openbao-configurator', {
+    const configurator = new HardenedJob(this, 'openbao-configurator', {
       namespace: openbaoNamespace,
       compartmentLabels: labelsOf('openbao'),
       spec: configuratorWorkload(config),
       allowedRegistries: config.images.pullRegistries,
       // OpenBao answers (the release waits for it to be ready) and the CA bundle the Job verifies it with exists.
       dependsOn: [openbao.release, bundle.resource],
+    });
+
+    // The secret store's backup: its keys delivered into OpenBao's namespace (the configurator wrote
+    // the role that reads them), then the CronJob that snapshots OpenBao and uploads the copy encrypted.
+    const delivery = new SecretDelivery(this, 'secret-delivery', {
+      namespace: openbaoNamespace,
+      homeserverName: config.deploymentName,
+      compartment: 'platform',
+      role: deploymentStoreRoleName(config.deploymentName),
+      declarations: own.declarations,
+      names,
+      refreshInterval: secretRefreshInterval(config),
+      labels: labelsOf('openbao'),
+      dependsOn: [configurator.resource],
+    });
+    new HardenedCronJob(this, 'secret-store-backup', {
+      namespace: openbaoNamespace,
+      compartmentLabels: labelsOf('openbao'),
+      spec: secretStoreBackupJob(config),
+      allowedRegistries: config.images.pullRegistries,
+      dependsOn: [configurator.resource, bundle.resource, ...delivery.secrets.map((secret) => secret.resource)],
     });
   }
 }

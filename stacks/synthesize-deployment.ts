@@ -13,7 +13,7 @@ import { mergeAudits } from '../policies/policy-pack';
 import { sourceLocations, writeAuditReports } from '../policies/reports';
 import { renderSiteFactsRecord, SITE_FACTS_FILE, siteFactsOf, siteFactsRecord } from '../policies/site-facts';
 import { renderSecretInventory } from '../render/secret-inventory';
-import { deploymentSecrets } from '../workloads/secrets';
+import { deploymentSecrets, ownSecrets } from '../workloads/secrets';
 import { composeDeployment } from './compose-deployment';
 import { createStaging, markerText, OUTPUT_MARKER, publish, removeLeftovers, removeStaging } from './output-directory';
 import { stateLocationIssues } from './state-location';
@@ -73,7 +73,7 @@ export function buildDeployment(request: SynthesisRequest, checked: CheckedReque
       stackFile: (stack) => path.join(path.basename(outdir), 'stacks', stack, 'cdk.tf.json'),
     });
     fs.writeFileSync(path.join(evidence, OUTPUT_MARKER), markerText('audit evidence'));
-    fs.writeFileSync(path.join(evidence, 'secrets.md'), renderSecretInventory(config, deploymentSecrets(config)));
+    fs.writeFileSync(path.join(evidence, 'secrets.md'), renderSecretInventory(config, deploymentSecrets(config), ownSecrets(config)));
     fs.writeFileSync(
       path.join(staging, SITE_FACTS_FILE),
       renderSiteFactsRecord(siteFactsRecord(siteFactsOf(config), path.basename(request.configPath), loaded.sha256)),

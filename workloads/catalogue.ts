@@ -10,6 +10,7 @@ import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from '../model/certificates';
 import type { HomeserverCompartment } from '../model/compartments';
 import { homeserverServiceName } from '../model/dns-names';
 import { SECRET_NAMES } from '../model/secrets';
+import { STORE_BACKUP_WORKLOADS } from '../model/store-backups';
 import {
   GATEWAY_HTTPS_PORT,
   GATEWAY_METRICS_PORT,
@@ -46,7 +47,7 @@ export function directoryWorkloads(config: DeploymentConfig, homeserver: Homeser
         { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 64 },
         { name: 'runtime-config', mountPath: OPENLDAP_PATHS.runtimeConfigDirectory, sizeLimitMi: 16 },
       ],
-      storage: { name: 'data', mountPath: OPENLDAP_PATHS.dataDirectory, sizeGi: 5 },
+      storage: { name: 'data', mountPath: OPENLDAP_PATHS.dataDirectory, sizeGi: 5, backedUpBy: STORE_BACKUP_WORKLOADS.directory },
       resources: { cpuRequestMilli: 100, cpuLimitMilli: 500, memoryRequestMi: 128, memoryLimitMi: 512 },
       probe: { type: 'tcp', port: 'ldaps' },
       command: slapdCommand(layout),

@@ -1,17 +1,18 @@
 /**
  * The homeserver and media compartments' workloads: Synapse main, the federation sender
- * (when federation is on), PostgreSQL and Redis, and the media-repository worker. Each
- * carries its rendered, secret-free config files and the declared secrets it mounts.
+ * (when federation is on) and Redis, and the media-repository worker. Each carries its
+ * rendered, secret-free config files and the declared secrets it mounts. PostgreSQL is a
+ * CloudNativePG cluster the operator runs (postgres-database.ts).
  */
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { CERTIFICATE_SECRETS } from '../model/certificates';
 import { platformNames } from '../model/platform';
 import { SECRET_NAMES } from '../model/secrets';
+import { STORE_BACKUP_WORKLOADS } from '../model/store-backups';
 import { EMAIL_CONFIG_PATH } from '../model/synapse-email';
 import {
   FEDERATION_SENDER,
   MEDIA_WORKER,
-  POSTGRES_SERVICE_PORT,
   REDIS_SERVICE_PORT,
   SYNAPSE_PORTS,
   SYNAPSE_UID,
@@ -20,7 +21,6 @@ import {
   type TrustBundleMount,
   type WorkloadSpec,
 } from '../model/workload-spec';
-import { POSTGRES_DATABASE, POSTGRES_INITDB_ARGS, POSTGRES_ROLE, postgresServerArgs, renderPgHba } from '../render/postgres';
 import { renderRedisConf } from '../render/redis';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../render/synapse/homeserver-config';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from '../render/synapse/mount-paths';
@@ -125,58 +125,26 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
       initSteps: [PGPASS_STEP],
     });
   }
-  workloads.push(
-    {
-      name: 'postgres',
-      compartment: 'homeserver',
-      kind: 'StatefulSet',
-      purpose: 'PostgreSQL database of the homeserver (TLS only, C collation)',
-      image: images.postgres,
-      replicas: 1,
-      // The Alpine variant's postgres user.
-      uid: 70,
-      gid: 70,
-      ports: [POSTGRES_SERVICE_PORT],
-      writablePaths: [
-        { name: 'run', mountPath: '/var/run/postgresql', sizeLimitMi: 16 },
-        { name: 'tmp', mountPath: '/tmp', sizeLimitMi: 128 },
-      ],
-      storage: { name: 'data', mountPath: '/var/lib/postgresql/data', sizeGi: 20 },
-      resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 },
-      probe: { type: 'tcp', port: 'postgres' },
-      args: postgresServerArgs({ configDirectory: '/config', tlsDirectory: '/tls' }),
-      env: {
-        POSTGRES_USER: POSTGRES_ROLE,
-        POSTGRES_DB: POSTGRES_DATABASE,
-        // A path, not a value: the entrypoint reads the password from the mounted file.
-        POSTGRES_PASSWORD_FILE: '/secrets/database/password',
-        POSTGRES_INITDB_ARGS: POSTGRES_INITDB_ARGS,
-        PGDATA: '/var/lib/postgresql/data/pgdata',
-      },
-      configFiles: [{ volumeName: 'config', mountPath: '/config', files: { 'pg_hba.conf': renderPgHba() } }],
-      secretMounts: [mount('database', SECRET_NAMES.database, '/secrets/database'), mount('tls', CERTIFICATE_SECRETS.postgres, '/tls')],
-    },
-    {
-      name: 'redis',
-      compartment: 'homeserver',
-      kind: 'Deployment',
-      purpose: 'Redis for Synapse worker replication (no persistence)',
-      image: images.redis,
-      replicas: 1,
-      // The Alpine variant's redis user and group.
-      uid: 999,
-      gid: 1000,
-      ports: [REDIS_SERVICE_PORT],
-      writablePaths: [{ name: 'data', mountPath: '/data', sizeLimitMi: 64 }],
-      resources: { cpuRequestMilli: 100, cpuLimitMilli: 500, memoryRequestMi: 128, memoryLimitMi: 256 },
-      probe: { type: 'tcp', port: 'redis' },
-      command: ['redis-server', '/config/redis.conf'],
-      configFiles: [
-        { volumeName: 'config', mountPath: '/config', files: { 'redis.conf': renderRedisConf('/secrets/redis/users.acl', 192) } },
-      ],
-      secretMounts: [mount('redis', SECRET_NAMES.redis, '/secrets/redis')],
-    },
-  );
+  workloads.push({
+    name: 'redis',
+    compartment: 'homeserver',
+    kind: 'Deployment',
+    purpose: 'Redis for Synapse worker replication (no persistence)',
+    image: images.redis,
+    replicas: 1,
+    // The Alpine variant's redis user and group.
+    uid: 999,
+    gid: 1000,
+    ports: [REDIS_SERVICE_PORT],
+    writablePaths: [{ name: 'data', mountPath: '/data', sizeLimitMi: 64 }],
+    resources: { cpuRequestMilli: 100, cpuLimitMilli: 500, memoryRequestMi: 128, memoryLimitMi: 256 },
+    probe: { type: 'tcp', port: 'redis' },
+    command: ['redis-server', '/config/redis.conf'],
+    configFiles: [
+      { volumeName: 'config', mountPath: '/config', files: { 'redis.conf': renderRedisConf('/secrets/redis/users.acl', 192) } },
+    ],
+    secretMounts: [mount('redis', SECRET_NAMES.redis, '/secrets/redis')],
+  });
   return workloads;
 }
 
@@ -193,7 +161,13 @@ export function mediaWorkloads(config: DeploymentConfig, homeserver: HomeserverS
       gid: SYNAPSE_UID,
       ports: [SYNAPSE_PORTS.http, SYNAPSE_PORTS.replication, SYNAPSE_PORTS.metrics],
       writablePaths: [{ ...SYNAPSE_WRITABLE[0], sizeLimitMi: 512 }, SYNAPSE_WRITABLE[1]],
-      storage: { name: 'media', mountPath: SYNAPSE_PATHS.mediaStore, sizeGi: homeserver.media.storageGi },
+      storage: {
+        name: 'media',
+        mountPath: SYNAPSE_PATHS.mediaStore,
+        sizeGi: homeserver.media.storageGi,
+        // Media in S3 is protected by the bucket (versioning, object lock); the volume is then a cache.
+        ...(homeserver.media.s3 ? {} : { backedUpBy: STORE_BACKUP_WORKLOADS.media }),
+      },
       resources: { cpuRequestMilli: 250, cpuLimitMilli: 1000, memoryRequestMi: 512, memoryLimitMi: 1024 },
       probe: { type: 'http', path: '/health', port: 'http', scheme: 'HTTPS' },
       command: synapseCommand('worker'),

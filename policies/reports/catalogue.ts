@@ -12,6 +12,7 @@ const CATEGORIES: Readonly<Record<string, string>> = {
   IMG: 'Supply chain',
   RES: 'Resources',
   STO: 'Storage',
+  BAK: 'Backups and data safety',
   APP: 'Synapse (the application)',
   LOG: 'Logging and detection',
   GOV: 'Governance',

@@ -15,6 +15,13 @@ import { rule as APP_08 } from './app/APP-08';
 import { rule as APP_09 } from './app/APP-09';
 import { rule as APP_10 } from './app/APP-10';
 import { rule as APP_11 } from './app/APP-11';
+import { rule as BAK_01 } from './bak/BAK-01';
+import { rule as BAK_02 } from './bak/BAK-02';
+import { rule as BAK_03 } from './bak/BAK-03';
+import { rule as BAK_04 } from './bak/BAK-04';
+import { rule as BAK_05 } from './bak/BAK-05';
+import { rule as BAK_06 } from './bak/BAK-06';
+import { rule as BAK_07 } from './bak/BAK-07';
 import { rule as GOV_01 } from './gov/GOV-01';
 import { rule as IMG_01 } from './img/IMG-01';
 import { rule as IMG_02 } from './img/IMG-02';
@@ -99,6 +106,13 @@ export const ALL_RULES: readonly Rule[] = [
   STO_01,
   STO_02,
   STO_03,
+  BAK_01,
+  BAK_02,
+  BAK_03,
+  BAK_04,
+  BAK_05,
+  BAK_06,
+  BAK_07,
   APP_01,
   APP_02,
   APP_03,

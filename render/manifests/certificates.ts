@@ -80,6 +80,8 @@ export interface LeafCertificate {
   readonly issuer: IssuerReference;
   readonly combinedPem: boolean;
   readonly usages: readonly ('server auth' | 'client auth')[];
+  /** Default: the first DNS name. */
+  readonly commonName?: string;
 }
 
 export function leafCertificate(
@@ -99,8 +101,8 @@ export function leafCertificate(
     spec: {
       secretName: certificate.name,
       secretTemplate: { labels },
-      commonName: certificate.dnsNames[0] ?? certificate.name,
-      dnsNames: [...certificate.dnsNames],
+      commonName: certificate.commonName ?? certificate.dnsNames[0] ?? certificate.name,
+      ...(certificate.dnsNames.length > 0 ? { dnsNames: [...certificate.dnsNames] } : {}),
       duration: lifetimes.duration,
       renewBefore: lifetimes.renewBefore,
       // A new key on every renewal: a leaked key stops being useful within one lifetime.

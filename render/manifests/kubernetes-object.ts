@@ -24,6 +24,8 @@ export const API_VERSIONS = {
   pushSecret: 'external-secrets.io/v1alpha1',
   generators: 'generators.external-secrets.io/v1alpha1',
   monitoring: 'monitoring.coreos.com/v1',
+  cloudnativePg: 'postgresql.cnpg.io/v1',
+  barmanCloud: 'barmancloud.cnpg.io/v1',
 } as const;
 
 /** cert-manager and External Secrets take Go durations: whole hours keep them readable. */

@@ -85,7 +85,7 @@ export function externalSecret(input: DeliveryInput): KubernetesObject {
         deletionPolicy: 'Retain',
         template: {
           engineVersion: 'v2',
-          type: 'Opaque',
+          type: declaration.secretType ?? 'Opaque',
           // Only the declared files end up in the Secret, never the raw values beside them.
           mergePolicy: 'Replace',
           metadata: { labels: input.labels },

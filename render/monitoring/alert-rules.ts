@@ -26,7 +26,27 @@ export const ALERT_METRICS = {
   synapseRequests: { metric: 'synapse_http_server_requests_received_total' },
   userDirectoryServlets: ['UserDirectorySearchRestServlet'],
   profileServlets: ['ProfileRestServlet', 'ProfileFieldRestServlet'],
+  /** The barman-cloud plugin's metric, exported by each instance manager (0 until the first backup). */
+  lastBackup: { metric: 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp' },
+  /** The operator's pg_stat_archiver and pg_replication queries (its default monitoring ConfigMap). */
+  archiverFailed: { metric: 'cnpg_pg_stat_archiver_failed_count' },
+  archiverLastFailed: { metric: 'cnpg_pg_stat_archiver_last_failed_time' },
+  archiverLastArchived: { metric: 'cnpg_pg_stat_archiver_last_archived_time' },
+  replicationLag: { metric: 'cnpg_pg_replication_lag' },
+  /** kube-state-metrics (scraped by the site with honorLabels, so `namespace` is the object's). */
+  cronJobLastSuccess: { metric: 'kube_cronjob_status_last_successful_time' },
+  cronJobCreated: { metric: 'kube_cronjob_created' },
+  jobFailed: { metric: 'kube_job_status_failed' },
+  jobSucceeded: { metric: 'kube_job_status_succeeded' },
 } as const;
+
+/**
+ * Data-safety bounds that are not site settings: a base backup may run this long after its
+ * scheduled time before it counts as missing, and a standby this far behind the primary is
+ * one a failover would lose transactions to (with synchronous replication, a lagging standby
+ * also slows every commit).
+ */
+export const DATA_SAFETY = { backupGraceSeconds: 3 * 3600, replicationLagSeconds: 30 } as const;
 
 /** How long a condition must hold before the alert fires. */
 export const ALERT_HOLD = {
@@ -35,6 +55,10 @@ export const ALERT_HOLD = {
   credentialStuffing: '5m',
   targetDown: '5m',
   targetAbsent: '10m',
+  backupTooOld: '10m',
+  storeBackupFailing: '5m',
+  walArchiving: '5m',
+  replicationLag: '5m',
 } as const;
 
 export interface AlertRule {
@@ -57,6 +81,18 @@ export interface AlertRulesInput {
   /** Every scrape target of the homeserver (namespace and workload), for the monitoring-gap alerts. */
   readonly targets: readonly { readonly namespace: string; readonly workload: string }[];
   readonly thresholds: MonitoringSettings['alerts'];
+  /** The longest time between two scheduled base backups (seconds). */
+  readonly backupIntervalSeconds: number;
+  /** The store backup CronJobs this homeserver's rule watches (its directory and media volume, and for the first homeserver the secret store). */
+  readonly storeBackups: readonly StoreBackupWatch[];
+}
+
+/** A store backup CronJob as the alerts see it: where it runs and the longest gap its schedule leaves. */
+export interface StoreBackupWatch {
+  readonly store: string;
+  readonly namespace: string;
+  readonly cronJob: string;
+  readonly intervalSeconds: number;
 }
 
 /** 2147483648 -> "2GiB" (thresholds are whole K/M/G from the config). */
@@ -160,6 +196,10 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
         },
       },
     ]),
+    group('data-safety', [
+      ...dataSafetyRules(input, labels('data-safety', 'critical'), labels('data-safety', 'warning')),
+      ...storeBackupRules(input, labels('data-safety', 'critical')),
+    ]),
     group('monitoring-gap', [
       {
         alert: 'MatrixScrapeTargetDown',
@@ -189,6 +229,121 @@ export function homeserverAlertGroups(input: AlertRulesInput): RuleGroup[] {
         },
       },
     ]),
+  ];
+}
+
+/** 93600 -> "26h". */
+function formatSeconds(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return `${Math.ceil(seconds / 60)}m`;
+}
+
+/** The database's alerts: backups older than the schedule allows, WAL archiving failing, standbys lagging. */
+function dataSafetyRules(
+  input: AlertRulesInput,
+  critical: Readonly<Record<string, string>>,
+  warning: Readonly<Record<string, string>>,
+): AlertRule[] {
+  const namespace = input.namespaces.homeserver;
+  const ns = selector({ namespace });
+  const serverName = goTemplateLiteral(input.serverName);
+  const literalNamespace = goTemplateLiteral(namespace);
+  const maxAge = input.backupIntervalSeconds + DATA_SAFETY.backupGraceSeconds;
+  const { lastBackup, archiverFailed, archiverLastFailed, archiverLastArchived, replicationLag } = ALERT_METRICS;
+  const operatorLog = `the logs of the postgres pods in ${literalNamespace} (containers postgres and plugin-barman-cloud) and \`kubectl -n ${literalNamespace} get backups\``;
+  return [
+    {
+      alert: 'MatrixPostgresBackupTooOld',
+      expr: `time() - max(${lastBackup.metric}${ns}) > ${maxAge}`,
+      for: ALERT_HOLD.backupTooOld,
+      labels: critical,
+      annotations: {
+        summary: `The last PostgreSQL backup of ${serverName} is older than its schedule allows`,
+        description:
+          `The newest base backup of ${serverName} is {{ $value | humanizeDuration }} old; the schedule (backup.postgres.schedule) runs one at least every ${formatSeconds(input.backupIntervalSeconds)}, ${formatSeconds(DATA_SAFETY.backupGraceSeconds)} of grace included the limit is ${formatSeconds(maxAge)}. ` +
+          `Look at ${operatorLog}: the object store's reachability (flow postgres-to-outside-backup), its credentials (postgres-backup-s3) and free space.`,
+      },
+    },
+    {
+      alert: 'MatrixPostgresWalArchivingFailing',
+      expr: `rate(${archiverFailed.metric}${ns}[5m]) > 0 and on (namespace, pod) (${archiverLastFailed.metric}${ns} > ${archiverLastArchived.metric}${ns})`,
+      for: ALERT_HOLD.walArchiving,
+      labels: critical,
+      annotations: {
+        summary: `PostgreSQL of ${serverName} cannot archive its WAL`,
+        description:
+          `Pod {{ $labels.pod }} in {{ $labels.namespace }} fails to archive WAL and has archived nothing since its last failure: committed transactions exist only in the cluster, and the WAL piles up on its volume until the database stops. ` +
+          `Look at ${operatorLog} for the barman-cloud-wal-archive error.`,
+      },
+    },
+    {
+      alert: 'MatrixPostgresReplicationLag',
+      expr: `max by (namespace, pod) (${replicationLag.metric}${ns}) > ${DATA_SAFETY.replicationLagSeconds}`,
+      for: ALERT_HOLD.replicationLag,
+      labels: warning,
+      annotations: {
+        summary: `A PostgreSQL standby of ${serverName} lags behind the primary`,
+        description:
+          `Standby {{ $labels.pod }} in {{ $labels.namespace }} is {{ $value | humanizeDuration }} behind the primary (bound ${DATA_SAFETY.replicationLagSeconds}s): a failover now would lose what it has not replayed. ` +
+          `Check the standby's volume and CPU, and the flow postgres-to-postgres-postgres; \`kubectl -n ${literalNamespace} get cluster postgres\` shows the replication state.`,
+      },
+    },
+  ];
+}
+
+/**
+ * The store backup jobs' alerts (kube-state-metrics): a job whose last success is older than
+ * its schedule's longest gap plus the grace (or that never succeeded since it was created that
+ * long ago), and a run that failed (its retries spent) with no success of the same run.
+ */
+function storeBackupRules(input: AlertRulesInput, critical: Readonly<Record<string, string>>): AlertRule[] {
+  if (input.storeBackups.length === 0) return [];
+  const serverName = goTemplateLiteral(input.serverName);
+  const { cronJobLastSuccess, cronJobCreated, jobFailed, jobSucceeded } = ALERT_METRICS;
+  const tooOld = input.storeBackups.map((watch) => {
+    const cronJob = selector({ namespace: watch.namespace, cronjob: watch.cronJob });
+    const maxAge = watch.intervalSeconds + DATA_SAFETY.backupGraceSeconds;
+    return (
+      `(time() - max by (namespace, cronjob) (${cronJobLastSuccess.metric}${cronJob}) > ${maxAge})` +
+      ` or (time() - max by (namespace, cronjob) (${cronJobCreated.metric}${cronJob}) > ${maxAge} unless on (namespace, cronjob) ${cronJobLastSuccess.metric}${cronJob})`
+    );
+  });
+  const failing = input.storeBackups.map((watch) => {
+    const jobs = selector({ namespace: watch.namespace, job_name: `=~${escapeRegex(watch.cronJob)}-[0-9]+` });
+    return `(max by (namespace, job_name) (${jobFailed.metric}${jobs}) > 0 unless on (namespace, job_name) max by (namespace, job_name) (${jobSucceeded.metric}${jobs}) > 0)`;
+  });
+  const limits = input.storeBackups
+    .map(
+      (watch) =>
+        `${goTemplateLiteral(watch.cronJob)} in ${goTemplateLiteral(watch.namespace)}: ${formatSeconds(watch.intervalSeconds + DATA_SAFETY.backupGraceSeconds)}`,
+    )
+    .join(', ');
+  return [
+    {
+      alert: 'MatrixStoreBackupTooOld',
+      expr: tooOld.join(' or '),
+      for: ALERT_HOLD.backupTooOld,
+      labels: critical,
+      annotations: {
+        summary: `A store backup of ${serverName} is older than its schedule allows`,
+        description:
+          `The backup CronJob {{ $labels.cronjob }} in {{ $labels.namespace }} has not succeeded for {{ $value | humanizeDuration }}; the limits (the schedule's longest gap and ${formatSeconds(DATA_SAFETY.backupGraceSeconds)} of grace) are ${limits}. ` +
+          "Look at `kubectl -n {{ $labels.namespace }} get cronjob,jobs` and the logs of the last job (containers export or snapshot, and upload): the object store's reachability (flow <job>-to-outside-backup), the keys (postgres-backup-s3, store-backup-encryption) and free space.",
+      },
+    },
+    {
+      alert: 'MatrixStoreBackupFailing',
+      expr: failing.join(' or '),
+      for: ALERT_HOLD.storeBackupFailing,
+      labels: critical,
+      annotations: {
+        summary: `A store backup of ${serverName} failed`,
+        description:
+          'Job {{ $labels.job_name }} in {{ $labels.namespace }} failed and did not succeed on retry: this run left no backup. ' +
+          'Look at `kubectl -n {{ $labels.namespace }} logs job/{{ $labels.job_name }} --all-containers` for the export or upload error.',
+      },
+    },
   ];
 }
 

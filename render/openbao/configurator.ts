@@ -18,6 +18,9 @@ export const CONFIGURATOR_PATHS = {
 
 export const CONFIGURE_SCRIPT = 'configure.sh';
 
+/** How long the configurator waits for OpenBao's Service to answer before it fails (two minutes). */
+export const CONFIGURATOR_WAIT = { attempts: 60, intervalSeconds: 2 } as const;
+
 /** ConfigMap keys cannot contain "/": one flat directory, kind encoded in the file name. */
 export function policyFile(name: string): string {
   return `policy.${name}.hcl`;
@@ -39,6 +42,17 @@ export function configuratorScript(openbaoAddress: string): string {
 set -eu
 export BAO_ADDR=${shellQuoted(openbaoAddress)}
 export BAO_CACERT='${CONFIGURATOR_PATHS.trust}/ca.crt'
+# A Service reaches a pod a moment after the pod is ready (endpoints, then DNS): wait for OpenBao
+# to answer unsealed, boundedly, rather than fail the first attempt and run the Job twice.
+attempt=0
+until bao status >/dev/null 2>&1; do
+  attempt=$((attempt + 1))
+  if [ "$attempt" -ge ${CONFIGURATOR_WAIT.attempts} ]; then
+    echo "openbao-configurator: OpenBao did not answer unsealed within ${CONFIGURATOR_WAIT.attempts * CONFIGURATOR_WAIT.intervalSeconds} s" >&2
+    exit 1
+  fi
+  sleep ${CONFIGURATOR_WAIT.intervalSeconds}
+done
 # The token lives in this shell only (never in the pod spec), and is revoked on exit.
 BAO_TOKEN="$(bao write -field=token auth/kubernetes/login role=${CONFIGURATOR_ROLE} jwt=@${CONFIGURATOR_PATHS.token}/token)"
 export BAO_TOKEN

@@ -9,6 +9,7 @@ import type { DeploymentConfig, HomeserverSettings } from '../../config/deployme
 import { ALWAYS_BLOCKED_RANGES } from '../../config/reserved-ranges';
 import type { HomeserverCompartment } from '../../model/compartments';
 import { homeserverServiceName, hostOf } from '../../model/dns-names';
+import { POSTGRES_SERVICES } from '../../model/postgres';
 import {
   FEDERATION_SENDER,
   LDAPS_PORT,
@@ -82,7 +83,7 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
       args: {
         user: POSTGRES_ROLE,
         dbname: POSTGRES_DATABASE,
-        host: service('homeserver', 'postgres'),
+        host: service('homeserver', POSTGRES_SERVICES.readWrite),
         port: POSTGRES_SERVICE_PORT.servicePort,
         sslmode: 'verify-full',
         sslrootcert: `${SYNAPSE_PATHS.caDirectory}/ca.crt`,

@@ -34,7 +34,9 @@ type Mutation = (config: Mutable) => void;
 const s3 =
   (cidrs: string[]): Mutation =>
   (c) =>
-    setPath(c, 'homeservers[0].media', { s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs } });
+    setPath(c, 'homeservers[0].media', {
+      s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs, protection: { versioning: 'enabled', objectLockDays: 30 } },
+    });
 const external =
   (cidrs: string[]): Mutation =>
   (c) => {
@@ -176,7 +178,7 @@ const REFUSED: readonly Refused[] = [
     `homeserver name of ${HOMESERVER_NAME_MAX + 1} characters`,
     set('homeservers[0].name', 'a'.repeat(HOMESERVER_NAME_MAX + 1)),
     'homeservers[0].name',
-    new RegExp(`must be at most ${HOMESERVER_NAME_MAX} characters: the common name of the media-tls certificate`),
+    new RegExp(`must be at most ${HOMESERVER_NAME_MAX} characters: the common name of the postgres-tls certificate`),
   ],
   [
     `deployment name of ${DEPLOYMENT_NAME_MAX + 1} characters`,

@@ -71,6 +71,37 @@ describe('accepted configs', () => {
     });
   });
 
+  it('sizes the database by profile: 3 instances in production, 1 on a small site, and a single instance only there', () => {
+    expect(loadDeploymentConfig().homeservers[0]?.postgres).toEqual({ instances: 3, storageGi: 20, archive: 'postgres' });
+    const small = defaultConfigObject();
+    setPath(small, 'deployment.profile', 'small');
+    expect(parseDeploymentConfig(toYaml(small)).homeservers[0]?.postgres.instances).toBe(1);
+    setPath(small, 'homeservers[0].postgres', { instances: 1 });
+    expect(issuesOf(small)).toEqual([]);
+    expect(loadDeploymentConfig().backup).toMatchObject({ postgres: { schedule: '0 0 2 * * *', retention: '30d' } });
+    expect(loadDeploymentConfig().backup.stores).toEqual({
+      directory: { schedule: '30 2 * * *', retention: '30d' },
+      secretStore: { schedule: '45 2 * * *', retention: '30d' },
+      media: { schedule: '15 3 * * *', retention: '30d' },
+    });
+    const withoutStores = defaultConfigObject();
+    setPath(withoutStores, 'backup', { objectStore: (withoutStores.backup as Record<string, unknown>).objectStore });
+    expect(parseDeploymentConfig(toYaml(withoutStores)).backup.stores.media).toEqual({ schedule: '15 3 * * *', retention: '30d' });
+  });
+
+  it('accepts a restore to a point in time into a new archive', () => {
+    const config = defaultConfigObject();
+    setPath(config, 'homeservers[0].postgres', {
+      archive: 'postgres-2',
+      recovery: { from: 'objectStore', targetTime: '2026-03-01T09:30:00+01:00' },
+    });
+    expect(parseDeploymentConfig(toYaml(config)).homeservers[0]?.postgres.recovery).toEqual({
+      from: 'objectStore',
+      sourceArchive: 'postgres',
+      targetTime: '2026-03-01T09:30:00+01:00',
+    });
+  });
+
   it('accepts a server name with a port and several plain email domains', () => {
     const config = defaultConfigObject();
     setPath(config, 'homeservers[0].serverName', 'matrix.example.org:443');
@@ -203,12 +234,142 @@ const REJECTED: Case[] = [
     /not in storage.allowedStorageClasses/,
   ],
   ['PSA version "latest"', (c) => setPath(c, 'kubernetes.podSecurityVersion', 'latest'), 'kubernetes.podSecurityVersion', /pinned version/],
+  [
+    'one PostgreSQL instance in production',
+    (c) => setPath(c, 'homeservers[0].postgres', { instances: 1 }),
+    'homeservers[0].postgres.instances',
+    /must be at least 2 in production/,
+  ],
+  [
+    'ten PostgreSQL instances',
+    (c) => setPath(c, 'homeservers[0].postgres', { instances: 10 }),
+    'homeservers[0].postgres.instances',
+    /less than or equal to 9/,
+  ],
+  ['no backup section', (c) => delete c.backup, 'backup', /is required/],
+  [
+    'a backup store with a plain-HTTP endpoint',
+    (c) => setPath(c, 'backup.objectStore.endpoint', 'http://backup.agency.example.org'),
+    'backup.objectStore.endpoint',
+    /https:\/\/ endpoint URL/,
+  ],
+  [
+    'a backup store range wider than a /16',
+    (c) => setPath(c, 'backup.objectStore.cidrs', ['198.0.0.0/8']),
+    'backup.objectStore.cidrs[0]',
+    /at most \/16 for IPv4/,
+  ],
+  [
+    'a backup store range inside the cluster',
+    (c) => setPath(c, 'backup.objectStore.cidrs', ['10.244.1.0/24']),
+    'backup.objectStore.cidrs[0]',
+    /outside the cluster/,
+  ],
+  [
+    'aws:kms without a key',
+    (c) => setPath(c, 'backup.objectStore.encryption', 'aws:kms'),
+    'backup.objectStore.kmsKeyId',
+    /required when encryption is aws:kms/,
+  ],
+  [
+    'a KMS key with AES256',
+    (c) => setPath(c, 'backup.objectStore.kmsKeyId', 'alias/backups'),
+    'backup.objectStore.kmsKeyId',
+    /must be absent/,
+  ],
+  [
+    'a backup schedule of five fields',
+    (c) => setPath(c, 'backup.postgres.schedule', '0 2 * * *'),
+    'backup.postgres.schedule',
+    /six cron fields/,
+  ],
+  [
+    'a backup schedule that never runs',
+    (c) => setPath(c, 'backup.postgres.schedule', '0 0 0 30 2 *'),
+    'backup.postgres.schedule',
+    /never runs/,
+  ],
+  ['a retention of 0 days', (c) => setPath(c, 'backup.postgres.retention', '0d'), 'backup.postgres.retention', /number of days/],
+  ['a retention above ten years', (c) => setPath(c, 'backup.postgres.retention', '3651d'), 'backup.postgres.retention', /3650d/],
+  [
+    'a store backup schedule of six fields (a CronJob has no seconds)',
+    (c) => setPath(c, 'backup.stores.directory.schedule', '0 30 2 * * *'),
+    'backup.stores.directory.schedule',
+    /five cron fields/,
+  ],
+  [
+    'a store backup schedule with a time zone prefix',
+    (c) => setPath(c, 'backup.stores.secretStore.schedule', 'CRON_TZ=Europe/Paris 45 2 * * *'),
+    'backup.stores.secretStore.schedule',
+    /five cron fields/,
+  ],
+  ['a store backup macro', (c) => setPath(c, 'backup.stores.media.schedule', '@daily'), 'backup.stores.media.schedule', /five cron fields/],
+  [
+    'a store retention in hours',
+    (c) => setPath(c, 'backup.stores.media.retention', '48h'),
+    'backup.stores.media.retention',
+    /number of days/,
+  ],
+  ['an unknown store', (c) => setPath(c, 'backup.stores.redis', { schedule: '0 3 * * *' }), 'backup.stores.redis', /unknown key/],
+  [
+    'media in S3 without a declared protection',
+    (c) =>
+      setPath(c, 'homeservers[0].media', {
+        s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs: ['198.51.100.8/32'] },
+      }),
+    'homeservers[0].media.s3.protection',
+    /is required/,
+  ],
+  [
+    'media in S3 without versioning',
+    (c) =>
+      setPath(c, 'homeservers[0].media', {
+        s3: {
+          endpoint: 'https://s3.example.org',
+          bucket: 'media',
+          cidrs: ['198.51.100.8/32'],
+          protection: { versioning: 'suspended', objectLockDays: 30 },
+        },
+      }),
+    'homeservers[0].media.s3.protection.versioning',
+    /must be enabled/,
+  ],
+  [
+    'media in S3 locked for less than the media backup retention',
+    (c) =>
+      setPath(c, 'homeservers[0].media', {
+        s3: {
+          endpoint: 'https://s3.example.org',
+          bucket: 'media',
+          cidrs: ['198.51.100.8/32'],
+          protection: { versioning: 'enabled', objectLockDays: 7 },
+        },
+      }),
+    'homeservers[0].media.s3.protection.objectLockDays',
+    /at least backup.stores.media.retention \(30 days\)/,
+  ],
+  [
+    'a restore target without a zone',
+    (c) =>
+      setPath(c, 'homeservers[0].postgres', {
+        archive: 'postgres-2',
+        recovery: { from: 'objectStore', targetTime: '2026-03-01T08:30:00' },
+      }),
+    'homeservers[0].postgres.recovery.targetTime',
+    /RFC 3339/,
+  ],
+  [
+    'a restore writing into the archive it restores from',
+    (c) => setPath(c, 'homeservers[0].postgres', { recovery: { from: 'objectStore' } }),
+    'homeservers[0].postgres.archive',
+    /must differ from recovery.sourceArchive/,
+  ],
   ['bad homeserver slug', (c) => setPath(c, 'homeservers[0].name', 'Agency_1'), 'homeservers[0].name', /lowercase/],
   [
     'homeserver slug too long for its certificates',
     (c) => setPath(c, 'homeservers[0].name', 'a'.repeat(38)),
     'homeservers[0].name',
-    /must be at most 37 characters: the common name of the media-tls certificate "media-repository\.a{38}-media\.svc" would be 65 characters \(at most 64\)/,
+    /must be at most 37 characters: the common name of the postgres-tls certificate "postgres-rw\.a{38}-homeserver\.svc" would be 65 characters \(at most 64\)/,
   ],
   ['deployment name equal to a homeserver name', (c) => setPath(c, 'deployment.name', 'agency'), 'deployment.name', /must differ/],
   [
@@ -373,7 +534,15 @@ const REJECTED: Case[] = [
   ],
   [
     'S3 egress to every address',
-    (c) => setPath(c, 'homeservers[0].media', { s3: { endpoint: 'https://s3.example.org', bucket: 'media', cidrs: ['0.0.0.0/0'] } }),
+    (c) =>
+      setPath(c, 'homeservers[0].media', {
+        s3: {
+          endpoint: 'https://s3.example.org',
+          bucket: 'media',
+          cidrs: ['0.0.0.0/0'],
+          protection: { versioning: 'enabled', objectLockDays: 30 },
+        },
+      }),
     'homeservers[0].media.s3.cidrs[0]',
     /not every address/,
   ],

@@ -71,13 +71,17 @@ const ACCEPTED: Readonly<Record<string, { readonly characters: readonly string[]
   'platform.charts.trustManager.repository': { characters: ['~'], why: 'an unreserved URL character' },
 };
 
-/** The fleet with every optional string present: kubeconfig, an external directory, SMTP, S3, a site issuer, a mirror, pg state. */
+/** The fleet with every optional string present: kubeconfig, an external directory, SMTP, S3, a site issuer, a mirror, pg state, a database restore. */
 function fullFleet(): Mutable {
   const config = fleetConfigObject();
   setPath(config, 'kubernetes.configPath', '/etc/kubernetes/admin.conf');
   setPath(config, 'kubernetes.context', 'admin@cluster');
   setPath(config, 'homeservers[0].directory.mode', 'external');
   setPath(config, 'homeservers[0].directory.external', { host: 'ldap.ministry.example.org', cidrs: ['198.51.100.40/32'] });
+  setPath(config, 'homeservers[1].postgres', {
+    archive: 'postgres-2',
+    recovery: { from: 'objectStore', sourceArchive: 'postgres', targetTime: '2026-03-01T08:30:00Z' },
+  });
   return config;
 }
 

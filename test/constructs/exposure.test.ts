@@ -4,13 +4,14 @@ import { HardenedStatefulSet } from '../../constructs/hardened-stateful-set';
 import type { LongRunningWorkload } from '../../constructs/long-running-workload';
 import { loadDeploymentConfig } from '../../model/load-config';
 import type { WorkloadSpec } from '../../model/workload-spec';
-import { gatewayWorkloads } from '../../workloads/catalogue';
+import { directoryWorkloads, gatewayWorkloads } from '../../workloads/catalogue';
 import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
 import { onlyResource, resourcesOf, synthResources, type Resources } from './synth-scope';
 
 const config = loadDeploymentConfig();
 const homeserver = config.homeservers[0]!;
-const [synapse, postgres] = homeserverWorkloads(config, homeserver);
+const [synapse] = homeserverWorkloads(config, homeserver);
+const [openldap] = directoryWorkloads(config, homeserver);
 const [haproxy] = gatewayWorkloads(config, homeserver);
 
 function deployment(spec: WorkloadSpec, expose: (workload: LongRunningWorkload) => void): Resources {
@@ -72,10 +73,10 @@ describe('expose() gives a workload exactly one Service, on its service ports on
 
   it('returns the Service and keeps it on the workload', () => {
     synthResources((scope) => {
-      const workload = new HardenedStatefulSet(scope, 'postgres', {
-        namespace: 'agency-homeserver',
+      const workload = new HardenedStatefulSet(scope, 'openldap', {
+        namespace: 'agency-directory',
         compartmentLabels: {},
-        spec: postgres!,
+        spec: openldap!,
         allowedRegistries: config.images.pullRegistries,
         storageClassName: 'encrypted-retain',
       });

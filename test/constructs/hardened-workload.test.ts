@@ -6,13 +6,17 @@ import { HardenedStatefulSet } from '../../constructs/hardened-stateful-set';
 import type { HardenedWorkload } from '../../constructs/hardened-workload';
 import { longRunningWorkload } from '../../constructs/long-running-workloads';
 import { loadDeploymentConfig } from '../../model/load-config';
+import { OPENLDAP_PATHS } from '../../render/openldap';
+import { directoryWorkloads } from '../../workloads/catalogue';
 import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
 import { configuratorWorkload } from '../../workloads/platform-workloads';
 import { onlyResource, resourcesOf, synthResources, type Resources } from './synth-scope';
 
 const config = loadDeploymentConfig();
 const homeserver = config.homeservers[0]!;
-const [synapse, postgres] = homeserverWorkloads(config, homeserver);
+const [synapse] = homeserverWorkloads(config, homeserver);
+/** The StatefulSet of the catalogue: the directory server. */
+const [openldap] = directoryWorkloads(config, homeserver);
 const [media] = mediaWorkloads(config, homeserver);
 const configurator = configuratorWorkload(config);
 
@@ -33,7 +37,7 @@ function synth(controller: Controller, spec: AnyWorkloadSpec): Resources {
 /** Every controller runs the one hardened pod template: its defaults must be in each output. */
 describe.each([
   ['HardenedDeployment', deployment, synapse!, 'kubernetes_deployment_v1', 'Always'],
-  ['HardenedStatefulSet', statefulSet, postgres!, 'kubernetes_stateful_set_v1', 'Always'],
+  ['HardenedStatefulSet', statefulSet, openldap!, 'kubernetes_stateful_set_v1', 'Always'],
   ['HardenedJob', job, configurator, 'kubernetes_job_v1', 'Never'],
 ])('%s runs the shared hardened pod', (_name, controller, spec, type, restartPolicy) => {
   const resources = synth(controller, spec);
@@ -160,17 +164,25 @@ describe('HardenedDeployment', () => {
 });
 
 describe('storage: one claim spec, owned by a Deployment or stamped by a StatefulSet', () => {
-  const claimSpec = { access_modes: ['ReadWriteOncePod'], storage_class_name: 'encrypted-retain' };
+  // Both volumes are read by their store's backup job on the owner's node: one node, not one pod.
+  const claimSpec = { access_modes: ['ReadWriteOnce'], storage_class_name: 'encrypted-retain' };
+
+  it('keeps a volume no backup job reads to a single pod (ReadWriteOncePod)', () => {
+    const unread = { ...media!, storage: { name: 'media', mountPath: '/media', sizeGi: 1 } };
+    expect(onlyResource(synth(deployment, unread), 'kubernetes_persistent_volume_claim_v1').spec.access_modes).toEqual([
+      'ReadWriteOncePod',
+    ]);
+  });
 
   it('gives a StatefulSet a claim template on the configured class, retained on delete and scale-down', () => {
-    const set = onlyResource(synth(statefulSet, postgres!), 'kubernetes_stateful_set_v1');
+    const set = onlyResource(synth(statefulSet, openldap!), 'kubernetes_stateful_set_v1');
     expect(set.spec.volume_claim_template).toEqual([
-      expect.objectContaining({ spec: { ...claimSpec, resources: { requests: { storage: '20Gi' } } } }),
+      expect.objectContaining({ spec: { ...claimSpec, resources: { requests: { storage: '5Gi' } } } }),
     ]);
     expect(set.spec.persistent_volume_claim_retention_policy).toEqual([{ when_deleted: 'Retain', when_scaled: 'Retain' }]);
     expect(set.spec.template.spec.container[0].volume_mount).toContainEqual({
       name: 'data',
-      mount_path: '/var/lib/postgresql/data',
+      mount_path: OPENLDAP_PATHS.dataDirectory,
       read_only: false,
     });
   });
@@ -232,7 +244,7 @@ describe('HardenedJob', () => {
 describe('the controller resource is the escape hatch', () => {
   it.each([
     ['HardenedDeployment', deployment, synapse!, 'kubernetes_deployment_v1'],
-    ['HardenedStatefulSet', statefulSet, postgres!, 'kubernetes_stateful_set_v1'],
+    ['HardenedStatefulSet', statefulSet, openldap!, 'kubernetes_stateful_set_v1'],
     ['HardenedJob', job, configurator, 'kubernetes_job_v1'],
   ])('%s exposes its typed resource for fields it does not set', (_name, controller, spec, type) => {
     const resources = synthResources((scope) => controller(scope, spec).resource.addOverride('metadata.annotations.reviewed', 'yes'));
@@ -252,10 +264,10 @@ describe('refusals at construction time', () => {
       () => synth(deployment, { ...synapse!, image: `registry.evil.example/evil/synapse@sha256:${'a'.repeat(64)}` }),
       /registry "registry.evil.example" is not allowlisted/,
     ],
-    ['a spec of another kind', () => synth(deployment, postgres!), /"postgres" is a StatefulSet, not a Deployment/],
+    ['a spec of another kind', () => synth(deployment, openldap!), /"openldap" is a StatefulSet, not a Deployment/],
     [
       'a long-running workload without a readiness probe',
-      () => synth(statefulSet, { ...postgres!, probe: undefined }),
+      () => synth(statefulSet, { ...openldap!, probe: undefined }),
       /a StatefulSet needs a readiness probe/,
     ],
     [
@@ -284,7 +296,7 @@ describe('refusals at construction time', () => {
 describe('longRunningWorkload', () => {
   it.each([
     ['synapse (a Deployment)', synapse!, HardenedDeployment],
-    ['postgres (a StatefulSet)', postgres!, HardenedStatefulSet],
+    ['openldap (a StatefulSet)', openldap!, HardenedStatefulSet],
   ])('runs %s with the construct of its kind, under its own name', (_name, spec, construct) => {
     synthResources((scope) => {
       const workload = longRunningWorkload(scope, { ...site, compartmentLabels: {}, spec });

@@ -12,8 +12,10 @@ import type { DeploymentConfig } from '../../config/deployment-config';
 import type { PlatformComponent } from '../../model/compartments';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { platformNames, RELEASES } from '../../model/platform';
+import { barmanCloudValues } from '../../render/charts/barman-cloud-values';
 import { certManagerValues } from '../../render/charts/cert-manager-values';
 import { renderValues, type HelmValues } from '../../render/charts/chart-values';
+import { cloudnativePgValues } from '../../render/charts/cloudnative-pg-values';
 import { externalSecretsValues } from '../../render/charts/external-secrets-values';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { trustManagerValues } from '../../render/charts/trust-manager-values';
@@ -40,6 +42,8 @@ const CASES: Record<PackagedChart, ChartCase> = {
   'trust-manager': { release: RELEASES.trustManager, component: 'cert-manager', values: trustManagerValues },
   'external-secrets': { release: RELEASES.externalSecrets, component: 'external-secrets', values: externalSecretsValues },
   openbao: { release: RELEASES.openbao, component: 'openbao', values: openbaoValues },
+  'cloudnative-pg': { release: RELEASES.cloudnativePg, component: 'postgres-operator', values: cloudnativePgValues },
+  'plugin-barman-cloud': { release: RELEASES.barmanCloud, component: 'postgres-operator', values: barmanCloudValues },
 };
 
 function render(chart: PackagedChart, values: readonly string[] = [renderValues(chart, CASES[chart].values(config))]): KubeObject[] {
@@ -151,4 +155,14 @@ it('openbao renders its server (no CRDs)', () => {
   const rendered = render('openbao');
   expect(crds(rendered)).toEqual([]);
   expect(rendered.filter((object) => object.kind === 'StatefulSet').map((object) => object.metadata.name)).toEqual([RELEASES.openbao]);
+});
+
+// Deleting a CRD deletes every object of it: a Cluster, and through its owner references the volumes of its database.
+it.each([
+  ['cloudnative-pg', ['postgresql.cnpg.io Backup', 'postgresql.cnpg.io Cluster', 'postgresql.cnpg.io ScheduledBackup']],
+  ['plugin-barman-cloud', ['barmancloud.cnpg.io ObjectStore']],
+] as const)('%s renders its CRDs, each kept on uninstall', (chart, expected) => {
+  const rendered = crds(render(chart));
+  expect(kinds(rendered)).toEqual(expect.arrayContaining([...expected]));
+  for (const crd of rendered) expect(crd.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
 });

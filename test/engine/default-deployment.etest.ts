@@ -5,12 +5,14 @@
  * running for real (cert-manager, trust-manager, External Secrets, OpenBao; pod-runner/);
  * then re-planned (must be empty), changed (a rate limit) and retired as docs/operations.md says.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HOMESERVER_COMPARTMENTS, homeserverNamespace } from '../../model/compartments';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { platformNames, RELEASES } from '../../model/platform';
+import { homeserverSecretDeclarations } from '../../workloads/secrets';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
 import { bootstrapLdif } from '../integration/support/homeserver';
 import { requireRoot } from '../support/sandbox';
@@ -20,9 +22,10 @@ import { ensureOperatorBinaries } from './support/engine-tools';
 import { startWorld, type EngineWorld } from './support/engine-world';
 import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually, type KubeObject } from './support/kube-client';
-import { OpenBaoOperator, retireKeptNamespace, sealKeyBackup } from './support/operator-tasks';
+import { keptNamespaces, OpenBaoOperator, retireKeptNamespaces, sealKeyBackup } from './support/operator-tasks';
 import { API, decode, listIn, notReady, podsReady, signedBy } from './support/platform-checks';
 import type { Pod } from './support/pod-runner/pod-types';
+import { BARMAN_CLOUD_PLUGIN, CLUSTER_NAME, clusters, proveCloudnativePg } from './support/postgres-operator-checks';
 import { tierConfig } from './support/tier-config';
 
 const DEPLOYMENT = 'matrix';
@@ -210,6 +213,12 @@ it('External Secrets generated every value into OpenBao and delivered every Secr
     ldif: bootstrapLdif(homeserver, [{ uid: 'alice', mail: 'alice@agency.example.org', member: true, password: 'not-a-real-password-0' }]),
   });
   expect(put.stderr).toBe('');
+  // Every other provided value (the backup store's access keys): fresh random strings, the same way.
+  for (const declaration of homeserverSecretDeclarations(homeserver)) {
+    if (declaration.source.kind !== 'provided' || declaration.name === 'ldap-bootstrap') continue;
+    const values = Object.fromEntries(Object.keys(declaration.source.values).map((key) => [key, randomBytes(24).toString('base64url')]));
+    expect((await operator.putProvided(token, HOMESERVER, declaration.name, values)).stderr).toBe('');
+  }
   expect((await operator.revoke(token)).status).toBe(0);
   // What the operator's token may not do: read a generated value.
   const token2 = await operator.login(DEPLOYMENT, HOMESERVER);
@@ -308,6 +317,20 @@ it('no Secret holds a value that came from Terraform, and no state holds a Secre
   report.fact('Secret values checked against states and stacks', findings.valuesChecked);
 });
 
+it("CloudNativePG's webhooks are called by the API server, it reconciles the homeserver's Cluster, and it loaded the barman-cloud plugin", async () => {
+  const facts = await report.time('PostgreSQL operator checks', () =>
+    proveCloudnativePg(world.cluster.kube, homeserverNamespace(HOMESERVER, 'homeserver'), 'encrypted-retain'),
+  );
+  report.fact('PostgreSQL Cluster applied by', facts.fromStacks ? 'the homeserver stack' : 'the check itself (the stacks hold none)');
+  expect(facts.refusal).toMatch(/^4\d\d .*admission webhook "vcluster\.cnpg\.io" denied the request.*Size not configured/s);
+  // The defaulting webhook fills the bootstrap section (initdb) where the Cluster has none.
+  expect(facts.defaulted).toEqual(expect.any(String));
+  expect(facts.services).toEqual(expect.arrayContaining([`${CLUSTER_NAME}-rw`, `${CLUSTER_NAME}-ro`, `${CLUSTER_NAME}-r`]));
+  expect(facts.claims.some((claim) => claim.startsWith(`${CLUSTER_NAME}-1`))).toBe(true);
+  expect(facts.jobs.some((job) => job.endsWith('-initdb'))).toBe(true);
+  expect(facts.plugins).toContain(BARMAN_CLOUD_PLUGIN);
+});
+
 it('re-plans every stack with no changes (no perpetual diff)', async () => {
   expect(await report.time('re-plan (all stacks)', () => deployment.planAll(2))).toEqual({});
 });
@@ -366,11 +389,15 @@ it('an ordinary destroy of any stack cannot delete the seal key; the documented 
   );
   report.fact('whole destroy wall time (s)', (wall / 1000).toFixed(1));
 
-  // 3. What the procedure kept: the OpenBao namespace with the seal key; everything else is gone.
+  // 3. What the procedure kept: the OpenBao namespace with the seal key, and the homeserver namespace with its
+  //    database cluster (and its volumes); everything else is gone.
   expect(decode((await kube.get(API.secret(names.namespaces.openbao, names.openbaoSealSecret))) ?? { metadata: { name: '' } }, 'key')).toBe(
     backup,
   );
-  for (const namespace of deploymentNamespaces.filter((candidate) => candidate !== names.namespaces.openbao)) {
+  const config = loadDeploymentConfig(deployment.configFile);
+  const kept = keptNamespaces(config);
+  expect(await kube.get(`${clusters(homeserverNamespace(HOMESERVER, 'homeserver'))}/${CLUSTER_NAME}`)).toBeDefined();
+  for (const namespace of deploymentNamespaces.filter((candidate) => !kept.includes(candidate))) {
     await eventually(
       `namespace ${namespace} deleted`,
       180_000,
@@ -378,8 +405,8 @@ it('an ordinary destroy of any stack cannot delete the seal key; the documented 
       2_000,
     );
   }
-  // 4. Deleting the kept namespace is the operator's deliberate last step, by hand (docs/operations.md).
-  await retireKeptNamespace(world, DEPLOYMENT);
+  // 4. Deleting the kept namespaces is the operator's deliberate last step, by hand (docs/operations.md).
+  await retireKeptNamespaces(world, config);
   for (const stack of deployment.stacks) {
     const state = JSON.parse(fs.readFileSync(path.join(deployment.directory, 'state', `${stack}.tfstate`), 'utf8')) as {
       resources: unknown[];

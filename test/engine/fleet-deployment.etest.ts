@@ -21,8 +21,9 @@ import { ensureOperatorBinaries } from './support/engine-tools';
 import { startWorld, type EngineWorld } from './support/engine-world';
 import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually } from './support/kube-client';
-import { provideOperatorValues, retireKeptNamespace, sealKeyBackup } from './support/operator-tasks';
+import { keptNamespaces, provideOperatorValues, retireKeptNamespaces, sealKeyBackup } from './support/operator-tasks';
 import { API, listIn, notReady, podsReady } from './support/platform-checks';
+import { CLUSTER_NAME, clusters } from './support/postgres-operator-checks';
 import { startStateDatabase, type StateDatabase } from './support/state-database';
 import { tierConfig } from './support/tier-config';
 
@@ -258,7 +259,12 @@ it('retires the fleet as docs/operations.md says: the seal key survives until th
   );
   report.fact('whole destroy wall time (s)', (wall / 1000).toFixed(1));
   expect(await sealKeyBackup(world, DEPLOYMENT)).toBe(backup);
-  for (const namespace of namespacesOf(deployment.configFile).filter((candidate) => candidate !== names.namespaces.openbao)) {
+  const config = loadDeploymentConfig(deployment.configFile);
+  const kept = keptNamespaces(config);
+  // Each homeserver's database survived the destroys (BAK-05); deleting it is the deliberate last step.
+  for (const homeserver of config.homeservers)
+    expect(await kube.get(`${clusters(homeserverNamespace(homeserver.name, 'homeserver'))}/${CLUSTER_NAME}`)).toBeDefined();
+  for (const namespace of namespacesOf(deployment.configFile).filter((candidate) => !kept.includes(candidate))) {
     await eventually(
       `namespace ${namespace} deleted`,
       180_000,
@@ -266,7 +272,7 @@ it('retires the fleet as docs/operations.md says: the seal key survives until th
       2_000,
     );
   }
-  await retireKeptNamespace(world, DEPLOYMENT);
+  await retireKeptNamespaces(world, config);
   for (const [schema] of await database.query(
     `select schema_name from information_schema.schemata where schema_name like '${SCHEMA_PREFIX}%'`,
   )) {

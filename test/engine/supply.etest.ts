@@ -10,7 +10,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  BARMAN_CLOUD_MODULE,
+  BARMAN_CLOUD_VERSION,
   CERT_MANAGER_VERSION,
+  CLOUDNATIVE_PG_VERSION,
+  ensureBarmanCloud,
+  ensureCloudnativePg,
   ensureCertManagerBinary,
   ensureEngineSupply,
   ensureEngineTool,
@@ -154,7 +159,32 @@ it(`OpenBao builds from its ${OPENBAO_VERSION} source (KMS wrappers from their s
 it('ensureEngineSupply hands over every path in one call', () => {
   const supply = ensureEngineSupply();
   const paths = [supply.providerMirror, supply.charts, ...Object.values(supply.tools), ...Object.values(supply.operators)];
-  expect(paths).toHaveLength(2 + 6 + 6);
+  // The provider mirror and the charts, the 6 tools, and the 8 operator binaries (cert-manager's three,
+  // trust-manager, External Secrets, OpenBao, CloudNativePG and its barman-cloud plugin).
+  expect(paths).toHaveLength(2 + 6 + 8);
   for (const entry of paths) expect(fs.existsSync(entry)).toBe(true);
   expect(fs.readdirSync(supply.charts)).toContain('index.yaml');
+});
+
+it(`CloudNativePG builds from its ${CLOUDNATIVE_PG_VERSION} source and says its version`, () => {
+  const binary = ensureCloudnativePg();
+  const info = buildInfo(binary);
+  expect(info).toMatch(line('mod', 'github.com/cloudnative-pg/cloudnative-pg', '(devel)'));
+  const version = run(binary, ['version']);
+  expect(version.status).toBe(0);
+  expect(version.output).toContain(`Build: {Version:${CLOUDNATIVE_PG_VERSION} Commit:4b5e244`);
+  // The operator is the `controller` subcommand (the chart's first argument).
+  expect(run(binary, ['--help']).output).toMatch(/^\s+controller\s/m);
+});
+
+it(`the barman-cloud plugin builds from its ${BARMAN_CLOUD_VERSION} module and starts`, () => {
+  const binary = ensureBarmanCloud();
+  const info = buildInfo(binary);
+  expect(info).toMatch(line('path', `${BARMAN_CLOUD_MODULE}/cmd/manager`));
+  expect(info).toMatch(line('mod', BARMAN_CLOUD_MODULE, BARMAN_CLOUD_VERSION));
+  // The chart runs `operator`; the sidecar image (not run here: its pods are simulated) runs `instance`.
+  const help = run(binary, ['--help']);
+  expect(help.status).toBe(0);
+  expect(help.output).toMatch(/^\s+operator\s/m);
+  expect(help.output).toMatch(/^\s+instance\s/m);
 });

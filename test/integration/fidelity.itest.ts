@@ -110,7 +110,7 @@ describe('every workload runs its shipped files, changed only by the loopback ma
     const synapse = cases.find((entry) => entry.label === 'synapse: /config/homeserver.yaml')!;
     const homeserverYaml = toLoopback(synapse.text, synapse.mapping);
     for (const kept of [
-      'host: "postgres.agency-homeserver.svc"',
+      'host: "postgres-rw.agency-homeserver.svc"',
       'sslmode: "verify-full"',
       'host: "redis.agency-homeserver.svc"',
       'uri: "ldaps://openldap.agency-directory.svc:636"',

@@ -33,8 +33,8 @@ describe('directory compartment', () => {
   it('is reached only by Synapse main, on LDAPS', () => {
     expect(into('directory', flows)).toEqual(['homeserver/synapse -> directory/openldap:1636']);
   });
-  it('reaches nothing (DNS only, from the baseline)', () => {
-    expect(outOf('directory', flows)).toEqual([]);
+  it('reaches nothing but the backup store, from its backup job (DNS from the baseline)', () => {
+    expect(outOf('directory', flows)).toEqual(['directory/directory-backup -> outside(198.51.100.30/32):443']);
   });
   it('in external mode: no directory workloads, and Synapse reaches only the declared directory on 636', () => {
     const external: HomeserverSettings = {
@@ -44,7 +44,7 @@ describe('directory compartment', () => {
     const externalFlows = flowMatrix(config, external);
     expect(workloadsOf(config, external).filter((w) => w.compartment === 'directory')).toEqual([]);
     expect(into('directory', externalFlows)).toEqual([]);
-    expect(externalFlows.filter((f) => f.to.kind === 'outside').map(describeFlow)).toEqual([
+    expect(externalFlows.filter((f) => f.to.kind === 'outside' && f.to.description.includes('directory')).map(describeFlow)).toEqual([
       'homeserver/synapse -> outside(198.51.100.10/32):636',
     ]);
   });
@@ -59,8 +59,9 @@ describe('media compartment', () => {
       'monitoring/prometheus -> media/media-repository:9000',
     ]);
   });
-  it('reaches only the homeserver database, Redis and replication', () => {
+  it('reaches only the homeserver database, Redis and replication, and its backup job the backup store', () => {
     expect(outOf('media', flows)).toEqual([
+      'media/media-backup -> outside(198.51.100.30/32):443',
       'media/media-repository -> homeserver/postgres:5432',
       'media/media-repository -> homeserver/redis:6379',
       'media/media-repository -> homeserver/synapse:9093',
@@ -69,13 +70,21 @@ describe('media compartment', () => {
   it('with S3: adds HTTPS egress to the declared object storage only', () => {
     const withS3: HomeserverSettings = {
       ...homeserver,
-      media: { storageGi: 50, s3: { endpoint: 'https://s3.sovereign.example', bucket: 'agency-media', cidrs: ['198.51.100.20/32'] } },
+      media: {
+        storageGi: 50,
+        s3: {
+          endpoint: 'https://s3.sovereign.example',
+          bucket: 'agency-media',
+          cidrs: ['198.51.100.20/32'],
+          protection: { versioning: 'enabled', objectLockDays: 30 },
+        },
+      },
     };
     expect(
       flowMatrix(config, withS3)
-        .filter((f) => f.to.kind === 'outside')
+        .filter((f) => f.to.kind === 'outside' && f.from.kind === 'workload' && f.from.compartment === 'media')
         .map(describeFlow),
-    ).toEqual(['media/media-repository -> outside(198.51.100.20/32):443']);
+    ).toEqual(['media/media-repository -> outside(198.51.100.20/32):443']); // no media-backup job: the bucket protects itself
   });
 });
 
@@ -98,9 +107,10 @@ describe('metrics listeners', () => {
     .filter((f) => f.portName === 'metrics')
     .map(describeFlow)
     .sort();
-  it('are reached only by the site Prometheus: the gateway exporter, Synapse main and the media worker', () => {
+  it('are reached only by the site Prometheus: the gateway exporter, Synapse main, the database instances and the media worker', () => {
     expect(intoMetrics).toEqual([
       'monitoring/prometheus -> gateway/haproxy:8404',
+      'monitoring/prometheus -> homeserver/postgres:9187',
       'monitoring/prometheus -> homeserver/synapse:9000',
       'monitoring/prometheus -> media/media-repository:9000',
     ]);

@@ -1,9 +1,11 @@
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
+import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD, platformNamespace } from '../../model/compartments';
 import { carveOuts, flowMatrix, type Flow } from '../../model/flows';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from '../../model/monitoring';
 import { baselinePolicies, deriveFlowPolicies, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
+import { platformPod } from '../../model/platform';
+import { POSTGRES_CLUSTER_NAME, POSTGRES_INSTANCE_PORTS, POSTGRES_POD_SELECTOR } from '../../model/postgres';
 import type { WorkloadSpec } from '../../model/workload-spec';
 import { workloadsOf } from '../../workloads/catalogue';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
@@ -30,6 +32,27 @@ function podsOf(homeserverName: string, workloads: readonly WorkloadSpec[]): Pod
     ports: workload.ports.map((port) => port.containerPort),
     managed: true,
   }));
+}
+
+/** The pods the operators run: the database instances (labelled as the workload through the Cluster) and the PostgreSQL operator. */
+function operatedPods(config: DeploymentConfig, homeserverName: string): Pod[] {
+  const operator = platformPod('cloudnative-pg');
+  return [
+    {
+      namespace: homeserverNamespace(homeserverName, 'homeserver'),
+      name: POSTGRES_CLUSTER_NAME,
+      labels: { [LABEL_WORKLOAD]: POSTGRES_CLUSTER_NAME, ...POSTGRES_POD_SELECTOR },
+      ports: POSTGRES_INSTANCE_PORTS.map((port) => port.containerPort),
+      managed: true,
+    },
+    {
+      namespace: platformNamespace(config.deploymentName, operator.component),
+      name: operator.name,
+      labels: operator.podLabels,
+      ports: [],
+      managed: true,
+    },
+  ];
 }
 
 /** The site's pods in its monitoring namespace: its Prometheus, and a neighbour that must get nowhere. */
@@ -102,15 +125,40 @@ describe('flow matrix', () => {
     }
   });
 
-  it('only names workloads of the catalogue, on ports they declare', () => {
+  it('only names workloads of the catalogue or the database cluster, on ports they declare', () => {
     const workloads = workloadsOf(closed, closedHomeserver);
     for (const flow of flowMatrix(closed, closedHomeserver)) {
       if (flow.to.kind !== 'workload') continue;
       const target = flow.to;
+      if (target.workload === POSTGRES_CLUSTER_NAME) {
+        expect(target.compartment).toBe('homeserver');
+        expect(POSTGRES_INSTANCE_PORTS.map((port) => port.containerPort)).toContain(flow.port);
+        continue;
+      }
       const workload = workloads.find((candidate) => candidate.name === target.workload && candidate.compartment === target.compartment);
       expect(workload).toBeDefined();
       expect(workload?.ports.map((port) => port.containerPort)).toContain(flow.port);
     }
+  });
+
+  it('gives the database exactly its clients, its replication, the operator, the API server and the backup store', () => {
+    const flows = flowMatrix(closed, closedHomeserver);
+    const touching = flows.filter((flow) =>
+      [flow.from, flow.to].some((end) => end.kind === 'workload' && end.workload === POSTGRES_CLUSTER_NAME),
+    );
+    expect(touching.map((flow) => flow.id).sort()).toEqual([
+      `cloudnative-pg-to-${closedHomeserver.name}-postgres-status`,
+      'media-repository-to-postgres-postgres',
+      'postgres-to-outside-apiserver',
+      'postgres-to-outside-backup',
+      'postgres-to-postgres-postgres',
+      'prometheus-to-postgres-metrics',
+      'synapse-to-postgres-postgres',
+    ]);
+    const backup = flows.find((flow) => flow.id === 'postgres-to-outside-backup');
+    expect(backup).toMatchObject({ port: 443, to: { kind: 'outside', cidrs: closed.backup.objectStore.cidrs, except: [] } });
+    const api = flows.find((flow) => flow.id === 'postgres-to-outside-apiserver');
+    expect(api).toMatchObject({ port: closed.kubernetes.apiServer.port, to: { cidrs: closed.kubernetes.apiServer.cidrs } });
   });
 
   it('has exactly the directory, media and gateway flows of the documented flow matrix', () => {
@@ -125,12 +173,23 @@ describe('flow matrix', () => {
     expect(ids.some((id) => id.startsWith('openldap-to-'))).toBe(false);
   });
 
-  it('adds no outside egress when federation is off', () => {
-    expect(flowMatrix(closed, closedHomeserver).filter((flow) => flow.to.kind === 'outside')).toEqual([]);
+  it('adds no outside egress when federation is off, but for the database (API server and backup store) and the backup jobs', () => {
+    expect(
+      flowMatrix(closed, closedHomeserver)
+        .filter((flow) => flow.to.kind === 'outside')
+        .map((flow) => flow.id),
+    ).toEqual([
+      'postgres-to-outside-apiserver',
+      'postgres-to-outside-backup',
+      ...(closedHomeserver.directory.mode === 'external' ? [] : ['directory-backup-to-outside-backup']),
+      ...(closedHomeserver.media.s3 ? [] : ['media-backup-to-outside-backup']),
+    ]);
   });
 
   it('adds federation egress on 8448 and 443 that carves out metadata and cluster ranges', () => {
-    const federation = flowMatrix(fleet, ministry!).filter((flow) => flow.to.kind === 'outside');
+    const federation = flowMatrix(fleet, ministry!).filter(
+      (flow) => flow.to.kind === 'outside' && flow.portName !== 'apiserver' && flow.portName !== 'backup',
+    );
     expect(federation.map((flow) => `${flow.from.kind === 'workload' ? flow.from.workload : '?'}:${flow.port}`).sort()).toEqual([
       'federation-sender:443',
       'federation-sender:8448',
@@ -162,13 +221,15 @@ describe('network policies derived from the flow matrix', () => {
   it('realises every pod-to-pod flow with an egress policy at the source and an ingress policy at the destination', () => {
     const flows = flowMatrix(closed, closedHomeserver);
     const policies = deriveFlowPolicies(flows, closedHomeserver);
+    // Sources in our namespaces (workloads, and the platform's pods such as the PostgreSQL operator) get an egress policy.
+    const ours = (end: Flow['from']) => end.kind === 'workload' || (end.kind === 'pods' && end.managed !== false);
     for (const flow of flows) {
-      if (flow.from.kind === 'workload') expect(policies.filter((p) => p.name === `egress-${flow.id}`)).toHaveLength(1);
+      if (ours(flow.from)) expect(policies.filter((p) => p.name === `egress-${flow.id}`)).toHaveLength(1);
       else expect(policies.filter((p) => p.name === `egress-${flow.id}`)).toHaveLength(0);
       if (flow.to.kind === 'workload') expect(policies.filter((p) => p.name === `ingress-${flow.id}`)).toHaveLength(1);
     }
     expect(policies).toHaveLength(
-      flows.reduce((count, flow) => count + (flow.from.kind === 'workload' ? 1 : 0) + (flow.to.kind === 'workload' ? 1 : 0), 0),
+      flows.reduce((count, flow) => count + (ours(flow.from) ? 1 : 0) + (flow.to.kind === 'workload' ? 1 : 0), 0),
     );
   });
 
@@ -177,7 +238,11 @@ describe('network policies derived from the flow matrix', () => {
     ['federated fleet member', fleet, ministry!],
   ])('recomputed reachability equals the declared matrix, the site Prometheus included (%s)', (_name, config, homeserver) => {
     const flows = flowMatrix(config, homeserver);
-    const pods = [...podsOf(homeserver.name, workloadsOf(config, homeserver)), ...sitePods(config)];
+    const pods = [
+      ...podsOf(homeserver.name, workloadsOf(config, homeserver)),
+      ...operatedPods(config, homeserver.name),
+      ...sitePods(config),
+    ];
     const computed = reachable(deriveFlowPolicies(flows, homeserver), pods);
     expect(computed).toEqual(declared(flows));
     // The site's Prometheus reaches exactly the scrape targets' metrics ports, and nothing else of ours does.
@@ -186,7 +251,9 @@ describe('network policies derived from the flow matrix', () => {
         .map((target) => `${PROMETHEUS_ENDPOINT_NAME} -> ${target.workload}:${target.port.containerPort}`)
         .sort(),
     );
-    expect([...computed].filter((edge) => /:(9000|8404)$/.test(edge) && !edge.startsWith(`${PROMETHEUS_ENDPOINT_NAME} -> `))).toEqual([]);
+    expect([...computed].filter((edge) => /:(9000|8404|9187)$/.test(edge) && !edge.startsWith(`${PROMETHEUS_ENDPOINT_NAME} -> `))).toEqual(
+      [],
+    );
     expect([...computed].some((edge) => edge.startsWith('grafana -> '))).toBe(false);
   });
 
@@ -198,6 +265,7 @@ describe('network policies derived from the flow matrix', () => {
         'prometheus-to-federation-sender-metrics',
         'prometheus-to-haproxy-metrics',
         'prometheus-to-media-repository-metrics',
+        'prometheus-to-postgres-metrics',
         'prometheus-to-synapse-metrics',
       ]);
       for (const flow of scrapes) expect(flow.reason.length).toBeGreaterThan(10);
@@ -226,8 +294,13 @@ describe('network policies derived from the flow matrix', () => {
 
   it('never uses an empty selector, and any-address blocks only for gateway ingress and federation egress', () => {
     for (const homeserver of fleet.homeservers) {
+      const operator = platformPod('cloudnative-pg');
       for (const policy of deriveFlowPolicies(flowMatrix(fleet, homeserver), homeserver)) {
-        expect(Object.keys(policy.podLabels)).toEqual([LABEL_WORKLOAD]);
+        // Our workloads by workload label; the database by its operator's cluster label (its Jobs lack ours); the operator by its chart's labels.
+        if (policy.namespace === platformNamespace(fleet.deploymentName, operator.component))
+          expect(policy.podLabels).toEqual(operator.podLabels);
+        else if (policy.podLabels[LABEL_WORKLOAD] === undefined) expect(policy.podLabels).toEqual(POSTGRES_POD_SELECTOR);
+        else expect(Object.keys(policy.podLabels)).toEqual([LABEL_WORKLOAD]);
         for (const [direction, rules] of [
           ['ingress', policy.ingress],
           ['egress', policy.egress],
@@ -239,7 +312,11 @@ describe('network policies derived from the flow matrix', () => {
               if (peer.namespaceLabels[LABEL_NAMESPACE_NAME] === fleet.monitoring.namespace) {
                 expect(direction).toBe('ingress');
                 expect(peer.podLabels).toEqual(fleet.monitoring.prometheusPodLabels);
-              } else expect(Object.keys(peer.podLabels)).toEqual([LABEL_WORKLOAD]);
+              } else if (peer.namespaceLabels[LABEL_NAMESPACE_NAME] === platformNamespace(fleet.deploymentName, operator.component)) {
+                expect(direction).toBe('ingress');
+                expect(peer.podLabels).toEqual(operator.podLabels);
+              } else if (peer.podLabels[LABEL_WORKLOAD] === undefined) expect(peer.podLabels).toEqual(POSTGRES_POD_SELECTOR);
+              else expect(Object.keys(peer.podLabels)).toEqual([LABEL_WORKLOAD]);
               continue;
             }
             if (peer.ipBlock.cidr === '0.0.0.0/0' || peer.ipBlock.cidr === '::/0') {

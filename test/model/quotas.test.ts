@@ -1,19 +1,22 @@
 import { loadDeploymentConfig } from '../../model/load-config';
 import { deriveLimitRange, deriveQuota } from '../../model/quotas';
 import { workloadsIn } from '../../workloads/catalogue';
+import { databaseQuota } from '../../workloads/postgres-database';
 
 const config = loadDeploymentConfig();
 
 describe('quota and limit range derivation', () => {
   it('sizes the homeserver quota from its workloads with room for one rollout', () => {
-    const quota = deriveQuota(workloadsIn(config, config.homeservers[0]!, 'homeserver'), { loadBalancers: 0, nodePorts: 0 });
-    // synapse 1 + postgres 1 + redis 1 replicas, doubled
+    const homeserver = config.homeservers[0]!;
+    const database = databaseQuota(homeserver);
+    const quota = deriveQuota([...workloadsIn(config, homeserver, 'homeserver'), database.input], { loadBalancers: 0, nodePorts: 0 });
+    // synapse 1 + redis 1 + 3 PostgreSQL instances (PostgreSQL and the backup sidecar each), doubled
     expect(quota.hard).toMatchObject({
-      pods: '6',
-      'requests.cpu': '1700m',
-      'limits.memory': '6656Mi',
-      persistentvolumeclaims: '1',
-      'requests.storage': '20Gi',
+      pods: '10',
+      'requests.cpu': '3300m',
+      'limits.memory': '13824Mi',
+      persistentvolumeclaims: '3',
+      'requests.storage': '60Gi',
       'services.loadbalancers': '0',
       'services.nodeports': '0',
     });

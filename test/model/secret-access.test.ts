@@ -3,11 +3,15 @@ import { loadDeploymentConfig } from '../../model/load-config';
 import {
   compartmentAccess,
   consumingCompartments,
+  deploymentPolicyName,
+  deploymentStoreRoleName,
   GENERATOR_POLICY,
   operatorPolicyName,
+  RAFT_SNAPSHOT_POLICY,
   roleDocument,
   secretPath,
   SECRET_MOUNT,
+  STORE_BACKUP_ROLE,
   type OpenBaoPolicy,
 } from '../../model/secret-access';
 import type { SecretDeclaration } from '../../model/secrets';
@@ -115,5 +119,34 @@ describe('secret access derived from the declarations', () => {
       });
       expect(JSON.stringify(document)).not.toContain('*');
     }
+  });
+});
+
+describe("the deployment's own access: the secret store's backup", () => {
+  const namespace = 'fleet-openbao';
+  const policy = (name: string) => access.policies.find((candidate) => candidate.name === name);
+  const role = (name: string) => access.roles.find((candidate) => candidate.name === name);
+
+  it('lets the backup job take a raft snapshot and nothing else: no secret, no list', () => {
+    expect(grants(policy(RAFT_SNAPSHOT_POLICY)!)).toEqual(['read sys/storage/raft/snapshot']);
+    expect(role(STORE_BACKUP_ROLE)).toEqual({
+      name: STORE_BACKUP_ROLE,
+      serviceAccount: 'secret-store-backup',
+      namespace,
+      policies: [RAFT_SNAPSHOT_POLICY],
+    });
+    // Managed names: the configurator writes and prunes only `matrix-` policies and roles.
+    expect(STORE_BACKUP_ROLE).toBe('matrix-store-backup');
+    expect(RAFT_SNAPSHOT_POLICY).toBe('matrix-raft-snapshot');
+  });
+
+  it("reads the deployment's own backup keys in OpenBao's namespace only, written by its operators only", () => {
+    const paths = ['fleet/postgres-backup-s3', 'fleet/store-backup-encryption'];
+    expect(grants(policy(deploymentPolicyName('fleet'))!)).toEqual(paths.map((path) => `read ${SECRET_MOUNT}/data/${path}`));
+    expect(role(deploymentStoreRoleName('fleet'))).toMatchObject({ serviceAccount: 'secret-reader', namespace });
+    expect(grants(policy(operatorPolicyName('fleet'))!).every((grant) => paths.some((path) => grant.endsWith(path)))).toBe(true);
+    // No homeserver reads them, and no deployment role reads a homeserver's path.
+    for (const candidate of access.policies.filter((entry) => entry.name.endsWith('-read') && entry.name !== deploymentPolicyName('fleet')))
+      expect(grants(candidate).some((grant) => grant.includes('/fleet/'))).toBe(false);
   });
 });

@@ -2,14 +2,17 @@
  * A small compliant stack in the shape cdktf synthesizes (see cdktf.out/stacks/*\/cdk.tf.json),
  * and helpers to derive mutated copies of it for the policy rule tests.
  */
+import { Testing } from 'cdktf';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
+import { HardenedCronJob } from '../../constructs/hardened-cron-job';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
 import { flowMatrix } from '../../model/flows';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
 import { policiesForFlow, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
 import { platformNames } from '../../model/platform';
+import type { ScheduledJobSpec } from '../../model/scheduled-job';
 import { SIGNING_SEED_LENGTH } from '../../model/secrets';
 import { SYNAPSE_PORTS, MEDIA_WORKER } from '../../model/workload-spec';
 import type { AuditContext } from '../../policies/rule';
@@ -17,7 +20,6 @@ import { siteFactsOf } from '../../policies/site-facts';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { sealKeySecret } from '../../render/manifests/secret-delivery';
 import { compartmentMonitoring } from '../../render/monitoring/homeserver-monitoring';
-import { postgresServerArgs } from '../../render/postgres';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import {
@@ -32,6 +34,8 @@ import {
 import { escapeTemplateText, templateLiteral } from '../../tfjson/terraform-template';
 import { directoryWorkloads, gatewayWorkloads } from '../../workloads/catalogue';
 import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
+import { homeserverDatabase } from '../../workloads/postgres-database';
+import { secretStoreBackupJob, storeBackupJobsIn } from '../../workloads/store-backups';
 
 /** The shipped default config (config/default.yaml): allowlisted registries and storage classes, cluster ranges. */
 export const SITE_CONFIG: DeploymentConfig = loadDeploymentConfig();
@@ -139,6 +143,11 @@ export const R = {
   pushSecret: ref('kubernetes_manifest', 'push-agency-synapse-keys-macaroon_manifest'),
   externalSecretsRelease: ref('helm_release', 'chart-external-secrets_release'),
   synapseMetricsIngress: ref('kubernetes_network_policy_v1', 'synapse_policy-ingress-prometheus-to-synapse-metrics'),
+  postgresCluster: ref('kubernetes_manifest', 'postgres-cluster_manifest'),
+  postgresObjectStore: ref('kubernetes_manifest', 'postgres-object-store_manifest'),
+  postgresScheduledBackup: ref('kubernetes_manifest', 'postgres-scheduled-backup_manifest'),
+  postgresBackupEgress: ref('kubernetes_network_policy_v1', 'compartment_policy-egress-postgres-to-outside-backup'),
+  postgresApiServerEgress: ref('kubernetes_network_policy_v1', 'compartment_policy-egress-postgres-to-outside-apiserver'),
   homeserverPodMonitor: ref('kubernetes_manifest', 'monitoring-podmonitor-homeserver-metrics_manifest'),
   gatewayPodMonitor: ref('kubernetes_manifest', 'monitoring-podmonitor-gateway-metrics_manifest'),
   alertRule: ref('kubernetes_manifest', 'monitoring-prometheusrule-exfiltration-alerts_manifest'),
@@ -153,6 +162,10 @@ export const R = {
   openbaoDefaultDeny: ref('kubernetes_network_policy_v1', 'openbao_policy-default-deny-all'),
   openbaoDns: ref('kubernetes_network_policy_v1', 'openbao_policy-baseline-dns-egress'),
   sealKey: ref('kubernetes_manifest', 'openbao-seal-key_manifest'),
+  directoryBackup: ref('kubernetes_cron_job_v1', 'directory-backup_workload'),
+  directoryBackupAccount: ref('kubernetes_service_account_v1', 'directory-backup_service-account'),
+  secretStoreBackup: ref('kubernetes_cron_job_v1', 'secret-store-backup_workload'),
+  secretStoreBackupAccount: ref('kubernetes_service_account_v1', 'secret-store-backup_service-account'),
 } as const;
 
 /** The label a container violation is reported under. */
@@ -608,6 +621,36 @@ function policyPeer(peer: PolicyPeer): JsonObject {
     : { ip_block: { cidr: peer.ipBlock.cidr, except: [...peer.ipBlock.except] } };
 }
 
+/** The database's Cluster, ObjectStore and ScheduledBackup as the real renderer writes them, as JSON. */
+export function databaseManifests(): { cluster: JsonObject; objectStore: JsonObject; scheduledBackup: JsonObject } {
+  const objects = homeserverDatabase(SITE_CONFIG, SITE_HOMESERVER, labels('homeserver') as Record<string, string>);
+  return {
+    cluster: copy(objects.cluster as unknown as JsonObject),
+    objectStore: copy(objects.objectStore as unknown as JsonObject),
+    scheduledBackup: copy(objects.scheduledBackup as unknown as JsonObject),
+  };
+}
+
+/** The flow matrix's egress policy of a database flow to outside (`backup` or `apiserver`), in the typed shape. */
+export function databaseEgressSpec(portName: 'backup' | 'apiserver'): { name: string; spec: JsonObject } {
+  const flow = flowMatrix(SITE_CONFIG, SITE_HOMESERVER).find(
+    (candidate) => candidate.from.kind === 'workload' && candidate.from.workload === 'postgres' && candidate.portName === portName,
+  );
+  const policy = flow ? policiesForFlow(flow, SITE_HOMESERVER)[0] : undefined;
+  if (!policy) throw new Error(`the flow matrix has no database egress on ${portName}`);
+  return {
+    name: policy.name,
+    spec: {
+      egress: policy.egress.map((rule) => ({
+        to: rule.peers.map(policyPeer),
+        ports: rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })),
+      })),
+      pod_selector: { match_labels: { ...policy.podLabels } },
+      policy_types: [...policy.policyTypes],
+    },
+  };
+}
+
 /** The flow matrix's ingress policy admitting the site's Prometheus to a workload's metrics port, in the typed shape. */
 export function prometheusIngressSpec(workload: string): { name: string; spec: JsonObject } {
   const flow = flowMatrix(SITE_CONFIG, SITE_HOMESERVER).find(
@@ -640,6 +683,45 @@ type ResourceTable = Record<string, Record<string, JsonObject>>;
 
 function put(table: ResourceTable, resource: ResourceRef, body: JsonObject): void {
   table[resource.type] = { ...(table[resource.type] ?? {}), [resource.name]: body };
+}
+
+/** A store backup CronJob and its service account as HardenedCronJob synthesizes them, placed in a namespace of the fixture. */
+function backupCronJob(
+  table: ResourceTable,
+  namespace: ResourceRef,
+  compartment: string,
+  spec: ScheduledJobSpec,
+  refs: { job: ResourceRef; account: ResourceRef },
+): void {
+  const synthesized = JSON.parse(
+    Testing.synthScope(
+      (scope) =>
+        new HardenedCronJob(scope, spec.name, {
+          namespace: namespaceReference(namespace),
+          compartmentLabels: labels(compartment) as Record<string, string>,
+          spec,
+          allowedRegistries: SITE_CONFIG.images.pullRegistries,
+        }),
+    ),
+  ) as { resource: Record<string, Record<string, JsonObject>> };
+  const only = (type: string): [string, JsonObject] => {
+    const [entry] = Object.entries(synthesized.resource[type] ?? {});
+    if (!entry) throw new Error(`no ${type} synthesized for ${spec.name}`);
+    const { '//': _metadata, ...body } = entry[1];
+    return [entry[0], body];
+  };
+  const [accountId, account] = only('kubernetes_service_account_v1');
+  const [, job] = only('kubernetes_cron_job_v1');
+  // Literal text escaped for Terraform's template syntax, as every stack of the project writes it.
+  const pod = ((((job.spec as JsonObject).job_template as JsonObject).spec as JsonObject).template as JsonObject).spec as JsonObject;
+  for (const container of [...blocks(pod.container), ...blocks(pod.init_container)])
+    container.command = (container.command as string[]).map((part) => escapeTemplateText(part));
+  put(table, refs.account, account);
+  put(
+    table,
+    refs.job,
+    JSON.parse(JSON.stringify(job).replaceAll(`kubernetes_service_account_v1.${accountId}.`, `${address(refs.account)}.`)) as JsonObject,
+  );
 }
 
 function compartmentBaseline(
@@ -675,6 +757,8 @@ export function compliantJson(): TerraformJson {
     deny: R.homeserverDefaultDeny,
     dns: R.homeserverDns,
   });
+  // The homeserver namespace holds the database: like the real stack, it refuses an ordinary destroy (BAK-05).
+  put(table, hs, { ...namespaceResource(HOMESERVER_NAMESPACE, 'homeserver'), lifecycle: { prevent_destroy: true } });
   compartmentBaseline(table, 'gateway', GATEWAY_NAMESPACE, {
     namespace: R.gatewayNamespace,
     defaultAccount: R.gatewayDefaultAccount,
@@ -758,9 +842,23 @@ export function compliantJson(): TerraformJson {
   );
 
   put(table, R.postgresAccount, serviceAccount(hs, 'homeserver', 'postgres'));
-  // The real server arguments: TLS, SCRAM, connection logging (LOG-01).
+  // A hand-run PostgreSQL server (LOG-01 judges any postgres a pod runs): TLS, SCRAM, connection logging.
+  const serverSettings = {
+    listen_addresses: '*',
+    port: '5432',
+    hba_file: '/config/pg_hba.conf',
+    ssl: 'on',
+    ssl_cert_file: '/tls/tls.crt',
+    ssl_key_file: '/tls/tls.key',
+    ssl_ca_file: '/tls/ca.crt',
+    ssl_min_protocol_version: 'TLSv1.2',
+    password_encryption: 'scram-sha-256',
+    log_connections: 'on',
+    log_disconnections: 'on',
+    unix_socket_directories: '/var/run/postgresql',
+  };
   const postgres = {
-    args: postgresServerArgs({ configDirectory: '/config', tlsDirectory: '/tls' }),
+    args: ['postgres', ...Object.entries(serverSettings).flatMap(([key, value]) => ['-c', `${key}=${value}`])],
     ...hardenedContainer({
       name: 'postgres',
       image: POSTGRES_IMAGE,
@@ -890,6 +988,20 @@ export function compliantJson(): TerraformJson {
   const scrape = prometheusIngressSpec('synapse');
   put(table, R.synapseMetricsIngress, networkPolicy(hs, 'homeserver', scrape.name, scrape.spec));
 
+  // The database as the real renderer writes it: Cluster, ObjectStore, ScheduledBackup, and its
+  // egress to the declared backup store and the API server, from the flow matrix.
+  const database = databaseManifests();
+  put(table, R.postgresObjectStore, manifestResource(database.objectStore, false));
+  put(table, R.postgresCluster, { ...manifestResource(database.cluster, false), lifecycle: { prevent_destroy: true } });
+  put(table, R.postgresScheduledBackup, manifestResource(database.scheduledBackup, false));
+  for (const [resource, portName] of [
+    [R.postgresBackupEgress, 'backup'],
+    [R.postgresApiServerEgress, 'apiserver'],
+  ] as const) {
+    const egress = databaseEgressSpec(portName);
+    put(table, resource, networkPolicy(hs, 'homeserver', egress.name, egress.spec));
+  }
+
   // The secret store with its rendered server configuration (audit device on stdout), in its
   // compartment, and its seal key: namespace and key refuse to be destroyed.
   const openbaoPin = SITE_CONFIG.platform.charts.openbao;
@@ -922,6 +1034,16 @@ export function compliantJson(): TerraformJson {
       ) as unknown as JsonObject,
     ),
     lifecycle: { prevent_destroy: true },
+  });
+
+  // The stores' backups: the directory's and the secret store's CronJobs, as the construct writes them.
+  backupCronJob(table, R.directoryNamespace, 'directory', storeBackupJobsIn(SITE_CONFIG, SITE_HOMESERVER, 'directory')[0]!, {
+    job: R.directoryBackup,
+    account: R.directoryBackupAccount,
+  });
+  backupCronJob(table, R.openbaoNamespace, 'platform', secretStoreBackupJob(SITE_CONFIG), {
+    job: R.secretStoreBackup,
+    account: R.secretStoreBackupAccount,
   });
 
   // Narrow RBAC: Synapse may read its own ConfigMap; a cluster role that lists namespaces.

@@ -177,7 +177,9 @@ describe('gateway metrics on a live HAProxy', () => {
       serverName: 'matrix.agency.example.org',
       namespaces: { gateway: 'agency-gateway', homeserver: 'agency-homeserver', media: 'agency-media' },
       targets: [{ namespace: 'agency-gateway', workload: 'haproxy' }],
+      storeBackups: [],
       thresholds: { mediaEgressBytesPerHour: 1, userDirectorySearchesPerMinute: 1, profileLookupsPerMinute: 1, rejectedLoginsPerMinute: 1 },
+      backupIntervalSeconds: 86400,
     })
       .flatMap((group) => group.rules)
       .map((rule) => rule.expr)

@@ -10,7 +10,13 @@ import { stringify } from 'yaml';
 import { SIGNAL_LABEL, SIGNALS } from '../../model/alert-signals';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { scanJson } from '../../policies/secrets/secret-scan';
-import { HOMESERVER_TARGET_LABEL, renderRuleFile, type AlertRule, type RuleGroup } from '../../render/monitoring/alert-rules';
+import {
+  ALERT_METRICS,
+  HOMESERVER_TARGET_LABEL,
+  renderRuleFile,
+  type AlertRule,
+  type RuleGroup,
+} from '../../render/monitoring/alert-rules';
 import { compartmentMonitoring, homeserverRuleGroups } from '../../render/monitoring/homeserver-monitoring';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { promtool } from '../support/promtool';
@@ -62,9 +68,26 @@ describe('rendered alert rules', () => {
     expect(rule(defaultGroups, 'MatrixCredentialStuffing').expr).toMatch(/ > 10$/);
   });
 
+  it("watch the store backup jobs: the homeserver's directory and media volume, and the secret store with the first homeserver only", () => {
+    const watched = (groups: RuleGroup[]) =>
+      [...rule(groups, 'MatrixStoreBackupTooOld').expr.matchAll(/cronjob="([a-z-]+)"/g)].map((m) => m[1]);
+    expect(new Set(watched(defaultGroups))).toEqual(new Set(['directory-backup', 'media-backup', 'secret-store-backup']));
+    expect(rule(defaultGroups, 'MatrixStoreBackupTooOld').expr).toContain(' > 97200)');
+    const regionGroups = homeserverRuleGroups(
+      fleet,
+      fleet.homeservers.find((homeserver) => homeserver.name === 'region')!,
+    );
+    expect(new Set(watched(regionGroups))).toEqual(new Set(['directory-backup']));
+  });
+
+  it('bound the backup age by the schedule: its longest gap (a day for a daily schedule) and the grace', () => {
+    expect(rule(defaultGroups, 'MatrixPostgresBackupTooOld').expr).toMatch(/ > 97200$/);
+    expect(rule(fleetGroups, 'MatrixPostgresBackupTooOld').expr).toMatch(/ > 97200$/);
+  });
+
   it('watch every scrape target of the homeserver for absence (the federation sender only where it runs)', () => {
     expect(rule(defaultGroups, 'MatrixScrapeTargetAbsent').expr).toBe(
-      'absent(up{namespace="agency-gateway", workload="haproxy"}) or absent(up{namespace="agency-homeserver", workload="synapse"}) or absent(up{namespace="agency-media", workload="media-repository"})',
+      'absent(up{namespace="agency-gateway", workload="haproxy"}) or absent(up{namespace="agency-homeserver", workload="synapse"}) or absent(up{namespace="agency-homeserver", workload="postgres"}) or absent(up{namespace="agency-media", workload="media-repository"})',
     );
     expect(rule(fleetGroups, 'MatrixScrapeTargetAbsent').expr).toContain(
       ' or absent(up{namespace="agency-homeserver", workload="federation-sender"})',
@@ -108,7 +131,7 @@ function alertLabels(alert: AlertRule, extra: Record<string, string> = {}): Reco
 function expanded(alert: AlertRule, value: string, labels: Record<string, string> = {}): Record<string, string> {
   const expand = (text: string) =>
     text
-      .replace(/\{\{ \$value \| humanize(1024)? \}\}/g, value)
+      .replace(/\{\{ \$value \| humanize(1024|Duration)? \}\}/g, value)
       .replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_match, name: string) => labels[name] ?? '');
   return { summary: expand(alert.annotations.summary), description: expand(alert.annotations.description) };
 }
@@ -129,6 +152,8 @@ const homeserverPod = {
   server_name: 'matrix.agency.example.org',
 };
 const mediaPod = { namespace: 'agency-media', workload: 'media-repository', homeserver: 'agency', pod: 'media-repository-0' };
+const postgresPod = { namespace: 'agency-homeserver', workload: 'postgres', homeserver: 'agency', pod: 'postgres-1' };
+const standbyPod = { ...postgresPod, pod: 'postgres-2' };
 const bytesOut = (labels: Record<string, string>, perMinute: number, minutes = 90) => ({
   series: series('haproxy_backend_bytes_out_total', labels),
   values: `0+${perMinute}x${minutes}`,
@@ -159,6 +184,16 @@ const stuffing = rule(defaultGroups, 'MatrixCredentialStuffing');
 const down = rule(defaultGroups, 'MatrixScrapeTargetDown');
 const absent = rule(defaultGroups, 'MatrixScrapeTargetAbsent');
 const absentLabels = { namespace: 'agency-gateway', workload: 'haproxy' };
+const backupTooOld = rule(defaultGroups, 'MatrixPostgresBackupTooOld');
+const walArchiving = rule(defaultGroups, 'MatrixPostgresWalArchivingFailing');
+const replicationLag = rule(defaultGroups, 'MatrixPostgresReplicationLag');
+const storeTooOld = rule(defaultGroups, 'MatrixStoreBackupTooOld');
+const storeFailing = rule(defaultGroups, 'MatrixStoreBackupFailing');
+/** kube-state-metrics' series of the directory backup CronJob and one of its jobs. */
+const directoryCronJob = { namespace: 'agency-directory', cronjob: 'directory-backup' };
+const directoryRun = { namespace: 'agency-directory', job_name: 'directory-backup-29412345' };
+/** 28 hours of one-minute samples: a day's schedule plus the grace, and the hold. */
+const DAY_AND_MORE = 28 * 60;
 const downLabels = { ...gateway, pod: 'haproxy-a' };
 
 const CASES: readonly UnitCase[] = [
@@ -284,6 +319,7 @@ const CASES: readonly UnitCase[] = [
     rules: 'default-rules.yaml',
     inputSeries: [
       { series: series('up', { ...homeserverPod }), values: '1x20' },
+      { series: series('up', { ...postgresPod }), values: '1x20' },
       { series: series('up', { ...mediaPod }), values: '1x20' },
     ],
     evalTime: '15m',
@@ -296,10 +332,142 @@ const CASES: readonly UnitCase[] = [
     inputSeries: [
       { series: series('up', downLabels), values: '1x20' },
       { series: series('up', { ...homeserverPod }), values: '1x20' },
+      { series: series('up', { ...postgresPod }), values: '1x20' },
       { series: series('up', { ...mediaPod }), values: '1x20' },
     ],
     evalTime: '15m',
     alertname: absent.alert,
+    expAlerts: [],
+  },
+  {
+    // No backup since the start (the plugin reports 0): after a day and the grace, it fires.
+    name: 'data-safety fires when the last backup is older than the schedule allows (daily + 3h)',
+    rules: 'default-rules.yaml',
+    inputSeries: [{ series: series(ALERT_METRICS.lastBackup.metric, postgresPod), values: `0x${DAY_AND_MORE}` }],
+    evalTime: '28h',
+    alertname: backupTooOld.alert,
+    expAlerts: [{ exp_labels: alertLabels(backupTooOld), exp_annotations: expanded(backupTooOld, '1d 4h 0m 0s') }],
+  },
+  {
+    name: 'data-safety is silent while backups are recent',
+    rules: 'default-rules.yaml',
+    // The timestamp keeps up with the clock: a backup a minute.
+    inputSeries: [{ series: series(ALERT_METRICS.lastBackup.metric, postgresPod), values: `0+60x${DAY_AND_MORE}` }],
+    evalTime: '28h',
+    alertname: backupTooOld.alert,
+    expAlerts: [],
+  },
+  {
+    name: 'data-safety is silent within the schedule and its grace (26h old)',
+    rules: 'default-rules.yaml',
+    inputSeries: [{ series: series(ALERT_METRICS.lastBackup.metric, postgresPod), values: `7200x${DAY_AND_MORE}` }],
+    evalTime: '28h',
+    alertname: backupTooOld.alert,
+    expAlerts: [],
+  },
+  {
+    name: 'data-safety fires when WAL archiving keeps failing',
+    rules: 'default-rules.yaml',
+    inputSeries: [
+      { series: series(ALERT_METRICS.archiverFailed.metric, postgresPod), values: '0+1x30' },
+      { series: series(ALERT_METRICS.archiverLastFailed.metric, postgresPod), values: '0+60x30' },
+      { series: series(ALERT_METRICS.archiverLastArchived.metric, postgresPod), values: '0x30' },
+    ],
+    evalTime: '15m',
+    alertname: walArchiving.alert,
+    expAlerts: [{ exp_labels: alertLabels(walArchiving, postgresPod), exp_annotations: expanded(walArchiving, '', postgresPod) }],
+  },
+  {
+    name: 'data-safety is silent once archiving succeeds again after failures',
+    rules: 'default-rules.yaml',
+    inputSeries: [
+      { series: series(ALERT_METRICS.archiverFailed.metric, postgresPod), values: '0+1x30' },
+      { series: series(ALERT_METRICS.archiverLastFailed.metric, postgresPod), values: '0x30' },
+      { series: series(ALERT_METRICS.archiverLastArchived.metric, postgresPod), values: '0+60x30' },
+    ],
+    evalTime: '15m',
+    alertname: walArchiving.alert,
+    expAlerts: [],
+  },
+  {
+    name: 'data-safety fires when a standby lags more than 30s',
+    rules: 'default-rules.yaml',
+    inputSeries: [
+      { series: series(ALERT_METRICS.replicationLag.metric, postgresPod), values: '0x30' },
+      { series: series(ALERT_METRICS.replicationLag.metric, standbyPod), values: '60x30' },
+    ],
+    evalTime: '15m',
+    alertname: replicationLag.alert,
+    expAlerts: [
+      {
+        exp_labels: alertLabels(replicationLag, { namespace: standbyPod.namespace, pod: standbyPod.pod }),
+        exp_annotations: expanded(replicationLag, '1m 0s', standbyPod),
+      },
+    ],
+  },
+  {
+    // Last success at time 0; the schedule is daily (30 2 * * *), so a day and 3h of grace later it fires.
+    name: 'data-safety fires when a store backup has not succeeded for longer than its schedule allows',
+    rules: 'default-rules.yaml',
+    inputSeries: [
+      { series: series(ALERT_METRICS.cronJobLastSuccess.metric, directoryCronJob), values: `0x${DAY_AND_MORE}` },
+      { series: series(ALERT_METRICS.cronJobCreated.metric, directoryCronJob), values: `0x${DAY_AND_MORE}` },
+    ],
+    evalTime: '28h',
+    alertname: storeTooOld.alert,
+    expAlerts: [
+      { exp_labels: alertLabels(storeTooOld, directoryCronJob), exp_annotations: expanded(storeTooOld, '1d 4h 0m 0s', directoryCronJob) },
+    ],
+  },
+  {
+    name: 'data-safety fires when a store backup never succeeded since its CronJob was created',
+    rules: 'default-rules.yaml',
+    inputSeries: [{ series: series(ALERT_METRICS.cronJobCreated.metric, directoryCronJob), values: `0x${DAY_AND_MORE}` }],
+    evalTime: '28h',
+    alertname: storeTooOld.alert,
+    expAlerts: [
+      { exp_labels: alertLabels(storeTooOld, directoryCronJob), exp_annotations: expanded(storeTooOld, '1d 4h 0m 0s', directoryCronJob) },
+    ],
+  },
+  {
+    name: 'data-safety is silent while store backups succeed on schedule',
+    rules: 'default-rules.yaml',
+    inputSeries: [
+      { series: series(ALERT_METRICS.cronJobLastSuccess.metric, directoryCronJob), values: `0+60x${DAY_AND_MORE}` },
+      { series: series(ALERT_METRICS.cronJobCreated.metric, directoryCronJob), values: `0x${DAY_AND_MORE}` },
+    ],
+    evalTime: '28h',
+    alertname: storeTooOld.alert,
+    expAlerts: [],
+  },
+  {
+    name: 'data-safety fires when a store backup run failed',
+    rules: 'default-rules.yaml',
+    inputSeries: [
+      { series: series(ALERT_METRICS.jobFailed.metric, directoryRun), values: '0 1 2 3x20' },
+      { series: series(ALERT_METRICS.jobSucceeded.metric, directoryRun), values: '0x23' },
+    ],
+    evalTime: '15m',
+    alertname: storeFailing.alert,
+    expAlerts: [{ exp_labels: alertLabels(storeFailing, directoryRun), exp_annotations: expanded(storeFailing, '3', directoryRun) }],
+  },
+  {
+    name: 'data-safety is silent when a store backup run succeeded on retry',
+    rules: 'default-rules.yaml',
+    inputSeries: [
+      { series: series(ALERT_METRICS.jobFailed.metric, directoryRun), values: '0 1x22' },
+      { series: series(ALERT_METRICS.jobSucceeded.metric, directoryRun), values: '0 0 1x21' },
+    ],
+    evalTime: '15m',
+    alertname: storeFailing.alert,
+    expAlerts: [],
+  },
+  {
+    name: 'data-safety is silent while standbys keep up',
+    rules: 'default-rules.yaml',
+    inputSeries: [{ series: series(ALERT_METRICS.replicationLag.metric, standbyPod), values: '5x30' }],
+    evalTime: '15m',
+    alertname: replicationLag.alert,
     expAlerts: [],
   },
 ];

@@ -1,19 +1,21 @@
 /**
  * The rendered PostgreSQL settings and pg_hba, enforced by a real PostgreSQL (Debian) on
- * loopback: TLS only, SCRAM, only the synapse role on the synapse database, C collation,
- * and the libpq passfile rule that makes the pod's 0600 copy step necessary.
+ * loopback laid out as the CloudNativePG instance manager lays it out (test/support/cnpg-instance.ts):
+ * TLS 1.3 only, SCRAM, only the synapse role on the synapse database, C collation, and the
+ * libpq passfile rule that makes the pod's 0600 copy step necessary.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { homeserverNamespace } from '../../model/compartments';
 import { loadDeploymentConfig } from '../../model/load-config';
+import { POSTGRES_SERVICES } from '../../model/postgres';
 import { SECRET_NAMES } from '../../model/secrets';
-import { POSTGRES_INITDB_ARGS, postgresServerArgs, renderPgHba } from '../../render/postgres';
 import { homeserverSecrets } from '../../workloads/secrets';
+import { bootstrapPsqlArguments, initdbArguments, instanceArguments, operatorPgHba, operatorPgIdent } from '../support/cnpg-instance';
 import { deliveredFiles, valuesFor } from '../support/delivered-secrets';
 import { esoTemplateBinary } from '../support/eso-template';
-import { giveToServer, postgresBinDirectory, runAsServer, startAsServer } from '../support/postgres';
+import { giveToServer, postgresBinDirectory, runAsServer, serverUserName, startAsServer } from '../support/postgres';
 import { freePort, tempDirectory } from '../support/slapd';
 import { issueServerCertificate, testCa } from '../support/test-ca';
 
@@ -21,7 +23,7 @@ import { issueServerCertificate, testCa } from '../support/test-ca';
 jest.setTimeout(30 * 60_000);
 
 /** The name Synapse connects to (database.args.host), which the server certificate carries. */
-const SERVICE_NAME = `postgres.${homeserverNamespace(loadDeploymentConfig().homeservers[0]!.name, 'homeserver')}.svc`;
+const SERVICE_NAME = `${POSTGRES_SERVICES.readWrite}.${homeserverNamespace(loadDeploymentConfig().homeservers[0]!.name, 'homeserver')}.svc`;
 let password = '';
 let server: ChildProcess | undefined;
 let port = 0;
@@ -51,6 +53,7 @@ beforeAll(async () => {
   const declaration = homeserverSecrets({
     inClusterDirectory: true,
     s3: false,
+    storeBackups: ['directory', 'media'],
     pgpassPrefix: `${SERVICE_NAME}:${port}:synapse:synapse:`,
   }).find((secret) => secret.name === SECRET_NAMES.database);
   if (!declaration) throw new Error('no synapse-database declaration');
@@ -65,35 +68,17 @@ beforeAll(async () => {
   fs.copyFileSync(issued.key, path.join(tls, 'tls.key'));
   fs.copyFileSync(ca.certificate, path.join(tls, 'ca.crt'));
   fs.chmodSync(path.join(tls, 'tls.key'), 0o600);
-  fs.writeFileSync(path.join(root, 'pg_hba.conf'), renderPgHba());
-  // POSTGRES_PASSWORD_FILE: the delivered `password` file.
-  fs.writeFileSync(path.join(root, 'pwfile'), password);
+  fs.writeFileSync(path.join(root, 'pg_hba.conf'), operatorPgHba());
+  fs.writeFileSync(path.join(root, 'pg_ident.conf'), operatorPgIdent(serverUserName()));
   fs.mkdirSync(path.join(root, 'run'));
   giveToServer(root);
-  // As the image's entrypoint does: initdb with the role, its password and POSTGRES_INITDB_ARGS.
-  const init = runAsServer(path.join(bin, 'initdb'), [
-    '-D',
-    path.join(root, 'data'),
-    '--username=synapse',
-    `--pwfile=${path.join(root, 'pwfile')}`,
-    ...POSTGRES_INITDB_ARGS.split(' '),
-  ]);
+  // As the instance manager does: initdb as the superuser with the rendered locale and checksums.
+  const init = runAsServer(path.join(bin, 'initdb'), initdbArguments(path.join(root, 'data')));
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  // The rendered arguments, then only what differs on loopback: address, port, socket directory.
-  const args = postgresServerArgs({ configDirectory: root, tlsDirectory: tls }).slice(1);
+  // The operator's fixed settings and the rendered parameters; only address, port and directories are loopback's.
   server = startAsServer(
     path.join(bin, 'postgres'),
-    [
-      '-D',
-      path.join(root, 'data'),
-      ...args,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      `port=${port}`,
-      '-c',
-      `unix_socket_directories=${path.join(root, 'run')}`,
-    ],
+    ['-D', path.join(root, 'data'), ...instanceArguments({ tls, config: root, socket: path.join(root, 'run'), listen: '127.0.0.1', port })],
     path.join(root, 'postgres.log'),
   );
   const deadline = Date.now() + 30_000;
@@ -106,11 +91,9 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error(`postgres did not start:\n${fs.readFileSync(path.join(root, 'postgres.log'), 'utf8')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  // As the entrypoint does for POSTGRES_DB: over the local socket (SCRAM), the only non-TLS path.
-  const created = psql({ host: path.join(root, 'run'), hostaddr: '', dbname: 'postgres', user: 'synapse' }, 'CREATE DATABASE synapse', {
-    PGPASSWORD: password,
-  });
-  if (created.status !== 0) throw new Error(`CREATE DATABASE failed: ${created.out}`);
+  // As the instance manager does after initdb: the owner role with the bootstrap Secret's password, and its database (peer, over the socket).
+  const created = runAsServer('psql', bootstrapPsqlArguments(path.join(root, 'run'), port, password));
+  if (created.status !== 0) throw new Error(`bootstrap failed: ${created.stderr}`);
 });
 
 afterAll(() => {
@@ -141,13 +124,13 @@ describe('PostgreSQL as rendered', () => {
   it('refuses connections without TLS', () => {
     const result = psql({ ...verified(), sslmode: 'disable', dbname: 'synapse' }, 'SELECT 1');
     expect(result.status).not.toBe(0);
-    expect(result.out).toMatch(/no pg_hba.conf entry.*no encryption/);
+    expect(result.out).toMatch(/rejects connection.*no encryption|no pg_hba.conf entry.*no encryption/);
   });
 
   it('refuses other databases over TCP, even for the synapse role', () => {
     const result = psql({ ...verified(), dbname: 'postgres' }, 'SELECT 1');
     expect(result.status).not.toBe(0);
-    expect(result.out).toMatch(/no pg_hba.conf entry/);
+    expect(result.out).toMatch(/rejects connection|no pg_hba.conf entry/);
   });
 
   it('ignores a group-readable passfile (why the pod copies it to 0600 first)', () => {
@@ -159,8 +142,14 @@ describe('PostgreSQL as rendered', () => {
     expect(result.out).toMatch(/group or world access/);
   });
 
-  it('refuses TLS below 1.2', () => {
-    const result = psql({ ...verified(), dbname: 'synapse', ssl_max_protocol_version: 'TLSv1.1' }, 'SELECT 1');
+  it('refuses TLS below 1.3', () => {
+    const result = psql({ ...verified(), dbname: 'synapse', ssl_max_protocol_version: 'TLSv1.2' }, 'SELECT 1');
     expect(result.status).not.toBe(0);
+  });
+
+  it('refuses every other role over TCP, the superuser included (the reject before the catch-all of the operator)', () => {
+    const superuser = psql({ ...verified(), user: 'postgres', dbname: 'postgres' }, 'SELECT 1', { PGPASSWORD: password });
+    expect(superuser.status).not.toBe(0);
+    expect(superuser.out).toMatch(/rejects connection|no pg_hba.conf entry/);
   });
 });

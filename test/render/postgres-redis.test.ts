@@ -1,41 +1,44 @@
 import { scanText } from '../../policies/secrets/secret-scan';
-import { POSTGRES_INITDB_ARGS, postgresServerArgs, renderPgHba } from '../../render/postgres';
+import { pgHbaRules, POSTGRES_INITDB, postgresParameters } from '../../render/postgres';
 import { renderRedisConf } from '../../render/redis';
 
 describe('PostgreSQL', () => {
-  const args = postgresServerArgs({ configDirectory: '/config', tlsDirectory: '/tls' });
-  const settings = Object.fromEntries(
-    args.filter((_, index) => args[index - 1] === '-c').map((pair) => pair.split('=') as [string, string]),
-  );
+  const parameters = postgresParameters();
 
   it.each([
-    ['ssl', 'on'],
-    ['ssl_min_protocol_version', 'TLSv1.2'],
-    ['ssl_cert_file', '/tls/tls.crt'],
-    ['ssl_key_file', '/tls/tls.key'],
+    ['ssl_min_protocol_version', 'TLSv1.3'],
     ['password_encryption', 'scram-sha-256'],
-    ['hba_file', '/config/pg_hba.conf'],
     ['log_connections', 'on'],
+    ['log_disconnections', 'on'],
   ])('sets %s = %s', (key, value) => {
-    expect(settings[key]).toBe(value);
+    expect(parameters[key]).toBe(value);
   });
 
-  it('accepts TCP only over TLS, only for the synapse role and database, with SCRAM', () => {
-    const rules = renderPgHba()
-      .split('\n')
-      .filter((line) => line && !line.startsWith('#'))
-      .map((line) => line.split(/\s+/));
-    expect(
-      rules
-        .filter((rule) => rule[0] !== 'local')
-        .every((rule) => rule[0] === 'hostssl' && rule[1] === 'synapse' && rule[2] === 'synapse' && rule[4] === 'scram-sha-256'),
-    ).toBe(true);
+  it('sets none of the parameters the operator manages (it refuses them)', () => {
+    const managed = [
+      'ssl',
+      'ssl_cert_file',
+      'ssl_key_file',
+      'ssl_ca_file',
+      'hba_file',
+      'listen_addresses',
+      'port',
+      'unix_socket_directories',
+    ];
+    expect(Object.keys(parameters).filter((key) => managed.includes(key))).toEqual([]);
+  });
+
+  it('admits TCP only over TLS, only for the synapse role and database, with SCRAM, and rejects everything else before the operator catch-all', () => {
+    const rules = pgHbaRules().map((line) => line.split(/\s+/));
+    expect(rules).toEqual([
+      ['hostssl', 'synapse', 'synapse', 'all', 'scram-sha-256'],
+      ['host', 'all', 'all', 'all', 'reject'],
+    ]);
     expect(rules.some((rule) => rule.includes('trust') || rule.includes('md5') || rule.includes('password'))).toBe(false);
   });
 
   it('initialises the cluster with C collation and ctype, as Synapse requires', () => {
-    expect(POSTGRES_INITDB_ARGS).toContain('--locale=C');
-    expect(POSTGRES_INITDB_ARGS).toContain('--encoding=UTF8');
+    expect(POSTGRES_INITDB).toEqual({ encoding: 'UTF8', localeCollate: 'C', localeCType: 'C' });
   });
 });
 
@@ -50,6 +53,6 @@ describe('Redis', () => {
   });
   it('holds no secret', () => {
     expect(scanText(conf, 'redis.conf')).toEqual([]);
-    expect(scanText(renderPgHba(), 'pg_hba.conf')).toEqual([]);
+    expect(scanText(pgHbaRules().join('\n'), 'pg_hba.conf')).toEqual([]);
   });
 });

@@ -108,7 +108,7 @@ describe('every declared secret file keeps its literal text literal', () => {
     const database = homeserverSecretDeclarations(hostile).find((declaration) => declaration.name === SECRET_NAMES.database)!;
     const templates = Object.fromEntries(Object.entries(database.files).map(([file, spec]) => [file, spec.template]));
     const rendered = renderExternalSecretTemplates(templates, { password: 'secret0' });
-    expect(rendered.pgpass).toBe('postgres.x{{ .password }}y{-homeserver.svc:5432:synapse:synapse:secret0');
+    expect(rendered.pgpass).toBe('postgres-rw.x{{ .password }}y{-homeserver.svc:5432:synapse:synapse:secret0');
   });
 
   it('goTemplate: literal parts of every shape around value actions', () => {
@@ -130,7 +130,10 @@ describe('YAML written by the yaml library reads back, under PyYAML, as exactly 
     serverName: 'matrix"\nenable_registration: true\n#',
     allowedEmailDomains: ['a\n  - b', '{{ x }}', 'a\u2028b\u0085c\u2029d'],
     directory,
-    media: { ...mailing.media, s3: { endpoint: 'https://x\n', bucket: '"b"', region: 'off', cidrs: [] } },
+    media: {
+      ...mailing.media,
+      s3: { endpoint: 'https://x\n', bucket: '"b"', region: 'off', cidrs: [], protection: { versioning: 'enabled', objectLockDays: 30 } },
+    },
   };
 
   it.each([['homeserver.yaml'], ['header comment']])('%s', (what) => {
@@ -314,6 +317,8 @@ describe('Prometheus expands alert annotations and labels with the server and ho
       homeserverName,
       serverName,
       namespaces,
+      backupIntervalSeconds: 86400,
+      storeBackups: [{ store: 'media', namespace: namespaces.media, cronJob: 'media-backup', intervalSeconds: 86400 }],
       targets: [{ namespace: 'g.x', workload: 'haproxy' }],
       thresholds,
     });

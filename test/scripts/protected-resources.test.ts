@@ -17,10 +17,20 @@ describe('npm run protected', () => {
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'protected-')), 'cdktf.out');
   if (!synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir }).ok) throw new Error('synthesis failed');
 
-  it('lists the OpenBao namespace (platform) and the seal key ExternalSecret (secret store), and nothing else', () => {
+  it('lists the database cluster and its namespace (homeserver), the OpenBao namespace (platform) and the seal key ExternalSecret (secret store), and nothing else', () => {
     const { status, out, err } = run([outdir]);
     expect([status, err]).toEqual([0, '']);
     expect(out.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^tofu -chdir='${outdir}/stacks/agency-homeserver' state rm 'kubernetes_manifest\\.postgres-cluster_manifest_[0-9A-F]{8}'$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^tofu -chdir='${outdir}/stacks/agency-homeserver' state rm 'kubernetes_namespace_v1\\.compartment_namespace_[0-9A-F]{8}'$`,
+        ),
+      ),
       expect.stringMatching(
         new RegExp(`^tofu -chdir='${outdir}/stacks/matrix-platform' state rm 'kubernetes_namespace_v1\\.openbao_namespace_[0-9A-F]{8}'$`),
       ),

@@ -95,8 +95,8 @@ describe.each([
     const namespaces = synthesized.stacks.flatMap((stack) =>
       resources(stack, 'kubernetes_namespace_v1').map((namespace) => ({ stack, namespace })),
     );
-    // One per compartment stack, four in the platform stack (OpenBao, External Secrets, cert-manager, secret generation).
-    expect(namespaces).toHaveLength(expectedStacks.length - 3 + 4);
+    // One per compartment stack, five in the platform stack (OpenBao, External Secrets, cert-manager, secret generation, PostgreSQL operator).
+    expect(namespaces).toHaveLength(expectedStacks.length - 3 + 5);
     for (const { stack, namespace } of namespaces) {
       const labels = stringMap(metadataOf(namespace).labels);
       for (const mode of ['enforce', 'audit', 'warn']) {
@@ -179,15 +179,34 @@ describe('fleet specifics', () => {
         )
         // region keeps its media in sovereign object storage, reached over HTTPS at the declared address only.
         .concat(['region-media/egress-media-repository-to-outside-s3'])
+        // Each database reaches the API server (its instance manager) and the declared backup store.
+        .concat(
+          ['ministry', 'agency', 'region'].flatMap((hs) => [
+            `${hs}-homeserver/egress-postgres-to-outside-apiserver`,
+            `${hs}-homeserver/egress-postgres-to-outside-backup`,
+            // The directory's backup job (every fleet member runs its directory in the cluster).
+            `${hs}-directory/egress-directory-backup-to-outside-backup`,
+          ]),
+        )
+        // The media volumes' backup jobs (region's media is in S3: its bucket keeps versions instead).
+        .concat(['ministry', 'agency'].map((hs) => `${hs}-media/egress-media-backup-to-outside-backup`))
         // The platform's operators reach the API server, and only it.
         .concat(PLATFORM_PODS.filter((pod) => pod.callsApiServer).map((pod) => `fleet-platform/egress-${pod.name}-to-outside-apiserver`))
+        // The secret store's backup job reaches the declared backup store.
+        .concat(['fleet-platform/egress-secret-store-backup-to-outside-backup'])
         .sort(),
     );
+    // Elsewhere only the backup jobs reach an address outside the cluster: the declared backup store.
     expect(
-      defaultDeployment.stacks.some(
-        (stack) => JSON.stringify(stack.json).includes('ip_block') && !stack.name.endsWith('-gateway') && !stack.name.endsWith('-platform'),
-      ),
-    ).toBe(false);
+      defaultDeployment.stacks
+        .filter((stack) => !['-gateway', '-platform', '-homeserver'].some((suffix) => stack.name.endsWith(suffix)))
+        .flatMap((stack) =>
+          resources(stack, 'kubernetes_network_policy_v1')
+            .filter((policy) => JSON.stringify(policy.body).includes('ip_block'))
+            .map((policy) => `${stack.name}/${String(metadataOf(policy).name)}`),
+        )
+        .sort(),
+    ).toEqual(['agency-directory/egress-directory-backup-to-outside-backup', 'agency-media/egress-media-backup-to-outside-backup']);
   });
 });
 
@@ -209,9 +228,9 @@ describe('failures write nothing', () => {
     const outcome = synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir, rules: [noNamespaces] });
     expect(outcome).toMatchObject({ ok: false, reason: 'policy' });
     if (outcome.ok || outcome.reason !== 'policy') throw new Error('unreachable');
-    expect(outcome.audit.errors).toHaveLength(8);
+    expect(outcome.audit.errors).toHaveLength(9);
     const described = describeOutcome(outcome, { configPath: DEFAULT_CONFIG_FILE, outdir });
-    expect(described).toMatch(/^policy audit failed with 8 error\(s\):\n/);
+    expect(described).toMatch(/^policy audit failed with 9 error\(s\):\n/);
     expect(described).toMatch(
       /\n {2}- TST-01 \[agency-gateway\] kubernetes_namespace_v1\.compartment_namespace_[0-9A-F]+: namespace present\. Fix: remove the namespace\n/,
     );

@@ -11,11 +11,14 @@ import * as path from 'node:path';
 import { SIGNAL_LABEL } from '../../model/alert-signals';
 import { LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
 import { loadDeploymentConfig } from '../../model/load-config';
+import { POSTGRES_POD_SELECTOR } from '../../model/postgres';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { block, blocks, metadataOf, namespaceOf, resources, stringMap, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { crdValidationErrors, prometheusOperatorCrdFiles, type KubeObject } from '../support/kube-tools';
+
+const [POSTGRES_CLUSTER_LABEL = ''] = Object.keys(POSTGRES_POD_SELECTOR);
 
 // The first run on a machine builds kube-check from Go modules (minutes).
 jest.setTimeout(30 * 60_000);
@@ -54,6 +57,7 @@ describe.each([
           `${homeserver.name}-gateway PodMonitor ${homeserver.name}-gateway/gateway-metrics`,
           `${homeserver.name}-gateway PrometheusRule ${homeserver.name}-gateway/exfiltration-alerts`,
           `${homeserver.name}-homeserver PodMonitor ${homeserver.name}-homeserver/homeserver-metrics`,
+          `${homeserver.name}-homeserver PodMonitor ${homeserver.name}-homeserver/homeserver-postgres-metrics`,
           `${homeserver.name}-media PodMonitor ${homeserver.name}-media/media-metrics`,
         ])
         .sort(),
@@ -71,6 +75,7 @@ describe.each([
   });
 
   it('scrapes only the workloads the flow matrix admits Prometheus to, on their metrics port', () => {
+    const selected = new Map<string, string[]>();
     for (const { object } of objects.filter(({ object: candidate }) => candidate.kind === 'PodMonitor')) {
       const spec = object.spec as {
         selector: { matchExpressions: { key: string; values: string[] }[] };
@@ -78,11 +83,20 @@ describe.each([
       };
       expect(spec.selector.matchExpressions.map((expression) => expression.key)).toEqual([LABEL_WORKLOAD]);
       expect(spec.podMetricsEndpoints.map((endpoint) => `${endpoint.port} ${endpoint.scheme}`)).toEqual(['metrics http']);
-      const stack = stacks.find((candidate) => candidate.name === object.metadata.namespace)!;
+      const namespace = object.metadata.namespace ?? '';
+      selected.set(namespace, [...(selected.get(namespace) ?? []), ...spec.selector.matchExpressions[0]!.values]);
+    }
+    // Per namespace, the PodMonitors together select exactly the workloads Prometheus is admitted to (each once).
+    for (const [namespace, workloads] of selected) {
+      const stack = stacks.find((candidate) => candidate.name === namespace)!;
       const admitted = resources(stack, 'kubernetes_network_policy_v1')
         .filter((policy) => String(metadataOf(policy).name).startsWith('ingress-prometheus-to-'))
-        .map((policy) => stringMap(block(block(policy.body.spec)?.pod_selector)?.match_labels)[LABEL_WORKLOAD]);
-      expect(spec.selector.matchExpressions[0]!.values.sort()).toEqual(admitted.sort());
+        .map((policy) => {
+          // Our workloads by their label; the database by its operator's cluster label (which names the cluster, the workload).
+          const selector = stringMap(block(block(policy.body.spec)?.pod_selector)?.match_labels);
+          return selector[LABEL_WORKLOAD] ?? selector[POSTGRES_CLUSTER_LABEL];
+        });
+      expect(workloads.sort()).toEqual(admitted.sort());
     }
   });
 
@@ -96,9 +110,9 @@ describe.each([
           const fromPrometheus = blocks(rule.from).every(
             (peer) => stringMap(block(peer.namespace_selector)?.match_labels)[LABEL_NAMESPACE_NAME] === config.monitoring.namespace,
           );
-          if (ports.includes('9000') || ports.includes('8404')) expect(fromPrometheus).toBe(true);
+          if (ports.includes('9000') || ports.includes('8404') || ports.includes('9187')) expect(fromPrometheus).toBe(true);
           if (fromPrometheus) {
-            expect(ports.every((port) => ['9000', '8404'].includes(port))).toBe(true);
+            expect(ports.every((port) => ['9000', '8404', '9187'].includes(port))).toBe(true);
             for (const peer of blocks(rule.from))
               expect(stringMap(block(peer.pod_selector)?.match_labels)).toEqual(config.monitoring.prometheusPodLabels);
           }

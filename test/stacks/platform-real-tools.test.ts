@@ -10,6 +10,9 @@
  * proxy serves no 2.x, so its chart and CRDs come from 1.3.2 (the same served API
  * versions); the OpenBao chart is not on the proxy at all and is not rendered here. The
  * PodMonitors and PrometheusRules are for the site's Prometheus Operator (CRDs of v0.91.0).
+ * The CloudNativePG and barman-cloud charts are not Go modules: they come from the sha256-pinned
+ * source archives the engine proof packages (test/engine/support/tools/sources.ts), and are
+ * skipped, saying so, where those archives are absent.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,23 +22,29 @@ import type { PlatformComponent } from '../../model/compartments';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { PLATFORM_PODS, PLATFORM_SERVICES, platformNames, RELEASES } from '../../model/platform';
 import { scanJson } from '../../policies/secrets/secret-scan';
+import { barmanCloudValues } from '../../render/charts/barman-cloud-values';
 import { certManagerValues } from '../../render/charts/cert-manager-values';
 import { renderValues, type HelmValues } from '../../render/charts/chart-values';
+import { cloudnativePgValues } from '../../render/charts/cloudnative-pg-values';
 import { externalSecretsValues } from '../../render/charts/external-secrets-values';
 import { trustManagerValues } from '../../render/charts/trust-manager-values';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { resources } from '../../tfjson/terraform-json';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { CHART_PACKAGES, preparedChart, type PackagedChart } from '../engine/support/tools/charts';
+import { engineSourcesDirectory } from '../engine/support/tools/sources';
 import {
   crdFiles,
   crdValidationErrors,
   helmTemplate,
+  helmTemplateChart,
   podSecurityViolations,
   prometheusOperatorCrdFiles,
   type ChartName,
   type KubeObject,
 } from '../support/kube-tools';
+import { postgresOperatorCrdFiles } from '../support/postgres-operator-crds';
 
 // First run on a machine builds helm and kube-check from Go modules (minutes).
 jest.setTimeout(30 * 60_000);
@@ -59,6 +68,7 @@ describe.each([
 
   it('covers every kind the stacks create', () => {
     expect([...new Set(manifests.map((object) => `${object.apiVersion} ${object.kind}`))].sort()).toEqual([
+      'barmancloud.cnpg.io/v1 ObjectStore',
       'cert-manager.io/v1 Certificate',
       'cert-manager.io/v1 ClusterIssuer',
       'external-secrets.io/v1 ExternalSecret',
@@ -67,14 +77,52 @@ describe.each([
       'generators.external-secrets.io/v1alpha1 Password',
       'monitoring.coreos.com/v1 PodMonitor',
       'monitoring.coreos.com/v1 PrometheusRule',
+      'postgresql.cnpg.io/v1 Cluster',
+      'postgresql.cnpg.io/v1 ScheduledBackup',
       'trust.cert-manager.io/v1alpha1 Bundle',
     ]);
   });
 
-  it("passes schema, unknown-field and CEL validation against the CRDs (the site Prometheus Operator's included)", () => {
-    const results = crdValidationErrors(manifests, [...crdFiles(), ...prometheusOperatorCrdFiles()]);
+  it("passes schema, unknown-field and CEL validation against the CRDs (the site Prometheus Operator's and the PostgreSQL operator's included)", () => {
+    const results = crdValidationErrors(manifests, [...crdFiles(), ...prometheusOperatorCrdFiles(), ...postgresOperatorCrdFiles()]);
     expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
     expect(results).toHaveLength(manifests.length);
+  });
+});
+
+describe('the PostgreSQL objects are checked for real', () => {
+  const manifests = synthesizedManifests(FLEET_CONFIG_FILE);
+  const cluster = manifests.find((object) => object.kind === 'Cluster')!;
+  const objectStore = manifests.find((object) => object.kind === 'ObjectStore')!;
+  const scheduled = manifests.find((object) => object.kind === 'ScheduledBackup')!;
+  const spec = (object: KubeObject) => object.spec as Record<string, Record<string, unknown>>;
+  it.each<[string, KubeObject, (object: KubeObject) => void]>([
+    ['a Cluster with a misspelt field', cluster, (object) => (spec(object).postgresql!.pghba = ['host all all all trust'])],
+    [
+      'a Cluster with an unknown synchronous method',
+      cluster,
+      (object) => (spec(object).postgresql!.synchronous = { method: 'all', number: 1 }),
+    ],
+    [
+      'a Cluster with a durability the operator does not know',
+      cluster,
+      (object) => (spec(object).postgresql!.synchronous = { method: 'any', number: 1, dataDurability: 'strict' }),
+    ],
+    [
+      'an ObjectStore with an unknown encryption',
+      objectStore,
+      (object) => ((spec(object).configuration!.wal as Record<string, unknown>).encryption = 'none'),
+    ],
+    [
+      'an ObjectStore with a malformed retention',
+      objectStore,
+      (object) => ((object.spec as Record<string, unknown>).retentionPolicy = '30 days'),
+    ],
+    ['a ScheduledBackup with an unknown method', scheduled, (object) => ((object.spec as Record<string, unknown>).method = 'pg_dump')],
+  ])('refuses %s', (_name, object, mutate) => {
+    const broken = structuredClone(object);
+    mutate(broken);
+    expect(crdValidationErrors([broken], postgresOperatorCrdFiles())[0]?.errors.length).toBeGreaterThan(0);
   });
 });
 
@@ -97,7 +145,8 @@ describe('the CRD check is a real check on these objects', () => {
 });
 
 interface ChartCase {
-  readonly chart: ChartName;
+  /** A chart from its Go module, or one packaged from its source archive. */
+  readonly chart: ChartName | Extract<PackagedChart, 'cloudnative-pg' | 'plugin-barman-cloud'>;
   readonly release: string;
   readonly component: PlatformComponent;
   readonly values: (config: DeploymentConfig) => HelmValues;
@@ -131,7 +180,41 @@ const CHARTS: readonly ChartCase[] = [
     values: externalSecretsValues,
     images: (config) => [config.images.effective.externalSecrets],
   },
+  {
+    chart: 'cloudnative-pg',
+    release: RELEASES.cloudnativePg,
+    component: 'postgres-operator',
+    values: cloudnativePgValues,
+    images: (config) => [config.images.effective.cloudnativePg],
+  },
+  {
+    chart: 'plugin-barman-cloud',
+    release: RELEASES.barmanCloud,
+    component: 'postgres-operator',
+    values: barmanCloudValues,
+    images: (config) => [config.images.effective.barmanCloudPlugin],
+  },
 ];
+
+const archived = (chart: ChartCase['chart']): chart is Extract<PackagedChart, 'cloudnative-pg' | 'plugin-barman-cloud'> =>
+  chart === 'cloudnative-pg' || chart === 'plugin-barman-cloud';
+
+/** Why a chart cannot be rendered here, if it cannot: its source archive is absent. */
+function missingSource(chartCase: ChartCase): string | undefined {
+  if (!archived(chartCase.chart)) return undefined;
+  const file = path.join(engineSourcesDirectory(), CHART_PACKAGES[chartCase.chart].archive.file);
+  return fs.existsSync(file) ? undefined : `${file} is absent (ENGINE_SOURCES)`;
+}
+
+function renderChart(chartCase: ChartCase, config: DeploymentConfig, namespace: string): KubeObject[] {
+  const options = {
+    releaseName: chartCase.release,
+    namespace,
+    values: [renderValues(chartCase.chart, chartCase.values(config))],
+    kubeVersion: '1.33.0',
+  };
+  return archived(chartCase.chart) ? helmTemplateChart(preparedChart(chartCase.chart), options) : helmTemplate(chartCase.chart, options);
+}
 
 interface PodTemplate {
   readonly owner: string;
@@ -173,14 +256,12 @@ describe.each([
   ['default deployment', loadDeploymentConfig(DEFAULT_CONFIG_FILE)],
   ['fleet (through the registry mirror)', loadDeploymentConfig(FLEET_CONFIG_FILE)],
 ])('%s: the charts rendered by the real helm with our values', (_name, config) => {
-  describe.each(CHARTS.map((chartCase) => [chartCase.chart, chartCase] as const))('%s', (_chart, chartCase) => {
+  const available = CHARTS.filter((chartCase) => missingSource(chartCase) === undefined);
+  for (const chartCase of CHARTS.filter((candidate) => !available.includes(candidate)))
+    it.skip(`${chartCase.chart}: not rendered, ${missingSource(chartCase) ?? ''}`, () => undefined);
+  describe.each(available.map((chartCase) => [chartCase.chart, chartCase] as const))('%s', (_chart, chartCase) => {
     const namespace = platformNames(config.deploymentName).namespaces[chartCase.component];
-    const rendered = helmTemplate(chartCase.chart, {
-      releaseName: chartCase.release,
-      namespace,
-      values: [renderValues(chartCase.chart, chartCase.values(config))],
-      kubeVersion: '1.33.0',
-    });
+    const rendered = renderChart(chartCase, config, namespace);
     const pods = podTemplates(rendered);
     const modelled = PLATFORM_PODS.filter((pod) => pod.component === chartCase.component && pod.name.startsWith(chartCase.release));
 
@@ -248,8 +329,40 @@ describe.each([
     it('renders no secret literal', () => {
       const hits = rendered
         .filter((object) => object.kind !== 'CustomResourceDefinition')
-        .flatMap((object) => scanJson(object, label(object)));
+        .flatMap((object) => scanJson(object, label(object)))
+        // CloudNativePG's pod template carries the sha256 of its own rendered templates (RBAC, configuration), to roll on change.
+        .filter((hit) => !/\.spec\.template\.metadata\.annotations\.checksum\/(rbac|config|monitoring-config)$/.test(hit.location));
       expect(hits).toEqual([]);
     });
   });
 });
+
+describe.each([
+  ['default deployment', loadDeploymentConfig(DEFAULT_CONFIG_FILE)],
+  ['fleet', loadDeploymentConfig(FLEET_CONFIG_FILE)],
+])(
+  '%s: CloudNativePG as rendered watches only the homeserver compartments and its own namespace, with no RBAC of its chart',
+  (_name, config) => {
+    const chartCase = CHARTS.find((candidate) => candidate.chart === 'cloudnative-pg')!;
+    const missing = missingSource(chartCase);
+    const test = missing === undefined ? it : it.skip;
+    const rendered = () => renderChart(chartCase, config, platformNames(config.deploymentName).namespaces['postgres-operator']);
+
+    test(`reads WATCH_NAMESPACE from its environment at start: exactly the homeserver namespaces and its own${missing ? ` (${missing})` : ''}`, () => {
+      const objects = rendered();
+      const deployment = objects.find((object) => object.kind === 'Deployment')!;
+      const env = (deployment.spec as { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } }).template.spec
+        .containers[0]!.env!;
+      const operatorNamespace = platformNames(config.deploymentName).namespaces['postgres-operator'];
+      const watched = [...config.homeservers.map((homeserver) => `${homeserver.name}-homeserver`), operatorNamespace].join(',');
+      // Exactly once: a second entry would be a duplicate key for server-side apply.
+      expect(env.filter((variable) => variable.name === 'WATCH_NAMESPACE')).toEqual([{ name: 'WATCH_NAMESPACE', value: watched }]);
+      const configMap = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name === 'cnpg-controller-manager-config')!;
+      expect((configMap as { data?: Record<string, string> }).data?.WATCH_NAMESPACE).toBe(watched);
+    });
+
+    test(`renders no Role, ClusterRole or binding (the stacks write its RBAC)${missing ? ` (${missing})` : ''}`, () => {
+      expect(rendered().filter((object) => /^(Cluster)?Role(Binding)?$/.test(object.kind))).toEqual([]);
+    });
+  },
+);

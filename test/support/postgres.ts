@@ -20,6 +20,11 @@ export function postgresBinDirectory(): string {
 const NOBODY = { uid: 65534, gid: 65534 };
 const asRoot = process.getuid?.() === 0;
 
+/** The OS user the server runs as (peer authentication over its socket maps this name). */
+export function serverUserName(): string {
+  return asRoot ? 'nobody' : os.userInfo().username;
+}
+
 /** Runs a server-side command as the unprivileged account when needed. */
 export function asServerUser(command: string, args: readonly string[]): [string, string[]] {
   return asRoot

@@ -33,6 +33,8 @@ export class Sandbox {
   private holderPid = 0;
   private exitHook: (() => void) | undefined;
 
+  private hostsTable: Readonly<Record<string, string>> = {};
+
   private constructor(readonly directory: string) {}
 
   /** Starts the namespace holder; `hosts` is the name -> address table, `nameserver` the DNS address. */
@@ -42,12 +44,10 @@ export class Sandbox {
       if (!fs.existsSync(tool)) throw new Error(`${tool} is missing (Debian's util-linux)`);
     if (!fs.existsSync('/bin/ip')) throw new Error("/bin/ip is missing: install Debian's iproute2 (apt-get install iproute2)");
     const sandbox = new Sandbox(directory);
+    sandbox.hostsTable = hosts;
     fs.mkdirSync(path.join(directory, 'logs'), { recursive: true });
     const hostsFile = path.join(directory, 'hosts');
-    fs.writeFileSync(
-      hostsFile,
-      ['127.0.0.1 localhost', '::1 localhost', ...Object.entries(hosts).map(([name, address]) => `${address} ${name}`), ''].join('\n'),
-    );
+    fs.writeFileSync(hostsFile, hostsFileText(hosts));
     const resolvFile = path.join(directory, 'resolv.conf');
     fs.writeFileSync(resolvFile, `nameserver ${nameserver}\n`);
     const script = [
@@ -145,14 +145,29 @@ export class Sandbox {
     return started;
   }
 
+  /**
+   * Replaces the name -> address table inside the namespace (a Service moved to another pod).
+   * The file is rewritten in place: the namespace's /etc/hosts is a bind mount of it.
+   */
+  setHosts(hosts: Readonly<Record<string, string>>): void {
+    this.hostsTable = { ...hosts };
+    fs.writeFileSync(path.join(this.directory, 'hosts'), hostsFileText(hosts));
+  }
+
+  /** The name -> address table inside the namespace now. */
+  hosts(): Readonly<Record<string, string>> {
+    return this.hostsTable;
+  }
+
   /** Runs a short command inside the namespaces; resolves with its exit status and output. */
   exec(
     command: string,
     args: readonly string[],
     timeoutMs = 5_000,
     env: Readonly<Record<string, string>> = {},
+    asNobody = false,
   ): Promise<{ status: number; output: string }> {
-    const [program, programArgs] = this.enter(command, args, false);
+    const [program, programArgs] = this.enter(command, args, asNobody);
     return new Promise((resolve) => {
       execFile(program, programArgs, { timeout: timeoutMs, encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) => {
         const status = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -203,6 +218,11 @@ export class Sandbox {
   }
 }
 
+/** SIGTERM to one process group, SIGKILL after `graceMs` (0: SIGKILL at once, a crash); resolves once the leader exited. */
+export function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
+  return stopGroup(child, graceMs);
+}
+
 function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (!child.pid || child.exitCode !== null || child.signalCode !== null) return void resolve();
@@ -220,8 +240,12 @@ function stopGroup(child: ChildProcess, graceMs: number): Promise<void> {
       signal('SIGKILL');
       resolve();
     });
-    signal('SIGTERM');
+    signal(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
   });
+}
+
+function hostsFileText(hosts: Readonly<Record<string, string>>): string {
+  return ['127.0.0.1 localhost', '::1 localhost', ...Object.entries(hosts).map(([name, address]) => `${address} ${name}`), ''].join('\n');
 }
 
 export function tail(file: string, lines: number): string {

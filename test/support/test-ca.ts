@@ -25,11 +25,30 @@ export function testCa(directory: string, name = 'test-ca'): TestCa {
 
 /** A server certificate for `dnsName` signed by `ca`, as cert-manager issues them (ECDSA P-384). */
 export function issueServerCertificate(ca: TestCa, dnsName: string, directory: string): { certificate: string; key: string } {
-  const key = path.join(directory, `${dnsName}.key`);
-  const request = path.join(directory, `${dnsName}.csr`);
-  const certificate = path.join(directory, `${dnsName}.crt`);
-  const extensions = path.join(directory, `${dnsName}.ext`);
-  fs.writeFileSync(extensions, `subjectAltName=DNS:${dnsName}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`);
+  return issueCertificate(ca, directory, {
+    commonName: dnsName,
+    extensions: `subjectAltName=DNS:${dnsName}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`,
+  });
+}
+
+/** A client certificate for `commonName` (e.g. a PostgreSQL role that authenticates by certificate) signed by `ca`. */
+export function issueClientCertificate(ca: TestCa, commonName: string, directory: string): { certificate: string; key: string } {
+  return issueCertificate(ca, directory, { commonName, extensions: 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n' });
+}
+
+function issueCertificate(
+  ca: TestCa,
+  directory: string,
+  subject: { readonly commonName: string; readonly extensions: string },
+): { certificate: string; key: string } {
+  const base = path.join(directory, subject.commonName);
+  const [key, request, certificate, extensions] = ['key', 'csr', 'crt', 'ext'].map((suffix) => `${base}.${suffix}`) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  fs.writeFileSync(extensions, subject.extensions);
   openssl([
     'req',
     '-new',
@@ -39,7 +58,7 @@ export function issueServerCertificate(ca: TestCa, dnsName: string, directory: s
     'ec_paramgen_curve:P-384',
     '-nodes',
     '-subj',
-    `/CN=${dnsName}`,
+    `/CN=${subject.commonName}`,
     '-keyout',
     key,
     '-out',

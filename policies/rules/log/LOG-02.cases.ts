@@ -238,7 +238,16 @@ export const cases: RuleCases = {
       name: "HAProxy's exporter port opened to the outside (its pods are in another stack)",
       mutate: admitAlsoPort(R.haproxyIngress, '8404'),
       address: `${address(R.haproxyIngress)} ingress[0]`,
-      message: 'admits an address block to the metrics port (9000, 8404)',
+      message: 'admits an address block to the metrics port (9000, 8404, 9187)',
+    },
+    {
+      name: "PostgreSQL's exporter port opened to the outside (the operator runs its pods, not the stack)",
+      mutate: (j) => {
+        const rule = ruleOf(j, R.haproxyIngress, 'ingress');
+        rule.ports = [{ port: '9187', protocol: 'TCP' }];
+      },
+      address: `${address(R.haproxyIngress)} ingress[0]`,
+      message: 'admits an address block to the metrics port (9000, 8404, 9187)',
     },
     {
       name: "PodMonitor without the site's resource labels",

@@ -1,5 +1,6 @@
 import { SIGNAL_LABEL, SIGNALS } from '../../../model/alert-signals';
 import { LABEL_NAMESPACE_NAME } from '../../../model/compartments';
+import { POSTGRES_METRICS_PORT } from '../../../model/postgres';
 import { GATEWAY_METRICS_PORT, SYNAPSE_PORTS } from '../../../model/workload-spec';
 import { haproxyConfigFiles } from '../../../tfjson/haproxy-config';
 import { EVERYTHING, selects, type LabelSelector } from '../../../tfjson/label-selectors';
@@ -18,8 +19,11 @@ import { networkPolicies, type NetworkPolicyView, type PolicyRule } from '../../
 import { block, blocks, stringMap, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import type { AuditContext, Rule, Violation } from '../../rule';
 
-/** The ports the project's metrics listeners use (Synapse, HAProxy's exporter): for policies that select no pod of the stack. */
-const KNOWN_METRICS_PORTS = [SYNAPSE_PORTS.metrics.containerPort, GATEWAY_METRICS_PORT.containerPort];
+/**
+ * The ports the project's metrics listeners use (Synapse, HAProxy's exporter, PostgreSQL's instance manager): for policies
+ * that select no pod of the stack (the database's pods are the operator's, not the stack's).
+ */
+const KNOWN_METRICS_PORTS = [SYNAPSE_PORTS.metrics.containerPort, GATEWAY_METRICS_PORT.containerPort, POSTGRES_METRICS_PORT.containerPort];
 
 // ---------------------------------------------------------------- (a) alerts for every signal
 

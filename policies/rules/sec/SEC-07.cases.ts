@@ -110,7 +110,12 @@ export const cases: RuleCases = {
     {
       name: 'a seal key of the same name in another namespace, destroyable',
       mutate: (j) =>
-        void (((body(j, R.openbaoNamespace).metadata as JsonObject).name = 'matrix-scratch'), delete body(j, R.openbaoNamespace).lifecycle),
+        void (
+          ((body(j, R.openbaoNamespace).metadata as JsonObject).name = 'matrix-scratch'),
+          delete body(j, R.openbaoNamespace).lifecycle,
+          // OpenBao's backup job stays beside OpenBao (BAK-06).
+          ((body(j, R.secretStoreBackup).metadata as JsonObject).namespace = 'matrix-openbao')
+        ),
       context: STANDALONE_CONTEXT,
     },
     {

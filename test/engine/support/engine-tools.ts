@@ -2,7 +2,8 @@
  * The real engine for the engine proof, in one place: OpenTofu, the control plane (etcd,
  * kube-apiserver, kube-controller-manager, kube-scheduler) and kwok (a simulated node) built
  * from their Go modules; the pinned Terraform providers as a filesystem mirror; the
- * operators' binaries (cert-manager, trust-manager, External Secrets, OpenBao); their Helm
+ * operators' binaries (cert-manager, trust-manager, External Secrets, OpenBao, CloudNativePG and
+ * its barman-cloud plugin); their Helm
  * charts packaged into a chart repository directory. Everything is built once per machine,
  * cached outside the repository under the cache lock (parallel jest workers build once), and
  * keyed by sources, build flags and Go version. The builders live in ./tools/.
@@ -35,6 +36,11 @@ export {
   type CertManagerComponent,
 } from './tools/cert-manager';
 export {
+  BARMAN_CLOUD_MODULE,
+  BARMAN_CLOUD_VERSION,
+  CLOUDNATIVE_PG_VERSION,
+  ensureBarmanCloud,
+  ensureCloudnativePg,
   ensureExternalSecrets,
   ensureOpenBao,
   ensureOperatorBinaries,

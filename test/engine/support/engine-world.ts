@@ -53,7 +53,7 @@ export interface WorldOptions {
 export function realNamespaces(deploymentNames: readonly string[]): string[] {
   return deploymentNames.flatMap((name) => {
     const { namespaces } = platformNames(name);
-    return [namespaces['cert-manager'], namespaces['external-secrets'], namespaces.openbao];
+    return [namespaces['cert-manager'], namespaces['external-secrets'], namespaces.openbao, namespaces['postgres-operator']];
   });
 }
 
@@ -108,6 +108,8 @@ export async function startWorld(directory: string, options: WorldOptions): Prom
         trustManager: CHART_PACKAGES['trust-manager'].version,
         externalSecrets: CHART_PACKAGES['external-secrets'].version,
         openbao: CHART_PACKAGES.openbao.version,
+        cloudnativePg: CHART_PACKAGES['cloudnative-pg'].version,
+        barmanCloud: CHART_PACKAGES['plugin-barman-cloud'].version,
       },
       repositoryCa: repositoryCa.certificate,
       chartLog,

@@ -12,7 +12,7 @@ import { parseImageReference } from '../../../config/image-reference';
 import type { ImageCatalogue, ImageRuntime } from './pod-runner/container-command';
 import type { OperatorBinaries } from './tools/operators';
 
-/** The image's non-root user (cert-manager, trust-manager and ESO images run as 1000 unless the pod says otherwise). */
+/** The image's non-root user (cert-manager, trust-manager and ESO images run as 1000 unless the pod says otherwise; the CloudNativePG charts say 10001). */
 const IMAGE_USER = { user: 1000, group: 1000 } as const;
 /** The OpenBao image's `openbao` user and group. */
 const OPENBAO_USER = { user: 100, group: 1000 } as const;
@@ -24,6 +24,12 @@ const OPENBAO_USER = { user: 100, group: 1000 } as const;
  */
 const OPENBAO_ENTRYPOINT =
   '#!/bin/sh\nif [ "$(id -u)" = 0 ]; then echo "the engine proof runs OpenBao as its non-root user only" >&2; exit 1; fi\nexec "$@"\n';
+
+/** Go's name for the host's architecture (the suffix of CloudNativePG's per-architecture managers). */
+function goArchitecture(): string {
+  const names: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64' };
+  return names[process.arch] ?? process.arch;
+}
 
 export function operatorImages(binaries: OperatorBinaries, directory: string): ImageCatalogue {
   fs.mkdirSync(directory, { recursive: true });
@@ -41,6 +47,14 @@ export function operatorImages(binaries: OperatorBinaries, directory: string): I
     'jetstack/cert-manager-cainjector': single('/app/cmd/cainjector/cainjector', binaries.certManagerCainjector),
     'jetstack/trust-manager': single('/trust-manager', binaries.trustManager),
     'external-secrets/external-secrets': single('/bin/external-secrets', binaries.externalSecrets),
+    // Both images' entrypoint is /manager; the charts pick the subcommand (`controller`, `operator`) and the user (10001).
+    // CloudNativePG's image also holds its manager per architecture under /operator (/manager links to one): the operator
+    // finds the architectures it can give PostgreSQL pods there, and hashes them.
+    'cloudnative-pg/cloudnative-pg': {
+      ...single('/manager', binaries.cloudnativePg),
+      files: { '/manager': binaries.cloudnativePg, [`/operator/manager_${goArchitecture()}`]: binaries.cloudnativePg },
+    },
+    'cloudnative-pg/plugin-barman-cloud': single('/manager', binaries.barmanCloud),
     'openbao/openbao': {
       base: 'os',
       entrypoint: ['docker-entrypoint.sh'],

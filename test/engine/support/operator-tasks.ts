@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig } from '../../../config/deployment-config';
+import { homeserverNamespace } from '../../../model/compartments';
 import { MANAGED_PREFIX, OPENBAO_AUDIENCE, OPENBAO_PORT, platformNames, RELEASES, SECRET_MOUNT } from '../../../model/platform';
-import { homeserverSecretDeclarations } from '../../../workloads/secrets';
+import { homeserverSecretDeclarations, ownSecrets } from '../../../workloads/secrets';
 import { bootstrapLdif } from '../../integration/support/homeserver';
 import type { EngineWorld } from './engine-world';
 import { eventually, type KubeObject } from './kube-client';
@@ -101,7 +102,8 @@ export class OpenBaoOperator {
 /**
  * Provides every operator-provided value of every homeserver (the directory's bootstrap
  * entries as LDIF, any other value as a fresh random string), each homeserver with its own
- * operator login, then asks External Secrets to sync again (the `force-sync` annotation).
+ * operator login, and the deployment's own values (the secret store's backup keys) with the
+ * deployment's; the caller then asks External Secrets to sync again (the `force-sync` annotation).
  */
 export async function provideOperatorValues(world: EngineWorld, bao: string, config: DeploymentConfig): Promise<number> {
   const operator = await OpenBaoOperator.connect(world, bao, config.deploymentName);
@@ -121,6 +123,17 @@ export async function provideOperatorValues(world: EngineWorld, bao: string, con
     }
     await operator.revoke(token);
   }
+  // The deployment's own values (the secret store's backup keys), with the deployment's operator login.
+  const own = ownSecrets(config);
+  const token = await operator.login(config.deploymentName, own.deploymentName);
+  for (const declaration of own.declarations) {
+    const keys = declaration.source.kind === 'provided' ? Object.keys(declaration.source.values) : [];
+    const values = Object.fromEntries(keys.map((key) => [key, randomBytes(24).toString('base64url')]));
+    const result = await operator.putProvided(token, own.deploymentName, declaration.name, values);
+    if (result.status !== 0) throw new Error(`bao kv put ${own.deploymentName}/${declaration.name}: ${result.stderr}`);
+    written += 1;
+  }
+  await operator.revoke(token);
   return written;
 }
 
@@ -134,23 +147,32 @@ export async function sealKeyBackup(world: EngineWorld, deploymentName: string):
   return decode(secret, 'key');
 }
 
+/** What the documented retirement keeps after the stack destroys: the OpenBao namespace (the seal key) and every homeserver namespace (its database). */
+export function keptNamespaces(config: DeploymentConfig): string[] {
+  return [
+    platformNames(config.deploymentName).namespaces.openbao,
+    ...config.homeservers.map((homeserver) => homeserverNamespace(homeserver.name, 'homeserver')),
+  ];
+}
+
 /**
- * The last retirement step of docs/operations.md: release the seal key's ExternalSecret from External
- * Secrets' finalizer (the operator is gone), then delete the kept OpenBao namespace, and wait
- * until it is gone.
+ * The last retirement step of docs/operations.md, by hand once the backups are verified: release
+ * the seal key's ExternalSecret from External Secrets' finalizer (the operator is gone), then
+ * delete the kept namespaces (the database clusters with their volumes, the seal key), and wait
+ * until they are gone.
  */
-export async function retireKeptNamespace(world: EngineWorld, deploymentName: string): Promise<void> {
-  const names = platformNames(deploymentName);
-  const namespace = names.namespaces.openbao;
+export async function retireKeptNamespaces(world: EngineWorld, config: DeploymentConfig): Promise<void> {
+  const names = platformNames(config.deploymentName);
   const { kube } = world.cluster;
-  await kube.mergePatch(`/apis/external-secrets.io/v1/namespaces/${namespace}/externalsecrets/${names.openbaoSealSecret}`, {
+  await kube.mergePatch(`/apis/external-secrets.io/v1/namespaces/${names.namespaces.openbao}/externalsecrets/${names.openbaoSealSecret}`, {
     metadata: { finalizers: null },
   });
-  await kube.delete(`/api/v1/namespaces/${namespace}`);
-  await eventually(
-    `namespace ${namespace} deleted`,
-    180_000,
-    async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true),
-    2_000,
-  );
+  for (const namespace of keptNamespaces(config)) await kube.delete(`/api/v1/namespaces/${namespace}`);
+  for (const namespace of keptNamespaces(config))
+    await eventually(
+      `namespace ${namespace} deleted`,
+      180_000,
+      async () => ((await kube.get(`/api/v1/namespaces/${namespace}`)) ? undefined : true),
+      2_000,
+    );
 }

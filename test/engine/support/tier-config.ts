@@ -14,6 +14,8 @@ export interface ChartVersions {
   readonly trustManager: string;
   readonly externalSecrets: string;
   readonly openbao: string;
+  readonly cloudnativePg: string;
+  readonly barmanCloud: string;
 }
 
 export interface TierConfigOptions {
@@ -46,6 +48,8 @@ export function tierConfig(baseFile: string, options: TierConfigOptions): string
     externalSecrets: { repository, version: options.charts.externalSecrets },
     certManager: { repository, version: options.charts.certManager },
     trustManager: { repository, version: options.charts.trustManager },
+    cloudnativePg: { repository, version: options.charts.cloudnativePg },
+    barmanCloud: { repository, version: options.charts.barmanCloud },
   };
   config.state =
     options.state.backend === 'local'

@@ -45,7 +45,15 @@ export const cases: readonly HostileCase[] = [
   refused(
     'S3 media egress to a /4',
     (config) =>
-      (first(config).media = { s3: { endpoint: 'https://s3.agency.example.org', bucket: 'media', region: 'eu-1', cidrs: ['16.0.0.0/4'] } }),
+      (first(config).media = {
+        s3: {
+          endpoint: 'https://s3.agency.example.org',
+          bucket: 'media',
+          region: 'eu-1',
+          cidrs: ['16.0.0.0/4'],
+          protection: { versioning: 'enabled', objectLockDays: 30 },
+        },
+      }),
     [/homeservers\[0\]\.media\.s3\.cidrs\[0\]/],
   ),
   refused(

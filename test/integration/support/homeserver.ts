@@ -14,10 +14,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig, HomeserverSettings } from '../../../config/deployment-config';
-import { homeserverCertificates } from '../../../model/certificates';
+import { CERTIFICATE_SECRETS, homeserverCertificates } from '../../../model/certificates';
 import { loadDeploymentConfig } from '../../../model/load-config';
 import { SECRET_NAMES } from '../../../model/secrets';
-import type { WorkloadSpec } from '../../../model/workload-spec';
+import { POSTGRES_SERVICE_PORT, type WorkloadSpec } from '../../../model/workload-spec';
 import {
   DEBIAN_LAYOUT,
   OPENLDAP_PATHS,
@@ -28,13 +28,14 @@ import {
 } from '../../../render/openldap';
 import { workloadsOf } from '../../../workloads/catalogue';
 import { homeserverSecretDeclarations } from '../../../workloads/secrets';
+import { bootstrapPsqlArguments, initdbArguments, instanceArguments, operatorPgHba, operatorPgIdent } from '../../support/cnpg-instance';
 import { deliveredFiles, valuesFor } from '../../support/delivered-secrets';
 import { esoTemplateBinary } from '../../support/eso-template';
 import { requireHaproxy } from '../../support/haproxy';
-import { giveToServer, postgresBinDirectory, runAsServer } from '../../support/postgres';
-import { Sandbox, tail, waitFor, type SandboxProcess } from '../../support/sandbox';
+import { giveToServer, postgresBinDirectory, runAsServer, serverUserName } from '../../support/postgres';
+import { Sandbox, stopProcess, tail, waitFor, type SandboxProcess } from '../../support/sandbox';
 import { hashPassword, requireOpenLdapTools, run, runInitSteps, tempDirectory } from '../../support/slapd';
-import { issueServerCertificate, testCa } from '../../support/test-ca';
+import { issueServerCertificate, testCa, type TestCa } from '../../support/test-ca';
 import {
   clientAddress,
   DIRECT_CLIENT_ADDRESS,
@@ -108,7 +109,7 @@ export function secretVolumes(
   homeserver: HomeserverSettings,
   ldif: string,
   directory: string,
-): { volumes: Map<string, Record<string, string>>; caPem: string; values: Map<string, Record<string, string>> } {
+): { volumes: Map<string, Record<string, string>>; ca: TestCa; caPem: string; values: Map<string, Record<string, string>> } {
   const volumes = new Map<string, Record<string, string>>();
   const values = new Map<string, Record<string, string>>();
   for (const declaration of homeserverSecretDeclarations(homeserver)) {
@@ -119,9 +120,10 @@ export function secretVolumes(
   fs.mkdirSync(directory, { recursive: true });
   const ca = testCa(directory, 'internal-ca');
   const caPem = fs.readFileSync(ca.certificate, 'utf8');
-  for (const certificate of homeserverCertificates(homeserver)) {
-    const [dnsName, ...others] = certificate.dnsNames;
-    if (!dnsName || others.length > 0) throw new Error(`${certificate.secretName}: expected exactly one DNS name`);
+  // Server certificates for the name their clients dial (the first); the replication client certificate is the operator's business.
+  for (const certificate of homeserverCertificates(homeserver).filter((candidate) => candidate.usage === 'server auth')) {
+    const [dnsName] = certificate.dnsNames;
+    if (!dnsName) throw new Error(`${certificate.secretName}: no DNS name`);
     const issued = issueServerCertificate(ca, dnsName, directory);
     const crt = fs.readFileSync(issued.certificate, 'utf8');
     const key = fs.readFileSync(issued.key, 'utf8');
@@ -132,7 +134,7 @@ export function secretVolumes(
       ...(certificate.combinedPem ? { 'tls-combined.pem': crt + key } : {}),
     });
   }
-  return { volumes, caPem, values };
+  return { volumes, ca, caPem, values };
 }
 
 function write(file: string, content: string, mode = 0o644): void {
@@ -211,6 +213,10 @@ export interface Homeserver {
   direct(pod: 'synapse' | 'media-repository'): Endpoint;
   /** A server's log so far (logs/<name>.log: openldap, postgres, redis, synapse, media-repository, haproxy, network). */
   log(name: string): string;
+  /** The namespace the servers run in (to start more servers or move a Service name). */
+  readonly sandbox: Sandbox;
+  /** Stops both Synapse processes and starts them again (as a rollout would), waiting until both are healthy. */
+  restartSynapse(deadlineMs: number): Promise<void>;
   /** Runs a command inside the namespace (e.g. ldapwhoami against the Service name). */
   exec(command: string, args: readonly string[], env?: Readonly<Record<string, string>>): Promise<{ status: number; output: string }>;
   /** Stops every process; removes the run directory unless `keep` (then prints where the logs are). */
@@ -223,10 +229,29 @@ const PROGRAMS: Readonly<Record<string, string>> = {
   install: '/usr/bin/install',
 };
 
+/** What a replacement for the catalogue's PostgreSQL gets to bring the database up. */
+export interface DatabaseContext {
+  readonly sandbox: Sandbox;
+  readonly directory: string;
+  /** Epoch ms by which the database must accept Synapse's connections. */
+  readonly deadline: number;
+  /** The internal CA standing in for cert-manager's (to issue the database's certificates). */
+  readonly ca: TestCa;
+  /** Every Secret as delivered (the database password: SECRET_NAMES.database). */
+  readonly volumes: ReadonlyMap<string, Record<string, string>>;
+  /** The pods as laid out (Synapse's database settings are in its homeserver.yaml). */
+  readonly pods: ReadonlyMap<string, LoopbackPod>;
+}
+
 export async function bootHomeserver(options: {
   users: readonly DirectoryUser[];
   bootDeadlineMs: number;
   profile?: string;
+  /**
+   * Brings the database up instead of the catalogue's PostgreSQL workload: the synapse role
+   * (with the delivered password) and database, served over TLS at the name Synapse connects to.
+   */
+  database?: (context: DatabaseContext) => Promise<void>;
 }): Promise<Homeserver> {
   // Tools first (cold: venv build, ESO's template engine); the boot deadline starts after them.
   const python = ensureSynapseServerVenv();
@@ -260,7 +285,7 @@ export async function bootHomeserver(options: {
 
   try {
     const ldif = bootstrapLdif(homeserver, options.users);
-    const { volumes, caPem, values } = secretVolumes(homeserver, ldif, path.join(directory, 'ca'));
+    const { volumes, ca: internalCa, caPem, values } = secretVolumes(homeserver, ldif, path.join(directory, 'ca'));
     fs.mkdirSync(path.join(directory, 'sockets'));
     const names = serviceNames(homeserver);
     const workloads = workloadsOf(config, homeserver);
@@ -327,42 +352,53 @@ export async function bootHomeserver(options: {
     const [slapdProgram, ...slapdArgs] = slapdCommand(DEBIAN_LAYOUT, ldapPaths);
     const slapd = sandbox.start('openldap', slapdProgram ?? '', slapdArgs);
 
-    // PostgreSQL: as the image's entrypoint does (initdb with the role and POSTGRES_INITDB_ARGS, then the rendered arguments).
-    const pg = pod('postgres');
-    const pgEnv = Object.fromEntries(Object.entries(pg.workload.env ?? {}).map(([key, value]) => [key, toLoopback(value, pg.mapping)]));
-    const pgData = pgEnv.PGDATA ?? '';
-    giveToServer(pg.root);
-    fs.chmodSync(path.join(directory, 'pods'), 0o755);
-    const initdb = runAsServer(path.join(postgresBin, 'initdb'), [
-      '-D',
-      pgData,
-      `--username=${pgEnv.POSTGRES_USER}`,
-      `--pwfile=${pgEnv.POSTGRES_PASSWORD_FILE}`,
-      ...(pgEnv.POSTGRES_INITDB_ARGS ?? '').split(' '),
-    ]);
-    if (initdb.status !== 0) throw new Error(`initdb failed: ${initdb.stderr}`);
-    const [, ...pgArgs] = mapped(pg, pg.workload.args ?? []);
-    const postgres = sandbox.start('postgres', path.join(postgresBin, 'postgres'), pgArgs, { env: { PGDATA: pgData }, asNobody: true });
-    const pgSocketDirectory =
-      /unix_socket_directories=(.*)$/.exec(pgArgs.find((arg) => arg.startsWith('unix_socket_directories=')) ?? '')?.[1] ?? '';
+    // PostgreSQL: as the operator's instance manager lays an instance out (test/support/cnpg-instance.ts states what it
+    // adds itself), with the Cluster's rendered parameters and pg_hba, the postgres-tls Secret and the bootstrap Secret.
+    const operatorDatabase = async () => {
+      const pgRoot = path.join(directory, 'pods', 'postgres');
+      const pgPaths = {
+        tls: path.join(pgRoot, 'controller', 'certificates'),
+        config: path.join(pgRoot, 'config'),
+        socket: path.join(pgRoot, 'run'),
+        listen: POD_ADDRESSES.postgres,
+        port: POSTGRES_SERVICE_PORT.containerPort,
+      };
+      const serverTls = volumes.get(CERTIFICATE_SECRETS.postgres);
+      if (!serverTls) throw new Error('no postgres-tls certificate was issued');
+      for (const [name, content] of Object.entries(serverTls))
+        write(path.join(pgPaths.tls, name), content, name.endsWith('.key') ? 0o600 : 0o644);
+      write(path.join(pgPaths.config, 'pg_hba.conf'), operatorPgHba());
+      write(path.join(pgPaths.config, 'pg_ident.conf'), operatorPgIdent(serverUserName()));
+      fs.mkdirSync(pgPaths.socket, { recursive: true });
+      const pgData = path.join(pgRoot, 'var', 'lib', 'postgresql', 'data', 'pgdata');
+      fs.mkdirSync(path.dirname(pgData), { recursive: true });
+      giveToServer(pgRoot);
+      fs.chmodSync(path.join(directory, 'pods'), 0o755);
+      const initdb = runAsServer(path.join(postgresBin, 'initdb'), initdbArguments(pgData));
+      if (initdb.status !== 0) throw new Error(`initdb failed: ${initdb.stderr}`);
+      const postgres = sandbox.start('postgres', path.join(postgresBin, 'postgres'), ['-D', pgData, ...instanceArguments(pgPaths)], {
+        env: { PGDATA: pgData },
+        asNobody: true,
+      });
+      const pgSocketDirectory = pgPaths.socket;
+      await waitFor(
+        'PostgreSQL',
+        deadline,
+        async () => run(path.join(postgresBin, 'pg_isready'), ['-h', pgSocketDirectory, '-p', String(pgPaths.port)]).status === 0,
+        () => sandbox.assertRunning(postgres),
+      );
+      // The bootstrap: the owner role with the delivered password, and its database (peer, as the server's user).
+      const password = volumes.get(SECRET_NAMES.database)?.password ?? '';
+      const created = runAsServer('psql', bootstrapPsqlArguments(pgSocketDirectory, pgPaths.port, password));
+      if (created.status !== 0) throw new Error(`database bootstrap failed: ${created.stderr}`);
+    };
 
     // Redis: the rendered command as is.
     const redisPod = pod('redis');
     const redis = sandbox.start('redis', ...resolveProgram(mapped(redisPod, redisPod.workload.command ?? [])));
 
-    await waitFor(
-      'PostgreSQL',
-      deadline,
-      async () => run(path.join(postgresBin, 'pg_isready'), ['-h', pgSocketDirectory]).status === 0,
-      () => sandbox.assertRunning(postgres),
-    );
-    const password = volumes.get(SECRET_NAMES.database)?.password ?? '';
-    const created = run(
-      'psql',
-      [`host=${pgSocketDirectory} dbname=postgres user=${pgEnv.POSTGRES_USER}`, '-XAtqc', `CREATE DATABASE ${pgEnv.POSTGRES_DB}`],
-      { env: { PGPASSWORD: password } },
-    );
-    if (created.status !== 0) throw new Error(`CREATE DATABASE failed: ${created.stderr}`);
+    fs.chmodSync(path.join(directory, 'pods'), 0o755);
+    await (options.database ? options.database({ sandbox, directory, deadline, ca: internalCa, volumes, pods }) : operatorDatabase());
     await waitFor(
       'Redis',
       deadline,
@@ -427,6 +463,16 @@ export async function bootHomeserver(options: {
         (await call(probe, 'GET', '/_matrix/client/v1/media/config', { timeoutMs: 3_000 })).status === 401,
       () => sandbox.assertRunning(haproxy),
     );
+    const running = { synapse: main, 'media-repository': media };
+    const restartSynapse = async (deadlineMs: number) => {
+      const until = Date.now() + deadlineMs;
+      for (const name of ['media-repository', 'synapse'] as const) await stopProcess(running[name].child, 10_000);
+      for (const name of ['synapse', 'media-repository'] as const) {
+        const started = startSynapse(name);
+        running[name] = started;
+        await waitFor(`${name} (restarted)`, until, healthy(name), () => sandbox.assertRunning(started));
+      }
+    };
     const log = (name: string) => fs.readFileSync(path.join(directory, 'logs', `${name}.log`), 'utf8');
     const exec = (command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) =>
       sandbox.exec(command, args, 10_000, env);
@@ -440,6 +486,8 @@ export async function bootHomeserver(options: {
       bootMs: Date.now() - started,
       gatewayClient,
       direct,
+      sandbox,
+      restartSynapse,
       log,
       exec,
       stop,

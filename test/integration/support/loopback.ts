@@ -17,6 +17,7 @@
  */
 import type { HomeserverSettings } from '../../../config/deployment-config';
 import { homeserverNamespace, type HomeserverCompartment } from '../../../model/compartments';
+import { POSTGRES_SERVICES } from '../../../model/postgres';
 import type { WorkloadSpec } from '../../../model/workload-spec';
 
 export interface LoopbackMapping {
@@ -97,7 +98,8 @@ export function serviceNames(homeserver: HomeserverSettings): Record<PodName, st
     openldap: name('openldap', 'directory'),
     synapse: name('synapse', 'homeserver'),
     'media-repository': name('media-repository', 'media'),
-    postgres: name('postgres', 'homeserver'),
+    // The database is the operator's: clients dial its read-write Service.
+    postgres: name(POSTGRES_SERVICES.readWrite, 'homeserver'),
     redis: name('redis', 'homeserver'),
     haproxy: name('haproxy', 'gateway'),
   };

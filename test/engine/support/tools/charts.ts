@@ -36,6 +36,19 @@ export const CHART_PACKAGES = {
   },
   // The chart's own appVersion (the OpenBao release it was made for); the deployment sets the image.
   openbao: { archive: SOURCE_ARCHIVES.openbaoChart, version: '0.29.0', appVersion: 'v2.6.1', droppedDependencies: [] },
+  // Its `cluster` subchart is a Grafana dashboard, off in the deployment.
+  'cloudnative-pg': {
+    archive: SOURCE_ARCHIVES.cloudnativePgChart,
+    version: '0.29.0',
+    appVersion: '1.30.0',
+    droppedDependencies: ['cluster'],
+  },
+  'plugin-barman-cloud': {
+    archive: SOURCE_ARCHIVES.barmanCloudChart,
+    version: '0.7.0',
+    appVersion: 'v0.13.0',
+    droppedDependencies: [],
+  },
 } as const satisfies Record<string, ChartPackage>;
 
 export type PackagedChart = keyof typeof CHART_PACKAGES;
@@ -99,6 +112,22 @@ export function ensureChartPackages(): string {
         helm(['package', directory, '--version', entry.version, '--app-version', entry.appVersion, '--destination', staging], scratch);
       }
       helm(['repo', 'index', staging], scratch);
+    }),
+  );
+}
+
+/**
+ * One chart's source prepared as for packaging, unpacked: what the level-2 tests render. Needs
+ * only that chart's archive (and External Secrets' operator source for its chart); cached.
+ */
+export function preparedChart(chart: PackagedChart): string {
+  const entry: ChartPackage = CHART_PACKAGES[chart];
+  const key = buildKey([`preparation ${CHART_PREPARATION}`, chart, entry.archive.sha256, entry.droppedDependencies.join(',')]);
+  return cachedArtifact(toolCache('engine', `chart-${chart}-${key}`), (staging) =>
+    inScratch('chart', (scratch) => {
+      const directory = unpackArchive(entry.archive, scratch);
+      prepare(chart, directory, scratch);
+      fs.cpSync(directory, staging, { recursive: true });
     }),
   );
 }

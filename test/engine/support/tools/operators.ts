@@ -6,7 +6,10 @@
  *     `certcontroller` are subcommands), from its release-tag source, with only what this
  *     deployment uses compiled in (EXTERNAL_SECRETS_TAGS and the generator overlay);
  *   - OpenBao 2.6.2 (`bao`), from its release-tag source, its five KMS wrapper modules the
- *     Go module proxy does not serve replaced by their unpacked sources; web UI left out.
+ *     Go module proxy does not serve replaced by their unpacked sources; web UI left out;
+ *   - CloudNativePG 1.30.0 (`/manager` of its image: the operator is its `controller`
+ *     subcommand), from its release-tag source;
+ *   - the barman-cloud plugin v0.13.0 (`/manager` of its image), from its Go module (go-tools.ts).
  * Builds happen in scratch directories under the tool cache, never in the repository.
  */
 import * as fs from 'node:fs';
@@ -95,6 +98,36 @@ export function ensureOpenBao(): string {
   );
 }
 
+export const CLOUDNATIVE_PG_VERSION = '1.30.0';
+const CLOUDNATIVE_PG_COMMIT = '4b5e244a7d031f67e025c83c1555e7726ecbbfa1';
+/** As its release build stamps it (.goreleaser.yml); unstamped its commit reads "none". */
+const CLOUDNATIVE_PG_LDFLAGS = `-X github.com/cloudnative-pg/cloudnative-pg/pkg/versions.buildVersion=${CLOUDNATIVE_PG_VERSION} -X github.com/cloudnative-pg/cloudnative-pg/pkg/versions.buildCommit=${CLOUDNATIVE_PG_COMMIT.slice(0, 7)}`;
+
+/** Builds (once per machine) CloudNativePG's manager (operator, and the instance manager its pods would run). */
+export function ensureCloudnativePg(): string {
+  const key = buildKey([SOURCE_ARCHIVES.cloudnativePg.sha256, './cmd/manager', CLOUDNATIVE_PG_LDFLAGS]);
+  return cachedEngineBinary('cloudnative-pg', key, (output) =>
+    inScratch('cloudnative-pg', (scratch) => {
+      const source = unpackArchive(SOURCE_ARCHIVES.cloudnativePg, scratch);
+      goBuild({ cwd: source, mainPackage: './cmd/manager', output, mode: 'readonly', ldflags: CLOUDNATIVE_PG_LDFLAGS });
+    }),
+  );
+}
+
+export const BARMAN_CLOUD_MODULE = 'github.com/cloudnative-pg/plugin-barman-cloud';
+export const BARMAN_CLOUD_VERSION = 'v0.13.0';
+/** The image's /manager: the chart runs its `operator` subcommand (the sidecar image runs `instance`). */
+const BARMAN_CLOUD_PACKAGE = `${BARMAN_CLOUD_MODULE}/cmd/manager`;
+
+/** Builds (once per machine) the barman-cloud plugin's manager from its Go module, through its tools module. */
+export function ensureBarmanCloud(): string {
+  const moduleDirectory = path.join(projectRoot(), 'test', 'tools', 'engine-barman-cloud');
+  const key = buildKey([filesDigest(moduleDirectory, ['go.mod', 'go.sum']), BARMAN_CLOUD_PACKAGE, '']);
+  return cachedEngineBinary('barman-cloud', key, (output) =>
+    goBuild({ cwd: moduleDirectory, mainPackage: BARMAN_CLOUD_PACKAGE, output, mode: 'readonly' }),
+  );
+}
+
 export interface OperatorBinaries {
   readonly certManagerController: string;
   readonly certManagerWebhook: string;
@@ -103,6 +136,10 @@ export interface OperatorBinaries {
   /** One binary: the controller by default, `webhook` and `certcontroller` as subcommands. */
   readonly externalSecrets: string;
   readonly bao: string;
+  /** One binary: `controller` is the operator. */
+  readonly cloudnativePg: string;
+  /** One binary: `operator` is the plugin. */
+  readonly barmanCloud: string;
 }
 
 /** Builds (once per machine, most useful first) and returns every operator binary. */
@@ -111,6 +148,8 @@ export function ensureOperatorBinaries(): OperatorBinaries {
   const trustManager = ensureTrustManager();
   const externalSecrets = ensureExternalSecrets();
   const bao = ensureOpenBao();
+  const cloudnativePg = ensureCloudnativePg();
+  const barmanCloud = ensureBarmanCloud();
   return {
     certManagerController: certManager.controller,
     certManagerWebhook: certManager.webhook,
@@ -118,5 +157,7 @@ export function ensureOperatorBinaries(): OperatorBinaries {
     trustManager,
     externalSecrets,
     bao,
+    cloudnativePg,
+    barmanCloud,
   };
 }

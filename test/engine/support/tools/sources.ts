@@ -78,6 +78,25 @@ export const SOURCE_ARCHIVES = {
     topDirectory: 'openbao',
     upstream: 'github.com/openbao/openbao-helm charts/openbao openbao-0.29.0 (8f7b10bb31f19a88f19a68056c3ec999d03515be)',
   },
+  cloudnativePg: {
+    file: 'cloudnative-pg-1.30.0.tar.gz',
+    sha256: 'fad9d9b5f47dd490f3f6e3967ddf710d6d1c69dadcc2f17c054ba20a001ab524',
+    topDirectory: 'cloudnative-pg-1.30.0',
+    upstream: 'github.com/cloudnative-pg/cloudnative-pg v1.30.0 (4b5e244a7d031f67e025c83c1555e7726ecbbfa1), docs and e2e left out',
+  },
+  cloudnativePgChart: {
+    file: 'charts/cloudnative-pg-chart-v0.29.0-source.tar.gz',
+    sha256: 'd1a4eb404980c51c37b3b601387cafecabdc0555fcaf3842f7b6adf861ddd897',
+    topDirectory: 'cloudnative-pg',
+    upstream: 'github.com/cloudnative-pg/charts charts/cloudnative-pg cloudnative-pg-v0.29.0 (d1b5ad60cee2d9432a9cc05627b42a8d8dc7bbae)',
+  },
+  barmanCloudChart: {
+    file: 'charts/plugin-barman-cloud-chart-v0.7.0-source.tar.gz',
+    sha256: '6575447870c56f84bfcd65644cadd4334eab5e27accd66733c25b22176849b1f',
+    topDirectory: 'plugin-barman-cloud',
+    upstream:
+      'github.com/cloudnative-pg/charts charts/plugin-barman-cloud plugin-barman-cloud-v0.7.0 (83bd9c59514cb7ff3692049d85ba604dcb458700)',
+  },
 } as const satisfies Record<string, SourceArchive>;
 
 /**
