@@ -37,6 +37,7 @@ export const IMAGE_KEYS = [
   'barmanCloudPlugin',
   'barmanCloudSidecar',
   'storeBackup',
+  'keycloak',
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 

@@ -4,9 +4,9 @@
  */
 import type { DeploymentProfile } from './backup-schema';
 import type { ChartKey, ImageKey } from './cross-checks';
-import type { ChartPin, DirectorySettings, MediaSettings, SynapseSettings } from './schema';
+import type { ChartPin, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings } from './schema';
 
-export type { ChartPin, DirectorySettings, MediaSettings, SynapseSettings };
+export type { ChartPin, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings };
 
 export type StateBackend =
   { readonly backend: 'local'; readonly directory: string } | { readonly backend: 'pg'; readonly schemaPrefix: string };
@@ -104,6 +104,7 @@ export interface HomeserverSettings {
   readonly directory: DirectorySettings;
   readonly media: MediaSettings;
   readonly synapse: SynapseSettings;
+  readonly identity: IdentitySettings;
   readonly postgres: PostgresSettings;
 }
 

@@ -75,6 +75,7 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
       directory: homeserver.directory,
       media: homeserver.media,
       synapse: homeserver.synapse,
+      identity: homeserver.identity,
       postgres: {
         instances: homeserver.postgres.instances ?? POSTGRES_BOUNDS.defaultInstances[input.deployment.profile],
         storageGi: homeserver.postgres.storageGi,

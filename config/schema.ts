@@ -154,6 +154,8 @@ const imagesSchema = z
     barmanCloudSidecar: imageReference,
     /** The upload step of the store backup jobs (directory, secret store, media volume): rclone's official image. */
     storeBackup: imageReference,
+    /** The identity provider of the identity compartment (Keycloak's official image). */
+    keycloak: imageReference,
   })
   .strict();
 
@@ -330,6 +332,40 @@ const synapseSchema = z
   })
   .strict();
 
+/** A duration between `min` and `max` minutes, both stated in the message. */
+const minutes = (label: string, min: number, max: number, text: string) =>
+  z.string().superRefine((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} must be a duration such as 5m or 1h` });
+    else if (ms < min * 60_000 || ms > max * 60_000) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} must be ${text}` });
+  });
+
+/**
+ * The identity provider's realm (Keycloak, identity compartment): every login needs a second
+ * factor. The lists and lifetimes can be tightened, never switched off: no factor list is
+ * empty, no lifetime is unbounded, brute-force lockout always applies.
+ */
+const identitySchema = z
+  .object({
+    /** Second factors the realm accepts; the first is the one every user enrols at first login. */
+    secondFactors: z
+      .array(z.enum(['totp', 'webauthn']))
+      .min(1, 'must name at least one second factor: multi-factor authentication cannot be switched off')
+      .refine((factors) => new Set(factors).size === factors.length, 'must not name a factor twice')
+      .default(['totp', 'webauthn']),
+    /** Lifetime of the realm's access tokens (Synapse uses them once, at login). */
+    accessTokenLifetime: minutes('accessTokenLifetime', 1, 15, 'between 1m and 15m').default('5m'),
+    /** A login session at the identity provider ends after this much inactivity... */
+    sessionIdleTimeout: minutes('sessionIdleTimeout', 5, 8 * 60, 'between 5m and 8h').default('30m'),
+    /** ...and at the latest after this long (a new login with both factors then). */
+    sessionMaxLifetime: minutes('sessionMaxLifetime', 15, 24 * 60, 'between 15m and 24h').default('10h'),
+    /** Wrong passwords or codes in a row before the account is locked (brute-force detection). */
+    lockoutFailures: z.number().int().min(3).max(10).default(5),
+    /** How long a locked account stays locked; each further lockout doubles it up to 24h. */
+    lockoutDuration: minutes('lockoutDuration', 5, 24 * 60, 'between 5m and 24h').default('15m'),
+  })
+  .strict();
+
 /** A Helm chart repository: HTTPS index or OCI registry, never plain HTTP. */
 const chartRepository = z
   .string()
@@ -441,6 +477,8 @@ const homeserverSchema = z
     directory: directorySchema,
     media: mediaSchema.default({}),
     synapse: synapseSchema.default({}),
+    /** Login through the identity compartment's provider, a second factor required. */
+    identity: identitySchema.default({}),
     /** The homeserver database as a CloudNativePG cluster (instances default from deployment.profile). */
     postgres: homeserverPostgresSchema.default({}),
   })
@@ -514,6 +552,7 @@ export type DeploymentConfigInput = z.infer<typeof deploymentConfigSchema>;
 export type HomeserverInput = z.infer<typeof homeserverSchema>;
 export type DirectorySettings = z.infer<typeof directorySchema>;
 export type SynapseSettings = z.infer<typeof synapseSchema>;
+export type IdentitySettings = z.infer<typeof identitySchema>;
 export type MediaSettings = z.infer<typeof mediaSchema>;
 export type PlatformSettings = z.infer<typeof platformSchema>;
 export type ChartPin = z.infer<typeof chartPin>;

@@ -199,6 +199,9 @@ function hardenedPodSpec(spec: AnyWorkloadSpec, options: Omit<PodTemplateOptions
         ...(spec.env ? { env: Object.entries(spec.env).map(([name, value]) => ({ name, value })) } : {}),
         port: spec.ports.map((port) => ({ name: port.name, containerPort: port.containerPort, protocol: port.protocol })),
         ...(spec.probe ? { readinessProbe: probe(spec.probe), livenessProbe: { ...probe(spec.probe), initialDelaySeconds: 30 } } : {}),
+        ...(spec.probe?.startupSeconds
+          ? { startupProbe: { ...probe(spec.probe), initialDelaySeconds: 0, failureThreshold: Math.ceil(spec.probe.startupSeconds / 10) } }
+          : {}),
       },
     ],
     volume: volumes(spec, options.persistentClaimName),

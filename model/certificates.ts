@@ -16,6 +16,7 @@ export const CERTIFICATE_SECRETS = {
   synapse: 'synapse-tls',
   media: 'media-tls',
   gateway: 'gateway-tls',
+  keycloak: 'keycloak-tls',
 } as const;
 
 /** The key cert-manager writes the certificate chain followed by the key to (HAProxy's format). */
@@ -49,6 +50,13 @@ export const INTERNAL_SERVERS = [
     workload: 'openldap',
     service: 'openldap',
     purpose: 'LDAPS server certificate',
+  },
+  {
+    secretName: CERTIFICATE_SECRETS.keycloak,
+    compartment: 'identity',
+    workload: 'keycloak',
+    service: 'keycloak',
+    purpose: 'identity provider listener (behind the gateway, and the back channel Synapse calls)',
   },
   {
     secretName: CERTIFICATE_SECRETS.postgres,

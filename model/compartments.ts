@@ -3,7 +3,7 @@
  * every object carries so policies, quotas and reviewers can tell compartments apart.
  */
 
-export const HOMESERVER_COMPARTMENTS = ['directory', 'homeserver', 'media', 'gateway'] as const;
+export const HOMESERVER_COMPARTMENTS = ['directory', 'identity', 'homeserver', 'media', 'gateway'] as const;
 export type HomeserverCompartment = (typeof HOMESERVER_COMPARTMENTS)[number];
 export type CompartmentKind = HomeserverCompartment | 'platform';
 
@@ -55,6 +55,7 @@ export const COMPARTMENT_PURPOSE: Readonly<Record<CompartmentKind, string>> = {
   gateway: 'reverse proxy and TLS termination; the only external ingress',
   homeserver: 'Synapse main process and workers, PostgreSQL, Redis',
   media: 'Synapse media-repository worker and its encrypted media volume',
-  directory: 'LDAP directory, reachable over LDAPS from Synapse only',
+  directory: 'LDAP directory, reachable over LDAPS from the identity provider only',
+  identity: 'identity provider (Keycloak): login with a second factor, users federated read-only from the directory',
   platform: 'secret store, secret delivery, internal certificate authority and the PostgreSQL operator',
 };

@@ -7,6 +7,7 @@ import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-
 import { cidrContains, parseCidr } from '../config/validators';
 import { BACKUP_PORT, backupStoreEndpoint } from './backup-store';
 import type { HomeserverCompartment } from './compartments';
+import { KEYCLOAK_HTTPS_PORT, KEYCLOAK_WORKLOAD } from './identity';
 import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from './monitoring';
 import { platformPod, podsEndpoint } from './platform';
 import { POSTGRES_CLUSTER_NAME, POSTGRES_POD_SELECTOR, POSTGRES_STATUS_PORT } from './postgres';
@@ -154,6 +155,7 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
   const redis = workload('homeserver', 'redis');
   const media = workload('media', 'media-repository');
   const openldap = workload('directory', 'openldap');
+  const keycloak = workload('identity', KEYCLOAK_WORKLOAD);
   const clients: OutsideEndpoint = {
     kind: 'outside',
     description: 'clients and federation peers',
@@ -170,6 +172,9 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
     flow(media, synapse, SYNAPSE_PORTS.replication, 'replication requests to the main process'),
     flow(media, postgres, POSTGRES_SERVICE_PORT, 'media metadata in the homeserver database'),
     flow(media, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
+    flow(haproxy, keycloak, KEYCLOAK_HTTPS_PORT, "login pages of the identity provider (the realm's public paths only)"),
+    flow(synapse, keycloak, KEYCLOAK_HTTPS_PORT, 'OIDC back channel: code exchange, user info and signing keys'),
+    flow(keycloak, postgres, POSTGRES_SERVICE_PORT, "the identity provider's own database and role in the homeserver cluster"),
   ];
   flows.push(...databaseFlows(config, homeserver));
   flows.push(...storeBackupFlows(config, homeserver));
@@ -182,10 +187,10 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
       except: [],
     };
     flows.push(
-      flow(synapse, ldapServer, { name: 'ldaps', containerPort: 636 }, 'LDAP authentication over TLS against the external directory'),
+      flow(keycloak, ldapServer, { name: 'ldaps', containerPort: 636 }, 'user federation over TLS against the external directory'),
     );
   } else {
-    flows.push(flow(synapse, openldap, LDAPS_PORT, 'LDAP authentication over TLS with the read-only bind account'));
+    flows.push(flow(keycloak, openldap, LDAPS_PORT, 'user federation over TLS with the read-only bind account'));
   }
   if (mediaSettings.s3) {
     const objectStore: OutsideEndpoint = {

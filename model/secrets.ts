@@ -47,6 +47,10 @@ export const SECRET_NAMES = {
   database: 'synapse-database',
   redis: 'redis-auth',
   ldapBind: 'ldap-bind',
+  /** The identity provider's client secret for Synapse (the realm's client, Synapse's OIDC provider). */
+  oidcClient: 'oidc-client',
+  /** Keycloak's PostgreSQL role password (its own database in the homeserver's cluster). */
+  keycloakDatabase: 'keycloak-database',
   email: 'synapse-email',
   ldapBootstrap: 'ldap-bootstrap',
   s3: 'media-s3',

@@ -72,9 +72,17 @@ export interface InitStep {
   readonly command: readonly string[];
 }
 
-export type Probe =
+export type Probe = (
   | { readonly type: 'http'; readonly path: string; readonly port: string; readonly scheme: 'HTTP' | 'HTTPS' }
-  | { readonly type: 'tcp'; readonly port: string };
+  | { readonly type: 'tcp'; readonly port: string }
+) & {
+  /**
+   * A slow starter's grace: a startup probe allows this long before the liveness probe may
+   * restart the container.
+   * @default none (the liveness probe starts after 30 s)
+   */
+  readonly startupSeconds?: number;
+};
 
 export interface WorkloadSpec<Compartment extends CompartmentKind = HomeserverCompartment> {
   readonly name: string;

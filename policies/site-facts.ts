@@ -40,8 +40,11 @@ export interface SiteFacts {
     readonly mediaBuckets: readonly MediaBucketFact[];
   };
   readonly monitoring: { readonly namespace: string; readonly resourceLabels: Readonly<Record<string, string>> };
-  /** Each server name with its declared federation peers ([] when federation is off). */
-  readonly homeservers: readonly { readonly serverName: string; readonly federationPeers: readonly string[] }[];
+  /**
+   * Each homeserver: its name (its namespaces are `<name>-<compartment>`), its server name and
+   * its declared federation peers ([] when federation is off).
+   */
+  readonly homeservers: readonly { readonly name: string; readonly serverName: string; readonly federationPeers: readonly string[] }[];
   /** Registries images are pulled from (the mirror's host when one is configured). */
   readonly pullRegistries: readonly string[];
   readonly chartRepositories: readonly string[];
@@ -69,7 +72,7 @@ export const SITE_FACT_SOURCES: Readonly<Record<SiteFactKey, string>> = {
   profile: 'deployment.profile',
   backup: 'backup.objectStore (endpoint, bucket, cidrs), backup.stores.media.retention, homeservers[].media.s3 (bucket, protection)',
   monitoring: 'monitoring.namespace, monitoring.resourceLabels',
-  homeservers: 'homeservers[].serverName, homeservers[].federation',
+  homeservers: 'homeservers[].name, homeservers[].serverName, homeservers[].federation',
   pullRegistries: 'images.allowedRegistries / images.mirrorPrefix',
   chartRepositories: 'platform.charts.allowedRepositories',
   storageClasses: 'storage.allowedStorageClasses',
@@ -108,6 +111,7 @@ export function siteFactsOf(config: DeploymentConfig): SiteFacts {
     },
     monitoring: { namespace: monitoring.namespace, resourceLabels: monitoring.resourceLabels },
     homeservers: config.homeservers.map((homeserver) => ({
+      name: homeserver.name,
       serverName: homeserver.serverName,
       federationPeers: homeserver.federation.enabled ? homeserver.federation.peers : [],
     })),
@@ -130,7 +134,7 @@ export function siteFactsOf(config: DeploymentConfig): SiteFacts {
 // ---------------------------------------------------------------- the record in the output
 
 export const SITE_FACTS_FILE = 'site-facts.json';
-export const SITE_FACTS_FORMAT = 'matrix-sovereign-iac/site-facts/4';
+export const SITE_FACTS_FORMAT = 'matrix-sovereign-iac/site-facts/5';
 
 const strings = z.array(z.string().max(4096)).max(10_000);
 const factsSchema = z
@@ -160,7 +164,9 @@ const factsSchema = z
       })
       .strict(),
     monitoring: z.object({ namespace: z.string().max(253), resourceLabels: z.record(z.string().max(4096)) }).strict(),
-    homeservers: z.array(z.object({ serverName: z.string().max(253), federationPeers: strings }).strict()).max(10_000),
+    homeservers: z
+      .array(z.object({ name: z.string().max(253), serverName: z.string().max(253), federationPeers: strings }).strict())
+      .max(10_000),
     pullRegistries: strings,
     chartRepositories: strings,
     storageClasses: strings,

@@ -2,7 +2,7 @@
  * The OpenLDAP server configuration (cn=config as LDIF, loaded with `slapadd -n 0` into a
  * fresh memory directory at every start: the running config can only change by redeploying).
  * LDAPS only, anonymous bind refused, search size/time bounds, and ACLs that let the
- * Synapse bind account read only the attributes Synapse needs. No root DN, no secret: user
+ * reader bind account (the identity provider's) read only the attributes it needs. No root DN, no secret: user
  * entries and password hashes come from a bootstrap LDIF held in a Secret.
  */
 import type { DirectorySettings } from '../config/deployment-config';
@@ -71,7 +71,7 @@ export interface OpenLdapPaths {
   readonly dataDirectory: string;
   readonly tlsDirectory: string;
   readonly bootstrapLdif: string;
-  /** The Synapse reader's password (the ldap-bind secret), hashed into its entry at every start. */
+  /** The reader account's password (the ldap-bind secret), hashed into its entry at every start. */
   readonly bindPasswordFile: string;
 }
 
@@ -96,15 +96,18 @@ function entry(dn: string, attributes: readonly (readonly [string, string])[]): 
   return [`dn: ${dn}`, ...attributes.map(([name, value]) => `${name}: ${value}`), ''].join('\n');
 }
 
-/** The attributes Synapse's LDAP module reads (uid, mail, cn) and evaluates in its filter. */
-export const SYNAPSE_READABLE_ATTRIBUTES = ['entry', 'objectClass', 'uid', 'mail', 'cn', 'memberOf'] as const;
+/**
+ * The attributes the identity provider's federation reads (uid, mail, cn; entryUUID, the stable
+ * id its users are keyed by) and evaluates in its filter.
+ */
+export const READER_ATTRIBUTES = ['entry', 'objectClass', 'uid', 'mail', 'cn', 'memberOf', 'entryUUID'] as const;
 
 export function accessRules(directory: DirectorySettings): string[] {
   const reader = `dn.exact="${plainDn(directory.bindDn)}"`;
   return [
     // Passwords are never readable; anyone may only present one to bind.
     'to attrs=userPassword by anonymous auth by * none',
-    `to dn.subtree="${plainDn(directory.usersDn)}" attrs=${SYNAPSE_READABLE_ATTRIBUTES.join(',')} by ${reader} read by * none`,
+    `to dn.subtree="${plainDn(directory.usersDn)}" attrs=${READER_ATTRIBUTES.join(',')} by ${reader} read by * none`,
     // The reader needs to see the search base itself to search under it.
     `to dn.base="${directory.usersDn}" by ${reader} search by * none`,
     'to * by * none',

@@ -8,6 +8,7 @@
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { CERTIFICATE_SECRETS } from '../model/certificates';
 import { homeserverNamespace, LABEL_WORKLOAD } from '../model/compartments';
+import { KEYCLOAK_DATABASE, KEYCLOAK_DATABASE_ROLE } from '../model/identity';
 import { BARMAN_CLOUD_PLUGIN, POSTGRES_CLUSTER_NAME, POSTGRES_OBJECT_STORE_NAME, POSTGRES_RESOURCES } from '../model/postgres';
 import { cpu, mebibytes } from '../model/quantities';
 import { SECRET_NAMES } from '../model/secrets';
@@ -96,6 +97,26 @@ export function postgresCluster(
         clientCASecret: CERTIFICATE_SECRETS.postgresReplication,
       },
       bootstrap: bootstrap(homeserver),
+      // The identity provider's role: login only, no other privilege; the operator keeps its password equal to the Secret.
+      managed: {
+        roles: [
+          {
+            name: KEYCLOAK_DATABASE_ROLE,
+            ensure: 'present',
+            comment: 'identity provider (Keycloak), owner of the keycloak database only',
+            login: true,
+            superuser: false,
+            createdb: false,
+            createrole: false,
+            // PostgreSQL 15+: the owner creates tables in `public` through pg_database_owner, which takes INHERIT.
+            inherit: true,
+            replication: false,
+            bypassrls: false,
+            connectionLimit: 20,
+            passwordSecret: { name: SECRET_NAMES.keycloakDatabase },
+          },
+        ],
+      },
       ...(recovery
         ? {
             externalClusters: [
@@ -112,6 +133,26 @@ export function postgresCluster(
         limits: { cpu: cpu(POSTGRES_RESOURCES.cpuLimitMilli), memory: mebibytes(POSTGRES_RESOURCES.memoryLimitMi) },
       },
       plugins: [{ name: BARMAN_CLOUD_PLUGIN, isWALArchiver: true, parameters: archiveParameters(archive) }],
+    },
+  };
+}
+
+/**
+ * The identity provider's database in the same cluster, owned by its role. Kept when the object
+ * is deleted (`retain`): removing the identity provider never drops its users' enrolled factors.
+ */
+export function keycloakDatabase(homeserver: HomeserverSettings, labels: Readonly<Record<string, string>>): KubernetesObject {
+  return {
+    apiVersion: API_VERSIONS.cloudnativePg,
+    kind: 'Database',
+    metadata: { name: KEYCLOAK_DATABASE, namespace: homeserverNamespace(homeserver.name, 'homeserver'), labels },
+    spec: {
+      name: KEYCLOAK_DATABASE,
+      owner: KEYCLOAK_DATABASE_ROLE,
+      cluster: { name: POSTGRES_CLUSTER_NAME },
+      ensure: 'present',
+      databaseReclaimPolicy: 'retain',
+      encoding: 'UTF8',
     },
   };
 }

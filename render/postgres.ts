@@ -6,6 +6,8 @@
  * replication and local rules); what it adds is stated where the settings are booted for real
  * (the integration harness and test/render/postgres-live.test.ts).
  */
+import { KEYCLOAK_DATABASE, KEYCLOAK_DATABASE_ROLE } from '../model/identity';
+
 export const POSTGRES_DATABASE = 'synapse';
 export const POSTGRES_ROLE = 'synapse';
 
@@ -27,11 +29,15 @@ export function postgresParameters(): Record<string, string> {
  * The user-defined pg_hba rules (`spec.postgresql.pg_hba`). The operator puts its fixed rules
  * before them (local peer access inside the pod, certificate-only `streaming_replica`) and a
  * catch-all `host all all all scram-sha-256` after them; the final reject here keeps that
- * catch-all from ever matching, so TCP admits the synapse role to the synapse database over TLS
- * and nothing else. Which pods may connect at all is the flow matrix's job; this is the second lock.
+ * catch-all from ever matching, so TCP admits the synapse role to the synapse database and the
+ * identity provider's keycloak role to its keycloak database, over TLS, and nothing else. Which pods may connect at all is the flow matrix's job; this is the second lock.
  */
 export function pgHbaRules(): string[] {
-  return [`hostssl ${POSTGRES_DATABASE} ${POSTGRES_ROLE} all scram-sha-256`, 'host all all all reject'];
+  return [
+    `hostssl ${POSTGRES_DATABASE} ${POSTGRES_ROLE} all scram-sha-256`,
+    `hostssl ${KEYCLOAK_DATABASE} ${KEYCLOAK_DATABASE_ROLE} all scram-sha-256`,
+    'host all all all reject',
+  ];
 }
 
 /** Synapse requires C collation and ctype (it refuses other locales by default); UTF8 encoding. */

@@ -201,5 +201,6 @@ export class CompartmentStack extends TemplateSafeStack {
       completedByServer: ['spec.postgresql.parameters'],
     });
     new Manifest(this, 'postgres-scheduled-backup', { object: objects.scheduledBackup, dependsOn: [cluster.resource] });
+    new Manifest(this, 'identity-database', { object: objects.identityDatabase, dependsOn: [cluster.resource] });
   }
 }

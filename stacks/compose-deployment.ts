@@ -2,7 +2,7 @@
  * Composes the whole deployment in dependency order: the platform (namespaces and
  * operators), the secret store (internal CA, OpenBao, its policies), secret generation,
  * then for each homeserver one stack per compartment (a compartment is deployed after what
- * it reaches: directory, then homeserver, then media, then the gateway that exposes them).
+ * it reaches: directory, then identity, then homeserver, then media, then the gateway that exposes them).
  */
 import { Aspects, type App, type TerraformStack } from 'cdktf';
 import type { DeploymentConfig } from '../config/deployment-config';

@@ -387,3 +387,38 @@ export function aclImpliedBy(
     );
   });
 }
+
+/** What one path pattern of an ACL matches: exactly this path, or every path that starts with it. */
+export interface PathPattern {
+  readonly kind: 'exact' | 'prefix';
+  readonly path: string;
+}
+
+/**
+ * The paths a criterion matches, as exact paths and prefixes, when that can be read from it
+ * alone: `path` (exact), `path_beg` (prefix) and anchored `path_reg` (the regex's literal start
+ * as a prefix), without flags. Undefined for anything else (other fetches, converters, flags,
+ * pattern files), which therefore proves nothing.
+ */
+export function pathPatterns(criterion: readonly string[]): PathPattern[] | undefined {
+  const [fetch = '', ...patterns] = criterion;
+  if (patterns.length === 0 || patterns.some((word) => word.startsWith('-'))) return undefined;
+  if (fetch === 'path') return patterns.map((path) => ({ kind: 'exact', path }));
+  if (fetch === 'path_beg') return patterns.map((path) => ({ kind: 'prefix', path }));
+  if (fetch === 'path_reg') {
+    const read = patterns.map((pattern): PathPattern | undefined => {
+      // A regex of only literal characters between ^ and $ matches one path.
+      const whole = /^\^((?:[^\\.[\]()*+?{}|^$]|\\[./\-_~:@])*)\$$/.exec(pattern);
+      if (whole) return { kind: 'exact', path: (whole[1] ?? '').replace(/\\(.)/g, '$1') };
+      const prefix = regexLiteralPrefix(pattern);
+      return prefix === undefined ? undefined : { kind: 'prefix', path: prefix };
+    });
+    return read.every((pattern): pattern is PathPattern => pattern !== undefined) ? read : undefined;
+  }
+  return undefined;
+}
+
+/** The `host[:port]` of each `server` line of a section (its third word). */
+export function serverAddresses(section: HaproxySection): string[] {
+  return section.lines.filter((line) => line.words[0] === 'server' && line.words[2] !== undefined).map((line) => line.words[2] ?? '');
+}

@@ -9,6 +9,7 @@ import { parseSize } from '../config/durations';
 import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from '../model/certificates';
 import type { HomeserverCompartment } from '../model/compartments';
 import { homeserverServiceName } from '../model/dns-names';
+import { KEYCLOAK_HTTPS_PORT, keycloakServiceName } from '../model/identity';
 import { SECRET_NAMES } from '../model/secrets';
 import { STORE_BACKUP_WORKLOADS } from '../model/store-backups';
 import {
@@ -22,6 +23,7 @@ import {
 import { renderHaproxyConfig } from '../render/gateway/haproxy-config';
 import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands } from '../render/openldap';
 import { homeserverWorkloads, mediaWorkloads, trustBundleMount } from './homeserver-workloads';
+import { identityWorkloads } from './identity-workloads';
 
 function directoryOf(file: string): string {
   return file.replace(/\/[^/]+$/, '');
@@ -85,6 +87,7 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
     backends: {
       synapse: { host: homeserverServiceName(homeserver.name, 'homeserver', 'synapse'), port: SYNAPSE_PORTS.http.containerPort },
       media: { host: homeserverServiceName(homeserver.name, 'media', MEDIA_WORKER), port: SYNAPSE_PORTS.http.containerPort },
+      identity: { host: keycloakServiceName(homeserver), port: KEYCLOAK_HTTPS_PORT.servicePort },
     },
   });
   return [
@@ -115,6 +118,7 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
 export function workloadsOf(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
   return [
     ...directoryWorkloads(config, homeserver),
+    ...identityWorkloads(config, homeserver),
     ...homeserverWorkloads(config, homeserver),
     ...mediaWorkloads(config, homeserver),
     ...gatewayWorkloads(config, homeserver),

@@ -30,7 +30,7 @@ const S3_SECRET_DIRECTORY = '/secrets/s3';
 
 const mount = (volumeName: string, secretName: string, mountPath: string): SecretMount => ({ volumeName, secretName, mountPath });
 
-/** Secrets every Synapse process reads (LDAP only where logins are handled: the main process). */
+/** Secrets every Synapse process reads (the OIDC client secret only where logins are handled: the main process). */
 const SYNAPSE_COMMON_SECRETS: readonly SecretMount[] = [
   mount('signing-key', SECRET_NAMES.signingKey, SYNAPSE_PATHS.signingKeyDirectory),
   mount('synapse-keys', SECRET_NAMES.synapseKeys, SYNAPSE_PATHS.keysDirectory),
@@ -94,10 +94,12 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
       probe: { type: 'http', path: '/health', port: 'http', scheme: 'HTTPS' },
       command: synapseCommand('homeserver', sendsMail ? [EMAIL_CONFIG_PATH] : []),
       configFiles: [synapseFiles(config, homeserver)],
+      // Its outbound HTTPS (the identity provider's back channel) trusts the internal CA.
+      env: { SSL_CERT_FILE: `${SYNAPSE_PATHS.caDirectory}/ca.crt` },
       secretMounts: [
         ...SYNAPSE_COMMON_SECRETS,
         mount('tls', CERTIFICATE_SECRETS.synapse, SYNAPSE_PATHS.tlsDirectory),
-        mount('ldap-bind', SECRET_NAMES.ldapBind, SYNAPSE_PATHS.ldapSecretDirectory),
+        mount('oidc-client', SECRET_NAMES.oidcClient, SYNAPSE_PATHS.oidcSecretDirectory),
         ...(sendsMail ? [mount('email', SECRET_NAMES.email, SYNAPSE_PATHS.emailSecretDirectory)] : []),
       ],
       trustBundle: trustBundleMount(config, SYNAPSE_PATHS.caDirectory),

@@ -8,12 +8,14 @@ import { postgresQuotaInput, POSTGRES_SERVICES } from '../model/postgres';
 import type { QuotaInput } from '../model/quotas';
 import type { KubernetesObject } from '../render/manifests/kubernetes-object';
 import { postgresObjectStore, postgresScheduledBackup } from '../render/postgres-backup';
-import { postgresCluster } from '../render/postgres-cluster';
+import { keycloakDatabase, postgresCluster } from '../render/postgres-cluster';
 
 export interface HomeserverDatabase {
   readonly objectStore: KubernetesObject;
   readonly cluster: KubernetesObject;
   readonly scheduledBackup: KubernetesObject;
+  /** The identity provider's database (its role is one of the cluster's managed roles). */
+  readonly identityDatabase: KubernetesObject;
 }
 
 /** What the database adds to the homeserver compartment's quota: its pods and volumes, and the operator's three Services. */
@@ -30,5 +32,6 @@ export function homeserverDatabase(
     objectStore: postgresObjectStore(config, homeserver, labels),
     cluster: postgresCluster(config, homeserver, labels),
     scheduledBackup: postgresScheduledBackup(config, homeserver, labels),
+    identityDatabase: keycloakDatabase(homeserver, labels),
   };
 }

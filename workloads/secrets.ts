@@ -8,6 +8,7 @@
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import type { HomeserverCompartment } from '../model/compartments';
 import { homeserverServiceName } from '../model/dns-names';
+import { KEYCLOAK_DATABASE_ROLE } from '../model/identity';
 import { POSTGRES_SERVICES } from '../model/postgres';
 import { deriveOpenBaoAccess, type DeploymentSecrets, type OpenBaoAccess } from '../model/secret-access';
 import {
@@ -25,6 +26,7 @@ import {
 import { STORE_BACKUP_KEY_VALUES, STORE_BACKUP_WORKLOADS } from '../model/store-backups';
 import { POSTGRES_SERVICE_PORT } from '../model/workload-spec';
 import { goTemplate, type TemplateValue } from '../render/go-template';
+import { LDAP_BIND_VAULT_FILE } from '../render/keycloak/server-options';
 import { POSTGRES_DATABASE, POSTGRES_ROLE } from '../render/postgres';
 import { BACKUP_CREDENTIAL_KEYS } from '../render/postgres-backup';
 import { STORE_BACKUP_KEY_FILES } from '../render/store-backup';
@@ -164,16 +166,44 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
     },
     {
       name: SECRET_NAMES.ldapBind,
-      purpose: 'read-only LDAP bind account used by Synapse',
+      purpose: 'read-only LDAP bind account of the identity provider (user federation)',
       source: options.inClusterDirectory
-        ? generated({ password: { length: PASSWORD_LENGTH, purpose: 'bind password of the Synapse reader account' } })
+        ? generated({ password: { length: PASSWORD_LENGTH, purpose: 'bind password of the reader account' } })
         : { kind: 'provided', values: { password: 'bind password issued by the external directory' } },
-      files: { password: { template: goTemplate(value('password')), description: 'bind password' } },
+      files: {
+        password: { template: goTemplate(value('password')), description: 'bind password' },
+        [LDAP_BIND_VAULT_FILE]: { template: goTemplate(value('password')), description: "bind password as Keycloak's file vault names it" },
+      },
       // The directory hashes it into the bind account's entry at every start.
-      consumers: options.inClusterDirectory ? ['directory', 'homeserver'] : ['homeserver'],
+      consumers: options.inClusterDirectory ? ['directory', 'identity'] : ['identity'],
       rotation: options.inClusterDirectory
-        ? `${RESTART} (the directory re-hashes the bind account's password at start)`
-        : `change at the external directory first, then ${RESTART}`,
+        ? "restart the directory (it re-hashes the bind account's password at start); Keycloak reads the vault file at each connection"
+        : 'change at the external directory first; Keycloak reads the vault file at each connection',
+    },
+    {
+      name: SECRET_NAMES.oidcClient,
+      purpose: "client secret Synapse authenticates to the identity provider's realm with",
+      source: generated({ secret: { length: MAC_KEY_LENGTH, purpose: 'OIDC client secret' } }),
+      files: { secret: { template: goTemplate(value('secret')), description: 'client secret' } },
+      consumers: ['identity', 'homeserver'],
+      rotation:
+        "set the new value on the realm's client (the realm import fills it only when it creates the realm), then a rolling restart of Synapse",
+    },
+    {
+      name: SECRET_NAMES.keycloakDatabase,
+      purpose: "PostgreSQL password of the identity provider's keycloak role",
+      source: generated({ password: { length: PASSWORD_LENGTH, purpose: 'password of the keycloak role' } }),
+      files: {
+        username: { template: goTemplate(KEYCLOAK_DATABASE_ROLE), description: 'the role name, read with the password by the operator' },
+        password: {
+          template: goTemplate(value('password')),
+          description: 'the password, kept on the keycloak role by the operator (managed role)',
+        },
+      },
+      consumers: ['identity', 'homeserver'],
+      rotation: 'the operator sets the new value on the keycloak role; then a rolling restart of Keycloak',
+      // The operator's managed roles read `username` and `password` from a basic-auth Secret.
+      secretType: 'kubernetes.io/basic-auth',
     },
   ];
   if (smtpTemplate) {

@@ -14,6 +14,7 @@ const CATEGORIES: Readonly<Record<string, string>> = {
   STO: 'Storage',
   BAK: 'Backups and data safety',
   APP: 'Synapse (the application)',
+  IDN: 'Identity provider and login',
   LOG: 'Logging and detection',
   GOV: 'Governance',
 };

@@ -23,6 +23,10 @@ import { rule as BAK_05 } from './bak/BAK-05';
 import { rule as BAK_06 } from './bak/BAK-06';
 import { rule as BAK_07 } from './bak/BAK-07';
 import { rule as GOV_01 } from './gov/GOV-01';
+import { rule as IDN_01 } from './idn/IDN-01';
+import { rule as IDN_02 } from './idn/IDN-02';
+import { rule as IDN_03 } from './idn/IDN-03';
+import { rule as IDN_04 } from './idn/IDN-04';
 import { rule as IMG_01 } from './img/IMG-01';
 import { rule as IMG_02 } from './img/IMG-02';
 import { rule as IMG_03 } from './img/IMG-03';
@@ -124,6 +128,10 @@ export const ALL_RULES: readonly Rule[] = [
   APP_09,
   APP_10,
   APP_11,
+  IDN_01,
+  IDN_02,
+  IDN_03,
+  IDN_04,
   LOG_01,
   LOG_02,
   LOG_03,

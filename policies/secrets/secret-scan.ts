@@ -3,7 +3,17 @@
  * independent heuristics: a secret-like key holding a literal value, a known credential
  * format, and a high-entropy token. Paths to mounted files and cdktf references are not
  * secrets; hashes are recognised by their context (image digests, config checksums).
+ *
+ * Config text is read line by line (`key: value`, `key = value`, `key value`), except a JSON
+ * document, which is read value by value with the key each value belongs to (a list's items
+ * belong to the list's key). In a Keycloak realm (a JSON document with a string `realm`) a
+ * value may be one of the two references Keycloak resolves at import, and nothing else of the
+ * kind: `${NAME}`, an environment variable of the start program with an upper-case name, and
+ * `${vault.<key>}`, an entry of its file vault (written `$${...}` in Terraform JSON, which
+ * escapes `${`).
  */
+import { ParseError, parseJson } from '../../config/bounded-parse';
+import { templateLiteral } from '../../tfjson/terraform-template';
 
 export interface SecretHit {
   /** JSON path or `file:line` of the literal. */
@@ -15,8 +25,10 @@ export interface SecretHit {
 
 const SECRET_KEY =
   /(^|[_.\-/ ])(pass|passwd|password|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?|pepper|client[_-]?secret|auth[_-]?key|access[_-]?key|signing[_-]?key|macaroon[_-]?secret[_-]?key|form[_-]?secret|shared[_-]?secret)$/i;
-/** Secret directives of the servers we configure (Redis, OpenLDAP), whose names do not follow the pattern above. */
-const KNOWN_SECRET_DIRECTIVES = /^(requirepass|masterauth|rootpw|olcrootpw|bindpw|userpassword|credentials)$/i;
+/** Secret directives of the servers we configure (Redis, OpenLDAP, Keycloak), whose names do not follow the pattern above. */
+const KNOWN_SECRET_DIRECTIVES = /^(requirepass|masterauth|rootpw|olcrootpw|bindpw|userpassword|credentials|bindcredential|secretdata)$/i;
+/** The references a Keycloak realm import resolves (as the file is delivered, after Terraform's escapes). */
+const KEYCLOAK_REFERENCE = /^\$\{([A-Z][A-Z0-9_]*|vault\.[A-Za-z0-9][A-Za-z0-9_-]*)\}$/;
 /** Keys that name where a secret is, not the secret itself. */
 const LOCATION_KEY = /(_path|_file|_files|_dir|_directory|_name|_ref|_mode)$|[-_]from[-_]secret$|^(secret_name|secretname|secretref)$/i;
 
@@ -60,8 +72,17 @@ function redact(value: string): string {
   return value.length <= 4 ? '****' : `${value.slice(0, 2)}…(${value.length} chars)`;
 }
 
-function isHarmlessLiteral(value: string): boolean {
+/**
+ * How a value is read: `terraform`, where `${...}` is a cdktf reference (Terraform JSON) or a
+ * placeholder of the program reading the file (text) and a path names a mounted file;
+ * `keycloak`, literal text of a Keycloak realm, where only KEYCLOAK_REFERENCE is resolved.
+ */
+type References = 'terraform' | 'keycloak';
+
+function isHarmlessLiteral(value: string, references: References): boolean {
   const trimmed = value.trim();
+  // A realm has no path options or placeholders of its own: anything but its two references is the value itself.
+  if (references === 'keycloak') return trimmed === '' || KEYCLOAK_REFERENCE.test(trimmed);
   return (
     trimmed === '' ||
     trimmed.startsWith('/') ||
@@ -102,9 +123,9 @@ function highEntropyTokens(text: string): string[] {
 }
 
 /** `raw` is the whole line or string the value came from: credential formats span key and value. */
-function scanValue(key: string, value: string, location: string, raw: string = value): SecretHit[] {
+function scanValue(key: string, value: string, location: string, raw: string = value, references: References = 'terraform'): SecretHit[] {
   const hits: SecretHit[] = [];
-  if ((SECRET_KEY.test(key) || KNOWN_SECRET_DIRECTIVES.test(key)) && !LOCATION_KEY.test(key) && !isHarmlessLiteral(value)) {
+  if ((SECRET_KEY.test(key) || KNOWN_SECRET_DIRECTIVES.test(key)) && !LOCATION_KEY.test(key) && !isHarmlessLiteral(value, references)) {
     hits.push({ location, reason: `secret-like key "${key}" holds a literal value`, preview: redact(value) });
   }
   for (const format of KNOWN_FORMATS) {
@@ -129,8 +150,108 @@ function scanValue(key: string, value: string, location: string, raw: string = v
   return hits;
 }
 
-/** Scans config text (YAML, INI-like, conf): `key: value` / `key = value` / `key value` lines. */
+/** A scalar of a JSON document: the key it belongs to, its text, and its line. */
+interface JsonScalar {
+  readonly key: string;
+  readonly value: string;
+  readonly line: number;
+}
+
+/**
+ * The scalars of a JSON document in order, each with its key: its own, the list's for a list
+ * item, and for a `value` field the key of the object holding it (`"credentials": [{ "type":
+ * "password", "value": ... }]`). The text must be valid JSON.
+ */
+function jsonScalars(text: string): JsonScalar[] {
+  const scalars: JsonScalar[] = [];
+  const open: { readonly list: boolean; readonly key: string }[] = [];
+  let pendingKey: string | undefined;
+  let line = 1;
+  const keyHere = (): string => {
+    const container = open[open.length - 1];
+    if (pendingKey === undefined) return container?.list ? container.key : '';
+    return pendingKey === 'value' && container?.key ? container.key : pendingKey;
+  };
+  let index = 0;
+  while (index < text.length) {
+    const character = text[index] ?? '';
+    if (character === '\n') line += 1;
+    if (character === '"') {
+      let end = index + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const value = JSON.parse(text.slice(index, end + 1)) as string;
+      let next = end + 1;
+      while (/\s/.test(text[next] ?? '')) next += 1;
+      if (text[next] === ':' && pendingKey === undefined && open[open.length - 1]?.list === false) pendingKey = value;
+      else {
+        scalars.push({ key: keyHere(), value, line });
+        pendingKey = undefined;
+      }
+      index = end + 1;
+      continue;
+    }
+    if (character === '{' || character === '[') {
+      open.push({ list: character === '[', key: keyHere() });
+      pendingKey = undefined;
+    } else if (character === '}' || character === ']') {
+      open.pop();
+      pendingKey = undefined;
+    } else if (character === ',') pendingKey = undefined;
+    else if (/[-0-9]/.test(character)) {
+      const number = /^-?[0-9][0-9.eE+-]*/.exec(text.slice(index))?.[0] ?? character;
+      scalars.push({ key: keyHere(), value: number, line });
+      pendingKey = undefined;
+      index += number.length;
+      continue;
+    }
+    index += 1;
+  }
+  return scalars;
+}
+
+/** A JSON document (an object or a list, within the nesting limit), or undefined. */
+function jsonDocument(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
+  try {
+    return parseJson(text);
+  } catch (error) {
+    if (error instanceof ParseError) return undefined;
+    throw error;
+  }
+}
+
+const isRealm = (value: unknown) =>
+  typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).realm === 'string';
+
+/** Scans a JSON document value by value; `template`: the text is a Terraform template (a string of Terraform JSON). */
+function scanJsonText(text: string, file: string, document: unknown, template: boolean): SecretHit[] {
+  const realm = isRealm(document) || (Array.isArray(document) && document.some(isRealm));
+  const lines = text.split('\n');
+  return jsonScalars(text).flatMap(({ key, value, line }) => {
+    const location = `${file}:${line}`;
+    const raw = lines[line - 1] ?? value;
+    // In a realm, a value is judged as Keycloak reads it: literal text, where only its two references resolve.
+    const delivered = realm ? (template ? templateLiteral(value) : value) : undefined;
+    return delivered === undefined ? scanValue(key, value, location, raw) : scanValue(key, delivered, location, raw, 'keycloak');
+  });
+}
+
+/** Whether a string of Terraform JSON is a file's text: several lines, or a realm on one line (minified JSON). */
+function isFileText(value: string): boolean {
+  if (value.includes('\n')) return true;
+  const document = jsonDocument(value);
+  return isRealm(document) || (Array.isArray(document) && document.some(isRealm));
+}
+
+/** Scans config text (YAML, INI-like, conf): `key: value` / `key = value` / `key value` lines; a JSON document value by value. */
 export function scanText(text: string, file: string): SecretHit[] {
+  return scanFileText(text, file, false);
+}
+
+function scanFileText(text: string, file: string, template: boolean): SecretHit[] {
+  const document = jsonDocument(text);
+  if (document !== undefined) return scanJsonText(text, file, document, template);
   const hits: SecretHit[] = [];
   text.split('\n').forEach((line, index) => {
     if (/^\s*#/.test(line)) return;
@@ -145,7 +266,7 @@ export function scanText(text: string, file: string): SecretHit[] {
 /** Scans every string in a JSON document; multi-line strings (embedded files) line by line. */
 export function scanJson(document: unknown, location = '$'): SecretHit[] {
   if (typeof document === 'string')
-    return document.includes('\n') ? scanText(document, location) : scanValue(location.split('.').pop() ?? '', document, location);
+    return isFileText(document) ? scanFileText(document, location, true) : scanValue(location.split('.').pop() ?? '', document, location);
   if (Array.isArray(document)) return document.flatMap((item, index) => scanJson(item, `${location}[${index}]`));
   if (typeof document === 'object' && document !== null) {
     const record = document as Record<string, unknown>;
@@ -158,7 +279,7 @@ export function scanJson(document: unknown, location = '$'): SecretHit[] {
     return Object.entries(document)
       .filter(([key, value]) => !isAddressList(key, value))
       .flatMap(([key, value]) =>
-        typeof value === 'string' && !value.includes('\n')
+        typeof value === 'string' && !isFileText(value)
           ? scanValue(key, value, `${location}.${key}`)
           : scanJson(value, `${location}.${key}`),
       );

@@ -13,6 +13,7 @@
  * media bytes served as `haproxy_backend_bytes_out_total{proxy="media"}`.
  */
 import { hostOf } from '../../model/dns-names';
+import { publicIssuerPath } from '../../model/identity';
 import { HAPROXY_METRICS_PATH } from '../../model/monitoring';
 import { gatewayRoutes, type GatewayRoute } from './routes';
 
@@ -35,7 +36,7 @@ export interface HaproxyInput {
   readonly certificateFile: string;
   /** CA bundle the backends' certificates must chain to (the internal CA). */
   readonly backendCaFile: string;
-  readonly backends: { readonly synapse: HaproxyBackend; readonly media: HaproxyBackend };
+  readonly backends: { readonly synapse: HaproxyBackend; readonly media: HaproxyBackend; readonly identity: HaproxyBackend };
 }
 
 export const TLS12_CIPHERS =
@@ -47,7 +48,14 @@ function aclFor(route: GatewayRoute): string {
 }
 
 /** Proxy names the alert rules select on (`proxy` label of the exporter's series). */
-export const HAPROXY_PROXIES = { public: 'public', metrics: 'metrics', synapse: 'synapse', login: 'login', media: 'media' } as const;
+export const HAPROXY_PROXIES = {
+  public: 'public',
+  metrics: 'metrics',
+  synapse: 'synapse',
+  login: 'login',
+  media: 'media',
+  identity: 'identity',
+} as const;
 
 /**
  * A JSON body as one HAProxy word: single-quoted (no escape, variable or comment is read inside),
@@ -115,6 +123,8 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     '  acl has_length req.hdr(content-length) -m found',
     '  acl upload_method method POST PUT',
     ...routes.map((route) => `  ${aclFor(route)}`),
+    // A password or code posted to the identity provider is a login attempt too, bounded the same way.
+    '  http-request sc-inc-gpc0(0) if login_attempt identity_login_actions',
     ...mediaRoutes.map(
       (name) =>
         `  http-request return status 411 content-type text/plain string "Content-Length required" if upload_method !has_length ${name}`,
@@ -140,6 +150,7 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     // Logins have their own backend (the same Synapse): every refused attempt is counted there.
     '  use_backend login if login_attempt login_path',
     `  use_backend synapse if ${anyOf(routed('synapse'))}`,
+    `  use_backend identity if ${anyOf(routed('identity'))}`,
     '',
     // The Prometheus exporter, on its own plain-HTTP port that no Service exposes; nothing else is served there.
     'frontend metrics',
@@ -154,17 +165,20 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
         [HAPROXY_PROXIES.synapse, 'synapse'],
         [HAPROXY_PROXIES.login, 'synapse'],
         [HAPROXY_PROXIES.media, 'media'],
+        [HAPROXY_PROXIES.identity, 'identity'],
       ] as const
     ).flatMap(([name, target]) => {
       const backend = input.backends[target];
       const host = bareWord(backend.host);
       const tlsName = bareWord(backend.tlsName ?? backend.host);
+      // Keycloak's health endpoints are on its management port, which the gateway does not reach: its realm's discovery document instead.
+      const healthPath = target === 'identity' ? `${publicIssuerPath()}/.well-known/openid-configuration` : '/health';
       return [
         `backend ${name}`,
-        '  option httpchk GET /health',
+        `  option httpchk GET ${healthPath}`,
         '  http-check expect status 200',
         // Refused here rather than in the frontend, so the gateway's own 429s count as refused logins too.
-        ...(name === HAPROXY_PROXIES.login
+        ...(name === HAPROXY_PROXIES.login || name === HAPROXY_PROXIES.identity
           ? [`  http-request deny deny_status 429 if { sc_gpc0_rate(0) gt ${input.rateLimit.loginRequestsPer10s} }`]
           : []),
         // TLS to the backend, verified against the internal CA and the Service name (also for health checks).

@@ -1,11 +1,14 @@
 /**
  * The gateway's route table, as data: which public paths go where. Everything not listed
- * (the admin API `/_synapse/admin`, `/_synapse/*`, metrics, health, federation when it is
- * off) is refused. The HAProxy config is generated from this table, and the tests evaluate
+ * (the admin API `/_synapse/admin`, `/_synapse/*` but the OIDC callback, metrics, health, federation when it is
+ * off, and every identity provider path but the realm's login pages: its admin console and
+ * API, the master realm, the token endpoint) is refused. The HAProxy config is generated from this table, and the tests evaluate
  * the table with the same precedence HAProxy applies.
  */
 
-export type RouteTarget = 'synapse' | 'media' | 'well-known-server' | 'well-known-client';
+import { PUBLIC_IDENTITY_PATHS, SYNAPSE_OIDC_CALLBACK_PATH } from '../../model/identity';
+
+export type RouteTarget = 'synapse' | 'media' | 'identity' | 'well-known-server' | 'well-known-client';
 
 export interface GatewayRoute {
   readonly name: string;
@@ -20,6 +23,12 @@ export function gatewayRoutes(federationEnabled: boolean): GatewayRoute[] {
     { name: 'legacy_media', match: { kind: 'prefix', path: '/_matrix/media/' }, target: 'media' },
     { name: 'client_api', match: { kind: 'prefix', path: '/_matrix/client/' }, target: 'synapse' },
     { name: 'well_known_client', match: { kind: 'exact', path: '/.well-known/matrix/client' }, target: 'well-known-client' },
+    // The one `/_synapse` path routed: where the identity provider sends the browser back to Synapse after a login.
+    { name: 'oidc_callback', match: { kind: 'exact', path: SYNAPSE_OIDC_CALLBACK_PATH }, target: 'synapse' },
+    { name: 'identity_authorize', match: { kind: 'exact', path: PUBLIC_IDENTITY_PATHS.authorization }, target: 'identity' },
+    { name: 'identity_login_actions', match: { kind: 'prefix', path: PUBLIC_IDENTITY_PATHS.loginActions }, target: 'identity' },
+    { name: 'identity_logout', match: { kind: 'exact', path: PUBLIC_IDENTITY_PATHS.logout }, target: 'identity' },
+    { name: 'identity_resources', match: { kind: 'prefix', path: PUBLIC_IDENTITY_PATHS.resources }, target: 'identity' },
   ];
   if (federationEnabled) {
     routes.push(

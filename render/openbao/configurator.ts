@@ -7,6 +7,7 @@
  */
 import { MANAGED_PREFIX } from '../../model/platform';
 import { roleDocument, type OpenBaoAccess } from '../../model/secret-access';
+import { shellQuoted } from '../shell';
 import { renderOpenBaoPolicy } from './policy';
 import { CONFIGURATOR_ROLE } from './server-config';
 
@@ -28,11 +29,6 @@ export function policyFile(name: string): string {
 
 export function roleFile(name: string): string {
   return `role.${name}.json`;
-}
-
-/** One shell word, taken literally: single quotes, each quote in the text closed, escaped and reopened. */
-export function shellQuoted(text: string): string {
-  return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 export function configuratorScript(openbaoAddress: string): string {

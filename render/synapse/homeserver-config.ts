@@ -10,19 +10,12 @@ import { ALWAYS_BLOCKED_RANGES } from '../../config/reserved-ranges';
 import type { HomeserverCompartment } from '../../model/compartments';
 import { homeserverServiceName, hostOf } from '../../model/dns-names';
 import { POSTGRES_SERVICES } from '../../model/postgres';
-import {
-  FEDERATION_SENDER,
-  LDAPS_PORT,
-  MEDIA_WORKER,
-  POSTGRES_SERVICE_PORT,
-  REDIS_SERVICE_PORT,
-  SYNAPSE_PORTS,
-} from '../../model/workload-spec';
+import { FEDERATION_SENDER, MEDIA_WORKER, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS } from '../../model/workload-spec';
 import { yamlTemplate } from '../go-template';
 import { POSTGRES_DATABASE, POSTGRES_ROLE } from '../postgres';
 import { allowedLocal3pids } from './email-patterns';
-import { admissionFilter } from './ldap-filter';
 import { PGPASS_RUNTIME_PATH, SYNAPSE_PATHS } from './mount-paths';
+import { oidcProvider } from './oidc-provider';
 import { toSynapseYaml } from './render-yaml';
 
 type Rate = { per_second: number; burst_count: number };
@@ -36,7 +29,7 @@ export function blockedRanges(config: DeploymentConfig): string[] {
 /** The shared `homeserver.yaml` (main process settings; workers add their own file on top). */
 export function homeserverConfig(config: DeploymentConfig, homeserver: HomeserverSettings): Record<string, unknown> {
   const service = (compartment: HomeserverCompartment, name: string) => homeserverServiceName(homeserver.name, compartment, name);
-  const { synapse, federation, directory } = homeserver;
+  const { synapse, federation } = homeserver;
   const publicResources = federation.enabled ? ['client', 'federation'] : ['client'];
 
   return {
@@ -120,11 +113,12 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
     ip_range_blacklist: blockedRanges(config),
     ip_range_whitelist: [],
 
-    // Registration closed: accounts exist only through the LDAP admission filter.
+    // Registration closed: an account is created only at a first login the realm admitted
+    // (directory admission filter, then a second factor). No password login at all.
     enable_registration: false,
     enable_registration_without_verification: false,
     allow_guest_access: false,
-    password_config: { enabled: true, localdb_enabled: false },
+    password_config: { enabled: false, localdb_enabled: false },
     allowed_local_3pids: allowedLocal3pids(homeserver.allowedEmailDomains),
     request_token_inhibit_3pid_errors: true,
     enable_3pid_lookup: false,
@@ -173,27 +167,8 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
     refreshable_access_token_lifetime: synapse.tokens.refreshableAccessTokenLifetime,
     nonrefreshable_access_token_lifetime: synapse.tokens.nonrefreshableAccessTokenLifetime,
 
-    modules: [
-      {
-        module: 'ldap_auth_provider.LdapAuthProviderModule',
-        config: {
-          enabled: true,
-          mode: 'search',
-          uri:
-            directory.mode === 'external' && directory.external
-              ? `ldaps://${directory.external.host}:636`
-              : `ldaps://${service('directory', 'openldap')}:${LDAPS_PORT.servicePort}`,
-          start_tls: false,
-          base: directory.usersDn,
-          attributes: { uid: 'uid', mail: 'mail', name: 'cn' },
-          bind_dn: directory.bindDn,
-          bind_password_file: `${SYNAPSE_PATHS.ldapSecretDirectory}/password`,
-          filter: admissionFilter(directory, homeserver.allowedEmailDomains),
-          // ldap3 reads `validate` as an ssl.CERT_* value: 2 is CERT_REQUIRED (its default is CERT_NONE).
-          tls_options: { validate: 2, ca_certs_file: `${SYNAPSE_PATHS.caDirectory}/ca.crt` },
-        },
-      },
-    ],
+    // Login only through the identity provider, where a second factor is always required (identity compartment).
+    oidc_providers: [oidcProvider(homeserver)],
   };
 }
 
@@ -308,11 +283,11 @@ export function workerConfig(worker: WorkerDefinition): Record<string, unknown> 
     worker_name: worker.name,
     worker_listeners: listeners,
     worker_log_config: SYNAPSE_PATHS.logConfig,
-    // Logins are served by the main process only. The shared homeserver.yaml loads the LDAP
-    // module, which reads the bind password at start: workers, whose pods do not mount that
-    // Secret, replace the module list (Synapse merges config files key by key) instead of
-    // crashing, and the directory credential stays out of the media compartment.
-    modules: [],
+    // Logins are served by the main process only. The shared homeserver.yaml names the OIDC
+    // client secret's file, which Synapse reads at start: workers, whose pods do not mount that
+    // Secret, replace the provider list (Synapse merges config files key by key) instead of
+    // crashing, and the client secret stays out of the media compartment.
+    oidc_providers: [],
     ...worker.extra,
   };
 }

@@ -10,7 +10,8 @@ export const SYNAPSE_PATHS = {
   keysDirectory: '/secrets/keys',
   databaseSecretDirectory: '/secrets/database',
   redisSecretDirectory: '/secrets/redis',
-  ldapSecretDirectory: '/secrets/ldap',
+  /** The identity provider's client secret (the main process only: it alone serves logins). */
+  oidcSecretDirectory: '/secrets/oidc',
   /** The internal CA bundle (a ConfigMap: a CA certificate is not a secret). */
   caDirectory: '/trust',
   /** Certificate and key of the TLS listener the gateway connects to. */

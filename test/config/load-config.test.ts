@@ -445,6 +445,48 @@ const REJECTED: Case[] = [
     /must not exceed sessionLifetime/,
   ],
   [
+    'no second factor: MFA switched off',
+    (c) => setPath(c, 'homeservers[0].identity.secondFactors', []),
+    'homeservers[0].identity.secondFactors',
+    /at least one second factor/,
+  ],
+  [
+    'an unknown second factor (SMS)',
+    (c) => setPath(c, 'homeservers[0].identity.secondFactors', ['sms']),
+    'homeservers[0].identity.secondFactors[0]',
+    /totp|webauthn/,
+  ],
+  [
+    'a factor named twice',
+    (c) => setPath(c, 'homeservers[0].identity.secondFactors', ['totp', 'totp']),
+    'homeservers[0].identity.secondFactors',
+    /must not name a factor twice/,
+  ],
+  [
+    'identity access tokens of a day',
+    (c) => setPath(c, 'homeservers[0].identity.accessTokenLifetime', '1d'),
+    'homeservers[0].identity.accessTokenLifetime',
+    /between 1m and 15m/,
+  ],
+  [
+    'identity sessions of a week',
+    (c) => setPath(c, 'homeservers[0].identity.sessionMaxLifetime', '7d'),
+    'homeservers[0].identity.sessionMaxLifetime',
+    /between 15m and 24h/,
+  ],
+  [
+    'brute-force lockout only after 100 failures',
+    (c) => setPath(c, 'homeservers[0].identity.lockoutFailures', 100),
+    'homeservers[0].identity.lockoutFailures',
+    /10/,
+  ],
+  [
+    'a lockout of one second',
+    (c) => setPath(c, 'homeservers[0].identity.lockoutDuration', '1s'),
+    'homeservers[0].identity.lockoutDuration',
+    /between 5m and 24h/,
+  ],
+  [
     'upload size above 2G',
     (c) => setPath(c, 'homeservers[0].synapse.maxUploadSize', '4G'),
     'homeservers[0].synapse.maxUploadSize',

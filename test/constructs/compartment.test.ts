@@ -137,8 +137,8 @@ describe('Compartment.allow(flows)', () => {
   });
 
   it.each<[string, HomeserverCompartment, string, string[]]>([
-    ['a flow leaving it: egress only', 'directory', 'synapse-to-openldap-ldaps', ['ingress-synapse-to-openldap-ldaps']],
-    ['a flow entering it: ingress only', 'homeserver', 'synapse-to-openldap-ldaps', ['egress-synapse-to-openldap-ldaps']],
+    ['a flow entering it: ingress only', 'directory', 'keycloak-to-openldap-ldaps', ['ingress-keycloak-to-openldap-ldaps']],
+    ['a flow leaving it: egress only', 'identity', 'keycloak-to-openldap-ldaps', ['egress-keycloak-to-openldap-ldaps']],
     [
       'a flow between two of its workloads: both sides',
       'homeserver',

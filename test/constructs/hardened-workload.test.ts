@@ -141,7 +141,8 @@ describe('HardenedDeployment', () => {
       '/config/homeserver.yaml',
       '--no-secrets-in-config',
     ]);
-    expect(container.env).toBeUndefined();
+    // The one variable: its outbound HTTPS (the identity provider's back channel) trusts the internal CA.
+    expect(container.env).toEqual([{ name: 'SSL_CERT_FILE', value: '/trust/ca.crt' }]);
   });
 
   it('rolls one pod at a time without losing capacity', () => {

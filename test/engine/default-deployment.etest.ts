@@ -78,12 +78,13 @@ afterAll(async () => {
 
 const stackOrder = () => deployment.stacks;
 
-it('synthesizes the 7 stacks of the default deployment, audited clean', () => {
+it('synthesizes the 8 stacks of the default deployment, audited clean', () => {
   expect(stackOrder()).toEqual([
     'matrix-platform',
     'matrix-secret-store',
     'matrix-secret-generation',
     'agency-directory',
+    'agency-identity',
     'agency-homeserver',
     'agency-media',
     'agency-gateway',

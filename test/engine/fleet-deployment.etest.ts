@@ -210,6 +210,7 @@ it('adds a homeserver with `cdktf deploy`: the plans touch exactly what the synt
     'council-directory',
     'council-gateway',
     'council-homeserver',
+    'council-identity',
     'council-media',
   ]);
   const planned = new Map<string, string[]>();

@@ -3,8 +3,8 @@
  *  - its deployment config is config/default.yaml with only the documented changes, and the
  *    real loader accepts it;
  *  - every file, command, argument and environment value of every workload differs from the
- *    shipped one only by the loopback mapping (mount paths, Synapse's wildcard listen address),
- *    which `fromLoopback` undoes exactly;
+ *    shipped one only by the loopback mapping (mount paths, Synapse's and HAProxy's wildcard
+ *    listen addresses, Keycloak's image directory), which `fromLoopback` undoes exactly;
  *  - slapd's config differs from the shipped (Bitnami layout) one only by the Debian layout;
  *  - each Synapse process starts with only the Secrets its own pod mounts (the real loader,
  *    nothing else provided).
@@ -19,7 +19,7 @@ import { workloadsOf } from '../../workloads/catalogue';
 import { defaultConfigObject, setPath } from '../config/config-fixtures';
 import { tempDirectory } from '../support/slapd';
 import { bootstrapLdif, materialize, PROFILE_FILE, secretVolumes } from './support/homeserver';
-import { fromLoopback, loopbackMapping, mountPathsOf, POD_ADDRESSES, SYNAPSE_WILDCARD, toLoopback, type PodName } from './support/loopback';
+import { fromLoopback, loopbackMapping, mountPathsOf, POD_ADDRESSES, toLoopback, type PodName } from './support/loopback';
 import { ensureSynapseServerVenv } from './support/synapse-server-venv';
 
 jest.setTimeout(20 * 60_000);
@@ -37,6 +37,8 @@ const config = loadDeploymentConfig(PROFILE_FILE);
 const homeserver = config.homeservers[0]!;
 const workloads = workloadsOf(config, homeserver);
 const ROOT = '/nonexistent/pod-root';
+/** Stands in for the cached Keycloak distribution (these checks run nothing). */
+const KEYCLOAK_IMAGE_HOME = '/nonexistent/keycloak-distribution';
 
 describe('the integration profile', () => {
   it('is config/default.yaml with only the documented changes, and the real loader accepts it', () => {
@@ -63,7 +65,7 @@ describe('the integration profile', () => {
 
 describe('every workload runs its shipped files, changed only by the loopback mapping', () => {
   const cases = workloads.flatMap((workload) => {
-    const mapping = loopbackMapping(workload, `${ROOT}/${workload.name}`, config.images.effective.synapse);
+    const mapping = loopbackMapping(workload, `${ROOT}/${workload.name}`, config.images.effective.synapse, KEYCLOAK_IMAGE_HOME);
     const texts: [string, string][] = [
       ...(workload.configFiles ?? []).flatMap((files) =>
         Object.entries(files.files).map(([name, text]) => [`${files.mountPath}/${name}`, text] as [string, string]),
@@ -87,14 +89,14 @@ describe('every workload runs its shipped files, changed only by the loopback ma
     expect(text).not.toContain(`"${address}"`);
     const loopback = toLoopback(text, mapping);
     expect(fromLoopback(loopback, mapping)).toBe(text);
-    // Only lines naming one of the pod's mount paths, or Synapse's wildcard listen address, change.
+    // Only lines naming one of the pod's mount paths, or one of its literal replacements (wildcard listen address, image directory), change.
     const shippedLines = text.split('\n');
     const loopbackLines = loopback.split('\n');
     expect(loopbackLines).toHaveLength(shippedLines.length);
     shippedLines.forEach((line, index) => {
       if (loopbackLines[index] === line) return;
       const namesMount = mapping.mountPaths.some((mountPath) => line.includes(mountPath));
-      expect({ line, explained: namesMount || (mapping.listen.length > 0 && line.includes(SYNAPSE_WILDCARD)) }).toEqual({
+      expect({ line, explained: namesMount || mapping.listen.some(([from]) => line.includes(from)) }).toEqual({
         line,
         explained: true,
       });
@@ -113,10 +115,15 @@ describe('every workload runs its shipped files, changed only by the loopback ma
       'host: "postgres-rw.agency-homeserver.svc"',
       'sslmode: "verify-full"',
       'host: "redis.agency-homeserver.svc"',
-      'uri: "ldaps://openldap.agency-directory.svc:636"',
+      'token_endpoint: "https://keycloak.agency-identity.svc:8443/auth/realms/matrix/protocol/openid-connect/token"',
       'host: "media-repository.agency-media.svc"',
     ])
       expect(homeserverYaml).toContain(kept);
+    // Keycloak dials the database and the directory by their Service names, TLS verified as deployed.
+    const keycloakConf = cases.find((entry) => entry.label === 'keycloak: /config/server/keycloak.conf')!;
+    expect(toLoopback(keycloakConf.text, keycloakConf.mapping)).toContain(
+      `db-url=jdbc:postgresql://postgres-rw.agency-homeserver.svc:5432/keycloak?sslmode=verify-full&sslrootcert=${ROOT}/keycloak/trust/ca.crt`,
+    );
   });
 
   it('renders slapd for Debian differing from the shipped (Bitnami) config only in the layout', () => {

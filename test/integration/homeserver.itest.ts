@@ -4,8 +4,10 @@
  * gateway, as a client on the Internet would. Where Synapse itself must hold the line too, a
  * "second lock" check goes straight to its listener, bypassing the gateway.
  *
- * Nothing is stubbed: slapd, PostgreSQL, Redis, HAProxy (Debian) and Synapse with its LDAP
- * module (PyPI, the deployed version). Each probe comes from its own client address, as
+ * Nothing is stubbed: slapd, PostgreSQL, Redis, HAProxy (Debian), Synapse (PyPI, the deployed
+ * version) and Keycloak (Maven Central, the deployed version): every login goes through the
+ * identity provider with the directory password and a TOTP code (support/oidc-login.ts; the
+ * MFA proofs themselves are in identity.itest.ts). Each probe comes from its own client address, as
  * distinct people would, so one probe's rate limits never decide another's outcome.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,7 +15,8 @@ import * as path from 'node:path';
 import { parseSize, parseDuration } from '../../config/durations';
 import { SECRET_NAMES } from '../../model/secrets';
 import { bootHomeserver, type DirectoryUser, type Homeserver } from './support/homeserver';
-import { accessToken, call, login, type Answer, type Endpoint } from './support/matrix-client';
+import { call, type Answer, type Endpoint } from './support/matrix-client';
+import { accessToken, login } from './support/oidc-login';
 
 /** Boot (after the one-time tool builds) must finish within this; the whole file has a hard bound too. */
 const BOOT_DEADLINE_MS = 3 * 60_000;
@@ -31,7 +34,7 @@ const USERS = {
   carol: person('carol', 'carol@agency.example.org', true),
   /** Inside; the token-lifetime probes log in as erin. */
   erin: person('erin', 'erin@agency.example.org', true),
-  /** Inside; the target of the password-guessing probe. */
+  /** Inside; the target of the login-guessing probe. */
   frank: person('frank', 'frank@agency.example.org', true),
   /** Outside: allowed domain, but not a member of the admission group. */
   bob: person('bob', 'bob@agency.example.org', false),
@@ -101,8 +104,10 @@ beforeAll(
     hs = booted;
     process.stdout.write(`integration tier: homeserver booted in ${(booted.bootMs / 1000).toFixed(1)} s (${booted.directory})\n`);
     const client = booted.gatewayClient('token expiry (non-refreshable)');
+    const answer = await login(client, 'erin', USERS.erin.password);
+    // Taken when Synapse's answer arrives (the login before it may wait for a fresh TOTP step): the token is at most this old.
     const issuedAt = Date.now();
-    const token = accessToken(await login(client, 'erin', USERS.erin.password));
+    const token = accessToken(answer);
     expiring = { token, issuedAt, firstCheck: await call(client, 'GET', '/_matrix/client/v3/account/whoami', { token }) };
   }),
   30 * 60_000,
@@ -115,18 +120,25 @@ afterAll(async () => {
 
 describe('admission: accounts exist only through the LDAP filter', () => {
   probe(
-    'an LDAP user inside the filter logs in (Synapse binds to the directory with the password read from the delivered file)',
+    'an LDAP user inside the filter logs in through the identity provider (which binds to the directory with the password of its vault file)',
     async () => {
       const answer = await login(server().gatewayClient('LDAP user logs in'), 'alice', USERS.alice.password);
-      expect({ status: answer.status, user_id: answer.json?.user_id }).toEqual({ status: 200, user_id: userId('alice') });
-      // The bind password reached Synapse only as a file: the config names the file, never the value.
+      expect({ stage: answer.stage, status: answer.status, user_id: answer.json?.user_id }).toEqual({
+        stage: 'matrix',
+        status: 200,
+        user_id: userId('alice'),
+      });
+      // The bind password reached Keycloak only as a vault file: the realm names the vault key, never the value.
       const bindPassword = server().secretValues.get(SECRET_NAMES.ldapBind)?.password ?? '';
-      const homeserverYaml = server().pods.get('synapse')?.files['/config/homeserver.yaml']?.[1] ?? '';
+      const keycloak = server().pods.get('keycloak');
+      const realm = Object.entries(keycloak?.files ?? {}).find(([file]) => file.endsWith('.json'))?.[1][1] ?? '';
       expect(bindPassword).toHaveLength(40);
-      expect(homeserverYaml).toContain(
-        `bind_password_file: "${path.join(server().pods.get('synapse')?.root ?? '', '/secrets/ldap/password')}"`,
-      );
-      expect(homeserverYaml).not.toContain(bindPassword);
+      expect(realm).toMatch(/"bindCredential": \[\s*"\$\{vault\.[a-z0-9]+\}"\s*\]/);
+      for (const [file, [, text]] of [
+        ...Object.entries(keycloak?.files ?? {}),
+        ...Object.entries(server().pods.get('synapse')?.files ?? {}),
+      ])
+        expect({ file, holdsBindPassword: text.includes(bindPassword) }).toEqual({ file, holdsBindPassword: false });
     },
   );
 
@@ -146,8 +158,9 @@ describe('admission: accounts exist only through the LDAP filter', () => {
         { LDAPTLS_CACERT: caFile, LDAPTLS_REQCERT: 'demand' },
       );
       expect(bind).toEqual({ status: 0, output: `dn:uid=${uid},${usersDn}\n` });
+      // The identity provider does not find them (its federation searches with the admission filter): no token, Synapse never asked.
       const answer = await login(server().gatewayClient(`outside user ${uid}`), uid, user.password);
-      expectRefusedBySynapse(answer, 403, 'M_FORBIDDEN');
+      expect({ stage: answer.stage, token: answer.json?.access_token }).toEqual({ stage: 'password', token: undefined });
     }),
   );
 });
@@ -381,24 +394,26 @@ describe('the gateway exposes only the client API', () => {
   });
 });
 
-describe('password guessing is rate limited', () => {
-  probe('repeated failed logins trigger the rate limits (Synapse per account, then the gateway per address)', async () => {
-    const client = server().gatewayClient('password guessing');
-    const attempts: Answer[] = [];
-    for (let attempt = 0; attempt < 4; attempt++) attempts.push(await login(client, 'frank', `wrong-${attempt}`));
-    // Synapse checks three wrong passwords, then refuses the account's logins (rc_login.failed_attempts)...
-    expect(attempts.map((answer) => answer.json?.errcode)).toEqual(['M_FORBIDDEN', 'M_FORBIDDEN', 'M_FORBIDDEN', 'M_LIMIT_EXCEEDED']);
-    expect(attempts[3]?.status).toBe(429);
-    // ...even with the right password, until the window has passed.
-    expectRefusedBySynapse(await login(client, 'frank', USERS.frank.password), 429, 'M_LIMIT_EXCEEDED');
-    // Beyond loginRequestsPer10s from one address, the gateway refuses before Synapse.
+describe('login guessing is rate limited', () => {
+  // Passwords are guessed at the identity provider, which locks the account (identity.itest.ts). What reaches Synapse's
+  // /login is a login token; guessed ones are refused, and the address is limited by Synapse and by the gateway.
+  probe('guessed login tokens are refused, then the address is limited (Synapse per address, then the gateway)', async () => {
+    const client = server().gatewayClient('login token guessing');
+    const guess = (attempt: number) =>
+      call(client, 'POST', '/_matrix/client/v3/login', { json: { type: 'm.login.token', token: `syl_guess_${attempt}_${secret()}` } });
     const perAddress = server().homeserver.gateway.rateLimit.loginRequestsPer10s;
-    const burst: Answer[] = [];
-    for (let attempt = 5; attempt <= perAddress + 1; attempt++) burst.push(await login(client, 'frank', `wrong-${attempt}`));
-    expectRefusedByGateway(burst.at(-1) as Answer, 429);
+    const attempts: Answer[] = [];
+    for (let attempt = 0; attempt <= perAddress; attempt++) attempts.push(await guess(attempt));
+    // Synapse refuses each guessed token; its per-address login limit (rc_login.address, a burst of 5) may answer 429 first.
+    for (const answer of attempts.slice(0, -1)) expect(['M_FORBIDDEN', 'M_LIMIT_EXCEEDED']).toContain(answer.json?.errcode);
+    expect(attempts[0]?.json?.errcode).toBe('M_FORBIDDEN');
+    // Beyond loginRequestsPer10s from one address, the gateway refuses before Synapse.
+    expectRefusedByGateway(attempts.at(-1) as Answer, 429);
     // Another address is not affected by this one's burst at the gateway.
-    const other = await login(server().gatewayClient('password guessing, other address'), 'frank', 'wrong');
-    expect(other.json).toBeDefined();
+    const other = await call(server().gatewayClient('login token guessing, other address'), 'POST', '/_matrix/client/v3/login', {
+      json: { type: 'm.login.token', token: 'syl_guess_other' },
+    });
+    expectRefusedBySynapse(other, 403, 'M_FORBIDDEN');
   });
 });
 
@@ -408,8 +423,9 @@ describe('sessions are finite', () => {
     async () => {
       const lifetime = parseDuration(server().homeserver.synapse.tokens.refreshableAccessTokenLifetime) ?? 0;
       const client = server().gatewayClient('token expiry (refreshable)');
-      const issuedAt = Date.now();
       const answer = await login(client, 'erin', USERS.erin.password, { refreshToken: true });
+      // When Synapse's answer arrives (the login before it may wait for a fresh TOTP step).
+      const issuedAt = Date.now();
       const token = accessToken(answer);
       // Synapse reports the time left when it answers: the configured lifetime, less its own processing time.
       expect(answer.json?.expires_in_ms).toBeLessThanOrEqual(lifetime);

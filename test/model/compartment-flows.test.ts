@@ -30,13 +30,13 @@ const outOf = (compartment: string, flows: Flow[]) =>
 
 describe('directory compartment', () => {
   const flows = flowMatrix(config, homeserver);
-  it('is reached only by Synapse main, on LDAPS', () => {
-    expect(into('directory', flows)).toEqual(['homeserver/synapse -> directory/openldap:1636']);
+  it('is reached only by the identity provider, on LDAPS', () => {
+    expect(into('directory', flows)).toEqual(['identity/keycloak -> directory/openldap:1636']);
   });
   it('reaches nothing but the backup store, from its backup job (DNS from the baseline)', () => {
     expect(outOf('directory', flows)).toEqual(['directory/directory-backup -> outside(198.51.100.30/32):443']);
   });
-  it('in external mode: no directory workloads, and Synapse reaches only the declared directory on 636', () => {
+  it('in external mode: no directory workloads, and the identity provider reaches only the declared directory on 636', () => {
     const external: HomeserverSettings = {
       ...homeserver,
       directory: { ...homeserver.directory, mode: 'external', external: { host: 'ldap.agency.example.org', cidrs: ['198.51.100.10/32'] } },
@@ -45,7 +45,20 @@ describe('directory compartment', () => {
     expect(workloadsOf(config, external).filter((w) => w.compartment === 'directory')).toEqual([]);
     expect(into('directory', externalFlows)).toEqual([]);
     expect(externalFlows.filter((f) => f.to.kind === 'outside' && f.to.description.includes('directory')).map(describeFlow)).toEqual([
-      'homeserver/synapse -> outside(198.51.100.10/32):636',
+      'identity/keycloak -> outside(198.51.100.10/32):636',
+    ]);
+  });
+});
+
+describe('identity compartment', () => {
+  const flows = flowMatrix(config, homeserver);
+  it("is reached only by the gateway (login pages) and Synapse (the OIDC back channel), on Keycloak's HTTPS port", () => {
+    expect(into('identity', flows)).toEqual(['gateway/haproxy -> identity/keycloak:8443', 'homeserver/synapse -> identity/keycloak:8443']);
+  });
+  it('reaches only the directory over LDAPS and its own database in the homeserver cluster', () => {
+    expect(outOf('identity', flows)).toEqual([
+      'identity/keycloak -> directory/openldap:1636',
+      'identity/keycloak -> homeserver/postgres:5432',
     ]);
   });
 });
@@ -93,9 +106,10 @@ describe('gateway compartment', () => {
   it('is the only compartment reached from outside', () => {
     expect(flows.filter((f) => f.from.kind === 'outside').map(describeFlow)).toEqual(['outside(0.0.0.0/0) -> gateway/haproxy:8443']);
   });
-  it('reaches only the Synapse client listener and the media worker', () => {
+  it("reaches only the Synapse client listener, the media worker and the identity provider's login pages", () => {
     expect(outOf('gateway', flows)).toEqual([
       'gateway/haproxy -> homeserver/synapse:8008',
+      'gateway/haproxy -> identity/keycloak:8443',
       'gateway/haproxy -> media/media-repository:8008',
     ]);
   });

@@ -148,6 +148,7 @@ describe('flow matrix', () => {
     );
     expect(touching.map((flow) => flow.id).sort()).toEqual([
       `cloudnative-pg-to-${closedHomeserver.name}-postgres-status`,
+      'keycloak-to-postgres-postgres',
       'media-repository-to-postgres-postgres',
       'postgres-to-outside-apiserver',
       'postgres-to-outside-backup',
@@ -163,7 +164,7 @@ describe('flow matrix', () => {
 
   it('has exactly the directory, media and gateway flows of the documented flow matrix', () => {
     const ids = flowMatrix(closed, closedHomeserver).map((flow) => flow.id);
-    expect(ids.filter((id) => id.endsWith('-to-openldap-ldaps'))).toEqual(['synapse-to-openldap-ldaps']);
+    expect(ids.filter((id) => id.endsWith('-to-openldap-ldaps'))).toEqual(['keycloak-to-openldap-ldaps']);
     expect(ids.filter((id) => id.includes('-to-media-repository-')).sort()).toEqual([
       'haproxy-to-media-repository-http',
       'prometheus-to-media-repository-metrics',
@@ -288,7 +289,7 @@ describe('network policies derived from the flow matrix', () => {
   it('removing one side of a flow makes it unreachable (both sides are needed)', () => {
     const flows = flowMatrix(closed, closedHomeserver);
     const pods = podsOf(closedHomeserver.name, workloadsOf(closed, closedHomeserver));
-    const withoutIngress = deriveFlowPolicies(flows, closedHomeserver).filter((p) => p.name !== 'ingress-synapse-to-openldap-ldaps');
+    const withoutIngress = deriveFlowPolicies(flows, closedHomeserver).filter((p) => p.name !== 'ingress-keycloak-to-openldap-ldaps');
     expect(reachable(withoutIngress, pods).has('synapse -> openldap:1636')).toBe(false);
   });
 

@@ -52,12 +52,21 @@ describe('secret access derived from the declarations', () => {
     },
   );
 
-  it('shares the LDAP bind password between the directory and the homeserver only', () => {
+  it('shares the LDAP bind password between the directory and the identity provider only', () => {
     const homeserver = fleet.homeservers[0]!;
     expect(readersOf(secretPath(homeserver.name, 'ldap-bind'), homeserverSecretDeclarations(homeserver), homeserver.name).sort()).toEqual([
       'directory',
-      'homeserver',
+      'identity',
     ]);
+  });
+
+  it("shares the OIDC client secret and Keycloak's database password between the identity provider and the homeserver only", () => {
+    const homeserver = fleet.homeservers[0]!;
+    for (const name of ['oidc-client', 'keycloak-database'])
+      expect(readersOf(secretPath(homeserver.name, name), homeserverSecretDeclarations(homeserver), homeserver.name).sort()).toEqual([
+        'homeserver',
+        'identity',
+      ]);
   });
 
   it('gives the gateway no OpenBao access at all (its only secret is a certificate issued in its namespace)', () => {

@@ -66,12 +66,12 @@ describe('secret declarations', () => {
     }
   });
 
-  it('give the LDAP bind password to the directory and the homeserver only, never to media or gateway', () => {
-    expect(declared.get('ldap-bind')?.consumers).toEqual(['directory', 'homeserver']);
-    const mediaAndGateway = fleet.homeservers
+  it('give the LDAP bind password to the directory and the identity provider only, never to Synapse, media or gateway', () => {
+    expect(declared.get('ldap-bind')?.consumers).toEqual(['directory', 'identity']);
+    const others = fleet.homeservers
       .flatMap((homeserver) => workloadsOf(fleet, homeserver))
-      .filter((w) => w.compartment === 'media' || w.compartment === 'gateway');
-    expect(mediaAndGateway.flatMap((w) => w.secretMounts ?? []).map((m) => m.secretName)).not.toContain('ldap-bind');
+      .filter((w) => w.compartment !== 'directory' && w.compartment !== 'identity');
+    expect(others.flatMap((w) => w.secretMounts ?? []).map((m) => m.secretName)).not.toContain('ldap-bind');
   });
 
   it('pass no secret through the environment: env values are names and paths only', () => {

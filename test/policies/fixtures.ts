@@ -18,6 +18,7 @@ import { SYNAPSE_PORTS, MEDIA_WORKER } from '../../model/workload-spec';
 import type { AuditContext } from '../../policies/rule';
 import { siteFactsOf } from '../../policies/site-facts';
 import { openbaoValues } from '../../render/charts/openbao-values';
+import { renderRealmFile } from '../../render/keycloak/realm';
 import { sealKeySecret } from '../../render/manifests/secret-delivery';
 import { compartmentMonitoring } from '../../render/monitoring/homeserver-monitoring';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
@@ -53,6 +54,7 @@ export const PSA_VERSION = 'v1.33';
 export const HOMESERVER_NAMESPACE = 'agency-homeserver';
 export const GATEWAY_NAMESPACE = 'agency-gateway';
 export const DIRECTORY_NAMESPACE = 'agency-directory';
+export const IDENTITY_NAMESPACE = 'agency-identity';
 /** OpenBao's namespace in the default config (deployment "matrix"). */
 export const OPENBAO_NAMESPACE = 'matrix-openbao';
 export const STORAGE_CLASS = 'encrypted-retain';
@@ -164,6 +166,14 @@ export const R = {
   sealKey: ref('kubernetes_manifest', 'openbao-seal-key_manifest'),
   directoryBackup: ref('kubernetes_cron_job_v1', 'directory-backup_workload'),
   directoryBackupAccount: ref('kubernetes_service_account_v1', 'directory-backup_service-account'),
+  identityNamespace: ref('kubernetes_namespace_v1', 'identity_namespace'),
+  identityDefaultAccount: ref('kubernetes_default_service_account_v1', 'identity_default-service-account'),
+  identityQuota: ref('kubernetes_resource_quota_v1', 'identity_quota'),
+  identityLimits: ref('kubernetes_limit_range_v1', 'identity_limits'),
+  identityDefaultDeny: ref('kubernetes_network_policy_v1', 'identity_policy-default-deny-all'),
+  identityDns: ref('kubernetes_network_policy_v1', 'identity_policy-baseline-dns-egress'),
+  keycloakRealm: ref('kubernetes_config_map_v1', 'keycloak_config-realm'),
+  openldapIngress: ref('kubernetes_network_policy_v1', 'openldap_policy-ingress-keycloak-to-openldap-ldaps'),
   secretStoreBackup: ref('kubernetes_cron_job_v1', 'secret-store-backup_workload'),
   secretStoreBackupAccount: ref('kubernetes_service_account_v1', 'secret-store-backup_service-account'),
 } as const;
@@ -745,7 +755,7 @@ function compartmentBaseline(
   put(table, refs.dns, dnsBaselinePolicy(refs.namespace, compartment));
 }
 
-/** Terraform JSON of a compliant stack: a homeserver compartment (Synapse, Postgres) and a gateway compartment. */
+/** Terraform JSON of a compliant stack: the homeserver (Synapse, Postgres), gateway, directory and identity (the realm) compartments, and the platform pieces the rules judge. */
 export function compliantJson(): TerraformJson {
   const table: ResourceTable = {};
   const hs = R.homeserverNamespace;
@@ -955,6 +965,33 @@ export function compliantJson(): TerraformJson {
         spec: claimSpec('5Gi'),
       },
     ),
+  );
+
+  // The identity compartment: the realm as the real renderer writes it (escaped for Terraform as
+  // every stack writes it: its two references are literal text Keycloak resolves), and the
+  // directory's one ingress, from Keycloak on LDAPS.
+  compartmentBaseline(table, 'identity', IDENTITY_NAMESPACE, {
+    namespace: R.identityNamespace,
+    defaultAccount: R.identityDefaultAccount,
+    quota: R.identityQuota,
+    limits: R.identityLimits,
+    deny: R.identityDefaultDeny,
+    dns: R.identityDns,
+  });
+  put(table, R.keycloakRealm, {
+    data: { 'realm.json': escapeTemplateText(renderRealmFile(SITE_HOMESERVER)) },
+    metadata: metadata(R.identityNamespace, 'identity', 'keycloak-realm', 'keycloak'),
+  });
+  put(
+    table,
+    R.openldapIngress,
+    networkPolicy(R.directoryNamespace, 'directory', 'ingress-keycloak-to-openldap-ldaps', {
+      ingress: [
+        { from: [peer(IDENTITY_NAMESPACE, { 'matrix.sovereign/workload': 'keycloak' })], ports: [{ port: '1636', protocol: 'TCP' }] },
+      ],
+      pod_selector: { match_labels: { 'matrix.sovereign/workload': 'openldap' } },
+      policy_types: ['Ingress'],
+    }),
   );
 
   // Redis with its rendered redis.conf (log to stdout).

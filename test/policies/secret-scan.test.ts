@@ -5,6 +5,8 @@ import { renderValues } from '../../render/charts/chart-values';
 import { externalSecretsValues } from '../../render/charts/external-secrets-values';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { trustManagerValues } from '../../render/charts/trust-manager-values';
+import { renderRealmFile } from '../../render/keycloak/realm';
+import { escapeTemplateText } from '../../tfjson/terraform-template';
 import { workloadsOf } from '../../workloads/catalogue';
 import { configuratorWorkload } from '../../workloads/platform-workloads';
 import { homeserverSecretDeclarations } from '../../workloads/secrets';
@@ -61,6 +63,71 @@ describe('secret scanner: planted secrets are found', () => {
     });
     expect(hits).toEqual([
       expect.objectContaining({ location: '$.resource.kubernetes_deployment_v1.x.env[0](LDAP_BIND_PASSWORD)', preview: 'Wi…(11 chars)' }),
+    ]);
+  });
+});
+
+describe('secret scanner: JSON documents and Keycloak realms', () => {
+  const realmText = renderRealmFile(loadDeploymentConfig(FLEET_CONFIG_FILE).homeservers[0]!);
+  const realm = JSON.parse(realmText) as Record<string, unknown> & { clients: Record<string, unknown>[] };
+  const withSecret = (secret: unknown) => `${JSON.stringify({ ...realm, clients: [{ ...realm.clients[0], secret }] }, null, 2)}\n`;
+  const lineOf = (text: string, needle: string) => text.split('\n').findIndex((line) => line.includes(needle)) + 1;
+
+  it("accepts the realm's two references, rendered and as Terraform JSON writes them ($${ escaped)", () => {
+    expect(realmText).toContain('"secret": "${MATRIX_SYNAPSE_CLIENT_SECRET}"');
+    expect(realmText).toContain('"${vault.ldapbind}"');
+    expect(scanText(realmText, 'realm.json')).toEqual([]);
+    expect(scanJson({ data: { 'realm.json': escapeTemplateText(realmText) } })).toEqual([]);
+  });
+
+  it.each([
+    ['a literal', 'Winter2026-synapse'],
+    ['a placeholder with a literal default', '${MATRIX_SYNAPSE_CLIENT_SECRET:Winter2026}'],
+    ['a lower-case placeholder', '${client_secret}'],
+    ['a placeholder inside text', 'x${MATRIX_SYNAPSE_CLIENT_SECRET}'],
+    ['an env. prefixed placeholder', '${env.MATRIX_SYNAPSE_CLIENT_SECRET}'],
+    ['a file path (a realm has no path options)', '/secrets/oidc-client/secret'],
+    ['a shell substitution (a realm runs no shell)', '$(cat /secrets/oidc-client/secret)'],
+    ['a number', 123456],
+  ])('flags %s as the client secret, rendered and in Terraform JSON, on its line', (_name, secret) => {
+    const text = withSecret(secret);
+    const line = lineOf(text, '"secret":');
+    expect(scanText(text, 'realm.json')).toContainEqual(
+      expect.objectContaining({ location: `realm.json:${line}`, reason: 'secret-like key "secret" holds a literal value' }),
+    );
+    expect(scanJson({ data: { 'realm.json': escapeTemplateText(text) } })).toContainEqual(
+      expect.objectContaining({ location: `$.data.realm.json:${line}`, reason: 'secret-like key "secret" holds a literal value' }),
+    );
+  });
+
+  it('reads a realm written on one line (minified) as a file too', () => {
+    const text = JSON.stringify(JSON.parse(withSecret('Winter2026-synapse')));
+    expect(scanJson({ data: { 'realm.json': escapeTemplateText(text) } })).toContainEqual(
+      expect.objectContaining({ location: '$.data.realm.json:1', reason: 'secret-like key "secret" holds a literal value' }),
+    );
+    expect(scanJson({ data: { 'realm.json': escapeTemplateText(JSON.stringify(realm)) } })).toEqual([]);
+  });
+
+  it("reads a list item under the list's key, and a credential's value under its credentials", () => {
+    const text = JSON.stringify(
+      {
+        realm: 'matrix',
+        components: { ldap: [{ config: { bindCredential: ['Winter2026!'] } }] },
+        users: [{ credentials: [{ type: 'password', value: 'hunter2' }] }],
+      },
+      null,
+      2,
+    );
+    expect(scanText(text, 'realm.json').map((hit) => [hit.location, hit.reason])).toEqual([
+      [`realm.json:${lineOf(text, 'Winter2026!')}`, 'secret-like key "bindCredential" holds a literal value'],
+      [`realm.json:${lineOf(text, 'hunter2')}`, 'secret-like key "credentials" holds a literal value'],
+    ]);
+  });
+
+  it('outside a realm, a placeholder stays a reference of the program reading the file (the realm forms are no exception there)', () => {
+    expect(scanText('{\n  "secret": "${DB_SECRET}"\n}\n', 'app.json')).toEqual([]);
+    expect(scanText('{\n  "secret": ["Winter2026!"]\n}\n', 'app.json')).toEqual([
+      expect.objectContaining({ location: 'app.json:2', reason: 'secret-like key "secret" holds a literal value' }),
     ]);
   });
 });

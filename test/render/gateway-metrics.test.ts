@@ -140,6 +140,7 @@ describe('gateway metrics on a live HAProxy', () => {
       backends: {
         synapse: { host: '127.0.0.1', port: synapsePort, tlsName: SYNAPSE_NAME },
         media: { host: '127.0.0.1', port: mediaPort, tlsName: MEDIA_NAME },
+        identity: { host: '127.0.0.1', port: mediaPort, tlsName: MEDIA_NAME },
       },
     });
     fs.writeFileSync(file, config.replace(/^ {2}bind :(\d+)/gm, '  bind 127.0.0.1:$1'));

@@ -10,16 +10,16 @@ import * as path from 'node:path';
 import type { DirectorySettings } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { scanText } from '../../policies/secrets/secret-scan';
+import { admissionFilter } from '../../render/ldap-filter';
 import {
   accessRules,
   bindAccountEntry,
   DEBIAN_LAYOUT,
   renderSlapdConfig,
   slapdInitCommands,
-  SYNAPSE_READABLE_ATTRIBUTES,
+  READER_ATTRIBUTES,
   type OpenLdapPaths,
 } from '../../render/openldap';
-import { admissionFilter } from '../../render/synapse/ldap-filter';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import {
   hashPassword,
@@ -188,11 +188,18 @@ describe('live slapd enforces the directory controls', () => {
     expect(result.status).not.toBe(0);
   });
 
-  it('shows the reader only the attributes Synapse needs, and never userPassword', () => {
-    const result = search(reader(), people, '(uid=alice)', ['*', 'memberOf', 'userPassword', 'telephoneNumber']);
+  it('shows the reader only the attributes the identity provider needs (entryUUID included), and never userPassword', () => {
+    const result = search(reader(), people, '(uid=alice)', [
+      '*',
+      'memberOf',
+      'entryUUID',
+      'createTimestamp',
+      'userPassword',
+      'telephoneNumber',
+    ]);
     expect(result.status).toBe(0);
     const [alice] = entries(result.stdout);
-    expect(alice?.attributes.sort()).toEqual(SYNAPSE_READABLE_ATTRIBUTES.filter((a) => a !== 'entry').sort());
+    expect(alice?.attributes.sort()).toEqual(READER_ATTRIBUTES.filter((a) => a !== 'entry').sort());
   });
 
   it('hides everything outside the people subtree from the reader', () => {

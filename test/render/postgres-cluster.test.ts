@@ -44,7 +44,11 @@ describe('the Cluster', () => {
       clientCASecret: 'postgres-replication-tls',
     });
     expect(spec.postgresql!.parameters).toMatchObject({ password_encryption: 'scram-sha-256', ssl_min_protocol_version: 'TLSv1.3' });
-    expect(spec.postgresql!.pg_hba).toEqual(['hostssl synapse synapse all scram-sha-256', 'host all all all reject']);
+    expect(spec.postgresql!.pg_hba).toEqual([
+      'hostssl synapse synapse all scram-sha-256',
+      'hostssl keycloak keycloak all scram-sha-256',
+      'host all all all reject',
+    ]);
     expect((spec as Record<string, unknown>).enableSuperuserAccess).toBe(false);
   });
 

@@ -28,10 +28,11 @@ describe('PostgreSQL', () => {
     expect(Object.keys(parameters).filter((key) => managed.includes(key))).toEqual([]);
   });
 
-  it('admits TCP only over TLS, only for the synapse role and database, with SCRAM, and rejects everything else before the operator catch-all', () => {
+  it("admits TCP only over TLS, only each role to its own database (Synapse's, the identity provider's), with SCRAM, and rejects everything else before the operator catch-all", () => {
     const rules = pgHbaRules().map((line) => line.split(/\s+/));
     expect(rules).toEqual([
       ['hostssl', 'synapse', 'synapse', 'all', 'scram-sha-256'],
+      ['hostssl', 'keycloak', 'keycloak', 'all', 'scram-sha-256'],
       ['host', 'all', 'all', 'all', 'reject'],
     ]);
     expect(rules.some((rule) => rule.includes('trust') || rule.includes('md5') || rule.includes('password'))).toBe(false);

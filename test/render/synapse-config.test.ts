@@ -3,9 +3,9 @@
  * email-domain admission patterns evaluated with Python's `re.match` (Synapse's own matcher).
  */
 import { loadDeploymentConfig } from '../../model/load-config';
+import { admissionFilter, escapeLdapFilterValue } from '../../render/ldap-filter';
 import { emailDomainPattern, escapePythonRegex } from '../../render/synapse/email-patterns';
 import { homeserverConfig, logConfig, workerConfig, workerDefinitions } from '../../render/synapse/homeserver-config';
-import { admissionFilter, escapeLdapFilterValue } from '../../render/synapse/ldap-filter';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import { homeserverWorkloads, mediaWorkloads } from '../../workloads/homeserver-workloads';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
@@ -32,7 +32,7 @@ const KNOBS: [knob: string, expected: unknown][] = [
   ['enable_registration_without_verification', false],
   ['allow_guest_access', false],
   ['password_config.localdb_enabled', false],
-  ['password_config.enabled', true],
+  ['password_config.enabled', false],
   ['request_token_inhibit_3pid_errors', true],
   ['enable_3pid_lookup', false],
   ['enable_3pid_changes', false],
@@ -129,19 +129,24 @@ describe('homeserver.yaml (closed default), read back by PyYAML', () => {
     expect(at(closedConfig, 'tls_private_key_path')).toBe('/secrets/tls/tls.key');
   });
 
-  it('authenticates against LDAPS only, with certificate validation and a file-held bind password', () => {
-    const [ldap] = at(closedConfig, 'modules') as { module: string; config: Record<string, unknown> }[];
-    expect(ldap?.module).toBe('ldap_auth_provider.LdapAuthProviderModule');
-    expect(ldap?.config).toMatchObject({
-      enabled: true,
-      uri: 'ldaps://openldap.agency-directory.svc:636',
-      start_tls: false,
-      bind_password_file: '/secrets/ldap/password',
-      tls_options: { validate: 2, ca_certs_file: '/trust/ca.crt' },
-      filter:
-        '(&(objectClass=inetOrgPerson)(memberOf=cn=matrix-users,ou=groups,dc=agency,dc=example,dc=org)(|(mail=*@agency.example.org)))',
+  it('logs in only through the realm: one OIDC provider, code flow with PKCE, back channel in-cluster, client secret from a file', () => {
+    expect(at(closedConfig, 'modules')).toBeUndefined();
+    const providers = at(closedConfig, 'oidc_providers') as Record<string, unknown>[];
+    expect(providers).toHaveLength(1);
+    expect(providers[0]).toMatchObject({
+      idp_id: 'keycloak',
+      issuer: 'https://matrix.agency.example.org/auth/realms/matrix',
+      discover: false,
+      authorization_endpoint: 'https://matrix.agency.example.org/auth/realms/matrix/protocol/openid-connect/auth',
+      token_endpoint: 'https://keycloak.agency-identity.svc:8443/auth/realms/matrix/protocol/openid-connect/token',
+      jwks_uri: 'https://keycloak.agency-identity.svc:8443/auth/realms/matrix/protocol/openid-connect/certs',
+      client_id: 'synapse',
+      client_secret_path: '/secrets/oidc/secret',
+      pkce_method: 'always',
+      allow_existing_users: false,
+      user_mapping_provider: { config: expect.objectContaining({ subject_claim: 'sub' }) },
     });
-    expect(ldap?.config).not.toHaveProperty('bind_password');
+    expect(providers[0]).not.toHaveProperty('client_secret');
   });
 
   it('holds no inline secret option (only their *_path / *_file forms)', () => {
@@ -152,6 +157,7 @@ describe('homeserver.yaml (closed default), read back by PyYAML', () => {
       'worker_replication_secret',
       'turn_shared_secret',
       'password',
+      'client_secret',
     ];
     const found: string[] = [];
     const walk = (value: unknown, path: string) => {

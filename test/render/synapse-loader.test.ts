@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
+import { publicIssuer, SYNAPSE_IDP_ID } from '../../model/identity';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { SECRET_NAMES, SIGNING_KEY_ID } from '../../model/secrets';
 import { SYNAPSE_PATHS } from '../../render/synapse/mount-paths';
@@ -62,14 +63,14 @@ const cases = [
 
 const main = cases[0]!;
 const withInlineSecret = { ...main.files, 'homeserver.yaml': `${main.files['homeserver.yaml']}macaroon_secret_key: "inline"\n` };
-/** The media worker as it was before workers dropped the LDAP module: it must not start without the ldap-bind Secret. */
+/** The media worker as it would be if it kept the provider list: it must not start without the client secret it does not mount. */
 const mediaWorker = cases.find((c) => c.name === 'media-repository')!;
 const workerFile = Object.keys(mediaWorker.files).find(
-  (file) => file !== 'homeserver.yaml' && file !== 'log.yaml' && /^modules: \[\]$/m.test(mediaWorker.files[file] ?? ''),
+  (file) => file !== 'homeserver.yaml' && file !== 'log.yaml' && /^oidc_providers: \[\]$/m.test(mediaWorker.files[file] ?? ''),
 )!;
-const mediaWithLdap = {
+const mediaWithProvider = {
   ...mediaWorker,
-  files: { ...mediaWorker.files, [workerFile]: (mediaWorker.files[workerFile] ?? '').replace(/^modules: \[\]\n/m, '') },
+  files: { ...mediaWorker.files, [workerFile]: (mediaWorker.files[workerFile] ?? '').replace(/^oidc_providers: \[\]\n/m, '') },
 };
 const withoutReportStats = { ...main.files, 'homeserver.yaml': (main.files['homeserver.yaml'] ?? '').replace('report_stats: false\n', '') };
 /** The agency homeserver of the fleet sends mail: its main process reads an External Secrets-rendered email section. */
@@ -87,7 +88,7 @@ const delivered = (() => {
     signing: render(SECRET_NAMES.signingKey),
     keys: render(SECRET_NAMES.synapseKeys),
     redis: render(SECRET_NAMES.redis),
-    ldap: render(SECRET_NAMES.ldapBind),
+    oidc: render(SECRET_NAMES.oidcClient),
     email: render(SECRET_NAMES.email),
   };
 })();
@@ -100,7 +101,7 @@ const deliveredRequest: LoadRequest = {
       ['macaroon', 'form', 'replication'].map((file) => [`${SYNAPSE_PATHS.keysDirectory}/${file}`, delivered.keys.files[file] ?? '']),
     ),
     [`${SYNAPSE_PATHS.redisSecretDirectory}/password`]: delivered.redis.files.password ?? '',
-    [`${SYNAPSE_PATHS.ldapSecretDirectory}/password`]: delivered.ldap.files.password ?? '',
+    [`${SYNAPSE_PATHS.oidcSecretDirectory}/secret`]: delivered.oidc.files.secret ?? '',
     [`${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`]: delivered.email.files['email.yaml'] ?? '',
   },
   extraConfigs: mailing.homeserver.synapse.smtp ? [`${SYNAPSE_PATHS.emailSecretDirectory}/email.yaml`] : [],
@@ -113,7 +114,7 @@ beforeAll(() => {
     { files: withInlineSecret, configs: main.configs },
     { files: withoutReportStats, configs: main.configs },
     deliveredRequest,
-    { files: mediaWithLdap.files, configs: mediaWithLdap.configs, secretDirectories: mediaWithLdap.secretDirectories },
+    { files: mediaWithProvider.files, configs: mediaWithProvider.configs, secretDirectories: mediaWithProvider.secretDirectories },
   ]);
 });
 
@@ -127,7 +128,8 @@ describe('real Synapse loads every rendered config with --no-secrets-in-config',
       enable_registration: false,
       allow_guest_access: false,
       localdb_enabled: false,
-      password_enabled: true,
+      password_enabled: false,
+      modules: 0,
       encryption_default: ['private_chat', 'public_chat', 'trusted_private_chat'],
       federation_domain_whitelist: [...homeserver.federation.peers].sort(),
       trusted_key_servers: 0,
@@ -147,17 +149,20 @@ describe('real Synapse loads every rendered config with --no-secrets-in-config',
       can_load_media_repo: name === 'media-repository',
     });
     if (name === 'synapse') {
-      // Logins are the main process's: it alone loads the LDAP module and reads the bind password.
+      // Logins are the main process's: one provider, the realm, its client secret read from the file.
       expect(loaded).toMatchObject({
-        ldap_module: 'ldap_auth_provider.LdapAuthProviderModule',
-        ldap_start_tls: false,
-        ldap_tls_options: expect.objectContaining({ validate: 2 }),
-        ldap_bind_password_read_from_file: true,
+        oidc_providers: 1,
+        oidc_idp_id: SYNAPSE_IDP_ID,
+        oidc_issuer: publicIssuer(homeserver),
+        oidc_discover: false,
+        oidc_pkce_method: 'always',
+        oidc_allow_existing_users: false,
+        oidc_client_secret_read_from_file: true,
       });
-      expect(String(loaded.ldap_uri)).toMatch(/^ldaps:\/\//);
+      expect(String(loaded.oidc_token_endpoint)).toMatch(/^https:\/\/keycloak\./);
     } else {
-      // Workers start without the ldap-bind Secret their pods do not mount.
-      expect(loaded).toMatchObject({ ldap_module: null, ldap_bind_password_read_from_file: null });
+      // Workers start without the client secret their pods do not mount.
+      expect(loaded).toMatchObject({ oidc_providers: 0 });
     }
     if (name === 'media-repository')
       expect(loaded).toMatchObject({ enable_authenticated_media: true, max_upload_size: 50 * 1024 * 1024, media_upload_limits: 2 });
@@ -173,8 +178,8 @@ describe('the loader is a real check: it refuses what the renderer must never pr
     expect(results[cases.length + 1]?.error).toMatch(/report_stats/);
   });
 
-  it('refuses to start a worker that loads the LDAP module without the ldap-bind Secret mounted', () => {
-    expect(results[cases.length + 3]?.error).toMatch(/ConfigError: modules/);
+  it('refuses to start a worker that keeps the provider list without the client secret mounted', () => {
+    expect(results[cases.length + 3]?.error).toMatch(/ConfigError: oidc_providers/);
   });
 });
 
@@ -186,7 +191,7 @@ describe('real Synapse reads the files External Secrets renders from generated v
     expect(loaded()).toMatchObject({
       redis_password_set: true,
       replication_secret_set: true,
-      ldap_bind_password_read_from_file: true,
+      oidc_client_secret_read_from_file: true,
       smtp_host: mailing.homeserver.synapse.smtp?.host,
     });
   });

@@ -255,6 +255,7 @@ describe('HAProxy answers the well-known documents with the host as literal JSON
       backends: {
         synapse: { host: '127.0.0.1', port: 9, tlsName: 'synapse.x.svc' },
         media: { host: '127.0.0.1', port: 9, tlsName: 'media.x.svc' },
+        identity: { host: '127.0.0.1', port: 9, tlsName: 'keycloak.x.svc' },
       },
     }).replace(/^ {2}bind :(\d+)/gm, '  bind 127.0.0.1:$1');
     fs.writeFileSync(file, text);
@@ -294,7 +295,7 @@ describe('HAProxy answers the well-known documents with the host as literal JSON
         metricsPort: 2,
         certificateFile: '/x',
         backendCaFile: '/y',
-        backends: { synapse: { host: 'a b', port: 1 }, media: { host: 'c', port: 1 } },
+        backends: { synapse: { host: 'a b', port: 1 }, media: { host: 'c', port: 1 }, identity: { host: 'd', port: 1 } },
       }),
     ).toThrow(/bare HAProxy word/);
   });

@@ -110,8 +110,8 @@ describe('exposure', () => {
     const review = reviewAgainstDefault((head) => {
       const data = find(head, 'ConfigMap agency-gateway/haproxy-config').body.data as JsonObject;
       data['haproxy.cfg'] = String(data['haproxy.cfg']).replace(
-        '  use_backend synapse if client_api\n',
-        '  use_backend synapse if { path_beg /_synapse/admin }\n  use_backend synapse if client_api\n',
+        '  use_backend synapse if oidc_callback || client_api\n',
+        '  use_backend synapse if { path_beg /_synapse/admin }\n  use_backend synapse if oidc_callback || client_api\n',
       );
     });
     expect(review.exposure.map((change) => [change.subject, change.setting, change.before === undefined ? 'added' : 'changed'])).toEqual([
@@ -122,7 +122,7 @@ describe('exposure', () => {
         'added',
       ],
     ]);
-    expect(review.exposure[0]?.after).toMatch(/use_backend synapse if \| use_backend synapse if$/);
+    expect(review.exposure[0]?.after).toMatch(/use_backend synapse if \| use_backend synapse if \| use_backend identity if$/);
     // The admin API is refused at the gateway by policy: the change is also a new finding.
     expect(new Set(review.policy.newFindings.map((finding) => finding.ruleId))).toEqual(new Set(['NET-08']));
   });
@@ -202,12 +202,12 @@ describe('secret references', () => {
     const review = reviewAgainstDefault((head) => {
       const spec = podSpec(find(head, GATEWAY).body);
       spec.volume = blocks(spec.volume).filter((volume) => volume.name !== 'tls');
-      const item = blocks(blockAt(find(head, 'ExternalSecret agency-homeserver/ldap-bind').body, 'manifest', 'spec').data)[0] as JsonObject;
+      const item = blocks(blockAt(find(head, 'ExternalSecret agency-identity/ldap-bind').body, 'manifest', 'spec').data)[0] as JsonObject;
       blockAt(item, 'remoteRef').key = 'agency/ldap-admin';
     });
     expect(settingOf(review.secretReferences)).toEqual([
       'Deployment agency-gateway/haproxy | volume tls | secret gateway-tls -> -',
-      'ExternalSecret agency-homeserver/ldap-bind | key password | from agency/ldap-bind#password -> from agency/ldap-admin#password',
+      'ExternalSecret agency-identity/ldap-bind | key password | from agency/ldap-bind#password -> from agency/ldap-admin#password',
     ]);
   });
 });

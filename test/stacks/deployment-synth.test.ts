@@ -37,18 +37,20 @@ describe.each([
   [
     'default deployment',
     defaultDeployment,
-    [...platformStacks('matrix'), 'agency-directory', 'agency-homeserver', 'agency-media', 'agency-gateway'],
+    [...platformStacks('matrix'), 'agency-directory', 'agency-identity', 'agency-homeserver', 'agency-media', 'agency-gateway'],
   ],
   [
     '3-homeserver fleet',
     fleet,
     [
       ...platformStacks('fleet'),
-      ...['ministry', 'agency', 'region'].flatMap((hs) => ['directory', 'homeserver', 'media', 'gateway'].map((c) => `${hs}-${c}`)),
+      ...['ministry', 'agency', 'region'].flatMap((hs) =>
+        ['directory', 'identity', 'homeserver', 'media', 'gateway'].map((c) => `${hs}-${c}`),
+      ),
     ],
   ],
 ])('%s', (_name, synthesized, expectedStacks) => {
-  it('writes one cdk.tf.json per stack (3 platform stacks + 4 compartments per homeserver)', () => {
+  it('writes one cdk.tf.json per stack (3 platform stacks + 5 compartments per homeserver)', () => {
     expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual([...expectedStacks].sort());
     for (const stack of expectedStacks) expect(fs.existsSync(path.join(synthesized.outdir, 'stacks', stack, 'cdk.tf.json'))).toBe(true);
   });
@@ -62,7 +64,7 @@ describe.each([
     expect(fs.readdirSync(path.join(synthesized.outdir, 'audit')).sort()).toEqual([...REPORT_FILES, 'secrets.md', OUTPUT_MARKER].sort());
   });
 
-  it('orders stacks: platform -> secret store -> secret generation, then directory -> homeserver -> media -> gateway per homeserver', () => {
+  it('orders stacks: platform -> secret store -> secret generation, then directory -> identity -> homeserver -> media -> gateway per homeserver', () => {
     const [platform, secretStore, generation] = expectedStacks;
     for (const [name, stack] of Object.entries(synthesized.manifest.stacks)) {
       const [homeserver] = name.split('-');
@@ -72,7 +74,8 @@ describe.each([
         'secret-store': [platform],
         'secret-generation': [secretStore],
         directory: [generation],
-        homeserver: [`${homeserver}-directory`],
+        identity: [`${homeserver}-directory`],
+        homeserver: [`${homeserver}-identity`],
         media: [`${homeserver}-homeserver`],
         gateway: [`${homeserver}-media`],
       }[compartment];
@@ -228,9 +231,9 @@ describe('failures write nothing', () => {
     const outcome = synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir, rules: [noNamespaces] });
     expect(outcome).toMatchObject({ ok: false, reason: 'policy' });
     if (outcome.ok || outcome.reason !== 'policy') throw new Error('unreachable');
-    expect(outcome.audit.errors).toHaveLength(9);
+    expect(outcome.audit.errors).toHaveLength(10);
     const described = describeOutcome(outcome, { configPath: DEFAULT_CONFIG_FILE, outdir });
-    expect(described).toMatch(/^policy audit failed with 9 error\(s\):\n/);
+    expect(described).toMatch(/^policy audit failed with 10 error\(s\):\n/);
     expect(described).toMatch(
       /\n {2}- TST-01 \[agency-gateway\] kubernetes_namespace_v1\.compartment_namespace_[0-9A-F]+: namespace present\. Fix: remove the namespace\n/,
     );
@@ -254,7 +257,7 @@ describe('failures write nothing', () => {
 });
 
 describe('external directory', () => {
-  it('drops the directory stack, orders homeserver after platform, and egresses to the directory on 636 only', () => {
+  it('drops the directory stack, orders the identity provider after the platform, and egresses to the directory on 636 only', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-external-'));
     const file = path.join(root, 'external.yaml');
     fs.writeFileSync(
@@ -270,15 +273,16 @@ describe('external directory', () => {
     expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual([
       'agency-gateway',
       'agency-homeserver',
+      'agency-identity',
       'agency-media',
       'matrix-platform',
       'matrix-secret-generation',
       'matrix-secret-store',
     ]);
-    expect(synthesized.manifest.stacks['agency-homeserver']?.dependencies).toEqual(['matrix-secret-generation']);
-    const homeserverStack = synthesized.stacks.find((stack) => stack.name === 'agency-homeserver')!;
-    const ldapEgress = resources(homeserverStack, 'kubernetes_network_policy_v1').find(
-      (policy) => metadataOf(policy).name === 'egress-synapse-to-outside-ldaps',
+    expect(synthesized.manifest.stacks['agency-identity']?.dependencies).toEqual(['matrix-secret-generation']);
+    const identityStack = synthesized.stacks.find((stack) => stack.name === 'agency-identity')!;
+    const ldapEgress = resources(identityStack, 'kubernetes_network_policy_v1').find(
+      (policy) => metadataOf(policy).name === 'egress-keycloak-to-outside-ldaps',
     );
     expect(block(ldapEgress?.body.spec)?.egress).toEqual([
       { to: [{ ip_block: { cidr: '198.51.100.10/32', except: [] } }], ports: [{ port: '636', protocol: 'TCP' }] },

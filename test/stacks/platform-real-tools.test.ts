@@ -78,6 +78,7 @@ describe.each([
       'monitoring.coreos.com/v1 PodMonitor',
       'monitoring.coreos.com/v1 PrometheusRule',
       'postgresql.cnpg.io/v1 Cluster',
+      'postgresql.cnpg.io/v1 Database',
       'postgresql.cnpg.io/v1 ScheduledBackup',
       'trust.cert-manager.io/v1alpha1 Bundle',
     ]);

@@ -31,13 +31,13 @@ def load(request):
             text = text.replace('"' + prefix, '"' + root + prefix)
         return text
 
-    for directory in ["config", "secrets/signing", "secrets/keys", "secrets/database", "secrets/redis", "secrets/ldap", "secrets/tls", "secrets/email", "trust", "run/secrets", "media"]:
+    for directory in ["config", "secrets/signing", "secrets/keys", "secrets/database", "secrets/redis", "secrets/oidc", "secrets/tls", "secrets/email", "trust", "run/secrets", "media"]:
         os.makedirs(os.path.join(root, directory), exist_ok=True)
     with open(os.path.join(root, "secrets/signing/signing.key"), "w") as key_file:
         write_signing_keys(key_file, [generate_signing_key("a_test")])
     # Only the Secrets the pod mounts (when the request says which): a process must start without the others.
     mounted_directories = request.get("secretDirectories")
-    for name in ["secrets/keys/macaroon", "secrets/keys/form", "secrets/keys/replication", "secrets/redis/password", "secrets/ldap/password"]:
+    for name in ["secrets/keys/macaroon", "secrets/keys/form", "secrets/keys/replication", "secrets/redis/password", "secrets/oidc/secret"]:
         if mounted_directories is not None and not any(("/" + name).startswith(directory.rstrip("/") + "/") for directory in mounted_directories):
             continue
         with open(os.path.join(root, name), "w") as secret_file:
@@ -70,7 +70,8 @@ def load(request):
     except ConfigError as error:
         return {"error": "ConfigError: %s %s" % (".".join(error.path or []), error.msg)}
 
-    ldap_module, ldap_config = config.modules.loaded_modules[0] if config.modules.loaded_modules else (None, None)
+    providers = list(config.oidc.oidc_providers)
+    provider = providers[0] if providers else None
     media = config.media
     return {
         "server_name": config.server.server_name,
@@ -104,12 +105,15 @@ def load(request):
         "replication_secret_set": bool(config.worker.worker_replication_secret),
         "instance_map": sorted(config.worker.instance_map.keys()),
         "federation_senders": list(config.worker.federation_shard_config.instances),
-        "ldap_module": ldap_module.__module__ + "." + ldap_module.__name__ if ldap_module else None,
-        "ldap_uri": ldap_config.uri if ldap_config else None,
-        "ldap_start_tls": ldap_config.start_tls if ldap_config else None,
-        "ldap_tls_options": ldap_config.tls_options if ldap_config else None,
-        "ldap_filter": ldap_config.filter if ldap_config else None,
-        "ldap_bind_password_read_from_file": bool(ldap_config.bind_password) if ldap_config else None,
+        "modules": len(config.modules.loaded_modules),
+        "oidc_providers": len(providers),
+        "oidc_idp_id": provider.idp_id if provider else None,
+        "oidc_issuer": provider.issuer if provider else None,
+        "oidc_discover": provider.discover if provider else None,
+        "oidc_token_endpoint": provider.token_endpoint if provider else None,
+        "oidc_pkce_method": provider.pkce_method if provider else None,
+        "oidc_allow_existing_users": provider.allow_existing_users if provider else None,
+        "oidc_client_secret_read_from_file": bool(provider.client_secret) if provider else None,
         "allowed_local_3pids": [entry["pattern"] for entry in config.registration.allowed_local_3pids],
         "signing_key_ids": [key.version for key in config.key.signing_key],
         # Digests, never the values: the caller compares them with what it delivered.

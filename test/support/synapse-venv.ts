@@ -1,6 +1,7 @@
 /**
- * A Python virtualenv with the real Synapse (the version of the deployed image) and the
- * LDAP module, built once from PyPI and cached outside the repository.
+ * A Python virtualenv with the real Synapse (the version of the deployed image, with the OIDC
+ * login's dependencies) and the media store's S3 backend, built once from PyPI and cached
+ * outside the repository.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -9,7 +10,6 @@ import { loadDeploymentConfig } from '../../model/load-config';
 import { cachedInPlace } from './cache-lock';
 import { toolCache } from './tool-cache';
 
-export const LDAP3_MODULE_VERSION = '0.4.0';
 /** The media store's S3 backend (media.s3), which the deployed image must ship too. */
 export const S3_PROVIDER_VERSION = '1.7.0';
 
@@ -30,7 +30,7 @@ function run(command: string, args: string[]): void {
 export function ensureSynapseVenv(): string {
   const version = deployedSynapseVersion();
   // A venv bakes its own path into its scripts: built in place, under the cache lock, ready marker last.
-  const venv = cachedInPlace(toolCache(`synapse-${version}-redis-ldap3-${LDAP3_MODULE_VERSION}-s3-${S3_PROVIDER_VERSION}`), (directory) => {
+  const venv = cachedInPlace(toolCache(`synapse-${version}-redis-oidc-s3-${S3_PROVIDER_VERSION}`), (directory) => {
     run('python3', ['-m', 'venv', directory]);
     run(path.join(directory, 'bin', 'python'), [
       '-m',
@@ -38,8 +38,7 @@ export function ensureSynapseVenv(): string {
       'install',
       '--quiet',
       '--disable-pip-version-check',
-      `matrix-synapse[redis]==${version}`,
-      `matrix-synapse-ldap3==${LDAP3_MODULE_VERSION}`,
+      `matrix-synapse[redis,oidc]==${version}`,
       `synapse-s3-storage-provider==${S3_PROVIDER_VERSION}`,
     ]);
   });

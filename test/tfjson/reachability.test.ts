@@ -718,7 +718,7 @@ describe.each([
     });
 
     if (homeserver.directory.mode === 'in-cluster') {
-      it(`${homeserver.name}: nothing reaches the directory but the homeserver (and the site Prometheus where the model says so)`, () => {
+      it(`${homeserver.name}: nothing reaches the directory but the identity provider (and the site Prometheus where the model says so)`, () => {
         const expected = declared.filter((candidate) => candidate.to.kind === 'workload' && candidate.to.compartment === 'directory');
         expect(
           reaching(ns('directory'))
@@ -726,13 +726,19 @@ describe.each([
             .sort(),
         ).toEqual(
           expected
-            .map(
-              (candidate) =>
-                `${candidate.from.kind === 'pods' ? candidate.from.namespace : ns('homeserver')} ${candidate.port}/${candidate.protocol}`,
-            )
+            .map((candidate) => {
+              const from =
+                candidate.from.kind === 'pods'
+                  ? candidate.from.namespace
+                  : candidate.from.kind === 'workload'
+                    ? ns(candidate.from.compartment)
+                    : candidate.from.kind;
+              return `${from} ${candidate.port}/${candidate.protocol}`;
+            })
             .sort(),
         );
-        expect(expected.some((candidate) => candidate.from.kind === 'workload' && candidate.from.compartment === 'homeserver')).toBe(true);
+        expect(expected.some((candidate) => candidate.from.kind === 'workload' && candidate.from.compartment === 'identity')).toBe(true);
+        expect(expected.some((candidate) => candidate.from.kind === 'workload' && candidate.from.compartment === 'homeserver')).toBe(false);
       });
     }
   }

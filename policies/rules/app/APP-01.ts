@@ -14,7 +14,8 @@ const CHECKS: readonly SettingCheck[] = [
 
 /**
  * Registration is closed: no open or unverified registration, no registration shared secret,
- * no guest access. Accounts exist only through the LDAP admission filter (APP-02).
+ * no guest access. Accounts exist only through a login at the realm (APP-02), whose users are
+ * the directory's people admitted by its filter.
  */
 export const rule: Rule = {
   id: 'APP-01',

@@ -1,5 +1,6 @@
 /** The case table of NET-09 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { editSynapse, synapseConfigFile, workerConfigFile } from '../../../test/policies/case-helpers/common';
+import { editRealm, federationConfig, realmFile } from '../../../test/policies/case-helpers/idn';
 import type { RuleCases } from '../../../test/policies/case-table';
 import { child, containerAddress, containerOf, copy, podSpecOf, R } from '../../../test/policies/fixtures';
 import { blocks, type JsonObject, type TerraformJson } from '../../../tfjson/terraform-json';
@@ -7,9 +8,23 @@ import { blocks, type JsonObject, type TerraformJson } from '../../../tfjson/ter
 // ---------------------------------------------------------------- NET-09: LDAP over verified TLS
 const LDAP_URI = 'ldaps://openldap.agency-directory.svc:636';
 
-const ldapConfig = (config: JsonObject) => child(blocks(config.modules)[0] ?? {}, 'config');
+/**
+ * Synapse no longer checks passwords against the directory (the realm does, APP-02), but NET-09
+ * still judges an LDAP module wherever one is configured: these cases add one, verified, and break it.
+ */
+const VERIFIED_MODULE = {
+  module: 'ldap_auth_provider.LdapAuthProviderModule',
+  config: { enabled: true, uri: LDAP_URI, start_tls: false, tls_options: { validate: 2, ca_certs_file: '/trust/ca.crt' } },
+};
 
-const editLdap = (edit: (module: JsonObject) => void) => editSynapse((config) => edit(ldapConfig(config)));
+const editLdap = (edit: (module: JsonObject) => void) =>
+  editSynapse((config) => {
+    config.modules = [copy(VERIFIED_MODULE)];
+    edit(child(blocks(config.modules)[0] ?? {}, 'config'));
+  });
+
+/** Edits the realm's LDAP federation settings (each a list of strings). */
+const editFederation = (edit: (config: JsonObject) => void) => editRealm((realm) => edit(federationConfig(realm)));
 
 const openldapContainer = containerAddress(R.openldapStatefulSet, 'openldap');
 
@@ -86,6 +101,25 @@ export const cases: RuleCases = {
       message: 'modules[0].config.uri "ldap://openldap:389" is not ldaps://',
     },
     {
+      name: "the realm's LDAP federation over ldap://",
+      mutate: editFederation((config) => (config.connectionUrl = ['ldap://openldap.agency-directory.svc:1389'])),
+      address: realmFile,
+      message:
+        'LDAP federation "directory" connectionUrl "ldap://openldap.agency-directory.svc:1389" is not ldaps:// and startTls is not "true": the bind password crosses the network in clear',
+    },
+    {
+      name: "one ldap:// URL among the federation's failover URLs",
+      mutate: editFederation((config) => (config.connectionUrl = [`${LDAP_URI} ldap://ldap-backup.example.org`])),
+      address: realmFile,
+      message: 'connectionUrl "ldap://ldap-backup.example.org" is not ldaps://',
+    },
+    {
+      name: 'the federation without a connectionUrl',
+      mutate: editFederation((config) => delete config.connectionUrl),
+      address: realmFile,
+      message: 'LDAP federation "directory" connectionUrl is (absent)',
+    },
+    {
       name: 'slapd also listening on ldap:///',
       mutate: (j) =>
         (slapdCommand(j).command = [
@@ -138,10 +172,15 @@ export const cases: RuleCases = {
   ],
   good: [
     {
-      name: 'ldap:// with StartTLS and validation',
-      mutate: editLdap((module) => Object.assign(module, { uri: 'ldap://openldap.agency-directory.svc:389', start_tls: true })),
+      name: 'the federation over ldap:// with StartTLS',
+      mutate: editFederation((config) =>
+        Object.assign(config, { connectionUrl: ['ldap://openldap.agency-directory.svc:1389'], startTls: ['true'] }),
+      ),
     },
-    { name: 'two ldaps:// URIs', mutate: editLdap((module) => (module.uri = [LDAP_URI, 'ldaps://ldap-backup.agency.example.org:636'])) },
+    {
+      name: 'the federation with two ldaps:// URLs',
+      mutate: editFederation((config) => (config.connectionUrl = [`${LDAP_URI} ldaps://ldap-backup.agency.example.org:636`])),
+    },
     {
       name: 'slapd -h ldaps:/// from a shell script',
       mutate: (j) => (slapdCommand(j).command = ['sh', '-ec', 'exec /usr/sbin/slapd -d stats -h "ldaps:///" -F /run/slapd.d']),

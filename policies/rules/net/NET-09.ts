@@ -1,4 +1,5 @@
 import { invocations } from '../../../tfjson/invocations';
+import { keycloakRealms, type RealmFile } from '../../../tfjson/keycloak-realm';
 import { containerAddress, podSpecs } from '../../../tfjson/pod-specs';
 import { ldapModules, shown, synapseConfigFiles } from '../../../tfjson/synapse-config';
 import { isObject, type JsonObject, type SynthesizedStack } from '../../../tfjson/terraform-json';
@@ -32,6 +33,38 @@ function moduleProblems(path: string, config: JsonObject): string[] {
       `${path}.config.tls_options.ca_certs_file is ${shown(tls.ca_certs_file)}: nothing to verify the directory's certificate against`,
     );
   return problems;
+}
+
+/** Keycloak's LDAP user federations (a realm's `org.keycloak.storage.UserStorageProvider` components with providerId ldap). */
+function ldapFederations(realm: RealmFile): JsonObject[] {
+  const components = isObject(realm.realm.components) ? realm.realm.components : {};
+  const providers = components['org.keycloak.storage.UserStorageProvider'];
+  return (Array.isArray(providers) ? providers : []).filter(
+    (component): component is JsonObject => isObject(component) && component.providerId === 'ldap',
+  );
+}
+
+/** Keycloak component settings are lists of strings: the first one. */
+function componentSetting(config: JsonObject, key: string): unknown {
+  const value = config[key];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function federationProblems(realm: RealmFile): string[] {
+  return ldapFederations(realm).flatMap((component) => {
+    const name = `LDAP federation ${JSON.stringify(component.name ?? '?')}`;
+    const config = isObject(component.config) ? component.config : {};
+    const url = componentSetting(config, 'connectionUrl');
+    const startTls = componentSetting(config, 'startTls') === 'true';
+    const list = typeof url === 'string' ? url.split(/\s+/).filter(Boolean) : [];
+    if (list.length === 0) return [`${name} connectionUrl is ${shown(url)}`];
+    return list
+      .filter((entry) => !/^ldaps:\/\//i.test(entry) && !startTls)
+      .map(
+        (entry) =>
+          `${name} connectionUrl ${JSON.stringify(entry)} is not ldaps:// and startTls is not "true": the bind password crosses the network in clear`,
+      );
+  });
 }
 
 const SLAPD_DEFAULT_LISTENER = "ldap:/// (slapd's default without -h)";
@@ -79,7 +112,9 @@ function slapdViolations(stack: SynthesizedStack): Violation[] {
 
 /**
  * LDAP only over verified TLS: the Synapse LDAP module uses ldaps:// (or StartTLS) with
- * certificate validation against a CA file, and slapd listens on ldaps:// only.
+ * certificate validation against a CA file, Keycloak's LDAP federation uses ldaps:// (or
+ * StartTLS; the certificate is verified against Keycloak's truststore), and slapd listens on
+ * ldaps:// only.
  */
 export const rule: Rule = {
   id: 'NET-09',
@@ -88,11 +123,12 @@ export const rule: Rule = {
   lesson:
     'Hard-coded LDAP credentials were the way in: a bind password sent in clear, or to an unverified server, is a credential handed out.',
   references: { nsaCisa: 'Network separation and hardening: encrypt traffic (TLS)' },
-  fix: 'Configure the LDAP module with uri: ldaps://<directory>:636, tls_options: { validate: 2, ca_certs_file: <internal CA> }, and start slapd with -h "ldaps:///" only (no ldap:// or ldapi://).',
+  fix: 'Configure the LDAP module with uri: ldaps://<directory>:636, tls_options: { validate: 2, ca_certs_file: <internal CA> }, Keycloak\'s LDAP federation with connectionUrl ldaps://<directory>:636 (the internal CA in its truststore), and start slapd with -h "ldaps:///" only (no ldap:// or ldapi://).',
   appliesTo: {
-    subject: 'LDAP client configuration of Synapse or slapd',
+    subject: 'LDAP client configuration of Synapse or Keycloak, or slapd',
     presentIn: (stack) =>
       synapseConfigFiles(stack).some((file) => ldapModules(file.own).length > 0) ||
+      keycloakRealms(stack).some((realm) => ldapFederations(realm).length > 0) ||
       podSpecs(stack).some((view) =>
         view.containers.some((container) => runsOpenldapEntrypoint(container) || slapdListeners(container).length > 0),
       ),
@@ -103,6 +139,7 @@ export const rule: Rule = {
         moduleProblems(entry.path, entry.config).map((message) => ({ address: file.address, message })),
       ),
     ),
+    ...keycloakRealms(stack).flatMap((realm) => federationProblems(realm).map((message) => ({ address: realm.address, message }))),
     ...slapdViolations(stack),
   ],
 };

@@ -1,9 +1,19 @@
 /** The case table of SEC-01 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
 import { esoRelease, REFERENCE } from '../../../test/policies/case-helpers/common';
+import {
+  clientOf,
+  editClient,
+  editRealm,
+  federationConfig,
+  realmJsonPath,
+  realmOf,
+  writeRealm,
+} from '../../../test/policies/case-helpers/idn';
 import type { BadCase, RuleCases } from '../../../test/policies/case-table';
 import {
   add,
   body,
+  child,
   containerOf,
   HOMESERVER_NAMESPACE,
   labelsOf,
@@ -12,6 +22,7 @@ import {
   SYNAPSE_IMAGE,
 } from '../../../test/policies/fixtures';
 import type { TerraformJson } from '../../../tfjson/terraform-json';
+import { escapeTemplateText } from '../../../tfjson/terraform-template';
 
 const GENERATOR_TYPES = [
   'random_password',
@@ -69,6 +80,84 @@ const SEC_01_SOURCE_CASES: BadCase[] = [
     address: 'kubernetes_manifest.secret_manifest',
     message: `Secret ${HOMESERVER_NAMESPACE}/written manifest carries ${field}`,
   })),
+];
+
+/**
+ * The realm file holds two references Keycloak resolves at import (the client secret from the
+ * start program's environment, the bind password from its file vault): a literal in their
+ * place, or any other placeholder form, still fires.
+ */
+const SEC_01_REALM_CASES: BadCase[] = [
+  {
+    name: 'a literal client secret in the realm',
+    mutate: editClient((client) => (client.secret = 'Winter2026-synapse')),
+    address: realmJsonPath,
+    message: 'secret-like key "secret" holds a literal value',
+  },
+  {
+    name: 'a literal bind password in the realm (a list item of bindCredential)',
+    mutate: editRealm((realm) => (federationConfig(realm).bindCredential = ['Winter2026!'])),
+    address: realmJsonPath,
+    message: 'secret-like key "bindCredential" holds a literal value',
+  },
+  {
+    name: 'an environment placeholder with a literal default',
+    mutate: editClient((client) => (client.secret = '${MATRIX_SYNAPSE_CLIENT_SECRET:Winter2026}')),
+    address: realmJsonPath,
+    message: 'secret-like key "secret" holds a literal value',
+  },
+  {
+    name: 'a placeholder with a lower-case name',
+    mutate: editClient((client) => (client.secret = '${client_secret}')),
+    address: realmJsonPath,
+    message: 'secret-like key "secret" holds a literal value',
+  },
+  {
+    name: 'a placeholder inside literal text',
+    mutate: editClient((client) => (client.secret = 'pre-${MATRIX_SYNAPSE_CLIENT_SECRET}')),
+    address: realmJsonPath,
+    message: 'secret-like key "secret" holds a literal value',
+  },
+  {
+    name: 'a vault reference without a key',
+    mutate: editRealm((realm) => (federationConfig(realm).bindCredential = ['${vault.}'])),
+    address: realmJsonPath,
+    message: 'secret-like key "bindCredential" holds a literal value',
+  },
+  {
+    name: 'a file path as the client secret (a realm has no path options: the path is the secret)',
+    mutate: editClient((client) => (client.secret = '/secrets/oidc-client/secret')),
+    address: realmJsonPath,
+    message: 'secret-like key "secret" holds a literal value',
+  },
+  {
+    name: 'a user with a password in the realm',
+    mutate: editRealm(
+      (realm) =>
+        (realm.users = [{ username: 'admin', enabled: true, credentials: [{ type: 'password', value: 'Winter2026!', temporary: false }] }]),
+    ),
+    address: realmJsonPath,
+    message: 'secret-like key "credentials" holds a literal value',
+  },
+  {
+    name: 'a literal client secret in a realm written on one line (minified JSON)',
+    mutate: (j) => {
+      const realm = realmOf(j);
+      clientOf(realm).secret = 'Winter2026-synapse';
+      child(body(j, R.keycloakRealm), 'data')['realm.json'] = escapeTemplateText(JSON.stringify(realm));
+    },
+    address: `${realmJsonPath}1`,
+    message: 'secret-like key "secret" holds a literal value',
+  },
+  {
+    name: 'a literal secret next to the references, in a realm file holding a list of realms',
+    mutate: (j) => {
+      const realm = realmOf(j);
+      writeRealm(j, [realm, { ...realm, realm: 'second', clients: [{ clientId: 'other', secret: 'Winter2026-other' }] }]);
+    },
+    address: realmJsonPath,
+    message: 'secret-like key "secret" holds a literal value',
+  },
 ];
 
 export const cases: RuleCases = {
@@ -135,8 +224,13 @@ export const cases: RuleCases = {
       message: 'URL with embedded credentials',
     },
     ...SEC_01_SOURCE_CASES,
+    ...SEC_01_REALM_CASES,
   ],
   good: [
+    {
+      name: "the realm's client secret as a vault reference (the other accepted form)",
+      mutate: editClient((client) => (client.secret = '${vault.synapse-client}')),
+    },
     {
       name: 'a *_path option pointing at a mounted file',
       mutate: (j) => (labelsOf(j, R.synapseDeployment)['bind_password_file'] = '/secrets/ldap/password'),

@@ -13,7 +13,7 @@ import {
   SYNAPSE_COMMAND,
   type Mutation,
 } from '../../../test/policies/fixtures';
-import { blocks, type JsonValue } from '../../../tfjson/terraform-json';
+import type { JsonValue } from '../../../tfjson/terraform-json';
 
 function setInline(key: string, value: JsonValue): Mutation {
   return (j) => editConfigFile(j, R.synapseConfig, 'homeserver.yaml', (config) => (config[key] = value));
@@ -102,7 +102,11 @@ export const cases: RuleCases = {
           j,
           R.synapseConfig,
           'homeserver.yaml',
-          (config) => (child(blocks(config.modules)[0]!, 'config').bind_password = REFERENCE),
+          // Synapse no longer has the LDAP module (the realm checks passwords): one is added with an inline password.
+          (config) =>
+            (config.modules = [
+              { module: 'ldap_auth_provider.LdapAuthProviderModule', config: { enabled: true, bind_password: REFERENCE } },
+            ]),
         ),
       address: synapseConfigFile,
       message: 'inline secret modules[0].config.bind_password',

@@ -159,5 +159,7 @@ export async function bootDrillDatabase(
     password,
     context.deadline,
   );
+  // The operator's managed roles and Database objects (the identity provider's), as on every Cluster.
+  for (const statement of context.managedStatements) primary.psql(statement);
   return { sandbox, directory, ca, configuration, serviceName, objectStore, primary, spec, barman };
 }

@@ -1,20 +1,23 @@
 /**
  * Boots the homeserver as this project deploys it, on loopback, with the real software:
- * OpenLDAP (slapd), PostgreSQL, Redis and HAProxy from Debian's packages, and Synapse (main
- * process + media-repository worker) from PyPI at the deployed image's version.
+ * OpenLDAP (slapd), PostgreSQL, Redis and HAProxy from Debian's packages, Synapse (main
+ * process + media-repository worker) from PyPI at the deployed image's version, and Keycloak
+ * (the identity provider every login goes through) from Maven Central at the image's version.
  *
  * Every file a server reads is taken from the workload catalogue (`workloadsOf`: the exact
  * ConfigMap contents, commands, arguments and environment the cluster receives) and put on
- * loopback by `toLoopback` (mount paths and Synapse's wildcard listen address only). Secrets
+ * loopback by `toLoopback` (mount paths, wildcard listen addresses, image paths: see loopback.ts). Secrets
  * are the files External Secrets would write (ESO's own template engine over generated
  * values); certificates are issued by a test CA for the names cert-manager would put in them.
  * The one rendering that cannot be the shipped bytes is slapd's: the image is Bitnami's build,
  * here it is Debian's, so the config is rendered with the same renderer for Debian's layout.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig, HomeserverSettings } from '../../../config/deployment-config';
 import { CERTIFICATE_SECRETS, homeserverCertificates } from '../../../model/certificates';
+import { KEYCLOAK_PATH, REALM_NAME } from '../../../model/identity';
 import { loadDeploymentConfig } from '../../../model/load-config';
 import { SECRET_NAMES } from '../../../model/secrets';
 import { POSTGRES_SERVICE_PORT, type WorkloadSpec } from '../../../model/workload-spec';
@@ -28,14 +31,23 @@ import {
 } from '../../../render/openldap';
 import { workloadsOf } from '../../../workloads/catalogue';
 import { homeserverSecretDeclarations } from '../../../workloads/secrets';
-import { bootstrapPsqlArguments, initdbArguments, instanceArguments, operatorPgHba, operatorPgIdent } from '../../support/cnpg-instance';
+import {
+  bootstrapPsqlArguments,
+  initdbArguments,
+  instanceArguments,
+  OPERATOR_SUPERUSER,
+  operatorPgHba,
+  operatorPgIdent,
+} from '../../support/cnpg-instance';
 import { deliveredFiles, valuesFor } from '../../support/delivered-secrets';
 import { esoTemplateBinary } from '../../support/eso-template';
 import { requireHaproxy } from '../../support/haproxy';
+import { findJava, KEYCLOAK_VERSION, keycloakDistribution } from '../../support/keycloak';
 import { giveToServer, postgresBinDirectory, runAsServer, serverUserName } from '../../support/postgres';
 import { Sandbox, stopProcess, tail, waitFor, type SandboxProcess } from '../../support/sandbox';
 import { hashPassword, requireOpenLdapTools, run, runInitSteps, tempDirectory } from '../../support/slapd';
 import { issueServerCertificate, testCa, type TestCa } from '../../support/test-ca';
+import { managedObjectStatements } from './cnpg-managed';
 import {
   clientAddress,
   DIRECT_CLIENT_ADDRESS,
@@ -188,7 +200,8 @@ export function applyPendingFixes(pods: ReadonlyMap<string, LoopbackPod>): strin
   const media = pods.get('media-repository');
   const workerFile = '/config/worker.yaml';
   const shipped = media?.files[workerFile]?.[0];
-  if (media && shipped !== undefined && !/^modules:/m.test(shipped)) {
+  const loadsLdapModule = /ldap_auth_provider/.test(media?.files['/config/homeserver.yaml']?.[0] ?? '');
+  if (media && shipped !== undefined && loadsLdapModule && !/^modules:/m.test(shipped)) {
     fs.appendFileSync(path.join(media.root, workerFile), 'modules: []\n');
     deviations.push(
       `media-repository ${workerFile}: appended "modules: []" (the shipped worker loads the LDAP module, whose bind password file its pod does not mount)`,
@@ -209,8 +222,8 @@ export interface Homeserver {
   readonly bootMs: number;
   /** A new client identity (own loopback address) reaching the gateway's public Service port. */
   gatewayClient(label: string): Endpoint;
-  /** Straight to a Synapse process's TLS listener, bypassing the gateway (the "second lock" checks). */
-  direct(pod: 'synapse' | 'media-repository'): Endpoint;
+  /** Straight to a Synapse process's or Keycloak's TLS listener, bypassing the gateway (the "second lock" checks, the back channel). */
+  direct(pod: DirectPod): Endpoint;
   /** A server's log so far (logs/<name>.log: openldap, postgres, redis, synapse, media-repository, haproxy, network). */
   log(name: string): string;
   /** The namespace the servers run in (to start more servers or move a Service name). */
@@ -221,6 +234,15 @@ export interface Homeserver {
   exec(command: string, args: readonly string[], env?: Readonly<Record<string, string>>): Promise<{ status: number; output: string }>;
   /** Stops every process; removes the run directory unless `keep` (then prints where the logs are). */
   stop(keep: boolean): Promise<void>;
+}
+
+/** The pods a test can reach bypassing the gateway, and the port of each. */
+const DIRECT_PORTS = { synapse: 8008, 'media-repository': 8008, keycloak: 8443 } as const;
+export type DirectPod = keyof typeof DIRECT_PORTS;
+
+/** Keycloak's version in the deployed image's tag, which the loopback distribution must match. */
+function imageKeycloakVersion(image: string): string | undefined {
+  return /:v?([0-9]+\.[0-9]+\.[0-9]+)(?:@.*)?$/.exec(image)?.[1];
 }
 
 const PROGRAMS: Readonly<Record<string, string>> = {
@@ -241,6 +263,38 @@ export interface DatabaseContext {
   readonly volumes: ReadonlyMap<string, Record<string, string>>;
   /** The pods as laid out (Synapse's database settings are in its homeserver.yaml). */
   readonly pods: ReadonlyMap<string, LoopbackPod>;
+  /**
+   * What the operator runs beyond the bootstrap (the Cluster's managed roles and the Database
+   * objects: the identity provider's role and database), to run as the superuser once the
+   * primary is up.
+   */
+  readonly managedStatements: readonly string[];
+}
+
+/**
+ * Runs a pod's init steps in order, outside the namespace (as Synapse's are), without blocking
+ * the boot: each step's output goes to `logFile`; rejects with the log's tail when one fails.
+ */
+function runInitStepsAsync(
+  loopbackPod: LoopbackPod,
+  env: Readonly<Record<string, string>>,
+  logFile: string,
+  resolve: (command: readonly string[]) => [string, string[]],
+): Promise<void> {
+  return (async () => {
+    for (const step of loopbackPod.workload.initSteps ?? []) {
+      const [program, args] = resolve(step.command);
+      const out = fs.openSync(logFile, 'a');
+      const child = spawn(program, args, { cwd: loopbackPod.root, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
+      fs.closeSync(out);
+      const status = await new Promise<string>((done) => {
+        child.once('error', (error) => done(error.message));
+        child.once('exit', (code, signal) => done(signal ?? String(code)));
+      });
+      if (status !== '0')
+        throw new Error(`${loopbackPod.workload.name} init step ${step.name} failed (${status}); log ${logFile}:\n${tail(logFile, 40)}`);
+    }
+  })();
 }
 
 export async function bootHomeserver(options: {
@@ -255,6 +309,9 @@ export async function bootHomeserver(options: {
 }): Promise<Homeserver> {
   // Tools first (cold: venv build, ESO's template engine); the boot deadline starts after them.
   const python = ensureSynapseServerVenv();
+  // Keycloak: the image's distribution (downloaded and checked once per machine) and a Java >= 21.
+  const keycloakImageHome = keycloakDistribution();
+  const java = findJava();
   esoTemplateBinary();
   requireOpenLdapTools();
   requireHaproxy();
@@ -267,6 +324,11 @@ export async function bootHomeserver(options: {
   const homeserver = config.homeservers[0];
   if (!homeserver || homeserver.directory.mode !== 'in-cluster' || homeserver.federation.enabled)
     throw new Error('the integration profile must have one homeserver, an in-cluster directory and federation off');
+  const keycloakImage = config.images.effective.keycloak;
+  if (imageKeycloakVersion(keycloakImage) !== KEYCLOAK_VERSION)
+    throw new Error(
+      `images.keycloak is ${keycloakImage}; the integration tier runs Keycloak ${KEYCLOAK_VERSION} (test/support/keycloak.ts): update both together`,
+    );
   const directory = tempDirectory('matrix-itest-');
   fs.chmodSync(directory, 0o755);
   const sandbox = await Sandbox.create(directory, hostsTable(homeserver), NAMESERVER_ADDRESS);
@@ -294,7 +356,7 @@ export async function bootHomeserver(options: {
       const root = path.join(directory, 'pods', workload.name);
       pods.set(
         workload.name,
-        materialize(workload, root, loopbackMapping(workload, root, config.images.effective.synapse), volumes, caPem),
+        materialize(workload, root, loopbackMapping(workload, root, config.images.effective.synapse, keycloakImageHome), volumes, caPem),
       );
     }
     const deviations = applyPendingFixes(pods);
@@ -306,6 +368,11 @@ export async function bootHomeserver(options: {
     };
     const mapped = (loopbackPod: LoopbackPod, args: readonly string[]) => args.map((arg) => toLoopback(arg, loopbackPod.mapping));
     const resolveProgram = ([program, ...args]: readonly string[]): [string, string[]] => [programs[program ?? ''] ?? program ?? '', args];
+    /** The workload's environment, mapped like its files. */
+    const podEnv = (loopbackPod: LoopbackPod): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(loopbackPod.workload.env ?? {}).map(([key, value]) => [key, toLoopback(value, loopbackPod.mapping)]),
+      );
 
     // The cluster's network: client sockets, Service port translation, DNS.
     const clientSockets = Array.from({ length: CLIENT_COUNT }, (_, index) => ({
@@ -313,10 +380,10 @@ export async function bootHomeserver(options: {
       source: clientAddress(index),
       target: [POD_ADDRESSES.haproxy, 443],
     }));
-    const directSockets = (['synapse', 'media-repository'] as const).map((name) => ({
+    const directSockets = (Object.keys(DIRECT_PORTS) as DirectPod[]).map((name) => ({
       socket: path.join(directory, 'sockets', `direct-${name}.sock`),
       source: DIRECT_CLIENT_ADDRESS,
-      target: [POD_ADDRESSES[name], 8008],
+      target: [POD_ADDRESSES[name], DIRECT_PORTS[name]],
     }));
     const services = workloads.flatMap((workload) =>
       workload.ports
@@ -340,6 +407,16 @@ export async function bootHomeserver(options: {
       async () => fs.readFileSync(bridge.logFile, 'utf8').includes('ready'),
       () => sandbox.assertRunning(bridge),
     );
+
+    // Identity provider, first step: its init step (copy the image's distribution into the writable home, `kc.sh build`)
+    // takes the longest of all, needs nothing else running, and runs while the rest boots.
+    const keycloakPod = pod('keycloak');
+    const keycloakEnv = { ...podEnv(keycloakPod), JAVA_HOME: java.javaHome, KC_HTTP_HOST: POD_ADDRESSES.keycloak };
+    const keycloakInit = runInitStepsAsync(keycloakPod, keycloakEnv, path.join(directory, 'logs', 'keycloak-init.log'), (step) =>
+      resolveProgram(mapped(keycloakPod, step)),
+    );
+    // A rejection is awaited below; until then it must not count as unhandled.
+    keycloakInit.catch(() => undefined);
 
     // Directory: the Bitnami image's layout is not Debian's, so render the same config for Debian's slapd.
     const ldap = pod('openldap');
@@ -391,14 +468,36 @@ export async function bootHomeserver(options: {
       const password = volumes.get(SECRET_NAMES.database)?.password ?? '';
       const created = runAsServer('psql', bootstrapPsqlArguments(pgSocketDirectory, pgPaths.port, password));
       if (created.status !== 0) throw new Error(`database bootstrap failed: ${created.stderr}`);
+      // Then the operator's reconcilers: the managed roles and the Database objects (the identity provider's).
+      for (const statement of managedStatements) {
+        const reconciled = runAsServer('psql', [
+          '-h',
+          pgSocketDirectory,
+          '-p',
+          String(pgPaths.port),
+          '-U',
+          OPERATOR_SUPERUSER,
+          '-d',
+          'postgres',
+          '-XAtq',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          statement,
+        ]);
+        if (reconciled.status !== 0) throw new Error(`managed database object failed: ${reconciled.stderr}`);
+      }
     };
+    const managedStatements = managedObjectStatements(config, homeserver, volumes);
 
     // Redis: the rendered command as is.
     const redisPod = pod('redis');
-    const redis = sandbox.start('redis', ...resolveProgram(mapped(redisPod, redisPod.workload.command ?? [])));
+    const redis = sandbox.start('redis', ...resolveProgram(mapped(redisPod, redisPod.workload.command ?? [])), { env: podEnv(redisPod) });
 
     fs.chmodSync(path.join(directory, 'pods'), 0o755);
-    await (options.database ? options.database({ sandbox, directory, deadline, ca: internalCa, volumes, pods }) : operatorDatabase());
+    await (options.database
+      ? options.database({ sandbox, directory, deadline, ca: internalCa, volumes, pods, managedStatements })
+      : operatorDatabase());
     await waitFor(
       'Redis',
       deadline,
@@ -413,13 +512,32 @@ export async function bootHomeserver(options: {
     );
 
     const ca = Buffer.from(caPem);
-    const direct = (name: 'synapse' | 'media-repository'): Endpoint => ({
+    const direct = (name: DirectPod): Endpoint => ({
       label: `direct to ${name}`,
       socketPath: path.join(directory, 'sockets', `direct-${name}.sock`),
       address: DIRECT_CLIENT_ADDRESS,
       servername: names[name],
       ca,
     });
+
+    // Identity provider, second step: the rendered start command once its build is done and its database exists.
+    await keycloakInit;
+    const keycloak = sandbox.start('keycloak', ...resolveProgram(mapped(keycloakPod, keycloakPod.workload.command ?? [])), {
+      env: keycloakEnv,
+      cwd: keycloakPod.root,
+    });
+    const keycloakReady = waitFor(
+      'Keycloak (the realm discovery document on its Service name)',
+      deadline,
+      async () =>
+        (
+          await call(direct('keycloak'), 'GET', `${KEYCLOAK_PATH}/realms/${REALM_NAME}/.well-known/openid-configuration`, {
+            timeoutMs: 3_000,
+          })
+        ).status === 200,
+      () => sandbox.assertRunning(keycloak),
+    );
+    keycloakReady.catch(() => undefined);
     const healthy = (name: 'synapse' | 'media-repository') => async () =>
       (await call(direct(name), 'GET', '/health', { timeoutMs: 3_000 })).status === 200;
 
@@ -431,16 +549,23 @@ export async function bootHomeserver(options: {
         const result = run(program, args);
         if (result.status !== 0) throw new Error(`${name} init step ${step.name} failed: ${result.stderr}`);
       }
-      return sandbox.start(name, ...resolveProgram(mapped(synapsePod, synapsePod.workload.command ?? [])), { cwd: synapsePod.root });
+      return sandbox.start(name, ...resolveProgram(mapped(synapsePod, synapsePod.workload.command ?? [])), {
+        cwd: synapsePod.root,
+        env: podEnv(synapsePod),
+      });
     };
     const main = startSynapse('synapse');
     await waitFor('Synapse main process', deadline, healthy('synapse'), () => sandbox.assertRunning(main));
     const media = startSynapse('media-repository');
     await waitFor('Synapse media-repository worker', deadline, healthy('media-repository'), () => sandbox.assertRunning(media));
 
-    // The gateway, last: its health checks then find both backends up.
+    await keycloakReady;
+
+    // The gateway, last: its health checks then find every backend up.
     const gatewayPod = pod('haproxy');
-    const haproxy = sandbox.start('haproxy', ...resolveProgram(mapped(gatewayPod, gatewayPod.workload.command ?? [])));
+    const haproxy = sandbox.start('haproxy', ...resolveProgram(mapped(gatewayPod, gatewayPod.workload.command ?? [])), {
+      env: podEnv(gatewayPod),
+    });
     let nextClient = 0;
     const gatewayClient = (label: string): Endpoint => {
       const index = nextClient++;

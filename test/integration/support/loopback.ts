@@ -9,7 +9,14 @@
  *  2. Listen addresses. Pods have their own network; here all pods share one loopback-only
  *     network namespace, so two pods listening on the same port (Synapse main and the media
  *     worker both listen on 8008, 9093 and 9000) must bind their own loopback address instead
- *     of the wildcard. Only the literal wildcard of the listed files changes.
+ *     of the wildcard. Only the literal wildcard of the listed files changes: Synapse's quoted
+ *     "0.0.0.0", HAProxy's `bind :<port>` (its 8443 is also Keycloak's). Keycloak binds the
+ *     wildcard by default (no option in its files names an address: its 9000 would clash with
+ *     Synapse's), so its process gets its address in the environment (KC_HTTP_HOST), together
+ *     with the JVM to run (JAVA_HOME: the image brings its own).
+ *  3. Image paths. Keycloak's init step copies the image's distribution (/opt/keycloak) into
+ *     its writable home; here that path is the cached, checksummed distribution of the same
+ *     version (test/support/keycloak.ts), replaced literally like the listen address.
  *
  * Host names, ports, TLS names, secrets' contents and every other byte stay as shipped: the
  * Service names resolve inside the namespace (see sandbox.ts), and `fromLoopback` undoes both
@@ -25,7 +32,7 @@ export interface LoopbackMapping {
   readonly root: string;
   /** The workload's mount paths (absolute, no trailing slash). */
   readonly mountPaths: readonly string[];
-  /** Literal replacements (the wildcard listen address), applied after the paths. */
+  /** Literal replacements (the wildcard listen address, image paths), applied after the paths. */
   readonly listen: readonly (readonly [from: string, to: string])[];
 }
 
@@ -72,6 +79,7 @@ export const POD_ADDRESSES = {
   postgres: '127.0.10.3',
   redis: '127.0.10.4',
   haproxy: '127.0.10.6',
+  keycloak: '127.0.10.10',
 } as const;
 
 export type PodName = keyof typeof POD_ADDRESSES;
@@ -102,6 +110,7 @@ export function serviceNames(homeserver: HomeserverSettings): Record<PodName, st
     postgres: name(POSTGRES_SERVICES.readWrite, 'homeserver'),
     redis: name('redis', 'homeserver'),
     haproxy: name('haproxy', 'gateway'),
+    keycloak: name('keycloak', 'identity'),
   };
 }
 
@@ -114,9 +123,24 @@ export function hostsTable(homeserver: HomeserverSettings): Record<string, strin
   return table;
 }
 
-/** The mapping of one pod: its mount paths under `root`; the wildcard listen address only for Synapse processes. */
-export function loopbackMapping(workload: WorkloadSpec, root: string, synapseImage: string): LoopbackMapping {
+/** HAProxy's wildcard listen address, as its rendered config writes every `bind`. */
+export const HAPROXY_WILDCARD = 'bind :';
+
+/** The image directory Keycloak's init step copies from (`cp -R /opt/keycloak/. <home>/`). */
+export const KEYCLOAK_IMAGE_HOME = '/opt/keycloak';
+
+/**
+ * The mapping of one pod: its mount paths under `root`; the wildcard listen address for
+ * Synapse processes and HAProxy; for Keycloak, the image's distribution directory to `keycloakImageHome`
+ * (the cached distribution; any path for checks that do not run it).
+ */
+export function loopbackMapping(workload: WorkloadSpec, root: string, synapseImage: string, keycloakImageHome?: string): LoopbackMapping {
   const address = POD_ADDRESSES[workload.name as PodName];
   if (!address) throw new Error(`no loopback address planned for workload ${workload.name}`);
+  if (workload.name === 'keycloak') {
+    if (!keycloakImageHome) throw new Error('the keycloak pod needs the directory standing in for the image distribution');
+    return { root, mountPaths: mountPathsOf(workload), listen: [[KEYCLOAK_IMAGE_HOME, keycloakImageHome]] };
+  }
+  if (workload.name === 'haproxy') return { root, mountPaths: mountPathsOf(workload), listen: [[HAPROXY_WILDCARD, `bind ${address}:`]] };
   return { root, mountPaths: mountPathsOf(workload), listen: workload.image === synapseImage ? [[SYNAPSE_WILDCARD, `"${address}"`]] : [] };
 }

@@ -5,7 +5,8 @@
  * (rc_message) is honoured: a 429 waits `retry_after_ms` and is counted apart, as no failure.
  */
 import { randomBytes } from 'node:crypto';
-import { accessToken, call, login, type Answer, type Endpoint } from './matrix-client';
+import { call, type Answer, type Endpoint } from './matrix-client';
+import { accessToken, login } from './oidc-login';
 
 export interface Writer {
   readonly uid: string;
