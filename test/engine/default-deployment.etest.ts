@@ -20,7 +20,7 @@ import { definitionChanges, DeploymentUnderTest } from './support/deployment-und
 import { EngineReport } from './support/engine-report';
 import { ensureOperatorBinaries } from './support/engine-tools';
 import { startWorld, type EngineWorld } from './support/engine-world';
-import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
+import { constantSecretFiles, isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually, type KubeObject } from './support/kube-client';
 import { keptNamespaces, OpenBaoOperator, retireKeptNamespaces, sealKeyBackup } from './support/operator-tasks';
 import { API, decode, listIn, notReady, podsReady, signedBy } from './support/platform-checks';
@@ -310,7 +310,8 @@ it('no Secret holds a value that came from Terraform, and no state holds a Secre
   const stateDirectory = path.join(deployment.directory, 'state');
   const states = fs.readdirSync(stateDirectory).map((file) => fs.readFileSync(path.join(stateDirectory, file), 'utf8'));
   expect(states.length).toBe(deployment.stacks.length);
-  const findings = await secretsBeyondTerraform(world.cluster.kube, deploymentNamespaces, [...texts, ...states]);
+  const constants = constantSecretFiles(loadDeploymentConfig(deployment.configFile));
+  const findings = await secretsBeyondTerraform(world.cluster.kube, deploymentNamespaces, [...texts, ...states], constants);
   expect(findings.seenByTerraform).toEqual([]);
   expect(findings.writtenByTerraform).toEqual([]);
   expect(findings.leakedIntoReleases).toEqual([]);

@@ -19,7 +19,7 @@ import { definitionChanges, DeploymentUnderTest } from './support/deployment-und
 import { EngineReport } from './support/engine-report';
 import { ensureOperatorBinaries } from './support/engine-tools';
 import { startWorld, type EngineWorld } from './support/engine-world';
-import { isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
+import { constantSecretFiles, isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually } from './support/kube-client';
 import { keptNamespaces, provideOperatorValues, retireKeptNamespaces, sealKeyBackup } from './support/operator-tasks';
 import { API, listIn, notReady, podsReady } from './support/platform-checks';
@@ -188,7 +188,13 @@ it('has every isolation object as synthesized, and no Secret value in any stack 
     for (const [data] of await database.query(`select data from "${schema}".states`)) stateTexts.push(data ?? '');
   }
   const texts = deployment.synthesizedTexts();
-  const findings = await secretsBeyondTerraform(world.cluster.kube, namespacesOf(deployment.configFile), [...texts, ...stateTexts]);
+  const constants = constantSecretFiles(loadDeploymentConfig(deployment.configFile));
+  const findings = await secretsBeyondTerraform(
+    world.cluster.kube,
+    namespacesOf(deployment.configFile),
+    [...texts, ...stateTexts],
+    constants,
+  );
   expect(findings.seenByTerraform).toEqual([]);
   expect(findings.writtenByTerraform).toEqual([]);
   expect(findings.leakedIntoReleases).toEqual([]);

@@ -8,6 +8,9 @@
  *    Helm's release records (which hold chart values, none of them any other Secret's value).
  */
 import * as zlib from 'node:zlib';
+import type { DeploymentConfig } from '../../../config/deployment-config';
+import { templateReferences } from '../../../model/secrets';
+import { deploymentSecretDeclarations, deploymentSecrets } from '../../../workloads/secrets';
 import type { DeploymentUnderTest } from './deployment-under-test';
 import type { KubeClient, KubeObject } from './kube-client';
 
@@ -177,10 +180,26 @@ function releaseText(secret: SecretObject): string {
  * `terraformTexts`: every synthesized stack and every state, as text. Values shorter than 8
  * characters (e.g. "true", a port) are not meaningful evidence either way and are skipped.
  */
+/**
+ * The files of the deployment's Secrets whose template prints no value (a role name beside its
+ * password): declared public, so finding them in Terraform's texts is expected, not a leak.
+ */
+export function constantSecretFiles(config: DeploymentConfig): Set<string> {
+  const declarations = [...deploymentSecrets(config).flatMap((homeserver) => homeserver.declarations), ...deploymentSecretDeclarations()];
+  return new Set(
+    declarations.flatMap((declaration) =>
+      Object.values(declaration.files)
+        .filter((file) => templateReferences(file.template).length === 0 && !file.template.includes('{{'))
+        .map((file) => file.template),
+    ),
+  );
+}
+
 export async function secretsBeyondTerraform(
   kube: KubeClient,
   namespaces: readonly string[],
   terraformTexts: readonly string[],
+  constantFiles: ReadonlySet<string>,
 ): Promise<SecretFindings> {
   const secrets = (
     await Promise.all(namespaces.map((namespace) => kube.list<SecretObject>(`/api/v1/namespaces/${namespace}/secrets`)))
@@ -197,7 +216,7 @@ export async function secretsBeyondTerraform(
   for (const secret of others) {
     for (const [key, encoded] of Object.entries(secret.data ?? {})) {
       const value = Buffer.from(encoded, 'base64').toString('utf8');
-      if (value.length < 8) continue;
+      if (value.length < 8 || constantFiles.has(value)) continue;
       valuesChecked += 1;
       const id = `${secret.metadata.namespace}/${secret.metadata.name}[${key}]`;
       if (terraformTexts.some((text) => text.includes(value) || text.includes(encoded))) seenByTerraform.push(id);
