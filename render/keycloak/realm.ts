@@ -202,7 +202,7 @@ function directoryFederation(homeserver: HomeserverSettings): Record<string, unk
   };
 }
 
-export function renderRealm(homeserver: HomeserverSettings): Record<string, unknown> {
+function renderRealm(homeserver: HomeserverSettings): Record<string, unknown> {
   const identity = homeserver.identity;
   const factors = identity.secondFactors;
   const lockout = seconds(identity.lockoutDuration);

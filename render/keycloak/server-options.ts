@@ -49,7 +49,7 @@ export const LDAP_BIND_VAULT_FILE = `${REALM_NAME}_${LDAP_BIND_VAULT_KEY}`;
 export const CLIENT_SECRET_VARIABLE = 'MATRIX_SYNAPSE_CLIENT_SECRET';
 
 /** Build-time options: PostgreSQL, health and metrics on the management port, the path prefix, the file vault. */
-export function keycloakBuildOptions(): Readonly<Record<string, string>> {
+function keycloakBuildOptions(): Readonly<Record<string, string>> {
   return {
     db: 'postgres',
     'health-enabled': 'true',
@@ -100,7 +100,7 @@ export function renderKeycloakConf(options: Readonly<Record<string, string>>): s
 }
 
 /** The build options as `kc.sh build` arguments. */
-export function buildArguments(options: Readonly<Record<string, string>>): string[] {
+function buildArguments(options: Readonly<Record<string, string>>): string[] {
   return Object.entries(options).map(([key, value]) => `--${key}=${value}`);
 }
 

@@ -10,7 +10,7 @@ import { hostOf } from '../../model/dns-names';
 import { backChannelBase, publicIssuer, SYNAPSE_CLIENT_ID, SYNAPSE_IDP_NAME } from '../../model/identity';
 import { SYNAPSE_PATHS } from './mount-paths';
 
-export const CLIENT_SECRET_FILE = `${SYNAPSE_PATHS.oidcSecretDirectory}/secret`;
+const CLIENT_SECRET_FILE = `${SYNAPSE_PATHS.oidcSecretDirectory}/secret`;
 
 export function oidcProvider(homeserver: HomeserverSettings): Record<string, unknown> {
   const issuer = publicIssuer(homeserver);
