@@ -219,7 +219,7 @@ const size = (maxBytes: number, maxText: string) =>
  * An LDAP distinguished name of plain `type=value` parts (RFC 4514 with nothing to escape, none
  * accepted), e.g. cn=matrix-users,ou=groups,dc=example,dc=org; attribute types are written
  * lowercase after validation. It reaches slapd's cn=config (olcSuffix, olcAccess), LDIF, the
- * directory's init script, Synapse's YAML and its LDAP filter (escaped there too).
+ * directory's init script, the identity provider's realm file and its LDAP filter (escaped there too).
  */
 const distinguishedName = checked(distinguishedNameProblem).transform(normalizeDistinguishedName);
 /** The bind account is created from its DN: its naming attribute decides the object class (cn: applicationProcess, uid: account). */
@@ -231,7 +231,7 @@ const bindDistinguishedName = checked(
       : 'must start with cn= or uid= (the bind account is created as an applicationProcess or account entry)'),
 ).transform(normalizeDistinguishedName);
 
-/** An LDAP server outside the cluster: TLS name to verify and the addresses Synapse may reach on 636. */
+/** An LDAP server outside the cluster: TLS name to verify and the addresses the identity provider may reach on 636. */
 const externalDirectorySchema = z
   .object({
     host: checked(dnsNameProblem),
@@ -253,7 +253,7 @@ const directorySchema = z
     usersDn: distinguishedName,
     /** Membership in this group is what admits a user to the homeserver. */
     admissionGroup: distinguishedName,
-    /** The read-only account Synapse binds with (its password is a mounted secret). */
+    /** The read-only account the identity provider binds with (its password is a mounted secret). */
     bindDn: bindDistinguishedName,
   })
   .strict();
@@ -352,7 +352,7 @@ const identitySchema = z
       .array(z.enum(['totp', 'webauthn']))
       .min(1, 'must name at least one second factor: multi-factor authentication cannot be switched off')
       .refine((factors) => new Set(factors).size === factors.length, 'must not name a factor twice')
-      .default(['totp', 'webauthn']),
+      .default(['totp']),
     /** Lifetime of the realm's access tokens (Synapse uses them once, at login). */
     accessTokenLifetime: minutes('accessTokenLifetime', 1, 15, 'between 1m and 15m').default('5m'),
     /** A login session at the identity provider ends after this much inactivity... */
@@ -361,7 +361,7 @@ const identitySchema = z
     sessionMaxLifetime: minutes('sessionMaxLifetime', 15, 24 * 60, 'between 15m and 24h').default('10h'),
     /** Wrong passwords or codes in a row before the account is locked (brute-force detection). */
     lockoutFailures: z.number().int().min(3).max(10).default(5),
-    /** How long a locked account stays locked; each further lockout doubles it up to 24h. */
+    /** How long a locked account stays locked; each further lockout adds as much again, up to 24h. */
     lockoutDuration: minutes('lockoutDuration', 5, 24 * 60, 'between 5m and 24h').default('15m'),
   })
   .strict();

@@ -46,7 +46,7 @@ export interface PodsEndpoint {
 export type FlowEndpoint = WorkloadEndpoint | PodsEndpoint | OutsideEndpoint;
 
 export interface Flow {
-  /** Stable id, used in policy names and reports, e.g. `synapse-to-openldap-ldaps`. */
+  /** Stable id, used in policy names and reports, e.g. `keycloak-to-openldap-ldaps`. */
   readonly id: string;
   readonly from: FlowEndpoint;
   readonly to: FlowEndpoint;

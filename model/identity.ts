@@ -27,7 +27,7 @@ export const KEYCLOAK_HTTPS_PORT = {
   servicePort: 8443,
   protocol: 'TCP',
 } as const satisfies WorkloadPort;
-/** Keycloak's management interface (health and metrics, HTTPS), on no Service: the kubelet and the site's Prometheus only. */
+/** Keycloak's management interface (health and metrics, HTTPS), on no Service: the kubelet's probes only (no flow admits anyone). */
 export const KEYCLOAK_MANAGEMENT_PORT = { name: 'management', containerPort: 9000, protocol: 'TCP' } as const satisfies WorkloadPort;
 
 /** Keycloak's own database and role in the homeserver's PostgreSQL cluster (its own pg_hba line, no other database). */

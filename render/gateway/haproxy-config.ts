@@ -39,6 +39,9 @@ export interface HaproxyInput {
   readonly backends: { readonly synapse: HaproxyBackend; readonly media: HaproxyBackend; readonly identity: HaproxyBackend };
 }
 
+/** Under /auth/: dot segments, encoded dots, slashes and backslashes, parameters (`;`), empty segments, backslashes. */
+export const IDENTITY_UNSAFE_PATH = '(^|/)\\.\\.?(/|$)|%2e|%2f|%5c|;|//|\\\\';
+
 export const TLS12_CIPHERS =
   'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256';
 export const TLS13_CIPHERSUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256';
@@ -125,6 +128,12 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     ...routes.map((route) => `  ${aclFor(route)}`),
     // A password or code posted to the identity provider is a login attempt too, bounded the same way.
     '  http-request sc-inc-gpc0(0) if login_attempt identity_login_actions',
+    // The identity provider is routed by path prefix: a dot segment, an encoded dot, slash or
+    // backslash, a parameter or an empty segment could step out of the prefix once Keycloak
+    // normalises the path, so none of them passes under /auth/.
+    '  acl identity_path path_beg /auth/',
+    `  acl identity_unsafe_path path_reg -i '${IDENTITY_UNSAFE_PATH}'`,
+    '  http-request deny deny_status 400 if identity_path identity_unsafe_path',
     ...mediaRoutes.map(
       (name) =>
         `  http-request return status 411 content-type text/plain string "Content-Length required" if upload_method !has_length ${name}`,

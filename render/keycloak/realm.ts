@@ -30,6 +30,8 @@ export type SecondFactor = HomeserverSettings['identity']['secondFactors'][numbe
 
 /** The browser flow the realm binds: cookie, or password then a required second factor. */
 export const MFA_BROWSER_FLOW = 'browser with second factor';
+/** The direct grant flow the realm binds: refused, whatever the client (Keycloak's own clients included). */
+export const NO_DIRECT_GRANT_FLOW = 'no direct grant';
 
 /** Keycloak's authenticator and required action for each factor. */
 export const SECOND_FACTORS: Readonly<Record<SecondFactor, { readonly authenticator: string; readonly requiredAction: string }>> = {
@@ -73,6 +75,10 @@ function authenticationFlows(factors: readonly SecondFactor[]): Record<string, u
   const [only] = factors;
   const single = only !== undefined && factors.length === 1;
   return [
+    // The password grant would take a password at the token endpoint without the browser flow's second factor.
+    flow(NO_DIRECT_GRANT_FLOW, 'refuses every password grant', true, [
+      { authenticator: 'deny-access-authenticator', authenticatorFlow: false, requirement: 'REQUIRED', priority: 10 },
+    ]),
     flow(MFA_BROWSER_FLOW, 'an existing session, or the directory password and a second factor', true, [
       { authenticator: 'auth-cookie', authenticatorFlow: false, requirement: 'ALTERNATIVE', priority: 10 },
       { flowAlias: forms, authenticatorFlow: true, requirement: 'ALTERNATIVE', priority: 20 },
@@ -222,8 +228,10 @@ function renderRealm(homeserver: HomeserverSettings): Record<string, unknown> {
     editUsernameAllowed: false,
     userManagedAccessAllowed: false,
     organizationsEnabled: false,
-    // Brute-force detection: locked after `lockoutFailures` in a row, for `lockoutDuration`, doubling up to a day.
+    // Brute-force detection: locked after `lockoutFailures` in a row, for `lockoutDuration`; each
+    // further lockout adds `lockoutDuration`, up to a day.
     bruteForceProtected: true,
+    bruteForceStrategy: 'MULTIPLE',
     permanentLockout: false,
     failureFactor: identity.lockoutFailures,
     waitIncrementSeconds: lockout,
@@ -255,6 +263,7 @@ function renderRealm(homeserver: HomeserverSettings): Record<string, unknown> {
     webAuthnPolicyUserVerificationRequirement: 'required',
     webAuthnPolicyAttestationConveyancePreference: 'none',
     browserFlow: MFA_BROWSER_FLOW,
+    directGrantFlow: NO_DIRECT_GRANT_FLOW,
     authenticationFlows: authenticationFlows(factors),
     requiredActions: requiredActions(factors),
     clients: [synapseClient(homeserver)],

@@ -68,6 +68,8 @@ export function keycloakRuntimeOptions(homeserver: HomeserverSettings): Readonly
   return {
     'db-url': `jdbc:postgresql://${database}:${POSTGRES_SERVICE_PORT.servicePort}/${KEYCLOAK_DATABASE}?sslmode=verify-full&sslrootcert=${trust}`,
     'db-username': KEYCLOAK_DATABASE_ROLE,
+    // Below the role's connection limit (20): a burst of logins waits for a connection instead of failing.
+    'db-pool-max-size': '15',
     // The public name behind the gateway; back-channel calls (Synapse, in-cluster) may use the Service name.
     hostname: `https://${hostOf(homeserver.serverName)}${KEYCLOAK_PATH}`,
     'hostname-strict': 'true',

@@ -180,7 +180,8 @@ describe('rendered HAProxy running on loopback', () => {
     const server = https.createServer(
       { cert: fs.readFileSync(certificate.certificate), key: fs.readFileSync(certificate.key) },
       (request, response) => {
-        if (request.url === '/health') return void response.end('OK');
+        // Health checks (Synapse's, and the identity provider's discovery document) are not requests under test.
+        if (request.url === '/health' || request.url?.endsWith('/.well-known/openid-configuration')) return void response.end('OK');
         seen.push({ backend: name, path: request.url ?? '', forwardedFor: request.headers['x-forwarded-for'] as string | undefined });
         request.resume();
         request.on('end', () => response.end(JSON.stringify({ backend: name })));
@@ -271,6 +272,20 @@ describe('rendered HAProxy running on loopback', () => {
   ])('refuses %s without reaching a backend', async (refused) => {
     const before = seen.length;
     expect((await call('GET', refused)).status).toBe(404);
+    expect(seen.length).toBe(before);
+  });
+
+  it.each([
+    '/auth/resources/../admin/master/console/',
+    '/auth/realms/matrix/login-actions/../protocol/openid-connect/token',
+    '/auth/resources/%2e%2e/admin/',
+    '/auth/resources/%2E%2E%2fadmin/',
+    '/auth/realms/matrix/login-actions/authenticate;jsessionid=x/../../../master',
+    '/auth/resources//admin/',
+    '/auth/resources/..%5cadmin',
+  ])('refuses %s (a path that could step out of a routed identity prefix) without reaching a backend', async (refused) => {
+    const before = seen.length;
+    expect((await call('GET', refused)).status).toBe(400);
     expect(seen.length).toBe(before);
   });
 

@@ -40,6 +40,12 @@ export const cases: RuleCases = {
       undefined,
       'password_config.localdb_enabled is (absent), must be false',
     ),
+    fires(
+      'a module that registers its own login type (e.g. a JWT or shared-secret checker)',
+      'modules',
+      [{ module: 'shared_secret_authenticator.SharedSecretAuthProvider', config: { shared_secret: 'x' } }],
+      'modules is a list of 1: a module may add a login type next to the realm; none is loaded',
+    ),
     fires('no OIDC provider', 'oidc_providers', [], 'oidc_providers is a list of 0: the main process must have exactly one provider'),
     fires(
       'oidc_providers absent',

@@ -70,7 +70,7 @@ const ONE_PROVIDER: SettingCheck = {
   },
 };
 
-/** No LDAP module and no legacy password provider: the password is checked by the realm only. */
+/** No module (LDAP or any other) and no legacy password provider: the password is checked by the realm only. */
 const NO_PASSWORD_MODULE: SettingCheck = {
   keys: ['modules', 'password_providers'],
   check: (config) => [
@@ -83,6 +83,10 @@ const NO_PASSWORD_MODULE: SettingCheck = {
     ...(isEmpty(config.password_providers)
       ? []
       : [`password_providers is ${described(config.password_providers)}: a password login next to the realm`]),
+    // Any other module may register its own login types (auth checkers): none is loaded at all.
+    ...(isEmpty(config.modules) || ldapModules(config).some((entry) => entry.path.startsWith('modules'))
+      ? []
+      : [`modules is ${described(config.modules)}: a module may add a login type next to the realm; none is loaded`]),
   ],
 };
 

@@ -15,11 +15,19 @@ import {
   writeRealm,
 } from '../../../test/policies/case-helpers/idn';
 import type { RuleCases } from '../../../test/policies/case-table';
-import { R, remove } from '../../../test/policies/fixtures';
+import { R, remove, type Mutation } from '../../../test/policies/fixtures';
 import type { JsonObject } from '../../../tfjson/terraform-json';
 
 const FORMS = `${MFA_BROWSER_FLOW} forms`;
 const SECOND_FACTOR = `${MFA_BROWSER_FLOW} second factor`;
+/** The realm with both factors: the factors in a sub-flow gated by an enrolled factor (the default has one, REQUIRED itself). */
+const twoFactors = renderedRealm({ secondFactors: ['totp', 'webauthn'] });
+const inTwoFactorRealm =
+  (edit: (realm: JsonObject) => unknown): Mutation =>
+  (j) => {
+    twoFactors(j);
+    editRealm(edit)(j);
+  };
 
 function requiredAction(realm: JsonObject, alias: string): JsonObject {
   const found = (Array.isArray(realm.requiredActions) ? realm.requiredActions : []).find(
@@ -45,7 +53,7 @@ export const cases: RuleCases = {
     },
     {
       name: 'the factor sub-flow CONDITIONAL on something other than an enrolled factor (a level of authentication)',
-      mutate: editRealm(
+      mutate: inTwoFactorRealm(
         (realm) => (executionOf(realm, SECOND_FACTOR, 'conditional-user-configured').authenticator = 'conditional-level-of-authentication'),
       ),
       address: realmFile,
@@ -53,19 +61,19 @@ export const cases: RuleCases = {
     },
     {
       name: 'the enrolled-factor condition ALTERNATIVE (it then gates nothing)',
-      mutate: editRealm((realm) => (executionOf(realm, SECOND_FACTOR, 'conditional-user-configured').requirement = 'ALTERNATIVE')),
+      mutate: inTwoFactorRealm((realm) => (executionOf(realm, SECOND_FACTOR, 'conditional-user-configured').requirement = 'ALTERNATIVE')),
       address: realmFile,
       message: `sub-flow "${SECOND_FACTOR}" in flow "${FORMS}" (execution 1) is CONDITIONAL`,
     },
     {
       name: 'the second factor DISABLED: the password alone completes a login',
-      mutate: editRealm((realm) => (executionOf(realm, FORMS, SECOND_FACTOR).requirement = 'DISABLED')),
+      mutate: inTwoFactorRealm((realm) => (executionOf(realm, FORMS, SECOND_FACTOR).requirement = 'DISABLED')),
       address: realmFile,
       message: `completes a login with auth-username-password-form: no password form followed by a second factor`,
     },
     {
       name: 'one factor DISABLED inside the second-factor sub-flow',
-      mutate: editRealm((realm) => (executionOf(realm, SECOND_FACTOR, 'webauthn-authenticator').requirement = 'DISABLED')),
+      mutate: inTwoFactorRealm((realm) => (executionOf(realm, SECOND_FACTOR, 'webauthn-authenticator').requirement = 'DISABLED')),
       address: realmFile,
       message: 'authenticator "webauthn-authenticator" in flow',
     },
@@ -95,13 +103,13 @@ export const cases: RuleCases = {
     },
     {
       name: 'the second factor before the password',
-      mutate: editRealm((realm) => (executionOf(realm, FORMS, SECOND_FACTOR).priority = 5)),
+      mutate: inTwoFactorRealm((realm) => (executionOf(realm, FORMS, SECOND_FACTOR).priority = 5)),
       address: realmFile,
       message: 'completes a login with auth-otp-form then auth-username-password-form',
     },
     {
       name: 'a second password form offered as a "second factor"',
-      mutate: editRealm(
+      mutate: inTwoFactorRealm(
         (realm) =>
           (flowNamed(realm, SECOND_FACTOR).authenticationExecutions = [
             ...executionsOf(flowNamed(realm, SECOND_FACTOR)),
@@ -112,14 +120,26 @@ export const cases: RuleCases = {
       message: `sub-flow "${SECOND_FACTOR}" in flow "${FORMS}" (execution 1) is CONDITIONAL`,
     },
     {
+      name: "directGrantFlow absent (Keycloak's own direct grant: password, then an OTP only if configured)",
+      mutate: setRealm('directGrantFlow', undefined),
+      address: realmFile,
+      message: 'directGrantFlow is (absent), not a flow that only denies access',
+    },
+    {
+      name: 'the direct grant flow denying nothing (its deny step DISABLED)',
+      mutate: editRealm((realm) => (executionOf(realm, 'no direct grant', 'deny-access-authenticator').requirement = 'DISABLED')),
+      address: realmFile,
+      message: 'not a flow that only denies access',
+    },
+    {
       name: 'an empty second-factor sub-flow (completes with nothing)',
-      mutate: editRealm((realm) => (flowNamed(realm, SECOND_FACTOR).authenticationExecutions = [])),
+      mutate: inTwoFactorRealm((realm) => (flowNamed(realm, SECOND_FACTOR).authenticationExecutions = [])),
       address: realmFile,
       message: 'completes a login with auth-username-password-form: no password form followed by a second factor',
     },
     {
       name: 'a flow that contains itself',
-      mutate: editRealm((realm) => (executionOf(realm, FORMS, SECOND_FACTOR).flowAlias = FORMS)),
+      mutate: inTwoFactorRealm((realm) => (executionOf(realm, FORMS, SECOND_FACTOR).flowAlias = FORMS)),
       address: realmFile,
       message: `flow "${FORMS}" contains itself`,
     },
@@ -127,7 +147,7 @@ export const cases: RuleCases = {
       name: "the first factor's enrolment not a default action (users without a factor could not log in, or get none)",
       mutate: editRealm((realm) => (requiredAction(realm, 'CONFIGURE_TOTP').defaultAction = false)),
       address: realmFile,
-      message: 'no second factor is enrolled at first login: requiredActions needs CONFIGURE_TOTP or webauthn-register',
+      message: 'no second factor is enrolled at first login: requiredActions needs CONFIGURE_TOTP',
     },
     {
       name: 'the enrolment action disabled',
@@ -231,7 +251,7 @@ export const cases: RuleCases = {
     { name: 'ten failures before the lockout', mutate: renderedRealm({ lockoutFailures: 10 }) },
     {
       name: 'both factors REQUIRED in the sub-flow',
-      mutate: editRealm((realm) => {
+      mutate: inTwoFactorRealm((realm) => {
         for (const execution of executionsOf(flowNamed(realm, SECOND_FACTOR))) execution.requirement = 'REQUIRED';
       }),
     },

@@ -15,6 +15,8 @@ const SECOND_FACTORS: Readonly<Record<string, string>> = {
 const SESSION = 'auth-cookie';
 /** The condition that applies a sub-flow only to users who have enrolled one of its factors. */
 const USER_CONFIGURED = 'conditional-user-configured';
+/** The authenticator that refuses the login outright. */
+const DENY_ACCESS = 'deny-access-authenticator';
 /**
  * The way through a factor sub-flow gated by USER_CONFIGURED for a user with no factor yet: no
  * code or session is issued before the pending enrolment (a default required action) is done.
@@ -178,6 +180,22 @@ function enrolmentProblems(realm: JsonObject, factors: ReadonlySet<string>): str
       ];
 }
 
+/** The realm's direct grant flow refuses every password grant (Keycloak's own clients, such as admin-cli, have it on). */
+function directGrantProblems(realm: JsonObject): string[] {
+  const alias = realm.directGrantFlow;
+  const flow = objectsAt(realm, 'authenticationFlows').find((candidate) => candidate.alias === alias);
+  const executions = flow ? objectsAt(flow, 'authenticationExecutions') : [];
+  const denies =
+    executions.length > 0 &&
+    executions.every((execution) => execution.requirement === 'DISABLED' || execution.authenticator === DENY_ACCESS) &&
+    executions.some((execution) => execution.authenticator === DENY_ACCESS && execution.requirement === 'REQUIRED');
+  return denies
+    ? []
+    : [
+        `directGrantFlow is ${shown(alias)}, not a flow that only denies access: Keycloak's own clients (admin-cli) take a password at the token endpoint without the second factor`,
+      ];
+}
+
 function clientProblems(realm: JsonObject): string[] {
   return objectsAt(realm, 'clients').flatMap((client, index) => {
     const label = clientLabel(client, index);
@@ -225,7 +243,7 @@ export const rule: Rule = {
   lesson:
     'A password alone let the intruder in: every login must also prove a second factor, enrolled by every user, with no flow, grant or self-registration that skips it and no unlimited guessing.',
   references: { nsaCisa: 'Authentication and authorization' },
-  fix: 'Bind browserFlow to a top-level flow whose only ways are the login cookie, or auth-username-password-form REQUIRED followed by a REQUIRED auth-otp-form/webauthn-authenticator (or a REQUIRED sub-flow of only those, or a CONDITIONAL one gated by conditional-user-configured and holding only those); no other CONDITIONAL and no DISABLED step; enable CONFIGURE_TOTP (or webauthn-register) with defaultAction: true; set registrationAllowed: false, directAccessGrantsEnabled: false and implicitFlowEnabled: false on every client, no flow overrides, no identityProviders, bruteForceProtected: true with failureFactor at most 10 (render/keycloak/realm.ts).',
+  fix: 'Bind browserFlow to a top-level flow whose only ways are the login cookie, or auth-username-password-form REQUIRED followed by a REQUIRED auth-otp-form/webauthn-authenticator (or a REQUIRED sub-flow of only those, or a CONDITIONAL one gated by conditional-user-configured and holding only those); no other CONDITIONAL and no DISABLED step; enable CONFIGURE_TOTP (or webauthn-register) with defaultAction: true; bind directGrantFlow to a flow whose only step is deny-access-authenticator REQUIRED; set registrationAllowed: false, directAccessGrantsEnabled: false and implicitFlowEnabled: false on every client, no flow overrides, no identityProviders, bruteForceProtected: true with failureFactor at most 10 (render/keycloak/realm.ts).',
   appliesTo: KEYCLOAK_REALM,
   check: (stack, context) =>
     auditRealms(stack, context, ({ realm }) => {
@@ -234,6 +252,7 @@ export const rule: Rule = {
       return [
         ...problems,
         ...enrolmentProblems(realm, factors),
+        ...directGrantProblems(realm),
         ...realmSetting(realm, 'registrationAllowed', false, "self-registered accounts are not the directory's admitted people"),
         ...(Array.isArray(providers) && providers.length > 0
           ? [
