@@ -13,6 +13,7 @@
  * escapes `${`).
  */
 import { ParseError, parseJson } from '../../config/bounded-parse';
+import { jsonTokens } from '../../tfjson/json-tokens';
 import { templateLiteral } from '../../tfjson/terraform-template';
 
 export interface SecretHit {
@@ -166,45 +167,23 @@ function jsonScalars(text: string): JsonScalar[] {
   const scalars: JsonScalar[] = [];
   const open: { readonly list: boolean; readonly key: string }[] = [];
   let pendingKey: string | undefined;
-  let line = 1;
   const keyHere = (): string => {
     const container = open[open.length - 1];
     if (pendingKey === undefined) return container?.list ? container.key : '';
     return pendingKey === 'value' && container?.key ? container.key : pendingKey;
   };
-  let index = 0;
-  while (index < text.length) {
-    const character = text[index] ?? '';
-    if (character === '\n') line += 1;
-    if (character === '"') {
-      let end = index + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-      const value = JSON.parse(text.slice(index, end + 1)) as string;
-      let next = end + 1;
-      while (/\s/.test(text[next] ?? '')) next += 1;
-      if (text[next] === ':' && pendingKey === undefined && open[open.length - 1]?.list === false) pendingKey = value;
-      else {
-        scalars.push({ key: keyHere(), value, line });
-        pendingKey = undefined;
-      }
-      index = end + 1;
-      continue;
+  for (const token of jsonTokens(text)) {
+    if (token.kind === 'key' && pendingKey === undefined && open[open.length - 1]?.list === false) pendingKey = token.value;
+    else if (token.kind === 'key' || token.kind === 'string' || token.kind === 'number') {
+      scalars.push({ key: keyHere(), value: token.value, line: token.line });
+      pendingKey = undefined;
+    } else if (token.kind === 'open') {
+      open.push({ list: token.list, key: keyHere() });
+      pendingKey = undefined;
+    } else {
+      if (token.kind === 'close') open.pop();
+      pendingKey = undefined;
     }
-    if (character === '{' || character === '[') {
-      open.push({ list: character === '[', key: keyHere() });
-      pendingKey = undefined;
-    } else if (character === '}' || character === ']') {
-      open.pop();
-      pendingKey = undefined;
-    } else if (character === ',') pendingKey = undefined;
-    else if (/[-0-9]/.test(character)) {
-      const number = /^-?[0-9][0-9.eE+-]*/.exec(text.slice(index))?.[0] ?? character;
-      scalars.push({ key: keyHere(), value: number, line });
-      pendingKey = undefined;
-      index += number.length;
-      continue;
-    }
-    index += 1;
   }
   return scalars;
 }
