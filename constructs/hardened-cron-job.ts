@@ -16,7 +16,7 @@ import { parseImageReference } from '../config/image-reference';
 import { LABEL_WORKLOAD } from '../model/compartments';
 import { cpu, mebibytes } from '../model/quantities';
 import type { JobContainer, JobVolume, ScheduledJobSpec } from '../model/scheduled-job';
-import { CONFIG_FILE_MODE, restrictedContainerSecurityContext, RUNTIME_DEFAULT_SECCOMP, SECRET_FILE_MODE } from './hardened-pod-template';
+import { CONFIG_FILE_MODE, restrictedContainerSecurityContext, restrictedPodSettings, SECRET_FILE_MODE } from './hardened-pod-template';
 
 export interface HardenedCronJobProps {
   readonly namespace: string;
@@ -135,7 +135,6 @@ export class HardenedCronJob extends Construct {
       automountServiceAccountToken: false,
       ...dependencies,
     });
-    const gid = String(spec.gid);
     this.resource = new CronJobV1(this, 'workload', {
       metadata: { name: spec.name, namespace, labels, annotations: { 'matrix.sovereign/purpose': spec.purpose, ...spec.annotations } },
       spec: {
@@ -158,24 +157,13 @@ export class HardenedCronJob extends Construct {
             template: {
               metadata: { labels, annotations: { 'matrix.sovereign/purpose': spec.purpose } },
               spec: {
-                serviceAccountName: this.serviceAccount.metadata.name,
-                automountServiceAccountToken: false,
-                enableServiceLinks: false,
-                hostNetwork: false,
-                hostPid: false,
-                hostIpc: false,
-                shareProcessNamespace: false,
                 // Retried by the Job controller (backoffLimit), never restarted in place.
-                restartPolicy: 'Never',
-                terminationGracePeriodSeconds: 30,
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: String(spec.uid),
-                  runAsGroup: gid,
-                  fsGroup: gid,
-                  fsGroupChangePolicy: 'OnRootMismatch',
-                  seccompProfile: RUNTIME_DEFAULT_SECCOMP,
-                },
+                ...restrictedPodSettings({
+                  uid: spec.uid,
+                  gid: spec.gid,
+                  serviceAccountName: this.serviceAccount.metadata.name,
+                  restartPolicy: 'Never',
+                }),
                 ...(spec.colocateWith
                   ? {
                       affinity: {

@@ -160,27 +160,44 @@ function mounts(spec: AnyWorkloadSpec): VolumeMount[] {
   ];
 }
 
-function hardenedPodSpec(spec: AnyWorkloadSpec, options: Omit<PodTemplateOptions, 'labels'>): DeploymentV1SpecTemplateSpec {
-  const gid = String(spec.gid);
-  const mounted = mounts(spec);
+/**
+ * What every pod of this project states explicitly: its own service account without an API
+ * token, no host namespaces or shared process namespace, no Service environment, a non-root
+ * user and group, the runtime's default seccomp profile. Long-running workloads and scheduled
+ * jobs alike.
+ */
+export function restrictedPodSettings(identity: { uid: number; gid: number; serviceAccountName: string; restartPolicy: string }) {
+  const gid = String(identity.gid);
   return {
-    serviceAccountName: options.serviceAccountName,
+    serviceAccountName: identity.serviceAccountName,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     hostNetwork: false,
     hostPid: false,
     hostIpc: false,
     shareProcessNamespace: false,
-    restartPolicy: options.restartPolicy,
+    restartPolicy: identity.restartPolicy,
     terminationGracePeriodSeconds: 30,
     securityContext: {
       runAsNonRoot: true,
-      runAsUser: String(spec.uid),
+      runAsUser: String(identity.uid),
       runAsGroup: gid,
       fsGroup: gid,
       fsGroupChangePolicy: 'OnRootMismatch',
       seccompProfile: RUNTIME_DEFAULT_SECCOMP,
     },
+  };
+}
+
+function hardenedPodSpec(spec: AnyWorkloadSpec, options: Omit<PodTemplateOptions, 'labels'>): DeploymentV1SpecTemplateSpec {
+  const mounted = mounts(spec);
+  return {
+    ...restrictedPodSettings({
+      uid: spec.uid,
+      gid: spec.gid,
+      serviceAccountName: options.serviceAccountName,
+      restartPolicy: options.restartPolicy,
+    }),
     ...(spec.initSteps
       ? {
           initContainer: spec.initSteps.map((step) => ({
