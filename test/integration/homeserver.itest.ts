@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { parseSize, parseDuration } from '../../config/durations';
 import { SECRET_NAMES } from '../../model/secrets';
-import { bootHomeserver, type DirectoryUser, type Homeserver } from './support/homeserver';
+import { bootHomeserver, directoryUser, type Homeserver } from './support/homeserver';
 import { call, type Answer, type Endpoint } from './support/matrix-client';
 import { accessToken, login } from './support/oidc-login';
 
@@ -24,7 +24,7 @@ const BOOT_DEADLINE_MS = 3 * 60_000;
 jest.setTimeout(5 * 60_000);
 
 const secret = () => randomBytes(18).toString('base64url');
-const person = (uid: string, mail: string, member: boolean): DirectoryUser => ({ uid, mail, member, password: secret() });
+const person = directoryUser;
 const USERS = {
   /** Inside the admission filter (group member, allowed domain): the everyday user of the probes. */
   alice: person('alice', 'alice@agency.example.org', true),

@@ -15,19 +15,17 @@
  *  - brute force locks the account: after the configured number of wrong passwords the right
  *    one is refused too (a control user with one failure fewer gets through).
  */
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { homeserverNamespace } from '../../model/compartments';
 import { KEYCLOAK_PATH, REALM_NAME, SYNAPSE_IDP_ID } from '../../model/identity';
-import { bootHomeserver, type DirectoryUser, type Homeserver } from './support/homeserver';
+import { bootHomeserver, directoryUser, type Homeserver } from './support/homeserver';
 import { call, type Answer, type Endpoint } from './support/matrix-client';
 import { accessToken, identityProviders, login, type LoginAnswer } from './support/oidc-login';
 
 const BOOT_DEADLINE_MS = 5 * 60_000;
 jest.setTimeout(5 * 60_000);
 
-const secret = () => randomBytes(18).toString('base64url');
-const person = (uid: string, mail: string, member: boolean): DirectoryUser => ({ uid, mail, member, password: secret() });
+const person = directoryUser;
 const USERS = {
   /** In the admission group, allowed domain: the agent of the MFA proofs. */
   alice: person('alice', 'alice@agency.example.org', true),

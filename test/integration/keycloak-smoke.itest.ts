@@ -27,7 +27,7 @@ import { ensureKeycloak, keycloakEnvironment, keycloakRunHome, recordedBuildMs, 
 import { giveToServer, postgresBinDirectory, runAsServer } from '../support/postgres';
 import { Sandbox, stopProcess, tail, waitFor, type SandboxProcess } from '../support/sandbox';
 import { hashPassword, requireOpenLdapTools, run, tempDirectory } from '../support/slapd';
-import { openssl, signRequest, testCa, type TestCa } from '../support/test-ca';
+import { issueServerCertificate, testCa } from '../support/test-ca';
 import { base32Decode, msLeftInStep, totpFromBase32 } from '../support/totp';
 import { call, type Answer, type Endpoint } from './support/matrix-client';
 
@@ -58,43 +58,6 @@ const BIND_DN = `cn=admin,${BASE_DN}`;
 const PEOPLE_DN = `ou=people,${BASE_DN}`;
 const USERS = { alice: 'alice-password-1' } as const;
 const BOOT_DEADLINE_MS = 5 * 60_000;
-
-interface Certificate {
-  readonly certificate: string;
-  readonly key: string;
-}
-
-/** A server certificate of the test CA for several DNS names (the first is the CN). */
-function serverCertificate(ca: TestCa, names: readonly string[], directory: string): Certificate {
-  const base = path.join(directory, names[0] ?? 'server');
-  const [key, request, certificate, extensions] = ['key', 'csr', 'crt', 'ext'].map((suffix) => `${base}.${suffix}`) as [
-    string,
-    string,
-    string,
-    string,
-  ];
-  fs.writeFileSync(
-    extensions,
-    `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`,
-  );
-  openssl([
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-384',
-    '-nodes',
-    '-subj',
-    `/CN=${names[0]}`,
-    '-keyout',
-    key,
-    '-out',
-    request,
-  ]);
-  signRequest(ca, { request, extensions, certificate, days: 1 });
-  return { certificate, key };
-}
 
 function realmJson(): unknown {
   const mapper = (name: string, ldapAttribute: string, userAttribute: string, mandatory: boolean) => ({
@@ -261,9 +224,9 @@ describe('Keycloak on loopback (smoke)', () => {
     const caDirectory = path.join(directory, 'ca');
     fs.mkdirSync(caDirectory);
     const ca = testCa(caDirectory, 'internal-ca');
-    const keycloakTls = serverCertificate(ca, [NAMES.keycloak, NAMES.public], caDirectory);
-    const ldapTls = serverCertificate(ca, [NAMES.ldap], caDirectory);
-    const postgresTls = serverCertificate(ca, [NAMES.postgres], caDirectory);
+    const keycloakTls = issueServerCertificate(ca, [NAMES.keycloak, NAMES.public], caDirectory);
+    const ldapTls = issueServerCertificate(ca, [NAMES.ldap], caDirectory);
+    const postgresTls = issueServerCertificate(ca, [NAMES.postgres], caDirectory);
     const hosts = {
       [NAMES.keycloak]: ADDRESSES.keycloak,
       [NAMES.public]: ADDRESSES.gateway,

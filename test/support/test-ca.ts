@@ -23,11 +23,19 @@ export function testCa(directory: string, name = 'test-ca'): TestCa {
   return { certificate, key };
 }
 
-/** A server certificate for `dnsName` signed by `ca`, as cert-manager issues them (ECDSA P-384). */
-export function issueServerCertificate(ca: TestCa, dnsName: string, directory: string): { certificate: string; key: string } {
+/**
+ * A server certificate for `dnsNames` (one name or several; the first is the common name)
+ * signed by `ca`, as cert-manager issues them (ECDSA P-384).
+ */
+export function issueServerCertificate(
+  ca: TestCa,
+  dnsNames: string | readonly string[],
+  directory: string,
+): { certificate: string; key: string } {
+  const names = typeof dnsNames === 'string' ? [dnsNames] : dnsNames;
   return issueCertificate(ca, directory, {
-    commonName: dnsName,
-    extensions: `subjectAltName=DNS:${dnsName}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`,
+    commonName: names[0] ?? 'server',
+    extensions: `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`,
   });
 }
 

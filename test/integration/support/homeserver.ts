@@ -13,6 +13,7 @@
  * here it is Debian's, so the config is rendered with the same renderer for Debian's layout.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig, HomeserverSettings } from '../../../config/deployment-config';
@@ -74,6 +75,11 @@ export interface DirectoryUser {
   /** Member of the admission group (memberOf set in the bootstrap LDIF, as slapadd bypasses the overlay). */
   readonly member: boolean;
   readonly password: string;
+}
+
+/** A directory entry with a fresh random password (a member of the admission group or not). */
+export function directoryUser(uid: string, mail: string, member: boolean): DirectoryUser {
+  return { uid, mail, member, password: randomBytes(18).toString('base64url') };
 }
 
 /** A pod on loopback: its root directory, mapping, and the files as the cluster ships them and as written here. */
