@@ -112,6 +112,14 @@ export interface WorkloadSpec<Compartment extends CompartmentKind = HomeserverCo
   readonly initSteps?: readonly InitStep[];
   /** The one workload whose Service is exposed outside the cluster (the gateway). */
   readonly publicEntryPoint?: boolean;
+  /**
+   * Why this long-running workload runs exactly one pod even in a production config (a process
+   * the software allows only once, or state a second pod could not share). Written on the
+   * controller as an annotation, so reviewers read the reason and the availability rule
+   * accepts it; absent, a production config runs at least two replicas.
+   * @default none: not a singleton
+   */
+  readonly singletonReason?: string;
 }
 
 /** Synapse listeners, shared by the main process and the media worker. */

@@ -35,6 +35,8 @@ export function identityWorkloads(config: DeploymentConfig, homeserver: Homeserv
       purpose: 'Keycloak identity provider: directory password and a second factor for every login',
       image: config.images.effective.keycloak,
       replicas: 1,
+      singletonReason:
+        'a second Keycloak needs its embedded cache cluster (Infinispan, mutual TLS) between the pods, not yet proven here: logins pause while it restarts, signed-in Matrix sessions do not',
       uid: KEYCLOAK_UID,
       gid: KEYCLOAK_GID,
       ports: [KEYCLOAK_HTTPS_PORT, KEYCLOAK_MANAGEMENT_PORT],
