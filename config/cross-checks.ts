@@ -11,6 +11,7 @@ import { parseImageReference, registryOf } from './image-reference';
 import { ALWAYS_BLOCKED_RANGES } from './reserved-ranges';
 import type { DeploymentConfigInput } from './schema';
 import { cidrContains, isAnyAddress, parseCidr, SHARED_NAMESPACE, SYSTEM_NAMESPACES } from './validators';
+import { workerProblems } from './workers-schema';
 
 export interface ConfigIssue {
   readonly path: string;
@@ -198,6 +199,10 @@ function backupChecks(config: DeploymentConfigInput): ConfigIssue[] {
         path: `homeservers[${index}].media.s3.protection.objectLockDays`,
         message: `must be at least backup.stores.media.retention (${mediaRetention} days): each version stays locked as long as media backups are kept`,
       });
+  });
+  config.homeservers.forEach((homeserver, index) => {
+    for (const problem of workerProblems(homeserver.workers, config.deployment.profile, homeserver.federation.enabled))
+      issues.push({ path: `homeservers[${index}].workers.${problem.field}`, message: problem.message });
   });
   if (config.deployment.profile === 'production') {
     config.homeservers.forEach((homeserver, index) => {

@@ -5,6 +5,7 @@
 import type { DeploymentProfile } from './backup-schema';
 import type { ChartKey, ImageKey } from './cross-checks';
 import type { ChartPin, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings } from './schema';
+import type { WorkerSettings } from './workers-schema';
 
 export type { ChartPin, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings };
 
@@ -106,6 +107,7 @@ export interface HomeserverSettings {
   readonly synapse: SynapseSettings;
   readonly identity: IdentitySettings;
   readonly postgres: PostgresSettings;
+  readonly workers: WorkerSettings;
 }
 
 export interface PlatformSettings {

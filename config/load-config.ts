@@ -15,6 +15,7 @@ import { INPUT_LIMITS, InputFileError, readRegularFileBytes } from './input-file
 import { printable } from './printable';
 import { projectRoot } from './project-root';
 import { deploymentConfigSchema, type DeploymentConfigInput } from './schema';
+import { resolveWorkers } from './workers-schema';
 
 export const DEFAULT_CONFIG_PATH = path.join(projectRoot(), 'config', 'default.yaml');
 
@@ -82,6 +83,7 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
         archive: homeserver.postgres.archive,
         ...(homeserver.postgres.recovery ? { recovery: homeserver.postgres.recovery } : {}),
       },
+      workers: resolveWorkers(homeserver.workers, input.deployment.profile, federation.enabled),
     };
   });
   const { kubernetes, state, monitoring } = input;

@@ -21,6 +21,7 @@ import {
   serverNameProblem,
   slugProblem,
 } from './validators';
+import { workersSchema } from './workers-schema';
 
 /** Adds a refinement that reports the rule returned by a `...Problem` validator. */
 function checked(problem: (value: string) => string | null) {
@@ -481,6 +482,8 @@ const homeserverSchema = z
     identity: identitySchema.default({}),
     /** The homeserver database as a CloudNativePG cluster (instances default from deployment.profile). */
     postgres: homeserverPostgresSchema.default({}),
+    /** Synapse worker pools and event persisters (counts default from deployment.profile). */
+    workers: workersSchema.default({}),
   })
   .strict();
 

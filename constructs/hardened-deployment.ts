@@ -1,7 +1,7 @@
 /**
  * A hardened Deployment: replicas of the shared hardened pod, rolled one at a time with no
  * capacity lost, or recreated when it owns a volume (a ReadWriteOncePod claim cannot be held
- * by the old and the new pod at once).
+ * by the old and the new pod at once) or is a singleton (two copies must never run at once).
  */
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { PersistentVolumeClaimV1 } from '@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1';
@@ -41,8 +41,12 @@ export class HardenedDeployment extends LongRunningWorkload {
         replicas: String(spec.replicas),
         revisionHistoryLimit: REVISION_HISTORY_LIMIT,
         selector: { matchLabels: { ...this.selector } },
-        // A ReadWriteOncePod claim cannot be held by the old and the new pod at once.
-        strategy: claim ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
+        // A ReadWriteOncePod claim cannot be held by the old and the new pod at once, and a singleton
+        // (one Synapse instance name, the one Redis) must never run twice, not even during a rollout.
+        strategy:
+          claim || spec.singletonReason
+            ? { type: 'Recreate' }
+            : { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
         template: this.podTemplate({ restartPolicy: 'Always', persistentClaimName }),
       },
       // Readiness is observed by probes and monitoring; one slow compartment must not hold the others' state locks.

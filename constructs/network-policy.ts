@@ -1,6 +1,7 @@
 /** Renders a derived NetworkPolicyModel as a typed kubernetes_network_policy_v1 resource. */
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { Construct } from 'constructs';
+import { PLAINTEXT_REASON_ANNOTATION, TRANSPORT_ANNOTATION, type FlowTransport } from '../model/flow-transport';
 import type { NetworkPolicyModel, PolicyPeer, PolicyRule } from '../model/network-policies';
 
 function renderPeer(peer: PolicyPeer) {
@@ -11,6 +12,14 @@ function renderPeer(peer: PolicyPeer) {
 
 function renderPorts(rule: PolicyRule) {
   return rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol }));
+}
+
+/** Whether the admitted traffic is TLS, and why not when it is not. */
+function transportAnnotations(transport: FlowTransport | undefined): Record<string, string> {
+  if (!transport) return {};
+  return transport.kind === 'tls'
+    ? { [TRANSPORT_ANNOTATION]: 'tls' }
+    : { [TRANSPORT_ANNOTATION]: 'plaintext', [PLAINTEXT_REASON_ANNOTATION]: transport.reason };
 }
 
 export interface FlowPolicyProps {
@@ -31,7 +40,7 @@ export class FlowPolicy extends Construct {
         name: model.name,
         namespace: props.namespace,
         labels: { ...props.labels },
-        annotations: { 'matrix.sovereign/reason': model.reason },
+        annotations: { 'matrix.sovereign/reason': model.reason, ...transportAnnotations(model.transport) },
       },
       spec: {
         podSelector: { matchLabels: { ...model.podLabels } },

@@ -8,6 +8,7 @@ import type { HomeserverSettings } from '../config/deployment-config';
 import { homeserverNamespace, type HomeserverCompartment } from './compartments';
 import { homeserverServiceName, hostOf } from './dns-names';
 import { POSTGRES_CLUSTER_NAME, POSTGRES_SERVICES, REPLICATION_USER } from './postgres';
+import { MAIN_PROCESS, synapseProcesses } from './synapse-processes';
 
 export const CERTIFICATE_SECRETS = {
   ldap: 'ldap-tls',
@@ -15,6 +16,7 @@ export const CERTIFICATE_SECRETS = {
   postgresReplication: 'postgres-replication-tls',
   synapse: 'synapse-tls',
   media: 'media-tls',
+  redis: 'redis-tls',
   gateway: 'gateway-tls',
   keycloak: 'keycloak-tls',
 } as const;
@@ -29,18 +31,24 @@ export interface CertificateDeclaration {
   /** Secret (tls.crt, tls.key, ca.crt) in the serving compartment's namespace; also the Certificate's name. */
   readonly secretName: string;
   readonly compartment: HomeserverCompartment;
-  /** The workload that serves with it. */
-  readonly workload: string;
+  /** The workloads that serve with it (the homeserver compartment's Synapse processes share one). */
+  readonly workloads: readonly string[];
   readonly purpose: string;
   readonly dnsNames: readonly string[];
   readonly issuer: IssuerReference;
   /** Also write `tls-combined.pem` (HAProxy loads certificate and key from one file). */
   readonly combinedPem: boolean;
-  /** What the key may do: serve TLS, or authenticate as a client (the replication user). */
-  readonly usage: 'server auth' | 'client auth';
+  /**
+   * What the key may do: serve TLS, authenticate as a client (the replication user), or both
+   * (Synapse's processes serve TLS and present the same certificate to Redis, which requires one).
+   */
+  readonly usages: readonly ('server auth' | 'client auth')[];
   /** The subject's common name when it is not the first DNS name (a client certificate names its user). */
   readonly commonName?: string;
 }
+
+/** The certificates Synapse processes also present to Redis as clients. */
+const SYNAPSE_CERTIFICATES: ReadonlySet<string> = new Set([CERTIFICATE_SECRETS.synapse, CERTIFICATE_SECRETS.media]);
 
 /** The internal TLS servers of a homeserver: secret, compartment, serving workload, Service and purpose. */
 export const INTERNAL_SERVERS = [
@@ -71,14 +79,22 @@ export const INTERNAL_SERVERS = [
     compartment: 'homeserver',
     workload: 'synapse',
     service: 'synapse',
-    purpose: 'Synapse client listener behind the gateway',
+    purpose:
+      "the homeserver compartment's Synapse processes: listeners behind the gateway, replication listeners, and their client certificate to Redis",
   },
   {
     secretName: CERTIFICATE_SECRETS.media,
     compartment: 'media',
     workload: 'media-repository',
     service: 'media-repository',
-    purpose: 'media worker listener behind the gateway',
+    purpose: 'media worker: listener behind the gateway, replication listener, and its client certificate to Redis',
+  },
+  {
+    secretName: CERTIFICATE_SECRETS.redis,
+    compartment: 'homeserver',
+    workload: 'redis',
+    service: 'redis',
+    purpose: 'Redis (TLS only; it accepts only clients with a certificate of the internal CA)',
   },
 ] as const satisfies readonly {
   secretName: string;
@@ -109,37 +125,47 @@ export function homeserverCertificates(homeserver: HomeserverSettings): Certific
   ).map((server) => ({
     secretName: server.secretName,
     compartment: server.compartment,
-    workload: server.workload,
+    workloads:
+      server.workload === MAIN_PROCESS
+        ? synapseProcesses(homeserver)
+            .filter((process) => process.compartment === 'homeserver')
+            .map((process) => process.name)
+        : [server.workload],
     purpose: server.purpose,
     dnsNames:
       server.workload === POSTGRES_CLUSTER_NAME
         ? postgresDnsNames(homeserver.name)
-        : [homeserverServiceName(homeserver.name, server.compartment, server.service)],
+        : server.workload === MAIN_PROCESS
+          ? // One certificate for every Synapse process of the compartment: the main process's name first (the common name).
+            synapseProcesses(homeserver)
+              .filter((process) => process.compartment === 'homeserver')
+              .map((process) => homeserverServiceName(homeserver.name, 'homeserver', process.name))
+          : [homeserverServiceName(homeserver.name, server.compartment, server.service)],
     issuer: internal,
     combinedPem: false,
-    usage: 'server auth' as const,
+    usages: SYNAPSE_CERTIFICATES.has(server.secretName) ? (['server auth', 'client auth'] as const) : (['server auth'] as const),
   }));
   certificates.push({
     secretName: CERTIFICATE_SECRETS.postgresReplication,
     compartment: 'homeserver',
-    workload: POSTGRES_CLUSTER_NAME,
+    workloads: [POSTGRES_CLUSTER_NAME],
     purpose: 'client certificate of the streaming_replica user: standbys authenticate to the primary with it, and with nothing else',
     dnsNames: [],
     issuer: internal,
     combinedPem: false,
-    usage: 'client auth',
+    usages: ['client auth'],
     commonName: REPLICATION_USER,
   });
   const gatewayIssuer = homeserver.gateway.certificateIssuer;
   certificates.push({
     secretName: CERTIFICATE_SECRETS.gateway,
     compartment: 'gateway',
-    workload: 'haproxy',
+    workloads: ['haproxy'],
     purpose: 'public certificate of the gateway',
     dnsNames: [hostOf(homeserver.serverName)],
     issuer: gatewayIssuer ? { kind: gatewayIssuer.kind, name: gatewayIssuer.name } : internal,
     combinedPem: true,
-    usage: 'server auth',
+    usages: ['server auth'],
   });
   return certificates;
 }

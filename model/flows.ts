@@ -7,11 +7,13 @@ import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-
 import { cidrContains, parseCidr } from '../config/validators';
 import { BACKUP_PORT, backupStoreEndpoint } from './backup-store';
 import type { HomeserverCompartment } from './compartments';
+import { METRICS_SCRAPE, TLS, type FlowTransport } from './flow-transport';
 import { KEYCLOAK_HTTPS_PORT, KEYCLOAK_WORKLOAD } from './identity';
 import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from './monitoring';
 import { platformPod, podsEndpoint } from './platform';
 import { POSTGRES_CLUSTER_NAME, POSTGRES_POD_SELECTOR, POSTGRES_STATUS_PORT } from './postgres';
 import { homeserverStoreBackups } from './store-backups';
+import { synapseProcesses } from './synapse-processes';
 import { GATEWAY_HTTPS_PORT, LDAPS_PORT, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS } from './workload-spec';
 
 export interface WorkloadEndpoint {
@@ -55,6 +57,7 @@ export interface Flow {
   readonly portName: string;
   readonly protocol: 'TCP' | 'UDP';
   readonly reason: string;
+  readonly transport: FlowTransport;
 }
 
 const workload = (compartment: HomeserverCompartment, name: string): WorkloadEndpoint =>
@@ -76,6 +79,7 @@ function flow(from: FlowEndpoint, to: FlowEndpoint, port: { name: string; contai
     portName: port.name,
     protocol: 'TCP',
     reason,
+    transport: from.kind === 'pods' && from.name === PROMETHEUS_ENDPOINT_NAME ? METRICS_SCRAPE : TLS,
   };
 }
 
@@ -148,6 +152,38 @@ function storeBackupFlows(config: DeploymentConfig, homeserver: HomeserverSettin
   );
 }
 
+/**
+ * Replication requests from one Synapse process to each stream writer of the homeserver
+ * compartment (the main process, the event persisters), over TLS.
+ */
+function replicationFlows(from: WorkloadEndpoint, homeserver: HomeserverSettings): Flow[] {
+  return synapseProcesses(homeserver)
+    .filter((process) => process.compartment === 'homeserver' && process.instance !== undefined && process.name !== from.workload)
+    .map((writer) =>
+      flow(from, workload('homeserver', writer.name), SYNAPSE_PORTS.replication, `replication requests to ${writer.name} (TLS)`),
+    );
+}
+
+/** The worker pools and event persisters: the gateway reaches the pools, each reaches the database, Redis and the writers. */
+function workerFlows(homeserver: HomeserverSettings): Flow[] {
+  const postgres = workload('homeserver', 'postgres');
+  const redis = workload('homeserver', 'redis');
+  // The main process sends the events it creates to the persisters.
+  const flows: Flow[] = replicationFlows(workload('homeserver', 'synapse'), homeserver);
+  for (const process of synapseProcesses(homeserver)) {
+    if (process.role !== 'pool' && process.role !== 'event-persister') continue;
+    const self = workload('homeserver', process.name);
+    if (process.role === 'pool')
+      flows.push(flow(workload('gateway', 'haproxy'), self, SYNAPSE_PORTS.http, `the ${process.pool} routes of the gateway`));
+    flows.push(
+      flow(self, postgres, POSTGRES_SERVICE_PORT, 'homeserver database'),
+      flow(self, redis, REDIS_SERVICE_PORT, 'worker replication stream (TLS, client certificate)'),
+      ...replicationFlows(self, homeserver),
+    );
+  }
+  return flows;
+}
+
 export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSettings): Flow[] {
   const haproxy = workload('gateway', 'haproxy');
   const synapse = workload('homeserver', 'synapse');
@@ -167,11 +203,12 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
     flow(haproxy, synapse, SYNAPSE_PORTS.http, 'client (and federation) API routes'),
     flow(haproxy, media, SYNAPSE_PORTS.http, 'media routes are served by the media worker'),
     flow(synapse, postgres, POSTGRES_SERVICE_PORT, 'homeserver database'),
-    flow(synapse, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
-    flow(synapse, media, SYNAPSE_PORTS.replication, 'replication requests to the media worker'),
-    flow(media, synapse, SYNAPSE_PORTS.replication, 'replication requests to the main process'),
+    flow(synapse, redis, REDIS_SERVICE_PORT, 'worker replication stream (TLS, client certificate)'),
+    flow(synapse, media, SYNAPSE_PORTS.replication, 'replication requests to the media worker (TLS)'),
+    flow(media, synapse, SYNAPSE_PORTS.replication, 'replication requests to the main process (TLS)'),
     flow(media, postgres, POSTGRES_SERVICE_PORT, 'media metadata in the homeserver database'),
-    flow(media, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
+    flow(media, redis, REDIS_SERVICE_PORT, 'worker replication stream (TLS, client certificate)'),
+    ...workerFlows(homeserver),
     flow(haproxy, keycloak, KEYCLOAK_HTTPS_PORT, "login pages of the identity provider (the realm's public paths only)"),
     flow(synapse, keycloak, KEYCLOAK_HTTPS_PORT, 'OIDC back channel: code exchange, user info and signing keys'),
     flow(keycloak, postgres, POSTGRES_SERVICE_PORT, "the identity provider's own database and role in the homeserver cluster"),
@@ -222,13 +259,22 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
     };
     flows.push(
       flow(sender, postgres, POSTGRES_SERVICE_PORT, 'federation queue in the homeserver database'),
-      flow(sender, redis, REDIS_SERVICE_PORT, 'worker replication stream'),
-      flow(sender, synapse, SYNAPSE_PORTS.replication, 'replication requests to the main process'),
+      flow(sender, redis, REDIS_SERVICE_PORT, 'worker replication stream (TLS, client certificate)'),
+      ...replicationFlows(sender, homeserver),
     );
     // The server allowlist (federation_domain_whitelist) is enforced by Synapse; this is the network bound.
+    const readers = synapseProcesses(homeserver).filter((process) => process.pool === 'federation-reader');
     for (const port of FEDERATION_PORTS) {
       flows.push(
         flow(synapse, peers, port, 'outbound federation requests (joins, key and profile queries) to the allowlisted peers'),
+        ...readers.map((reader) =>
+          flow(
+            workload('homeserver', reader.name),
+            peers,
+            port,
+            'missing events and keys fetched from the allowlisted peers while handling theirs',
+          ),
+        ),
         flow(sender, peers, port, 'outbound federation transactions to the allowlisted peers'),
         flow(media, peers, port, 'remote media downloads from the allowlisted peers'),
       );

@@ -6,6 +6,7 @@
 import type { HomeserverSettings } from '../config/deployment-config';
 import type { HomeserverCompartment } from './compartments';
 import { POSTGRES_METRICS_PORT } from './postgres';
+import { synapseProcesses } from './synapse-processes';
 import { FEDERATION_SENDER, GATEWAY_METRICS_PORT, MEDIA_WORKER, SYNAPSE_PORTS, type WorkloadPort } from './workload-spec';
 
 export interface ScrapeTarget {
@@ -65,6 +66,16 @@ export function scrapeTargets(homeserver: HomeserverSettings): ScrapeTarget[] {
     reason:
       'the site Prometheus scrapes the media worker, so a stopped worker shows up as a monitoring gap and media requests can be traced',
   });
+  for (const process of synapseProcesses(homeserver)) {
+    if (process.role !== 'pool' && process.role !== 'event-persister') continue;
+    targets.push({
+      compartment: 'homeserver',
+      workload: process.name,
+      port: SYNAPSE_PORTS.metrics,
+      path: SYNAPSE_METRICS_PATH,
+      reason: `the site Prometheus scrapes ${process.name}, so a stopped worker shows up as a monitoring gap and its load can be sized`,
+    });
+  }
   if (homeserver.federation.enabled) {
     targets.push({
       compartment: 'homeserver',

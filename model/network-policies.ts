@@ -6,6 +6,7 @@
 import type { KubernetesSettings } from '../config/deployment-config';
 import { parseCidr } from '../config/validators';
 import { homeserverNamespace, LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from './compartments';
+import { DNS_LOOKUP, type FlowTransport } from './flow-transport';
 import type { Flow, FlowEndpoint, OutsideEndpoint } from './flows';
 
 export interface IpBlockPeer {
@@ -42,6 +43,8 @@ export interface NetworkPolicyModel {
   readonly egress: readonly PolicyRule[];
   /** Why the policy exists: the flow reason, or the baseline's purpose. */
   readonly reason: string;
+  /** Whether what it admits is TLS; absent only for the default deny, which admits nothing. */
+  readonly transport?: FlowTransport;
 }
 
 function ipBlocks(endpoint: OutsideEndpoint): PolicyPeer[] {
@@ -100,6 +103,7 @@ export function policiesForFlow(flow: Flow, owner?: FlowOwner): NetworkPolicyMod
       ingress: [],
       egress: [{ peers: peerOf(flow.to, owner), ports }],
       reason: flow.reason,
+      transport: flow.transport,
     });
   }
   if (isManaged(flow.to)) {
@@ -112,6 +116,7 @@ export function policiesForFlow(flow: Flow, owner?: FlowOwner): NetworkPolicyMod
       ingress: [{ peers: peerOf(flow.from, owner), ports }],
       egress: [],
       reason: flow.reason,
+      transport: flow.transport,
     });
   }
   return policies;
@@ -154,6 +159,7 @@ export function baselinePolicies(namespace: string, dns: KubernetesSettings['dns
         },
       ],
       reason: 'name resolution through the cluster DNS only',
+      transport: DNS_LOOKUP,
     },
   ];
 }

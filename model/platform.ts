@@ -8,6 +8,7 @@ import type { DeploymentConfig } from '../config/deployment-config';
 import { BACKUP_PORT, backupStoreEndpoint } from './backup-store';
 import { platformNamespace, type PlatformComponent } from './compartments';
 import { podDnsName, serviceDnsName } from './dns-names';
+import { TLS } from './flow-transport';
 import type { Flow, FlowEndpoint, PodsEndpoint } from './flows';
 import type { ComputeResources } from './quantities';
 
@@ -216,7 +217,8 @@ export function podsEndpoint(deploymentName: string, pod: Pick<PlatformPod, 'nam
 function flow(from: FlowEndpoint, to: FlowEndpoint, port: number, portName: string, reason: string): Flow {
   const name = (endpoint: FlowEndpoint) =>
     endpoint.kind === 'outside' ? 'outside' : endpoint.kind === 'pods' ? endpoint.name : endpoint.workload;
-  return { id: `${name(from)}-to-${name(to)}-${portName}`, from, to, port, portName, protocol: 'TCP', reason };
+  // Every platform flow is TLS: OpenBao, the webhooks, the API server, CNPG-I, the object store.
+  return { id: `${name(from)}-to-${name(to)}-${portName}`, from, to, port, portName, protocol: 'TCP', reason, transport: TLS };
 }
 
 /** The configurator Job's pod, in the OpenBao namespace (a typed workload of this project). */

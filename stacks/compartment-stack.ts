@@ -116,7 +116,7 @@ export class CompartmentStack extends TemplateSafeStack {
                 dnsNames: certificate.dnsNames,
                 issuer: certificate.issuer,
                 combinedPem: certificate.combinedPem,
-                usages: [certificate.usage],
+                usages: certificate.usages,
                 ...(certificate.commonName ? { commonName: certificate.commonName } : {}),
               },
               names,

@@ -12,6 +12,7 @@ import { homeserverServiceName } from '../model/dns-names';
 import { KEYCLOAK_HTTPS_PORT, keycloakServiceName } from '../model/identity';
 import { SECRET_NAMES } from '../model/secrets';
 import { STORE_BACKUP_WORKLOADS } from '../model/store-backups';
+import { synapseProcesses } from '../model/synapse-processes';
 import {
   GATEWAY_HTTPS_PORT,
   GATEWAY_METRICS_PORT,
@@ -89,6 +90,18 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
       media: { host: homeserverServiceName(homeserver.name, 'media', MEDIA_WORKER), port: SYNAPSE_PORTS.http.containerPort },
       identity: { host: keycloakServiceName(homeserver), port: KEYCLOAK_HTTPS_PORT.servicePort },
     },
+    pools: Object.fromEntries(
+      synapseProcesses(homeserver).flatMap((process) =>
+        process.pool
+          ? [
+              [
+                process.pool,
+                { host: homeserverServiceName(homeserver.name, 'homeserver', process.name), port: SYNAPSE_PORTS.http.containerPort },
+              ],
+            ]
+          : [],
+      ),
+    ),
   });
   return [
     {

@@ -44,6 +44,7 @@ import { rule as NET_08 } from './net/NET-08';
 import { rule as NET_09 } from './net/NET-09';
 import { rule as NET_10 } from './net/NET-10';
 import { rule as NET_11 } from './net/NET-11';
+import { rule as NET_12 } from './net/NET-12';
 import { rule as POD_01 } from './pod/POD-01';
 import { rule as POD_02 } from './pod/POD-02';
 import { rule as POD_03 } from './pod/POD-03';
@@ -91,6 +92,7 @@ export const ALL_RULES: readonly Rule[] = [
   NET_09,
   NET_10,
   NET_11,
+  NET_12,
   SEC_01,
   SEC_02,
   SEC_03,

@@ -15,6 +15,7 @@
 import { hostOf } from '../../model/dns-names';
 import { publicIssuerPath } from '../../model/identity';
 import { HAPROXY_METRICS_PATH } from '../../model/monitoring';
+import { WORKER_POOLS, type WorkerPool } from '../../model/synapse-processes';
 import { gatewayRoutes, type GatewayRoute } from './routes';
 
 export interface HaproxyBackend {
@@ -37,6 +38,8 @@ export interface HaproxyInput {
   /** CA bundle the backends' certificates must chain to (the internal CA). */
   readonly backendCaFile: string;
   readonly backends: { readonly synapse: HaproxyBackend; readonly media: HaproxyBackend; readonly identity: HaproxyBackend };
+  /** The worker pools that exist, each behind its Service; their paths go to the main process otherwise. */
+  readonly pools?: Readonly<Partial<Record<WorkerPool, HaproxyBackend>>>;
 }
 
 /** Under /auth/: dot segments, encoded dots, slashes and backslashes, parameters (`;`), empty segments, backslashes. */
@@ -46,8 +49,17 @@ export const TLS12_CIPHERS =
   'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256';
 export const TLS13_CIPHERSUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256';
 
+/** A pattern as one single-quoted HAProxy word: nothing inside may end the quote, split the word or start a comment. */
+function quotedPattern(pattern: string): string {
+  if (!/^\^\/[A-Za-z0-9_/.()|[\]^$+*-]*$/.test(pattern))
+    throw new Error(`route pattern "${pattern}" has a character HAProxy could misread`);
+  return `'${pattern}'`;
+}
+
 function aclFor(route: GatewayRoute): string {
-  return route.match.kind === 'exact' ? `acl ${route.name} path ${route.match.path}` : `acl ${route.name} path_beg ${route.match.path}`;
+  const { match } = route;
+  if (match.kind === 'pattern') return `acl ${route.name} path_reg ${quotedPattern(match.pattern)}`;
+  return match.kind === 'exact' ? `acl ${route.name} path ${match.path}` : `acl ${route.name} path_beg ${match.path}`;
 }
 
 /** Proxy names the alert rules select on (`proxy` label of the exporter's series). */
@@ -75,7 +87,8 @@ function bareWord(text: string): string {
 }
 
 export function renderHaproxyConfig(input: HaproxyInput): string {
-  const routes = gatewayRoutes(input.federationEnabled);
+  const pools = WORKER_POOLS.filter((pool) => input.pools?.[pool] !== undefined);
+  const routes = gatewayRoutes(input.federationEnabled, pools);
   const host = hostOf(input.serverName);
   const routed = (target: GatewayRoute['target']) => routes.filter((route) => route.target === target).map((route) => route.name);
   const anyOf = (names: string[]) => names.join(' || ');
@@ -158,6 +171,7 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     `  use_backend media if ${anyOf(mediaRoutes)}`,
     // Logins have their own backend (the same Synapse): every refused attempt is counted there.
     '  use_backend login if login_attempt login_path',
+    ...pools.map((pool) => `  use_backend ${pool} if ${anyOf(routed(pool))}`),
     `  use_backend synapse if ${anyOf(routed('synapse'))}`,
     `  use_backend identity if ${anyOf(routed('identity'))}`,
     '',
@@ -176,25 +190,37 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
         [HAPROXY_PROXIES.media, 'media'],
         [HAPROXY_PROXIES.identity, 'identity'],
       ] as const
-    ).flatMap(([name, target]) => {
-      const backend = input.backends[target];
-      const host = bareWord(backend.host);
-      const tlsName = bareWord(backend.tlsName ?? backend.host);
-      // Keycloak's health endpoints are on its management port, which the gateway does not reach: its realm's discovery document instead.
-      const healthPath = target === 'identity' ? `${publicIssuerPath()}/.well-known/openid-configuration` : '/health';
-      return [
-        `backend ${name}`,
-        `  option httpchk GET ${healthPath}`,
-        '  http-check expect status 200',
-        // Refused here rather than in the frontend, so the gateway's own 429s count as refused logins too.
-        ...(name === HAPROXY_PROXIES.login || name === HAPROXY_PROXIES.identity
-          ? [`  http-request deny deny_status 429 if { sc_gpc0_rate(0) gt ${input.rateLimit.loginRequestsPer10s} }`]
-          : []),
-        // TLS to the backend, verified against the internal CA and the Service name (also for health checks).
-        `  server ${target} ${host}:${backend.port} ssl verify required ca-file ${input.backendCaFile} verifyhost ${tlsName} sni str(${tlsName}) check check-ssl check-sni ${tlsName} inter 10s resolvers cluster init-addr last,libc,none`,
-        '',
-      ];
+    ).flatMap(([name, target]) => backendSection(input, name, target, input.backends[target])),
+    ...pools.flatMap((pool) => {
+      const backend = input.pools?.[pool];
+      return backend ? backendSection(input, pool, pool, backend) : [];
     }),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function backendSection(input: HaproxyInput, name: string, target: string, backend: HaproxyBackend): string[] {
+  const host = bareWord(backend.host);
+  const tlsName = bareWord(backend.tlsName ?? backend.host);
+  // Keycloak's health endpoints are on its management port, which the gateway does not reach: its realm's discovery document instead.
+  const healthPath = target === 'identity' ? `${publicIssuerPath()}/.well-known/openid-configuration` : '/health';
+  return [
+    `backend ${name}`,
+    `  option httpchk GET ${healthPath}`,
+    '  http-check expect status 200',
+    // Refused here rather than in the frontend, so the gateway's own 429s count as refused logins too.
+    ...(name === HAPROXY_PROXIES.login || name === HAPROXY_PROXIES.identity
+      ? [`  http-request deny deny_status 429 if { sc_gpc0_rate(0) gt ${input.rateLimit.loginRequestsPer10s} }`]
+      : []),
+    // A pool's pod may go away mid-request (a rollout, a lost node): the request is tried again on a new connection,
+    // which the Service sends to another pod. Pools serve reads only.
+    ...(isPool(target) ? ['  retry-on conn-failure empty-response response-timeout', '  retries 2', '  option redispatch'] : []),
+    // TLS to the backend, verified against the internal CA and the Service name (also for health checks).
+    `  server ${target} ${host}:${backend.port} ssl verify required ca-file ${input.backendCaFile} verifyhost ${tlsName} sni str(${tlsName}) check check-ssl check-sni ${tlsName} inter 10s resolvers cluster init-addr last,libc,none`,
+    '',
+  ];
+}
+
+function isPool(target: string): target is WorkerPool {
+  return (WORKER_POOLS as readonly string[]).includes(target);
 }

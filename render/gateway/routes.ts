@@ -7,17 +7,62 @@
  */
 
 import { PUBLIC_IDENTITY_PATHS, SYNAPSE_OIDC_CALLBACK_PATH } from '../../model/identity';
+import type { WorkerPool } from '../../model/synapse-processes';
 
-export type RouteTarget = 'synapse' | 'media' | 'identity' | 'well-known-server' | 'well-known-client';
+export type RouteTarget = 'synapse' | 'media' | 'identity' | 'well-known-server' | 'well-known-client' | WorkerPool;
+
+/**
+ * An anchored regular expression over the path, in the subset PCRE (HAProxy) and JavaScript
+ * read alike: literals, `[^/]`, `.`, groups with alternatives, `+`, `*`, `$`.
+ */
+export type PathPattern = `^/${string}`;
 
 export interface GatewayRoute {
   readonly name: string;
-  readonly match: { readonly kind: 'prefix' | 'exact'; readonly path: string };
+  readonly match:
+    { readonly kind: 'prefix' | 'exact'; readonly path: string } | { readonly kind: 'pattern'; readonly pattern: PathPattern };
   readonly target: RouteTarget;
 }
 
-/** Ordered most specific first: the first matching route wins. */
-export function gatewayRoutes(federationEnabled: boolean): GatewayRoute[] {
+/**
+ * What each worker pool serves: paths Synapse's generic workers handle, and only reads, so
+ * sending, logins, invites, profiles and the user directory stay on the main process, where
+ * their rate limits (kept per process) and the scraping alerts' metrics are.
+ */
+export const POOL_ROUTES: Readonly<Record<WorkerPool, readonly { name: string; pattern: PathPattern }[]>> = {
+  sync: [
+    { name: 'sync', pattern: '^/_matrix/client/(r0|v3)/sync$' },
+    { name: 'event_stream', pattern: '^/_matrix/client/(api/v1|r0|v3)/(events|initialSync)$' },
+    { name: 'room_initial_sync', pattern: '^/_matrix/client/(api/v1|r0|v3)/rooms/[^/]+/initialSync$' },
+  ],
+  'client-reader': [
+    {
+      name: 'room_reads',
+      pattern: '^/_matrix/client/(api/v1|r0|v3)/rooms/[^/]+/(messages|members|joined_members|state|context/[^/]+|event/[^/]+)$',
+    },
+    { name: 'room_tree_reads', pattern: '^/_matrix/client/v1/rooms/[^/]+/(hierarchy|threads|relations/[^/]+(/[^/]+)*)$' },
+    { name: 'key_reads', pattern: '^/_matrix/client/(r0|v3)/keys/(query|changes)$' },
+    { name: 'account_reads', pattern: '^/_matrix/client/(r0|v3)/(joined_rooms|capabilities)$' },
+    { name: 'versions', pattern: '^/_matrix/client/versions$' },
+  ],
+  'federation-reader': [
+    {
+      name: 'federation_reads',
+      pattern:
+        '^/_matrix/federation/v1/(send|event|state|state_ids|backfill|get_missing_events|event_auth|query_auth|timestamp_to_event|query|make_join|make_leave|make_knock|send_knock|exchange_third_party_invite|user/devices|hierarchy)/',
+    },
+    { name: 'federation_joins', pattern: '^/_matrix/federation/(v1|v2)/(send_join|send_leave|invite)/' },
+    { name: 'federation_public_rooms', pattern: '^/_matrix/federation/v1/(publicRooms)$' },
+    { name: 'key_queries', pattern: '^/_matrix/key/v2/query' },
+  ],
+};
+
+/**
+ * Ordered most specific first: the first matching route wins. The pools' routes come first
+ * (each is a part of a Synapse prefix route); paths of a pool that does not exist go to the
+ * main process through that prefix.
+ */
+export function gatewayRoutes(federationEnabled: boolean, pools: readonly WorkerPool[] = []): GatewayRoute[] {
   const routes: GatewayRoute[] = [
     { name: 'client_media', match: { kind: 'prefix', path: '/_matrix/client/v1/media/' }, target: 'media' },
     { name: 'legacy_media', match: { kind: 'prefix', path: '/_matrix/media/' }, target: 'media' },
@@ -38,13 +83,26 @@ export function gatewayRoutes(federationEnabled: boolean): GatewayRoute[] {
       { name: 'well_known_server', match: { kind: 'exact', path: '/.well-known/matrix/server' }, target: 'well-known-server' },
     );
   }
+  const poolRoutes = pools
+    .filter((pool) => federationEnabled || pool !== 'federation-reader')
+    .flatMap((pool) =>
+      POOL_ROUTES[pool].map((route): GatewayRoute => ({
+        name: route.name,
+        match: { kind: 'pattern', pattern: route.pattern },
+        target: pool,
+      })),
+    );
   // Longer prefixes first, so a specific media route is never shadowed by its API prefix.
-  return routes.sort((a, b) => b.match.path.length - a.match.path.length);
+  const length = (route: GatewayRoute) => (route.match.kind === 'pattern' ? 0 : route.match.path.length);
+  return [...poolRoutes, ...routes.sort((a, b) => length(b) - length(a))];
+}
+
+export function routeMatches(route: GatewayRoute, path: string): boolean {
+  const { match } = route;
+  if (match.kind === 'pattern') return new RegExp(match.pattern).test(path);
+  return match.kind === 'exact' ? path === match.path : path.startsWith(match.path);
 }
 
 export function routeFor(path: string, routes: readonly GatewayRoute[]): RouteTarget | 'refused' {
-  const route = routes.find((candidate) =>
-    candidate.match.kind === 'exact' ? path === candidate.match.path : path.startsWith(candidate.match.path),
-  );
-  return route?.target ?? 'refused';
+  return routes.find((candidate) => routeMatches(candidate, path))?.target ?? 'refused';
 }

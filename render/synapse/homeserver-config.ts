@@ -10,6 +10,7 @@ import { ALWAYS_BLOCKED_RANGES } from '../../config/reserved-ranges';
 import type { HomeserverCompartment } from '../../model/compartments';
 import { homeserverServiceName, hostOf } from '../../model/dns-names';
 import { POSTGRES_SERVICES } from '../../model/postgres';
+import { eventWriters, namedInstances, synapseProcesses } from '../../model/synapse-processes';
 import { FEDERATION_SENDER, MEDIA_WORKER, POSTGRES_SERVICE_PORT, REDIS_SERVICE_PORT, SYNAPSE_PORTS } from '../../model/workload-spec';
 import { yamlTemplate } from '../go-template';
 import { POSTGRES_DATABASE, POSTGRES_ROLE } from '../postgres';
@@ -49,23 +50,9 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
     tls_private_key_path: `${SYNAPSE_PATHS.tlsDirectory}/tls.key`,
     listeners: [
       // Behind the gateway: the real client address comes from X-Forwarded-For.
-      {
-        port: SYNAPSE_PORTS.http.containerPort,
-        type: 'http',
-        tls: true,
-        bind_addresses: ['0.0.0.0'],
-        x_forwarded: true,
-        resources: [{ names: publicResources, compress: false }],
-      },
+      httpListener(publicResources),
       // Internal only: reachable from Synapse pods (flow matrix), never routed by the gateway.
-      {
-        port: SYNAPSE_PORTS.replication.containerPort,
-        type: 'http',
-        tls: false,
-        bind_addresses: ['0.0.0.0'],
-        x_forwarded: false,
-        resources: [{ names: ['replication'], compress: false }],
-      },
+      replicationListener(),
       { port: SYNAPSE_PORTS.metrics.containerPort, type: 'metrics', bind_addresses: ['0.0.0.0'] },
     ],
     enable_metrics: true,
@@ -85,17 +72,25 @@ export function homeserverConfig(config: DeploymentConfig, homeserver: Homeserve
         cp_max: 10,
       },
     },
+    // TLS only, with the process's own certificate as its client certificate (Redis requires one).
     redis: {
       enabled: true,
       host: service('homeserver', 'redis'),
       port: REDIS_SERVICE_PORT.servicePort,
       password_path: `${SYNAPSE_PATHS.redisSecretDirectory}/password`,
-      use_tls: false,
+      use_tls: true,
+      certificate_file: `${SYNAPSE_PATHS.tlsDirectory}/tls.crt`,
+      private_key_file: `${SYNAPSE_PATHS.tlsDirectory}/tls.key`,
+      ca_file: `${SYNAPSE_PATHS.caDirectory}/ca.crt`,
     },
-    instance_map: {
-      main: { host: service('homeserver', 'synapse'), port: SYNAPSE_PORTS.replication.containerPort },
-      [MEDIA_WORKER]: { host: service('media', MEDIA_WORKER), port: SYNAPSE_PORTS.replication.containerPort },
-    },
+    // Replication over TLS, verified against the internal CA (SSL_CERT_FILE) and the Service name.
+    instance_map: Object.fromEntries(
+      namedInstances(homeserver).map((process) => [
+        process.instance,
+        { host: service(process.compartment, process.name), port: SYNAPSE_PORTS.replication.containerPort, tls: true },
+      ]),
+    ),
+    stream_writers: { events: eventWriters(homeserver) },
     ...(federation.enabled ? { federation_sender_instances: [FEDERATION_SENDER] } : {}),
 
     // Media lives in the media compartment only.
@@ -212,6 +207,7 @@ export function emailConfigTemplate(homeserver: HomeserverSettings): string | un
 /** The value of the synapse-email secret that holds the SMTP password. */
 export const EMAIL_PASSWORD_VALUE = 'password';
 
+/** One worker's own settings on top of the shared homeserver.yaml. */
 export interface WorkerDefinition {
   readonly name: string;
   /** Listener resources served on the worker's HTTP port; none = no HTTP listener but metrics. */
@@ -241,42 +237,45 @@ export function mediaStorageProviders(homeserver: HomeserverSettings): Record<st
   };
 }
 
+/** Every process but the main one, as the worker file it runs with. */
 export function workerDefinitions(homeserver: HomeserverSettings): WorkerDefinition[] {
-  const workers: WorkerDefinition[] = [
-    {
-      name: MEDIA_WORKER,
-      // Authenticated media (/_matrix/client/v1/media, /_matrix/federation/v1/media) is served by the client and federation resources.
-      httpResources: homeserver.federation.enabled ? ['media', 'client', 'federation'] : ['media', 'client'],
-      replicationListener: true,
-      extra: { enable_media_repo: true, ...mediaStorageProviders(homeserver) },
-    },
-  ];
-  if (homeserver.federation.enabled) workers.push({ name: FEDERATION_SENDER, httpResources: [], replicationListener: false, extra: {} });
-  return workers;
+  return synapseProcesses(homeserver)
+    .filter((process) => process.role !== 'main')
+    .map((process) => ({
+      name: process.name,
+      httpResources: process.httpResources,
+      replicationListener: process.instance !== undefined,
+      extra: process.role === 'media' ? { enable_media_repo: true, ...mediaStorageProviders(homeserver) } : {},
+    }));
+}
+
+function httpListener(resources: readonly string[]): Record<string, unknown> {
+  return {
+    port: SYNAPSE_PORTS.http.containerPort,
+    type: 'http',
+    tls: true,
+    bind_addresses: ['0.0.0.0'],
+    x_forwarded: true,
+    resources: [{ names: [...resources], compress: false }],
+  };
+}
+
+/** TLS like the public listener: replication carries every event and is authenticated by a shared secret only. */
+function replicationListener(): Record<string, unknown> {
+  return {
+    port: SYNAPSE_PORTS.replication.containerPort,
+    type: 'http',
+    tls: true,
+    bind_addresses: ['0.0.0.0'],
+    x_forwarded: false,
+    resources: [{ names: ['replication'], compress: false }],
+  };
 }
 
 export function workerConfig(worker: WorkerDefinition): Record<string, unknown> {
   const listeners: Record<string, unknown>[] = [];
-  if (worker.httpResources.length > 0) {
-    listeners.push({
-      port: SYNAPSE_PORTS.http.containerPort,
-      type: 'http',
-      tls: true,
-      bind_addresses: ['0.0.0.0'],
-      x_forwarded: true,
-      resources: [{ names: [...worker.httpResources], compress: false }],
-    });
-  }
-  if (worker.replicationListener) {
-    listeners.push({
-      port: SYNAPSE_PORTS.replication.containerPort,
-      type: 'http',
-      tls: false,
-      bind_addresses: ['0.0.0.0'],
-      x_forwarded: false,
-      resources: [{ names: ['replication'], compress: false }],
-    });
-  }
+  if (worker.httpResources.length > 0) listeners.push(httpListener(worker.httpResources));
+  if (worker.replicationListener) listeners.push(replicationListener());
   listeners.push({ port: SYNAPSE_PORTS.metrics.containerPort, type: 'metrics', bind_addresses: ['0.0.0.0'] });
   return {
     worker_app: 'synapse.app.generic_worker',

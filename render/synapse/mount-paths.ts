@@ -20,6 +20,11 @@ export const SYNAPSE_PATHS = {
   /** Memory-backed copy of the libpq passfile with mode 0600 (libpq refuses group-readable files). */
   runtimeSecretsDirectory: '/run/secrets',
   mediaStore: '/media',
+  /** Memory-backed: the file a pool pod writes at start, naming its worker after its pod. */
+  workerIdentityDirectory: '/run/worker',
 } as const;
+
+/** Read after worker.yaml, so its `worker_name` (the pod's name) replaces the pool's. */
+export const WORKER_IDENTITY_PATH = `${SYNAPSE_PATHS.workerIdentityDirectory}/identity.yaml`;
 
 export const PGPASS_RUNTIME_PATH = `${SYNAPSE_PATHS.runtimeSecretsDirectory}/pgpass`;

@@ -71,6 +71,31 @@ describe('accepted configs', () => {
     });
   });
 
+  it('sizes the Synapse workers by profile: pools of 2 and one event persister in production, the main process alone on a small site', () => {
+    expect(loadDeploymentConfig().homeservers[0]?.workers).toEqual({ sync: 2, clientReaders: 2, federationReaders: 0, eventPersisters: 1 });
+    expect(loadDeploymentConfig(FLEET_CONFIG_FILE).homeservers[0]?.workers).toEqual({
+      sync: 2,
+      clientReaders: 2,
+      federationReaders: 2,
+      eventPersisters: 1,
+    });
+    const small = defaultConfigObject();
+    setPath(small, 'deployment.profile', 'small');
+    delete ((small.homeservers as unknown[])[0] as Record<string, unknown>).workers;
+    expect(parseDeploymentConfig(toYaml(small)).homeservers[0]?.workers).toEqual({
+      sync: 0,
+      clientReaders: 0,
+      federationReaders: 0,
+      eventPersisters: 0,
+    });
+    setPath(small, 'homeservers[0].workers', { sync: 1 });
+    expect(issuesOf(small)).toEqual([]);
+    // Production: a pool of none is allowed (the main process serves its paths).
+    const none = defaultConfigObject();
+    setPath(none, 'homeservers[0].workers', { sync: 0, clientReaders: 0, eventPersisters: 0 });
+    expect(issuesOf(none)).toEqual([]);
+  });
+
   it('sizes the database by profile: 3 instances in production, 1 on a small site, and a single instance only there', () => {
     expect(loadDeploymentConfig().homeservers[0]?.postgres).toEqual({ instances: 3, storageGi: 20, archive: 'postgres' });
     const small = defaultConfigObject();
@@ -246,6 +271,32 @@ const REJECTED: Case[] = [
     'homeservers[0].postgres.instances',
     /less than or equal to 9/,
   ],
+  [
+    'one sync worker in production',
+    (c) => setPath(c, 'homeservers[0].workers', { sync: 1 }),
+    'homeservers[0].workers.sync',
+    /must be 0 or at least 2 in production: one pod of a pool is a single point of failure/,
+  ],
+  [
+    'one client reader in production',
+    (c) => setPath(c, 'homeservers[0].workers', { clientReaders: 1 }),
+    'homeservers[0].workers.clientReaders',
+    /must be 0 or at least 2 in production/,
+  ],
+  [
+    'federation readers with federation off',
+    (c) => setPath(c, 'homeservers[0].workers', { federationReaders: 2 }),
+    'homeservers[0].workers.federationReaders',
+    /federation is off/,
+  ],
+  ['33 sync workers', (c) => setPath(c, 'homeservers[0].workers', { sync: 33 }), 'homeservers[0].workers.sync', /less than or equal to 32/],
+  [
+    'nine event persisters',
+    (c) => setPath(c, 'homeservers[0].workers', { eventPersisters: 9 }),
+    'homeservers[0].workers.eventPersisters',
+    /less than or equal to 8/,
+  ],
+  ['an unknown worker kind', (c) => setPath(c, 'homeservers[0].workers', { pushers: 2 }), 'homeservers[0].workers.pushers', /unknown key/],
   ['no backup section', (c) => delete c.backup, 'backup', /is required/],
   [
     'a backup store with a plain-HTTP endpoint',

@@ -145,8 +145,9 @@ describe('HardenedDeployment', () => {
     expect(container.env).toEqual([{ name: 'SSL_CERT_FILE', value: '/trust/ca.crt' }]);
   });
 
-  it('rolls one pod at a time without losing capacity', () => {
-    expect(workload.spec.strategy).toEqual({ type: 'RollingUpdate', rolling_update: { max_surge: '1', max_unavailable: '0' } });
+  it('rolls one pod at a time without losing capacity (a pool, not a singleton)', () => {
+    const pool = onlyResource(synth(deployment, { ...synapse!, singletonReason: undefined, replicas: 2 }), 'kubernetes_deployment_v1');
+    expect(pool.spec.strategy).toEqual({ type: 'RollingUpdate', rolling_update: { max_surge: '1', max_unavailable: '0' } });
     expect(resourcesOf(resources, 'kubernetes_persistent_volume_claim_v1')).toEqual([]);
   });
 
@@ -201,6 +202,11 @@ describe('storage: one claim spec, owned by a Deployment or stamped by a Statefu
       name: 'media',
       persistent_volume_claim: { claim_name: 'media-repository-media', read_only: false },
     });
+  });
+
+  it('recreates a singleton: two copies of one Synapse instance must never run at once', () => {
+    const singleton = onlyResource(synth(deployment, { ...synapse!, singletonReason: 'one main process' }), 'kubernetes_deployment_v1');
+    expect(singleton.spec.strategy).toEqual({ type: 'Recreate' });
   });
 
   it('writes the same claim spec either way', () => {

@@ -19,7 +19,7 @@ import { workloadsOf } from '../../workloads/catalogue';
 import { defaultConfigObject, setPath } from '../config/config-fixtures';
 import { tempDirectory } from '../support/slapd';
 import { bootstrapLdif, materialize, PROFILE_FILE, secretVolumes } from './support/homeserver';
-import { fromLoopback, loopbackMapping, mountPathsOf, POD_ADDRESSES, toLoopback, type PodName } from './support/loopback';
+import { fromLoopback, loopbackMapping, mountPathsOf, podNamesOf, POD_ADDRESSES, toLoopback, type PodName } from './support/loopback';
 import { ensureSynapseServerVenv } from './support/synapse-server-venv';
 
 jest.setTimeout(20 * 60_000);
@@ -65,7 +65,9 @@ describe('the integration profile', () => {
 
 describe('every workload runs its shipped files, changed only by the loopback mapping', () => {
   const cases = workloads.flatMap((workload) => {
-    const mapping = loopbackMapping(workload, `${ROOT}/${workload.name}`, config.images.effective.synapse, KEYCLOAK_IMAGE_HOME);
+    // A pool's files are the same for each pod: its first pod stands for all.
+    const [podName = workload.name] = podNamesOf(workload);
+    const mapping = loopbackMapping(workload, `${ROOT}/${workload.name}`, config.images.effective.synapse, KEYCLOAK_IMAGE_HOME, podName);
     const texts: [string, string][] = [
       ...(workload.configFiles ?? []).flatMap((files) =>
         Object.entries(files.files).map(([name, text]) => [`${files.mountPath}/${name}`, text] as [string, string]),
@@ -80,11 +82,13 @@ describe('every workload runs its shipped files, changed only by the loopback ma
       ],
       ['init steps', (workload.initSteps ?? []).map((step) => step.command.join(' ')).join('\n')],
     ];
-    return texts.filter(([, text]) => text !== '').map(([what, text]) => ({ label: `${workload.name}: ${what}`, workload, mapping, text }));
+    return texts
+      .filter(([, text]) => text !== '')
+      .map(([what, text]) => ({ label: `${workload.name}: ${what}`, workload, podName, mapping, text }));
   });
 
-  it.each(cases.map((entry) => [entry.label, entry] as const))('%s', (_label, { workload, mapping, text }) => {
-    const address = POD_ADDRESSES[workload.name as PodName];
+  it.each(cases.map((entry) => [entry.label, entry] as const))('%s', (_label, { podName, mapping, text }) => {
+    const address = POD_ADDRESSES[podName as PodName];
     expect(text).not.toContain(ROOT);
     expect(text).not.toContain(`"${address}"`);
     const loopback = toLoopback(text, mapping);

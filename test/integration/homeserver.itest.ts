@@ -11,6 +11,7 @@
  * distinct people would, so one probe's rate limits never decide another's outcome.
  */
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSize, parseDuration } from '../../config/durations';
 import { SECRET_NAMES } from '../../model/secrets';
@@ -92,8 +93,19 @@ async function session(uid: keyof typeof USERS): Promise<string> {
 }
 
 const marker = () => `probe-${randomBytes(6).toString('hex')}`;
+const SYNAPSE_LOGS = [
+  'synapse',
+  'event-persister-1',
+  'sync-workers-0',
+  'sync-workers-1',
+  'client-readers-0',
+  'client-readers-1',
+  'media-repository',
+];
+/** The Synapse pods whose log shows a request carrying `tag`. */
+const servedBy = (tag: string) => SYNAPSE_LOGS.filter((name) => server().log(name).includes(tag));
 /** True when no Synapse process logged a request carrying `tag` (it never got past the gateway). */
-const reachedSynapse = (tag: string) => ['synapse', 'media-repository'].some((name) => server().log(name).includes(tag));
+const reachedSynapse = (tag: string) => servedBy(tag).length > 0;
 
 /** The non-refreshable token whose expiry the last probe checks, obtained right after boot. */
 let expiring: { token: string; issuedAt: number; firstCheck: Answer } | undefined;
@@ -385,7 +397,7 @@ describe('the gateway exposes only the client API', () => {
     }
     expect(reachedSynapse(tag)).toBe(false);
     // Second lock: Synapse's listeners serve no federation or key resource either.
-    for (const pod of ['synapse', 'media-repository'] as const) {
+    for (const pod of ['synapse', 'media-repository', 'sync-workers-0', 'client-readers-0'] as const) {
       for (const federationPath of ['/_matrix/federation/v1/version', '/_matrix/key/v2/server']) {
         const answer = await call(server().direct(pod), 'GET', federationPath);
         expect({ pod, federationPath, status: answer.status }).toEqual({ pod, federationPath, status: 404 });
@@ -414,6 +426,137 @@ describe('login guessing is rate limited', () => {
       json: { type: 'm.login.token', token: 'syl_guess_other' },
     });
     expectRefusedBySynapse(other, 403, 'M_FORBIDDEN');
+  });
+});
+
+describe('scale-out: worker pools behind the gateway, TLS on every internal hop', () => {
+  let client: Endpoint;
+  let token = '';
+  let roomId = '';
+  const room = () => encodeURIComponent(roomId);
+  const send = (body: string, txn: string) =>
+    call(client, 'PUT', `/_matrix/client/v3/rooms/${room()}/send/m.room.message/${txn}`, { token, json: { msgtype: 'm.text', body } });
+  const history = async (limit: number, tag = marker()) => {
+    const answer = await call(client, 'GET', `/_matrix/client/v3/rooms/${room()}/messages?dir=b&limit=${limit}&${tag}`, { token });
+    expect(answer.status).toBe(200);
+    return ((answer.json?.chunk ?? []) as { type: string; content: { body?: string } }[])
+      .filter((event) => event.type === 'm.room.message')
+      .map((event) => event.content.body ?? '');
+  };
+  beforeAll(
+    tracked(async () => {
+      client = server().gatewayClient('worker pools');
+      token = await session('alice');
+      const created = await call(client, 'POST', '/_matrix/client/v3/createRoom', { token, json: { preset: 'private_chat' } });
+      expect(created.status).toBe(200);
+      roomId = String(created.json?.room_id);
+    }),
+  );
+
+  probe('sync goes to a sync worker, room history to a client reader, sending to the main process and the event persister', async () => {
+    const [syncTag, historyTag, sendTag] = [marker(), marker(), marker()];
+    expect((await send(sendTag, sendTag)).status).toBe(200);
+    expect((await call(client, 'GET', `/_matrix/client/v3/sync?timeout=0&${syncTag}`, { token })).status).toBe(200);
+    expect(await history(5, historyTag)).toContain(sendTag);
+    expect(servedBy(syncTag)).toEqual([expect.stringMatching(/^sync-workers-[01]$/)]);
+    expect(servedBy(historyTag)).toEqual([expect.stringMatching(/^client-readers-[01]$/)]);
+    expect(servedBy(sendTag)).toEqual(['synapse']);
+    // The main process hands the event to the events stream's writer, over the replication listener.
+    expect(server().log('event-persister-1')).toMatch(/\/_synapse\/replication\/send_events?\//);
+  });
+
+  probe('each pool pod runs under its own worker name, its pod name', async () => {
+    for (const name of ['sync-workers-0', 'sync-workers-1', 'client-readers-0', 'client-readers-1']) {
+      const identity = fs.readFileSync(path.join(server().pods.get(name)?.root ?? '', '/run/worker/identity.yaml'), 'utf8');
+      expect(identity).toBe(`worker_name: "${name}"\n`);
+    }
+  });
+
+  probe(
+    'killing a pool pod mid-traffic loses no request a client would not retry, and no message',
+    async () => {
+      const { since } = { since: String((await call(client, 'GET', '/_matrix/client/v3/sync?timeout=0', { token })).json?.next_batch) };
+      const outcomes: { what: string; status: number; retried?: number }[] = [];
+      const sent: string[] = [];
+      const afterKill: string[] = [];
+      const started = Date.now();
+      let killed = false;
+      while (Date.now() - started < 12_000) {
+        if (!killed && Date.now() - started > 3_000) {
+          killed = true;
+          // A lost node: no shutdown, the connections just break.
+          await Promise.all([server().stopSynapse('sync-workers-0', 'SIGKILL'), server().stopSynapse('client-readers-0', 'SIGKILL')]);
+        }
+        const tag = marker();
+        if (killed) afterKill.push(tag);
+        const requests: [string, () => Promise<Answer>][] = [
+          ['sync', () => call(client, 'GET', `/_matrix/client/v3/sync?timeout=0&since=${encodeURIComponent(since)}&${tag}`, { token })],
+          ['messages', () => call(client, 'GET', `/_matrix/client/v3/rooms/${room()}/messages?dir=b&limit=5&${tag}`, { token })],
+        ];
+        if (sent.length < 6 && outcomes.length % 4 === 0) {
+          const body = marker();
+          sent.push(body);
+          // A client retries a send with the same transaction id until it is acknowledged: at most once in the room.
+          requests.push(['send', () => send(body, body)]);
+        }
+        for (const [what, request] of requests) {
+          const answer = await request();
+          const outcome: { what: string; status: number; retried?: number } = { what, status: answer.status };
+          if (answer.status !== 200) outcome.retried = (await request()).status;
+          outcomes.push(outcome);
+        }
+      }
+      const failed = outcomes.filter((outcome) => outcome.status !== 200);
+      process.stdout.write(
+        `integration tier: ${outcomes.length} requests while a sync worker and a client reader were killed; ${failed.length} answered other than 200 (${failed.map((outcome) => `${outcome.what} ${outcome.status}`).join(', ') || 'none'})\n`,
+      );
+      expect(killed).toBe(true);
+      // The killed pods served nothing after the kill; the survivors served everything.
+      expect([...new Set(afterKill.flatMap(servedBy))].sort()).toEqual(['client-readers-1', 'sync-workers-1']);
+      // Every request either succeeded or succeeded when retried, as a Matrix client retries.
+      expect(failed.filter((outcome) => outcome.retried !== 200)).toEqual([]);
+      // Every acknowledged message is in the room exactly once.
+      const bodies = await history(50);
+      for (const body of sent)
+        expect({ body, copies: bodies.filter((candidate) => candidate === body).length }).toEqual({ body, copies: 1 });
+      await Promise.all([server().startSynapse('sync-workers-0', 120_000), server().startSynapse('client-readers-0', 120_000)]);
+    },
+    240_000,
+  );
+
+  /** Sends `request` in plain text to host:port inside the namespace; prints what comes back (at most 200 bytes). */
+  const plaintext = async (host: string, port: number, request: string) => {
+    const program = [
+      'import socket, sys',
+      `s = socket.create_connection((${JSON.stringify(host)}, ${port}), timeout=5)`,
+      `s.sendall(${JSON.stringify(request)}.encode())`,
+      'try:',
+      '    data = s.recv(200)',
+      'except OSError as error:',
+      '    data = repr(error).encode()',
+      "sys.stdout.write(data.decode('latin-1'))",
+    ].join('\n');
+    return (await server().exec('python3', ['-c', program])).output;
+  };
+
+  probe('replication listeners answer TLS only: a plain-text request gets no HTTP answer', async () => {
+    for (const [pod, address] of [
+      ['synapse', '127.0.10.1'],
+      ['event-persister-1', '127.0.10.13'],
+      ['media-repository', '127.0.10.2'],
+    ] as const) {
+      const answer = await plaintext(address, 9093, 'GET /health HTTP/1.0\r\n\r\n');
+      expect({ pod, plainTextAnswer: answer.startsWith('HTTP/') }).toEqual({ pod, plainTextAnswer: false });
+    }
+    // Control: the same listener over TLS, verified against the internal CA and its Service name.
+    expect((await call(server().direct('event-persister-1'), 'GET', '/health')).status).toBe(200);
+  });
+
+  probe('Redis answers TLS only: a plain-text command gets no Redis answer', async () => {
+    const answer = await plaintext('127.0.10.4', 6379, 'PING\r\n');
+    expect(answer).not.toMatch(/^[+-]/);
+    // Control: the processes reached it over TLS with their certificates (a worker's log shows the replication connection).
+    expect(server().log('sync-workers-0')).toMatch(/Connected to redis/i);
   });
 });
 

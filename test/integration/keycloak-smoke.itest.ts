@@ -247,7 +247,7 @@ describe('Keycloak on loopback (smoke)', () => {
           { socket: sockets.public, source: '127.0.20.1', target: [ADDRESSES.gateway, 443] },
           { socket: sockets.back, source: '127.0.30.1', target: [ADDRESSES.keycloak, 8443] },
         ],
-        services: [{ listen: [ADDRESSES.gateway, 443], target: [ADDRESSES.keycloak, 8443] }],
+        services: [{ listen: [ADDRESSES.gateway, 443], targets: [[ADDRESSES.keycloak, 8443]] }],
       }),
     ]);
     const caPem = fs.readFileSync(ca.certificate);

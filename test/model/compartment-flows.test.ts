@@ -106,9 +106,11 @@ describe('gateway compartment', () => {
   it('is the only compartment reached from outside', () => {
     expect(flows.filter((f) => f.from.kind === 'outside').map(describeFlow)).toEqual(['outside(0.0.0.0/0) -> gateway/haproxy:8443']);
   });
-  it("reaches only the Synapse client listener, the media worker and the identity provider's login pages", () => {
+  it("reaches only the Synapse client listeners (main and pools), the media worker and the identity provider's login pages", () => {
     expect(outOf('gateway', flows)).toEqual([
+      'gateway/haproxy -> homeserver/client-readers:8008',
       'gateway/haproxy -> homeserver/synapse:8008',
+      'gateway/haproxy -> homeserver/sync-workers:8008',
       'gateway/haproxy -> identity/keycloak:8443',
       'gateway/haproxy -> media/media-repository:8008',
     ]);
@@ -121,11 +123,14 @@ describe('metrics listeners', () => {
     .filter((f) => f.portName === 'metrics')
     .map(describeFlow)
     .sort();
-  it('are reached only by the site Prometheus: the gateway exporter, Synapse main, the database instances and the media worker', () => {
+  it('are reached only by the site Prometheus: the gateway exporter, every Synapse process, the database instances', () => {
     expect(intoMetrics).toEqual([
       'monitoring/prometheus -> gateway/haproxy:8404',
+      'monitoring/prometheus -> homeserver/client-readers:9000',
+      'monitoring/prometheus -> homeserver/event-persister-1:9000',
       'monitoring/prometheus -> homeserver/postgres:9187',
       'monitoring/prometheus -> homeserver/synapse:9000',
+      'monitoring/prometheus -> homeserver/sync-workers:9000',
       'monitoring/prometheus -> media/media-repository:9000',
     ]);
   });

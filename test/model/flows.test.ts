@@ -147,7 +147,9 @@ describe('flow matrix', () => {
       [flow.from, flow.to].some((end) => end.kind === 'workload' && end.workload === POSTGRES_CLUSTER_NAME),
     );
     expect(touching.map((flow) => flow.id).sort()).toEqual([
+      'client-readers-to-postgres-postgres',
       `cloudnative-pg-to-${closedHomeserver.name}-postgres-status`,
+      'event-persister-1-to-postgres-postgres',
       'keycloak-to-postgres-postgres',
       'media-repository-to-postgres-postgres',
       'postgres-to-outside-apiserver',
@@ -155,6 +157,7 @@ describe('flow matrix', () => {
       'postgres-to-postgres-postgres',
       'prometheus-to-postgres-metrics',
       'synapse-to-postgres-postgres',
+      'sync-workers-to-postgres-postgres',
     ]);
     const backup = flows.find((flow) => flow.id === 'postgres-to-outside-backup');
     expect(backup).toMatchObject({ port: 443, to: { kind: 'outside', cidrs: closed.backup.objectStore.cidrs, except: [] } });
@@ -192,6 +195,8 @@ describe('flow matrix', () => {
       (flow) => flow.to.kind === 'outside' && flow.portName !== 'apiserver' && flow.portName !== 'backup',
     );
     expect(federation.map((flow) => `${flow.from.kind === 'workload' ? flow.from.workload : '?'}:${flow.port}`).sort()).toEqual([
+      'federation-readers:443',
+      'federation-readers:8448',
       'federation-sender:443',
       'federation-sender:8448',
       'media-repository:443',
@@ -263,11 +268,15 @@ describe('network policies derived from the flow matrix', () => {
       const flows = flowMatrix(fleet, homeserver);
       const scrapes = flows.filter((flow) => flow.from.kind === 'pods' && flow.from.name === PROMETHEUS_ENDPOINT_NAME);
       expect(scrapes.map((flow) => flow.id).sort()).toEqual([
+        'prometheus-to-client-readers-metrics',
+        'prometheus-to-event-persister-1-metrics',
+        'prometheus-to-federation-readers-metrics',
         'prometheus-to-federation-sender-metrics',
         'prometheus-to-haproxy-metrics',
         'prometheus-to-media-repository-metrics',
         'prometheus-to-postgres-metrics',
         'prometheus-to-synapse-metrics',
+        'prometheus-to-sync-workers-metrics',
       ]);
       for (const flow of scrapes) expect(flow.reason.length).toBeGreaterThan(10);
       const policies = deriveFlowPolicies(flows, homeserver);
@@ -323,7 +332,9 @@ describe('network policies derived from the flow matrix', () => {
             if (peer.ipBlock.cidr === '0.0.0.0/0' || peer.ipBlock.cidr === '::/0') {
               if (direction === 'ingress') expect(policy.namespace).toBe(homeserverNamespace(homeserver.name, 'gateway'));
               else {
-                expect(['synapse', 'federation-sender', 'media-repository']).toContain(policy.podLabels[LABEL_WORKLOAD]);
+                expect(['synapse', 'federation-readers', 'federation-sender', 'media-repository']).toContain(
+                  policy.podLabels[LABEL_WORKLOAD],
+                );
                 expect(peer.ipBlock.except.length).toBeGreaterThan(0);
               }
             }

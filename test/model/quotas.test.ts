@@ -10,11 +10,12 @@ describe('quota and limit range derivation', () => {
     const homeserver = config.homeservers[0]!;
     const database = databaseQuota(homeserver);
     const quota = deriveQuota([...workloadsIn(config, homeserver, 'homeserver'), database.input], { loadBalancers: 0, nodePorts: 0 });
-    // synapse 1 + redis 1 + 3 PostgreSQL instances (PostgreSQL and the backup sidecar each), doubled
+    // synapse 1 + sync workers 2 + client readers 2 + event persister 1 + redis 1 + 3 PostgreSQL instances
+    // (PostgreSQL and the backup sidecar each), doubled
     expect(quota.hard).toMatchObject({
-      pods: '10',
-      'requests.cpu': '3300m',
-      'limits.memory': '13824Mi',
+      pods: '20',
+      'requests.cpu': '5800m',
+      'limits.memory': '24064Mi',
       persistentvolumeclaims: '3',
       'requests.storage': '60Gi',
       'services.loadbalancers': '0',

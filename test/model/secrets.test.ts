@@ -58,8 +58,12 @@ describe('secret declarations', () => {
             mount: mount.secretName,
             declared: true,
           });
-          // A certificate's key never leaves the namespace it is issued in: only the serving workload mounts it.
-          if (certificate) expect([certificate.compartment, certificate.workload]).toEqual([workload.compartment, workload.name]);
+          // A certificate's key never leaves the namespace it is issued in: only the workloads serving with it mount it.
+          if (certificate)
+            expect({ compartment: certificate.compartment, serves: certificate.workloads.includes(workload.name) }).toEqual({
+              compartment: workload.compartment,
+              serves: true,
+            });
           else expect(secret?.consumers).toContain(workload.compartment);
         }
       }

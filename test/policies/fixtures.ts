@@ -7,6 +7,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { HardenedCronJob } from '../../constructs/hardened-cron-job';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
+import { DNS_LOOKUP, METRICS_SCRAPE, PLAINTEXT_REASON_ANNOTATION, TLS, TRANSPORT_ANNOTATION } from '../../model/flow-transport';
 import { flowMatrix } from '../../model/flows';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
@@ -252,8 +253,21 @@ function peer(namespace: string, podLabels: JsonObject): JsonObject {
   return { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': namespace } }, pod_selector: { match_labels: podLabels } };
 }
 
+/** The transport a fixture policy states, as the flow matrix would: plain text for DNS and scrapes, else TLS. */
+function transportOf(name: string): Record<string, string> {
+  if (name === 'default-deny-all') return {};
+  const transport = name === 'baseline-dns-egress' ? DNS_LOOKUP : name.includes(`${PROMETHEUS_ENDPOINT_NAME}-to-`) ? METRICS_SCRAPE : TLS;
+  return transport.kind === 'tls'
+    ? { [TRANSPORT_ANNOTATION]: 'tls' }
+    : { [TRANSPORT_ANNOTATION]: 'plaintext', [PLAINTEXT_REASON_ANNOTATION]: transport.reason };
+}
+
 function networkPolicy(namespace: ResourceRef, compartment: string, name: string, spec: JsonObject): JsonObject {
-  return { metadata: metadata(namespace, compartment, name), spec: { egress: [], ingress: [], ...spec } };
+  const annotations = transportOf(name);
+  return {
+    metadata: { ...metadata(namespace, compartment, name), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+    spec: { egress: [], ingress: [], ...spec },
+  };
 }
 
 export function defaultDenyPolicy(namespace: ResourceRef, compartment: string): JsonObject {

@@ -48,6 +48,66 @@ describe('route table', () => {
   });
 });
 
+describe('route table with every worker pool', () => {
+  const pools = ['sync', 'client-reader', 'federation-reader'] as const;
+  const on = gatewayRoutes(true, pools);
+  const off = gatewayRoutes(false, pools);
+  it.each([
+    ['/_matrix/client/v3/sync', 'sync', 'sync'],
+    ['/_matrix/client/r0/sync', 'sync', 'sync'],
+    ['/_matrix/client/v3/sync/extra', 'synapse', 'synapse'],
+    ['/_matrix/client/v3/events', 'sync', 'sync'],
+    ['/_matrix/client/v3/rooms/!abc%3Aexample.org/initialSync', 'sync', 'sync'],
+    ['/_matrix/client/v3/rooms/!abc%3Aexample.org/messages', 'client-reader', 'client-reader'],
+    ['/_matrix/client/v3/rooms/!abc%3Aexample.org/context/$ev', 'client-reader', 'client-reader'],
+    ['/_matrix/client/v3/rooms/!abc%3Aexample.org/state', 'client-reader', 'client-reader'],
+    ['/_matrix/client/v1/rooms/!abc%3Aexample.org/relations/$ev/m.thread', 'client-reader', 'client-reader'],
+    ['/_matrix/client/v3/keys/query', 'client-reader', 'client-reader'],
+    ['/_matrix/client/versions', 'client-reader', 'client-reader'],
+    // Writes, logins and the rate-limited reads stay on the main process.
+    ['/_matrix/client/v3/rooms/!abc%3Aexample.org/send/m.room.message/t1', 'synapse', 'synapse'],
+    ['/_matrix/client/v3/rooms/!abc%3Aexample.org/state/m.room.name/', 'synapse', 'synapse'],
+    ['/_matrix/client/v3/rooms/!abc%3Aexample.org/invite', 'synapse', 'synapse'],
+    ['/_matrix/client/v3/login', 'synapse', 'synapse'],
+    ['/_matrix/client/v3/keys/upload', 'synapse', 'synapse'],
+    ['/_matrix/client/v3/user_directory/search', 'synapse', 'synapse'],
+    ['/_matrix/client/v3/profile/@a:example.org', 'synapse', 'synapse'],
+    // Media keeps its own worker; federation paths exist only with federation on.
+    ['/_matrix/client/v1/media/download/example.org/abc', 'media', 'media'],
+    ['/_matrix/federation/v1/media/download/abc', 'media', 'refused'],
+    ['/_matrix/federation/v1/send/123', 'federation-reader', 'refused'],
+    ['/_matrix/federation/v2/send_join/!r/$e', 'federation-reader', 'refused'],
+    ['/_matrix/federation/v1/publicRooms', 'federation-reader', 'refused'],
+    ['/_matrix/key/v2/query', 'federation-reader', 'refused'],
+    ['/_matrix/key/v2/server', 'synapse', 'refused'],
+    ['/_matrix/federation/v1/version', 'synapse', 'refused'],
+    ['/_synapse/admin/v2/users', 'refused', 'refused'],
+  ])('%s -> %s (federation on) / %s (off)', (route, withFederation, withoutFederation) => {
+    expect(routeFor(route, on)).toBe(withFederation);
+    expect(routeFor(route, off)).toBe(withoutFederation);
+  });
+
+  it("sends a missing pool's paths to the main process", () => {
+    expect(routeFor('/_matrix/client/v3/sync', gatewayRoutes(false, ['client-reader']))).toBe('synapse');
+  });
+
+  it('renders each pool route as one single-quoted, anchored path_reg ACL and sends it to the pool backend', () => {
+    const text = renderHaproxyConfig(
+      input({
+        pools: {
+          sync: { host: 'sync-workers.agency-homeserver.svc', port: 8008 },
+          'client-reader': { host: 'client-readers.agency-homeserver.svc', port: 8008 },
+        },
+      }),
+    );
+    for (const route of gatewayRoutes(false, ['sync', 'client-reader']))
+      if (route.match.kind === 'pattern') expect(text).toContain(`  acl ${route.name} path_reg '${route.match.pattern}'\n`);
+    expect(text).toContain('  use_backend sync if sync || event_stream || room_initial_sync\n');
+    expect(text).toMatch(/backend sync\n[^]*retry-on conn-failure empty-response response-timeout\n {2}retries 2\n/);
+    expect(text.indexOf('use_backend sync ')).toBeLessThan(text.indexOf('use_backend synapse '));
+  });
+});
+
 function input(overrides: Partial<HaproxyInput> = {}): HaproxyInput {
   return {
     serverName: 'matrix.agency.example.org',

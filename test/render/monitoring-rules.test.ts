@@ -85,9 +85,9 @@ describe('rendered alert rules', () => {
     expect(rule(fleetGroups, 'MatrixPostgresBackupTooOld').expr).toMatch(/ > 97200$/);
   });
 
-  it('watch every scrape target of the homeserver for absence (the federation sender only where it runs)', () => {
+  it('watch every scrape target of the homeserver for absence (the federation sender and readers only where they run)', () => {
     expect(rule(defaultGroups, 'MatrixScrapeTargetAbsent').expr).toBe(
-      'absent(up{namespace="agency-gateway", workload="haproxy"}) or absent(up{namespace="agency-homeserver", workload="synapse"}) or absent(up{namespace="agency-homeserver", workload="postgres"}) or absent(up{namespace="agency-media", workload="media-repository"})',
+      'absent(up{namespace="agency-gateway", workload="haproxy"}) or absent(up{namespace="agency-homeserver", workload="synapse"}) or absent(up{namespace="agency-homeserver", workload="postgres"}) or absent(up{namespace="agency-media", workload="media-repository"}) or absent(up{namespace="agency-homeserver", workload="sync-workers"}) or absent(up{namespace="agency-homeserver", workload="client-readers"}) or absent(up{namespace="agency-homeserver", workload="event-persister-1"})',
     );
     expect(rule(fleetGroups, 'MatrixScrapeTargetAbsent').expr).toContain(
       ' or absent(up{namespace="agency-homeserver", workload="federation-sender"})',
@@ -153,6 +153,13 @@ const homeserverPod = {
 };
 const mediaPod = { namespace: 'agency-media', workload: 'media-repository', homeserver: 'agency', pod: 'media-repository-0' };
 const postgresPod = { namespace: 'agency-homeserver', workload: 'postgres', homeserver: 'agency', pod: 'postgres-1' };
+/** One pod of each worker pool and the event persister (the default config runs them). */
+const workerPods = ['sync-workers', 'client-readers', 'event-persister-1'].map((workload) => ({
+  namespace: 'agency-homeserver',
+  workload,
+  homeserver: 'agency',
+  pod: `${workload}-0`,
+}));
 const standbyPod = { ...postgresPod, pod: 'postgres-2' };
 const bytesOut = (labels: Record<string, string>, perMinute: number, minutes = 90) => ({
   series: series('haproxy_backend_bytes_out_total', labels),
@@ -321,6 +328,7 @@ const CASES: readonly UnitCase[] = [
       { series: series('up', { ...homeserverPod }), values: '1x20' },
       { series: series('up', { ...postgresPod }), values: '1x20' },
       { series: series('up', { ...mediaPod }), values: '1x20' },
+      ...workerPods.map((pod) => ({ series: series('up', pod), values: '1x20' })),
     ],
     evalTime: '15m',
     alertname: absent.alert,
@@ -334,6 +342,7 @@ const CASES: readonly UnitCase[] = [
       { series: series('up', { ...homeserverPod }), values: '1x20' },
       { series: series('up', { ...postgresPod }), values: '1x20' },
       { series: series('up', { ...mediaPod }), values: '1x20' },
+      ...workerPods.map((pod) => ({ series: series('up', pod), values: '1x20' })),
     ],
     evalTime: '15m',
     alertname: absent.alert,

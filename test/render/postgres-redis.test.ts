@@ -44,7 +44,21 @@ describe('PostgreSQL', () => {
 });
 
 describe('Redis', () => {
-  const conf = renderRedisConf('/secrets/redis/users.acl', 192);
+  const conf = renderRedisConf(
+    {
+      aclFile: '/secrets/redis/users.acl',
+      certificateFile: '/secrets/tls/tls.crt',
+      keyFile: '/secrets/tls/tls.key',
+      caFile: '/trust/ca.crt',
+    },
+    192,
+  );
+  it('listens on TLS only and requires a client certificate of the internal CA', () => {
+    expect(conf).toContain('port 0\n');
+    expect(conf).toContain('tls-port 6379');
+    expect(conf).toContain('tls-auth-clients yes');
+    expect(conf).toContain('tls-ca-cert-file /trust/ca.crt');
+  });
   it('authenticates through a mounted ACL file and persists nothing', () => {
     expect(conf).toContain('aclfile /secrets/redis/users.acl');
     expect(conf).toContain('protected-mode yes');

@@ -2,6 +2,10 @@
  * The Synapse renderer, knob by knob, read back with PyYAML (Synapse's own parser), and the
  * email-domain admission patterns evaluated with Python's `re.match` (Synapse's own matcher).
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { admissionFilter, escapeLdapFilterValue } from '../../render/ldap-filter';
 import { emailDomainPattern, escapePythonRegex } from '../../render/synapse/email-patterns';
@@ -84,8 +88,24 @@ const KNOBS: [knob: string, expected: unknown][] = [
   ['database.args.passfile', '/run/secrets/pgpass'],
   ['database.args.sslmode', 'verify-full'],
   ['database.allow_unsafe_locale', false],
-  ['instance_map.main', { host: 'synapse.agency-homeserver.svc', port: 9093 }],
-  ['instance_map.media-repository', { host: 'media-repository.agency-media.svc', port: 9093 }],
+  // Replication over TLS to every named instance: the main process, the event persister, the media worker.
+  ['instance_map.main', { host: 'synapse.agency-homeserver.svc', port: 9093, tls: true }],
+  ['instance_map.event-persister-1', { host: 'event-persister-1.agency-homeserver.svc', port: 9093, tls: true }],
+  ['instance_map.media-repository', { host: 'media-repository.agency-media.svc', port: 9093, tls: true }],
+  ['stream_writers', { events: ['event-persister-1'] }],
+  [
+    'redis',
+    {
+      enabled: true,
+      host: 'redis.agency-homeserver.svc',
+      port: 6379,
+      password_path: '/secrets/redis/password',
+      use_tls: true,
+      certificate_file: '/secrets/tls/tls.crt',
+      private_key_file: '/secrets/tls/tls.key',
+      ca_file: '/trust/ca.crt',
+    },
+  ],
 ];
 
 describe('homeserver.yaml (closed default), read back by PyYAML', () => {
@@ -187,7 +207,7 @@ describe('homeserver.yaml of a federated fleet member', () => {
 
 describe('worker configs', () => {
   it('runs the media repository only on the media worker, with replication and metrics listeners', () => {
-    const [media] = workerDefinitions(agency);
+    const media = workerDefinitions(agency).find((worker) => worker.name === 'media-repository');
     const config = pyYamlLoad(toSynapseYaml(workerConfig(media!), 'test'));
     expect(config).toMatchObject({
       worker_app: 'synapse.app.generic_worker',
@@ -207,9 +227,53 @@ describe('worker configs', () => {
     ]);
   });
 
-  it('adds a federation sender only when federation is on', () => {
-    expect(workerDefinitions(agency).map((w) => w.name)).toEqual(['media-repository']);
-    expect(workerDefinitions(ministry).map((w) => w.name)).toEqual(['media-repository', 'federation-sender']);
+  it('adds federation readers and a federation sender only when federation is on', () => {
+    expect(workerDefinitions(agency).map((w) => w.name)).toEqual([
+      'sync-workers',
+      'client-readers',
+      'event-persister-1',
+      'media-repository',
+    ]);
+    expect(workerDefinitions(ministry).map((w) => w.name)).toEqual([
+      'sync-workers',
+      'client-readers',
+      'federation-readers',
+      'event-persister-1',
+      'federation-sender',
+      'media-repository',
+    ]);
+  });
+
+  it('gives the pools an HTTP listener and no replication listener, the event persister a replication listener only, every one TLS', () => {
+    const listeners = (name: string) => {
+      const worker = workerDefinitions(ministry).find((candidate) => candidate.name === name);
+      const config = pyYamlLoad(toSynapseYaml(workerConfig(worker!), 'test'));
+      return (config.worker_listeners as { port: number; tls?: boolean; resources?: { names: string[] }[] }[]).map((l) => [
+        l.port,
+        l.tls ?? null,
+        l.resources?.[0]?.names ?? [],
+      ]);
+    };
+    expect(listeners('sync-workers')).toEqual([
+      [8008, true, ['client']],
+      [9000, null, []],
+    ]);
+    expect(listeners('federation-readers')).toEqual([
+      [8008, true, ['federation']],
+      [9000, null, []],
+    ]);
+    expect(listeners('event-persister-1')).toEqual([
+      [9093, true, ['replication']],
+      [9000, null, []],
+    ]);
+  });
+
+  it('writes the events stream on the main process when there is no event persister', () => {
+    const alone = { ...agency, workers: { sync: 0, clientReaders: 0, federationReaders: 0, eventPersisters: 0 } };
+    const config = homeserverConfig(closed, alone);
+    expect(config.stream_writers).toEqual({ events: ['main'] });
+    expect(Object.keys(config.instance_map as object)).toEqual(['main', 'media-repository']);
+    expect(workerDefinitions(alone).map((w) => w.name)).toEqual(['media-repository']);
   });
 
   it('logs to stdout only', () => {
@@ -264,7 +328,60 @@ describe('Synapse workloads', () => {
     const processes = [...homeserverWorkloads(fleet, ministry), ...mediaWorkloads(fleet, ministry)].filter(
       (w) => w.image === fleet.images.effective.synapse,
     );
-    expect(processes.map((w) => w.name)).toEqual(['synapse', 'federation-sender', 'media-repository']);
+    expect(processes.map((w) => w.name)).toEqual([
+      'synapse',
+      'sync-workers',
+      'client-readers',
+      'federation-readers',
+      'event-persister-1',
+      'federation-sender',
+      'media-repository',
+    ]);
     for (const workload of processes) expect(workload.command?.at(-1)).toBe('--no-secrets-in-config');
+    // Every process trusts the internal CA for replication, and mounts its compartment's certificate for Redis.
+    for (const workload of processes) {
+      expect(workload.env?.SSL_CERT_FILE).toBe('/trust/ca.crt');
+      expect(workload.secretMounts?.map((mount) => mount.secretName)).toContain(
+        workload.compartment === 'media' ? 'media-tls' : 'synapse-tls',
+      );
+    }
+    // A pool pod names its worker after itself; the named instances keep the name in worker.yaml.
+    const pool = processes.find((w) => w.name === 'sync-workers');
+    expect(pool?.command).toContain('/run/worker/identity.yaml');
+    expect(pool?.initSteps?.map((step) => step.name)).toEqual(['pgpass', 'worker-name']);
+    expect(processes.find((w) => w.name === 'event-persister-1')?.command).not.toContain('/run/worker/identity.yaml');
   });
+});
+
+describe("a pool pod's worker name step, run by Python", () => {
+  const step = homeserverWorkloads(closed, agency)
+    .find((w) => w.name === 'sync-workers')
+    ?.initSteps?.find((candidate) => candidate.name === 'worker-name');
+  /** Runs the step with `hostname`, its output file redirected into a temporary directory. */
+  const run = (hostname: string) => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-name-'));
+    const [, flag, program] = step?.command ?? [];
+    const file = path.join(directory, 'identity.yaml');
+    const result = spawnSync('python3', [flag ?? '', (program ?? '').replace('/run/worker/identity.yaml', file)], {
+      env: { PATH: process.env.PATH, HOSTNAME: hostname },
+      encoding: 'utf8',
+    });
+    const written = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    fs.rmSync(directory, { recursive: true, force: true });
+    return { status: result.status, written, stderr: result.stderr };
+  };
+
+  it('writes the pod name as the worker name, JSON-quoted', () => {
+    expect(run('sync-workers-7d9f8b6c4-x2x9q')).toMatchObject({ status: 0, written: 'worker_name: "sync-workers-7d9f8b6c4-x2x9q"\n' });
+  });
+
+  it.each(['', 'Sync', 'a\nworker_app: synapse.app.homeserver', 'x"; y', '-leading', 'a'.repeat(64)])(
+    'refuses a host name that is not a pod name (%j) and writes nothing',
+    (hostname) => {
+      const result = run(hostname);
+      expect(result.status).not.toBe(0);
+      expect(result.written).toBeUndefined();
+      expect(result.stderr).toContain('HOSTNAME is not a pod name');
+    },
+  );
 });

@@ -177,6 +177,8 @@ describe('fleet specifics', () => {
           ['federation', 'https'].flatMap((port) => [
             `${hs}-homeserver/egress-synapse-to-outside-${port}`,
             `${hs}-homeserver/egress-federation-sender-to-outside-${port}`,
+            // Federation readers fetch missing events and keys from the peers whose requests they handle.
+            `${hs}-homeserver/egress-federation-readers-to-outside-${port}`,
             `${hs}-media/egress-media-repository-to-outside-${port}`,
           ]),
         )

@@ -25,17 +25,20 @@ export function testCa(directory: string, name = 'test-ca'): TestCa {
 
 /**
  * A server certificate for `dnsNames` (one name or several; the first is the common name)
- * signed by `ca`, as cert-manager issues them (ECDSA P-384).
+ * signed by `ca`, as cert-manager issues them (ECDSA P-384); `alsoClient` adds the client
+ * usage (a server that also presents its certificate as a client, as Synapse does to Redis).
  */
 export function issueServerCertificate(
   ca: TestCa,
   dnsNames: string | readonly string[],
   directory: string,
+  options: { readonly alsoClient?: boolean } = {},
 ): { certificate: string; key: string } {
   const names = typeof dnsNames === 'string' ? [dnsNames] : dnsNames;
+  const usages = options.alsoClient ? 'serverAuth,clientAuth' : 'serverAuth';
   return issueCertificate(ca, directory, {
     commonName: names[0] ?? 'server',
-    extensions: `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`,
+    extensions: `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}\nextendedKeyUsage=${usages}\nkeyUsage=critical,digitalSignature\n`,
   });
 }
 

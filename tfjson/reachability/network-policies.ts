@@ -11,8 +11,10 @@ import { NETWORK_POLICY_TYPES } from '../resource-types';
 import {
   block,
   blocks,
+  metadataOf,
   namespaceOf,
   resources,
+  stringMap,
   strings,
   type JsonObject,
   type ResourceView,
@@ -46,6 +48,8 @@ export interface NetworkPolicyView {
   readonly policyTypes: readonly string[];
   readonly ingress: readonly PolicyRule[];
   readonly egress: readonly PolicyRule[];
+  /** Its annotations as written (e.g. the transport it states). */
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 /** A NetworkPolicy port entry; protocol defaults to TCP, a missing port means every port of the protocol. */
@@ -79,9 +83,10 @@ function ruleOf(rule: JsonObject, peersKey: 'from' | 'to'): PolicyRule {
   };
 }
 
-function policyOf(address: string, namespace: string | undefined, spec: JsonObject): NetworkPolicyView {
+function policyOf(address: string, namespace: string | undefined, spec: JsonObject, metadata: JsonObject): NetworkPolicyView {
   return {
     address,
+    annotations: stringMap(metadata.annotations),
     namespace: namespace === '' ? undefined : namespace,
     podSelector: selectorOf(field(spec, 'pod_selector')),
     policyTypes: strings(field(spec, 'policy_types')),
@@ -107,7 +112,7 @@ function manifestMetadataView(resource: ResourceView, manifest: JsonObject): Res
 /** The NetworkPolicies of a stack; namespace references are resolved in the stack, then in `others`. */
 export function networkPolicies(stack: SynthesizedStack, others: readonly SynthesizedStack[] = []): NetworkPolicyView[] {
   const typed = resources(stack, ...NETWORK_POLICY_TYPES).map((resource) =>
-    policyOf(resource.address, namespaceOf(resource, stack, others), block(resource.body.spec) ?? {}),
+    policyOf(resource.address, namespaceOf(resource, stack, others), block(resource.body.spec) ?? {}, metadataOf(resource)),
   );
   const applied = manifests(stack)
     .filter((view) => view.kind === 'NetworkPolicy' && view.group === 'networking.k8s.io')
@@ -116,6 +121,7 @@ export function networkPolicies(stack: SynthesizedStack, others: readonly Synthe
         view.resource.address,
         namespaceOf(manifestMetadataView(view.resource, view.object), stack, others),
         block(view.object.spec) ?? {},
+        block(view.object.metadata) ?? {},
       ),
     );
   return [...typed, ...applied];

@@ -1,4 +1,5 @@
 /** The case table of BAK-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
+import { TRANSPORT_ANNOTATION } from '../../../model/flow-transport';
 import type { RuleCases } from '../../../test/policies/case-table';
 import {
   add,
@@ -32,6 +33,8 @@ function setUploadEnv(j: TerraformJson, name: string, value: string): void {
 function backupJobEgress(j: TerraformJson, cidr: string): void {
   const policy = JSON.parse(JSON.stringify(body(j, R.directoryDns))) as JsonObject;
   child(policy, 'metadata').name = 'egress-directory-backup-elsewhere';
+  // A copy of the DNS baseline: its transport is HTTPS now.
+  child(policy, 'metadata').annotations = { [TRANSPORT_ANNOTATION]: 'tls' };
   const spec = child(policy, 'spec');
   spec.pod_selector = { match_labels: { 'matrix.sovereign/workload': 'directory-backup' } };
   spec.policy_types = ['Egress'];

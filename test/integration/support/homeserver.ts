@@ -56,8 +56,12 @@ import {
   loopbackMapping,
   NAMESERVER_ADDRESS,
   POD_ADDRESSES,
+  podNamesOf,
+  POOL_SERVICE_ADDRESSES,
   serviceNames,
   toLoopback,
+  poolServiceNames,
+  type PoolName,
   type LoopbackMapping,
   type PodName,
 } from './loopback';
@@ -67,7 +71,7 @@ import { ensureSynapseServerVenv } from './synapse-server-venv';
 export const PROFILE_FILE = path.join(__dirname, '..', 'homeserver-profile.yaml');
 const BRIDGE_SCRIPT = path.join(__dirname, 'loopback_bridge.py');
 /** Client identities available to the probes (one loopback address each). */
-const CLIENT_COUNT = 24;
+const CLIENT_COUNT = 32;
 
 export interface DirectoryUser {
   readonly uid: string;
@@ -138,11 +142,12 @@ export function secretVolumes(
   fs.mkdirSync(directory, { recursive: true });
   const ca = testCa(directory, 'internal-ca');
   const caPem = fs.readFileSync(ca.certificate, 'utf8');
-  // Server certificates for the name their clients dial (the first); the replication client certificate is the operator's business.
-  for (const certificate of homeserverCertificates(homeserver).filter((candidate) => candidate.usage === 'server auth')) {
-    const [dnsName] = certificate.dnsNames;
-    if (!dnsName) throw new Error(`${certificate.secretName}: no DNS name`);
-    const issued = issueServerCertificate(ca, dnsName, directory);
+  // Server certificates for the names their clients dial; the replication client certificate is the operator's business.
+  for (const certificate of homeserverCertificates(homeserver).filter((candidate) => candidate.usages.includes('server auth'))) {
+    if (certificate.dnsNames.length === 0) throw new Error(`${certificate.secretName}: no DNS name`);
+    const issued = issueServerCertificate(ca, certificate.dnsNames, directory, {
+      alsoClient: certificate.usages.includes('client auth'),
+    });
     const crt = fs.readFileSync(issued.certificate, 'utf8');
     const key = fs.readFileSync(issued.key, 'utf8');
     volumes.set(certificate.secretName, {
@@ -234,17 +239,41 @@ export interface Homeserver {
   log(name: string): string;
   /** The namespace the servers run in (to start more servers or move a Service name). */
   readonly sandbox: Sandbox;
-  /** Stops both Synapse processes and starts them again (as a rollout would), waiting until both are healthy. */
+  /** Stops every Synapse process and starts them again (as a rollout would), waiting until each is healthy. */
   restartSynapse(deadlineMs: number): Promise<void>;
+  /** Stops one Synapse pod: SIGTERM (a rollout) or SIGKILL (a lost node). */
+  stopSynapse(name: SynapsePod, signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts one Synapse pod again, waiting until it is healthy. */
+  startSynapse(name: SynapsePod, deadlineMs: number): Promise<void>;
   /** Runs a command inside the namespace (e.g. ldapwhoami against the Service name). */
   exec(command: string, args: readonly string[], env?: Readonly<Record<string, string>>): Promise<{ status: number; output: string }>;
   /** Stops every process; removes the run directory unless `keep` (then prints where the logs are). */
   stop(keep: boolean): Promise<void>;
 }
 
-/** The pods a test can reach bypassing the gateway, and the port of each. */
-const DIRECT_PORTS = { synapse: 8008, 'media-repository': 8008, keycloak: 8443 } as const;
+/** The pods a test can reach bypassing the gateway, and the port of each (an event persister's only HTTP listener is replication). */
+const DIRECT_PORTS = {
+  synapse: 8008,
+  'media-repository': 8008,
+  keycloak: 8443,
+  'event-persister-1': 9093,
+  'sync-workers-0': 8008,
+  'sync-workers-1': 8008,
+  'client-readers-0': 8008,
+  'client-readers-1': 8008,
+} as const;
 export type DirectPod = keyof typeof DIRECT_PORTS;
+/** The Synapse pods the boot starts, in this order once the main process is up. */
+const SYNAPSE_PODS = [
+  'synapse',
+  'event-persister-1',
+  'sync-workers-0',
+  'sync-workers-1',
+  'client-readers-0',
+  'client-readers-1',
+  'media-repository',
+] as const;
+export type SynapsePod = (typeof SYNAPSE_PODS)[number];
 
 /** Keycloak's version in the deployed image's tag, which the loopback distribution must match. */
 function imageKeycloakVersion(image: string): string | undefined {
@@ -359,11 +388,11 @@ export async function bootHomeserver(options: {
     const workloads = workloadsOf(config, homeserver);
     const pods = new Map<string, LoopbackPod>();
     for (const workload of workloads) {
-      const root = path.join(directory, 'pods', workload.name);
-      pods.set(
-        workload.name,
-        materialize(workload, root, loopbackMapping(workload, root, config.images.effective.synapse, keycloakImageHome), volumes, caPem),
-      );
+      for (const podName of podNamesOf(workload)) {
+        const root = path.join(directory, 'pods', podName);
+        const mapping = loopbackMapping(workload, root, config.images.effective.synapse, keycloakImageHome, podName);
+        pods.set(podName, materialize(workload, root, mapping, volumes, caPem));
+      }
     }
     const deviations = applyPendingFixes(pods);
     for (const deviation of deviations) process.stderr.write(`integration tier: DEVIATION from the shipped files: ${deviation}\n`);
@@ -391,14 +420,27 @@ export async function bootHomeserver(options: {
       source: DIRECT_CLIENT_ADDRESS,
       target: [POD_ADDRESSES[name], DIRECT_PORTS[name]],
     }));
-    const services = workloads.flatMap((workload) =>
-      workload.ports
-        .filter((port) => port.servicePort !== undefined && port.servicePort !== port.containerPort)
-        .map((port) => ({
-          listen: [POD_ADDRESSES[workload.name as PodName], port.servicePort],
-          target: [POD_ADDRESSES[workload.name as PodName], port.containerPort],
-        })),
-    );
+    const services = [
+      ...workloads.flatMap((workload) =>
+        workload.ports
+          .filter((port) => port.servicePort !== undefined && port.servicePort !== port.containerPort)
+          .map((port) => ({
+            listen: [POD_ADDRESSES[workload.name as PodName], port.servicePort],
+            targets: [[POD_ADDRESSES[workload.name as PodName], port.containerPort]],
+          })),
+      ),
+      // A pool's Service: every pod behind one address, as kube-proxy spreads connections over the ready endpoints.
+      ...workloads
+        .filter((workload) => workload.name in POOL_SERVICE_ADDRESSES)
+        .flatMap((workload) =>
+          workload.ports
+            .filter((port) => port.servicePort !== undefined)
+            .map((port) => ({
+              listen: [POOL_SERVICE_ADDRESSES[workload.name as PoolName], port.servicePort],
+              targets: podNamesOf(workload).map((podName) => [POD_ADDRESSES[podName], port.containerPort]),
+            })),
+        ),
+    ];
     const bridge = sandbox.start('network', 'python3', [
       BRIDGE_SCRIPT,
       JSON.stringify({
@@ -522,7 +564,8 @@ export async function bootHomeserver(options: {
       label: `direct to ${name}`,
       socketPath: path.join(directory, 'sockets', `direct-${name}.sock`),
       address: DIRECT_CLIENT_ADDRESS,
-      servername: names[name],
+      // A pool's pods answer with the pool's certificate name (its Service's).
+      servername: names[name] ?? poolServiceNames(homeserver)[name.replace(/-[0-9]+$/, '') as PoolName],
       ca,
     });
 
@@ -544,26 +587,28 @@ export async function bootHomeserver(options: {
       () => sandbox.assertRunning(keycloak),
     );
     keycloakReady.catch(() => undefined);
-    const healthy = (name: 'synapse' | 'media-repository') => async () =>
-      (await call(direct(name), 'GET', '/health', { timeoutMs: 3_000 })).status === 200;
+    const healthy = (name: SynapsePod) => async () => (await call(direct(name), 'GET', '/health', { timeoutMs: 3_000 })).status === 200;
 
-    // Synapse: init step (the 0600 pgpass copy), then the rendered command; the worker only once main has prepared the database.
-    const startSynapse = (name: 'synapse' | 'media-repository'): SandboxProcess => {
+    // Synapse: init steps (the 0600 pgpass copy; a pool pod's worker name), then the rendered command, with the
+    // host name Kubernetes gives a pod (its name); the workers only once main has prepared the database.
+    const startSynapse = (name: SynapsePod): SandboxProcess => {
       const synapsePod = pod(name);
+      const env = { ...podEnv(synapsePod), HOSTNAME: name };
       for (const step of synapsePod.workload.initSteps ?? []) {
         const [program, args] = resolveProgram(mapped(synapsePod, step.command));
-        const result = run(program, args);
+        const result = run(program, args, { env });
         if (result.status !== 0) throw new Error(`${name} init step ${step.name} failed: ${result.stderr}`);
       }
-      return sandbox.start(name, ...resolveProgram(mapped(synapsePod, synapsePod.workload.command ?? [])), {
-        cwd: synapsePod.root,
-        env: podEnv(synapsePod),
-      });
+      return sandbox.start(name, ...resolveProgram(mapped(synapsePod, synapsePod.workload.command ?? [])), { cwd: synapsePod.root, env });
     };
-    const main = startSynapse('synapse');
-    await waitFor('Synapse main process', deadline, healthy('synapse'), () => sandbox.assertRunning(main));
-    const media = startSynapse('media-repository');
-    await waitFor('Synapse media-repository worker', deadline, healthy('media-repository'), () => sandbox.assertRunning(media));
+    const running = new Map<SynapsePod, SandboxProcess>();
+    const startAndWait = async (name: SynapsePod, until: number) => {
+      const started = startSynapse(name);
+      running.set(name, started);
+      await waitFor(`Synapse ${name}`, until, healthy(name), () => sandbox.assertRunning(started));
+    };
+    await startAndWait('synapse', deadline);
+    await Promise.all(SYNAPSE_PODS.filter((name) => name !== 'synapse').map((name) => startAndWait(name, deadline)));
 
     await keycloakReady;
 
@@ -594,15 +639,18 @@ export async function bootHomeserver(options: {
         (await call(probe, 'GET', '/_matrix/client/v1/media/config', { timeoutMs: 3_000 })).status === 401,
       () => sandbox.assertRunning(haproxy),
     );
-    const running = { synapse: main, 'media-repository': media };
+    const stopSynapse = async (name: SynapsePod, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+      const process = running.get(name);
+      if (!process) return;
+      if (signal === 'SIGKILL') process.child.kill('SIGKILL');
+      await stopProcess(process.child, 10_000);
+      running.delete(name);
+    };
     const restartSynapse = async (deadlineMs: number) => {
       const until = Date.now() + deadlineMs;
-      for (const name of ['media-repository', 'synapse'] as const) await stopProcess(running[name].child, 10_000);
-      for (const name of ['synapse', 'media-repository'] as const) {
-        const started = startSynapse(name);
-        running[name] = started;
-        await waitFor(`${name} (restarted)`, until, healthy(name), () => sandbox.assertRunning(started));
-      }
+      for (const name of [...SYNAPSE_PODS].reverse()) await stopSynapse(name);
+      await startAndWait('synapse', until);
+      await Promise.all(SYNAPSE_PODS.filter((name) => name !== 'synapse').map((name) => startAndWait(name, until)));
     };
     const log = (name: string) => fs.readFileSync(path.join(directory, 'logs', `${name}.log`), 'utf8');
     const exec = (command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) =>
@@ -619,6 +667,8 @@ export async function bootHomeserver(options: {
       direct,
       sandbox,
       restartSynapse,
+      stopSynapse,
+      startSynapse: (name: SynapsePod, deadlineMs: number) => startAndWait(name, Date.now() + deadlineMs),
       log,
       exec,
       stop,

@@ -71,7 +71,11 @@ export function fromLoopback(text: string, mapping: LoopbackMapping): string {
   return original.split(mapping.root).join('');
 }
 
-/** Each pod's loopback address inside the namespace (127.0.10.0/24); clients use 127.0.20.0/24. */
+/**
+ * Each pod's loopback address inside the namespace (127.0.10.0/24; a pool's replicas in a /24
+ * of their own, 127.0.11.0 and up); clients use 127.0.20.0/24. A pool's pods are named
+ * `<pool>-<index>`, as the integration profile's replica counts (2 each) say.
+ */
 export const POD_ADDRESSES = {
   openldap: '127.0.10.5',
   synapse: '127.0.10.1',
@@ -80,9 +84,33 @@ export const POD_ADDRESSES = {
   redis: '127.0.10.4',
   haproxy: '127.0.10.6',
   keycloak: '127.0.10.10',
+  'event-persister-1': '127.0.10.13',
+  'sync-workers-0': '127.0.11.1',
+  'sync-workers-1': '127.0.11.2',
+  'client-readers-0': '127.0.12.1',
+  'client-readers-1': '127.0.12.2',
 } as const;
 
 export type PodName = keyof typeof POD_ADDRESSES;
+
+/**
+ * The Services in front of several pods: an address of their own, which the network plumbing
+ * forwards to one ready pod after another (kube-proxy's choice per connection).
+ */
+export const POOL_SERVICE_ADDRESSES = {
+  'sync-workers': '127.0.10.11',
+  'client-readers': '127.0.10.12',
+} as const;
+
+export type PoolName = keyof typeof POOL_SERVICE_ADDRESSES;
+
+/** The pod names of a workload: `<pool>-<index>` for a pool, else its own name. */
+export function podNamesOf(workload: WorkloadSpec): PodName[] {
+  if (!(workload.name in POOL_SERVICE_ADDRESSES)) return [workload.name as PodName];
+  const names = Array.from({ length: workload.replicas }, (_, index) => `${workload.name}-${index}`);
+  for (const name of names) if (!(name in POD_ADDRESSES)) throw new Error(`no loopback address planned for pod ${name}`);
+  return names as PodName[];
+}
 
 /** The cluster DNS stand-in listens here (HAProxy's `resolvers cluster` reads it from resolv.conf). */
 export const NAMESERVER_ADDRESS = '127.0.0.53';
@@ -98,8 +126,14 @@ export const DIRECT_CLIENT_ADDRESS = '127.0.30.1';
 /** The wildcard of Synapse's listeners, quoted as toSynapseYaml writes every string. */
 export const SYNAPSE_WILDCARD = '"0.0.0.0"';
 
-/** Service name of each pod, as the rendered configs and certificates name them. */
-export function serviceNames(homeserver: HomeserverSettings): Record<PodName, string> {
+/** Service name of each pool, as the gateway and the certificate name them. */
+export function poolServiceNames(homeserver: HomeserverSettings): Record<PoolName, string> {
+  const name = (service: string) => `${service}.${homeserverNamespace(homeserver.name, 'homeserver')}.svc`;
+  return { 'sync-workers': name('sync-workers'), 'client-readers': name('client-readers') };
+}
+
+/** Service name of each single pod, as the rendered configs and certificates name them (a pool's pods have none of their own). */
+export function serviceNames(homeserver: HomeserverSettings): Partial<Record<PodName, string>> {
   const name = (service: string, compartment: HomeserverCompartment) =>
     `${service}.${homeserverNamespace(homeserver.name, compartment)}.svc`;
   return {
@@ -111,6 +145,7 @@ export function serviceNames(homeserver: HomeserverSettings): Record<PodName, st
     redis: name('redis', 'homeserver'),
     haproxy: name('haproxy', 'gateway'),
     keycloak: name('keycloak', 'identity'),
+    'event-persister-1': name('event-persister-1', 'homeserver'),
   };
 }
 
@@ -118,7 +153,9 @@ export function serviceNames(homeserver: HomeserverSettings): Record<PodName, st
 export function hostsTable(homeserver: HomeserverSettings): Record<string, string> {
   const names = serviceNames(homeserver);
   const table: Record<string, string> = {};
-  for (const pod of Object.keys(POD_ADDRESSES) as PodName[]) table[names[pod]] = POD_ADDRESSES[pod];
+  for (const [pod, name] of Object.entries(names) as [PodName, string][]) table[name] = POD_ADDRESSES[pod];
+  for (const [pool, name] of Object.entries(poolServiceNames(homeserver)) as [PoolName, string][])
+    table[name] = POOL_SERVICE_ADDRESSES[pool];
   table[homeserver.serverName.split(':')[0] ?? homeserver.serverName] = POD_ADDRESSES.haproxy;
   return table;
 }
@@ -134,8 +171,14 @@ export const KEYCLOAK_IMAGE_HOME = '/opt/keycloak';
  * Synapse processes and HAProxy; for Keycloak, the image's distribution directory to `keycloakImageHome`
  * (the cached distribution; any path for checks that do not run it).
  */
-export function loopbackMapping(workload: WorkloadSpec, root: string, synapseImage: string, keycloakImageHome?: string): LoopbackMapping {
-  const address = POD_ADDRESSES[workload.name as PodName];
+export function loopbackMapping(
+  workload: WorkloadSpec,
+  root: string,
+  synapseImage: string,
+  keycloakImageHome?: string,
+  podName: string = workload.name,
+): LoopbackMapping {
+  const address = POD_ADDRESSES[podName as PodName];
   if (!address) throw new Error(`no loopback address planned for workload ${workload.name}`);
   if (workload.name === 'keycloak') {
     if (!keycloakImageHome) throw new Error('the keycloak pod needs the directory standing in for the image distribution');

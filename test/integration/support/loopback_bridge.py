@@ -5,16 +5,19 @@ It stands in for the cluster's network, never for a component under test:
     client's own loopback address (so the gateway and Synapse see distinct client addresses,
     as rate limits need), which lets the test process outside the namespace reach inside;
   - "services": kube-proxy's Service port translation (e.g. LDAPS 636 -> slapd's 1636),
-    keeping the caller's source address, as kube-proxy's DNAT does;
+    keeping the caller's source address, as kube-proxy's DNAT does; a Service with several
+    pods sends each connection to the next pod in turn, skipping a pod that refuses it (a
+    stopped pod leaves the endpoints);
   - "dns": the cluster DNS (answers A queries for the Service names from the hosts table),
     which HAProxy's `resolvers cluster` section queries at run time (the first answer per
     name and type is logged, so the log shows that run-time resolution happened).
 
 Input: one JSON argument {"clients": [{"socket", "source", "target": [host, port]}],
-"services": [{"listen": [host, port], "target": [host, port]}], "dns": {"listen": [host, port],
+"services": [{"listen": [host, port], "targets": [[host, port], ...]}], "dns": {"listen": [host, port],
 "hosts": {name: address}}}. Prints "ready" once everything listens; runs until killed.
 """
 import asyncio
+import itertools
 import json
 import socket
 import struct
@@ -35,9 +38,19 @@ async def pipe(reader, writer):
         pass
 
 
-async def forward(client_reader, client_writer, source, target):
+async def connect(targets, source, start):
+    for offset in range(len(targets)):
+        target = targets[(start + offset) % len(targets)]
+        try:
+            return await asyncio.open_connection(target[0], target[1], local_addr=(source, 0) if source else None)
+        except OSError:
+            continue
+    raise OSError("no target accepts")
+
+
+async def forward(client_reader, client_writer, source, targets, start=0):
     try:
-        upstream_reader, upstream_writer = await asyncio.open_connection(target[0], target[1], local_addr=(source, 0) if source else None)
+        upstream_reader, upstream_writer = await connect(targets, source, start)
     except OSError:
         client_writer.close()
         return
@@ -90,11 +103,12 @@ class Dns(asyncio.DatagramProtocol):
 async def main(plan):
     servers = []
     for client in plan.get("clients", []):
-        handler = lambda r, w, c=client: forward(r, w, c["source"], c["target"])
+        handler = lambda r, w, c=client: forward(r, w, c["source"], [c["target"]])
         servers.append(await asyncio.start_unix_server(handler, path=client["socket"]))
     for service in plan.get("services", []):
-        # Keep the caller's address as the source, as kube-proxy's DNAT does.
-        handler = lambda r, w, s=service: forward(r, w, w.get_extra_info("peername")[0], s["target"])
+        # Keep the caller's address as the source, as kube-proxy's DNAT does; the next pod for each connection.
+        turn = itertools.count()
+        handler = lambda r, w, s=service, t=turn: forward(r, w, w.get_extra_info("peername")[0], s["targets"], next(t))
         servers.append(await asyncio.start_server(handler, service["listen"][0], service["listen"][1]))
     dns = plan.get("dns")
     if dns:
