@@ -136,7 +136,8 @@ export function homeserverWorkloads(config: DeploymentConfig, homeserver: Homese
     purpose: 'Redis for Synapse worker replication (no persistence)',
     image: images.redis,
     replicas: 1,
-    singletonReason: 'Synapse connects to one Redis (no Sentinel or Cluster support); it is a bus without state, and every process reconnects after a restart',
+    singletonReason:
+      'Synapse connects to one Redis (no Sentinel or Cluster support); it is a bus without state, and every process reconnects after a restart',
     // The Alpine variant's redis user and group.
     uid: 999,
     gid: 1000,
