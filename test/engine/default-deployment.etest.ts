@@ -18,7 +18,7 @@ import { bootstrapLdif } from '../integration/support/homeserver';
 import { requireRoot } from '../support/sandbox';
 import { definitionChanges, DeploymentUnderTest } from './support/deployment-under-test';
 import { EngineReport } from './support/engine-report';
-import { ensureOperatorBinaries } from './support/engine-tools';
+import { ensureOperatorBinaries, KUBERNETES_VERSION } from './support/engine-tools';
 import { startWorld, type EngineWorld } from './support/engine-world';
 import { constantSecretFiles, isolationObjectsAsSynthesized, secretsBeyondTerraform } from './support/evidence';
 import { eventually, type KubeObject } from './support/kube-client';
@@ -26,7 +26,9 @@ import { keptNamespaces, OpenBaoOperator, retireKeptNamespaces, sealKeyBackup } 
 import { API, decode, listIn, notReady, podsReady, signedBy } from './support/platform-checks';
 import type { Pod } from './support/pod-runner/pod-types';
 import { BARMAN_CLOUD_PLUGIN, CLUSTER_NAME, clusters, proveCloudnativePg } from './support/postgres-operator-checks';
+import { verdictMessage } from './support/scanner-findings';
 import { tierConfig } from './support/tier-config';
+import { EXCEPTIONS_FILE, scanWorkloads } from './support/workload-scan';
 
 const DEPLOYMENT = 'matrix';
 const HOMESERVER = 'agency';
@@ -331,6 +333,31 @@ it("CloudNativePG's webhooks are called by the API server, it reconciles the hom
   expect(facts.claims.some((claim) => claim.startsWith(`${CLUSTER_NAME}-1`))).toBe(true);
   expect(facts.jobs.some((job) => job.endsWith('-initdb'))).toBe(true);
   expect(facts.plugins).toContain(BARMAN_CLOUD_PLUGIN);
+});
+
+it('an independent scanner (kube-score) finds nothing critical in the applied workloads but those its exception table accepts (justified, or known defects awaiting their fix), and no entry is stale', async () => {
+  const scan = await report.time('kube-score scan', () =>
+    scanWorkloads(world.cluster.kube, deploymentNamespaces, {
+      kubernetesVersion: KUBERNETES_VERSION.split('.').slice(0, 2).join('.'),
+      evidenceDirectory: report.evidenceDirectory('kube-score'),
+    }),
+  );
+  console.log(scan.summary);
+  report.fact('kube-score', scan.summary);
+  for (const count of scan.counts)
+    report.fact(
+      `kube-score ${count.check}`,
+      `${count.critical} critical (${count.justified} justified, ${count.awaiting} awaiting a fix), ${count.warning} warning`,
+    );
+  expect(scan.objectsByKind).toMatchObject({
+    Deployment: expect.any(Number),
+    StatefulSet: expect.any(Number),
+    NetworkPolicy: expect.any(Number),
+  });
+  // Printed as it is, so whoever merges a workload change can paste the new entries or delete the stale ones.
+  const changes = verdictMessage(scan.verdict, EXCEPTIONS_FILE);
+  if (changes !== '') console.error(changes);
+  expect(changes).toBe('');
 });
 
 it('re-plans every stack with no changes (no perpetual diff)', async () => {

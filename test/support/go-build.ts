@@ -135,6 +135,8 @@ export function buildGoProgram(sourceDirectory: string, name: string): string {
 export interface GoInstallOptions {
   /** Build tags (e.g. promtool's `remove_all_sd`); part of the cache key. */
   readonly tags?: readonly string[];
+  /** Checks the installed binary before it is published (throws to refuse it); see goModuleOf. */
+  readonly verify?: (binary: string) => void;
 }
 
 export interface GoInstallRequest {
@@ -163,8 +165,26 @@ export function goInstall(request: GoInstallRequest): void {
 export function installGoModuleTool(packagePath: string, version: string, name: string, options: GoInstallOptions = {}): string {
   const tags = options.tags ?? [];
   const directory = path.join(toolCacheRoot(), 'bin', `${name}-${version}${tags.length > 0 ? `-${tags.join('+')}` : ''}`);
-  cachedArtifact(directory, (staging) => goInstall({ packagePath, version, gobin: staging, tags }));
+  cachedArtifact(directory, (staging) => {
+    goInstall({ packagePath, version, gobin: staging, tags });
+    options.verify?.(path.join(staging, name));
+  });
   return path.join(directory, name);
+}
+
+export interface GoModuleBuild {
+  /** The main module, its version and its go.sum hash (`h1:...`) as the binary records them. */
+  readonly path: string;
+  readonly version: string;
+  readonly sum: string;
+}
+
+/** The main module a Go binary was built from, read from its build information (`go version -m`). */
+export function goModuleOf(binary: string): GoModuleBuild | undefined {
+  const info = runGo(['version', '-m', binary], os.tmpdir(), { ...process.env, GOTOOLCHAIN: 'local' });
+  const line = info.split('\n').find((candidate) => candidate.trim().startsWith('mod\t'));
+  const [, modulePath, version, sum] = line?.trim().split('\t') ?? [];
+  return modulePath && version && sum ? { path: modulePath, version, sum } : undefined;
 }
 
 /** Downloads a module version from the proxy (never built) and returns its read-only source directory. */

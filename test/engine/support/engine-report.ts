@@ -32,6 +32,11 @@ export class EngineReport {
     }
   }
 
+  /** A directory beside the report for a phase's evidence files (emptied by whoever writes it). */
+  evidenceDirectory(name: string): string {
+    return path.join(projectRoot(), 'reports', 'engine', `${this.scenario}-${name}`);
+  }
+
   /** Copies the tier's logs (every process, every pod container) next to the report. */
   keepLogs(tierDirectory: string): void {
     const target = path.join(projectRoot(), 'reports', 'engine', `${this.scenario}-logs`);
