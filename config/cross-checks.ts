@@ -11,7 +11,7 @@ import { parseImageReference, registryOf } from './image-reference';
 import { ALWAYS_BLOCKED_RANGES } from './reserved-ranges';
 import type { DeploymentConfigInput } from './schema';
 import { cidrContains, isAnyAddress, parseCidr, SHARED_NAMESPACE, SYSTEM_NAMESPACES } from './validators';
-import { workerProblems } from './workers-schema';
+import { WORKER_BOUNDS, workerProblems } from './workers-schema';
 
 export interface ConfigIssue {
   readonly path: string;
@@ -203,6 +203,11 @@ function backupChecks(config: DeploymentConfigInput): ConfigIssue[] {
   config.homeservers.forEach((homeserver, index) => {
     for (const problem of workerProblems(homeserver.workers, config.deployment.profile, homeserver.federation.enabled))
       issues.push({ path: `homeservers[${index}].workers.${problem.field}`, message: problem.message });
+    if (config.deployment.profile === 'production' && homeserver.gateway.replicas < WORKER_BOUNDS.productionMinPoolReplicas)
+      issues.push({
+        path: `homeservers[${index}].gateway.replicas`,
+        message: `must be at least ${WORKER_BOUNDS.productionMinPoolReplicas} in production: the only entry point must survive losing a pod (set deployment.profile: small for a single-node site)`,
+      });
   });
   if (config.deployment.profile === 'production') {
     config.homeservers.forEach((homeserver, index) => {

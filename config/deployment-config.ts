@@ -100,6 +100,7 @@ export interface HomeserverSettings {
     readonly exposure: 'LoadBalancer' | 'NodePort';
     readonly ingressCidrs: readonly string[];
     readonly rateLimit: { readonly requestsPer10s: number; readonly loginRequestsPer10s: number };
+    readonly replicas: number;
     readonly certificateIssuer?: { readonly kind: 'ClusterIssuer' | 'Issuer'; readonly name: string };
   };
   readonly directory: DirectorySettings;

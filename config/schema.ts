@@ -21,7 +21,7 @@ import {
   serverNameProblem,
   slugProblem,
 } from './validators';
-import { workersSchema } from './workers-schema';
+import { WORKER_BOUNDS, workersSchema } from './workers-schema';
 
 /** Adds a refinement that reports the rule returned by a `...Problem` validator. */
 function checked(problem: (value: string) => string | null) {
@@ -191,6 +191,8 @@ const gatewaySchema = z
       .object({ requestsPer10s: z.number().int().min(10).max(10_000), loginRequestsPer10s: z.number().int().min(1).max(100) })
       .strict()
       .default({ requestsPer10s: 300, loginRequestsPer10s: 5 }),
+    /** HAProxy pods (1 to 32; production refuses fewer than 2: the only entry point must survive losing one). */
+    replicas: z.number().int().min(1).max(WORKER_BOUNDS.maxPoolReplicas).default(2),
     /**
      * cert-manager issuer of the public certificate (e.g. an ACME or sovereign PKI issuer the
      * site runs); absent = the internal CA, for clients that trust it.

@@ -110,7 +110,7 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
       kind: 'Deployment',
       purpose: 'HAProxy reverse proxy and TLS termination',
       image: config.images.effective.haproxy,
-      replicas: 2,
+      replicas: homeserver.gateway.replicas,
       uid: 99,
       gid: 99,
       // The metrics port has no Service port: only the site's Prometheus reaches it, pod to pod.

@@ -272,6 +272,12 @@ const REJECTED: Case[] = [
     /less than or equal to 9/,
   ],
   [
+    'one gateway pod in production',
+    (c) => setPath(c, 'homeservers[0].gateway.replicas', 1),
+    'homeservers[0].gateway.replicas',
+    /must be at least 2 in production: the only entry point must survive losing a pod/,
+  ],
+  [
     'one sync worker in production',
     (c) => setPath(c, 'homeservers[0].workers', { sync: 1 }),
     'homeservers[0].workers.sync',
