@@ -76,17 +76,9 @@ export function configChecksum(spec: AnyWorkloadSpec): string {
   return hash.digest('hex');
 }
 
-const PROBE_TIMEOUT_SECONDS = 3;
-
 /** Readiness: what the workload declares it serves. Failing it only takes the pod out of its Service. */
 function readinessProbe(definition: Probe) {
-  const timing = {
-    initialDelaySeconds: 5,
-    periodSeconds: 10,
-    timeoutSeconds: PROBE_TIMEOUT_SECONDS,
-    failureThreshold: 6,
-    successThreshold: 1,
-  };
+  const timing = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, successThreshold: 1 };
   return definition.type === 'http'
     ? { ...timing, httpGet: { path: definition.path, port: definition.port, scheme: definition.scheme } }
     : { ...timing, tcpSocket: [{ port: definition.port }] };
