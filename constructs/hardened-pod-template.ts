@@ -9,7 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { DeploymentV1SpecTemplate, DeploymentV1SpecTemplateSpec } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { spreadConstraints } from '../model/availability';
 import { LABEL_WORKLOAD, type CompartmentKind } from '../model/compartments';
+import { ephemeralStorageMi } from '../model/ephemeral-storage';
 import { cpu, mebibytes } from '../model/quantities';
 import type { Probe, WorkloadSpec } from '../model/workload-spec';
 
@@ -74,11 +76,33 @@ export function configChecksum(spec: AnyWorkloadSpec): string {
   return hash.digest('hex');
 }
 
-function probe(definition: Probe) {
+/** Readiness: what the workload declares it serves. Failing it only takes the pod out of its Service. */
+function readinessProbe(definition: Probe) {
   const timing = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6, successThreshold: 1 };
   return definition.type === 'http'
     ? { ...timing, httpGet: { path: definition.path, port: definition.port, scheme: definition.scheme } }
     : { ...timing, tcpSocket: [{ port: definition.port }] };
+}
+
+/**
+ * Liveness: only that the process still accepts connections on the declared port, judged over
+ * three minutes. A health endpoint that reports a dependency outage (database, Redis) takes the
+ * pod out of its Service but never restarts it; only a wedged process is restarted.
+ */
+function livenessProbe(definition: Probe) {
+  return {
+    initialDelaySeconds: 30,
+    periodSeconds: 30,
+    timeoutSeconds: 5,
+    failureThreshold: 6,
+    successThreshold: 1,
+    tcpSocket: [{ port: definition.port }],
+  };
+}
+
+/** A slow starter's grace: liveness and readiness wait until the declared endpoint first answers. */
+function startupProbe(definition: Probe, startupSeconds: number) {
+  return { ...readinessProbe(definition), initialDelaySeconds: 0, failureThreshold: Math.ceil(startupSeconds / 10) };
 }
 
 interface VolumeMount {
@@ -89,14 +113,19 @@ interface VolumeMount {
 
 /** What every container of the pod shares: image, user, hardening, resources, mounts. */
 function hardenedContainer(spec: AnyWorkloadSpec, mounts: readonly VolumeMount[]) {
+  const ephemeral = mebibytes(ephemeralStorageMi(spec.writablePaths));
   return {
     image: spec.image,
     // The digest pins the content; IfNotPresent avoids a registry round trip per restart.
     imagePullPolicy: 'IfNotPresent',
     securityContext: restrictedContainerSecurityContext(spec.uid, spec.gid),
     resources: {
-      requests: { cpu: cpu(spec.resources.cpuRequestMilli), memory: mebibytes(spec.resources.memoryRequestMi) },
-      limits: { cpu: cpu(spec.resources.cpuLimitMilli), memory: mebibytes(spec.resources.memoryLimitMi) },
+      requests: {
+        cpu: cpu(spec.resources.cpuRequestMilli),
+        memory: mebibytes(spec.resources.memoryRequestMi),
+        'ephemeral-storage': ephemeral,
+      },
+      limits: { cpu: cpu(spec.resources.cpuLimitMilli), memory: mebibytes(spec.resources.memoryLimitMi), 'ephemeral-storage': ephemeral },
     },
     volumeMount: [...mounts],
     terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -215,13 +244,27 @@ function hardenedPodSpec(spec: AnyWorkloadSpec, options: Omit<PodTemplateOptions
         ...(spec.args ? { args: [...spec.args] } : {}),
         ...(spec.env ? { env: Object.entries(spec.env).map(([name, value]) => ({ name, value })) } : {}),
         port: spec.ports.map((port) => ({ name: port.name, containerPort: port.containerPort, protocol: port.protocol })),
-        ...(spec.probe ? { readinessProbe: probe(spec.probe), livenessProbe: { ...probe(spec.probe), initialDelaySeconds: 30 } } : {}),
-        ...(spec.probe?.startupSeconds
-          ? { startupProbe: { ...probe(spec.probe), initialDelaySeconds: 0, failureThreshold: Math.ceil(spec.probe.startupSeconds / 10) } }
-          : {}),
+        ...(spec.probe ? { readinessProbe: readinessProbe(spec.probe), livenessProbe: livenessProbe(spec.probe) } : {}),
+        ...(spec.probe?.startupSeconds ? { startupProbe: startupProbe(spec.probe, spec.probe.startupSeconds) } : {}),
       },
     ],
     volume: volumes(spec, options.persistentClaimName),
+    ...spread(spec),
+  };
+}
+
+/** Pods of a workload of several, spread over nodes and zones (model/availability.ts), counting only its own pods. */
+function spread(spec: AnyWorkloadSpec) {
+  const constraints = spreadConstraints(spec.replicas);
+  if (constraints.length === 0) return {};
+  return {
+    topologySpreadConstraint: constraints.map((constraint) => ({
+      ...constraint,
+      labelSelector: [{ matchLabels: workloadSelector(spec) }],
+      // A cordoned or tainted node is no domain to balance over: a drain cannot strand the pod it evicts.
+      nodeTaintsPolicy: 'Honor',
+      nodeAffinityPolicy: 'Honor',
+    })),
   };
 }
 

@@ -10,6 +10,8 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import type { ITerraformDependable, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { parseImageReference } from '../config/image-reference';
+import { SINGLETON_ANNOTATION } from '../model/availability';
+import { assertMemoryHoldsScratch } from '../model/ephemeral-storage';
 import {
   configMapName,
   hardenedPodTemplate,
@@ -67,10 +69,16 @@ export abstract class HardenedWorkload extends Construct {
     const { spec, namespace } = props;
     if (spec.kind !== kind) throw new Error(`workload "${spec.name}" is a ${spec.kind}, not a ${kind}`);
     assertImageAllowed(spec, props.allowedRegistries);
+    assertMemoryHoldsScratch(spec);
     this.spec = spec;
     this.selector = workloadSelector(spec);
     const labels = { ...props.compartmentLabels, ...this.selector, 'app.kubernetes.io/name': spec.name };
-    this.metadata = { name: spec.name, namespace, labels, annotations: { 'matrix.sovereign/purpose': spec.purpose } };
+    const annotations = {
+      'matrix.sovereign/purpose': spec.purpose,
+      // Why one pod is enough, where reviewers and the availability rule (POD-10) read it.
+      ...(spec.singletonReason ? { [SINGLETON_ANNOTATION]: spec.singletonReason } : {}),
+    };
+    this.metadata = { name: spec.name, namespace, labels, annotations };
     this.dependencies = props.dependsOn && props.dependsOn.length > 0 ? { dependsOn: [...props.dependsOn] } : {};
 
     this.serviceAccount = new ServiceAccountV1(this, 'service-account', {

@@ -1,22 +1,34 @@
 /**
  * A workload that keeps running and may serve connections (a Deployment or StatefulSet): it
- * needs a readiness probe, and `expose()` gives it its one Service.
+ * needs a readiness probe, has a disruption budget so a node drain takes at most one of its
+ * pods at a time, and `expose()` gives it its one Service.
  */
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { Construct } from 'constructs';
+import { MAX_UNAVAILABLE } from '../model/availability';
 import { IN_CLUSTER, serviceConfig, servicePorts, type Exposure } from './exposure';
 import type { AnyWorkloadSpec } from './hardened-pod-template';
-import { HardenedWorkload, type HardenedWorkloadProps } from './hardened-workload';
+import { HardenedWorkload, type HardenedWorkloadProps, type WorkloadMetadata } from './hardened-workload';
 
 /** Old ReplicaSets (or controller revisions) kept for a rollback. */
 export const REVISION_HISTORY_LIMIT = 5;
 
 export abstract class LongRunningWorkload extends HardenedWorkload {
+  /** Voluntary disruptions (evictions by a drain) take at most one pod at a time (model/availability.ts). */
+  readonly disruptionBudget: PodDisruptionBudgetV1;
   private exposedBy?: ServiceV1;
 
   protected constructor(scope: Construct, id: string, props: HardenedWorkloadProps, kind: Exclude<AnyWorkloadSpec['kind'], 'Job'>) {
     super(scope, id, props, kind);
     if (!props.spec.probe) throw new Error(`workload "${props.spec.name}": a ${kind} needs a readiness probe`);
+    this.disruptionBudget = new PodDisruptionBudgetV1(this, 'disruption-budget', {
+      metadata: this.objectMetadata(this.metadata.name),
+      spec: {
+        maxUnavailable: String(MAX_UNAVAILABLE),
+        selector: { matchLabels: { ...this.selector } },
+      },
+    });
   }
 
   /** The workload's Service; absent until `expose()`. */
@@ -34,7 +46,13 @@ export abstract class LongRunningWorkload extends HardenedWorkload {
     if (this.exposedBy) throw new Error(`workload "${name}" is already exposed; a workload has one Service`);
     const ports = servicePorts(this.spec);
     if (ports.length === 0) throw new Error(`workload "${name}" has no port with a service port: nothing to expose`);
-    this.exposedBy = new ServiceV1(this, 'service', serviceConfig(this.metadata, this.selector, ports, exposure));
+    this.exposedBy = new ServiceV1(this, 'service', serviceConfig(this.objectMetadata(name), this.selector, ports, exposure));
     return this.exposedBy;
+  }
+
+  /** Metadata of an object beside the controller: its labels and purpose (the singleton reason stays on the controller). */
+  protected objectMetadata(name: string): WorkloadMetadata {
+    const { namespace, labels, annotations } = this.metadata;
+    return { name, namespace, labels, annotations: { 'matrix.sovereign/purpose': annotations['matrix.sovereign/purpose'] ?? '' } };
   }
 }

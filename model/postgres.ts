@@ -62,6 +62,8 @@ export function postgresQuotaInput(homeserver: HomeserverSettings): QuotaInput {
       memoryLimitMi: POSTGRES_RESOURCES.memoryLimitMi + BACKUP_SIDECAR_RESOURCES.memoryLimitMi,
     },
     storage: { sizeGi: homeserver.postgres.storageGi },
+    // The operator writes no local disk request: PostgreSQL and the sidecar each get the limit range's default.
+    containers: 2,
   };
 }
 

@@ -79,7 +79,7 @@ export interface ScheduledJobSpec {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-/** A run's pod counts as its largest step against the quota (init containers run one at a time, before the main one). */
+/** A run's pod counts as its largest step against the quota (init containers run one at a time, before the main one); its local disk too. */
 export function scheduledJobQuota(spec: ScheduledJobSpec): QuotaInput {
   const steps = [...spec.initContainers, spec.container].map((container) => container.resources);
   const largest = (pick: (resources: ComputeResources) => number) => Math.max(...steps.map(pick));
@@ -91,5 +91,6 @@ export function scheduledJobQuota(spec: ScheduledJobSpec): QuotaInput {
       memoryRequestMi: largest((r) => r.memoryRequestMi),
       memoryLimitMi: largest((r) => r.memoryLimitMi),
     },
+    ephemeralStorageMi: Math.max(...[...spec.initContainers, spec.container].map((container) => container.ephemeralStorageMi)),
   };
 }

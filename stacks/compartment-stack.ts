@@ -18,7 +18,7 @@ import { homeserverNamespace, type HomeserverCompartment } from '../model/compar
 import type { Flow } from '../model/flows';
 import { platformNames } from '../model/platform';
 import { CLOUDNATIVE_PG_NAMESPACE_RULES, CLOUDNATIVE_PG_SERVICE_ACCOUNT } from '../model/postgres-operator';
-import { deriveLimitRange, deriveQuota } from '../model/quotas';
+import { deriveLimitRange, deriveQuota, workloadQuota, workloadServices } from '../model/quotas';
 import { scheduledJobQuota } from '../model/scheduled-job';
 import { compartmentStackName as stackNameOf } from '../model/stack-names';
 import type { WorkloadSpec } from '../model/workload-spec';
@@ -70,7 +70,7 @@ export class CompartmentStack extends TemplateSafeStack {
     const publicEntryPoints = exposed.flatMap(({ exposure }) => (exposure?.reachableFrom === 'outside' ? [exposure] : []));
     const database = compartment === 'homeserver' ? databaseQuota(homeserver) : undefined;
     const backupJobs = storeBackupJobsIn(config, homeserver, compartment);
-    const quotaInputs = [...workloads, ...(database ? [database.input] : []), ...backupJobs.map(scheduledJobQuota)];
+    const quotaInputs = [...workloads.map(workloadQuota), ...(database ? [database.input] : []), ...backupJobs.map(scheduledJobQuota)];
 
     this.compartment = new Compartment(this, 'compartment', {
       kind: compartment,
@@ -82,8 +82,8 @@ export class CompartmentStack extends TemplateSafeStack {
         loadBalancers: publicEntryPoints.filter((exposure) => exposure.through === 'LoadBalancer').length,
         // A LoadBalancer Service also allocates a node port.
         nodePorts: publicEntryPoints.length,
-        // A backup job has no Service.
-        services: workloads.length + (database?.services ?? 0),
+        // Each workload's own, a StatefulSet's headless one; a backup job has none.
+        services: workloadServices(workloads) + (database?.services ?? 0),
       }),
       limitRange: deriveLimitRange(quotaInputs),
       // Deleting the homeserver namespace deletes the database cluster and its volumes.

@@ -15,7 +15,7 @@ import { PLATFORM_COMPONENTS, type PlatformComponent } from '../model/compartmen
 import { flowMatrix } from '../model/flows';
 import { PLATFORM_PODS, PLATFORM_SERVICES, platformFlowMatrix, platformNames, RELEASES, type PlatformPod } from '../model/platform';
 import { CLOUDNATIVE_PG_CLUSTER_RULES, CLOUDNATIVE_PG_NAMESPACE_RULES, CLOUDNATIVE_PG_SERVICE_ACCOUNT } from '../model/postgres-operator';
-import { deriveLimitRange, deriveQuota, type QuotaInput } from '../model/quotas';
+import { deriveLimitRange, deriveQuota, workloadQuota, type QuotaInput } from '../model/quotas';
 import { scheduledJobQuota } from '../model/scheduled-job';
 import { platformStackName as stackNameOf } from '../model/stack-names';
 import { barmanCloudValues } from '../render/charts/barman-cloud-values';
@@ -38,7 +38,9 @@ function quotaInputs(config: DeploymentConfig, component: PlatformComponent): Qu
   const pods: QuotaInput[] = PLATFORM_PODS.filter((pod: PlatformPod) => pod.component === component).map((pod) =>
     pod.name === RELEASES.openbao ? { ...pod, storage: { sizeGi: config.platform.openbao.storageGi } } : pod,
   );
-  return component === 'openbao' ? [...pods, configuratorWorkload(config), scheduledJobQuota(secretStoreBackupJob(config))] : pods;
+  return component === 'openbao'
+    ? [...pods, workloadQuota(configuratorWorkload(config)), scheduledJobQuota(secretStoreBackupJob(config))]
+    : pods;
 }
 
 export class PlatformStack extends TemplateSafeStack {

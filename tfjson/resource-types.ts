@@ -37,6 +37,7 @@ const KINDS: Readonly<Record<string, ObjectKind>> = {
   kubernetes_persistent_volume: clusterScoped('PersistentVolume'),
   kubernetes_resource_quota: namespaced('ResourceQuota'),
   kubernetes_limit_range: namespaced('LimitRange'),
+  kubernetes_pod_disruption_budget: namespaced('PodDisruptionBudget'),
   kubernetes_ingress: namespaced('Ingress'),
   kubernetes_storage_class: clusterScoped('StorageClass'),
   kubernetes_priority_class: clusterScoped('PriorityClass'),
@@ -85,6 +86,8 @@ export const ROLE_BINDING_TYPES = typesOf('kubernetes_role_binding');
 export const CLUSTER_ROLE_BINDING_TYPES = typesOf('kubernetes_cluster_role_binding');
 export const PERSISTENT_VOLUME_CLAIM_TYPES = typesOf('kubernetes_persistent_volume_claim');
 export const STATEFUL_SET_TYPES = typesOf('kubernetes_stateful_set');
+export const DEPLOYMENT_TYPES = typesOf('kubernetes_deployment');
+export const POD_DISRUPTION_BUDGET_TYPES = typesOf('kubernetes_pod_disruption_budget');
 export const STORAGE_CLASS_TYPES = typesOf('kubernetes_storage_class');
 export const RESOURCE_QUOTA_TYPES = typesOf('kubernetes_resource_quota');
 export const LIMIT_RANGE_TYPES = typesOf('kubernetes_limit_range');

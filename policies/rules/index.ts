@@ -54,12 +54,15 @@ import { rule as POD_06 } from './pod/POD-06';
 import { rule as POD_07 } from './pod/POD-07';
 import { rule as POD_08 } from './pod/POD-08';
 import { rule as POD_09 } from './pod/POD-09';
+import { rule as POD_10 } from './pod/POD-10';
+import { rule as POD_11 } from './pod/POD-11';
 import { rule as RBAC_01 } from './rbac/RBAC-01';
 import { rule as RBAC_02 } from './rbac/RBAC-02';
 import { rule as RBAC_03 } from './rbac/RBAC-03';
 import { rule as RBAC_04 } from './rbac/RBAC-04';
 import { rule as RES_01 } from './res/RES-01';
 import { rule as RES_02 } from './res/RES-02';
+import { rule as RES_03 } from './res/RES-03';
 import { rule as SEC_01 } from './sec/SEC-01';
 import { rule as SEC_02 } from './sec/SEC-02';
 import { rule as SEC_03 } from './sec/SEC-03';
@@ -70,6 +73,7 @@ import { rule as SEC_07 } from './sec/SEC-07';
 import { rule as STO_01 } from './sto/STO-01';
 import { rule as STO_02 } from './sto/STO-02';
 import { rule as STO_03 } from './sto/STO-03';
+import { rule as STO_04 } from './sto/STO-04';
 
 export const ALL_RULES: readonly Rule[] = [
   POD_01,
@@ -81,6 +85,8 @@ export const ALL_RULES: readonly Rule[] = [
   POD_07,
   POD_08,
   POD_09,
+  POD_10,
+  POD_11,
   NET_01,
   NET_02,
   NET_03,
@@ -109,9 +115,11 @@ export const ALL_RULES: readonly Rule[] = [
   IMG_03,
   RES_01,
   RES_02,
+  RES_03,
   STO_01,
   STO_02,
   STO_03,
+  STO_04,
   BAK_01,
   BAK_02,
   BAK_03,

@@ -78,8 +78,9 @@ describe.each([
         capabilities: { drop: ['ALL'] },
         seccomp_profile: { type: 'RuntimeDefault' },
       });
-      expect(Object.keys(container.resources.requests).sort()).toEqual(['cpu', 'memory']);
-      expect(Object.keys(container.resources.limits).sort()).toEqual(['cpu', 'memory']);
+      expect(Object.keys(container.resources.requests).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+      expect(Object.keys(container.resources.limits).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+      expect(container.resources.limits['ephemeral-storage']).toBe(pod.container[0].resources.limits['ephemeral-storage']);
       expect(container.image).toMatch(/@sha256:[0-9a-f]{64}$/);
       expect(container.image_pull_policy).toBe('IfNotPresent');
       expect(container.env_from).toBeUndefined();
@@ -100,8 +101,10 @@ describe.each([
       expect([mount.name, mount.read_only]).toEqual([mount.name, !writable.has(mount.name)]);
   });
 
-  it('is not reachable until exposed', () => {
-    expect(resourcesOf(resources, 'kubernetes_service_v1')).toEqual([]);
+  it('is not reachable until exposed (a StatefulSet has only its headless governing Service)', () => {
+    const services = resourcesOf(resources, 'kubernetes_service_v1');
+    if (type === 'kubernetes_stateful_set_v1') expect(services.map((service): unknown => service.spec.cluster_ip)).toEqual(['None']);
+    else expect(services).toEqual([]);
   });
 });
 
@@ -112,7 +115,11 @@ describe('HardenedDeployment', () => {
   const container = pod.container[0];
 
   it('sizes the pod and backs writable paths with size-limited emptyDirs', () => {
-    expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } });
+    // Local disk: the 256Mi disk-backed tmp and 64Mi for logs; the memory-backed directory counts against memory.
+    expect(container.resources).toEqual({
+      requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '320Mi' },
+      limits: { cpu: '2', memory: '2Gi', 'ephemeral-storage': '320Mi' },
+    });
     expect(pod.volume.filter((volume: { empty_dir?: unknown }) => volume.empty_dir)).toEqual([
       { name: 'tmp', empty_dir: { medium: '', size_limit: '256Mi' } },
       { name: 'runtime-secrets', empty_dir: { medium: 'Memory', size_limit: '1Mi' } },

@@ -6,6 +6,7 @@ import { Testing } from 'cdktf';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { HardenedCronJob } from '../../constructs/hardened-cron-job';
+import { SINGLETON_ANNOTATION } from '../../model/availability';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
 import { DNS_LOOKUP, METRICS_SCRAPE, PLAINTEXT_REASON_ANNOTATION, TLS, TRANSPORT_ANNOTATION } from '../../model/flow-transport';
 import { flowMatrix } from '../../model/flows';
@@ -157,6 +158,12 @@ export const R = {
   redisAccount: ref('kubernetes_service_account_v1', 'redis_service-account'),
   redisConfig: ref('kubernetes_config_map_v1', 'redis_config-config'),
   redisDeployment: ref('kubernetes_deployment_v1', 'redis_workload'),
+  synapseBudget: ref('kubernetes_pod_disruption_budget_v1', 'synapse_disruption-budget'),
+  postgresBudget: ref('kubernetes_pod_disruption_budget_v1', 'postgres_disruption-budget'),
+  redisBudget: ref('kubernetes_pod_disruption_budget_v1', 'redis_disruption-budget'),
+  openldapBudget: ref('kubernetes_pod_disruption_budget_v1', 'openldap_disruption-budget'),
+  postgresHeadless: ref('kubernetes_service_v1', 'postgres_headless-service'),
+  openldapHeadless: ref('kubernetes_service_v1', 'openldap_headless-service'),
   openbaoRelease: ref('helm_release', 'openbao_release'),
   openbaoNamespace: ref('kubernetes_namespace_v1', 'openbao_namespace'),
   openbaoDefaultAccount: ref('kubernetes_default_service_account_v1', 'openbao_default-service-account'),
@@ -223,8 +230,10 @@ export function resourceQuota(namespace: ResourceRef, compartment: string): Json
     spec: {
       hard: {
         'limits.cpu': '2',
+        'limits.ephemeral-storage': '2Gi',
         'limits.memory': '2Gi',
         pods: '4',
+        'requests.ephemeral-storage': '2Gi',
         'requests.storage': '50Gi',
         'services.loadbalancers': '0',
         'services.nodeports': '0',
@@ -239,9 +248,9 @@ export function limitRange(namespace: ResourceRef, compartment: string): JsonObj
     spec: {
       limit: [
         {
-          default: { cpu: '100m', memory: '128Mi' },
-          default_request: { cpu: '50m', memory: '64Mi' },
-          max: { cpu: '1', memory: '1Gi' },
+          default: { cpu: '100m', 'ephemeral-storage': '512Mi', memory: '128Mi' },
+          default_request: { cpu: '50m', 'ephemeral-storage': '256Mi', memory: '64Mi' },
+          max: { cpu: '1', 'ephemeral-storage': '1Gi', memory: '1Gi' },
           type: 'Container',
         },
       ],
@@ -306,7 +315,13 @@ export function hardenedContainer(options: ContainerOptions): JsonObject {
     image: options.image,
     name: options.name,
     port: [{ container_port: options.port, name: 'main', protocol: 'TCP' }],
-    resources: { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '250m', memory: '512Mi' } },
+    // Readiness on what it serves; liveness only on a wedged process, judged over a longer window (POD-11).
+    readiness_probe: { failure_threshold: 6, period_seconds: 10, tcp_socket: [{ port: 'main' }], timeout_seconds: 3 },
+    liveness_probe: { failure_threshold: 6, period_seconds: 30, tcp_socket: [{ port: 'main' }], timeout_seconds: 5 },
+    resources: {
+      limits: { cpu: '1', 'ephemeral-storage': '576Mi', memory: '1Gi' },
+      requests: { cpu: '250m', 'ephemeral-storage': '576Mi', memory: '512Mi' },
+    },
     security_context: {
       allow_privilege_escalation: false,
       capabilities: { drop: ['ALL'] },
@@ -378,11 +393,32 @@ export function statefulSet(
     spec: {
       replicas: '1',
       selector: { match_labels: { 'matrix.sovereign/workload': workload } },
-      service_name: workload,
+      service_name: `${workload}-pods`,
       persistent_volume_claim_retention_policy: [{ when_deleted: 'Retain', when_scaled: 'Retain' }],
       template: template(compartment, workload, podSpec),
       update_strategy: [{ type: 'RollingUpdate' }],
       volume_claim_template: [claimTemplate],
+    },
+  };
+}
+
+/** The one disruption budget of a workload: a drain takes one pod at a time (POD-10). */
+export function disruptionBudget(namespace: ResourceRef, compartment: string, workload: string): JsonObject {
+  return {
+    metadata: metadata(namespace, compartment, workload, workload),
+    spec: { max_unavailable: '1', selector: { match_labels: { 'matrix.sovereign/workload': workload } } },
+  };
+}
+
+/** A StatefulSet's governing Service: headless, selecting the set's pods, no port (STO-04). */
+export function headlessService(namespace: ResourceRef, compartment: string, workload: string): JsonObject {
+  return {
+    metadata: metadata(namespace, compartment, `${workload}-pods`, workload),
+    spec: {
+      cluster_ip: 'None',
+      publish_not_ready_addresses: false,
+      selector: { 'matrix.sovereign/workload': workload },
+      type: 'ClusterIP',
     },
   };
 }
@@ -836,6 +872,7 @@ export function compliantJson(): TerraformJson {
     ),
   );
   put(table, R.synapseService, service(hs, 'homeserver', 'synapse', 'ClusterIP', 8008));
+  put(table, R.synapseBudget, disruptionBudget(hs, 'homeserver', 'synapse'));
   put(
     table,
     R.synapseIngress,
@@ -902,6 +939,8 @@ export function compliantJson(): TerraformJson {
       spec: claimSpec('20Gi'),
     }),
   );
+  put(table, R.postgresBudget, disruptionBudget(hs, 'homeserver', 'postgres'));
+  put(table, R.postgresHeadless, headlessService(hs, 'homeserver', 'postgres'));
 
   put(table, R.haproxyService, service(R.gatewayNamespace, 'gateway', 'haproxy', 'LoadBalancer', 443));
   put(
@@ -980,6 +1019,8 @@ export function compliantJson(): TerraformJson {
       },
     ),
   );
+  put(table, R.openldapBudget, disruptionBudget(R.directoryNamespace, 'directory', 'openldap'));
+  put(table, R.openldapHeadless, headlessService(R.directoryNamespace, 'directory', 'openldap'));
 
   // The identity compartment: the realm as the real renderer writes it (escaped for Terraform as
   // every stack writes it: its two references are literal text Keycloak resolves), and the
@@ -1022,11 +1063,16 @@ export function compliantJson(): TerraformJson {
       mounts: [{ name: 'data', path: '/data' }],
     }),
   };
-  put(
-    table,
-    R.redisDeployment,
-    deployment(hs, 'homeserver', 'redis', hardenedPodSpec(R.redisAccount, '999', [redisContainer], [emptyDirVolume('data', '64Mi')])),
+  const redisDeployment = deployment(
+    hs,
+    'homeserver',
+    'redis',
+    hardenedPodSpec(R.redisAccount, '999', [redisContainer], [emptyDirVolume('data', '64Mi')]),
   );
+  // One Redis, and why (a production site runs two replicas of a stateless workload otherwise: POD-10).
+  child(redisDeployment, 'metadata').annotations = { [SINGLETON_ANNOTATION]: 'Synapse connects to one Redis' };
+  put(table, R.redisDeployment, redisDeployment);
+  put(table, R.redisBudget, disruptionBudget(hs, 'homeserver', 'redis'));
 
   // Monitoring as the real renderer writes it: PodMonitors, the exfiltration alerts, and the
   // flow matrix's policy admitting the site's Prometheus to Synapse's metrics port.

@@ -39,6 +39,11 @@ describe('resource types', () => {
     ]).toEqual(['StatefulSet', 'ServiceAccount', 'DaemonSet', undefined]);
   });
 
+  it('knows disruption budgets as namespaced objects', () => {
+    expect(kindOfType('kubernetes_pod_disruption_budget_v1')).toBe('PodDisruptionBudget');
+    expect(isNamespacedType('kubernetes_pod_disruption_budget_v1')).toBe(true);
+  });
+
   it('lists both spellings of a type', () => {
     expect(NAMESPACE_TYPES).toEqual(['kubernetes_namespace_v1', 'kubernetes_namespace']);
     expect(POD_CONTROLLER_TYPES).toEqual(

@@ -1,5 +1,5 @@
 /** The case table of STO-02 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { esoRelease, nested, postgres } from '../../../test/policies/case-helpers/common';
+import { esoRelease, markSingleton, nested, postgres } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
 import {
   add,
@@ -153,6 +153,8 @@ export const cases: RuleCases = {
       mutate: (j) => {
         delete specOf(j, R.openldapStatefulSet).volume_claim_template;
         delete specOf(j, R.openldapStatefulSet).persistent_volume_claim_retention_policy;
+        // Stateless now: one replica needs its reason (POD-10).
+        markSingleton(j, R.openldapStatefulSet);
       },
     },
   ],

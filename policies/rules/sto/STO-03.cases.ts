@@ -1,5 +1,5 @@
 /** The case table of STO-03 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
-import { addClaimUser, postgres, synapse } from '../../../test/policies/case-helpers/common';
+import { addClaimUser, markSingleton, postgres, synapse } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
 import { address, child, claimVolume, HOMESERVER_NAMESPACE, R, specOf, volumeList } from '../../../test/policies/fixtures';
 import type { JsonObject, TerraformJson } from '../../../tfjson/terraform-json';
@@ -45,7 +45,13 @@ export const cases: RuleCases = {
     },
   ],
   good: [
-    { name: "the backup job alone, its claim's owner gone", mutate: (j) => delete specOf(j, R.openldapStatefulSet).volume_claim_template },
+    {
+      name: "the backup job alone, its claim's owner gone",
+      mutate: (j) => {
+        delete specOf(j, R.openldapStatefulSet).volume_claim_template;
+        markSingleton(j, R.openldapStatefulSet);
+      },
+    },
     { name: 'same claim name in another namespace', mutate: (j) => addClaimUser(j, 'gateway-media', R.gatewayNamespace, 'synapse-media') },
     { name: 'two claims in one namespace', mutate: (j) => addClaimUser(j, 'synapse-other', R.homeserverNamespace, 'synapse-other-media') },
   ],

@@ -1,4 +1,5 @@
 /** Addresses and mutation helpers shared by the case tables. */
+import { SINGLETON_ANNOTATION } from '../../../model/availability';
 import { blocks, isObject, type JsonObject, type JsonValue, type TerraformJson } from '../../../tfjson/terraform-json';
 import { escapeTemplateText, templateLiteral } from '../../../tfjson/terraform-template';
 import {
@@ -9,10 +10,12 @@ import {
   claimVolume,
   containerAddress,
   copy,
+  disruptionBudget,
   editConfigFile,
   emptyDirVolume,
   EXTERNAL_SECRETS_IMAGE,
   labelsOf,
+  metadataBlock,
   R,
   type Mutation,
   type ResourceRef,
@@ -30,11 +33,23 @@ export function setLabel(json: TerraformJson, resource: ResourceRef, key: string
   else labels[key] = value;
 }
 
-/** A second Synapse-like deployment named `name` in `namespace` mounting `claim`. */
+/** A second Synapse-like deployment named `name` in `namespace` mounting `claim`, with its own pods and disruption budget. */
 export function addClaimUser(json: TerraformJson, name: string, namespace: ResourceRef, claim: string): ResourceRef {
   const clone = copy(body(json, R.synapseDeployment));
   child(clone, 'metadata').name = name;
   child(clone, 'metadata').namespace = `\${${address(namespace)}.metadata[0].name}`;
+  for (const labels of [
+    child(clone, 'metadata', 'labels'),
+    child(clone, 'spec', 'selector', 'match_labels'),
+    child(clone, 'spec', 'template', 'metadata', 'labels'),
+  ])
+    labels['matrix.sovereign/workload'] = name;
+  const compartment = String(child(clone, 'metadata', 'labels')['matrix.sovereign/compartment']);
+  add(
+    json,
+    { type: 'kubernetes_pod_disruption_budget_v1', name: `${name}_disruption-budget` },
+    disruptionBudget(namespace, compartment, name),
+  );
   child(clone, 'spec', 'template', 'spec').volume = [emptyDirVolume('tmp', '512Mi'), claimVolume('media', claim)];
   // A claim user only: no metrics port (LOG-02 would rightly want a PodMonitor for it).
   for (const container of blocks(child(clone, 'spec', 'template', 'spec').container))
@@ -101,4 +116,10 @@ export function editHaproxy(edit: (lines: string[]) => string[]): Mutation {
     const text = String(data['haproxy.cfg'] ?? '');
     data['haproxy.cfg'] = escapeTemplateText(edit((templateLiteral(text) ?? text).split('\n')).join('\n'));
   };
+}
+
+/** States why a workload runs one pod (POD-10 accepts a single replica of a stateless workload then). */
+export function markSingleton(json: TerraformJson, workload: ResourceRef, reason = 'one instance by design'): void {
+  const metadata = metadataBlock(json, workload);
+  metadata.annotations = { ...(isObject(metadata.annotations) ? metadata.annotations : {}), [SINGLETON_ANNOTATION]: reason };
 }
