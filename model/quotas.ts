@@ -45,10 +45,19 @@ export interface LimitRangeModel {
 /** Room for one extra pod of each workload during a rolling update. */
 const ROLLOUT_FACTOR = 2;
 /**
- * Applied to containers that declare nothing (there should be none of this project's: RES-01 and
- * RES-03 fail them); charts' and operators' pods get the local disk default.
+ * Local disk of a chart's or operator's container: the charts' values and the database Cluster
+ * declare exactly this, and the limit range gives it to any container that declares nothing, so
+ * the quota counts every such container at this size either way.
  */
-const FALLBACK = { cpuMilli: 100, memoryMi: 128, ephemeralRequestMi: 256, ephemeralLimitMi: 512 };
+export const PLATFORM_CONTAINER_EPHEMERAL_STORAGE = { requestMi: 256, limitMi: 512 } as const;
+
+/** Applied to containers that declare nothing (there should be none of this project's: RES-01 and RES-03 fail them). */
+const FALLBACK = {
+  cpuMilli: 100,
+  memoryMi: 128,
+  ephemeralRequestMi: PLATFORM_CONTAINER_EPHEMERAL_STORAGE.requestMi,
+  ephemeralLimitMi: PLATFORM_CONTAINER_EPHEMERAL_STORAGE.limitMi,
+};
 
 /** A workload spec as the quota counts it: its pods' local disk from its scratch directories. */
 export function workloadQuota(spec: Pick<WorkloadSpec, 'replicas' | 'resources' | 'storage' | 'writablePaths'>): QuotaInput {

@@ -11,6 +11,7 @@ import { homeserverNamespace, LABEL_WORKLOAD } from '../model/compartments';
 import { KEYCLOAK_DATABASE, KEYCLOAK_DATABASE_ROLE } from '../model/identity';
 import { BARMAN_CLOUD_PLUGIN, POSTGRES_CLUSTER_NAME, POSTGRES_OBJECT_STORE_NAME, POSTGRES_RESOURCES } from '../model/postgres';
 import { cpu, mebibytes } from '../model/quantities';
+import { PLATFORM_CONTAINER_EPHEMERAL_STORAGE } from '../model/quotas';
 import { SECRET_NAMES } from '../model/secrets';
 import { API_VERSIONS, type KubernetesObject, type ManifestValue } from './manifests/kubernetes-object';
 import { pgHbaRules, POSTGRES_DATABASE, POSTGRES_INITDB, POSTGRES_ROLE, postgresParameters } from './postgres';
@@ -128,9 +129,18 @@ export function postgresCluster(
           }
         : {}),
       storage: { storageClass: config.storage.storageClassName, size: `${storageGi}Gi` },
+      // The operator copies these into the instance pods and their Jobs; the data is on the claim, local disk holds logs.
       resources: {
-        requests: { cpu: cpu(POSTGRES_RESOURCES.cpuRequestMilli), memory: mebibytes(POSTGRES_RESOURCES.memoryRequestMi) },
-        limits: { cpu: cpu(POSTGRES_RESOURCES.cpuLimitMilli), memory: mebibytes(POSTGRES_RESOURCES.memoryLimitMi) },
+        requests: {
+          cpu: cpu(POSTGRES_RESOURCES.cpuRequestMilli),
+          memory: mebibytes(POSTGRES_RESOURCES.memoryRequestMi),
+          'ephemeral-storage': mebibytes(PLATFORM_CONTAINER_EPHEMERAL_STORAGE.requestMi),
+        },
+        limits: {
+          cpu: cpu(POSTGRES_RESOURCES.cpuLimitMilli),
+          memory: mebibytes(POSTGRES_RESOURCES.memoryLimitMi),
+          'ephemeral-storage': mebibytes(PLATFORM_CONTAINER_EPHEMERAL_STORAGE.limitMi),
+        },
       },
       plugins: [{ name: BARMAN_CLOUD_PLUGIN, isWALArchiver: true, parameters: archiveParameters(archive) }],
     },

@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import { parseImageReference } from '../../config/image-reference';
 import { cpu, mebibytes, type ComputeResources } from '../../model/quantities';
+import { PLATFORM_CONTAINER_EPHEMERAL_STORAGE } from '../../model/quotas';
 import type { ManifestValue } from '../manifests/kubernetes-object';
 
 export type HelmValues = { readonly [key: string]: ManifestValue };
@@ -34,10 +35,16 @@ export function splitImage(reference: string): SplitImage {
   };
 }
 
+/** A chart pod's requests and limits: CPU and memory from the platform model, local disk bounded too (logs, the container layer). */
 export function resourceValues(resources: ComputeResources): HelmValues {
+  const disk = PLATFORM_CONTAINER_EPHEMERAL_STORAGE;
   return {
-    requests: { cpu: cpu(resources.cpuRequestMilli), memory: mebibytes(resources.memoryRequestMi) },
-    limits: { cpu: cpu(resources.cpuLimitMilli), memory: mebibytes(resources.memoryLimitMi) },
+    requests: {
+      cpu: cpu(resources.cpuRequestMilli),
+      memory: mebibytes(resources.memoryRequestMi),
+      'ephemeral-storage': mebibytes(disk.requestMi),
+    },
+    limits: { cpu: cpu(resources.cpuLimitMilli), memory: mebibytes(resources.memoryLimitMi), 'ephemeral-storage': mebibytes(disk.limitMi) },
   };
 }
 

@@ -1,4 +1,5 @@
 import { loadDeploymentConfig } from '../../model/load-config';
+import { mebibytes } from '../../model/quantities';
 import { deriveLimitRange, deriveQuota, workloadQuota, workloadServices } from '../../model/quotas';
 import { workloadsIn } from '../../workloads/catalogue';
 import { databaseQuota } from '../../workloads/postgres-database';
@@ -22,8 +23,8 @@ describe('quota and limit range derivation', () => {
       persistentvolumeclaims: '3',
       'requests.storage': '60Gi',
       // each Synapse pod (256Mi tmp) and redis (64Mi) with 64Mi for logs each; PostgreSQL and its sidecar the default 256Mi request each
-      'requests.ephemeral-storage': `${(6 * 320 + 128 + 3 * 2 * 256) * 2}Mi`,
-      'limits.ephemeral-storage': `${(6 * 320 + 128 + 3 * 2 * 512) * 2}Mi`,
+      'requests.ephemeral-storage': mebibytes((6 * 320 + 128 + 3 * 2 * 256) * 2),
+      'limits.ephemeral-storage': mebibytes((6 * 320 + 128 + 3 * 2 * 512) * 2),
       'services.loadbalancers': '0',
       'services.nodeports': '0',
     });

@@ -293,7 +293,7 @@ describe.each([
       }
     });
 
-    it('pulls only the pinned images, by digest, with requests and limits on every container', () => {
+    it('pulls only the pinned images, by digest, with requests and limits (CPU, memory, local disk) on every container', () => {
       const images = pods.flatMap((template) => template.containers.map((container) => container.image));
       for (const image of images) {
         expect(image).toMatch(/@sha256:[0-9a-f]{64}$/);
@@ -305,8 +305,8 @@ describe.each([
         ).toBe(true);
       }
       for (const container of pods.flatMap((template) => template.containers)) {
-        expect(Object.keys(container.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
-        expect(Object.keys(container.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+        expect(Object.keys(container.resources?.limits ?? {}).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+        expect(Object.keys(container.resources?.requests ?? {}).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
       }
     });
 
