@@ -4,6 +4,7 @@
  * names of the objects that tie it together, and its flow matrix. Charts' values, quotas
  * and network policies are all derived from this.
  */
+import type { DeploymentProfile } from '../config/backup-schema';
 import type { DeploymentConfig } from '../config/deployment-config';
 import { BACKUP_PORT, backupStoreEndpoint } from './backup-store';
 import { platformNamespace, type PlatformComponent } from './compartments';
@@ -98,6 +99,10 @@ export interface PlatformPod {
   readonly component: PlatformComponent;
   /** Labels the chart puts on the pod (selected by the network policies). */
   readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * Pods in a production deployment (platformReplicas): two of every leader-elected controller
+   * and webhook, so a lost node or a drain leaves one serving; OpenBao runs one server.
+   */
   readonly replicas: number;
   readonly resources: ComputeResources;
   /** Controllers and OpenBao's token reviews talk to the API server. */
@@ -118,7 +123,7 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'cert-manager',
     component: 'cert-manager',
     podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'controller' },
-    replicas: 1,
+    replicas: 2,
     resources: medium,
     callsApiServer: true,
   },
@@ -126,7 +131,7 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'cert-manager-webhook',
     component: 'cert-manager',
     podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'webhook' },
-    replicas: 1,
+    replicas: 2,
     resources: small,
     callsApiServer: true,
     webhookPort: 10250,
@@ -135,7 +140,7 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'cert-manager-cainjector',
     component: 'cert-manager',
     podLabels: { ...instance(RELEASES.certManager), 'app.kubernetes.io/component': 'cainjector' },
-    replicas: 1,
+    replicas: 2,
     resources: medium,
     callsApiServer: true,
   },
@@ -143,7 +148,7 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'trust-manager',
     component: 'cert-manager',
     podLabels: { ...instance(RELEASES.trustManager), 'app.kubernetes.io/name': 'trust-manager' },
-    replicas: 1,
+    replicas: 2,
     resources: small,
     callsApiServer: true,
     webhookPort: 6443,
@@ -152,7 +157,7 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'external-secrets',
     component: 'external-secrets',
     podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets' },
-    replicas: 1,
+    replicas: 2,
     resources: medium,
     callsApiServer: true,
   },
@@ -160,7 +165,7 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'external-secrets-webhook',
     component: 'external-secrets',
     podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets-webhook' },
-    replicas: 1,
+    replicas: 2,
     resources: small,
     callsApiServer: true,
     webhookPort: 10250,
@@ -169,7 +174,7 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'external-secrets-cert-controller',
     component: 'external-secrets',
     podLabels: { ...instance(RELEASES.externalSecrets), 'app.kubernetes.io/name': 'external-secrets-cert-controller' },
-    replicas: 1,
+    replicas: 2,
     resources: small,
     callsApiServer: true,
   },
@@ -187,7 +192,7 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'cloudnative-pg',
     component: 'postgres-operator',
     podLabels: { ...instance(RELEASES.cloudnativePg), 'app.kubernetes.io/name': 'cloudnative-pg' },
-    replicas: 1,
+    replicas: 2,
     resources: medium,
     callsApiServer: true,
     webhookPort: CLOUDNATIVE_PG_WEBHOOK_PORT,
@@ -197,12 +202,21 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'barman-cloud',
     component: 'postgres-operator',
     podLabels: { ...instance(RELEASES.barmanCloud), 'app.kubernetes.io/name': 'plugin-barman-cloud' },
-    replicas: 1,
+    replicas: 2,
     resources: small,
     callsApiServer: true,
     servingPort: BARMAN_CLOUD_PORT,
   },
 ];
+
+/**
+ * How many pods of a platform chart run: the model's count in production, one on a small
+ * (single-node) site. OpenBao is one server either way: its upstream self-initialisation is
+ * not safe with several Raft nodes starting together.
+ */
+export function platformReplicas(pod: Pick<PlatformPod, 'replicas'>, profile: DeploymentProfile): number {
+  return profile === 'small' ? 1 : pod.replicas;
+}
 
 export function platformPod(name: string): PlatformPod {
   const pod = PLATFORM_PODS.find((candidate) => candidate.name === name);

@@ -5,15 +5,25 @@
  * External Secrets, and CloudNativePG with its barman-cloud plugin. Their CRDs must exist before any stack plans a manifest of them,
  * which is why issuers, stores and secrets live in the stacks that follow.
  */
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ChartPin, DeploymentConfig } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
 import { HardenedChart } from '../constructs/hardened-chart';
 import { ServiceAccountAccess } from '../constructs/service-account-access';
+import { MAX_UNAVAILABLE } from '../model/availability';
 import { PLATFORM_COMPONENTS, type PlatformComponent } from '../model/compartments';
 import { flowMatrix } from '../model/flows';
-import { PLATFORM_PODS, PLATFORM_SERVICES, platformFlowMatrix, platformNames, RELEASES, type PlatformPod } from '../model/platform';
+import {
+  PLATFORM_PODS,
+  PLATFORM_SERVICES,
+  platformFlowMatrix,
+  platformNames,
+  platformReplicas,
+  RELEASES,
+  type PlatformPod,
+} from '../model/platform';
 import { CLOUDNATIVE_PG_CLUSTER_RULES, CLOUDNATIVE_PG_NAMESPACE_RULES, CLOUDNATIVE_PG_SERVICE_ACCOUNT } from '../model/postgres-operator';
 import { deriveLimitRange, deriveQuota, workloadQuota, type QuotaInput } from '../model/quotas';
 import { scheduledJobQuota } from '../model/scheduled-job';
@@ -35,9 +45,10 @@ export function platformStackName(config: DeploymentConfig): string {
 
 /** What runs in a platform namespace, for its quota: chart pods, OpenBao's volume, the configurator Job, the secret store's backup job. */
 function quotaInputs(config: DeploymentConfig, component: PlatformComponent): QuotaInput[] {
-  const pods: QuotaInput[] = PLATFORM_PODS.filter((pod: PlatformPod) => pod.component === component).map((pod) =>
-    pod.name === RELEASES.openbao ? { ...pod, storage: { sizeGi: config.platform.openbao.storageGi } } : pod,
-  );
+  const pods: QuotaInput[] = PLATFORM_PODS.filter((pod: PlatformPod) => pod.component === component).map((pod) => {
+    const counted = { ...pod, replicas: platformReplicas(pod, config.profile) };
+    return pod.name === RELEASES.openbao ? { ...counted, storage: { sizeGi: config.platform.openbao.storageGi } } : counted;
+  });
   return component === 'openbao'
     ? [...pods, workloadQuota(configuratorWorkload(config)), scheduledJobQuota(secretStoreBackupJob(config))]
     : pods;
@@ -105,12 +116,29 @@ export class PlatformStack extends TemplateSafeStack {
       cloudnativePgValues(config),
       this.postgresOperatorAccess(config),
     );
+    this.disruptionBudgets(config);
     // The plugin's certificates are cert-manager Certificates. The operator puts a finalizer on the plugin's Service
     // and removes it when the Service goes: the plugin is uninstalled first, while the operator still runs.
     install('plugin-barman-cloud', RELEASES.barmanCloud, 'postgres-operator', charts.barmanCloud, barmanCloudValues(config), [
       certManager.release,
       postgresOperator.release,
     ]);
+  }
+
+  /**
+   * A disruption budget for each chart pod that runs two or more replicas (the charts' own are
+   * off, and two of the charts have none): a drain evicts one at a time, so a leader-elected
+   * controller or a webhook always has a pod serving.
+   */
+  private disruptionBudgets(config: DeploymentConfig): void {
+    for (const pod of PLATFORM_PODS) {
+      if (platformReplicas(pod, config.profile) < 2) continue;
+      const compartment = this.compartments[pod.component];
+      new PodDisruptionBudgetV1(this, `disruption-budget-${pod.name}`, {
+        metadata: { name: pod.name, namespace: compartment.namespaceName, labels: { ...compartment.labels } },
+        spec: { maxUnavailable: String(MAX_UNAVAILABLE), selector: { matchLabels: { ...pod.podLabels } } },
+      });
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
  * cert-manager certificates.
  */
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { platformPod } from '../../model/platform';
+import { platformPod, platformReplicas } from '../../model/platform';
 import {
   resourceValues,
   RESTRICTED_CONTAINER_SECURITY_CONTEXT,
@@ -27,7 +27,7 @@ export function barmanCloudValues(config: DeploymentConfig): HelmValues {
   const images = config.images.effective;
   const pod = platformPod('barman-cloud');
   return {
-    replicaCount: pod.replicas,
+    replicaCount: platformReplicas(pod, config.profile),
     image: { ...image(images.barmanCloudPlugin), pullPolicy: 'IfNotPresent' },
     // Written into each PostgreSQL pod by the plugin; the homeserver compartment's policies judge that pod.
     sidecarImage: image(images.barmanCloudSidecar),

@@ -4,7 +4,7 @@
  * restricted, images by digest.
  */
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { platformNames, platformPod } from '../../model/platform';
+import { platformNames, platformPod, platformReplicas } from '../../model/platform';
 import {
   resourceValues,
   RESTRICTED_CONTAINER_SECURITY_CONTEXT,
@@ -18,9 +18,9 @@ function image(reference: string): HelmValues {
   return { repository: split.fullRepository, tag: split.tag, digest: split.digest, pullPolicy: 'IfNotPresent' };
 }
 
-function component(reference: string, pod: string): HelmValues {
+function component(config: DeploymentConfig, reference: string, pod: string): HelmValues {
   return {
-    replicaCount: platformPod(pod).replicas,
+    replicaCount: platformReplicas(platformPod(pod), config.profile),
     image: image(reference),
     securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
     containerSecurityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
@@ -45,13 +45,13 @@ export function certManagerValues(config: DeploymentConfig): HelmValues {
     disableAutoApproval: false,
     prometheus: { enabled: false },
     startupapicheck: { enabled: false },
-    ...component(images.certManagerController, 'cert-manager'),
+    ...component(config, images.certManagerController, 'cert-manager'),
     webhook: {
-      ...component(images.certManagerWebhook, 'cert-manager-webhook'),
+      ...component(config, images.certManagerWebhook, 'cert-manager-webhook'),
       networkPolicy: { enabled: false },
       hostNetwork: false,
       securePort: 10250,
     },
-    cainjector: { enabled: true, ...component(images.certManagerCainjector, 'cert-manager-cainjector') },
+    cainjector: { enabled: true, ...component(config, images.certManagerCainjector, 'cert-manager-cainjector') },
   };
 }

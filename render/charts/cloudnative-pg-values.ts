@@ -5,7 +5,7 @@
  * roles, no monitoring objects, restricted pod, image by digest.
  */
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { CLOUDNATIVE_PG_WEBHOOK_PORT, platformPod } from '../../model/platform';
+import { CLOUDNATIVE_PG_WEBHOOK_PORT, platformPod, platformReplicas } from '../../model/platform';
 import { CLOUDNATIVE_PG_SERVICE_ACCOUNT, postgresOperatorWatchedNamespaces } from '../../model/postgres-operator';
 import {
   resourceValues,
@@ -23,7 +23,7 @@ export function cloudnativePgValues(config: DeploymentConfig): HelmValues {
   const pod = platformPod('cloudnative-pg');
   const watched = postgresOperatorWatchedNamespaces(config).join(',');
   return {
-    replicaCount: pod.replicas,
+    replicaCount: platformReplicas(pod, config.profile),
     // The chart renders `repository:tag`: the digest rides on the tag (also in OPERATOR_IMAGE_NAME,
     // the image the operator runs its init containers from).
     image: { repository: split.fullRepository, tag: `${split.tag}@${split.digest}`, pullPolicy: 'IfNotPresent' },

@@ -5,7 +5,7 @@
  * restricted, images by digest.
  */
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { platformPod } from '../../model/platform';
+import { platformPod, platformReplicas } from '../../model/platform';
 import {
   resourceValues,
   RESTRICTED_CONTAINER_SECURITY_CONTEXT,
@@ -14,10 +14,10 @@ import {
   type HelmValues,
 } from './chart-values';
 
-function component(reference: string, pod: string): HelmValues {
+function component(config: DeploymentConfig, reference: string, pod: string): HelmValues {
   const split = splitImage(reference);
   return {
-    replicaCount: platformPod(pod).replicas,
+    replicaCount: platformReplicas(platformPod(pod), config.profile),
     // The chart renders `repository:tag`: the digest rides on the tag.
     image: { repository: split.fullRepository, tag: `${split.tag}@${split.digest}`, flavour: '', pullPolicy: 'IfNotPresent' },
     podSecurityContext: { enabled: true, ...RESTRICTED_POD_SECURITY_CONTEXT },
@@ -54,7 +54,7 @@ export function externalSecretsValues(config: DeploymentConfig): HelmValues {
     systemAuthDelegator: false,
     concurrent: 1,
     leaderElect: true,
-    ...component(image, 'external-secrets'),
+    ...component(config, image, 'external-secrets'),
     metrics: { service: { enabled: false } },
     serviceMonitor: { enabled: false },
     webhook: {
@@ -62,8 +62,8 @@ export function externalSecretsValues(config: DeploymentConfig): HelmValues {
       failurePolicy: 'Fail',
       port: platformPod('external-secrets-webhook').webhookPort ?? 10250,
       certManager: { enabled: false },
-      ...component(image, 'external-secrets-webhook'),
+      ...component(config, image, 'external-secrets-webhook'),
     },
-    certController: { create: true, ...component(image, 'external-secrets-cert-controller') },
+    certController: { create: true, ...component(config, image, 'external-secrets-cert-controller') },
   };
 }

@@ -4,7 +4,7 @@
  * webhook certificate from cert-manager, restricted pod, image by digest.
  */
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { platformNames, platformPod } from '../../model/platform';
+import { platformNames, platformPod, platformReplicas } from '../../model/platform';
 import { resourceValues, splitImage, type HelmValues } from './chart-values';
 
 export function trustManagerValues(config: DeploymentConfig): HelmValues {
@@ -13,7 +13,7 @@ export function trustManagerValues(config: DeploymentConfig): HelmValues {
   const pod = platformPod('trust-manager');
   return {
     crds: { enabled: true, keep: true },
-    replicaCount: pod.replicas,
+    replicaCount: platformReplicas(pod, config.profile),
     image: { repository: split.fullRepository, tag: split.tag, digest: split.digest, pullPolicy: 'IfNotPresent' },
     defaultPackage: { enabled: false },
     secretTargets: { enabled: false, authorizedSecretsAll: false, authorizedSecrets: [] },
