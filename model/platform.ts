@@ -101,7 +101,8 @@ export interface PlatformPod {
   readonly podLabels: Readonly<Record<string, string>>;
   /**
    * Pods in a production deployment (platformReplicas): two of every leader-elected controller
-   * and webhook, so a lost node or a drain leaves one serving; OpenBao runs one server.
+   * and webhook, so a lost node or a drain leaves one serving; OpenBao runs one server, and the
+   * barman-cloud plugin one pod (it serves only while it holds its lease).
    */
   readonly replicas: number;
   readonly resources: ComputeResources;
@@ -202,7 +203,8 @@ export const PLATFORM_PODS: readonly PlatformPod[] = [
     name: 'barman-cloud',
     component: 'postgres-operator',
     podLabels: { ...instance(RELEASES.barmanCloud), 'app.kubernetes.io/name': 'plugin-barman-cloud' },
-    replicas: 2,
+    // One pod: its plugin server runs only on the holder of its lease, so a second pod never becomes ready.
+    replicas: 1,
     resources: small,
     callsApiServer: true,
     servingPort: BARMAN_CLOUD_PORT,
