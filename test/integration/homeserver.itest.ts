@@ -481,7 +481,10 @@ describe('scale-out: worker pools behind the gateway, TLS on every internal hop'
       const afterKill: string[] = [];
       const started = Date.now();
       let killed = false;
+      // Paced below the gateway's per-address rate limit (requestsPer10s), as one client's traffic is.
+      const pace = Math.ceil(10_000 / server().homeserver.gateway.rateLimit.requestsPer10s) * 6;
       while (Date.now() - started < 12_000) {
+        const iteration = Date.now();
         if (!killed && Date.now() - started > 3_000) {
           killed = true;
           // A lost node: no shutdown, the connections just break.
@@ -505,6 +508,7 @@ describe('scale-out: worker pools behind the gateway, TLS on every internal hop'
           if (answer.status !== 200) outcome.retried = (await request()).status;
           outcomes.push(outcome);
         }
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, iteration + pace - Date.now())));
       }
       const failed = outcomes.filter((outcome) => outcome.status !== 200);
       process.stdout.write(
