@@ -174,7 +174,15 @@ describe('each Synapse process starts with only the Secrets its own pod mounts',
       .map((workload) => [workload.name, workload] as const),
   )('%s', (name, workload) => {
     const podRoot = path.join(root, name);
-    const pod = materialize(workload, podRoot, loopbackMapping(workload, podRoot, config.images.effective.synapse), volumes, caPem);
+    const [podName = name] = podNamesOf(workload);
+    const mapping = loopbackMapping(workload, podRoot, config.images.effective.synapse, undefined, podName);
+    const pod = materialize(workload, podRoot, mapping, volumes, caPem);
+    // A pool pod's worker name file, written by its own init step as the pod starts.
+    for (const step of (workload.initSteps ?? []).filter((candidate) => candidate.name === 'worker-name')) {
+      const [, ...stepArgs] = step.command.map((arg) => toLoopback(arg, pod.mapping));
+      const written = spawnSync(python, stepArgs, { cwd: podRoot, encoding: 'utf8', env: { ...process.env, HOSTNAME: podName } });
+      expect({ step: step.name, status: written.status, stderr: written.stderr }).toEqual({ step: step.name, status: 0, stderr: '' });
+    }
     const args = (workload.command ?? []).slice(3).map((arg) => toLoopback(arg, pod.mapping));
     const result = spawnSync(python, ['-c', LOAD, ...args], { cwd: podRoot, encoding: 'utf8', timeout: 120_000 });
     expect(result.stderr).not.toMatch(/Traceback/);
