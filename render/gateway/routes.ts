@@ -53,7 +53,6 @@ export const POOL_ROUTES: Readonly<Record<WorkerPool, readonly { name: string; p
     },
     { name: 'federation_joins', pattern: '^/_matrix/federation/(v1|v2)/(send_join|send_leave|invite)/' },
     { name: 'federation_public_rooms', pattern: '^/_matrix/federation/v1/(publicRooms)$' },
-    { name: 'key_queries', pattern: '^/_matrix/key/v2/query' },
   ],
 };
 
