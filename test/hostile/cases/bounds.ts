@@ -99,4 +99,22 @@ export const cases: readonly HostileCase[] = [
       }),
     [/serverName/, /duplicate|same/i],
   ),
+  refused('a single sync worker in production (a pool of one)', (config) => (first(config).workers = { sync: 1 }), [
+    /homeservers\[0\]\.workers\.sync/,
+    /at least 2 in production/,
+  ]),
+  refused('a million sync workers', (config) => (first(config).workers = { sync: 1_000_000 }), [/homeservers\[0\]\.workers\.sync/, /32/]),
+  refused('federation readers on a closed homeserver', (config) => (first(config).workers = { federationReaders: 4 }), [
+    /homeservers\[0\]\.workers\.federationReaders/,
+    /federation is off/,
+  ]),
+  refused(
+    'an event persister count written as text with a newline',
+    (config) => (first(config).workers = { eventPersisters: '2\nworker_app: synapse.app.homeserver' }),
+    [/homeservers\[0\]\.workers\.eventPersisters/],
+  ),
+  refused('one gateway pod in production', (config) => (first(config).gateway = { ...(first(config).gateway as Config), replicas: 1 }), [
+    /homeservers\[0\]\.gateway\.replicas/,
+    /at least 2 in production/,
+  ]),
 ];
