@@ -3,10 +3,10 @@
  * needs a readiness probe, has a disruption budget so a node drain takes at most one of its
  * pods at a time, and `expose()` gives it its one Service.
  */
-import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
+import type { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { Construct } from 'constructs';
-import { MAX_UNAVAILABLE } from '../model/availability';
+import { disruptionBudget } from './disruption-budget';
 import { IN_CLUSTER, serviceConfig, servicePorts, type Exposure } from './exposure';
 import type { AnyWorkloadSpec } from './hardened-pod-template';
 import { HardenedWorkload, type HardenedWorkloadProps, type WorkloadMetadata } from './hardened-workload';
@@ -22,12 +22,9 @@ export abstract class LongRunningWorkload extends HardenedWorkload {
   protected constructor(scope: Construct, id: string, props: HardenedWorkloadProps, kind: Exclude<AnyWorkloadSpec['kind'], 'Job'>) {
     super(scope, id, props, kind);
     if (!props.spec.probe) throw new Error(`workload "${props.spec.name}": a ${kind} needs a readiness probe`);
-    this.disruptionBudget = new PodDisruptionBudgetV1(this, 'disruption-budget', {
+    this.disruptionBudget = disruptionBudget(this, 'disruption-budget', {
       metadata: this.objectMetadata(this.metadata.name),
-      spec: {
-        maxUnavailable: String(MAX_UNAVAILABLE),
-        selector: { matchLabels: { ...this.selector } },
-      },
+      podLabels: this.selector,
     });
   }
 

@@ -5,14 +5,13 @@
  * External Secrets, and CloudNativePG with its barman-cloud plugin. Their CRDs must exist before any stack plans a manifest of them,
  * which is why issuers, stores and secrets live in the stacks that follow.
  */
-import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ChartPin, DeploymentConfig } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
+import { disruptionBudget } from '../constructs/disruption-budget';
 import { HardenedChart } from '../constructs/hardened-chart';
 import { ServiceAccountAccess } from '../constructs/service-account-access';
-import { MAX_UNAVAILABLE } from '../model/availability';
 import { PLATFORM_COMPONENTS, type PlatformComponent } from '../model/compartments';
 import { flowMatrix } from '../model/flows';
 import {
@@ -134,9 +133,9 @@ export class PlatformStack extends TemplateSafeStack {
     for (const pod of PLATFORM_PODS) {
       if (platformReplicas(pod, config.profile) < 2) continue;
       const compartment = this.compartments[pod.component];
-      new PodDisruptionBudgetV1(this, `disruption-budget-${pod.name}`, {
-        metadata: { name: pod.name, namespace: compartment.namespaceName, labels: { ...compartment.labels } },
-        spec: { maxUnavailable: String(MAX_UNAVAILABLE), selector: { matchLabels: { ...pod.podLabels } } },
+      disruptionBudget(this, `disruption-budget-${pod.name}`, {
+        metadata: { name: pod.name, namespace: compartment.namespaceName, labels: compartment.labels },
+        podLabels: pod.podLabels,
       });
     }
   }
