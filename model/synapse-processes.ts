@@ -25,12 +25,10 @@ export const EVENT_PERSISTER_PREFIX = 'event-persister-';
 
 export type SynapseRole = 'main' | 'pool' | 'event-persister' | 'federation-sender' | 'media';
 
-export interface SynapseProcess {
+interface ProcessBase {
   /** Workload and Service name; for a named instance also its Synapse instance name (main: `main`). */
   readonly name: string;
   readonly compartment: 'homeserver' | 'media';
-  readonly role: SynapseRole;
-  readonly pool?: WorkerPool;
   readonly replicas: number;
   /**
    * Its Synapse instance name is fixed and other processes dial it (the instance map), so it
@@ -40,6 +38,11 @@ export interface SynapseProcess {
   /** Resources of its TLS HTTP listener behind the gateway; empty: no such listener. */
   readonly httpResources: readonly string[];
 }
+
+/** A pool always says which (its routes, its backend); no other process has one. */
+export type SynapseProcess =
+  | (ProcessBase & { readonly role: 'pool'; readonly pool: WorkerPool })
+  | (ProcessBase & { readonly role: Exclude<SynapseRole, 'pool'>; readonly pool?: undefined });
 
 function pool(kind: WorkerPool, replicas: number, httpResources: readonly string[]): SynapseProcess[] {
   if (replicas === 0) return [];

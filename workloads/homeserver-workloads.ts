@@ -157,7 +157,7 @@ function synapseProcessWorkload(config: DeploymentConfig, homeserver: Homeserver
     case 'pool':
       return {
         ...base,
-        purpose: POOL_PURPOSE[process.pool ?? 'sync'],
+        purpose: POOL_PURPOSE[process.pool],
         ports: [SYNAPSE_PORTS.http, SYNAPSE_PORTS.metrics],
         writablePaths: [...SYNAPSE_WRITABLE, WORKER_IDENTITY_VOLUME],
         resources: WORKER_RESOURCES,

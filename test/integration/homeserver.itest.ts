@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSize, parseDuration } from '../../config/durations';
 import { SECRET_NAMES } from '../../model/secrets';
-import { bootHomeserver, directoryUser, type Homeserver } from './support/homeserver';
+import { bootHomeserver, directoryUser, SYNAPSE_PODS, type Homeserver } from './support/homeserver';
 import { call, type Answer, type Endpoint } from './support/matrix-client';
 import { accessToken, login } from './support/oidc-login';
 
@@ -93,17 +93,8 @@ async function session(uid: keyof typeof USERS): Promise<string> {
 }
 
 const marker = () => `probe-${randomBytes(6).toString('hex')}`;
-const SYNAPSE_LOGS = [
-  'synapse',
-  'event-persister-1',
-  'sync-workers-0',
-  'sync-workers-1',
-  'client-readers-0',
-  'client-readers-1',
-  'media-repository',
-];
 /** The Synapse pods whose log shows a request carrying `tag`. */
-const servedBy = (tag: string) => SYNAPSE_LOGS.filter((name) => server().log(name).includes(tag));
+const servedBy = (tag: string) => SYNAPSE_PODS.filter((name) => server().log(name).includes(tag));
 /** True when no Synapse process logged a request carrying `tag` (it never got past the gateway). */
 const reachedSynapse = (tag: string) => servedBy(tag).length > 0;
 

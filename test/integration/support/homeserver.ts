@@ -264,7 +264,7 @@ const DIRECT_PORTS = {
 } as const;
 export type DirectPod = keyof typeof DIRECT_PORTS;
 /** The Synapse pods the boot starts, in this order once the main process is up. */
-const SYNAPSE_PODS = [
+export const SYNAPSE_PODS = [
   'synapse',
   'event-persister-1',
   'sync-workers-0',
