@@ -39,6 +39,7 @@ export const IMAGE_KEYS = [
   'barmanCloudSidecar',
   'storeBackup',
   'keycloak',
+  'elementWeb',
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
@@ -240,6 +241,7 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
       'server name',
     ),
   );
+  issues.push(...publicNameIssues(homeservers));
   issues.push(...duplicates(images.allowedRegistries, (i) => `images.allowedRegistries[${i}]`, 'registry'));
   issues.push(...duplicates(storage.allowedStorageClasses, (i) => `storage.allowedStorageClasses[${i}]`, 'storage class'));
 
@@ -397,6 +399,37 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
         });
       }
     });
+  });
+  return issues;
+}
+
+type HomeserverDocument = DeploymentConfigInput['homeservers'][number];
+
+/**
+ * Every public name of the fleet (server names and client names) is one origin: two
+ * parts on one name would share cookies, storage and the gateway's routes.
+ */
+function publicNameIssues(homeservers: readonly HomeserverDocument[]): ConfigIssue[] {
+  const names: { name: string; path: string }[] = homeservers.flatMap((homeserver, index) => [
+    { name: normalizedServerName(homeserver.serverName).toLowerCase(), path: `homeservers[${index}].serverName` },
+    ...(homeserver.client ? [{ name: homeserver.client.hostname.toLowerCase(), path: `homeservers[${index}].client.hostname` }] : []),
+  ]);
+  const issues: ConfigIssue[] = [];
+  // A homeserver written twice is reported once, as a duplicate server name.
+  const repeated = new Set(
+    homeservers.flatMap((homeserver, index) =>
+      homeservers.findIndex((other) => normalizedServerName(other.serverName) === normalizedServerName(homeserver.serverName)) < index
+        ? [`homeservers[${index}]`]
+        : [],
+    ),
+  );
+  names.forEach((entry, index) => {
+    const first = names.findIndex((other) => other.name === entry.name);
+    if (first < index && !entry.path.endsWith('.serverName') && !repeated.has(entry.path.replace(/\.client\.hostname$/, '')))
+      issues.push({
+        path: entry.path,
+        message: `"${entry.name}" is already the public name of ${names[first]?.path}: each part needs its own origin`,
+      });
   });
   return issues;
 }

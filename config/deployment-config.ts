@@ -5,9 +5,10 @@
 import type { DeploymentProfile } from './backup-schema';
 import type { ChartKey, ImageKey } from './cross-checks';
 import type { ChartPin, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings } from './schema';
+import type { ClientSettings } from './client-schema';
 import type { WorkerSettings } from './workers-schema';
 
-export type { ChartPin, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings };
+export type { ChartPin, ClientSettings, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings };
 
 export type StateBackend =
   { readonly backend: 'local'; readonly directory: string } | { readonly backend: 'pg'; readonly schemaPrefix: string };
@@ -109,6 +110,8 @@ export interface HomeserverSettings {
   readonly identity: IdentitySettings;
   readonly postgres: PostgresSettings;
   readonly workers: WorkerSettings;
+  /** The web client compartment; absent: none. */
+  readonly client?: ClientSettings;
 }
 
 export interface PlatformSettings {

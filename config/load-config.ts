@@ -84,6 +84,7 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
         ...(homeserver.postgres.recovery ? { recovery: homeserver.postgres.recovery } : {}),
       },
       workers: resolveWorkers(homeserver.workers, input.deployment.profile, federation.enabled),
+      ...(homeserver.client ? { client: homeserver.client } : {}),
     };
   });
   const { kubernetes, state, monitoring } = input;

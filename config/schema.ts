@@ -21,6 +21,7 @@ import {
   serverNameProblem,
   slugProblem,
 } from './validators';
+import { clientSchema } from './client-schema';
 import { WORKER_BOUNDS, workersSchema } from './workers-schema';
 
 /** Adds a refinement that reports the rule returned by a `...Problem` validator. */
@@ -157,6 +158,8 @@ const imagesSchema = z
     storeBackup: imageReference,
     /** The identity provider of the identity compartment (Keycloak's official image). */
     keycloak: imageReference,
+    /** The web client of the client compartment (Element Web; its nginx serves the bundle). */
+    elementWeb: imageReference,
   })
   .strict();
 
@@ -486,6 +489,8 @@ const homeserverSchema = z
     postgres: homeserverPostgresSchema.default({}),
     /** Synapse worker pools and event persisters (counts default from deployment.profile). */
     workers: workersSchema.default({}),
+    /** Element Web in the client compartment, on its own name; absent: no web client. */
+    client: clientSchema.optional(),
   })
   .strict();
 

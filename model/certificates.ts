@@ -5,7 +5,7 @@
  * internal CA bundle that trust-manager writes into each namespace.
  */
 import type { HomeserverSettings } from '../config/deployment-config';
-import { homeserverNamespace, type HomeserverCompartment } from './compartments';
+import { homeserverCompartments, homeserverNamespace, type HomeserverCompartment } from './compartments';
 import { homeserverServiceName, hostOf } from './dns-names';
 import { POSTGRES_CLUSTER_NAME, POSTGRES_SERVICES, REPLICATION_USER } from './postgres';
 import { MAIN_PROCESS, synapseProcesses } from './synapse-processes';
@@ -19,6 +19,7 @@ export const CERTIFICATE_SECRETS = {
   redis: 'redis-tls',
   gateway: 'gateway-tls',
   keycloak: 'keycloak-tls',
+  element: 'element-tls',
 } as const;
 
 /** The key cert-manager writes the certificate chain followed by the key to (HAProxy's format). */
@@ -90,6 +91,13 @@ export const INTERNAL_SERVERS = [
     purpose: 'media worker: listener behind the gateway, replication listener, and its client certificate to Redis',
   },
   {
+    secretName: CERTIFICATE_SECRETS.element,
+    compartment: 'client',
+    workload: 'element-web',
+    service: 'element-web',
+    purpose: 'web client listener (behind the gateway)',
+  },
+  {
     secretName: CERTIFICATE_SECRETS.redis,
     compartment: 'homeserver',
     workload: 'redis',
@@ -120,9 +128,8 @@ export function postgresDnsNames(homeserverName: string): string[] {
 
 export function homeserverCertificates(homeserver: HomeserverSettings): CertificateDeclaration[] {
   const internal: IssuerReference = { kind: 'internal' };
-  const certificates: CertificateDeclaration[] = INTERNAL_SERVERS.filter(
-    (server) => server.compartment !== 'directory' || homeserver.directory.mode === 'in-cluster',
-  ).map((server) => ({
+  const compartments = homeserverCompartments(homeserver);
+  const certificates: CertificateDeclaration[] = INTERNAL_SERVERS.filter((server) => compartments.includes(server.compartment)).map((server) => ({
     secretName: server.secretName,
     compartment: server.compartment,
     workloads:
@@ -161,8 +168,8 @@ export function homeserverCertificates(homeserver: HomeserverSettings): Certific
     secretName: CERTIFICATE_SECRETS.gateway,
     compartment: 'gateway',
     workloads: ['haproxy'],
-    purpose: 'public certificate of the gateway',
-    dnsNames: [hostOf(homeserver.serverName)],
+    purpose: 'public certificate of the gateway: the homeserver name, and the web client name when there is one',
+    dnsNames: [hostOf(homeserver.serverName), ...(homeserver.client ? [homeserver.client.hostname] : [])],
     issuer: gatewayIssuer ? { kind: gatewayIssuer.kind, name: gatewayIssuer.name } : internal,
     combinedPem: true,
     usages: ['server auth'],

@@ -3,8 +3,24 @@
  * every object carries so policies, quotas and reviewers can tell compartments apart.
  */
 
-export const HOMESERVER_COMPARTMENTS = ['directory', 'identity', 'homeserver', 'media', 'gateway'] as const;
+/** In deployment order: each compartment after what it reaches; the gateway, which exposes them, last. */
+export const HOMESERVER_COMPARTMENTS = ['directory', 'identity', 'homeserver', 'media', 'client', 'gateway'] as const;
 export type HomeserverCompartment = (typeof HOMESERVER_COMPARTMENTS)[number];
+
+/** What decides whether a homeserver has a compartment: an in-cluster directory, a web client. */
+export interface CompartmentChoices {
+  readonly directory: { readonly mode: 'in-cluster' | 'external' };
+  readonly client?: object;
+}
+
+/** The compartments one homeserver actually has, in deployment order. */
+export function homeserverCompartments(homeserver: CompartmentChoices): HomeserverCompartment[] {
+  return HOMESERVER_COMPARTMENTS.filter((compartment) => {
+    if (compartment === 'directory') return homeserver.directory.mode === 'in-cluster';
+    if (compartment === 'client') return homeserver.client !== undefined;
+    return true;
+  });
+}
 export type CompartmentKind = HomeserverCompartment | 'platform';
 
 /**
@@ -57,5 +73,6 @@ export const COMPARTMENT_PURPOSE: Readonly<Record<CompartmentKind, string>> = {
   media: 'Synapse media-repository worker and its encrypted media volume',
   directory: 'LDAP directory, reachable over LDAPS from the identity provider only',
   identity: 'identity provider (Keycloak): login with a second factor, users federated read-only from the directory',
+  client: 'web client (Element Web): static files and a config locked to its homeserver, behind the gateway on its own name',
   platform: 'secret store, secret delivery, internal certificate authority and the PostgreSQL operator',
 };

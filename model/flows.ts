@@ -8,6 +8,7 @@ import { cidrContains, parseCidr } from '../config/validators';
 import { BACKUP_PORT, backupStoreEndpoint } from './backup-store';
 import type { HomeserverCompartment } from './compartments';
 import { METRICS_SCRAPE, TLS, type FlowTransport } from './flow-transport';
+import { ELEMENT_HTTPS_PORT, ELEMENT_WORKLOAD } from './client';
 import { KEYCLOAK_HTTPS_PORT, KEYCLOAK_WORKLOAD } from './identity';
 import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from './monitoring';
 import { platformPod, podsEndpoint } from './platform';
@@ -213,6 +214,8 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
     flow(synapse, keycloak, KEYCLOAK_HTTPS_PORT, 'OIDC back channel: code exchange, user info and signing keys'),
     flow(keycloak, postgres, POSTGRES_SERVICE_PORT, "the identity provider's own database and role in the homeserver cluster"),
   ];
+  if (homeserver.client)
+    flows.push(flow(haproxy, workload('client', ELEMENT_WORKLOAD), ELEMENT_HTTPS_PORT, "the web client's static files, on its own name"));
   flows.push(...databaseFlows(config, homeserver));
   flows.push(...storeBackupFlows(config, homeserver));
   const { directory, media: mediaSettings } = homeserver;

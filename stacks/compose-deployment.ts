@@ -2,11 +2,11 @@
  * Composes the whole deployment in dependency order: the platform (namespaces and
  * operators), the secret store (internal CA, OpenBao, its policies), secret generation,
  * then for each homeserver one stack per compartment (a compartment is deployed after what
- * it reaches: directory, then identity, then homeserver, then media, then the gateway that exposes them).
+ * it reaches: directory, then identity, then homeserver, then media, the client, then the gateway that exposes them).
  */
 import { Aspects, type App, type TerraformStack } from 'cdktf';
 import type { DeploymentConfig } from '../config/deployment-config';
-import { HOMESERVER_COMPARTMENTS } from '../model/compartments';
+import { homeserverCompartments } from '../model/compartments';
 import { flowMatrix } from '../model/flows';
 import { PolicyPack } from '../policies/policy-pack';
 import type { AuditContext, Rule } from '../policies/rule';
@@ -46,10 +46,8 @@ export function composeDeployment(
   for (const homeserver of config.homeservers) {
     let previous: TerraformStack = generation;
     const stacks: CompartmentStack[] = [];
-    // An external directory means no directory compartment at all (nothing to run or protect here).
-    const compartments = HOMESERVER_COMPARTMENTS.filter(
-      (compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster',
-    );
+    // An external directory means no directory compartment at all (nothing to run or protect here), and no web client, no client compartment.
+    const compartments = homeserverCompartments(homeserver);
     // Derived once per homeserver; each compartment allows its own side of it.
     const flows = flowMatrix(config, homeserver);
     for (const compartment of compartments) {

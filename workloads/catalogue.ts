@@ -7,6 +7,7 @@
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { parseSize } from '../config/durations';
 import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from '../model/certificates';
+import { ELEMENT_HTTPS_PORT, elementServiceName } from '../model/client';
 import type { HomeserverCompartment } from '../model/compartments';
 import { homeserverServiceName } from '../model/dns-names';
 import { KEYCLOAK_HTTPS_PORT, keycloakServiceName } from '../model/identity';
@@ -24,6 +25,7 @@ import {
 import { renderHaproxyConfig } from '../render/gateway/haproxy-config';
 import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands } from '../render/openldap';
 import { homeserverWorkloads, mediaWorkloads, trustBundleMount } from './homeserver-workloads';
+import { clientWorkloads } from './client-workloads';
 import { identityWorkloads } from './identity-workloads';
 
 function directoryOf(file: string): string {
@@ -102,6 +104,14 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
           : [],
       ),
     ),
+    ...(homeserver.client
+      ? {
+          client: {
+            hostname: homeserver.client.hostname,
+            backend: { host: elementServiceName(homeserver), port: ELEMENT_HTTPS_PORT.servicePort },
+          },
+        }
+      : {}),
   });
   return [
     {
@@ -134,6 +144,7 @@ export function workloadsOf(config: DeploymentConfig, homeserver: HomeserverSett
     ...identityWorkloads(config, homeserver),
     ...homeserverWorkloads(config, homeserver),
     ...mediaWorkloads(config, homeserver),
+    ...clientWorkloads(config, homeserver),
     ...gatewayWorkloads(config, homeserver),
   ];
 }

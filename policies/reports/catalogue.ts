@@ -15,6 +15,7 @@ const CATEGORIES: Readonly<Record<string, string>> = {
   BAK: 'Backups and data safety',
   APP: 'Synapse (the application)',
   IDN: 'Identity provider and login',
+  CLI: 'Web client',
   LOG: 'Logging and detection',
   GOV: 'Governance',
 };

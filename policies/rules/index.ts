@@ -22,6 +22,8 @@ import { rule as BAK_04 } from './bak/BAK-04';
 import { rule as BAK_05 } from './bak/BAK-05';
 import { rule as BAK_06 } from './bak/BAK-06';
 import { rule as BAK_07 } from './bak/BAK-07';
+import { rule as CLI_01 } from './cli/CLI-01';
+import { rule as CLI_02 } from './cli/CLI-02';
 import { rule as GOV_01 } from './gov/GOV-01';
 import { rule as IDN_01 } from './idn/IDN-01';
 import { rule as IDN_02 } from './idn/IDN-02';
@@ -142,6 +144,8 @@ export const ALL_RULES: readonly Rule[] = [
   IDN_02,
   IDN_03,
   IDN_04,
+  CLI_01,
+  CLI_02,
   LOG_01,
   LOG_02,
   LOG_03,

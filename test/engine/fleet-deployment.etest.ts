@@ -105,8 +105,8 @@ afterAll(async () => {
   else fs.rmSync(root, { recursive: true, force: true });
 }, 10 * 60_000);
 
-it('synthesizes the 18 stacks of the fleet', () => {
-  expect(deployment.stacks).toHaveLength(18);
+it('synthesizes the 19 stacks of the fleet', () => {
+  expect(deployment.stacks).toHaveLength(19);
 });
 
 it('initializes and validates every stack on the pg backend', async () => {
@@ -139,7 +139,7 @@ it('applies every stack, independent homeservers side by side', async () => {
       { parallelism: 3 },
     ),
   );
-  report.fact('whole deploy wall time, 18 stacks, 3 at a time (s)', (wall / 1000).toFixed(1));
+  report.fact('whole deploy wall time, 19 stacks, 3 at a time (s)', (wall / 1000).toFixed(1));
 });
 
 it('keeps one state per stack, each in its own PostgreSQL schema', async () => {

@@ -106,14 +106,31 @@ describe('gateway compartment', () => {
   it('is the only compartment reached from outside', () => {
     expect(flows.filter((f) => f.from.kind === 'outside').map(describeFlow)).toEqual(['outside(0.0.0.0/0) -> gateway/haproxy:8443']);
   });
-  it("reaches only the Synapse client listeners (main and pools), the media worker and the identity provider's login pages", () => {
+  it("reaches only the Synapse client listeners (main and pools), the media worker, the identity provider's login pages and the web client", () => {
     expect(outOf('gateway', flows)).toEqual([
+      'gateway/haproxy -> client/element-web:8443',
       'gateway/haproxy -> homeserver/client-readers:8008',
       'gateway/haproxy -> homeserver/synapse:8008',
       'gateway/haproxy -> homeserver/sync-workers:8008',
       'gateway/haproxy -> identity/keycloak:8443',
       'gateway/haproxy -> media/media-repository:8008',
     ]);
+  });
+});
+
+describe('client compartment', () => {
+  it('is reached by the gateway alone and reaches nothing (static files)', () => {
+    const flows = flowMatrix(config, homeserver);
+    expect(flows.filter((f) => f.to.kind === 'workload' && f.to.compartment === 'client').map(describeFlow)).toEqual([
+      'gateway/haproxy -> client/element-web:8443',
+    ]);
+    expect(outOf('client', flows)).toEqual([]);
+  });
+
+  it('does not exist without a client in the config', () => {
+    const { client: _omitted, ...withoutClient } = homeserver;
+    const flows = flowMatrix(config, withoutClient);
+    expect(flows.filter((f) => [f.from, f.to].some((end) => end.kind === 'workload' && end.compartment === 'client'))).toEqual([]);
   });
 });
 

@@ -20,6 +20,7 @@ import { SYNAPSE_PORTS, MEDIA_WORKER } from '../../model/workload-spec';
 import type { AuditContext } from '../../policies/rule';
 import { siteFactsOf } from '../../policies/site-facts';
 import { openbaoValues } from '../../render/charts/openbao-values';
+import { renderElementConfig } from '../../render/element/client-config';
 import { renderRealmFile } from '../../render/keycloak/realm';
 import { sealKeySecret } from '../../render/manifests/secret-delivery';
 import { compartmentMonitoring } from '../../render/monitoring/homeserver-monitoring';
@@ -124,6 +125,7 @@ export const R = {
   haproxyIngress: ref('kubernetes_network_policy_v1', 'haproxy_policy-ingress-outside-to-haproxy-https'),
   synapseConfig: ref('kubernetes_config_map_v1', 'synapse_config-config'),
   haproxyConfig: ref('kubernetes_config_map_v1', 'haproxy_config-config'),
+  elementConfig: ref('kubernetes_config_map_v1', 'element-web_config-client'),
   directoryNamespace: ref('kubernetes_namespace_v1', 'directory_namespace'),
   directoryDefaultAccount: ref('kubernetes_default_service_account_v1', 'directory_default-service-account'),
   directoryQuota: ref('kubernetes_resource_quota_v1', 'directory_quota'),
@@ -988,6 +990,12 @@ export function compliantJson(): TerraformJson {
   put(table, R.haproxyConfig, {
     data: { 'haproxy.cfg': haproxyConfigText() },
     metadata: metadata(R.gatewayNamespace, 'gateway', 'haproxy-config', 'haproxy'),
+  });
+
+  // The web client's rendered config.json (its own compartment in a deployment; here beside the gateway).
+  put(table, R.elementConfig, {
+    data: { 'config.json': renderElementConfig(SITE_HOMESERVER) },
+    metadata: metadata(R.gatewayNamespace, 'gateway', 'element-web-client', 'element-web'),
   });
 
   // The directory: slapd with its real command line (LDAPS only).

@@ -37,20 +37,29 @@ describe.each([
   [
     'default deployment',
     defaultDeployment,
-    [...platformStacks('matrix'), 'agency-directory', 'agency-identity', 'agency-homeserver', 'agency-media', 'agency-gateway'],
+    [
+      ...platformStacks('matrix'),
+      'agency-directory',
+      'agency-identity',
+      'agency-homeserver',
+      'agency-media',
+      'agency-client',
+      'agency-gateway',
+    ],
   ],
   [
     '3-homeserver fleet',
     fleet,
     [
       ...platformStacks('fleet'),
+      // Only the ministry runs a web client.
       ...['ministry', 'agency', 'region'].flatMap((hs) =>
-        ['directory', 'identity', 'homeserver', 'media', 'gateway'].map((c) => `${hs}-${c}`),
+        ['directory', 'identity', 'homeserver', 'media', ...(hs === 'ministry' ? ['client'] : []), 'gateway'].map((c) => `${hs}-${c}`),
       ),
     ],
   ],
 ])('%s', (_name, synthesized, expectedStacks) => {
-  it('writes one cdk.tf.json per stack (3 platform stacks + 5 compartments per homeserver)', () => {
+  it('writes one cdk.tf.json per stack (3 platform stacks + 5 compartments per homeserver, 6 with a web client)', () => {
     expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual([...expectedStacks].sort());
     for (const stack of expectedStacks) expect(fs.existsSync(path.join(synthesized.outdir, 'stacks', stack, 'cdk.tf.json'))).toBe(true);
   });
@@ -64,21 +73,19 @@ describe.each([
     expect(fs.readdirSync(path.join(synthesized.outdir, 'audit')).sort()).toEqual([...REPORT_FILES, 'secrets.md', OUTPUT_MARKER].sort());
   });
 
-  it('orders stacks: platform -> secret store -> secret generation, then directory -> identity -> homeserver -> media -> gateway per homeserver', () => {
+  it('orders stacks: platform -> secret store -> secret generation, then directory -> identity -> homeserver -> media -> client -> gateway per homeserver', () => {
     const [platform, secretStore, generation] = expectedStacks;
     for (const [name, stack] of Object.entries(synthesized.manifest.stacks)) {
       const [homeserver] = name.split('-');
       const compartment = name.slice((homeserver ?? '').length + 1);
+      // Each compartment after the one before it in the list; the first after secret generation.
+      const own = expectedStacks.filter((candidate) => candidate.startsWith(`${homeserver}-`));
+      const before = own[own.indexOf(name) - 1];
       const expected = {
         platform: [],
         'secret-store': [platform],
         'secret-generation': [secretStore],
-        directory: [generation],
-        identity: [`${homeserver}-directory`],
-        homeserver: [`${homeserver}-identity`],
-        media: [`${homeserver}-homeserver`],
-        gateway: [`${homeserver}-media`],
-      }[compartment];
+      }[compartment] ?? [before ?? generation];
       expect({ name, dependencies: stack.dependencies }).toEqual({ name, dependencies: expected });
     }
   });
@@ -273,6 +280,7 @@ describe('external directory', () => {
     );
     const synthesized = synthTo(file);
     expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual([
+      'agency-client',
       'agency-gateway',
       'agency-homeserver',
       'agency-identity',

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { HOMESERVER_COMPARTMENTS } from '../../model/compartments';
+import { homeserverCompartments } from '../../model/compartments';
 import { loadDeploymentConfig, parseDeploymentConfig } from '../../model/load-config';
 import { POSTGRES_IDENTIFIER_MAX, stateSchemaName } from '../../model/stack-names';
 import { fleetConfig } from '../../scripts/bench/fleet-config';
@@ -22,8 +22,7 @@ jest.setTimeout(180_000);
 
 /** The stacks composeDeployment creates for a config, by name. */
 function stackNames(config: DeploymentConfig): string[] {
-  const compartments = (homeserver: DeploymentConfig['homeservers'][number]) =>
-    HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster');
+  const compartments = (homeserver: DeploymentConfig['homeservers'][number]) => homeserverCompartments(homeserver);
   return [
     platformStackName(config),
     secretStoreStackName(config),

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { DeploymentConfig } from '../../config/deployment-config';
 import {
   HOMESERVER_COMPARTMENTS,
+  homeserverCompartments,
   homeserverNamespace,
   LABEL_NAMESPACE_NAME,
   platformNamespace,
@@ -647,9 +648,7 @@ function synthesize(configPath: string): SynthesizedStack[] {
 /** Every namespace the deployment declares, from the model. */
 function declaredNamespaces(config: DeploymentConfig): string[] {
   const homeservers = config.homeservers.flatMap((homeserver) =>
-    HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster').map(
-      (compartment) => homeserverNamespace(homeserver.name, compartment),
-    ),
+    homeserverCompartments(homeserver).map((compartment) => homeserverNamespace(homeserver.name, compartment)),
   );
   return [...homeservers, ...PLATFORM_COMPONENTS.map((component) => platformNamespace(config.deploymentName, component))];
 }

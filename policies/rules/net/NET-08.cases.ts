@@ -13,6 +13,7 @@ import {
   R,
   remove,
   specOf,
+  STANDALONE_CONTEXT,
   type Mutation,
 } from '../../../test/policies/fixtures';
 import { blocks, type JsonObject } from '../../../tfjson/terraform-json';
@@ -56,6 +57,40 @@ function fleetHaproxyConfig(): string {
 
 export const cases: RuleCases = {
   bad: [
+    {
+      name: "the client's origin sent to Synapse",
+      mutate: replaceLines(/^\s*use_backend client if client_host$/, () => '  use_backend synapse if client_host'),
+      address: publicFrontend,
+      message: 'sends every path of ACL client_host to namespace agency-homeserver, which is not a web client compartment',
+    },
+    {
+      name: "the client's backend dialling Synapse",
+      mutate: replaceLines(/^\s*server client /, (line) =>
+        line.replace(/element-web\.agency-client\.svc/g, 'synapse.agency-homeserver.svc'),
+      ),
+      address: publicFrontend,
+      message: 'to namespace agency-homeserver, which is not a web client compartment',
+    },
+    {
+      name: "the client's origin routed after another backend",
+      mutate: editHaproxy((lines) => {
+        const route = '  use_backend client if client_host';
+        const rest = lines.filter((line) => line !== route);
+        const index = rest.findIndex((line) => /^\s*use_backend media /.test(line));
+        return [...rest.slice(0, index + 1), route, ...rest.slice(index + 1)];
+      }),
+      address: publicFrontend,
+      message: 'the first use_backend does not send exactly them to the web client',
+    },
+    {
+      name: 'without site facts: an origin sent to a namespace that is no client compartment',
+      mutate: replaceLines(/^\s*server client /, (line) =>
+        line.replace(/element-web\.agency-client\.svc/g, 'synapse.agency-homeserver.svc'),
+      ),
+      context: STANDALONE_CONTEXT,
+      address: publicFrontend,
+      message: 'which is not a web client compartment',
+    },
     {
       name: 'a route for the whole /_synapse tree',
       mutate: routeToSynapse('acl synapse_api path_beg /_synapse/'),

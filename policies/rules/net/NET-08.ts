@@ -7,12 +7,13 @@ import {
   splitCondition,
   type Condition,
   type ConditionTerm,
+  type HaproxyConfigFile,
   type HaproxySection,
 } from '../../../tfjson/haproxy-config';
 import { manifests } from '../../../tfjson/manifests';
 import { SERVICE_TYPES } from '../../../tfjson/resource-types';
 import { block, blocks, isObject, resources, type JsonObject, type SynthesizedStack } from '../../../tfjson/terraform-json';
-import type { Rule, Violation } from '../../rule';
+import type { AuditContext, Rule, Violation } from '../../rule';
 
 /**
  * Paths that must never reach a backend from outside: the admin API and every other
@@ -76,7 +77,55 @@ function firstMatch(acls: Acls, condition: Condition | undefined): string | unde
   return FORBIDDEN_PATHS.find((path) => conditionMatches(acls, condition, path) !== 'no');
 }
 
-function frontendViolations(section: HaproxySection, address: string): Violation[] {
+/** An ACL that selects requests by host name (`hdr(host) ...`), not by path: an origin. */
+function isHostAcl(acls: Acls, name: string): boolean {
+  const criteria = acls.get(name);
+  return criteria !== undefined && criteria.length > 0 && criteria.every((criterion) => criterion[0] === 'hdr(host)');
+}
+
+/** Whether a namespace is a web client compartment: by the site facts, else by its derived name. */
+function isClientNamespace(namespace: string, context: AuditContext): boolean {
+  const known = context.facts?.namespaces[namespace];
+  return known !== undefined ? known === 'client' : namespace.endsWith('-client');
+}
+
+/** The namespaces a backend's servers dial (`<service>.<namespace>.svc:<port>`); undefined for any other address. */
+function serverNamespaces(file: HaproxyConfigFile, backend: string): string[] | undefined {
+  const section = file.sections.find((candidate) => candidate.kind === 'backend' && candidate.name === backend);
+  const servers = section?.lines.filter((line) => line.words[0] === 'server') ?? [];
+  const namespaces = servers.map((line) => /^[a-z0-9-]+\.([a-z0-9-]+)\.svc:[0-9]+$/.exec(line.words[2] ?? '')?.[1]);
+  return namespaces.length > 0 && namespaces.every((namespace) => namespace !== undefined) ? (namespaces as string[]) : undefined;
+}
+
+/**
+ * A host ACL the default deny admits is an origin of its own (the web client's): it passes only
+ * when the first use_backend sends exactly that origin to a backend whose every server is in a
+ * web client compartment, which holds static files and no Matrix, admin or metrics endpoint.
+ */
+function originViolations(
+  file: HaproxyConfigFile,
+  acl: string,
+  first: { backend: string; condition?: Condition; number: number } | undefined,
+  context: AuditContext,
+): string[] {
+  const group = first?.condition?.keyword === 'if' && first.condition.groups.length === 1 ? first.condition.groups[0] : undefined;
+  if (!first || !group || group.length !== 1 || group[0]?.negated || group[0]?.acl !== acl)
+    return [
+      `the default deny admits every path for the host names of ACL ${acl}, but the first use_backend does not send exactly them to the web client`,
+    ];
+  const namespaces = serverNamespaces(file, first.backend);
+  if (!namespaces)
+    return [`use_backend ${first.backend} (line ${first.number}) for ACL ${acl} dials a server that is not an in-cluster Service`];
+  return namespaces
+    .filter((namespace) => !isClientNamespace(namespace, context))
+    .map(
+      (namespace) =>
+        `use_backend ${first.backend} (line ${first.number}) sends every path of ACL ${acl} to namespace ${namespace}, which is not a web client compartment`,
+    );
+}
+
+function frontendViolations(file: HaproxyConfigFile, section: HaproxySection, context: AuditContext): Violation[] {
+  const address = file.address;
   const where = `${address} ${section.kind} ${section.name}`;
   const violations: Violation[] = [];
   const report = (message: string) => violations.push({ address: where, message });
@@ -113,18 +162,29 @@ function frontendViolations(section: HaproxySection, address: string): Violation
       );
   } else {
     const admitted = defaultDeny.admitted;
+    const origins = admitted.filter((acl) => isHostAcl(acls, acl));
+    for (const acl of origins) for (const message of originViolations(file, acl, useBackends[0], context)) report(message);
     for (const entry of useBackends) {
       for (const group of uncoveredGroups(acls, entry.condition, admitted))
         report(`the default deny (line ${defaultDeny.number}) does not cover the route "${group}" of use_backend ${entry.backend}`);
     }
     if (allowBeforeDeny !== undefined)
       report(`http-request allow (line ${allowBeforeDeny}) runs before the default deny (line ${defaultDeny.number}) and skips it`);
-    for (const acl of defaultDeny.admitted) {
+    for (const acl of defaultDeny.admitted.filter((name) => !origins.includes(name))) {
       const path = FORBIDDEN_PATHS.find((candidate) => aclMatches(acls, acl, candidate) !== 'no');
       if (path) report(`the default deny (line ${defaultDeny.number}) admits ${path} through ACL ${acl}`);
     }
   }
+  const originRoute = (entry: (typeof useBackends)[number]) =>
+    entry === useBackends[0] &&
+    defaultDeny !== undefined &&
+    entry.condition?.groups.length === 1 &&
+    entry.condition.groups[0]?.length === 1 &&
+    isHostAcl(acls, String(entry.condition.groups[0][0]?.acl)) &&
+    defaultDeny.admitted.includes(String(entry.condition.groups[0][0]?.acl));
   for (const entry of useBackends) {
+    // An origin route is judged whole above: every path of it goes to the web client.
+    if (originRoute(entry)) continue;
     const path = entry.condition ? firstMatch(acls, entry.condition) : undefined;
     if (path) report(`use_backend ${entry.backend} (line ${entry.number}) routes ${path}`);
   }
@@ -200,11 +260,11 @@ export const rule: Rule = {
     subject: 'HAProxy configuration, LoadBalancer or NodePort Service',
     presentIn: (stack) => haproxyConfigFiles(stack).length > 0 || services(stack).some((service) => isExternal(service.type)),
   },
-  check: (stack) => [
+  check: (stack, context) => [
     ...haproxyConfigFiles(stack).flatMap((file) =>
       file.sections
         .filter((section) => section.kind === 'frontend' || section.kind === 'listen')
-        .flatMap((section) => frontendViolations(section, file.address)),
+        .flatMap((section) => frontendViolations(file, section, context)),
     ),
     ...serviceViolations(stack),
   ],
