@@ -9,7 +9,13 @@
 # backup drills' upload scripts as rclone's and OpenBao's Alpine images would;
 # checks that Go is there for the tools the platform tests build.
 # Runs before `npm test` (npm's pretest), so the README's test command works on a fresh machine.
+# With the argument `integration` (npm run test:integration) it also installs Chromium and nginx:
+# the client compartment's proofs load the Element Web origin in a real browser, served by nginx
+# as the Element image serves it. Only that tier runs them, and Chromium with its libraries is a
+# few hundred MB, so `npm test` and the engine tier do not pull them in.
 set -euo pipefail
+
+tier="${1:-}"
 
 missing=()
 for tool in /usr/sbin/slapd /usr/bin/ldapsearch /usr/sbin/haproxy /usr/bin/openssl /usr/bin/redis-server /usr/bin/psql /usr/bin/shellcheck /bin/ip /usr/bin/bwrap /bin/busybox; do
@@ -31,6 +37,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends slapd ldap-utils haproxy openssl redis-server postgresql shellcheck iproute2 libpq-dev bubblewrap python3 python3-venv python3-dev busybox
+fi
+
+if [ "$tier" = integration ]; then
+  browser_missing=()
+  for tool in /usr/lib/chromium/chromium /usr/sbin/nginx; do
+    [ -x "$tool" ] || browser_missing+=("$tool")
+  done
+  if [ ${#browser_missing[@]} -gt 0 ]; then
+    echo "installing Debian packages for: ${browser_missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium nginx
+  fi
 fi
 
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet 'PyYAML==6.0.3'
