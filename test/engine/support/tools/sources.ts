@@ -1,8 +1,9 @@
 /**
  * Upstream sources the Go module proxy does not serve (the Terraform providers, OpenBao,
- * External Secrets 2.x, the chart sources): `git archive` snapshots of release tags, read from
- * the directory ENGINE_SOURCES names and checked against the sha256 pinned here before any
- * use. They are unpacked into scratch directories under the tool cache, never into the repo.
+ * External Secrets 2.x, lk-jwt-service, the chart sources): `git archive` snapshots of release
+ * tags, read from the directory ENGINE_SOURCES names and checked against the sha256 pinned here
+ * before any use. They are unpacked into scratch directories under the tool cache, never into
+ * the repo.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -52,6 +53,12 @@ export const SOURCE_ARCHIVES = {
     sha256: '2a5f3ef75b5a1688e0df6e72983280308f36a4e3a31d411320443577db624667',
     topDirectory: 'external-secrets-2.9.0',
     upstream: 'github.com/external-secrets/external-secrets v2.9.0 (378bdb622ed9712ef4a58370f6a17af033b7d343)',
+  },
+  lkJwtService: {
+    file: 'lk-jwt-service-0.5.0.tar.gz',
+    sha256: 'b511cd9cb813e975dc6959ae1a185bc67002e667fdbbac409da83ec1e43e6afc',
+    topDirectory: 'lk-jwt-service-0.5.0',
+    upstream: 'github.com/element-hq/lk-jwt-service v0.5.0 (199ac87dbbf704320b277aebdf10a6280b18c77d)',
   },
   certManagerChart: {
     file: 'charts/cert-manager-v1.21.1-source.tar.gz',
