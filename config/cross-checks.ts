@@ -6,6 +6,7 @@
  */
 import { parseRetentionDays, POSTGRES_BOUNDS } from './backup-schema';
 import { CLIENT_MIN_PREFIX, MAX_SERVICE_RANGES, SERVICE_MIN_PREFIX, type PrefixBound } from './bounds';
+import { CALL_PORT_BOUNDS } from './calls-schema';
 import { parseDuration, parseSize } from './durations';
 import { parseImageReference, registryOf } from './image-reference';
 import { ALWAYS_BLOCKED_RANGES } from './reserved-ranges';
@@ -40,6 +41,8 @@ export const IMAGE_KEYS = [
   'storeBackup',
   'keycloak',
   'elementWeb',
+  'livekit',
+  'lkJwtService',
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
@@ -335,6 +338,11 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
       );
       if (problem) issues.push({ path: `${base}.gateway.ingressCidrs[${rangeIndex}]`, message: problem });
     });
+    homeserver.calls?.media.ingressCidrs.forEach((range, rangeIndex) => {
+      const problem = breadthProblem(range, CLIENT_MIN_PREFIX, 'a list of client networks (give 0.0.0.0/0 or ::/0 for public calls)');
+      if (problem) issues.push({ path: `${base}.calls.media.ingressCidrs[${rangeIndex}]`, message: problem });
+    });
+    issues.push(...callPortIssues(homeserver, base));
     for (const [field, ranges] of outsideRanges) issues.push(...outsideServiceIssues(field, ranges, kubernetes));
     for (const field of ['usersDn', 'admissionGroup', 'bindDn'] as const) {
       if (!directory[field].toLowerCase().endsWith(`,${directory.baseDn.toLowerCase()}`)) {
@@ -406,13 +414,14 @@ export function crossCheck(config: DeploymentConfigInput): ConfigIssue[] {
 type HomeserverDocument = DeploymentConfigInput['homeservers'][number];
 
 /**
- * Every public name of the fleet (server names and client names) is one origin: two
+ * Every public name of the fleet (server, client and calls names) is one origin: two
  * parts on one name would share cookies, storage and the gateway's routes.
  */
 function publicNameIssues(homeservers: readonly HomeserverDocument[]): ConfigIssue[] {
   const names: { name: string; path: string }[] = homeservers.flatMap((homeserver, index) => [
     { name: normalizedServerName(homeserver.serverName).toLowerCase(), path: `homeservers[${index}].serverName` },
     ...(homeserver.client ? [{ name: homeserver.client.hostname.toLowerCase(), path: `homeservers[${index}].client.hostname` }] : []),
+    ...(homeserver.calls ? [{ name: homeserver.calls.hostname.toLowerCase(), path: `homeservers[${index}].calls.hostname` }] : []),
   ]);
   const issues: ConfigIssue[] = [];
   // A homeserver written twice is reported once, as a duplicate server name.
@@ -425,11 +434,34 @@ function publicNameIssues(homeservers: readonly HomeserverDocument[]): ConfigIss
   );
   names.forEach((entry, index) => {
     const first = names.findIndex((other) => other.name === entry.name);
-    if (first < index && !entry.path.endsWith('.serverName') && !repeated.has(entry.path.replace(/\.client\.hostname$/, '')))
+    if (first < index && !entry.path.endsWith('.serverName') && !repeated.has(entry.path.replace(/\.(client|calls)\.hostname$/, '')))
       issues.push({
         path: entry.path,
         message: `"${entry.name}" is already the public name of ${names[first]?.path}: each part needs its own origin`,
       });
+  });
+  return issues;
+}
+
+/** The media ports are published together: each distinct, the relay range ordered, bounded and apart from them. */
+function callPortIssues(homeserver: HomeserverDocument, base: string): ConfigIssue[] {
+  const media = homeserver.calls?.media;
+  if (!media) return [];
+  const issues: ConfigIssue[] = [];
+  const { first, last } = media.relayPorts;
+  if (last < first) issues.push({ path: `${base}.calls.media.relayPorts.last`, message: 'must not be below relayPorts.first' });
+  else if (last - first + 1 > CALL_PORT_BOUNDS.maxRelayPorts)
+    issues.push({ path: `${base}.calls.media.relayPorts`, message: `must span at most ${CALL_PORT_BOUNDS.maxRelayPorts} ports` });
+  const published = [
+    ['rtcUdpPort', media.rtcUdpPort],
+    ['rtcTcpPort', media.rtcTcpPort],
+    ['turnUdpPort', media.turnUdpPort],
+  ] as const;
+  published.forEach(([field, port], index) => {
+    const earlier = published.slice(0, index).find(([, other]) => other === port);
+    if (earlier) issues.push({ path: `${base}.calls.media.${field}`, message: `port ${port} is already ${earlier[0]}` });
+    if (port >= first && port <= last)
+      issues.push({ path: `${base}.calls.media.${field}`, message: `port ${port} is inside relayPorts (${first}-${last})` });
   });
   return issues;
 }

@@ -3,12 +3,13 @@
  * defaults applied, federation peers resolved, images rewritten through the mirror.
  */
 import type { DeploymentProfile } from './backup-schema';
+import type { CallsSettings } from './calls-schema';
+import type { ClientSettings } from './client-schema';
 import type { ChartKey, ImageKey } from './cross-checks';
 import type { ChartPin, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings } from './schema';
-import type { ClientSettings } from './client-schema';
 import type { WorkerSettings } from './workers-schema';
 
-export type { ChartPin, ClientSettings, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings };
+export type { CallsSettings, ChartPin, ClientSettings, DirectorySettings, IdentitySettings, MediaSettings, SynapseSettings };
 
 export type StateBackend =
   { readonly backend: 'local'; readonly directory: string } | { readonly backend: 'pg'; readonly schemaPrefix: string };
@@ -112,6 +113,8 @@ export interface HomeserverSettings {
   readonly workers: WorkerSettings;
   /** The web client compartment; absent: none. */
   readonly client?: ClientSettings;
+  /** The calls compartment; absent: none. */
+  readonly calls?: CallsSettings;
 }
 
 export interface PlatformSettings {

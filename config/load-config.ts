@@ -85,6 +85,7 @@ function resolve(input: DeploymentConfigInput): DeploymentConfig {
       },
       workers: resolveWorkers(homeserver.workers, input.deployment.profile, federation.enabled),
       ...(homeserver.client ? { client: homeserver.client } : {}),
+      ...(homeserver.calls ? { calls: homeserver.calls } : {}),
     };
   });
   const { kubernetes, state, monitoring } = input;

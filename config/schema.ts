@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { backupSchema, DEPLOYMENT_PROFILES, homeserverPostgresSchema, POSTGRES_BOUNDS } from './backup-schema';
 import { ALERT_MAXIMA, MEDIA_EGRESS_MAX_TEXT } from './bounds';
+import { callsSchema } from './calls-schema';
+import { clientSchema } from './client-schema';
 import { DAY_MS, parseDuration, parseSize } from './durations';
 import { parseImageReference } from './image-reference';
 import { OBJECT_STORE_GRAMMAR } from './object-store-grammar';
@@ -21,7 +23,6 @@ import {
   serverNameProblem,
   slugProblem,
 } from './validators';
-import { clientSchema } from './client-schema';
 import { WORKER_BOUNDS, workersSchema } from './workers-schema';
 
 /** Adds a refinement that reports the rule returned by a `...Problem` validator. */
@@ -160,6 +161,9 @@ const imagesSchema = z
     keycloak: imageReference,
     /** The web client of the client compartment (Element Web; its nginx serves the bundle). */
     elementWeb: imageReference,
+    /** The calls compartment: the LiveKit SFU and the MatrixRTC authorisation service (lk-jwt-service). */
+    livekit: imageReference,
+    lkJwtService: imageReference,
   })
   .strict();
 
@@ -491,6 +495,8 @@ const homeserverSchema = z
     workers: workersSchema.default({}),
     /** Element Web in the client compartment, on its own name; absent: no web client. */
     client: clientSchema.optional(),
+    /** MatrixRTC calls (LiveKit SFU and its authorisation service) in the calls compartment; absent: no calls. */
+    calls: callsSchema.optional(),
   })
   .strict();
 

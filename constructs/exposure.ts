@@ -23,7 +23,13 @@ export const IN_CLUSTER: Exposure = { reachableFrom: 'cluster' };
 
 /** The ports other workloads may reach; the rest (e.g. metrics) are reached pod to pod or not at all. */
 export function servicePorts(spec: AnyWorkloadSpec): WorkloadPort[] {
-  return spec.ports.filter((port) => port.servicePort !== undefined);
+  return [...spec.ports, ...(spec.tlsFront ? [spec.tlsFront.port] : [])].filter((port) => port.servicePort !== undefined);
+}
+
+/** The ports the workload's media load balancer publishes (the SFU's), by the names the spec lists. */
+export function mediaEntryPorts(spec: AnyWorkloadSpec): WorkloadPort[] {
+  const names = spec.mediaEntryPoint ?? [];
+  return spec.ports.filter((port) => names.includes(port.name));
 }
 
 export function serviceConfig(

@@ -13,7 +13,7 @@ import { spreadConstraints } from '../model/availability';
 import { LABEL_WORKLOAD, type CompartmentKind } from '../model/compartments';
 import { ephemeralStorageMi } from '../model/ephemeral-storage';
 import { cpu, mebibytes } from '../model/quantities';
-import type { Probe, WorkloadSpec } from '../model/workload-spec';
+import type { ConfigFiles, Probe, TlsFront, WorkloadSpec } from '../model/workload-spec';
 
 /** A workload of a homeserver compartment or of the platform. */
 export type AnyWorkloadSpec = WorkloadSpec<CompartmentKind>;
@@ -62,6 +62,25 @@ export function configMapName(workloadName: string, volumeName: string): string 
   return `${workloadName}-${volumeName}`;
 }
 
+/** The TLS front's volumes: its haproxy.cfg and the workload's certificate, mounted in its container only. */
+const TLS_FRONT = {
+  configVolume: 'tls-front',
+  configDirectory: '/etc/tls-front',
+  certificateVolume: 'tls-front-certificate',
+  certificateDirectory: '/tls',
+  container: 'tls-front',
+} as const;
+
+/** Every ConfigMap the pod mounts: the spec's files and the TLS front's configuration. */
+export function podConfigFiles(spec: AnyWorkloadSpec): ConfigFiles[] {
+  return [
+    ...(spec.configFiles ?? []),
+    ...(spec.tlsFront
+      ? [{ volumeName: TLS_FRONT.configVolume, mountPath: TLS_FRONT.configDirectory, files: { 'haproxy.cfg': spec.tlsFront.configFile } }]
+      : []),
+  ];
+}
+
 export function workloadSelector(spec: AnyWorkloadSpec): Record<string, string> {
   return { [LABEL_WORKLOAD]: spec.name };
 }
@@ -69,7 +88,7 @@ export function workloadSelector(spec: AnyWorkloadSpec): Record<string, string> 
 /** Changes whenever a mounted config file changes, so pods roll instead of running stale config. */
 export function configChecksum(spec: AnyWorkloadSpec): string {
   const hash = createHash('sha256');
-  for (const files of spec.configFiles ?? []) {
+  for (const files of podConfigFiles(spec)) {
     for (const [name, content] of Object.entries(files.files).sort(([a], [b]) => a.localeCompare(b)))
       hash.update(`${files.volumeName}/${name}\0${content}\0`);
   }
@@ -139,7 +158,7 @@ function volumes(spec: AnyWorkloadSpec, persistentClaimName: string | undefined)
       name: path.name,
       emptyDir: { medium: path.medium ?? '', sizeLimit: mebibytes(path.sizeLimitMi) },
     })),
-    ...(spec.configFiles ?? []).map((files) => ({
+    ...podConfigFiles(spec).map((files) => ({
       name: files.volumeName,
       configMap: { name: configMapName(spec.name, files.volumeName), defaultMode: CONFIG_FILE_MODE, optional: false },
     })),
@@ -174,7 +193,51 @@ function volumes(spec: AnyWorkloadSpec, persistentClaimName: string | undefined)
     ...(spec.storage && persistentClaimName
       ? [{ name: spec.storage.name, persistentVolumeClaim: { claimName: persistentClaimName, readOnly: false } }]
       : []),
+    ...(spec.tlsFront
+      ? [
+          {
+            name: TLS_FRONT.certificateVolume,
+            secret: { secretName: spec.tlsFront.certificateSecret, defaultMode: SECRET_FILE_MODE, optional: false },
+          },
+        ]
+      : []),
   ];
+}
+
+/**
+ * HAProxy terminating TLS for a plain-HTTP program on loopback: the same hardening as the
+ * program's container, its own small resources, only its configuration and certificate mounted.
+ */
+function tlsFrontContainer(spec: AnyWorkloadSpec, front: TlsFront) {
+  const ephemeral = mebibytes(ephemeralStorageMi([]));
+  const probe: Probe = { type: 'tcp', port: front.port.name };
+  return {
+    name: TLS_FRONT.container,
+    image: front.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['haproxy', '-db', '-f', `${TLS_FRONT.configDirectory}/haproxy.cfg`],
+    securityContext: restrictedContainerSecurityContext(spec.uid, spec.gid),
+    resources: {
+      requests: {
+        cpu: cpu(front.resources.cpuRequestMilli),
+        memory: mebibytes(front.resources.memoryRequestMi),
+        'ephemeral-storage': ephemeral,
+      },
+      limits: {
+        cpu: cpu(front.resources.cpuLimitMilli),
+        memory: mebibytes(front.resources.memoryLimitMi),
+        'ephemeral-storage': ephemeral,
+      },
+    },
+    volumeMount: [
+      { name: TLS_FRONT.configVolume, mountPath: TLS_FRONT.configDirectory, readOnly: true },
+      { name: TLS_FRONT.certificateVolume, mountPath: TLS_FRONT.certificateDirectory, readOnly: true },
+    ],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    port: [{ name: front.port.name, containerPort: front.port.containerPort, protocol: front.port.protocol }],
+    readinessProbe: readinessProbe(probe),
+    livenessProbe: livenessProbe(probe),
+  };
 }
 
 /** Only the writable paths and the claim are writable; everything else is mounted read-only. */
@@ -247,6 +310,7 @@ function hardenedPodSpec(spec: AnyWorkloadSpec, options: Omit<PodTemplateOptions
         ...(spec.probe ? { readinessProbe: readinessProbe(spec.probe), livenessProbe: livenessProbe(spec.probe) } : {}),
         ...(spec.probe?.startupSeconds ? { startupProbe: startupProbe(spec.probe, spec.probe.startupSeconds) } : {}),
       },
+      ...(spec.tlsFront ? [tlsFrontContainer(spec, spec.tlsFront)] : []),
     ],
     volume: volumes(spec, options.persistentClaimName),
     ...spread(spec),

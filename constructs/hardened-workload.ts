@@ -15,6 +15,7 @@ import { assertMemoryHoldsScratch } from '../model/ephemeral-storage';
 import {
   configMapName,
   hardenedPodTemplate,
+  podConfigFiles,
   workloadSelector,
   type AnyWorkloadSpec,
   type PodTemplateOptions,
@@ -85,7 +86,7 @@ export abstract class HardenedWorkload extends Construct {
       metadata: { name: spec.name, namespace, labels },
       automountServiceAccountToken: false,
     });
-    this.configMaps = (spec.configFiles ?? []).map(
+    this.configMaps = podConfigFiles(spec).map(
       (files) =>
         new ConfigMapV1(this, `config-${files.volumeName}`, {
           metadata: { name: configMapName(spec.name, files.volumeName), namespace, labels },

@@ -7,7 +7,7 @@ import type { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-d
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { Construct } from 'constructs';
 import { disruptionBudget } from './disruption-budget';
-import { IN_CLUSTER, serviceConfig, servicePorts, type Exposure } from './exposure';
+import { IN_CLUSTER, mediaEntryPorts, serviceConfig, servicePorts, type Exposure } from './exposure';
 import type { AnyWorkloadSpec } from './hardened-pod-template';
 import { HardenedWorkload, type HardenedWorkloadProps, type WorkloadMetadata } from './hardened-workload';
 
@@ -45,6 +45,17 @@ export abstract class LongRunningWorkload extends HardenedWorkload {
     if (ports.length === 0) throw new Error(`workload "${name}" has no port with a service port: nothing to expose`);
     this.exposedBy = new ServiceV1(this, 'service', serviceConfig(this.objectMetadata(name), this.selector, ports, exposure));
     return this.exposedBy;
+  }
+
+  /**
+   * Publishes the spec's media ports (UDP and TCP) through the workload's own load balancer,
+   * `<name>-media`, from the given client ranges: media cannot pass the HTTP gateway.
+   */
+  exposeMedia(exposure: Extract<Exposure, { reachableFrom: 'outside' }>): ServiceV1 {
+    const { name } = this.spec;
+    const ports = mediaEntryPorts(this.spec);
+    if (ports.length === 0) throw new Error(`workload "${name}" has no media port to publish`);
+    return new ServiceV1(this, 'media-service', serviceConfig(this.objectMetadata(`${name}-media`), this.selector, ports, exposure));
   }
 
   /** Metadata of an object beside the controller: its labels and purpose (the singleton reason stays on the controller). */

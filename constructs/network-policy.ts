@@ -17,6 +17,7 @@ function renderPorts(rule: PolicyRule) {
 /** Whether the admitted traffic is TLS, and why not when it is not. */
 function transportAnnotations(transport: FlowTransport | undefined): Record<string, string> {
   if (!transport) return {};
+  if (transport.kind === 'webrtc') return { [TRANSPORT_ANNOTATION]: 'webrtc' };
   return transport.kind === 'tls'
     ? { [TRANSPORT_ANNOTATION]: 'tls' }
     : { [TRANSPORT_ANNOTATION]: 'plaintext', [PLAINTEXT_REASON_ANNOTATION]: transport.reason };

@@ -20,6 +20,8 @@ export const CERTIFICATE_SECRETS = {
   gateway: 'gateway-tls',
   keycloak: 'keycloak-tls',
   element: 'element-tls',
+  livekit: 'livekit-tls',
+  rtcAuth: 'rtc-auth-tls',
 } as const;
 
 /** The key cert-manager writes the certificate chain followed by the key to (HAProxy's format). */
@@ -98,6 +100,20 @@ export const INTERNAL_SERVERS = [
     purpose: 'web client listener (behind the gateway)',
   },
   {
+    secretName: CERTIFICATE_SECRETS.livekit,
+    compartment: 'calls',
+    workload: 'livekit',
+    service: 'livekit',
+    purpose: "the SFU's TLS front: signalling and room creation behind the gateway",
+  },
+  {
+    secretName: CERTIFICATE_SECRETS.rtcAuth,
+    compartment: 'calls',
+    workload: 'rtc-auth',
+    service: 'rtc-auth',
+    purpose: "the authorisation service's TLS front (behind the gateway)",
+  },
+  {
     secretName: CERTIFICATE_SECRETS.redis,
     compartment: 'homeserver',
     workload: 'redis',
@@ -129,29 +145,32 @@ export function postgresDnsNames(homeserverName: string): string[] {
 export function homeserverCertificates(homeserver: HomeserverSettings): CertificateDeclaration[] {
   const internal: IssuerReference = { kind: 'internal' };
   const compartments = homeserverCompartments(homeserver);
-  const certificates: CertificateDeclaration[] = INTERNAL_SERVERS.filter((server) => compartments.includes(server.compartment)).map((server) => ({
-    secretName: server.secretName,
-    compartment: server.compartment,
-    workloads:
-      server.workload === MAIN_PROCESS
-        ? synapseProcesses(homeserver)
-            .filter((process) => process.compartment === 'homeserver')
-            .map((process) => process.name)
-        : [server.workload],
-    purpose: server.purpose,
-    dnsNames:
-      server.workload === POSTGRES_CLUSTER_NAME
-        ? postgresDnsNames(homeserver.name)
-        : server.workload === MAIN_PROCESS
-          ? // One certificate for every Synapse process of the compartment: the main process's name first (the common name).
-            synapseProcesses(homeserver)
+  const certificates: CertificateDeclaration[] = INTERNAL_SERVERS.filter((server) => compartments.includes(server.compartment)).map(
+    (server) => ({
+      secretName: server.secretName,
+      compartment: server.compartment,
+      workloads:
+        server.workload === MAIN_PROCESS
+          ? synapseProcesses(homeserver)
               .filter((process) => process.compartment === 'homeserver')
-              .map((process) => homeserverServiceName(homeserver.name, 'homeserver', process.name))
-          : [homeserverServiceName(homeserver.name, server.compartment, server.service)],
-    issuer: internal,
-    combinedPem: false,
-    usages: SYNAPSE_CERTIFICATES.has(server.secretName) ? (['server auth', 'client auth'] as const) : (['server auth'] as const),
-  }));
+              .map((process) => process.name)
+          : [server.workload],
+      purpose: server.purpose,
+      dnsNames:
+        server.workload === POSTGRES_CLUSTER_NAME
+          ? postgresDnsNames(homeserver.name)
+          : server.workload === MAIN_PROCESS
+            ? // One certificate for every Synapse process of the compartment: the main process's name first (the common name).
+              synapseProcesses(homeserver)
+                .filter((process) => process.compartment === 'homeserver')
+                .map((process) => homeserverServiceName(homeserver.name, 'homeserver', process.name))
+            : [homeserverServiceName(homeserver.name, server.compartment, server.service)],
+      issuer: internal,
+      // The calls compartment's TLS fronts are HAProxy: certificate and key in one file.
+      combinedPem: server.compartment === 'calls',
+      usages: SYNAPSE_CERTIFICATES.has(server.secretName) ? (['server auth', 'client auth'] as const) : (['server auth'] as const),
+    }),
+  );
   certificates.push({
     secretName: CERTIFICATE_SECRETS.postgresReplication,
     compartment: 'homeserver',
@@ -168,8 +187,12 @@ export function homeserverCertificates(homeserver: HomeserverSettings): Certific
     secretName: CERTIFICATE_SECRETS.gateway,
     compartment: 'gateway',
     workloads: ['haproxy'],
-    purpose: 'public certificate of the gateway: the homeserver name, and the web client name when there is one',
-    dnsNames: [hostOf(homeserver.serverName), ...(homeserver.client ? [homeserver.client.hostname] : [])],
+    purpose: 'public certificate of the gateway: the homeserver name, and the web client and calls names when there are',
+    dnsNames: [
+      hostOf(homeserver.serverName),
+      ...(homeserver.client ? [homeserver.client.hostname] : []),
+      ...(homeserver.calls ? [homeserver.calls.hostname] : []),
+    ],
     issuer: gatewayIssuer ? { kind: gatewayIssuer.kind, name: gatewayIssuer.name } : internal,
     combinedPem: true,
     usages: ['server auth'],

@@ -4,13 +4,14 @@
  */
 
 /** In deployment order: each compartment after what it reaches; the gateway, which exposes them, last. */
-export const HOMESERVER_COMPARTMENTS = ['directory', 'identity', 'homeserver', 'media', 'client', 'gateway'] as const;
+export const HOMESERVER_COMPARTMENTS = ['directory', 'identity', 'homeserver', 'media', 'client', 'calls', 'gateway'] as const;
 export type HomeserverCompartment = (typeof HOMESERVER_COMPARTMENTS)[number];
 
-/** What decides whether a homeserver has a compartment: an in-cluster directory, a web client. */
+/** What decides whether a homeserver has a compartment: an in-cluster directory, a web client, calls. */
 export interface CompartmentChoices {
   readonly directory: { readonly mode: 'in-cluster' | 'external' };
   readonly client?: object;
+  readonly calls?: object;
 }
 
 /** The compartments one homeserver actually has, in deployment order. */
@@ -18,6 +19,7 @@ export function homeserverCompartments(homeserver: CompartmentChoices): Homeserv
   return HOMESERVER_COMPARTMENTS.filter((compartment) => {
     if (compartment === 'directory') return homeserver.directory.mode === 'in-cluster';
     if (compartment === 'client') return homeserver.client !== undefined;
+    if (compartment === 'calls') return homeserver.calls !== undefined;
     return true;
   });
 }
@@ -73,6 +75,7 @@ export const COMPARTMENT_PURPOSE: Readonly<Record<CompartmentKind, string>> = {
   media: 'Synapse media-repository worker and its encrypted media volume',
   directory: 'LDAP directory, reachable over LDAPS from the identity provider only',
   identity: 'identity provider (Keycloak): login with a second factor, users federated read-only from the directory',
+  calls: "MatrixRTC calls: the LiveKit SFU (media on its own load balancer) and the authorisation service for the homeserver's users",
   client: 'web client (Element Web): static files and a config locked to its homeserver, behind the gateway on its own name',
   platform: 'secret store, secret delivery, internal certificate authority and the PostgreSQL operator',
 };

@@ -1,11 +1,19 @@
 /**
- * Whether a flow's bytes are encrypted. Every flow is TLS but two kinds, each saying why: the
- * site Prometheus's scrapes and name lookups at the cluster DNS. Shared by the flow matrices
+ * Whether a flow's bytes are encrypted. Every flow is TLS but call media (WebRTC's own
+ * encryption) and two plaintext kinds, each saying why: the site Prometheus's scrapes and name
+ * lookups at the cluster DNS. Shared by the flow matrices
  * (flows.ts, platform.ts) and the network policies derived from them.
  */
-export type FlowTransport = { readonly kind: 'tls' } | { readonly kind: 'plaintext'; readonly reason: string };
+export type FlowTransport =
+  { readonly kind: 'tls' } | { readonly kind: 'webrtc' } | { readonly kind: 'plaintext'; readonly reason: string };
 
 export const TLS: FlowTransport = { kind: 'tls' };
+
+/**
+ * Call media between a participant outside and the SFU: WebRTC's own encryption (DTLS-SRTP for
+ * media, DTLS for data channels) and authenticated TURN messages. Only flows with outside peers state it.
+ */
+export const WEBRTC: FlowTransport = { kind: 'webrtc' };
 
 export const METRICS_SCRAPE: FlowTransport = {
   kind: 'plaintext',

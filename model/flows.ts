@@ -6,9 +6,10 @@
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { cidrContains, parseCidr } from '../config/validators';
 import { BACKUP_PORT, backupStoreEndpoint } from './backup-store';
-import type { HomeserverCompartment } from './compartments';
-import { METRICS_SCRAPE, TLS, type FlowTransport } from './flow-transport';
+import { CALLS_TLS_PORT, LIVEKIT_WORKLOAD, mediaPorts, RTC_AUTH_WORKLOAD } from './calls';
 import { ELEMENT_HTTPS_PORT, ELEMENT_WORKLOAD } from './client';
+import type { HomeserverCompartment } from './compartments';
+import { METRICS_SCRAPE, TLS, WEBRTC, type FlowTransport } from './flow-transport';
 import { KEYCLOAK_HTTPS_PORT, KEYCLOAK_WORKLOAD } from './identity';
 import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from './monitoring';
 import { platformPod, podsEndpoint } from './platform';
@@ -185,6 +186,51 @@ function workerFlows(homeserver: HomeserverSettings): Flow[] {
   return flows;
 }
 
+/**
+ * Calls: the gateway reaches the TLS fronts of the SFU and the authorisation service; the
+ * authorisation service reaches the homeserver and the SFU only by their public names, which the
+ * cluster resolves to the gateway; participants send media to the SFU's published ports.
+ */
+function callFlows(homeserver: HomeserverSettings): Flow[] {
+  const media = homeserver.calls?.media;
+  if (!media) return [];
+  const haproxy = workload('gateway', 'haproxy');
+  const livekit = workload('calls', LIVEKIT_WORKLOAD);
+  const rtcAuth = workload('calls', RTC_AUTH_WORKLOAD);
+  const participants: OutsideEndpoint = { kind: 'outside', description: 'call participants', cidrs: media.ingressCidrs, except: [] };
+  return [
+    flow(haproxy, livekit, CALLS_TLS_PORT, "call signalling and room creation, through the SFU's TLS front"),
+    flow(haproxy, rtcAuth, CALLS_TLS_PORT, "LiveKit tokens for users the homeserver vouches for, through the service's TLS front"),
+    flow(
+      rtcAuth,
+      haproxy,
+      GATEWAY_HTTPS_PORT,
+      "the user's OpenID token checked at the homeserver, and the room created at the SFU, by their public names (resolved to the gateway)",
+    ),
+    ...mediaPorts(homeserver).map((port): Flow => ({
+      ...flow(participants, livekit, port, `call media (${port.name}) on the SFU's own load balancer`),
+      protocol: port.protocol,
+      transport: WEBRTC,
+    })),
+    // The TURN server relays a participant's media to the SFU's candidate: the published address.
+    {
+      ...flow(
+        livekit,
+        { kind: 'outside', description: "the SFU's own published address", cidrs: [hostRange(media.publicAddress)], except: [] },
+        { name: 'relay', containerPort: media.rtcUdpPort },
+        "TURN relays to the SFU's published media port (participants behind restrictive networks)",
+      ),
+      protocol: 'UDP',
+      transport: WEBRTC,
+    },
+  ];
+}
+
+/** One address as a range of one. */
+function hostRange(address: string): string {
+  return address.includes(':') ? `${address}/128` : `${address}/32`;
+}
+
 export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSettings): Flow[] {
   const haproxy = workload('gateway', 'haproxy');
   const synapse = workload('homeserver', 'synapse');
@@ -214,6 +260,7 @@ export function flowMatrix(config: DeploymentConfig, homeserver: HomeserverSetti
     flow(synapse, keycloak, KEYCLOAK_HTTPS_PORT, 'OIDC back channel: code exchange, user info and signing keys'),
     flow(keycloak, postgres, POSTGRES_SERVICE_PORT, "the identity provider's own database and role in the homeserver cluster"),
   ];
+  flows.push(...callFlows(homeserver));
   if (homeserver.client)
     flows.push(flow(haproxy, workload('client', ELEMENT_WORKLOAD), ELEMENT_HTTPS_PORT, "the web client's static files, on its own name"));
   flows.push(...databaseFlows(config, homeserver));

@@ -60,12 +60,21 @@ const FALLBACK = {
 };
 
 /** A workload spec as the quota counts it: its pods' local disk from its scratch directories. */
-export function workloadQuota(spec: Pick<WorkloadSpec, 'replicas' | 'resources' | 'storage' | 'writablePaths'>): QuotaInput {
+export function workloadQuota(spec: Pick<WorkloadSpec, 'replicas' | 'resources' | 'storage' | 'writablePaths' | 'tlsFront'>): QuotaInput {
+  const front = spec.tlsFront?.resources;
   return {
     replicas: spec.replicas,
-    resources: spec.resources,
+    // A TLS front is a second container of every pod.
+    resources: front
+      ? {
+          cpuRequestMilli: spec.resources.cpuRequestMilli + front.cpuRequestMilli,
+          cpuLimitMilli: spec.resources.cpuLimitMilli + front.cpuLimitMilli,
+          memoryRequestMi: spec.resources.memoryRequestMi + front.memoryRequestMi,
+          memoryLimitMi: spec.resources.memoryLimitMi + front.memoryLimitMi,
+        }
+      : spec.resources,
     ...(spec.storage ? { storage: spec.storage } : {}),
-    ephemeralStorageMi: ephemeralStorageMi(spec.writablePaths),
+    ephemeralStorageMi: ephemeralStorageMi(spec.writablePaths) + (spec.tlsFront ? ephemeralStorageMi([]) : 0),
   };
 }
 
@@ -129,7 +138,10 @@ export function deriveLimitRange(workloads: readonly QuotaInput[]): LimitRangeMo
   };
 }
 
-/** The Services of long-running workloads: each one's own (expose()), and a StatefulSet's headless governing Service. */
-export function workloadServices(workloads: readonly Pick<WorkloadSpec, 'kind'>[]): number {
-  return workloads.reduce((total, workload) => total + (workload.kind === 'StatefulSet' ? 2 : 1), 0);
+/** The Services of long-running workloads: each one's own (expose()), a StatefulSet's headless governing Service, the SFU's media load balancer. */
+export function workloadServices(workloads: readonly Pick<WorkloadSpec, 'kind' | 'mediaEntryPoint'>[]): number {
+  return workloads.reduce(
+    (total, workload) => total + (workload.kind === 'StatefulSet' ? 2 : 1) + (workload.mediaEntryPoint?.length ? 1 : 0),
+    0,
+  );
 }

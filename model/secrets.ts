@@ -58,6 +58,7 @@ export const SECRET_NAMES = {
   backup: 'postgres-backup-s3',
   /** The client-side encryption password and salt of the store backup jobs (rclone crypt). */
   storeBackupKeys: 'store-backup-encryption',
+  livekitKeys: 'livekit-keys',
 } as const;
 
 /**

@@ -11,7 +11,21 @@ export interface WorkloadPort {
   readonly containerPort: number;
   /** Port on the workload's Service; omitted for ports that no other workload may reach. */
   readonly servicePort?: number;
-  readonly protocol: 'TCP';
+  readonly protocol: 'TCP' | 'UDP';
+}
+
+/**
+ * A TLS front in the pod for a program that speaks only plain HTTP: HAProxy terminates TLS
+ * with the workload's certificate on `port` and forwards to the program on loopback. The
+ * program's own port is on no Service and in no flow.
+ */
+export interface TlsFront {
+  readonly image: string;
+  readonly port: WorkloadPort;
+  /** The rendered haproxy.cfg and the certificate Secret (with `tls-combined.pem`). */
+  readonly configFile: string;
+  readonly certificateSecret: string;
+  readonly resources: ComputeResources;
 }
 
 /** A writable path backed by a size-limited emptyDir (the root filesystem stays read-only). */
@@ -112,6 +126,10 @@ export interface WorkloadSpec<Compartment extends CompartmentKind = HomeserverCo
   readonly initSteps?: readonly InitStep[];
   /** The one workload whose Service is exposed outside the cluster (the gateway). */
   readonly publicEntryPoint?: boolean;
+  /** Names of ports (of `ports`) published by the workload's own media load balancer (the SFU's `<name>-media` Service). */
+  readonly mediaEntryPoint?: readonly string[];
+  /** TLS in front of a plain-HTTP program, in the same pod. */
+  readonly tlsFront?: TlsFront;
   /**
    * Why this long-running workload runs exactly one pod even in a production config (a process
    * the software allows only once, or state a second pod could not share). Written on the

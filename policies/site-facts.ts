@@ -44,7 +44,13 @@ export interface SiteFacts {
    * Each homeserver: its name (its namespaces are `<name>-<compartment>`), its server name and
    * its declared federation peers ([] when federation is off).
    */
-  readonly homeservers: readonly { readonly name: string; readonly serverName: string; readonly federationPeers: readonly string[] }[];
+  readonly homeservers: readonly {
+    readonly name: string;
+    readonly serverName: string;
+    readonly federationPeers: readonly string[];
+    /** The public name of its calls, when it has calls. */
+    readonly callsHostname?: string;
+  }[];
   /** Registries images are pulled from (the mirror's host when one is configured). */
   readonly pullRegistries: readonly string[];
   readonly chartRepositories: readonly string[];
@@ -114,6 +120,7 @@ export function siteFactsOf(config: DeploymentConfig): SiteFacts {
       name: homeserver.name,
       serverName: homeserver.serverName,
       federationPeers: homeserver.federation.enabled ? homeserver.federation.peers : [],
+      ...(homeserver.calls ? { callsHostname: homeserver.calls.hostname } : {}),
     })),
     pullRegistries: config.images.pullRegistries,
     chartRepositories: config.platform.charts.allowedRepositories,
@@ -165,7 +172,16 @@ const factsSchema = z
       .strict(),
     monitoring: z.object({ namespace: z.string().max(253), resourceLabels: z.record(z.string().max(4096)) }).strict(),
     homeservers: z
-      .array(z.object({ name: z.string().max(253), serverName: z.string().max(253), federationPeers: strings }).strict())
+      .array(
+        z
+          .object({
+            name: z.string().max(253),
+            serverName: z.string().max(253),
+            federationPeers: strings,
+            callsHostname: z.string().max(253).optional(),
+          })
+          .strict(),
+      )
       .max(10_000),
     pullRegistries: strings,
     chartRepositories: strings,

@@ -50,6 +50,12 @@ function exposureOf(spec: WorkloadSpec, gateway: HomeserverSettings['gateway']):
   return servicePorts(spec).length > 0 ? IN_CLUSTER : undefined;
 }
 
+/** The SFU's media ports are published from the calls' client ranges, by the calls' own load balancer. */
+function mediaExposureOf(homeserver: HomeserverSettings): Extract<Exposure, { reachableFrom: 'outside' }> | undefined {
+  const media = homeserver.calls?.media;
+  return media ? { reachableFrom: 'outside', through: media.exposure, sourceRanges: media.ingressCidrs } : undefined;
+}
+
 export class CompartmentStack extends TemplateSafeStack {
   readonly compartment: Compartment;
   readonly workloads: readonly LongRunningWorkload[];
@@ -67,7 +73,11 @@ export class CompartmentStack extends TemplateSafeStack {
     const namespace = homeserverNamespace(homeserver.name, compartment);
     const workloads = workloadsIn(config, homeserver, compartment);
     const exposed = workloads.map((spec) => ({ spec, exposure: exposureOf(spec, homeserver.gateway) }));
-    const publicEntryPoints = exposed.flatMap(({ exposure }) => (exposure?.reachableFrom === 'outside' ? [exposure] : []));
+    const mediaExposure = mediaExposureOf(homeserver);
+    const publicEntryPoints = [
+      ...exposed.flatMap(({ exposure }) => (exposure?.reachableFrom === 'outside' ? [exposure] : [])),
+      ...(mediaExposure ? workloads.filter((spec) => spec.mediaEntryPoint?.length).map(() => mediaExposure) : []),
+    ];
     const database = compartment === 'homeserver' ? databaseQuota(homeserver) : undefined;
     const backupJobs = storeBackupJobsIn(config, homeserver, compartment);
     const quotaInputs = [...workloads.map(workloadQuota), ...(database ? [database.input] : []), ...backupJobs.map(scheduledJobQuota)];
@@ -157,6 +167,7 @@ export class CompartmentStack extends TemplateSafeStack {
         dependsOn,
       });
       if (exposure) workload.expose(exposure);
+      if (spec.mediaEntryPoint?.length && mediaExposure) workload.exposeMedia(mediaExposure);
       return workload;
     });
 

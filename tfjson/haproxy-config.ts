@@ -422,3 +422,17 @@ export function pathPatterns(criterion: readonly string[]): PathPattern[] | unde
 export function serverAddresses(section: HaproxySection): string[] {
   return section.lines.filter((line) => line.words[0] === 'server' && line.words[2] !== undefined).map((line) => line.words[2] ?? '');
 }
+
+/**
+ * A TLS front inside a pod: every server it forwards to is on loopback (the program beside it).
+ * The gateway forwards to Services, never to loopback, so a front is never mistaken for it.
+ */
+export function isLoopbackFront(file: HaproxyConfigFile): boolean {
+  const servers = file.sections.filter((section) => section.kind === 'backend' || section.kind === 'listen').flatMap(serverAddresses);
+  return servers.length > 0 && servers.every((address) => /^(127\.0\.0\.1|\[::1\]):[0-9]+$/.test(address));
+}
+
+/** The HAProxy configurations of the stack that are a gateway (not a pod's TLS front). */
+export function gatewayConfigFiles(stack: SynthesizedStack): HaproxyConfigFile[] {
+  return haproxyConfigFiles(stack).filter((file) => !isLoopbackFront(file));
+}

@@ -6,6 +6,7 @@
  */
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { parseSize } from '../config/durations';
+import { CALLS_TLS_PORT, livekitServiceName, rtcAuthServiceName, rtcFoci } from '../model/calls';
 import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from '../model/certificates';
 import { ELEMENT_HTTPS_PORT, elementServiceName } from '../model/client';
 import type { HomeserverCompartment } from '../model/compartments';
@@ -25,6 +26,7 @@ import {
 import { renderHaproxyConfig } from '../render/gateway/haproxy-config';
 import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands } from '../render/openldap';
 import { homeserverWorkloads, mediaWorkloads, trustBundleMount } from './homeserver-workloads';
+import { callsWorkloads } from './calls-workloads';
 import { clientWorkloads } from './client-workloads';
 import { identityWorkloads } from './identity-workloads';
 
@@ -104,6 +106,16 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
           : [],
       ),
     ),
+    ...(homeserver.calls
+      ? {
+          calls: {
+            hostname: homeserver.calls.hostname,
+            livekit: { host: livekitServiceName(homeserver), port: CALLS_TLS_PORT.servicePort },
+            rtcAuth: { host: rtcAuthServiceName(homeserver), port: CALLS_TLS_PORT.servicePort },
+            foci: rtcFoci(homeserver),
+          },
+        }
+      : {}),
     ...(homeserver.client
       ? {
           client: {
@@ -145,6 +157,7 @@ export function workloadsOf(config: DeploymentConfig, homeserver: HomeserverSett
     ...homeserverWorkloads(config, homeserver),
     ...mediaWorkloads(config, homeserver),
     ...clientWorkloads(config, homeserver),
+    ...callsWorkloads(config, homeserver),
     ...gatewayWorkloads(config, homeserver),
   ];
 }

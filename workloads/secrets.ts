@@ -6,6 +6,7 @@
  * (model/secret-access.ts).
  */
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
+import { CALLS_PATHS, LIVEKIT_API_KEY } from '../model/calls';
 import type { HomeserverCompartment } from '../model/compartments';
 import { homeserverServiceName } from '../model/dns-names';
 import { KEYCLOAK_DATABASE_ROLE } from '../model/identity';
@@ -41,6 +42,8 @@ export interface SecretOptions {
   readonly storeBackups: readonly HomeserverCompartment[];
   /** `host:port:database:user:` prefix of the libpq passfile line (the password completes it). */
   readonly pgpassPrefix: string;
+  /** The homeserver runs calls: the SFU's API key is generated for the calls compartment. */
+  readonly calls?: boolean;
 }
 
 const value = (name: string): TemplateValue => ({ value: name });
@@ -258,6 +261,21 @@ export function homeserverSecrets(options: SecretOptions): SecretDeclaration[] {
       rotation: `issue new keys at the object storage, write them into OpenBao, then ${RESTART}`,
     });
   }
+  if (options.calls) {
+    declarations.push({
+      name: SECRET_NAMES.livekitKeys,
+      purpose: "the SFU's API key: the authorisation service signs participants' tokens and creates rooms with it",
+      source: generated({ secret: { length: MAC_KEY_LENGTH, purpose: 'LiveKit API secret' } }),
+      files: {
+        [CALLS_PATHS.keysFile]: {
+          template: goTemplate(`${LIVEKIT_API_KEY}: `, value('secret'), '\n'),
+          description: 'LiveKit key file (key: secret), read by the SFU and the authorisation service',
+        },
+      },
+      consumers: ['calls'],
+      rotation: `${RESTART}; calls in progress end, their tokens no longer verify`,
+    });
+  }
   return declarations;
 }
 
@@ -277,6 +295,7 @@ export function homeserverSecretDeclarations(homeserver: HomeserverSettings): Se
     inClusterDirectory: homeserver.directory.mode === 'in-cluster',
     s3: homeserver.media.s3 !== undefined,
     storeBackups: homeserverStoreBackupCompartments(homeserver),
+    calls: homeserver.calls !== undefined,
     // Must match the host Synapse connects to (database.args.host), or libpq finds no line.
     pgpassPrefix: `${homeserverServiceName(homeserver.name, 'homeserver', POSTGRES_SERVICES.readWrite)}:${POSTGRES_SERVICE_PORT.servicePort}:${POSTGRES_DATABASE}:${POSTGRES_ROLE}:`,
   });

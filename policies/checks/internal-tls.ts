@@ -37,8 +37,15 @@ export function policyTransportProblems(policy: NetworkPolicyView): string[] {
   if (rules.length === 0) return [];
   const transport = policy.annotations[TRANSPORT_ANNOTATION];
   if (transport === 'tls') return [];
+  // WebRTC encrypts call media itself; it is the transport of participants outside, never of a hop inside the cluster.
+  if (transport === 'webrtc')
+    return rules.every((rule) => rule.peers.length > 0 && rule.peers.every((peer) => peer.kind === 'ipBlock'))
+      ? []
+      : [
+          'states the webrtc transport for peers inside the cluster (only call media with participants outside is WebRTC; a hop inside is TLS)',
+        ];
   if (transport !== 'plaintext')
-    return [`states no transport (annotation ${TRANSPORT_ANNOTATION}: tls, or plaintext with ${PLAINTEXT_REASON_ANNOTATION})`];
+    return [`states no transport (annotation ${TRANSPORT_ANNOTATION}: tls, webrtc, or plaintext with ${PLAINTEXT_REASON_ANNOTATION})`];
   const problems: string[] = [];
   if (!policy.annotations[PLAINTEXT_REASON_ANNOTATION]?.trim())
     problems.push(`is plaintext without a reason (${PLAINTEXT_REASON_ANNOTATION})`);

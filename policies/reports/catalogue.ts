@@ -16,6 +16,7 @@ const CATEGORIES: Readonly<Record<string, string>> = {
   APP: 'Synapse (the application)',
   IDN: 'Identity provider and login',
   CLI: 'Web client',
+  RTC: 'Calls',
   LOG: 'Logging and detection',
   GOV: 'Governance',
 };

@@ -25,6 +25,8 @@ import { rule as BAK_07 } from './bak/BAK-07';
 import { rule as CLI_01 } from './cli/CLI-01';
 import { rule as CLI_02 } from './cli/CLI-02';
 import { rule as GOV_01 } from './gov/GOV-01';
+import { rule as RTC_01 } from './rtc/RTC-01';
+import { rule as RTC_02 } from './rtc/RTC-02';
 import { rule as IDN_01 } from './idn/IDN-01';
 import { rule as IDN_02 } from './idn/IDN-02';
 import { rule as IDN_03 } from './idn/IDN-03';
@@ -146,6 +148,8 @@ export const ALL_RULES: readonly Rule[] = [
   IDN_04,
   CLI_01,
   CLI_02,
+  RTC_01,
+  RTC_02,
   LOG_01,
   LOG_02,
   LOG_03,

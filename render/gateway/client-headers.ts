@@ -12,13 +12,20 @@ import { REQUIRED_CSP_DIRECTIVES } from '../../model/client';
 export interface ClientOrigins {
   /** `https://<homeserver host>`: the one API origin the client may reach. */
   readonly homeserver: string;
+  /** The calls name, when there are calls: its token endpoint (https) and the SFU's signalling (wss). */
+  readonly callsHostname?: string;
+}
+
+/** The calls' token endpoint and signalling WebSocket. */
+export function callOrigins(origins: ClientOrigins): string[] {
+  return origins.callsHostname ? [`https://${origins.callsHostname}`, `wss://${origins.callsHostname}`] : [];
 }
 
 export function contentSecurityPolicy(origins: ClientOrigins): string {
   const directives: [string, string][] = [
     ...Object.entries(REQUIRED_CSP_DIRECTIVES),
     ['style-src', "'self' 'unsafe-inline'"],
-    ['connect-src', `'self' ${origins.homeserver}`],
+    ['connect-src', ["'self'", origins.homeserver, ...callOrigins(origins)].join(' ')],
     ['img-src', `'self' data: blob: ${origins.homeserver}`],
     ['media-src', `'self' blob: ${origins.homeserver}`],
     ['font-src', "'self' data:"],

@@ -12,10 +12,17 @@
  * own 429) is counted as `haproxy_backend_http_responses_total{proxy="login",code="4xx"}`, and
  * media bytes served as `haproxy_backend_bytes_out_total{proxy="media"}`.
  */
+import {
+  LIVEKIT_CREATE_ROOM_PATH,
+  LIVEKIT_HEALTH_PATH,
+  LIVEKIT_SIGNAL_PATHS,
+  RTC_AUTH_HEALTH_PATH,
+  RTC_AUTH_PATHS,
+} from '../../model/calls';
+import { ELEMENT_HEALTH_PATH } from '../../model/client';
 import { hostOf } from '../../model/dns-names';
 import { publicIssuerPath } from '../../model/identity';
 import { HAPROXY_METRICS_PATH } from '../../model/monitoring';
-import { ELEMENT_HEALTH_PATH } from '../../model/client';
 import { WORKER_POOLS, type WorkerPool } from '../../model/synapse-processes';
 import { clientSecurityHeaders } from './client-headers';
 import { gatewayRoutes, type GatewayRoute } from './routes';
@@ -44,6 +51,14 @@ export interface HaproxyInput {
   readonly pools?: Readonly<Partial<Record<WorkerPool, HaproxyBackend>>>;
   /** The web client on its own name: every request for that name goes to it, GET and HEAD only, and nothing else does. */
   readonly client?: { readonly hostname: string; readonly backend: HaproxyBackend };
+  /** Calls on their own name: only the token, signalling and room creation paths, each to its TLS front. */
+  readonly calls?: {
+    readonly hostname: string;
+    readonly livekit: HaproxyBackend;
+    readonly rtcAuth: HaproxyBackend;
+    /** The MatrixRTC foci `.well-known/matrix/client` advertises. */
+    readonly foci: readonly unknown[];
+  };
 }
 
 /** Under /auth/: dot segments, encoded dots, slashes and backslashes, parameters (`;`), empty segments, backslashes. */
@@ -75,6 +90,8 @@ export const HAPROXY_PROXIES = {
   media: 'media',
   identity: 'identity',
   client: 'client',
+  livekit: 'livekit',
+  rtcAuth: 'rtc-auth',
 } as const;
 
 /**
@@ -93,12 +110,14 @@ function bareWord(text: string): string {
 
 export function renderHaproxyConfig(input: HaproxyInput): string {
   const pools = WORKER_POOLS.filter((pool) => input.pools?.[pool] !== undefined);
-  const routes = gatewayRoutes(input.federationEnabled, pools);
+  const routes = gatewayRoutes(input.federationEnabled, pools, input.calls !== undefined);
   const host = hostOf(input.serverName);
   const routed = (target: GatewayRoute['target']) => routes.filter((route) => route.target === target).map((route) => route.name);
   const anyOf = (names: string[]) => names.join(' || ');
   const mediaRoutes = routed('media');
   const client = input.client;
+  const calls = input.calls;
+  const callPaths = calls ? ['calls_token', 'calls_signal', 'calls_signal_paths', 'calls_rooms'] : [];
   // The homeserver's answers are never given on the client's name.
   const notClient = client ? '!client_host ' : '';
   const lines = [
@@ -146,6 +165,18 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
           '  http-request deny deny_status 405 if client_host !METH_GET !METH_HEAD',
         ]
       : []),
+    ...(calls
+      ? [
+          `  acl calls_host hdr(host) -i ${bareWord(calls.hostname)} ${bareWord(calls.hostname)}:443`,
+          `  acl calls_token path ${RTC_AUTH_PATHS.join(' ')}`,
+          `  acl calls_signal path ${LIVEKIT_SIGNAL_PATHS.exact}`,
+          `  acl calls_signal_paths path_beg ${LIVEKIT_SIGNAL_PATHS.prefix}`,
+          `  acl calls_rooms path ${LIVEKIT_CREATE_ROOM_PATH}`,
+          // The calls name serves the call paths only, and the call paths are served on it only.
+          `  http-request deny deny_status 404 if calls_host ${callPaths.map((name) => `!${name}`).join(' ')}`,
+          `  http-request deny deny_status 404 if ${callPaths.map((name) => `!calls_host ${name}`).join(' || ')}`,
+        ]
+      : []),
     '  acl login_attempt method POST',
     '  acl login_path path_reg ^/_matrix/client/(r0|v3)/login$',
     '  http-request sc-inc-gpc0(0) if login_attempt login_path',
@@ -168,7 +199,7 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     ),
     // http-request rules run before backend selection: refuse every unrouted path here,
     // including /_synapse/admin, metrics and health.
-    `  http-request deny deny_status 404 if ${notClient}${routes.map((route) => `!${route.name}`).join(' ')}`,
+    `  http-request deny deny_status 404 if ${notClient}${[...routes.map((route) => route.name), ...callPaths].map((name) => `!${name}`).join(' ')}`,
     // Only this gateway says who the client is: drop whatever the client claimed.
     '  http-request del-header X-Forwarded-For',
     '  http-request del-header X-Real-IP',
@@ -177,13 +208,20 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     '  option forwardfor',
     '  http-response set-header Strict-Transport-Security "max-age=63072000; includeSubDomains"',
     '  http-response set-header X-Content-Type-Options nosniff',
-    ...(input.federationEnabled
+    // With federation, or for the calls' authorisation service, which finds the homeserver as a federation client would.
+    ...(routed('well-known-server').length > 0
       ? [
           `  http-request return status 200 content-type application/json string ${quotedJson({ 'm.server': `${host}:443` })} if ${notClient}${anyOf(routed('well-known-server'))}`,
         ]
       : []),
-    `  http-request return status 200 content-type application/json string ${quotedJson({ 'm.homeserver': { base_url: `https://${host}` } })} hdr Access-Control-Allow-Origin "*" if ${notClient}${anyOf(routed('well-known-client'))}`,
+    `  http-request return status 200 content-type application/json string ${quotedJson(wellKnownClient(host, calls?.foci))} hdr Access-Control-Allow-Origin "*" if ${notClient}${anyOf(routed('well-known-client'))}`,
     ...(client ? ['  use_backend client if client_host'] : []),
+    ...(calls
+      ? [
+          `  use_backend ${HAPROXY_PROXIES.rtcAuth} if calls_host calls_token`,
+          `  use_backend ${HAPROXY_PROXIES.livekit} if calls_host calls_signal || calls_host calls_signal_paths || calls_host calls_rooms`,
+        ]
+      : []),
     `  use_backend media if ${anyOf(mediaRoutes)}`,
     // Logins have their own backend (the same Synapse): every refused attempt is counted there.
     '  use_backend login if login_attempt login_path',
@@ -212,6 +250,12 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
       return backend ? backendSection(input, pool, pool, backend) : [];
     }),
     ...(client ? clientBackendSection(input, client.backend) : []),
+    ...(calls
+      ? [
+          ...backendSection(input, HAPROXY_PROXIES.rtcAuth, 'rtc-auth', calls.rtcAuth),
+          ...backendSection(input, HAPROXY_PROXIES.livekit, 'livekit', calls.livekit),
+        ]
+      : []),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -225,7 +269,11 @@ function backendSection(input: HaproxyInput, name: string, target: string, backe
       ? `${publicIssuerPath()}/.well-known/openid-configuration`
       : target === 'client'
         ? ELEMENT_HEALTH_PATH
-        : '/health';
+        : target === 'livekit'
+          ? LIVEKIT_HEALTH_PATH
+          : target === 'rtc-auth'
+            ? RTC_AUTH_HEALTH_PATH
+            : '/health';
   return [
     `backend ${name}`,
     `  option httpchk GET ${healthPath}`,
@@ -237,6 +285,8 @@ function backendSection(input: HaproxyInput, name: string, target: string, backe
     // A pool's pod may go away mid-request (a rollout, a lost node): the request is tried again on a new connection,
     // which the Service sends to another pod. Pools serve reads only.
     ...(isPool(target) ? ['  retry-on conn-failure empty-response response-timeout', '  retries 2', '  option redispatch'] : []),
+    // A call's signalling WebSocket stays open for the whole call.
+    ...(target === 'livekit' ? ['  timeout tunnel 4h'] : []),
     // TLS to the backend, verified against the internal CA and the Service name (also for health checks).
     `  server ${target} ${host}:${backend.port} ssl verify required ca-file ${input.backendCaFile} verifyhost ${tlsName} sni str(${tlsName}) check check-ssl check-sni ${tlsName} inter 10s resolvers cluster init-addr last,libc,none`,
     '',
@@ -246,16 +296,26 @@ function backendSection(input: HaproxyInput, name: string, target: string, backe
 /** The web client's backend: its responses carry the origin's security headers (client-headers.ts). */
 function clientBackendSection(input: HaproxyInput, backend: HaproxyBackend): string[] {
   const [header, ...rest] = backendSection(input, HAPROXY_PROXIES.client, 'client', backend);
-  const headers = clientSecurityHeaders({ homeserver: `https://${hostOf(input.serverName)}` }).map(
-    ([name, value]) => `  http-response set-header ${name} ${quotedHeaderValue(value)}`,
-  );
-  return [header ?? '', ...headers, ...rest];
+  const headers = clientSecurityHeaders({
+    homeserver: `https://${hostOf(input.serverName)}`,
+    ...(input.calls ? { callsHostname: input.calls.hostname } : {}),
+  }).map(([name, value]) => `  http-response set-header ${name} ${quotedHeaderValue(value)}`);
+  // The web server's name is nobody's business.
+  return [header ?? '', ...headers, '  http-response del-header Server', ...rest];
 }
 
 /** A header value as one double-quoted HAProxy word: no quote, backslash, variable or sample expression may start inside. */
 function quotedHeaderValue(value: string): string {
   if (!/^[A-Za-z0-9 '();:,./=*+_-]+$/.test(value)) throw new Error(`header value "${value}" has a character HAProxy could misread`);
   return `"${value}"`;
+}
+
+/** What `.well-known/matrix/client` says: the homeserver, and the MatrixRTC foci when there are calls. */
+function wellKnownClient(host: string, foci: readonly unknown[] | undefined): Record<string, unknown> {
+  return {
+    'm.homeserver': { base_url: `https://${host}` },
+    ...(foci && foci.length > 0 ? { 'org.matrix.msc4143.rtc_foci': foci } : {}),
+  };
 }
 
 function isPool(target: string): target is WorkerPool {

@@ -61,7 +61,10 @@ export const POOL_ROUTES: Readonly<Record<WorkerPool, readonly { name: string; p
  * (each is a part of a Synapse prefix route); paths of a pool that does not exist go to the
  * main process through that prefix.
  */
-export function gatewayRoutes(federationEnabled: boolean, pools: readonly WorkerPool[] = []): GatewayRoute[] {
+/** The one federation path served without federation: the OpenID userinfo the calls' authorisation service checks tokens at. */
+export const OPENID_USERINFO_PATH = '/_matrix/federation/v1/openid/userinfo';
+
+export function gatewayRoutes(federationEnabled: boolean, pools: readonly WorkerPool[] = [], calls = false): GatewayRoute[] {
   const routes: GatewayRoute[] = [
     { name: 'client_media', match: { kind: 'prefix', path: '/_matrix/client/v1/media/' }, target: 'media' },
     { name: 'legacy_media', match: { kind: 'prefix', path: '/_matrix/media/' }, target: 'media' },
@@ -79,6 +82,12 @@ export function gatewayRoutes(federationEnabled: boolean, pools: readonly Worker
       { name: 'federation_media', match: { kind: 'prefix', path: '/_matrix/federation/v1/media/' }, target: 'media' },
       { name: 'federation_api', match: { kind: 'prefix', path: '/_matrix/federation/' }, target: 'synapse' },
       { name: 'key_api', match: { kind: 'prefix', path: '/_matrix/key/' }, target: 'synapse' },
+      { name: 'well_known_server', match: { kind: 'exact', path: '/.well-known/matrix/server' }, target: 'well-known-server' },
+    );
+  } else if (calls) {
+    // The authorisation service finds the homeserver as any federation client would, and asks it who a token belongs to.
+    routes.push(
+      { name: 'openid_userinfo', match: { kind: 'exact', path: OPENID_USERINFO_PATH }, target: 'synapse' },
       { name: 'well_known_server', match: { kind: 'exact', path: '/.well-known/matrix/server' }, target: 'well-known-server' },
     );
   }

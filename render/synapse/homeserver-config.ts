@@ -31,7 +31,8 @@ export function blockedRanges(config: DeploymentConfig): string[] {
 export function homeserverConfig(config: DeploymentConfig, homeserver: HomeserverSettings): Record<string, unknown> {
   const service = (compartment: HomeserverCompartment, name: string) => homeserverServiceName(homeserver.name, compartment, name);
   const { synapse, federation } = homeserver;
-  const publicResources = federation.enabled ? ['client', 'federation'] : ['client'];
+  // Without federation, calls still need the OpenID userinfo endpoint (the `openid` resource serves only that).
+  const publicResources = federation.enabled ? ['client', 'federation'] : homeserver.calls ? ['client', 'openid'] : ['client'];
 
   return {
     server_name: homeserver.serverName,

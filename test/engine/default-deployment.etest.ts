@@ -80,7 +80,7 @@ afterAll(async () => {
 
 const stackOrder = () => deployment.stacks;
 
-it('synthesizes the 9 stacks of the default deployment, audited clean', () => {
+it('synthesizes the 10 stacks of the default deployment, audited clean', () => {
   expect(stackOrder()).toEqual([
     'matrix-platform',
     'matrix-secret-store',

@@ -37,7 +37,7 @@ describe('standalone audit', () => {
     const evidence = path.join(path.dirname(outdir), 'evidence');
     const result = run([outdir, '--config', DEFAULT_CONFIG_FILE, '--out', evidence]);
     expect(result).toMatchObject({ status: 0, err: '' });
-    expect(result.out).toMatch(/audited 9 stacks with \d+ rules: 0 errors/);
+    expect(result.out).toMatch(/audited 10 stacks with \d+ rules: 0 errors/);
     expect(fs.readdirSync(evidence).sort()).toEqual([...REPORT_FILES, OUTPUT_MARKER].sort());
   });
 

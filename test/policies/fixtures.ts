@@ -268,9 +268,9 @@ function peer(namespace: string, podLabels: JsonObject): JsonObject {
 function transportOf(name: string): Record<string, string> {
   if (name === 'default-deny-all') return {};
   const transport = name === 'baseline-dns-egress' ? DNS_LOOKUP : name.includes(`${PROMETHEUS_ENDPOINT_NAME}-to-`) ? METRICS_SCRAPE : TLS;
-  return transport.kind === 'tls'
-    ? { [TRANSPORT_ANNOTATION]: 'tls' }
-    : { [TRANSPORT_ANNOTATION]: 'plaintext', [PLAINTEXT_REASON_ANNOTATION]: transport.reason };
+  return transport.kind === 'plaintext'
+    ? { [TRANSPORT_ANNOTATION]: 'plaintext', [PLAINTEXT_REASON_ANNOTATION]: transport.reason }
+    : { [TRANSPORT_ANNOTATION]: transport.kind };
 }
 
 function networkPolicy(namespace: ResourceRef, compartment: string, name: string, spec: JsonObject): JsonObject {

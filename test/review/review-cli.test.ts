@@ -149,7 +149,7 @@ describe('--base <git-ref>', () => {
     expect(comment).toContain('HEAD + uncommitted changes');
     // The working tree synthesizes the same config as the prepared base: nothing changes.
     expect(comment).toMatch(
-      /\*\*Summary:\*\* 0 security deltas; resources: 0 to add, 0 to change \(0 possible replacements\), 0 to remove, in 0 of 9 stacks/,
+      /\*\*Summary:\*\* 0 security deltas; resources: 0 to add, 0 to change \(0 possible replacements\), 0 to remove, in 0 of 10 stacks/,
     );
     expect(git('worktree', 'list').split('\n')).toHaveLength(1);
   });
@@ -162,7 +162,7 @@ describe('--base <git-ref>', () => {
     expect(result.code).toBe(0);
     const comment = fs.readFileSync(path.join(repository, 'reports', 'first.md'), 'utf8');
     expect(comment).toContain('> **Note:** The base has no config/deployment.yaml: it is reviewed as an empty deployment.');
-    expect(comment).toMatch(/in 9 of 9 stacks/);
+    expect(comment).toMatch(/in 10 of 10 stacks/);
   });
 
   it('refuses an unknown ref and a base whose app fails, cleaning up the worktree', () => {

@@ -31,7 +31,7 @@ describe(`the app command (${appCommand})`, () => {
     const result = runMain([], outdir);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/synthesized 9 stacks/);
+    expect(result.stdout).toMatch(/synthesized 10 stacks/);
     expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual([
       'agency-directory',
       'agency-gateway',

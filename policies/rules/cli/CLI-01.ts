@@ -1,5 +1,5 @@
-import { hostOf } from '../../../model/dns-names';
 import { FORBIDDEN_CLIENT_KEYS, LOCKED_CLIENT_SETTINGS } from '../../../model/client';
+import { hostOf } from '../../../model/dns-names';
 import { elementConfigFiles, type ElementConfigFile } from '../../../tfjson/element-config';
 import { shown } from '../../../tfjson/synapse-config';
 import { isObject } from '../../../tfjson/terraform-json';

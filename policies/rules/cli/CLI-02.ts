@@ -1,7 +1,17 @@
-import { hostOf } from '../../../model/dns-names';
 import { REQUIRED_CSP_DIRECTIVES } from '../../../model/client';
+import { hostOf } from '../../../model/dns-names';
 import { aclsOf, haproxyConfigFiles, splitCondition, type HaproxyConfigFile } from '../../../tfjson/haproxy-config';
 import type { AuditContext, Rule, Violation } from '../../rule';
+
+/** The headers judged here (lowercase). */
+const REQUIRED_HEADERS: readonly string[] = [
+  'content-security-policy',
+  'strict-transport-security',
+  'x-frame-options',
+  'referrer-policy',
+  'x-content-type-options',
+  'permissions-policy',
+];
 
 /** HSTS for at least a year: a browser that once saw the origin never speaks plain HTTP to it. */
 const MIN_HSTS_SECONDS = 31_536_000;
@@ -34,7 +44,7 @@ function finalHeaders(file: HaproxyConfigFile, backend: string): { headers: Map<
     const lower = name.toLowerCase();
     if (action === 'del-header') {
       headers.delete(lower);
-      problems.push(`line ${line.number} deletes ${name}`);
+      if (REQUIRED_HEADERS.includes(lower)) problems.push(`line ${line.number} deletes ${name}`);
     } else if (action === 'set-header' || action === 'add-header') {
       if (splitCondition(line.words).condition) problems.push(`line ${line.number} sets ${name} only under a condition`);
       else if (value !== undefined) headers.set(lower, value);
@@ -53,21 +63,20 @@ function directivesOf(policy: string): Map<string, string> {
   );
 }
 
-/** Where the client may connect: itself and its homeserver (by the site facts), or https origins without wildcards. */
-function connectProblems(value: string | undefined, context: AuditContext, homeserver: string | undefined): string[] {
+/** Where the client may connect: itself, its homeserver and its calls (by the site facts), or https and wss origins without wildcards. */
+function connectProblems(value: string | undefined, allowed: readonly string[] | undefined): string[] {
   if (value === undefined) return ['connect-src is absent (default-src decides, but the homeserver must be named explicitly)'];
   const sources = value.split(/\s+/);
-  const allowed = homeserver ? ["'self'", homeserver] : undefined;
   return sources.flatMap((source) => {
-    if (allowed ? !allowed.includes(source) : source !== "'self'" && !/^https:\/\/[a-z0-9.-]+$/.test(source))
+    if (allowed ? !allowed.includes(source) : source !== "'self'" && !/^(https|wss):\/\/[a-z0-9.-]+$/.test(source))
       return [
-        `connect-src allows ${source}: the client may reach only itself and its homeserver${context.facts ? '' : ' (https origins)'}`,
+        `connect-src allows ${source}: the client may reach only itself, its homeserver and its calls${allowed ? '' : ' (https or wss origins)'}`,
       ];
     return [];
   });
 }
 
-function cspProblems(policy: string | undefined, context: AuditContext, homeserver: string | undefined): string[] {
+function cspProblems(policy: string | undefined, allowed: readonly string[] | undefined): string[] {
   if (policy === undefined) return ['Content-Security-Policy is not set: an injected script could run and send data anywhere'];
   const directives = directivesOf(policy);
   const problems = Object.entries(REQUIRED_CSP_DIRECTIVES).flatMap(([name, required]) =>
@@ -77,12 +86,12 @@ function cspProblems(policy: string | undefined, context: AuditContext, homeserv
   );
   if (/(^|\s)\*(\s|$)|'unsafe-eval'|'unsafe-hashes'/.test(policy))
     problems.push('Content-Security-Policy allows a wildcard source or evaluated code');
-  problems.push(...connectProblems(directives.get('connect-src'), context, homeserver));
+  problems.push(...connectProblems(directives.get('connect-src'), allowed));
   return problems;
 }
 
-function headerProblems(headers: ReadonlyMap<string, string>, context: AuditContext, homeserver: string | undefined): string[] {
-  const problems = cspProblems(headers.get('content-security-policy'), context, homeserver);
+function headerProblems(headers: ReadonlyMap<string, string>, allowed: readonly string[] | undefined): string[] {
+  const problems = cspProblems(headers.get('content-security-policy'), allowed);
   const hsts = /max-age=([0-9]+)/.exec(headers.get('strict-transport-security') ?? '');
   if (!hsts || Number(hsts[1]) < MIN_HSTS_SECONDS)
     problems.push(
@@ -104,12 +113,18 @@ function headerProblems(headers: ReadonlyMap<string, string>, context: AuditCont
   return problems;
 }
 
-/** The homeserver origin the client may talk to: the one homeserver whose gateway this is (the facts' first name the config serves). */
-function homeserverOrigin(file: HaproxyConfigFile, context: AuditContext): string | undefined {
+/**
+ * The sources the client may connect to, by the site facts: itself, the homeserver whose gateway
+ * this is (the one whose name the gateway's .well-known answer carries) and that homeserver's calls.
+ */
+function allowedConnectSources(file: HaproxyConfigFile, context: AuditContext): string[] | undefined {
   const served = context.facts?.homeservers.filter((homeserver) =>
     file.text.includes(`"base_url":"https://${hostOf(homeserver.serverName)}"`),
   );
-  return served?.length === 1 && served[0] ? `https://${hostOf(served[0].serverName)}` : undefined;
+  const homeserver = served?.length === 1 ? served[0] : undefined;
+  if (!homeserver) return undefined;
+  const calls = homeserver.callsHostname;
+  return ["'self'", `https://${hostOf(homeserver.serverName)}`, ...(calls ? [`https://${calls}`, `wss://${calls}`] : [])];
 }
 
 /**
@@ -139,7 +154,7 @@ export const rule: Rule = {
     haproxyConfigFiles(stack).flatMap((file): Violation[] =>
       originBackends(file).flatMap(({ backend, acl }) => {
         const { headers, problems } = finalHeaders(file, backend);
-        return [...problems, ...headerProblems(headers, context, homeserverOrigin(file, context))].map((message) => ({
+        return [...problems, ...headerProblems(headers, allowedConnectSources(file, context))].map((message) => ({
           address: `${file.address} backend ${backend}`,
           message: `responses of the origin of ACL ${acl}: ${message}`,
         }));

@@ -2,7 +2,7 @@ import { SIGNAL_LABEL, SIGNALS } from '../../../model/alert-signals';
 import { LABEL_NAMESPACE_NAME } from '../../../model/compartments';
 import { POSTGRES_METRICS_PORT } from '../../../model/postgres';
 import { GATEWAY_METRICS_PORT, SYNAPSE_PORTS } from '../../../model/workload-spec';
-import { haproxyConfigFiles } from '../../../tfjson/haproxy-config';
+import { gatewayConfigFiles } from '../../../tfjson/haproxy-config';
 import { EVERYTHING, selects, type LabelSelector } from '../../../tfjson/label-selectors';
 import { manifests, type ManifestView } from '../../../tfjson/manifests';
 import {
@@ -57,7 +57,7 @@ function alertsOf(rule: ManifestView): AlertView[] {
 }
 
 function alertViolations(stack: SynthesizedStack): Violation[] {
-  const [gateway] = haproxyConfigFiles(stack);
+  const [gateway] = gatewayConfigFiles(stack);
   const rules = monitoringObjects(stack, 'PrometheusRule');
   const alerts = rules.flatMap(alertsOf);
   const violations: Violation[] = alerts.flatMap((alert) =>
@@ -214,7 +214,7 @@ export const rule: Rule = {
   appliesTo: {
     subject: 'gateway, metrics port, Prometheus Operator object or (with site facts) NetworkPolicy',
     presentIn: (stack, context) =>
-      haproxyConfigFiles(stack).length > 0 ||
+      gatewayConfigFiles(stack).length > 0 ||
       metricsPorts(stack).length > 0 ||
       manifests(stack).some((view) => view.object.apiVersion === MONITORING_API_VERSION) ||
       (context.facts !== undefined && networkPolicies(stack).length > 0),

@@ -93,7 +93,7 @@ export const cases: readonly HostileCase[] = [
     setup: (sandbox) => sandbox.symlink('config/default.yaml', 'site.yaml'),
     args: ['site.yaml'],
     exit: 0,
-    message: /synthesized 9 stacks/,
+    message: /synthesized 10 stacks/,
     writes: ['cdktf.out'],
   },
   badAuditInput(

@@ -118,7 +118,7 @@ export const cases: readonly HostileCase[] = [
       sandbox.write('cdktf.out/stacks/gone/cdk.tf.json', '{}');
     },
     exit: 0,
-    message: /synthesized 9 stacks/,
+    message: /synthesized 10 stacks/,
     writes: OUTPUT,
     verify: (sandbox) => {
       synthesizedInto('cdktf.out')(sandbox);
@@ -129,7 +129,7 @@ export const cases: readonly HostileCase[] = [
     name: 'a new output directory',
     command: 'synth',
     exit: 0,
-    message: /synthesized 9 stacks/,
+    message: /synthesized 10 stacks/,
     writes: OUTPUT,
     verify: synthesizedInto('cdktf.out'),
   },

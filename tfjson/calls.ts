@@ -1,0 +1,55 @@
+/**
+ * Read-only views of the calls compartment in synthesized JSON: LiveKit's configuration files
+ * (a ConfigMap file naming `rtc` and `turn` settings, YAML or JSON) and the containers of the
+ * MatrixRTC authorisation service (recognised by its LIVEKIT_* environment).
+ */
+import { parse as parseYaml } from 'yaml';
+import { podSpecs } from './pod-specs';
+import { configMapFiles } from './synapse-config';
+import { blocks, isObject, type JsonObject, type SynthesizedStack } from './terraform-json';
+
+export interface LivekitConfigFile {
+  readonly address: string;
+  readonly config: JsonObject;
+}
+
+function parsedMapping(text: string): JsonObject | undefined {
+  try {
+    const value: unknown = parseYaml(text, { maxAliasCount: 0 });
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function livekitConfigFiles(stack: SynthesizedStack): LivekitConfigFile[] {
+  return configMapFiles(stack).flatMap((file) => {
+    if (!/\.(ya?ml|json)$/.test(file.file)) return [];
+    const config = parsedMapping(file.text);
+    return config && isObject(config.rtc) && ('turn' in config || 'keys' in config || 'key_file' in config)
+      ? [{ address: file.address, config }]
+      : [];
+  });
+}
+
+export interface RtcAuthContainer {
+  readonly address: string;
+  /** Literal environment values by name (values from references are absent). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Environment names only the authorisation service reads. */
+const RTC_AUTH_MARKERS = ['LIVEKIT_FULL_ACCESS_HOMESERVERS', 'LIVEKIT_JWT_BIND', 'LIVEKIT_JWT_PORT', 'LIVEKIT_URL'];
+
+export function rtcAuthContainers(stack: SynthesizedStack): RtcAuthContainer[] {
+  return podSpecs(stack).flatMap((view) =>
+    view.containers.flatMap((container) => {
+      const variables = blocks(container.env);
+      if (!variables.some((variable) => RTC_AUTH_MARKERS.includes(String(variable.name)))) return [];
+      const env = Object.fromEntries(
+        variables.flatMap((variable) => (typeof variable.value === 'string' ? [[String(variable.name), variable.value]] : [])),
+      );
+      return [{ address: `${view.resource.address} container "${String(container.name ?? '?')}"`, env }];
+    }),
+  );
+}
