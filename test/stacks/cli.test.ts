@@ -33,6 +33,8 @@ describe(`the app command (${appCommand})`, () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/synthesized 10 stacks/);
     expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual([
+      'agency-calls',
+      'agency-client',
       'agency-directory',
       'agency-gateway',
       'agency-homeserver',

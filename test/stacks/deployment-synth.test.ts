@@ -44,6 +44,7 @@ describe.each([
       'agency-homeserver',
       'agency-media',
       'agency-client',
+      'agency-calls',
       'agency-gateway',
     ],
   ],
@@ -59,7 +60,7 @@ describe.each([
     ],
   ],
 ])('%s', (_name, synthesized, expectedStacks) => {
-  it('writes one cdk.tf.json per stack (3 platform stacks + 5 compartments per homeserver, 6 with a web client)', () => {
+  it('writes one cdk.tf.json per stack (3 platform stacks + 5 compartments per homeserver, one more each for a web client and calls)', () => {
     expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual([...expectedStacks].sort());
     for (const stack of expectedStacks) expect(fs.existsSync(path.join(synthesized.outdir, 'stacks', stack, 'cdk.tf.json'))).toBe(true);
   });
@@ -73,7 +74,7 @@ describe.each([
     expect(fs.readdirSync(path.join(synthesized.outdir, 'audit')).sort()).toEqual([...REPORT_FILES, 'secrets.md', OUTPUT_MARKER].sort());
   });
 
-  it('orders stacks: platform -> secret store -> secret generation, then directory -> identity -> homeserver -> media -> client -> gateway per homeserver', () => {
+  it('orders stacks: platform -> secret store -> secret generation, then directory -> identity -> homeserver -> media -> client -> calls -> gateway per homeserver', () => {
     const [platform, secretStore, generation] = expectedStacks;
     for (const [name, stack] of Object.entries(synthesized.manifest.stacks)) {
       const [homeserver] = name.split('-');
@@ -145,12 +146,19 @@ describe.each([
     }
   });
 
-  it('exposes only the gateway outside the cluster', () => {
+  it("exposes only the gateway outside the cluster, and the SFU's media ports", () => {
     for (const stack of synthesized.stacks) {
       for (const service of resources(stack, 'kubernetes_service_v1')) {
         const type = block(service.body.spec)?.type;
         if (stack.name.endsWith('-gateway')) expect(['LoadBalancer', 'NodePort']).toContain(type);
-        else expect(type).toBe('ClusterIP');
+        else if (stack.name.endsWith('-calls') && metadataOf(service).name === 'livekit-media') {
+          expect(type).toBe('LoadBalancer');
+          expect(blocks(block(service.body.spec)?.port).map((port) => `${String(port.port)}/${String(port.protocol)}`)).toEqual([
+            '7882/UDP',
+            '7881/TCP',
+            '3478/UDP',
+          ]);
+        } else expect(type).toBe('ClusterIP');
       }
     }
   });
@@ -208,7 +216,7 @@ describe('fleet specifics', () => {
         .concat(['fleet-platform/egress-secret-store-backup-to-outside-backup'])
         .sort(),
     );
-    // Elsewhere only the backup jobs reach an address outside the cluster: the declared backup store.
+    // Elsewhere only the backup jobs reach an address outside the cluster (the declared backup store), and call media its participants.
     expect(
       defaultDeployment.stacks
         .filter((stack) => !['-gateway', '-platform', '-homeserver'].some((suffix) => stack.name.endsWith(suffix)))
@@ -218,7 +226,14 @@ describe('fleet specifics', () => {
             .map((policy) => `${stack.name}/${String(metadataOf(policy).name)}`),
         )
         .sort(),
-    ).toEqual(['agency-directory/egress-directory-backup-to-outside-backup', 'agency-media/egress-media-backup-to-outside-backup']);
+    ).toEqual([
+      'agency-calls/egress-livekit-to-outside-relay',
+      'agency-calls/ingress-outside-to-livekit-rtc-tcp',
+      'agency-calls/ingress-outside-to-livekit-rtc-udp',
+      'agency-calls/ingress-outside-to-livekit-turn-udp',
+      'agency-directory/egress-directory-backup-to-outside-backup',
+      'agency-media/egress-media-backup-to-outside-backup',
+    ]);
   });
 });
 
@@ -240,9 +255,9 @@ describe('failures write nothing', () => {
     const outcome = synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir, rules: [noNamespaces] });
     expect(outcome).toMatchObject({ ok: false, reason: 'policy' });
     if (outcome.ok || outcome.reason !== 'policy') throw new Error('unreachable');
-    expect(outcome.audit.errors).toHaveLength(10);
+    expect(outcome.audit.errors).toHaveLength(12);
     const described = describeOutcome(outcome, { configPath: DEFAULT_CONFIG_FILE, outdir });
-    expect(described).toMatch(/^policy audit failed with 10 error\(s\):\n/);
+    expect(described).toMatch(/^policy audit failed with 12 error\(s\):\n/);
     expect(described).toMatch(
       /\n {2}- TST-01 \[agency-gateway\] kubernetes_namespace_v1\.compartment_namespace_[0-9A-F]+: namespace present\. Fix: remove the namespace\n/,
     );
@@ -280,6 +295,7 @@ describe('external directory', () => {
     );
     const synthesized = synthTo(file);
     expect(Object.keys(synthesized.manifest.stacks).sort()).toEqual([
+      'agency-calls',
       'agency-client',
       'agency-gateway',
       'agency-homeserver',

@@ -37,7 +37,7 @@ export interface NginxOptions {
   readonly directory: string;
   /** Where the config listens: readiness is a TCP connection there. */
   readonly listen: { readonly address: string; readonly port: number };
-  /** Run inside this sandbox's namespaces (its network and /etc/hosts); otherwise on the machine's loopback. */
+  /** Run inside the given sandbox's namespaces (its network and /etc/hosts); otherwise on the machine's loopback. */
   readonly sandbox?: Sandbox;
   /** A name for the process and its log (several servers in one sandbox); default 'nginx'. */
   readonly name?: string;

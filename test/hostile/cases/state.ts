@@ -57,11 +57,14 @@ function longFleet(sandbox: Sandbox): string {
   const [homeserver] = config.homeservers as Record<string, unknown>[];
   config.deployment = { name: `${LONG.slice(4)}-deployment-x` };
   config.state = { backend: 'pg', pg: { schemaPrefix: `tfstate_${'p'.repeat(31)}` } };
+  // Each homeserver its own public names (a shared one is refused on its own).
   config.homeservers = ['1', '2'].map((suffix) => ({
     ...homeserver,
     name: `${LONG}-hs-${suffix}`,
     serverName: `matrix${suffix}.example.org`,
     allowedEmailDomains: [`staff${suffix}.example.org`],
+    client: { hostname: `chat${suffix}.example.org` },
+    calls: { ...(homeserver?.calls as Record<string, unknown>), hostname: `rtc${suffix}.example.org` },
   }));
   return sandbox.config(config);
 }
