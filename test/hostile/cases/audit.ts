@@ -184,7 +184,7 @@ export const cases: readonly HostileCase[] = [
     0,
     /19 rules partly not judged/,
     ['evidence'],
-    17,
+    20,
   ),
   {
     name: 'a clean synth audited with --config of another deployment (the fleet): reported',
