@@ -6,7 +6,7 @@ import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig, HomeserverSettings } from '../config/deployment-config';
 import { Compartment } from '../constructs/compartment';
-import { IN_CLUSTER, servicePorts, type Exposure } from '../constructs/exposure';
+import { IN_CLUSTER, mediaEntryPorts, servicePorts, type Exposure } from '../constructs/exposure';
 import { HardenedCronJob } from '../constructs/hardened-cron-job';
 import type { LongRunningWorkload } from '../constructs/long-running-workload';
 import { longRunningWorkload } from '../constructs/long-running-workloads';
@@ -74,9 +74,16 @@ export class CompartmentStack extends TemplateSafeStack {
     const workloads = workloadsIn(config, homeserver, compartment);
     const exposed = workloads.map((spec) => ({ spec, exposure: exposureOf(spec, homeserver.gateway) }));
     const mediaExposure = mediaExposureOf(homeserver);
+    // Each public Service with the number of ports it publishes: every port of it takes a node port.
     const publicEntryPoints = [
-      ...exposed.flatMap(({ exposure }) => (exposure?.reachableFrom === 'outside' ? [exposure] : [])),
-      ...(mediaExposure ? workloads.filter((spec) => spec.mediaEntryPoint?.length).map(() => mediaExposure) : []),
+      ...exposed.flatMap(({ spec, exposure }) =>
+        exposure?.reachableFrom === 'outside' ? [{ exposure, ports: servicePorts(spec).length }] : [],
+      ),
+      ...(mediaExposure
+        ? workloads.flatMap((spec) =>
+            spec.mediaEntryPoint?.length ? [{ exposure: mediaExposure, ports: mediaEntryPorts(spec).length }] : [],
+          )
+        : []),
     ];
     const database = compartment === 'homeserver' ? databaseQuota(homeserver) : undefined;
     const backupJobs = storeBackupJobsIn(config, homeserver, compartment);
@@ -89,9 +96,9 @@ export class CompartmentStack extends TemplateSafeStack {
       owner: { homeserverName: homeserver.name },
       kubernetes: config.kubernetes,
       quota: deriveQuota(quotaInputs, {
-        loadBalancers: publicEntryPoints.filter((exposure) => exposure.through === 'LoadBalancer').length,
-        // A LoadBalancer Service also allocates a node port.
-        nodePorts: publicEntryPoints.length,
+        loadBalancers: publicEntryPoints.filter((entry) => entry.exposure.through === 'LoadBalancer').length,
+        // A LoadBalancer Service also allocates a node port, one per port it publishes.
+        nodePorts: publicEntryPoints.reduce((total, entry) => total + entry.ports, 0),
         // Each workload's own, a StatefulSet's headless one; a backup job has none.
         services: workloadServices(workloads) + (database?.services ?? 0),
       }),

@@ -89,6 +89,8 @@ it('synthesizes the 10 stacks of the default deployment, audited clean', () => {
     'agency-identity',
     'agency-homeserver',
     'agency-media',
+    'agency-client',
+    'agency-calls',
     'agency-gateway',
   ]);
 });

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOMESERVER_COMPARTMENTS, homeserverNamespace } from '../../model/compartments';
+import { homeserverCompartments, homeserverNamespace } from '../../model/compartments';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { platformNames } from '../../model/platform';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
@@ -72,9 +72,7 @@ function namespacesOf(configFile: string): string[] {
   return [
     ...Object.values(names.namespaces),
     ...config.homeservers.flatMap((homeserver) =>
-      HOMESERVER_COMPARTMENTS.filter((compartment) => compartment !== 'directory' || homeserver.directory.mode === 'in-cluster').map(
-        (compartment) => homeserverNamespace(homeserver.name, compartment),
-      ),
+      homeserverCompartments(homeserver).map((compartment) => homeserverNamespace(homeserver.name, compartment)),
     ),
   ];
 }

@@ -12,7 +12,7 @@ import { scanText } from '../../policies/secrets/secret-scan';
 import { renderHaproxyConfig, type HaproxyInput } from '../../render/gateway/haproxy-config';
 import { gatewayRoutes, routeFor } from '../../render/gateway/routes';
 import { workloadsIn } from '../../workloads/catalogue';
-import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { checkConfig, requireHaproxy, startHaproxy, throwawayPem, waitUntil } from '../support/haproxy';
 import { freePort, tempDirectory } from '../support/slapd';
 import { issueServerCertificate, testCa, type TestCa } from '../support/test-ca';
@@ -163,6 +163,36 @@ describe('rendered haproxy.cfg', () => {
       );
       expect(checkConfig(file).status).toBe(0);
     }
+  });
+
+  it('passes haproxy -c as deployed: the default gateway (web client and calls routes) and the calls TLS fronts', () => {
+    const config = loadDeploymentConfig(DEFAULT_CONFIG_FILE);
+    const [homeserver] = config.homeservers;
+    if (!homeserver?.client || !homeserver.calls) throw new Error('the default deployment has a web client and calls');
+    const files = [
+      ...workloadsIn(config, homeserver, 'gateway').flatMap((workload) => workload.configFiles ?? []),
+      ...workloadsIn(config, homeserver, 'calls').flatMap((workload) =>
+        workload.tlsFront ? [{ files: { 'haproxy.cfg': workload.tlsFront.configFile } }] : [],
+      ),
+    ].map((entry) => entry.files['haproxy.cfg'] ?? '');
+    expect(files).toHaveLength(3);
+    files.forEach((deployed, index) => {
+      const file = path.join(directory, `default-${index}.cfg`);
+      fs.writeFileSync(
+        file,
+        deployed
+          .replace(' crt /tls/tls-combined.pem ', ` crt ${pem} `)
+          .replaceAll(' ca-file /trust/ca.crt ', ` ca-file ${ca.certificate} `),
+      );
+      const check = checkConfig(file);
+      // Service names resolve only in the cluster; any other warning (rule order, ignored settings) is a defect.
+      const warnings = check.output
+        .split('\n')
+        .filter((line) => /\[(WARNING|ALERT)\]/.test(line))
+        .filter((line) => !/could not resolve address|log format ignored for frontend 'metrics'/.test(line));
+      expect(warnings).toEqual([]);
+      expect(check.status).toBe(0);
+    });
   });
 
   it('the check can fail: haproxy -c rejects a broken config', () => {
