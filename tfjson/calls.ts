@@ -36,6 +36,8 @@ export interface RtcAuthContainer {
   readonly address: string;
   /** Literal environment values by name (values from references are absent). */
   readonly env: Readonly<Record<string, string>>;
+  /** Every variable the container sets, literal or taken from a reference (a Secret's key, a ConfigMap's). */
+  readonly names: readonly string[];
 }
 
 /** Environment names only the authorisation service reads. */
@@ -49,7 +51,8 @@ export function rtcAuthContainers(stack: SynthesizedStack): RtcAuthContainer[] {
       const env = Object.fromEntries(
         variables.flatMap((variable) => (typeof variable.value === 'string' ? [[String(variable.name), variable.value]] : [])),
       );
-      return [{ address: `${view.resource.address} container "${String(container.name ?? '?')}"`, env }];
+      const names = variables.map((variable) => String(variable.name));
+      return [{ address: `${view.resource.address} container "${String(container.name ?? '?')}"`, env, names }];
     }),
   );
 }

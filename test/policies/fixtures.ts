@@ -7,8 +7,16 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { HardenedCronJob } from '../../constructs/hardened-cron-job';
 import { SINGLETON_ANNOTATION } from '../../model/availability';
+import { CALLS_TLS_PORT, mediaPorts, RTC_AUTH_UID, RTC_AUTH_WORKLOAD } from '../../model/calls';
 import { LABEL_COMPARTMENT } from '../../model/compartments';
-import { DNS_LOOKUP, METRICS_SCRAPE, PLAINTEXT_REASON_ANNOTATION, TLS, TRANSPORT_ANNOTATION } from '../../model/flow-transport';
+import {
+  DNS_LOOKUP,
+  METRICS_SCRAPE,
+  PLAINTEXT_REASON_ANNOTATION,
+  TLS,
+  TRANSPORT_ANNOTATION,
+  type FlowTransport,
+} from '../../model/flow-transport';
 import { flowMatrix } from '../../model/flows';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { PROMETHEUS_ENDPOINT_NAME } from '../../model/monitoring';
@@ -19,6 +27,7 @@ import { SIGNING_SEED_LENGTH } from '../../model/secrets';
 import { SYNAPSE_PORTS, MEDIA_WORKER } from '../../model/workload-spec';
 import type { AuditContext } from '../../policies/rule';
 import { siteFactsOf } from '../../policies/site-facts';
+import { renderLivekitConfig } from '../../render/calls/livekit-config';
 import { openbaoValues } from '../../render/charts/openbao-values';
 import { renderElementConfig } from '../../render/element/client-config';
 import { renderRealmFile } from '../../render/keycloak/realm';
@@ -36,6 +45,7 @@ import {
   type TerraformJson,
 } from '../../tfjson/terraform-json';
 import { escapeTemplateText, templateLiteral } from '../../tfjson/terraform-template';
+import { callsWorkloads } from '../../workloads/calls-workloads';
 import { directoryWorkloads, gatewayWorkloads } from '../../workloads/catalogue';
 import { homeserverWorkloads } from '../../workloads/homeserver-workloads';
 import { homeserverDatabase } from '../../workloads/postgres-database';
@@ -58,6 +68,7 @@ export const HOMESERVER_NAMESPACE = 'agency-homeserver';
 export const GATEWAY_NAMESPACE = 'agency-gateway';
 export const DIRECTORY_NAMESPACE = 'agency-directory';
 export const IDENTITY_NAMESPACE = 'agency-identity';
+export const CALLS_NAMESPACE = 'agency-calls';
 /** OpenBao's namespace in the default config (deployment "matrix"). */
 export const OPENBAO_NAMESPACE = 'matrix-openbao';
 export const STORAGE_CLASS = 'encrypted-retain';
@@ -186,6 +197,20 @@ export const R = {
   openldapIngress: ref('kubernetes_network_policy_v1', 'openldap_policy-ingress-keycloak-to-openldap-ldaps'),
   secretStoreBackup: ref('kubernetes_cron_job_v1', 'secret-store-backup_workload'),
   secretStoreBackupAccount: ref('kubernetes_service_account_v1', 'secret-store-backup_service-account'),
+  callsNamespace: ref('kubernetes_namespace_v1', 'calls_namespace'),
+  callsDefaultAccount: ref('kubernetes_default_service_account_v1', 'calls_default-service-account'),
+  callsQuota: ref('kubernetes_resource_quota_v1', 'calls_quota'),
+  callsLimits: ref('kubernetes_limit_range_v1', 'calls_limits'),
+  callsDefaultDeny: ref('kubernetes_network_policy_v1', 'calls_policy-default-deny-all'),
+  callsDns: ref('kubernetes_network_policy_v1', 'calls_policy-baseline-dns-egress'),
+  livekitConfig: ref('kubernetes_config_map_v1', 'livekit_config-config'),
+  livekitMediaService: ref('kubernetes_service_v1', 'livekit_media-service'),
+  livekitRtcUdpIngress: ref('kubernetes_network_policy_v1', 'livekit_policy-ingress-outside-to-livekit-rtc-udp'),
+  livekitRtcTcpIngress: ref('kubernetes_network_policy_v1', 'livekit_policy-ingress-outside-to-livekit-rtc-tcp'),
+  livekitTurnUdpIngress: ref('kubernetes_network_policy_v1', 'livekit_policy-ingress-outside-to-livekit-turn-udp'),
+  rtcAuthAccount: ref('kubernetes_service_account_v1', 'rtc-auth_service-account'),
+  rtcAuthDeployment: ref('kubernetes_deployment_v1', 'rtc-auth_workload'),
+  rtcAuthBudget: ref('kubernetes_pod_disruption_budget_v1', 'rtc-auth_disruption-budget'),
 } as const;
 
 /** The label a container violation is reported under. */
@@ -264,17 +289,23 @@ function peer(namespace: string, podLabels: JsonObject): JsonObject {
   return { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': namespace } }, pod_selector: { match_labels: podLabels } };
 }
 
-/** The transport a fixture policy states, as the flow matrix would: plain text for DNS and scrapes, else TLS. */
-function transportOf(name: string): Record<string, string> {
-  if (name === 'default-deny-all') return {};
-  const transport = name === 'baseline-dns-egress' ? DNS_LOOKUP : name.includes(`${PROMETHEUS_ENDPOINT_NAME}-to-`) ? METRICS_SCRAPE : TLS;
+function transportAnnotations(transport: FlowTransport): Record<string, string> {
   return transport.kind === 'plaintext'
     ? { [TRANSPORT_ANNOTATION]: 'plaintext', [PLAINTEXT_REASON_ANNOTATION]: transport.reason }
     : { [TRANSPORT_ANNOTATION]: transport.kind };
 }
 
-function networkPolicy(namespace: ResourceRef, compartment: string, name: string, spec: JsonObject): JsonObject {
-  const annotations = transportOf(name);
+/** The transport a fixture policy states, as the flow matrix would: plain text for DNS and scrapes, else TLS. */
+function transportOf(name: string): Record<string, string> {
+  if (name === 'default-deny-all') return {};
+  return transportAnnotations(
+    name === 'baseline-dns-egress' ? DNS_LOOKUP : name.includes(`${PROMETHEUS_ENDPOINT_NAME}-to-`) ? METRICS_SCRAPE : TLS,
+  );
+}
+
+/** A network policy; its transport annotation is `transport` when given (as the flow states it), else guessed from the name. */
+function networkPolicy(namespace: ResourceRef, compartment: string, name: string, spec: JsonObject, transport?: FlowTransport): JsonObject {
+  const annotations = transport ? transportAnnotations(transport) : transportOf(name);
   return {
     metadata: { ...metadata(namespace, compartment, name), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
     spec: { egress: [], ingress: [], ...spec },
@@ -739,6 +770,57 @@ export function prometheusIngressSpec(workload: string): { name: string; spec: J
   };
 }
 
+/** The flow matrix's ingress policies admitting call participants to the SFU's media ports (transport webrtc), in the typed shape. */
+export function callMediaIngressSpecs(): { name: string; transport: FlowTransport; spec: JsonObject }[] {
+  const policies = flowMatrix(SITE_CONFIG, SITE_HOMESERVER)
+    .filter((flow) => flow.from.kind === 'outside' && flow.to.kind === 'workload' && flow.to.compartment === 'calls')
+    .flatMap((flow) => policiesForFlow(flow, SITE_HOMESERVER));
+  if (policies.length !== mediaPorts(SITE_HOMESERVER).length) throw new Error('the flow matrix has not one media ingress per media port');
+  return policies.map((policy) => {
+    if (!policy.transport) throw new Error(`${policy.name} states no transport`);
+    return {
+      name: policy.name,
+      transport: policy.transport,
+      spec: {
+        ingress: policy.ingress.map((rule) => ({
+          from: rule.peers.map(policyPeer),
+          ports: rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })),
+        })),
+        pod_selector: { match_labels: { ...policy.podLabels } },
+        policy_types: [...policy.policyTypes],
+      },
+    };
+  });
+}
+
+/** The MatrixRTC authorisation service's environment as its workload sets it. */
+export function rtcAuthEnvironment(): { name: string; value: string }[] {
+  const env = callsWorkloads(SITE_CONFIG, SITE_HOMESERVER).find((workload) => workload.name === RTC_AUTH_WORKLOAD)?.env;
+  if (!env) throw new Error('no rtc-auth workload with an environment');
+  return Object.entries(env).map(([name, value]) => ({ name, value }));
+}
+
+/** The SFU's media LoadBalancer as the exposure writes it: the media ports only, from declared ranges, the client address kept. */
+export function livekitMediaService(namespace: ResourceRef): JsonObject {
+  const media = SITE_HOMESERVER.calls?.media;
+  if (!media) throw new Error('config/default.yaml has no calls');
+  return {
+    metadata: metadata(namespace, 'calls', 'livekit-media', 'livekit'),
+    spec: {
+      external_traffic_policy: 'Local',
+      load_balancer_source_ranges: [...media.ingressCidrs],
+      port: mediaPorts(SITE_HOMESERVER).map((port) => ({
+        name: port.name,
+        port: port.containerPort,
+        protocol: port.protocol,
+        target_port: port.name,
+      })),
+      selector: { 'matrix.sovereign/workload': 'livekit' },
+      type: 'LoadBalancer',
+    },
+  };
+}
+
 // ---------------------------------------------------------------- the compliant stack
 
 type ResourceTable = Record<string, Record<string, JsonObject>>;
@@ -1150,6 +1232,62 @@ export function compliantJson(): TerraformJson {
     job: R.secretStoreBackup,
     account: R.secretStoreBackupAccount,
   });
+
+  // The calls compartment: LiveKit's rendered configuration, the authorisation service with its
+  // real environment, the media load balancer and the participants' media ingress (webrtc).
+  compartmentBaseline(table, 'calls', CALLS_NAMESPACE, {
+    namespace: R.callsNamespace,
+    defaultAccount: R.callsDefaultAccount,
+    quota: R.callsQuota,
+    limits: R.callsLimits,
+    deny: R.callsDefaultDeny,
+    dns: R.callsDns,
+  });
+  put(table, R.livekitConfig, {
+    data: { 'livekit.yaml': renderLivekitConfig(SITE_HOMESERVER) },
+    metadata: metadata(R.callsNamespace, 'calls', 'livekit-config', 'livekit'),
+  });
+  put(table, R.rtcAuthAccount, serviceAccount(R.callsNamespace, 'calls', RTC_AUTH_WORKLOAD));
+  const rtcAuth = {
+    command: ['/lk-jwt-service'],
+    env: rtcAuthEnvironment(),
+    ...hardenedContainer({
+      name: RTC_AUTH_WORKLOAD,
+      image: SITE_CONFIG.images.effective.lkJwtService,
+      uid: String(RTC_AUTH_UID),
+      port: CALLS_TLS_PORT.containerPort,
+      mounts: [{ name: 'tmp', path: '/tmp' }],
+    }),
+  };
+  const rtcAuthDeployment = deployment(
+    R.callsNamespace,
+    'calls',
+    RTC_AUTH_WORKLOAD,
+    hardenedPodSpec(R.rtcAuthAccount, String(RTC_AUTH_UID), [rtcAuth], [emptyDirVolume('tmp', '16Mi')]),
+  );
+  // As many replicas as the gateway, as the workload runs it (stateless, so no singleton reason):
+  // spread over nodes, rolled one at a time (POD-10).
+  Object.assign(child(rtcAuthDeployment, 'spec'), {
+    replicas: String(SITE_HOMESERVER.gateway.replicas),
+    strategy: { rolling_update: { max_surge: '1', max_unavailable: '0' }, type: 'RollingUpdate' },
+  });
+  child(rtcAuthDeployment, 'spec', 'template', 'spec').topology_spread_constraint = [
+    {
+      label_selector: [{ match_labels: { 'matrix.sovereign/workload': RTC_AUTH_WORKLOAD } }],
+      max_skew: 1,
+      topology_key: 'kubernetes.io/hostname',
+      when_unsatisfiable: 'DoNotSchedule',
+    },
+  ];
+  put(table, R.rtcAuthDeployment, rtcAuthDeployment);
+  put(table, R.rtcAuthBudget, disruptionBudget(R.callsNamespace, 'calls', RTC_AUTH_WORKLOAD));
+  put(table, R.livekitMediaService, livekitMediaService(R.callsNamespace));
+  const mediaIngress = callMediaIngressSpecs();
+  for (const resource of [R.livekitRtcUdpIngress, R.livekitRtcTcpIngress, R.livekitTurnUdpIngress]) {
+    const policy = mediaIngress.find((candidate) => resource.name.endsWith(`_policy-${candidate.name}`));
+    if (!policy) throw new Error(`the flow matrix has no policy for ${address(resource)}`);
+    put(table, resource, networkPolicy(R.callsNamespace, 'calls', policy.name, policy.spec, policy.transport));
+  }
 
   // Narrow RBAC: Synapse may read its own ConfigMap; a cluster role that lists namespaces.
   put(table, R.configReaderRole, {

@@ -2,6 +2,7 @@
 import { SIGNAL_LABEL } from '../../../model/alert-signals';
 import { haproxyFile, nested } from '../../../test/policies/case-helpers/common';
 import { admitAlsoPort, alertNamed, alertRule, editAlert } from '../../../test/policies/case-helpers/log';
+import { addTlsFront, tlsFrontConfigMap } from '../../../test/policies/case-helpers/rtc';
 import type { RuleCases } from '../../../test/policies/case-table';
 import {
   add,
@@ -54,6 +55,19 @@ function metricsPeer(j: TerraformJson): JsonObject {
   if (!peer) throw new Error('no peer');
   return peer;
 }
+
+/** The gateway's HAProxy config and the alerts it needs gone: what is left decides whether the stack serves a gateway. */
+function withoutGateway(j: TerraformJson): void {
+  remove(j, R.haproxyConfig);
+  remove(j, R.alertRule);
+}
+
+/** A TLS front that also forwards to a Service beside its program on loopback. */
+const frontAlsoToService = (text: string) =>
+  text.replace(
+    /^(backend program\n.*\n)/m,
+    '$1  server synapse synapse.agency-homeserver.svc:8008 ssl verify required ca-file /trust/ca.crt\n',
+  );
 
 const gatewayPeer: JsonObject = {
   namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': GATEWAY_NAMESPACE } },
@@ -256,6 +270,15 @@ export const cases: RuleCases = {
       message: 'PodMonitor agency-homeserver/homeserver-metrics lacks release=kube-prometheus-stack (monitoring.resourceLabels)',
     },
     {
+      name: 'an HAProxy config forwarding to loopback and to a Service is a gateway (it needs the alerts)',
+      mutate: (j) => {
+        withoutGateway(j);
+        addTlsFront('livekit', frontAlsoToService)(j);
+      },
+      address: `${address(tlsFrontConfigMap('livekit'))} data "haproxy.cfg"`,
+      message: 'the stack serves the gateway but holds no monitoring.coreos.com/v1 PrometheusRule',
+    },
+    {
       name: "PrometheusRule without the site's resource labels",
       mutate: (j) => (manifestLabels(j, R.alertRule).release = 'other'),
       address: alertRule,
@@ -263,6 +286,20 @@ export const cases: RuleCases = {
     },
   ],
   good: [
+    {
+      name: "the calls' TLS fronts (every server on loopback) beside the gateway",
+      mutate: (j) => {
+        addTlsFront('livekit')(j);
+        addTlsFront('rtc-auth')(j);
+      },
+    },
+    {
+      name: "a stack whose only HAProxy config is a pod's TLS front needs no PrometheusRule",
+      mutate: (j) => {
+        withoutGateway(j);
+        addTlsFront('livekit')(j);
+      },
+    },
     {
       name: 'PodMonitor selecting by matchLabels',
       mutate: (j) => (podMonitorSpec(j).selector = { matchLabels: { 'matrix.sovereign/workload': 'synapse' } }),
@@ -352,6 +389,20 @@ export const cases: RuleCases = {
         spec.pod_selector = { match_labels: { 'matrix.sovereign/workload': 'redis' } };
         for (const rule of blocks(spec.ingress)) delete rule.ports;
         add(j, { type: 'kubernetes_network_policy_v1', name: 'redis_policy-ingress-synapse-to-redis-redis' }, policy);
+      },
+    },
+  ],
+  notApplicable: [
+    {
+      name: "only a pod's TLS front: no gateway, metrics port or monitoring object (standalone)",
+      context: STANDALONE_CONTEXT,
+      mutate: (j) => {
+        withoutGateway(j);
+        addTlsFront('livekit')(j);
+        remove(j, R.homeserverPodMonitor);
+        remove(j, R.gatewayPodMonitor);
+        const synapse = containerOf(j, R.synapseDeployment);
+        synapse.port = blocks(synapse.port).filter((port) => port.name !== 'metrics');
       },
     },
   ],

@@ -1,7 +1,12 @@
 /** The case table of NET-03 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
+import { TRANSPORT_ANNOTATION } from '../../../model/flow-transport';
 import { setLabel } from '../../../test/policies/case-helpers/common';
+import { annotatePolicy } from '../../../test/policies/case-helpers/rtc';
 import type { RuleCases } from '../../../test/policies/case-table';
-import { address, child, ipBlockOf, R, ruleOf } from '../../../test/policies/fixtures';
+import { address, child, ipBlockOf, R, ruleOf, STANDALONE_CONTEXT } from '../../../test/policies/fixtures';
+
+const rtcUdpIngress = address(R.livekitRtcUdpIngress);
+const NOT_CALL_MEDIA = 'ingress from 0.0.0.0/0 outside the gateway compartment (and not to call media)';
 
 export const cases: RuleCases = {
   bad: [
@@ -54,6 +59,61 @@ export const cases: RuleCases = {
       address: address(R.synapseFederation),
       message: 'egress to ::/0 without excluded ranges',
     },
+    // The calls compartment admits 0.0.0.0/0 only to single media ports stating WebRTC's transport.
+    {
+      name: '0.0.0.0/0 media ingress in calls stating TLS instead of webrtc',
+      mutate: annotatePolicy(R.livekitRtcUdpIngress, { [TRANSPORT_ANNOTATION]: 'tls' }),
+      address: rtcUdpIngress,
+      message: NOT_CALL_MEDIA,
+    },
+    {
+      name: '0.0.0.0/0 media ingress in calls stating no transport, without site facts',
+      mutate: annotatePolicy(R.livekitRtcUdpIngress, { [TRANSPORT_ANNOTATION]: undefined }),
+      address: rtcUdpIngress,
+      message: NOT_CALL_MEDIA,
+      context: STANDALONE_CONTEXT,
+    },
+    {
+      name: '0.0.0.0/0 webrtc ingress in calls to a port range',
+      mutate: (j) => (ruleOf(j, R.livekitRtcUdpIngress, 'ingress').ports = [{ end_port: 30099, port: '30000', protocol: 'UDP' }]),
+      address: rtcUdpIngress,
+      message: NOT_CALL_MEDIA,
+    },
+    {
+      name: '0.0.0.0/0 webrtc ingress in calls to every port',
+      mutate: (j) => delete ruleOf(j, R.livekitRtcUdpIngress, 'ingress').ports,
+      address: rtcUdpIngress,
+      message: NOT_CALL_MEDIA,
+    },
+    {
+      name: '0.0.0.0/0 webrtc ingress in calls to a named port',
+      mutate: (j) => (ruleOf(j, R.livekitRtcUdpIngress, 'ingress').ports = [{ port: 'rtc-udp', protocol: 'UDP' }]),
+      address: rtcUdpIngress,
+      message: NOT_CALL_MEDIA,
+    },
+    {
+      name: 'a webrtc policy in another compartment',
+      mutate: (j) => {
+        annotatePolicy(R.synapseIngress, { [TRANSPORT_ANNOTATION]: 'webrtc' })(j);
+        ruleOf(j, R.synapseIngress, 'ingress').from = [{ ip_block: { cidr: '0.0.0.0/0', except: [] } }];
+      },
+      address: address(R.synapseIngress),
+      message: NOT_CALL_MEDIA,
+    },
   ],
-  good: [{ name: '0.0.0.0/0 ingress in the gateway compartment (fixture)', mutate: () => undefined }],
+  good: [
+    { name: "0.0.0.0/0 ingress in the gateway compartment and to the SFU's media ports (fixture)", mutate: () => undefined },
+    {
+      name: '0.0.0.0/0 webrtc ingress in calls to two single ports in one rule',
+      mutate: (j) =>
+        (ruleOf(j, R.livekitRtcUdpIngress, 'ingress').ports = [
+          { port: '7882', protocol: 'UDP' },
+          { port: '3478', protocol: 'UDP' },
+        ]),
+    },
+    {
+      name: '0.0.0.0/0 webrtc ingress in calls written as a range of one port',
+      mutate: (j) => (ruleOf(j, R.livekitRtcUdpIngress, 'ingress').ports = [{ end_port: 7882, port: '7882', protocol: 'UDP' }]),
+    },
+  ],
 };

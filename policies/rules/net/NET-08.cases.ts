@@ -18,7 +18,8 @@ import {
 } from '../../../test/policies/fixtures';
 import { blocks, type JsonObject } from '../../../tfjson/terraform-json';
 
-const DENY = /^\s*http-request deny deny_status 404 if /;
+/** The public frontend's default deny (the calls host has deny lines of its own, which start with the calls ACLs). */
+const DENY = /^\s*http-request deny deny_status 404 if !client_host /;
 
 const SYNAPSE_ROUTE = /^\s*use_backend synapse if /;
 
@@ -289,7 +290,12 @@ export const cases: RuleCases = {
   notApplicable: [
     {
       name: 'a stack without HAProxy and without LoadBalancer or NodePort Services',
-      mutate: (j) => (remove(j, R.haproxyConfig), (specOf(j, R.haproxyService).type = 'ClusterIP')),
+      mutate: (j) => {
+        remove(j, R.haproxyConfig);
+        // The gateway's and the calls' media load balancers both made internal.
+        specOf(j, R.haproxyService).type = 'ClusterIP';
+        specOf(j, R.livekitMediaService).type = 'ClusterIP';
+      },
     },
   ],
 };

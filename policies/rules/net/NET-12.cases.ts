@@ -2,8 +2,20 @@
 import { PLAINTEXT_REASON_ANNOTATION, TRANSPORT_ANNOTATION } from '../../../model/flow-transport';
 import { editSynapse, synapseConfigFile } from '../../../test/policies/case-helpers/common';
 import type { RuleCases } from '../../../test/policies/case-table';
-import { address, body, child, metadataBlock, R, type Mutation, type ResourceRef } from '../../../test/policies/fixtures';
-import { isObject, type JsonObject } from '../../../tfjson/terraform-json';
+import {
+  add,
+  address,
+  body,
+  child,
+  copy,
+  GATEWAY_NAMESPACE,
+  metadataBlock,
+  R,
+  SITE_HOMESERVER,
+  type Mutation,
+  type ResourceRef,
+} from '../../../test/policies/fixtures';
+import { blocks, isObject, type JsonObject, type TerraformJson } from '../../../tfjson/terraform-json';
 
 // ---------------------------------------------------------------- NET-12: every internal hop is TLS
 const redisFile = `${address(R.redisConfig)} data "redis.conf"`;
@@ -20,6 +32,30 @@ const annotate =
     }
     metadata.annotations = current;
   };
+
+/** The first rule of the SFU's UDP media ingress. */
+function mediaRule(j: TerraformJson): JsonObject {
+  const [rule] = blocks(child(body(j, R.livekitRtcUdpIngress), 'spec').ingress);
+  if (!rule) throw new Error('no media ingress rule');
+  return rule;
+}
+
+/** The SFU's TURN relay egress to its own published address, as the flow matrix states it (webrtc, an address block). */
+function relayEgress(j: TerraformJson): JsonObject {
+  const policy = copy(body(j, R.livekitRtcUdpIngress));
+  const metadata = child(policy, 'metadata');
+  metadata.name = 'egress-livekit-to-outside-relay';
+  const spec = child(policy, 'spec');
+  spec.ingress = [];
+  spec.egress = [
+    {
+      ports: [{ port: String(SITE_HOMESERVER.calls?.media.rtcUdpPort), protocol: 'UDP' }],
+      to: [{ ip_block: { cidr: `${SITE_HOMESERVER.calls?.media.publicAddress}/32`, except: [] } }],
+    },
+  ];
+  spec.policy_types = ['Egress'];
+  return policy;
+}
 
 /** Edits redis.conf's lines. */
 const editRedis =
@@ -123,9 +159,48 @@ export const cases: RuleCases = {
       address: synapseConfigFile,
       message: 'listeners[3] (port 9001) is an HTTP listener without tls: true',
     },
+    // WebRTC is the transport of call media with participants outside only.
+    {
+      name: 'webrtc stated on a policy between pods',
+      mutate: annotate(R.synapseIngress, { [TRANSPORT_ANNOTATION]: 'webrtc' }),
+      address: address(R.synapseIngress),
+      message: 'states the webrtc transport for peers inside the cluster',
+    },
+    {
+      name: 'a webrtc media policy that also admits a pod',
+      mutate: (j) => {
+        const rule = mediaRule(j);
+        rule.from = [
+          ...blocks(rule.from),
+          {
+            namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': GATEWAY_NAMESPACE } },
+            pod_selector: { match_labels: { 'matrix.sovereign/workload': 'haproxy' } },
+          },
+        ];
+      },
+      address: address(R.livekitRtcUdpIngress),
+      message: 'states the webrtc transport for peers inside the cluster',
+    },
+    {
+      name: 'a webrtc media policy with a rule without peers',
+      mutate: (j) => (mediaRule(j).from = []),
+      address: address(R.livekitRtcUdpIngress),
+      message: 'states the webrtc transport for peers inside the cluster',
+    },
+    {
+      name: 'an unknown transport on the media ingress',
+      mutate: annotate(R.livekitRtcUdpIngress, { [TRANSPORT_ANNOTATION]: 'dtls' }),
+      address: address(R.livekitRtcUdpIngress),
+      message: 'states no transport',
+    },
   ],
   good: [
     { name: 'TLS everywhere, plain text only for DNS and scrapes, each with its reason (fixture)', mutate: () => undefined },
+    {
+      name: "the SFU's relay egress to its own published address, stating webrtc",
+      mutate: (j) =>
+        add(j, { type: 'kubernetes_network_policy_v1', name: 'livekit_policy-egress-livekit-to-outside-relay' }, relayEgress(j)),
+    },
     {
       name: 'metrics served in plain text by an http listener with the metrics resource only',
       mutate: editSynapse((config) =>

@@ -45,7 +45,7 @@ function budgetSpec(j: TerraformJson, budget: ResourceRef): JsonObject {
   return specOf(j, budget);
 }
 
-const CONTROLLERS = [R.synapseDeployment, R.redisDeployment, R.postgresStatefulSet, R.openldapStatefulSet];
+const CONTROLLERS = [R.synapseDeployment, R.redisDeployment, R.postgresStatefulSet, R.openldapStatefulSet, R.rtcAuthDeployment];
 
 export const cases: RuleCases = {
   bad: [

@@ -67,7 +67,13 @@ export const cases: RuleCases = {
     {
       name: 'no Deployment or StatefulSet (scheduled jobs have no probes)',
       mutate: (j) => {
-        for (const controller of [R.synapseDeployment, R.redisDeployment, R.postgresStatefulSet, R.openldapStatefulSet])
+        for (const controller of [
+          R.synapseDeployment,
+          R.redisDeployment,
+          R.postgresStatefulSet,
+          R.openldapStatefulSet,
+          R.rtcAuthDeployment,
+        ])
           remove(j, controller);
       },
     },

@@ -8,7 +8,8 @@ import type { AuditContext, Rule, Violation } from '../../rule';
 const SECRET_VARIABLES = ['LIVEKIT_SECRET', 'LIVEKIT_KEY', 'LIVEKIT_KEYS', 'LIVEKIT_API_SECRET'];
 
 function serviceProblems(container: RtcAuthContainer, context: AuditContext): string[] {
-  const { env } = container;
+  // Presence is judged on every variable: a secret taken from a Secret's key is in the environment all the same.
+  const { env, names } = container;
   const problems: string[] = [];
   const fleet = context.facts?.homeservers.map((homeserver) => normalizedServerName(homeserver.serverName));
   const fullAccess = (env.LIVEKIT_FULL_ACCESS_HOMESERVERS ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
@@ -19,10 +20,11 @@ function serviceProblems(container: RtcAuthContainer, context: AuditContext): st
     else if (fleet && !fleet.includes(normalizedServerName(entry)))
       problems.push(`LIVEKIT_FULL_ACCESS_HOMESERVERS names ${JSON.stringify(entry)}, which is no homeserver of this deployment`);
   }
-  if ('LIVEKIT_INSECURE_SKIP_VERIFY_TLS' in env)
+  if (names.includes('LIVEKIT_INSECURE_SKIP_VERIFY_TLS'))
     problems.push("LIVEKIT_INSECURE_SKIP_VERIFY_TLS is set: anyone answering for a homeserver's name could vouch for any user");
   for (const name of SECRET_VARIABLES)
-    if (name in env) problems.push(`${name} is in the environment: the API secret must come from a mounted file (LIVEKIT_KEY_FILE)`);
+    if (names.includes(name))
+      problems.push(`${name} is in the environment: the API secret must come from a mounted file (LIVEKIT_KEY_FILE)`);
   if (!env.LIVEKIT_KEY_FILE) problems.push('LIVEKIT_KEY_FILE is not set: the API secret has no file to come from');
   return problems;
 }
