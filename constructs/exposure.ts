@@ -5,7 +5,7 @@
  * Service reachable from outside the cluster, from its source ranges only.
  */
 import type { ServiceV1Config, ServiceV1Metadata } from '@cdktf/provider-kubernetes/lib/service-v1';
-import type { WorkloadPort } from '../model/workload-spec';
+import { podPorts, type WorkloadPort } from '../model/workload-spec';
 import type { AnyWorkloadSpec } from './hardened-pod-template';
 
 export type Exposure =
@@ -23,7 +23,7 @@ export const IN_CLUSTER: Exposure = { reachableFrom: 'cluster' };
 
 /** The ports other workloads may reach; the rest (e.g. metrics) are reached pod to pod or not at all. */
 export function servicePorts(spec: AnyWorkloadSpec): WorkloadPort[] {
-  return [...spec.ports, ...(spec.tlsFront ? [spec.tlsFront.port] : [])].filter((port) => port.servicePort !== undefined);
+  return podPorts(spec).filter((port) => port.servicePort !== undefined);
 }
 
 /** The ports the workload's media load balancer publishes (the SFU's), by the names the spec lists. */

@@ -179,3 +179,8 @@ export function storageClaimName(spec: Pick<WorkloadSpec, 'name' | 'kind' | 'sto
   if (!spec.storage) return undefined;
   return spec.kind === 'StatefulSet' ? `${spec.storage.name}-${spec.name}-0` : `${spec.name}-${spec.storage.name}`;
 }
+
+/** Every port of a workload's pods: its program's, and its TLS front's. */
+export function podPorts(spec: Pick<WorkloadSpec, 'ports' | 'tlsFront'>): WorkloadPort[] {
+  return [...spec.ports, ...(spec.tlsFront ? [spec.tlsFront.port] : [])];
+}

@@ -26,7 +26,8 @@ export function livekitConfigFiles(stack: SynthesizedStack): LivekitConfigFile[]
   return configMapFiles(stack).flatMap((file) => {
     if (!/\.(ya?ml|json)$/.test(file.file)) return [];
     const config = parsedMapping(file.text);
-    return config && isObject(config.rtc) && ('turn' in config || 'keys' in config || 'key_file' in config)
+    // Any of LiveKit's own sections marks its file; one without `rtc` still is one (and then opens LiveKit's default port range).
+    return config && (isObject(config.rtc) || isObject(config.turn) || typeof config.key_file === 'string')
       ? [{ address: file.address, config }]
       : [];
   });

@@ -103,17 +103,43 @@ describe('media compartment', () => {
 
 describe('gateway compartment', () => {
   const flows = flowMatrix(config, homeserver);
-  it('is the only compartment reached from outside', () => {
-    expect(flows.filter((f) => f.from.kind === 'outside').map(describeFlow)).toEqual(['outside(0.0.0.0/0) -> gateway/haproxy:8443']);
+  it('is the only compartment reached from outside over HTTP; call media reaches the SFU on its three media ports', () => {
+    expect(flows.filter((f) => f.from.kind === 'outside').map(describeFlow)).toEqual([
+      'outside(0.0.0.0/0) -> gateway/haproxy:8443',
+      'outside(0.0.0.0/0) -> calls/livekit:7882',
+      'outside(0.0.0.0/0) -> calls/livekit:7881',
+      'outside(0.0.0.0/0) -> calls/livekit:3478',
+    ]);
   });
   it("reaches only the Synapse client listeners (main and pools), the media worker, the identity provider's login pages and the web client", () => {
     expect(outOf('gateway', flows)).toEqual([
+      'gateway/haproxy -> calls/livekit:8443',
+      'gateway/haproxy -> calls/rtc-auth:8443',
       'gateway/haproxy -> client/element-web:8443',
       'gateway/haproxy -> homeserver/client-readers:8008',
       'gateway/haproxy -> homeserver/synapse:8008',
       'gateway/haproxy -> homeserver/sync-workers:8008',
       'gateway/haproxy -> identity/keycloak:8443',
       'gateway/haproxy -> media/media-repository:8008',
+    ]);
+  });
+});
+
+describe('calls compartment', () => {
+  it('is reached by the gateway (TLS fronts) and by participants on the media ports; it reaches the gateway and its own published address', () => {
+    const flows = flowMatrix(config, homeserver);
+    expect(outOf('calls', flows)).toEqual(['calls/livekit -> outside(203.0.113.20/32):7882', 'calls/rtc-auth -> gateway/haproxy:8443']);
+    expect(
+      flows
+        .filter((f) => f.to.kind === 'workload' && f.to.compartment === 'calls')
+        .map((f) => `${describeFlow(f)}/${f.protocol} ${f.transport.kind}`)
+        .sort(),
+    ).toEqual([
+      'gateway/haproxy -> calls/livekit:8443/TCP tls',
+      'gateway/haproxy -> calls/rtc-auth:8443/TCP tls',
+      'outside(0.0.0.0/0) -> calls/livekit:3478/UDP webrtc',
+      'outside(0.0.0.0/0) -> calls/livekit:7881/TCP webrtc',
+      'outside(0.0.0.0/0) -> calls/livekit:7882/UDP webrtc',
     ]);
   });
 });

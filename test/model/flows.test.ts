@@ -6,7 +6,7 @@ import { PROMETHEUS_ENDPOINT_NAME, scrapeTargets } from '../../model/monitoring'
 import { baselinePolicies, deriveFlowPolicies, type NetworkPolicyModel, type PolicyPeer } from '../../model/network-policies';
 import { platformPod } from '../../model/platform';
 import { POSTGRES_CLUSTER_NAME, POSTGRES_INSTANCE_PORTS, POSTGRES_POD_SELECTOR } from '../../model/postgres';
-import type { WorkloadSpec } from '../../model/workload-spec';
+import { podPorts, type WorkloadSpec } from '../../model/workload-spec';
 import { workloadsOf } from '../../workloads/catalogue';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 
@@ -29,7 +29,7 @@ function podsOf(homeserverName: string, workloads: readonly WorkloadSpec[]): Pod
     namespace: homeserverNamespace(homeserverName, workload.compartment),
     name: workload.name,
     labels: { [LABEL_WORKLOAD]: workload.name },
-    ports: workload.ports.map((port) => port.containerPort),
+    ports: podPorts(workload).map((port) => port.containerPort),
     managed: true,
   }));
 }
@@ -137,7 +137,7 @@ describe('flow matrix', () => {
       }
       const workload = workloads.find((candidate) => candidate.name === target.workload && candidate.compartment === target.compartment);
       expect(workload).toBeDefined();
-      expect(workload?.ports.map((port) => port.containerPort)).toContain(flow.port);
+      expect(podPorts(workload ?? { ports: [] }).map((port) => port.containerPort)).toContain(flow.port);
     }
   });
 
@@ -173,7 +173,11 @@ describe('flow matrix', () => {
       'prometheus-to-media-repository-metrics',
       'synapse-to-media-repository-replication',
     ]);
-    expect(ids.filter((id) => id.startsWith('outside-'))).toEqual(['outside-to-haproxy-https']);
+    // From outside: the gateway, and call media to the SFU's published ports.
+    expect(ids.filter((id) => id.startsWith('outside-'))).toEqual([
+      'outside-to-haproxy-https',
+      ...(closedHomeserver.calls ? ['outside-to-livekit-rtc-udp', 'outside-to-livekit-rtc-tcp', 'outside-to-livekit-turn-udp'] : []),
+    ]);
     expect(ids.some((id) => id.startsWith('openldap-to-'))).toBe(false);
   });
 
@@ -183,6 +187,8 @@ describe('flow matrix', () => {
         .filter((flow) => flow.to.kind === 'outside')
         .map((flow) => flow.id),
     ).toEqual([
+      // TURN relays reach the SFU's own published media port.
+      ...(closedHomeserver.calls ? ['livekit-to-outside-relay'] : []),
       'postgres-to-outside-apiserver',
       'postgres-to-outside-backup',
       ...(closedHomeserver.directory.mode === 'external' ? [] : ['directory-backup-to-outside-backup']),

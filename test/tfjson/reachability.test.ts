@@ -698,7 +698,7 @@ describe.each([
     const ns = (compartment: (typeof HOMESERVER_COMPARTMENTS)[number]) => homeserverNamespace(homeserver.name, compartment);
     const declared = flowMatrix(config, homeserver);
 
-    it(`${homeserver.name}: the gateway reaches the homeserver on its listener port, and the only compartment outside reaches is the gateway`, () => {
+    it(`${homeserver.name}: the gateway reaches the homeserver on its listener port; outside reaches the gateway and only the SFU's media ports besides`, () => {
       const listener = declared.find(
         (candidate) =>
           candidate.from.kind === 'workload' &&
@@ -710,9 +710,17 @@ describe.each([
       expect(flows).toContain(`${ns('gateway')} -> ${ns('homeserver')} ${listener?.port}/TCP`);
       const compartments = HOMESERVER_COMPARTMENTS.map(ns);
       const fromOutside = reachability.flows.filter((candidate) => candidate.from === OUTSIDE_ZONE && compartments.includes(candidate.to));
-      expect(new Set(fromOutside.map((candidate) => candidate.to))).toEqual(new Set([ns('gateway')]));
-      expect(fromOutside.map((candidate) => candidate.port)).toEqual(
-        declared.filter((candidate) => candidate.from.kind === 'outside').map((candidate) => `${candidate.port}/${candidate.protocol}`),
+      expect(new Set(fromOutside.map((candidate) => candidate.to))).toEqual(
+        new Set([ns('gateway'), ...(homeserver.calls ? [ns('calls')] : [])]),
+      );
+      expect(fromOutside.map((candidate) => `${candidate.to} ${candidate.port}`).sort()).toEqual(
+        declared
+          .filter((candidate) => candidate.from.kind === 'outside')
+          .map(
+            (candidate) =>
+              `${ns(candidate.to.kind === 'workload' ? candidate.to.compartment : 'gateway')} ${candidate.port}/${candidate.protocol}`,
+          )
+          .sort(),
       );
     });
 
@@ -750,13 +758,18 @@ describe.each([
     }
   });
 
-  it('gives outside only the gateways and the API server webhooks, each from the configured ranges', () => {
+  it("gives outside only the gateways, the SFUs' media ports and the API server webhooks, each from the configured ranges", () => {
     const webhookNamespaces = new Set(
       platformFlowMatrix(config)
         .filter((candidate) => candidate.from.kind === 'outside' && candidate.to.kind === 'pods')
         .map((candidate) => (candidate.to.kind === 'pods' ? candidate.to.namespace : '')),
     );
-    const gateways = new Set(config.homeservers.map((homeserver) => homeserverNamespace(homeserver.name, 'gateway')));
+    const gateways = new Set(
+      config.homeservers.flatMap((homeserver) => [
+        homeserverNamespace(homeserver.name, 'gateway'),
+        ...(homeserver.calls ? [homeserverNamespace(homeserver.name, 'calls')] : []),
+      ]),
+    );
     for (const candidate of reachability.flows.filter((entry) => entry.from === OUTSIDE_ZONE))
       expect(gateways.has(candidate.to) || webhookNamespaces.has(candidate.to)).toBe(true);
     const ranges = outsideRangesOf(stacks);
@@ -767,6 +780,10 @@ describe.each([
         (candidate) => candidate.from === OUTSIDE_ZONE && candidate.to === homeserverNamespace(homeserver.name, 'gateway'),
       );
       expect(entry?.ranges).toEqual([...homeserver.gateway.ingressCidrs].sort());
+      const media = ranges.find(
+        (candidate) => candidate.from === OUTSIDE_ZONE && candidate.to === homeserverNamespace(homeserver.name, 'calls'),
+      );
+      expect(media?.ranges).toEqual(homeserver.calls ? [...homeserver.calls.media.ingressCidrs].sort() : undefined);
     }
   });
 

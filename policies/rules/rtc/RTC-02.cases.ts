@@ -23,6 +23,12 @@ export const cases: RuleCases = {
       message: 'rtc.udp_port is (absent): ICE must be multiplexed on one UDP port',
     },
     {
+      name: 'no rtc section at all (LiveKit then opens its default port range)',
+      mutate: editLivekit((config) => delete config.rtc),
+      address: livekitFile,
+      message: 'rtc.udp_port is (absent)',
+    },
+    {
       name: 'rtc.udp_port written as a range',
       mutate: editLivekit((config) => (section(config, 'rtc').udp_port = '7882-7892')),
       address: livekitFile,
@@ -96,6 +102,12 @@ export const cases: RuleCases = {
       mutate: publishMediaPort({ name: 'https', port: 8443, protocol: 'TCP', target_port: 'https' }),
       address: mediaService,
       message: "publishes 8443/TCP, which is not a media port of the SFU's configuration",
+    },
+    {
+      name: 'a port published onto a media port under another number',
+      mutate: publishMediaPort({ name: 'rtc-udp-443', port: 443, protocol: 'UDP', target_port: 7882 }),
+      address: mediaService,
+      message: 'publishes 443/UDP onto port 7882: a media port must be published as itself',
     },
     {
       name: 'a UDP port the configuration does not listen on',

@@ -68,10 +68,14 @@ function serviceViolations(stack: SynthesizedStack, context: AuditContext, media
         `external_traffic_policy is ${shown(spec.external_traffic_policy)}, must be "Local" (the participant's address is kept)`,
       );
     for (const port of blocks(spec.port)) {
-      const key = `${String(port.target_port ?? port.port)}/${String(port.protocol ?? 'TCP')}`;
       const published = `${String(port.port)}/${String(port.protocol ?? 'TCP')}`;
-      if (media.size > 0 && !media.has(published) && !media.has(key))
+      if (media.size > 0 && !media.has(published))
         problems.push(`publishes ${published}, which is not a media port of the SFU's configuration (${[...media].join(', ')})`);
+      // The SFU announces its configured ports: a published port forwarded elsewhere would carry no call.
+      const target = port.target_port;
+      if (typeof target === 'number' || (typeof target === 'string' && /^[0-9]+$/.test(target)))
+        if (String(target) !== String(port.port))
+          problems.push(`publishes ${published} onto port ${String(target)}: a media port must be published as itself`);
     }
     return problems.map((message) => ({ address: service.address, message }));
   });
