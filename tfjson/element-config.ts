@@ -3,9 +3,9 @@
  * whose JSON names a default homeserver in any of the ways Element Web reads one.
  */
 import { LABEL_HOMESERVER } from '../model/compartments';
+import { CONFIG_MAP_TYPES } from './resource-types';
 import { configMapFiles } from './synapse-config';
 import { block, isObject, resources, type JsonObject, type SynthesizedStack } from './terraform-json';
-import { CONFIG_MAP_TYPES } from './resource-types';
 
 export interface ElementConfigFile {
   readonly address: string;

@@ -25,9 +25,9 @@ import {
 } from '../model/workload-spec';
 import { renderHaproxyConfig } from '../render/gateway/haproxy-config';
 import { BITNAMI_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, slapdCommand, slapdInitCommands } from '../render/openldap';
-import { homeserverWorkloads, mediaWorkloads, trustBundleMount } from './homeserver-workloads';
 import { callsWorkloads } from './calls-workloads';
 import { clientWorkloads } from './client-workloads';
+import { homeserverWorkloads, mediaWorkloads, trustBundleMount } from './homeserver-workloads';
 import { identityWorkloads } from './identity-workloads';
 
 function directoryOf(file: string): string {

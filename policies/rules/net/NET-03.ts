@@ -1,6 +1,6 @@
 import { isAnyAddress } from '../../../config/validators';
-import { hasMatchLabels } from '../../../tfjson/label-selectors';
 import { TRANSPORT_ANNOTATION } from '../../../model/flow-transport';
+import { hasMatchLabels } from '../../../tfjson/label-selectors';
 import { networkPolicies, rulesOf, type NetworkPolicyView, type PolicyPeer } from '../../../tfjson/reachability';
 import { compartmentsOf } from '../../checks/namespaces';
 import { NETWORK_POLICIES } from '../../checks/subjects';

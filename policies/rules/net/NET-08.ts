@@ -94,7 +94,7 @@ function serverNamespaces(file: HaproxyConfigFile, backend: string): string[] | 
   const section = file.sections.find((candidate) => candidate.kind === 'backend' && candidate.name === backend);
   const servers = section?.lines.filter((line) => line.words[0] === 'server') ?? [];
   const namespaces = servers.map((line) => /^[a-z0-9-]+\.([a-z0-9-]+)\.svc:[0-9]+$/.exec(line.words[2] ?? '')?.[1]);
-  return namespaces.length > 0 && namespaces.every((namespace) => namespace !== undefined) ? (namespaces as string[]) : undefined;
+  return namespaces.length > 0 && namespaces.every((namespace) => namespace !== undefined) ? (namespaces) : undefined;
 }
 
 /**
