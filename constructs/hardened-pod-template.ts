@@ -63,13 +63,16 @@ export function configMapName(workloadName: string, volumeName: string): string 
 }
 
 /** The TLS front's volumes: its haproxy.cfg and the workload's certificate, mounted in its container only. */
-const TLS_FRONT = {
+export const TLS_FRONT = {
   configVolume: 'tls-front',
   configDirectory: '/etc/tls-front',
   certificateVolume: 'tls-front-certificate',
   certificateDirectory: '/tls',
   container: 'tls-front',
 } as const;
+
+/** The TLS front container's command (HAProxy in the foreground with its mounted config). */
+export const TLS_FRONT_COMMAND = ['haproxy', '-db', '-f', `${TLS_FRONT.configDirectory}/haproxy.cfg`] as const;
 
 /** Every ConfigMap the pod mounts: the spec's files and the TLS front's configuration. */
 export function podConfigFiles(spec: AnyWorkloadSpec): ConfigFiles[] {
@@ -215,7 +218,7 @@ function tlsFrontContainer(spec: AnyWorkloadSpec, front: TlsFront) {
     name: TLS_FRONT.container,
     image: front.image,
     imagePullPolicy: 'IfNotPresent',
-    command: ['haproxy', '-db', '-f', `${TLS_FRONT.configDirectory}/haproxy.cfg`],
+    command: [...TLS_FRONT_COMMAND],
     securityContext: restrictedContainerSecurityContext(spec.uid, spec.gid),
     resources: {
       requests: {

@@ -4,7 +4,8 @@
  *    real loader accepts it;
  *  - every file, command, argument and environment value of every workload differs from the
  *    shipped one only by the loopback mapping (mount paths, Synapse's and HAProxy's wildcard
- *    listen addresses, Keycloak's image directory), which `fromLoopback` undoes exactly;
+ *    listen addresses, Keycloak's image directory), which `fromLoopback` undoes exactly; a TLS
+ *    front's (its own container) only by its own mounts and its wildcard listen address;
  *  - slapd's config differs from the shipped (Bitnami layout) one only by the Debian layout;
  *  - each Synapse process starts with only the Secrets its own pod mounts (the real loader,
  *    nothing else provided).
@@ -13,13 +14,23 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { TLS_FRONT, TLS_FRONT_COMMAND } from '../../constructs/hardened-pod-template';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { DEBIAN_LAYOUT, OPENLDAP_PATHS, renderSlapdConfig, type OpenLdapPaths } from '../../render/openldap';
 import { workloadsOf } from '../../workloads/catalogue';
 import { defaultConfigObject, setPath } from '../config/config-fixtures';
 import { tempDirectory } from '../support/slapd';
 import { bootstrapLdif, materialize, PROFILE_FILE, secretVolumes } from './support/homeserver';
-import { fromLoopback, loopbackMapping, mountPathsOf, podNamesOf, POD_ADDRESSES, toLoopback, type PodName } from './support/loopback';
+import {
+  fromLoopback,
+  loopbackMapping,
+  mountPathsOf,
+  podNamesOf,
+  POD_ADDRESSES,
+  tlsFrontMapping,
+  toLoopback,
+  type PodName,
+} from './support/loopback';
 import { ensureSynapseServerVenv } from './support/synapse-server-venv';
 
 jest.setTimeout(20 * 60_000);
@@ -82,9 +93,23 @@ describe('every workload runs its shipped files, changed only by the loopback ma
       ],
       ['init steps', (workload.initSteps ?? []).map((step) => step.command.join(' ')).join('\n')],
     ];
-    return texts
-      .filter(([, text]) => text !== '')
-      .map(([what, text]) => ({ label: `${workload.name}: ${what}`, workload, podName, mapping, text }));
+    // A TLS front is a container of its own, with its own mounts and command.
+    const front = workload.tlsFront
+      ? (() => {
+          const frontMapping = tlsFrontMapping(workload, `${ROOT}/${workload.name}`, podName);
+          const frontTexts: [string, string][] = [
+            [`tls-front ${TLS_FRONT.configDirectory}/haproxy.cfg`, workload.tlsFront.configFile],
+            ['tls-front command', TLS_FRONT_COMMAND.join('\n')],
+          ];
+          return frontTexts.map(([what, text]) => ({ label: `${workload.name}: ${what}`, workload, podName, mapping: frontMapping, text }));
+        })()
+      : [];
+    return [
+      ...texts
+        .filter(([, text]) => text !== '')
+        .map(([what, text]) => ({ label: `${workload.name}: ${what}`, workload, podName, mapping, text })),
+      ...front,
+    ];
   });
 
   it.each(cases.map((entry) => [entry.label, entry] as const))('%s', (_label, { podName, mapping, text }) => {

@@ -5,16 +5,21 @@
  * "second lock" check goes straight to its listener, bypassing the gateway.
  *
  * Nothing is stubbed: slapd, PostgreSQL, Redis, HAProxy (Debian), Synapse (PyPI, the deployed
- * version) and Keycloak (Maven Central, the deployed version): every login goes through the
- * identity provider with the directory password and a TOTP code (support/oidc-login.ts; the
- * MFA proofs themselves are in identity.itest.ts). Each probe comes from its own client address, as
- * distinct people would, so one probe's rate limits never decide another's outcome.
+ * version), Keycloak (Maven Central, the deployed version), livekit-server and lk-jwt-service
+ * (built from source at the images' versions): every login goes through the identity provider
+ * with the directory password and a TOTP code (support/oidc-login.ts; the MFA proofs themselves
+ * are in identity.itest.ts). Each probe comes from its own client address, as distinct people
+ * would, so one probe's rate limits never decide another's outcome (the calls probes share two,
+ * one per public name).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSize, parseDuration } from '../../config/durations';
+import { CALLS_TLS_PORT, livekitServiceName } from '../../model/calls';
+import { hostOf } from '../../model/dns-names';
 import { SECRET_NAMES } from '../../model/secrets';
+import { expectDone, probeJoin, probeTurnAllocate, PROBE_REFUSED, type JoinResult } from '../support/livekit';
 import { bootHomeserver, directoryUser, SYNAPSE_PODS, type Homeserver } from './support/homeserver';
 import { call, type Answer, type Endpoint } from './support/matrix-client';
 import { accessToken, login } from './support/oidc-login';
@@ -93,6 +98,14 @@ async function session(uid: keyof typeof USERS): Promise<string> {
 }
 
 const marker = () => `probe-${randomBytes(6).toString('hex')}`;
+/** Polls `condition` (every 200 ms) until it holds; fails after `timeoutMs`. */
+async function waitUntil(timeoutMs: number, condition: () => boolean): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`not true within ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 /** The Synapse pods whose log shows a request carrying `tag`. */
 const servedBy = (tag: string) => SYNAPSE_PODS.filter((name) => server().log(name).includes(tag));
 /** True when no Synapse process logged a request carrying `tag` (it never got past the gateway). */
@@ -378,11 +391,13 @@ describe('the gateway exposes only the client API', () => {
   probe('federation and key endpoints are refused when federation is off', async () => {
     const client = server().gatewayClient('federation endpoints');
     const tag = marker();
+    // With calls, `.well-known/matrix/server` and the OpenID userinfo path are served (see the calls probes); nothing else.
     for (const federationPath of [
       '/_matrix/federation/v1/version',
       '/_matrix/key/v2/server',
       '/_matrix/federation/v1/media/download/x',
-      '/.well-known/matrix/server',
+      '/_matrix/federation/v1/openid/userinfo/x',
+      ...(server().homeserver.calls ? [] : ['/.well-known/matrix/server']),
     ]) {
       expectRefusedByGateway(await call(client, 'GET', `${federationPath}?${tag}`), 404);
     }
@@ -394,6 +409,297 @@ describe('the gateway exposes only the client API', () => {
         expect({ pod, federationPath, status: answer.status }).toEqual({ pod, federationPath, status: 404 });
       }
     }
+  });
+});
+
+describe('calls: MatrixRTC through the gateway (rendered LiveKit config, authorisation service environment and TLS fronts)', () => {
+  interface OpenIdToken {
+    access_token: string;
+    token_type: string;
+    matrix_server_name: string;
+    expires_in: number;
+  }
+  const calls = () => {
+    const settings = server().homeserver.calls;
+    if (!settings) throw new Error('the integration profile has no calls');
+    return settings;
+  };
+  // Two client identities for the whole block (the boot has a bounded number): one per public name.
+  let onCallsName: Endpoint | undefined;
+  let onServerName: Endpoint | undefined;
+  const callsClient = () => {
+    onCallsName ??= server().gatewayClient('calls: on the calls name', calls().hostname);
+    return onCallsName;
+  };
+  const serverClient = () => {
+    onServerName ??= server().gatewayClient('calls: on the server name');
+    return onServerName;
+  };
+  const box = () => server().sandbox;
+  /** The slot lk-jwt-service gives the legacy endpoint's rooms (and MatrixRTC's m.call application uses). */
+  const SLOT = 'm.call#ROOM';
+  /** lk-jwt-service's names: unpadded base64 of the SHA-256 of a JSON array of strings. */
+  const hashed = (parts: string[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64').replace(/=+$/, '');
+  const FOREIGN_SERVER = 'matrix.elsewhere.example.net';
+  const timings: string[] = [];
+  const timed = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
+    const begun = Date.now();
+    const result = await body();
+    timings.push(`${what} ${Date.now() - begun} ms`);
+    return result;
+  };
+  let roomId = '';
+  let openId: OpenIdToken | undefined;
+  let joined: JoinResult | undefined;
+  const token = () => {
+    if (!openId) throw new Error('no OpenID token was issued');
+    return openId;
+  };
+  const joinResult = () => {
+    if (!joined) throw new Error('the join failed');
+    return joined;
+  };
+  const requestOpenId = async (): Promise<OpenIdToken> => {
+    const answer = await call(
+      serverClient(),
+      'POST',
+      `/_matrix/client/v3/user/${encodeURIComponent(userId('alice'))}/openid/request_token`,
+      { token: await session('alice'), json: {} },
+    );
+    expect(answer.status).toBe(200);
+    return answer.json as unknown as OpenIdToken;
+  };
+  const userinfoRequests = () =>
+    (
+      server()
+        .log('synapse')
+        .match(/openid\/userinfo/g) ?? []
+    ).length;
+
+  beforeAll(
+    tracked(async () => {
+      const created = await call(serverClient(), 'POST', '/_matrix/client/v3/createRoom', {
+        token: await session('alice'),
+        json: { preset: 'private_chat', name: 'call room' },
+      });
+      expect(created.status).toBe(200);
+      roomId = String(created.json?.room_id);
+    }),
+  );
+
+  afterAll(() => {
+    const boot = server().callsBoot;
+    process.stdout.write(
+      `integration tier: calls pods ready ${(boot.startedToReadyMs / 1000).toFixed(1)} s after their start (the boot waited ${(boot.waitedMs / 1000).toFixed(1)} s more for them); ${timings.join('; ')}\n`,
+    );
+  });
+
+  probe(
+    'a logged-in user exchanges an OpenID token at /sfu/get through the gateway: a LiveKit token, the room created for this full-access user, a join through the gateway naming the user',
+    async () => {
+      openId = await timed('OpenID token (cold)', requestOpenId);
+      expect({ server: token().matrix_server_name, type: token().token_type }).toEqual({
+        server: server().homeserver.serverName,
+        type: 'Bearer',
+      });
+      const deviceId = 'CALLPROBE';
+      const exchange = () =>
+        call(callsClient(), 'POST', '/sfu/get', { json: { room: roomId, openid_token: token(), device_id: deviceId } });
+      const answer = await timed('/sfu/get with room creation (cold)', exchange);
+      expect({ status: answer.status, url: answer.json?.url, jwt: typeof answer.json?.jwt }).toEqual({
+        status: 200,
+        url: `wss://${calls().hostname}`,
+        jwt: 'string',
+      });
+      const room = hashed([roomId, SLOT]);
+      const join = (jwt: string) => probeJoin(box(), `wss://${calls().hostname}`, jwt, server().caFile);
+      joined = expectDone(await timed('join through the gateway (cold)', () => join(String(answer.json?.jwt))), 'join through the gateway');
+      expect({ room: joined.room, identity: joined.identity }).toEqual({ room, identity: `${userId('alice')}:${deviceId}` });
+      // The service created the room (LiveKit creates none itself: auto_create is off), through the gateway's call route.
+      expect(server().log('rtc-auth')).toContain(
+        `LiveKit room sid: ${joined.roomSid} (alias: ${room}) for full-access Matrix user ${userId('alice')}`,
+      );
+      const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(server().log('haproxy')).toMatch(
+        new RegExp(` livekit/livekit .* 200 .*"POST (https://${escaped(calls().hostname)})?/twirp/livekit\\.RoomService/CreateRoom HTTP`),
+      );
+      // The join's WebSocket went through the gateway too (HAProxy logs a connection when it closes).
+      const jwt = String(answer.json?.jwt);
+      await waitUntil(5_000, () =>
+        new RegExp(` livekit/livekit .* 101 .*"GET /rtc\\?access_token=${escaped(jwt.slice(0, 60))}`).test(server().log('haproxy')),
+      );
+      // Warm: the same exchange and join again (connections and lookups made once).
+      const again = await timed('/sfu/get (warm)', exchange);
+      expect(again.status).toBe(200);
+      expect(expectDone(await timed('join (warm)', () => join(String(again.json?.jwt))), 'second join').roomSid).toBe(joined.roomSid);
+    },
+  );
+
+  probe('/get_token with the member fields: a LiveKit token for the hashed member identity, which joins through the gateway', async () => {
+    const member = { id: `member-${marker()}`, claimed_user_id: userId('alice'), claimed_device_id: 'CALLPROBE' };
+    const answer = await timed('/get_token (warm)', () =>
+      call(callsClient(), 'POST', '/get_token', {
+        json: { room_id: roomId, slot_id: SLOT, openid_token: token(), member },
+      }),
+    );
+    expect({ status: answer.status, url: answer.json?.url }).toEqual({ status: 200, url: `wss://${calls().hostname}` });
+    const join = expectDone(
+      await probeJoin(box(), `wss://${calls().hostname}`, String(answer.json?.jwt), server().caFile),
+      'join with the /get_token token',
+    );
+    expect({ room: join.room, identity: join.identity }).toEqual({
+      room: hashed([roomId, SLOT]),
+      identity: hashed([userId('alice'), member.claimed_device_id, member.id]),
+    });
+    // A member claiming another user with this token is refused.
+    const claimed = await call(callsClient(), 'POST', '/get_token', {
+      json: { room_id: roomId, slot_id: SLOT, openid_token: token(), member: { ...member, claimed_user_id: userId('dave') } },
+    });
+    expect({ status: claimed.status, errcode: claimed.json?.errcode }).toEqual({ status: 401, errcode: 'M_UNAUTHORIZED' });
+  });
+
+  probe('a token claimed for a foreign homeserver is refused: the service cannot reach it, so no token and no room', async () => {
+    const foreign = { ...token(), matrix_server_name: FOREIGN_SERVER };
+    const room = `!foreign-${marker()}:${FOREIGN_SERVER}`;
+    const current = await call(callsClient(), 'POST', '/get_token', {
+      json: {
+        room_id: room,
+        slot_id: SLOT,
+        openid_token: foreign,
+        member: { id: 'member-foreign', claimed_user_id: `@alice:${FOREIGN_SERVER}`, claimed_device_id: 'FOREIGN' },
+      },
+    });
+    expect({ status: current.status, errcode: current.json?.errcode, jwt: current.json?.jwt }).toEqual({
+      status: 401,
+      errcode: 'M_UNAUTHORIZED',
+      jwt: undefined,
+    });
+    const legacy = await call(callsClient(), 'POST', '/sfu/get', {
+      json: { room, openid_token: foreign, device_id: 'FOREIGN' },
+    });
+    expect({ status: legacy.status, errcode: legacy.json?.errcode, jwt: legacy.json?.jwt }).toEqual({
+      status: 500,
+      errcode: 'M_LOOKUP_FAILED',
+      jwt: undefined,
+    });
+    expect(server().log('rtc-auth')).toContain('Failed to look up user info');
+    expect(server().log('rtc-auth')).not.toContain(hashed([room, SLOT]));
+  });
+
+  probe("a forged OpenID token for this server is refused: Synapse's userinfo answers 401, and the service refuses", async () => {
+    const forged = { ...token(), access_token: randomBytes(18).toString('base64url') };
+    const userinfo = await call(serverClient(), 'GET', `/_matrix/federation/v1/openid/userinfo?access_token=${forged.access_token}`);
+    expectRefusedBySynapse(userinfo, 401, 'M_UNKNOWN_TOKEN');
+    const before = userinfoRequests();
+    const current = await call(callsClient(), 'POST', '/get_token', {
+      json: {
+        room_id: roomId,
+        slot_id: SLOT,
+        openid_token: forged,
+        member: { id: 'member-forged', claimed_user_id: userId('alice'), claimed_device_id: 'FORGED' },
+      },
+    });
+    expect({ status: current.status, errcode: current.json?.errcode, jwt: current.json?.jwt }).toEqual({
+      status: 401,
+      errcode: 'M_UNAUTHORIZED',
+      jwt: undefined,
+    });
+    const legacy = await call(callsClient(), 'POST', '/sfu/get', {
+      json: { room: roomId, openid_token: forged, device_id: 'FORGED' },
+    });
+    expect({ status: legacy.status, errcode: legacy.json?.errcode }).toEqual({ status: 500, errcode: 'M_LOOKUP_FAILED' });
+    // Both refusals were Synapse's answer to the service's lookup through the gateway, not a failure to reach it.
+    expect(userinfoRequests()).toBeGreaterThanOrEqual(before + 2);
+  });
+
+  probe(
+    "TURN: the join's credentials allocate a relay at the published TURN port, on the public address, within relayPorts; a wrong credential is refused",
+    async () => {
+      const { publicAddress, turnUdpPort, relayPorts } = calls().media;
+      const turnServer = `${publicAddress}:${turnUdpPort}`;
+      const [ice] = joinResult().iceServers;
+      if (!ice) throw new Error('no ICE server in the JoinResponse');
+      expect(ice.urls).toEqual([`turn:${turnServer}?transport=udp`]);
+      const relayed = expectDone(
+        await timed('TURN allocation', () => probeTurnAllocate(box(), turnServer, ice.username, ice.credential)),
+        'turn-allocate',
+      ).relayed;
+      const separator = relayed.lastIndexOf(':');
+      const port = Number(relayed.slice(separator + 1));
+      expect({ address: relayed.slice(0, separator), inRange: port >= relayPorts.first && port <= relayPorts.last }).toEqual({
+        address: publicAddress,
+        inRange: true,
+      });
+      const wrong = await probeTurnAllocate(box(), turnServer, ice.username, randomBytes(24).toString('base64url'));
+      expect({ status: wrong.status, output: wrong.output.trim() }).toEqual({
+        status: PROBE_REFUSED,
+        output: expect.stringMatching(/allocation refused: .*error 400/) as string,
+      });
+    },
+  );
+
+  probe('the calls name serves the call paths only, and the call paths are served on the calls name only', async () => {
+    const tag = marker();
+    for (const [label, answer] of [
+      ['client API on the calls name', await call(callsClient(), 'GET', `/_matrix/client/versions?${tag}`)],
+      ['well-known on the calls name', await call(callsClient(), 'GET', '/.well-known/matrix/client')],
+      ['other LiveKit API on the calls name', await call(callsClient(), 'POST', '/twirp/livekit.RoomService/ListRooms', { json: {} })],
+      ['/sfu/get on the server name', await call(serverClient(), 'POST', '/sfu/get', { json: {} })],
+      ['/get_token on the server name', await call(serverClient(), 'POST', '/get_token', { json: {} })],
+      ['/rtc on the server name', await call(serverClient(), 'GET', '/rtc')],
+      [
+        'room creation on the server name',
+        await call(serverClient(), 'POST', '/twirp/livekit.RoomService/CreateRoom', {
+          json: {},
+        }),
+      ],
+    ] as const) {
+      expect({ label, status: answer.status, byGateway: /<h1>404 /.test(answer.text) }).toEqual({ label, status: 404, byGateway: true });
+    }
+    expect(reachedSynapse(tag)).toBe(false);
+    // Second lock: the SFU's TLS front forwards only its listed paths, even to a client inside the cluster.
+    const curl = (url: string) =>
+      server().exec('curl', [
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '--cacert',
+        server().caFile,
+        '-X',
+        'POST',
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        '{}',
+        url,
+      ]);
+    const livekitFront = `https://${livekitServiceName(server().homeserver)}:${CALLS_TLS_PORT.containerPort}`;
+    expect((await curl(`${livekitFront}/twirp/livekit.RoomService/ListRooms`)).output).toBe('404');
+    expect((await curl(`${livekitFront}/twirp/livekit.RoomService/CreateRoom`)).output).toBe('401');
+  });
+
+  probe('the server name advertises the focus and names the gateway for federation lookups', async () => {
+    const client = serverClient();
+    const wellKnownClient = await call(client, 'GET', '/.well-known/matrix/client');
+    expect(wellKnownClient.json?.['org.matrix.msc4143.rtc_foci']).toEqual([
+      { type: 'livekit', livekit_service_url: `https://${calls().hostname}` },
+    ]);
+    const wellKnownServer = await call(client, 'GET', '/.well-known/matrix/server');
+    expect({ status: wellKnownServer.status, json: wellKnownServer.json }).toEqual({
+      status: 200,
+      json: { 'm.server': `${hostOf(server().homeserver.serverName)}:443` },
+    });
+  });
+
+  probe('Synapse answers the OpenID userinfo through the gateway for a valid token', async () => {
+    const answer = await call(
+      serverClient(),
+      'GET',
+      `/_matrix/federation/v1/openid/userinfo?access_token=${encodeURIComponent(token().access_token)}`,
+    );
+    expect({ status: answer.status, json: answer.json }).toEqual({ status: 200, json: { sub: userId('alice') } });
   });
 });
 

@@ -11,13 +11,22 @@
  * values); certificates are issued by a test CA for the names cert-manager would put in them.
  * The one rendering that cannot be the shipped bytes is slapd's: the image is Bitnami's build,
  * here it is Debian's, so the config is rendered with the same renderer for Debian's layout.
+ *
+ * Calls: livekit-server and lk-jwt-service at the images' versions (built from source, see
+ * test/support/livekit.ts and lk-jwt-service.ts) with the rendered livekit.yaml and environment,
+ * each behind its TLS front (Debian's HAProxy with the rendered front config: a container of
+ * its own, so its mounts are mapped on their own). The media load balancer's public address is
+ * put on the namespace's loopback, where the SFU's media ports (bound to every address) answer.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DeploymentConfig, HomeserverSettings } from '../../../config/deployment-config';
+import { TLS_FRONT, TLS_FRONT_COMMAND } from '../../../constructs/hardened-pod-template';
+import { LIVEKIT_HEALTH_PATH, LIVEKIT_LOOPBACK_PORT, RTC_AUTH_HEALTH_PATH, RTC_AUTH_LOOPBACK_PORT } from '../../../model/calls';
 import { CERTIFICATE_SECRETS, homeserverCertificates } from '../../../model/certificates';
+import { hostOf } from '../../../model/dns-names';
 import { KEYCLOAK_PATH, REALM_NAME } from '../../../model/identity';
 import { loadDeploymentConfig } from '../../../model/load-config';
 import { SECRET_NAMES } from '../../../model/secrets';
@@ -44,6 +53,8 @@ import { deliveredFiles, valuesFor } from '../../support/delivered-secrets';
 import { esoTemplateBinary } from '../../support/eso-template';
 import { requireHaproxy } from '../../support/haproxy';
 import { findJava, KEYCLOAK_VERSION, keycloakDistribution } from '../../support/keycloak';
+import { livekitProbeBinary, livekitServerBinary, probeHealth, runProbe } from '../../support/livekit';
+import { lkJwtServiceBinary } from '../../support/lk-jwt-service';
 import { giveToServer, postgresBinDirectory, runAsServer, serverUserName } from '../../support/postgres';
 import { Sandbox, stopProcess, tail, waitFor, type SandboxProcess } from '../../support/sandbox';
 import { hashPassword, requireOpenLdapTools, run, runInitSteps, tempDirectory } from '../../support/slapd';
@@ -60,6 +71,7 @@ import {
   POOL_SERVICE_ADDRESSES,
   serviceNames,
   toLoopback,
+  tlsFrontMapping,
   poolServiceNames,
   type PoolName,
   type LoopbackMapping,
@@ -71,7 +83,7 @@ import { ensureSynapseServerVenv } from './synapse-server-venv';
 export const PROFILE_FILE = path.join(__dirname, '..', 'homeserver-profile.yaml');
 const BRIDGE_SCRIPT = path.join(__dirname, 'loopback_bridge.py');
 /** Client identities available to the probes (one loopback address each). */
-const CLIENT_COUNT = 32;
+const CLIENT_COUNT = 48;
 
 export interface DirectoryUser {
   readonly uid: string;
@@ -93,6 +105,8 @@ export interface LoopbackPod {
   readonly mapping: LoopbackMapping;
   /** Config files: mount path + name -> [shipped text, text written on loopback]. */
   readonly files: Readonly<Record<string, readonly [shipped: string, loopback: string]>>;
+  /** The workload's TLS front (its own container): its mapping and its haproxy.cfg, shipped and on loopback. */
+  readonly front?: { readonly mapping: LoopbackMapping; readonly config: readonly [shipped: string, loopback: string] };
 }
 
 /** The bootstrap LDIF (the ldap-bootstrap Secret's `ldif` value): organisation, people, admission group. */
@@ -173,6 +187,7 @@ export function materialize(
   mapping: LoopbackMapping,
   volumes: ReadonlyMap<string, Record<string, string>>,
   caPem: string,
+  podName: string = workload.name,
 ): LoopbackPod {
   const files: Record<string, readonly [string, string]> = {};
   for (const configFiles of workload.configFiles ?? []) {
@@ -192,7 +207,26 @@ export function materialize(
   if (workload.trustBundle) write(path.join(root, workload.trustBundle.mountPath, 'ca.crt'), caPem);
   for (const writable of [...workload.writablePaths, ...(workload.storage ? [workload.storage] : [])])
     fs.mkdirSync(path.join(root, writable.mountPath), { recursive: true });
-  return { workload, root, mapping, files };
+  return { workload, root, mapping, files, ...(workload.tlsFront ? { front: materializeFront(workload, root, volumes, podName) } : {}) };
+}
+
+/** The TLS front's two volumes, as the pod template mounts them: its haproxy.cfg (mapped) and the workload's certificate. */
+function materializeFront(
+  workload: WorkloadSpec,
+  root: string,
+  volumes: ReadonlyMap<string, Record<string, string>>,
+  podName: string,
+): NonNullable<LoopbackPod['front']> {
+  const front = workload.tlsFront;
+  if (!front) throw new Error(`${workload.name} has no TLS front`);
+  const mapping = tlsFrontMapping(workload, root, podName);
+  const config = toLoopback(front.configFile, mapping);
+  write(path.join(root, TLS_FRONT.configDirectory, 'haproxy.cfg'), config);
+  const certificate = volumes.get(front.certificateSecret);
+  if (!certificate) throw new Error(`${workload.name}'s TLS front mounts ${front.certificateSecret}, which nothing delivers`);
+  for (const [name, content] of Object.entries(certificate))
+    write(path.join(root, TLS_FRONT.certificateDirectory, name), content, /key|pem/.test(name) ? 0o600 : 0o644);
+  return { mapping, config: [front.configFile, config] };
 }
 
 /**
@@ -231,8 +265,15 @@ export interface Homeserver {
   /** Where the loopback files knowingly differ from the shipped ones (pending fixes); empty when none. */
   readonly deviations: readonly string[];
   readonly bootMs: number;
-  /** A new client identity (own loopback address) reaching the gateway's public Service port. */
-  gatewayClient(label: string): Endpoint;
+  /**
+   * A new client identity (own loopback address) reaching the gateway's public Service port, by `servername` (TLS name
+   * and Host: the server name unless given, e.g. the calls name).
+   */
+  gatewayClient(label: string, servername?: string): Endpoint;
+  /** The internal CA's certificate (PEM file): what the pods trust. */
+  readonly caFile: string;
+  /** How long the calls pods took from start to ready, and how much of that the boot waited for (ms; 0 without calls). */
+  readonly callsBoot: { readonly startedToReadyMs: number; readonly waitedMs: number };
   /** Straight to a Synapse process's or Keycloak's TLS listener, bypassing the gateway (the "second lock" checks, the back channel). */
   direct(pod: DirectPod): Endpoint;
   /** A server's log so far (logs/<name>.log: openldap, postgres, redis, synapse, media-repository, haproxy, network). */
@@ -351,7 +392,14 @@ export async function bootHomeserver(options: {
   requireOpenLdapTools();
   requireHaproxy();
   const postgresBin = postgresBinDirectory();
-  const programs: Record<string, string> = { ...PROGRAMS, python };
+  // The calls pods' programs (built once per machine) and the probe the boot checks them with.
+  const callsPrograms: Record<string, string> = {};
+  if (loadDeploymentConfig(options.profile ?? PROFILE_FILE).homeservers[0]?.calls) {
+    callsPrograms['/livekit-server'] = livekitServerBinary();
+    callsPrograms['/lk-jwt-service'] = lkJwtServiceBinary();
+    livekitProbeBinary();
+  }
+  const programs: Record<string, string> = { ...PROGRAMS, ...callsPrograms, python };
 
   const started = Date.now();
   const deadline = started + options.bootDeadlineMs;
@@ -391,7 +439,7 @@ export async function bootHomeserver(options: {
       for (const podName of podNamesOf(workload)) {
         const root = path.join(directory, 'pods', podName);
         const mapping = loopbackMapping(workload, root, config.images.effective.synapse, keycloakImageHome, podName);
-        pods.set(podName, materialize(workload, root, mapping, volumes, caPem));
+        pods.set(podName, materialize(workload, root, mapping, volumes, caPem, podName));
       }
     }
     const deviations = applyPendingFixes(pods);
@@ -538,6 +586,58 @@ export async function bootHomeserver(options: {
     };
     const managedStatements = managedObjectStatements(config, homeserver, volumes);
 
+    // Calls: the SFU, the authorisation service and their TLS fronts depend on nothing here, so they start now and
+    // are waited for only before the gateway. The rendered commands and environment, mapped like every pod's.
+    const callsStarted = Date.now();
+    let callsReadyAt = callsStarted;
+    const callsReady = homeserver.calls ? startCalls(homeserver.calls.media.publicAddress) : Promise.resolve();
+    callsReady.catch(() => undefined);
+    async function startCalls(publicAddress: string): Promise<void> {
+      // The address the media load balancer publishes, on the namespace's loopback: LiveKit announces it (node_ip) and
+      // its TURN server relays from it, and clients reach the media ports there.
+      const added = await sandbox.exec('/bin/ip', ['address', 'add', `${publicAddress}/32`, 'dev', 'lo']);
+      if (added.status !== 0) throw new Error(`could not add the media address ${publicAddress}: ${added.output}`);
+      const checks: Promise<void>[] = [];
+      for (const [name, loopbackPort, healthPath] of [
+        ['livekit', LIVEKIT_LOOPBACK_PORT, LIVEKIT_HEALTH_PATH],
+        ['rtc-auth', RTC_AUTH_LOOPBACK_PORT, RTC_AUTH_HEALTH_PATH],
+      ] as const) {
+        const callsPod = pod(name);
+        const { front } = callsPod;
+        const frontPort = callsPod.workload.tlsFront?.port.containerPort;
+        if (!front || frontPort === undefined) throw new Error(`${name} has no TLS front`);
+        // The image sets no SSL_CERT_FILE: this machine's must not decide what the program trusts (SSL_CERT_DIR does).
+        const program = sandbox.start(name, ...resolveProgram(mapped(callsPod, callsPod.workload.command ?? [])), {
+          env: { SSL_CERT_FILE: '', ...podEnv(callsPod) },
+          cwd: callsPod.root,
+        });
+        const frontProcess = sandbox.start(
+          `${name}-tls-front`,
+          ...resolveProgram(TLS_FRONT_COMMAND.map((arg) => toLoopback(arg, front.mapping))),
+        );
+        const frontHealth = `https://${names[name] ?? ''}:${frontPort}${healthPath}`;
+        checks.push(
+          waitFor(
+            `${name} (on loopback)`,
+            deadline,
+            () => probeHealth(sandbox, `http://127.0.0.1:${loopbackPort}${healthPath}`),
+            () => sandbox.assertRunning(program),
+          ),
+          waitFor(
+            `${name}'s TLS front (its Service name, the internal CA)`,
+            deadline,
+            async () => (await runProbe(sandbox, ['health', '--url', frontHealth, '--ca', internalCa.certificate], {}, 5_000)).status === 0,
+            () => {
+              sandbox.assertRunning(program);
+              sandbox.assertRunning(frontProcess);
+            },
+          ),
+        );
+      }
+      await Promise.all(checks);
+      callsReadyAt = Date.now();
+    }
+
     // Redis: the rendered command as is.
     const redisPod = pod('redis');
     const redis = sandbox.start('redis', ...resolveProgram(mapped(redisPod, redisPod.workload.command ?? [])), { env: podEnv(redisPod) });
@@ -611,6 +711,11 @@ export async function bootHomeserver(options: {
     await Promise.all(SYNAPSE_PODS.filter((name) => name !== 'synapse').map((name) => startAndWait(name, deadline)));
 
     await keycloakReady;
+    const callsWaitStarted = Date.now();
+    await callsReady;
+    const callsBoot = homeserver.calls
+      ? { startedToReadyMs: callsReadyAt - callsStarted, waitedMs: Date.now() - callsWaitStarted }
+      : { startedToReadyMs: 0, waitedMs: 0 };
 
     // The gateway, last: its health checks then find every backend up.
     const gatewayPod = pod('haproxy');
@@ -618,7 +723,7 @@ export async function bootHomeserver(options: {
       env: podEnv(gatewayPod),
     });
     let nextClient = 0;
-    const gatewayClient = (label: string): Endpoint => {
+    const gatewayClient = (label: string, servername = hostOf(homeserver.serverName)): Endpoint => {
       const index = nextClient++;
       const socket = clientSockets[index];
       if (!socket) throw new Error(`more than ${CLIENT_COUNT} client identities requested`);
@@ -626,17 +731,22 @@ export async function bootHomeserver(options: {
         label,
         socketPath: socket.socket,
         address: socket.source,
-        servername: homeserver.serverName.split(':')[0] ?? homeserver.serverName,
+        servername,
         ca,
       };
     };
     const probe = gatewayClient('boot: gateway readiness');
+    const callsProbe = homeserver.calls ? gatewayClient('boot: gateway readiness (calls)', homeserver.calls.hostname) : undefined;
     await waitFor(
-      'the gateway (client API and media routes)',
+      'the gateway (client API, media and call routes)',
       deadline,
       async () =>
         (await call(probe, 'GET', '/_matrix/client/versions', { timeoutMs: 3_000 })).status === 200 &&
-        (await call(probe, 'GET', '/_matrix/client/v1/media/config', { timeoutMs: 3_000 })).status === 401,
+        (await call(probe, 'GET', '/_matrix/client/v1/media/config', { timeoutMs: 3_000 })).status === 401 &&
+        // The call backends are up once the programs answer through them: the service's 405 to a GET, LiveKit's JSON refusal.
+        (!callsProbe ||
+          ((await call(callsProbe, 'GET', '/get_token', { timeoutMs: 3_000 })).status === 405 &&
+            (await call(callsProbe, 'POST', '/twirp/livekit.RoomService/CreateRoom', { json: {}, timeoutMs: 3_000 })).json !== undefined)),
       () => sandbox.assertRunning(haproxy),
     );
     const stopSynapse = async (name: SynapsePod, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
@@ -664,6 +774,8 @@ export async function bootHomeserver(options: {
       deviations,
       bootMs: Date.now() - started,
       gatewayClient,
+      caFile: internalCa.certificate,
+      callsBoot,
       direct,
       sandbox,
       restartSynapse,

@@ -23,6 +23,8 @@
  * substitutions exactly, which the fidelity test checks on every file.
  */
 import type { HomeserverSettings } from '../../../config/deployment-config';
+import { TLS_FRONT } from '../../../constructs/hardened-pod-template';
+import { livekitServiceName, rtcAuthServiceName } from '../../../model/calls';
 import { homeserverNamespace, type HomeserverCompartment } from '../../../model/compartments';
 import { POSTGRES_SERVICES } from '../../../model/postgres';
 import type { WorkloadSpec } from '../../../model/workload-spec';
@@ -89,6 +91,11 @@ export const POD_ADDRESSES = {
   'sync-workers-1': '127.0.11.2',
   'client-readers-0': '127.0.12.1',
   'client-readers-1': '127.0.12.2',
+  // Laid out, not started by the homeserver boot (client.itest.ts runs it).
+  'element-web': '127.0.10.20',
+  livekit: '127.0.10.21',
+  // One pod of the authorisation service stands for its replicas.
+  'rtc-auth': '127.0.10.22',
 } as const;
 
 export type PodName = keyof typeof POD_ADDRESSES;
@@ -146,6 +153,7 @@ export function serviceNames(homeserver: HomeserverSettings): Partial<Record<Pod
     haproxy: name('haproxy', 'gateway'),
     keycloak: name('keycloak', 'identity'),
     'event-persister-1': name('event-persister-1', 'homeserver'),
+    ...(homeserver.calls ? { livekit: livekitServiceName(homeserver), 'rtc-auth': rtcAuthServiceName(homeserver) } : {}),
   };
 }
 
@@ -157,6 +165,8 @@ export function hostsTable(homeserver: HomeserverSettings): Record<string, strin
   for (const [pool, name] of Object.entries(poolServiceNames(homeserver)) as [PoolName, string][])
     table[name] = POOL_SERVICE_ADDRESSES[pool];
   table[homeserver.serverName.split(':')[0] ?? homeserver.serverName] = POD_ADDRESSES.haproxy;
+  // The calls name is the gateway's too (the authorisation service reaches the SFU's API through it).
+  if (homeserver.calls) table[homeserver.calls.hostname] = POD_ADDRESSES.haproxy;
   return table;
 }
 
@@ -186,4 +196,20 @@ export function loopbackMapping(
   }
   if (workload.name === 'haproxy') return { root, mountPaths: mountPathsOf(workload), listen: [[HAPROXY_WILDCARD, `bind ${address}:`]] };
   return { root, mountPaths: mountPathsOf(workload), listen: workload.image === synapseImage ? [[SYNAPSE_WILDCARD, `"${address}"`]] : [] };
+}
+
+/**
+ * The mapping of a workload's TLS front (a container of its own, beside the program, under the
+ * same pod root: their mount paths do not overlap): its config and certificate mounts, and its
+ * wildcard `bind :8443` to the pod's address, as for the gateway.
+ */
+export function tlsFrontMapping(workload: WorkloadSpec, root: string, podName: string = workload.name): LoopbackMapping {
+  const address = POD_ADDRESSES[podName as PodName];
+  if (!address) throw new Error(`no loopback address planned for workload ${workload.name}`);
+  if (!workload.tlsFront) throw new Error(`${workload.name} has no TLS front`);
+  return {
+    root,
+    mountPaths: [TLS_FRONT.configDirectory, TLS_FRONT.certificateDirectory],
+    listen: [[HAPROXY_WILDCARD, `bind ${address}:`]],
+  };
 }
