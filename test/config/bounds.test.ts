@@ -429,6 +429,12 @@ it('every name derived from names at their bounds fits: namespaces, labels, cert
   ['h', 'i', 'j'].forEach((letter, index) => {
     setPath(raw, `homeservers[${index}].name`, letter.repeat(HOMESERVER_NAME_MAX));
     setPath(raw, `homeservers[${index}].serverName`, `${letter.repeat(52)}.example.org`);
+    // Every optional compartment too, so its derived names are judged at the bound as well.
+    setPath(raw, `homeservers[${index}].client`, { hostname: `${letter.repeat(52)}.chat.example.org` });
+    setPath(raw, `homeservers[${index}].calls`, {
+      hostname: `${letter.repeat(52)}.rtc.example.org`,
+      media: { publicAddress: `203.0.113.${10 + index}`, ingressCidrs: ['0.0.0.0/0'] },
+    });
   });
   setPath(raw, 'homeservers[2].federation.peers', ['h'.repeat(52) + '.example.org', 'i'.repeat(52) + '.example.org']);
   setPath(raw, 'state', { backend: 'local', local: { directory: 'state' } });
@@ -438,8 +444,8 @@ it('every name derived from names at their bounds fits: namespaces, labels, cert
   composeDeployment(app, config, {}, []);
   app.synth();
   const stacks = readSynthesizedStacks(outdir);
-  // The platform's three, and five compartments for each of the three homeservers.
-  expect(stacks.length).toBe(18);
+  // The platform's three, and seven compartments for each of the three homeservers.
+  expect(stacks.length).toBe(24);
   for (const stack of stacks)
     expect({ stack: stack.name, overlong: overlongNames(stack.json as JsonValue) }).toEqual({ stack: stack.name, overlong: [] });
   for (const namespace of stacks.flatMap((stack) =>

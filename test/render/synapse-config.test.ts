@@ -135,7 +135,8 @@ describe('homeserver.yaml (closed default), read back by PyYAML', () => {
       resources?: { names: string[] }[];
     }[];
     expect(listeners.map((l) => [l.port, l.type, l.resources?.flatMap((r) => r.names) ?? []])).toEqual([
-      [8008, 'http', ['client']],
+      // With calls and without federation, the OpenID userinfo endpoint the calls' authorisation service asks.
+      [8008, 'http', ['client', 'openid']],
       [9093, 'http', ['replication']],
       [9000, 'metrics', []],
     ]);

@@ -110,8 +110,8 @@ describe('exposure', () => {
     const review = reviewAgainstDefault((head) => {
       const data = find(head, 'ConfigMap agency-gateway/haproxy-config').body.data as JsonObject;
       data['haproxy.cfg'] = String(data['haproxy.cfg']).replace(
-        '  use_backend synapse if oidc_callback || client_api\n',
-        '  use_backend synapse if { path_beg /_synapse/admin }\n  use_backend synapse if oidc_callback || client_api\n',
+        '  use_backend synapse if openid_userinfo || oidc_callback || client_api\n',
+        '  use_backend synapse if { path_beg /_synapse/admin }\n  use_backend synapse if openid_userinfo || oidc_callback || client_api\n',
       );
     });
     expect(review.exposure.map((change) => [change.subject, change.setting, change.before === undefined ? 'added' : 'changed'])).toEqual([

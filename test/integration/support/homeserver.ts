@@ -606,7 +606,7 @@ export async function bootHomeserver(options: {
         const { front } = callsPod;
         const frontPort = callsPod.workload.tlsFront?.port.containerPort;
         if (!front || frontPort === undefined) throw new Error(`${name} has no TLS front`);
-        // The image sets no SSL_CERT_FILE: this machine's must not decide what the program trusts (SSL_CERT_DIR does).
+        // The image sets no SSL_CERT_FILE: the test runner's own bundle must not decide what the program trusts (SSL_CERT_DIR does).
         const program = sandbox.start(name, ...resolveProgram(mapped(callsPod, callsPod.workload.command ?? [])), {
           env: { SSL_CERT_FILE: '', ...podEnv(callsPod) },
           cwd: callsPod.root,
