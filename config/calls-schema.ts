@@ -4,14 +4,8 @@
  * (UDP cannot pass an HTTP gateway). Only the ports and ranges below are ever published.
  */
 import { z } from 'zod';
+import { checked } from './checked';
 import { cidrProblem, dnsNameProblem, parseCidr } from './validators';
-
-function checked(problem: (value: string) => string | null) {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
-  });
-}
 
 export const CALL_PORT_BOUNDS = {
   /** Above the well-known ports, below Linux's default ephemeral range. */

@@ -4,14 +4,8 @@
  * analytics) are not settings at all.
  */
 import { z } from 'zod';
+import { checked } from './checked';
 import { dnsNameProblem } from './validators';
-
-function checked(problem: (value: string) => string | null) {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
-  });
-}
 
 export const clientSchema = z
   .object({

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { backupSchema, DEPLOYMENT_PROFILES, homeserverPostgresSchema, POSTGRES_BOUNDS } from './backup-schema';
 import { ALERT_MAXIMA, MEDIA_EGRESS_MAX_TEXT } from './bounds';
 import { callsSchema } from './calls-schema';
+import { checked } from './checked';
 import { clientSchema } from './client-schema';
 import { DAY_MS, parseDuration, parseSize } from './durations';
 import { parseImageReference } from './image-reference';
@@ -24,14 +25,6 @@ import {
   slugProblem,
 } from './validators';
 import { WORKER_BOUNDS, workersSchema } from './workers-schema';
-
-/** Adds a refinement that reports the rule returned by a `...Problem` validator. */
-function checked(problem: (value: string) => string | null) {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
-  });
-}
 
 const slug = (max: number) => checked((value) => slugProblem(value, max));
 /**
