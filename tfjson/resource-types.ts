@@ -103,3 +103,5 @@ export const POD_CONTROLLER_TYPES = typesOf(
 );
 export const MANIFEST_TYPE = 'kubernetes_manifest';
 export const HELM_RELEASE_TYPE = 'helm_release';
+/** Service types that publish a Service outside the cluster (on the nodes, or through a load balancer too). */
+export const PUBLISHED_SERVICE_TYPES: readonly string[] = ['LoadBalancer', 'NodePort'];

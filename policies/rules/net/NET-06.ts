@@ -1,9 +1,9 @@
-import { SERVICE_TYPES } from '../../../tfjson/resource-types';
+import { PUBLISHED_SERVICE_TYPES, SERVICE_TYPES } from '../../../tfjson/resource-types';
 import { block, blocks, namespaceOf, resources, type JsonObject } from '../../../tfjson/terraform-json';
 import { compartmentsOf } from '../../checks/namespaces';
 import type { Rule } from '../../rule';
 
-const EXTERNAL_TYPES = ['LoadBalancer', 'NodePort', 'ExternalName'];
+const EXTERNAL_TYPES = [...PUBLISHED_SERVICE_TYPES, 'ExternalName'];
 
 /** The SFU's media ports: UDP, or the one TCP port named for ICE over TCP; never an HTTP port. */
 function mediaOnly(spec: JsonObject): boolean {

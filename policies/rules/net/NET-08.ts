@@ -11,7 +11,7 @@ import {
   type HaproxySection,
 } from '../../../tfjson/haproxy-config';
 import { manifests } from '../../../tfjson/manifests';
-import { SERVICE_TYPES } from '../../../tfjson/resource-types';
+import { PUBLISHED_SERVICE_TYPES, SERVICE_TYPES } from '../../../tfjson/resource-types';
 import { block, blocks, isObject, resources, type JsonObject, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import type { AuditContext, Rule, Violation } from '../../rule';
 
@@ -38,7 +38,6 @@ const FORBIDDEN_PATHS = [
 /** Synapse's replication and metrics ports, and the names they go by. */
 const INTERNAL_PORT_NAMES = ['metrics', 'replication'];
 const INTERNAL_PORTS = ['9000', '9093'];
-const EXTERNAL_TYPES = ['LoadBalancer', 'NodePort'];
 /** Actions that answer the request themselves (nothing reaches a backend). */
 const TERMINAL_ACTIONS = ['deny', 'reject', 'tarpit', 'silent-drop', 'return'];
 const REWRITES = ['set-path', 'replace-path', 'set-pathq', 'replace-pathq', 'set-uri', 'replace-uri'];
@@ -94,7 +93,7 @@ function serverNamespaces(file: HaproxyConfigFile, backend: string): string[] | 
   const section = file.sections.find((candidate) => candidate.kind === 'backend' && candidate.name === backend);
   const servers = section?.lines.filter((line) => line.words[0] === 'server') ?? [];
   const namespaces = servers.map((line) => /^[a-z0-9-]+\.([a-z0-9-]+)\.svc:[0-9]+$/.exec(line.words[2] ?? '')?.[1]);
-  return namespaces.length > 0 && namespaces.every((namespace) => namespace !== undefined) ? (namespaces) : undefined;
+  return namespaces.length > 0 && namespaces.every((namespace) => namespace !== undefined) ? namespaces : undefined;
 }
 
 /**
@@ -226,7 +225,7 @@ function services(stack: SynthesizedStack): ServiceView[] {
   return [...typed, ...applied];
 }
 
-const isExternal = (type: unknown): type is string => typeof type === 'string' && EXTERNAL_TYPES.includes(type);
+const isExternal = (type: unknown): type is string => typeof type === 'string' && PUBLISHED_SERVICE_TYPES.includes(type);
 
 function exposedInternalPorts(type: unknown, ports: readonly ServicePort[]): string[] {
   if (!isExternal(type)) return [];

@@ -1,12 +1,10 @@
 import { CALL_PORT_BOUNDS } from '../../../config/calls-schema';
 import { livekitConfigFiles, type LivekitConfigFile } from '../../../tfjson/calls';
-import { SERVICE_TYPES } from '../../../tfjson/resource-types';
+import { PUBLISHED_SERVICE_TYPES, SERVICE_TYPES } from '../../../tfjson/resource-types';
 import { shown } from '../../../tfjson/synapse-config';
 import { block, blocks, isObject, namespaceOf, resources, type SynthesizedStack } from '../../../tfjson/terraform-json';
 import { compartmentsOf } from '../../checks/namespaces';
 import type { AuditContext, Rule, Violation } from '../../rule';
-
-const EXTERNAL_TYPES = ['LoadBalancer', 'NodePort'];
 
 /** A port range's size, or why it is unbounded. */
 function rangeProblem(label: string, first: unknown, last: unknown): string | null {
@@ -50,7 +48,8 @@ function configuredMediaPorts(files: readonly LivekitConfigFile[]): Set<string> 
 function externalCallServices(stack: SynthesizedStack, context: AuditContext) {
   const compartmentOf = compartmentsOf(stack, context);
   return resources(stack, ...SERVICE_TYPES).filter(
-    (service) => EXTERNAL_TYPES.includes(String(block(service.body.spec)?.type)) && compartmentOf(namespaceOf(service, stack)) === 'calls',
+    (service) =>
+      PUBLISHED_SERVICE_TYPES.includes(String(block(service.body.spec)?.type)) && compartmentOf(namespaceOf(service, stack)) === 'calls',
   );
 }
 
