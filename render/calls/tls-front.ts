@@ -4,6 +4,7 @@
  * on loopback; every other path is refused here too. WebSockets pass (LiveKit's signalling).
  */
 import { TLS12_CIPHERS, TLS13_CIPHERSUITES } from '../gateway/haproxy-config';
+import { REQUEST_LOG_FORMAT_LINE } from '../gateway/request-log';
 
 export interface TlsFrontInput {
   readonly listenPort: number;
@@ -38,7 +39,7 @@ export function renderTlsFrontConfig(input: TlsFrontInput): string {
     'defaults',
     '  mode http',
     '  log global',
-    '  option httplog',
+    `  ${REQUEST_LOG_FORMAT_LINE}`,
     '  timeout connect 5s',
     '  timeout client 60s',
     '  timeout server 60s',

@@ -4,7 +4,8 @@
  * max_upload_size, per-client-address rate limits, and the real client address forwarded
  * (client-supplied forwarding headers are dropped first), and TLS to the backends verified
  * against the internal CA. Valid for HAProxy 2.6 (tested) and 3.x (deployed). Contains no
- * secret: the certificate is a mounted file.
+ * secret: the certificate is a mounted file. Requests are logged without their query string,
+ * where bearer tokens travel (request-log.ts).
  *
  * Monitoring: a separate `metrics` frontend serves HAProxy's built-in Prometheus exporter on
  * `/metrics` only (404 elsewhere), on a port no Service exposes. Login attempts go through
@@ -25,6 +26,7 @@ import { publicIssuerPath } from '../../model/identity';
 import { HAPROXY_METRICS_PATH } from '../../model/monitoring';
 import { WORKER_POOLS, type WorkerPool } from '../../model/synapse-processes';
 import { clientSecurityHeaders } from './client-headers';
+import { REQUEST_LOG_FORMAT_LINE } from './request-log';
 import { gatewayRoutes, type GatewayRoute } from './routes';
 
 export interface HaproxyBackend {
@@ -142,7 +144,7 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
     'defaults',
     '  mode http',
     '  log global',
-    '  option httplog',
+    `  ${REQUEST_LOG_FORMAT_LINE}`,
     '  option http-keep-alive',
     '  timeout connect 5s',
     '  timeout client 60s',

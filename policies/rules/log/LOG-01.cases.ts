@@ -1,4 +1,5 @@
 /** The case table of LOG-01 (test/policies/case-table.ts): mutations of the compliant fixture (test/policies/fixtures.ts) the rule must fire on, near misses it must accept. Test data: only the tests import it. */
+import { REQUEST_LOG_FORMAT, REQUEST_LOG_FORMAT_LINE } from '../../../render/gateway/request-log';
 import {
   editHaproxy,
   haproxyFile,
@@ -237,7 +238,13 @@ const GLOBAL_LOG = /^\s*log stdout format raw local0 info$/;
 
 const DEFAULTS_LOG = /^\s*log global$/;
 
-const HTTPLOG = /^\s*option httplog$/;
+/** The rendered request log format (render/gateway/request-log.ts), in the defaults. */
+const LOG_FORMAT = /^\s*log-format /;
+
+/** A log-format line with the rendered format's request part replaced by `request`. */
+function formatWith(request: string): string {
+  return `  log-format "${REQUEST_LOG_FORMAT.replace('%HM %HPO %HV', request).replaceAll('"', '\\"')}"`;
+}
 
 const PUBLIC = /^frontend public$/;
 
@@ -288,22 +295,114 @@ const LOG_01_HAPROXY: BadCase[] = [
     address: publicFrontend,
     message: 'logs only to 10.0.0.5:514',
   },
-  { name: 'no option httplog', mutate: haproxyLine(HTTPLOG), address: publicFrontend, message: 'no "option httplog" (or log-format)' },
+  {
+    name: 'no log format',
+    mutate: haproxyLine(LOG_FORMAT),
+    address: publicFrontend,
+    message: 'no request log format: requests are not logged with client address, method, path and status',
+  },
+  {
+    name: 'option httplog (the full URI, query string included)',
+    mutate: haproxyLine(LOG_FORMAT, '  option httplog'),
+    address: publicFrontend,
+    message: '"option httplog" logs each request\'s full URI with its query string, where bearer tokens travel',
+  },
+  {
+    name: 'option httpslog',
+    mutate: haproxyLine(LOG_FORMAT, '  option httpslog'),
+    address: publicFrontend,
+    message: '"option httpslog" logs each request\'s full URI with its query string',
+  },
+  {
+    name: 'option httplog in the frontend, over the rendered format in the defaults',
+    mutate: haproxyAfter(PUBLIC, '  option httplog'),
+    address: publicFrontend,
+    message: '"option httplog" logs each request\'s full URI',
+  },
+  {
+    name: 'option httplog clf',
+    mutate: haproxyLine(LOG_FORMAT, '  option httplog clf'),
+    address: publicFrontend,
+    message: '"option httplog" logs each request\'s full URI',
+  },
   {
     name: 'option tcplog',
-    mutate: haproxyLine(HTTPLOG, '  option tcplog'),
+    mutate: haproxyLine(LOG_FORMAT, '  option tcplog'),
     address: publicFrontend,
     message: '"option tcplog" logs connections without method, path and status',
   },
   {
-    name: 'httplog turned off in the frontend',
-    mutate: haproxyAfter(PUBLIC, '  no option httplog'),
+    name: 'log-format with the quoted request line (%{+Q}r)',
+    mutate: haproxyLine(LOG_FORMAT, formatWith('%HM %HPO %HV %{+Q}r')),
     address: publicFrontend,
-    message: 'no "option httplog"',
+    message: 'logs the query string (%{+Q}r), where bearer tokens travel (access_token=...)',
+  },
+  {
+    name: 'log-format with the request line (%r)',
+    mutate: haproxyLine(LOG_FORMAT, '  log-format "%ci:%cp [%tr] %ft %b/%s %ST %B %HM %HPO %r"'),
+    address: publicFrontend,
+    message: 'logs the query string (%r)',
+  },
+  {
+    name: 'log-format with the URI (%HU) instead of the path',
+    mutate: haproxyLine(LOG_FORMAT, formatWith('%HM %HU %HV')),
+    address: publicFrontend,
+    message: 'logs the query string (%HU)',
+  },
+  {
+    name: 'log-format with the path and the query (%HP%HQ)',
+    mutate: haproxyLine(LOG_FORMAT, formatWith('%HM %HP%HQ %HV')),
+    address: publicFrontend,
+    message: 'logs the query string (%HQ)',
+  },
+  {
+    name: 'log-format with a sample of the URL (%[url])',
+    mutate: haproxyLine(LOG_FORMAT, formatWith('%HM %HPO %HV %[url,lower]')),
+    address: publicFrontend,
+    message: 'logs the query string (%[url,lower])',
+  },
+  {
+    name: 'log-format with the token parameter (%[url_param(access_token)])',
+    mutate: haproxyLine(LOG_FORMAT, formatWith('%HM %HPO %HV %[url_param(access_token)]')),
+    address: publicFrontend,
+    message: 'logs the query string (%[url_param(access_token)])',
+  },
+  {
+    name: 'log-format without the status',
+    mutate: haproxyLine(LOG_FORMAT, '  log-format "%ci:%cp [%tr] %ft %b/%s %B \\"%HM %HPO %HV\\""'),
+    address: publicFrontend,
+    message: 'does not name the status (%ST)',
+  },
+  {
+    name: 'log-format without the client address',
+    mutate: haproxyLine(LOG_FORMAT, '  log-format "[%tr] %ft %b/%s %ST %B \\"%HM %HPO %HV\\""'),
+    address: publicFrontend,
+    message: 'does not name the client address (%ci)',
+  },
+  {
+    name: 'log-format without method and path',
+    mutate: haproxyLine(LOG_FORMAT, '  log-format "%ci:%cp [%tr] %ft %b/%s %ST %B"'),
+    address: publicFrontend,
+    message: 'does not name the method (%HM), the path without query (%HPO or %HP)',
+  },
+  {
+    name: 'log-format with the path only as a literal (%%HPO)',
+    mutate: haproxyLine(LOG_FORMAT, formatWith('%HM %%HPO %HV')),
+    address: publicFrontend,
+    message: 'does not name the path without query',
+  },
+  {
+    name: 'tcplog turned off in the frontend',
+    mutate: (j) => {
+      haproxyLine(LOG_FORMAT, '  option tcplog')(j);
+      haproxyAfter(PUBLIC, '  no option tcplog')(j);
+    },
+    address: publicFrontend,
+    message: 'no request log format',
   },
   {
     name: 'option dontlog-normal',
-    mutate: haproxyAfter(HTTPLOG, '  option dontlog-normal'),
+    mutate: haproxyAfter(LOG_FORMAT, '  option dontlog-normal'),
     address: publicFrontend,
     message: '"option dontlog-normal": successful requests',
   },
@@ -625,29 +724,37 @@ export const cases: RuleCases = {
       mutate: haproxyLine(GLOBAL_LOG, '  log stdout len 8192 format raw local0 debug', '  log 10.0.0.5:514 local0 notice'),
     },
     {
-      name: 'HAProxy log-format instead of option httplog',
-      mutate: haproxyLine(HTTPLOG, '  log-format "%ci:%cp [%tr] %ft %b/%s %ST %B %{+Q}r"'),
+      name: 'HAProxy log-format over an inherited option httplog',
+      mutate: haproxyAfter(DEFAULTS_LOG, '  option httplog'),
     },
-    { name: 'HAProxy option httpslog', mutate: haproxyLine(HTTPLOG, '  option httpslog') },
     {
-      name: 'HAProxy log global and httplog in the frontend itself',
+      name: 'HAProxy log-format with %HP and a literal %% (no query field)',
+      mutate: haproxyLine(LOG_FORMAT, formatWith('%HM %HP %HV 100%%')),
+    },
+    {
+      name: 'HAProxy log-format with the path as a sample (%[path]) beside %HPO',
+      mutate: haproxyLine(LOG_FORMAT, formatWith('%HM %HPO %HV %[path]')),
+    },
+    {
+      name: 'HAProxy log global and the log-format in the frontend itself',
       mutate: (j) => {
         haproxyLine(DEFAULTS_LOG)(j);
-        haproxyLine(HTTPLOG)(j);
-        haproxyAfter(PUBLIC, '  log global', '  option httplog')(j);
+        haproxyLine(LOG_FORMAT)(j);
+        haproxyAfter(PUBLIC, '  log global', `  ${REQUEST_LOG_FORMAT_LINE}`)(j);
       },
     },
     {
-      name: 'HAProxy frontend from a named defaults section that logs',
+      name: 'HAProxy frontend from a named defaults section with the log-format',
       mutate: (j) => {
         haproxyLine(DEFAULTS_LOG)(j);
+        haproxyLine(LOG_FORMAT)(j);
         haproxyAfter(
           /^resolvers cluster$/,
           '',
           'defaults logged',
           '  mode http',
           '  log global',
-          '  option httplog',
+          `  ${REQUEST_LOG_FORMAT_LINE}`,
           '  timeout connect 5s',
           '  timeout client 60s',
           '  timeout server 60s',

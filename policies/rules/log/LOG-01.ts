@@ -43,8 +43,9 @@ function openbaoViolations(stack: SynthesizedStack): Violation[] {
 /**
  * Every component of the stack writes its security events to stdout/stderr, where the
  * cluster's log pipeline collects them: Synapse's logging config (stream handlers only, a root
- * handler, `synapse` at INFO), HAProxy (`log stdout` in global, `option httplog` and `log global`
- * wherever requests are forwarded), slapd (`-d stats`), PostgreSQL (`log_connections`,
+ * handler, `synapse` at INFO), HAProxy (`log stdout` in global, `log global` and a `log-format`
+ * naming client address, method, path and status wherever requests are forwarded, never the query
+ * string: bearer tokens travel there, so `option httplog` fails), slapd (`-d stats`), PostgreSQL (`log_connections`,
  * `log_disconnections`, no logging collector), OpenBao (a file audit device on stdout) and Redis
  * (`logfile ""`). A component present without its logging settings fails.
  */
@@ -58,7 +59,7 @@ export const rule: Rule = {
     nsaCisa: 'Audit logging and threat detection: Logging (container and application logs to stdout, collected off the node)',
     anssi: 'ANSSI-PA-012 (architecture of a logging system): centralise the logs of every component',
   },
-  fix: 'Synapse: log_config with logging.StreamHandler only, a root handler and synapse at INFO; HAProxy: "log stdout format raw local0 info" in global, "log global" and "option httplog" in defaults; slapd: "-d stats"; PostgreSQL: -c log_connections=on -c log_disconnections=on, no logging_collector; OpenBao: audit "file" "stdout" { options { file_path = "stdout" } }; Redis: logfile "".',
+  fix: 'Synapse: log_config with logging.StreamHandler only, a root handler and synapse at INFO; HAProxy: "log stdout format raw local0 info" in global, "log global" and the log-format of render/gateway/request-log.ts in defaults (client address, method, path without query, status; not "option httplog", which logs query strings and the tokens in them); slapd: "-d stats"; PostgreSQL: -c log_connections=on -c log_disconnections=on, no logging_collector; OpenBao: audit "file" "stdout" { options { file_path = "stdout" } }; Redis: logfile "".',
   appliesTo: {
     subject: 'component that logs (workload with a pod spec, HAProxy, OpenBao, Redis or Synapse configuration)',
     presentIn: (stack) =>
