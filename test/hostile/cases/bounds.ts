@@ -14,6 +14,8 @@ type Config = Record<string, unknown>;
 
 const homeservers = (config: Config) => config.homeservers as Config[];
 const first = (config: Config) => homeservers(config)[0] as Config;
+const calls = (config: Config) => first(config).calls as Config;
+const media = (config: Config) => calls(config).media as Config;
 
 function refused(name: string, edit: (config: Config) => void, message: readonly RegExp[], extra: Partial<HostileCase> = {}): HostileCase {
   return {
@@ -117,4 +119,44 @@ export const cases: readonly HostileCase[] = [
     /homeservers\[0\]\.gateway\.replicas/,
     /at least 2 in production/,
   ]),
+  // The web client and calls: public names reach HAProxy ACLs and the gateway certificate, ports the load balancer.
+  refused(
+    'a client name carrying an HAProxy directive after a newline',
+    (config) => (first(config).client = { hostname: 'chat.example.org\n  use_backend synapse if TRUE' }),
+    [/homeservers\[0\]\.client\.hostname/],
+  ),
+  refused('a client name that is the homeserver name', (config) => (first(config).client = { hostname: 'matrix.agency.example.org' }), [
+    /homeservers\[0\]\.client\.hostname/,
+    /own origin/,
+  ]),
+  refused(
+    'the calls name written with a path',
+    (config) => (first(config).calls = { ...calls(config), hostname: 'rtc.example.org/../admin' }),
+    [/homeservers\[0\]\.calls\.hostname/],
+  ),
+  refused(
+    'a TURN relay range of 21024 ports',
+    (config) => (first(config).calls = { ...calls(config), media: { ...media(config), relayPorts: { first: 10000, last: 31023 } } }),
+    [/homeservers\[0\]\.calls\.media\.relayPorts/, /at most 1000/],
+  ),
+  refused(
+    'a media port inside the relay range',
+    (config) => (first(config).calls = { ...calls(config), media: { ...media(config), rtcUdpPort: 30010 } }),
+    [/homeservers\[0\]\.calls\.media\.rtcUdpPort/, /inside relayPorts/],
+  ),
+  refused(
+    'a published address that is a range',
+    (config) => (first(config).calls = { ...calls(config), media: { ...media(config), publicAddress: '0.0.0.0/0' } }),
+    [/homeservers\[0\]\.calls\.media\.publicAddress/, /one IPv4 or IPv6 address/],
+  ),
+  refused(
+    'media open to a /4 of the internet (neither the any-address nor a client network)',
+    (config) => (first(config).calls = { ...calls(config), media: { ...media(config), ingressCidrs: ['16.0.0.0/4'] } }),
+    [/homeservers\[0\]\.calls\.media\.ingressCidrs\[0\]/],
+  ),
+  refused(
+    'a media port as a huge number',
+    (config) => (first(config).calls = { ...calls(config), media: { ...media(config), turnUdpPort: 1e21 } }),
+    [/homeservers\[0\]\.calls\.media\.turnUdpPort|1e\+?21|10\^21/],
+  ),
 ];
