@@ -262,20 +262,19 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What each backend's health check asks for where it is not Synapse's `/health`. */
+const HEALTH_PATHS: Readonly<Record<string, string>> = {
+  // Keycloak's health endpoints are on its management port, which the gateway does not reach: its realm's discovery document instead.
+  identity: `${publicIssuerPath()}/.well-known/openid-configuration`,
+  client: ELEMENT_HEALTH_PATH,
+  livekit: LIVEKIT_HEALTH_PATH,
+  'rtc-auth': RTC_AUTH_HEALTH_PATH,
+};
+
 function backendSection(input: HaproxyInput, name: string, target: string, backend: HaproxyBackend): string[] {
   const host = bareWord(backend.host);
   const tlsName = bareWord(backend.tlsName ?? backend.host);
-  // Keycloak's health endpoints are on its management port, which the gateway does not reach: its realm's discovery document instead.
-  const healthPath =
-    target === 'identity'
-      ? `${publicIssuerPath()}/.well-known/openid-configuration`
-      : target === 'client'
-        ? ELEMENT_HEALTH_PATH
-        : target === 'livekit'
-          ? LIVEKIT_HEALTH_PATH
-          : target === 'rtc-auth'
-            ? RTC_AUTH_HEALTH_PATH
-            : '/health';
+  const healthPath = HEALTH_PATHS[target] ?? '/health';
   return [
     `backend ${name}`,
     `  option httpchk GET ${healthPath}`,

@@ -733,14 +733,20 @@ export function databaseEgressSpec(portName: 'backup' | 'apiserver'): { name: st
   if (!policy) throw new Error(`the flow matrix has no database egress on ${portName}`);
   return {
     name: policy.name,
-    spec: {
-      egress: policy.egress.map((rule) => ({
-        to: rule.peers.map(policyPeer),
-        ports: rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })),
-      })),
-      pod_selector: { match_labels: { ...policy.podLabels } },
-      policy_types: [...policy.policyTypes],
-    },
+    spec: typedPolicySpec(policy, 'egress'),
+  };
+}
+
+/** A policy of the model in the typed resource's shape (one direction, as the flow's policies each have). */
+function typedPolicySpec(policy: NetworkPolicyModel, direction: 'ingress' | 'egress'): JsonObject {
+  const peers = direction === 'ingress' ? 'from' : 'to';
+  return {
+    [direction]: policy[direction].map((rule) => ({
+      [peers]: rule.peers.map(policyPeer),
+      ports: rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })),
+    })),
+    pod_selector: { match_labels: { ...policy.podLabels } },
+    policy_types: [...policy.policyTypes],
   };
 }
 
@@ -759,14 +765,7 @@ export function prometheusIngressSpec(workload: string): { name: string; spec: J
   if (!policy) throw new Error(`the flow matrix has no Prometheus ingress to ${workload}`);
   return {
     name: policy.name,
-    spec: {
-      ingress: policy.ingress.map((rule) => ({
-        from: rule.peers.map(policyPeer),
-        ports: rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })),
-      })),
-      pod_selector: { match_labels: { ...policy.podLabels } },
-      policy_types: [...policy.policyTypes],
-    },
+    spec: typedPolicySpec(policy, 'ingress'),
   };
 }
 
@@ -781,14 +780,7 @@ export function callMediaIngressSpecs(): { name: string; transport: FlowTranspor
     return {
       name: policy.name,
       transport: policy.transport,
-      spec: {
-        ingress: policy.ingress.map((rule) => ({
-          from: rule.peers.map(policyPeer),
-          ports: rule.ports.map((port) => ({ port: String(port.port), protocol: port.protocol })),
-        })),
-        pod_selector: { match_labels: { ...policy.podLabels } },
-        policy_types: [...policy.policyTypes],
-      },
+      spec: typedPolicySpec(policy, 'ingress'),
     };
   });
 }
