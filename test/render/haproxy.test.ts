@@ -47,6 +47,15 @@ describe('route table', () => {
     expect(routeFor(route, on)).toBe(withFederation);
     expect(routeFor(route, off)).toBe(withoutFederation);
   });
+
+  it('without federation, calls open exactly the OpenID userinfo path and the server well-known, nothing else of federation', () => {
+    const calls = gatewayRoutes(false, [], true);
+    expect(routeFor('/_matrix/federation/v1/openid/userinfo', calls)).toBe('synapse');
+    expect(routeFor('/_matrix/federation/v1/openid/userinfo', off)).toBe('refused');
+    expect(routeFor('/.well-known/matrix/server', calls)).toBe('well-known-server');
+    for (const refused of ['/_matrix/federation/v1/openid/userinfo/x', '/_matrix/federation/v1/send/1', '/_matrix/key/v2/server'])
+      expect(routeFor(refused, calls)).toBe('refused');
+  });
 });
 
 describe('route table with every worker pool', () => {
@@ -177,6 +186,8 @@ describe('rendered haproxy.cfg', () => {
       ),
     ].map((entry) => entry.files['haproxy.cfg'] ?? '');
     expect(files).toHaveLength(3);
+    // A call's signalling WebSocket outlives the gateway's ordinary timeouts.
+    expect(files[0]).toMatch(/^backend livekit\n(  .*\n)*  timeout tunnel 4h\n/m);
     files.forEach((deployed, index) => {
       const file = path.join(directory, `default-${index}.cfg`);
       fs.writeFileSync(

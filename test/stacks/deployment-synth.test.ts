@@ -153,6 +153,9 @@ describe.each([
         if (stack.name.endsWith('-gateway')) expect(['LoadBalancer', 'NodePort']).toContain(type);
         else if (stack.name.endsWith('-calls') && metadataOf(service).name === 'livekit-media') {
           expect(type).toBe('LoadBalancer');
+          // The quota admits the load balancer and a node port for each of its ports (the API server counts them so).
+          const quota = resources(stack, 'kubernetes_resource_quota_v1')[0];
+          expect(block(quota?.body.spec)?.hard).toMatchObject({ 'services.loadbalancers': '1', 'services.nodeports': '3' });
           expect(blocks(block(service.body.spec)?.port).map((port) => `${String(port.port)}/${String(port.protocol)}`)).toEqual([
             '7882/UDP',
             '7881/TCP',
