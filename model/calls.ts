@@ -62,7 +62,7 @@ export function mediaPorts(homeserver: HomeserverSettings): WorkloadPort[] {
 }
 
 /** The calls origin (signalling and tokens), or undefined without calls. */
-export function callsOrigin(homeserver: HomeserverSettings): string | undefined {
+function callsOrigin(homeserver: HomeserverSettings): string | undefined {
   return homeserver.calls ? `https://${homeserver.calls.hostname}` : undefined;
 }
 

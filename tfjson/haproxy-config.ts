@@ -427,7 +427,7 @@ export function serverAddresses(section: HaproxySection): string[] {
  * A TLS front inside a pod: every server it forwards to is on loopback (the program beside it).
  * The gateway forwards to Services, never to loopback, so a front is never mistaken for it.
  */
-export function isLoopbackFront(file: HaproxyConfigFile): boolean {
+function isLoopbackFront(file: HaproxyConfigFile): boolean {
   const servers = file.sections.filter((section) => section.kind === 'backend' || section.kind === 'listen').flatMap(serverAddresses);
   return servers.length > 0 && servers.every((address) => /^(127\.0\.0\.1|\[::1\]):[0-9]+$/.test(address));
 }

@@ -17,11 +17,11 @@ export interface ClientOrigins {
 }
 
 /** The calls' token endpoint and signalling WebSocket. */
-export function callOrigins(origins: ClientOrigins): string[] {
+function callOrigins(origins: ClientOrigins): string[] {
   return origins.callsHostname ? [`https://${origins.callsHostname}`, `wss://${origins.callsHostname}`] : [];
 }
 
-export function contentSecurityPolicy(origins: ClientOrigins): string {
+function contentSecurityPolicy(origins: ClientOrigins): string {
   const directives: [string, string][] = [
     ...Object.entries(REQUIRED_CSP_DIRECTIVES),
     ['style-src', "'self' 'unsafe-inline'"],
@@ -38,7 +38,7 @@ export function contentSecurityPolicy(origins: ClientOrigins): string {
 }
 
 /** Voice messages and one-to-one calls need the microphone and camera of the client's own origin; nothing else is granted. */
-export const CLIENT_PERMISSIONS_POLICY =
+const CLIENT_PERMISSIONS_POLICY =
   'camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=(), midi=(), interest-cohort=()';
 
 /** Name and value of each header, in the order written. */
