@@ -187,7 +187,7 @@ describe('rendered haproxy.cfg', () => {
     ].map((entry) => entry.files['haproxy.cfg'] ?? '');
     expect(files).toHaveLength(3);
     // A call's signalling WebSocket outlives the gateway's ordinary timeouts.
-    expect(files[0]).toMatch(/^backend livekit\n(  .*\n)*  timeout tunnel 4h\n/m);
+    expect(files[0]).toMatch(/^backend livekit\n( {2}.*\n)* {2}timeout tunnel 4h\n/m);
     files.forEach((deployed, index) => {
       const file = path.join(directory, `default-${index}.cfg`);
       fs.writeFileSync(
