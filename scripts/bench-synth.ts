@@ -27,6 +27,7 @@ import { describeMachine, sourceFingerprint } from './bench/machine';
 import { measureGroup, timeToolProblem, unavailable, type CommandSpec, type Measurement } from './bench/measure';
 import { parseOptions, reproduceCommand, USAGE, type CliOptions } from './bench/options';
 import { renderReport } from './bench/report';
+import { spliceSection } from './bench/report-sections';
 import { compileCommands, installRunners, runnerCommand, RUNNERS, type RunnerInstall } from './bench/runners';
 
 const SYNTH_OUTPUT = /^synthesized ([0-9]+) stacks/m;
@@ -225,7 +226,8 @@ function main(): number {
     if (options.out !== undefined) {
       const target = path.resolve(root, options.out);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, report);
+      const existing = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
+      fs.writeFileSync(target, spliceSection(existing, 'synthesis', report));
       log(`report written to ${path.relative(root, target)}`);
     }
     const failed = [...headline, ...fleetMeasurements, ...compile, ...runners, ...(tests ? [tests.measurement] : [])].filter(
