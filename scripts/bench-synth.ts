@@ -22,6 +22,7 @@ import { appCommandOf } from '../config/app-command';
 import { projectRoot } from '../config/project-root';
 import { loadDeploymentConfig } from '../model/load-config';
 import { jestSummary, jestWorkers, type BenchResults, type HeadlineId } from './bench/analysis';
+import { runDeployBench } from './bench/deploy-run';
 import { fleetConfig } from './bench/fleet-config';
 import { describeMachine, sourceFingerprint } from './bench/machine';
 import { measureGroup, timeToolProblem, unavailable, type CommandSpec, type Measurement } from './bench/measure';
@@ -243,4 +244,5 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+// `--deploy`: the deploy benchmark on the engine tier (scripts/bench/deploy-run.ts), a separate run.
+process.exitCode = process.argv.includes('--deploy') ? runDeployBench(projectRoot(), process.argv.slice(2)) : main();

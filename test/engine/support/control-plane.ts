@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import type { SandboxProcess } from '../../support/sandbox';
 import { ensureEngineTool, KUBERNETES_VERSION } from './engine-tools';
 import { eventually, KubeClient } from './kube-client';
-import { kwokStages } from './kwok-stages';
+import { kwokStages, type NodeCapacity } from './kwok-stages';
 import { certificateAuthority, issue, signingKey, type CertificateFiles } from './pki';
 import { API_SERVER_PORT, POD_NETWORK, Tier } from './tier';
 
@@ -42,6 +42,8 @@ export interface Cluster {
 export interface ClusterOptions {
   /** Pods of these namespaces are left alone by kwok (the pod runner serves them). */
   readonly realNamespaces: readonly string[];
+  /** The simulated node's capacity (default: DEFAULT_NODE_CAPACITY). */
+  readonly nodeCapacity?: NodeCapacity;
 }
 
 function kubeconfigFor(server: string, caFile: string, token: string): string {
@@ -178,7 +180,7 @@ export async function startCluster(directory: string, options: ClusterOptions): 
       ]),
     );
     const stages = path.join(directory, 'kwok-stages.yaml');
-    fs.writeFileSync(stages, kwokStages(options.realNamespaces));
+    fs.writeFileSync(stages, kwokStages(options.realNamespaces, undefined, options.nodeCapacity));
     processes.push(
       tier.start('kwok', binaries.kwok, [
         `--kubeconfig=${kubeconfig}`,

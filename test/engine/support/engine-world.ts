@@ -18,6 +18,7 @@ import {
   providerMirror,
 } from './engine-tools';
 import { eventually } from './kube-client';
+import type { NodeCapacity } from './kwok-stages';
 import { operatorImages } from './operator-images';
 import { certificateAuthority, issue } from './pki';
 import { PodRunner } from './pod-runner/runner';
@@ -47,6 +48,8 @@ export interface WorldOptions {
   readonly deploymentNames: readonly string[];
   readonly storageClass: string;
   readonly volumesPerAccessMode: number;
+  /** The simulated node's capacity, for fleets larger than the default node holds. */
+  readonly nodeCapacity?: NodeCapacity;
 }
 
 /** The platform namespaces whose pods the runner runs: everything but secret generation (no pods). */
@@ -65,7 +68,10 @@ export async function startWorld(directory: string, options: WorldOptions): Prom
   const charts = ensureChartPackages();
   const namespaces = realNamespaces(options.deploymentNames);
 
-  const cluster = await startCluster(path.join(directory, 'tier'), { realNamespaces: namespaces });
+  const cluster = await startCluster(path.join(directory, 'tier'), {
+    realNamespaces: namespaces,
+    ...(options.nodeCapacity ? { nodeCapacity: options.nodeCapacity } : {}),
+  });
   let runner: PodRunner | undefined;
   try {
     await prepareSite(cluster, {

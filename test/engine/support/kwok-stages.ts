@@ -45,22 +45,32 @@ conditions:
   type: {{ .type | Quote }}
 {{ end }}`;
 
-const NODE_INITIALIZED = `${NODE_CONDITIONS}
+/** What the simulated node offers the scheduler (a large fleet needs more than one real node would). */
+export interface NodeCapacity {
+  readonly pods: number;
+  readonly cpu: number;
+  readonly memoryGi: number;
+}
+
+export const DEFAULT_NODE_CAPACITY: NodeCapacity = { pods: 250, cpu: 64, memoryGi: 256 };
+
+function nodeInitialized(capacity: NodeCapacity): string {
+  const resources = [
+    `  cpu: "${capacity.cpu}"`,
+    `  memory: ${capacity.memoryGi}Gi`,
+    '  ephemeral-storage: 1Ti',
+    `  pods: "${capacity.pods}"`,
+  ];
+  return `${NODE_CONDITIONS}
 addresses:
 - address: {{ NodeIP | Quote }}
   type: InternalIP
 - address: {{ NodeName | Quote }}
   type: Hostname
 allocatable:
-  cpu: "64"
-  memory: 256Gi
-  ephemeral-storage: 1Ti
-  pods: "250"
+${resources.join('\n')}
 capacity:
-  cpu: "64"
-  memory: 256Gi
-  ephemeral-storage: 1Ti
-  pods: "250"
+${resources.join('\n')}
 nodeInfo:
   architecture: amd64
   operatingSystem: linux
@@ -73,6 +83,7 @@ nodeInfo:
   systemUUID: ""
   bootID: ""
 phase: Running`;
+}
 
 /** One status per container of `.spec.<list>`, all in the same state (YAML lines of a Go template). */
 function containerStatuses(list: 'containers' | 'initContainers', ready: boolean, started: boolean, state: readonly string[]): string {
@@ -142,7 +153,7 @@ const POD_COMPLETED = [
 ].join('\n');
 
 /** The stage configuration (a multi-document YAML for `kwok --config`). */
-export function kwokStages(realNamespaces: readonly string[], stepMs = 200): string {
+export function kwokStages(realNamespaces: readonly string[], stepMs = 200, capacity: NodeCapacity = DEFAULT_NODE_CAPACITY): string {
   // kwok refuses an empty value list: with no real namespaces every pod is simulated.
   const simulated: Expression =
     realNamespaces.length > 0
@@ -155,7 +166,7 @@ export function kwokStages(realNamespaces: readonly string[], stepMs = 200): str
     values: ['True'],
   });
   const stages = [
-    stage('node-initialize', 'Node', [ready('False')], { statusTemplate: NODE_INITIALIZED }),
+    stage('node-initialize', 'Node', [ready('False')], { statusTemplate: nodeInitialized(capacity) }),
     // Well inside the controller manager's node-monitor grace period: the node never looks lost.
     stage(
       'node-heartbeat',
