@@ -9,7 +9,6 @@ import { loadDeploymentConfig } from '../../model/load-config';
 import { CONFIGURATOR, MANAGED_PREFIX, RELEASES } from '../../model/platform';
 import { scanText } from '../../policies/secrets/secret-scan';
 import { openbaoValues } from '../../render/charts/openbao-values';
-import { attribute, block, renderHcl } from '../../render/openbao/hcl';
 import { renderOpenBaoPolicy } from '../../render/openbao/policy';
 import { CONFIGURATOR_POLICY, configuratorPolicy, OPENBAO_PATHS, renderOpenBaoServerConfig } from '../../render/openbao/server-config';
 import { openBaoAccess } from '../../workloads/secrets';
@@ -103,21 +102,5 @@ describe('OpenBao server configuration, as HCL 1 parses it', () => {
 
   it('the parser is a real check: it refuses broken HCL', () => {
     expect(() => parseHcl(`${text}\nlistener "tcp" {\n  address = \n}\n`)).toThrow(/HCL parser/);
-  });
-});
-
-describe('HCL writer', () => {
-  it('quotes strings JSON-style and nests objects', () => {
-    expect(
-      renderHcl([block('seal', ['static'], [attribute('current_key', 'file:///k'), attribute('data', { options: { version: '2' } })])]),
-    ).toBe('seal "static" {\n  current_key = "file:///k"\n  data = {\n    options = {\n      version = "2"\n    }\n  }\n}\n');
-  });
-
-  it.each([['${var.x}'], ['%{ if x }']])('refuses an interpolation sequence %s rather than escaping it', (value) => {
-    expect(() => renderHcl([attribute('x', value)])).toThrow(/interpolation/);
-  });
-
-  it('refuses a key that is not an identifier', () => {
-    expect(() => renderHcl([attribute('bad key', 'x')])).toThrow(/not an HCL identifier/);
   });
 });
