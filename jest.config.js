@@ -1,7 +1,9 @@
 /**
- * The unit, policy and real-tool tests (`npm test`). One worker per core: jest's default
- * (cores - 1) leaves a 2-core machine one worker while most suites wait on child processes
- * (servers, Go tools, Python), so both cores pay off (docs/benchmarks.md).
+ * The unit, synthesis, policy and hostile-input tests (`npm test`): node only, no tool to build
+ * or install, under a minute warm. The real software runs in `npm run test:tools`
+ * (jest.tools.config.js, `*.ttest.ts`). One worker per core: jest's default (cores - 1) leaves
+ * a 2-core machine one worker while some suites wait on child processes (the app command,
+ * git), so both cores pay off (docs/benchmarks.md).
  * @type {import('jest').Config}
  */
 module.exports = {

@@ -52,6 +52,10 @@ const FORM_MESSAGES: Readonly<Record<CronForm, string>> = {
   minutes: 'must be five cron fields separated by single spaces: minutes hours day-of-month month day-of-week, e.g. 30 2 * * *',
 };
 
+/** Recently judged schedules: walking the four-year cycle costs about a millisecond, and every config validation judges the same few. */
+const judged = new Map<string, string | null>();
+const JUDGED_LIMIT = 64;
+
 /** The schedule, or why `text` is not one (a five-field schedule runs at second 0). */
 export function parseCron(text: string, form: CronForm = 'seconds'): CronSchedule | string {
   const written = text.split(' ');
@@ -68,9 +72,15 @@ export function parseCron(text: string, form: CronForm = 'seconds'): CronSchedul
 }
 
 export function cronScheduleProblem(text: string, form: CronForm = 'seconds'): string | null {
+  const key = `${form} ${text}`;
+  const known = judged.get(key);
+  if (known !== undefined) return known;
   const parsed = parseCron(text, form);
-  if (typeof parsed === 'string') return parsed;
-  return longestGapSeconds(parsed) === null ? 'never runs (no calendar day matches it)' : null;
+  const problem =
+    typeof parsed === 'string' ? parsed : longestGapSeconds(parsed) === null ? 'never runs (no calendar day matches it)' : null;
+  if (judged.size >= JUDGED_LIMIT) judged.delete(judged.keys().next().value ?? '');
+  judged.set(key, problem);
+  return problem;
 }
 
 /** Whether the schedule runs on this UTC day (month, day of month, day of week). */

@@ -4,7 +4,7 @@
  * authentication rules (only the synapse role, only to the synapse database, only over TLS).
  * The operator adds its own fixed settings around them (TLS files, listen address, its
  * replication and local rules); what it adds is stated where the settings are booted for real
- * (the integration harness and test/render/postgres-live.test.ts).
+ * (the integration harness and test/render/postgres-live.ttest.ts).
  */
 import { KEYCLOAK_DATABASE, KEYCLOAK_DATABASE_ROLE } from '../model/identity';
 

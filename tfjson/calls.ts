@@ -13,13 +13,22 @@ export interface LivekitConfigFile {
   readonly config: JsonObject;
 }
 
+/** Recently parsed files: both RTC rules read the same few files of a stack, twice each. Values are shared: read-only. */
+const parsed = new Map<string, JsonObject | undefined>();
+const PARSED_LIMIT = 64;
+
 function parsedMapping(text: string): JsonObject | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  let result: JsonObject | undefined;
   try {
     const value: unknown = parseYaml(text, { maxAliasCount: 0 });
-    return isObject(value) ? value : undefined;
+    result = isObject(value) ? value : undefined;
   } catch {
-    return undefined;
+    result = undefined;
   }
+  if (parsed.size >= PARSED_LIMIT) parsed.delete(parsed.keys().next().value ?? '');
+  parsed.set(text, result);
+  return result;
 }
 
 export function livekitConfigFiles(stack: SynthesizedStack): LivekitConfigFile[] {

@@ -67,12 +67,30 @@ function stripped(expression: string): string {
   return expression.replace(/^~/, '').replace(/~$/, '').trim();
 }
 
+/** The index of `character` at or after `from`, or the text's length when there is none. */
+function nextIndex(text: string, character: string, from: number): number {
+  const found = text.indexOf(character, from);
+  return found < 0 ? text.length : found;
+}
+
 /** Splits a template into its parts, as HCL's scanner does; malformed sequences are errors. */
 export function parseTemplate(template: string): ParsedTemplate {
   const parts: TemplatePart[] = [];
   let literal = '';
   let index = 0;
+  // The next `$` and `%` (the only characters that can open a sequence or an escape), found once each.
+  let dollar = -1;
+  let percent = -1;
   while (index < template.length) {
+    if (dollar < index) dollar = nextIndex(template, '$', index);
+    if (percent < index) percent = nextIndex(template, '%', index);
+    // Literal text up to the next of them is copied in one piece.
+    const next = Math.min(dollar, percent);
+    if (next > index) {
+      literal += template.slice(index, next);
+      index = next;
+      continue;
+    }
     if (template.startsWith('$${', index) || template.startsWith('%%{', index)) {
       literal += template.slice(index + 1, index + 3);
       index += 3;
@@ -99,8 +117,8 @@ export function parseTemplate(template: string): ParsedTemplate {
 
 /** The value of a template made of literal text only (escapes undone); undefined when it interpolates or is malformed. */
 export function templateLiteral(template: string): string | undefined {
-  // Fast path: nothing to undo.
-  if (!template.includes('{')) return template;
+  // Fast path: no sequence and no escape (both begin with `${` or `%{`), so nothing to undo.
+  if (!template.includes('${') && !template.includes('%{')) return template;
   const parsed = parseTemplate(template);
   if (!parsed.ok) return undefined;
   let text = '';

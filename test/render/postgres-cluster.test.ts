@@ -2,7 +2,7 @@
  * The CloudNativePG Cluster, ObjectStore and ScheduledBackup as rendered for the default
  * deployment and its variants: what each field says about replication, TLS, authentication,
  * bootstrap, backups and restore. Their validity against the operator's CRDs is proven in
- * test/stacks/platform-real-tools.test.ts.
+ * test/stacks/platform-real-tools.ttest.ts.
  */
 import type { DeploymentConfig, HomeserverSettings } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../model/load-config';

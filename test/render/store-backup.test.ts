@@ -241,14 +241,12 @@ describe('the scripts', () => {
   ];
 
   it.each(programs)(
-    "%s: parses with Debian's and BusyBox's sh, stops at the first failure, and reads only variables it sets or is given",
+    "%s: parses with Debian's sh, stops at the first failure, and reads only variables it sets or is given",
     (_name, program) => {
       const text = script(program);
-      // Debian's sh (the directory image's) and BusyBox's (the Alpine images': rclone, OpenBao).
-      for (const shell of [['/bin/sh'], ['/bin/busybox', 'sh']]) {
-        const parsed = spawnSync(shell[0]!, [...shell.slice(1), '-n', '-c', text], { encoding: 'utf8' });
-        expect({ shell, stderr: parsed.stderr, status: parsed.status }).toEqual({ shell, stderr: '', status: 0 });
-      }
+      // Debian's sh (the directory image's); BusyBox's (the Alpine images': rclone, OpenBao) in store-backup.ttest.ts.
+      const parsed = spawnSync('/bin/sh', ['-n', '-c', text], { encoding: 'utf8' });
+      expect({ stderr: parsed.stderr, status: parsed.status }).toEqual({ stderr: '', status: 0 });
       expect(text.startsWith('set -eu\n')).toBe(true);
       const given = new Set(program.env.map(({ name }) => name));
       const assigned = new Set([...text.matchAll(/(?:^|[\s;])([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((match) => match[1]));

@@ -1,0 +1,17 @@
+/**
+ * The real-tool tier (`npm run test:tools`, test/**\/*.ttest.ts): the rendered configs run by the
+ * real software (Debian's servers, Python, Synapse's config loader, helm, the CRD and Pod
+ * Security checks, External Secrets' template engine, the HCL parsers, promtool, actionlint,
+ * SARIF Multitool, junitparser), built or installed on first use and cached outside the
+ * repository. `npm test` keeps the pure checks, so auditors get their feedback in under a
+ * minute. One worker per core, as there: most of these suites wait on child processes.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  maxWorkers: '100%',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.ttest.ts'],
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  testTimeout: 120000,
+};

@@ -1,0 +1,69 @@
+/**
+ * The scraping and alerting resources as synthesized (one PodMonitor per compartment with scrape
+ * targets, one PrometheusRule per homeserver), validated against the Prometheus Operator's own
+ * CRDs (v0.91.0, from the Go module proxy) the way the API server does it. What they hold is
+ * checked in monitoring-resources.test.ts.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
+import { readSynthesizedStacks } from '../../tfjson/read-stacks';
+import { resources, type SynthesizedStack } from '../../tfjson/terraform-json';
+import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { crdValidationErrors, prometheusOperatorCrdFiles, type KubeObject } from '../support/kube-tools';
+
+// The first run on a machine builds kube-check from Go modules (minutes).
+jest.setTimeout(30 * 60_000);
+
+function synthesize(configPath: string): SynthesizedStack[] {
+  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'monitoring-')), 'cdktf.out');
+  const outcome = synthesizeDeployment({ configPath, outdir });
+  if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome)}`);
+  return readSynthesizedStacks(outdir);
+}
+
+const monitoringObjects = (stacks: readonly SynthesizedStack[]) =>
+  stacks
+    .flatMap((stack) =>
+      resources(stack, 'kubernetes_manifest').map((resource) => ({
+        stack: stack.name,
+        object: resource.body.manifest as unknown as KubeObject,
+      })),
+    )
+    .filter(({ object }) => object.apiVersion === 'monitoring.coreos.com/v1');
+
+describe.each([
+  ['default deployment', DEFAULT_CONFIG_FILE],
+  ['3-homeserver fleet', FLEET_CONFIG_FILE],
+])('%s', (_name, configPath) => {
+  const objects = monitoringObjects(synthesize(configPath));
+
+  it('passes schema, unknown-field and CEL validation against the Prometheus Operator CRDs', () => {
+    const results = crdValidationErrors(
+      objects.map(({ object }) => object),
+      prometheusOperatorCrdFiles(),
+    );
+    expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
+    expect(results).toHaveLength(objects.length);
+  });
+});
+
+describe('the CRD check is a real check on these objects', () => {
+  const objects = monitoringObjects(synthesize(DEFAULT_CONFIG_FILE)).map(({ object }) => object);
+  const podMonitor = objects.find((object) => object.kind === 'PodMonitor')!;
+  const rule = objects.find((object) => object.kind === 'PrometheusRule')!;
+  type Spec = Record<string, unknown>;
+  const endpoint = (spec: Spec) => (spec.podMetricsEndpoints as Spec[])[0]!;
+  const firstRule = (spec: Spec) => ((spec.groups as Spec[])[0]!.rules as Spec[])[0]!;
+  it.each([
+    ['a PodMonitor with a misspelt field', podMonitor, (spec: Spec) => (endpoint(spec).targetPort_ = 'metrics')],
+    ['a PodMonitor with an unknown scheme', podMonitor, (spec: Spec) => (endpoint(spec).scheme = 'ftp')],
+    ['a PrometheusRule whose hold time is not a duration', rule, (spec: Spec) => (firstRule(spec).for = 'five minutes')],
+    ['a PrometheusRule group without a name', rule, (spec: Spec) => delete (spec.groups as Spec[])[0]!.name],
+  ])('refuses %s', (_name, object, mutate) => {
+    const broken = structuredClone(object);
+    mutate(broken.spec as Spec);
+    expect(crdValidationErrors([broken], prometheusOperatorCrdFiles())[0]?.errors.length).toBeGreaterThan(0);
+  });
+});
