@@ -30,6 +30,7 @@ import { parseOptions, reproduceCommand, USAGE, type CliOptions } from './bench/
 import { renderReport } from './bench/report';
 import { spliceSection } from './bench/report-sections';
 import { compileCommands, installRunners, runnerCommand, RUNNERS, type RunnerInstall } from './bench/runners';
+import { buildSnapshot, type BuiltSnapshot } from './bench/snapshot';
 
 const SYNTH_OUTPUT = /^synthesized ([0-9]+) stacks/m;
 
@@ -48,9 +49,34 @@ function nodeScript(root: string, id: HeadlineId, label: string, script: string,
   };
 }
 
-function headlineSpecs(root: string): CommandSpec[] {
+function headlineSpecs(root: string, scratch: string, snapshot: BuiltSnapshot): { specs: CommandSpec[]; skipped: Measurement[] } {
   const defaultConfig = path.join(root, 'config', 'default.yaml');
-  return [
+  const synthesis = { expectStdout: SYNTH_OUTPUT, fingerprint: 'stacks' } as const;
+  // Unchanged input: the warm-up run fills a cache of the bench's own, the measured runs reuse it.
+  const cached = {
+    env: { MATRIX_SYNTH_CACHE: path.join(scratch, 'synth-cache'), RUN_TS_CACHE: path.join(scratch, 'run-ts-cache') },
+    fingerprint: 'stacks',
+    warmupStdout: SYNTH_OUTPUT,
+    expectStdout: /^synthesized ([0-9]+) stacks.*reused byte for byte/m,
+  } as const;
+  const snapshotLabel = 'default deployment from a V8 startup snapshot of the loaded modules (not adopted)';
+  const snapshotDisplay = 'node --snapshot-blob <app-snapshot.blob> config/default.yaml';
+  const snapshotSpec: CommandSpec[] = snapshot.blob
+    ? [
+        {
+          id: 'snapshot',
+          label: snapshotLabel,
+          argv: [process.execPath, '--snapshot-blob', snapshot.blob, defaultConfig],
+          display: snapshotDisplay,
+          outdirVariable: 'CDKTF_OUTDIR',
+          ...synthesis,
+        },
+      ]
+    : [];
+  const skipped = snapshot.blob
+    ? []
+    : [unavailable({ id: 'snapshot', label: snapshotLabel, display: snapshotDisplay }, snapshot.error ?? 'not built')];
+  const specs = [
     nodeScript(
       root,
       'baseline',
@@ -69,6 +95,14 @@ function headlineSpecs(root: string): CommandSpec[] {
     ),
     nodeScript(
       root,
+      'load-index',
+      "the app's modules with the providers' index modules (what the deep imports avoid)",
+      'scripts/bench/load-index.js',
+      [],
+      'node dist/scripts/bench/load-index.js',
+    ),
+    nodeScript(
+      root,
       'synth-no-rules',
       'default deployment, synthesis without policy rules',
       'scripts/bench/synth-no-rules.js',
@@ -79,15 +113,35 @@ function headlineSpecs(root: string): CommandSpec[] {
       ...nodeScript(
         root,
         'default',
-        'default deployment: synthesis + audit',
+        'default deployment: synthesis + audit (fresh: output cache off)',
         'main.js',
         [defaultConfig],
         'node dist/main.js config/default.yaml',
       ),
-      expectStdout: SYNTH_OUTPUT,
-      fingerprint: 'stacks',
+      ...synthesis,
+    },
+    ...snapshotSpec,
+    {
+      ...nodeScript(
+        root,
+        'cached',
+        'default deployment, unchanged input: output cache hit',
+        'main.js',
+        [defaultConfig],
+        'node dist/main.js config/default.yaml (cache filled)',
+      ),
+      ...cached,
+    },
+    {
+      id: 'cached-app',
+      label: 'the app command, unchanged input: output cache hit',
+      argv: [process.execPath, path.join(root, 'scripts', 'run-ts.cjs'), path.join(root, 'main.ts'), defaultConfig],
+      display: 'node scripts/run-ts.cjs main.ts config/default.yaml (caches filled)',
+      outdirVariable: 'CDKTF_OUTDIR',
+      ...cached,
     },
   ];
+  return { specs, skipped };
 }
 
 function fleetSpecs(root: string, scratch: string, sizes: readonly number[]): CommandSpec[] {
@@ -169,12 +223,20 @@ function main(): number {
   }
   const root = projectRoot();
   const appCommand = appCommandOf(root);
-  for (const compiled of ['main.js', 'scripts/bench/empty-app.js', 'scripts/bench/load-only.js', 'scripts/bench/synth-no-rules.js']) {
+  for (const compiled of [
+    'main.js',
+    'scripts/bench/empty-app.js',
+    'scripts/bench/load-only.js',
+    'scripts/bench/load-index.js',
+    'scripts/bench/synth-no-rules.js',
+  ]) {
     if (!fs.existsSync(path.join(root, 'dist', compiled))) {
       log(`dist/${compiled} is missing: run the benchmark with \`npm run bench\` (it compiles first)`);
       return 2;
     }
   }
+  // Every synthesis below is measured fresh unless its row says otherwise (the cache rows name a cache of their own).
+  process.env.MATRIX_SYNTH_CACHE = 'off';
   const started = process.hrtime.bigint();
   const machine = describeMachine(root);
   const sourcesAtStart = sourceFingerprint(root);
@@ -184,8 +246,14 @@ function main(): number {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'matrix-bench-'));
   try {
     const group = { cwd: root, scratch, runs: options.runs, log };
+    log('building the V8 startup snapshot');
+    const snapshot = buildSnapshot(root, scratch);
+    log(snapshot.error ?? `  ${((snapshot.blobBytes ?? 0) / 2 ** 20).toFixed(1)} MiB blob`);
     log(`headline: default deployment and baseline (${options.runs} runs + 1 warm-up each)`);
-    const headline = measureGroup(headlineSpecs(root), group);
+    const { specs: headlineList, skipped: headlineSkipped } = headlineSpecs(root, scratch, snapshot);
+    const measuredHeadline = measureGroup(headlineList, group);
+    const headline = [...measuredHeadline, ...headlineSkipped];
+    const { blob: _blob, ...snapshotBuild } = snapshot;
     log(`fleets: ${options.fleets.join(', ') || 'none'}`);
     const fleetSpecsList = fleetSpecs(root, scratch, options.fleets);
     const fleetMeasurements = measureGroup(fleetSpecsList, group);
@@ -212,6 +280,7 @@ function main(): number {
       command: reproduceCommand(options),
       ...(appCommand !== undefined ? { appCommand } : {}),
       headline,
+      snapshot: snapshotBuild,
       fleets,
       compile,
       runners,

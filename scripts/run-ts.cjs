@@ -10,7 +10,9 @@
  * esbuild at all. Measured the fastest way to run the app (docs/benchmarks.md). It does not
  * type-check: `npm run typecheck` (strict tsc) does, first thing in CI.
  * With NODE_OPTIONS=--enable-source-maps the bundle carries an inline source map and stack
- * traces point to the TypeScript sources.
+ * traces point to the TypeScript sources. The bundle's sha256 is published to the entry as
+ * globalThis[Symbol.for('matrix-sovereign-iac.run-ts')].bundleSha256 (the app's output cache
+ * keys its entries by the code that produced them).
  *
  * Usage: node scripts/run-ts.cjs <entry.ts> [arguments...]
  */
@@ -128,6 +130,12 @@ try {
   process.stderr.write(`cannot build ${entryArgument}:\n${report.length > 0 ? report.join('\n') : String(error)}\n`);
   process.exit(1);
 }
+
+// Which code runs, for the app's output cache (stacks/synthesis-cache.ts keys its entries by it).
+globalThis[Symbol.for('matrix-sovereign-iac.run-ts')] = Object.freeze({
+  entry: path.relative(projectRoot, entry),
+  bundleSha256: sha256(bundle),
+});
 
 const main = new Module(entry, null);
 main.id = '.';

@@ -74,7 +74,24 @@ export function checkSynthesisRequest(request: SynthesisRequest): CheckedRequest
   return { outdir, loaded };
 }
 
-export function describeOutcome(outcome: SynthesisOutcome, request: SynthesisRequest): string {
+/** A passing output republished from the cache (stacks/synthesis-cache.ts), with the counts of the audit that judged it. */
+export interface ReusedOutcome {
+  readonly ok: true;
+  readonly cached: true;
+  readonly outdir: string;
+  readonly audit: {
+    readonly stacks: readonly string[];
+    readonly rulesEvaluated: number;
+    readonly errors: number;
+    readonly warnings: number;
+  };
+}
+
+export function describeOutcome(outcome: SynthesisOutcome | ReusedOutcome, request: SynthesisRequest): string {
+  if (outcome.ok && 'cached' in outcome) {
+    const { audit } = outcome;
+    return `synthesized ${audit.stacks.length} stacks from ${printable(request.configPath)} into ${printable(outcome.outdir)} (policy audit: ${audit.rulesEvaluated} rules, ${audit.errors} errors, ${audit.warnings} warnings; report in audit/audit.md; reused byte for byte from an identical earlier run, MATRIX_SYNTH_CACHE=off to synthesize afresh)`;
+  }
   if (outcome.ok) {
     const { audit } = outcome;
     return `synthesized ${outcome.stacks.length} stacks from ${printable(request.configPath)} into ${printable(outcome.outdir)} (policy audit: ${audit.rulesEvaluated} rules, ${audit.errors.length} errors, ${audit.warnings.length} warnings; report in audit/audit.md)`;

@@ -31,8 +31,11 @@ export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcom
   return 'ok' in checked ? checked : buildDeployment(request, checked);
 }
 
-/** Builds, audits and publishes a deployment whose request passed checkSynthesisRequest. */
-export function buildDeployment(request: SynthesisRequest, checked: CheckedRequest): SynthesisOutcome {
+/**
+ * Builds, audits and publishes a deployment whose request passed checkSynthesisRequest.
+ * `staged` sees the complete output of a passing run just before it is published (the output cache stores it).
+ */
+export function buildDeployment(request: SynthesisRequest, checked: CheckedRequest, staged?: (staging: string) => void): SynthesisOutcome {
   const { outdir, loaded } = checked;
   const { config } = loaded;
   let staging: string | undefined;
@@ -78,6 +81,7 @@ export function buildDeployment(request: SynthesisRequest, checked: CheckedReque
       path.join(staging, SITE_FACTS_FILE),
       renderSiteFactsRecord(siteFactsRecord(siteFactsOf(config), path.basename(request.configPath), loaded.sha256)),
     );
+    staged?.(staging);
     publish(staging, outdir);
     staging = undefined;
     return { ok: true, stacks: audit.stacks, audit, outdir };

@@ -9,7 +9,16 @@ export const HEADLINE_TARGET = 1.5;
 export const LINEARITY_TOLERANCE = 0.15;
 export const TEST_TARGET_SECONDS = 60;
 
-export type HeadlineId = 'baseline' | 'load-only' | 'synth-no-rules' | 'default';
+export type HeadlineId = 'baseline' | 'load-only' | 'load-index' | 'synth-no-rules' | 'default' | 'snapshot' | 'cached' | 'cached-app';
+
+/** How the benchmark's V8 startup snapshot was built (scripts/bench/snapshot.ts), or why it could not be. */
+export interface SnapshotBuild {
+  readonly bundleSeconds?: number;
+  readonly snapshotSeconds?: number;
+  readonly bundleBytes?: number;
+  readonly blobBytes?: number;
+  readonly error?: string;
+}
 
 export interface BenchOptions {
   readonly runs: number;
@@ -27,6 +36,7 @@ export interface BenchResults {
   /** cdktf.json's `app` (also `npm run synth`): the option it names is marked in the report. */
   readonly appCommand?: string;
   readonly headline: readonly Measurement[];
+  readonly snapshot?: SnapshotBuild;
   readonly fleets: readonly { readonly size: number; readonly measurement: Measurement }[];
   readonly compile: readonly Measurement[];
   /** One per runner of the options; 'node-dist' is the headline's default measurement. */
@@ -73,9 +83,10 @@ export interface Headline {
   readonly met: boolean;
 }
 
-export function headlineOf(measurements: readonly Measurement[]): Headline | undefined {
+/** The ratio of measurement `id` (default: the fresh synthesis + audit) to the baseline, and whether it meets the target. */
+export function headlineOf(measurements: readonly Measurement[], id: HeadlineId = 'default'): Headline | undefined {
   const baseline = statsOf(byId(measurements, 'baseline'));
-  const deployment = statsOf(byId(measurements, 'default'));
+  const deployment = statsOf(byId(measurements, id));
   if (!baseline || !deployment) return undefined;
   const wallRatio = deployment.wall.median / baseline.wall.median;
   const rssRatio = deployment.rssMiB.median / baseline.rssMiB.median;

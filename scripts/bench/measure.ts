@@ -24,6 +24,8 @@ export interface CommandSpec {
   readonly outdirVariable?: string;
   /** Checked on each run's stdout; a mismatch fails the measurement (e.g. the synthesis summary line). */
   readonly expectStdout?: RegExp;
+  /** Checked instead of expectStdout on the warm-up run (e.g. the run that fills a cache the measured runs hit). */
+  readonly warmupStdout?: RegExp;
   /** Derives the measurement's detail from the last run's stdout + stderr (overrides the capture group). */
   readonly describeOutput?: (output: string) => string | undefined;
   /** Keep a run that exits non-zero (its sample records the exit status), e.g. a test suite with a failing test. */
@@ -113,7 +115,10 @@ function failure(gist: string, output: string): string {
 function runOnce(spec: CommandSpec, cwd: string, scratch: string, runIndex: number): RunResult {
   const report = path.join(scratch, `${spec.id}-${runIndex}.time`);
   const env: Record<string, string | undefined> = { ...process.env, CHECKPOINT_DISABLE: '1', ...spec.env };
-  const outdir = spec.outdirVariable ? path.join(scratch, `${spec.id}-${runIndex}.out`) : undefined;
+  // Always named cdktf.out (in a directory of its own per run), as the app's default: the audit report names it.
+  const outdirParent = spec.outdirVariable ? path.join(scratch, `${spec.id}-${runIndex}`) : undefined;
+  const outdir = outdirParent ? path.join(outdirParent, 'cdktf.out') : undefined;
+  if (outdirParent) fs.mkdirSync(outdirParent, { recursive: true });
   if (outdir && spec.outdirVariable) env[spec.outdirVariable] = outdir;
   const [program, ...args] = spec.argv;
   if (program === undefined) throw new Error(`empty command for ${spec.id}`);
@@ -134,16 +139,16 @@ function runOnce(spec: CommandSpec, cwd: string, scratch: string, runIndex: numb
     if ((sample.exitStatus !== 0 || run.status !== 0) && !(spec.allowFailure && run.status !== null)) {
       return { failure: failure(`exit ${sample.exitStatus}${run.signal ? ` (${run.signal})` : ''}`, `${run.stdout}\n${run.stderr}`) };
     }
-    const match = spec.expectStdout?.exec(run.stdout);
-    if (spec.expectStdout && !match)
-      return { failure: failure(`unexpected output (wanted ${spec.expectStdout})`, `${run.stdout}\n${run.stderr}`) };
+    const expected = runIndex === 0 && spec.warmupStdout ? spec.warmupStdout : spec.expectStdout;
+    const match = expected?.exec(run.stdout);
+    if (expected && !match) return { failure: failure(`unexpected output (wanted ${expected})`, `${run.stdout}\n${run.stderr}`) };
     const detail = spec.describeOutput ? spec.describeOutput(`${run.stdout}\n${run.stderr}`) : match?.[1];
     const fingerprinted = spec.fingerprint && outdir ? path.join(outdir, spec.fingerprint) : undefined;
     const fingerprint = fingerprinted && fs.existsSync(fingerprinted) ? fingerprintDirectory(fingerprinted) : undefined;
     return { sample, ...(detail !== undefined ? { detail } : {}), ...(fingerprint !== undefined ? { fingerprint } : {}) };
   } finally {
     fs.rmSync(report, { force: true });
-    if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+    if (outdirParent) fs.rmSync(outdirParent, { recursive: true, force: true });
   }
 }
 

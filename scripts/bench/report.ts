@@ -14,6 +14,7 @@ import {
   TEST_TARGET_SECONDS,
   type BenchResults,
   type CostedOption,
+  type HeadlineId,
 } from './analysis';
 import type { Measurement } from './measure';
 import { RUNNERS, type RunnerId } from './runners';
@@ -111,11 +112,18 @@ export function aboutSection(): string {
     'CI, and ts-jest runs with isolated modules, the compilation model of esbuild. `NODE_OPTIONS=--enable-source-maps npm run',
     'synth` maps stack traces to the TypeScript sources.',
     '',
+    'A run whose every input is unchanged since an earlier passing run (config bytes and name, output directory name, the',
+    "app's code, the installed packages, Node.js, the environment cdktf reads, the UTC day) republishes that run's output and",
+    'audit evidence byte for byte from `node_modules/.cache/synth-output/` instead of synthesizing (docs/design.md, "Output',
+    'cache"; `MATRIX_SYNTH_CACHE=off` turns it off). Every row below synthesizes afresh unless it says "cache hit".',
+    '',
     '## What keeps it fast',
     '',
     "- Each stack is resolved once per synthesis: the policy pack hands the JSON it audited to cdktf's writer, so the file",
     '  written is the object the rules judged.',
     '- Helm values are parsed once per release, not once per rule.',
+    "- The app imports the providers' resource classes from their own modules, never the index that loads all of them",
+    '  (an ESLint `no-restricted-imports` rule keeps it so).',
     "- `npm test` runs one jest worker per core (jest's default leaves a 2-core machine one worker while most suites wait",
     '  on child processes), and the policy fixture is rendered once per test file.',
   ].join('\n');
@@ -135,6 +143,21 @@ function methodSection(results: BenchResults): string {
   ].join('\n');
 }
 
+function verdictOf(results: BenchResults, id: HeadlineId, what: string): string {
+  const headline = headlineOf(results.headline, id);
+  return headline
+    ? `${what}: ${ratio(headline.wallRatio)} the wall time and ${ratio(headline.rssRatio)} the peak memory of the empty app (CPU ${ratio(headline.cpuRatio)}): target **${headline.met ? 'met' : 'not met'}**`
+    : `${what}: not available (see the table)`;
+}
+
+function snapshotNote(results: BenchResults): string {
+  const build = results.snapshot;
+  if (!build) return 'The V8 startup snapshot was not built in this run.';
+  if (build.error !== undefined) return `The V8 startup snapshot could not be built: ${firstLine(build.error)}.`;
+  const size = (bytes: number | undefined) => (bytes === undefined ? '–' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+  return `The V8 startup snapshot (\`scripts/bench/snapshot-entry.ts\` bundled whole by esbuild, then \`node --build-snapshot\`): bundle ${size(build.bundleBytes)} in ${seconds(build.bundleSeconds ?? 0)}, blob ${size(build.blobBytes)} in ${seconds(build.snapshotSeconds ?? 0)}.`;
+}
+
 function headlineSection(results: BenchResults): string {
   const headline = headlineOf(results.headline);
   const baseline = statsOf(byId(results.headline, 'baseline'));
@@ -144,6 +167,13 @@ function headlineSection(results: BenchResults): string {
       ? `${ratio(stats.wall.median / baseline.wall.median)} / ${ratio(stats.rssMiB.median / baseline.rssMiB.median)}`
       : '–';
   };
+  const fresh = byId(results.headline, 'default');
+  const freshFingerprint = isOk(fresh) ? fresh.fingerprint : undefined;
+  const sameStacks = (measurement: Measurement): string => {
+    if (!isOk(measurement) || measurement.fingerprint === undefined || freshFingerprint === undefined) return '–';
+    if (measurement.id === 'default') return 'reference';
+    return measurement.fingerprint === freshFingerprint ? 'yes' : '**no**';
+  };
   const rows = results.headline.map((measurement) => [
     measurement.label,
     code(measurement.display),
@@ -151,29 +181,44 @@ function headlineSection(results: BenchResults): string {
     rssCell(measurement),
     cpuCell(measurement),
     ratioCells(measurement),
+    sameStacks(measurement),
   ]);
   const verdict = headline
-    ? `**Headline: the default deployment (synthesis + audit) takes ${ratio(headline.wallRatio)} the wall time and ${ratio(headline.rssRatio)} the peak memory of an empty cdktf app** (CPU time ${ratio(headline.cpuRatio)}). Target ≤ ${HEADLINE_TARGET}× on both: **${headline.met ? 'met' : 'not met'}**.`
+    ? `**Headline: the default deployment (synthesis + audit, fresh) takes ${ratio(headline.wallRatio)} the wall time and ${ratio(headline.rssRatio)} the peak memory of an empty cdktf app** (CPU time ${ratio(headline.cpuRatio)}). Target ≤ ${HEADLINE_TARGET}× on both: **${headline.met ? 'met' : 'not met'}** for a fresh synthesis.`
     : '**Headline: not available** (a measurement failed; see the table).';
   const load = statsOf(byId(results.headline, 'load-only'));
+  const index = statsOf(byId(results.headline, 'load-index'));
   const noRules = statsOf(byId(results.headline, 'synth-no-rules'));
-  const full = statsOf(byId(results.headline, 'default'));
+  const full = statsOf(fresh);
   const breakdown =
     load && noRules && full && baseline
       ? [
           '',
-          'Where the time of the default deployment goes (differences of medians, so only indicative):',
+          'Where the time of the fresh synthesis goes (differences of medians, so only indicative):',
           `process start + empty cdktf app ${seconds(baseline.wall.median)}; loading the app's modules ${seconds(load.wall.median - baseline.wall.median)} more than that;`,
           `config, composition, synthesis and reports ${seconds(noRules.wall.median - load.wall.median)}; the policy audit (all rules) ${seconds(full.wall.median - noRules.wall.median)}.`,
         ].join('\n')
       : '';
+  const options = [
+    '',
+    'What each option gives, against the empty app of this run:',
+    '',
+    `- **Loading only the resource classes used** (adopted; \`no-restricted-imports\` in eslint.config.mjs refuses the providers' index): ${
+      index && load
+        ? `through the index the app's modules would take ${seconds(index.wall.median)} and ${mib(index.rssMiB.median)} instead of ${seconds(load.wall.median)} and ${mib(load.rssMiB.median)} (${seconds(index.wall.median - load.wall.median)}, ${mib(index.rssMiB.median - load.rssMiB.median)} saved on every run)`
+        : 'not measured'
+    }.`,
+    `- **V8 startup snapshot** (not adopted): ${verdictOf(results, 'snapshot', 'synthesis + audit from the snapshot')}. ${snapshotNote(results)}`,
+    `- **Output cache** (adopted; stacks/synthesis-cache.ts): ${verdictOf(results, 'cached', 'an unchanged input with `node dist/main.js`')}; ${verdictOf(results, 'cached-app', 'with the app command (`scripts/run-ts.cjs`)')}. A changed input synthesizes afresh (the headline above).`,
+  ].join('\n');
   return [
     '## Headline: default deployment against an empty cdktf app',
     '',
-    table(['process', 'command', 'wall', 'peak RSS', 'CPU', 'ratio to baseline (wall / RSS)'], rows),
+    table(['process', 'command', 'wall', 'peak RSS', 'CPU', 'ratio to baseline (wall / RSS)', 'same stacks as fresh'], rows),
     '',
     verdict,
     breakdown,
+    options,
   ].join('\n');
 }
 
