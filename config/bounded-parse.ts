@@ -5,6 +5,7 @@
  * are reported by position only: a message never repeats the text, which may hold a secret.
  */
 import {
+  Composer,
   Lexer,
   Parser,
   parseAllDocuments,
@@ -74,16 +75,22 @@ export function parseJson(text: string, max: number = MAX_NESTING): unknown {
   }
 }
 
-/** Whether YAML nests deeper than `max`: the parser's own stack, watched token by token (stops early). */
-function yamlTooDeep(text: string, max: number): boolean {
+/**
+ * The parser's tokens of `text`, or undefined when YAML nests deeper than `max`: the parser's own
+ * stack, watched token by token (stops early). The tokens are composed into documents without
+ * lexing the text a second time.
+ */
+function yamlTokens(text: string, max: number): ReturnType<Parser['end']> extends Generator<infer T> ? T[] | undefined : never {
   const parser = new Parser();
+  const tokens: ReturnType<Parser['end']> extends Generator<infer T> ? T[] : never = [];
   // The parser's stack holds the document and the open collections (plus one for the node being read).
   const limit = max + 2;
   for (const lexeme of new Lexer().lex(text)) {
-    for (const _token of parser.next(lexeme));
-    if (parser.stack.length > limit) return true;
+    for (const token of parser.next(lexeme)) tokens.push(token);
+    if (parser.stack.length > limit) return undefined;
   }
-  return false;
+  for (const token of parser.end()) tokens.push(token);
+  return tokens;
 }
 
 type YamlOptions = ParseOptions & DocumentOptions & SchemaOptions;
@@ -109,8 +116,14 @@ function checkedDocument(document: Document.Parsed, maxAliases: number): unknown
 /** One YAML document as plain data, with the nesting and alias limits; ParseError on any problem. */
 export function parseYaml(text: string, options: YamlOptions = {}, limits: { maxNesting?: number; maxAliases?: number } = {}): unknown {
   const maxNesting = limits.maxNesting ?? MAX_NESTING;
-  if (yamlTooDeep(text, maxNesting)) throw new ParseError(`nested deeper than ${maxNesting} levels`);
-  return checkedDocument(parseDocument(text, { ...options, prettyErrors: true }), limits.maxAliases ?? MAX_YAML_ALIASES);
+  const tokens = yamlTokens(text, maxNesting);
+  if (!tokens) throw new ParseError(`nested deeper than ${maxNesting} levels`);
+  const documentOptions = { ...options, prettyErrors: true };
+  const documents = [...new Composer(documentOptions).compose(tokens, true, text.length)];
+  const [document] = documents;
+  // Anything but one clean document: yaml's own entry point, which words the errors with their positions.
+  const clean = documents.length === 1 && document?.errors.length === 0 ? document : parseDocument(text, documentOptions);
+  return checkedDocument(clean, limits.maxAliases ?? MAX_YAML_ALIASES);
 }
 
 /** The first document of a YAML stream (what Helm reads of a values string), or undefined when empty. */
@@ -120,8 +133,14 @@ export function parseFirstYamlDocument(
   limits: { maxNesting?: number; maxAliases?: number } = {},
 ): unknown {
   const maxNesting = limits.maxNesting ?? MAX_NESTING;
-  if (yamlTooDeep(text, maxNesting)) throw new ParseError(`nested deeper than ${maxNesting} levels`);
-  const [document] = parseAllDocuments(text, { ...options, prettyErrors: true });
+  const tokens = yamlTokens(text, maxNesting);
+  if (!tokens) throw new ParseError(`nested deeper than ${maxNesting} levels`);
+  const documentOptions = { ...options, prettyErrors: true };
+  const [first] = new Composer(documentOptions).compose(tokens);
+  if (!first) return undefined;
+  if (first.errors.length === 0) return checkedDocument(first, limits.maxAliases ?? MAX_YAML_ALIASES);
+  // An error: yaml's own entry point, which words it with its position.
+  const [document] = parseAllDocuments(text, documentOptions);
   if (!document || !('errors' in document)) return undefined;
   return checkedDocument(document, limits.maxAliases ?? MAX_YAML_ALIASES);
 }

@@ -101,6 +101,26 @@ export function helmValues(release: ResourceView): HelmValues {
   return result;
 }
 
+/** Recently read values texts: a stack's releases are audited again in every copy of it. Frozen, since shared. */
+const readTexts = new Map<string, { readonly parsed: unknown } | { readonly problem: string }>();
+const READ_LIMIT = 64;
+
+/** A values string as Helm reads it (its first YAML document), or the parse problem. */
+function readValuesText(text: string): { readonly parsed: unknown } | { readonly problem: string } {
+  const known = readTexts.get(text);
+  if (known) return known;
+  let read: { readonly parsed: unknown } | { readonly problem: string };
+  try {
+    read = { parsed: deepFreeze(parseFirstYamlDocument(text, { version: '1.1', uniqueKeys: true }, { maxAliases: 1000 })) };
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    read = { problem: error.message };
+  }
+  if (readTexts.size >= READ_LIMIT) readTexts.delete(readTexts.keys().next().value ?? '');
+  readTexts.set(text, read);
+  return read;
+}
+
 function computeHelmValues(release: ResourceView): HelmValues {
   const errors: string[] = [];
   let values: JsonObject = {};
@@ -113,14 +133,12 @@ function computeHelmValues(release: ResourceView): HelmValues {
       return;
     }
     // The engine hands Helm the template's literal text; Helm reads the first document of each values string only.
-    let parsed: unknown;
-    try {
-      parsed = parseFirstYamlDocument(templateLiteral(text) ?? text, { version: '1.1', uniqueKeys: true }, { maxAliases: 1000 });
-    } catch (error) {
-      if (!(error instanceof ParseError)) throw error;
-      errors.push(`${where} is not valid YAML: ${error.message}`);
+    const read = readValuesText(templateLiteral(text) ?? text);
+    if ('problem' in read) {
+      errors.push(`${where} is not valid YAML: ${read.problem}`);
       return;
     }
+    const { parsed } = read;
     if (parsed === null || parsed === undefined) return;
     if (!isObject(parsed)) {
       errors.push(`${where} is not a YAML mapping (values that cannot be read cannot be audited)`);

@@ -4,6 +4,7 @@
  * (`homeservers[].media.s3.bucket`), and whether it is a value or a mapping key. Tests use it to
  * inject hostile text into every string field the schema accepts, new fields included.
  */
+import { Document, isMap, isScalar } from 'yaml';
 import type { ZodTypeAny } from 'zod';
 
 export interface StringLeaf {
@@ -39,12 +40,17 @@ export function replaceLeaf(config: Record<string, unknown>, leaf: StringLeaf, t
   );
   if (leaf.role === 'value') {
     parent[last] = text;
-    return leaf.path;
+    return leafPath(leaf, text);
   }
   const entries = Object.entries(parent).map(([key, child]) => [key === leaf.value ? text : key, child] as const);
   for (const key of Object.keys(parent)) delete parent[key];
   Object.assign(parent, Object.fromEntries(entries));
-  return formatPath([...parentSegments, text]);
+  return leafPath(leaf, text);
+}
+
+/** The path a refusal must name once the leaf holds `text` (for a key: the renamed key's path). */
+export function leafPath(leaf: StringLeaf, text: string): string {
+  return leaf.role === 'value' ? leaf.path : formatPath([...leaf.segments.slice(0, -1), text]);
 }
 
 function definitionOf(schema: ZodTypeAny): Definition {
@@ -128,4 +134,27 @@ export function stringLeaves(schema: ZodTypeAny, value: unknown, segments: reado
     default:
       return [];
   }
+}
+
+/**
+ * The YAML of `config` with the leaf holding other text, and the path a refusal must name: the
+ * document is built once and only the leaf's scalar changes, so each variant costs the printing
+ * only. The text is what `stringify` writes for the config with `replaceLeaf` applied
+ * (string-fields.test.ts compares them for the markers that print most differently).
+ */
+export function leafYaml(config: Record<string, unknown>, leaf: StringLeaf): (text: string) => { yaml: string; path: string } {
+  const document = new Document(config);
+  const parentSegments = leaf.segments.slice(0, -1);
+  const parent = parentSegments.length === 0 ? document.contents : document.getIn(parentSegments, true);
+  const scalar =
+    leaf.role === 'value'
+      ? document.getIn(leaf.segments, true)
+      : isMap(parent)
+        ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === leaf.value)?.key
+        : undefined;
+  if (!isScalar(scalar)) throw new Error(`no scalar at ${leaf.path}`);
+  return (text) => {
+    scalar.value = text;
+    return { yaml: document.toString(), path: leafPath(leaf, text) };
+  };
 }

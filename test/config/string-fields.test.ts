@@ -10,7 +10,7 @@ import { ConfigError } from '../../config/load-config';
 import { deploymentConfigSchema } from '../../config/schema';
 import { parseDeploymentConfig } from '../../model/load-config';
 import { defaultConfigObject, fleetConfigObject, setPath, toYaml, type Mutable } from './config-fixtures';
-import { replaceLeaf, schemaStringFields, stringLeaves } from './schema-strings';
+import { leafYaml, replaceLeaf, schemaStringFields, stringLeaves } from './schema-strings';
 
 /** What the engines read specially: Go templates, YAML, HCL, LDIF/DN/filters, HAProxy, shell, printf, PromQL, Kubernetes labels; controls and invisible characters. */
 const MARKERS: readonly string[] = [
@@ -53,6 +53,9 @@ const MARKERS: readonly string[] = [
   '~',
 ];
 
+/** Markers whose YAML differs most (quoting, escapes, line breaks, comments, leading space): the written text is checked with these. */
+const SAMPLE_MARKERS: readonly string[] = ['"', "'", '\\', '\n', '\u0085', '\u2028', '\ufeff', '#', ' ', '{{', '*', '%'];
+
 /** Characters a field accepts by design, and why they are inert where it goes. */
 const ACCEPTED: Readonly<Record<string, { readonly characters: readonly string[]; readonly why: string }>> = {
   'homeservers[].synapse.smtp.notifFrom': {
@@ -91,8 +94,12 @@ const CONFIGS: readonly (readonly [string, Mutable])[] = [
 ];
 
 function issuesOf(config: Mutable): { path: string; message: string }[] {
+  return issuesOfText(toYaml(config));
+}
+
+function issuesOfText(yamlText: string): { path: string; message: string }[] {
   try {
-    parseDeploymentConfig(toYaml(config), 'hostile.yaml');
+    parseDeploymentConfig(yamlText, 'hostile.yaml');
   } catch (error) {
     if (error instanceof ConfigError) return [...error.issues];
     throw error;
@@ -117,6 +124,22 @@ describe('every string field of the schema', () => {
     expect(schemaStringFields(deploymentConfigSchema).filter((field) => !covered.has(field))).toEqual([]);
   });
 
+  it('the YAML written per attempt is the YAML of the changed config', () => {
+    const differing: string[] = [];
+    for (const { leaf, config } of perField) {
+      const withText = leafYaml(config, leaf);
+      for (const marker of SAMPLE_MARKERS) {
+        for (const text of injected(leaf.value, marker)) {
+          const attempt = structuredClone(config);
+          const path = replaceLeaf(attempt, leaf, text);
+          const written = withText(text);
+          if (written.yaml !== toYaml(attempt) || written.path !== path) differing.push(`${leaf.path} ${JSON.stringify(text)}`);
+        }
+      }
+    }
+    expect(differing).toEqual([]);
+  });
+
   it('the complete configs themselves are valid', () => {
     for (const [, config] of CONFIGS) expect(issuesOf(config)).toEqual([]);
   });
@@ -128,11 +151,12 @@ describe('hostile text in each string field is refused with its field path', () 
     (_label, _name, leaf, config) => {
       const accepted = ACCEPTED[leaf.field]?.characters ?? [];
       const accepting: string[] = [];
+      // The config's YAML with the leaf holding `text`: the text toYaml writes for the changed config.
+      const withText = leafYaml(config, leaf);
       for (const marker of MARKERS.filter((candidate) => !accepted.includes(candidate))) {
         for (const text of injected(leaf.value, marker)) {
-          const attempt = structuredClone(config);
-          const path = replaceLeaf(attempt, leaf, text);
-          if (!issuesOf(attempt).some((issue) => issue.path === path)) accepting.push(JSON.stringify(text));
+          const { yaml, path } = withText(text);
+          if (!issuesOfText(yaml).some((issue) => issue.path === path)) accepting.push(JSON.stringify(text));
         }
       }
       expect(accepting).toEqual([]);
