@@ -11,6 +11,8 @@ export interface DeployOptions {
   readonly serialFleets: readonly number[];
   readonly parallelism: number;
   readonly out?: string;
+  /** Render the last run's results (reports/bench/deploy.json) without deploying anything. */
+  readonly renderOnly: boolean;
   readonly help: boolean;
 }
 
@@ -20,6 +22,7 @@ export const DEPLOY_USAGE = `Usage: npm run bench -- --deploy [options]   (as ro
   --serial-fleets LIST  sizes also deployed one stack at a time without a plugin cache, for before/after,
                         or "none" (default ${DEFAULT_SERIAL_FLEETS.join(',')}; each must be in --fleets)
   --parallelism N       stacks at a time side by side (default ${DEFAULT_PARALLELISM})
+  --render              render the last run's results (reports/bench/deploy.json) again, deploying nothing
   --write               write the report's deploy section into ${DEFAULT_REPORT} (default: print it only)
   --out FILE            write it into FILE
   --help                this text
@@ -42,6 +45,7 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
   let serialFleets: readonly number[] = DEFAULT_SERIAL_FLEETS;
   let parallelism = DEFAULT_PARALLELISM;
   let out: string | undefined;
+  let renderOnly = false;
   let help = false;
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] as string;
@@ -65,6 +69,9 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
         if (!/^[0-9]+$/.test(text) || parallelism < 1 || parallelism > 64) throw new Error(`--parallelism takes 1 to 64, got "${text}"`);
         break;
       }
+      case '--render':
+        renderOnly = true;
+        break;
       case '--write':
         out = DEFAULT_REPORT;
         break;
@@ -82,7 +89,7 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
   const stray = serialFleets.filter((size) => !fleets.includes(size));
   if (stray.length > 0) throw new Error(`--serial-fleets ${stray.join(',')} not in --fleets ${fleets.join(',')}`);
   if (fleets.length === 0) throw new Error('--fleets needs at least one size');
-  return { fleets, serialFleets, parallelism, help, ...(out !== undefined ? { out } : {}) };
+  return { fleets, serialFleets, parallelism, renderOnly, help, ...(out !== undefined ? { out } : {}) };
 }
 
 /** The command line that repeats a run with these options. */

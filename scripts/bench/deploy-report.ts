@@ -27,9 +27,12 @@ function byMode(runs: readonly DeployRun[], mode: DeployRun['mode']): DeployRun[
 }
 
 function fitLine(runs: readonly DeployRun[], value: (run: DeployRun) => number, what: string): string | undefined {
-  if (new Set(runs.map((run) => run.homeservers)).size < 2) return undefined;
+  const sizes = new Set(runs.map((run) => run.homeservers)).size;
+  if (sizes < 2) return undefined;
   const fit = linearFit(runs.map((run) => [run.homeservers, value(run)]));
-  return `${what} = ${s(fit.intercept)} + ${s(fit.slope)} × homeservers (r² = ${fit.r2.toFixed(4)})`;
+  // Two sizes always lie on a line: their r² says nothing.
+  const quality = sizes === 2 ? 'two sizes only: a line through them, no fit quality' : `r² = ${fit.r2.toFixed(4)}`;
+  return `${what} = ${s(fit.intercept)} + ${s(fit.slope)} × homeservers (${quality})`;
 }
 
 function runsTable(runs: readonly DeployRun[]): string[] {

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEPLOY_USAGE, parseDeployOptions, reproduceDeployCommand } from './deploy-options';
+import { DEPLOY_USAGE, parseDeployOptions, reproduceDeployCommand, type DeployOptions } from './deploy-options';
 import { renderDeployReport } from './deploy-report';
 import type { DeployBenchResults } from './deploy-results';
 import { spliceSection } from './report-sections';
@@ -17,11 +17,12 @@ export function runDeployBench(root: string, argv: readonly string[]): number {
     process.stdout.write(`${DEPLOY_USAGE}\n`);
     return 0;
   }
+  const resultsFile = path.join(root, 'reports', 'bench', 'deploy.json');
+  if (options.renderOnly) return render(root, resultsFile, options, 0);
   if (process.getuid?.() !== 0) {
     process.stderr.write('npm run bench -- --deploy needs root: the engine tier runs its cluster in its own network namespace\n');
     return 2;
   }
-  const resultsFile = path.join(root, 'reports', 'bench', 'deploy.json');
   fs.rmSync(resultsFile, { force: true });
   const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '-c', 'jest.bench.config.js', '--runInBand'], {
     cwd: root,
@@ -34,12 +35,17 @@ export function runDeployBench(root: string, argv: readonly string[]): number {
       BENCH_DEPLOY_RESULTS: resultsFile,
     },
   });
+  return render(root, resultsFile, options, jest.status === 0 ? 0 : 1);
+}
+
+/** Renders the measured runs (also after a failed later size) and writes the section when asked. */
+function render(root: string, resultsFile: string, options: DeployOptions, status: number): number {
   if (!fs.existsSync(resultsFile)) {
-    process.stderr.write('the deploy bench measured nothing (see the output above)\n');
+    process.stderr.write(`no deploy bench results in ${path.relative(root, resultsFile)} (see the output above)\n`);
     return 1;
   }
   const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as DeployBenchResults;
-  const report = renderDeployReport(results, reproduceDeployCommand(options));
+  const report = renderDeployReport(results, reproduceDeployCommand({ ...options, renderOnly: false }));
   process.stdout.write(report);
   if (options.out !== undefined) {
     const target = path.resolve(root, options.out);
@@ -47,5 +53,5 @@ export function runDeployBench(root: string, argv: readonly string[]): number {
     fs.writeFileSync(target, spliceSection(existing, 'deploy', report));
     process.stderr.write(`deploy section written to ${path.relative(root, target)}\n`);
   }
-  return jest.status === 0 ? 0 : 1;
+  return status;
 }

@@ -42,7 +42,13 @@ const results: DeployBenchResults = {
 
 describe('the deploy bench options', () => {
   it('defaults to fleets 1, 5, 20, 50 side by side and 1, 5 also one stack at a time', () => {
-    expect(parseDeployOptions(['--deploy'])).toEqual({ fleets: [1, 5, 20, 50], serialFleets: [1, 5], parallelism: 4, help: false });
+    expect(parseDeployOptions(['--deploy'])).toEqual({
+      fleets: [1, 5, 20, 50],
+      serialFleets: [1, 5],
+      parallelism: 4,
+      renderOnly: false,
+      help: false,
+    });
     expect(reproduceDeployCommand(parseDeployOptions(['--deploy', '--write']))).toBe('npm run bench -- --deploy --write');
   });
 
@@ -76,8 +82,12 @@ describe('the deploy report', () => {
 
   it('fits the growth with the fleet and states r²', () => {
     expect(report).toContain('- deploy, side by side = 50.0 s + 50.0 s × homeservers (r² = 1.0000)');
-    // One serial size: no line for it.
+    // One serial size: no line for it; two sizes: a line, but no r².
     expect(report).not.toContain('one at a time =');
+    const two = renderDeployReport({ ...results, runs: [...results.runs, run(5, 'serial', 600, 200, 1)] }, 'x');
+    expect(two).toContain(
+      '- deploy, one at a time = 100.0 s + 100.0 s × homeservers (two sizes only: a line through them, no fit quality)',
+    );
   });
 
   it('shows where the time goes in the largest fleet, per kind of stack', () => {
