@@ -13,6 +13,7 @@ import { homeserverRuleGroups } from '../../render/monitoring/homeserver-monitor
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { promtool } from '../support/promtool';
 import { tempDirectory } from '../support/slapd';
+import { rule, rulesOf } from './alert-rule-lookup';
 
 // The first run on a machine builds promtool from the Go module proxy (minutes).
 jest.setTimeout(30 * 60_000);
@@ -32,13 +33,6 @@ function writeRules(file: string, groups: readonly RuleGroup[]): string {
 }
 writeRules('default-rules.yaml', defaultGroups);
 writeRules('fleet-agency-rules.yaml', fleetGroups);
-
-const rulesOf = (groups: readonly RuleGroup[]) => groups.flatMap((group) => group.rules);
-function rule(groups: readonly RuleGroup[], alert: string): AlertRule {
-  const found = rulesOf(groups).find((candidate) => candidate.alert === alert);
-  if (!found) throw new Error(`no alert ${alert}`);
-  return found;
-}
 
 describe('promtool check rules', () => {
   it.each([

@@ -5,37 +5,15 @@
  * written into its namespace. Their validation against the Prometheus Operator's CRDs is in
  * monitoring-resources.ttest.ts (npm run test:tools).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { SIGNAL_LABEL } from '../../model/alert-signals';
 import { LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { POSTGRES_POD_SELECTOR } from '../../model/postgres';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
-import { readSynthesizedStacks } from '../../tfjson/read-stacks';
-import { block, blocks, metadataOf, namespaceOf, resources, stringMap, type SynthesizedStack } from '../../tfjson/terraform-json';
+import { block, blocks, metadataOf, namespaceOf, resources, stringMap } from '../../tfjson/terraform-json';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { type KubeObject } from '../support/kube-tools';
+import { monitoringObjects, synthesize } from './monitoring-fixture';
 
 const [POSTGRES_CLUSTER_LABEL = ''] = Object.keys(POSTGRES_POD_SELECTOR);
-
-function synthesize(configPath: string): SynthesizedStack[] {
-  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'monitoring-')), 'cdktf.out');
-  const outcome = synthesizeDeployment({ configPath, outdir });
-  if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome)}`);
-  return readSynthesizedStacks(outdir);
-}
-
-const monitoringObjects = (stacks: readonly SynthesizedStack[]) =>
-  stacks
-    .flatMap((stack) =>
-      resources(stack, 'kubernetes_manifest').map((resource) => ({
-        stack: stack.name,
-        object: resource.body.manifest as unknown as KubeObject,
-      })),
-    )
-    .filter(({ object }) => object.apiVersion === 'monitoring.coreos.com/v1');
 
 describe.each([
   ['default deployment', DEFAULT_CONFIG_FILE],

@@ -4,34 +4,12 @@
  * CRDs (v0.91.0, from the Go module proxy) the way the API server does it. What they hold is
  * checked in monitoring-resources.test.ts.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
-import { readSynthesizedStacks } from '../../tfjson/read-stacks';
-import { resources, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { crdValidationErrors, prometheusOperatorCrdFiles, type KubeObject } from '../support/kube-tools';
+import { crdValidationErrors, prometheusOperatorCrdFiles } from '../support/kube-tools';
+import { monitoringObjects, synthesize } from './monitoring-fixture';
 
 // The first run on a machine builds kube-check from Go modules (minutes).
 jest.setTimeout(30 * 60_000);
-
-function synthesize(configPath: string): SynthesizedStack[] {
-  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'monitoring-')), 'cdktf.out');
-  const outcome = synthesizeDeployment({ configPath, outdir });
-  if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome)}`);
-  return readSynthesizedStacks(outdir);
-}
-
-const monitoringObjects = (stacks: readonly SynthesizedStack[]) =>
-  stacks
-    .flatMap((stack) =>
-      resources(stack, 'kubernetes_manifest').map((resource) => ({
-        stack: stack.name,
-        object: resource.body.manifest as unknown as KubeObject,
-      })),
-    )
-    .filter(({ object }) => object.apiVersion === 'monitoring.coreos.com/v1');
 
 describe.each([
   ['default deployment', DEFAULT_CONFIG_FILE],
