@@ -18,21 +18,10 @@ import {
   upload,
   UPLOAD_SCRIPTS,
   vaultEnvironment,
-  type BackedUpStore,
   type ContainerProgram,
   type StoreBackupTarget,
 } from '../../render/store-backup';
-
-const TARGET: StoreBackupTarget = {
-  endpoint: 'https://s3.backup.example.org',
-  bucket: 'matrix-backups',
-  region: 'eu-central-1',
-  encryption: 'AES256',
-  prefix: 'prod/agency/directory',
-  retentionDays: 30,
-};
-
-const STORES: readonly BackedUpStore[] = ['directory', 'secret-store', 'media'];
+import { PROGRAMS, STORES, TARGET } from './store-backup-programs';
 
 function envOf(program: ContainerProgram): Record<string, string> {
   return Object.fromEntries(program.env.map(({ name, value }) => [name, value]));
@@ -230,17 +219,7 @@ describe('secretStoreExport', () => {
 });
 
 describe('the scripts', () => {
-  const programs: readonly (readonly [string, ContainerProgram])[] = [
-    ...STORES.map((store) => [`upload ${store}`, upload(store, TARGET)] as const),
-    ['restore', restore(TARGET, 'current', '/restore')],
-    ['directory export', directoryExport(DEBIAN_LAYOUT)],
-    [
-      'secret store export',
-      secretStoreExport({ address: 'https://openbao:8200', role: 'r', tokenPath: '/t/token', caPath: '/trust/ca.crt' }),
-    ],
-  ];
-
-  it.each(programs)(
+  it.each(PROGRAMS)(
     "%s: parses with Debian's sh, stops at the first failure, and reads only variables it sets or is given",
     (_name, program) => {
       const text = script(program);
