@@ -173,6 +173,11 @@ export function validateDeploymentConfig(yamlText: string, source: string, model
     if (error instanceof ParseError) throw new ConfigError(source, [{ path: '(yaml)', message: error.message }]);
     throw error;
   }
+  return validateConfigValue(raw, source, modelChecks);
+}
+
+/** Validates the value a config's YAML parsed to (the second half of validateDeploymentConfig); throws ConfigError listing every problem. */
+export function validateConfigValue(raw: unknown, source: string, modelChecks: ConfigCheck): DeploymentConfig {
   const tokens = tokenIssues(raw);
   if (tokens.length > 0) throw new ConfigError(source, tokens);
   const parsed = deploymentConfigSchema.safeParse(raw);

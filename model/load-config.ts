@@ -5,12 +5,23 @@
  */
 import { createHash } from 'node:crypto';
 import type { DeploymentConfig } from '../config/deployment-config';
-import { DEFAULT_CONFIG_PATH, readConfigFile, validateDeploymentConfig, type LoadedConfig } from '../config/load-config';
+import {
+  DEFAULT_CONFIG_PATH,
+  readConfigFile,
+  validateConfigValue,
+  validateDeploymentConfig,
+  type LoadedConfig,
+} from '../config/load-config';
 import { modelConfigChecks } from './config-checks';
 
 /** Validates a config given as YAML text; throws ConfigError listing every problem. */
 export function parseDeploymentConfig(yamlText: string, source = '<inline>'): DeploymentConfig {
   return validateDeploymentConfig(yamlText, source, modelConfigChecks);
+}
+
+/** Validates the value a config's YAML parses to (what parseDeploymentConfig does after parsing); throws ConfigError listing every problem. */
+export function parseDeploymentConfigValue(value: unknown, source = '<inline>'): DeploymentConfig {
+  return validateConfigValue(value, source, modelConfigChecks);
 }
 
 /** Reads (a regular file of at most INPUT_LIMITS.configBytes) and validates a config file. */

@@ -4,7 +4,6 @@
  * (`homeservers[].media.s3.bucket`), and whether it is a value or a mapping key. Tests use it to
  * inject hostile text into every string field the schema accepts, new fields included.
  */
-import { Document, isMap, isScalar } from 'yaml';
 import type { ZodTypeAny } from 'zod';
 
 export interface StringLeaf {
@@ -28,24 +27,6 @@ const join = (base: string, key: string) => (base ? `${base}.${key}` : key);
 /** As config issues write paths: `a.b[0].c`. */
 function formatPath(segments: readonly (string | number)[]): string {
   return segments.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : join(text, segment)), '');
-}
-
-/** The leaf's value replaced by `text` (for a key: the key renamed, keeping its place), in place; returns the path a refusal must name. */
-export function replaceLeaf(config: Record<string, unknown>, leaf: StringLeaf, text: string): string {
-  const parentSegments = leaf.segments.slice(0, -1);
-  const last = leaf.segments[leaf.segments.length - 1] ?? '';
-  const parent = parentSegments.reduce<Record<string | number, unknown>>(
-    (node, segment) => node[segment] as Record<string | number, unknown>,
-    config,
-  );
-  if (leaf.role === 'value') {
-    parent[last] = text;
-    return leafPath(leaf, text);
-  }
-  const entries = Object.entries(parent).map(([key, child]) => [key === leaf.value ? text : key, child] as const);
-  for (const key of Object.keys(parent)) delete parent[key];
-  Object.assign(parent, Object.fromEntries(entries));
-  return leafPath(leaf, text);
 }
 
 /** The path a refusal must name once the leaf holds `text` (for a key: the renamed key's path). */
@@ -136,25 +117,67 @@ export function stringLeaves(schema: ZodTypeAny, value: unknown, segments: reado
   }
 }
 
+/** The object holding the leaf (for a key: the mapping whose key it is), found in `root` by the leaf's segments. */
+function parentOf(root: unknown, leaf: StringLeaf): Record<string | number, unknown> {
+  return leaf.segments
+    .slice(0, -1)
+    .reduce<Record<string | number, unknown>>(
+      (node, segment) => node[segment] as Record<string | number, unknown>,
+      root as Record<string | number, unknown>,
+    );
+}
+
 /**
- * The YAML of `config` with the leaf holding other text, and the path a refusal must name: the
- * document is built once and only the leaf's scalar changes, so each variant costs the printing
- * only. The text is what `stringify` writes for the config with `replaceLeaf` applied
- * (string-fields.test.ts compares them for the markers that print most differently).
+ * One copy of `config` whose leaf takes each text in turn (a key is renamed in its place): each
+ * call returns that copy and the path a refusal must name. The copy is reused, so a caller keeps
+ * no result past the next call.
  */
-export function leafYaml(config: Record<string, unknown>, leaf: StringLeaf): (text: string) => { yaml: string; path: string } {
-  const document = new Document(config);
-  const parentSegments = leaf.segments.slice(0, -1);
-  const parent = parentSegments.length === 0 ? document.contents : document.getIn(parentSegments, true);
-  const scalar =
-    leaf.role === 'value'
-      ? document.getIn(leaf.segments, true)
-      : isMap(parent)
-        ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === leaf.value)?.key
-        : undefined;
-  if (!isScalar(scalar)) throw new Error(`no scalar at ${leaf.path}`);
+export function leafVariants(
+  config: Record<string, unknown>,
+  leaf: StringLeaf,
+): (text: string) => { config: Record<string, unknown>; path: string } {
+  const copy = structuredClone(config);
+  const parent = parentOf(copy, leaf);
+  const last = leaf.segments[leaf.segments.length - 1] ?? '';
+  const entries = Object.entries(parent);
   return (text) => {
-    scalar.value = text;
-    return { yaml: document.toString(), path: leafPath(leaf, text) };
+    if (leaf.role === 'value') parent[last] = text;
+    else {
+      for (const key of Object.keys(parent)) delete parent[key];
+      for (const [key, child] of entries) parent[key === leaf.value ? text : key] = child;
+    }
+    return { config: copy, path: leafPath(leaf, text) };
   };
+}
+
+/**
+ * The leaf alone under the same nesting as in `config`: a mapping per key and a one-item sequence
+ * per index on its path (a key keeps its value). YAML prints a scalar from its place only (its
+ * indentation, whether it is a key, a mapping value or a sequence item), so the text reads back
+ * from this outline exactly when it reads back from the whole config; `readBack` says whether it did.
+ */
+export function leafOutline(
+  config: Record<string, unknown>,
+  leaf: StringLeaf,
+  text: string,
+): { outline: unknown; readBack: (parsed: unknown) => boolean } {
+  const last = leaf.segments[leaf.segments.length - 1] ?? '';
+  const above = leaf.segments.slice(0, -1);
+  const holding = leaf.role === 'value' ? wrap(last, text) : { [text]: parentOf(config, leaf)[leaf.value] };
+  const outline = above.reduceRight<unknown>((inner, segment) => wrap(segment, inner), holding);
+  const readBack = (parsed: unknown): boolean => {
+    const holder = above.reduce<unknown>((node, segment) => child(node, segment), parsed);
+    if (leaf.role === 'value') return child(holder, last) === text;
+    return typeof holder === 'object' && holder !== null && Object.keys(holder).length === 1 && Object.hasOwn(holder, text);
+  };
+  return { outline, readBack };
+}
+
+function wrap(segment: string | number, inner: unknown): unknown {
+  return typeof segment === 'number' ? [inner] : { [segment]: inner };
+}
+
+/** The outline's child for a segment: a sequence holds its one item at 0. */
+function child(node: unknown, segment: string | number): unknown {
+  return (node as Record<string | number, unknown> | undefined)?.[typeof segment === 'number' ? 0 : segment];
 }

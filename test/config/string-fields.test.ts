@@ -5,12 +5,21 @@
  * at its start, middle and end, and the config must be refused with that field's path (exit 2
  * in the CLI, nothing written). The few characters a field accepts by design are listed with
  * the reason; the renderers' own escaping of them is proven in test/render/template-injection.
+ *
+ * Each attempt is judged in two halves, as the loader works: YAML must carry the text unchanged
+ * (printed and read back by the loader's parser in the leaf's outline: its place without the
+ * rest of the config), and the parsed value must be refused with the field's path. For one
+ * field of every place a scalar can have, the whole config's YAML is checked to read back and
+ * be refused exactly as those halves say.
  */
+import { isDeepStrictEqual } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { parseYaml } from '../../config/bounded-parse';
 import { ConfigError } from '../../config/load-config';
 import { deploymentConfigSchema } from '../../config/schema';
-import { parseDeploymentConfig } from '../../model/load-config';
+import { parseDeploymentConfig, parseDeploymentConfigValue } from '../../model/load-config';
 import { defaultConfigObject, fleetConfigObject, setPath, toYaml, type Mutable } from './config-fixtures';
-import { leafYaml, replaceLeaf, schemaStringFields, stringLeaves } from './schema-strings';
+import { leafOutline, leafVariants, schemaStringFields, stringLeaves, type StringLeaf } from './schema-strings';
 
 /** What the engines read specially: Go templates, YAML, HCL, LDIF/DN/filters, HAProxy, shell, printf, PromQL, Kubernetes labels; controls and invisible characters. */
 const MARKERS: readonly string[] = [
@@ -97,14 +106,23 @@ function issuesOf(config: Mutable): { path: string; message: string }[] {
   return issuesOfText(toYaml(config));
 }
 
-function issuesOfText(yamlText: string): { path: string; message: string }[] {
+function refusals(validate: () => unknown): { path: string; message: string }[] {
   try {
-    parseDeploymentConfig(yamlText, 'hostile.yaml');
+    validate();
   } catch (error) {
     if (error instanceof ConfigError) return [...error.issues];
     throw error;
   }
   return [];
+}
+
+const issuesOfText = (yamlText: string) => refusals(() => parseDeploymentConfig(yamlText, 'hostile.yaml'));
+const issuesOfValue = (value: unknown) => refusals(() => parseDeploymentConfigValue(value, 'hostile.yaml'));
+
+/** Whether YAML carries `text` unchanged in the leaf's place: printed and read back (the loader's parser) in the leaf's outline. */
+function carriedByYaml(config: Mutable, leaf: StringLeaf, text: string): boolean {
+  const { outline, readBack } = leafOutline(config, leaf, text);
+  return readBack(parseYaml(stringify(outline), { uniqueKeys: true }));
 }
 
 function injected(value: string, marker: string): string[] {
@@ -117,6 +135,10 @@ const leaves = CONFIGS.flatMap(([name, config]) => stringLeaves(deploymentConfig
 const perField = leaves.filter(
   (entry, index) => leaves.findIndex((other) => other.leaf.field === entry.leaf.field && other.leaf.role === entry.leaf.role) === index,
 );
+/** Where YAML prints a scalar: its depth, each level a mapping or a sequence, and whether it is a key. */
+const placeOf = (leaf: StringLeaf) => `${leaf.role} ${leaf.segments.map((segment) => (typeof segment === 'number' ? '-' : 'k')).join('')}`;
+/** One field per place: whole-config YAML is compared with the outline's there. */
+const perPlace = perField.filter((entry, index) => perField.findIndex((other) => placeOf(other.leaf) === placeOf(entry.leaf)) === index);
 
 describe('every string field of the schema', () => {
   it('is present in the complete configs (so it is tested below)', () => {
@@ -124,24 +146,33 @@ describe('every string field of the schema', () => {
     expect(schemaStringFields(deploymentConfigSchema).filter((field) => !covered.has(field))).toEqual([]);
   });
 
-  it('the YAML written per attempt is the YAML of the changed config', () => {
+  it('the complete configs themselves are valid', () => {
+    for (const [, config] of CONFIGS) expect(issuesOf(config)).toEqual([]);
+  });
+
+  it('the leaf outline stands for the whole config: same text read back, same refusal from YAML text as from the value', () => {
+    expect(new Set(perPlace.map(({ leaf }) => placeOf(leaf))).size).toBeGreaterThanOrEqual(6);
     const differing: string[] = [];
-    for (const { leaf, config } of perField) {
-      const withText = leafYaml(config, leaf);
+    for (const { leaf, config } of perPlace) {
+      // The read-back check can fail: another text in the same place is not this one.
+      const { readBack } = leafOutline(config, leaf, `${leaf.value}-this`);
+      if (readBack(parseYaml(stringify(leafOutline(config, leaf, `${leaf.value}-other`).outline))))
+        differing.push(`${leaf.path}: another text read back as this one`);
+      const variant = leafVariants(config, leaf);
       for (const marker of SAMPLE_MARKERS) {
         for (const text of injected(leaf.value, marker)) {
-          const attempt = structuredClone(config);
-          const path = replaceLeaf(attempt, leaf, text);
-          const written = withText(text);
-          if (written.yaml !== toYaml(attempt) || written.path !== path) differing.push(`${leaf.path} ${JSON.stringify(text)}`);
+          const { config: attempt } = variant(text);
+          const wholeYaml = toYaml(attempt);
+          // As JSON: the copy comes from structuredClone, whose objects belong to another realm than jest's.
+          const readWhole = JSON.stringify(parse(wholeYaml)) === JSON.stringify(attempt);
+          if (readWhole !== carriedByYaml(config, leaf, text))
+            differing.push(`${leaf.path} ${JSON.stringify(text)}: outline and config read back differently`);
+          if (!isDeepStrictEqual(issuesOfText(wholeYaml), issuesOfValue(attempt)))
+            differing.push(`${leaf.path} ${JSON.stringify(text)}: text and value refused differently`);
         }
       }
     }
     expect(differing).toEqual([]);
-  });
-
-  it('the complete configs themselves are valid', () => {
-    for (const [, config] of CONFIGS) expect(issuesOf(config)).toEqual([]);
   });
 });
 
@@ -151,12 +182,13 @@ describe('hostile text in each string field is refused with its field path', () 
     (_label, _name, leaf, config) => {
       const accepted = ACCEPTED[leaf.field]?.characters ?? [];
       const accepting: string[] = [];
-      // The config's YAML with the leaf holding `text`: the text toYaml writes for the changed config.
-      const withText = leafYaml(config, leaf);
+      // The value the loader validates once the YAML is parsed; the YAML itself is proven to carry each text unchanged.
+      const variant = leafVariants(config, leaf);
       for (const marker of MARKERS.filter((candidate) => !accepted.includes(candidate))) {
         for (const text of injected(leaf.value, marker)) {
-          const { yaml, path } = withText(text);
-          if (!issuesOfText(yaml).some((issue) => issue.path === path)) accepting.push(JSON.stringify(text));
+          if (!carriedByYaml(config, leaf, text)) accepting.push(`${JSON.stringify(text)} (changed by YAML)`);
+          const { config: attempt, path } = variant(text);
+          if (!issuesOfValue(attempt).some((issue) => issue.path === path)) accepting.push(JSON.stringify(text));
         }
       }
       expect(accepting).toEqual([]);

@@ -2,8 +2,8 @@
  * Runs every rule's case table (policies/rules/<category>/<ID>.cases.ts). The catalogue is the
  * rule files themselves: each exports `rule`, whose id is its file name and whose category is
  * its folder, and the index lists exactly those. Every rule has a table with at least one bad
- * input; each bad input fires (on the rule, and through the audit, which reports the rule
- * failed), each good input leaves the whole audit clean, each input without the rule's subject
+ * input; each bad input fires (on the rule, and through the audit of that rule, which reports
+ * it failed), each good input leaves the whole audit clean, each input without the rule's subject
  * is reported not applicable, and the compliant fixture passes every rule.
  */
 import * as fs from 'node:fs';
@@ -110,7 +110,8 @@ describe.each(ALL_RULES.map((rule) => ({ id: rule.id, rule, cases: files.find((f
         const stack = mutated(bad.mutate);
         const context = bad.context ?? CONFIG_CONTEXT;
         expect(rule.check(stack, { ...CATALOGUE, ...context })).toContainEqual(expectedViolation(bad));
-        const result = auditStacks([stack], context);
+        // Through the audit with this rule only (the catalogue still the whole one): the other rules' findings are not this case's subject.
+        const result = auditStacks([stack], { ...CATALOGUE, ...context }, [rule]);
         expect(result.findings.filter((finding) => finding.ruleId === rule.id)).toContainEqual(expectedViolation(bad));
         expect(outcomeOf(result, rule.id, stack.name).outcome).toBe('failed');
       });
