@@ -71,7 +71,12 @@ export function prepareTemplates(): Templates {
   const project = path.join(directory, 'project');
   copyProject(project);
   const synthesized = path.join(directory, 'synthesized');
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: directory, CDKTF_OUTDIR: synthesized };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: directory,
+    CDKTF_OUTDIR: synthesized,
+    MATRIX_SYNTH_CACHE: synthCache(directory),
+  };
   const synth = spawnSync(process.execPath, ['scripts/run-ts.cjs', ENTRIES.synth], {
     cwd: project,
     env,
@@ -86,6 +91,11 @@ export function prepareTemplates(): Templates {
   return { directory, project, synthesized, mountNamespaces };
 }
 
+/** The run's own synthesis cache: the scratch projects link the checkout's node_modules, whose cache is the user's. */
+function synthCache(templatesDirectory: string): string {
+  return path.join(templatesDirectory, 'synth-cache');
+}
+
 export function removeTemplates(templates: Templates): void {
   fs.rmSync(templates.directory, { recursive: true, force: true });
 }
@@ -97,6 +107,17 @@ export type Snapshot = ReadonlyMap<string, string>;
 /** Every entry below `root` (links not followed): type, mode, size, mtime and, for files up to 1 MiB, a content hash (directories by type and mode: their entries speak for them). */
 export function snapshot(root: string): Snapshot {
   const entries = new Map<string, string>();
+  // Hard links (the project's files, a case's many links) are read once per snapshot.
+  const hashes = new Map<string, string>();
+  const contentHash = (full: string, stats: fs.Stats): string => {
+    const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+    let hash = hashes.get(identity);
+    if (hash === undefined) {
+      hash = createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 16);
+      hashes.set(identity, hash);
+    }
+    return hash;
+  };
   const visit = (relative: string) => {
     const full = path.join(root, relative);
     let stats: fs.Stats;
@@ -111,8 +132,7 @@ export function snapshot(root: string): Snapshot {
       entries.set(relative, `dir ${mode}`);
       for (const name of fs.readdirSync(full).sort()) visit(path.join(relative, name));
     } else if (stats.isFile()) {
-      const hash =
-        stats.size <= 1024 * 1024 ? createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 16) : `ino ${stats.ino}`;
+      const hash = stats.size <= 1024 * 1024 ? contentHash(full, stats) : `ino ${stats.ino}`;
       entries.set(relative, `file ${mode} ${stats.size} ${stats.mtimeMs} ${hash}`);
     } else entries.set(relative, `special ${mode} ${stats.mode >> 12}`);
   };
@@ -221,7 +241,13 @@ async function runIn(sandbox: Sandbox, testCase: HostileCase, templates: Templat
   testCase.setup?.(sandbox);
   const args = typeof testCase.args === 'function' ? testCase.args(sandbox) : (testCase.args ?? []);
   const caseEnv = typeof testCase.env === 'function' ? testCase.env(sandbox) : (testCase.env ?? {});
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sandbox.home, LANG: 'C.UTF-8', ...caseEnv };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: sandbox.home,
+    LANG: 'C.UTF-8',
+    MATRIX_SYNTH_CACHE: synthCache(templates.directory),
+    ...caseEnv,
+  };
   const before = snapshot(root);
   const result = await runProcess(commandLine(testCase, sandbox, args), sandbox.project, env, testCase.timeoutMs ?? 60_000);
   const writes = typeof testCase.writes === 'function' ? testCase.writes(sandbox) : (testCase.writes ?? []);

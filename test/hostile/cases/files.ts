@@ -119,9 +119,10 @@ export const cases: readonly HostileCase[] = [
     /more than the limit of 256 MiB for one audit/,
   ),
   badAuditInput(
-    'audit: 5,001 Terraform JSON files',
+    'audit: 5,001 Terraform JSON files (links to one)',
     (sandbox) => {
-      for (let index = 0; index <= 5000; index += 1) sandbox.write(`out/stacks/many/s${index}.tf.json`, '{}');
+      const first = sandbox.write('out/stacks/many/s0.tf.json', '{}');
+      for (let index = 1; index <= 5000; index += 1) fs.linkSync(first, sandbox.at(`out/stacks/many/s${index}.tf.json`));
     },
     /more than 5000 Terraform JSON files/,
   ),
