@@ -1,6 +1,6 @@
 /**
  * The unit, synthesis, policy and hostile-input tests (`npm test`): node only, no tool to build
- * or install, under a minute warm. The real software runs in `npm run test:tools`
+ * or install (timings in docs/benchmarks.md). The real software runs in `npm run test:tools`
  * (jest.tools.config.js, `*.ttest.ts`). One worker per core: jest's default (cores - 1) leaves
  * a 2-core machine one worker while some suites wait on child processes (the app command,
  * git), so both cores pay off (docs/benchmarks.md).

@@ -127,6 +127,10 @@ export function aboutSection(): string {
     '  (an ESLint `no-restricted-imports` rule keeps it so).',
     "- `npm test` runs one jest worker per core (jest's default leaves a 2-core machine one worker while most suites wait",
     '  on child processes), and the policy fixture is rendered once per test file.',
+    '- The string-field suite judges each of its ~13,600 hostile attempts as the loader works, in two halves: YAML must',
+    "  carry the text unchanged in the field's place (printed and read back in the leaf's outline), and the parsed value",
+    '  must be refused with the field path; whole-config YAML is checked against both halves for one field of every place.',
+    "- A rule's bad case is judged by the rule and by the audit with that rule only; a good case by the whole audit.",
   ].join('\n');
 }
 
