@@ -3,11 +3,12 @@
  * or install (timings in docs/benchmarks.md). The real software runs in `npm run test:tools`
  * (jest.tools.config.js, `*.ttest.ts`). One worker per core: jest's default (cores - 1) leaves
  * a 2-core machine one worker while some suites wait on child processes (the app command,
- * git), so both cores pay off (docs/benchmarks.md).
+ * git), so both cores pay off (docs/benchmarks.md). The environment is jest's Node one, with the
+ * stacks cdktf captures for every token left unmapped (test/support/node-environment.cjs).
  * @type {import('jest').Config}
  */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/node-environment.cjs',
   maxWorkers: '100%',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],

@@ -8,7 +8,7 @@
  * @type {import('jest').Config}
  */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/node-environment.cjs',
   maxWorkers: '100%',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.ttest.ts'],

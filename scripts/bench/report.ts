@@ -131,6 +131,10 @@ export function aboutSection(): string {
     "  carry the text unchanged in the field's place (printed and read back in the leaf's outline), and the parsed value",
     '  must be refused with the field path; whole-config YAML is checked against both halves for one field of every place.',
     "- A rule's bad case is judged by the rule and by the audit with that rule only; a good case by the whole audit.",
+    '- cdktf captures a complete stack trace for every token it creates (kept for the message if the token cannot be',
+    '  resolved); jest source-maps every frame of every stack by default, which cost the tests more CPU than the synthesis',
+    "  itself. The tests' environment (`test/support/node-environment.cjs`) formats stacks on objects that are not errors",
+    "  as V8 does; errors' stacks are still mapped to the TypeScript sources.",
   ].join('\n');
 }
 
