@@ -1,5 +1,5 @@
 /** Command-line options of `npm run bench -- --deploy` (pure parsing). */
-import { DEFAULT_FLEETS, DEFAULT_REPORT } from './options';
+import { DEFAULT_FLEETS, DEFAULT_REPORT, fleetSizes } from './options';
 
 export const DEFAULT_SERIAL_FLEETS: readonly number[] = [1, 5];
 /** Stacks side by side by default (docs/benchmarks.md measures it against one at a time). */
@@ -29,17 +29,6 @@ export const DEPLOY_USAGE = `Usage: npm run bench -- --deploy [options]   (as ro
 
 Each fleet size runs in a fresh cluster: minutes for a fleet of one, hours for fifty on two cores.`;
 
-function sizeList(text: string, flag: string): number[] {
-  if (text === 'none') return [];
-  const sizes = text.split(',').map((item) => {
-    const trimmed = item.trim();
-    const value = Number(trimmed);
-    if (!/^[0-9]+$/.test(trimmed) || value < 1 || value > 999) throw new Error(`${flag} takes fleet sizes from 1 to 999, got "${item}"`);
-    return value;
-  });
-  return [...new Set(sizes)].sort((a, b) => a - b);
-}
-
 export function parseDeployOptions(argv: readonly string[]): DeployOptions {
   let fleets: readonly number[] = DEFAULT_FLEETS;
   let serialFleets: readonly number[] = DEFAULT_SERIAL_FLEETS;
@@ -58,10 +47,10 @@ export function parseDeployOptions(argv: readonly string[]): DeployOptions {
       case '--deploy':
         break;
       case '--fleets':
-        fleets = sizeList(value(), '--fleets');
+        fleets = fleetSizes(value(), '--fleets');
         break;
       case '--serial-fleets':
-        serialFleets = sizeList(value(), '--serial-fleets');
+        serialFleets = fleetSizes(value(), '--serial-fleets');
         break;
       case '--parallelism': {
         const text = value();

@@ -32,6 +32,18 @@ function positiveInteger(text: string | undefined, flag: string): number {
   return value;
 }
 
+/** A comma-separated list of fleet sizes (homeservers, 1 to 999), sorted without repeats; "none" or nothing is the empty list. */
+export function fleetSizes(text: string, flag: string): number[] {
+  if (text === 'none' || text === '') return [];
+  const sizes = text.split(',').map((item) => {
+    const trimmed = item.trim();
+    const value = Number(trimmed);
+    if (!/^[0-9]+$/.test(trimmed) || value < 1 || value > 999) throw new Error(`${flag} takes fleet sizes from 1 to 999, got "${item}"`);
+    return value;
+  });
+  return [...new Set(sizes)].sort((a, b) => a - b);
+}
+
 export function parseOptions(argv: readonly string[]): CliOptions {
   let runs = DEFAULT_RUNS;
   let fleets: readonly number[] = DEFAULT_FLEETS;
@@ -50,14 +62,9 @@ export function parseOptions(argv: readonly string[]): CliOptions {
       case '--runs':
         runs = positiveInteger(value(), '--runs');
         break;
-      case '--fleets': {
-        const list = value();
-        fleets =
-          list === 'none' || list === ''
-            ? []
-            : [...new Set(list.split(',').map((item) => positiveInteger(item.trim(), '--fleets')))].sort((a, b) => a - b);
+      case '--fleets':
+        fleets = fleetSizes(value(), '--fleets');
         break;
-      }
       case '--runners': {
         const requested = value()
           .split(',')

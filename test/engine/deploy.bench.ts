@@ -19,12 +19,12 @@ import { requireRoot } from '../support/sandbox';
 import { DeploymentUnderTest } from './support/deployment-under-test';
 import { ensureProviderMirror, KUBERNETES_VERSION, providerMirror, TOFU_VERSION } from './support/engine-tools';
 import { startWorld } from './support/engine-world';
+import { createSiteIssuer } from './support/site';
 import { tierConfig } from './support/tier-config';
 import { TofuRunner, type Timing } from './support/tofu-runner';
 
 const DEPLOYMENT = 'fleet';
 /** The site's public-certificate issuer some gateways of the generated fleet name (as in config/examples/fleet.yaml). */
-const SITE_ISSUER = 'sovereign-acme';
 
 function sizes(variable: string, fallback: string): number[] {
   const text = process.env[variable] ?? fallback;
@@ -182,14 +182,7 @@ async function benchRun(homeservers: number, mode: DeployMode): Promise<DeployRu
         await tofu.must(stackDirectory, ['init', '-input=false']);
         await tofu.must(stackDirectory, ['plan', '-input=false', '-out=deploy.tfplan']);
         await tofu.must(stackDirectory, ['apply', '-input=false', '-auto-approve', 'deploy.tfplan']);
-        if (stack === `${DEPLOYMENT}-platform`) {
-          await world.cluster.kube.create('/apis/cert-manager.io/v1/clusterissuers', {
-            apiVersion: 'cert-manager.io/v1',
-            kind: 'ClusterIssuer',
-            metadata: { name: SITE_ISSUER },
-            spec: { selfSigned: {} },
-          });
-        }
+        if (stack === `${DEPLOYMENT}-platform`) await createSiteIssuer(world.cluster);
       },
       { parallelism: width },
     );

@@ -24,6 +24,7 @@ import { eventually } from './support/kube-client';
 import { keptNamespaces, provideOperatorValues, retireKeptNamespaces, sealKeyBackup } from './support/operator-tasks';
 import { API, listIn, notReady, podsReady } from './support/platform-checks';
 import { CLUSTER_NAME, clusters } from './support/postgres-operator-checks';
+import { createSiteIssuer } from './support/site';
 import { startStateDatabase, type StateDatabase } from './support/state-database';
 import { tierConfig } from './support/tier-config';
 
@@ -37,7 +38,6 @@ let deployment: DeploymentUnderTest;
 
 const names = platformNames(DEPLOYMENT);
 /** The site's public-certificate issuer that ministry's gateway names (config/examples/fleet.yaml). */
-const SITE_ISSUER = 'sovereign-acme';
 const NEW_HOMESERVER = {
   name: 'council',
   serverName: 'matrix.council.example.org',
@@ -124,15 +124,7 @@ it('applies every stack, independent homeservers side by side', async () => {
     deployment.forEachStack(
       async (stack) => {
         await deployment.apply(stack);
-        // The site's own public issuer (named by ministry's gateway) exists once cert-manager's CRDs do.
-        if (stack === `${DEPLOYMENT}-platform`) {
-          await world.cluster.kube.create('/apis/cert-manager.io/v1/clusterissuers', {
-            apiVersion: 'cert-manager.io/v1',
-            kind: 'ClusterIssuer',
-            metadata: { name: SITE_ISSUER },
-            spec: { selfSigned: {} },
-          });
-        }
+        if (stack === `${DEPLOYMENT}-platform`) await createSiteIssuer(world.cluster);
       },
       { parallelism: 3 },
     ),

@@ -4,19 +4,10 @@
  * (npm run test:tools).
  */
 import { SIGNAL_LABEL, SIGNALS } from '../../model/alert-signals';
-import { loadDeploymentConfig } from '../../model/load-config';
 import { scanJson } from '../../policies/secrets/secret-scan';
 import { HOMESERVER_TARGET_LABEL, type RuleGroup } from '../../render/monitoring/alert-rules';
 import { compartmentMonitoring, homeserverRuleGroups } from '../../render/monitoring/homeserver-monitoring';
-import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
-import { rule, rulesOf } from './alert-rule-lookup';
-
-const closed = loadDeploymentConfig();
-const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
-const agency = closed.homeservers[0]!;
-const defaultGroups = homeserverRuleGroups(closed, agency);
-const fleetAgency = fleet.homeservers.find((homeserver) => homeserver.name === 'agency')!;
-const fleetGroups = homeserverRuleGroups(fleet, fleetAgency);
+import { defaultGroups, fleet, fleetGroups, rule, rulesOf } from './alert-rule-lookup';
 
 describe('rendered alert rules', () => {
   it('cover every signal, each alert labelled with its signal, a severity and the homeserver', () => {

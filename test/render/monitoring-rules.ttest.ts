@@ -7,23 +7,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { loadDeploymentConfig } from '../../model/load-config';
 import { ALERT_METRICS, renderRuleFile, type AlertRule, type RuleGroup } from '../../render/monitoring/alert-rules';
 import { homeserverRuleGroups } from '../../render/monitoring/homeserver-monitoring';
-import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { promtool } from '../support/promtool';
 import { tempDirectory } from '../support/slapd';
-import { rule, rulesOf } from './alert-rule-lookup';
+import { closed, defaultGroups, fleet, fleetGroups, rule, rulesOf } from './alert-rule-lookup';
 
 // The first run on a machine builds promtool from the Go module proxy (minutes).
 jest.setTimeout(30 * 60_000);
-
-const closed = loadDeploymentConfig();
-const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
-const agency = closed.homeservers[0]!;
-const defaultGroups = homeserverRuleGroups(closed, agency);
-const fleetAgency = fleet.homeservers.find((homeserver) => homeserver.name === 'agency')!;
-const fleetGroups = homeserverRuleGroups(fleet, fleetAgency);
 
 const directory = tempDirectory('promtool-');
 function writeRules(file: string, groups: readonly RuleGroup[]): string {

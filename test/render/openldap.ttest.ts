@@ -30,6 +30,7 @@ import {
   serveSlapd,
   tempDirectory,
   type RunningSlapd,
+  openLdapPathsUnder,
 } from '../support/slapd';
 
 jest.setTimeout(120_000);
@@ -37,17 +38,6 @@ jest.setTimeout(120_000);
 const config = loadDeploymentConfig();
 const homeserver = config.homeservers[0]!;
 const directory: DirectorySettings = homeserver.directory;
-
-function pathsUnder(root: string): OpenLdapPaths {
-  return {
-    configDirectory: root,
-    runtimeConfigDirectory: path.join(root, 'slapd.d'),
-    dataDirectory: path.join(root, 'data'),
-    tlsDirectory: path.join(root, 'tls'),
-    bootstrapLdif: path.join(root, 'bootstrap.ldif'),
-    bindPasswordFile: path.join(root, 'ldap-bind', 'password'),
-  };
-}
 
 const password = () => randomBytes(18).toString('base64url');
 const passwords = { reader: password(), alice: password(), bob: password() };
@@ -99,7 +89,7 @@ const tlsEnv = (root: string) => ({ LDAPTLS_CACERT: path.join(root, 'tls', 'ca.c
 
 /** Lays out the files as the pod mounts them: rendered config, bootstrap entries, the delivered bind password (no newline, as External Secrets writes it). */
 function writePodFiles(root: string, readerPassword: string): OpenLdapPaths {
-  const layout = pathsUnder(root);
+  const layout = openLdapPathsUnder(root);
   for (const directoryPath of [layout.runtimeConfigDirectory, layout.dataDirectory, path.dirname(layout.bindPasswordFile)])
     fs.mkdirSync(directoryPath, { recursive: true });
   fs.writeFileSync(path.join(layout.configDirectory, 'slapd-config.ldif'), renderSlapdConfig(directory, DEBIAN_LAYOUT, layout));
@@ -150,7 +140,7 @@ describe('rendered slapd configuration', () => {
     for (const member of deployment.homeservers) {
       const root = tempDirectory('slaptest-');
       selfSignedCertificate(path.join(root, 'tls'), 'openldap');
-      const paths = pathsUnder(root);
+      const paths = openLdapPathsUnder(root);
       fs.mkdirSync(paths.runtimeConfigDirectory);
       fs.mkdirSync(paths.dataDirectory);
       fs.writeFileSync(path.join(root, 'config.ldif'), renderSlapdConfig(member.directory, DEBIAN_LAYOUT, paths));

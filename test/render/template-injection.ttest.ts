@@ -20,7 +20,7 @@ import { goTemplate, goTemplateLiteral } from '../../render/go-template';
 import { homeserverAlertGroups, renderRuleFile } from '../../render/monitoring/alert-rules';
 import { configuratorScript } from '../../render/openbao/configurator';
 import { renderOpenBaoPolicy } from '../../render/openbao/policy';
-import { DEBIAN_LAYOUT, renderSlapdConfig, slapdInitCommands, type OpenLdapPaths } from '../../render/openldap';
+import { DEBIAN_LAYOUT, renderSlapdConfig, slapdInitCommands } from '../../render/openldap';
 import { emailConfigTemplate, homeserverConfig } from '../../render/synapse/homeserver-config';
 import { toSynapseYaml } from '../../render/synapse/render-yaml';
 import { homeserverSecretDeclarations } from '../../workloads/secrets';
@@ -30,7 +30,15 @@ import { checkConfig, requireHaproxy, startHaproxy, throwawayPem, waitUntil } fr
 import { parseHcl } from '../support/hcl';
 import { promtool } from '../support/promtool';
 import { pyYamlLoad } from '../support/python';
-import { freePort, requireOpenLdapTools, run, runInitSteps, selfSignedCertificate, tempDirectory } from '../support/slapd';
+import {
+  freePort,
+  openLdapPathsUnder,
+  requireOpenLdapTools,
+  run,
+  runInitSteps,
+  selfSignedCertificate,
+  tempDirectory,
+} from '../support/slapd';
 
 // Cold machines build External Secrets' engine, the HCL parser and promtool from Go modules.
 jest.setTimeout(30 * 60_000);
@@ -194,14 +202,7 @@ describe('slapd: DNs with inner spaces (valid config) reach cn=config, LDIF and 
   it('loads the config, creates the bind account under its exact DN and lets it bind', () => {
     requireOpenLdapTools();
     const root = tempDirectory('slapd-dn-');
-    const paths: OpenLdapPaths = {
-      configDirectory: root,
-      runtimeConfigDirectory: path.join(root, 'slapd.d'),
-      dataDirectory: path.join(root, 'data'),
-      tlsDirectory: path.join(root, 'tls'),
-      bootstrapLdif: path.join(root, 'bootstrap.ldif'),
-      bindPasswordFile: path.join(root, 'ldap-bind', 'password'),
-    };
+    const paths = openLdapPathsUnder(root);
     for (const directory of [paths.runtimeConfigDirectory, paths.dataDirectory, path.dirname(paths.bindPasswordFile)])
       fs.mkdirSync(directory, { recursive: true });
     selfSignedCertificate(paths.tlsDirectory, '127.0.0.1');

@@ -123,6 +123,7 @@ describe('options', () => {
     expect(options).toMatchObject({ runs: 2, fleets: [1, 5], runners: ['node-dist', 'tsx'], withTests: true, out: DEFAULT_REPORT });
     expect(reproduceCommand(options)).toBe('npm run bench -- --runs 2 --fleets 1,5 --runners node-dist,tsx --with-tests --write');
     expect(parseOptions(['--fleets', 'none']).fleets).toEqual([]);
+    expect(() => parseOptions(['--fleets', '5,0'])).toThrow(/--fleets takes fleet sizes from 1 to 999/);
     expect(parseOptions(['3']).runs).toBe(3);
   });
 

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { OpenLdapPaths } from '../../render/openldap';
 
 const REQUIRED = [
   '/usr/sbin/slapd',
@@ -123,4 +124,16 @@ export async function serveSlapd(root: string, configDirectory: string): Promise
 
 export function tempDirectory(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The rendered configuration's paths, all below one test directory (the pod's layout, moved). */
+export function openLdapPathsUnder(root: string): OpenLdapPaths {
+  return {
+    configDirectory: root,
+    runtimeConfigDirectory: path.join(root, 'slapd.d'),
+    dataDirectory: path.join(root, 'data'),
+    tlsDirectory: path.join(root, 'tls'),
+    bootstrapLdif: path.join(root, 'bootstrap.ldif'),
+    bindPasswordFile: path.join(root, 'ldap-bind', 'password'),
+  };
 }

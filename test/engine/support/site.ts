@@ -79,3 +79,16 @@ export async function installCrds(cluster: Cluster, files: readonly string[]): P
     });
   }
 }
+
+/** The ClusterIssuer the fleet example's gateways name for their public certificates (`certificateIssuer`). */
+export const FLEET_SITE_ISSUER = 'sovereign-acme';
+
+/** The site's own public issuer (self-signed here), made once the platform stack has installed cert-manager's CRDs. */
+export async function createSiteIssuer(cluster: Cluster, name: string = FLEET_SITE_ISSUER): Promise<void> {
+  await cluster.kube.create('/apis/cert-manager.io/v1/clusterissuers', {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'ClusterIssuer',
+    metadata: { name },
+    spec: { selfSigned: {} },
+  });
+}
