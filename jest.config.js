@@ -4,7 +4,8 @@
  * (jest.tools.config.js, `*.ttest.ts`). One worker per core: jest's default (cores - 1) leaves
  * a 2-core machine one worker while some suites wait on child processes (the app command,
  * git), so both cores pay off (docs/benchmarks.md). The environment is jest's Node one, with the
- * stacks cdktf captures for every token left unmapped (test/support/node-environment.cjs).
+ * stacks cdktf captures for every token formatted without jest's per-frame work
+ * (test/support/node-environment.cjs).
  * @type {import('jest').Config}
  */
 module.exports = {

@@ -132,9 +132,9 @@ export function aboutSection(): string {
     '  must be refused with the field path; whole-config YAML is checked against both halves for one field of every place.',
     "- A rule's bad case is judged by the rule and by the audit with that rule only; a good case by the whole audit.",
     '- cdktf captures a complete stack trace for every token it creates (kept for the message if the token cannot be',
-    '  resolved); jest source-maps every frame of every stack by default, which cost the tests more CPU than the synthesis',
-    "  itself. The tests' environment (`test/support/node-environment.cjs`) formats stacks on objects that are not errors",
-    "  as V8 does; errors' stacks are still mapped to the TypeScript sources.",
+    "  resolved); jest's stack formatter visits every frame of every stack looking for a source map, which cost the tests",
+    "  more CPU than the synthesis itself. The tests' environment (`test/support/node-environment.cjs`) formats stacks on",
+    "  objects that are not errors itself, in V8's layout; errors' stacks are still formatted by jest.",
   ].join('\n');
 }
 
