@@ -7,6 +7,7 @@
  */
 import { declaredNamespaces } from '../tfjson/namespaces';
 import type { SynthesizedStack } from '../tfjson/terraform-json';
+import { withViewCache } from '../tfjson/view-cache';
 import type { AuditContext, Finding, Rule, RuleOutcome } from './rule';
 import { ALL_RULES } from './rules';
 import { SITE_FACT_SOURCES } from './site-facts';
@@ -58,11 +59,16 @@ function notApplicableReason(rule: Rule, stack: SynthesizedStack, context: Audit
   return appliesTo && !appliesTo.presentIn(stack, context) ? `the stack has no ${appliesTo.subject}` : undefined;
 }
 
+/** Every rule on every stack; the views rules share are computed once per stack (tfjson/view-cache.ts). */
 export function auditStacks(
   stacks: readonly SynthesizedStack[],
   context: AuditContext = {},
   rules: readonly Rule[] = ALL_RULES,
 ): AuditResult {
+  return withViewCache(() => auditWithViews(stacks, context, rules));
+}
+
+function auditWithViews(stacks: readonly SynthesizedStack[], context: AuditContext, rules: readonly Rule[]): AuditResult {
   const now = context.now ?? new Date();
   const ruleContext: AuditContext = {
     ...context,

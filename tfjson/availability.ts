@@ -10,6 +10,7 @@ import { selectorOf, selects, type LabelSelector, type Labels } from './label-se
 import { podLabelsOf, podSpecs, type PodSpecView } from './pod-specs';
 import { DEPLOYMENT_TYPES, POD_DISRUPTION_BUDGET_TYPES, SERVICE_TYPES, STATEFUL_SET_TYPES } from './resource-types';
 import { block, blocks, metadataOf, namespaceOf, resources, stringMap, type ResourceView, type SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export interface ControllerView {
   readonly view: PodSpecView;
@@ -26,30 +27,33 @@ export interface ControllerView {
 }
 
 /** Every Deployment and StatefulSet of the stack. */
-export function longRunningControllers(stack: SynthesizedStack): ControllerView[] {
-  return podSpecs(stack).flatMap((view): ControllerView[] => {
-    const kind = DEPLOYMENT_TYPES.includes(view.resource.type)
-      ? 'Deployment'
-      : STATEFUL_SET_TYPES.includes(view.resource.type)
-        ? 'StatefulSet'
-        : undefined;
-    if (!kind) return [];
-    const spec = block(view.resource.body.spec);
-    const claims = blocks(view.podSpec.volume).some((volume) => block(volume.persistent_volume_claim) !== undefined);
-    return [
-      {
-        view,
-        kind,
-        namespace: namespaceOf(view.resource, stack),
-        replicas: integerOf(spec?.replicas),
-        selector: selectorOf(spec?.selector),
-        podLabels: podLabelsOf(view.resource),
-        hasStorage: claims || blocks(spec?.volume_claim_template).length > 0,
-        singletonReason: stringMap(metadataOf(view.resource).annotations)[SINGLETON_ANNOTATION],
-      },
-    ];
-  });
-}
+export const longRunningControllers = cachedView(
+  'stack',
+  function longRunningControllers(stack: SynthesizedStack): readonly ControllerView[] {
+    return podSpecs(stack).flatMap((view): ControllerView[] => {
+      const kind = DEPLOYMENT_TYPES.includes(view.resource.type)
+        ? 'Deployment'
+        : STATEFUL_SET_TYPES.includes(view.resource.type)
+          ? 'StatefulSet'
+          : undefined;
+      if (!kind) return [];
+      const spec = block(view.resource.body.spec);
+      const claims = blocks(view.podSpec.volume).some((volume) => block(volume.persistent_volume_claim) !== undefined);
+      return [
+        {
+          view,
+          kind,
+          namespace: namespaceOf(view.resource, stack),
+          replicas: integerOf(spec?.replicas),
+          selector: selectorOf(spec?.selector),
+          podLabels: podLabelsOf(view.resource),
+          hasStorage: claims || blocks(spec?.volume_claim_template).length > 0,
+          singletonReason: stringMap(metadataOf(view.resource).annotations)[SINGLETON_ANNOTATION],
+        },
+      ];
+    });
+  },
+);
 
 export interface SelectingObject {
   readonly resource: ResourceView;

@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { podSpecs } from './pod-specs';
 import { configMapFiles } from './synapse-config';
 import { blocks, isObject, type JsonObject, type SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export interface LivekitConfigFile {
   readonly address: string;
@@ -31,7 +32,7 @@ function parsedMapping(text: string): JsonObject | undefined {
   return result;
 }
 
-export function livekitConfigFiles(stack: SynthesizedStack): LivekitConfigFile[] {
+export const livekitConfigFiles = cachedView('stack', function livekitConfigFiles(stack: SynthesizedStack): readonly LivekitConfigFile[] {
   return configMapFiles(stack).flatMap((file) => {
     if (!/\.(ya?ml|json)$/.test(file.file)) return [];
     const config = parsedMapping(file.text);
@@ -40,7 +41,7 @@ export function livekitConfigFiles(stack: SynthesizedStack): LivekitConfigFile[]
       ? [{ address: file.address, config }]
       : [];
   });
-}
+});
 
 export interface RtcAuthContainer {
   readonly address: string;
@@ -53,7 +54,7 @@ export interface RtcAuthContainer {
 /** Environment names only the authorisation service reads. */
 const RTC_AUTH_MARKERS = ['LIVEKIT_FULL_ACCESS_HOMESERVERS', 'LIVEKIT_JWT_BIND', 'LIVEKIT_JWT_PORT', 'LIVEKIT_URL'];
 
-export function rtcAuthContainers(stack: SynthesizedStack): RtcAuthContainer[] {
+export const rtcAuthContainers = cachedView('stack', function rtcAuthContainers(stack: SynthesizedStack): readonly RtcAuthContainer[] {
   return podSpecs(stack).flatMap((view) =>
     view.containers.flatMap((container) => {
       const variables = blocks(container.env);
@@ -65,4 +66,4 @@ export function rtcAuthContainers(stack: SynthesizedStack): RtcAuthContainer[] {
       return [{ address: `${view.resource.address} container "${String(container.name ?? '?')}"`, env, names }];
     }),
   );
-}
+});

@@ -6,6 +6,7 @@ import { LABEL_HOMESERVER } from '../model/compartments';
 import { CONFIG_MAP_TYPES } from './resource-types';
 import { configMapFiles } from './synapse-config';
 import { block, isObject, resources, type JsonObject, type SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export interface ElementConfigFile {
   readonly address: string;
@@ -25,7 +26,7 @@ function parsedObject(text: string): JsonObject | undefined {
   }
 }
 
-export function elementConfigFiles(stack: SynthesizedStack): ElementConfigFile[] {
+export const elementConfigFiles = cachedView('stack', function elementConfigFiles(stack: SynthesizedStack): readonly ElementConfigFile[] {
   const homeserverOf = new Map(
     resources(stack, ...CONFIG_MAP_TYPES).map((configMap) => {
       const labels = block(block(configMap.body.metadata)?.labels);
@@ -40,4 +41,4 @@ export function elementConfigFiles(stack: SynthesizedStack): ElementConfigFile[]
     const homeserver = homeserverOf.get(file.address.replace(/ data ".*"$/, ''));
     return [{ address: file.address, config, ...(homeserver ? { homeserver } : {}) }];
   });
-}
+});

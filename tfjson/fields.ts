@@ -1,8 +1,16 @@
 /** Field access in both spellings: Terraform resources use snake_case, kubernetes_manifest objects camelCase. */
 import type { JsonObject } from './terraform-json';
 
+/** Field names are the code's own constants: a few hundred at most, each converted once. */
+const camelCases = new Map<string, string>();
+
 function camelCase(snake: string): string {
-  return snake.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+  let camel = camelCases.get(snake);
+  if (camel === undefined) {
+    camel = snake.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+    if (camelCases.size < 10_000) camelCases.set(snake, camel);
+  }
+  return camel;
 }
 
 /** A field by its snake_case name, or its camelCase spelling; null counts as absent. */

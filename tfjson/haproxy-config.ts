@@ -6,6 +6,7 @@
  */
 import { configMapFiles, type ConfigMapFile } from './synapse-config';
 import type { SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export interface HaproxyLine {
   /** 1-based line number in the file. */
@@ -113,13 +114,13 @@ export function parseHaproxyConfig(text: string): HaproxySection[] {
 }
 
 /** ConfigMap files that are HAProxy configurations (`*.cfg` with a frontend or listen section, or named after haproxy). */
-export function haproxyConfigFiles(stack: SynthesizedStack): HaproxyConfigFile[] {
+export const haproxyConfigFiles = cachedView('stack', function haproxyConfigFiles(stack: SynthesizedStack): readonly HaproxyConfigFile[] {
   return configMapFiles(stack).flatMap((file) => {
     if (!/\.cfg$/.test(file.file) && !/haproxy/i.test(file.file)) return [];
     const sections = parseHaproxyConfig(file.text);
     return sections.some((section) => section.kind === 'frontend' || section.kind === 'listen') ? [{ ...file, sections }] : [];
   });
-}
+});
 
 // ---------------------------------------------------------------- conditions
 
@@ -433,6 +434,6 @@ function isLoopbackFront(file: HaproxyConfigFile): boolean {
 }
 
 /** The HAProxy configurations of the stack that are a gateway (not a pod's TLS front). */
-export function gatewayConfigFiles(stack: SynthesizedStack): HaproxyConfigFile[] {
+export const gatewayConfigFiles = cachedView('stack', function gatewayConfigFiles(stack: SynthesizedStack): readonly HaproxyConfigFile[] {
   return haproxyConfigFiles(stack).filter((file) => !isLoopbackFront(file));
-}
+});

@@ -8,10 +8,11 @@ import { ParseError, parseFirstYamlDocument } from '../config/bounded-parse';
 import { HELM_RELEASE_TYPE } from './resource-types';
 import { blocks, isObject, resources, type JsonObject, type JsonValue, type ResourceView, type SynthesizedStack } from './terraform-json';
 import { templateLiteral } from './terraform-template';
+import { cachedView } from './view-cache';
 
-export function helmReleases(stack: SynthesizedStack): ResourceView[] {
+export const helmReleases = cachedView('stack', function helmReleases(stack: SynthesizedStack): readonly ResourceView[] {
   return resources(stack, HELM_RELEASE_TYPE);
-}
+});
 
 /** The chart's name: the last path segment of `chart` (which may be an oci:// reference). */
 export function chartName(release: ResourceView): string | undefined {

@@ -4,6 +4,7 @@
  * Enough to find a server process and its flags; not a shell.
  */
 import { strings, type JsonObject } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export interface Invocation {
   /** Basename of the program (`/opt/bitnami/openldap/sbin/slapd` -> `slapd`). */
@@ -70,7 +71,7 @@ export function argv(container: JsonObject): string[] {
 }
 
 /** The programs a container runs: its argv, and the commands of a `sh -c` script. Empty without command and args (the image's own entrypoint). */
-export function invocations(container: JsonObject): Invocation[] {
+export const invocations = cachedView('container', function invocations(container: JsonObject): readonly Invocation[] {
   const direct = unwrap(argv(container));
   if (!direct) return [];
   if (!SHELLS.includes(direct.program)) return [direct];
@@ -78,4 +79,4 @@ export function invocations(container: JsonObject): Invocation[] {
   const script = flag < 0 ? undefined : direct.args[flag + 1];
   if (script === undefined) return [direct];
   return [direct, ...scriptCommands(script).flatMap((command) => unwrap(command) ?? [])];
-}
+});

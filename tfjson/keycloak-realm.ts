@@ -12,6 +12,7 @@ import { podSpecs, type PodSpecView } from './pod-specs';
 import { CONFIG_MAP_TYPES } from './resource-types';
 import { isObject, namespaceOf, resources, stringMap, type JsonObject, type SynthesizedStack } from './terraform-json';
 import { templateLiteral } from './terraform-template';
+import { cachedView } from './view-cache';
 
 export interface RealmFile {
   /** `<resource address> data "<file>"` (with `[index]` for a file holding a list of realms). */
@@ -67,7 +68,7 @@ export function realmsOfText(text: string): JsonObject[] {
 }
 
 /** Every Keycloak realm in the stack's ConfigMaps. */
-export function keycloakRealms(stack: SynthesizedStack): RealmFile[] {
+export const keycloakRealms = cachedView('stack', function keycloakRealms(stack: SynthesizedStack): readonly RealmFile[] {
   return configMaps(stack).flatMap(({ address, namespace, data }) =>
     Object.entries(data).flatMap(([file, text]) => {
       const found = realmsOfText(text);
@@ -80,7 +81,7 @@ export function keycloakRealms(stack: SynthesizedStack): RealmFile[] {
       }));
     }),
   );
-}
+});
 
 /**
  * Whether a container runs a Keycloak server: `kc.sh start` or `start-dev` (directly or in a
@@ -96,11 +97,14 @@ export function runsKeycloakServer(container: JsonObject): boolean {
 }
 
 /** The containers of the stack's workloads that run a Keycloak server. */
-export function keycloakContainers(stack: SynthesizedStack): { readonly view: PodSpecView; readonly container: JsonObject }[] {
+export const keycloakContainers = cachedView('stack', function keycloakContainers(stack: SynthesizedStack): readonly {
+  readonly view: PodSpecView;
+  readonly container: JsonObject;
+}[] {
   return podSpecs(stack).flatMap((view) =>
     view.containers.filter((container) => runsKeycloakServer(container)).map((container) => ({ view, container })),
   );
-}
+});
 
 /** A realm's list of objects at `key` (clients, authenticationFlows, requiredActions, ...); anything else is left out. */
 export function objectsAt(realm: JsonObject, key: string): JsonObject[] {

@@ -5,6 +5,7 @@
  */
 import { MANIFEST_TYPE } from './resource-types';
 import { at, block, namespaceOf, resources, type JsonObject, type ResourceView, type SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export interface ManifestView {
   readonly resource: ResourceView;
@@ -27,7 +28,7 @@ export function apiGroupOf(apiVersion: unknown): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-export function manifests(stack: SynthesizedStack): ManifestView[] {
+export const manifests = cachedView('stack', function manifests(stack: SynthesizedStack): readonly ManifestView[] {
   return resources(stack, MANIFEST_TYPE).flatMap((resource) => {
     const object = block(resource.body.manifest);
     if (!object) return [];
@@ -48,7 +49,7 @@ export function manifests(stack: SynthesizedStack): ManifestView[] {
       },
     ];
   });
-}
+});
 
 /** Whether a view's group is `group` or one of its subgroups (`generators.external-secrets.io` is in `external-secrets.io`). */
 export function inGroup(view: ManifestView, group: string): boolean {

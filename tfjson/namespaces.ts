@@ -4,9 +4,13 @@ import type { Labels } from './label-selectors';
 import { manifests } from './manifests';
 import { NAMESPACE_TYPES } from './resource-types';
 import { block, metadataOf, resources, stringMap, type JsonObject, type SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 /** Every namespace the stacks declare, by name, with its labels and the name label the API server adds to every namespace. */
-export function declaredNamespaces(stacks: readonly SynthesizedStack[]): Map<string, Labels> {
+export const declaredNamespaces = cachedView('stacks', function declaredNamespaces(stacks: readonly SynthesizedStack[]): Map<
+  string,
+  Labels
+> {
   const declared = new Map<string, Labels>();
   const declare = (metadata: JsonObject) => {
     if (typeof metadata.name === 'string')
@@ -17,4 +21,4 @@ export function declaredNamespaces(stacks: readonly SynthesizedStack[]): Map<str
     for (const view of manifests(stack)) if (view.group === '' && view.kind === 'Namespace') declare(block(view.object.metadata) ?? {});
   }
   return declared;
-}
+});

@@ -9,6 +9,7 @@
 import { MAX_NESTING, parseJson } from '../config/bounded-parse';
 import { chartName, helmReleases, helmValues } from './helm-values';
 import { blocks, isObject, valueAt, type JsonObject, type JsonValue, type SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export const OPENBAO_CHART = 'openbao';
 
@@ -226,39 +227,42 @@ function flag(value: unknown): string {
 }
 
 /** The server configuration of every `openbao` release of the stack, as the chart picks it for its mode. */
-export function openbaoServerConfigs(stack: SynthesizedStack): OpenBaoServerConfig[] {
-  return helmReleases(stack)
-    .filter((release) => chartName(release) === OPENBAO_CHART)
-    .map((release): OpenBaoServerConfig => {
-      const { address } = release;
-      const { values, errors } = helmValues(release);
-      if (errors.length > 0) return { address, mode: 'none', error: `values cannot be read (${errors.join('; ')})` };
-      // The chart's openbao.mode template; unset flags take the chart defaults (server and global enabled, standalone "-").
-      const serverEnabled =
-        flag(valueAt(values, 'server.enabled')) === 'true' ||
-        (['', '-'].includes(flag(valueAt(values, 'server.enabled'))) && flag(valueAt(values, 'global.enabled')) !== 'false');
-      const external =
-        valueAt(values, 'injector.externalVaultAddr') ||
-        valueAt(values, 'global.externalVaultAddr') ||
-        valueAt(values, 'global.externalBaoAddr');
-      if (external || !serverEnabled) return { address, mode: 'external' };
-      if (flag(valueAt(values, 'server.dev.enabled')) === 'true') return { address, mode: 'dev' };
-      const ha = flag(valueAt(values, 'server.ha.enabled')) === 'true';
-      if (!ha && !['', '-', 'true'].includes(flag(valueAt(values, 'server.standalone.enabled')))) return { address, mode: 'none' };
-      const path = ha
-        ? flag(valueAt(values, 'server.ha.raft.enabled')) === 'true'
-          ? 'server.ha.raft.config'
-          : 'server.ha.config'
-        : 'server.standalone.config';
-      const mode = ha ? 'ha' : 'standalone';
-      const raw = valueAt(values, path);
-      if (isObject(raw)) return { address, mode, path, config: raw };
-      if (typeof raw !== 'string' || raw.trim() === '')
-        return { address, mode, path, error: `${path} is not set (the chart's default configuration declares no audit device)` };
-      try {
-        return { address, mode, path, config: parseHcl(raw) };
-      } catch (error) {
-        return { address, mode, path, error: `${path} cannot be read as HCL: ${error instanceof Error ? error.message : String(error)}` };
-      }
-    });
-}
+export const openbaoServerConfigs = cachedView(
+  'stack',
+  function openbaoServerConfigs(stack: SynthesizedStack): readonly OpenBaoServerConfig[] {
+    return helmReleases(stack)
+      .filter((release) => chartName(release) === OPENBAO_CHART)
+      .map((release): OpenBaoServerConfig => {
+        const { address } = release;
+        const { values, errors } = helmValues(release);
+        if (errors.length > 0) return { address, mode: 'none', error: `values cannot be read (${errors.join('; ')})` };
+        // The chart's openbao.mode template; unset flags take the chart defaults (server and global enabled, standalone "-").
+        const serverEnabled =
+          flag(valueAt(values, 'server.enabled')) === 'true' ||
+          (['', '-'].includes(flag(valueAt(values, 'server.enabled'))) && flag(valueAt(values, 'global.enabled')) !== 'false');
+        const external =
+          valueAt(values, 'injector.externalVaultAddr') ||
+          valueAt(values, 'global.externalVaultAddr') ||
+          valueAt(values, 'global.externalBaoAddr');
+        if (external || !serverEnabled) return { address, mode: 'external' };
+        if (flag(valueAt(values, 'server.dev.enabled')) === 'true') return { address, mode: 'dev' };
+        const ha = flag(valueAt(values, 'server.ha.enabled')) === 'true';
+        if (!ha && !['', '-', 'true'].includes(flag(valueAt(values, 'server.standalone.enabled')))) return { address, mode: 'none' };
+        const path = ha
+          ? flag(valueAt(values, 'server.ha.raft.enabled')) === 'true'
+            ? 'server.ha.raft.config'
+            : 'server.ha.config'
+          : 'server.standalone.config';
+        const mode = ha ? 'ha' : 'standalone';
+        const raw = valueAt(values, path);
+        if (isObject(raw)) return { address, mode, path, config: raw };
+        if (typeof raw !== 'string' || raw.trim() === '')
+          return { address, mode, path, error: `${path} is not set (the chart's default configuration declares no audit device)` };
+        try {
+          return { address, mode, path, config: parseHcl(raw) };
+        } catch (error) {
+          return { address, mode, path, error: `${path} cannot be read as HCL: ${error instanceof Error ? error.message : String(error)}` };
+        }
+      });
+  },
+);

@@ -5,6 +5,7 @@
  */
 import { POD_CONTROLLER_TYPES } from './resource-types';
 import { block, blocks, resources, stringMap, type JsonObject, type ResourceView, type SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export interface PodSpecView {
   readonly resource: ResourceView;
@@ -22,12 +23,12 @@ function podTemplate(resource: ResourceView): JsonObject | undefined {
 }
 
 /** The pod spec of every controller of the stack. */
-export function podSpecs(stack: SynthesizedStack): PodSpecView[] {
+export const podSpecs = cachedView('stack', function podSpecs(stack: SynthesizedStack): readonly PodSpecView[] {
   return resources(stack, ...POD_CONTROLLER_TYPES).map((resource) => {
     const podSpec = block(podTemplate(resource)?.spec) ?? {};
     return { resource, podSpec, containers: [...blocks(podSpec.container), ...blocks(podSpec.init_container)] };
   });
-}
+});
 
 /** The labels of the pods a controller creates (its template's; a bare pod's own). */
 export function podLabelsOf(resource: ResourceView): Record<string, string> {

@@ -5,6 +5,7 @@
  */
 import { manifestsOfKind, specOf, type ManifestView } from './manifests';
 import { block, blocks, stringMap, type JsonObject, type SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export const CLOUDNATIVE_PG_GROUP = 'postgresql.cnpg.io';
 export const BARMAN_CLOUD_GROUP = 'barmancloud.cnpg.io';
@@ -25,7 +26,7 @@ export function objectStores(stack: SynthesizedStack): ManifestView[] {
   return manifestsOfKind(stack, BARMAN_CLOUD_GROUP, 'ObjectStore');
 }
 
-export function postgresClusters(stack: SynthesizedStack): ClusterView[] {
+export const postgresClusters = cachedView('stack', function postgresClusters(stack: SynthesizedStack): readonly ClusterView[] {
   const stores = objectStores(stack);
   const schedules = manifestsOfKind(stack, CLOUDNATIVE_PG_GROUP, 'ScheduledBackup');
   return manifestsOfKind(stack, CLOUDNATIVE_PG_GROUP, 'Cluster').map((view) => {
@@ -38,7 +39,7 @@ export function postgresClusters(stack: SynthesizedStack): ClusterView[] {
     );
     return { view, spec, scheduledBackups, ...(walArchiver ? { walArchiver } : {}), ...(objectStore ? { objectStore } : {}) };
   });
-}
+});
 
 /** The `s3://bucket/...` destination of an ObjectStore: its bucket, or undefined when it is not an S3 path. */
 export function destinationBucket(store: ManifestView): string | undefined {

@@ -5,6 +5,7 @@
 import { manifestsOfKind } from './manifests';
 import { CLUSTER_ROLE_BINDING_TYPES, CLUSTER_ROLE_TYPES, kindOfType, ROLE_BINDING_TYPES, ROLE_TYPES } from './resource-types';
 import { block, blocks, isObject, metadataOf, resources, strings, type JsonObject, type SynthesizedStack } from './terraform-json';
+import { cachedView } from './view-cache';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -40,7 +41,7 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-export function roles(stack: SynthesizedStack): RoleView[] {
+export const roles = cachedView('stack', function roles(stack: SynthesizedStack): readonly RoleView[] {
   const typed = resources(stack, ...ROLE_TYPES, ...CLUSTER_ROLE_TYPES).map((role): RoleView => ({
     address: role.address,
     kind: kindOfType(role.type) === 'ClusterRole' ? 'ClusterRole' : 'Role',
@@ -64,7 +65,7 @@ export function roles(stack: SynthesizedStack): RoleView[] {
     })),
   }));
   return [...typed, ...applied];
-}
+});
 
 export function bindings(stack: SynthesizedStack): BindingView[] {
   const typed = resources(stack, ...ROLE_BINDING_TYPES, ...CLUSTER_ROLE_BINDING_TYPES).map((binding): BindingView => {

@@ -13,6 +13,7 @@ import { podSpecs, type PodSpecView } from './pod-specs';
 import { CONFIG_MAP_TYPES } from './resource-types';
 import { isObject, resources, stringMap, type JsonObject, type SynthesizedStack } from './terraform-json';
 import { templateLiteral } from './terraform-template';
+import { cachedView } from './view-cache';
 
 /** The module names of the LDAP auth provider (matrix-synapse-ldap3): the module API and the legacy password provider. */
 export const LDAP_MODULE_NAMES = ['ldap_auth_provider.LdapAuthProviderModule', 'ldap_auth_provider.LdapAuthProvider'] as const;
@@ -49,7 +50,7 @@ function literalFiles(data: unknown): Record<string, string> {
 }
 
 /** Every data file of every ConfigMap of the stack. */
-export function configMapFiles(stack: SynthesizedStack): ConfigMapFile[] {
+export const configMapFiles = cachedView('stack', function configMapFiles(stack: SynthesizedStack): readonly ConfigMapFile[] {
   const maps: { address: string; data: Record<string, string> }[] = [
     ...resources(stack, ...CONFIG_MAP_TYPES).map((configMap) => ({ address: configMap.address, data: literalFiles(configMap.body.data) })),
     ...manifests(stack)
@@ -59,7 +60,7 @@ export function configMapFiles(stack: SynthesizedStack): ConfigMapFile[] {
   return maps.flatMap(({ address, data }) =>
     Object.entries(data).map(([file, text]) => ({ address: `${address} data "${file}"`, file, text, siblings: data })),
   );
-}
+});
 
 /** Recently parsed files: every APP rule reads the same few files of a stack. Values are shared: read-only. */
 const parsed = new Map<string, JsonObject | undefined>();
@@ -86,7 +87,7 @@ function kindOf(config: JsonObject): 'main' | 'worker' | undefined {
 }
 
 /** Every Synapse configuration file in the stack's ConfigMaps. */
-export function synapseConfigFiles(stack: SynthesizedStack): SynapseConfigFile[] {
+export const synapseConfigFiles = cachedView('stack', function synapseConfigFiles(stack: SynthesizedStack): readonly SynapseConfigFile[] {
   return configMapFiles(stack).flatMap((entry): SynapseConfigFile[] => {
     const own = parseSynapseYaml(entry.text);
     const kind = own ? kindOf(own) : undefined;
@@ -99,7 +100,7 @@ export function synapseConfigFiles(stack: SynthesizedStack): SynapseConfigFile[]
     const base = mains.length === 1 ? (mains[0] ?? {}) : {};
     return [{ address: entry.address, file: entry.file, kind, own, effective: { ...base, ...own } }];
   });
-}
+});
 
 export interface LdapModule {
   /** Where it is configured, e.g. `modules[0]` or `password_providers[1]`. */
@@ -132,11 +133,14 @@ export function synapseStart(container: JsonObject): 'module' | 'image-entrypoin
 }
 
 /** The containers of the stack's workloads that run Synapse. */
-export function synapseContainers(stack: SynthesizedStack): { readonly view: PodSpecView; readonly container: JsonObject }[] {
+export const synapseContainers = cachedView('stack', function synapseContainers(stack: SynthesizedStack): readonly {
+  readonly view: PodSpecView;
+  readonly container: JsonObject;
+}[] {
   return podSpecs(stack).flatMap((view) =>
     view.containers.filter((container) => synapseStart(container) !== undefined).map((container) => ({ view, container })),
   );
-}
+});
 
 /** A value as a message shows it: `(absent)` or its JSON. */
 export function shown(value: unknown): string {

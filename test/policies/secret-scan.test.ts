@@ -57,6 +57,21 @@ describe('secret scanner: planted secrets are found', () => {
     for (const hit of hits) expect(text).not.toContain(hit.preview.length > 12 ? hit.preview : '\u0000');
   });
 
+  it.each([
+    ['PEM private key', '-----BEGIN PRIVATE KEY-----'],
+    ['AWS access key id', 'ASIAIOSFODNN7EXAMPLE'],
+    ['JSON web token', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXBhcnQ'],
+    ['URL with embedded credentials', 'ldaps://admin:hunter2@ldap.example.org'],
+    ['Synapse signing key', `ed25519 a_AbCd ${'Zx9Lm2Vx8R'.repeat(5)}`],
+    ['Synapse access token', 'syt_YWxpY2U_AbCdEfGhIjKlMnOpQrSt_1a2B3c'],
+    ['GitHub token', `ghp_${'Ab1'.repeat(12)}`],
+    ['Slack token', 'xoxb-1234567890-abcdef'],
+    ['Redis ACL password', 'user default on >hunter2'],
+    ['OpenBao/Vault token', 'hvs.CAESIJlWh3hRkq8pZ0zYx7Lm2V'],
+  ])('names the format of a %s under a key that says nothing', (format, value) => {
+    expect(scanJson({ note: value }).map((hit) => hit.reason)).toContain(format);
+  });
+
   it('names the JSON path of a planted value and never echoes it', () => {
     const hits = scanJson({
       resource: { kubernetes_deployment_v1: { x: { env: [{ name: 'LDAP_BIND_PASSWORD', value: 'Winter2026!' }] } } },
