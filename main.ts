@@ -43,9 +43,7 @@ process.exitCode = runCommand(() => {
     const root = projectRoot();
     const directory = cacheDirectory(root, process.env);
     const cache = directory === undefined ? undefined : new SynthesisCache(directory, request, checked, processContext(root));
-    outcome =
-      (cache && restoreCached(cache, request, checked)) ??
-      synthesis().buildDeployment(request, checked, (staging) => cache?.store(staging));
+    outcome = (cache && restoreCached(cache, checked)) ?? synthesis().buildDeployment(request, checked, (staging) => cache?.store(staging));
   }
   (outcome.ok ? process.stdout : process.stderr).write(`${describeOutcome(outcome, request)}\n`);
   return exitCodeOf(outcome);

@@ -22,9 +22,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../config/load-config';
 import { createStaging, publish, removeLeftovers, removeStaging } from './output-directory';
-import { stateLocationIssues } from './state-location';
 import { outputFailure, type CheckedRequest, type ReusedOutcome, type SynthesisFailure, type SynthesisRequest } from './synthesis-request';
 
 /** Bumped whenever the entry format or the meaning of the key changes. */
@@ -286,20 +284,14 @@ export function writeTree(staging: string, files: ReadonlyMap<string, Buffer>): 
 }
 
 /**
- * Publishes the cached output of an identical earlier run into `checked.outdir`, with the same
- * checks and the same staging and swap as a fresh synthesis; undefined on a miss.
+ * Publishes the cached output of an identical earlier run into `checked.outdir` (a request that
+ * passed every check of checkSynthesisRequest, where its state would live included), with the
+ * same staging and swap as a fresh synthesis; undefined on a miss.
  */
-export function restoreCached(
-  cache: SynthesisCache,
-  request: SynthesisRequest,
-  checked: CheckedRequest,
-): ReusedOutcome | SynthesisFailure | undefined {
+export function restoreCached(cache: SynthesisCache, checked: CheckedRequest): ReusedOutcome | SynthesisFailure | undefined {
   const found = cache.lookup();
   if (!found) return undefined;
-  const { outdir, loaded } = checked;
-  // Depends on where the output directory is, which the key knows only by name.
-  const stateIssues = stateLocationIssues(loaded.config, found.audit.stacks, outdir);
-  if (stateIssues.length > 0) return { ok: false, reason: 'config', error: new ConfigError(request.configPath, stateIssues) };
+  const { outdir } = checked;
   let staging: string | undefined;
   try {
     removeLeftovers(outdir);

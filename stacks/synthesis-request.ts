@@ -1,15 +1,18 @@
 /**
  * A synthesis request and its outcome: what is checked before anything is built (the output
- * directory may be replaced, the config file is readable and valid and lies outside the output),
+ * directory may be replaced, the config file is readable and valid and lies outside the output,
+ * every stack's state would live apart from the output and in a schema of its own),
  * and how an outcome is told. Free of cdktf and the constructs on purpose: a refused request
  * costs a fraction of a synthesis (the app loads the rest only once these checks pass).
  */
 import { ConfigError, type LoadedConfig } from '../config/load-config';
 import { printable } from '../config/printable';
 import { readDeploymentConfig } from '../model/load-config';
+import { deploymentStackNames } from '../model/stack-names';
 import type { AuditResult } from '../policies/audit';
 import type { Rule } from '../policies/rule';
 import { asOutputError, checkOutputDirectory, isWithin, OutputError, realResolve } from './output-directory';
+import { stateLocationIssues } from './state-location';
 
 export interface SynthesisRequest {
   readonly configPath: string;
@@ -71,6 +74,9 @@ export function checkSynthesisRequest(request: SynthesisRequest): CheckedRequest
       ),
     };
   }
+  // Depends on where the output directory is, which the config alone cannot tell.
+  const stateIssues = stateLocationIssues(loaded.config, deploymentStackNames(loaded.config), outdir);
+  if (stateIssues.length > 0) return { ok: false, reason: 'config', error: new ConfigError(request.configPath, stateIssues) };
   return { outdir, loaded };
 }
 

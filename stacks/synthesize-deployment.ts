@@ -16,7 +16,6 @@ import { renderSecretInventory } from '../render/secret-inventory';
 import { deploymentSecrets, ownSecrets } from '../workloads/secrets';
 import { composeDeployment } from './compose-deployment';
 import { createStaging, markerText, OUTPUT_MARKER, publish, removeLeftovers, removeStaging } from './output-directory';
-import { stateLocationIssues } from './state-location';
 import {
   checkSynthesisRequest,
   outputFailure,
@@ -44,12 +43,6 @@ export function buildDeployment(request: SynthesisRequest, checked: CheckedReque
     staging = createStaging(outdir);
     const app = new App({ outdir: staging, skipValidation: false });
     const { packs, all } = composeDeployment(app, config, {}, request.rules);
-    const stateIssues = stateLocationIssues(
-      config,
-      all.map((stack) => stack.node.id),
-      outdir,
-    );
-    if (stateIssues.length > 0) return { ok: false, reason: 'config', error: new ConfigError(request.configPath, stateIssues) };
     let synthesisError: unknown;
     try {
       // The packs fail synthesis on the first stack with an error finding, before it is written.

@@ -3,12 +3,17 @@
  * generated fleet with the longest names the config allows (a real server keeps them as written:
  * state-location.ttest.ts); local state never inside, equal to or around the output.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { App } from 'cdktf';
 import type { DeploymentConfig } from '../../config/deployment-config';
 import { loadDeploymentConfig } from '../../model/load-config';
-import { POSTGRES_IDENTIFIER_MAX, stateSchemaName } from '../../model/stack-names';
+import { deploymentStackNames, POSTGRES_IDENTIFIER_MAX, stateSchemaName } from '../../model/stack-names';
+import { composeDeployment } from '../../stacks/compose-deployment';
 import { localStateDirectory, stateLocationIssues } from '../../stacks/state-location';
-import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
+import { checkSynthesisRequest } from '../../stacks/synthesis-request';
+import { DEFAULT_CONFIG_FILE, defaultConfigObject, FLEET_CONFIG_FILE, setPath, toYaml } from '../config/config-fixtures';
 import { FLEET, LONGEST_PREFIX, PREFIX, SCHEMAS, STACKS, longFleet } from './state-names-fixture';
 
 describe('pg schema names', () => {
@@ -64,5 +69,27 @@ describe('local state', () => {
 
   it.each(['state', 'cdktf.outer', 'states/cdktf.out', 'cdktf.out.staging'])('accepts %s', (directory) => {
     expect(stateLocationIssues(config(directory), [], outdir)).toEqual([]);
+  });
+});
+
+describe('checked before anything is built', () => {
+  it.each([
+    ['default', DEFAULT_CONFIG_FILE],
+    ['fleet', FLEET_CONFIG_FILE],
+  ])('the stacks known from the %s config are those composed from it, in order', (_name, file) => {
+    const config = loadDeploymentConfig(file);
+    const composed = composeDeployment(new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'stack-names-')) }), config, {}, []);
+    expect(deploymentStackNames(config)).toEqual(composed.all.map((stack) => stack.node.id));
+  });
+
+  it('a request whose local state lies inside the output is refused with the field, the output untouched', () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'state-request-'));
+    const configPath = path.join(project, 'deployment.yaml');
+    fs.writeFileSync(configPath, toYaml(setPath(defaultConfigObject(), 'state', { backend: 'local', local: { directory: 'out/state' } })));
+    const checked = checkSynthesisRequest({ configPath, outdir: path.join(project, 'out') });
+    expect(checked).toMatchObject({ ok: false, reason: 'config' });
+    expect('error' in checked && checked.error.message).toMatch(/state\.local\.directory.*inside the output directory/s);
+    expect(fs.readdirSync(project)).toEqual(['deployment.yaml']);
+    fs.rmSync(project, { recursive: true, force: true });
   });
 });

@@ -1,27 +1,9 @@
 /** A 60-homeserver fleet with the longest names the config allows, its stacks and their pg state schemas. */
 import { parse, stringify } from 'yaml';
 import type { DeploymentConfig } from '../../config/deployment-config';
-import { homeserverCompartments } from '../../model/compartments';
 import { parseDeploymentConfig } from '../../model/load-config';
-import { stateSchemaName } from '../../model/stack-names';
+import { deploymentStackNames, stateSchemaName } from '../../model/stack-names';
 import { fleetConfig } from '../../scripts/bench/fleet-config';
-import { compartmentStackName } from '../../stacks/compartment-stack';
-import { platformStackName } from '../../stacks/platform-stack';
-import { secretGenerationStackName } from '../../stacks/secret-generation-stack';
-import { secretStoreStackName } from '../../stacks/secret-store-stack';
-
-/** The stacks composeDeployment creates for a config, by name. */
-export function stackNames(config: DeploymentConfig): string[] {
-  const compartments = (homeserver: DeploymentConfig['homeservers'][number]) => homeserverCompartments(homeserver);
-  return [
-    platformStackName(config),
-    secretStoreStackName(config),
-    secretGenerationStackName(config),
-    ...config.homeservers.flatMap((homeserver) =>
-      compartments(homeserver).map((compartment) => compartmentStackName(homeserver, compartment)),
-    ),
-  ];
-}
 
 /** The longest schema prefix the config accepts with these names (every stack's schema within 63 bytes). */
 // The longest stacks are `<homeserver, 37>-homeserver` and `<deployment, 30>-secret-generation` (48 characters).
@@ -37,6 +19,6 @@ export function longFleet(size: number, prefix = LONGEST_PREFIX): DeploymentConf
 }
 
 export const FLEET = longFleet(60);
-export const STACKS = stackNames(FLEET);
+export const STACKS = deploymentStackNames(FLEET);
 export const PREFIX = FLEET.state.backend === 'pg' ? FLEET.state.schemaPrefix : '';
 export const SCHEMAS = STACKS.map((stack) => stateSchemaName(PREFIX, stack));

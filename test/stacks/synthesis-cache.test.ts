@@ -69,7 +69,7 @@ describe('the output cache', () => {
     const outdir = path.join(work, name, 'cdktf.out');
     fs.mkdirSync(path.dirname(outdir), { recursive: true });
     const { request, checked } = checkedRequest(configPath, outdir);
-    return { outdir, outcome: restoreCached(new SynthesisCache(cacheDir, request, checked, at), request, checked) };
+    return { outdir, outcome: restoreCached(new SynthesisCache(cacheDir, request, checked, at), checked) };
   }
 
   it('republishes the stored run byte for byte, and its stacks are those of a fresh synthesis', () => {
