@@ -5,7 +5,8 @@
  * a 2-core machine one worker while some suites wait on child processes (the app command,
  * git), so both cores pay off (docs/benchmarks.md). The environment is jest's Node one, with the
  * stacks cdktf captures for every token formatted without jest's per-frame work
- * (test/support/node-environment.cjs).
+ * (test/support/node-environment.cjs). The suites that only read a synthesis of the default
+ * deployment or the fleet example share one of each per run (test/support/shared-synthesis.ts).
  * @type {import('jest').Config}
  */
 module.exports = {
@@ -15,4 +16,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 120000,
+  globalSetup: '<rootDir>/test/support/test-run-setup.ts',
+  globalTeardown: '<rootDir>/test/support/test-run-teardown.ts',
 };

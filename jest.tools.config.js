@@ -14,4 +14,6 @@ module.exports = {
   testMatch: ['**/*.ttest.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 120000,
+  globalSetup: '<rootDir>/test/support/test-run-setup.ts',
+  globalTeardown: '<rootDir>/test/support/test-run-teardown.ts',
 };

@@ -1,12 +1,11 @@
 /** `npm run audit -- <dir>`: any directory of Terraform JSON, evidence written, non-zero exit on errors. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPORT_FILES } from '../../policies/reports';
 import { runAudit } from '../../scripts/audit';
 import { OUTPUT_MARKER } from '../../stacks/output-directory';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
+import { sharedSynthesis } from '../support/shared-synthesis';
 import { tempDirectory } from '../support/slapd';
 
 function run(args: string[]): { status: number; out: string; err: string } {
@@ -32,9 +31,8 @@ const FOREIGN = {
 
 describe('standalone audit', () => {
   it("passes this app's synthesized output and writes every evidence file", () => {
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-')), 'cdktf.out');
-    expect(synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir }).ok).toBe(true);
-    const evidence = path.join(path.dirname(outdir), 'evidence');
+    const outdir = sharedSynthesis('default');
+    const evidence = path.join(tempDirectory('audit-cli-'), 'evidence');
     const result = run([outdir, '--config', DEFAULT_CONFIG_FILE, '--out', evidence]);
     expect(result).toMatchObject({ status: 0, err: '' });
     expect(result.out).toMatch(/audited 10 stacks with \d+ rules: 0 errors/);
@@ -42,10 +40,10 @@ describe('standalone audit', () => {
   });
 
   describe('judges a synthesized output with the site facts it records', () => {
-    const outdir = path.join(tempDirectory('audit-facts-'), 'cdktf.out');
-    synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir });
+    const outdir = sharedSynthesis('default');
+    const evidenceRoot = tempDirectory('audit-facts-');
     const verdict = (args: string[]) => {
-      const evidence = path.join(path.dirname(outdir), `evidence-${args.length}-${path.basename(args[0] ?? '')}`);
+      const evidence = path.join(evidenceRoot, `evidence-${args.length}-${path.basename(args[0] ?? '')}`);
       const result = run([...args, '--out', evidence, '--date', '2027-01-01']);
       const json = JSON.parse(fs.readFileSync(path.join(evidence, 'audit.json'), 'utf8')) as { findings: unknown[]; notJudged: unknown[] };
       return { status: result.status, findings: json.findings, notJudged: json.notJudged };

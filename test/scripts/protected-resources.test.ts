@@ -1,10 +1,7 @@
 /** `npm run protected`: what an ordinary destroy refuses to delete, as the commands that release it. */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { runProtectedResources } from '../../scripts/protected-resources';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
-import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
+import { sharedSynthesis } from '../support/shared-synthesis';
 
 function run(args: readonly string[]): { status: number; out: string; err: string } {
   let out = '';
@@ -14,8 +11,7 @@ function run(args: readonly string[]): { status: number; out: string; err: strin
 }
 
 describe('npm run protected', () => {
-  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'protected-')), 'cdktf.out');
-  if (!synthesizeDeployment({ configPath: DEFAULT_CONFIG_FILE, outdir }).ok) throw new Error('synthesis failed');
+  const outdir = sharedSynthesis('default');
 
   it('lists the database cluster and its namespace (homeserver), the OpenBao namespace (platform) and the seal key ExternalSecret (secret store), and nothing else', () => {
     const { status, out, err } = run([outdir]);

@@ -10,17 +10,17 @@ import { LABEL_NAMESPACE_NAME, LABEL_WORKLOAD } from '../../model/compartments';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { POSTGRES_POD_SELECTOR } from '../../model/postgres';
 import { block, blocks, metadataOf, namespaceOf, resources, stringMap } from '../../tfjson/terraform-json';
-import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { SHARED_CONFIG_FILES } from '../support/shared-synthesis';
 import { monitoringObjects, synthesize } from './monitoring-fixture';
 
 const [POSTGRES_CLUSTER_LABEL = ''] = Object.keys(POSTGRES_POD_SELECTOR);
 
 describe.each([
-  ['default deployment', DEFAULT_CONFIG_FILE],
-  ['3-homeserver fleet', FLEET_CONFIG_FILE],
-])('%s', (_name, configPath) => {
-  const config = loadDeploymentConfig(configPath);
-  const stacks = synthesize(configPath);
+  ['default deployment', 'default'],
+  ['3-homeserver fleet', 'fleet'],
+] as const)('%s', (_name, deployment) => {
+  const config = loadDeploymentConfig(SHARED_CONFIG_FILES[deployment]);
+  const stacks = synthesize(deployment);
   const objects = monitoringObjects(stacks);
 
   it('has a PodMonitor in the gateway, homeserver and media compartments and one PrometheusRule per homeserver, in its gateway namespace', () => {

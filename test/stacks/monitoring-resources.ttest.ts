@@ -4,7 +4,6 @@
  * CRDs (v0.91.0, from the Go module proxy) the way the API server does it. What they hold is
  * checked in monitoring-resources.test.ts.
  */
-import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { crdValidationErrors, prometheusOperatorCrdFiles } from '../support/kube-tools';
 import { monitoringObjects, synthesize } from './monitoring-fixture';
 
@@ -12,10 +11,10 @@ import { monitoringObjects, synthesize } from './monitoring-fixture';
 jest.setTimeout(30 * 60_000);
 
 describe.each([
-  ['default deployment', DEFAULT_CONFIG_FILE],
-  ['3-homeserver fleet', FLEET_CONFIG_FILE],
-])('%s', (_name, configPath) => {
-  const objects = monitoringObjects(synthesize(configPath));
+  ['default deployment', 'default'],
+  ['3-homeserver fleet', 'fleet'],
+] as const)('%s', (_name, deployment) => {
+  const objects = monitoringObjects(synthesize(deployment));
 
   it('passes schema, unknown-field and CEL validation against the Prometheus Operator CRDs', () => {
     const results = crdValidationErrors(
@@ -28,7 +27,7 @@ describe.each([
 });
 
 describe('the CRD check is a real check on these objects', () => {
-  const objects = monitoringObjects(synthesize(DEFAULT_CONFIG_FILE)).map(({ object }) => object);
+  const objects = monitoringObjects(synthesize('default')).map(({ object }) => object);
   const podMonitor = objects.find((object) => object.kind === 'PodMonitor')!;
   const rule = objects.find((object) => object.kind === 'PrometheusRule')!;
   type Spec = Record<string, unknown>;

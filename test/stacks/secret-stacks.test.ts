@@ -4,20 +4,18 @@
  * readable by exactly their consumers.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { operatorAccountName, operatorRoleName, secretPath } from '../../model/secret-access';
 import { scanText } from '../../policies/secrets/secret-scan';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { isObject, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { openBaoAccess, homeserverSecretDeclarations } from '../../workloads/secrets';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { sharedSynthesis } from '../support/shared-synthesis';
 
 const fleet = loadDeploymentConfig(FLEET_CONFIG_FILE);
-const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'secret-stacks-')), 'cdktf.out');
-if (!synthesizeDeployment({ configPath: FLEET_CONFIG_FILE, outdir }).ok) throw new Error('fleet synthesis failed');
+const outdir = sharedSynthesis('fleet');
 const stacks = readSynthesizedStacks(outdir);
 function stack(name: string): SynthesizedStack {
   const found = stacks.find((candidate) => candidate.name === name);

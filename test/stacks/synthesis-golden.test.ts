@@ -6,19 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
-import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { sharedSynthesis, type SharedDeployment } from '../support/shared-synthesis';
 
 const DIGESTS_FILE = path.join(__dirname, 'synthesis-digests.json');
 type Digests = Record<string, Record<string, string>>;
 
 /** sha256 of manifest.json and of every stack's cdk.tf.json, keyed by path inside the output. */
-function digestsOf(configPath: string): Record<string, string> {
-  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'golden-')), 'cdktf.out');
-  const outcome = synthesizeDeployment({ configPath, outdir });
-  if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome)}`);
+function digestsOf(deployment: SharedDeployment): Record<string, string> {
+  const outdir = sharedSynthesis(deployment);
   const files = [
     'manifest.json',
     ...fs
@@ -34,11 +30,10 @@ function digestsOf(configPath: string): Record<string, string> {
         .digest('hex'),
     ]),
   );
-  fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
   return digests;
 }
 
-const actual: Digests = { default: digestsOf(DEFAULT_CONFIG_FILE), fleet: digestsOf(FLEET_CONFIG_FILE) };
+const actual: Digests = { default: digestsOf('default'), fleet: digestsOf('fleet') };
 if (process.env.RECORD_SYNTHESIS_DIGESTS === '1') fs.writeFileSync(DIGESTS_FILE, `${JSON.stringify(actual, null, 2)}\n`);
 const recorded = JSON.parse(fs.readFileSync(DIGESTS_FILE, 'utf8')) as Digests;
 

@@ -3,9 +3,6 @@
  * small hand-written stacks, then the real default deployment and fleet against the flow model
  * the policies were derived from.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { DeploymentConfig } from '../../config/deployment-config';
 import {
   HOMESERVER_COMPARTMENTS,
@@ -19,7 +16,6 @@ import { flowMatrix, type Flow, type FlowEndpoint } from '../../model/flows';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { platformFlowMatrix } from '../../model/platform';
 import { renderReachabilityMatrix } from '../../review/reachability-matrix';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import {
   ANY_NAMESPACE_ZONE,
   OUTSIDE_ZONE,
@@ -31,7 +27,7 @@ import {
 } from '../../tfjson/reachability';
 import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import type { JsonObject, SynthesizedStack } from '../../tfjson/terraform-json';
-import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
+import { SHARED_CONFIG_FILES, sharedSynthesis } from '../support/shared-synthesis';
 
 // ----------------------------------------------------------------------------------------------
 // Fixture builders, in the shape cdktf synthesizes (see cdktf.out/stacks/*/cdk.tf.json)
@@ -638,13 +634,6 @@ describe('renderReachabilityMatrix', () => {
 // The real deployments against the flow model
 // ----------------------------------------------------------------------------------------------
 
-function synthesize(configPath: string): SynthesizedStack[] {
-  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'reachability-')), 'cdktf.out');
-  const outcome = synthesizeDeployment({ configPath, outdir });
-  if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome)}`);
-  return readSynthesizedStacks(outdir);
-}
-
 /** Every namespace the deployment declares, from the model. */
 function declaredNamespaces(config: DeploymentConfig): string[] {
   const homeservers = config.homeservers.flatMap((homeserver) =>
@@ -674,11 +663,11 @@ function modelMatrix(config: DeploymentConfig): string[] {
 const sortedUnique = (values: readonly string[]) => [...new Set(values)].sort();
 
 describe.each([
-  ['default deployment', DEFAULT_CONFIG_FILE],
-  ['3-homeserver fleet', FLEET_CONFIG_FILE],
-])('the synthesized %s', (_name, configPath) => {
-  const config = loadDeploymentConfig(configPath);
-  const stacks = synthesize(configPath);
+  ['default deployment', 'default'],
+  ['3-homeserver fleet', 'fleet'],
+] as const)('the synthesized %s', (_name, deployment) => {
+  const config = loadDeploymentConfig(SHARED_CONFIG_FILES[deployment]);
+  const stacks = readSynthesizedStacks(sharedSynthesis(deployment));
   const reachability = reachabilityOf(stacks);
   const flows = lines(reachability);
   const reaching = (to: string) => reachability.flows.filter((candidate) => candidate.to === to);

@@ -3,27 +3,16 @@
  * changes any view (however deep) on the synthesized fleet, a list handed out cannot be edited,
  * and nothing outlives the audit (an edited stack is seen by the next one).
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { auditStacks } from '../../policies/audit';
 import { siteFactsOf } from '../../policies/site-facts';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { manifests } from '../../tfjson/manifests';
 import { podSpecs } from '../../tfjson/pod-specs';
 import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import type { JsonObject, SynthesizedStack } from '../../tfjson/terraform-json';
 import { cachedViews, withViewCache, type CachedView } from '../../tfjson/view-cache';
 import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
-
-function synthesizedFleet(): SynthesizedStack[] {
-  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'view-cache-')), 'cdktf.out');
-  // No audit at synthesis: the test runs its own, inside its scope.
-  const outcome = synthesizeDeployment({ configPath: FLEET_CONFIG_FILE, outdir, rules: [] });
-  if (!outcome.ok) throw new Error(`synthesis failed: ${JSON.stringify(outcome)}`);
-  return readSynthesizedStacks(outdir);
-}
+import { sharedSynthesis } from '../support/shared-synthesis';
 
 /** A view as text, Maps included (a Map's entries in order). */
 function canonical(value: unknown): string {
@@ -38,7 +27,7 @@ function subjectsOf(view: CachedView<never, unknown>, stacks: readonly Synthesiz
 }
 
 describe('views shared by the rules of an audit', () => {
-  const stacks = synthesizedFleet();
+  const stacks = readSynthesizedStacks(sharedSynthesis('fleet'));
 
   it('no rule changes any view of the fleet, however deep', () => {
     const views = cachedViews();
