@@ -135,6 +135,13 @@ export function aboutSection(): string {
     "  resolved); jest's stack formatter visits every frame of every stack looking for a source map, which cost the tests",
     "  more CPU than the synthesis itself. The tests' environment (`test/support/node-environment.cjs`) formats stacks on",
     "  objects that are not errors itself, in V8's layout; errors' stacks are still formatted by jest.",
+    '- Within an audit, each view the rules share (manifests, pod specs, the parsed Synapse, HAProxy and Keycloak',
+    '  configs, ...) is computed once per stack, not once per rule (`tfjson/view-cache.ts`); the secret scan tries the',
+    '  known credential formats only on text that holds a literal part of one of them.',
+    '- A request is checked before cdktf is loaded, where its state would live included (the stacks are known from the',
+    '  config), so every refusal of the app command costs about a tenth of a synthesis.',
+    '- The test suites that only read a synthesis of the default deployment or the fleet share one of each per run',
+    '  (`test/support/shared-synthesis.ts`).',
   ].join('\n');
 }
 
