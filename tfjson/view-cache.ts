@@ -28,8 +28,8 @@ function frozen<T>(value: T): T {
   return Array.isArray(value) ? (Object.freeze(value) as T) : value;
 }
 
-/** What a view is computed from: one stack, all the stacks of an audit, one container. */
-export type ViewSubject = 'stack' | 'stacks' | 'container';
+/** What a view is computed from: one stack or one container. */
+export type ViewSubject = 'stack' | 'container';
 
 export interface CachedView<A extends object, R> {
   (subject: A): R;

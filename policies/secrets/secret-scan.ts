@@ -33,24 +33,20 @@ const KEYCLOAK_REFERENCE = /^\$\{([A-Z][A-Z0-9_]*|vault\.[A-Za-z0-9][A-Za-z0-9_-
 /** Keys that name where a secret is, not the secret itself. */
 const LOCATION_KEY = /(_path|_file|_files|_dir|_directory|_name|_ref|_mode)$|[-_]from[-_]secret$|^(secret_name|secretname|secretref)$/i;
 
-const KNOWN_FORMATS: readonly { readonly name: string; readonly pattern: RegExp }[] = [
-  { name: 'PEM private key', pattern: /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/ },
-  { name: 'AWS access key id', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: 'JSON web token', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/ },
-  { name: 'URL with embedded credentials', pattern: /[a-z][a-z0-9+.-]*:\/\/[^/\s:@"']+:[^/\s@"']+@/i },
-  { name: 'Synapse signing key', pattern: /\bed25519 a_[A-Za-z0-9]{4} [A-Za-z0-9+/]{40,}/ },
-  { name: 'Synapse access token', pattern: /\bsyt_[A-Za-z0-9]+_[A-Za-z0-9]{20}_[A-Za-z0-9]{6}\b/ },
-  { name: 'GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
-  { name: 'Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
-  { name: 'Redis ACL password', pattern: /\buser \S+ .*(^|\s)>[^\s]+/ },
-  { name: 'OpenBao/Vault token', pattern: /\b(hv[sbr]|s|b|r)\.[A-Za-z0-9_-]{24,}\b/ },
+/** Each format with `hint`: text every match of it contains (case-sensitive), so one pass over a value rules them all out (most values hold none). */
+const KNOWN_FORMATS: readonly { readonly name: string; readonly pattern: RegExp; readonly hint: RegExp }[] = [
+  { name: 'PEM private key', pattern: /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/, hint: /PRIVATE KEY/ },
+  { name: 'AWS access key id', pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/, hint: /AKIA|ASIA/ },
+  { name: 'JSON web token', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, hint: /eyJ/ },
+  { name: 'URL with embedded credentials', pattern: /[a-z][a-z0-9+.-]*:\/\/[^/\s:@"']+:[^/\s@"']+@/i, hint: /:\/\// },
+  { name: 'Synapse signing key', pattern: /\bed25519 a_[A-Za-z0-9]{4} [A-Za-z0-9+/]{40,}/, hint: /ed25519 a_/ },
+  { name: 'Synapse access token', pattern: /\bsyt_[A-Za-z0-9]+_[A-Za-z0-9]{20}_[A-Za-z0-9]{6}\b/, hint: /syt_/ },
+  { name: 'GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/, hint: /gh[pousr]_/ },
+  { name: 'Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/, hint: /xox/ },
+  { name: 'Redis ACL password', pattern: /\buser \S+ .*(^|\s)>[^\s]+/, hint: /user / },
+  { name: 'OpenBao/Vault token', pattern: /\b(hv[sbr]|s|b|r)\.[A-Za-z0-9_-]{24,}\b/, hint: /[sbr]\.[A-Za-z0-9_-]{24}/ },
 ];
-
-/**
- * Text every known format contains (a literal part of each pattern above), so a value without any
- * is tested once instead of once per format: most values hold none.
- */
-const KNOWN_FORMAT_HINT = /PRIVATE KEY|AKIA|ASIA|eyJ|:\/\/|ed25519 a_|syt_|gh[pousr]_|xox|user |[sbr]\.[A-Za-z0-9_-]{24}/;
+const KNOWN_FORMAT_HINT = new RegExp(KNOWN_FORMATS.map((format) => format.hint.source).join('|'));
 /** A run of key characters long enough to be a high-entropy token; most values have none. */
 const LONG_TOKEN = /[A-Za-z0-9+/_-]{24,}/;
 

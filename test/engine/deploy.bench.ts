@@ -24,7 +24,6 @@ import { tierConfig } from './support/tier-config';
 import { TofuRunner, type Timing } from './support/tofu-runner';
 
 const DEPLOYMENT = 'fleet';
-/** The site's public-certificate issuer some gateways of the generated fleet name (as in config/examples/fleet.yaml). */
 
 function sizes(variable: string, fallback: string): number[] {
   const text = process.env[variable] ?? fallback;

@@ -37,7 +37,6 @@ let database: StateDatabase;
 let deployment: DeploymentUnderTest;
 
 const names = platformNames(DEPLOYMENT);
-/** The site's public-certificate issuer that ministry's gateway names (config/examples/fleet.yaml). */
 const NEW_HOMESERVER = {
   name: 'council',
   serverName: 'matrix.council.example.org',

@@ -33,6 +33,12 @@ const PROJECT_ENTRIES = [
 /** Virtual memory per command: far above a synthesis, far below what an unbounded read would take. */
 const MEMORY_LIMIT_KIB = 3_000_000;
 const NOBODY = { uid: 65534, gid: 65534 };
+/**
+ * Every command synthesizes afresh: an output-cache entry records the modules of its project by
+ * absolute path, so no sandbox could ever reuse another's, and the scratch projects link the
+ * checkout's node_modules, whose cache is the user's.
+ */
+const NO_OUTPUT_CACHE = 'off';
 
 export interface Templates {
   readonly directory: string;
@@ -90,7 +96,7 @@ export function prepareTemplates(): Templates {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: directory,
     CDKTF_OUTDIR: synthesized,
-    MATRIX_SYNTH_CACHE: synthCache(directory),
+    MATRIX_SYNTH_CACHE: NO_OUTPUT_CACHE,
   };
   const synth = spawnSync(process.execPath, ['scripts/run-ts.cjs', ENTRIES.synth], {
     cwd: project,
@@ -104,11 +110,6 @@ export function prepareTemplates(): Templates {
     spawnSync(process.execPath, ['scripts/run-ts.cjs', entry, '--no-such-option'], { cwd: project, env, timeout: 300_000 });
   const mountNamespaces = spawnSync('unshare', ['-m', '--propagation', 'private', 'true']).status === 0;
   return { directory, project, synthesized, mountNamespaces };
-}
-
-/** The run's own synthesis cache: the scratch projects link the checkout's node_modules, whose cache is the user's. */
-function synthCache(templatesDirectory: string): string {
-  return path.join(templatesDirectory, 'synth-cache');
 }
 
 export function removeTemplates(templates: Templates): void {
@@ -260,7 +261,7 @@ async function runIn(sandbox: Sandbox, testCase: HostileCase, templates: Templat
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: sandbox.home,
     LANG: 'C.UTF-8',
-    MATRIX_SYNTH_CACHE: synthCache(templates.directory),
+    MATRIX_SYNTH_CACHE: NO_OUTPUT_CACHE,
     ...caseEnv,
   };
   const before = snapshot(root);

@@ -6,30 +6,24 @@
  * it: the global teardown fails the run if any of its files changed.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { fingerprintDirectory } from '../../scripts/bench/measure';
 import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { cachedArtifact } from './cache-lock';
-import { OUTPUT, RUN_DIRECTORY_VARIABLE, TREE_DIGEST, treeDigest, type SharedDeployment } from './test-run';
+import { OUTPUT, RUN_DIRECTORY_VARIABLE, TREE_DIGEST, type SharedDeployment } from './test-run';
 
 export type { SharedDeployment } from './test-run';
 
 /** The config each shared deployment is synthesized from. */
 export const SHARED_CONFIG_FILES: Readonly<Record<SharedDeployment, string>> = { default: DEFAULT_CONFIG_FILE, fleet: FLEET_CONFIG_FILE };
 
-let ownRunDirectory: string | undefined;
-
-/** The run's directory, or (a suite run without the global setup) one of this process's own. */
+/** The run's directory, made by the global setup of the jest config. */
 function runDirectory(): string {
-  const fromSetup = process.env[RUN_DIRECTORY_VARIABLE];
-  if (fromSetup) return fromSetup;
-  if (ownRunDirectory === undefined) {
-    const created = fs.mkdtempSync(path.join(os.tmpdir(), 'matrix-test-run-'));
-    ownRunDirectory = created;
-    process.once('exit', () => fs.rmSync(created, { recursive: true, force: true }));
-  }
-  return ownRunDirectory;
+  const directory = process.env[RUN_DIRECTORY_VARIABLE];
+  if (!directory)
+    throw new Error(`${RUN_DIRECTORY_VARIABLE} is not set: the jest config needs test/support/test-run-setup.ts as its globalSetup`);
+  return directory;
 }
 
 /** The output directory of this run's synthesis of `deployment` (with its audit evidence): read it, never write into it. */
@@ -39,7 +33,7 @@ export function sharedSynthesis(deployment: SharedDeployment): string {
     const outdir = path.join(staging, OUTPUT);
     const outcome = synthesizeDeployment({ configPath: SHARED_CONFIG_FILES[deployment], outdir });
     if (!outcome.ok) throw new Error(`the ${deployment} deployment did not synthesize: ${JSON.stringify(outcome)}`);
-    fs.writeFileSync(path.join(staging, TREE_DIGEST), treeDigest(outdir));
+    fs.writeFileSync(path.join(staging, TREE_DIGEST), fingerprintDirectory(outdir));
   });
   return path.join(artifact, OUTPUT);
 }

@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { changedSharedSyntheses, OUTPUT, TREE_DIGEST, treeDigest } from './test-run';
+import { fingerprintDirectory } from '../../scripts/bench/measure';
+import { changedSharedSyntheses, OUTPUT, TREE_DIGEST } from './test-run';
 
 const created: string[] = [];
 
@@ -13,7 +14,7 @@ function runWithDefaultOutput(): { directory: string; output: string } {
   fs.mkdirSync(path.join(output, 'stacks', 'agency-homeserver'), { recursive: true });
   fs.writeFileSync(path.join(output, 'manifest.json'), '{}');
   fs.writeFileSync(path.join(output, 'stacks', 'agency-homeserver', 'cdk.tf.json'), '{"resource":{}}');
-  fs.writeFileSync(path.join(directory, 'default', TREE_DIGEST), treeDigest(output));
+  fs.writeFileSync(path.join(directory, 'default', TREE_DIGEST), fingerprintDirectory(output));
   return { directory, output };
 }
 

@@ -21,7 +21,6 @@ function canonical(value: unknown): string {
 
 /** Every subject a view is computed from, in the fleet. */
 function subjectsOf(view: CachedView<never, unknown>, stacks: readonly SynthesizedStack[]): object[] {
-  if (view.subject === 'stacks') return [stacks];
   if (view.subject === 'stack') return [...stacks];
   return stacks.flatMap((stack) => podSpecs(stack).flatMap((spec): JsonObject[] => spec.containers));
 }
