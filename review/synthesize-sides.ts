@@ -12,6 +12,7 @@ import { App } from 'cdktf';
 import { appCommandOf } from '../config/app-command';
 import { loadDeploymentConfig } from '../model/load-config';
 import { composeDeployment } from '../stacks/compose-deployment';
+import { withoutTokenCreationStacks } from '../stacks/token-creation-stacks';
 import { readSynthesizedStacks } from '../tfjson/read-stacks';
 import { snapshotOf, type SynthSnapshot } from './snapshot';
 
@@ -32,9 +33,11 @@ export function repositoryRoot(directory: string): string {
 /** The working tree's synthesis, unenforced: the review audits it and reports every finding. */
 export function synthesizeWorkingTree(repository: string, configPath: string, outdir: string): SynthSnapshot {
   const config = loadDeploymentConfig(configPath);
-  const app = new App({ outdir, skipValidation: false });
-  composeDeployment(app, config, {}, []);
-  app.synth();
+  withoutTokenCreationStacks(() => {
+    const app = new App({ outdir, skipValidation: false });
+    composeDeployment(app, config, {}, []);
+    app.synth();
+  });
   const commit = git(repository, ['rev-parse', 'HEAD']).trim();
   const dirty = git(repository, ['status', '--porcelain', '--untracked-files=no']).trim() !== '';
   return snapshotOf(readSynthesizedStacks(outdir), dirty ? 'HEAD + uncommitted changes' : 'HEAD', commit);

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
+import type { DeploymentConfig } from '../config/deployment-config';
 import { ConfigError } from '../config/load-config';
 import { mergeAudits } from '../policies/policy-pack';
 import { sourceLocations, writeAuditReports } from '../policies/reports';
@@ -23,11 +24,31 @@ import {
   type SynthesisOutcome,
   type SynthesisRequest,
 } from './synthesis-request';
+import { withoutTokenCreationStacks } from './token-creation-stacks';
 
 /** Checks the request, then builds, audits and publishes the deployment. */
 export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcome {
   const checked = checkSynthesisRequest(request);
   return 'ok' in checked ? checked : buildDeployment(request, checked);
+}
+
+/** Composes and synthesizes the stacks into `staging`, every stack audited even when cdktf stops at an error. */
+function synthesizeAudited(staging: string, config: DeploymentConfig, rules: SynthesisRequest['rules']) {
+  const app = new App({ outdir: staging, skipValidation: false });
+  const { packs, all } = composeDeployment(app, config, {}, rules);
+  let synthesisError: unknown;
+  try {
+    // The packs fail synthesis on the first stack with an error finding, before it is written.
+    app.synth();
+  } catch (error) {
+    synthesisError = error;
+    // Audit the stacks cdktf did not reach, so the report lists every finding at once.
+    packs.forEach((pack, index) => {
+      const stack = all[index];
+      if (pack.result === undefined && stack) pack.visit(stack);
+    });
+  }
+  return { packs, synthesisError };
 }
 
 /**
@@ -41,20 +62,7 @@ export function buildDeployment(request: SynthesisRequest, checked: CheckedReque
   try {
     removeLeftovers(outdir);
     staging = createStaging(outdir);
-    const app = new App({ outdir: staging, skipValidation: false });
-    const { packs, all } = composeDeployment(app, config, {}, request.rules);
-    let synthesisError: unknown;
-    try {
-      // The packs fail synthesis on the first stack with an error finding, before it is written.
-      app.synth();
-    } catch (error) {
-      synthesisError = error;
-      // Audit the stacks cdktf did not reach, so the report lists every finding at once.
-      packs.forEach((pack, index) => {
-        const stack = all[index];
-        if (pack.result === undefined && stack) pack.visit(stack);
-      });
-    }
+    const { packs, synthesisError } = withoutTokenCreationStacks(() => synthesizeAudited(staging ?? '', config, request.rules));
     const results = packs.map((pack) => pack.result).filter((result) => result !== undefined);
     const audit = mergeAudits(results, request.rules);
     if (audit.errors.length > 0) return { ok: false, reason: 'policy', audit };
