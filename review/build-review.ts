@@ -58,30 +58,69 @@ function outsideRangeFacts(stacks: readonly SynthesizedStack[]): Fact[] {
   }));
 }
 
-const delta = (extract: (stacks: readonly SynthesizedStack[]) => Fact[], base: SynthSnapshot, head: SynthSnapshot) =>
-  diffFacts(extract(base.stacks), extract(head.stacks));
+/** What the review reads from one side, independent of the other: its audit, its reachability and its facts. */
+export interface ReviewedSide {
+  readonly snapshot: SynthSnapshot;
+  /** The date the side was audited on: both sides of a review are judged on one date. */
+  readonly reviewedAt: Date;
+  readonly audit: AuditResult;
+  readonly reachability: Reachability;
+  readonly outsideRanges: readonly Fact[];
+  readonly exposure: readonly Fact[];
+  readonly privileges: readonly Fact[];
+  readonly secretReferences: readonly Fact[];
+  readonly artifacts: readonly Fact[];
+  readonly synapseSettings: readonly Fact[];
+}
+
+/** One side of a review, audited with `context` (its `now` is the review date). */
+export function reviewSide(snapshot: SynthSnapshot, context: AuditContext & { readonly now: Date }): ReviewedSide {
+  const { stacks } = snapshot;
+  return {
+    snapshot,
+    reviewedAt: context.now,
+    audit: auditStacks(stacks, context),
+    reachability: reachabilityOf(stacks),
+    outsideRanges: outsideRangeFacts(stacks),
+    exposure: exposureFacts(stacks),
+    privileges: privilegeFacts(stacks),
+    secretReferences: secretReferenceFacts(stacks),
+    artifacts: artifactFacts(stacks),
+    synapseSettings: synapseSettingFacts(stacks),
+  };
+}
+
+/** The review of `head` against `base`, both sides analysed already (a base reviewed against several heads is analysed once). */
+export function compareSides(base: ReviewedSide, head: ReviewedSide, notes: readonly string[] = []): Review {
+  if (base.reviewedAt.getTime() !== head.reviewedAt.getTime())
+    throw new Error(
+      `both sides of a review are judged on one date, not ${base.reviewedAt.toISOString()} and ${head.reviewedAt.toISOString()}`,
+    );
+  const before = base.reachability;
+  const after = head.reachability;
+  return {
+    base: base.snapshot,
+    head: head.snapshot,
+    reviewedAt: head.reviewedAt,
+    reachability: {
+      before,
+      after,
+      delta: reachabilityDelta(before, after),
+      outsideRanges: diffFacts(base.outsideRanges, head.outsideRanges),
+    },
+    exposure: diffFacts(base.exposure, head.exposure),
+    privileges: diffFacts(base.privileges, head.privileges),
+    secretReferences: diffFacts(base.secretReferences, head.secretReferences),
+    artifacts: diffFacts(base.artifacts, head.artifacts),
+    synapseSettings: diffFacts(base.synapseSettings, head.synapseSettings),
+    policy: policyDeltas(base.audit, head.audit, head.reviewedAt),
+    headAudit: head.audit,
+    stacks: diffStacks(base.snapshot.stacks, head.snapshot.stacks),
+    notes,
+  };
+}
 
 export function buildReview(input: ReviewInput): Review {
-  const { base, head } = input;
-  const reviewedAt = input.context.now ?? new Date();
-  const context: AuditContext = { ...input.context, now: reviewedAt };
-  const baseAudit = auditStacks(base.stacks, context);
-  const headAudit = auditStacks(head.stacks, context);
-  const before = reachabilityOf(base.stacks);
-  const after = reachabilityOf(head.stacks);
-  return {
-    base,
-    head,
-    reviewedAt,
-    reachability: { before, after, delta: reachabilityDelta(before, after), outsideRanges: delta(outsideRangeFacts, base, head) },
-    exposure: delta(exposureFacts, base, head),
-    privileges: delta(privilegeFacts, base, head),
-    secretReferences: delta(secretReferenceFacts, base, head),
-    artifacts: delta(artifactFacts, base, head),
-    synapseSettings: delta(synapseSettingFacts, base, head),
-    policy: policyDeltas(baseAudit, headAudit, reviewedAt),
-    headAudit,
-    stacks: diffStacks(base.stacks, head.stacks),
-    notes: input.notes ?? [],
-  };
+  const context = { ...input.context, now: input.context.now ?? new Date() };
+  return compareSides(reviewSide(input.base, context), reviewSide(input.head, context), input.notes ?? []);
 }

@@ -6,7 +6,6 @@ import { cutLines, safeValue } from '../../review/markdown';
 import { renderReview, REVIEW_LIMIT, REVIEW_MARKER } from '../../review/render-review';
 import { snapshotOf } from '../../review/snapshot';
 import type { JsonObject } from '../../tfjson/terraform-json';
-import { FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { blockAt, find, REVIEW_DATE, reviewAgainstDefault, SITE_CONFIG, synthesizeStacks } from './review-fixtures';
 
 const balanced = (text: string) => {
@@ -56,7 +55,7 @@ describe('a small change', () => {
 
 describe('a change too large for one comment', () => {
   // The whole fleet appearing at once (base: nothing) is the largest review this project makes.
-  const fleet = synthesizeStacks(FLEET_CONFIG_FILE);
+  const fleet = synthesizeStacks('fleet');
   const edited = fleet.map((stack) => ({ name: stack.name, json: structuredClone(stack.json) }));
   for (const stack of edited) {
     // Relabel every object and touch every config file: every resource changes, the details are long.

@@ -1,38 +1,29 @@
 /**
- * Fixture base/head pairs for the review: the base is the real default deployment, synthesized
- * in memory; each head is a copy with one deliberate change, made through small editors that
+ * Fixture base/head pairs for the review: the base is the real default deployment, as this test
+ * run synthesized it; each head is a copy with one deliberate change, made through small editors that
  * find objects by their Kubernetes identity, not by construct ids.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App } from 'cdktf';
 import { loadDeploymentConfig } from '../../model/load-config';
 import { siteFactsOf } from '../../policies/site-facts';
-import { buildReview, type Review } from '../../review/build-review';
+import { compareSides, reviewSide, type Review, type ReviewedSide } from '../../review/build-review';
 import { objectLabel } from '../../review/object-identity';
 import { snapshotOf } from '../../review/snapshot';
-import { composeDeployment } from '../../stacks/compose-deployment';
 import { readSynthesizedStacks } from '../../tfjson/read-stacks';
 import { block, isObject, resources, type JsonObject, type SynthesizedStack } from '../../tfjson/terraform-json';
 import { DEFAULT_CONFIG_FILE } from '../config/config-fixtures';
+import { sharedSynthesis, type SharedDeployment } from '../support/shared-synthesis';
 
 /** A fixed review date, so suppression expiry does not depend on the day the tests run. */
 export const REVIEW_DATE = new Date('2026-11-23T12:00:00Z');
 export const SITE_CONFIG = loadDeploymentConfig(DEFAULT_CONFIG_FILE);
 
-/** Synthesizes a config in memory (rules reported by the review, not enforced), once per file. */
-const synthesized = new Map<string, SynthesizedStack[]>();
-export function synthesizeStacks(configPath: string = DEFAULT_CONFIG_FILE): SynthesizedStack[] {
-  const cached = synthesized.get(configPath);
+/** The stacks of this test run's synthesis of the default deployment or the fleet example (shared by the suites, read only). */
+const synthesized = new Map<SharedDeployment, SynthesizedStack[]>();
+export function synthesizeStacks(deployment: SharedDeployment = 'default'): SynthesizedStack[] {
+  const cached = synthesized.get(deployment);
   if (cached) return cached;
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-fixture-'));
-  const app = new App({ outdir, skipValidation: false });
-  composeDeployment(app, loadDeploymentConfig(configPath), {}, []);
-  app.synth();
-  const stacks = readSynthesizedStacks(outdir);
-  fs.rmSync(outdir, { recursive: true, force: true });
-  synthesized.set(configPath, stacks);
+  const stacks = readSynthesizedStacks(sharedSynthesis(deployment));
+  synthesized.set(deployment, stacks);
   return stacks;
 }
 
@@ -85,14 +76,15 @@ export function blockAt(body: JsonObject, ...keys: string[]): JsonObject {
   return current;
 }
 
+const REVIEW_CONTEXT = { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE };
+/** The default deployment as the base of a review, analysed once per file (every review here has it as its base). */
+let defaultBase: ReviewedSide | undefined;
+
 /** The review of `head` against the default deployment. */
 export function reviewAgainstDefault(edit: (head: SynthesizedStack[]) => void): Review {
   const base = synthesizeStacks();
   const head = copyOf(base);
   edit(head);
-  return buildReview({
-    base: snapshotOf(base, 'main', 'a'.repeat(40)),
-    head: snapshotOf(head, 'HEAD', 'b'.repeat(40)),
-    context: { facts: siteFactsOf(SITE_CONFIG), now: REVIEW_DATE },
-  });
+  defaultBase ??= reviewSide(snapshotOf(base, 'main', 'a'.repeat(40)), REVIEW_CONTEXT);
+  return compareSides(defaultBase, reviewSide(snapshotOf(head, 'HEAD', 'b'.repeat(40)), REVIEW_CONTEXT));
 }
