@@ -97,9 +97,10 @@ function fullFleet(): Mutable {
   return config;
 }
 
+/** The default first: a field it holds is tested there (a third of the fleet to validate per attempt), the others in the fleet. */
 const CONFIGS: readonly (readonly [string, Mutable])[] = [
-  ['fleet', fullFleet()],
   ['default', defaultConfigObject()],
+  ['fleet', fullFleet()],
 ];
 
 function issuesOf(config: Mutable): { path: string; message: string }[] {

@@ -39,6 +39,31 @@ const NOBODY = { uid: 65534, gid: 65534 };
  * checkout's node_modules, whose cache is the user's.
  */
 const NO_OUTPUT_CACHE = 'off';
+/** statfs's f_type of a RAM file system (linux/magic.h). */
+const TMPFS_MAGIC = 0x01021994;
+/** Room the sandboxes of a run may take at once (a project of links and a synthesis each), with a wide margin. */
+const SCRATCH_ROOM_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Where the templates and sandboxes live: a RAM file system when the machine has one with room
+ * (each case creates and removes hundreds of directories and links, several times cheaper there
+ * than through a disk file system's journal), else the system's temporary directory.
+ */
+function scratchDirectory(): string {
+  const shared = '/dev/shm';
+  try {
+    const stats = fs.statfsSync(shared);
+    fs.accessSync(shared, fs.constants.W_OK);
+    if (stats.type === TMPFS_MAGIC && stats.bavail * stats.bsize >= SCRATCH_ROOM_BYTES) return shared;
+  } catch {
+    // No such file system here.
+  }
+  return os.tmpdir();
+}
+
+const SCRATCH = scratchDirectory();
+/** Content hashes by file identity, shared by every snapshot of the run: the cases' projects are links to the same files. */
+const CONTENT_HASHES = new Map<string, string>();
 
 export interface Templates {
   readonly directory: string;
@@ -87,7 +112,7 @@ function makeTraversable(directory: string): void {
  * made once per run by the real command (which also warms run-ts's bundle cache for all).
  */
 export function prepareTemplates(): Templates {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-templates-'));
+  const directory = fs.mkdtempSync(path.join(SCRATCH, 'hostile-templates-'));
   makeTraversable(directory);
   const project = path.join(directory, 'project');
   copyProject(project);
@@ -123,14 +148,14 @@ export type Snapshot = ReadonlyMap<string, string>;
 /** Every entry below `root` (links not followed): type, mode, size, mtime and, for files up to 1 MiB, a content hash (directories by type and mode: their entries speak for them). */
 export function snapshot(root: string): Snapshot {
   const entries = new Map<string, string>();
-  // Hard links (the project's files, a case's many links) are read once per snapshot.
-  const hashes = new Map<string, string>();
+  // A file the command rewrote has a new mtime (the app never sets a file's times back), so a new identity.
+  // Not the ctime: linking a case's project to the template's files changes it for all of them.
   const contentHash = (full: string, stats: fs.Stats): string => {
     const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-    let hash = hashes.get(identity);
+    let hash = CONTENT_HASHES.get(identity);
     if (hash === undefined) {
       hash = createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 16);
-      hashes.set(identity, hash);
+      CONTENT_HASHES.set(identity, hash);
     }
     return hash;
   };
@@ -174,7 +199,7 @@ export interface CaseRun {
 }
 
 function sandboxRoot(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-case-'));
+  const root = fs.mkdtempSync(path.join(SCRATCH, 'hostile-case-'));
   makeTraversable(root);
   return root;
 }

@@ -1342,9 +1342,9 @@ export function compliantStack(): SynthesizedStack {
 /** Edits a Terraform JSON document in place. */
 export type Mutation = (json: TerraformJson) => void;
 
-/** A deep copy of `base` (the compliant stack by default) with `mutate` applied. */
-export function mutated(mutate: Mutation, base?: SynthesizedStack): SynthesizedStack {
-  const copy = base === undefined ? compliantStack() : { name: base.name, json: JSON.parse(JSON.stringify(base.json)) as TerraformJson };
+/** A fresh copy of the compliant stack (parsed from its text: no case sees another's edits) with `mutate` applied. */
+export function mutated(mutate: Mutation): SynthesizedStack {
+  const copy = compliantStack();
   mutate(copy.json);
   return copy;
 }
