@@ -144,7 +144,14 @@ export function aboutSection(): string {
     '- A request is checked before cdktf is loaded, where its state would live included (the stacks are known from the',
     '  config), so every refusal of the app command costs about a tenth of a synthesis.',
     '- The test suites that only read a synthesis of the default deployment or the fleet share one of each per run',
-    '  (`test/support/shared-synthesis.ts`).',
+    '  (`test/support/shared-synthesis.ts`), the review suites included; a base reviewed against many heads is analysed',
+    '  once (`reviewSide`, then `compareSides`).',
+    '- During a synthesis, the stacks cdktf captures on its tokens are left empty (`stacks/token-creation-stacks.ts`):',
+    '  formatting them cost about a tenth of the CPU of a synthesis, for a message the app never prints; errors keep theirs.',
+    "- The hostile-input table's sandboxes live on a RAM file system when the machine has one (`/dev/shm`), and a file",
+    "  is hashed once per run however many cases' snapshots hold a link to it.",
+    '- The string-field suite tries a field in the default deployment when it has it (a third of the fleet to validate',
+    '  per attempt), in the fleet otherwise.',
   ].join('\n');
 }
 
