@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fingerprintDirectory } from '../../scripts/bench/measure';
-import { synthesizeDeployment } from '../../stacks/synthesize-deployment';
+import type { synthesizeDeployment as SynthesizeDeployment } from '../../stacks/synthesize-deployment';
 import { DEFAULT_CONFIG_FILE, FLEET_CONFIG_FILE } from '../config/config-fixtures';
 import { cachedArtifact } from './cache-lock';
 import { OUTPUT, RUN_DIRECTORY_VARIABLE, TREE_DIGEST, type SharedDeployment } from './test-run';
@@ -30,6 +30,9 @@ function runDirectory(): string {
 export function sharedSynthesis(deployment: SharedDeployment): string {
   const artifact = cachedArtifact(path.join(runDirectory(), deployment), (staging) => {
     fs.mkdirSync(staging);
+    // Loaded by the one worker that builds the output: a suite that only reads it does not load cdktf and the constructs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- on first build only
+    const { synthesizeDeployment } = require('../../stacks/synthesize-deployment') as { synthesizeDeployment: typeof SynthesizeDeployment };
     const outdir = path.join(staging, OUTPUT);
     const outcome = synthesizeDeployment({ configPath: SHARED_CONFIG_FILES[deployment], outdir });
     if (!outcome.ok) throw new Error(`the ${deployment} deployment did not synthesize: ${JSON.stringify(outcome)}`);
