@@ -18,7 +18,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --fleets LIST      fleet sizes in homeservers, comma-separated, or "none" (default ${DEFAULT_FLEETS.join(',')})
   --runners LIST     ways of running the app, comma-separated (default: all):
                      ${RUNNER_IDS.join(', ')}
-  --with-tests       also measure \`npm test\` (run twice, the second reported; about two full test runs)
+  --with-tests       also measure \`npm test\` (a warm-up, then the median of three runs; about four full test runs)
   --write            write the report to ${DEFAULT_REPORT} (default: print it only)
   --out FILE         write the report to FILE
   --help             this text
