@@ -58,6 +58,18 @@ function outsideRangeFacts(stacks: readonly SynthesizedStack[]): Fact[] {
   }));
 }
 
+/** The facts compared between the sides, each read from one side's stacks alone. */
+const FACT_EXTRACTORS = {
+  outsideRanges: outsideRangeFacts,
+  exposure: exposureFacts,
+  privileges: privilegeFacts,
+  secretReferences: secretReferenceFacts,
+  artifacts: artifactFacts,
+  synapseSettings: synapseSettingFacts,
+} satisfies Record<string, (stacks: readonly SynthesizedStack[]) => Fact[]>;
+
+type FactKind = keyof typeof FACT_EXTRACTORS;
+
 /** What the review reads from one side, independent of the other: its audit, its reachability and its facts. */
 export interface ReviewedSide {
   readonly snapshot: SynthSnapshot;
@@ -65,28 +77,19 @@ export interface ReviewedSide {
   readonly reviewedAt: Date;
   readonly audit: AuditResult;
   readonly reachability: Reachability;
-  readonly outsideRanges: readonly Fact[];
-  readonly exposure: readonly Fact[];
-  readonly privileges: readonly Fact[];
-  readonly secretReferences: readonly Fact[];
-  readonly artifacts: readonly Fact[];
-  readonly synapseSettings: readonly Fact[];
+  readonly facts: Readonly<Record<FactKind, readonly Fact[]>>;
 }
 
 /** One side of a review, audited with `context` (its `now` is the review date). */
 export function reviewSide(snapshot: SynthSnapshot, context: AuditContext & { readonly now: Date }): ReviewedSide {
   const { stacks } = snapshot;
+  const facts = Object.fromEntries(Object.entries(FACT_EXTRACTORS).map(([kind, extract]) => [kind, extract(stacks)]));
   return {
     snapshot,
     reviewedAt: context.now,
     audit: auditStacks(stacks, context),
     reachability: reachabilityOf(stacks),
-    outsideRanges: outsideRangeFacts(stacks),
-    exposure: exposureFacts(stacks),
-    privileges: privilegeFacts(stacks),
-    secretReferences: secretReferenceFacts(stacks),
-    artifacts: artifactFacts(stacks),
-    synapseSettings: synapseSettingFacts(stacks),
+    facts: facts as Record<FactKind, Fact[]>,
   };
 }
 
@@ -96,23 +99,19 @@ export function compareSides(base: ReviewedSide, head: ReviewedSide, notes: read
     throw new Error(
       `both sides of a review are judged on one date, not ${base.reviewedAt.toISOString()} and ${head.reviewedAt.toISOString()}`,
     );
+  const changes = (kind: FactKind) => diffFacts(base.facts[kind], head.facts[kind]);
   const before = base.reachability;
   const after = head.reachability;
   return {
     base: base.snapshot,
     head: head.snapshot,
     reviewedAt: head.reviewedAt,
-    reachability: {
-      before,
-      after,
-      delta: reachabilityDelta(before, after),
-      outsideRanges: diffFacts(base.outsideRanges, head.outsideRanges),
-    },
-    exposure: diffFacts(base.exposure, head.exposure),
-    privileges: diffFacts(base.privileges, head.privileges),
-    secretReferences: diffFacts(base.secretReferences, head.secretReferences),
-    artifacts: diffFacts(base.artifacts, head.artifacts),
-    synapseSettings: diffFacts(base.synapseSettings, head.synapseSettings),
+    reachability: { before, after, delta: reachabilityDelta(before, after), outsideRanges: changes('outsideRanges') },
+    exposure: changes('exposure'),
+    privileges: changes('privileges'),
+    secretReferences: changes('secretReferences'),
+    artifacts: changes('artifacts'),
+    synapseSettings: changes('synapseSettings'),
     policy: policyDeltas(base.audit, head.audit, head.reviewedAt),
     headAudit: head.audit,
     stacks: diffStacks(base.snapshot.stacks, head.snapshot.stacks),

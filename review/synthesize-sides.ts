@@ -8,11 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'cdktf';
 import { appCommandOf } from '../config/app-command';
 import { loadDeploymentConfig } from '../model/load-config';
-import { composeDeployment } from '../stacks/compose-deployment';
-import { withoutTokenCreationStacks } from '../stacks/token-creation-stacks';
+import { synthesizeAudited } from '../stacks/synthesize-deployment';
 import { readSynthesizedStacks } from '../tfjson/read-stacks';
 import { snapshotOf, type SynthSnapshot } from './snapshot';
 
@@ -33,11 +31,9 @@ export function repositoryRoot(directory: string): string {
 /** The working tree's synthesis, unenforced: the review audits it and reports every finding. */
 export function synthesizeWorkingTree(repository: string, configPath: string, outdir: string): SynthSnapshot {
   const config = loadDeploymentConfig(configPath);
-  withoutTokenCreationStacks(() => {
-    const app = new App({ outdir, skipValidation: false });
-    composeDeployment(app, config, {}, []);
-    app.synth();
-  });
+  const { synthesisError } = synthesizeAudited(outdir, config, []);
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows whatever cdktf threw
+  if (synthesisError !== undefined) throw synthesisError;
   const commit = git(repository, ['rev-parse', 'HEAD']).trim();
   const dirty = git(repository, ['status', '--porcelain', '--untracked-files=no']).trim() !== '';
   return snapshotOf(readSynthesizedStacks(outdir), dirty ? 'HEAD + uncommitted changes' : 'HEAD', commit);

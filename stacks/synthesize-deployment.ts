@@ -32,23 +32,28 @@ export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcom
   return 'ok' in checked ? checked : buildDeployment(request, checked);
 }
 
-/** Composes and synthesizes the stacks into `staging`, every stack audited even when cdktf stops at an error. */
-function synthesizeAudited(staging: string, config: DeploymentConfig, rules: SynthesisRequest['rules']) {
-  const app = new App({ outdir: staging, skipValidation: false });
-  const { packs, all } = composeDeployment(app, config, {}, rules);
-  let synthesisError: unknown;
-  try {
-    // The packs fail synthesis on the first stack with an error finding, before it is written.
-    app.synth();
-  } catch (error) {
-    synthesisError = error;
-    // Audit the stacks cdktf did not reach, so the report lists every finding at once.
-    packs.forEach((pack, index) => {
-      const stack = all[index];
-      if (pack.result === undefined && stack) pack.visit(stack);
-    });
-  }
-  return { packs, synthesisError };
+/**
+ * Composes and synthesizes the stacks into `outdir` (without cdktf's token creation stacks),
+ * every stack audited even when cdktf stops at an error; `rules` are enforced (none: all reported).
+ */
+export function synthesizeAudited(outdir: string, config: DeploymentConfig, rules: SynthesisRequest['rules']) {
+  return withoutTokenCreationStacks(() => {
+    const app = new App({ outdir, skipValidation: false });
+    const { packs, all } = composeDeployment(app, config, {}, rules);
+    let synthesisError: unknown;
+    try {
+      // The packs fail synthesis on the first stack with an error finding, before it is written.
+      app.synth();
+    } catch (error) {
+      synthesisError = error;
+      // Audit the stacks cdktf did not reach, so the report lists every finding at once.
+      packs.forEach((pack, index) => {
+        const stack = all[index];
+        if (pack.result === undefined && stack) pack.visit(stack);
+      });
+    }
+    return { packs, synthesisError };
+  });
 }
 
 /**
@@ -62,7 +67,7 @@ export function buildDeployment(request: SynthesisRequest, checked: CheckedReque
   try {
     removeLeftovers(outdir);
     staging = createStaging(outdir);
-    const { packs, synthesisError } = withoutTokenCreationStacks(() => synthesizeAudited(staging ?? '', config, request.rules));
+    const { packs, synthesisError } = synthesizeAudited(staging, config, request.rules);
     const results = packs.map((pack) => pack.result).filter((result) => result !== undefined);
     const audit = mergeAudits(results, request.rules);
     if (audit.errors.length > 0) return { ok: false, reason: 'policy', audit };
