@@ -12,13 +12,35 @@
 import { DEFAULT_CONFIG_PATH } from './config/load-config';
 import { projectRoot } from './config/project-root';
 import { EXIT, runCommand } from './scripts/command';
-import { cacheDirectory, processContext, restoreCached, SynthesisCache } from './stacks/synthesis-cache';
-import { checkSynthesisRequest, describeOutcome, type ReusedOutcome, type SynthesisOutcome } from './stacks/synthesis-request';
+import { cacheDirectory, processContext, restoreCached, SynthesisCache, type CacheContext } from './stacks/synthesis-cache';
+import {
+  checkSynthesisRequest,
+  describeOutcome,
+  type CheckedRequest,
+  type ReusedOutcome,
+  type SynthesisOutcome,
+  type SynthesisRequest,
+} from './stacks/synthesis-request';
 
 /** cdktf and the constructs, loaded only for a request that passed and was not in the cache (a refusal takes 0.1 s instead of 0.45 s). */
 function synthesis(): typeof import('./stacks/synthesize-deployment') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a static import would load them for every request
   return require('./stacks/synthesize-deployment') as typeof import('./stacks/synthesize-deployment');
+}
+
+/** A synthesis whose output is not cached; its stacks may be (a changed config rebuilds only what read the change: docs/design.md, "Stack cache"). */
+function buildAfresh(
+  request: SynthesisRequest,
+  checked: CheckedRequest,
+  context: CacheContext,
+  directory: string | undefined,
+  cache?: SynthesisCache,
+): SynthesisOutcome {
+  const { buildDeployment, stackCacheIn } = synthesis();
+  return buildDeployment(request, checked, {
+    ...(cache ? { staged: (staging: string) => cache.store(staging) } : {}),
+    ...(directory === undefined ? {} : { stacks: stackCacheIn(directory, context, request, checked) }),
+  });
 }
 
 function exitCodeOf(outcome: SynthesisOutcome | ReusedOutcome): number {
@@ -42,8 +64,9 @@ process.exitCode = runCommand(() => {
     // An unchanged input republishes the output (and the audit evidence) of the identical earlier run: docs/design.md, "Output cache".
     const root = projectRoot();
     const directory = cacheDirectory(root, process.env);
-    const cache = directory === undefined ? undefined : new SynthesisCache(directory, request, checked, processContext(root));
-    outcome = (cache && restoreCached(cache, checked)) ?? synthesis().buildDeployment(request, checked, (staging) => cache?.store(staging));
+    const context = processContext(root);
+    const cache = directory === undefined ? undefined : new SynthesisCache(directory, request, checked, context);
+    outcome = (cache && restoreCached(cache, checked)) ?? buildAfresh(request, checked, context, directory, cache);
   }
   (outcome.ok ? process.stdout : process.stderr).write(`${describeOutcome(outcome, request)}\n`);
   return exitCodeOf(outcome);

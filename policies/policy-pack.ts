@@ -16,10 +16,12 @@ import { resourceAddressOf } from './suppressions';
 export class PolicyPack implements IAspect {
   private latest: AuditResult | undefined;
 
+  /** `earlier`: this stack's audit by the same rules, on the same JSON, site facts and day (stacks/stack-cache.ts), taken as this synthesis's. */
   constructor(
     private readonly stack: TerraformStack,
     private readonly context: AuditContext = {},
     private readonly rules: readonly Rule[] = ALL_RULES,
+    private readonly earlier?: AuditResult,
   ) {}
 
   /** The audit of the last synthesis of this stack (undefined before one). */
@@ -29,6 +31,10 @@ export class PolicyPack implements IAspect {
 
   visit(node: IConstruct): void {
     if (node !== this.stack) return;
+    if (this.earlier) {
+      this.latest = this.earlier;
+      return;
+    }
     const json = this.stack.toTerraform() as TerraformJson;
     this.latest = auditStacks([{ name: this.stack.node.id, json }], this.context, this.rules);
     const byAddress = new Map<string, IConstruct>();

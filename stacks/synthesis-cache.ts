@@ -66,9 +66,9 @@ export interface CacheContext {
   readonly modules: () => readonly string[];
 }
 
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-function hashOrMissing(file: string): string {
+export function hashOrMissing(file: string): string {
   try {
     return sha256(fs.readFileSync(file));
   } catch {
@@ -101,26 +101,33 @@ export function processContext(root: string): CacheContext {
   };
 }
 
-/** The entry's key: everything the output depends on that is known before the run loads anything more. */
-export function cacheKey(request: SynthesisRequest, checked: CheckedRequest, context: CacheContext): string {
+/** What any cached output depends on besides its config and code: Node.js, the installed packages, the environment cdktf and the app read, the UTC day. */
+export function runInputs(context: CacheContext): Record<string, unknown> {
   const environment = Object.entries(context.env)
     .filter(([name, value]) => value !== undefined && KEYED_ENVIRONMENT.test(name) && !UNKEYED_ENVIRONMENT.has(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    day: context.day,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    packageLock: hashOrMissing(path.join(context.root, 'package-lock.json')),
+    installed: hashOrMissing(path.join(context.root, 'node_modules', '.package-lock.json')),
+    environment,
+  };
+}
+
+/** The entry's key: everything the output depends on that is known before the run loads anything more. */
+export function cacheKey(request: SynthesisRequest, checked: CheckedRequest, context: CacheContext): string {
   return sha256(
     JSON.stringify({
       format: FORMAT,
-      day: context.day,
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
+      ...runInputs(context),
       config: checked.loaded.sha256,
       configName: path.basename(request.configPath),
       outdirName: path.basename(checked.outdir),
       rules: request.rules === undefined ? 'all' : request.rules.map((rule) => rule.id),
       code:
         context.bundle !== undefined ? { bundle: context.bundle } : { entry: context.entryFile, sha256: hashOrMissing(context.entryFile) },
-      packageLock: hashOrMissing(path.join(context.root, 'package-lock.json')),
-      installed: hashOrMissing(path.join(context.root, 'node_modules', '.package-lock.json')),
-      environment,
     }),
   );
 }
@@ -170,7 +177,7 @@ function checkedVerdict(files: ReadonlyMap<string, Buffer>): AuditSummary | unde
 }
 
 /** Writes `text` to `file` whole, then renames it into place: a concurrent reader sees a complete file or none. */
-function writeAtomically(file: string, text: string): void {
+export function writeAtomically(file: string, text: string): void {
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     fs.writeFileSync(temporary, text);
@@ -180,8 +187,8 @@ function writeAtomically(file: string, text: string): void {
   }
 }
 
-/** Keeps the newest MAX_ENTRIES entries (by modification time; a hit refreshes it). */
-function prune(directory: string): void {
+/** Keeps the newest `keep` entries of a directory (by modification time; a hit refreshes it). */
+export function prune(directory: string, keep: number): void {
   const entries = fs
     .readdirSync(directory)
     .filter((name) => name.endsWith('.json'))
@@ -195,7 +202,7 @@ function prune(directory: string): void {
     })
     .filter((entry) => entry !== undefined)
     .sort((a, b) => b.time - a.time);
-  for (const { file } of entries.slice(MAX_ENTRIES)) fs.rmSync(file, { force: true });
+  for (const { file } of entries.slice(keep)) fs.rmSync(file, { force: true });
 }
 
 export class SynthesisCache {
@@ -267,7 +274,7 @@ export class SynthesisCache {
       const entry: Entry = { format: FORMAT, key: this.key, day: this.context.day, modules, audit, files };
       fs.mkdirSync(this.directory, { recursive: true });
       writeAtomically(this.file, JSON.stringify(entry));
-      prune(this.directory);
+      prune(this.directory, MAX_ENTRIES);
     } catch {
       // A read-only or full cache directory: the run is complete anyway, it only is not reused.
     }

@@ -35,7 +35,15 @@ export type SynthesisFailure =
   | { readonly ok: false; readonly reason: 'output'; readonly error: OutputError };
 
 export type SynthesisOutcome =
-  { readonly ok: true; readonly stacks: readonly string[]; readonly audit: AuditResult; readonly outdir: string } | SynthesisFailure;
+  | {
+      readonly ok: true;
+      readonly stacks: readonly string[];
+      readonly audit: AuditResult;
+      readonly outdir: string;
+      /** The stacks taken from the stack cache (stacks/stack-cache.ts) instead of built. */
+      readonly reused?: readonly string[];
+    }
+  | SynthesisFailure;
 
 /** A request that passed the checks: the absolute output directory and the config as read. */
 export interface CheckedRequest {
@@ -99,8 +107,10 @@ export function describeOutcome(outcome: SynthesisOutcome | ReusedOutcome, reque
     return `synthesized ${audit.stacks.length} stacks from ${printable(request.configPath)} into ${printable(outcome.outdir)} (policy audit: ${audit.rulesEvaluated} rules, ${audit.errors} errors, ${audit.warnings} warnings; report in audit/audit.md; reused byte for byte from an identical earlier run, MATRIX_SYNTH_CACHE=off to synthesize afresh)`;
   }
   if (outcome.ok) {
-    const { audit } = outcome;
-    return `synthesized ${outcome.stacks.length} stacks from ${printable(request.configPath)} into ${printable(outcome.outdir)} (policy audit: ${audit.rulesEvaluated} rules, ${audit.errors.length} errors, ${audit.warnings.length} warnings; report in audit/audit.md)`;
+    const { audit, reused = [] } = outcome;
+    const built =
+      reused.length > 0 ? `; ${outcome.stacks.length - reused.length} built, ${reused.length} unchanged from the stack cache` : '';
+    return `synthesized ${outcome.stacks.length} stacks from ${printable(request.configPath)} into ${printable(outcome.outdir)} (policy audit: ${audit.rulesEvaluated} rules, ${audit.errors.length} errors, ${audit.warnings.length} warnings; report in audit/audit.md${built})`;
   }
   if (outcome.reason === 'config' || outcome.reason === 'output') return `${outcome.error.message}\nnothing was written.`;
   const lines = outcome.audit.errors.map(

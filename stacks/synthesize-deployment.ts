@@ -17,6 +17,8 @@ import { renderSecretInventory } from '../render/secret-inventory';
 import { deploymentSecrets, ownSecrets } from '../workloads/secrets';
 import { composeDeployment } from './compose-deployment';
 import { createStaging, markerText, OUTPUT_MARKER, publish, removeLeftovers, removeStaging } from './output-directory';
+import { ReusedStack } from './reused-stack';
+import type { StackCache } from './stack-cache';
 import {
   checkSynthesisRequest,
   outputFailure,
@@ -25,6 +27,8 @@ import {
   type SynthesisRequest,
 } from './synthesis-request';
 import { withoutTokenCreationStacks } from './token-creation-stacks';
+
+export { stackCacheIn } from './stack-cache';
 
 /** Checks the request, then builds, audits and publishes the deployment. */
 export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcome {
@@ -36,10 +40,11 @@ export function synthesizeDeployment(request: SynthesisRequest): SynthesisOutcom
  * Composes and synthesizes the stacks into `outdir` (without cdktf's token creation stacks),
  * every stack audited even when cdktf stops at an error; `rules` are enforced (none: all reported).
  */
-export function synthesizeAudited(outdir: string, config: DeploymentConfig, rules: SynthesisRequest['rules']) {
+export function synthesizeAudited(outdir: string, config: DeploymentConfig, rules: SynthesisRequest['rules'], stackCache?: StackCache) {
   return withoutTokenCreationStacks(() => {
     const app = new App({ outdir, skipValidation: false });
-    const { packs, all } = composeDeployment(app, config, {}, rules);
+    const source = stackCache?.sourceFor(app, config);
+    const { packs, all } = composeDeployment(app, config, {}, rules, source);
     let synthesisError: unknown;
     try {
       // The packs fail synthesis on the first stack with an error finding, before it is written.
@@ -52,22 +57,38 @@ export function synthesizeAudited(outdir: string, config: DeploymentConfig, rule
         if (pack.result === undefined && stack) pack.visit(stack);
       });
     }
-    return { packs, synthesisError };
+    // A reused stack with findings would carry them on the stack, not on its resources (cdktf's manifest would differ from a build's).
+    const reusedWithFindings = all.some((stack, index) => stack instanceof ReusedStack && (packs[index]?.result?.findings.length ?? 0) > 0);
+    /** Keeps in the stack cache what this run built and audited, once it passed and `staging` holds its stacks. */
+    const keep = (staging: string): void =>
+      source?.store(staging, new Map(all.map((stack, index) => [stack.node.id, packs[index]?.result])));
+    return { packs, synthesisError, keep, reused: source?.reused ?? [], reusedWithFindings };
   });
 }
 
-/**
- * Builds, audits and publishes a deployment whose request passed checkSynthesisRequest.
- * `staged` sees the complete output of a passing run just before it is published (the output cache stores it).
- */
-export function buildDeployment(request: SynthesisRequest, checked: CheckedRequest, staged?: (staging: string) => void): SynthesisOutcome {
+/** What buildDeployment may reuse and keep: the output cache's store, and the stack cache. */
+export interface BuildCaches {
+  /** Sees the complete output of a passing run just before it is published. */
+  readonly staged?: (staging: string) => void;
+  readonly stacks?: StackCache;
+}
+
+/** Builds, audits and publishes a deployment whose request passed checkSynthesisRequest. */
+export function buildDeployment(request: SynthesisRequest, checked: CheckedRequest, caches: BuildCaches = {}): SynthesisOutcome {
   const { outdir, loaded } = checked;
   const { config } = loaded;
   let staging: string | undefined;
   try {
     removeLeftovers(outdir);
     staging = createStaging(outdir);
-    const { packs, synthesisError } = synthesizeAudited(staging, config, request.rules);
+    let synthesis = synthesizeAudited(staging, config, request.rules, caches.stacks);
+    if (synthesis.reusedWithFindings) {
+      // Rare (the facts or rules changed under a reused stack): everything is built afresh, as without the stack cache.
+      removeStaging(staging);
+      staging = createStaging(outdir);
+      synthesis = synthesizeAudited(staging, config, request.rules);
+    }
+    const { packs, synthesisError, keep, reused } = synthesis;
     const results = packs.map((pack) => pack.result).filter((result) => result !== undefined);
     const audit = mergeAudits(results, request.rules);
     if (audit.errors.length > 0) return { ok: false, reason: 'policy', audit };
@@ -87,10 +108,11 @@ export function buildDeployment(request: SynthesisRequest, checked: CheckedReque
       path.join(staging, SITE_FACTS_FILE),
       renderSiteFactsRecord(siteFactsRecord(siteFactsOf(config), path.basename(request.configPath), loaded.sha256)),
     );
-    staged?.(staging);
+    caches.staged?.(staging);
+    keep(staging);
     publish(staging, outdir);
     staging = undefined;
-    return { ok: true, stacks: audit.stacks, audit, outdir };
+    return { ok: true, stacks: audit.stacks, audit, outdir, ...(reused.length > 0 ? { reused } : {}) };
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, reason: 'config', error };
     return outputFailure(error, staging ?? outdir);

@@ -149,19 +149,24 @@ export function gatewayWorkloads(config: DeploymentConfig, homeserver: Homeserve
   ];
 }
 
+/** Each compartment's workloads, built on their own: a compartment's stack reads only what its own workloads need. */
+const COMPARTMENT_WORKLOADS: Readonly<
+  Record<HomeserverCompartment, (config: DeploymentConfig, homeserver: HomeserverSettings) => WorkloadSpec[]>
+> = {
+  directory: directoryWorkloads,
+  identity: identityWorkloads,
+  homeserver: homeserverWorkloads,
+  media: mediaWorkloads,
+  client: clientWorkloads,
+  calls: callsWorkloads,
+  gateway: gatewayWorkloads,
+};
+
 /** Every workload of one homeserver's compartments. */
 export function workloadsOf(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
-  return [
-    ...directoryWorkloads(config, homeserver),
-    ...identityWorkloads(config, homeserver),
-    ...homeserverWorkloads(config, homeserver),
-    ...mediaWorkloads(config, homeserver),
-    ...clientWorkloads(config, homeserver),
-    ...callsWorkloads(config, homeserver),
-    ...gatewayWorkloads(config, homeserver),
-  ];
+  return Object.values(COMPARTMENT_WORKLOADS).flatMap((workloads) => workloads(config, homeserver));
 }
 
 export function workloadsIn(config: DeploymentConfig, homeserver: HomeserverSettings, compartment: HomeserverCompartment): WorkloadSpec[] {
-  return workloadsOf(config, homeserver).filter((workload) => workload.compartment === compartment);
+  return COMPARTMENT_WORKLOADS[compartment](config, homeserver);
 }

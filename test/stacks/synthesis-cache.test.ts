@@ -60,7 +60,7 @@ describe('the output cache', () => {
     const { request, checked } = checkedRequest(defaultConfig, first);
     const cache = new SynthesisCache(cacheDir, request, checked, context);
     expect(cache.lookup()).toBeUndefined();
-    const outcome = buildDeployment(request, checked, (staging) => cache.store(staging));
+    const outcome = buildDeployment(request, checked, { staged: (staging) => cache.store(staging) });
     expect(outcome.ok).toBe(true);
     stored = first;
   }, 60_000);
