@@ -124,9 +124,27 @@ function auditWithViews(stacks: readonly SynthesizedStack[], context: AuditConte
   });
 }
 
+/** Each result's outcomes by stack, then rule (the reports ask for every pair: a search of the list each time grew with its square). */
+const outcomeIndexes = new WeakMap<AuditResult, Map<string, Map<string, RuleOutcome>>>();
+
+function outcomeIndex(result: AuditResult): Map<string, Map<string, RuleOutcome>> {
+  let index = outcomeIndexes.get(result);
+  if (index === undefined) {
+    index = new Map();
+    for (const entry of result.outcomes) {
+      const byRule = index.get(entry.stack) ?? new Map<string, RuleOutcome>();
+      // The first outcome of a pair counts, as a search of the list would find it.
+      if (!byRule.has(entry.ruleId)) byRule.set(entry.ruleId, entry);
+      index.set(entry.stack, byRule);
+    }
+    outcomeIndexes.set(result, index);
+  }
+  return index;
+}
+
 /** The outcome of one rule on one stack of the result. */
 export function outcomeOf(result: AuditResult, ruleId: string, stack: string): RuleOutcome {
-  const found = result.outcomes.find((entry) => entry.ruleId === ruleId && entry.stack === stack);
+  const found = outcomeIndex(result).get(stack)?.get(ruleId);
   if (!found) throw new Error(`the audit has no outcome of ${ruleId} on stack ${stack}`);
   return found;
 }
