@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseDocument } from 'yaml';
 import { appCommandOf } from '../config/app-command';
 import { projectRoot } from '../config/project-root';
 import { loadDeploymentConfig } from '../model/load-config';
@@ -25,7 +26,7 @@ import { jestSummary, jestWorkers, type BenchResults, type HeadlineId } from './
 import { runDeployBench } from './bench/deploy-run';
 import { fleetConfig } from './bench/fleet-config';
 import { describeMachine, sourceFingerprint } from './bench/machine';
-import { measureGroup, timeToolProblem, unavailable, type CommandSpec, type Measurement } from './bench/measure';
+import { measureGroup, timeToolProblem, unavailable, type CommandSpec, type GroupOptions, type Measurement } from './bench/measure';
 import { parseOptions, reproduceCommand, USAGE, type CliOptions } from './bench/options';
 import { renderReport } from './bench/report';
 import { spliceSection } from './bench/report-sections';
@@ -51,8 +52,58 @@ function nodeScript(root: string, id: HeadlineId, label: string, script: string,
   };
 }
 
+/** "N built, M unchanged from the stack cache", as the app reports a run that reused stacks. */
+const STACK_CACHE_OUTPUT = /^synthesized [0-9]+ stacks.*; ([0-9]+ built, [0-9]+ unchanged from the stack cache)\)$/m;
+
+/** A stack cache holding the entries of one synthesis of `configPath` (and no output cache entry), for runs to start from. */
+function primedStackCache(root: string, scratch: string, configPath: string, name: string): string {
+  const directory = path.join(scratch, `primed-${name}`);
+  fs.mkdirSync(path.join(scratch, `prime-${name}`));
+  const run = spawnSync(process.execPath, [path.join(root, 'dist', 'main.js'), configPath], {
+    cwd: root,
+    env: { ...process.env, MATRIX_SYNTH_CACHE: directory, CDKTF_OUTDIR: path.join(scratch, `prime-${name}`, 'cdktf.out') },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`priming the stack cache with ${configPath} failed: ${run.stderr}`);
+  for (const file of fs.readdirSync(directory)) if (file.endsWith('.json')) fs.rmSync(path.join(directory, file));
+  return directory;
+}
+
+/** A run of the app on `configPath` that starts from a copy of the primed stack cache every time. */
+function stackCacheRun(
+  root: string,
+  primed: string,
+  configPath: string,
+): Pick<CommandSpec, 'argv' | 'env' | 'prepare' | 'expectStdout' | 'fingerprint' | 'outdirVariable'> {
+  const directory = `${primed}-run`;
+  return {
+    argv: [process.execPath, path.join(root, 'dist', 'main.js'), configPath],
+    env: { MATRIX_SYNTH_CACHE: directory },
+    prepare: () => {
+      fs.rmSync(directory, { recursive: true, force: true });
+      fs.cpSync(primed, directory, { recursive: true });
+    },
+    expectStdout: STACK_CACHE_OUTPUT,
+    fingerprint: 'stacks',
+    outdirVariable: 'CDKTF_OUTDIR',
+  };
+}
+
+/** `configPath`'s text with the YAML value at `at` replaced, written into `file`. */
+function editedConfigFile(configPath: string, at: readonly (string | number)[], value: unknown, file: string): string {
+  const document = parseDocument(fs.readFileSync(configPath, 'utf8'));
+  document.setIn(at, value);
+  fs.writeFileSync(file, document.toString());
+  return file;
+}
+
 function headlineSpecs(root: string, scratch: string, snapshot: BuiltSnapshot): { specs: CommandSpec[]; skipped: Measurement[] } {
   const defaultConfig = path.join(root, 'config', 'default.yaml');
+  // The stack cache rows: a comment added (no stack reads it), and the gateway's replicas changed (the stacks that read them are built).
+  const primed = primedStackCache(root, scratch, defaultConfig, 'default');
+  const commented = path.join(scratch, 'default-commented.yaml');
+  fs.writeFileSync(commented, `# A comment: no stack reads it.\n${fs.readFileSync(defaultConfig, 'utf8')}`);
+  const edited = editedConfigFile(defaultConfig, ['homeservers', 0, 'gateway', 'replicas'], 3, path.join(scratch, 'default-edited.yaml'));
   const synthesis = { expectStdout: SYNTH_OUTPUT, fingerprint: 'stacks' } as const;
   // Unchanged input: the warm-up run fills a cache of the bench's own, the measured runs reuse it.
   const cached = {
@@ -142,6 +193,29 @@ function headlineSpecs(root: string, scratch: string, snapshot: BuiltSnapshot): 
       outdirVariable: 'CDKTF_OUTDIR',
       ...cached,
     },
+    {
+      id: 'stacks-unaffected',
+      label: 'default deployment, a comment added to the config: every stack from the stack cache (output cache miss)',
+      display: 'node dist/main.js default-commented.yaml (stack cache primed by config/default.yaml)',
+      ...stackCacheRun(root, primed, commented),
+    },
+    {
+      ...nodeScript(
+        root,
+        'edit-fresh',
+        "default deployment, one value changed (the gateway's replicas 2 → 3), fresh",
+        'main.js',
+        [edited],
+        'node dist/main.js default-edited.yaml',
+      ),
+      ...synthesis,
+    },
+    {
+      id: 'stacks-edit',
+      label: 'the same edit, the stacks that did not read the value from the stack cache',
+      display: 'node dist/main.js default-edited.yaml (stack cache primed by config/default.yaml)',
+      ...stackCacheRun(root, primed, edited),
+    },
   ];
   return { specs, skipped };
 }
@@ -161,6 +235,39 @@ function fleetSpecs(root: string, scratch: string, sizes: readonly number[]): Co
       expectStdout: SYNTH_OUTPUT,
     };
   });
+}
+
+/** The largest fleet with one homeserver's gateway replicas changed: fresh, and from a stack cache primed by the unedited fleet. */
+function fleetEditMeasurements(root: string, scratch: string, size: number, group: GroupOptions): BenchResults['fleetEdit'] {
+  const fleet = path.join(scratch, `fleet-${size}.yaml`);
+  const edited = editedConfigFile(
+    fleet,
+    ['homeservers', Math.floor(size / 2), 'gateway', 'replicas'],
+    3,
+    path.join(scratch, `fleet-${size}-edited.yaml`),
+  );
+  const primed = primedStackCache(root, scratch, fleet, `fleet-${size}`);
+  const [fresh, stacks] = measureGroup(
+    [
+      {
+        id: 'fleet-edit-fresh',
+        label: 'fresh',
+        argv: [process.execPath, path.join(root, 'dist', 'main.js'), edited],
+        display: `node dist/main.js fleet-${size}-edited.yaml`,
+        outdirVariable: 'CDKTF_OUTDIR',
+        expectStdout: SYNTH_OUTPUT,
+        fingerprint: 'stacks',
+      },
+      {
+        id: 'fleet-edit-stacks',
+        label: 'the other stacks from the stack cache',
+        display: `node dist/main.js fleet-${size}-edited.yaml (stack cache primed by fleet-${size}.yaml)`,
+        ...stackCacheRun(root, primed, edited),
+      },
+    ],
+    group,
+  );
+  return fresh && stacks ? { size, fresh, stacks } : undefined;
 }
 
 function runnerMeasurements(
@@ -260,6 +367,9 @@ function main(): number {
     const fleetSpecsList = fleetSpecs(root, scratch, options.fleets);
     const fleetMeasurements = measureGroup(fleetSpecsList, group);
     const fleets = options.fleets.map((size, index) => ({ size, measurement: fleetMeasurements[index] as Measurement }));
+    const largestFleet = Math.max(...options.fleets);
+    log(`fleet of ${largestFleet}, one homeserver edited: fresh and from the stack cache`);
+    const fleetEdit = options.fleets.length > 0 ? fleetEditMeasurements(root, scratch, largestFleet, group) : undefined;
     log('compile steps');
     const compile = measureGroup(compileCommands(root, scratch), group);
     const needsInstall = options.runners.some((id) => RUNNERS[id].packages.length > 0);
@@ -284,6 +394,7 @@ function main(): number {
       headline,
       snapshot: snapshotBuild,
       fleets,
+      ...(fleetEdit ? { fleetEdit } : {}),
       compile,
       runners,
       runnerVersions: install?.versions ?? {},
@@ -302,9 +413,14 @@ function main(): number {
       fs.writeFileSync(target, spliceSection(existing, 'synthesis', report));
       log(`report written to ${path.relative(root, target)}`);
     }
-    const failed = [...headline, ...fleetMeasurements, ...compile, ...runners, ...(tests ? [tests.measurement] : [])].filter(
-      (measurement) => measurement.status === 'failed',
-    );
+    const failed = [
+      ...headline,
+      ...fleetMeasurements,
+      ...(fleetEdit ? [fleetEdit.fresh, fleetEdit.stacks] : []),
+      ...compile,
+      ...runners,
+      ...(tests ? [tests.measurement] : []),
+    ].filter((measurement) => measurement.status === 'failed');
     if (failed.length > 0) {
       log(`failed: ${failed.map((measurement) => measurement.id).join(', ')}`);
       return 1;

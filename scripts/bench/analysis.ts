@@ -9,7 +9,21 @@ export const HEADLINE_TARGET = 1.5;
 export const LINEARITY_TOLERANCE = 0.15;
 export const TEST_TARGET_SECONDS = 60;
 
-export type HeadlineId = 'baseline' | 'load-only' | 'load-index' | 'synth-no-rules' | 'default' | 'snapshot' | 'cached' | 'cached-app';
+export type HeadlineId =
+  | 'baseline'
+  | 'load-only'
+  | 'load-index'
+  | 'synth-no-rules'
+  | 'default'
+  | 'snapshot'
+  | 'cached'
+  | 'cached-app'
+  | 'stacks-unaffected'
+  | 'edit-fresh'
+  | 'stacks-edit';
+
+/** The fresh synthesis whose stacks a row must equal ("same stacks as fresh"): the default deployment's, unless named here. */
+export const SAME_STACKS_AS: Partial<Record<string, HeadlineId>> = { 'stacks-edit': 'edit-fresh', 'edit-fresh': 'edit-fresh' };
 
 /** How the benchmark's V8 startup snapshot was built (scripts/bench/snapshot.ts), or why it could not be. */
 export interface SnapshotBuild {
@@ -38,6 +52,8 @@ export interface BenchResults {
   readonly headline: readonly Measurement[];
   readonly snapshot?: SnapshotBuild;
   readonly fleets: readonly { readonly size: number; readonly measurement: Measurement }[];
+  /** The largest fleet with one homeserver's value changed: synthesized fresh, then with the other stacks from the stack cache. */
+  readonly fleetEdit?: { readonly size: number; readonly fresh: Measurement; readonly stacks: Measurement };
   readonly compile: readonly Measurement[];
   /** One per runner of the options; 'node-dist' is the headline's default measurement. */
   readonly runners: readonly Measurement[];

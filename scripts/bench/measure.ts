@@ -32,6 +32,8 @@ export interface CommandSpec {
   readonly allowFailure?: boolean;
   /** A subdirectory of the output directory whose content is hashed after each run (to compare runners' outputs). */
   readonly fingerprint?: string;
+  /** Runs before each run of the command, outside the measurement (e.g. puts a cache back in its starting state). */
+  readonly prepare?: () => void;
 }
 
 export type Measurement =
@@ -122,6 +124,7 @@ function runOnce(spec: CommandSpec, cwd: string, scratch: string, runIndex: numb
   if (outdir && spec.outdirVariable) env[spec.outdirVariable] = outdir;
   const [program, ...args] = spec.argv;
   if (program === undefined) throw new Error(`empty command for ${spec.id}`);
+  spec.prepare?.();
   try {
     const run = spawnSync(TIME_BINARY, ['-v', '-o', report, program, ...args], {
       cwd,

@@ -22,6 +22,10 @@ function ok(id: string, walls: readonly number[], rssMiB = 100, detail?: string)
   return { id, label: id, display: `run ${id}`, status: 'ok', warmup, samples: rest, ...(detail !== undefined ? { detail } : {}) };
 }
 
+function fingerprinted(measurement: Measurement, fingerprint: string): Measurement {
+  return { ...measurement, fingerprint } as Measurement;
+}
+
 describe('headline and fleet analysis', () => {
   it('divides the default deployment by the baseline, medians against medians', () => {
     const headline = headlineOf([ok('baseline', [9, 0.2, 0.2, 0.3], 60), ok('default', [9, 1.2, 1.0, 1.3], 150)]);
@@ -215,6 +219,33 @@ describe('renderReport', () => {
     expect(report).toContain('unavailable: node v20.20.2 does not support it');
     expect(report).toMatch(/## Failures[\s\S]*\*\*ts-node\*\*[\s\S]*stack line/);
     expect(report).toContain('Not measured in this run (`--with-tests`');
+  });
+
+  it('compares each stack cache run with the fresh synthesis of the same config, and reports the edited fleet', () => {
+    const withStackCache: BenchResults = {
+      ...results,
+      headline: [
+        ...results.headline.map((measurement) => (measurement.id === 'default' ? fingerprinted(measurement, 'd') : measurement)),
+        fingerprinted(ok('stacks-unaffected', [0.4, 0.3, 0.3], 90, '0 built, 7 unchanged from the stack cache'), 'd'),
+        fingerprinted(ok('edit-fresh', [1.5, 1.2, 1.2], 150), 'e'),
+        fingerprinted(ok('stacks-edit', [0.8, 0.6, 0.6], 140, '2 built, 5 unchanged from the stack cache'), 'e'),
+      ],
+      fleetEdit: {
+        size: 20,
+        fresh: fingerprinted(ok('fleet-edit-fresh', [8, 7.5, 7.5], 245), 'f'),
+        stacks: fingerprinted(ok('fleet-edit-stacks', [2, 1.5, 1.5], 240, '1 built, 82 unchanged from the stack cache'), 'g'),
+      },
+    };
+    const report = renderReport(withStackCache);
+    const rows = report.split('\n');
+    expect(rows.find((row) => row.startsWith('| stacks-unaffected'))).toMatch(/\| yes \|$/);
+    expect(rows.find((row) => row.startsWith('| edit-fresh'))).toMatch(/\| reference \|$/);
+    expect(rows.find((row) => row.startsWith('| stacks-edit'))).toMatch(/\| yes \|$/);
+    expect(report).toContain('(2.00× faster than the same edit synthesized fresh, 2 built, 5 unchanged from the stack cache)');
+    expect(report).toContain('**One homeserver edited in the fleet of 20**');
+    expect(report).toContain(
+      '- With the stack cache: 5.00× faster than fresh (1 built, 82 unchanged from the stack cache); same stacks as fresh: **no**.',
+    );
   });
 
   it('says whether each runner synthesized the same stacks as precompiled JS', () => {
