@@ -187,15 +187,19 @@ export function writeAtomically(file: string, text: string): void {
   }
 }
 
-/** Keeps the newest `keep` entries of a directory (by modification time; a hit refreshes it). */
+/** An entry's file name: the first 32 hex digits of its key (anything else in the directory is not ours to remove). */
+const ENTRY_NAME = /^[0-9a-f]{32}\.json$/;
+
+/** Keeps the newest `keep` entries of a directory (by modification time; a hit refreshes it); other files are left alone. */
 export function prune(directory: string, keep: number): void {
   const entries = fs
     .readdirSync(directory)
-    .filter((name) => name.endsWith('.json'))
+    .filter((name) => ENTRY_NAME.test(name))
     .map((name) => {
       const file = path.join(directory, name);
       try {
-        return { file, time: fs.statSync(file).mtimeMs };
+        const stats = fs.lstatSync(file);
+        return stats.isFile() ? { file, time: stats.mtimeMs } : undefined;
       } catch {
         return undefined;
       }

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { projectRoot } from '../../config/project-root';
 import { fingerprintDirectory } from '../../scripts/bench/measure';
-import { passingVerdict, restoreCached, SynthesisCache, type CacheContext } from '../../stacks/synthesis-cache';
+import { passingVerdict, prune, restoreCached, SynthesisCache, type CacheContext } from '../../stacks/synthesis-cache';
 import { checkSynthesisRequest, type CheckedRequest, type SynthesisRequest } from '../../stacks/synthesis-request';
 import { buildDeployment } from '../../stacks/synthesize-deployment';
 
@@ -136,6 +136,29 @@ describe('the output cache', () => {
     expect(passingVerdict(JSON.stringify(report))).toEqual({ stacks: ['a'], errors: 0, warnings: 1, rulesEvaluated: 3 });
     expect(passingVerdict(JSON.stringify({ ...report, errors: [{ ruleId: 'X' }] }))).toBeUndefined();
     expect(passingVerdict(JSON.stringify({ ...report, errors: undefined }))).toBeUndefined();
+  });
+});
+
+describe('pruning a cache directory', () => {
+  it('removes the oldest entries beyond the number kept, and nothing that is not an entry of its own', () => {
+    const directory = scratch();
+    const entry = (digit: string) => path.join(directory, `${digit.repeat(32)}.json`);
+    ['a', 'b', 'c'].forEach((digit, age) => {
+      fs.writeFileSync(entry(digit), '{}');
+      const time = new Date(Date.UTC(2026, 0, 1 + age));
+      fs.utimesSync(entry(digit), time, time);
+    });
+    // Not ours: a file of the user's in a directory named by MATRIX_SYNTH_CACHE, a link, a directory.
+    fs.writeFileSync(path.join(directory, 'notes.json'), '{}');
+    fs.symlinkSync(path.join(directory, 'notes.json'), entry('d'));
+    fs.mkdirSync(entry('e'));
+    prune(directory, 1);
+    expect(fs.readdirSync(directory).sort()).toEqual([
+      `${'c'.repeat(32)}.json`,
+      `${'d'.repeat(32)}.json`,
+      `${'e'.repeat(32)}.json`,
+      'notes.json',
+    ]);
   });
 });
 
