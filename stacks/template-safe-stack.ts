@@ -10,7 +10,9 @@
  */
 import { TerraformElement, TerraformStack, type IResolvable, type IResolveContext } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { undeclaredReferences } from '../tfjson/references';
 import { mapTemplateStrings } from '../tfjson/template-positions';
+import type { TerraformJson } from '../tfjson/terraform-json';
 import { escapeTemplateText } from '../tfjson/terraform-template';
 
 /** cdktf's marker for a string token (`${TfToken[TOKEN.12]}`), left in place: it resolves to a reference. */
@@ -60,6 +62,16 @@ function elementsOf(stack: TerraformStack): TerraformElement[] {
 
 export class TemplateSafeStack extends TerraformStack {
   /**
+   * cdktf prepares a stack by resolving every element once, only to turn references to another
+   * stack's resources into lookups of that stack's state. The deployment's stacks share nothing
+   * but their order, so the pass is skipped (about a tenth of a synthesis); a reference to
+   * anything a stack does not declare is refused when the stack is resolved (toTerraform).
+   */
+  override prepareStack(): void {
+    this.ensureBackendExists();
+  }
+
+  /**
    * cdktf's JSON of this stack with every literal string escaped. Each element's own
    * `toTerraform` is shadowed for the duration of the call only, so cdktf's preparation and
    * any other reader see the elements unchanged.
@@ -73,7 +85,13 @@ export class TemplateSafeStack extends TerraformStack {
       return { element, descriptor };
     });
     try {
-      return super.toTerraform() as { [key: string]: unknown };
+      const json = super.toTerraform() as TerraformJson;
+      const undeclared = undeclaredReferences(json);
+      if (undeclared.length > 0)
+        throw new Error(
+          `${this.node.path} refers to what it does not declare (${undeclared.join(', ')}): each stack must declare what it references`,
+        );
+      return json;
     } finally {
       for (const { element, descriptor } of shadowed) {
         if (descriptor) Object.defineProperty(element, 'toTerraform', descriptor);
