@@ -9,5 +9,7 @@ import '@cdktf/provider-helm';
 // eslint-disable-next-line no-restricted-imports -- measures what the index costs
 import '@cdktf/provider-kubernetes';
 import '../../stacks/synthesize-deployment';
+// Loaded by the first stack built (a run whose stacks all come from the stack cache loads none).
+import '../../stacks/stack-classes';
 
 process.stdout.write('loaded the app modules and the providers through their index\n');

@@ -5,6 +5,8 @@
  * Usage: node --snapshot-blob <blob> <config>   (output in CDKTF_OUTDIR)
  */
 import * as v8 from 'node:v8';
+// Loaded when the first stack is built: the snapshot holds them loaded, as it holds every other module.
+import '../../stacks/stack-classes';
 import { checkSynthesisRequest, describeOutcome } from '../../stacks/synthesis-request';
 import { buildDeployment } from '../../stacks/synthesize-deployment';
 
