@@ -7,14 +7,15 @@
  * What a build read is known exactly: each stack is built, prepared and resolved from a traced
  * view of the config (stacks/read-trace.ts) that records every read, key listing and key test,
  * with what it saw; reads made outside any stack's build count for every stack of that run. An
- * entry is keyed by everything else a build depends on (the installed packages, Node.js, the
- * environment cdktf and the app read, the UTC day, the output directory's name, the rules) and
- * the stack's name, and holds the code that built it (run-ts's bundle, or every project module
- * that run loaded, with its content); it is reused only when that code is unchanged and every
- * observation it recorded holds on the new config, so the same code would take the same steps
- * and write the same JSON. Every stack, reused
- * or not, is audited afresh by its policy pack in every run; only passing runs store entries, and
- * only for stacks they built, with the bytes cdktf wrote.
+ * entry is keyed by everything else the run depends on (the installed packages, Node.js, the
+ * environment cdktf and the app read, the UTC day, the project's root, and, conservatively, the
+ * output directory's name and the rules, as the output cache keys them) and the stack's name, and
+ * holds the code that built it (run-ts's bundle, or every project module that run loaded, with
+ * its content); it is reused only when that code is unchanged and every observation it recorded
+ * holds on the new config, so the same code would take the same steps and write the same JSON.
+ * A stand-in is audited like any stack unless its entry keeps a clean audit by the same rules
+ * with the same site facts. Only passing runs store entries: for the stacks they built, and for
+ * stand-ins they had to audit again.
  *
  * Entries are single files under the output cache's directory (stacks/), written whole and
  * renamed into place; the newest MAX_STACK_ENTRIES are kept. MATRIX_SYNTH_CACHE=off disables it
@@ -92,11 +93,20 @@ function keptAudit(result: AuditResult | undefined, facts: string): KeptAudit | 
 
 const ruleIds = (rules: readonly Rule[]): string[] => rules.map((rule) => rule.id);
 
-/** What a stack's JSON depends on besides the config, for one run. */
+/** Whether an entry's observations hold on `config`; a damaged list (not the shape a run writes) does not. */
+function holdsOn(observations: readonly Observation[], config: DeploymentConfig): boolean {
+  try {
+    return observationsHold(observations, config);
+  } catch {
+    return false;
+  }
+}
+
+/** What the key holds of one run besides the run's inputs (runInputs). */
 export interface StackCacheInputs {
-  /** The output directory's name (cdktf writes paths relative to it). */
+  /** The output directory's name (no stack names it today; keyed as the output cache keys it). */
   readonly outdirName: string;
-  /** The rule ids enforced, or every rule. */
+  /** The rule ids enforced, or every rule (a kept audit also records its own). */
   readonly rules: readonly string[] | 'all';
 }
 
@@ -164,7 +174,7 @@ export class StackCache {
     if (!Array.isArray(entry.modules) || entry.code !== this.codeOf(entry.modules)) return undefined;
     const listed = new Set(entry.modules);
     if (!this.loadedModules().every((module) => listed.has(module))) return undefined;
-    if (!Array.isArray(entry.observations) || !observationsHold(entry.observations, config)) return undefined;
+    if (!Array.isArray(entry.observations) || !holdsOn(entry.observations, config)) return undefined;
     try {
       const now = new Date();
       fs.utimesSync(this.fileOf(key), now, now);

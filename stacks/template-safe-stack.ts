@@ -64,7 +64,7 @@ export class TemplateSafeStack extends TerraformStack {
   /**
    * cdktf prepares a stack by resolving every element once, only to turn references to another
    * stack's resources into lookups of that stack's state. The deployment's stacks share nothing
-   * but their order, so the pass is skipped (about a tenth of a synthesis); a reference to
+   * but their order, so the pass is skipped (about 7% of a synthesis's CPU); a reference to
    * anything a stack does not declare is refused when the stack is resolved (toTerraform).
    */
   override prepareStack(): void {

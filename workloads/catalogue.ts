@@ -9,7 +9,7 @@ import { parseSize } from '../config/durations';
 import { CALLS_TLS_PORT, livekitServiceName, rtcAuthServiceName, rtcFoci } from '../model/calls';
 import { CERTIFICATE_SECRETS, COMBINED_PEM_KEY } from '../model/certificates';
 import { ELEMENT_HTTPS_PORT, elementServiceName } from '../model/client';
-import type { HomeserverCompartment } from '../model/compartments';
+import { HOMESERVER_COMPARTMENTS, type HomeserverCompartment } from '../model/compartments';
 import { homeserverServiceName } from '../model/dns-names';
 import { KEYCLOAK_HTTPS_PORT, keycloakServiceName } from '../model/identity';
 import { SECRET_NAMES } from '../model/secrets';
@@ -164,7 +164,7 @@ const COMPARTMENT_WORKLOADS: Readonly<
 
 /** Every workload of one homeserver's compartments. */
 export function workloadsOf(config: DeploymentConfig, homeserver: HomeserverSettings): WorkloadSpec[] {
-  return Object.values(COMPARTMENT_WORKLOADS).flatMap((workloads) => workloads(config, homeserver));
+  return HOMESERVER_COMPARTMENTS.flatMap((compartment) => COMPARTMENT_WORKLOADS[compartment](config, homeserver));
 }
 
 export function workloadsIn(config: DeploymentConfig, homeserver: HomeserverSettings, compartment: HomeserverCompartment): WorkloadSpec[] {

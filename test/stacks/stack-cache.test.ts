@@ -91,6 +91,23 @@ describe('the stack cache', () => {
     expect(stackFiles(again.outdir)).toEqual(stackFiles(sharedSynthesis('default')));
   });
 
+  it('loads no stack class when every stack is reused (their constructs and provider bindings are most of the code)', () => {
+    jest.doMock('../../stacks/stack-classes', () => {
+      throw new Error('the stack classes were loaded');
+    });
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a registry of its own, where loading the stack classes throws
+        const isolated = require('../../stacks/synthesize-deployment') as typeof import('../../stacks/synthesize-deployment');
+        const { reused, synthesisError } = isolated.synthesizeAudited(scratch('out'), defaultConfig, [], primedCache().cache);
+        expect(synthesisError).toBeUndefined();
+        expect(reused).toEqual(allStacks);
+      });
+    } finally {
+      jest.dontMock('../../stacks/stack-classes');
+    }
+  });
+
   it("takes each reused stack's kept audit: the audit evidence is a fresh synthesis's (but for the time it names)", () => {
     const configPath = path.join(scratch('config'), 'default.yaml');
     fs.writeFileSync(configPath, defaultText);
@@ -183,6 +200,13 @@ describe('the stack cache', () => {
     const damaged = primedCache();
     for (const file of fs.readdirSync(damaged.directory)) fs.writeFileSync(path.join(damaged.directory, file), '{"format":1,');
     expect(damaged.cache.lookup(stack, defaultConfig)).toBeUndefined();
+    // An entry whose observations are not the shape a run writes.
+    const malformed = primedCache();
+    for (const file of fs.readdirSync(malformed.directory)) {
+      const entry = JSON.parse(fs.readFileSync(path.join(malformed.directory, file), 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(path.join(malformed.directory, file), JSON.stringify({ ...entry, observations: [['get', 7, 'name', 'x'], null] }));
+    }
+    expect(malformed.cache.lookup(stack, defaultConfig)).toBeUndefined();
     // Another stack's entry in this stack's place.
     const foreign = primedCache();
     const fileOf = (name: string) => path.join(foreign.directory, `${foreign.cache.keyOf(name).slice(0, 32)}.json`);
